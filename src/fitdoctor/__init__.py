@@ -1,0 +1,35 @@
+"""fitdoctor: is this model any good, and are my settings right?
+
+    import fitdoctor as fd
+    h = fd.read("runs/exp1/")       # any supported log file or folder
+    d = fd.diagnose(h)              # also a dict of lists or a Keras History
+    for f in d.findings:
+        print(f.code, f.severity, f.message)
+"""
+
+__version__ = "0.1.0"
+
+from fitdoctor.diagnose import diagnose  # noqa: E402
+from fitdoctor.errors import BadInput, FitdoctorError  # noqa: E402
+from fitdoctor.findings import Diagnosis, Finding, Remedy  # noqa: E402
+from fitdoctor.history import RunHistory, Series  # noqa: E402
+from fitdoctor.io import formats, read, read_runs  # noqa: E402
+
+__all__ = ["read", "read_runs", "diagnose", "formats", "RunHistory", "Series", "Diagnosis",
+           "Finding", "Remedy", "BadInput", "FitdoctorError", "__version__"]
+
+_LAZY = {
+    "load_config": ("fitdoctor.config", "load_config"),
+    "load_dataset": ("fitdoctor.data", "load_dataset"),
+    "check_data": ("fitdoctor.diagnose.data", "check_data"),
+}
+
+
+def __getattr__(name: str):
+    """Extras (pydantic, scikit-learn, torch) load only when their API is first used."""
+    if name in _LAZY:
+        import importlib
+
+        module, attr = _LAZY[name]
+        return getattr(importlib.import_module(module), attr)
+    raise AttributeError(f"module 'fitdoctor' has no attribute {name!r}")

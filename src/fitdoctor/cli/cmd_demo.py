@@ -1,0 +1,29 @@
+"""``fitdoctor demo``: the whole story on bundled data, in under a minute.
+
+1. the classic stuck run (Keras-style MLP on raw sensor readings) and its diagnosis;
+2. the prescribed remedy applied, the fixed run's curves, baselines and test score;
+3. where the files are.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+HELP = """Show what fitdoctor is for, on bundled data (no arguments needed; under a minute).
+
+Trains the classic stuck model (Dense 64/32, dropout 0.3, sigmoid output, Adam) on raw,
+unscaled sensor readings, diagnoses it, applies the prescribed fix, retrains, and compares
+the result with baselines on a test split used once. Files go to ./fitdoctor-demo/.
+"""
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(help=HELP)
+    def demo(out: str = typer.Option("fitdoctor-demo", "--out", "-o", help="Where to write the two run directories."),
+             report: bool = typer.Option(True, "--report/--no-report", help="Write report.html in each run directory.")
+             ) -> None:
+        from fitdoctor.train.demo import run_demo
+
+        run_demo(Path(out), report=report)

@@ -1,0 +1,188 @@
+"""Rule registry and the Context every rule reads.
+
+A rule is one function ``(ctx) -> Finding | list[Finding] | None`` registered with
+:func:`rule`. The Context precomputes what several rules need (cleaned curves,
+their noise scale, the best validation epoch, the chance-level loss) once, so rules
+stay short and agree with each other on the facts.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from fitdoctor import stats
+from fitdoctor.findings import Finding
+from fitdoctor.history import RunHistory, Series, higher_is_better
+from fitdoctor.thresholds import THRESHOLDS, Thresholds
+
+#: Long step logs are summarized to this many points (median per bin) before trend tests.
+MAX_POINTS = 240
+
+RuleFn = Callable[["Context"], "Finding | list[Finding] | None"]
+
+
+@dataclass
+class RuleSpec:
+    fn: RuleFn
+    name: str
+    family: str
+
+
+RULES: dict[str, RuleSpec] = {}
+
+
+def rule(family: str = "curves") -> Callable[[RuleFn], RuleFn]:
+    """Register a rule function under its own name."""
+
+    def deco(fn: RuleFn) -> RuleFn:
+        RULES[fn.__name__] = RuleSpec(fn=fn, name=fn.__name__, family=family)
+        return fn
+
+    return deco
+
+
+@dataclass
+class Curve:
+    """One series cleaned for the rules: finite prefix, binned when long, with its noise."""
+
+    name: str
+    raw_name: str
+    x: np.ndarray
+    y: np.ndarray
+    sigma: float
+    n_raw: int
+    axis: str
+    higher_better: bool = False
+    #: first non-finite point of the raw series (x, value) or None
+    first_nonfinite: tuple[float, float] | None = None
+
+    @property
+    def n(self) -> int:
+        return int(self.y.size)
+
+    @property
+    def first(self) -> float:
+        return float(self.y[0])
+
+    @property
+    def last(self) -> float:
+        return float(self.y[-1])
+
+    def best_index(self) -> int:
+        return int(np.argmax(self.y) if self.higher_better else np.argmin(self.y))
+
+    def tail(self, frac: float, min_points: int = 3) -> tuple[np.ndarray, np.ndarray]:
+        k = max(min_points, int(math.ceil(self.n * frac)))
+        k = min(k, self.n)
+        return self.x[-k:], self.y[-k:]
+
+    def at(self, x: float) -> float:
+        """Value at (or just before) axis position x."""
+        i = int(np.searchsorted(self.x, x, side="right")) - 1
+        return float(self.y[max(i, 0)])
+
+    def smoothed(self) -> np.ndarray:
+        return stats.smooth(self.y)
+
+
+def make_curve(name: str, s: Series) -> Curve | None:
+    x, y = s.steps, s.values
+    bad = ~np.isfinite(y)
+    first_nf = None
+    if bad.any():
+        i = int(np.argmax(bad))
+        first_nf = (float(x[i]), float(y[i]))
+        x, y = x[:i], y[:i]
+    if y.size == 0:
+        return Curve(name, s.raw_name, x, y, 0.0, len(s), s.axis, higher_is_better(name), first_nf)
+    if y.size > MAX_POINTS:
+        x, y = _bin(x, y, MAX_POINTS)
+    return Curve(name, s.raw_name, x, y, stats.noise_scale(y), len(s), s.axis,
+                 higher_is_better(name), first_nf)
+
+
+def _bin(x: np.ndarray, y: np.ndarray, nbins: int) -> tuple[np.ndarray, np.ndarray]:
+    edges = np.linspace(0, x.size, nbins + 1).astype(int)
+    bx = np.empty(nbins)
+    by = np.empty(nbins)
+    for b in range(nbins):
+        lo, hi = edges[b], max(edges[b + 1], edges[b] + 1)
+        bx[b] = x[hi - 1]
+        by[b] = np.median(y[lo:hi])
+    return bx, by
+
+
+@dataclass
+class Context:
+    """What the rules know about one run."""
+
+    history: RunHistory
+    th: Thresholds = field(default_factory=lambda: THRESHOLDS)
+    loss: Curve | None = None
+    val_loss: Curve | None = None
+    metric: Curve | None = None
+    val_metric: Curve | None = None
+    lr: Curve | None = None
+    metric_name: str | None = None
+    #: loss of a model that predicts the class prior (ln K, H(p)); None when unknown
+    chance_loss: float | None = None
+    chance_source: str = ""
+    majority_rate: float | None = None
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, history: RunHistory, th: Thresholds | None = None) -> "Context":
+        ctx = cls(history=history, th=th or THRESHOLDS)
+        s = history.series
+        if "loss" in s:
+            ctx.loss = make_curve("loss", s["loss"])
+        if "val_loss" in s:
+            ctx.val_loss = make_curve("val_loss", s["val_loss"])
+        if "lr" in s:
+            ctx.lr = make_curve("lr", s["lr"])
+        pairs = history.metric_pairs()
+        preferred = ["accuracy", "auc", "f1"]
+        pairs.sort(key=lambda p: preferred.index(p[0]) if p[0] in preferred else len(preferred))
+        for name, tr, va in pairs:
+            if name.startswith(("grad_norm", "dead_fraction", "saturated", "update_ratio")):
+                continue
+            ctx.metric_name = name
+            ctx.metric = make_curve(name, tr) if tr is not None else None
+            ctx.val_metric = make_curve("val_" + name, va) if va is not None else None
+            break
+        return ctx
+
+    @property
+    def primary(self) -> Curve | None:
+        """The curve that says how good the model is: val loss, else train loss."""
+        for c in (self.val_loss, self.loss):
+            if c is not None and c.n:
+                return c
+        return None
+
+    def train_on(self, xs: np.ndarray) -> np.ndarray:
+        """Train loss averaged over each interval ending at xs (aligns step logs with evals)."""
+        assert self.loss is not None
+        out = np.empty(xs.size)
+        lx, ly = self.loss.x, self.loss.y
+        prev = -math.inf
+        for i, x in enumerate(xs):
+            m = (lx > prev) & (lx <= x)
+            out[i] = float(np.mean(ly[m])) if m.any() else self.loss.at(x)
+            prev = x
+        return out
+
+
+def tail_level(c: Curve, frac: float = 0.2) -> float:
+    """Median of the last part of a curve: the level it ended at, robust to one bad epoch."""
+    _, y = c.tail(frac, min_points=min(3, c.n))
+    return float(np.median(y))
+
+
+def head_level(c: Curve) -> float:
+    """The level a curve started at (first point; the first two for long runs)."""
+    return float(c.y[0]) if c.n < 20 else float(np.median(c.y[:2]))

@@ -1,0 +1,166 @@
+"""What "learned nothing" scores for this run: the label-prior entropy.
+
+A classifier that ignores its inputs and predicts the class prior p scores a
+cross-entropy of H(p) (ln K for K balanced classes) and an accuracy of max(p).
+The prior comes from the run's meta when a reader or the trainer knows it;
+otherwise it is inferred: a binary run whose accuracy sits at a rate m and whose
+loss sits at H(m) is exactly a model predicting a prior of m.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from fitdoctor import stats
+from fitdoctor.diagnose.base import Context, Curve, head_level, tail_level
+
+#: ln K is tried for these class counts when nothing is known about the task.
+MAX_CLASSES_GUESSED = 1000
+
+
+def chance_from_meta(meta: dict) -> tuple[float | None, float | None, str]:
+    """(chance loss, majority rate, source) from what the reader or trainer recorded."""
+    prior = meta.get("class_prior")
+    if prior is not None:
+        p = np.asarray(prior, dtype=float)
+        if p.size >= 2 and np.all(p >= 0) and p.sum() > 0:
+            p = p / p.sum()
+            return stats.entropy(p), float(p.max()), "H(class prior)"
+    k = meta.get("n_classes")
+    if isinstance(k, (int, float)) and k >= 2:
+        return math.log(k), 1.0 / k, f"ln {int(k)} (balanced {int(k)} classes assumed)"
+    return None, None, ""
+
+
+def match_chance(loss_level: float, acc_level: float | None, rel_tol: float
+                 ) -> tuple[float | None, float | None, str]:
+    """Find a prior entropy the observed (loss, accuracy) level sits at, if any.
+
+    Binary with accuracy a: H(a) (a model predicting prior a scores a accuracy); else ln K.
+    """
+    if not math.isfinite(loss_level) or loss_level <= 0:
+        return None, None, ""
+    if acc_level is not None and math.isfinite(acc_level) and 0.5 <= acc_level < 1.0:
+        h = stats.binary_entropy(acc_level)
+        if abs(loss_level - h) <= rel_tol * h + 1e-3:
+            return h, acc_level, f"H({acc_level:.3f}), the entropy of a {acc_level:.0%}/{1 - acc_level:.0%} binary prior"
+    if loss_level > math.log(MAX_CLASSES_GUESSED) + 1:
+        return None, None, ""  # above ln 1000: no class count fits (and exp would overflow)
+    if loss_level > math.log(MAX_CLASSES_GUESSED) + 0.1:
+        return None, None, ""
+    k = int(round(math.exp(loss_level)))
+    for kk in (k - 1, k, k + 1):
+        if 2 <= kk <= MAX_CLASSES_GUESSED:
+            h = math.log(kk)
+            if abs(loss_level - h) <= rel_tol * h:
+                maj = 1.0 / kk
+                if acc_level is not None and kk > 2 and abs(acc_level - maj) > 0.1:
+                    continue
+                return h, maj, f"ln {kk}, the entropy of {kk} balanced classes"
+    return None, None, ""
+
+
+def accuracy_curve(ctx: Context) -> Curve | None:
+    """The accuracy that says what the model predicts: validation if logged, else train."""
+    if ctx.metric_name != "accuracy":
+        return None
+    for c in (ctx.val_metric, ctx.metric):
+        if c is not None and c.n >= 2:
+            return c
+    return None
+
+
+def steady_level(c: Curve, z_trend: float, max_range: float = 0.08) -> float | None:
+    """The level an accuracy holds over the whole run (after its first point), or None.
+
+    A model that predicts a constant scores about the same accuracy from the first
+    epochs on (an epoch where it flips to the other class is an outlier, not learning);
+    one that learns, even slowly, climbs (a Theil-Sen trend against the curve's own
+    noise). A downward drift is not learning, so only a climb disqualifies.
+    """
+    x, y = (c.x[1:], c.y[1:]) if c.n >= 4 else (c.x, c.y)
+    if y.size < 2:
+        return None
+    level = float(np.median(y[y.size // 2:]))
+    near = np.abs(y - level) <= max_range / 2
+    if near.mean() < 0.75:
+        return None  # it wanders: not one constant prediction
+    _, z = stats.trend(x[near], y[near], c.sigma)
+    if z >= z_trend and float(np.ptp(y[near])) > 0.01:
+        return None
+    if level - float(c.y[0]) > 0.03:
+        return None  # it climbed from its first value to get there: it learned
+    return level
+
+
+def classes_from_first_loss(ctx: Context) -> int | None:
+    """K when a classifier's first logged loss sits within 15% of ln K (freshly initialised
+    logits predict roughly uniformly; an epoch-averaged first loss sits a little above), else None."""
+    if ctx.loss is None or ctx.loss.n < 2:
+        return None
+    first = head_level(ctx.loss)
+    if not 0 < first < math.log(MAX_CLASSES_GUESSED):
+        return None
+    k = int(round(math.exp(first)))
+    if 2 <= k <= MAX_CLASSES_GUESSED and abs(first - math.log(k)) < 0.15 * math.log(k):
+        return k
+    return None
+
+
+def init_chance(ctx: Context) -> None:
+    """Fill ctx.chance_loss / majority_rate: from meta, else from a constant-prediction signature.
+
+    Inferred only from evidence of constant predictions (an accuracy that holds still at
+    a rate whose prior entropy the loss sits at), or, when no accuracy is logged, a loss
+    flat at ln K. As a last resort, a classifier's first loss near ln K gives the level
+    "learned nothing" sits at, for judging how much a run learned.
+    """
+    c, m, src = chance_from_meta(ctx.history.meta)
+    upper = None
+    k = ctx.history.meta.get("n_classes")
+    prior = ctx.history.meta.get("class_prior")
+    if prior is not None and len(prior) >= 2:
+        upper = math.log(len(prior))
+    elif isinstance(k, (int, float)) and k >= 2:
+        upper = math.log(k)
+    L = ctx.val_loss if ctx.val_loss is not None and ctx.val_loss.n >= 2 else ctx.loss
+    if c is None and L is not None and L.n >= 2:
+        A = accuracy_curve(ctx)
+        level = tail_level(L, 0.5)
+        tol = ctx.th.chance_rel_tol
+        # weights frozen by a vanished lr also hold accuracy still: no evidence of constant output
+        lr = ctx.lr
+        frozen_by_lr = lr is not None and lr.n >= 2 and lr.first > 0 and lr.last < 1e-2 * lr.first
+        if A is None:
+            c, m, src = match_chance(level, None, tol)
+        else:
+            a = None if frozen_by_lr else steady_level(A, ctx.th.z_trend)
+            a_end = tail_level(A, 0.3)
+            if 0.4 <= a_end <= 0.53 and math.log(2) * (1 - tol) <= level <= math.log(2) * 1.1:
+                # binary-looking run at ~50% accuracy: no better than the majority rate, whatever it is
+                c, m, upper = math.log(2), max(0.5, a_end), math.log(2) * 1.1
+                src = f"ln 2: accuracy {a_end:.3f} is no better than guessing on a binary task"
+            elif a is not None and 0.5 <= a < 1.0:
+                h = stats.binary_entropy(a)
+                if h * (1 - tol) - 1e-3 <= level <= math.log(2) * (1 + tol):
+                    c, m, upper = h, a, math.log(2)
+                    src = (f"H({a:.3f}), the loss of always predicting a {a:.0%}/{1 - a:.0%} prior; "
+                           f"accuracy holds at {a:.3f}")
+            if c is None and a is not None:
+                c, m, src = match_chance(level, a, tol)
+            k_init = classes_from_first_loss(ctx)
+            if c is None and k_init and k_init > 2 and level >= math.log(k_init) * (1 - tol) \
+                    and (a is not None or a_end <= 1.0 / k_init + 0.05):
+                # K read off the loss at initialisation; the loss is still no better than a uniform
+                # guess and the accuracy holds still or sits at 1/K: nothing learned
+                c, m, upper = math.log(k_init), (a if a is not None else 1.0 / k_init), math.inf
+                src = (f"ln {k_init}: the first loss says {k_init} classes, the loss is no better than "
+                       f"a uniform guess among them and accuracy holds at {a_end:.3f}")
+        kk = classes_from_first_loss(ctx) if A is not None else None
+        if c is None and kk:
+            c, m, src = math.log(kk), None, f"ln {kk}, from the loss at the first {ctx.loss.axis}"
+            ctx.facts["chance_from_first_loss"] = True
+    ctx.chance_loss, ctx.majority_rate, ctx.chance_source = c, m, src
+    ctx.facts["chance_upper"] = max(upper or 0.0, c or 0.0) or None

@@ -1,0 +1,609 @@
+"""Rules that read the loss and metric curves alone (any training log).
+
+Each rule is one function returning a Finding or None. Trends are judged against
+the run's own noise (``Curve.sigma``, from second differences) with Theil-Sen
+slopes; every constant is a named field of ``fitdoctor.thresholds.Thresholds``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from fitdoctor import stats
+from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
+from fitdoctor.diagnose.chance import accuracy_curve
+from fitdoctor.findings import Finding
+from fitdoctor.remedies import EXPLANATIONS, remedies_for
+
+#: Root cause first (within a severity): what makes the other findings untrustworthy or
+#: explains them ranks higher. The benchmark corpus labels its primary code by this order.
+PRIORITY = {
+    "non_finite": 100, "diverging": 90, "chance_level": 85, "suspicious_validation": 75,
+    "val_not_improving": 72, "overfitting": 70, "lr_too_high": 65, "oscillating": 60,
+    "plateau": 55, "underfitting": 50, "lr_too_low": 45, "still_improving": 40, "healthy": 0,
+}
+
+
+def finding(code: str, severity: str, message: str, ctx: Context, *, span=None,
+            evidence: dict[str, Any] | None = None, explanation: str | None = None,
+            confidence: float | None = None) -> Finding:
+    ev = dict(evidence or {})
+    if ctx.lr is not None and ctx.lr.n and "lr_last" not in ev:
+        ev["lr_last"] = ctx.lr.last
+    n = ctx.primary.n if ctx.primary is not None else 0
+    if confidence is None:
+        confidence = 1.0 if n >= ctx.th.short_run else max(0.4, n / ctx.th.short_run)
+    if span is not None:
+        span = (float(span[0]), float(span[1]))
+    return Finding(code=code, severity=severity, message=message, span=span, evidence=_round(ev),
+                   explanation=explanation or EXPLANATIONS.get(code, ""),
+                   remedies=remedies_for(code, ev), priority=PRIORITY.get(code, 50),
+                   confidence=confidence)
+
+
+def _round(ev: dict[str, Any]) -> dict[str, Any]:
+    out = {}
+    for k, v in ev.items():
+        if isinstance(v, (float, np.floating)):
+            v = float(v)
+            out[k] = v if (not math.isfinite(v) or v == 0) else float(f"{v:.4g}")
+        else:
+            out[k] = v
+    return out
+
+
+def fx(x: float) -> str:
+    """An axis position for messages: 12, not 12.0."""
+    x = float(x)
+    return str(int(x)) if x == int(x) else f"{x:.2f}"
+
+
+def fv(v: float) -> str:
+    v = float(v)
+    if v == 0 or not math.isfinite(v):
+        return str(v)
+    if abs(v) >= 1e4 or abs(v) < 1e-3:
+        return f"{v:.3g}"
+    return f"{v:.4g}"
+
+
+# --------------------------------------------------------------------------- helpers
+def tail_trend(c: Curve, frac: float) -> tuple[float, float, float]:
+    """(slope, z, span) over the last ``frac`` of a curve."""
+    x, y = c.tail(frac, min_points=min(4, c.n))
+    slope, z = stats.trend(x, y, c.sigma)
+    return slope, z, float(x[-1] - x[0]) if x.size else 0.0
+
+
+def lower_better(c: Curve) -> Curve:
+    """The same curve with higher-is-better metrics negated, so 'lower is better' holds."""
+    if not c.higher_better:
+        return c
+    return Curve(c.name, c.raw_name, c.x, -c.y, c.sigma, c.n_raw, c.axis, False, c.first_nonfinite)
+
+
+def val_curve(ctx: Context) -> Curve | None:
+    """Validation loss if logged, else the validation metric (as lower-is-better)."""
+    if ctx.val_loss is not None and ctx.val_loss.n >= 2:
+        return ctx.val_loss
+    if ctx.val_metric is not None and ctx.val_metric.n >= 2:
+        return lower_better(ctx.val_metric)
+    return None
+
+
+def train_curve(ctx: Context) -> Curve | None:
+    if ctx.loss is not None and ctx.loss.n >= 2:
+        return ctx.loss
+    if ctx.metric is not None and ctx.metric.n >= 2:
+        return lower_better(ctx.metric)
+    return None
+
+
+def drop(c: Curve) -> float:
+    """How far the (smoothed) curve came down from its start to its best."""
+    s = c.smoothed()
+    return float(head_level(c) - np.min(s))
+
+
+def noise(c: Curve) -> float:
+    return max(c.sigma, 1e-12)
+
+
+def dropout_hint(ctx: Context) -> float | None:
+    d = ctx.history.meta.get("dropout")
+    if d is None:
+        hp = ctx.history.meta.get("hparams") or {}
+        for k in ("dropout", "dropout_rate", "hidden_dropout_prob"):
+            if k in hp:
+                d = hp[k]
+                break
+    try:
+        return float(d) if d is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+# --------------------------------------------------------------------------- rules
+@rule("curves")
+def chance_level(ctx: Context) -> Finding | None:
+    C = ctx.chance_loss
+    if C is None or ctx.facts.get("chance_from_first_loss"):
+        return None  # a level guessed from the first loss is not evidence of chance
+    V = ctx.val_loss if ctx.val_loss is not None and ctx.val_loss.n >= 2 else None
+    L = V or (ctx.loss if ctx.loss is not None and ctx.loss.n >= 2 else None)
+    if L is None:
+        return None
+    tol = max(ctx.th.chance_rel_tol * C, 3 * L.sigma / math.sqrt(max(1, L.n // 2)), 5e-3)
+    upper = ctx.facts.get("chance_upper") or C
+    level = tail_level(L, 0.5)
+    # a constant predictor scores between H(prior) (predicting the prior) and ln K (uniform)
+    if not (C - tol <= level <= upper + tol):
+        return None
+    # it stays there: the second half does not trend away from chance
+    x, y = L.tail(0.5, min_points=min(3, L.n))
+    _, z = stats.trend(x, y, L.sigma)
+    if z < -ctx.th.z_trend and (y[0] - y[-1]) > tol:
+        return None
+    ev: dict[str, Any] = {"loss_level": level, "chance_loss": C, "chance_source": ctx.chance_source,
+                          "distance": level - C, "curve": L.name}
+    if V is not None and ctx.loss is not None and ctx.loss.n >= 2:
+        t_level = tail_level(ctx.loss, 0.5)
+        ev["train_loss_level"] = t_level
+        if t_level < 0.85 * C:
+            return None  # train learned (memorised) well below chance: val_not_improving speaks
+    A = accuracy_curve(ctx)
+    acc_text = ""
+    if A is not None:
+        acc = tail_level(A, 0.5)
+        ev["accuracy_level"] = acc
+        ax, ay = A.tail(0.5, min_points=min(3, A.n))
+        _, az = stats.trend(ax, ay, A.sigma)
+        if az > ctx.th.z_trend and (ay[-1] - ay[0]) > ctx.th.chance_acc_tol:
+            return None  # accuracy is still rising: it is learning, slowly
+        if ctx.majority_rate is not None:
+            ev["majority_rate"] = ctx.majority_rate
+            if acc > ctx.majority_rate + max(ctx.th.chance_acc_tol, 3 * A.sigma):
+                return None  # it beats always guessing the majority class
+            acc_text = (f"; {A.name} {acc:.3f} is no better than always guessing the majority "
+                        f"class ({ctx.majority_rate:.3f})")
+        else:
+            acc_text = f"; {A.name} {acc:.3f}"
+    smooth_min = float(np.min(L.smoothed()))
+    ev["lowest_loss"] = smooth_min
+    earlier = ""
+    if smooth_min < C - 3 * tol:
+        earlier = f"; it had reached {fv(smooth_min)} earlier and fell back"
+    msg = (f"{L.name} stays at {fv(level)}, the chance level {fv(C)} ({ctx.chance_source}){acc_text}: "
+           f"the model predicts the class prior and has learned nothing from the features{earlier}")
+    return finding("chance_level", "error", msg, ctx, span=(L.x[0], L.x[-1]), evidence=ev)
+
+
+@rule("curves")
+def diverging(ctx: Context) -> Finding | None:
+    L = train_curve(ctx)
+    if L is None or L.n < 3:
+        return None
+    s = L.smoothed()
+    b = int(np.argmin(s))
+    best = float(s[b])
+    start = head_level(L)
+    end = tail_level(L, 0.15)
+    rise = end - best
+    if rise <= max(ctx.th.rise_sigmas * noise(L), 0.0):
+        return None
+    x, y = L.x[b:], L.y[b:]
+    if x.size < 2:
+        return None
+    slope, z = stats.trend(x, y, L.sigma)
+    grown_from_best = end > ctx.th.diverge_factor * best and best > 0 and (end - best) > 0.5 * max(start - best, 0) * 2
+    above_start = end > ctx.th.diverge_start_factor * start and start > 0
+    if not (grown_from_best or above_start):
+        return None
+    if z < ctx.th.z_trend and not above_start:
+        return None
+    ev = {"start": start, "best": best, "best_at": float(L.x[b]), "end": end, "ratio_to_best": end / best if best else math.inf,
+          "ratio_to_start": end / start if start else math.inf, "slope_after_best": slope, "trend_z": z}
+    msg = (f"{L.name} grows: from {fv(best)} at {L.axis} {fx(L.x[b])} to {fv(end)} at the end "
+           f"({end / start:.1f}x its start {fv(start)})" if start else f"{L.name} grows")
+    return finding("diverging", "error", msg, ctx, span=(L.x[b], L.x[-1]), evidence=ev)
+
+
+@rule("curves")
+def overfitting(ctx: Context) -> Finding | None:
+    V = val_curve(ctx)
+    T = train_curve(ctx)
+    if V is None or T is None or V.n < 4:
+        return None
+    sv = V.smoothed()
+    b = int(np.argmin(sv))
+    vmin = float(sv[b])
+    after = V.n - 1 - b
+    if after < max(2, int(0.1 * V.n)):
+        return None
+    end = tail_level(V, 0.15)
+    rise = end - vmin
+    sigma = noise(V)
+    vdrop = max(head_level(V) - vmin, 0.0)
+    if rise < ctx.th.rise_sigmas * sigma or rise < ctx.th.rise_frac_of_drop * vdrop:
+        return None
+    slope, z = stats.trend(V.x[b:], V.y[b:], V.sigma)
+    # it stays up: most of the late points sit clearly above the minimum (a slope test would
+    # miss a fast rise followed by a long high plateau)
+    late = V.y[b + (after + 1) // 2:]
+    persistence = float(np.mean(late > vmin + 2 * sigma))
+    if persistence < 0.8:
+        return None
+    # training kept improving over the same stretch (else it is divergence or noise)
+    st = T.smoothed()
+    t_at_best = float(np.interp(V.x[b], T.x, st))
+    t_end = tail_level(T, 0.15)
+    if t_end > t_at_best + 2 * noise(T):
+        return None
+    if not val_improved(V, ctx):
+        return None  # val never got better: val_not_improving speaks, whatever it does after
+    rb = int(np.argmin(V.y[: min(V.n, b + 3)]))  # the logged minimum near the smoothed one
+    vmin_raw = float(V.y[rb])
+    ev = {"val_min": vmin_raw, "best_at": float(V.x[rb]), "val_last": end, "rise": end - vmin_raw,
+          "rise_in_noise": rise / sigma, "slope_after_best": slope, "trend_z": z,
+          "share_of_late_points_above_best": persistence,
+          "train_at_best": t_at_best, "train_last": t_end,
+          "share_after_best": (V.x[-1] - V.x[b]) / max(V.x[-1] - V.x[0], 1e-12)}
+    name = V.name if V is ctx.val_loss else f"val {ctx.metric_name}"
+    rise_raw = end - vmin_raw
+    pct = f" ({rise_raw / abs(vmin_raw):+.0%})" if vmin_raw else ""
+    shown_best = vmin_raw if V is ctx.val_loss else -vmin_raw
+    msg = (f"{name} best {fv(shown_best)} at {V.axis} {fx(V.x[rb])}, then "
+           f"{'+' if V is ctx.val_loss else '-'}{fv(rise_raw)}{pct} over the next {V.n - 1 - rb} "
+           f"{V.axis}s ({ev['share_after_best']:.0%} of the run) while {T.name} fell "
+           f"{fv(t_at_best)} -> {fv(t_end)}; the rise is {rise_raw / sigma:.0f}x the "
+           f"{V.axis}-to-{V.axis} noise ({fv(sigma)})")
+    return finding("overfitting", "warning", msg, ctx, span=(V.x[rb], V.x[-1]), evidence=ev)
+
+
+def still_moving(c: Curve, ctx: Context) -> bool:
+    """Falling beyond noise over the tail *and* by a share of the run's progress that matters
+    (a smooth curve creeping down by 0.1% is settled, however significant statistically)."""
+    slope, z, span = tail_trend(c, ctx.th.tail_frac)
+    total = drop(c)
+    return z < -ctx.th.z_trend and total > 0 and -slope * span >= ctx.th.still_improving_min_share * total
+
+
+def val_gain(V: Curve) -> tuple[float, float, float]:
+    """(first value, best value after light smoothing, gain): how far validation ever improved."""
+    v0 = float(V.y[0])
+    best = float(np.min(stats.smooth(V.y, 3)))
+    return v0, best, v0 - best
+
+
+def val_improved(V: Curve, ctx: Context | None = None) -> bool:
+    """Validation improved beyond its noise, or by a large share of where it started, or
+    it was already well below the learned-nothing level at its first point (it improved
+    during the first epoch, before anything was logged)."""
+    v0, _, gain = val_gain(V)
+    if ctx is not None and ctx.chance_loss and not V.higher_better and v0 < 0.8 * ctx.chance_loss:
+        return True
+    return gain > max(2 * noise(V), 0.05 * abs(v0)) or gain > 0.15 * abs(v0)
+
+
+@rule("curves")
+def val_not_improving(ctx: Context) -> Finding | None:
+    V = val_curve(ctx)
+    T = train_curve(ctx)
+    if V is None or T is None or V.n < 4 or T.n < 4:
+        return None
+    t_drop = drop(T)
+    if t_drop < max(5 * noise(T), 0.1 * abs(head_level(T))):
+        return None  # train did not fall either
+    v0, vbest, v_gain = val_gain(V)
+    if val_improved(V, ctx):
+        return None
+    slope, z = stats.trend(V.x, V.y, V.sigma)
+    if z < -ctx.th.z_trend:
+        return None
+    rising = tail_level(V, 0.15) - v0 > max(ctx.th.rise_sigmas * noise(V), 0.1 * abs(v0))
+    vbest = min(float(np.min(V.y)), vbest)  # show the logged best; the test used a smoothed one
+    ev = {"val_start": v0, "val_best": vbest, "val_gain": v_gain, "train_start": head_level(T),
+          "train_end": tail_level(T, 0.15), "train_drop": t_drop, "val_trend_z": z}
+    ev["val_end"] = tail_level(V, 0.15)
+    after = (f"; it ends at {fv(ev['val_end'])}, higher than it started: the model memorises the "
+             "training set from the first epoch, or val comes from another distribution") if rising else ""
+    msg = (f"{T.name} fell {fv(head_level(T))} -> {fv(tail_level(T, 0.15))} while {V.name} never improved "
+           f"beyond noise (start {fv(v0)}, best {fv(vbest)}, noise {fv(V.sigma)}){after}")
+    return finding("val_not_improving", "warning", msg, ctx, span=(V.x[0], V.x[-1]), evidence=ev)
+
+
+@rule("curves")
+def suspicious_validation(ctx: Context) -> Finding | None:
+    V, T = ctx.val_loss, ctx.loss
+    if V is None or T is None or V.n < 3 or T.n < 3:
+        return None
+    t_on_v = ctx.train_on(V.x)
+    ratio = V.y / np.where(t_on_v == 0, np.nan, t_on_v)
+    half = max(2, V.n // 2)
+    late = ratio[-half:]
+    late_med = float(np.nanmedian(late))
+    dp = dropout_hint(ctx)
+    allowed = ctx.th.suspicious_gap_frac + (0.5 * dp if dp else 0.0)
+    # val improving while train is flat
+    _, tz, _ = tail_trend(T, 0.5)
+    _, vz, _ = tail_trend(V, 0.5)
+    v_improving_t_flat = vz < -ctx.th.z_trend and abs(tz) < 1.0 and drop(T) < 3 * noise(T)
+    # the gap must also matter on the loss's own scale: 0.02 vs 0.05 near zero is no leak
+    scale = ctx.chance_loss or abs(head_level(T)) or 1.0
+    gap_share = float(np.median((t_on_v - V.y)[-half:])) / scale
+    if late_med < 1 - allowed and np.all(late < 1) and gap_share >= ctx.th.suspicious_gap_of_scale:
+        ev = {"val_over_train_late": late_med, "val_last": V.last, "train_last": float(t_on_v[-1]),
+              "gap_over_scale": gap_share, "dropout": dp if dp is not None else "unknown"}
+        msg = (f"{V.name} stays far below {T.name} ({late_med:.2f}x over the last {half} {V.axis}s; "
+               f"val {fv(V.last)} vs train {fv(float(t_on_v[-1]))}), more than dropout or "
+               "regularization explains")
+        return finding("suspicious_validation", "warning", msg, ctx, span=(V.x[-half], V.x[-1]), evidence=ev)
+    if v_improving_t_flat:
+        ev = {"val_trend_z": vz, "train_trend_z": tz}
+        msg = f"{V.name} keeps improving (trend z={vz:.1f}) while {T.name} is flat (z={tz:.1f})"
+        return finding("suspicious_validation", "warning", msg, ctx, span=(V.x[0], V.x[-1]), evidence=ev)
+    early = ratio[: max(1, min(3, V.n // 3))]
+    if np.nanmedian(early) < 0.9 and late_med >= 1 - allowed:
+        ctx.facts["val_below_train_early"] = True
+    return None
+
+
+@rule("curves")
+def lr_too_high(ctx: Context) -> Finding | None:
+    T = train_curve(ctx)
+    if T is None or T.n < 6:
+        return None
+    s = T.smoothed()
+    b = int(np.argmin(s))
+    start = head_level(T)
+    best = float(s[b])
+    total = start - best
+    if total <= 3 * noise(T) or b > 0.6 * (T.n - 1):
+        return None
+    # fast early drop: most of the progress in the first fifth
+    k = max(1, int(math.ceil(0.2 * T.n)))
+    early_share = (start - float(np.min(s[: k + 1]))) / total
+    end = tail_level(T, 0.2)
+    rise = end - best
+    rising = rise > max(ctx.th.rise_sigmas * noise(T), 0.1 * total)
+    noisy = noise(T) > 0.15 * total and noise(T) > 0.05 * abs(end)
+    # after converging fast, validation jumps around by a large share of its own level
+    V = ctx.val_loss
+    val_jumpy = (V is not None and V.n >= 8 and V.sigma > 0.3 * abs(tail_level(V, 0.3))
+                 and stats.lag1_autocorr(np.diff(V.y)) < ctx.th.oscillation_autocorr)
+    if early_share < 0.7 or not (rising or noisy or val_jumpy):
+        return None
+    if end > ctx.th.diverge_start_factor * start:
+        return None  # diverging explains it
+    ev = {"start": start, "best": best, "best_at": float(T.x[b]), "end": end,
+          "early_drop_share": early_share, "rise_after_best": rise, "noise": T.sigma}
+    if rising:
+        what = f"then crept back up by {fv(rise)}"
+    elif noisy:
+        what = f"then got noisy (noise {fv(T.sigma)})"
+    else:
+        what = f"while {V.name} jumps by {fv(V.sigma)} from {V.axis} to {V.axis}, {V.sigma / abs(tail_level(V, 0.3)):.0%} of its level"
+    msg = (f"{T.name} dropped fast ({early_share:.0%} of its progress in the first fifth of the run) to "
+           f"{fv(best)} at {T.axis} {fx(T.x[b])}, {what}: the learning rate is too high to settle")
+    return finding("lr_too_high", "warning", msg, ctx, span=(T.x[b], T.x[-1]), evidence=ev)
+
+
+@rule("curves")
+def lr_too_low(ctx: Context) -> Finding | None:
+    T = train_curve(ctx)
+    if T is None or T.n < 5:
+        return None
+    slope, z = stats.trend(T.x, T.y, T.sigma)
+    if z > -ctx.th.z_trend:
+        return None
+    half = T.n // 2
+    s1 = stats.theil_sen(T.x[: half + 1], T.y[: half + 1])
+    s2 = stats.theil_sen(T.x[half:], T.y[half:])
+    if s1 >= 0 or s2 >= 0:
+        return None
+    linearity = s2 / s1
+    start, end = head_level(T), tail_level(T, 0.15)
+    rel_drop = (start - end) / abs(start) if start else 0.0
+    far = rel_drop < ctx.th.lr_low_max_drop
+    if ctx.chance_loss is not None and T is ctx.loss:
+        far = far and end > 0.5 * ctx.chance_loss
+    if linearity < ctx.th.lr_low_linearity or not far:
+        return None
+    ev = {"start": start, "end": end, "relative_drop": rel_drop, "slope": slope, "trend_z": z,
+          "late_over_early_slope": linearity}
+    msg = (f"{T.name} falls slowly and almost linearly ({fv(start)} -> {fv(end)}, only {rel_drop:.0%} "
+           f"down; late slope {linearity:.2f}x the early slope): far from converged")
+    return finding("lr_too_low", "warning", msg, ctx, span=(T.x[0], T.x[-1]), evidence=ev)
+
+
+def lr_collapsed(ctx: Context, at: float) -> bool:
+    """The logged lr at ``at`` is below 1% of where it started (a schedule that shrank to ~0)."""
+    lr = ctx.lr
+    return bool(lr is not None and lr.n >= 2 and lr.first > 0 and lr.at(at) <= 1e-2 * lr.first)
+
+
+def flat_start(c: Curve, z_trend: float) -> int | None:
+    """Index where the curve's final flat stretch begins: no trend, and 90% of the points
+    within 3 noise scales of the stretch's median (Theil-Sen alone would call a long flat
+    tail with a short steep start "flat")."""
+    # no flatness finer than the precision logs are written with (4-5 significant digits)
+    band = max(3 * c.sigma, 2e-3 * float(np.median(np.abs(c.y[-max(3, c.n // 3):]))), 1e-12)
+    for s in range(0, c.n - 3):
+        y = c.y[s:]
+        dev = np.abs(y - np.median(y))
+        if dev[: min(3, dev.size)].max() > band or np.quantile(dev, 0.9) > band:
+            continue  # the stretch starts where the curve has entered the band and stays
+        _, z = stats.trend(c.x[s:], y, c.sigma)
+        if abs(z) < z_trend:
+            return s
+    return None
+
+
+@rule("curves")
+def plateau(ctx: Context) -> Finding | None:
+    T = train_curve(ctx)
+    if T is None or T.n < 6:
+        return None
+    # the flat stretch at the end: the earliest start from which the rest shows no trend
+    start_flat = flat_start(T, ctx.th.z_trend)
+    if start_flat is None or (T.n - start_flat) < max(3, 0.3 * T.n):
+        return None
+    flat = T.y[start_flat:]
+    level = float(np.median(flat))
+    sm = T.smoothed()
+    before_min = float(np.min(sm[: start_flat + 1])) if start_flat > 0 else level
+    start = head_level(T)
+    total = start - min(before_min, level)
+    sigma = noise(T)
+    long_flat = (T.n - start_flat) >= 0.5 * T.n
+    ev: dict[str, Any] = {"flat_from": float(T.x[start_flat]), "level": level, "start": start}
+    reason = None
+    # (a) stuck above a level it reached before
+    if before_min < level - ctx.th.plateau_sigmas * sigma and (level - before_min) > 0.05 * abs(level):
+        reason = f"above the {fv(before_min)} it reached before"
+        ev["reached_before"] = before_min
+    # a loss that stopped near zero has converged; a plateau sits well above that
+    elif level < 0.05 * abs(start):
+        reason = None
+    # (b) the learning rate collapsed and the loss froze with it, for most of the run
+    elif long_flat and lr_collapsed(ctx, T.x[start_flat]):
+        reason = (f"frozen since the learning rate collapsed to {fv(ctx.lr.at(T.x[start_flat]))} "
+                  f"({ctx.lr.first / max(ctx.lr.at(T.x[start_flat]), 1e-300):.3g}x below its start "
+                  f"{fv(ctx.lr.first)})")
+        ev["lr_at_flat_start"] = ctx.lr.at(T.x[start_flat])
+    # (c) frozen: the loss repeats to four or more significant digits for most of the run,
+    # which minibatch training does not do while the weights still move
+    elif long_flat and np.ptp(flat) < ctx.th.frozen_rel_range * max(abs(level), 1e-12):
+        reason = (f"not changing in the 4th significant digit for {T.n - start_flat} {T.axis}s: the "
+                  "weights have stopped moving (a learning rate decayed to ~0, or frozen layers)")
+        ev["relative_range"] = float(np.ptp(flat) / max(abs(level), 1e-12))
+    # (d) barely moved at all, from the start
+    elif start_flat == 0 and total < 0.05 * abs(start) and (ctx.chance_loss is None or level < 0.9 * ctx.chance_loss):
+        reason = f"having moved only {fv(total)} from its start {fv(start)}"
+    if reason is None:
+        return None
+    if ctx.lr is not None and ctx.lr.n >= 2 and ctx.lr.first > 0:
+        ev["lr_first"], ev["lr_last"] = ctx.lr.first, ctx.lr.last
+        if ctx.lr.last < 1e-2 * ctx.lr.first and "lr_at_flat_start" not in ev:
+            reason += f"; the lr fell {ctx.lr.first / max(ctx.lr.last, 1e-30):.0f}x to {fv(ctx.lr.last)}"
+    msg = f"{T.name} is flat at {fv(level)} from {T.axis} {fx(T.x[start_flat])} on, {reason}"
+    return finding("plateau", "warning", msg, ctx, span=(T.x[start_flat], T.x[-1]), evidence=ev)
+
+
+@rule("curves")
+def underfitting(ctx: Context) -> Finding | None:
+    """Settled, close to validation, and either far from the learned-nothing level's floor
+    or, by its own accuracy, poor: the model cannot fit even the training data."""
+    T = ctx.loss
+    if T is None or T.n < 4 or ctx.chance_loss is None:
+        return None  # without the "learned nothing" level, high cannot be told from hard
+    if still_moving(T, ctx) or (ctx.val_loss is not None and ctx.val_loss.n >= 4
+                                and still_moving(ctx.val_loss, ctx)):
+        return None  # still falling materially: not settled, other rules speak
+    end = tail_level(T, 0.2)
+    share = end / ctx.chance_loss
+    ev: dict[str, Any] = {"train_last": end, "train_start": head_level(T), "share_of_chance_loss": share}
+    acc = None
+    A = ctx.metric if ctx.metric is not None and ctx.metric.n else ctx.val_metric
+    if ctx.metric_name == "accuracy" and A is not None and A.n:
+        acc = tail_level(A, 0.2)
+        ev[A.name] = acc
+    high_loss = share >= ctx.th.underfit_chance_share
+    poor_acc = acc is not None and acc < ctx.th.underfit_max_accuracy and share >= ctx.th.underfit_min_share
+    if not (high_loss or poor_acc) or (acc is not None and acc > 0.97):
+        return None
+    if ctx.val_loss is not None and ctx.val_loss.n >= 2:
+        v_end = tail_level(ctx.val_loss, 0.2)
+        ev["val_last"] = v_end
+        if abs(v_end - end) > ctx.th.underfit_gap_frac * max(abs(v_end), abs(end), 1e-12):
+            return None  # a real gap either way: not "train and val both stuck high together"
+    high = f"{share:.0%} of the chance-level loss {fv(ctx.chance_loss)}"
+    if poor_acc and not high_loss:
+        high += f", {A.name} only {acc:.3f}"
+    msg = (f"{T.name} settled at {fv(end)} ({high}) with validation close to it: the model does not "
+           "fit even the training data")
+    return finding("underfitting", "warning", msg, ctx, span=(T.x[0], T.x[-1]), evidence=ev)
+
+
+@rule("curves")
+def oscillating(ctx: Context) -> Finding | None:
+    best: Finding | None = None
+    # the validation curve when logged (what the user judges the model by), else train loss
+    curves = [ctx.val_loss] if ctx.val_loss is not None and ctx.val_loss.n >= 8 else [ctx.loss]
+    for c in curves:
+        if c is None or c.n < 8:
+            continue
+        resid = c.y - c.smoothed()
+        ac = stats.lag1_autocorr(np.diff(c.y))
+        rng = float(np.max(c.smoothed()) - np.min(c.smoothed()))
+        level = abs(tail_level(c, 0.3))
+        amp = 1.4826 * stats.mad(resid)
+        if rng <= 0 or level <= 0:
+            continue
+        share = c.sigma / max(rng, 1e-12)
+        if share > ctx.th.oscillation_noise_share and c.sigma > 0.05 * level and ac < ctx.th.oscillation_autocorr:
+            ev = {"noise": c.sigma, "swing": amp, "trend_range": rng, "noise_over_range": share,
+                  "noise_over_level": c.sigma / level, "diff_autocorr": ac}
+            msg = (f"{c.name} swings by about {fv(c.sigma)} from {c.axis} to {c.axis} "
+                   f"({share:.0%} of its whole range, {c.sigma / level:.0%} of its level)")
+            best = finding("oscillating", "warning", msg, ctx, span=(c.x[0], c.x[-1]), evidence=ev)
+            break
+    return best
+
+
+@rule("curves")
+def still_improving(ctx: Context) -> Finding | None:
+    P = val_curve(ctx) or train_curve(ctx)
+    if P is None or P.n < 3:
+        return None
+    slope, z, span = tail_trend(P, ctx.th.tail_frac)
+    if z > -ctx.th.z_trend:
+        return None
+    total = drop(P)
+    tail_drop = -slope * span
+    if total <= 0 or tail_drop < ctx.th.still_improving_min_share * total:
+        return None
+    b = P.best_index()
+    if b < P.n - max(2, int(math.ceil(ctx.th.tail_frac * P.n))):
+        return None  # the best is not near the end
+    T = train_curve(ctx)
+    if T is not None and T is not P:
+        _, tz, _ = tail_trend(T, ctx.th.tail_frac)
+        if tz > ctx.th.z_trend:
+            return None
+    name = P.name if P is ctx.val_loss or P is ctx.loss else f"val {ctx.metric_name}"
+    ev = {"slope": slope, "trend_z": z, "tail_drop": tail_drop, "total_drop": total,
+          "epochs": float(P.x[-1]) + 1 if P.axis == "epoch" else float(P.x[-1])}
+    msg = (f"{name} was still falling at the end: {fv(-slope)}/{P.axis} over the last "
+           f"{int(math.ceil(ctx.th.tail_frac * P.n))} {P.axis}s (trend z={z:.1f}), "
+           f"{tail_drop / total:.0%} of the run's total progress")
+    return finding("still_improving", "warning", msg, ctx, span=(P.x[-min(P.n, max(3, int(math.ceil(ctx.th.tail_frac * P.n))))], P.x[-1]),
+                   evidence=ev)
+
+
+@rule("curves")
+def healthy(ctx: Context) -> Finding | None:
+    """Emitted always; resolve() removes it whenever a warning or error stands beside it."""
+    T = train_curve(ctx)
+    if T is None:
+        return None
+    t_drop = drop(T)
+    if t_drop <= 3 * noise(T):
+        return None  # nothing fell: not healthy, even if no rule can say why
+    ev: dict[str, Any] = {"train_start": head_level(T), "train_last": tail_level(T, 0.2)}
+    parts = [f"{T.name} {fv(head_level(T))} -> {fv(tail_level(T, 0.2))}"]
+    V = ctx.val_loss
+    if V is not None and V.n >= 2:
+        ev["val_last"] = tail_level(V, 0.2)
+        ev["gap"] = ev["val_last"] - ev["train_last"]
+        parts.append(f"{V.name} {fv(head_level(V))} -> {fv(ev['val_last'])}")
+    else:
+        parts.append("no validation series, so overfitting cannot be judged")
+    if ctx.facts.get("val_below_train_early"):
+        parts.append("val below train early on, which is normal with dropout (train loss is "
+                     "measured with dropout on and averaged over the epoch)")
+    msg = "fell and settled: " + "; ".join(parts)
+    return finding("healthy", "info", msg, ctx, span=(T.x[0], T.x[-1]), evidence=ev)

@@ -1,0 +1,522 @@
+"""Data rules: what is wrong with a dataset before any training (``check-data``, the trainer).
+
+These rules read a :class:`~fitdoctor.data.Dataset`, not a RunHistory, so they are a
+separate list (:data:`DATA_RULES`) and never join the curve-rule registry that
+``fd.diagnose(history)`` runs. Each rule is one function ``(DataContext) -> Finding | None``.
+Only numpy is imported at module level (scipy and scikit-learn lazily), so loading the
+curve rules stays cheap.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from fitdoctor.errors import BadInput
+from fitdoctor.thresholds import with_overrides
+from fitdoctor.findings import Finding, Remedy, sort_findings
+
+
+@dataclass(frozen=True)
+class DataThresholds:
+    """Named, overridable limits of the data rules: ``check_data(ds, thresholds={...})``."""
+
+    #: largest / median column standard deviation above which scales "differ by orders of magnitude"
+    #: (the median, not the smallest, so one near-constant column does not trigger it)
+    scale_spread: float = 100.0
+    #: a column whose |mean| exceeds this many of its own standard deviations is far from 0
+    offset_sigmas: float = 5.0
+    #: a column with |mean| + std above this is too large for default weight initialisation
+    max_magnitude: float = 20.0
+    #: class imbalance: minority share x number of classes below this (0.4 = 20% for binary)
+    imbalance_norm_share: float = 0.4
+    #: misleading accuracy: majority-class share at or above this
+    majority_share: float = 0.75
+    #: overlap: share of val/test rows also in train at or above this is an error, not a warning
+    overlap_error_share: float = 0.05
+    #: sorted split: p-value below which the tail's labels differ from the whole ...
+    sorted_p_value: float = 1e-3
+    #: ... and total-variation distance (classes) at or above this
+    sorted_tvd: float = 0.2
+    #: ... or standardized mean difference (regression) at or above this
+    sorted_effect: float = 0.5
+    #: constant features: share of columns at or above which the finding is a warning
+    constant_warning_share: float = 0.5
+
+
+THRESHOLDS = DataThresholds()
+
+
+@dataclass
+class DataContext:
+    """What the data rules know: the dataset, the split it will be trained with, column stats."""
+
+    ds: Any
+    split: Any = None
+    val_split: float = 0.2
+    #: the scaling the pipeline will apply (``data.scale``), when known
+    scale: str | None = None
+    th: DataThresholds = THRESHOLDS
+    facts: dict[str, Any] = field(default_factory=dict)
+
+    def column_stats(self) -> dict[str, np.ndarray]:
+        """Per-column mean/std/min/max over finite values (NaN for an all-missing column)."""
+        if "cols" not in self.facts:
+            X = np.asarray(self.ds.X, dtype=np.float64)
+            Xf = np.where(np.isfinite(X), X, np.nan)
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)
+                self.facts["cols"] = {
+                    "mean": np.nanmean(Xf, axis=0), "std": np.nanstd(Xf, axis=0),
+                    "min": np.nanmin(Xf, axis=0), "max": np.nanmax(Xf, axis=0),
+                    "binary": np.array([np.isin(c[np.isfinite(c)], (0.0, 1.0)).all() for c in Xf.T],
+                                       dtype=bool),
+                }
+        return self.facts["cols"]
+
+
+DataRule = Callable[[DataContext], "Finding | None"]
+
+
+def _names(ds: Any, idx) -> list[str]:
+    return [ds.feature_names[int(i)] for i in idx]
+
+
+def _pct(x: float) -> str:
+    return f"{100 * x:.1f}%"
+
+
+def _class_label(ds: Any, k: int) -> str:
+    return str(ds.class_names[k]) if ds.class_names is not None else str(k)
+
+
+# --------------------------------------------------------------------------- rules
+
+def unscaled_features(ctx: DataContext) -> Finding | None:
+    """Column scales that differ by orders of magnitude, or sit far from 0."""
+    ds, th = ctx.ds, ctx.th
+    st = ctx.column_stats()
+    std, mean = st["std"], st["mean"]
+    ok = np.isfinite(std) & (std > 0)
+    if not ok.any():
+        return None
+    idx = np.flatnonzero(ok)
+    s = std[idx]
+    spread = float(s.max() / np.median(s))
+    offset = np.abs(mean[idx]) / s
+    offset[st["binary"][idx]] = 0.0  # 0/1 indicators are fine as they are
+    magnitude = np.abs(mean[idx]) + s
+    reasons = []
+    if spread >= th.scale_spread:
+        reasons.append(f"the largest column scale is {spread:.3g}x the median one")
+    if offset.max() >= th.offset_sigmas:
+        reasons.append(f"a column's mean sits {offset.max():.3g} standard deviations from 0")
+    if magnitude.max() >= th.max_magnitude:
+        reasons.append(f"values reach {magnitude.max():.3g} in size")
+    if not reasons:
+        return None
+    worst = idx[np.argsort(-np.maximum(magnitude, s / np.median(s)))[:5]]
+    evidence = {
+        "features": int(ds.n_features), "scale_spread": spread,
+        "largest_std_feature": ds.feature_names[int(idx[s.argmax()])], "largest_std": float(s.max()),
+        "smallest_std_feature": ds.feature_names[int(idx[s.argmin()])], "smallest_std": float(s.min()),
+        "median_std": float(np.median(s)),
+        "max_offset_feature": ds.feature_names[int(idx[offset.argmax()])],
+        "max_offset_sigmas": float(offset.max()), "max_magnitude": float(magnitude.max()),
+        "worst_features": _names(ds, worst),
+        "test": (f"spread >= {th.scale_spread:g} or |mean|/std >= {th.offset_sigmas:g} "
+                 f"or |mean|+std >= {th.max_magnitude:g}"),
+    }
+    pipeline_scales = ctx.scale in ("standard", "minmax")
+    msg = (f"Features are not scaled: {'; '.join(reasons)} (largest std {s.max():.3g} in "
+           f"'{evidence['largest_std_feature']}', smallest {s.min():.3g} in '{evidence['smallest_std_feature']}').")
+    if pipeline_scales:
+        msg = msg[:-1] + f"; data.scale: {ctx.scale} will standardize them inside the pipeline."
+    return Finding(
+        code="unscaled_features", severity="info" if pipeline_scales else "warning", message=msg,
+        evidence=evidence, priority=80,
+        explanation=("A network's first layer weighs every input with weights of the same size: large or "
+                     "uncentred inputs saturate units and give some inputs gradients orders of magnitude "
+                     "larger than others, so training stalls or learns only the largest column. "
+                     "Standardize with statistics from the training split only."),
+        remedies=[
+            Remedy("standardize features inside the pipeline (fitted on the training split)",
+                   {"data.scale": "standard"}, "puts every column at mean 0, std 1"),
+            Remedy("or scale to [0, 1]", {"data.scale": "minmax"}, "bounded inputs for bounded features"),
+        ],
+    )
+
+
+def class_imbalance(ctx: DataContext) -> Finding | None:
+    """Minority class share small for the number of classes (20% for binary)."""
+    ds, th = ctx.ds, ctx.th
+    if not ds.is_classification:
+        return None
+    counts = ds.class_counts()
+    k = counts.size
+    shares = counts / counts.sum()
+    minority = int(np.argmin(shares))
+    majority = int(np.argmax(shares))
+    if shares[minority] * k >= th.imbalance_norm_share:
+        return None
+    ratio = float(counts[majority] / max(counts[minority], 1))
+    evidence = {
+        "class_counts": {_class_label(ds, i): int(c) for i, c in enumerate(counts)},
+        "minority_class": _class_label(ds, minority), "minority_share": float(shares[minority]),
+        "majority_class": _class_label(ds, majority), "majority_share": float(shares[majority]),
+        "imbalance_ratio": ratio,
+        "test": f"minority share x {k} classes < {th.imbalance_norm_share:g}",
+    }
+    return Finding(
+        code="class_imbalance", severity="warning", evidence=evidence, priority=60,
+        message=(f"Classes are imbalanced: '{evidence['minority_class']}' is {_pct(shares[minority])} "
+                 f"of {int(counts.sum())} rows ({int(counts[minority])} rows; {ratio:.3g}x fewer than "
+                 f"'{evidence['majority_class']}')."),
+        explanation=("With few minority examples the loss is dominated by the majority class; a model can "
+                     "score well by mostly ignoring the minority, and accuracy hides it. Weight or resample "
+                     "the classes in training, and judge with F1, recall, balanced accuracy or ROC AUC."),
+        remedies=[
+            Remedy("weight classes inversely to their frequency", {"train.class_weight": "balanced"},
+                   "each class contributes equally to the loss"),
+            Remedy("oversample the minority class in training batches", {"train.resample": "oversample"},
+                   "the model sees minority examples as often as majority ones"),
+            Remedy("report F1, recall, balanced accuracy and ROC AUC instead of accuracy", {},
+                   "they do not reward ignoring the minority"),
+        ],
+    )
+
+
+def misleading_accuracy(ctx: DataContext) -> Finding | None:
+    """Always predicting the majority class already scores a high accuracy."""
+    ds, th = ctx.ds, ctx.th
+    if not ds.is_classification:
+        return None
+    counts = ds.class_counts()
+    share = counts / counts.sum()
+    majority = int(np.argmax(share))
+    if share[majority] < th.majority_share:
+        return None
+    evidence: dict[str, Any] = {"majority_class": _class_label(ds, majority),
+                                "majority_baseline_accuracy": float(share[majority])}
+    if ctx.split is not None and ctx.split.train.size:
+        train_major = int(np.argmax(np.bincount(ds.y[ctx.split.train], minlength=counts.size)))
+        for part in ("val", "test"):
+            idx = getattr(ctx.split, part)
+            if idx.size:
+                evidence[f"{part}_baseline_accuracy"] = float(np.mean(ds.y[idx] == train_major))
+    evidence["test"] = f"majority share >= {th.majority_share:g}"
+    base = evidence.get("val_baseline_accuracy", share[majority])
+    return Finding(
+        code="misleading_accuracy", severity="warning", evidence=evidence, priority=55,
+        message=(f"Always predicting '{evidence['majority_class']}' already scores {_pct(base)} accuracy; "
+                 f"an accuracy near {_pct(base)} means the model learned nothing."),
+        explanation=("Accuracy counts correct answers, so on skewed labels a model that ignores its inputs "
+                     "and always answers the majority class looks good. Compare every accuracy with this "
+                     "baseline, and prefer metrics that the trivial answer cannot game."),
+        remedies=[
+            Remedy("judge the model by F1, balanced accuracy or ROC AUC, and against the majority baseline", {},
+                   "the trivial predictor scores 0.5 balanced accuracy and AUC"),
+            Remedy("weight classes so the minority counts", {"train.class_weight": "balanced"},
+                   "the loss no longer rewards ignoring the minority"),
+        ],
+    )
+
+
+def _row_keys(X: np.ndarray) -> list[bytes]:
+    X = np.ascontiguousarray(np.asarray(X, dtype=np.float32) + np.float32(0.0))  # -0.0 == 0.0
+    return [r.tobytes() for r in X]
+
+
+def _default_split(ds: Any):
+    from fitdoctor.data.splits import make_splits
+
+    return make_splits(ds)[0]
+
+
+def train_val_overlap(ctx: DataContext) -> Finding | None:
+    """Identical feature rows on both sides of the split (leakage: val/test scores flatter)."""
+    ds, th = ctx.ds, ctx.th
+    split = ctx.split if ctx.split is not None else ctx.facts.setdefault("default_split", _default_split(ds))
+    keys = _row_keys(ds.X)
+    first: dict[bytes, int] = {}
+    for i in split.train.tolist():
+        first.setdefault(keys[i], i)
+    val_first: dict[bytes, int] = {}
+    for i in split.val.tolist():
+        val_first.setdefault(keys[i], i)
+
+    def hits(idx, table):
+        return [(int(i), table[keys[i]]) for i in idx.tolist() if keys[i] in table]
+
+    val_in_train = hits(split.val, first)
+    test_in_train = hits(split.test, first)
+    test_in_val = hits(split.test, val_first)
+    if not (val_in_train or test_in_train or test_in_val):
+        return None
+    distinct = len(set(keys))
+    conflicting = sum(1 for i, j in val_in_train + test_in_train if ds.y[i] != ds.y[j])
+    val_share = len(val_in_train) / max(split.val.size, 1)
+    test_share = (len(test_in_train) + len(test_in_val)) / max(split.test.size, 1)
+    evidence = {
+        "val_rows_in_train": len(val_in_train), "val_share": val_share,
+        "test_rows_in_train": len(test_in_train), "test_rows_in_val": len(test_in_val),
+        "test_share": test_share, "duplicate_rows_in_data": ds.n_samples - distinct,
+        "conflicting_labels": conflicting,
+        "examples": [{"row": a, "same_as_train_row": b} for a, b in (val_in_train + test_in_train)[:5]],
+        "split": split.name,
+    }
+    few_levels = distinct < 0.5 * ds.n_samples
+    if few_levels:
+        severity = "info"
+    else:
+        severity = "error" if max(val_share, test_share) >= th.overlap_error_share else "warning"
+    msg = (f"{len(val_in_train)} of {split.val.size} validation rows ({_pct(val_share)}) and "
+           f"{len(test_in_train) + len(test_in_val)} of {split.test.size} test rows ({_pct(test_share)}) "
+           f"are identical to rows the model trains on (or validates on); "
+           f"the data holds {ds.n_samples - distinct} duplicate rows.")
+    if few_levels:
+        msg = msg[:-1] + f"; only {distinct} distinct rows exist, so some repetition is expected."
+    return Finding(
+        code="train_val_overlap", severity=severity, message=msg, evidence=evidence, priority=75,
+        explanation=("A validation or test row that also appears in training is scored on something the "
+                     "model has memorised, so validation looks better than the model will do on new data "
+                     "and early stopping and tuning pick the wrong settings. Remove duplicates before "
+                     "splitting, or split by group so copies stay together."),
+        remedies=[
+            Remedy("drop duplicate rows before splitting (e.g. pandas drop_duplicates on the features)", {},
+                   "every row then lands on exactly one side of the split"),
+            Remedy("if duplicates are repeated measurements of one entity, split by entity (group k-fold)", {},
+                   "copies stay on the same side"),
+        ],
+    )
+
+
+def _tail_vs_whole(ds: Any, idx: np.ndarray) -> dict[str, Any] | None:
+    """How a subset's labels differ from the whole dataset's, with a test against random sampling."""
+    N, n = ds.n_samples, idx.size
+    if n < 5 or n >= N:
+        return None
+    fpc = (N - 1) / max(N - n, 1)  # sampling without replacement: counts vary less
+    if ds.is_classification:
+        k = ds.n_classes
+        whole = np.bincount(ds.y, minlength=k) / N
+        sub = np.bincount(ds.y[idx], minlength=k)
+        expected = whole * n
+        present = expected > 0
+        chi2 = float(np.sum((sub[present] - expected[present]) ** 2 / expected[present]) * fpc)
+        stats = _require_scipy()
+        p = float(stats.chi2.sf(chi2, max(int(present.sum()) - 1, 1)))
+        tvd = float(0.5 * np.abs(sub / n - whole).sum())
+        return {"kind": "classes", "chi2": chi2, "p_value": p, "tvd": tvd,
+                "subset_shares": {_class_label(ds, i): float(sub[i] / n) for i in range(k)},
+                "overall_shares": {_class_label(ds, i): float(whole[i]) for i in range(k)},
+                "missing_classes": [_class_label(ds, i) for i in range(k) if whole[i] > 0 and sub[i] == 0]}
+    y = ds.y.astype(np.float64)
+    sd = float(y.std())
+    if sd == 0:
+        return None
+    diff = float(y[idx].mean() - y.mean())
+    se = sd * math.sqrt(1.0 / n - 1.0 / N) * math.sqrt(N / max(N - 1, 1))
+    z = diff / se if se > 0 else 0.0
+    stats = _require_scipy()
+    return {"kind": "target", "z": z, "p_value": float(2 * stats.norm.sf(abs(z))),
+            "effect_size": abs(diff) / sd, "subset_mean": float(y[idx].mean()), "overall_mean": float(y.mean())}
+
+
+def _require_scipy():
+    from fitdoctor.errors import require
+
+    return require("scipy.stats", "train", "the sorted-split test")
+
+
+def _skewed(t: dict[str, Any] | None, th: DataThresholds) -> bool:
+    if t is None or t["p_value"] >= th.sorted_p_value:
+        return False
+    return t["tvd"] >= th.sorted_tvd if t["kind"] == "classes" else t["effect_size"] >= th.sorted_effect
+
+
+def _describe(t: dict[str, Any]) -> str:
+    if t["kind"] == "classes":
+        if t["missing_classes"]:
+            return f"hold no rows of class {', '.join(repr(c) for c in t['missing_classes'])}"
+        top = max(t["subset_shares"], key=t["subset_shares"].get)
+        return (f"are {_pct(t['subset_shares'][top])} class '{top}' against {_pct(t['overall_shares'][top])} "
+                f"overall")
+    return f"have a target mean of {t['subset_mean']:.4g} against {t['overall_mean']:.4g} overall"
+
+
+def sorted_validation_split(ctx: DataContext) -> Finding | None:
+    """Labels ordered so the last rows (Keras ``validation_split``) or the split's val set are unlike the rest."""
+    from fitdoctor.data.splits import keras_validation_split
+
+    ds, th = ctx.ds, ctx.th
+    _, tail = keras_validation_split(ds.n_samples, ctx.val_split)
+    tail_t = _tail_vs_whole(ds, tail)
+    val_t = _tail_vs_whole(ds, ctx.split.val) if ctx.split is not None else None
+    bad_split = _skewed(val_t, th)
+    bad_tail = _skewed(tail_t, th)
+    if not (bad_split or bad_tail):
+        return None
+    t = val_t if bad_split else tail_t
+    rho = _spearman(np.arange(ds.n_samples, dtype=float), ds.y.astype(float))
+    evidence = {k: v for k, v in t.items() if k != "kind"}
+    evidence.update({"val_split": ctx.val_split, "tail_rows": int(tail.size), "rank_corr_row_vs_label": rho,
+                     "checked": "configured split's validation rows" if bad_split else
+                     f"last {tail.size} rows (Keras validation_split={ctx.val_split:g})"})
+    if bad_split:
+        msg = (f"The validation rows of this split {_describe(t)} (p={t['p_value']:.2g}): they are not drawn "
+               "from the same distribution as the training rows.")
+    else:
+        how = f"ordered by {'label' if ds.is_classification else 'target'}" if (t.get("missing_classes") or abs(rho) >= 0.5) else "not shuffled"
+        msg = (f"Rows are {how}: the last {tail.size} rows, which Keras "
+               f"fit(validation_split={ctx.val_split:g}) uses as validation, {_describe(t)} (p={t['p_value']:.2g}).")
+    return Finding(
+        code="sorted_validation_split", severity="error" if bad_split else "warning", message=msg,
+        evidence=evidence, priority=78,
+        explanation=("Keras' validation_split takes the last rows before any shuffling, and an unshuffled "
+                     "split does the same: on data sorted by label the validation set then holds other "
+                     "classes (or targets) than training, so validation loss says nothing about "
+                     "generalisation and can even rise from the first epoch."),
+        remedies=[
+            Remedy("shuffle and stratify before splitting", {"data.split.shuffle": True, "data.split.stratify": True},
+                   "validation then has the same label mix as training"),
+            Remedy("in Keras, pass validation_data from a shuffled, stratified split instead of validation_split",
+                   {}, "validation_split never shuffles"),
+        ],
+    )
+
+
+def _spearman(a: np.ndarray, b: np.ndarray) -> float:
+    ra = np.argsort(np.argsort(a)).astype(float)
+    rb = np.argsort(np.argsort(b, kind="stable")).astype(float)
+    if ra.std() == 0 or rb.std() == 0:
+        return 0.0
+    return float(np.corrcoef(ra, rb)[0, 1])
+
+
+def missing_values(ctx: DataContext) -> Finding | None:
+    """NaN or inf anywhere in the features, or targets that were missing."""
+    ds = ctx.ds
+    X = np.asarray(ds.X)
+    nan = np.isnan(X)
+    inf = np.isinf(X)
+    bad_target = int(ds.meta.get("dropped_missing_target", 0))
+    if not ds.is_classification:
+        bad_target += int((~np.isfinite(ds.y)).sum())
+    if not (nan.any() or inf.any() or bad_target):
+        return None
+    bad = nan | inf
+    groups = _column_groups(ds)
+    per_group = {g: int(bad[:, ix].any(axis=1).sum()) for g, ix in groups.items()}
+    nan_cells = sum(int(np.isnan(X[:, ix]).any(axis=1).sum()) for ix in groups.values())
+    inf_cells = sum(int(np.isinf(X[:, ix]).any(axis=1).sum()) for ix in groups.values())
+    worst_groups = sorted((g for g in per_group if per_group[g]), key=lambda g: -per_group[g])
+    rows = int(bad.any(axis=1).sum())
+    evidence = {"nan_cells": nan_cells, "inf_cells": inf_cells, "rows_affected": rows,
+                "rows_affected_share": rows / max(ds.n_samples, 1),
+                "columns": {g: per_group[g] for g in worst_groups[:10]},
+                "columns_affected": len(worst_groups), "missing_targets": bad_target}
+    if "missing_target_rows" in ds.meta:
+        evidence["missing_target_rows"] = ds.meta["missing_target_rows"]
+    parts = []
+    if nan.any() or inf.any():
+        parts.append(f"{nan_cells} NaN and {inf_cells} inf values in {evidence['columns_affected']} "
+                     f"columns ({rows} rows, {_pct(evidence['rows_affected_share'])})")
+    if bad_target:
+        parts.append(f"{bad_target} rows without a target"
+                     + (" (dropped)" if ds.meta.get("dropped_missing_target") else ""))
+    worst = ", ".join(f"'{k}': {v}" for k, v in list(evidence["columns"].items())[:3])
+    msg = "Missing values: " + "; ".join(parts) + (f"; most in {worst}." if worst else ".")
+    return Finding(
+        code="missing_values", severity="error", message=msg, evidence=evidence, priority=90,
+        explanation=("A single NaN or inf in a batch makes the loss and every weight NaN: training then "
+                     "learns nothing. Impute (median, or a learned imputer fitted on the training split) or "
+                     "drop the rows, before scaling; inf usually comes from a division by zero upstream."),
+        remedies=[
+            Remedy("impute missing values with the training-split median (add a was-missing indicator "
+                   "column if missingness means something)", {}, "keeps every row"),
+            Remedy("or drop rows with missing values before splitting", {}, "simple when few rows are affected"),
+        ],
+    )
+
+
+def _column_groups(ds: Any) -> dict[str, list[int]]:
+    """Original table columns -> feature indices (a one-hot text column is one column here)."""
+    pos = {n: i for i, n in enumerate(ds.feature_names)}
+    groups: dict[str, list[int]] = {}
+    dummy = {d: col for col, ds_ in (ds.meta.get("one_hot") or {}).items() for d in ds_}
+    for i, n in enumerate(ds.feature_names):
+        groups.setdefault(dummy.get(n, n), []).append(pos[n])
+    return groups
+
+
+def constant_features(ctx: DataContext) -> Finding | None:
+    """Columns that take a single value (or none): they carry no information."""
+    ds, th = ctx.ds, ctx.th
+    st = ctx.column_stats()
+    const = ~(st["max"] > st["min"])  # also True for all-NaN columns (NaN comparisons are False)
+    if not const.any():
+        return None
+    idx = np.flatnonzero(const)
+    share = idx.size / ds.n_features
+    values = {ds.feature_names[int(i)]: (float(st["min"][i]) if np.isfinite(st["min"][i]) else "missing")
+              for i in idx[:10]}
+    evidence = {"constant_columns": int(idx.size), "share_of_columns": share, "columns": values}
+    names = ", ".join(f"'{n}'" for n in list(values)[:5]) + (" ..." if idx.size > 5 else "")
+    return Finding(
+        code="constant_features", severity="warning" if share >= th.constant_warning_share else "info",
+        message=f"{idx.size} of {ds.n_features} feature columns are constant (zero variance): {names}.",
+        evidence=evidence, priority=40,
+        explanation=("A column with one value cannot help any model; it only costs parameters. Many "
+                     "constant columns at once usually mean a broken pipeline step (a filter or join that "
+                     "zeroed them)."),
+        remedies=[Remedy("drop the constant columns (e.g. scikit-learn VarianceThreshold)", {},
+                         "fewer inputs, same information")],
+    )
+
+
+#: The data rules, in the order they run. Not part of the curve-rule registry.
+DATA_RULES: list[DataRule] = [
+    missing_values, unscaled_features, class_imbalance, misleading_accuracy,
+    train_val_overlap, sorted_validation_split, constant_features,
+]
+
+DATA_CODES = tuple(r.__name__ for r in DATA_RULES)
+
+
+def _thresholds(overrides: Mapping[str, Any] | None) -> DataThresholds:
+    return with_overrides(overrides, THRESHOLDS, what="data threshold")
+
+
+def check_data(ds: Any, split: Any = None, val_split: float = 0.2, *, scale: str | None = None,
+               thresholds: Mapping[str, Any] | None = None, mute: tuple[str, ...] | list[str] = ()) -> list[Finding]:
+    """Run every data rule on ``ds``; most important findings first.
+
+    ``split``: the Split training will use (default: the default holdout split, for the overlap
+    check); ``val_split``: the Keras-style tail fraction checked for label ordering; ``scale``:
+    the pipeline's ``data.scale`` (unscaled features are then only info).
+    """
+    if not 0.0 < float(val_split) < 1.0:
+        raise BadInput(f"--val-split {val_split!r}: expected a fraction between 0 and 1, e.g. 0.2")
+    ctx = DataContext(ds=ds, split=split, val_split=float(val_split), scale=scale, th=_thresholds(thresholds))
+    out: list[Finding] = []
+    for rule_fn in DATA_RULES:
+        if rule_fn.__name__ in mute:
+            continue
+        try:
+            f = rule_fn(ctx)
+        except BadInput:
+            raise
+        except Exception as exc:  # one rule failing must not hide the others
+            warnings.warn(f"data rule {rule_fn.__name__} failed: {type(exc).__name__}: {exc}", RuntimeWarning)
+            continue
+        if f is not None:
+            out.append(f)
+    return sort_findings(out)
+
+
+__all__ = ["check_data", "DATA_RULES", "DATA_CODES", "DataContext", "DataThresholds"]

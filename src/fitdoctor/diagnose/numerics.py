@@ -1,0 +1,70 @@
+"""Numerical health from the logged series: NaN and inf.
+
+The finding says what blew up first (loss, a metric, the gradient norm), at which
+step, the last finite value before it, and what the learning rate was doing, and it
+tells apart "non-finite from the first point" (data, loss or init) from "mid-run"
+(step size, exploding gradients).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from fitdoctor.diagnose.base import Context, rule
+from fitdoctor.diagnose.curves import finding, fv, fx
+from fitdoctor.findings import Finding
+from fitdoctor.history import series_role
+
+
+@rule("numerics")
+def non_finite(ctx: Context) -> Finding | None:
+    hits: list[tuple[float, str, Any, float | None, int, float]] = []
+    for name, s in ctx.history.series.items():
+        role = series_role(name)
+        if role == "learning rate":
+            continue
+        bad = ~np.isfinite(s.values)
+        if not bad.any():
+            continue
+        i = int(np.argmax(bad))
+        last_finite = float(s.values[i - 1]) if i > 0 and np.isfinite(s.values[i - 1]) else None
+        hits.append((float(s.steps[i]), name, s.values[i], last_finite, int(bad.sum()), float(s.steps[0])))
+    if not hits:
+        return None
+    # earliest first; at the same step a gradient norm outranks the loss it poisons
+    hits.sort(key=lambda h: (h[0], 0 if h[1].startswith("grad_norm") else 1 if h[1] == "loss" else 2))
+    step, name, value, last_finite, count, first_step = hits[0]
+    s = ctx.history.series[name]
+    from_start = step == first_step
+    kind = "NaN" if np.isnan(value) else ("+inf" if value > 0 else "-inf")
+    ev: dict[str, Any] = {
+        "first_series": name, "first_at": step, "value": kind,
+        "last_finite": last_finite if last_finite is not None else "none",
+        "non_finite_points": count, "from_start": from_start,
+        "series_affected": ", ".join(sorted({h[1] for h in hits})),
+    }
+    unit = s.axis
+    if last_finite is not None and np.isfinite(s.values[: max(1, int(np.argmax(~np.isfinite(s.values))))]).all():
+        prior = s.values[: int(np.argmax(~np.isfinite(s.values)))]
+        if prior.size >= 3 and abs(prior[-1]) > 10 * max(abs(np.median(prior)), 1e-12):
+            ev["blew_up_before"] = True
+    lr_text = ""
+    if ctx.lr is not None and ctx.lr.n:
+        lr_at = ctx.lr.at(step)
+        ev["lr_at_first"] = lr_at
+        rising = ctx.lr.n >= 2 and lr_at > ctx.lr.first * 1.01
+        ev["lr_rising"] = bool(rising)
+        lr_text = f"; lr {fv(lr_at)}" + (" and still rising (warmup?)" if rising else "")
+    if from_start:
+        cause = "non-finite from the very first point: suspect the data (NaN/inf inputs), log(0) in the loss, or the initialisation rather than the learning rate"
+    else:
+        what = f"after {fv(last_finite)}" if last_finite is not None else "mid-run"
+        blew = ", which had been blowing up" if ev.get("blew_up_before") else ""
+        cause = f"mid-run, {what}{blew}: the updates exploded (learning rate, gradients)"
+    others = [h[1] for h in hits[1:]]
+    follow = f"; then {', '.join(others[:4])}" if others else ""
+    msg = f"{name} became {kind} at {unit} {fx(step)} ({cause}){lr_text}{follow}"
+    return finding("non_finite", "error", msg, ctx, span=(step, float(s.steps[-1])), evidence=ev,
+                   confidence=1.0)

@@ -1,0 +1,56 @@
+"""Make the findings of one run agree with each other.
+
+Rules run independently; this step removes what a stronger finding explains
+(``healthy`` never stands beside a warning; ``diverging`` is explained by the
+``non_finite`` it led to and stays, ranked after it) and keeps the order
+most-important-first.
+"""
+
+from __future__ import annotations
+
+from fitdoctor.diagnose.base import Context
+from fitdoctor.findings import Finding, sort_findings
+
+#: code -> codes it makes redundant when both fire (the first explains the others).
+EXPLAINS: dict[str, tuple[str, ...]] = {
+    "non_finite": ("still_improving", "plateau", "underfitting", "oscillating", "lr_too_low",
+                   "val_not_improving", "lr_too_high"),
+    "chance_level": ("plateau", "underfitting", "val_not_improving", "lr_too_low", "still_improving",
+                     "oscillating"),
+    "diverging": ("plateau", "underfitting", "still_improving", "oscillating", "val_not_improving",
+                  "lr_too_low", "overfitting"),
+    "lr_too_low": ("underfitting", "plateau", "still_improving"),
+    "suspicious_validation": ("underfitting",),
+    "plateau": ("underfitting",),
+    "lr_too_high": ("oscillating", "plateau", "underfitting"),
+}
+
+
+def resolve(findings: list[Finding], ctx: Context) -> list[Finding]:
+    findings = _one_per_code(sort_findings(findings))
+    codes = {f.code for f in findings}
+    drop: set[str] = set()
+    for code, explained in EXPLAINS.items():
+        if code in codes:
+            drop.update(c for c in explained if c != code)
+    kept = [f for f in findings if f.code not in drop or f.code in _never_dropped(findings)]
+    if any(f.severity in ("warning", "error") for f in kept):
+        kept = [f for f in kept if f.code != "healthy"]
+    return sort_findings(kept)
+
+
+def _never_dropped(findings: list[Finding]) -> set[str]:
+    """Errors are never hidden by another finding."""
+    return {f.code for f in findings if f.severity == "error"}
+
+
+def _one_per_code(findings: list[Finding]) -> list[Finding]:
+    """Two rules may reach the same code (curves and probes both see a too-high lr): keep the
+    higher-ranked finding and fold the other's evidence into it under ``also``."""
+    kept: dict[str, Finding] = {}
+    for f in findings:
+        if f.code in kept:
+            kept[f.code].evidence.setdefault("also", f.message)
+        else:
+            kept[f.code] = f
+    return list(kept.values())

@@ -1,0 +1,126 @@
+"""What to keep: the best epoch/step, the band equivalent to it, and what came after.
+
+Computed for every run, whatever the findings, because "which checkpoint do I keep?"
+is the question every run ends with.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fitdoctor.diagnose.base import Context, Curve, make_curve
+from fitdoctor.history import canonical_name
+
+
+def selection_curve(ctx: Context) -> Curve | None:
+    """The curve to select the epoch on: the metric the run itself selected on when it says
+    (Hugging Face's metric_for_best_model), else val loss (what the findings and Keras's
+    EarlyStopping watch by default), else the val metric, else train loss."""
+    chosen = ctx.history.meta.get("metric_for_best_model")
+    if chosen:
+        name = canonical_name(str(chosen))
+        name = name if name.startswith("val_") or name == "loss" else "val_" + name
+        s = ctx.history.series.get(name)
+        if s is not None:
+            c = make_curve(name, s)
+            if c is not None and c.n:
+                return c
+    for c in (ctx.val_loss, ctx.val_metric, ctx.loss):
+        if c is not None and c.n >= 1:
+            return c
+    return None
+
+
+def summarize(ctx: Context) -> dict[str, Any]:
+    h = ctx.history
+    out: dict[str, Any] = {"axis": h.axis, "points": h.n_points}
+    c = selection_curve(ctx)
+    if c is None or c.n == 0:
+        return out
+    b = c.best_index()
+    best = float(c.y[b])
+    sigma = max(c.sigma, 1e-12)
+    band_tol = 2.0 * sigma
+    if c.higher_better:
+        in_band = c.y >= best - band_tol
+    else:
+        in_band = c.y <= best + band_tol
+    band = c.x[in_band]
+    first_x, last_x = float(c.x[0]), float(c.x[-1])
+    total = last_x - first_x
+    after = (last_x - float(c.x[b])) / total if total > 0 else 0.0
+    last = float(c.y[-1])
+    worse_beyond_noise = (last < best - 3 * sigma) if c.higher_better else (last > best + 3 * sigma)
+    out.update({
+        "selected_by": c.name,
+        "best_at": float(c.x[b]),
+        "best_value": best,
+        "last_value": last,
+        "equivalent_band": [float(band.min()), float(band.max())] if band.size else None,
+        "share_after_best": round(after, 3),
+        "last_worse_than_best_beyond_noise": bool(worse_beyond_noise),
+        "noise": float(c.sigma),
+    })
+    vm = ctx.val_metric
+    if vm is not None and vm.n and vm is not c:
+        mb = vm.best_index()
+        out["best_metric"] = {"name": vm.name, "value": float(vm.y[mb]), "at": float(vm.x[mb]),
+                              "last": float(vm.y[-1])}
+    if ctx.chance_loss is not None:
+        out["chance_loss"] = ctx.chance_loss
+        out["chance_source"] = ctx.chance_source
+    if ctx.majority_rate is not None:
+        out["majority_rate"] = ctx.majority_rate
+    unit = c.axis
+    if worse_beyond_noise:
+        out["keep"] = (f"keep the weights from {unit} {_fmt_x(c.x[b])} ({c.name} {best:.4g}); "
+                       f"the last {unit} is worse ({last:.4g}) beyond noise. In Keras: "
+                       "EarlyStopping(restore_best_weights=True)")
+    else:
+        out["keep"] = (f"the last {unit} is as good as the best within noise "
+                       f"(best {c.name} {best:.4g} at {unit} {_fmt_x(c.x[b])})")
+    checkpoints = h.meta.get("checkpoints")
+    if checkpoints:
+        out.update(checkpoint_advice(c, [float(s) for s in checkpoints], band_tol))
+    spe = h.meta.get("steps_per_epoch")
+    if unit == "step" and isinstance(spe, (int, float)) and spe > 0:
+        out["best_epoch"] = round(float(c.x[b]) / spe, 2)
+        out["keep"] += f" (the best, step {_fmt_x(c.x[b])}, is epoch {float(c.x[b]) / spe:.2f})"
+    return out
+
+
+def checkpoint_advice(c: Curve, saved: list[float], band_tol: float) -> dict[str, Any]:
+    """Which saved checkpoint to keep, and whether the best evaluation was ever saved.
+
+    A checkpoint is judged by the evaluation at (or just before) its step; one within
+    the noise band of the best is as good as the best.
+    """
+    b = c.best_index()
+    best = float(c.y[b])
+    rows = []
+    for step in sorted(saved):
+        v = c.at(step)
+        equivalent = (v >= best - band_tol) if c.higher_better else (v <= best + band_tol)
+        rows.append({"step": step, "value": v, "equivalent_to_best": bool(equivalent)})
+    good = [r for r in rows if r["equivalent_to_best"]]
+    out: dict[str, Any] = {"checkpoints": rows}
+    if good:
+        pick = min(good, key=lambda r: (-r["value"] if c.higher_better else r["value"]))
+        out["keep_checkpoint"] = f"checkpoint-{_fmt_x(pick['step'])}"
+        out["keep"] = (f"keep checkpoint-{_fmt_x(pick['step'])} ({c.name} {pick['value']:.4g}); "
+                       f"{len(good) - 1} other saved checkpoint(s) are equivalent within noise")
+        if float(c.x[b]) not in saved:
+            out["keep"] += (f"; the best evaluation itself (step {_fmt_x(c.x[b])}) was not saved: "
+                            "set save_steps equal to eval_steps to keep it next time")
+    else:
+        out["best_never_saved"] = True
+        out["keep"] = (f"the best evaluation ({c.name} {best:.4g} at step {_fmt_x(c.x[b])}) was never "
+                       "saved and no saved checkpoint is within noise of it: set save_steps equal to "
+                       "eval_steps (and load_best_model_at_end=True)")
+    return out
+
+
+def _fmt_x(x: float) -> str:
+    x = float(x)
+    return str(int(x)) if x == int(x) else f"{x:.2f}"
+

@@ -1,0 +1,150 @@
+"""Finding, Remedy and Diagnosis: what fitdoctor concludes, and how it is shown.
+
+Finding codes are public API (see FINDINGS.md); tools and CI gates match on them.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from fitdoctor.history import RunHistory
+
+SEVERITIES = ("info", "warning", "error")
+SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+
+#: Every code fitdoctor may emit (FINDINGS.md). Adding one here means adding it there first.
+CODES = (
+    # curves
+    "healthy", "still_improving", "overfitting", "plateau", "chance_level", "underfitting",
+    "diverging", "non_finite", "oscillating", "val_not_improving", "suspicious_validation",
+    "lr_too_high", "lr_too_low",
+    # internals
+    "vanishing_gradients", "exploding_gradients", "dead_relu", "saturated_activations",
+    # data
+    "unscaled_features", "class_imbalance", "misleading_accuracy", "train_val_overlap",
+    "sorted_validation_split", "missing_values", "constant_features", "needs_more_data",
+)
+
+
+@dataclass
+class Remedy:
+    """One concrete change to try; ``config_changes`` uses run-config keys where one exists."""
+
+    action: str
+    config_changes: dict[str, Any] = field(default_factory=dict)
+    why: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"action": self.action, "config_changes": self.config_changes, "why": self.why}
+
+
+@dataclass
+class Finding:
+    """A conclusion about a run, with the numbers that prove it."""
+
+    code: str
+    severity: str
+    message: str
+    span: tuple[float, float] | None = None
+    evidence: dict[str, Any] = field(default_factory=dict)
+    explanation: str = ""
+    remedies: list[Remedy] = field(default_factory=list)
+    #: Relative importance inside a severity: a root cause outranks what it explains.
+    priority: int = 50
+    #: How sure the rule is (0..1); short or noisy runs lower it.
+    confidence: float = 1.0
+
+    def __post_init__(self) -> None:
+        if self.code not in CODES:
+            raise ValueError(f"unknown finding code {self.code!r}")
+        if self.severity not in SEVERITIES:
+            raise ValueError(f"unknown severity {self.severity!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "span": list(self.span) if self.span is not None else None,
+            "evidence": _jsonable(self.evidence),
+            "message": self.message,
+            "explanation": self.explanation,
+            "confidence": round(float(self.confidence), 3),
+            "remedies": [r.to_dict() for r in self.remedies],
+        }
+
+
+def sort_findings(findings: list[Finding]) -> list[Finding]:
+    """Most important first: severity, then the rule's priority (root causes first)."""
+    return sorted(findings, key=lambda f: (-SEVERITY_RANK[f.severity], -f.priority))
+
+
+@dataclass
+class Diagnosis:
+    """Ordered findings for one run, plus the run itself."""
+
+    findings: list[Finding]
+    history: RunHistory
+    #: Facts about the run every user wants: best epoch, what to keep, baselines.
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def top(self) -> Finding | None:
+        return self.findings[0] if self.findings else None
+
+    @property
+    def codes(self) -> list[str]:
+        return [f.code for f in self.findings]
+
+    def worst_severity(self) -> str | None:
+        if not self.findings:
+            return None
+        return max((f.severity for f in self.findings), key=SEVERITY_RANK.__getitem__)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run": self.history.name,
+            "findings": [f.to_dict() for f in self.findings],
+            "summary": _jsonable(self.summary),
+            "history": self.history.summary(),
+        }
+
+    def to_json(self, **kwargs: Any) -> str:
+        return json.dumps(self.to_dict(), **kwargs)
+
+    def __rich__(self):  # pragma: no cover - thin wrapper
+        from fitdoctor.report.terminal import render_diagnosis
+
+        return render_diagnosis(self)
+
+    def _repr_html_(self) -> str:
+        from fitdoctor.report.notebook import diagnosis_html
+
+        return diagnosis_html(self)
+
+    def __repr__(self) -> str:
+        return f"Diagnosis(run={self.history.name!r}, codes={self.codes})"
+
+
+def _jsonable(obj: Any) -> Any:
+    """Make numbers JSON-safe: NaN/inf become strings, numpy scalars become floats."""
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if hasattr(obj, "item") and callable(obj.item):
+        try:
+            obj = obj.item()
+        except (ValueError, TypeError):
+            return str(obj)
+    if isinstance(obj, float):
+        if math.isnan(obj):
+            return "nan"
+        if math.isinf(obj):
+            return "inf" if obj > 0 else "-inf"
+        return obj
+    if isinstance(obj, (int, str, bool)) or obj is None:
+        return obj
+    return str(obj)

@@ -1,0 +1,328 @@
+"""RunHistory: the one shape every reader produces and every rule consumes.
+
+A run is a set of named series on an epoch or step axis. Readers map each tool's
+spelling onto canonical names (``loss``, ``val_loss``, ``accuracy``,
+``val_accuracy``, ``lr``, ...) so rules never care where a run came from; the raw
+name is kept so the user can see how each series was interpreted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Mapping
+
+import numpy as np
+
+from fitdoctor.errors import BadInput
+
+#: Spellings used by Keras, Lightning, Hugging Face, TensorBoard and hand-written
+#: loops, mapped to fitdoctor's canonical metric names.
+METRIC_ALIASES: dict[str, str] = {
+    "acc": "accuracy",
+    "accuracy": "accuracy",
+    "categorical_accuracy": "accuracy",
+    "sparse_categorical_accuracy": "accuracy",
+    "binary_accuracy": "accuracy",
+    "top1": "accuracy",
+    "learning_rate": "lr",
+    "lr": "lr",
+    "auc": "auc",
+    "roc_auc": "auc",
+    "f1": "f1",
+    "f1_score": "f1",
+    "mae": "mae",
+    "mean_absolute_error": "mae",
+    "mse": "mse",
+    "mean_squared_error": "mse",
+    "grad_norm": "grad_norm",
+    "gradient_norm": "grad_norm",
+    "total_loss": "loss",
+    "loss": "loss",
+}
+
+#: Higher-is-better metrics; everything else (losses, errors) is lower-is-better.
+HIGHER_IS_BETTER = (
+    "accuracy", "acc", "auc", "f1", "precision", "recall", "r2", "map", "iou",
+    "dice", "bleu", "rouge", "top5", "matthews", "balanced_accuracy", "fitness",
+)
+
+VAL_PREFIXES = ("val_", "valid_", "validation_", "eval_", "dev_", "test_")
+TRAIN_PREFIXES = ("train_", "training_")
+VAL_SUFFIXES = ("_val", "_valid", "_validation", "_eval")
+TRAIN_SUFFIXES = ("_train", "_training", "_epoch")
+#: Lightning logs on_step twins as <name>_step: kept apart, on the step axis, never a metric.
+STEP_SUFFIX = "_step"
+
+
+def canonical_name(raw: str) -> str:
+    """Map a tool's series name onto fitdoctor's canonical name.
+
+    ``val_acc`` -> ``val_accuracy``, ``train_loss`` -> ``loss``, ``eval_loss`` ->
+    ``val_loss``, ``loss/train`` -> ``loss``, ``validation/epoch_loss`` -> ``val_loss``.
+    Unknown names pass through normalized (lower case, separators as ``_``).
+    """
+    name = raw.strip().lower().replace(" ", "_").replace("-", "_")
+    is_val = False
+    # Path-like tags: "validation/epoch_loss", "loss/val", "train/loss".
+    if "/" in name:
+        parts = [p for p in name.split("/") if p]
+        kept = []
+        for p in parts:
+            if p in ("val", "valid", "validation", "eval", "test", "dev"):
+                is_val = True
+            elif p in ("train", "training"):
+                continue
+            else:
+                kept.append(p)
+        name = "_".join(kept) if kept else name
+    for prefix in VAL_PREFIXES:
+        if name.startswith(prefix):
+            is_val, name = True, name[len(prefix):]
+            break
+    for prefix in TRAIN_PREFIXES:
+        if name.startswith(prefix):
+            name = name[len(prefix):]
+            break
+    for suffix in VAL_SUFFIXES:
+        if name.endswith(suffix):
+            is_val, name = True, name[: -len(suffix)]
+            break
+    step_twin = name.endswith(STEP_SUFFIX) and name != STEP_SUFFIX.lstrip("_")
+    if step_twin:
+        name = name[: -len(STEP_SUFFIX)]
+    for suffix in TRAIN_SUFFIXES:
+        if name.endswith(suffix) and name != suffix.lstrip("_"):
+            name = name[: -len(suffix)]
+            break
+    if name.startswith("epoch_") and name != "epoch_":
+        name = name[len("epoch_"):]
+    name = METRIC_ALIASES.get(name, name)
+    if name.startswith("lr_"):  # Lightning's LearningRateMonitor: lr-Adam, lr-SGD/pg1
+        name = "lr"
+    if name == "lr":
+        return "lr"
+    if step_twin:
+        name += STEP_SUFFIX
+    return f"val_{name}" if is_val else name
+
+
+def higher_is_better(name: str) -> bool:
+    base = name[4:] if name.startswith("val_") else name
+    return any(base == k or base.startswith(k) or base.endswith(k) for k in HIGHER_IS_BETTER)
+
+
+@dataclass
+class Series:
+    """One named curve: ``values[i]`` measured at ``steps[i]`` (epoch or step)."""
+
+    steps: np.ndarray
+    values: np.ndarray
+    raw_name: str = ""
+    axis: str = "epoch"  # "epoch" or "step"
+
+    def __post_init__(self) -> None:
+        self.steps = np.asarray(self.steps, dtype=float)
+        self.values = np.asarray(self.values, dtype=float)
+        if self.steps.shape != self.values.shape or self.steps.ndim != 1:
+            raise BadInput(
+                f"series {self.raw_name or '?'!r}: steps and values must be 1-D and the same "
+                f"length, got {self.steps.shape} and {self.values.shape}"
+            )
+        if len(self.steps) > 1 and np.any(np.diff(self.steps) < 0):
+            order = np.argsort(self.steps, kind="stable")
+            self.steps, self.values = self.steps[order], self.values[order]
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    @property
+    def n_nonfinite(self) -> int:
+        return int(np.count_nonzero(~np.isfinite(self.values)))
+
+
+@dataclass
+class RunHistory:
+    """Named series of one training run plus what is known about it.
+
+    ``meta`` keys used by the rules: ``source`` (path), ``format``, ``run`` (name of
+    the run inside a multi-run path), ``task`` (binary|multiclass|regression),
+    ``n_classes``, ``class_prior`` (list of class shares), ``notes`` (what the
+    reader skipped and why), ``dropout`` (float, when known).
+    """
+
+    series: dict[str, Series] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    # ----------------------------------------------------------------- building
+    def add(self, name: str, steps: Iterable[float], values: Iterable[float], *,
+            raw_name: str | None = None, axis: str = "epoch") -> None:
+        """Add a series under its canonical name (a later duplicate gets a suffix)."""
+        key = name
+        i = 2
+        while key in self.series:
+            key = f"{name}#{i}"
+            i += 1
+        self.series[key] = Series(np.asarray(list(steps) if not isinstance(steps, np.ndarray) else steps),
+                                  np.asarray(list(values) if not isinstance(values, np.ndarray) else values),
+                                  raw_name=raw_name if raw_name is not None else name, axis=axis)
+
+    def note(self, message: str) -> None:
+        self.meta.setdefault("notes", []).append(message)
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], *, source: str = "<dict>",
+                  fmt: str = "dict") -> "RunHistory":
+        """Build from a dict of equal-length lists (Keras ``History.history``).
+
+        Each list is indexed by epoch 0..n-1; names are canonicalized.
+        """
+        if hasattr(data, "history") and isinstance(getattr(data, "history"), Mapping):
+            data = data.history  # a Keras History object
+        if not isinstance(data, Mapping):
+            raise BadInput(f"expected a dict of lists (name -> values per epoch), got {type(data).__name__}")
+        h = cls(meta={"source": source, "format": fmt})
+        for raw, values in data.items():
+            if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
+                if isinstance(values, (int, float)):
+                    continue  # scalar summaries (e.g. "epochs": 50) are not curves
+                h.note(f"ignored {raw!r}: not a list of numbers")
+                continue
+            try:
+                arr = np.asarray([_to_float(v) for v in values], dtype=float)
+            except (TypeError, ValueError):
+                h.note(f"ignored {raw!r}: not a list of numbers")
+                continue
+            if arr.size == 0:
+                continue
+            h.add(canonical_name(str(raw)), np.arange(arr.size, dtype=float), arr, raw_name=str(raw))
+        return h
+
+    # ----------------------------------------------------------------- access
+    def get(self, name: str) -> Series | None:
+        return self.series.get(name)
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.series
+
+    @property
+    def names(self) -> list[str]:
+        return list(self.series)
+
+    @property
+    def train_loss(self) -> Series | None:
+        return self.series.get("loss")
+
+    @property
+    def val_loss(self) -> Series | None:
+        return self.series.get("val_loss")
+
+    def metric_pairs(self) -> list[tuple[str, Series | None, Series | None]]:
+        """(metric name, train series, val series) for every metric besides loss and lr."""
+        out = []
+        seen = set()
+        for name in self.series:
+            base = name.split("#")[0]
+            base = base[4:] if base.startswith("val_") else base
+            if base in ("loss", "lr") or base in seen or "/" in base or base.endswith(STEP_SUFFIX):
+                continue
+            seen.add(base)
+            out.append((base, self.series.get(base), self.series.get("val_" + base)))
+        return out
+
+    @property
+    def axis(self) -> str:
+        for key in ("loss", "val_loss"):
+            if key in self.series:
+                return self.series[key].axis
+        return next(iter(self.series.values())).axis if self.series else "epoch"
+
+    @property
+    def n_points(self) -> int:
+        return max((len(s) for s in self.series.values()), default=0)
+
+    @property
+    def name(self) -> str:
+        return str(self.meta.get("run") or self.meta.get("source") or "run")
+
+    def per_epoch(self) -> "RunHistory":
+        """The run summarized per epoch: step series averaged within each epoch.
+
+        Needs ``meta['steps_per_epoch']`` (Hugging Face and Lightning readers record it);
+        epoch-axis series are kept as they are. A step log of 50k points becomes a short
+        per-epoch curve a practitioner reads at a glance.
+        """
+        spe = self.meta.get("steps_per_epoch")
+        if not spe or float(spe) <= 0:
+            raise BadInput(f"{self.name}: steps per epoch unknown; cannot summarize per epoch")
+        out = RunHistory(meta={**self.meta, "summarized_from": "step"})
+        for name, s in self.series.items():
+            if s.axis != "step" or len(s) == 0:
+                out.series[name] = s
+                continue
+            epoch = np.ceil(s.steps / float(spe) - 1e-9)  # step k*spe closes epoch k
+            keys, inverse = np.unique(epoch, return_inverse=True)
+            sums = np.zeros(keys.size)
+            counts = np.zeros(keys.size)
+            np.add.at(sums, inverse, s.values)
+            np.add.at(counts, inverse, 1)
+            out.series[name] = Series(keys, sums / counts, raw_name=s.raw_name, axis="epoch")
+        return out
+
+    def summary(self) -> dict[str, Any]:
+        """A JSON-ready description of how each series was read (``--show-series``)."""
+        return {
+            "source": self.meta.get("source"),
+            "run": self.meta.get("run"),
+            "format": self.meta.get("format"),
+            "axis": self.axis,
+            "series": [
+                {
+                    "name": name,
+                    "raw_name": s.raw_name,
+                    "role": series_role(name),
+                    "axis": s.axis,
+                    "length": len(s),
+                    "first_step": float(s.steps[0]) if len(s) else None,
+                    "last_step": float(s.steps[-1]) if len(s) else None,
+                    "last": _json_float(s.values[-1]) if len(s) else None,
+                    "non_finite": s.n_nonfinite,
+                }
+                for name, s in self.series.items()
+            ],
+            "notes": list(self.meta.get("notes", [])),
+        }
+
+
+def series_role(name: str) -> str:
+    base = name.split("#")[0]
+    if base == "loss":
+        return "train loss"
+    if base == "val_loss":
+        return "val loss"
+    if base == "lr":
+        return "learning rate"
+    if base.startswith("grad_norm") or base.startswith("dead_fraction") or "/" in base:
+        return "probe"
+    if base.startswith("val_"):
+        return "val metric"
+    return "train metric"
+
+
+def _to_float(v: Any) -> float:
+    if v is None:
+        return float("nan")
+    if isinstance(v, str):
+        s = v.strip().lower()
+        if s in ("", "na", "nan", "none", "null"):
+            return float("nan")
+        return float(s)
+    return float(v)
+
+
+def _json_float(x: float) -> float | str:
+    x = float(x)
+    if np.isnan(x):
+        return "nan"
+    if np.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return x

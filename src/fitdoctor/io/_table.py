@@ -1,0 +1,129 @@
+"""Shared helpers for tabular logs (CSV and records): columns -> RunHistory."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from fitdoctor.errors import BadInput
+from fitdoctor.history import RunHistory, canonical_name
+from fitdoctor.io.base import decode_text
+
+MISSING = {"", "na", "n/a", "nan", "none", "null", "-"}
+#: Columns that are an axis or bookkeeping, never a curve.
+AXIS_COLUMNS = {"epoch", "epochs", "step", "steps", "global_step", "iteration", "iter", "it",
+                "time", "timestamp", "wall_time", "walltime", "created_at", "date", "runtime",
+                "elapsed", "duration", "epoch_time", "train_runtime", "eval_runtime",
+                "train_samples_per_second", "train_steps_per_second", "eval_samples_per_second",
+                "eval_steps_per_second", "total_flos", "samples", "batch", "data_time"}
+
+
+def parse_cell(cell: str) -> float | None:
+    """A number, NaN for explicit NaN spellings, None for a missing/blank cell."""
+    s = cell.strip()
+    low = s.lower()
+    if low in MISSING:
+        return float("nan") if low == "nan" else None
+    if low in ("inf", "+inf", "infinity"):
+        return math.inf
+    if low in ("-inf", "-infinity"):
+        return -math.inf
+    if low.startswith("tensor(") and low.endswith(")"):
+        s = s[7:-1].split(",")[0]
+    try:
+        return float(s)
+    except ValueError:
+        raise ValueError(s)
+
+
+def read_csv_rows(path: Path) -> tuple[list[str], list[list[str]], str]:
+    """Header and rows of a delimited text file; the delimiter is sniffed from the header."""
+    try:
+        text = decode_text(path.read_bytes())
+    except OSError as exc:
+        raise BadInput(f"{path}: cannot read ({exc.strerror})") from exc
+    lines = text.splitlines()
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    if not lines:
+        raise BadInput(f"{path}: file is empty; expected a CSV header and rows")
+    header_line = lines[0]
+    delim = max([",", "\t", ";"], key=header_line.count)
+    if header_line.count(delim) == 0:
+        raise BadInput(f"{path}: no delimited header found; expected e.g. 'epoch,loss,val_loss'")
+    reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=delim)
+    rows = list(reader)
+    header = [h.strip() for h in rows[0]]
+    return header, rows[1:], delim
+
+
+def columns_to_history(header: Sequence[str], rows: Iterable[Sequence[str]], *, path: Path,
+                       fmt: str, axis_column: str | None = None) -> RunHistory:
+    """Build a RunHistory from rows; blank cells are absent points (sparse rows are fine).
+
+    A truncated last row (fewer cells than the header, or a half-written number) is
+    dropped with a note rather than failing the whole file.
+    """
+    rows = list(rows)
+    h = RunHistory(meta={"source": str(path), "format": fmt})
+    if rows and len(rows[-1]) < len(header):
+        rows = rows[:-1]
+        h.note("last row is incomplete (file still being written?); read up to the row before it")
+    if not rows:
+        raise BadInput(f"{path}: header only, no rows; expected at least one epoch of values")
+    lower = [c.lower() for c in header]
+    axis_idx = None
+    if axis_column is not None and axis_column in lower:
+        axis_idx = lower.index(axis_column)
+    else:
+        for cand in ("epoch", "step", "global_step", "iteration", "iter"):
+            if cand in lower:
+                axis_idx = lower.index(cand)
+                break
+    axis_name = lower[axis_idx] if axis_idx is not None else "row"
+    axis = "epoch" if axis_name in ("epoch", "epochs", "row") else "step"
+    cols: dict[int, tuple[list[float], list[float]]] = {i: ([], []) for i in range(len(header))}
+    bad_cells = 0
+    for r, row in enumerate(rows):
+        if not any(c.strip() for c in row):
+            continue
+        if axis_idx is not None:
+            try:
+                x = parse_cell(row[axis_idx]) if axis_idx < len(row) else None
+            except ValueError:
+                x = None
+            if x is None or not math.isfinite(x):
+                x = float(r)
+        else:
+            x = float(r)
+        for i in range(min(len(row), len(header))):
+            if i == axis_idx:
+                continue
+            try:
+                v = parse_cell(row[i])
+            except ValueError:
+                bad_cells += 1
+                continue
+            if v is None:
+                continue
+            cols[i][0].append(x)
+            cols[i][1].append(v)
+    if bad_cells:
+        h.note(f"{bad_cells} non-numeric cell(s) ignored")
+    for i, name in enumerate(header):
+        if i == axis_idx or not name or name.lower() in AXIS_COLUMNS:
+            continue
+        xs, vs = cols[i]
+        if not vs:
+            if name:
+                h.note(f"column {name!r} has no numeric values; ignored")
+            continue
+        h.add(canonical_name(name), np.asarray(xs), np.asarray(vs), raw_name=name, axis=axis)
+    if not h.series:
+        raise BadInput(f"{path}: no numeric columns; expected loss/metric columns such as 'loss,val_loss'")
+    return h

@@ -1,0 +1,107 @@
+"""Reader base class and registry.
+
+A reader turns one path (file or directory) into one or more RunHistory objects.
+Each format lives in its own module under ``fitdoctor.io``; modules register their
+reader class with :func:`register` and are discovered automatically, so adding a
+format means adding one file.
+"""
+
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from pathlib import Path
+from typing import ClassVar
+
+from fitdoctor.history import RunHistory
+
+#: Bytes read from the start of a file for sniffing.
+HEAD_BYTES = 8192
+
+
+class Reader:
+    """Read one training-log format into RunHistory objects.
+
+    Subclasses set ``name`` (the ``--format`` value), ``description`` (shown in
+    ``fitdoctor formats``) and implement :meth:`sniff` and :meth:`read`.
+    """
+
+    name: ClassVar[str] = ""
+    description: ClassVar[str] = ""
+    #: Directory readers claim a whole folder (e.g. TensorBoard run dirs, mlruns/).
+    reads_directories: ClassVar[bool] = False
+    reads_files: ClassVar[bool] = True
+
+    @classmethod
+    def sniff(cls, path: Path, head: bytes) -> float:
+        """How sure this reader is that it can read ``path`` (0 = not at all, 1 = certain).
+
+        ``head`` is the first HEAD_BYTES of a file (empty for directories). Decide by
+        content wherever possible, not by file name alone.
+        """
+        raise NotImplementedError
+
+    def read(self, path: Path) -> list[RunHistory]:
+        """Read every run at ``path``. Raise BadInput with a one-line reason on bad input."""
+        raise NotImplementedError
+
+
+READERS: dict[str, type[Reader]] = {}
+
+
+def register(cls: type[Reader]) -> type[Reader]:
+    """Class decorator: make a reader available to detection and ``--format``."""
+    if not cls.name:
+        raise ValueError(f"{cls.__name__} needs a name")
+    READERS[cls.name] = cls
+    return cls
+
+
+_LOADED = False
+
+
+def load_readers() -> dict[str, type[Reader]]:
+    """Import every reader module in this package once, then return the registry."""
+    global _LOADED
+    if not _LOADED:
+        import fitdoctor.io as pkg
+
+        for mod in pkgutil.iter_modules(pkg.__path__):
+            if mod.name in ("base", "detect") or mod.name.startswith("_"):
+                continue
+            importlib.import_module(f"fitdoctor.io.{mod.name}")
+        _LOADED = True
+    return READERS
+
+
+def read_head(path: Path) -> bytes:
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(HEAD_BYTES)
+    except OSError:
+        return b""
+
+
+def decode_text(data: bytes) -> str:
+    """Decode a log's bytes: UTF-8 (with BOM) first, Latin-1 as a never-failing fallback."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
+def looks_binary(head: bytes) -> bool:
+    return b"\x00" in head[:1024]
+
+
+def json_object_head(head: bytes) -> str | None:
+    """The start of a file as text when it opens a JSON object (``{``), else None.
+
+    The shared first step of every JSON reader's sniff: binary and non-object files are out.
+    """
+    if looks_binary(head):
+        return None
+    text = decode_text(head).lstrip()
+    return text if text.startswith("{") else None

@@ -1,0 +1,182 @@
+"""Sniff a path, pick the reader, and return every run it holds.
+
+Detection is by content: each registered reader scores the path (see
+``Reader.sniff``) and the most confident one reads it. ``--format`` skips the
+sniffing. Directories are offered first to directory readers (TensorBoard runs,
+Lightning version folders, MLflow stores, Hugging Face output dirs); when none
+claims the folder, every file in it is sniffed and read on its own.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+from typing import Mapping
+
+from fitdoctor.errors import BadInput
+from fitdoctor.history import RunHistory, canonical_name
+from fitdoctor.io.base import Reader, load_readers, read_head
+
+#: Folders never worth walking into when looking for logs.
+SKIP_DIRS = {".git", "__pycache__", ".ipynb_checkpoints", "node_modules", ".venv", "wandb"}
+#: Files never worth sniffing.
+SKIP_SUFFIXES = {".pt", ".pth", ".ckpt", ".bin", ".safetensors", ".h5", ".keras", ".png",
+                 ".jpg", ".jpeg", ".gif", ".pdf", ".zip", ".gz", ".tar", ".pkl", ".npy", ".npz",
+                 ".onnx", ".so", ".pyc", ".py", ".md", ".yaml", ".yml", ".html", ".lock"}
+MAX_FILES_IN_DIR = 2000
+
+
+def formats() -> dict[str, str]:
+    """Format name -> one-line description, for ``--help`` and ``fitdoctor formats``."""
+    return {name: cls.description for name, cls in sorted(load_readers().items())}
+
+
+def read_runs(path: str | os.PathLike, fmt: str | None = None,
+              mapping: Mapping[str, str] | None = None) -> list[RunHistory]:
+    """Read every run at ``path`` (a file, a folder, or ``-`` for standard input)."""
+    if str(path) == "-":
+        return _read_stdin(fmt, mapping)
+    p = Path(path)
+    if not p.exists():
+        raise BadInput(f"{path}: no such file or directory; expected a training log file or folder")
+    readers = load_readers()
+    if fmt:
+        if fmt not in readers:
+            raise BadInput(f"unknown format {fmt!r}; expected one of: {', '.join(sorted(readers))}")
+        runs = readers[fmt]().read(p)
+    elif p.is_dir():
+        runs = _read_dir(p, readers)
+    else:
+        runs = _read_file(p, readers)
+    runs = [r for r in runs if r.series]
+    if not runs:
+        raise BadInput(f"{path}: no training curves found; expected loss/metric values per epoch or step")
+    for run in runs:
+        run.meta.setdefault("source", str(p))
+        if mapping:
+            apply_mapping(run, mapping)
+    return runs
+
+
+def read(path: str | os.PathLike, fmt: str | None = None,
+         mapping: Mapping[str, str] | None = None) -> RunHistory:
+    """Read the one run at ``path``; a path with several runs is an error naming them."""
+    runs = read_runs(path, fmt, mapping)
+    if len(runs) > 1:
+        names = ", ".join(r.name for r in runs[:5]) + (" ..." if len(runs) > 5 else "")
+        raise BadInput(f"{path} holds {len(runs)} runs ({names}); use fitdoctor.read_runs() "
+                       "or point at one run")
+    return runs[0]
+
+
+def apply_mapping(run: RunHistory, mapping: Mapping[str, str]) -> None:
+    """Rename series as the user says: ``{"val_loss": "valid_loss"}`` (canonical <- raw).
+
+    The source may be a raw name or a canonical name; a missing one is an error that
+    lists what the run has.
+    """
+    for target, source in mapping.items():
+        key = None
+        for name, s in run.series.items():
+            if s.raw_name == source or name == source:
+                key = name
+                break
+        if key is None:
+            have = sorted({s.raw_name for s in run.series.values()} | set(run.series))
+            raise BadInput(f"--map {target}={source}: no series named {source!r} in {run.name}; "
+                           f"available: {', '.join(have)}")
+        series = run.series.pop(key)
+        target = target if target in ("loss", "val_loss", "lr") else canonical_name(target)
+        if target in run.series:  # the user's choice wins; keep the displaced one visible
+            run.series[target + "#orig"] = run.series.pop(target)
+        run.series[target] = series
+        run.note(f"{source!r} read as {target!r} (--map)")
+
+
+def best_reader(path: Path, readers: Mapping[str, type[Reader]], *, directory: bool
+                ) -> tuple[type[Reader] | None, float]:
+    head = b"" if directory else read_head(path)
+    best, best_score = None, 0.0
+    for cls in readers.values():
+        if directory and not cls.reads_directories:
+            continue
+        if not directory and not cls.reads_files:
+            continue
+        try:
+            score = float(cls.sniff(path, head))
+        except Exception:  # a sniffer must never take detection down
+            score = 0.0
+        if score > best_score:
+            best, best_score = cls, score
+    return best, best_score
+
+
+def _read_file(p: Path, readers: Mapping[str, type[Reader]]) -> list[RunHistory]:
+    if p.stat().st_size == 0:
+        raise BadInput(f"{p}: file is empty; expected a training log")
+    cls, _ = best_reader(p, readers, directory=False)
+    if cls is None:
+        raise BadInput(f"{p}: unknown log format; expected one of: {', '.join(sorted(readers))} "
+                       "(or pass --format)")
+    return cls().read(p)
+
+
+def _read_dir(p: Path, readers: Mapping[str, type[Reader]]) -> list[RunHistory]:
+    cls, _ = best_reader(p, readers, directory=True)
+    if cls is not None:
+        return cls().read(p)
+    runs: list[RunHistory] = []
+    skipped: list[str] = []
+    for f in _walk_files(p):
+        if f.stat().st_size == 0:
+            continue
+        fcls, _ = best_reader(f, readers, directory=False)
+        if fcls is None:
+            continue
+        try:
+            got = fcls().read(f)
+        except BadInput as exc:
+            skipped.append(f"{f.relative_to(p)}: {exc}")
+            continue
+        for r in got:
+            r.meta.setdefault("run", str(f.relative_to(p)))
+        runs.extend(got)
+    if not runs:
+        extra = f" (skipped: {'; '.join(skipped[:3])})" if skipped else ""
+        raise BadInput(f"{p}: no training logs found in this folder{extra}; expected CSV, JSON, "
+                       "TensorBoard, Lightning, Hugging Face or MLflow logs")
+    for note in skipped:
+        runs[0].note(f"skipped {note}")
+    return runs
+
+
+def _walk_files(root: Path):
+    count = 0
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
+        for fn in sorted(filenames):
+            f = Path(dirpath) / fn
+            if f.suffix.lower() in SKIP_SUFFIXES or fn.startswith("."):
+                continue
+            yield f
+            count += 1
+            if count >= MAX_FILES_IN_DIR:
+                return
+
+
+def _read_stdin(fmt: str | None, mapping: Mapping[str, str] | None) -> list[RunHistory]:
+    data = sys.stdin.buffer.read()
+    if not data.strip():
+        raise BadInput("standard input is empty; expected training output (e.g. python train.py 2>&1 | fitdoctor diagnose -)")
+    fd, tmp = tempfile.mkstemp(prefix="fitdoctor-stdin-", suffix=".log")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        runs = read_runs(tmp, fmt, mapping)
+        for r in runs:
+            r.meta["source"] = "<stdin>"
+        return runs
+    finally:
+        os.unlink(tmp)

@@ -1,0 +1,143 @@
+"""Keras ``History.history`` saved as JSON, and generic JSON / JSON-lines records.
+
+``json.dump(model.fit(...).history, f)`` gives a dict of equal-length lists, one
+entry per epoch. Generic logs are a list of per-epoch dicts or one dict per line.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from fitdoctor.errors import BadInput
+from fitdoctor.history import RunHistory, canonical_name
+from fitdoctor.io._table import AXIS_COLUMNS
+from fitdoctor.io.base import Reader, decode_text, json_object_head, looks_binary, register
+
+
+def _load_json(path: Path) -> Any:
+    try:
+        text = decode_text(path.read_bytes())
+    except OSError as exc:
+        raise BadInput(f"{path}: cannot read ({exc.strerror})") from exc
+    if not text.strip():
+        raise BadInput(f"{path}: file is empty; expected JSON")
+    try:
+        # Python's json accepts NaN/Infinity, which is exactly what json.dump writes.
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise BadInput(f"{path}: invalid JSON at line {exc.lineno} ({exc.msg}); "
+                       "expected a dict of lists or a list of records") from exc
+
+
+@register
+class KerasHistoryJSONReader(Reader):
+    name = "keras-json"
+    description = "Keras History.history saved as JSON (a dict of per-epoch lists)"
+
+    @classmethod
+    def sniff(cls, path: Path, head: bytes) -> float:
+        text = json_object_head(head)
+        if text is None:
+            return 0.0
+        # a dict whose first value is a list: {"loss": [0.69, ...
+        body = text[1:200]
+        if '"log_history"' in text or '"best_metric"' in text:
+            return 0.0
+        if ":" in body and "[" in body.split(":", 1)[1][:20]:
+            return 0.8
+        return 0.0
+
+    def read(self, path: Path) -> list[RunHistory]:
+        data = _load_json(path)
+        if not isinstance(data, dict) or not any(isinstance(v, list) for v in data.values()):
+            raise BadInput(f"{path}: expected a JSON object of per-epoch lists like "
+                           '{"loss": [...], "val_loss": [...]}')
+        h = RunHistory.from_dict(data, source=str(path), fmt=self.name)
+        if not h.series:
+            raise BadInput(f"{path}: no numeric lists found; expected e.g. "
+                           '{"loss": [0.69, 0.52], "val_loss": [0.70, 0.58]}')
+        return [h]
+
+
+def records_to_history(records: list[dict], *, path: Path, fmt: str) -> RunHistory:
+    """Per-step/epoch records (dicts) -> RunHistory; keys missing from a record are absent points."""
+    h = RunHistory(meta={"source": str(path), "format": fmt})
+    axis_key = None
+    for cand in ("epoch", "step", "global_step", "iteration", "iter"):
+        if any(cand in r for r in records[:50]):
+            axis_key = cand
+            break
+    axis = "epoch" if axis_key in (None, "epoch") else "step"
+    cols: dict[str, tuple[list[float], list[float]]] = {}
+    for i, rec in enumerate(records):
+        x = rec.get(axis_key, i) if axis_key else i
+        try:
+            x = float(x)
+        except (TypeError, ValueError):
+            x = float(i)
+        for k, v in rec.items():
+            if k == axis_key or k.lower() in AXIS_COLUMNS:
+                continue
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                if v is None or (isinstance(v, str) and v.lower() in ("nan", "inf", "-inf")):
+                    v = float(v) if isinstance(v, str) else math.nan
+                else:
+                    continue
+            cols.setdefault(k, ([], []))
+            cols[k][0].append(x)
+            cols[k][1].append(float(v))
+    for k, (xs, vs) in cols.items():
+        h.add(canonical_name(k), np.asarray(xs), np.asarray(vs), raw_name=k, axis=axis)
+    return h
+
+
+@register
+class GenericJSONReader(Reader):
+    name = "json"
+    description = "generic JSON list of records or JSON lines ({\"epoch\": 1, \"loss\": ...} per line)"
+
+    @classmethod
+    def sniff(cls, path: Path, head: bytes) -> float:
+        if looks_binary(head):
+            return 0.0
+        text = decode_text(head).lstrip()
+        if text.startswith("[") and "{" in text[:50]:
+            return 0.5
+        if text.startswith("{") and "\n{" in text and "loss" in text:
+            return 0.6
+        return 0.0
+
+    def read(self, path: Path) -> list[RunHistory]:
+        text = decode_text(path.read_bytes())
+        records: list[dict] = []
+        note = None
+        stripped = text.strip()
+        if stripped.startswith("["):
+            data = _load_json(path)
+            records = [r for r in data if isinstance(r, dict)] if isinstance(data, list) else []
+        else:
+            lines = [ln for ln in stripped.splitlines() if ln.strip()]
+            for n, line in enumerate(lines):
+                try:
+                    rec = json.loads(line)
+                except json.JSONDecodeError:
+                    if n == len(lines) - 1:
+                        note = "last line is incomplete (file still being written?); read up to the line before it"
+                        break
+                    continue
+                if isinstance(rec, dict):
+                    records.append(rec)
+        if not records:
+            raise BadInput(f"{path}: no JSON records found; expected a list of "
+                           '{"epoch": ..., "loss": ...} objects or one per line')
+        h = records_to_history(records, path=path, fmt=self.name)
+        if note:
+            h.note(note)
+        if not h.series:
+            raise BadInput(f"{path}: records hold no numeric values; expected keys like 'loss', 'val_loss'")
+        return [h]

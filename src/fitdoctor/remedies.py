@@ -1,0 +1,152 @@
+"""Finding code -> plain explanation and ranked remedies.
+
+Remedies name run-config keys (DESIGN.md) where one exists, so ``doctor`` can apply
+them and a user can copy them. Values that depend on the run (the best epoch, the
+current lr) are filled in from the finding's evidence.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from fitdoctor.findings import Remedy
+
+EXPLANATIONS: dict[str, str] = {
+    "healthy": "Training and validation loss fell and settled together; nothing in the curves "
+               "points at a problem.",
+    "still_improving": "Validation was still getting better, beyond its noise, when training "
+                       "stopped: the run ended before the model converged.",
+    "overfitting": "The model keeps fitting the training set while getting worse on data it has "
+                   "not seen: it is memorising instead of generalising.",
+    "plateau": "Both curves stopped moving well above where the run was heading. The optimiser is "
+               "stuck: a learning rate too high to settle, or one that shrank too far to move.",
+    "chance_level": "The loss equals what a model that ignores its inputs and predicts the class "
+                    "prior would score, and accuracy equals always guessing the majority class: "
+                    "the model predicts the class prior; it has learned nothing from the "
+                    "features. More data will not fix this; the pipeline or the optimisation is "
+                    "broken.",
+    "underfitting": "Training loss itself stays high and validation is close to it: the model "
+                    "cannot fit even the training data, so it lacks capacity, training time, or "
+                    "is over-regularised.",
+    "diverging": "Training loss grows instead of falling: the updates overshoot, which usually "
+                 "means the learning rate is too high for this model and initialisation.",
+    "non_finite": "A loss or metric became NaN or infinite; from that point on the run learns "
+                  "nothing and every later number is meaningless.",
+    "oscillating": "Epoch-to-epoch swings are large compared with the overall progress: the "
+                   "updates are too noisy (small batches) or too large (high learning rate).",
+    "val_not_improving": "Training loss falls but validation loss never does: what the model learns "
+                         "on the training set does not transfer, which points at a validation set "
+                         "from another distribution, a broken split, or pure memorisation.",
+    "suspicious_validation": "Validation is better than training by more than regularisation can "
+                             "explain, or improves while training does not: the validation set is "
+                             "probably easier than, or leaked from, the training set.",
+    "lr_too_high": "A fast early drop followed by a loss that gets noisier or creeps back up is "
+                   "the signature of a learning rate too high to settle into the minimum.",
+    "lr_too_low": "The loss falls slowly along an almost straight line and is far from converged: "
+                  "each step is too small, so the run would need many times more epochs.",
+}
+
+
+def _es(evidence: Mapping[str, Any]) -> dict[str, Any]:
+    return {"train.early_stopping": {"patience": 5, "min_delta": 0.0, "restore_best": True}}
+
+
+def remedies_for(code: str, evidence: Mapping[str, Any] | None = None) -> list[Remedy]:
+    """Ranked remedies for a finding; the first is the one to try first."""
+    ev = dict(evidence or {})
+    lr = ev.get("lr_last") or ev.get("lr")
+    lower_lr = {"train.lr": float(f"{lr / 10:.3g}")} if isinstance(lr, (int, float)) and lr > 0 else {}
+    higher_lr = {"train.lr": float(f"{lr * 10:.3g}")} if isinstance(lr, (int, float)) and lr > 0 else {}
+    best_at = ev.get("best_at", "?")
+    if isinstance(best_at, float) and best_at == int(best_at):
+        best_at = int(best_at)
+    R = Remedy
+    table: dict[str, list[Remedy]] = {
+        "healthy": [R("keep this setup; optionally tune lr and regularization with validation",
+                      {}, "nothing to fix")],
+        "still_improving": [
+            R("train for more epochs, with early stopping on val_loss instead of a fixed count",
+              {"train.epochs": int(max(ev.get("epochs", 10), 1) * 3), **_es(ev)},
+              "validation was still falling at the last epoch"),
+            R("if time is short, raise the learning rate a little (e.g. 2-3x)", {},
+              "a faster start reaches the same point sooner"),
+        ],
+        "overfitting": [
+            R(f"stop at the best epoch ({best_at}) with early stopping that restores "
+              "the best weights", _es(ev), "the weights after the best epoch are worse on unseen data"),
+            R("add dropout 0.3-0.5", {"model.dropout_rate": 0.5}, "less co-adaptation, less memorising"),
+            R("add weight decay (L2)", {"model.l2": 1e-4}, "penalises the large weights memorising needs"),
+            R("use a smaller model, or more data / augmentation", {"model.hidden": [32]},
+              "less capacity to memorise"),
+        ],
+        "plateau": [
+            R("lower the learning rate and decay it when the loss stops improving",
+              {**lower_lr, "train.schedule": "plateau"}, "a too-high lr bounces around the minimum"),
+            R("if a schedule shrank the lr to almost nothing, use a gentler one (cosine) or a higher "
+              "floor", {"train.schedule": "cosine"}, "a vanished lr freezes the weights"),
+            R("try a smaller batch size", {"train.batch_size": 16}, "noisier steps escape flat regions"),
+        ],
+        "chance_level": [
+            R("check the pipeline: do labels match rows, and do features carry signal? "
+              "(fit a logistic regression on the same split)", {}, "a broken label or feature pipeline "
+              "is the most common cause"),
+            R("standardize the features", {"data.scale": "standard"},
+              "unscaled inputs saturate units and stall the optimiser"),
+            (R(f"run an lr range test around the current lr {lr:g} (x0.1 to x10)", {},
+               "a wrong lr can leave the network predicting the prior")
+             if isinstance(lr, (int, float)) and lr > 0 else
+             R("run an lr range test; try lr 1e-3 with Adam", {"train.lr": 1e-3, "train.optimizer": "adam"},
+               "a wrong lr can leave the network predicting the prior")),
+            R("overfit one small batch: if even that fails, the model or loss is wired wrong", {},
+              "separates optimisation bugs from data problems"),
+        ],
+        "underfitting": [
+            R("use a bigger model", {"model.hidden": [128, 64]}, "more capacity to fit the training data"),
+            R("reduce regularization", {"model.dropout_rate": 0.1, "model.l2": 0.0},
+              "regularization that is too strong keeps the model from fitting"),
+            R("train longer or with a higher learning rate", {**higher_lr}, "the fit may not have finished"),
+        ],
+        "diverging": [
+            R("lower the learning rate 10x", lower_lr or {"train.lr": 1e-4}, "updates overshoot"),
+            R("clip gradients", {"train.grad_clip": 1.0}, "bounds the size of each update"),
+            R("use warmup or batch norm", {"model.batch_norm": True}, "stabilises the early updates"),
+        ],
+        "non_finite": [
+            R("lower the learning rate 10x", lower_lr or {"train.lr": 1e-4},
+              "the most common cause of a loss blowing up mid-run"),
+            R("clip gradients", {"train.grad_clip": 1.0}, "stops one bad batch from exploding the weights"),
+            R("check the data for NaN/inf and use a numerically stable loss (from logits)", {},
+              "NaN from the first step points at the data or the loss, not the lr"),
+        ],
+        "oscillating": [
+            R("use a larger batch", {"train.batch_size": 128}, "averages out gradient noise"),
+            R("lower the learning rate", lower_lr or {"train.lr": 3e-4}, "smaller steps swing less"),
+            R("use momentum or Adam", {"train.optimizer": "adam"}, "averages update directions"),
+        ],
+        "val_not_improving": [
+            R("check the split: shuffle and stratify, and make sure val comes from the same distribution",
+              {"data.split": {"shuffle": True, "stratify": True}}, "an unshuffled or shifted val set "
+              "cannot improve"),
+            R("regularize (dropout, weight decay)", {"model.dropout_rate": 0.5, "model.l2": 1e-4},
+              "reduces memorising"),
+            R("get more training data", {}, "more data generalises better"),
+        ],
+        "suspicious_validation": [
+            R("re-split shuffled and stratified, and remove duplicate rows before splitting",
+              {"data.split": {"shuffle": True, "stratify": True}},
+              "duplicates across train and val make val look better than it is"),
+            R("run `fitdoctor check-data` to look for overlap between train and val", {},
+              "finds identical rows across splits"),
+        ],
+        "lr_too_high": [
+            R("lower the learning rate 3-10x", lower_lr or {"train.lr": 3e-4}, "updates overshoot the minimum"),
+            R("decay the learning rate (cosine, or reduce on plateau)", {"train.schedule": "cosine"},
+              "large steps early, small steps to settle"),
+        ],
+        "lr_too_low": [
+            R("raise the learning rate 10x (or run an lr range test)", higher_lr or {"train.lr": 1e-3},
+              "steps are too small to make progress"),
+            R("use Adam", {"train.optimizer": "adam", "train.lr": 1e-3}, "adapts step sizes per weight"),
+        ],
+    }
+    return table.get(code, [])

@@ -1,0 +1,134 @@
+"""Robust trend statistics shared by the rules.
+
+Every rule decides against the run's own noise: a change counts only when it is
+several noise scales large. The noise scale is estimated from second differences
+(insensitive to a linear trend) with the MAD, so one outlier epoch or a steep
+start does not inflate it. Slopes are Theil-Sen (median of pairwise slopes).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+MAD_TO_SIGMA = 1.4826
+
+
+def finite(values: np.ndarray) -> np.ndarray:
+    return values[np.isfinite(values)]
+
+
+def mad(x: np.ndarray) -> float:
+    x = finite(np.asarray(x, dtype=float))
+    if x.size == 0:
+        return 0.0
+    return float(np.median(np.abs(x - np.median(x))))
+
+
+def noise_scale(values: np.ndarray) -> float:
+    """Epoch-to-epoch noise (one standard deviation) of a curve, robust to trend and outliers.
+
+    For a curve y = trend + e with a locally linear trend, the second difference is
+    e[i+1] - 2e[i] + e[i-1], whose standard deviation is sqrt(6)*sigma.
+    """
+    y = finite(np.asarray(values, dtype=float))
+    if y.size < 4:
+        if y.size >= 2:
+            return float(np.std(np.diff(y))) / math.sqrt(2) if y.size > 2 else 0.0
+        return 0.0
+    d2 = np.diff(y, n=2)
+    sigma = MAD_TO_SIGMA * float(np.median(np.abs(d2 - np.median(d2)))) / math.sqrt(6)
+    if sigma == 0.0:
+        sigma = float(np.std(d2)) / math.sqrt(6)
+    return sigma
+
+
+def theil_sen(x: np.ndarray, y: np.ndarray) -> float:
+    """Median of pairwise slopes; ignores non-finite points. 0 when fewer than 2 points."""
+    x = np.asarray(x, dtype=float)
+    y = np.asarray(y, dtype=float)
+    ok = np.isfinite(x) & np.isfinite(y)
+    x, y = x[ok], y[ok]
+    n = x.size
+    if n < 2:
+        return 0.0
+    if n > 400:  # subsample evenly: O(n^2) pairs would be wasteful and no more robust
+        idx = np.linspace(0, n - 1, 400).astype(int)
+        x, y = x[idx], y[idx]
+        n = 400
+    i, j = np.triu_indices(n, k=1)
+    dx = x[j] - x[i]
+    keep = dx != 0
+    if not np.any(keep):
+        return 0.0
+    return float(np.median((y[j] - y[i])[keep] / dx[keep]))
+
+
+def smooth(values: np.ndarray, window: int | None = None) -> np.ndarray:
+    """Running median then running mean: keeps steps and drops, removes single spikes."""
+    y = np.asarray(values, dtype=float)
+    n = y.size
+    if n < 5:
+        return y.copy()
+    # narrow enough that an early minimum (val loss turning at epoch 3 of 200) survives
+    w = window or max(3, min(n // 15 * 2 + 1, 9))
+    if w % 2 == 0:
+        w += 1
+    half = w // 2
+    padded = np.pad(y, half, mode="edge")
+    try:
+        from numpy.lib.stride_tricks import sliding_window_view
+
+        med = np.nanmedian(sliding_window_view(padded, w), axis=1)
+    except Exception:  # pragma: no cover - numpy always has it here
+        med = np.array([np.nanmedian(padded[i:i + w]) for i in range(n)])
+    k = max(1, half // 2) * 2 + 1
+    kern = np.ones(k) / k
+    padded = np.pad(med, k // 2, mode="edge")
+    return np.convolve(padded, kern, mode="valid")
+
+
+def trend(x: np.ndarray, y: np.ndarray, sigma: float) -> tuple[float, float]:
+    """(Theil-Sen slope, change over the window in noise units).
+
+    The change over the window (slope times span) compared with the noise scale
+    tells whether the window moved beyond what noise explains; the standard error
+    of a mean over n points is sigma/sqrt(n), so the z-like score scales with sqrt(n).
+    """
+    slope = theil_sen(x, y)
+    ok = np.isfinite(y)
+    n = int(ok.sum())
+    if n < 2:
+        return slope, 0.0
+    span = float(np.nanmax(x[ok]) - np.nanmin(x[ok]))
+    change = slope * span
+    if sigma <= 0:
+        return slope, math.copysign(math.inf, change) if change else 0.0
+    # two halves' means differ by change/2 with sd sigma*2/sqrt(n)
+    z = (change / 2) / (2 * sigma / math.sqrt(n))
+    return slope, z
+
+
+def entropy(p: np.ndarray | list[float]) -> float:
+    """Shannon entropy in nats: the loss of a model that predicts the class prior."""
+    q = np.asarray(p, dtype=float)
+    q = q[q > 0]
+    return float(-(q * np.log(q)).sum())
+
+
+def binary_entropy(p: float) -> float:
+    if p <= 0 or p >= 1:
+        return 0.0
+    return float(-(p * math.log(p) + (1 - p) * math.log(1 - p)))
+
+
+def lag1_autocorr(x: np.ndarray) -> float:
+    x = finite(np.asarray(x, dtype=float))
+    if x.size < 4:
+        return 0.0
+    x = x - x.mean()
+    den = float((x * x).sum())
+    if den == 0:
+        return 0.0
+    return float((x[1:] * x[:-1]).sum() / den)

@@ -1,0 +1,87 @@
+"""Every tunable constant of the diagnosis rules, in one place, documented.
+
+Trend decisions are made in units of the run's own noise (``z``: a change divided
+by its standard error); the rest are named ratios where no noise-free statement
+exists. Override per call: ``fd.diagnose(h, thresholds={"z_trend": 4})``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields, replace
+from typing import Any, Mapping
+
+from fitdoctor.errors import BadInput
+
+
+@dataclass(frozen=True)
+class Thresholds:
+    #: |z| above which a slope over a window counts as a real trend.
+    z_trend: float = 3.0
+    #: fraction of the run taken as "the end" when asking whether it is still moving.
+    tail_frac: float = 0.3
+    #: a rise of val loss after its best counts when it exceeds this many noise scales ...
+    rise_sigmas: float = 3.0
+    #: ... and this fraction of the improvement the run made before the best.
+    rise_frac_of_drop: float = 0.1
+    #: still improving: the tail's drop is at least this share of the whole run's drop.
+    still_improving_min_share: float = 0.04
+    #: chance level: loss within this relative distance of the prior entropy.
+    chance_rel_tol: float = 0.03
+    #: chance level: accuracy within this distance of the majority rate.
+    chance_acc_tol: float = 0.03
+    #: underfitting: final train loss above this share of the chance-level loss.
+    underfit_chance_share: float = 0.55
+    #: ... or above this share while train accuracy stays below underfit_max_accuracy.
+    underfit_min_share: float = 0.25
+    underfit_max_accuracy: float = 0.9
+    #: underfitting needs val within this share above train (else it is a generalization gap).
+    underfit_gap_frac: float = 0.3
+    #: diverging: smoothed train loss ends this factor above its best ...
+    diverge_factor: float = 1.5
+    #: ... or jumps this factor above its start.
+    diverge_start_factor: float = 1.3
+    #: oscillating: noise scale over this share of the curve's total range ...
+    oscillation_noise_share: float = 0.1
+    #: ... with lag-1 autocorrelation of the detrended curve below this.
+    oscillation_autocorr: float = -0.15
+    #: val below train by this share of train, late in the run, is beyond what dropout explains.
+    suspicious_gap_frac: float = 0.3
+    #: ... and the gap is at least this share of the loss scale (chance level, else first loss).
+    suspicious_gap_of_scale: float = 0.1
+    #: plateau: tail this many noise scales above the best the run reached before.
+    plateau_sigmas: float = 4.0
+    #: plateau: a flat stretch whose range is below this share of its level is frozen weights.
+    frozen_rel_range: float = 5e-4
+    #: lr too low: total drop below this share of the first value while still falling linearly.
+    lr_low_max_drop: float = 0.35
+    #: lr too low: ratio of late slope to early slope above this (no deceleration).
+    lr_low_linearity: float = 0.5
+    #: runs shorter than this get verdicts with lowered confidence.
+    short_run: int = 8
+
+
+THRESHOLDS = Thresholds()
+
+
+def with_overrides(overrides: Mapping[str, Any] | None, defaults: Any = None, *,
+                   what: str = "threshold") -> Any:
+    """``defaults`` (a frozen dataclass of limits) with named fields replaced.
+
+    An unknown name is an error that suggests the nearest one; values must be numbers.
+    Used for the curve rules' Thresholds and the data rules' DataThresholds alike.
+    """
+    defaults = THRESHOLDS if defaults is None else defaults
+    if not overrides:
+        return defaults
+    names = {f.name for f in fields(defaults)}
+    for key in overrides:
+        if key not in names:
+            import difflib
+
+            near = difflib.get_close_matches(key, sorted(names), n=1)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            raise BadInput(f"unknown {what} {key!r}{hint}; expected one of: {', '.join(sorted(names))}")
+    try:
+        return replace(defaults, **{k: float(v) for k, v in overrides.items()})
+    except (TypeError, ValueError) as exc:
+        raise BadInput(f"{what}s must be numbers: {exc}") from exc

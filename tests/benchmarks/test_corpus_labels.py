@@ -1,0 +1,86 @@
+"""The labelled corpus is well-formed, readable, and splits every curve code into tune and holdout."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import fitdoctor as fd
+
+CORPUS = Path(__file__).resolve().parents[2] / "benchmarks" / "corpus"
+LABELS = CORPUS / "labels.json"
+CURVE_CODES = ("healthy", "still_improving", "overfitting", "plateau", "chance_level", "underfitting",
+               "diverging", "non_finite", "oscillating", "val_not_improving", "suspicious_validation",
+               "lr_too_high", "lr_too_low")
+FORMAT_READERS = {"keras-csv": "keras-csv", "keras-json": "keras-json", "csv": "csv", "jsonl": "json",
+                  "tensorboard": "tensorboard"}
+
+
+@pytest.fixture(scope="module")
+def runs() -> dict[str, dict]:
+    assert LABELS.exists(), "run: python benchmarks/corpus/generate.py"
+    doc = json.loads(LABELS.read_text())
+    assert set(doc) >= {"runs", "codes", "dropped"}
+    return doc["runs"]
+
+
+def test_entries_are_well_formed(runs):
+    assert len(runs) >= 50
+    for rid, e in runs.items():
+        assert e["primary"] in CURVE_CODES, rid
+        assert e["primary"] in e["labels"], rid
+        assert set(e["labels"]) <= set(CURVE_CODES), rid
+        assert e["split"] in ("tune", "holdout"), rid
+        assert e["format"] in FORMAT_READERS, rid
+        assert e["framework"] in ("torch", "keras"), rid
+        assert isinstance(e["epochs"], int) and e["epochs"] >= 3, rid
+        assert e["plant"] and e["dataset"], rid
+        if e["task"] != "regression":
+            assert e["n_classes"] >= 2 and math.isclose(sum(e["class_prior"]), 1.0, abs_tol=1e-6), rid
+        # healthy excludes every other code
+        assert e["labels"] == ["healthy"] or "healthy" not in e["labels"], rid
+
+
+def test_every_curve_code_has_tune_and_holdout_runs(runs):
+    per = Counter((e["primary"], e["split"]) for e in runs.values())
+    # runs added after the first score are forced into tune (forced_split), outside the 40% rule
+    strat = Counter((e["primary"], e["split"]) for e in runs.values() if not e.get("forced_split"))
+    for code in CURVE_CODES:
+        assert per[(code, "tune")] >= 1, f"{code}: no tune run"
+        assert per[(code, "holdout")] >= 1, f"{code}: no holdout run"
+        n = strat[(code, "tune")] + strat[(code, "holdout")]
+        assert 0.2 <= strat[(code, "holdout")] / n <= 0.6, f"{code}: holdout share off"
+    assert all(e["split"] == "tune" for e in runs.values() if e.get("forced_split"))
+
+
+def test_values_json_matches_the_real_log(runs):
+    """Every log is read by its reader and agrees with the canonical values.json."""
+    available = set(fd.formats())
+    unread = []
+    for rid, e in runs.items():
+        path, values = CORPUS / e["path"], CORPUS / e["values"]
+        assert path.exists() and values.exists(), rid
+        canon = json.loads(values.read_text())
+        assert len(canon["loss"]) == e["epochs"], rid
+        if FORMAT_READERS[e["format"]] not in available:
+            unread.append(rid)
+            continue
+        h = fd.read(path)
+        for name in ("loss", "val_loss"):
+            got = h.series[name].values
+            want = np.asarray(canon[name], dtype=float)
+            assert got.shape == want.shape, (rid, name)
+            assert np.allclose(got, want, rtol=1e-5, equal_nan=True), (rid, name)
+    assert len(unread) < len(runs) / 2, f"readers missing for most runs: {unread[:5]}"
+
+
+def test_non_finite_runs_really_hold_non_finite_values(runs):
+    for rid, e in runs.items():
+        canon = json.loads((CORPUS / e["values"]).read_text())
+        has_nf = any(not math.isfinite(float(v)) for k, vs in canon.items() if k != "lr" for v in vs)
+        assert has_nf == ("non_finite" in e["labels"]), rid

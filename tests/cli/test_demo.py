@@ -1,0 +1,36 @@
+"""``fitdoctor demo`` end to end: stuck run diagnosed, prescribed fix applied and verified."""
+
+import json
+import time
+
+import pytest
+from typer.testing import CliRunner
+
+from fitdoctor.cli import app
+
+
+@pytest.mark.slow
+def test_demo_tells_the_whole_story(tmp_path):
+    t0 = time.perf_counter()
+    r = CliRunner().invoke(app, ["demo", "--out", str(tmp_path / "demo"), "--no-report"])
+    took = time.perf_counter() - t0
+    assert r.exit_code == 0, r.output
+    out = r.output
+    assert "1. the classic stuck run" in out and "chance_level" in out and "unscaled_features" in out
+    assert "data.scale: standard" in out  # the prescribed remedy, applied
+    assert "majority" in out and "test accuracy" in out
+    for run in ("stuck", "fixed"):
+        for name in ("config.yaml", "history.csv", "probes.csv", "diagnosis.json", "model.pt"):
+            assert (tmp_path / "demo" / run / name).exists(), (run, name)
+    stuck = json.loads((tmp_path / "demo" / "stuck" / "diagnosis.json").read_text())
+    fixed = json.loads((tmp_path / "demo" / "fixed" / "diagnosis.json").read_text())
+    codes = [f["code"] for f in stuck["findings"]]
+    assert codes[0] == "chance_level" and "unscaled_features" in codes
+    chance = stuck["findings"][0]["evidence"]
+    assert abs(chance["loss_level"] - chance["chance_loss"]) < 0.03
+    assert "chance_level" not in [f["code"] for f in fixed["findings"]]
+    s, f = stuck["summary"]["scores"], fixed["summary"]["scores"]
+    assert f["test"]["accuracy"] > s["test"]["accuracy"] + 0.05
+    assert f["test"]["accuracy"] > f["baselines"]["majority"]["test"]["accuracy"] + 0.05
+    assert "scale: standard" in (tmp_path / "demo" / "fixed" / "config.yaml").read_text()
+    assert took < 120  # under a minute on an idle 2-core machine; slack for a shared one

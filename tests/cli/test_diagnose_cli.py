@@ -1,0 +1,108 @@
+"""The diagnose command as a user runs it: exit codes, one-line errors, JSON."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+OVERFIT = "epoch,loss,val_loss\n" + "".join(
+    f"{e},{0.7 * 0.85 ** e + 0.01:.4f},{(0.72 * 0.8 ** e + 0.35 + 0.012 * max(e - 10, 0)):.4f}\n"
+    for e in range(40)
+)
+
+
+def run(*args, stdin=None):
+    return subprocess.run([sys.executable, "-m", "fitdoctor.cli", *args], input=stdin,
+                          capture_output=True, text=True)
+
+
+@pytest.fixture
+def overfit_log(tmp_path):
+    p = tmp_path / "training.log"
+    p.write_text(OVERFIT)
+    return p
+
+
+def test_diagnose_prints_ranked_findings(overfit_log):
+    r = run("diagnose", str(overfit_log))
+    assert r.returncode == 0, r.stderr
+    assert "overfitting" in r.stdout and "fix 1" in r.stdout and "keep:" in r.stdout
+
+
+def test_json_output(overfit_log):
+    r = run("diagnose", str(overfit_log), "--json")
+    out = json.loads(r.stdout)
+    assert out["findings"][0]["code"] == "overfitting"
+    f = out["findings"][0]
+    assert {"code", "severity", "span", "evidence", "message", "remedies"} <= set(f)
+    assert out["summary"]["best_at"] < 20
+    assert out["history"]["format"] == "keras-csv"
+
+
+def test_fail_on_warning_exits_1(overfit_log):
+    assert run("diagnose", str(overfit_log), "--fail-on", "warning").returncode == 1
+    assert run("diagnose", str(overfit_log), "--fail-on", "error").returncode == 0
+
+
+@pytest.mark.parametrize("content,needle", [
+    (None, "no such file"),
+    ("", "empty"),
+    ("epoch,loss,val_loss\n", "header only"),
+    ("hello\nworld\n", "unknown log format"),
+    ("epoch,loss\n0,0.7\n", "only one"),
+])
+def test_bad_input_is_one_line_exit_2(tmp_path, content, needle):
+    p = tmp_path / "run.log"
+    if content is not None:
+        p.write_text(content)
+    r = run("diagnose", str(p))
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and needle in lines[0], r.stderr
+
+
+def test_bad_option_values_exit_2(overfit_log):
+    r = run("diagnose", str(overfit_log), "--fail-on", "sometimes")
+    assert r.returncode == 2 and "--fail-on" in r.stderr
+    r = run("diagnose", str(overfit_log), "--map", "val_loss")
+    assert r.returncode == 2 and "CANONICAL=RAW" in r.stderr
+    r = run("diagnose", str(overfit_log), "--map", "val_loss=nope")
+    assert r.returncode == 2 and "available" in r.stderr
+
+
+def test_stdin(overfit_log):
+    r = run("diagnose", "-", stdin=overfit_log.read_text())
+    assert r.returncode == 0 and "overfitting" in r.stdout
+
+
+def test_show_series(overfit_log):
+    r = run("diagnose", str(overfit_log), "--show-series")
+    assert "how the log was read" in r.stdout and "val loss" in r.stdout
+
+
+def test_version_and_help():
+    assert "fitdoctor" in run("--version").stdout
+    assert "diagnose" in run("--help").stdout
+
+
+def test_many_runs_give_a_ranked_table_and_a_json_list(tmp_path):
+    good = "epoch,loss,val_loss\n" + "".join(f"{e},{0.7 * 0.8 ** e + 0.05:.4f},{0.7 * 0.8 ** e + 0.08:.4f}\n" for e in range(30))
+    for name, text in (("a", OVERFIT), ("b", good)):
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "training.log").write_text(text)
+    r = run("diagnose", str(tmp_path))
+    assert r.returncode == 0 and "2 runs, best first" in r.stdout
+    out = json.loads(run("diagnose", str(tmp_path), "--json").stdout)
+    assert isinstance(out, list) and [o["ranking"]["rank"] for o in out] == [1, 2]
+    assert out[0]["run"] == "b/training.log"
+
+
+def test_per_epoch_summarizes_a_step_log():
+    from pathlib import Path
+
+    fx = Path(__file__).resolve().parents[1] / "fixtures" / "huggingface" / "normal"
+    out = json.loads(run("diagnose", str(fx), "--per-epoch", "--json").stdout)
+    assert out["history"]["axis"] == "epoch"
+    assert all(s["length"] <= 4 for s in out["history"]["series"])

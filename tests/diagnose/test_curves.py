@@ -1,0 +1,207 @@
+"""Curve rules on curves shaped like real runs (noise included), one behaviour each."""
+
+import numpy as np
+import pytest
+
+import fitdoctor as fd
+
+E = np.arange(50)
+
+
+def noisy(y, sd, seed=0):
+    return list(np.asarray(y, dtype=float) + np.random.default_rng(seed).normal(0, sd, len(y)))
+
+
+def codes(run):
+    return fd.diagnose(run).codes
+
+
+def test_healthy_run_has_only_healthy():
+    run = {"loss": noisy(0.05 + 0.65 * np.exp(-E / 6), 0.005),
+           "val_loss": noisy(0.09 + 0.6 * np.exp(-E / 6), 0.008, 1)}
+    assert codes(run) == ["healthy"]
+
+
+def test_overfitting_names_best_epoch_and_rise():
+    run = {"loss": noisy(0.02 + 0.7 * np.exp(-E / 8), 0.005),
+           "val_loss": noisy(0.4 + 0.3 * np.exp(-E / 4) + 0.006 * np.maximum(E - 12, 0), 0.008, 1)}
+    d = fd.diagnose(run)
+    assert d.top.code == "overfitting"
+    assert 8 <= d.top.evidence["best_at"] <= 16
+    assert d.top.evidence["rise"] > 0.1
+    assert "healthy" not in d.codes
+
+
+def test_classic_stuck_binary_run_is_chance_level_not_more_data():
+    """Loss stuck at 0.68-0.69 with accuracy 0.55: the model predicts the prior."""
+    run = {"loss": noisy(np.full(30, 0.688), 0.002), "val_loss": noisy(np.full(30, 0.689), 0.002, 1),
+           "accuracy": noisy(np.full(30, 0.55), 0.003, 2), "val_accuracy": [0.55] * 30}
+    d = fd.diagnose(run)
+    assert d.top.code == "chance_level" and d.top.severity == "error"
+    assert "learned nothing" in d.top.message
+    assert d.top.evidence["chance_loss"] == pytest.approx(0.688, abs=0.002)
+    assert "needs_more_data" not in d.codes
+
+
+def test_multiclass_chance_level_at_ln_k():
+    run = {"loss": noisy(np.full(20, np.log(10)), 0.003), "val_loss": noisy(np.full(20, np.log(10)), 0.003, 1),
+           "accuracy": noisy(np.full(20, 0.1), 0.005)}
+    d = fd.diagnose(run)
+    assert d.top.code == "chance_level"
+    assert "ln 10" in d.top.evidence["chance_source"]
+
+
+def test_chance_level_uses_known_prior():
+    h = fd.RunHistory.from_dict({"loss": noisy(np.full(20, 0.325), 0.002), "val_loss": noisy(np.full(20, 0.326), 0.002, 1)})
+    h.meta["class_prior"] = [0.9, 0.1]
+    assert fd.diagnose(h).top.code == "chance_level"
+
+
+def test_learning_run_near_ln2_is_not_chance_level():
+    loss = 0.69 - 0.25 * (1 - np.exp(-E / 8))
+    run = {"loss": noisy(loss, 0.003), "val_loss": noisy(loss + 0.02, 0.004, 1),
+           "accuracy": noisy(0.5 + 0.3 * (1 - np.exp(-E / 8)), 0.005)}
+    assert "chance_level" not in codes(run)
+
+
+def test_nan_ranks_first_and_says_where():
+    run = {"loss": list(0.7 * np.exp(-E[:10] / 5)) + [float("nan")] * 5,
+           "val_loss": list(0.75 * np.exp(-E[:10] / 5)) + [float("nan")] * 5}
+    d = fd.diagnose(run)
+    assert d.top.code == "non_finite"
+    assert d.top.evidence["first_at"] == 10 and d.top.evidence["from_start"] is False
+    assert "still_improving" not in d.codes
+
+
+def test_nan_from_the_start_blames_data_not_lr():
+    d = fd.diagnose({"loss": [float("nan")] * 5, "val_loss": [float("nan")] * 5})
+    assert d.top.code == "non_finite" and d.top.evidence["from_start"] is True
+    assert "data" in d.top.message
+
+
+def test_diverging():
+    run = {"loss": noisy(0.5 + 0.02 * E, 0.01), "val_loss": noisy(0.55 + 0.02 * E, 0.01, 1)}
+    assert fd.diagnose(run).top.code == "diverging"
+
+
+def test_still_improving():
+    run = {"loss": noisy(0.1 + 0.6 * np.exp(-E / 40), 0.003), "val_loss": noisy(0.15 + 0.6 * np.exp(-E / 40), 0.004, 1)}
+    assert "still_improving" in codes(run)
+
+
+def test_lr_too_low_outranks_still_improving():
+    run = {"loss": noisy(0.69 - 0.002 * E, 0.001), "val_loss": noisy(0.7 - 0.002 * E, 0.001, 1)}
+    assert fd.diagnose(run).top.code == "lr_too_low"
+
+
+def test_large_swings_after_a_fast_drop_point_at_the_step_size():
+    run = {"loss": noisy(0.3 + 0.2 * np.exp(-E / 5), 0.08), "val_loss": noisy(0.35 + 0.2 * np.exp(-E / 5), 0.1, 1)}
+    assert fd.diagnose(run).top.code in ("oscillating", "lr_too_high")
+
+
+def test_oscillating_swings_around_a_slow_trend():
+    swing = 0.06 * (-1.0) ** E
+    run = {"loss": noisy(0.6 - 0.004 * E + swing, 0.01), "val_loss": noisy(0.62 - 0.004 * E - swing, 0.01, 1)}
+    assert "oscillating" in codes(run)
+
+
+def test_val_not_improving():
+    run = {"loss": noisy(0.1 + 0.6 * np.exp(-E / 8), 0.004), "val_loss": noisy(np.full(50, 0.71), 0.01, 1)}
+    assert fd.diagnose(run).top.code == "val_not_improving"
+
+
+def test_val_far_below_train_is_suspicious():
+    run = {"loss": noisy(0.4 + 0.3 * np.exp(-E / 8), 0.004), "val_loss": noisy(0.1 + 0.3 * np.exp(-E / 8), 0.004, 1)}
+    assert fd.diagnose(run).top.code == "suspicious_validation"
+
+
+def test_early_val_below_train_with_dropout_is_an_info_not_an_alarm():
+    train = 0.12 + 0.55 * np.exp(-E / 6)
+    val = 0.13 + 0.45 * np.exp(-E / 6)
+    d = fd.diagnose({"loss": noisy(train, 0.004), "val_loss": noisy(val, 0.004, 1)})
+    assert d.codes == ["healthy"]
+    assert "dropout" in d.top.message
+
+
+def test_plateau_when_lr_vanishes():
+    lr = np.where(E[:40] < 6, 0.01, 1e-6)  # a step schedule that cut the lr 10,000x
+    loss = np.empty(40)
+    loss[0] = 0.7
+    for i in range(1, 40):
+        loss[i] = loss[i - 1] - 0.05 * (lr[i - 1] / 0.01)
+    run = {"loss": noisy(loss, 0.002), "val_loss": noisy(loss + 0.03, 0.002, 1), "lr": list(lr)}
+    d = fd.diagnose(run)
+    assert d.top.code == "plateau"
+    assert "learning rate collapsed" in d.top.message
+
+
+def test_short_keras_run_gets_a_verdict_with_lower_confidence():
+    d = fd.diagnose({"loss": [0.69, 0.5, 0.4, 0.35, 0.33], "val_loss": [0.68, 0.52, 0.45, 0.42, 0.41]})
+    assert d.findings and d.top.confidence < 1
+
+
+def test_healthy_never_beside_a_warning():
+    run = {"loss": noisy(0.02 + 0.7 * np.exp(-E / 8), 0.005),
+           "val_loss": noisy(0.4 + 0.3 * np.exp(-E / 4) + 0.006 * np.maximum(E - 12, 0), 0.008, 1)}
+    d = fd.diagnose(run)
+    assert not ({"healthy"} & set(d.codes) and any(f.severity != "info" for f in d.findings))
+
+
+def test_single_epoch_is_bad_input():
+    with pytest.raises(fd.BadInput, match="only one"):
+        fd.diagnose({"loss": [0.7]})
+
+
+def test_mute_and_threshold_override():
+    run = {"loss": noisy(0.1 + 0.6 * np.exp(-E / 40), 0.003), "val_loss": noisy(0.15 + 0.6 * np.exp(-E / 40), 0.004, 1)}
+    assert "still_improving" not in fd.diagnose(run, mute=["still_improving"]).codes
+    with pytest.raises(fd.BadInput, match="did you mean"):
+        fd.diagnose(run, thresholds={"z_trnd": 3})
+
+
+def test_keras_history_object_is_accepted():
+    class History:  # what model.fit returns: an object with a .history dict
+        history = {"loss": [0.7, 0.5, 0.4, 0.35], "val_loss": [0.7, 0.55, 0.47, 0.44]}
+
+    assert fd.diagnose(History()).history.meta["format"] == "keras-history"
+
+
+def test_json_roundtrip_is_strict_json():
+    import json
+
+    d = fd.diagnose({"loss": [0.7, float("nan")], "val_loss": [0.7, 0.6]})
+    json.loads(d.to_json(allow_nan=False))
+    assert "<table>" in d._repr_html_()
+
+
+def test_what_to_keep_after_overfitting():
+    run = {"loss": noisy(0.02 + 0.7 * np.exp(-E / 8), 0.005),
+           "val_loss": noisy(0.4 + 0.3 * np.exp(-E / 4) + 0.006 * np.maximum(E - 12, 0), 0.008, 1)}
+    s = fd.diagnose(run).summary
+    assert s["last_worse_than_best_beyond_noise"] is True
+    assert s["share_after_best"] > 0.6
+    assert "restore_best_weights=True" in s["keep"]
+
+
+def test_checkpoint_advice_when_best_was_never_saved():
+    steps = np.arange(0, 1000, 100.0)
+    h = fd.RunHistory()
+    h.add("loss", steps, noisy(0.2 + 0.5 * np.exp(-steps / 200), 0.003), axis="step")
+    val = 0.4 + 0.3 * np.exp(-steps / 150) + 0.0004 * np.maximum(steps - 300, 0)
+    h.add("val_loss", steps, noisy(val, 0.002, 1), axis="step")
+    h.meta["checkpoints"] = [800, 900]
+    s = fd.diagnose(h).summary
+    assert s["best_never_saved"] is True and "save_steps" in s["keep"]
+    h.meta["checkpoints"] = [300, 400, 900]
+    s = fd.diagnose(h).summary
+    assert s["keep_checkpoint"] in ("checkpoint-300", "checkpoint-400")
+
+
+def test_huge_regression_losses_do_not_break_the_chance_estimate():
+    d = fd.diagnose({"loss": [1e6, 5e5, 2e5, 1e5, 9e4], "val_loss": [1e6, 6e5, 3e5, 2e5, 1.5e5]})
+    assert "chance_level" not in d.codes
+
+
+def test_a_single_nan_epoch_is_diagnosed_not_rejected():
+    d = fd.diagnose({"loss": [float("nan")], "val_loss": [float("nan")]})
+    assert d.top.code == "non_finite"

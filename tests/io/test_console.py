@@ -1,0 +1,290 @@
+"""Console output reader, on what real Keras 2/3, HF Trainer, Lightning and hand loops printed.
+
+The fixtures were captured by benchmarks/make_console_fixtures.py (pipe and pseudo-terminal).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import fitdoctor as fd
+from fitdoctor.errors import BadInput
+from fitdoctor.io.base import load_readers
+from fitdoctor.io.console import ConsoleReader, extract_pairs, parse_console_text, sniff_text
+from fitdoctor.io.detect import best_reader
+
+CON = Path(__file__).parents[1] / "fixtures" / "console"
+
+
+def _vals(run, name):
+    return [round(float(v), 4) for v in run.series[name].values]
+
+
+def _csvlogger(path: Path) -> dict[str, list[float]]:
+    with open(path, newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    return {k: [round(float(r[k]), 4) for r in rows] for k in rows[0] if k != "epoch"}
+
+
+# ------------------------------------------------------------------ Keras 3 (torch backend)
+
+@pytest.mark.parametrize("name", ["keras3_v2_healthy.log", "keras3_v1_healthy_pipe.log"])
+def test_keras3_console_matches_its_csvlogger(name):
+    run = fd.read(CON / name)
+    assert run.meta["format"] == "console" and run.meta["dialect"] == "keras"
+    ref = _csvlogger(CON / "keras3_healthy_csvlogger.csv")
+    assert sorted(run.series) == ["accuracy", "loss", "val_accuracy", "val_loss"]
+    for key in ref:
+        assert _vals(run, key) == pytest.approx(ref[key], abs=1.5e-4), key
+    assert list(run.series["loss"].steps) == list(range(1, 13))
+
+
+def test_keras3_verbose1_pty_progress_bars_keep_only_finished_epochs():
+    run = fd.read(CON / "keras3_v1_chance_pty.log")
+    assert len(run.series["loss"]) == 12
+    raw = (CON / "keras3_v1_chance_pty.log").read_bytes()
+    assert b"\r\n" in raw and b"\x08" in raw and b"\x1b[" in raw  # a real terminal capture
+    # chance level on 3 balanced classes: loss near ln 3, not a partial-batch value
+    assert 1.0 < run.series["val_loss"].values[-1] < 1.4
+
+
+def test_nan_is_read_as_nan():
+    run = fd.read(CON / "keras3_v1_diverge_pty.log")
+    assert run.series["loss"].n_nonfinite == len(run.series["loss"]) == 8
+
+
+def test_two_fits_in_one_log_are_two_runs_in_order():
+    runs = fd.read_runs(CON / "keras3_v2_two_runs.log")
+    assert [len(r.series["loss"]) for r in runs] == [12, 30]
+    assert runs[0].meta["run"].startswith("run 1") and runs[1].meta["run"].startswith("run 2")
+    with pytest.raises(BadInput, match="holds 2 runs"):
+        fd.read(CON / "keras3_v2_two_runs.log")
+
+
+def test_callback_lines_are_ignored_and_learning_rate_kept():
+    run = fd.read(CON / "keras3_v2_overfit_callbacks.log")
+    assert len(run.series["val_loss"]) == 9  # EarlyStopping ended it
+    assert run.series["lr"].raw_name == "learning_rate"
+    assert any("callback" in n for n in run.meta["notes"])
+
+
+def test_interrupted_mid_epoch_keeps_finished_epochs():
+    run = fd.read(CON / "keras3_v1_interrupted_pty.log")
+    assert len(run.series["loss"]) == 4 and set(run.series) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert any("5/12 did not finish" in n for n in run.meta["notes"])
+
+
+@pytest.mark.parametrize("name", sorted(p.name for p in CON.glob("keras*.log")))
+def test_fast_path_reads_exactly_what_the_line_parser_reads(name):
+    text = (CON / name).read_text()
+    fast = parse_console_text(text, source="x")
+    slow = parse_console_text(text, source="x", fast=False)
+    assert [r.meta for r in fast] == [r.meta for r in slow]
+    for a, b in zip(fast, slow):
+        assert list(a.series) == list(b.series)
+        for k in a.series:
+            np.testing.assert_array_equal(a.series[k].steps, b.series[k].steps)
+            np.testing.assert_array_equal(a.series[k].values, b.series[k].values)
+
+
+def test_custom_callback_prints_join_the_keras_epoch():
+    lines = (CON / "keras3_v2_healthy.log").read_text().splitlines(True)
+    mixed = []
+    for line in lines:
+        mixed.append(line)
+        if line.startswith("Epoch "):
+            ep = int(line.split()[1].split("/")[0])
+            mixed.append(f"Epoch {ep - 1}: val_f1: {0.5 + ep / 100:.2f}\n")  # on_epoch_end's 0-based epoch
+    for fast in (True, False):
+        run = parse_console_text("".join(mixed), source="x", fast=fast)
+        assert len(run) == 1 and _vals(run[0], "val_f1")[:2] == [0.51, 0.52]
+        assert list(run[0].series["val_f1"].steps) == list(run[0].series["loss"].steps)
+
+
+# ------------------------------------------------------------------ Keras 2 (tf.keras 2.15)
+
+def test_keras2_spellings_verbose1_equals_verbose2():
+    v2 = fd.read(CON / "keras2_v2_healthy_pipe.log")
+    v1 = fd.read(CON / "keras2_v1_healthy_pty.log")
+    assert v2.series["accuracy"].raw_name == "acc" and v2.series["val_accuracy"].raw_name == "val_acc"
+    for key in ("loss", "accuracy", "val_loss", "val_accuracy", "lr"):
+        assert _vals(v1, key) == _vals(v2, key)
+    assert len(v2.series["loss"]) == 12
+
+
+def test_forum_paste_with_prefixes_wrapping_and_callback_lines():
+    text = (CON / "keras2_v2_healthy_pipe.log").read_text()
+    ref = parse_console_text(text, source="x")[0]
+    pasted = []
+    for line in text.splitlines():
+        if re.fullmatch(r"Epoch \d+/\d+", line):
+            n = line.split()[1].split("/")[0]
+            pasted.append(f"> {line}")
+            pasted.append(f"Epoch {int(n):05d}: val_loss improved from 0.70000 to 0.60000, saving model to best.h5")
+        elif " - loss:" in line:
+            body = line[line.index("loss:"):]
+            cut = body.index("val_loss:") + len("val_loss:")  # wrapped right after a key
+            pasted += ["    " + body[:cut], "    " + body[cut:].lstrip()]
+        # the progress/timing and TF chatter are gone, as when people trim a paste
+    got = parse_console_text("\n".join(pasted) + "\n", source="paste")
+    assert len(got) == 1
+    for key in ("loss", "accuracy", "val_loss", "val_accuracy"):
+        assert _vals(got[0], key) == _vals(ref, key)
+
+
+# ------------------------------------------------------------------ other printers
+
+def test_hf_trainer_dicts():
+    run = fd.read(CON / "hf_trainer.log")
+    assert run.meta["dialect"] == "hf"
+    assert len(run.series["loss"]) == 9 and len(run.series["val_loss"]) == 3
+    assert list(run.series["val_loss"].steps) == [1.0, 2.0, 3.0]
+    assert run.series["lr"].raw_name == "learning_rate"
+    assert "val_runtime" not in run.series and "runtime" not in run.series
+    assert any("summary" in n for n in run.meta["notes"])
+
+
+def test_lightning_tqdm_last_update_of_each_epoch_wins():
+    run = fd.read(CON / "lightning_tqdm.log")
+    assert list(run.series["val_loss"].steps) == [0, 1, 2, 3, 4, 5]
+    assert run.series["loss"].raw_name == "train_loss_epoch"
+    # the values printed when each epoch ended
+    assert _vals(run, "val_loss")[:2] == [0.381, 0.194]
+    assert _vals(run, "loss")[:2] == [0.570, 0.295]
+
+
+def test_lightning_rich_bar_wrapped_in_a_pipe():
+    run = fd.read(CON / "lightning_rich.log")
+    assert set(run.series) == {"loss", "val_loss", "val_accuracy"}
+    assert _vals(run, "val_accuracy") == [0.992]
+
+
+@pytest.mark.parametrize("name", ["handloop_pipes.log", "handloop_kv.log", "handloop_colon.log"])
+def test_hand_written_loops(name):
+    run = fd.read(CON / name)
+    assert len(run.series["loss"]) == 15 and list(run.series["loss"].steps[:2]) == [1, 2]
+    assert _vals(run, "val_loss")[0] == pytest.approx(0.6318, abs=1e-4)
+    assert _vals(run, "val_accuracy")[-1] == pytest.approx(0.93)
+
+
+def test_extract_pairs_spellings():
+    assert extract_pairs("train loss 0.41 | val loss 0.52 | val acc 0.81") == \
+        {"train_loss": 0.41, "val_loss": 0.52, "val_acc": 0.81}
+    assert extract_pairs("loss=0.5, val_loss=nan") == {"loss": 0.5, "val_loss": pytest.approx(np.nan, nan_ok=True)}
+    assert extract_pairs("25/25 - 0s - 4ms/step - loss: 1.2e-05 - acc: -inf") == {"loss": 1.2e-05, "acc": -np.inf}
+
+
+def test_pytorch_tutorial_lines_and_older_hf_dicts():
+    text = "".join(f"Epoch [{e}/3], Step [{s}/600], Loss: {1 / (e * s):.4f}\n"
+                   for e in (1, 2, 3) for s in (200, 400, 600))
+    run = parse_console_text(text, source="x")[0]
+    assert list(run.series["loss"].steps) == pytest.approx([1 / 3, 2 / 3, 1, 4 / 3, 5 / 3, 2, 7 / 3, 8 / 3, 3])
+    old_hf = ("{'loss': 0.6931, 'learning_rate': 4.5e-05, 'epoch': 0.5}\n"
+              "{'loss': 0.61, 'learning_rate': 4e-05, 'epoch': 1.0}\n"
+              "{'eval_loss': 0.65, 'eval_accuracy': 0.7, 'eval_runtime': 1.2, 'epoch': 1.0}\n"
+              "{'train_runtime': 10.1, 'train_samples_per_second': 5.0, 'train_loss': 0.65, 'epoch': 1.0}\n")
+    run = parse_console_text(old_hf, source="x")[0]
+    assert _vals(run, "loss") == [0.6931, 0.61] and _vals(run, "val_accuracy") == [0.7]
+    assert set(run.series) == {"loss", "lr", "val_loss", "val_accuracy"}
+
+
+def test_bare_metric_lines_and_pathological_input():
+    text = "".join(f"loss: {1 / e:.4f} - val_loss: {1.1 / e:.4f}\n" for e in range(1, 6))
+    run = parse_console_text(text, source="x")[0]
+    assert list(run.series["val_loss"].steps) == [1, 2, 3, 4, 5]
+    words = " ".join(["accuracy loss word"] * 30000)  # one 500 kB line of words, no numbers
+    start = time.perf_counter()
+    assert parse_console_text(words + "\nEpoch 1 loss 0.5\n", source="x")[0].series["loss"].values[0] == 0.5
+    assert time.perf_counter() - start < 5
+
+
+def test_step_lines_are_on_the_step_axis():
+    text = "".join(f"step {s} loss {1 / (s + 1):.4f} lr 1e-3\n" for s in range(0, 500, 50))
+    run = parse_console_text(text, source="x")[0]
+    assert run.series["loss"].axis == "step" and run.series["loss"].steps[-1] == 450
+
+
+# ------------------------------------------------------------------ truncation, sniffing, stdin
+
+def test_truncated_last_line_is_dropped_with_a_note(tmp_path):
+    text = (CON / "keras3_v2_healthy.log").read_text()
+    cut = text.rindex("val_loss: ") + len("val_loss: 0.1")  # half a number on the last line
+    p = tmp_path / "growing.log"
+    p.write_text(text[:cut])
+    run = fd.read(p)
+    assert len(run.series["loss"]) == 11
+    assert any("incomplete" in n for n in run.meta["notes"])
+
+
+def test_sniffing_tells_console_from_tables_and_json(tmp_path):
+    readers = load_readers()
+    for f in CON.glob("*.log"):
+        cls, score = best_reader(f, readers, directory=False)
+        assert cls is ConsoleReader, f.name
+    (tmp_path / "training.log").write_text("epoch,accuracy,loss,val_accuracy,val_loss\n0,0.5,0.69,0.5,0.7\n")
+    (tmp_path / "h.json").write_text(json.dumps({"loss": [0.7, 0.6], "val_loss": [0.8, 0.7]}))
+    (tmp_path / "r.jsonl").write_text('{"epoch": 1, "loss": 0.7}\n{"epoch": 2, "loss": 0.6}\n')
+    for f in tmp_path.iterdir():
+        cls, _ = best_reader(f, readers, directory=False)
+        assert cls is not ConsoleReader, f.name
+        assert ConsoleReader.sniff(f, f.read_bytes()) == 0.0
+    assert sniff_text("hello world\nnothing to see\n") == 0.0
+
+
+def test_nothing_found_is_bad_input(tmp_path):
+    p = tmp_path / "x.log"
+    p.write_text("Downloading data...\nDone.\n")
+    with pytest.raises(BadInput, match="no training output"):
+        ConsoleReader().read(p)
+    p.write_bytes(b"\x00\x01\x02loss")
+    with pytest.raises(BadInput, match="binary"):
+        ConsoleReader().read(p)
+
+
+def test_cli_reads_standard_input():
+    data = (CON / "keras3_v1_chance_pty.log").read_bytes()
+    proc = subprocess.run([sys.executable, "-c", "from fitdoctor.cli import main; main()",
+                           "diagnose", "-", "--json"], input=data, capture_output=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr.decode()
+    out = json.loads(proc.stdout)
+    assert out["run"] == "<stdin>" and out["findings"]
+    empty = subprocess.run([sys.executable, "-c", "from fitdoctor.cli import main; main()",
+                            "diagnose", "-"], input=b"", capture_output=True, timeout=120)
+    assert empty.returncode == 2 and b"Traceback" not in empty.stderr
+
+
+# ------------------------------------------------------------------ fuzz
+
+_ALPHABET = st.sampled_from(list("Epoch 0123456789/:=|-.,{}'[]\r\n\b\x1b%lossaccval_e+naif\t "))
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(alphabet=_ALPHABET, max_size=400))
+def test_fuzz_random_text_never_crashes(text):
+    for run in parse_console_text(text, source="fuzz"):
+        for s in run.series.values():
+            assert len(s.steps) == len(s.values)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(sorted(p.name for p in CON.glob("*.log"))), st.floats(0, 1))
+def test_fuzz_truncations_read_or_raise_bad_input(tmp_path_factory, name, frac):
+    data = (CON / name).read_bytes()
+    p = tmp_path_factory.mktemp("cut") / name
+    p.write_bytes(data[: int(len(data) * frac)])
+    try:
+        runs = ConsoleReader().read(p)
+    except BadInput:
+        return
+    assert all(r.series for r in runs)

@@ -1,0 +1,150 @@
+"""Keras CSVLogger / History JSON and generic CSV / JSON-lines readers."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+import fitdoctor as fd
+from fitdoctor.errors import BadInput
+
+KERAS_CSV = (
+    "epoch,accuracy,learning_rate,loss,val_accuracy,val_loss\n"
+    "0,0.55,0.001,0.6931,0.56,0.6925\n"
+    "1,0.71,0.001,0.5512,NA,NA\n"
+    "2,0.80,0.001,0.4410,0.78,0.4702\n"
+)
+
+
+def test_keras_csvlogger_any_file_name(tmp_path):
+    p = tmp_path / "training.log"  # Keras's own docs use this name
+    p.write_text(KERAS_CSV)
+    h = fd.read(p)
+    assert h.meta["format"] == "keras-csv"
+    assert set(h.names) == {"accuracy", "lr", "loss", "val_accuracy", "val_loss"}
+    np.testing.assert_allclose(h.series["loss"].values, [0.6931, 0.5512, 0.4410])
+    # the NA row is an absent point, not a NaN
+    np.testing.assert_allclose(h.series["val_loss"].steps, [0, 2])
+    assert h.series["val_loss"].n_nonfinite == 0
+
+
+def test_keras2_acc_names(tmp_path):
+    p = tmp_path / "log.csv"
+    p.write_text("epoch,acc,loss,val_acc,val_loss\n0,0.5,0.7,0.5,0.7\n1,0.6,0.6,0.6,0.65\n")
+    h = fd.read(p)
+    assert "val_accuracy" in h and h.series["val_accuracy"].raw_name == "val_acc"
+
+
+def test_truncated_last_row_is_dropped_with_note(tmp_path):
+    p = tmp_path / "training.log"
+    p.write_text(KERAS_CSV + "3,0.8")
+    h = fd.read(p)
+    assert len(h.series["loss"]) == 3
+    assert any("incomplete" in n for n in h.meta["notes"])
+
+
+def test_nan_cells_are_kept_as_nan(tmp_path):
+    p = tmp_path / "training.log"
+    p.write_text("epoch,loss,val_loss\n0,0.7,0.7\n1,nan,nan\n")
+    h = fd.read(p)
+    assert h.series["loss"].n_nonfinite == 1
+
+
+def test_header_only_csv_is_bad_input(tmp_path):
+    p = tmp_path / "training.log"
+    p.write_text("epoch,loss,val_loss\n")
+    with pytest.raises(BadInput, match="header only"):
+        fd.read(p)
+
+
+def test_empty_file_is_bad_input(tmp_path):
+    p = tmp_path / "empty.csv"
+    p.write_text("")
+    with pytest.raises(BadInput, match="empty"):
+        fd.read(p)
+
+
+def test_non_numeric_cells_ignored_with_note(tmp_path):
+    p = tmp_path / "m.csv"
+    p.write_text("epoch,loss,val_loss\n0,0.7,abc\n1,0.6,0.65\n2,0.5,0.6\n")
+    h = fd.read(p)
+    assert len(h.series["val_loss"]) == 2
+    assert any("non-numeric" in n for n in h.meta["notes"])
+
+
+def test_generic_csv_with_mapping(tmp_path):
+    p = tmp_path / "log.csv"
+    p.write_text("it,trn,valid\n0,0.9,1.0\n1,0.8,0.95\n2,0.7,0.9\n")
+    with pytest.raises(BadInput, match="available"):
+        fd.read(p, mapping={"val_loss": "nope"})
+    h = fd.read(p, mapping={"loss": "trn", "val_loss": "valid"})
+    assert {"loss", "val_loss"} <= set(h.names)
+
+
+def test_keras_history_json(tmp_path):
+    p = tmp_path / "history.json"
+    p.write_text(json.dumps({"loss": [0.7, 0.5, float("nan")], "val_loss": [0.7, 0.6, 0.6],
+                             "accuracy": [0.5, 0.7, 0.7]}))
+    h = fd.read(p)
+    assert h.meta["format"] == "keras-json"
+    assert math.isnan(h.series["loss"].values[2])
+
+
+def test_json_lines_with_truncated_tail(tmp_path):
+    p = tmp_path / "metrics.jsonl"
+    lines = [json.dumps({"epoch": i, "loss": 1 / (i + 1), "val_loss": 1.1 / (i + 1)}) for i in range(5)]
+    p.write_text("\n".join(lines) + '\n{"epoch": 5, "lo')
+    h = fd.read(p)
+    assert len(h.series["loss"]) == 5
+    assert any("incomplete" in n for n in h.meta["notes"])
+
+
+def test_invalid_json_is_bad_input(tmp_path):
+    p = tmp_path / "history.json"
+    p.write_text('{"loss": [0.7, 0.5')
+    with pytest.raises(BadInput):
+        fd.read(p)
+
+
+def test_unknown_format(tmp_path):
+    p = tmp_path / "notes.txt"
+    p.write_text("hello world\nnothing to see\n")
+    with pytest.raises(BadInput):
+        fd.read(p)
+
+
+def test_missing_path():
+    with pytest.raises(BadInput, match="no such file"):
+        fd.read("/nonexistent/run.csv")
+
+
+def test_unknown_format_flag(tmp_path):
+    p = tmp_path / "a.csv"
+    p.write_text(KERAS_CSV)
+    with pytest.raises(BadInput, match="unknown format"):
+        fd.read(p, fmt="nope")
+
+
+def test_folder_of_csv_files_gives_one_run_each(tmp_path):
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "training.log").write_text(KERAS_CSV)
+    (tmp_path / "b" / "training.log").write_text(KERAS_CSV)
+    runs = fd.read_runs(tmp_path)
+    assert [r.name for r in runs] == ["a/training.log", "b/training.log"]
+    with pytest.raises(BadInput, match="holds 2 runs"):
+        fd.read(tmp_path)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.binary(max_size=400), cut=st.integers(min_value=0, max_value=len(KERAS_CSV)))
+def test_fuzz_readers_only_raise_bad_input(tmp_path, data, cut):
+    for i, payload in enumerate((data, KERAS_CSV[:cut].encode() + data[:20])):
+        p = tmp_path / f"f{i}.log"
+        p.write_bytes(payload)
+        try:
+            fd.read(p)
+        except BadInput:
+            pass

@@ -1,0 +1,59 @@
+import numpy as np
+import pytest
+
+from fitdoctor.errors import BadInput
+from fitdoctor.history import RunHistory, Series, canonical_name, higher_is_better
+
+
+@pytest.mark.parametrize("raw,canon", [
+    ("loss", "loss"), ("val_loss", "val_loss"), ("acc", "accuracy"), ("val_acc", "val_accuracy"),
+    ("accuracy", "accuracy"), ("eval_loss", "val_loss"), ("train_loss", "loss"),
+    ("train_loss_epoch", "loss"), ("train_loss_step", "loss_step"), ("train_acc_step", "accuracy_step"), ("validation/epoch_loss", "val_loss"), ("train/epoch_loss", "loss"),
+    ("loss/train", "loss"), ("loss/val", "val_loss"), ("Loss/Validation", "val_loss"),
+    ("learning_rate", "lr"), ("lr-Adam", "lr"), ("epoch_learning_rate", "lr"),
+    ("val_auc", "val_auc"), ("sparse_categorical_accuracy", "accuracy"), ("eval_accuracy", "val_accuracy"),
+])
+def test_canonical_names(raw, canon):
+    assert canonical_name(raw) == canon
+
+
+def test_higher_is_better():
+    assert higher_is_better("val_accuracy") and higher_is_better("auc")
+    assert not higher_is_better("val_loss") and not higher_is_better("mae")
+
+
+def test_from_dict_keeps_raw_names_and_skips_scalars():
+    h = RunHistory.from_dict({"acc": [0.5, 0.6], "val_acc": ["0.5", "NA"], "epochs": 2})
+    assert h.names == ["accuracy", "val_accuracy"]
+    assert h.series["accuracy"].raw_name == "acc"
+    assert np.isnan(h.series["val_accuracy"].values[1])
+
+
+def test_series_shape_mismatch_is_bad_input():
+    with pytest.raises(BadInput):
+        Series(np.arange(3), np.arange(4))
+
+
+def test_series_sorted_by_step():
+    s = Series([2, 0, 1], [20, 0, 10])
+    assert list(s.steps) == [0, 1, 2] and list(s.values) == [0, 10, 20]
+
+
+def test_summary_reports_roles():
+    h = RunHistory.from_dict({"loss": [1, 0.5], "val_loss": [1, float("nan")], "lr": [0.1, 0.1]})
+    rows = {r["name"]: r for r in h.summary()["series"]}
+    assert rows["loss"]["role"] == "train loss"
+    assert rows["val_loss"]["non_finite"] == 1
+    assert rows["lr"]["role"] == "learning rate"
+
+
+def test_step_log_summarized_per_epoch():
+    h = RunHistory(meta={"steps_per_epoch": 10})
+    h.add("loss", np.arange(1, 31), np.r_[np.full(10, 1.0), np.full(10, 0.5), np.full(10, 0.25)], axis="step")
+    h.add("val_loss", [10, 20, 30], [1.1, 0.6, 0.4], axis="step")
+    e = h.per_epoch()
+    np.testing.assert_allclose(e.series["loss"].values, [1.0, 0.5, 0.25])
+    np.testing.assert_allclose(e.series["val_loss"].steps, [1, 2, 3])
+    assert e.axis == "epoch"
+    with pytest.raises(BadInput):
+        RunHistory().per_epoch()
