@@ -29,6 +29,8 @@ class Thresholds:
     chance_rel_tol: float = 0.03
     #: chance level: accuracy within this distance of the majority rate.
     chance_acc_tol: float = 0.03
+    #: val accuracy "learned something": this share of the way from guessing to perfect.
+    learned_accuracy_share: float = 0.3
     #: underfitting: final train loss above this share of the chance-level loss.
     underfit_chance_share: float = 0.55
     #: ... or above this share while train accuracy stays below underfit_max_accuracy.
@@ -36,6 +38,10 @@ class Thresholds:
     underfit_max_accuracy: float = 0.9
     #: underfitting needs val within this share above train (else it is a generalization gap).
     underfit_gap_frac: float = 0.3
+    #: ... and with val at most this share above train (no generalization gap at all) ...
+    underfit_no_gap: float = 0.1
+    #: ... a train loss above this share of the chance-level loss is already underfitting.
+    underfit_no_gap_share: float = 0.35
     #: diverging: smoothed train loss ends this factor above its best ...
     diverge_factor: float = 1.5
     #: ... or jumps this factor above its start.

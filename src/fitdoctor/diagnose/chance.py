@@ -95,18 +95,49 @@ def steady_level(c: Curve, z_trend: float, max_range: float = 0.08) -> float | N
     return level
 
 
-def classes_from_first_loss(ctx: Context) -> int | None:
+def classes_from_first_loss(ctx: Context, *, raw: bool = False) -> int | None:
     """K when a classifier's first logged loss sits within 15% of ln K (freshly initialised
-    logits predict roughly uniformly; an epoch-averaged first loss sits a little above), else None."""
+    logits predict roughly uniformly; an epoch-averaged first loss sits a little above), else None.
+
+    ``raw`` reads the very first point rather than the robust head level: closer to the
+    initialisation when the loss falls fast within the first epochs.
+    """
     if ctx.loss is None or ctx.loss.n < 2:
         return None
-    first = head_level(ctx.loss)
+    first = float(ctx.loss.y[0]) if raw else head_level(ctx.loss)
     if not 0 < first < math.log(MAX_CLASSES_GUESSED):
         return None
     k = int(round(math.exp(first)))
     if 2 <= k <= MAX_CLASSES_GUESSED and abs(first - math.log(k)) < 0.15 * math.log(k):
         return k
     return None
+
+
+def guessed_classes(ctx: Context) -> int:
+    """K for judging accuracy: from meta, else the first loss, else 2 (the case with the
+    highest chance accuracy among balanced tasks, so the safest guess)."""
+    prior = ctx.history.meta.get("class_prior")
+    if prior is not None and len(prior) >= 2:
+        return len(prior)
+    k = ctx.history.meta.get("n_classes")
+    if isinstance(k, (int, float)) and k >= 2:
+        return int(k)
+    return classes_from_first_loss(ctx) or classes_from_first_loss(ctx, raw=True) or 2
+
+
+def accuracy_learned(ctx: Context) -> bool | None:
+    """Did validation accuracy ever get well clear of guessing? None when no val accuracy.
+
+    "Well clear" is 30% of the way from the guessing rate (the majority rate when known,
+    else 1/K) to perfect, held for three evaluations (rolling median), so one lucky
+    evaluation does not count.
+    """
+    A = ctx.val_metric if ctx.metric_name == "accuracy" else None
+    if A is None or A.n < 3:
+        return None
+    guess = ctx.majority_rate if ctx.majority_rate is not None else 1.0 / guessed_classes(ctx)
+    best = float(np.max(stats.smooth(A.y, 3)))
+    return best >= guess + ctx.th.learned_accuracy_share * (1.0 - guess)
 
 
 def init_chance(ctx: Context) -> None:

@@ -14,7 +14,7 @@ import numpy as np
 
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
-from fitdoctor.diagnose.chance import accuracy_curve
+from fitdoctor.diagnose.chance import accuracy_curve, accuracy_learned, guessed_classes
 from fitdoctor.findings import Finding
 from fitdoctor.remedies import EXPLANATIONS, remedies_for
 
@@ -281,8 +281,12 @@ def val_gain(V: Curve) -> tuple[float, float, float]:
 def val_improved(V: Curve, ctx: Context | None = None) -> bool:
     """Validation improved beyond its noise, or by a large share of where it started, or
     it was already well below the learned-nothing level at its first point (it improved
-    during the first epoch, before anything was logged)."""
+    during the first epoch, before anything was logged), or its accuracy got well clear of
+    guessing (a val loss that rises from the first evaluation can still sit on a model that
+    learned: it grows over-confident on the examples it gets wrong)."""
     v0, _, gain = val_gain(V)
+    if ctx is not None and accuracy_learned(ctx):
+        return True
     if ctx is not None and ctx.chance_loss and not V.higher_better and v0 < 0.8 * ctx.chance_loss:
         return True
     return gain > max(2 * noise(V), 0.05 * abs(v0)) or gain > 0.15 * abs(v0)
@@ -495,37 +499,66 @@ def plateau(ctx: Context) -> Finding | None:
 
 @rule("curves")
 def underfitting(ctx: Context) -> Finding | None:
-    """Settled, close to validation, and either far from the learned-nothing level's floor
-    or, by its own accuracy, poor: the model cannot fit even the training data."""
+    """Settled high, with validation no worse than training: the model cannot fit even the
+    training data. A model with room to spare fits its training set better than unseen data
+    (val above train); one that underfits shows no such gap, so the gap decides how high
+    "high" has to be."""
     T = ctx.loss
-    if T is None or T.n < 4 or ctx.chance_loss is None:
+    if T is None or T.n < 4:
+        return None
+    floor, floor_name = learned_nothing_level(ctx)
+    if floor is None:
         return None  # without the "learned nothing" level, high cannot be told from hard
     if still_moving(T, ctx) or (ctx.val_loss is not None and ctx.val_loss.n >= 4
                                 and still_moving(ctx.val_loss, ctx)):
         return None  # still falling materially: not settled, other rules speak
     end = tail_level(T, 0.2)
-    share = end / ctx.chance_loss
-    ev: dict[str, Any] = {"train_last": end, "train_start": head_level(T), "share_of_chance_loss": share}
+    share = end / floor
+    ev: dict[str, Any] = {"train_last": end, "train_start": head_level(T), "share_of_chance_loss": share,
+                          "chance_loss": floor}
     acc = None
     A = ctx.metric if ctx.metric is not None and ctx.metric.n else ctx.val_metric
     if ctx.metric_name == "accuracy" and A is not None and A.n:
         acc = tail_level(A, 0.2)
         ev[A.name] = acc
-    high_loss = share >= ctx.th.underfit_chance_share
-    poor_acc = acc is not None and acc < ctx.th.underfit_max_accuracy and share >= ctx.th.underfit_min_share
-    if not (high_loss or poor_acc) or (acc is not None and acc > 0.97):
-        return None
+    gap = None
     if ctx.val_loss is not None and ctx.val_loss.n >= 2:
         v_end = tail_level(ctx.val_loss, 0.2)
         ev["val_last"] = v_end
-        if abs(v_end - end) > ctx.th.underfit_gap_frac * max(abs(v_end), abs(end), 1e-12):
+        gap = (v_end - end) / max(abs(v_end), abs(end), 1e-12)
+        ev["val_gap"] = gap
+        if abs(gap) > ctx.th.underfit_gap_frac:
             return None  # a real gap either way: not "train and val both stuck high together"
-    high = f"{share:.0%} of the chance-level loss {fv(ctx.chance_loss)}"
+    high_loss = share >= ctx.th.underfit_chance_share
+    poor_acc = acc is not None and acc < ctx.th.underfit_max_accuracy and share >= ctx.th.underfit_min_share
+    no_gap = gap is not None and gap <= ctx.th.underfit_no_gap and share >= ctx.th.underfit_no_gap_share
+    if ctx.chance_loss is None:
+        high_loss = poor_acc = False  # a guessed floor is weak evidence: ask for no gap at all
+    if not (high_loss or poor_acc or no_gap) or (acc is not None and acc >= 0.99):
+        return None
+    high = f"{share:.0%} of {floor_name} {fv(floor)}"
     if poor_acc and not high_loss:
         high += f", {A.name} only {acc:.3f}"
-    msg = (f"{T.name} settled at {fv(end)} ({high}) with validation close to it: the model does not "
-           "fit even the training data")
+    close = "with validation close to it"
+    if no_gap and not (high_loss or poor_acc):
+        close = (f"with validation no worse ({fv(ev['val_last'])}): the model has no capacity left "
+                 "to fit the training set better than unseen data")
+    msg = f"{T.name} settled at {fv(end)} ({high}) {close}; it does not fit even the training data"
     return finding("underfitting", "warning", msg, ctx, span=(T.x[0], T.x[-1]), evidence=ev)
+
+
+def learned_nothing_level(ctx: Context) -> tuple[float | None, str]:
+    """The loss of a model that learned nothing, and what to call it.
+
+    The chance level when known; for a classifier without one, ln K with K read off the
+    first loss (2 when it says nothing: the most forgiving guess for a balanced task).
+    """
+    if ctx.chance_loss is not None:
+        return ctx.chance_loss, "the chance-level loss"
+    if ctx.metric_name == "accuracy":
+        k = guessed_classes(ctx)
+        return math.log(k), f"ln {k} (the loss of guessing among {k} classes)"
+    return None, ""
 
 
 @rule("curves")
