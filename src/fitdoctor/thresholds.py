@@ -48,12 +48,20 @@ class Thresholds:
     diverge_start_factor: float = 1.3
     #: oscillating: noise scale over this share of the curve's total range ...
     oscillation_noise_share: float = 0.1
+    #: ... or a median swing of this share of the level it ends at ...
+    oscillation_roughness: float = 0.06
     #: ... with lag-1 autocorrelation of the detrended curve below this.
     oscillation_autocorr: float = -0.15
     #: val below train by this share of train, late in the run, is beyond what dropout explains.
     suspicious_gap_frac: float = 0.3
     #: ... and the gap is at least this share of the loss scale (chance level, else first loss).
     suspicious_gap_of_scale: float = 0.1
+    #: ... or, for a smaller gap: val below train on this share of evaluations ...
+    suspicious_always_below: float = 0.95
+    #: ... ending below this ratio (minus half the dropout rate when known) ...
+    suspicious_steady_ratio: float = 0.8
+    #: ... with val accuracy at least this far above train accuracy (when both are logged).
+    suspicious_acc_gap: float = 0.1
     #: plateau: tail this many noise scales above the best the run reached before.
     plateau_sigmas: float = 4.0
     #: plateau: a flat stretch whose range is below this share of its level is frozen weights.

@@ -338,12 +338,26 @@ def suspicious_validation(ctx: Context) -> Finding | None:
     # the gap must also matter on the loss's own scale: 0.02 vs 0.05 near zero is no leak
     scale = ctx.chance_loss or abs(head_level(T)) or 1.0
     gap_share = float(np.median((t_on_v - V.y)[-half:])) / scale
-    if late_med < 1 - allowed and np.all(late < 1) and gap_share >= ctx.th.suspicious_gap_of_scale:
+    far_below = late_med < 1 - allowed and np.all(late < 1) and gap_share >= ctx.th.suspicious_gap_of_scale
+    # a smaller gap that never closes counts when accuracy tells the same story: validation
+    # scores clearly *better* than training, which dropout's handicap on train rarely explains
+    always_below = float(np.mean(V.y < t_on_v))
+    acc_gap = _val_minus_train_accuracy(ctx)
+    steady_below = (always_below >= ctx.th.suspicious_always_below
+                    and late_med < ctx.th.suspicious_steady_ratio - 0.5 * (dp or 0.0)
+                    and gap_share >= 1.5 * ctx.th.suspicious_gap_of_scale
+                    and (acc_gap is None or acc_gap >= ctx.th.suspicious_acc_gap))
+    if far_below or steady_below:
         ev = {"val_over_train_late": late_med, "val_last": V.last, "train_last": float(t_on_v[-1]),
-              "gap_over_scale": gap_share, "dropout": dp if dp is not None else "unknown"}
-        msg = (f"{V.name} stays far below {T.name} ({late_med:.2f}x over the last {half} {V.axis}s; "
-               f"val {fv(V.last)} vs train {fv(float(t_on_v[-1]))}), more than dropout or "
-               "regularization explains")
+              "gap_over_scale": gap_share, "share_of_evals_val_below": always_below,
+              "dropout": dp if dp is not None else "unknown"}
+        acc_text = ""
+        if acc_gap is not None:
+            ev["val_minus_train_accuracy"] = acc_gap
+            acc_text = f", and val accuracy is {acc_gap:+.3f} above train"
+        msg = (f"{V.name} stays below {T.name} on {always_below:.0%} of {V.axis}s ({late_med:.2f}x over "
+               f"the last {half}; val {fv(V.last)} vs train {fv(float(t_on_v[-1]))}{acc_text}), more "
+               "than dropout or regularization explains")
         return finding("suspicious_validation", "warning", msg, ctx, span=(V.x[-half], V.x[-1]), evidence=ev)
     if v_improving_t_flat:
         ev = {"val_trend_z": vz, "train_trend_z": tz}
@@ -353,6 +367,15 @@ def suspicious_validation(ctx: Context) -> Finding | None:
     if np.nanmedian(early) < 0.9 and late_med >= 1 - allowed:
         ctx.facts["val_below_train_early"] = True
     return None
+
+
+def _val_minus_train_accuracy(ctx: Context) -> float | None:
+    """Late val accuracy minus late train accuracy, when both are logged."""
+    if ctx.metric_name != "accuracy" or ctx.metric is None or ctx.val_metric is None:
+        return None
+    if ctx.metric.n < 2 or ctx.val_metric.n < 2:
+        return None
+    return tail_level(ctx.val_metric, 0.3) - tail_level(ctx.metric, 0.3)
 
 
 @rule("curves")
@@ -577,8 +600,15 @@ def oscillating(ctx: Context) -> Finding | None:
         if rng <= 0 or level <= 0:
             continue
         share = c.sigma / max(rng, 1e-12)
-        if share > ctx.th.oscillation_noise_share and c.sigma > 0.05 * level and ac < ctx.th.oscillation_autocorr:
+        # roughness against where the curve sits (a long fast drop makes the range large and
+        # would hide swings that are big where the run ends up)
+        dist = abs(float(c.y[0]) - float(np.min(c.smoothed())))
+        roughness = float(np.median(np.abs(resid))) / max(level, 0.1 * dist, 1e-12)
+        swings = (share > ctx.th.oscillation_noise_share and c.sigma > 0.05 * level) \
+            or roughness >= ctx.th.oscillation_roughness
+        if swings and ac < ctx.th.oscillation_autocorr:
             ev = {"noise": c.sigma, "swing": amp, "trend_range": rng, "noise_over_range": share,
+                  "roughness": roughness,
                   "noise_over_level": c.sigma / level, "diff_autocorr": ac}
             msg = (f"{c.name} swings by about {fv(c.sigma)} from {c.axis} to {c.axis} "
                    f"({share:.0%} of its whole range, {c.sigma / level:.0%} of its level)")
@@ -602,6 +632,9 @@ def still_improving(ctx: Context) -> Finding | None:
     b = P.best_index()
     if b < P.n - max(2, int(math.ceil(ctx.th.tail_frac * P.n))):
         return None  # the best is not near the end
+    _, z_end, _ = tail_trend(P, ctx.th.tail_frac / 2)
+    if z_end > -ctx.th.z_trend:
+        return None  # it was falling, but has levelled off by the last few evaluations
     T = train_curve(ctx)
     if T is not None and T is not P:
         _, tz, _ = tail_trend(T, ctx.th.tail_frac)
