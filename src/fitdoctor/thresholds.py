@@ -42,10 +42,15 @@ class Thresholds:
     underfit_no_gap: float = 0.1
     #: ... a train loss above this share of the chance-level loss is already underfitting.
     underfit_no_gap_share: float = 0.35
+    #: ... (without classes: this share of the starting loss; an untrained net's loss is
+    #: about the target's variance, so 0.2 is an R^2 of at most about 0.8)
+    underfit_regression_share: float = 0.2
     #: diverging: smoothed train loss ends this factor above its best ...
     diverge_factor: float = 1.5
     #: ... or jumps this factor above its start.
     diverge_start_factor: float = 1.3
+    #: diverging: the smoothed train loss peaks this factor above its start (and may come back).
+    blowup_factor: float = 2.0
     #: oscillating: noise scale over this share of the curve's total range ...
     oscillation_noise_share: float = 0.1
     #: ... or a median swing of this share of the level it ends at ...

@@ -205,3 +205,78 @@ def test_huge_regression_losses_do_not_break_the_chance_estimate():
 def test_a_single_nan_epoch_is_diagnosed_not_rejected():
     d = fd.diagnose({"loss": [float("nan")], "val_loss": [float("nan")]})
     assert d.top.code == "non_finite"
+
+
+def test_val_loss_rising_from_the_first_epoch_is_overfitting_when_val_accuracy_learned():
+    """Over-confident mistakes push val loss up from epoch 1 while val accuracy sits at 0.8 on a
+    binary task: the model learned, then overfit (not "val never improved")."""
+    n = np.arange(40)
+    run = {"loss": noisy(0.01 + 0.6 * np.exp(-n / 5), 0.003),
+           "accuracy": noisy(np.minimum(0.99, 0.7 + 0.02 * n), 0.004, 1),
+           "val_loss": noisy(0.45 + 0.03 * n, 0.006, 2),
+           "val_accuracy": noisy(np.full(40, 0.8), 0.005, 3)}
+    assert fd.diagnose(run).top.code == "overfitting"
+
+
+def test_val_loss_rising_with_val_accuracy_at_guessing_is_val_not_improving():
+    n = np.arange(40)
+    run = {"loss": noisy(0.01 + 0.6 * np.exp(-n / 5), 0.003),
+           "accuracy": noisy(np.minimum(0.99, 0.7 + 0.02 * n), 0.004, 1),
+           "val_loss": noisy(0.75 + 0.05 * n, 0.006, 2),
+           "val_accuracy": noisy(np.full(40, 0.52), 0.005, 3)}
+    assert fd.diagnose(run).top.code == "val_not_improving"
+
+
+def test_settled_high_with_no_generalization_gap_is_underfitting():
+    """Train and val level off together at half of ln 2: no capacity left, even on train."""
+    run = {"loss": noisy(0.33 + 0.3 * np.exp(-E / 4), 0.003),
+           "val_loss": noisy(0.31 + 0.3 * np.exp(-E / 4), 0.003, 1),
+           "accuracy": noisy(0.86 - 0.3 * np.exp(-E / 4), 0.003, 2),
+           "val_accuracy": noisy(0.87 - 0.3 * np.exp(-E / 4), 0.003, 3)}
+    assert fd.diagnose(run).top.code == "underfitting"
+
+
+def test_same_level_with_a_generalization_gap_is_not_underfitting():
+    run = {"loss": noisy(0.25 + 0.3 * np.exp(-E / 4), 0.003),
+           "val_loss": noisy(0.33 + 0.3 * np.exp(-E / 4), 0.003, 1),
+           "accuracy": noisy(0.9 - 0.3 * np.exp(-E / 4), 0.003, 2),
+           "val_accuracy": noisy(0.86 - 0.3 * np.exp(-E / 4), 0.003, 3)}
+    assert fd.diagnose(run).codes == ["healthy"]
+
+
+def test_regression_that_levels_off_at_a_quarter_of_its_start_with_no_gap_is_underfitting():
+    run = {"loss": noisy(0.25 + 0.8 * np.exp(-E / 5), 0.002), "mae": noisy(0.4 + 0.4 * np.exp(-E / 5), 0.002, 1),
+           "val_loss": noisy(0.24 + 0.8 * np.exp(-E / 5), 0.002, 2),
+           "val_mae": noisy(0.39 + 0.4 * np.exp(-E / 5), 0.002, 3)}
+    assert fd.diagnose(run).top.code == "underfitting"
+
+
+def test_val_better_than_train_on_every_epoch_with_higher_val_accuracy_is_suspicious():
+    """A 0.75x gap that never closes plus val accuracy 0.15 above train: a leak or an easier val set."""
+    run = {"loss": noisy(0.55 + 0.15 * np.exp(-E / 5), 0.003),
+           "val_loss": noisy(0.41 + 0.2 * np.exp(-E / 5), 0.003, 1),
+           "accuracy": noisy(0.72 - 0.2 * np.exp(-E / 5), 0.004, 2),
+           "val_accuracy": noisy(0.88 - 0.2 * np.exp(-E / 5), 0.004, 3)}
+    assert fd.diagnose(run).top.code == "suspicious_validation"
+
+
+def test_a_loss_that_blows_up_and_comes_back_is_diverging():
+    loss = 0.1 + 0.6 * np.exp(-E[:25] / 3)
+    loss[3:6] = [8.0, 20.0, 9.0]
+    run = {"loss": noisy(loss, 0.003), "val_loss": noisy(loss + 0.05, 0.003, 1)}
+    d = fd.diagnose(run)
+    assert d.top.code == "diverging" and "blew up" in d.top.message
+
+
+def test_a_loss_creeping_into_a_frozen_value_is_a_plateau():
+    """An lr decayed to ~0 within a few epochs: the loss creeps for 5 epochs, then never moves."""
+    loss = 0.6474 + 0.045 * np.exp(-E[:60] / 1.5)
+    d = fd.diagnose({"loss": list(loss), "val_loss": list(loss - 0.008)})
+    assert d.top.code == "plateau" and "4th significant digit" in d.top.message
+
+
+def test_a_run_that_levelled_off_in_its_last_epochs_is_not_still_improving():
+    y = 0.2 + 0.5 * np.exp(-E / 12)
+    y[-8:] = y[-8]  # converged: the last 8 epochs are flat
+    run = {"loss": noisy(y - 0.03, 0.002), "val_loss": noisy(y, 0.002, 1)}
+    assert "still_improving" not in fd.diagnose(run).codes

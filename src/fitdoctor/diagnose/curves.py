@@ -192,6 +192,16 @@ def diverging(ctx: Context) -> Finding | None:
     start = head_level(L)
     end = tail_level(L, 0.15)
     rise = end - best
+    peak = int(np.argmax(s))
+    if start > 0 and s[peak] > ctx.th.blowup_factor * start and peak > 0 \
+            and end < ctx.th.diverge_start_factor * start:
+        # it blew up and came back: the weights were thrown somewhere else mid-run
+        ev = {"start": start, "peak": float(s[peak]), "peak_at": float(L.x[peak]), "end": end,
+              "ratio_to_start": float(s[peak]) / start}
+        msg = (f"{L.name} blew up from {fv(start)} to {fv(float(s[peak]))} at {L.axis} {fx(L.x[peak])} "
+               f"({fv(float(s[peak]) / start)}x its start) before coming back to {fv(end)}: an update "
+               "threw the weights far off, so what follows started from a damaged model")
+        return finding("diverging", "error", msg, ctx, span=(L.x[0], L.x[peak]), evidence=ev)
     if rise <= max(ctx.th.rise_sigmas * noise(L), 0.0):
         return None
     x, y = L.x[b:], L.y[b:]
@@ -469,6 +479,16 @@ def flat_start(c: Curve, z_trend: float) -> int | None:
     return None
 
 
+def frozen_from(c: Curve, start: int, rel_range: float) -> int | None:
+    """First index from which the curve stays within ``rel_range`` of its level (a loss
+    that decays geometrically into a frozen value has a creeping start: skip it)."""
+    level = max(abs(float(np.median(c.y[start:]))), 1e-12)
+    for i in range(start, c.n - 2):
+        if np.ptp(c.y[i:]) < rel_range * level:
+            return i
+    return None
+
+
 @rule("curves")
 def plateau(ctx: Context) -> Finding | None:
     T = train_curve(ctx)
@@ -503,10 +523,12 @@ def plateau(ctx: Context) -> Finding | None:
         ev["lr_at_flat_start"] = ctx.lr.at(T.x[start_flat])
     # (c) frozen: the loss repeats to four or more significant digits for most of the run,
     # which minibatch training does not do while the weights still move
-    elif long_flat and np.ptp(flat) < ctx.th.frozen_rel_range * max(abs(level), 1e-12):
-        reason = (f"not changing in the 4th significant digit for {T.n - start_flat} {T.axis}s: the "
+    elif (frozen := frozen_from(T, start_flat, ctx.th.frozen_rel_range)) is not None \
+            and (T.n - frozen) >= 0.5 * T.n:
+        reason = (f"not changing in the 4th significant digit for the last {T.n - frozen} {T.axis}s: the "
                   "weights have stopped moving (a learning rate decayed to ~0, or frozen layers)")
-        ev["relative_range"] = float(np.ptp(flat) / max(abs(level), 1e-12))
+        ev["relative_range"] = float(np.ptp(T.y[frozen:]) / max(abs(level), 1e-12))
+        ev["frozen_from"] = float(T.x[frozen])
     # (d) barely moved at all, from the start
     elif start_flat == 0 and total < 0.05 * abs(start) and (ctx.chance_loss is None or level < 0.9 * ctx.chance_loss):
         reason = f"having moved only {fv(total)} from its start {fv(start)}"
@@ -554,7 +576,9 @@ def underfitting(ctx: Context) -> Finding | None:
             return None  # a real gap either way: not "train and val both stuck high together"
     high_loss = share >= ctx.th.underfit_chance_share
     poor_acc = acc is not None and acc < ctx.th.underfit_max_accuracy and share >= ctx.th.underfit_min_share
-    no_gap = gap is not None and gap <= ctx.th.underfit_no_gap and share >= ctx.th.underfit_no_gap_share
+    min_share = ctx.th.underfit_no_gap_share if ctx.metric_name == "accuracy" or ctx.chance_loss \
+        else ctx.th.underfit_regression_share
+    no_gap = gap is not None and gap <= ctx.th.underfit_no_gap and share >= min_share
     if ctx.chance_loss is None:
         high_loss = poor_acc = False  # a guessed floor is weak evidence: ask for no gap at all
     if not (high_loss or poor_acc or no_gap) or (acc is not None and acc >= 0.99):
@@ -570,17 +594,28 @@ def underfitting(ctx: Context) -> Finding | None:
     return finding("underfitting", "warning", msg, ctx, span=(T.x[0], T.x[-1]), evidence=ev)
 
 
+#: metric names that say the task is regression (what Keras, Lightning and HF users log)
+REGRESSION_METRICS = frozenset({"mae", "mse", "rmse", "mean_absolute_error", "mean_squared_error",
+                                "root_mean_squared_error", "r2", "mape", "msle"})
+
+
 def learned_nothing_level(ctx: Context) -> tuple[float | None, str]:
     """The loss of a model that learned nothing, and what to call it.
 
     The chance level when known; for a classifier without one, ln K with K read off the
-    first loss (2 when it says nothing: the most forgiving guess for a balanced task).
+    first loss (2 when it says nothing: the most forgiving guess for a balanced task); for
+    a run that logs a regression metric, the first loss.
     """
     if ctx.chance_loss is not None:
         return ctx.chance_loss, "the chance-level loss"
     if ctx.metric_name == "accuracy":
         k = guessed_classes(ctx)
         return math.log(k), f"ln {k} (the loss of guessing among {k} classes)"
+    if ctx.metric_name in REGRESSION_METRICS and ctx.loss is not None and ctx.loss.n >= 4 \
+            and head_level(ctx.loss) > 0:
+        # regression: an untrained net predicts ~0, so its first loss is about what predicting
+        # a constant costs (the variance of the target, plus its mean squared)
+        return head_level(ctx.loss), "its starting loss"
     return None, ""
 
 

@@ -22,6 +22,7 @@ EXPLAINS: dict[str, tuple[str, ...]] = {
     "lr_too_low": ("underfitting", "plateau", "still_improving"),
     "suspicious_validation": ("underfitting",),
     "plateau": ("underfitting",),
+    "oscillating": ("underfitting",),  # a noisy optimizer, not a small model, keeps the loss up
     "lr_too_high": ("oscillating", "plateau", "underfitting"),
 }
 
