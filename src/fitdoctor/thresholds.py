@@ -71,6 +71,8 @@ class Thresholds:
     plateau_sigmas: float = 4.0
     #: plateau: a flat stretch whose range is below this share of its level is frozen weights.
     frozen_rel_range: float = 5e-4
+    #: lr too high: the train loss's epoch-to-epoch noise exceeds this share of its level.
+    lr_high_wild_noise: float = 0.65
     #: lr too low: total drop below this share of the first value while still falling linearly.
     lr_low_max_drop: float = 0.35
     #: lr too low: ratio of late slope to early slope above this (no deceleration).

@@ -280,3 +280,18 @@ def test_a_run_that_levelled_off_in_its_last_epochs_is_not_still_improving():
     y[-8:] = y[-8]  # converged: the last 8 epochs are flat
     run = {"loss": noisy(y - 0.03, 0.002), "val_loss": noisy(y, 0.002, 1)}
     assert "still_improving" not in fd.diagnose(run).codes
+
+
+def test_a_train_loss_that_keeps_jumping_by_its_own_level_is_lr_too_high():
+    """Fast drop, then the epoch's train loss itself jumps between 0.03 and 0.25: big steps."""
+    rng = np.random.default_rng(4)
+    loss = np.concatenate([[0.55, 0.2], np.exp(rng.normal(np.log(0.07), 0.8, 28))])
+    val = 0.12 + np.abs(rng.normal(0, 0.06, 30))
+    d = fd.diagnose({"loss": list(loss), "val_loss": list(val)})
+    assert d.top.code == "lr_too_high" and "jumping" in d.top.message
+
+
+def test_a_smooth_loss_falling_by_orders_of_magnitude_is_not_lr_too_high():
+    loss = 0.35 * np.exp(-E[:12] / 1.2)
+    d = fd.diagnose({"loss": list(loss), "val_loss": list(0.12 + 0.02 * np.exp(-E[:12] / 3))})
+    assert "lr_too_high" not in d.codes

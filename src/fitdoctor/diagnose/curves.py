@@ -398,12 +398,20 @@ def lr_too_high(ctx: Context) -> Finding | None:
     start = head_level(T)
     best = float(s[b])
     total = start - best
-    if total <= 3 * noise(T) or b > 0.6 * (T.n - 1):
+    end = tail_level(T, 0.2)
+    # the train loss itself swings by about its own level from epoch to epoch: the steps
+    # are so big that the optimizer keeps jumping out of the minimum it found (small
+    # batches make val jumpy but average out in an epoch's train loss)
+    late = T.y[T.n // 2:]
+    flips = float(np.mean(np.diff(np.sign(np.diff(late))) != 0)) if late.size >= 4 else 0.0
+    wild = noise(T) > ctx.th.lr_high_wild_noise * abs(end) and flips >= 0.45
+    if total <= 3 * noise(T) and not wild:
+        return None
+    if b > 0.6 * (T.n - 1) and not wild:
         return None
     # fast early drop: most of the progress in the first fifth
     k = max(1, int(math.ceil(0.2 * T.n)))
-    early_share = (start - float(np.min(s[: k + 1]))) / total
-    end = tail_level(T, 0.2)
+    early_share = (start - float(np.min(s[: k + 1]))) / total if total > 0 else 0.0
     rise = end - best
     rising = rise > max(ctx.th.rise_sigmas * noise(T), 0.1 * total)
     noisy = noise(T) > 0.15 * total and noise(T) > 0.05 * abs(end)
@@ -411,13 +419,17 @@ def lr_too_high(ctx: Context) -> Finding | None:
     V = ctx.val_loss
     val_jumpy = (V is not None and V.n >= 8 and V.sigma > 0.3 * abs(tail_level(V, 0.3))
                  and stats.lag1_autocorr(np.diff(V.y)) < ctx.th.oscillation_autocorr)
-    if early_share < 0.7 or not (rising or noisy or val_jumpy):
+    if early_share < 0.7 or not (rising or noisy or val_jumpy or wild):
         return None
     if end > ctx.th.diverge_start_factor * start:
         return None  # diverging explains it
     ev = {"start": start, "best": best, "best_at": float(T.x[b]), "end": end,
-          "early_drop_share": early_share, "rise_after_best": rise, "noise": T.sigma}
-    if rising:
+          "early_drop_share": early_share, "rise_after_best": rise, "noise": T.sigma,
+          "noise_over_level": T.sigma / max(abs(end), 1e-12), "late_direction_flips": flips}
+    if wild and not rising:
+        what = (f"then kept jumping up and down by about {fv(T.sigma)} from {T.axis} to {T.axis}, "
+                f"{T.sigma / max(abs(end), 1e-12):.0%} of the level it ends at")
+    elif rising:
         what = f"then crept back up by {fv(rise)}"
     elif noisy:
         what = f"then got noisy (noise {fv(T.sigma)})"
