@@ -95,6 +95,22 @@ def steady_level(c: Curve, z_trend: float, max_range: float = 0.08) -> float | N
     return level
 
 
+def train_accuracy_beats(ctx: Context, rate: float) -> bool:
+    """Training accuracy climbed from well below ``rate`` to it, or ends far above it.
+
+    A constant prediction scores about the same rate on train as on val from the first
+    epoch; a model whose val accuracy holds at 96% while its train accuracy climbs from
+    87% to 99% converged fast, it does not predict the prior. (A net memorising shuffled
+    labels creeps a few points above the rate: that is not "far above".)
+    """
+    T = ctx.metric
+    if ctx.metric_name != "accuracy" or T is None or T.n < 3:
+        return False
+    end = tail_level(T, 0.3)
+    climbed = float(T.y[0]) < rate - 0.05 and end >= rate - 0.01
+    return climbed or end > rate + 0.1
+
+
 def classes_from_first_loss(ctx: Context, *, raw: bool = False) -> int | None:
     """K when a classifier's first logged loss sits within 15% of ln K (freshly initialised
     logits predict roughly uniformly; an epoch-averaged first loss sits a little above), else None.
@@ -168,6 +184,8 @@ def init_chance(ctx: Context) -> None:
             c, m, src = match_chance(level, None, tol)
         else:
             a = None if frozen_by_lr else steady_level(A, ctx.th.z_trend)
+            if a is not None and A is ctx.val_metric and train_accuracy_beats(ctx, a):
+                a = None  # training accuracy climbed past it: the model is not a constant
             a_end = tail_level(A, 0.3)
             if 0.4 <= a_end <= 0.53 and math.log(2) * (1 - tol) <= level <= math.log(2) * 1.1:
                 # binary-looking run at ~50% accuracy: no better than the majority rate, whatever it is
@@ -185,8 +203,9 @@ def init_chance(ctx: Context) -> None:
             if c is None and k_init and k_init > 2 and level >= math.log(k_init) * (1 - tol) \
                     and (a is not None or a_end <= 1.0 / k_init + 0.05):
                 # K read off the loss at initialisation; the loss is still no better than a uniform
-                # guess and the accuracy holds still or sits at 1/K: nothing learned
-                c, m, upper = math.log(k_init), (a if a is not None else 1.0 / k_init), math.inf
+                # guess and the accuracy holds still or sits at 1/K: nothing learned (a loss far
+                # above ln K is a model confidently wrong or blown up, not a guess: capped)
+                c, m, upper = math.log(k_init), (a if a is not None else 1.0 / k_init), 1.5 * math.log(k_init)
                 src = (f"ln {k_init}: the first loss says {k_init} classes, the loss is no better than "
                        f"a uniform guess among them and accuracy holds at {a_end:.3f}")
         kk = classes_from_first_loss(ctx) if A is not None else None

@@ -217,7 +217,7 @@ def diverging(ctx: Context) -> Finding | None:
     ev = {"start": start, "best": best, "best_at": float(L.x[b]), "end": end, "ratio_to_best": end / best if best else math.inf,
           "ratio_to_start": end / start if start else math.inf, "slope_after_best": slope, "trend_z": z}
     msg = (f"{L.name} grows: from {fv(best)} at {L.axis} {fx(L.x[b])} to {fv(end)} at the end "
-           f"({end / start:.1f}x its start {fv(start)})" if start else f"{L.name} grows")
+           f"({fv(end / start)}x its start {fv(start)})" if start else f"{L.name} grows")
     return finding("diverging", "error", msg, ctx, span=(L.x[b], L.x[-1]), evidence=ev)
 
 
