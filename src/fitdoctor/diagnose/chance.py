@@ -168,10 +168,12 @@ def init_chance(ctx: Context) -> None:
     upper = None
     k = ctx.history.meta.get("n_classes")
     prior = ctx.history.meta.get("class_prior")
+    # a model that predicts a constant scores between H(prior) and ln K, and a little above
+    # ln K when the constant it settled on is slightly off on the val split
     if prior is not None and len(prior) >= 2:
-        upper = math.log(len(prior))
+        upper = math.log(len(prior)) * 1.1
     elif isinstance(k, (int, float)) and k >= 2:
-        upper = math.log(k)
+        upper = math.log(k) * 1.1
     L = ctx.val_loss if ctx.val_loss is not None and ctx.val_loss.n >= 2 else ctx.loss
     if c is None and L is not None and L.n >= 2:
         A = accuracy_curve(ctx)
