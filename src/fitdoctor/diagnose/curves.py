@@ -193,8 +193,11 @@ def diverging(ctx: Context) -> Finding | None:
     end = tail_level(L, 0.15)
     rise = end - best
     peak = int(np.argmax(s))
-    if start > 0 and s[peak] > ctx.th.blowup_factor * start and peak > 0 \
-            and end < ctx.th.diverge_start_factor * start:
+    # a blow-up can begin at the second point, which then is no part of the "start"
+    first = float(L.y[0]) if L.n >= 2 and L.y[1] > L.y[0] else start
+    if first > 0 and s[peak] > ctx.th.blowup_factor * first and peak > 0 \
+            and end < ctx.th.diverge_start_factor * first:
+        start = first
         # it blew up and came back: the weights were thrown somewhere else mid-run
         ev = {"start": start, "peak": float(s[peak]), "peak_at": float(L.x[peak]), "end": end,
               "ratio_to_start": float(s[peak]) / start}
@@ -435,9 +438,15 @@ def lr_too_high(ctx: Context) -> Finding | None:
         what = f"then got noisy (noise {fv(T.sigma)})"
     else:
         what = f"while {V.name} jumps by {fv(V.sigma)} from {V.axis} to {V.axis}, {V.sigma / abs(tail_level(V, 0.3)):.0%} of its level"
-    msg = (f"{T.name} dropped fast ({early_share:.0%} of its progress in the first fifth of the run) to "
-           f"{fv(best)} at {T.axis} {fx(T.x[b])}, {what}: the learning rate is too high to settle")
-    return finding("lr_too_high", "warning", msg, ctx, span=(T.x[b], T.x[-1]), evidence=ev)
+    if wild and not rising:
+        msg = (f"{T.name} dropped fast ({early_share:.0%} of its progress in the first fifth of the run), "
+               f"{what}: the learning rate is too high to settle")
+        span = (T.x[min(k, T.n - 1)], T.x[-1])
+    else:
+        msg = (f"{T.name} dropped fast ({early_share:.0%} of its progress in the first fifth of the run) to "
+               f"{fv(best)} at {T.axis} {fx(T.x[b])}, {what}: the learning rate is too high to settle")
+        span = (T.x[b], T.x[-1])
+    return finding("lr_too_high", "warning", msg, ctx, span=span, evidence=ev)
 
 
 @rule("curves")
@@ -600,9 +609,9 @@ def underfitting(ctx: Context) -> Finding | None:
         high += f", {A.name} only {acc:.3f}"
     close = "with validation close to it"
     if no_gap and not (high_loss or poor_acc):
-        close = (f"with validation no worse ({fv(ev['val_last'])}): the model has no capacity left "
-                 "to fit the training set better than unseen data")
-    msg = f"{T.name} settled at {fv(end)} ({high}) {close}; it does not fit even the training data"
+        close = (f"with validation no worse ({fv(ev['val_last'])}): it fits the training data no better "
+                 "than data it has never seen")
+    msg = f"{T.name} settled at {fv(end)} ({high}) {close}; the model cannot fit even its training data"
     return finding("underfitting", "warning", msg, ctx, span=(T.x[0], T.x[-1]), evidence=ev)
 
 
