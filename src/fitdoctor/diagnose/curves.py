@@ -338,9 +338,12 @@ def suspicious_validation(ctx: Context) -> Finding | None:
     if V is None or T is None or V.n < 3 or T.n < 3:
         return None
     t_on_v = ctx.train_on(V.x)
-    ratio = V.y / np.where(t_on_v == 0, np.nan, t_on_v)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        ratio = V.y / np.where(t_on_v == 0, np.nan, t_on_v)
     half = max(2, V.n // 2)
     late = ratio[-half:]
+    if not np.isfinite(late).any() or not np.isfinite(ratio[: max(1, min(3, V.n // 3))]).any():
+        return None  # train loss at zero throughout: no ratio to judge
     late_med = float(np.nanmedian(late))
     dp = dropout_hint(ctx)
     allowed = ctx.th.suspicious_gap_frac + (0.5 * dp if dp else 0.0)
