@@ -2,6 +2,7 @@
 
     python benchmarks/score_diagnosis.py                    # tune split
     python benchmarks/score_diagnosis.py --split holdout --json out.json
+    python benchmarks/score_diagnosis.py --split formats    # step-logged Lightning/HF/MLflow runs
     python benchmarks/score_diagnosis.py --fallback         # reader failures scored on values.json
     python benchmarks/score_diagnosis.py --meta             # also pass task / n_classes / class prior
 
@@ -157,7 +158,9 @@ def print_report(s: dict[str, Any], split: str, seconds: float) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Score fitdoctor on the labelled corpus.")
-    ap.add_argument("--split", choices=["tune", "holdout", "all"], default="tune")
+    ap.add_argument("--split", choices=["tune", "holdout", "formats", "all"], default="tune",
+                    help="tune (tune rules on it), holdout (report it), formats (the step-logged "
+                         "Lightning / Hugging Face / MLflow runs; never tune on it), or all")
     ap.add_argument("--json", metavar="OUT", help="write the summary as JSON here")
     ap.add_argument("--fallback", action="store_true",
                     help="diagnose values.json when a run's reader fails (reported separately)")

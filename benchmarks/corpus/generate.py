@@ -3,6 +3,7 @@
     python benchmarks/corpus/generate.py                 # everything (~10 min on 2 cores)
     python benchmarks/corpus/generate.py --only healthy  # one code (merged into labels.json)
     python benchmarks/corpus/generate.py --ids plateau-03 --show
+    python benchmarks/corpus/generate.py --split formats  # the step-logged format runs only
 
 Each run is really trained (PyTorch or Keras 3 on torch) on scikit-learn data with a
 planted fault, its log written by the real tool, and labelled by the oracle
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib.util
 import json
 import os
 import shutil
@@ -40,6 +42,8 @@ from spec import Result, Spec  # noqa: E402
 from specs import all_specs  # noqa: E402
 
 RUNS = HERE / "runs"
+#: step-logged format -> the package that writes it (not a fitdoctor dependency)
+TOOL = {"lightning": "lightning", "hf": "transformers", "mlflow": "mlflow"}
 LABELS = HERE / "labels.json"
 HOLDOUT_SHARE = 0.4
 
@@ -52,10 +56,14 @@ def run_one(spec: Spec, show: bool = False) -> dict | None:
         shutil.rmtree(run_dir)
     shutil.rmtree(RUNS / "_dropped" / spec.id, ignore_errors=True)
     run_dir.mkdir(parents=True)
+    record = None
     if spec.fw == "keras":
         import train_keras
 
         res = train_keras.train(spec, data, run_dir)
+    elif spec.fmt in logs.STEP_FORMATS:
+        record = {}  # per-step losses for the step-logging tools (same run, same numbers)
+        res = train_torch.train(spec, data, record=record)
     else:
         res = train_torch.train(spec, data)
     ref = None
@@ -63,7 +71,10 @@ def run_one(spec: Spec, show: bool = False) -> dict | None:
         rspec = dataclasses.replace(spec, **spec.ref, patience=None, extend=0.0)
         ref = train_torch.train(rspec, data)
     logged = res.logged()
-    path = logs.write(spec.fmt, run_dir, logged, data.task)
+    if record is not None:
+        path = logs.write_steps(spec.fmt, run_dir, logged, record, data.task, spec, len(data.Xtr), len(data.Xva))
+    else:
+        path = logs.write(spec.fmt, run_dir, logged, data.task)
     # everything the oracle saw, so labels can be re-decided without retraining (--relabel)
     (run_dir / "trace.json").write_text(json.dumps({
         "hist": res.hist, "n_logged": res.n_logged, "final": res.final, "seconds": res.seconds,
@@ -85,8 +96,7 @@ def label_entry(spec: Spec, data, res: Result, ref: Result | None, path: Path, s
         "intent": spec.intent,
         "path": str(path.relative_to(HERE)),
         "values": str((run_dir / "values.json").relative_to(HERE)),
-        "format": {"keras-csv": "keras-csv", "keras-json": "keras-json", "tb-scalar": "tensorboard",
-                   "tb-scalars": "tensorboard", "csv": "csv", "jsonl": "jsonl"}[spec.fmt],
+        "format": logs.FORMAT[spec.fmt],
         "writer": spec.fmt,
         "framework": spec.fw,
         "dataset": spec.dataset,
@@ -152,7 +162,9 @@ def assign_splits(entries: dict[str, dict]) -> None:
     """
     by_code: dict[str, list[str]] = {}
     for rid, e in entries.items():
-        if e.get("primary"):
+        if e.get("primary") and e.get("forced_split") not in (None, "tune", "holdout"):
+            e["split"] = e["forced_split"]  # a set of its own ("formats"): outside tune/holdout
+        elif e.get("primary"):
             by_code.setdefault(e["primary"], []).append(rid)
         else:
             e["split"] = "dropped"
@@ -219,15 +231,17 @@ def write_status(readme: Path = HERE.parent / "README.md") -> None:
     codes = sorted({e["primary"] for e in runs.values()})
     lines = ["<!-- corpus-status -->", "", "### Corpus status (written by generate.py)", "",
              f"{len(runs)} runs ({sum(e['split'] == 'tune' for e in runs.values())} tune, "
-             f"{sum(e['split'] == 'holdout' for e in runs.values())} holdout), {len(dropped)} dropped. "
+             f"{sum(e['split'] == 'holdout' for e in runs.values())} holdout, "
+             f"{sum(e['split'] == 'formats' for e in runs.values())} formats), {len(dropped)} dropped. "
              "Formats: " + ", ".join(f"{k} {v}" for k, v in sorted(
                  __import__("collections").Counter(e["format"] for e in runs.values()).items())) + ".", "",
-             "| primary | tune | holdout | also labelled |", "|---|---|---|---|"]
+             "| primary | tune | holdout | formats | also labelled |", "|---|---|---|---|---|"]
     for c in codes:
         es = [e for e in runs.values() if e["primary"] == c]
         extra = sorted({x for e in es for x in e["labels"] if x != c})
         lines.append(f"| {c} | {sum(e['split'] == 'tune' for e in es)} | "
-                     f"{sum(e['split'] == 'holdout' for e in es)} | {', '.join(extra)} |")
+                     f"{sum(e['split'] == 'holdout' for e in es)} | "
+                     f"{sum(e['split'] == 'formats' for e in es)} | {', '.join(extra)} |")
     rel = [(k, e) for k, e in sorted(runs.items()) if e.get("relabelled_from")]
     lines += ["", f"Relabelled by the oracle ({len(rel)}): the plant aimed at one code, the run showed another.", ""]
     lines += [f"- `{k}` ({e['plant']}): intended {e['relabelled_from']}, shows {', '.join(e['labels'])}"
@@ -245,6 +259,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", nargs="*", help="codes (intents) to (re)generate")
     ap.add_argument("--ids", nargs="*", help="run ids to (re)generate")
+    ap.add_argument("--split", help="only the runs with this forced split (e.g. formats: the step-logged runs)")
     ap.add_argument("--show", action="store_true", help="print each run's curves and labels")
     ap.add_argument("--relabel", action="store_true",
                     help="re-decide labels from the stored traces (after an oracle change; no training)")
@@ -255,6 +270,15 @@ def main(argv: list[str] | None = None) -> int:
         specs = [s for s in specs if s.intent in args.only]
     if args.ids:
         specs = [s for s in specs if s.id in args.ids]
+    if args.split:
+        specs = [s for s in specs if s.split == args.split]
+    if not args.relabel:  # the step-logged formats are written by tools fitdoctor does not depend on
+        missing = [s for s in specs if s.fmt in TOOL and importlib.util.find_spec(TOOL[s.fmt]) is None]
+        if missing:
+            print(f"skipping {len(missing)} step-logged run(s) ({', '.join(sorted({s.fmt for s in missing}))}): "
+                  f"{', '.join(sorted({TOOL[s.fmt] for s in missing}))} not installed here; "
+                  "see benchmarks/README.md (generate them with an environment that has them)")
+            specs = [s for s in specs if s not in missing]
     entries = load_labels()
     t0 = time.perf_counter()
     for spec in specs:
@@ -271,7 +295,7 @@ def main(argv: list[str] | None = None) -> int:
         if old.get("split") in ("tune", "holdout") and old.get("primary") == e.get("primary"):
             e["split"] = old["split"]  # a run never changes sides once the lead may have tuned on it
         if spec.split and e.get("primary"):
-            e["split"] = spec.split  # runs added after the first score are all tune
+            e["split"] = spec.split  # runs added after the first score are all tune (or formats)
             e["forced_split"] = spec.split  # outside the stratified 40% rule (the holdout stays comparable)
         entries[spec.id] = e
         tag = e.get("primary") or "DROPPED"

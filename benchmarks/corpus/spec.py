@@ -14,7 +14,7 @@ class Spec:
     intent: str
     fw: str  # torch | keras
     dataset: str
-    fmt: str  # keras-csv | keras-json | tb-scalar | tb-scalars | csv | jsonl
+    fmt: str  # keras-csv | keras-json | tb-scalar | tb-scalars | csv | jsonl | lightning | hf | mlflow
     plant: str
     seed: int = 0
     hidden: tuple[int, ...] = (32,)
@@ -36,7 +36,8 @@ class Spec:
     fault: dict[str, Any] = field(default_factory=dict)
     #: reference run for the oracle: overrides applied to a copy of this spec
     ref: dict[str, Any] | None = None
-    #: forced split (runs added after the first score are all "tune"); None = the stratified rule
+    #: forced split (runs added after the first score are all "tune", step-logged format runs
+    #: "formats"); None = the stratified rule
     split: str | None = None
 
 

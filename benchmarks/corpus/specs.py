@@ -294,4 +294,81 @@ def all_specs() -> list[Spec]:
         for i, (fw, ds, fmt, plant, kw) in enumerate(rows, start):
             out.append(Spec(id=f"{code}-{i:02d}", intent=code, fw=fw, dataset=ds, fmt=fmt, plant=plant,
                             split="tune", **kw))
+    for code, rows in ADDED_FORMATS.items():
+        for i, (fw, ds, fmt, plant, kw) in enumerate(rows):
+            out.append(Spec(id=f"{code}-f{i:02d}", intent=code, fw=fw, dataset=ds, fmt=fmt, plant=plant,
+                            split="formats", **kw))
     return out
+
+
+#: Runs added on 2026-11-23 whose logs come from step-logging tools: Lightning's CSVLogger
+#: (``lightning``), a Hugging Face ``TrainerState`` (``hf``) and an MLflow file store
+#: (``mlflow``), train loss per optimizer step (see logs.write_steps). Plants reuse PLAN
+#: settings that showed their code, with new seeds (100+). Ids ``<code>-f<nn>``; split
+#: ``formats``: never tuned on, scored with ``score_diagnosis.py --split formats``.
+ADDED_FORMATS: dict[str, list[tuple]] = {
+    "healthy": [
+        (T, "breast_cancer", "lightning", "Adam 1e-3, dropout 0.2, wd 1e-4, settles", dict(hidden=(32,), dropout=0.2, wd=1e-4, epochs=60, seed=100)),
+        (T, "wine", "lightning", "Adam 3e-3, small MLP, wd 1e-3, settles", dict(hidden=(16,), lr=3e-3, batch=16, epochs=80, wd=1e-3, seed=101)),
+        (T, "clf", "lightning", "Adam 1e-3, dropout 0.3, wd 1e-3, early stopping patience 8", dict(hidden=(64,), dropout=0.3, wd=1e-3, batch=32, epochs=300, patience=8, seed=102)),
+        (T, "iris", "hf", "Adam 1e-2, wd 1e-3, settles", dict(hidden=(16,), lr=1e-2, batch=16, epochs=150, wd=1e-3, seed=110)),
+        (T, "clf_5", "hf", "AdamW 1e-3, EarlyStoppingCallback patience 8", dict(hidden=(64,), opt="adamw", batch=64, epochs=200, patience=8, seed=111)),
+        (T, "circles", "mlflow", "Adam 1e-2, 2x16, wd 1e-3, settles", dict(hidden=(16, 16), lr=1e-2, wd=1e-3, epochs=120, seed=120)),
+        (T, "breast_cancer", "mlflow", "Adam 1e-3, wd 1e-3, early stopping patience 10", dict(hidden=(16,), wd=1e-3, epochs=300, patience=10, seed=121)),
+        # replaces healthy-f01 (dropped by the oracle)
+        (T, "digits", "lightning", "Adam 1e-3, dropout 0.3, early stopping patience 6", dict(hidden=(64,), dropout=0.3, batch=64, epochs=200, patience=6, seed=131)),
+    ],
+    "still_improving": [
+        (T, "digits", "hf", "Adam 1e-3, stopped after 6 epochs", dict(hidden=(32,), batch=64, epochs=6, seed=112, ref=dict(lr=1e-2))),
+        (T, "breast_cancer", "mlflow", "SGD 0.01 momentum 0.5, stopped after 15 epochs", dict(hidden=(16,), opt="sgd", lr=0.01, momentum=0.5, epochs=15, seed=122, ref=dict(lr=0.1))),
+    ],
+    "overfitting": [
+        (T, "clf_noisy", "lightning", "2x256 MLP, 200 noisy train rows, no regularization, 100 epochs", dict(hidden=(256, 256), batch=16, epochs=100, extend=0.0, seed=103, fault=dict(n_train=200))),
+        (T, "digits", "hf", "2x128 MLP on 150 train rows, 15% label noise, 150 epochs", dict(hidden=(128, 128), lr=3e-3, batch=16, epochs=150, extend=0.0, seed=113, fault=dict(n_train=150, label_noise=0.15))),
+    ],
+    "plateau": [
+        (T, "digits", "lightning", "SGD 0.05 with lr x0.5 per epoch: lr ~0 after 10 epochs", dict(hidden=(32,), opt="sgd", lr=0.05, schedule=("exp", 0.5), epochs=40, seed=104, ref=dict(schedule=None))),
+        (T, "clf", "hf", "Adam 1e-3 with lr x0.4 per epoch", dict(hidden=(32,), schedule=("exp", 0.4), batch=64, epochs=30, seed=114, ref=dict(schedule=None))),
+    ],
+    "chance_level": [
+        (T, "clf_55", "hf", "55/45 binary, labels shuffled (no signal), small regularized MLP", dict(hidden=(16,), wd=1e-2, epochs=30, seed=115, fault=dict(shuffle_labels=True))),
+        (T, "iris", "mlflow", "3 classes, labels shuffled", dict(hidden=(8,), wd=1e-2, batch=16, epochs=40, seed=123, fault=dict(shuffle_labels=True))),
+    ],
+    "underfitting": [
+        (T, "moons", "hf", "linear model (no hidden layer) on moons", dict(hidden=(), lr=1e-2, epochs=60, seed=116, ref=dict(hidden=(64, 64)))),
+        (T, "clf_5", "mlflow", "1 hidden unit for 5 classes", dict(hidden=(1,), lr=1e-2, epochs=60, seed=124, ref=dict(hidden=(64, 64)))),
+        # replaces underfitting-f00 (dropped by the oracle)
+        (T, "digits", "hf", "3 hidden units for 10 classes", dict(hidden=(3,), lr=1e-2, epochs=60, extend=1.0, seed=132, ref=dict(hidden=(64, 64)))),
+    ],
+    "diverging": [
+        (T, "clf", "lightning", "runaway lr: SGD 0.01 momentum 0.9, lr x1.3 per epoch, grad clip 1", dict(hidden=(64, 64), opt="sgd", lr=0.01, momentum=0.9, schedule=("exp", 1.3), clip=1.0, epochs=30, extend=0.0, seed=105, ref=dict(lr=0.01 / 30))),
+        (T, "digits", "mlflow", "runaway lr: Adam 1e-3 x1.35 per epoch, grad clip 5", dict(hidden=(64,), schedule=("exp", 1.35), clip=5.0, batch=64, epochs=30, extend=0.0, seed=125, ref=dict(lr=1e-3 / 30))),
+    ],
+    "non_finite": [
+        (T, "breast_cancer", "hf", "hand-written BCE -(y log p + (1-y) log(1-p)), Adam 0.05: log(0) once sigmoid saturates", dict(hidden=(64, 64), lr=0.05, naive_loss=True, epochs=30, extend=0.0, seed=117)),
+        (T, "digits", "mlflow", "SGD momentum 0.9, lr x1.5 per epoch from 0.01, 40 epochs", dict(hidden=(64,), opt="sgd", lr=0.01, momentum=0.9, schedule=("exp", 1.5), epochs=40, extend=0.0, seed=126)),
+        (T, "breast_cancer", "lightning", "NaN cells in the inputs", dict(hidden=(32,), epochs=15, extend=0.0, seed=134, fault=dict(nan_inputs=0.002))),
+    ],
+    "oscillating": [
+        (T, "moons", "lightning", "batch 1, SGD 0.2", dict(hidden=(32,), opt="sgd", lr=0.2, batch=1, epochs=25, extend=0.5, seed=106)),
+        (T, "iris", "hf", "batch 1, SGD 0.5", dict(hidden=(16,), opt="sgd", lr=0.5, batch=1, epochs=40, extend=0.5, seed=118)),
+    ],
+    "lr_too_high": [
+        (T, "circles", "hf", "Adam lr 0.05, 2x64", dict(hidden=(64, 64), lr=0.05, epochs=40, extend=0.0, seed=119, ref=dict(lr=0.003))),
+        (T, "moons", "mlflow", "SGD lr 1.0 momentum 0.9", dict(hidden=(32,), opt="sgd", lr=1.0, momentum=0.9, epochs=40, extend=0.0, seed=127, ref=dict(lr=0.05))),
+        # lr_too_high-f00 showed oscillating only: one more on hf
+        (T, "digits", "hf", "Adam lr 0.05, 2x64", dict(hidden=(64, 64), lr=0.05, batch=64, epochs=30, extend=0.0, seed=133, ref=dict(lr=0.002))),
+    ],
+    "lr_too_low": [
+        (T, "breast_cancer", "lightning", "SGD lr 1e-3, batch 64", dict(hidden=(32,), opt="sgd", lr=1e-3, batch=64, epochs=50, extend=0.0, seed=107, ref=dict(lr=1e-1))),
+        (T, "wine", "mlflow", "Adam lr 1e-5", dict(hidden=(16,), lr=1e-5, batch=16, epochs=60, extend=0.0, seed=128, ref=dict(lr=1e-3))),
+    ],
+    "suspicious_validation": [
+        (T, "breast_cancer", "lightning", "val = clean train rows, 20% label noise", dict(hidden=(32,), dropout=0.3, wd=1e-3, epochs=30, extend=0.5, seed=108, fault=dict(label_noise=0.2, val_from_train=120))),
+        (T, "circles", "mlflow", "val = clean train rows, 20% label noise, 2x32", dict(hidden=(32, 32), dropout=0.2, wd=1e-3, lr=3e-3, epochs=40, extend=0.5, seed=129, fault=dict(label_noise=0.2, val_from_train=150))),
+    ],
+    "val_not_improving": [
+        (T, "digits", "lightning", "val labels permuted, 10 classes", dict(hidden=(64,), wd=1e-3, batch=64, epochs=30, extend=0.5, seed=109, fault=dict(val_shuffled=True))),
+        (T, "friedman", "mlflow", "regression, val targets permuted", dict(hidden=(64,), epochs=40, extend=0.5, seed=130, fault=dict(val_shuffled=True))),
+    ],
+}

@@ -109,8 +109,16 @@ def _final_facts(model: nn.Module, data: Data, Xtr, ytr, Xva, yva, loss_fn) -> d
     return facts
 
 
-def train(spec: Spec, data: Data) -> Result:
-    """Train and return every epoch's numbers; logged part ends at ``epochs`` or the early stop."""
+def train(spec: Spec, data: Data, record: dict | None = None) -> Result:
+    """Train and return every epoch's numbers; logged part ends at ``epochs`` or the early stop.
+
+    ``record`` (a dict, optional) is filled with what step-logging tools see:
+    ``record["steps"]`` gets one ``{"epoch", "loss", "lr", "grad_norm"}`` per optimizer step
+    (the batch loss, the lr it was taken with, the gradient norm before any clipping) and
+    ``record["epoch_seconds"]``/``record["val_seconds"]`` the wall time of each epoch and of
+    its validation pass. Recording reads values only: it consumes no random numbers and
+    changes nothing in the returned per-epoch numbers.
+    """
     t0 = time.perf_counter()
     torch.manual_seed(spec.seed)
     np.random.seed(spec.seed)
@@ -126,7 +134,10 @@ def train(spec: Spec, data: Data) -> Result:
     n_logged = spec.epochs
     best, wait, stopped = math.inf, 0, False
     final: dict[str, float] = {}
+    if record is not None:
+        record.update(steps=[], epoch_seconds=[], val_seconds=[])
     for epoch in range(total):
+        t_epoch = time.perf_counter()
         lr = lr_at(spec, epoch)
         for g in opt.param_groups:
             g["lr"] = lr
@@ -139,17 +150,28 @@ def train(spec: Spec, data: Data) -> Result:
             loss = loss_fn(out, ytr[idx])
             opt.zero_grad()
             loss.backward()
+            gnorm = None
             if spec.clip:
-                nn.utils.clip_grad_norm_(model.parameters(), spec.clip)
+                gnorm = nn.utils.clip_grad_norm_(model.parameters(), spec.clip)  # the norm before clipping
+            elif record is not None:
+                gnorm = torch.linalg.vector_norm(torch.stack(
+                    [torch.linalg.vector_norm(p.grad.detach()) for p in model.parameters() if p.grad is not None]))
             opt.step()
+            if record is not None:
+                record["steps"].append({"epoch": epoch, "loss": float(loss.detach()), "lr": lr,
+                                        "grad_norm": float(gnorm)})
             tot_l += float(loss.detach()) * len(idx)
             tot_m += _metric(data.task, out.detach(), ytr[idx]) * len(idx)
             seen += len(idx)
         model.eval()
+        t_val = time.perf_counter()
         with torch.no_grad():
             out = model(Xva)
             vl = float(loss_fn(out, yva))
             vm = _metric(data.task, out, yva)
+        if record is not None:
+            record["val_seconds"].append(time.perf_counter() - t_val)
+            record["epoch_seconds"].append(time.perf_counter() - t_epoch)
         hist["loss"].append(tot_l / seen)
         hist[mname].append(tot_m / seen)
         hist["val_loss"].append(vl)

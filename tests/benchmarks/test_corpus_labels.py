@@ -1,4 +1,7 @@
-"""The labelled corpus is well-formed, readable, and splits every curve code into tune and holdout."""
+"""The labelled corpus is well-formed, readable, and splits every curve code into tune and holdout.
+
+The step-logged runs (Lightning, Hugging Face, MLflow; split "formats") sit outside tune/holdout.
+"""
 
 from __future__ import annotations
 
@@ -18,7 +21,10 @@ CURVE_CODES = ("healthy", "still_improving", "overfitting", "plateau", "chance_l
                "diverging", "non_finite", "oscillating", "val_not_improving", "suspicious_validation",
                "lr_too_high", "lr_too_low")
 FORMAT_READERS = {"keras-csv": "keras-csv", "keras-json": "keras-json", "csv": "csv", "jsonl": "json",
-                  "tensorboard": "tensorboard"}
+                  "tensorboard": "tensorboard", "lightning": "lightning", "huggingface": "huggingface",
+                  "mlflow": "mlflow"}
+#: formats whose train loss is logged per optimizer step (values.json stays per epoch)
+STEP_FORMATS = ("lightning", "huggingface", "mlflow")
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +41,8 @@ def test_entries_are_well_formed(runs):
         assert e["primary"] in CURVE_CODES, rid
         assert e["primary"] in e["labels"], rid
         assert set(e["labels"]) <= set(CURVE_CODES), rid
-        assert e["split"] in ("tune", "holdout"), rid
+        assert e["split"] in ("tune", "holdout", "formats"), rid
+        assert (e["split"] == "formats") == (e["format"] in STEP_FORMATS), rid
         assert e["format"] in FORMAT_READERS, rid
         assert e["framework"] in ("torch", "keras"), rid
         assert isinstance(e["epochs"], int) and e["epochs"] >= 3, rid
@@ -55,7 +62,8 @@ def test_every_curve_code_has_tune_and_holdout_runs(runs):
         assert per[(code, "holdout")] >= 1, f"{code}: no holdout run"
         n = strat[(code, "tune")] + strat[(code, "holdout")]
         assert 0.2 <= strat[(code, "holdout")] / n <= 0.6, f"{code}: holdout share off"
-    assert all(e["split"] == "tune" for e in runs.values() if e.get("forced_split"))
+    assert all(e["split"] == e["forced_split"] for e in runs.values() if e.get("forced_split"))
+    assert {e["forced_split"] for e in runs.values() if e.get("forced_split")} <= {"tune", "formats"}
 
 
 def test_values_json_matches_the_real_log(runs):
@@ -71,6 +79,14 @@ def test_values_json_matches_the_real_log(runs):
             unread.append(rid)
             continue
         h = fd.read(path)
+        if e["format"] in STEP_FORMATS:
+            # val once per epoch, as in values.json; train loss per step (or per window of steps)
+            got = h.series["val_loss"].values
+            want = np.asarray(canon["val_loss"], dtype=float)
+            assert got.shape == want.shape and np.allclose(got, want, rtol=1e-5, equal_nan=True), rid
+            step_loss = h.series.get("loss_step") or h.series["loss"]
+            assert step_loss.axis == "step" and len(step_loss) >= 2 * e["epochs"], rid
+            continue
         for name in ("loss", "val_loss"):
             got = h.series[name].values
             want = np.asarray(canon[name], dtype=float)

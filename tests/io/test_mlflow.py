@@ -1,7 +1,7 @@
 """MLflow reader on stores written by a real mlflow 3.17 client (file store and SQLite).
 
 The fixtures come from benchmarks/fixtures/make_mlflow_fixtures.py: the same three runs
-(baseline, nan-lr, inf-val) logged to both stores.
+(baseline, nan-lr, inf-val) logged to both stores, and one run logged per step (steplog/).
 """
 
 import math
@@ -129,6 +129,19 @@ def test_unstepped_relogged_legacy_and_deleted(tmp_path):
     notes = " ".join(r.meta["notes"])
     assert "without steps" in notes and "more than once" in notes
     assert "malformed" in notes and "1 deleted run(s) skipped" in notes
+
+
+def test_per_step_train_loss_stays_on_the_step_axis():
+    """train_loss at every global step (1..40), val at each epoch's last step: a step log.
+
+    Written by a real mlflow client (make_mlflow_fixtures.py --only steplog); the train loss
+    alone is consecutive from 1, which once put every series on the epoch axis."""
+    (run,) = read_runs(MF / "steplog")
+    assert run.meta["run"] == "per-step" and run.axis == "step"
+    np.testing.assert_array_equal(run.series["loss"].steps, np.arange(1, 41))
+    np.testing.assert_array_equal(run.series["val_loss"].steps, [10, 20, 30, 40])
+    assert {s.axis for s in run.series.values()} == {"step"}
+    assert run.series["val_loss"].values[-1] < run.series["val_loss"].values[0]
 
 
 def test_sniff():

@@ -71,13 +71,17 @@ def _points_to_series(h: RunHistory, key: str, pts: list[tuple[int, float, float
 
 
 def _finish(h: RunHistory) -> None:
-    """Epoch axis when the loss (or first) series is logged at consecutive integers from 0/1."""
+    """Epoch axis when the loss (or first) series is logged at consecutive integers from 0/1
+    and no other series is logged at sparser steps: a train loss logged at every global step
+    with the val metrics at each epoch's last step (``step=global_step`` for all, as MLflow's
+    autologgers and docs do) is a step log, not a per-epoch one."""
     ref = h.series.get("loss") or h.series.get("val_loss") or next(iter(h.series.values()), None)
     if ref is None:
         return
     s = ref.steps
     consecutive = len(s) >= 1 and s[0] in (0.0, 1.0) and bool(np.all(np.diff(s) == 1.0))
-    if consecutive:
+    sparser = any(len(o) >= 2 and float(np.median(np.diff(o.steps))) > 1.0 for o in h.series.values())
+    if consecutive and not sparser:
         for series in h.series.values():
             series.axis = "epoch"
 
