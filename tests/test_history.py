@@ -57,3 +57,24 @@ def test_step_log_summarized_per_epoch():
     assert e.axis == "epoch"
     with pytest.raises(BadInput):
         RunHistory().per_epoch()
+
+
+def test_step_log_aligned_to_its_evaluations():
+    """Train loss every step, val every 10 steps: each val point gets the mean train loss of
+    the steps since the previous evaluation, and the lr in force when it was taken."""
+    steps = np.arange(1, 41)
+    h = RunHistory(series={
+        "loss": Series(steps, np.arange(40, dtype=float), "train_loss", axis="step"),
+        "lr": Series(steps, 0.1 / steps, "learning_rate", axis="step"),
+        "val_loss": Series([10, 20, 30, 40], [9.0, 8.0, 7.0, 6.0], "eval_loss", axis="step"),
+    })
+    a = h.per_evaluation()
+    assert list(a.series["loss"].steps) == [10, 20, 30, 40]
+    assert list(a.series["loss"].values) == [4.5, 14.5, 24.5, 34.5]
+    assert np.allclose(a.series["lr"].values, [0.01, 0.005, 0.1 / 30, 0.0025])
+    assert a.series["val_loss"] is h.series["val_loss"]
+
+
+def test_epoch_log_needs_no_alignment():
+    h = RunHistory.from_dict({"loss": [0.7, 0.5, 0.4, 0.35], "val_loss": [0.72, 0.55, 0.5, 0.48]})
+    assert h.per_evaluation() is None

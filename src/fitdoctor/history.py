@@ -8,6 +8,7 @@ name is kept so the user can see how each series was interpreted.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Mapping
 
@@ -156,7 +157,22 @@ class RunHistory:
     # ----------------------------------------------------------------- building
     def add(self, name: str, steps: Iterable[float], values: Iterable[float], *,
             raw_name: str | None = None, axis: str = "epoch") -> None:
-        """Add a series under its canonical name (a later duplicate gets a suffix)."""
+        """Add a series under its canonical name (a later duplicate gets a suffix).
+
+        ``test_*`` is read as validation when it is all a run has (hand loops log
+        ``train_loss,test_loss``), but a run that logs both keeps ``val_*`` for the
+        validation split and moves the test series to ``test_*``: a one-point test score
+        must never displace the validation curve (Lightning writes ``test_loss`` first).
+        """
+        raw = raw_name if raw_name is not None else name
+        held = self.series.get(name)
+        if held is not None and name.startswith("val_") and is_test_split(raw) != is_test_split(held.raw_name):
+            test_name = "test_" + name[len("val_"):]
+            if is_test_split(raw):
+                name = test_name
+            else:
+                del self.series[name]
+                self.add(test_name, held.steps, held.values, raw_name=held.raw_name, axis=held.axis)
         key = name
         i = 2
         while key in self.series:
@@ -164,7 +180,7 @@ class RunHistory:
             i += 1
         self.series[key] = Series(np.asarray(list(steps) if not isinstance(steps, np.ndarray) else steps),
                                   np.asarray(list(values) if not isinstance(values, np.ndarray) else values),
-                                  raw_name=raw_name if raw_name is not None else name, axis=axis)
+                                  raw_name=raw, axis=axis)
 
     def note(self, message: str) -> None:
         self.meta.setdefault("notes", []).append(message)
@@ -223,7 +239,8 @@ class RunHistory:
         for name in self.series:
             base = name.split("#")[0]
             base = base[4:] if base.startswith("val_") else base
-            if base in ("loss", "lr") or base in seen or "/" in base or base.endswith(STEP_SUFFIX):
+            if base in ("loss", "lr") or base in seen or "/" in base or base.endswith(STEP_SUFFIX) \
+                    or base.startswith("test_"):
                 continue
             seen.add(base)
             out.append((base, self.series.get(base), self.series.get("val_" + base)))
@@ -268,6 +285,43 @@ class RunHistory:
             out.series[name] = Series(keys, sums / counts, raw_name=s.raw_name, axis="epoch")
         return out
 
+    def per_evaluation(self) -> "RunHistory | None":
+        """Train-side step series averaged over each interval between evaluations, or None.
+
+        A step log puts hundreds of noisy minibatch losses beside a few validation points;
+        the curve rules compare train with val and judge noise, so they should see the
+        train loss the way the evaluation cadence sees it (what an epoch-level log shows),
+        not minibatch noise. The step axis is kept, so spans still point at real steps.
+        None when there is nothing to align (no step-logged validation, or train is
+        already logged about as often as validation).
+        """
+        val = next((s for n, s in self.series.items() if n == "val_loss"), None) \
+            or next((s for n, s in self.series.items() if n.startswith("val_") and len(s)), None)
+        if val is None or val.axis != "step" or len(val) < 3:
+            return None
+        evals = val.steps[np.isfinite(val.steps)]
+        out = RunHistory(meta={**self.meta, "aligned_to_evaluations": True})
+        aligned = False
+        for name, s in self.series.items():
+            if name.startswith("val_") or s.axis != "step" or len(s) < 2 * len(evals):
+                out.series[name] = s
+                continue
+            idx = np.searchsorted(evals, s.steps, side="left")  # interval (e_{k-1}, e_k] -> k
+            keep = idx < evals.size  # train steps after the last evaluation are not compared
+            if name == "lr":  # the lr in force at each evaluation
+                pos = np.searchsorted(s.steps, evals, side="right") - 1
+                ok = pos >= 0
+                out.series[name] = Series(evals[ok], s.values[pos[ok]], raw_name=s.raw_name, axis="step")
+                continue
+            sums = np.zeros(evals.size)
+            counts = np.zeros(evals.size)
+            np.add.at(sums, idx[keep], s.values[keep])
+            np.add.at(counts, idx[keep], 1)
+            has = counts > 0
+            out.series[name] = Series(evals[has], sums[has] / counts[has], raw_name=s.raw_name, axis="step")
+            aligned = True
+        return out if aligned else None
+
     def summary(self) -> dict[str, Any]:
         """A JSON-ready description of how each series was read (``--show-series``)."""
         return {
@@ -305,7 +359,15 @@ def series_role(name: str) -> str:
         return "probe"
     if base.startswith("val_"):
         return "val metric"
+    if base.startswith("test_"):
+        return "test metric"
     return "train metric"
+
+
+def is_test_split(raw: str) -> bool:
+    """Whether a raw series name marks the held-out test split (``test_loss``, ``loss/test``)."""
+    parts = [p for p in re.split(r"[/_\s\-.]+", raw.strip().lower()) if p]
+    return "test" in parts and not any(p in ("val", "valid", "validation", "eval", "dev") for p in parts)
 
 
 def _to_float(v: Any) -> float:

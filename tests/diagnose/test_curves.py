@@ -295,3 +295,39 @@ def test_a_smooth_loss_falling_by_orders_of_magnitude_is_not_lr_too_high():
     loss = 0.35 * np.exp(-E[:12] / 1.2)
     d = fd.diagnose({"loss": list(loss), "val_loss": list(0.12 + 0.02 * np.exp(-E[:12] / 3))})
     assert "lr_too_high" not in d.codes
+
+
+def test_a_step_log_is_judged_at_its_evaluation_cadence_not_by_minibatch_noise():
+    """A healthy fine-tune logged like the HF Trainer: minibatch losses every step (noisy),
+    an evaluation every 50 steps. Step noise is no oscillation and no lr problem."""
+    rng = np.random.default_rng(0)
+    steps = np.arange(1, 1001)
+    # small batches: one minibatch's loss ranges from ~0 to several times the mean (read
+    # step by step, this looked like a too-high lr or divergence)
+    train = (0.05 + 0.6 * np.exp(-steps / 50)) * rng.exponential(1.0, steps.size)
+    ev = np.arange(50, 1001, 50)
+    val = 0.075 + 0.55 * np.exp(-ev / 50) + rng.normal(0, 0.003, ev.size)
+    h = fd.RunHistory(series={"loss": fd.Series(steps, np.abs(train), "loss", axis="step"),
+                              "val_loss": fd.Series(ev, val, "eval_loss", axis="step")})
+    assert fd.diagnose(h).codes == ["healthy"]
+
+
+def test_validation_frozen_to_the_digit_is_a_plateau_even_when_minibatch_noise_moves_train():
+    n = np.arange(40)
+    rng = np.random.default_rng(5)
+    val = np.where(n < 10, 0.88 + 0.6 * np.exp(-n), 0.8764)
+    train = 0.9 + 0.6 * np.exp(-n) + rng.normal(0, 0.04, 40)
+    d = fd.diagnose({"loss": list(train), "val_loss": list(val)})
+    assert d.top.code == "plateau" and "4th significant digit" in d.top.message
+
+
+def test_binary_run_at_55_percent_with_loss_at_its_entropy_is_chance_level():
+    """The forum classic as a step log shows it: val accuracy wobbles 0.52-0.58 and the loss
+    sits at H(0.55) = 0.688, never clearly below."""
+    n = np.arange(30)
+    rng = np.random.default_rng(6)
+    run = {"loss": list(0.697 - 0.018 * (1 - np.exp(-n / 8)) + rng.normal(0, 0.0015, 30)),
+           "val_loss": list(0.6921 - 0.0065 * (1 - np.exp(-n / 3)) + rng.normal(0, 0.0005, 30)),
+           "val_accuracy": list(np.r_[0.516, 0.548, 0.532, 0.56 + rng.normal(0, 0.012, 27)])}
+    d = fd.diagnose(run)
+    assert d.top.code == "chance_level"

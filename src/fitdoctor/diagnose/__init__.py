@@ -58,12 +58,19 @@ def diagnose(run: Any, *, thresholds: Mapping[str, Any] | None = None,
     if longest < 2 and not any_nonfinite:  # one NaN epoch is still worth a non_finite finding
         raise BadInput(f"{history.name}: only one {history.axis} of values; need at least 2 to judge "
                        "a training curve")
-    ctx = Context.build(history, with_overrides(thresholds))
+    th = with_overrides(thresholds)
+    ctx = Context.build(history, th)
     init_chance(ctx)
+    # curve rules read a step log at its evaluation cadence; the others keep every step
+    aligned = history.per_evaluation()
+    curves_ctx = ctx
+    if aligned is not None:
+        curves_ctx = Context.build(aligned, th)
+        init_chance(curves_ctx)
     findings: list[Finding] = []
     for spec in RULES.values():
         try:
-            out = spec.fn(ctx)
+            out = spec.fn(curves_ctx if spec.family == "curves" else ctx)
         except Exception as exc:  # one rule failing must not hide the others
             history.note(f"rule {spec.name} failed: {type(exc).__name__}: {exc}")
             continue

@@ -193,6 +193,12 @@ def init_chance(ctx: Context) -> None:
                 # binary-looking run at ~50% accuracy: no better than the majority rate, whatever it is
                 c, m, upper = math.log(2), max(0.5, a_end), math.log(2) * 1.1
                 src = f"ln 2: accuracy {a_end:.3f} is no better than guessing on a binary task"
+            elif 0.53 < a_end <= 0.6 and stats.binary_entropy(a_end) * (1 - tol) <= level <= math.log(2) * 1.1:
+                # binary-looking run a few points above 50%, its loss at the entropy of that rate:
+                # indistinguishable from predicting a prior of a_end, and worth < 2% of ln 2 if not
+                c, m, upper = stats.binary_entropy(a_end), a_end, math.log(2) * 1.1
+                src = (f"H({a_end:.3f}): accuracy {a_end:.3f} and a loss at the entropy of that rate are what "
+                       "predicting the class prior scores")
             elif a is not None and 0.5 <= a < 1.0:
                 h = stats.binary_entropy(a)
                 if h * (1 - tol) - 1e-3 <= level <= math.log(2) * (1 + tol):

@@ -513,6 +513,15 @@ def frozen_from(c: Curve, start: int, rel_range: float) -> int | None:
     return None
 
 
+def frozen_val_from(ctx: Context) -> int | None:
+    """Index from which validation loss stays frozen for at least half the evaluations."""
+    V = ctx.val_loss
+    if V is None or V.n < 6:
+        return None
+    i = frozen_from(V, 0, ctx.th.frozen_rel_range)
+    return i if i is not None and (V.n - i) >= 0.5 * V.n else None
+
+
 @rule("curves")
 def plateau(ctx: Context) -> Finding | None:
     T = train_curve(ctx)
@@ -540,11 +549,13 @@ def plateau(ctx: Context) -> Finding | None:
     elif level < 0.05 * abs(start):
         reason = None
     # (b) the learning rate collapsed and the loss froze with it, for most of the run
-    elif long_flat and lr_collapsed(ctx, T.x[start_flat]):
-        reason = (f"frozen since the learning rate collapsed to {fv(ctx.lr.at(T.x[start_flat]))} "
-                  f"({ctx.lr.first / max(ctx.lr.at(T.x[start_flat]), 1e-300):.3g}x below its start "
+    elif long_flat and lr_collapsed(ctx, T.x[start_flat + (T.n - start_flat) // 2]):
+        at = T.x[start_flat + (T.n - start_flat) // 2]
+        reason = (f"frozen as the learning rate collapsed to {fv(ctx.lr.at(at))} by {T.axis} {fx(at)} "
+                  f"({ctx.lr.first / max(ctx.lr.at(at), 1e-300):.3g}x below its start "
                   f"{fv(ctx.lr.first)})")
         ev["lr_at_flat_start"] = ctx.lr.at(T.x[start_flat])
+        ev["lr_mid_flat"] = ctx.lr.at(at)
     # (c) frozen: the loss repeats to four or more significant digits for most of the run,
     # which minibatch training does not do while the weights still move
     elif (frozen := frozen_from(T, start_flat, ctx.th.frozen_rel_range)) is not None \
@@ -553,6 +564,14 @@ def plateau(ctx: Context) -> Finding | None:
                   "weights have stopped moving (a learning rate decayed to ~0, or frozen layers)")
         ev["relative_range"] = float(np.ptp(T.y[frozen:]) / max(abs(level), 1e-12))
         ev["frozen_from"] = float(T.x[frozen])
+    # (c') the same seen on validation: a fixed val set through fixed weights gives the same
+    # loss to the digit, while minibatch noise keeps a frozen model's train loss moving
+    elif long_flat and (vf := frozen_val_from(ctx)) is not None:
+        V = ctx.val_loss
+        reason = (f"and {V.name} has not changed in the 4th significant digit for the last {V.n - vf} "
+                  f"{V.axis}s ({fv(float(np.median(V.y[vf:])))}): the weights have stopped moving "
+                  "(a learning rate decayed to ~0, or frozen layers)")
+        ev["val_frozen_from"] = float(V.x[vf])
     # (d) barely moved at all, from the start
     elif start_flat == 0 and total < 0.05 * abs(start) and (ctx.chance_loss is None or level < 0.9 * ctx.chance_loss):
         reason = f"having moved only {fv(total)} from its start {fv(start)}"
