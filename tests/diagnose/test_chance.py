@@ -21,3 +21,21 @@ def test_a_blown_up_loss_far_above_ln_k_is_not_called_chance_level():
            "accuracy": list(0.17 + 0.002 * np.cos(n)), "val_accuracy": list(0.168 + 0.002 * np.sin(n))}
     d = fd.diagnose(run)
     assert d.top.code == "diverging" and "chance_level" not in d.codes
+
+
+def test_a_loss_sliding_down_to_ln_k_from_above_is_still_chance_level():
+    """Shuffled labels, 3 classes: the loss creeps from 1.14 towards ln 3 = 1.0986 as the model
+    learns the prior, accuracy stays near 1/3. Falling *to* chance is not learning."""
+    n = np.arange(40)
+    run = {"loss": list(1.085 + 0.06 * np.exp(-n / 15)), "val_loss": list(1.098 + 0.045 * np.exp(-n / 15)),
+           "val_accuracy": list(0.33 + 0.02 * np.sin(n))}
+    assert fd.diagnose(run).top.code == "chance_level"
+
+
+def test_a_regression_log_is_never_given_a_class_count():
+    """A val MSE of 1.9 sits near ln 7, but a run logging MAE has no classes to guess among."""
+    n = np.arange(40)
+    run = {"loss": list(0.1 + 0.8 * np.exp(-n / 6)), "mae": list(0.25 + 0.5 * np.exp(-n / 6)),
+           "val_loss": list(1.95 - 0.7 * np.exp(-n / 5)), "val_mae": list(1.15 - 0.2 * np.exp(-n / 5))}
+    d = fd.diagnose(run)
+    assert d.top.code == "val_not_improving" and "chance" not in d.top.message

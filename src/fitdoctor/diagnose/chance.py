@@ -16,6 +16,10 @@ import numpy as np
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, head_level, tail_level
 
+#: metric names that say the task is regression (what Keras, Lightning and HF users log)
+REGRESSION_METRICS = frozenset({"mae", "mse", "rmse", "mean_absolute_error", "mean_squared_error",
+                                "root_mean_squared_error", "r2", "mape", "msle"})
+
 #: ln K is tried for these class counts when nothing is known about the task.
 MAX_CLASSES_GUESSED = 1000
 
@@ -175,7 +179,8 @@ def init_chance(ctx: Context) -> None:
     elif isinstance(k, (int, float)) and k >= 2:
         upper = math.log(k) * 1.1
     L = ctx.val_loss if ctx.val_loss is not None and ctx.val_loss.n >= 2 else ctx.loss
-    if c is None and L is not None and L.n >= 2:
+    regression = ctx.metric_name in REGRESSION_METRICS or ctx.history.meta.get("task") == "regression"
+    if c is None and L is not None and L.n >= 2 and not regression:
         A = accuracy_curve(ctx)
         level = tail_level(L, 0.5)
         tol = ctx.th.chance_rel_tol

@@ -14,7 +14,7 @@ import numpy as np
 
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
-from fitdoctor.diagnose.chance import accuracy_curve, accuracy_learned, guessed_classes
+from fitdoctor.diagnose.chance import REGRESSION_METRICS, accuracy_curve, accuracy_learned, guessed_classes
 from fitdoctor.findings import Finding
 from fitdoctor.remedies import EXPLANATIONS, remedies_for
 
@@ -145,8 +145,8 @@ def chance_level(ctx: Context) -> Finding | None:
     # it stays there: the second half does not trend away from chance
     x, y = L.tail(0.5, min_points=min(3, L.n))
     _, z = stats.trend(x, y, L.sigma)
-    if z < -ctx.th.z_trend and (y[0] - y[-1]) > tol:
-        return None
+    if z < -ctx.th.z_trend and (y[0] - y[-1]) > tol and y[-1] < C - tol:
+        return None  # falling through the chance level: learning (sliding down *to* it is not)
     ev: dict[str, Any] = {"loss_level": level, "chance_loss": C, "chance_source": ctx.chance_source,
                           "distance": level - C, "curve": L.name}
     if V is not None and ctx.loss is not None and ctx.loss.n >= 2:
@@ -635,11 +635,6 @@ def underfitting(ctx: Context) -> Finding | None:
                  "than data it has never seen")
     msg = f"{T.name} settled at {fv(end)} ({high}) {close}; the model cannot fit even its training data"
     return finding("underfitting", "warning", msg, ctx, span=(T.x[0], T.x[-1]), evidence=ev)
-
-
-#: metric names that say the task is regression (what Keras, Lightning and HF users log)
-REGRESSION_METRICS = frozenset({"mae", "mse", "rmse", "mean_absolute_error", "mean_squared_error",
-                                "root_mean_squared_error", "r2", "mape", "msle"})
 
 
 def learned_nothing_level(ctx: Context) -> tuple[float | None, str]:
