@@ -72,8 +72,8 @@ def remedies_for(code: str, evidence: Mapping[str, Any] | None = None) -> list[R
               "a faster start reaches the same point sooner"),
         ],
         "overfitting": [
-            R(f"stop at the best epoch ({best_at}) with early stopping that restores "
-              "the best weights", _es(ev), "the weights after the best epoch are worse on unseen data"),
+            R(f"stop at the best {ev.get('axis', 'epoch')} ({best_at}) with early stopping that restores "
+              "the best weights", _es(ev), "the weights after the best one are worse on unseen data"),
             R("add dropout 0.3-0.5", {"model.dropout_rate": 0.5}, "less co-adaptation, less memorising"),
             R("add weight decay (L2)", {"model.l2": 1e-4}, "penalises the large weights memorising needs"),
             R("use a smaller model, or more data / augmentation", {"model.hidden": [32]},

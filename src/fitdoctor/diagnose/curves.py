@@ -55,6 +55,17 @@ def _round(ev: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+def unit(c: Curve) -> str:
+    """What one point of a curve is: an epoch, a step when logged at every step, else (a step
+    log read at its evaluations) an evaluation or a logged point. "The next 146 steps" would
+    be wrong for 146 evaluations spanning 1,460 steps."""
+    if c.axis == "epoch":
+        return "epoch"
+    if c.n > 1 and np.all(np.diff(c.x) == 1):
+        return "step"
+    return "evaluation" if c.name.startswith("val") else "logged point"
+
+
 def fx(x: float) -> str:
     """An axis position for messages: 12, not 12.0."""
     x = float(x)
@@ -263,16 +274,16 @@ def overfitting(ctx: Context) -> Finding | None:
           "rise_in_noise": rise / sigma, "slope_after_best": slope, "trend_z": z,
           "share_of_late_points_above_best": persistence,
           "train_at_best": t_at_best, "train_last": t_end,
-          "share_after_best": (V.x[-1] - V.x[b]) / max(V.x[-1] - V.x[0], 1e-12)}
+          "share_after_best": (V.x[-1] - V.x[b]) / max(V.x[-1] - V.x[0], 1e-12), "axis": V.axis}
     name = V.name if V is ctx.val_loss else f"val {ctx.metric_name}"
     rise_raw = end - vmin_raw
     pct = f" ({rise_raw / abs(vmin_raw):+.0%})" if vmin_raw else ""
     shown_best = vmin_raw if V is ctx.val_loss else -vmin_raw
     msg = (f"{name} best {fv(shown_best)} at {V.axis} {fx(V.x[rb])}, then "
            f"{'+' if V is ctx.val_loss else '-'}{fv(rise_raw)}{pct} over the next {V.n - 1 - rb} "
-           f"{V.axis}s ({ev['share_after_best']:.0%} of the run) while {T.name} fell "
+           f"{unit(V)}s ({ev['share_after_best']:.0%} of the run) while {T.name} fell "
            f"{fv(t_at_best)} -> {fv(t_end)}; the rise is {rise_raw / sigma:.0f}x the "
-           f"{V.axis}-to-{V.axis} noise ({fv(sigma)})")
+           f"{unit(V)}-to-{unit(V)} noise ({fv(sigma)})")
     return finding("overfitting", "warning", msg, ctx, span=(V.x[rb], V.x[-1]), evidence=ev)
 
 
@@ -371,7 +382,7 @@ def suspicious_validation(ctx: Context) -> Finding | None:
         if acc_gap is not None:
             ev["val_minus_train_accuracy"] = acc_gap
             acc_text = f", and val accuracy is {acc_gap:+.3f} above train"
-        msg = (f"{V.name} stays below {T.name} on {always_below:.0%} of {V.axis}s ({late_med:.2f}x over "
+        msg = (f"{V.name} stays below {T.name} on {always_below:.0%} of {unit(V)}s ({late_med:.2f}x over "
                f"the last {half}; val {fv(V.last)} vs train {fv(float(t_on_v[-1]))}{acc_text}), more "
                "than dropout or regularization explains")
         return finding("suspicious_validation", "warning", msg, ctx, span=(V.x[-half], V.x[-1]), evidence=ev)
@@ -433,14 +444,14 @@ def lr_too_high(ctx: Context) -> Finding | None:
           "early_drop_share": early_share, "rise_after_best": rise, "noise": T.sigma,
           "noise_over_level": T.sigma / max(abs(end), 1e-12), "late_direction_flips": flips}
     if wild and not rising:
-        what = (f"then kept jumping up and down by about {fv(T.sigma)} from {T.axis} to {T.axis}, "
+        what = (f"then kept jumping up and down by about {fv(T.sigma)} from {unit(T)} to {unit(T)}, "
                 f"{T.sigma / max(abs(end), 1e-12):.0%} of the level it ends at")
     elif rising:
         what = f"then crept back up by {fv(rise)}"
     elif noisy:
         what = f"then got noisy (noise {fv(T.sigma)})"
     else:
-        what = f"while {V.name} jumps by {fv(V.sigma)} from {V.axis} to {V.axis}, {V.sigma / abs(tail_level(V, 0.3)):.0%} of its level"
+        what = f"while {V.name} jumps by {fv(V.sigma)} from {unit(V)} to {unit(V)}, {V.sigma / abs(tail_level(V, 0.3)):.0%} of its level"
     if wild and not rising:
         msg = (f"{T.name} dropped fast ({early_share:.0%} of its progress in the first fifth of the run), "
                f"{what}: the learning rate is too high to settle")
@@ -560,7 +571,7 @@ def plateau(ctx: Context) -> Finding | None:
     # which minibatch training does not do while the weights still move
     elif (frozen := frozen_from(T, start_flat, ctx.th.frozen_rel_range)) is not None \
             and (T.n - frozen) >= 0.5 * T.n:
-        reason = (f"not changing in the 4th significant digit for the last {T.n - frozen} {T.axis}s: the "
+        reason = (f"not changing in the 4th significant digit for the last {T.n - frozen} {unit(T)}s: the "
                   "weights have stopped moving (a learning rate decayed to ~0, or frozen layers)")
         ev["relative_range"] = float(np.ptp(T.y[frozen:]) / max(abs(level), 1e-12))
         ev["frozen_from"] = float(T.x[frozen])
@@ -569,7 +580,7 @@ def plateau(ctx: Context) -> Finding | None:
     elif long_flat and (vf := frozen_val_from(ctx)) is not None:
         V = ctx.val_loss
         reason = (f"and {V.name} has not changed in the 4th significant digit for the last {V.n - vf} "
-                  f"{V.axis}s ({fv(float(np.median(V.y[vf:])))}): the weights have stopped moving "
+                  f"{unit(V)}s ({fv(float(np.median(V.y[vf:])))}): the weights have stopped moving "
                   "(a learning rate decayed to ~0, or frozen layers)")
         ev["val_frozen_from"] = float(V.x[vf])
     # (d) barely moved at all, from the start
@@ -683,7 +694,7 @@ def oscillating(ctx: Context) -> Finding | None:
             ev = {"noise": c.sigma, "swing": amp, "trend_range": rng, "noise_over_range": share,
                   "roughness": roughness,
                   "noise_over_level": c.sigma / level, "diff_autocorr": ac}
-            msg = (f"{c.name} swings by about {fv(c.sigma)} from {c.axis} to {c.axis} "
+            msg = (f"{c.name} swings by about {fv(c.sigma)} from {unit(c)} to {unit(c)} "
                    f"({share:.0%} of its whole range, {c.sigma / level:.0%} of its level)")
             best = finding("oscillating", "warning", msg, ctx, span=(c.x[0], c.x[-1]), evidence=ev)
             break
@@ -717,7 +728,7 @@ def still_improving(ctx: Context) -> Finding | None:
     ev = {"slope": slope, "trend_z": z, "tail_drop": tail_drop, "total_drop": total,
           "epochs": float(P.x[-1]) + 1 if P.axis == "epoch" else float(P.x[-1])}
     msg = (f"{name} was still falling at the end: {fv(-slope)}/{P.axis} over the last "
-           f"{int(math.ceil(ctx.th.tail_frac * P.n))} {P.axis}s (trend z={z:.1f}), "
+           f"{int(math.ceil(ctx.th.tail_frac * P.n))} {unit(P)}s (trend z={z:.1f}), "
            f"{tail_drop / total:.0%} of the run's total progress")
     return finding("still_improving", "warning", msg, ctx, span=(P.x[-min(P.n, max(3, int(math.ceil(ctx.th.tail_frac * P.n))))], P.x[-1]),
                    evidence=ev)

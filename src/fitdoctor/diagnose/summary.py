@@ -74,8 +74,8 @@ def summarize(ctx: Context) -> dict[str, Any]:
     unit = c.axis
     if worse_beyond_noise:
         out["keep"] = (f"keep the weights from {unit} {_fmt_x(c.x[b])} ({c.name} {best:.4g}); "
-                       f"the last {unit} is worse ({last:.4g}) beyond noise. In Keras: "
-                       "EarlyStopping(restore_best_weights=True)")
+                       f"the last {unit} is worse ({last:.4g}) beyond noise. "
+                       f"{keep_best_prescription(h.meta.get('format'), c.name)}")
     else:
         out["keep"] = (f"the last {unit} is as good as the best within noise "
                        f"(best {c.name} {best:.4g} at {unit} {_fmt_x(c.x[b])})")
@@ -124,3 +124,17 @@ def _fmt_x(x: float) -> str:
     x = float(x)
     return str(int(x)) if x == int(x) else f"{x:.2f}"
 
+
+def keep_best_prescription(fmt: str | None, monitor: str) -> str:
+    """How the user's own tool keeps the best weights next time, in its words."""
+    hf_metric = monitor.replace("val_", "eval_", 1)
+    if fmt and fmt.startswith("keras"):
+        return f"In Keras: EarlyStopping(monitor='{monitor}', restore_best_weights=True)"
+    if fmt == "huggingface":
+        return (f"In the Trainer: load_best_model_at_end=True, metric_for_best_model='{hf_metric}', "
+                "save_strategy equal to eval_strategy (and EarlyStoppingCallback to stop early)")
+    if fmt == "lightning":
+        return (f"In Lightning: ModelCheckpoint(monitor='{monitor}', save_top_k=1) and "
+                f"EarlyStopping(monitor='{monitor}')")
+    return (f"Keep a checkpoint at each new best {monitor} (Keras: EarlyStopping(restore_best_weights=True); "
+            "Lightning: ModelCheckpoint(monitor=...); Hugging Face: load_best_model_at_end=True)")
