@@ -23,6 +23,12 @@ AXIS_COLUMNS = {"epoch", "epochs", "step", "steps", "global_step", "iteration", 
                 "eval_steps_per_second", "total_flos", "samples", "batch", "data_time"}
 
 
+def is_bookkeeping(name: str) -> bool:
+    """An axis, timing or identifier column (``epoch``, ``runtime``, ``run_id``): never a curve."""
+    low = name.strip().lower()
+    return low in AXIS_COLUMNS or low == "id" or low.endswith("_id")
+
+
 def parse_cell(cell: str) -> float | None:
     """A number, NaN for explicit NaN spellings, None for a missing/blank cell."""
     s = cell.strip()
@@ -116,7 +122,7 @@ def columns_to_history(header: Sequence[str], rows: Iterable[Sequence[str]], *, 
     if bad_cells:
         h.note(f"{bad_cells} non-numeric cell(s) ignored")
     for i, name in enumerate(header):
-        if i == axis_idx or not name or name.lower() in AXIS_COLUMNS:
+        if i == axis_idx or not name or is_bookkeeping(name):
             continue
         xs, vs = cols[i]
         if not vs:

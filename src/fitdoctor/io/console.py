@@ -374,6 +374,11 @@ def _handle_generic(state: _State, n: int, seg: str) -> None:
             if st is not None:
                 x, axis = float(st.group(1)), "step"
                 rest = seg[:st.start()] + " | " + seg[st.end():]
+    if m is None and "%|" in rest:
+        # a progress bar with no epoch ("Map: 100%|####| 1000/1000 [00:01<00:00, 900 examples/s]",
+        # a download): the percentage after its label is progress; only its postfix can hold metrics
+        br = rest.find("[", rest.find("%|"))
+        rest = rest[br + 1:].split("]", 1)[0] if br >= 0 else ""
     pairs = _clean_pairs(extract_pairs(rest))
     if not pairs or not any(_is_metric_key(k) for k in pairs):
         return
@@ -573,9 +578,15 @@ def parse_console_text(text: str, *, source: str, fmt: str = "console",
         for n, seg in segments:
             _handle(state, n, seg)
     runs = [r for r in state.runs if r.records or r.columns]
+    built = [(run, _to_history(run, source=source, fmt=fmt)) for run in runs]
+    for run, h in built:
+        h.meta["run"] = f"line {run.start_line}"
+    kept = {id(h) for h in drop_one_value_runs([h for _, h in built])}
+    runs = [run for run, h in built if id(h) in kept]
+    histories = [h for _, h in built if id(h) in kept]
     out: list[RunHistory] = []
-    for i, run in enumerate(runs):
-        h = _to_history(run, source=source, fmt=fmt)
+    for i, (run, h) in enumerate(zip(runs, histories)):
+        del h.meta["run"]
         if len(runs) > 1:
             h.meta["run"] = f"run {i + 1} (line {run.start_line})"
         for note in notes if i == len(runs) - 1 else []:
@@ -590,6 +601,30 @@ def parse_console_text(text: str, *, source: str, fmt: str = "console",
                    "(checkpoint / early stopping / lr reduction)")
         out.append(h)
     return out
+
+
+def drop_one_value_runs(runs: list[RunHistory]) -> list[RunHistory]:
+    """The runs that are training curves, without the one-value printouts beside them.
+
+    ``model.evaluate``, ``print(f"Test accuracy: {acc:.2%}")`` or a classification report
+    after ``fit`` print one value per metric: a summary, not a curve. Beside a real run
+    they are dropped with a note (kept, they would stop the whole log with "only one
+    epoch"); a log with nothing else keeps them, so the error says what was found.
+    """
+    def is_curve(h: RunHistory) -> bool:
+        return h.n_points >= 2 or any(s.n_nonfinite for s in h.series.values())
+
+    curves = [h for h in runs if is_curve(h)]
+    if not curves or len(curves) == len(runs):
+        return runs
+    dropped = [h for h in runs if not is_curve(h)]
+    shown = "; ".join(
+        f"{h.meta.get('run', '?')}: "
+        + ", ".join(f"{s.raw_name} {s.values[0]:.4g}" for s in list(h.series.values())[:3])
+        for h in dropped[:3]) + (" ..." if len(dropped) > 3 else "")
+    curves[0].note(f"ignored {len(dropped)} one-value printout(s) ({shown}): a single value is a "
+                   "summary (evaluate, test score, report), not a training curve")
+    return curves
 
 
 def _to_history(run: _Run, *, source: str, fmt: str) -> RunHistory:

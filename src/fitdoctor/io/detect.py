@@ -15,6 +15,8 @@ import tempfile
 from pathlib import Path
 from typing import Mapping
 
+import numpy as np
+
 from fitdoctor.errors import BadInput
 from fitdoctor.history import RunHistory, canonical_name
 from fitdoctor.io.base import Reader, load_readers, read_head
@@ -57,7 +59,24 @@ def read_runs(path: str | os.PathLike, fmt: str | None = None,
         run.meta.setdefault("source", str(p))
         if mapping:
             apply_mapping(run, mapping)
+        percent_to_fraction(run)
     return runs
+
+
+def percent_to_fraction(run: RunHistory) -> None:
+    """Accuracy printed in percent (``Test Acc: 85.20%``) read as the fraction the rules expect.
+
+    An accuracy can never exceed 1 as a fraction, so a series of them with values above
+    1.5 and none above 100 is in percent; it is divided by 100, with a note.
+    """
+    for name, s in run.series.items():
+        base = name.split("#")[0].removeprefix("val_")
+        if not (base == "accuracy" or base.endswith("_accuracy") or base.startswith("accuracy_")):
+            continue
+        v = s.values[np.isfinite(s.values)]
+        if v.size and v.min() >= 0 and 1.5 < v.max() <= 100:
+            s.values = s.values / 100.0
+            run.note(f"{s.raw_name!r} is in percent (up to {v.max():g}); read as a fraction")
 
 
 def read(path: str | os.PathLike, fmt: str | None = None,

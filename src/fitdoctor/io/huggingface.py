@@ -38,7 +38,10 @@ STATE_FIELDS = ("logging_steps", "eval_steps", "save_steps", "global_step", "max
                 "best_model_checkpoint")
 #: Keys of the end-of-training summary entry (``Trainer.train`` metrics).
 SUMMARY_KEYS = ("train_runtime", "train_loss", "train_samples_per_second")
-SKIP_KEYS = {"epoch", "step", "total_flos", "num_input_tokens_seen"}
+SKIP_KEYS = {"epoch", "step", "total_flos", "num_input_tokens_seen", "num_tokens", "eval_num_tokens"}
+#: ``Trainer._maybe_log_save_evaluate`` logs ``round(loss, 4)``: a loss below 5e-5 is logged
+#: as 0.0. Zeros right after losses this small are that rounding, not the NaN filter's trace.
+ROUNDING_FLOOR = 5e-4
 
 
 def load_state(path: Path) -> dict[str, Any]:
@@ -87,10 +90,12 @@ def state_to_history(state: dict[str, Any], *, source: str) -> RunHistory:
     cols: dict[str, tuple[list[float], list[float]]] = {}
     steps_epochs: list[tuple[float, float]] = []
     skipped = 0
+    seen: set[str] = set()
     for entry in state["log_history"]:
         if not isinstance(entry, dict):
             skipped += 1
             continue
+        seen.update(k for k in entry if isinstance(k, str))
         step = _num(entry.get("step"))
         if step is None:
             skipped += 1
@@ -112,10 +117,21 @@ def state_to_history(state: dict[str, Any], *, source: str) -> RunHistory:
             vs.append(v)
     if skipped:
         h.note(f"{skipped} log_history entr{'y' if skipped == 1 else 'ies'} without a step ignored")
-    order = sorted(cols, key=lambda k: (k != "loss", not k.startswith("eval_loss"), k))
+    first_set = _first_eval_set(cols, seen)
+    names = {k: canonical_name(k) for k in cols}
+    if first_set:
+        prefix = f"eval_{first_set}_"
+        for k in cols:
+            if k.startswith(prefix):
+                names[k] = canonical_name("eval_" + k[len(prefix):])
+        others = sorted({m.group(1) for k in cols if (m := EVAL_SET_LOSS.match(k)) and m.group(1) != first_set})
+        h.note(f"eval set {first_set!r} (the first of {len(others) + 1}) read as the validation curves "
+               f"({prefix}loss -> val_loss)" + (f"; the others ({', '.join(others[:5])}) are kept "
+                                                "as val_<set>_*" if others else ""))
+    order = sorted(cols, key=lambda k: (names[k] != "loss", names[k] != "val_loss", k))
     for key in order:
         xs, vs = cols[key]
-        h.add(canonical_name(key), np.asarray(xs), np.asarray(vs), raw_name=key, axis="step")
+        h.add(names[key], np.asarray(xs), np.asarray(vs), raw_name=key, axis="step")
     for f in STATE_FIELDS:
         if state.get(f) is not None:
             h.meta[f] = state[f]
@@ -128,6 +144,25 @@ def state_to_history(state: dict[str, Any], *, source: str) -> RunHistory:
         h.meta["metric_for_best_model"] = metric
     _check_nan_filter(h)
     return h
+
+
+EVAL_SET_LOSS = re.compile(r"eval_(.+)_loss")
+
+
+def _first_eval_set(cols: dict[str, tuple[list[float], list[float]]], seen: set[str]) -> str | None:
+    """The first named eval set when the Trainer evaluated a dict of datasets, else None.
+
+    ``eval_dataset={"g0": ..., "g1": ...}`` logs ``eval_g0_loss``, ``eval_g0_runtime``, ...
+    and no ``eval_loss``: the first set (in log order) stands for validation, as it does
+    for ``metric_for_best_model`` by default.
+    """
+    if "eval_loss" in cols:
+        return None
+    for key in cols:
+        m = EVAL_SET_LOSS.fullmatch(key)
+        if m and f"eval_{m.group(1)}_runtime" in seen:
+            return m.group(1)
+    return None
 
 
 def _best_metric_name(state: dict[str, Any], cols: dict[str, tuple[list[float], list[float]]]) -> str | None:
@@ -166,6 +201,12 @@ def _check_nan_filter(h: RunHistory) -> None:
         first = float(loss.steps[zeros[0]])
         prev = loss.values[:zeros[0]][loss.values[:zeros[0]] != 0.0][-1]
         confirmed = [i for i in zeros if float(loss.steps[i]) in bad_gn_steps]
+        if not confirmed and abs(prev) <= ROUNDING_FLOOR:
+            h.note(f"train loss logged as 0.0 at {zeros.size} step(s) from step {first:g}, right after "
+                   f"{prev:.4g}: the Trainer rounds the logged loss to 4 decimals, so these are losses "
+                   "below 5e-05, not hidden NaNs" + (" (grad_norm stays finite)" if gn is not None else ""))
+            zeros = np.array([], dtype=int)
+    if zeros.size:
         h.meta["nan_filter_suspected_from_step"] = first
         if confirmed:
             loss.values = loss.values.copy()

@@ -22,7 +22,7 @@ import numpy as np
 from fitdoctor.errors import BadInput
 from fitdoctor.history import RunHistory, canonical_name
 from fitdoctor.io.base import Reader, decode_text, json_object_head, register
-from fitdoctor.io.console import parse_console_text
+from fitdoctor.io.console import drop_one_value_runs, parse_console_text
 
 
 def _text(value) -> str:
@@ -122,7 +122,7 @@ def notebook_runs(nb: dict, *, source: str, fmt: str = "notebook") -> list[RunHi
             h.meta["run"] = label if len(found) == 1 else f"{label}, run {j + 1}"
             h.meta["cell"] = i + 1
         runs.extend(found)
-    return runs
+    return drop_one_value_runs(runs)
 
 
 @register

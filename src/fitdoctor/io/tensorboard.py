@@ -23,9 +23,11 @@ import numpy as np
 
 from fitdoctor.errors import BadInput
 from fitdoctor.history import RunHistory, canonical_name
+from fitdoctor.io._table import AXIS_COLUMNS
 from fitdoctor.io._tbproto import Decoded, decode_bulk
 from fitdoctor.io._tfrecord import frame_records, masked_crc32c, read_padded
 from fitdoctor.io.base import Reader, register
+from fitdoctor.io.yolo import add_loss_totals, is_yolo_tags, yolo_series_name
 
 #: Sub-folders Keras (and others) write per data split; they are series of the parent run.
 SPLIT_DIRS = {"train", "training", "validation", "val", "valid", "eval", "evaluation", "test"}
@@ -33,6 +35,13 @@ SPLIT_DIRS = {"train", "training", "validation", "val", "valid", "eval", "evalua
 MAX_EVENT_FILES = 5000
 MAX_WALK_ENTRIES = 20000
 _KERAS_ITER = re.compile(r"^evaluation_(.+)_vs_iterations$")
+#: Scalars that count or time the run, never curves: the ``epoch`` counter (Lightning, HF's
+#: ``train/epoch``), Lightning's ``hp_metric`` placeholder, HF's ``eval/runtime`` and speeds.
+BOOKKEEPING_TAGS = AXIS_COLUMNS | {"hp_metric", "runtime", "samples_per_second", "steps_per_second",
+                                   "total_flos", "num_input_tokens_seen", "num_tokens"}
+#: HF Trainer's end-of-training summary under ``train/`` (one point each; its train_loss is
+#: the mean over the run, not a point of the curve), recognised by ``train_runtime``.
+HF_SUMMARY_TAGS = {"train_runtime", "train_samples_per_second", "train_steps_per_second", "train_loss"}
 _HPARAMS_DIR = re.compile(r"^\d{9,}(\.\d+)?$")
 
 
@@ -167,6 +176,12 @@ def _build_runs(root: Path, folders: list[_Folder]) -> list[RunHistory]:
         if multi or run_rel != ".":
             h.meta["run"] = run_rel if run_rel != "." else root.name
         skipped: dict[str, set[str]] = {}
+        leaves = {t.rsplit("/", 1)[-1].lower() for f, _, _ in groups[run_rel] for t in f.tags}
+        hf_summary = "train_runtime" in leaves
+        # Ultralytics writes its results.csv columns as tags: read them as the yolo reader does
+        yolo = is_yolo_tags([t for f, split, key in groups[run_rel] if split is None and key is None
+                             for t in f.tags])
+        bookkeeping: set[str] = set()
         for f, split, key in sorted(groups[run_rel], key=lambda t: t[0].rel):
             for note in f.notes:
                 h.note(note)
@@ -181,8 +196,27 @@ def _build_runs(root: Path, folders: list[_Folder]) -> list[RunHistory]:
                     name = "hparams/" + canonical_name(tag.split("/", 1)[-1])
                 else:
                     raw = f"{sub}/{tag}" if split else tag
-                    name, axis = _series_name(tag, split)
+                    leaf = tag.rsplit("/", 1)[-1].lower()
+                    if leaf in BOOKKEEPING_TAGS or (hf_summary and leaf in HF_SUMMARY_TAGS
+                                                    and tag.lower().startswith("train/")):
+                        bookkeeping.add(raw)
+                        continue
+                    if yolo and split is None:
+                        yname = yolo_series_name(tag)
+                        if yname is None:
+                            bookkeeping.add(raw)
+                            continue
+                        name, axis = yname, "epoch"
+                    else:
+                        name, axis = _series_name(tag, split)
                 h.add(name, td.step.astype(float), td.value, raw_name=raw, axis=axis)
+        if yolo:
+            h.meta["dialect"] = "ultralytics"
+            add_loss_totals(h)
+        if bookkeeping:
+            tags = sorted(bookkeeping)
+            h.note("skipped bookkeeping scalars (counters, timings, run summaries; not curves): "
+                   + ", ".join(tags[:6]) + (" ..." if len(tags) > 6 else ""))
         for kind in sorted(skipped):
             tags = sorted(skipped[kind])
             shown = ", ".join(tags[:5]) + (" ..." if len(tags) > 5 else "")

@@ -64,6 +64,35 @@ def _is_yolo_header(cells: list[str]) -> bool:
     return bool(low) and low[0] == "epoch" and any(c in _MARKERS for c in low)
 
 
+def is_yolo_tags(tags: list[str]) -> bool:
+    """Whether TensorBoard tags are the ones Ultralytics writes (its results.csv columns)."""
+    low = {t.strip().lower() for t in tags}
+    return any(t.startswith("metrics/") for t in low) and any(t in _MARKERS for t in low)
+
+
+def add_loss_totals(h: RunHistory) -> None:
+    """Add ``loss``/``val_loss`` as the sums of the logged parts, listed first.
+
+    Every ``train/`` and ``val/`` column Ultralytics writes is a part of the trainer's total
+    loss (``box_loss``, ``cls_loss``, ``dfl_loss``; ``obj_loss`` in YOLOv5; ``box_om`` and
+    ``box_oo`` for YOLOv10's two heads), so the total is their sum at the epochs all share.
+    """
+    for split, total in (("train", "loss"), ("val", "val_loss")):
+        parts = [s for n, s in h.series.items() if s.raw_name.lower().startswith(split + "/")]
+        if total in h.series or not parts:
+            continue
+        steps = parts[0].steps
+        for s in parts[1:]:
+            steps = np.intersect1d(steps, s.steps)
+        if not steps.size:
+            continue
+        values = np.sum([s.values[np.searchsorted(s.steps, steps)] for s in parts], axis=0)
+        names = [s.raw_name for s in parts]
+        h.add(total, steps, values, raw_name=f"sum({'+'.join(names)})", axis=parts[0].axis)
+        h.note(f"{total} is the sum of {', '.join(names)} (the trainer's total loss)")
+    h.series = {k: h.series[k] for k in sorted(h.series, key=lambda n: (n != "loss", n != "val_loss"))}
+
+
 @register
 class YoloResultsReader(Reader):
     name = "yolo"
@@ -115,17 +144,9 @@ class YoloResultsReader(Reader):
             cols[name] = (raw.strip(), vals)
         if ignored:
             h.note(f"ignored {', '.join(ignored)}: lr of the other parameter groups (same schedule as lr/pg0)")
-        for split, total in (("train", "loss"), ("val", "val_loss")):
-            parts = [(n, v) for n, v in cols.items()
-                     if v[0].lower().startswith(split + "/") and n.endswith("_loss")]
-            if total not in cols and parts:
-                raw = "+".join(v[0] for _, v in parts)
-                cols = {total: (f"sum({raw})", np.sum([v[1] for _, v in parts], axis=0)), **cols}
-                h.note(f"{total} is the sum of {', '.join(v[0] for _, v in parts)} (the trainer's total loss)")
-        order = sorted(cols, key=lambda n: (n != "loss", n != "val_loss"))
-        for name in order:
-            raw, vals = cols[name]
+        for name, (raw, vals) in cols.items():
             h.add(name, epochs, vals, raw_name=raw, axis="epoch")
+        add_loss_totals(h)
         return [h]
 
 
