@@ -39,3 +39,25 @@ def test_a_regression_log_is_never_given_a_class_count():
            "val_loss": list(1.95 - 0.7 * np.exp(-n / 5)), "val_mae": list(1.15 - 0.2 * np.exp(-n / 5))}
     d = fd.diagnose(run)
     assert d.top.code == "val_not_improving" and "chance" not in d.top.message
+
+
+def test_a_language_model_loss_that_fell_and_levelled_near_ln_k_is_not_chance_level():
+    """A seq2seq fine-tune's token loss 2.00 -> 1.74 sits near ln 6 = 1.79 by accident: with
+    no accuracy and no class count, a loss that fell 13% is no K-class guess."""
+    n = np.arange(40)
+    run = {"loss": list(1.74 + 0.26 * np.exp(-n / 6)), "val_loss": list(1.78 + 0.2 * np.exp(-n / 6))}
+    assert "chance_level" not in fd.diagnose(run).codes
+
+
+def test_a_loss_that_never_left_ln_k_is_chance_level_even_without_accuracy():
+    n = np.arange(30)
+    rng = np.random.default_rng(1)
+    run = {"loss": list(1.0986 + rng.normal(0, 0.002, 30)), "val_loss": list(1.0990 + rng.normal(0, 0.002, 30))}
+    assert fd.diagnose(run).top.code == "chance_level"
+
+
+def test_three_evaluations_at_an_imbalanced_majority_rate_are_no_constant_predictor():
+    """Fine-tune evaluated 3 times: val accuracy 0.91, 0.907, 0.918 on a 91% majority task
+    while train loss falls far below H(0.91): too few points to call it a constant guess."""
+    run = {"loss": [0.99, 0.35, 0.14], "val_loss": [0.27, 0.25, 0.26], "val_accuracy": [0.91, 0.907, 0.918]}
+    assert "chance_level" not in fd.diagnose(run).codes

@@ -331,3 +331,28 @@ def test_binary_run_at_55_percent_with_loss_at_its_entropy_is_chance_level():
            "val_accuracy": list(np.r_[0.516, 0.548, 0.532, 0.56 + rng.normal(0, 0.012, 27)])}
     d = fd.diagnose(run)
     assert d.top.code == "chance_level"
+
+
+def test_a_slow_linear_train_loss_is_not_lr_too_low_once_validation_has_turned():
+    n = np.arange(10)
+    run = {"loss": list(1.5 - 0.035 * n), "val_loss": [1.49, 1.37, 1.33, 1.37, 1.36, 1.43, 1.44, 1.48, 1.51, 1.49]}
+    assert "lr_too_low" not in fd.diagnose(run).codes
+
+
+def test_val_loss_rising_is_not_val_not_improving_when_the_selected_metric_improved():
+    """Whisper fine-tune: eval_loss rises from the first evaluation, but WER, the metric the
+    Trainer selects on, falls 34.6 -> 32.0."""
+    n = np.arange(20)
+    h = fd.RunHistory(meta={"metric_for_best_model": "wer"})
+    h.add("loss", n * 100 + 100, list(0.05 + 0.4 * np.exp(-n / 3)), axis="step")
+    h.add("val_loss", n * 100 + 100, list(0.31 + 0.008 * n), raw_name="eval_loss", axis="step")
+    h.add("val_wer", n * 100 + 100, list(32.0 + 2.6 * np.exp(-n / 4)), raw_name="eval_wer", axis="step")
+    assert "val_not_improving" not in fd.diagnose(h).codes
+    h.meta.pop("metric_for_best_model")
+    assert "val_not_improving" in fd.diagnose(h).codes
+
+
+def test_four_epochs_are_too_few_to_call_underfitting():
+    run = {"loss": [1.34, 1.2, 1.1, 1.03], "val_loss": [1.3, 1.18, 1.1, 1.05],
+           "accuracy": [0.5, 0.55, 0.58, 0.6], "val_accuracy": [0.52, 0.55, 0.58, 0.6]}
+    assert "underfitting" not in fd.diagnose(run).codes

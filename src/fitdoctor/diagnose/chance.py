@@ -84,9 +84,9 @@ def steady_level(c: Curve, z_trend: float, max_range: float = 0.08) -> float | N
     one that learns, even slowly, climbs (a Theil-Sen trend against the curve's own
     noise). A downward drift is not learning, so only a climb disqualifies.
     """
-    x, y = (c.x[1:], c.y[1:]) if c.n >= 4 else (c.x, c.y)
-    if y.size < 2:
-        return None
+    if c.n < 5:
+        return None  # three or four evaluations holding still are no evidence of a constant
+    x, y = c.x[1:], c.y[1:]
     level = float(np.median(y[y.size // 2:]))
     near = np.abs(y - level) <= max_range / 2
     if near.mean() < 0.75:
@@ -188,7 +188,13 @@ def init_chance(ctx: Context) -> None:
         lr = ctx.lr
         frozen_by_lr = lr is not None and lr.n >= 2 and lr.first > 0 and lr.last < 1e-2 * lr.first
         if A is None:
+            # a loss level alone fits ln K for *some* K (any value from 0.6 to 6.9 does): only a
+            # run that started there and never moved is evidence of a K-class guess (a language
+            # model's or a detector's loss that fell a third is no classifier at chance)
+            start = head_level(L)
             c, m, src = match_chance(level, None, tol)
+            if c is not None and not (abs(start - c) <= 2 * tol * c and start - level <= 0.05 * start):
+                c, m, src = None, None, ""
         else:
             a = None if frozen_by_lr else steady_level(A, ctx.th.z_trend)
             if a is not None and A is ctx.val_metric and train_accuracy_beats(ctx, a):

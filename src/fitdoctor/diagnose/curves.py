@@ -316,6 +316,26 @@ def val_improved(V: Curve, ctx: Context | None = None) -> bool:
     return gain > max(2 * noise(V), 0.05 * abs(v0)) or gain > 0.15 * abs(v0)
 
 
+def chosen_metric_improved(ctx: Context) -> bool:
+    """The validation metric the user selects checkpoints on (Hugging Face's
+    metric_for_best_model: WER, F1, ...) improved beyond its noise and by 2%: then val loss
+    alone cannot say that validation never got better."""
+    chosen = ctx.history.meta.get("metric_for_best_model")
+    if not chosen:
+        return False
+    from fitdoctor.diagnose.base import make_curve
+    from fitdoctor.history import canonical_name
+
+    name = canonical_name(chosen if chosen.startswith(("eval_", "val_")) else f"eval_{chosen}")
+    s = ctx.history.series.get(name)
+    c = make_curve(name, s) if s is not None else None
+    if c is None or c.n < 3 or name == "val_loss":
+        return False
+    c = lower_better(c)
+    gain = float(c.y[0]) - float(np.min(stats.smooth(c.y, 3)))
+    return gain > max(2 * noise(c), 0.02 * abs(float(c.y[0])))
+
+
 @rule("curves")
 def val_not_improving(ctx: Context) -> Finding | None:
     V = val_curve(ctx)
@@ -326,7 +346,7 @@ def val_not_improving(ctx: Context) -> Finding | None:
     if t_drop < max(5 * noise(T), 0.1 * abs(head_level(T))):
         return None  # train did not fall either
     v0, vbest, v_gain = val_gain(V)
-    if val_improved(V, ctx):
+    if val_improved(V, ctx) or chosen_metric_improved(ctx):
         return None
     slope, z = stats.trend(V.x, V.y, V.sigma)
     if z < -ctx.th.z_trend:
@@ -348,6 +368,8 @@ def suspicious_validation(ctx: Context) -> Finding | None:
     V, T = ctx.val_loss, ctx.loss
     if V is None or T is None or V.n < 3 or T.n < 3:
         return None
+    if int(np.count_nonzero((T.x >= V.x[0]) & (T.x <= V.x[-1]))) < 5:
+        return None  # a few window means of a falling train loss lag it: no fair comparison
     t_on_v = ctx.train_on(V.x)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         ratio = V.y / np.where(t_on_v == 0, np.nan, t_on_v)
@@ -484,6 +506,12 @@ def lr_too_low(ctx: Context) -> Finding | None:
         far = far and end > 0.5 * ctx.chance_loss
     if linearity < ctx.th.lr_low_linearity or not far:
         return None
+    V = val_curve(ctx)
+    if V is not None and V.n >= 4 and T is ctx.loss:
+        vb = V.best_index()
+        if vb < V.n - max(2, int(math.ceil(ctx.th.tail_frac * V.n))) \
+                and tail_level(V, 0.2) > float(V.y[vb]) + 2 * noise(V):
+            return None  # validation already turned: more of the same lr would not help it
     ev = {"start": start, "end": end, "relative_drop": rel_drop, "slope": slope, "trend_z": z,
           "late_over_early_slope": linearity}
     msg = (f"{T.name} falls slowly and almost linearly ({fv(start)} -> {fv(end)}, only {rel_drop:.0%} "
@@ -603,8 +631,8 @@ def underfitting(ctx: Context) -> Finding | None:
     (val above train); one that underfits shows no such gap, so the gap decides how high
     "high" has to be."""
     T = ctx.loss
-    if T is None or T.n < 4:
-        return None
+    if T is None or T.n < ctx.th.short_run:
+        return None  # a handful of epochs cannot show a loss has settled
     floor, floor_name = learned_nothing_level(ctx)
     if floor is None:
         return None  # without the "learned nothing" level, high cannot be told from hard
