@@ -26,8 +26,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import pty
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -35,6 +33,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "tests" / "fixtures" / "console"
 HERE = Path(__file__).resolve()
+sys.path.insert(0, str(ROOT / "benchmarks" / "corpus"))
+
+# shared with the corpus generator
+from console_capture import capture, execute_notebook
 
 # ------------------------------------------------------------------ workers (run in a child)
 
@@ -291,23 +293,9 @@ trainer.train()"""),
 def make_notebook(out: Path, nb_path: str, cells=None, extra_path: str = "") -> None:
     """Build the notebook above and execute it with nbclient (a real ipykernel)."""
     sys.path.insert(0, nb_path)
-    import nbformat
-    from nbclient import NotebookClient
-
-    nb = nbformat.v4.new_notebook()
-    for kind, src in cells or NOTEBOOK_CELLS:
-        nb.cells.append(nbformat.v4.new_markdown_cell(src) if kind == "markdown"
-                        else nbformat.v4.new_code_cell(src))
-    os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (nb_path, extra_path) if p)
-    os.environ["HF_HUB_OFFLINE"] = "1"
-    os.environ["KERAS_BACKEND"] = "torch"
-    os.environ["KERAS_HOME"] = tempfile.mkdtemp(prefix="fd-keras-home-")
-    NotebookClient(nb, timeout=600, kernel_name="python3").execute()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(".tmp")
-    nbformat.write(nb, str(tmp))
-    tmp.replace(out)
-    print(f"wrote {out.relative_to(ROOT)} ({out.stat().st_size} bytes)")
+    execute_notebook(cells or NOTEBOOK_CELLS, out, env={
+        "PYTHONPATH": os.pathsep.join(p for p in (nb_path, extra_path) if p), "HF_HUB_OFFLINE": "1",
+        "KERAS_BACKEND": "torch", "KERAS_HOME": tempfile.mkdtemp(prefix="fd-keras-home-")})
 
 
 # ------------------------------------------------------------------ detection logs (no trainer here)
@@ -421,40 +409,9 @@ def make_detection_fixtures(root: Path) -> None:
 
 
 # ------------------------------------------------------------------ capturing (the parent)
-
-def capture(cmd: list[str], out: Path, mode: str, env: dict | None = None) -> bytes:
-    """Run ``cmd`` and write exactly what it printed (stdout and stderr interleaved) to ``out``.
-
-    ``pipe`` is ``cmd 2>&1 > out``; ``pty`` runs it on a pseudo-terminal, as a user
-    watching a terminal sees it.
-    """
-    full_env = dict(os.environ, **(env or {}))
-    if mode == "pipe":
-        proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=full_env)
-        data = proc.stdout
-    else:
-        master, slave = pty.openpty()
-        proc = subprocess.Popen(cmd, stdout=slave, stderr=slave, stdin=subprocess.DEVNULL, env=full_env)
-        os.close(slave)
-        chunks = []
-        while True:
-            try:
-                chunk = os.read(master, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            chunks.append(chunk)
-        proc.wait()
-        os.close(master)
-        data = b"".join(chunks)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.with_suffix(out.suffix + ".tmp")
-    tmp.write_bytes(data)
-    tmp.replace(out)
-    print(f"wrote {out.relative_to(ROOT) if out.is_relative_to(ROOT) else out} ({len(data)} bytes, rc={proc.returncode})")
-    return data
-
+#
+# capture() and execute_notebook() live in corpus/console_capture.py (the corpus's console
+# and notebook runs use them too).
 
 def keras_run(scenarios: list[str], verbose: int, out: Path, *, mode: str = "pipe",
               python: str = sys.executable, csv_dir: str | None = None, interrupt_at: int = 0,

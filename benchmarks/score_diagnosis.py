@@ -2,7 +2,7 @@
 
     python benchmarks/score_diagnosis.py                    # tune split
     python benchmarks/score_diagnosis.py --split holdout --json out.json
-    python benchmarks/score_diagnosis.py --split formats    # step-logged Lightning/HF/MLflow runs
+    python benchmarks/score_diagnosis.py --split formats    # Lightning/HF/MLflow step logs, Keras console, notebooks
     python benchmarks/score_diagnosis.py --fallback         # reader failures scored on values.json
     python benchmarks/score_diagnosis.py --meta             # also pass task / n_classes / class prior
 
@@ -12,7 +12,10 @@ additionally diagnoses the run's canonical ``values.json`` so rule work can go o
 while a reader is missing (reported separately, never silently). A code counts as
 predicted when a finding with that code has severity >= warning (>= info for
 ``healthy``). Top-1 is right when the first finding's code is the run's primary
-label. Always exits 0.
+label. Runs whose primary log is a console capture or a notebook (``keras-console``,
+``notebook``) also carry the same fit's Keras CSVLogger file (``csv_path``): it is read and
+diagnosed too, and the report says in how many of them the console/notebook verdict's top
+finding equals the CSVLogger verdict's (listing the disagreements). Always exits 0.
 """
 
 from __future__ import annotations
@@ -75,8 +78,41 @@ def diagnose_run(rid: str, e: dict[str, Any], fallback: bool, meta: bool = False
         except Exception as exc:
             row["diagnose_error"] = f"{type(exc).__name__}: {exc}"
     row["ok"] = row["top"] == row["primary"] and (row["reader_error"] is None or row["fallback"])
+    if e.get("csv_path"):  # the same fit's CSVLogger file: the verdict should not depend on the log
+        row["writer"] = e.get("writer", e["format"])
+        row["csv_top"], row["csv_codes"], row["csv_error"] = None, [], None
+        try:
+            dc = fd.diagnose(fd.read(CORPUS / e["csv_path"]))
+            row["csv_top"] = dc.findings[0].code if dc.findings else None
+            row["csv_codes"] = sorted(predicted_codes(dc.findings))
+        except Exception as exc:
+            row["csv_error"] = f"{type(exc).__name__}: {str(exc).splitlines()[0][:160] if str(exc) else ''}"
     row["seconds"] = time.perf_counter() - t0
     return row
+
+
+def consistency(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """Console/notebook verdict vs the same fit's CSVLogger verdict (runs with ``csv_path``)."""
+    pairs = [r for r in rows if "csv_top" in r]
+    if not pairs:
+        return None
+
+    def same_top(r) -> bool:  # a reader failure on either side is a disagreement
+        return r["reader_error"] is None and r["csv_error"] is None and r["top"] == r["csv_top"]
+
+    by_writer: dict[str, list[bool]] = defaultdict(list)
+    for r in pairs:
+        by_writer[r["writer"]].append(same_top(r))
+    return {
+        "n": len(pairs),
+        "same_top": sum(same_top(r) for r in pairs),
+        "same_codes": sum(same_top(r) and r["codes"] == r["csv_codes"] for r in pairs),
+        "by_writer": {w: {"same_top": sum(v), "n": len(v)} for w, v in sorted(by_writer.items())},
+        "disagreements": [{"id": r["id"], "writer": r["writer"], "console_top": r["top"],
+                           "csv_top": r["csv_top"], "console_codes": r["codes"], "csv_codes": r["csv_codes"],
+                           "error": r["reader_error"] or r["csv_error"]}
+                          for r in pairs if not same_top(r)],
+    }
 
 
 def summarize(rows: list[dict[str, Any]], codes: list[str]) -> dict[str, Any]:
@@ -122,6 +158,7 @@ def summarize(rows: list[dict[str, Any]], codes: list[str]) -> dict[str, Any]:
         "fallback_used": sum(r["fallback"] for r in rows),
         "misses": [{"id": r["id"], "primary": r["primary"], "got": r["top"], "labels": r["labels"],
                     "findings": r["findings"]} for r in rows if not r["ok"]],
+        "console_vs_csv": consistency(rows),
     }
 
 
@@ -141,6 +178,14 @@ def print_report(s: dict[str, Any], split: str, seconds: float) -> None:
     print(f"healthy false alarms: {_pct(fa)}% {s['healthy_false_alarms'] or ''}   target <= 2%")
     print("top-1 by format: " + ", ".join(f"{f} {_pct(v['top1']).strip()}% (n={v['n']})"
                                           for f, v in s["per_format_top1"].items()))
+    cc = s.get("console_vs_csv")
+    if cc:
+        print(f"console/notebook vs CSVLogger (same fit): same top finding in {cc['same_top']}/{cc['n']} runs ("
+              + ", ".join(f"{w} {v['same_top']}/{v['n']}" for w, v in cc["by_writer"].items())
+              + f"); same predicted codes in {cc['same_codes']}/{cc['n']}")
+        for d in cc["disagreements"]:
+            print(f"  {d['id']:26s} {d['writer']:15s} console -> {d['console_top']!s:21s} "
+                  f"CSVLogger -> {d['csv_top']!s:21s} {d['error'] or ''}")
     if s["reader_failures"]:
         fb = f", {s['fallback_used']} scored on values.json (--fallback)" if s["fallback_used"] else \
             " (counted as misses; --fallback scores them on values.json)"
@@ -160,7 +205,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description="Score fitdoctor on the labelled corpus.")
     ap.add_argument("--split", choices=["tune", "holdout", "formats", "all"], default="tune",
                     help="tune (tune rules on it), holdout (report it), formats (the step-logged "
-                         "Lightning / Hugging Face / MLflow runs; never tune on it), or all")
+                         "Lightning / Hugging Face / MLflow runs, Keras console output and notebooks; "
+                         "never tune on it), or all")
     ap.add_argument("--json", metavar="OUT", help="write the summary as JSON here")
     ap.add_argument("--fallback", action="store_true",
                     help="diagnose values.json when a run's reader fails (reported separately)")

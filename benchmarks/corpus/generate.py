@@ -3,7 +3,9 @@
     python benchmarks/corpus/generate.py                 # everything (~10 min on 2 cores)
     python benchmarks/corpus/generate.py --only healthy  # one code (merged into labels.json)
     python benchmarks/corpus/generate.py --ids plateau-03 --show
-    python benchmarks/corpus/generate.py --split formats  # the step-logged format runs only
+    python benchmarks/corpus/generate.py --split formats  # the formats runs (step logs, console, notebook)
+    PYTHONPATH=/tmp/nbpath python benchmarks/corpus/generate.py --split formats \
+        --writer keras-console2 keras-console1 notebook     # the Keras console/notebook runs only
 
 Each run is really trained (PyTorch or Keras 3 on torch) on scikit-learn data with a
 planted fault, its log written by the real tool, and labelled by the oracle
@@ -43,7 +45,7 @@ from specs import all_specs  # noqa: E402
 
 RUNS = HERE / "runs"
 #: step-logged format -> the package that writes it (not a fitdoctor dependency)
-TOOL = {"lightning": "lightning", "hf": "transformers", "mlflow": "mlflow"}
+TOOL = {"lightning": "lightning", "hf": "transformers", "mlflow": "mlflow", "notebook": "nbclient"}
 LABELS = HERE / "labels.json"
 HOLDOUT_SHARE = 0.4
 
@@ -60,7 +62,12 @@ def run_one(spec: Spec, show: bool = False) -> dict | None:
     if spec.fw == "keras":
         import train_keras
 
-        res = train_keras.train(spec, data, run_dir)
+        if spec.fmt == "notebook":  # fit(verbose=1) in an executed .ipynb
+            res = train_keras.train_notebook(spec, run_dir, logs.LOG_NAME[spec.fmt])
+        elif spec.fmt in logs.CONSOLE_FORMATS:  # fit's console output, captured from a child
+            res = train_keras.train_console(spec, run_dir, logs.LOG_NAME[spec.fmt])
+        else:
+            res = train_keras.train(spec, data, run_dir)
     elif spec.fmt in logs.STEP_FORMATS:
         record = {}  # per-step losses for the step-logging tools (same run, same numbers)
         res = train_torch.train(spec, data, record=record)
@@ -108,6 +115,8 @@ def label_entry(spec: Spec, data, res: Result, ref: Result | None, path: Path, s
         "class_prior": data.class_prior,
         "seconds": round(res.seconds, 2),
     }
+    if spec.fmt in logs.CONSOLE_FORMATS:  # the same fit's CSVLogger file, for the consistency check
+        entry["csv_path"] = str((run_dir / logs.CSV_BESIDE).relative_to(HERE))
     # primary = the most fundamental code the run shows (labs is in root-cause order), never
     # the plant: a run is labelled by what it shows, and the diagnoser ranks in the same order
     if spec.intent in labs:
@@ -260,6 +269,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", nargs="*", help="codes (intents) to (re)generate")
     ap.add_argument("--ids", nargs="*", help="run ids to (re)generate")
     ap.add_argument("--split", help="only the runs with this forced split (e.g. formats: the step-logged runs)")
+    ap.add_argument("--writer", nargs="*", help="only the runs written this way (spec fmt: keras-console2, notebook, ...)")
     ap.add_argument("--show", action="store_true", help="print each run's curves and labels")
     ap.add_argument("--relabel", action="store_true",
                     help="re-decide labels from the stored traces (after an oracle change; no training)")
@@ -272,12 +282,17 @@ def main(argv: list[str] | None = None) -> int:
         specs = [s for s in specs if s.id in args.ids]
     if args.split:
         specs = [s for s in specs if s.split == args.split]
-    if not args.relabel:  # the step-logged formats are written by tools fitdoctor does not depend on
-        missing = [s for s in specs if s.fmt in TOOL and importlib.util.find_spec(TOOL[s.fmt]) is None]
+    if args.writer:
+        specs = [s for s in specs if s.fmt in args.writer]
+    if not args.relabel:  # some formats are written by tools fitdoctor does not depend on
+        def tools(s: Spec) -> list[str]:
+            return ([TOOL[s.fmt]] if s.fmt in TOOL else []) + (["keras"] if s.fw == "keras" else [])
+
+        missing = [s for s in specs if any(importlib.util.find_spec(t) is None for t in tools(s))]
         if missing:
-            print(f"skipping {len(missing)} step-logged run(s) ({', '.join(sorted({s.fmt for s in missing}))}): "
-                  f"{', '.join(sorted({TOOL[s.fmt] for s in missing}))} not installed here; "
-                  "see benchmarks/README.md (generate them with an environment that has them)")
+            print(f"skipping {len(missing)} run(s) ({', '.join(sorted({s.fmt for s in missing}))}): "
+                  f"{', '.join(sorted({t for s in missing for t in tools(s) if importlib.util.find_spec(t) is None}))}"
+                  " not installed here; see benchmarks/README.md (generate them with an environment that has them)")
             specs = [s for s in specs if s not in missing]
     entries = load_labels()
     t0 = time.perf_counter()

@@ -9,6 +9,10 @@ The step-logging formats (``lightning``, ``hf``, ``mlflow``; :func:`write_steps`
 the train loss per optimizer step, the way those tools do by default, and are written
 by the tools' own classes (Lightning's ``CSVLogger``, transformers' ``TrainerState``,
 the ``mlflow`` client). Those packages are needed only to generate these runs.
+
+The console formats (``keras-console2``, ``keras-console1``, ``notebook``) are not written
+here: they are what ``fit`` printed, captured by train_keras.train_console / train_notebook,
+with Keras's CSVLogger writing ``training.log`` in the same fit.
 """
 
 from __future__ import annotations
@@ -33,13 +37,22 @@ LOG_NAME = {
     "lightning": "lightning_logs",
     "hf": "trainer_state.json",
     "mlflow": "mlruns",
+    "keras-console2": "fit.log",
+    "keras-console1": "fit_v1.log",
+    "notebook": "train.ipynb",
 }
 #: formats whose train loss is logged per optimizer step (written by write_steps)
 STEP_FORMATS = ("lightning", "hf", "mlflow")
 #: writer -> the format name labels.json and the scorer use
 FORMAT = {"keras-csv": "keras-csv", "keras-json": "keras-json", "tb-scalar": "tensorboard",
           "tb-scalars": "tensorboard", "csv": "csv", "jsonl": "jsonl", "lightning": "lightning",
-          "hf": "huggingface", "mlflow": "mlflow"}
+          "hf": "huggingface", "mlflow": "mlflow", "keras-console2": "keras-console",
+          "keras-console1": "keras-console", "notebook": "notebook"}
+#: what a Keras user has with no logger: fit's console output (verbose=2 through a pipe, verbose=1
+#: on a pseudo-terminal) or an executed notebook; CSVLogger writes training.log in the same fit
+CONSOLE_FORMATS = ("keras-console2", "keras-console1", "notebook")
+#: the CSVLogger file beside a console/notebook log (labels.json ``csv_path``)
+CSV_BESIDE = "training.log"
 
 
 def _atomic_json(path: Path, obj) -> None:
@@ -54,8 +67,8 @@ def write(fmt: str, run_dir: Path, logged: dict[str, list[float]], task: str) ->
     path = run_dir / LOG_NAME[fmt]
     m = "mae" if task == "regression" else "accuracy"
     n = len(logged["loss"])
-    if fmt == "keras-csv":
-        pass  # Keras's CSVLogger wrote it during fit
+    if fmt == "keras-csv" or fmt in CONSOLE_FORMATS:
+        pass  # Keras's CSVLogger wrote it during fit; the console/notebook capture wrote the rest
     elif fmt == "keras-json":
         _atomic_json(path, logged)  # json.dump(history.history): what Keras users do
     elif fmt in ("tb-scalar", "tb-scalars"):

@@ -14,7 +14,9 @@ class Spec:
     intent: str
     fw: str  # torch | keras
     dataset: str
-    fmt: str  # keras-csv | keras-json | tb-scalar | tb-scalars | csv | jsonl | lightning | hf | mlflow
+    #: keras-csv | keras-json | tb-scalar | tb-scalars | csv | jsonl | lightning | hf | mlflow
+    #: | keras-console2 | keras-console1 | notebook
+    fmt: str
     plant: str
     seed: int = 0
     hidden: tuple[int, ...] = (32,)

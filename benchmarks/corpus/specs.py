@@ -298,6 +298,10 @@ def all_specs() -> list[Spec]:
         for i, (fw, ds, fmt, plant, kw) in enumerate(rows):
             out.append(Spec(id=f"{code}-f{i:02d}", intent=code, fw=fw, dataset=ds, fmt=fmt, plant=plant,
                             split="formats", **kw))
+    for code, rows in ADDED_CONSOLE.items():  # numbered after the code's ADDED_FORMATS rows
+        for i, (fw, ds, fmt, plant, kw) in enumerate(rows, len(ADDED_FORMATS.get(code, []))):
+            out.append(Spec(id=f"{code}-f{i:02d}", intent=code, fw=fw, dataset=ds, fmt=fmt, plant=plant,
+                            split="formats", **kw))
     return out
 
 
@@ -370,5 +374,69 @@ ADDED_FORMATS: dict[str, list[tuple]] = {
     "val_not_improving": [
         (T, "digits", "lightning", "val labels permuted, 10 classes", dict(hidden=(64,), wd=1e-3, batch=64, epochs=30, extend=0.5, seed=109, fault=dict(val_shuffled=True))),
         (T, "friedman", "mlflow", "regression, val targets permuted", dict(hidden=(64,), epochs=40, extend=0.5, seed=130, fault=dict(val_shuffled=True))),
+    ],
+}
+
+
+#: Runs added on 2026-11-24 whose log is what a Keras user has without any logger: the console
+#: output of ``fit`` (``keras-console2``: verbose=2 through a pipe, ``fit.log``;
+#: ``keras-console1``: verbose=1 on a pseudo-terminal, ``fit_v1.log``) or an executed notebook
+#: (``notebook``: ``train.ipynb``, verbose=1 as the kernel streamed it). Keras's CSVLogger
+#: writes ``training.log`` in the same fit (labels.json ``csv_path``), so a verdict on the
+#: console log can be checked against the verdict on the CSV. Plants reuse Keras rows of
+#: PLAN/ADDED_TUNE that showed their code, with new seeds (200+); split ``formats``.
+ADDED_CONSOLE: dict[str, list[tuple]] = {
+    "healthy": [
+        (K, "wine", "keras-console2", "Keras Adam 1e-2, small MLP, settles", dict(hidden=(16,), lr=1e-2, batch=16, epochs=50, extend=1.0, seed=200)),
+        (K, "moons", "keras-console2", "Keras Adam 1e-2, 2x32, settles", dict(hidden=(32, 32), lr=1e-2, epochs=50, extend=1.0, seed=201)),
+        (K, "iris", "keras-console1", "Keras Adam 1e-2, EarlyStopping restore_best", dict(hidden=(16,), lr=1e-2, batch=16, epochs=200, patience=6, extend=1.0, seed=210)),
+        (K, "bc_sub", "keras-console1", "Keras Adam 3e-3, L2 1e-3, EarlyStopping, weak features", dict(hidden=(16,), lr=3e-3, wd=1e-3, epochs=200, patience=5, extend=1.0, seed=211)),
+        (K, "moons_35", "notebook", "Keras Adam 1e-2, 2x16, EarlyStopping restore_best, noisy moons", dict(hidden=(16, 16), lr=1e-2, epochs=150, patience=6, extend=1.0, seed=220)),
+        (K, "breast_cancer", "notebook", "Keras Adam 3e-3, L2 1e-3, 2x16, EarlyStopping", dict(hidden=(16, 16), lr=3e-3, wd=1e-3, epochs=200, patience=5, extend=1.0, seed=221)),
+        # keras-console1 again: healthy-f10 was dropped by the oracle, healthy-f11 showed still_improving
+        (K, "wine", "keras-console1", "Keras Adam 1e-2, small MLP, settles", dict(hidden=(16,), lr=1e-2, batch=16, epochs=50, extend=1.0, seed=216)),
+        (K, "moons", "keras-console1", "Keras Adam 1e-2, 2x32, settles", dict(hidden=(32, 32), lr=1e-2, epochs=50, extend=1.0, seed=217)),
+        # healthy-f14 showed overfitting
+        (K, "breast_cancer", "keras-console1", "Keras Adam 3e-3, L2 1e-3, 2x16, EarlyStopping", dict(hidden=(16, 16), lr=3e-3, wd=1e-3, epochs=200, patience=5, extend=1.0, seed=218)),
+    ],
+    "overfitting": [
+        (K, "moons_35", "keras-console2", "Keras 2x256 on 80 rows, 100 epochs", dict(hidden=(256, 256), lr=3e-3, batch=16, epochs=100, extend=0.0, seed=202, fault=dict(n_train=80))),
+    ],
+    "diverging": [
+        (K, "wine", "keras-console2", "Keras runaway lr: SGD 0.05 x1.4 per epoch, clipnorm 1", dict(hidden=(32,), opt="sgd", lr=0.05, schedule=("exp", 1.4), clip=1.0, batch=16, epochs=25, extend=0.0, seed=203, ref=dict(lr=0.05 / 30))),
+    ],
+    "lr_too_low": [
+        (K, "moons", "keras-console2", "Keras SGD lr 1e-3", dict(hidden=(32,), opt="sgd", lr=1e-3, epochs=40, extend=0.0, seed=204, ref=dict(lr=1e-1))),
+    ],
+    "val_not_improving": [
+        (K, "wine", "keras-console2", "Keras val labels permuted, 3 classes", dict(hidden=(16,), wd=1e-3, batch=16, epochs=40, extend=0.5, seed=205, fault=dict(val_shuffled=True))),
+        # replaces val_not_improving-f02 (dropped by the oracle)
+        (K, "breast_cancer", "keras-console2", "Keras val labels permuted", dict(hidden=(32,), wd=1e-3, epochs=30, extend=0.5, seed=206, fault=dict(val_shuffled=True))),
+    ],
+    "still_improving": [
+        (K, "wine", "keras-console1", "Keras Adam 1e-3 stopped after 15 epochs", dict(hidden=(16,), epochs=15, seed=212)),
+    ],
+    "chance_level": [
+        (K, "clf_55_wide", "keras-console1", "Keras 55/45 binary (30 features), labels shuffled", dict(hidden=(16,), batch=64, epochs=20, seed=213, fault=dict(shuffle_labels=True))),
+    ],
+    "non_finite": [
+        (K, "clf_5", "keras-console1", "Keras NaN cells in the inputs, 5 classes", dict(hidden=(32,), epochs=10, extend=0.0, seed=214, fault=dict(nan_inputs=0.001))),
+    ],
+    "suspicious_validation": [
+        (K, "moons_35", "keras-console1", "Keras val = clean train rows, 20% label noise, noisy moons, Adam 3e-3", dict(hidden=(16,), lr=3e-3, wd=1e-3, epochs=30, extend=0.5, seed=215, fault=dict(label_noise=0.2, val_from_train=150))),
+    ],
+    "underfitting": [
+        (K, "friedman", "notebook", "Keras linear regression on a nonlinear target, 15 epochs", dict(hidden=(), lr=0.05, epochs=15, extend=1.0, seed=222, ref=dict(hidden=(64, 64)))),
+    ],
+    "oscillating": [
+        (K, "moons_35", "notebook", "Keras batch 1, SGD 0.3, 200 train rows", dict(hidden=(32,), opt="sgd", lr=0.3, batch=1, epochs=12, extend=0.5, seed=223, fault=dict(n_train=200))),
+        # oscillating-f02 showed healthy: another batch-1 plant
+        (K, "iris", "notebook", "Keras batch 1, SGD 0.5", dict(hidden=(16,), opt="sgd", lr=0.5, batch=1, epochs=20, extend=0.5, seed=226)),
+    ],
+    "plateau": [
+        (K, "wine", "notebook", "Keras SGD 0.01, LearningRateScheduler x0.5 per epoch", dict(hidden=(16,), opt="sgd", lr=0.01, schedule=("exp", 0.5), epochs=30, extend=1.0, seed=224, ref=dict(schedule=None))),
+    ],
+    "lr_too_high": [
+        (K, "clf_3", "notebook", "Keras RMSprop lr 0.05, 15 epochs", dict(hidden=(64,), opt="rmsprop", lr=0.05, epochs=15, extend=0.0, seed=225, ref=dict(lr=0.001))),
     ],
 }

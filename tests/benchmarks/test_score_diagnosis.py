@@ -43,6 +43,14 @@ def test_summary_counts_reader_failures_as_misses():
     assert s["per_format_top1"]["tensorboard"]["top1"] == 0.0
 
 
+def test_scorer_end_to_end_on_formats_reports_console_consistency(capsys):
+    sd = _scorer()
+    assert sd.main(["--split", "formats"]) == 0
+    text = capsys.readouterr().out
+    assert "console/notebook vs CSVLogger (same fit): same top finding in" in text
+    assert "keras-console" in text.split("top-1 by format:")[1] and "notebook" in text
+
+
 def test_scorer_end_to_end_on_holdout(tmp_path, capsys):
     sd = _scorer()
     out = tmp_path / "score.json"
@@ -55,3 +63,24 @@ def test_scorer_end_to_end_on_holdout(tmp_path, capsys):
     assert sum(v["top1"] for v in s["per_code"].values()) == s["top1_hits"]
     assert sum(v["n_primary"] for v in s["per_code"].values()) == s["n_runs"]
     assert s["seconds"] < 60
+
+
+def test_console_runs_are_checked_against_their_csvlogger():
+    sd = _scorer()
+    base = {"primary": "healthy", "labels": ["healthy"], "format": "keras-console", "reader_error": None,
+            "fallback": False, "findings": [], "warn": False, "csv_error": None}
+    rows = [
+        {**base, "id": "a", "writer": "keras-console2", "top": "healthy", "codes": ["healthy"], "ok": True,
+         "csv_top": "healthy", "csv_codes": ["healthy"]},
+        {**base, "id": "b", "writer": "notebook", "format": "notebook", "top": "plateau", "codes": ["plateau"],
+         "ok": False, "csv_top": "healthy", "csv_codes": ["healthy"]},
+        {**base, "id": "c", "writer": "keras-console1", "top": None, "codes": [], "ok": False,
+         "reader_error": "BadInput: x", "csv_top": None, "csv_codes": []},
+        {**base, "id": "d", "format": "csv", "top": "healthy", "codes": ["healthy"], "ok": True},
+    ]
+    cc = sd.summarize(rows, ["healthy", "plateau"])["console_vs_csv"]
+    assert (cc["n"], cc["same_top"], cc["same_codes"]) == (3, 1, 1)
+    assert cc["by_writer"]["notebook"] == {"same_top": 0, "n": 1}
+    assert [d["id"] for d in cc["disagreements"]] == ["b", "c"]
+    assert cc["disagreements"][1]["error"] == "BadInput: x"
+    assert sd.summarize(rows[3:], ["healthy"])["console_vs_csv"] is None
