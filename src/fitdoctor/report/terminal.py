@@ -26,7 +26,11 @@ def output_console(*, stderr: bool = False) -> Console:
     `grep` on a saved log; a pager or editor wraps better than we can.
     """
     probe = Console(stderr=stderr)
-    return Console(stderr=stderr, highlight=False, soft_wrap=not probe.is_terminal)
+    if probe.is_terminal:
+        return Console(stderr=stderr, highlight=False)
+    # piped: text lines stay whole; tables (the sparkline grid) get room to keep their columns
+    width = int(os.environ["COLUMNS"]) if os.environ.get("COLUMNS", "").isdigit() else 120
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, width=max(width, 100))
 
 
 def fmt_number(v) -> str:
