@@ -61,6 +61,26 @@ def remedies_for(code: str, evidence: Mapping[str, Any] | None = None) -> list[R
     if isinstance(best_at, float) and best_at == int(best_at):
         best_at = int(best_at)
     R = Remedy
+    lr_first = ev.get("lr_first")
+    lr_vanished = ("lr_mid_flat" in ev or "lr_at_flat_start" in ev
+                   or (isinstance(lr_first, (int, float)) and isinstance(lr, (int, float))
+                       and lr_first > 0 and lr < 1e-2 * lr_first))
+    plateau = [
+        R("lower the learning rate and decay it when the loss stops improving",
+          {**lower_lr, "train.schedule": "plateau"}, "a too-high lr bounces around the minimum"),
+        R("if a schedule shrank the lr to almost nothing, use a gentler one (cosine) or a higher "
+          "floor", {"train.schedule": "cosine"}, "a vanished lr freezes the weights"),
+        R("try a smaller batch size", {"train.batch_size": 16}, "noisier steps escape flat regions"),
+    ]
+    if lr_vanished:  # lowering an lr that is already ~0 would be the wrong way round
+        start_lr = {"train.lr": float(f"{lr_first:.3g}")} if isinstance(lr_first, (int, float)) else {}
+        plateau = [
+            R("keep the starting learning rate alive: a gentler schedule (cosine to a floor, or reduce "
+              "on plateau) instead of one that shrinks it to almost nothing",
+              {**start_lr, "train.schedule": "cosine"}, "a vanished lr freezes the weights"),
+            R("train again from where it froze with the lr restored, if the run is too long to repeat",
+              {}, "the weights were still far from a minimum when they stopped moving"),
+        ]
     table: dict[str, list[Remedy]] = {
         "healthy": [R("keep this setup; optionally tune lr and regularization with validation",
                       {}, "nothing to fix")],
@@ -79,13 +99,7 @@ def remedies_for(code: str, evidence: Mapping[str, Any] | None = None) -> list[R
             R("use a smaller model, or more data / augmentation", {"model.hidden": [32]},
               "less capacity to memorise"),
         ],
-        "plateau": [
-            R("lower the learning rate and decay it when the loss stops improving",
-              {**lower_lr, "train.schedule": "plateau"}, "a too-high lr bounces around the minimum"),
-            R("if a schedule shrank the lr to almost nothing, use a gentler one (cosine) or a higher "
-              "floor", {"train.schedule": "cosine"}, "a vanished lr freezes the weights"),
-            R("try a smaller batch size", {"train.batch_size": 16}, "noisier steps escape flat regions"),
-        ],
+        "plateau": plateau,
         "chance_level": [
             R("check the pipeline: do labels match rows, and do features carry signal? "
               "(fit a logistic regression on the same split)", {}, "a broken label or feature pipeline "

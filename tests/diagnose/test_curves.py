@@ -133,6 +133,8 @@ def test_plateau_when_lr_vanishes():
     d = fd.diagnose(run)
     assert d.top.code == "plateau"
     assert "learning rate collapsed" in d.top.message
+    fix = d.top.remedies[0]
+    assert fix.config_changes.get("train.lr", 0.01) >= 0.01  # restore the lr, never lower a vanished one
 
 
 def test_short_keras_run_gets_a_verdict_with_lower_confidence():
