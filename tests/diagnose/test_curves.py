@@ -358,3 +358,13 @@ def test_four_epochs_are_too_few_to_call_underfitting():
     run = {"loss": [1.34, 1.2, 1.1, 1.03], "val_loss": [1.3, 1.18, 1.1, 1.05],
            "accuracy": [0.5, 0.55, 0.58, 0.6], "val_accuracy": [0.52, 0.55, 0.58, 0.6]}
     assert "underfitting" not in fd.diagnose(run).codes
+
+
+def test_a_detector_is_judged_by_its_map_not_by_a_loss_part():
+    """YOLO logs box/cls/dfl loss parts beside mAP: the metric the run is judged by is mAP."""
+    n = np.arange(30)
+    run = {"loss": list(4 + 6 * np.exp(-n / 8)), "val_loss": list(4.5 + 6 * np.exp(-n / 8)),
+           "box_loss": list(1 + np.exp(-n / 8)), "val_box_loss": list(1.1 + np.exp(-n / 8)),
+           "val_map50_95": list(0.7 - 0.6 * np.exp(-n / 8))}
+    d = fd.diagnose(run)
+    assert d.summary["best_metric"]["name"] == "val_map50_95"

@@ -145,8 +145,11 @@ class Context:
         if "lr" in s:
             ctx.lr = make_curve("lr", s["lr"])
         pairs = history.metric_pairs()
-        preferred = ["accuracy", "auc", "f1"]
-        pairs.sort(key=lambda p: preferred.index(p[0]) if p[0] in preferred else len(preferred))
+        # the metric people judge the model by: accuracy/AUC/F1, else mAP, else any score where
+        # higher is better, before error-like metrics (a detector's box/cls loss parts are last)
+        preferred = ["accuracy", "auc", "f1", "map50_95", "map50", "map"]
+        pairs.sort(key=lambda p: (preferred.index(p[0]) if p[0] in preferred else len(preferred),
+                                  not higher_is_better(p[0])))
         for name, tr, va in pairs:
             if name.startswith(("grad_norm", "dead_fraction", "saturated", "update_ratio")):
                 continue
