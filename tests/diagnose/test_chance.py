@@ -50,7 +50,6 @@ def test_a_language_model_loss_that_fell_and_levelled_near_ln_k_is_not_chance_le
 
 
 def test_a_loss_that_never_left_ln_k_is_chance_level_even_without_accuracy():
-    n = np.arange(30)
     rng = np.random.default_rng(1)
     run = {"loss": list(1.0986 + rng.normal(0, 0.002, 30)), "val_loss": list(1.0990 + rng.normal(0, 0.002, 30))}
     assert fd.diagnose(run).top.code == "chance_level"
