@@ -205,3 +205,18 @@ def test_forgiving_spellings_of_nothing_and_lists():
                        "model": {"hidden": "128, 64"}})
     assert cfg.train.grad_clip is None and cfg.train.class_weight == "none" and cfg.model.hidden == [128, 64]
     assert load_config({**MINIMAL, "model": {"hidden": []}}).model.hidden == []  # a linear model
+
+
+def test_every_config_key_is_documented():
+    """docs/config.md is the user's reference (`train --help` points at it): no key missing."""
+    from pathlib import Path
+
+    from fitdoctor.config import (DataConfig, EarlyStoppingConfig, ModelConfig, SplitConfig,
+                                  TrainConfig)
+
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "config.md").read_text()
+    sections = {"data": DataConfig, "data.split": SplitConfig, "model": ModelConfig,
+                "train": TrainConfig, "train.early_stopping": EarlyStoppingConfig}
+    missing = [f"{prefix}.{name}" for prefix, model in sections.items()
+               for name in model.model_fields if name != "split" and f"`{prefix}.{name}`" not in doc]
+    assert not missing, missing

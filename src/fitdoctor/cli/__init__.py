@@ -42,12 +42,31 @@ def _root(version: bool = typer.Option(False, "--version", callback=_version, is
     """fitdoctor: diagnose neural-network training runs."""
 
 
+def reflow(text: str | None) -> str | None:
+    """Join the lines of each prose paragraph so rich wraps them at the terminal's width
+    (source lines broken at 95 columns came out ragged at 80); indented lines (examples)
+    keep their breaks."""
+    if not text:
+        return text
+    paragraphs = text.strip("\n").split("\n\n")
+    out = []
+    for para in paragraphs:
+        lines = para.split("\n")
+        if any(line.startswith((" ", "\t")) for line in lines):
+            out.append(para)
+        else:
+            out.append(" ".join(line.strip() for line in lines))
+    return "\n\n".join(out)
+
+
 def _load_commands() -> None:
     import fitdoctor.cli as pkg
 
     for mod in sorted(pkgutil.iter_modules(pkg.__path__), key=lambda m: m.name):
         if mod.name.startswith("cmd_"):
             importlib.import_module(f"fitdoctor.cli.{mod.name}").register(app)
+    for cmd in app.registered_commands:
+        cmd.help = reflow(cmd.help or (cmd.callback.__doc__ if cmd.callback else None))
 
 
 _load_commands()

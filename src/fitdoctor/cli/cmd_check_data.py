@@ -26,7 +26,7 @@ Examples:
 
     fitdoctor check-data churn.csv --target churned
     fitdoctor check-data sklearn:wine --json
-    fitdoctor check-data config.yaml --fail-on error       # CI gate: exit 1 on an error
+    fitdoctor check-data config.yaml --fail-on error   # CI gate: exit 1
 """
 
 def _resolve(data: str, target: Optional[str], task: str, seed: int):

@@ -23,7 +23,7 @@ Examples:
 
     fitdoctor diagnose training.log
     fitdoctor diagnose lightning_logs/ --json
-    fitdoctor diagnose runs/exp1 --fail-on warning      # CI gate: exit 1 on any warning
+    fitdoctor diagnose runs/exp1 --fail-on warning   # CI gate: exit 1
     fitdoctor diagnose log.csv --map val_loss=valid_loss --map loss=trn_loss
 """
 

@@ -19,7 +19,7 @@ Examples:
 
     fitdoctor report lightning_logs/ -o report.html
     fitdoctor report history.csv --png curves.png
-    fitdoctor report runs/exp1 --baseline accuracy=0.62     # draw a reference line
+    fitdoctor report runs/exp1 --baseline accuracy=0.62   # a reference line
 
 Without -o the report goes to PATH/report.html for a folder, PATH-report.html beside a file.
 A config.yaml in a run folder is shown in the report so the run can be reproduced.

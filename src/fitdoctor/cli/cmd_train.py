@@ -23,7 +23,7 @@ config.yaml, history.csv, probes.csv, diagnosis.json, model.pt (and report.html)
 def register(app: typer.Typer) -> None:
     @app.command(help=HELP)
     def train(
-        config: str = typer.Argument(..., help="Run config (YAML); see DESIGN.md for the keys."),
+        config: str = typer.Argument(..., help="Run config (YAML); every key is in docs/config.md."),
         out: Optional[str] = typer.Option(None, "--out", "-o", help="Run directory (default: fitdoctor-runs/<config name>)."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object; no progress bars."),
         probe_every: int = typer.Option(25, "--probe-every", min=0, help="Probe the network every N steps (0: off)."),
