@@ -95,3 +95,20 @@ def test_several_runs_one_png_per_run(tmp_path, run):
     assert r.returncode == 0, r.stderr
     assert "Runs, best first" in (tmp_path / "all.html").read_text()
     assert sorted(p.name for p in tmp_path.glob("*.png")) == ["00-run0.csv.png", "01-run1.csv.png"]
+
+
+def test_runs_selected_on_different_curves_are_ranked_within_their_group():
+    """A val_accuracy of 0.78 is not "better" than a val_loss of 0.2: the larger group (val_loss)
+    is ranked first, by its own values."""
+    import numpy as np
+
+    import fitdoctor as fd
+    from fitdoctor.report.multirun import rank_runs
+
+    n = np.arange(12)
+    a = fd.diagnose({"loss": list(0.1 + 0.5 * np.exp(-n / 3)), "val_loss": list(0.3 + 0.4 * np.exp(-n / 3))})
+    b = fd.diagnose({"loss": list(0.1 + 0.5 * np.exp(-n / 3)), "val_loss": list(0.2 + 0.4 * np.exp(-n / 3))})
+    c = fd.diagnose({"loss": list(0.1 + 0.5 * np.exp(-n / 3)), "val_accuracy": list(0.78 - 0.3 * np.exp(-n / 3))})
+    rows = rank_runs([a, b, c])
+    assert [r["index"] for r in rows] == [1, 0, 2]
+    assert rows[0]["beyond_noise"] is True

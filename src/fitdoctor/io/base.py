@@ -31,6 +31,10 @@ class Reader:
     #: Directory readers claim a whole folder (e.g. TensorBoard run dirs, mlruns/).
     reads_directories: ClassVar[bool] = False
     reads_files: ClassVar[bool] = True
+    #: claims a folder because its kind of file lies anywhere below it (TensorBoard events),
+    #: not because the folder has that tool's layout: a sweep folder mixing tools is then
+    #: read run folder by run folder, so runs logged another way are not lost
+    claims_recursively: ClassVar[bool] = False
 
     @classmethod
     def sniff(cls, path: Path, head: bytes) -> float:

@@ -145,6 +145,9 @@ def _read_file(p: Path, readers: Mapping[str, type[Reader]]) -> list[RunHistory]
 def _read_dir(p: Path, readers: Mapping[str, type[Reader]]) -> list[RunHistory]:
     cls, _ = best_reader(p, readers, directory=True)
     if cls is not None:
+        sweep = _mixed_subfolders(p, cls, readers)
+        if sweep:
+            return _read_sweep(p, sweep, readers)
         return cls().read(p)
     runs: list[RunHistory] = []
     skipped: list[str] = []
@@ -165,6 +168,52 @@ def _read_dir(p: Path, readers: Mapping[str, type[Reader]]) -> list[RunHistory]:
     if not runs:
         extra = f" (skipped: {'; '.join(skipped[:3])})" if skipped else ""
         raise BadInput(f"{p}: no training logs found in this folder{extra}; expected CSV, JSON, "
+                       "TensorBoard, Lightning, Hugging Face or MLflow logs")
+    for note in skipped:
+        runs[0].note(f"skipped {note}")
+    return runs
+
+
+def _subfolders(p: Path) -> list[Path]:
+    return sorted(d for d in p.iterdir() if d.is_dir() and d.name not in SKIP_DIRS
+                  and not d.name.startswith("."))
+
+
+def _mixed_subfolders(p: Path, cls: type[Reader], readers: Mapping[str, type[Reader]]) -> list[Path]:
+    """The run folders of a sweep whose runs were logged by different tools, else [].
+
+    A reader that claims a folder reads everything of its own kind below it (TensorBoard
+    events anywhere under runs/); in a sweep folder where some runs left a CSVLogger file,
+    a trainer_state.json or an MLflow store instead, those runs would silently go
+    missing. Such a folder is read one subfolder at a time.
+    """
+    if not cls.claims_recursively:
+        return []  # the folder has that tool's own layout (an HF output dir, lightning_logs/)
+    if any(f.is_file() and f.suffix.lower() not in SKIP_SUFFIXES and not f.name.startswith(".")
+           for f in p.iterdir()):
+        return []  # logs at the top: the folder is one run (or one tool's store)
+    subs = _subfolders(p)
+    if len(subs) < 2 or len(subs) > MAX_FILES_IN_DIR:
+        return []
+    kinds = {best_reader(d, readers, directory=True)[0] for d in subs}
+    return subs if kinds != {cls} else []
+
+
+def _read_sweep(p: Path, subs: list[Path], readers: Mapping[str, type[Reader]]) -> list[RunHistory]:
+    runs: list[RunHistory] = []
+    skipped: list[str] = []
+    for d in subs:
+        try:
+            got = [r for r in _read_dir(d, readers) if r.series]
+        except BadInput as exc:
+            skipped.append(f"{d.name}: {exc}")
+            continue
+        for r in got:
+            inner = r.meta.get("run")
+            r.meta["run"] = f"{d.name}/{inner}" if inner and not str(inner).startswith(d.name) else d.name
+        runs.extend(got)
+    if not runs:
+        raise BadInput(f"{p}: no training logs found in its run folders; expected CSV, JSON, "
                        "TensorBoard, Lightning, Hugging Face or MLflow logs")
     for note in skipped:
         runs[0].note(f"skipped {note}")

@@ -255,6 +255,7 @@ class TensorBoardReader(Reader):
                    "train/ and validation/, several runs)")
     reads_directories = True
     reads_files = True
+    claims_recursively = True
 
     @classmethod
     def sniff(cls, path: Path, head: bytes) -> float:

@@ -28,12 +28,20 @@ def rank_runs(diagnoses) -> list[dict[str, Any]]:
             "severity": top.severity if top else None,
         })
 
+    # values on different curves do not compare (a val_accuracy of 0.78 is not "better" than
+    # a val_loss of 0.2): the largest group of runs selected on the same curve comes first
+    sizes: dict[Any, int] = {}
+    for r in rows:
+        if r["best_value"] is not None:
+            sizes[r["selected_by"]] = sizes.get(r["selected_by"], 0) + 1
+    order = {name: i for i, name in enumerate(sorted(sizes, key=lambda n: (-sizes[n], str(n))))}
+
     def key(r):
         v = r["best_value"]
         if v is None:
-            return (1, 0.0)
+            return (len(order), 0.0)
         hb = _higher_better(r["selected_by"])
-        return (0, -v if hb else v)
+        return (order[r["selected_by"]], -v if hb else v)
 
     rows.sort(key=key)
     if len(rows) >= 2 and rows[0]["best_value"] is not None and rows[1]["best_value"] is not None \
