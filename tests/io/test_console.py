@@ -288,3 +288,31 @@ def test_fuzz_truncations_read_or_raise_bad_input(tmp_path_factory, name, frac):
     except BadInput:
         return
     assert all(r.series for r in runs)
+
+
+def test_fastai_progress_table_is_read_with_its_metrics_on_validation(tmp_path):
+    """fastai's fit_one_cycle prints an aligned table; its bare metric columns are validation
+    metrics, epochs count from 0, and the time column is not a curve."""
+    rows = ["epoch     train_loss  valid_loss  accuracy  error_rate  time    "]
+    for e in range(6):
+        rows.append(f"{e:<9} {0.9 - 0.1 * e:<11.6f} {0.8 - 0.08 * e:<11.6f} {0.6 + 0.05 * e:<9.6f} "
+                    f"{0.4 - 0.05 * e:<11.6f} 00:0{e}   ")
+    p = tmp_path / "fastai.txt"
+    p.write_text("\n".join(rows) + "\n")
+    h = fd.read(p)
+    assert sorted(h.series) == ["loss", "val_accuracy", "val_error_rate", "val_loss"]
+    assert list(h.series["loss"].steps) == [0, 1, 2, 3, 4, 5]
+    assert h.series["val_accuracy"].values[-1] == pytest.approx(0.85)
+
+
+def test_a_line_that_names_its_split_first_gives_validation_keys(tmp_path):
+    """PyTorch Ignite's examples: 'Validation Results - Epoch[3] Avg accuracy: 0.81 Avg loss: 0.52'."""
+    lines = []
+    for e in range(1, 7):
+        lines.append(f"Training Results - Epoch[{e}] Avg accuracy: {0.6 + 0.05 * e:.2f} Avg loss: {0.9 - 0.1 * e:.2f}")
+        lines.append(f"Validation Results - Epoch[{e}] Avg accuracy: {0.58 + 0.05 * e:.2f} Avg loss: {0.95 - 0.1 * e:.2f}")
+    p = tmp_path / "ignite.log"
+    p.write_text("\n".join(lines) + "\n")
+    h = fd.read(p)
+    assert sorted(h.series) == ["accuracy", "loss", "val_accuracy", "val_loss"]
+    assert h.series["val_loss"].values[0] == pytest.approx(0.85)

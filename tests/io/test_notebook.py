@@ -116,3 +116,19 @@ def test_hf_table_no_log_cells_and_step_column():
     assert h.series["loss"].axis == "step" and list(h.series["loss"].steps) == [100]
     assert list(h.series["val_f1"].values) == [0.5, 0.61]
     assert hf_table_history("<table><tr><th>a</th></tr></table>", source="x", fmt="notebook") is None
+
+
+def test_fastai_html_progress_table_in_a_notebook_is_a_run(tmp_path):
+    head = "".join(f"<th>{c}</th>" for c in ("epoch", "train_loss", "valid_loss", "accuracy", "time"))
+    body = "".join(f"<tr><td>{e}</td><td>{0.9 - 0.1 * e:.6f}</td><td>{0.8 - 0.08 * e:.6f}</td>"
+                   f"<td>{0.6 + 0.05 * e:.6f}</td><td>00:0{e}</td></tr>" for e in range(5))
+    page = f'<table border="1" class="dataframe"><thead><tr style="text-align: left;">{head}</tr></thead><tbody>{body}</tbody></table>'
+    nb = {"nbformat": 4, "nbformat_minor": 5, "metadata": {}, "cells": [
+        {"cell_type": "code", "execution_count": 3, "metadata": {}, "source": "learn.fit_one_cycle(5)",
+         "outputs": [{"output_type": "display_data", "metadata": {},
+                      "data": {"text/html": page, "text/plain": "<IPython.core.display.HTML object>"}}]}]}
+    p = tmp_path / "fastai.ipynb"
+    p.write_text(json.dumps(nb))
+    h = fd.read(p)
+    assert sorted(h.series) == ["loss", "val_accuracy", "val_loss"]
+    assert len(h.series["loss"]) == 5

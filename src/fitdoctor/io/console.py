@@ -382,6 +382,7 @@ def _handle_generic(state: _State, n: int, seg: str) -> None:
     pairs = _clean_pairs(extract_pairs(rest))
     if not pairs or not any(_is_metric_key(k) for k in pairs):
         return
+    pairs = _split_prefixed(seg, pairs)
     run = state.run
     if x is None:
         if run.records and run.dialect not in ("", "seq"):
@@ -399,6 +400,62 @@ def _handle_generic(state: _State, n: int, seg: str) -> None:
         run.start_line = n
     run.put(x, pairs)
 
+
+
+#: "Validation Results - Epoch[3] Avg accuracy: 0.81 Avg loss: 0.52" (PyTorch Ignite's examples
+#: and many hand loops): the split is named once at the start of the line, not in each key
+_SPLIT_LEAD = re.compile(r"^\s*(?:\W\s*)?(validation|valid|val|eval(?:uation)?|dev|test|train(?:ing)?)\b"
+                         r"(?:\s+(?:results?|set|metrics?|stats?|phase|split))?\s*[-:|,]?", re.I)
+_AVG_PREFIX = re.compile(r"^(?:avg|average|mean)_(?=\w)", re.I)
+
+
+def _split_prefixed(seg: str, pairs: dict[str, float]) -> dict[str, float]:
+    """Keys of a line that names its split up front, as if each key carried the prefix;
+    ``avg_loss`` (an epoch average) is the loss."""
+    pairs = {_AVG_PREFIX.sub("", k): v for k, v in pairs.items()}
+    m = _SPLIT_LEAD.match(seg)
+    if m is None or m.group(1).lower().startswith("train"):
+        return pairs
+    if any(k.lower().startswith(("val", "eval", "test", "dev")) for k in pairs):
+        return pairs  # the keys already say it
+    return {f"val_{k}": v for k, v in pairs.items()}
+
+
+_TABLE_HEAD = re.compile(r"^\s*epoch\s+(?:\w+\s+)*\w*loss\w*(?:\s+\w+)*\s*$", re.I)
+
+
+def _tables_as_lines(text: str) -> str:
+    """Whitespace-aligned epoch tables (fastai's ``epoch train_loss valid_loss accuracy time``,
+    printed by ``fit_one_cycle`` in consoles and notebooks) rewritten as ``key=value`` lines.
+
+    In fastai the bare metric columns are computed on the validation set, so next to
+    ``train_loss``/``valid_loss`` they are read as validation metrics. Time cells are skipped.
+    """
+    if "epoch" not in text[:200000].lower() or "loss" not in text[:200000].lower():
+        return text
+    lines = text.split("\n")
+    out, head = [], None
+    for line in lines:
+        if _TABLE_HEAD.match(line):
+            head = line.split()
+            out.append("")
+            continue
+        if head is not None:
+            cells = line.split()
+            if len(cells) == len(head) and cells[0].isdigit():
+                fastai = any(h.startswith("train_") for h in head) and any(h.startswith("valid_") for h in head)
+                parts = [f"epoch {int(cells[0])}"]
+                for h, c in zip(head[1:], cells[1:]):
+                    if h.lower() == "time" or not re.fullmatch(NUM, c):
+                        continue
+                    key = h if not fastai or "_" in h and h.split("_")[0] in ("train", "valid") else f"valid_{h}"
+                    parts.append(f"{key}={c}")
+                out.append(" ".join(parts))
+                continue
+            if line.strip():
+                head = None
+        out.append(line)
+    return "\n".join(out)
 
 
 _KERAS_ANSI = ("\x1b[1m", "\x1b[0m", "\x1b[32m", "\x1b[37m")
@@ -571,6 +628,7 @@ def parse_console_text(text: str, *, source: str, fmt: str = "console",
         text = text[:cut + 1]
     state = _fast_keras(text) if fast else None
     if state is None:
+        text = _tables_as_lines(text)
         state = _State()
         segments = _segments(text)
         if _MAYBE_WRAPPED.search(text):
@@ -675,6 +733,8 @@ def sniff_text(text: str) -> float:
         return 0.85
     if _SNIFF_TQDM.search(text):
         return 0.85
+    if any(_TABLE_HEAD.match(line) for line in text[:8192].split("\n")):
+        return 0.7
     hits = len(_SNIFF_GENERIC.findall(text[:8192]))
     if hits >= 2:
         return 0.7

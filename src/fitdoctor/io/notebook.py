@@ -93,6 +93,22 @@ def hf_table_history(html_text: str, *, source: str, fmt: str) -> RunHistory | N
     return None
 
 
+def epoch_table_text(html_text: str) -> str:
+    """A ``<table>`` whose header starts with ``epoch`` and names a loss (fastai's
+    ``fit_one_cycle`` progress table in a notebook) as whitespace-aligned text, which the
+    console reader parses like the same table printed in a terminal; "" when there is none."""
+    out: list[str] = []
+    for table in _TABLE.findall(html_text):
+        rows = [[html.unescape(re.sub(r"<[^>]+>", "", v)).strip() for _, v in _CELL.findall(r)]
+                for r in _ROW.findall(table)]
+        rows = [r for r in rows if r]
+        if len(rows) < 2 or rows[0][0].lower() != "epoch" or not any("loss" in c.lower() for c in rows[0]):
+            continue
+        out.extend(" ".join(c.replace(" ", "_") or "-" for c in row) for row in rows)
+        out.append("")
+    return "\n".join(out)
+
+
 def _cell_label(index: int, cell: dict) -> str:
     count = cell.get("execution_count")
     return f"cell {index + 1}" + (f" [In {count}]" if isinstance(count, int) else "")
@@ -118,6 +134,10 @@ def notebook_runs(nb: dict, *, source: str, fmt: str = "notebook") -> list[RunHi
                 table = hf_table_history(page, source=source, fmt=fmt)
                 if table is not None:
                     found.append(table)
+            elif "<table" in page and "loss" in page:
+                rows = epoch_table_text(page)
+                if rows:
+                    found.extend(parse_console_text(rows, source=source, fmt=fmt))
         for j, h in enumerate(found):
             h.meta["run"] = label if len(found) == 1 else f"{label}, run {j + 1}"
             h.meta["cell"] = i + 1
