@@ -292,18 +292,20 @@ class RunHistory:
         the curve rules compare train with val and judge noise, so they should see the
         train loss the way the evaluation cadence sees it (what an epoch-level log shows),
         not minibatch noise. The step axis is kept, so spans still point at real steps.
-        None when there is nothing to align (no step-logged validation, or train is
-        already logged about as often as validation).
+        None when there is nothing to align (no validation curve, or train is logged
+        about as often as validation).
         """
         val = next((s for n, s in self.series.items() if n == "val_loss"), None) \
             or next((s for n, s in self.series.items() if n.startswith("val_") and len(s)), None)
-        if val is None or val.axis != "step" or len(val) < 3:
+        if val is None or len(val) < 3:
             return None
         evals = val.steps[np.isfinite(val.steps)]
         out = RunHistory(meta={**self.meta, "aligned_to_evaluations": True})
         aligned = False
         for name, s in self.series.items():
-            if name.startswith("val_") or s.axis != "step" or len(s) < 2 * len(evals):
+            # same axis, and logged at least twice per evaluation (an epoch log with fractional
+            # epochs, "Train Epoch: 3 [640/60000]", is a step log too)
+            if name.startswith("val_") or s.axis != val.axis or len(s) < 2 * len(evals):
                 out.series[name] = s
                 continue
             idx = np.searchsorted(evals, s.steps, side="left")  # interval (e_{k-1}, e_k] -> k

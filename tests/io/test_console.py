@@ -316,3 +316,22 @@ def test_a_line_that_names_its_split_first_gives_validation_keys(tmp_path):
     h = fd.read(p)
     assert sorted(h.series) == ["accuracy", "loss", "val_accuracy", "val_loss"]
     assert h.series["val_loss"].values[0] == pytest.approx(0.85)
+
+
+def test_pytorch_mnist_example_output_is_one_run_with_train_and_test_curves(tmp_path):
+    """The loop most people start from: 'Train Epoch: 3 [640/60000 (1%)]  Loss: 0.41' every few
+    batches, then 'Test set: Average loss: 0.05, Accuracy: 9839/10000 (98%)' closing each epoch."""
+    lines = []
+    for e in range(1, 6):
+        for b in range(0, 60000, 12000):
+            lines.append(f"Train Epoch: {e} [{b}/60000 ({100 * b / 60000:.0f}%)]\tLoss: {2.3 / (e + b / 60000):.6f}")
+        lines.append("")
+        lines.append(f"Test set: Average loss: {0.3 / e:.4f}, Accuracy: {9000 + 150 * e}/10000 ({90 + 1.5 * e:.0f}%)")
+        lines.append("")
+    p = tmp_path / "mnist.log"
+    p.write_text("\n".join(lines) + "\n")
+    h = fd.read(p)
+    assert sorted(h.series) == ["loss", "val_accuracy", "val_loss"]
+    assert len(h.series["loss"]) == 25 and h.series["loss"].steps[1] == pytest.approx(0.2)
+    assert list(h.series["val_loss"].steps) == [1, 2, 3, 4, 5]
+    assert h.series["val_accuracy"].values[0] == pytest.approx(0.915)

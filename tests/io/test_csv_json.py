@@ -148,3 +148,11 @@ def test_fuzz_readers_only_raise_bad_input(tmp_path, data, cut):
             fd.read(p)
         except BadInput:
             pass
+
+
+def test_weights_and_biases_export_keeps_its_bookkeeping_out_of_the_curves(tmp_path):
+    p = tmp_path / "wandb_export.csv"
+    rows = ['"Step","_runtime","_timestamp","epoch","train/loss","val/loss"']
+    rows += [f"{e * 100},{e * 10.5},{1700000000 + e * 10},{e},{0.7 / (e + 1)},{0.8 / (e + 1)}" for e in range(8)]
+    p.write_text("\n".join(rows) + "\n")
+    assert sorted(fd.read(p).series) == ["loss", "val_loss"]

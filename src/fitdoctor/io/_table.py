@@ -26,7 +26,8 @@ AXIS_COLUMNS = {"epoch", "epochs", "step", "steps", "global_step", "iteration", 
 def is_bookkeeping(name: str) -> bool:
     """An axis, timing or identifier column (``epoch``, ``runtime``, ``run_id``): never a curve."""
     low = name.strip().lower()
-    return low in AXIS_COLUMNS or low == "id" or low.endswith("_id")
+    # Weights & Biases exports prefix its own bookkeeping with "_" (_step, _runtime, _timestamp)
+    return low in AXIS_COLUMNS or low == "id" or low.endswith("_id") or low.startswith("_")
 
 
 def parse_cell(cell: str) -> float | None:

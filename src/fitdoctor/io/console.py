@@ -22,6 +22,7 @@ with the notebook reader.
 from __future__ import annotations
 
 import ast
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -357,13 +358,17 @@ def _handle_generic(state: _State, n: int, seg: str) -> None:
                 rest = rest[rest.find("[", bar) + 1:]
                 rest = rest.split("]", 1)[0]  # the postfix only, not text glued after the bar
         else:
-            # "Epoch [3/50], Step [100/600], Loss: 0.41": a point every few batches, at its
-            # fraction of the epoch
-            sub = _STEP_OF.search(rest)
+            # "Epoch [3/50], Step [100/600], Loss: 0.41" or PyTorch's MNIST example "Train Epoch:
+            # 3 [640/60000 (1%)]  Loss: 0.41": a point every few batches, at its fraction of the epoch
+            prog = _BRACKET_PROGRESS.match(seg, m.end())
+            sub = prog if prog is not None else _STEP_OF.search(rest)
             if sub is not None and 0 < int(sub.group(2)):
                 frac = min(int(sub.group(1)) / int(sub.group(2)), 1.0)
                 x = x - 1 + frac if x >= 1 else x + frac
-                rest = rest[:sub.start()] + " | " + rest[sub.end():]
+                if prog is not None:
+                    rest = seg[:m.start()] + " | " + seg[prog.end():]
+                else:
+                    rest = rest[:sub.start()] + " | " + rest[sub.end():]
     else:
         b = _BRACKET_EPOCH.match(seg)
         if b is not None:
@@ -379,11 +384,17 @@ def _handle_generic(state: _State, n: int, seg: str) -> None:
         # a download): the percentage after its label is progress; only its postfix can hold metrics
         br = rest.find("[", rest.find("%|"))
         rest = rest[br + 1:].split("]", 1)[0] if br >= 0 else ""
+    rest = _COUNT_RATIO.sub(lambda r: f"{int(r.group(1)) / max(int(r.group(2)), 1):.6g}", rest)
     pairs = _clean_pairs(extract_pairs(rest))
     if not pairs or not any(_is_metric_key(k) for k in pairs):
         return
     pairs = _split_prefixed(seg, pairs)
     run = state.run
+    if x is None and run.records and run.dialect == "generic" and run.last_x is not None \
+            and all(k.startswith("val_") for k in pairs):
+        # "Test set: Average loss: 0.05, Accuracy: 9839/10000 (98%)" after an epoch's train lines:
+        # the evaluation that closes the epoch those lines were in
+        x = float(math.floor(run.last_x) + 1) if run.last_x != int(run.last_x) else run.last_x
     if x is None:
         if run.records and run.dialect not in ("", "seq"):
             run = state.new_run(n)
@@ -406,6 +417,10 @@ def _handle_generic(state: _State, n: int, seg: str) -> None:
 #: and many hand loops): the split is named once at the start of the line, not in each key
 _SPLIT_LEAD = re.compile(r"^\s*(?:\W\s*)?(validation|valid|val|eval(?:uation)?|dev|test|train(?:ing)?)\b"
                          r"(?:\s+(?:results?|set|metrics?|stats?|phase|split))?\s*[-:|,]?", re.I)
+#: "[640/60000 (1%)]" right after the epoch number: how far into the epoch the line is
+_BRACKET_PROGRESS = re.compile(r"\s*\[\s*(\d+)\s*/\s*(\d+)\s*(?:\(\s*\d+(?:\.\d+)?%\s*\))?\s*\]")
+#: "Accuracy: 9839/10000 (98%)": a count out of a total, read as the fraction
+_COUNT_RATIO = re.compile(r"\b(\d+)\s*/\s*(\d+)\s*\(\s*\d+(?:\.\d+)?\s*%\s*\)")
 _AVG_PREFIX = re.compile(r"^(?:avg|average|mean)_(?=\w)", re.I)
 
 

@@ -6,9 +6,11 @@ when the terminal cannot show block characters.
 
 from __future__ import annotations
 
+import math
 import os
 from typing import Sequence
 
+import numpy as np
 from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
@@ -31,6 +33,16 @@ def output_console(*, stderr: bool = False) -> Console:
     # piped: text lines stay whole; tables (the sparkline grid) get room to keep their columns
     width = int(os.environ["COLUMNS"]) if os.environ.get("COLUMNS", "").isdigit() else 120
     return Console(stderr=stderr, highlight=False, soft_wrap=True, width=max(width, 100))
+
+
+def extent(h) -> str:
+    """"40 epochs", or "100 points over 10 epochs" when a loop logged inside each epoch."""
+    if h.axis == "epoch":
+        xs = [float(s.steps[-1]) for s in h.series.values() if len(s)]
+        fractional = any(np.any(s.steps != np.round(s.steps)) for s in h.series.values() if len(s))
+        if fractional and xs:
+            return f"{h.n_points} points over {math.ceil(max(xs))} epochs"
+    return f"{h.n_points} {h.axis}s"
 
 
 def fmt_number(v) -> str:
@@ -59,7 +71,7 @@ def render_diagnosis(d: Diagnosis, *, show_series: bool = False, ascii: bool | N
     parts: list = []
     fmt = h.meta.get("format", "?")
     title = Text.assemble(("fitdoctor", "bold"), " · ", (h.name, "bold"),
-                          f"  ({fmt}, {h.n_points} {h.axis}s)")
+                          f"  ({fmt}, {extent(h)})")
     parts.append(title)
     curves = Table.grid(padding=(0, 1))
     keys = dict.fromkeys(k for k in ("loss", "val_loss", d.summary.get("selected_by"), "lr") if k)
