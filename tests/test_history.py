@@ -78,3 +78,8 @@ def test_step_log_aligned_to_its_evaluations():
 def test_epoch_log_needs_no_alignment():
     h = RunHistory.from_dict({"loss": [0.7, 0.5, 0.4, 0.35], "val_loss": [0.72, 0.55, 0.5, 0.48]})
     assert h.per_evaluation() is None
+
+
+def test_scores_are_higher_is_better_unless_their_name_says_error():
+    assert higher_is_better("val_score") and higher_is_better("f1_score")
+    assert not higher_is_better("brier_score") and not higher_is_better("val_wer")

@@ -45,6 +45,7 @@ METRIC_ALIASES: dict[str, str] = {
 HIGHER_IS_BETTER = (
     "accuracy", "acc", "auc", "f1", "precision", "recall", "r2", "map", "iou",
     "dice", "bleu", "rouge", "top5", "matthews", "balanced_accuracy", "fitness",
+    "score",  # scikit-learn's MLP "Validation score" (accuracy or R^2), *_score metrics
 )
 
 VAL_PREFIXES = ("val_", "valid_", "validation_", "eval_", "dev_", "test_")
@@ -107,8 +108,14 @@ def canonical_name(raw: str) -> str:
     return f"val_{name}" if is_val else name
 
 
+#: Words that make a score an error whatever else its name says (``brier_score``).
+LOWER_IS_BETTER_WORDS = ("loss", "error", "brier", "mse", "mae", "wer", "cer", "perplexity")
+
+
 def higher_is_better(name: str) -> bool:
     base = name[4:] if name.startswith("val_") else name
+    if any(w in base.lower() for w in LOWER_IS_BETTER_WORDS):
+        return False
     return any(base == k or base.startswith(k) or base.endswith(k) for k in HIGHER_IS_BETTER)
 
 

@@ -335,3 +335,17 @@ def test_pytorch_mnist_example_output_is_one_run_with_train_and_test_curves(tmp_
     assert len(h.series["loss"]) == 25 and h.series["loss"].steps[1] == pytest.approx(0.2)
     assert list(h.series["val_loss"].steps) == [1, 2, 3, 4, 5]
     assert h.series["val_accuracy"].values[0] == pytest.approx(0.915)
+
+
+def test_scikit_learn_mlp_verbose_output_pairs_each_iteration_with_its_validation_score(tmp_path):
+    """MLPClassifier(verbose=True, early_stopping=True): 'Iteration 3, loss = 0.41' then
+    'Validation score: 0.86' (accuracy: higher is better)."""
+    lines = []
+    for i in range(1, 21):
+        lines.append(f"Iteration {i}, loss = {0.7 / i ** 0.5:.8f}")
+        lines.append(f"Validation score: {0.9 - 0.3 / i:.6f}")
+    p = tmp_path / "mlp.log"
+    p.write_text("\n".join(lines) + "\n")
+    h = fd.read(p)
+    assert sorted(h.series) == ["loss", "val_score"] and len(h.series["val_score"]) == 20
+    assert "val_not_improving" not in fd.diagnose(h).codes

@@ -755,8 +755,10 @@ def still_improving(ctx: Context) -> Finding | None:
     name = P.name if P is ctx.val_loss or P is ctx.loss else f"val {ctx.metric_name}"
     ev = {"slope": slope, "trend_z": z, "tail_drop": tail_drop, "total_drop": total,
           "epochs": float(P.x[-1]) + 1 if P.axis == "epoch" else float(P.x[-1])}
-    msg = (f"{name} was still falling at the end: {fv(-slope)}/{P.axis} over the last "
-           f"{int(math.ceil(ctx.th.tail_frac * P.n))} {unit(P)}s (trend z={z:.1f}), "
+    rising = P is not ctx.val_loss and P is not ctx.loss and ctx.val_metric is not None \
+        and ctx.val_metric.higher_better
+    msg = (f"{name} was still {'rising' if rising else 'falling'} at the end: {fv(-slope)}/{P.axis} over the last "
+           f"{int(math.ceil(ctx.th.tail_frac * P.n))} {unit(P)}s (trend z={-z if rising else z:+.1f}), "
            f"{tail_drop / total:.0%} of the run's total progress")
     return finding("still_improving", "warning", msg, ctx, span=(P.x[-min(P.n, max(3, int(math.ceil(ctx.th.tail_frac * P.n))))], P.x[-1]),
                    evidence=ev)

@@ -391,10 +391,11 @@ def _handle_generic(state: _State, n: int, seg: str) -> None:
     pairs = _split_prefixed(seg, pairs)
     run = state.run
     if x is None and run.records and run.dialect == "generic" and run.last_x is not None \
-            and all(k.startswith("val_") for k in pairs):
+            and all(canonical_name(k).startswith("val_") for k in pairs):
         # "Test set: Average loss: 0.05, Accuracy: 9839/10000 (98%)" after an epoch's train lines:
         # the evaluation that closes the epoch those lines were in
         x = float(math.floor(run.last_x) + 1) if run.last_x != int(run.last_x) else run.last_x
+        axis = run.axis
     if x is None:
         if run.records and run.dialect not in ("", "seq"):
             run = state.new_run(n)

@@ -16,6 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from fitdoctor.findings import Diagnosis, Finding
+from fitdoctor.history import higher_is_better
 from fitdoctor.report.sparkline import sparkline
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
@@ -82,7 +83,8 @@ def render_diagnosis(d: Diagnosis, *, show_series: bool = False, ascii: bool | N
         fin = s.values[s.values == s.values]
         first = fmt_number(float(s.values[0])) if len(s) else ""
         last = fmt_number(float(s.values[-1])) if len(s) else ""
-        extra = f"  min {fmt_number(float(fin.min()))}" if fin.size and key != "lr" else ""
+        best = ("max", fin.max) if higher_is_better(key) else ("min", fin.min)
+        extra = f"  {best[0]} {fmt_number(float(best[1]()))}" if fin.size and key != "lr" else ""
         curves.add_row(Text(key, style="bold"), Text(sparkline(s.values, 40, ascii=ascii)),
                        Text(f"{first} -> {last}{extra}"))
     parts.append(curves)
