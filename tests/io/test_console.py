@@ -349,3 +349,15 @@ def test_scikit_learn_mlp_verbose_output_pairs_each_iteration_with_its_validatio
     h = fd.read(p)
     assert sorted(h.series) == ["loss", "val_score"] and len(h.series["val_score"]) == 20
     assert "val_not_improving" not in fd.diagnose(h).codes
+
+
+def test_pytorch_cifar_tutorial_output_is_a_step_curve(tmp_path):
+    """'[2,  4000] loss: 1.52' (epoch, batch): one curve on a global step axis."""
+    lines = [f"[{e}, {b:5d}] loss: {2.3 / (e + b / 12000):.3f}" for e in range(1, 4) for b in range(2000, 12001, 2000)]
+    lines += ["Finished Training", "Accuracy of the network on the 10000 test images: 54 %"]
+    p = tmp_path / "cifar.log"
+    p.write_text("\n".join(lines) + "\n")
+    h = fd.read(p)
+    s = h.series["loss"]
+    assert s.axis == "step" and len(s) == 18
+    assert list(s.steps[:7]) == [2000, 4000, 6000, 8000, 10000, 12000, 14000]

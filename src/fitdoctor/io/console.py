@@ -92,6 +92,9 @@ class _Run:
     header_total: int | None = None
     open_header: int | None = None  # a Keras epoch whose finished bar has not been seen yet
     notes: list[str] = field(default_factory=list)
+    #: "[epoch, batch]" lines (PyTorch's CIFAR-10 tutorial): the last batch index seen in the
+    #: first epoch, which turns (epoch, batch) into a global step
+    batches_per_epoch: int = 0
     #: filled by the fast path instead of ``records``: raw name -> (steps, values)
     columns: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
 
@@ -369,6 +372,14 @@ def _handle_generic(state: _State, n: int, seg: str) -> None:
                     rest = seg[:m.start()] + " | " + seg[prog.end():]
                 else:
                     rest = rest[:sub.start()] + " | " + rest[sub.end():]
+    elif (eb := _EPOCH_BATCH.match(seg)) is not None:
+        # "[2,  4000] loss: 1.52" (PyTorch's CIFAR-10 tutorial): epoch and batch, as a step
+        ep, batch = int(eb.group(1)), int(eb.group(2))
+        cur = state.run
+        if ep == 1 or not cur.batches_per_epoch:
+            cur.batches_per_epoch = max(cur.batches_per_epoch, batch) if ep == 1 else batch
+        x, axis = float((ep - 1) * cur.batches_per_epoch + batch), "step"
+        rest = seg[eb.end():]
     else:
         b = _BRACKET_EPOCH.match(seg)
         if b is not None:
@@ -418,6 +429,7 @@ def _handle_generic(state: _State, n: int, seg: str) -> None:
 #: and many hand loops): the split is named once at the start of the line, not in each key
 _SPLIT_LEAD = re.compile(r"^\s*(?:\W\s*)?(validation|valid|val|eval(?:uation)?|dev|test|train(?:ing)?)\b"
                          r"(?:\s+(?:results?|set|metrics?|stats?|phase|split))?\s*[-:|,]?", re.I)
+_EPOCH_BATCH = re.compile(r"^\s*\[\s*(\d+)\s*,\s*(\d+)\s*\]")
 #: "[640/60000 (1%)]" right after the epoch number: how far into the epoch the line is
 _BRACKET_PROGRESS = re.compile(r"\s*\[\s*(\d+)\s*/\s*(\d+)\s*(?:\(\s*\d+(?:\.\d+)?%\s*\))?\s*\]")
 #: "Accuracy: 9839/10000 (98%)": a count out of a total, read as the fraction
@@ -738,6 +750,9 @@ _SNIFF_GENERIC = re.compile(r"(?:epoch|step|iter\w*)\s*[:=#]?\s*\[?\d+.{0,200}?(
                             re.I)
 
 
+_SNIFF_EPOCH_BATCH = re.compile(r"^\s*\[\s*\d+\s*,\s*\d+\s*\]\s*(?:\w+\s*)?loss\s*[:=]\s*" + NUM, re.M)
+
+
 def sniff_text(text: str) -> float:
     """How much ``text`` looks like training console output (0..1)."""
     first = text.lstrip()[:1]
@@ -750,6 +765,8 @@ def sniff_text(text: str) -> float:
     if _SNIFF_TQDM.search(text):
         return 0.85
     if any(_TABLE_HEAD.match(line) for line in text[:8192].split("\n")):
+        return 0.7
+    if len(_SNIFF_EPOCH_BATCH.findall(text[:8192])) >= 2:
         return 0.7
     hits = len(_SNIFF_GENERIC.findall(text[:8192]))
     if hits >= 2:

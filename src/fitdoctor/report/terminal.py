@@ -57,11 +57,16 @@ def fmt_number(v) -> str:
     return str(v)
 
 
+def _position(x: float) -> str:
+    """An epoch or step as people count them: 44000, not 4.4e+04; 2.5 for a fraction."""
+    return str(int(x)) if x == int(x) and abs(x) < 1e15 else fmt_number(x)
+
+
 def _span(f: Finding, unit: str) -> str:
     if f.span is None:
         return ""
     a, b = f.span
-    a_s, b_s = fmt_number(float(a)), fmt_number(float(b))
+    a_s, b_s = _position(float(a)), _position(float(b))
     return f"{unit}s {a_s}-{b_s}" if a != b else f"{unit} {a_s}"
 
 
