@@ -53,7 +53,8 @@ class Thresholds:
     blowup_factor: float = 2.0
     #: oscillating: noise scale over this share of the curve's total range ...
     oscillation_noise_share: float = 0.1
-    #: ... or a median swing of this share of the level it ends at ...
+    #: ... (and that noise above this share of its level) or a median swing of this share of
+    #: the level it ends at ...
     oscillation_roughness: float = 0.06
     #: ... with lag-1 autocorrelation of the detrended curve below this.
     oscillation_autocorr: float = -0.15

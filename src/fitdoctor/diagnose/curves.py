@@ -716,7 +716,7 @@ def oscillating(ctx: Context) -> Finding | None:
         # would hide swings that are big where the run ends up)
         dist = abs(float(c.y[0]) - float(np.min(c.smoothed())))
         roughness = float(np.median(np.abs(resid))) / max(level, 0.1 * dist, 1e-12)
-        swings = (share > ctx.th.oscillation_noise_share and c.sigma > 0.05 * level) \
+        swings = (share > ctx.th.oscillation_noise_share and c.sigma > ctx.th.oscillation_roughness * level) \
             or roughness >= ctx.th.oscillation_roughness
         if swings and ac < ctx.th.oscillation_autocorr:
             ev = {"noise": c.sigma, "swing": amp, "trend_range": rng, "noise_over_range": share,
