@@ -285,11 +285,8 @@ class RunHistory:
                 continue
             epoch = np.ceil(s.steps / float(spe) - 1e-9)  # step k*spe closes epoch k
             keys, inverse = np.unique(epoch, return_inverse=True)
-            sums = np.zeros(keys.size)
-            counts = np.zeros(keys.size)
-            np.add.at(sums, inverse, s.values)
-            np.add.at(counts, inverse, 1)
-            out.series[name] = Series(keys, sums / counts, raw_name=s.raw_name, axis="epoch")
+            means, _ = _group_means(inverse, s.values, keys.size)
+            out.series[name] = Series(keys, means, raw_name=s.raw_name, axis="epoch")
         return out
 
     def per_evaluation(self) -> "RunHistory | None":
@@ -322,12 +319,8 @@ class RunHistory:
                 ok = pos >= 0
                 out.series[name] = Series(evals[ok], s.values[pos[ok]], raw_name=s.raw_name, axis="step")
                 continue
-            sums = np.zeros(evals.size)
-            counts = np.zeros(evals.size)
-            np.add.at(sums, idx[keep], s.values[keep])
-            np.add.at(counts, idx[keep], 1)
-            has = counts > 0
-            out.series[name] = Series(evals[has], sums[has] / counts[has], raw_name=s.raw_name, axis="step")
+            means, has = _group_means(idx[keep], s.values[keep], evals.size)
+            out.series[name] = Series(evals[has], means[has], raw_name=s.raw_name, axis="step")
             aligned = True
         return out if aligned else None
 
@@ -371,6 +364,16 @@ def series_role(name: str) -> str:
     if base.startswith("test_"):
         return "test metric"
     return "train metric"
+
+
+def _group_means(groups: np.ndarray, values: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(mean of ``values`` in each of ``n`` groups, which groups have any) for group indices
+    0..n-1: the shared step of summarizing per epoch and per evaluation interval."""
+    sums = np.zeros(n)
+    counts = np.zeros(n)
+    np.add.at(sums, groups, values)
+    np.add.at(counts, groups, 1)
+    return sums / np.maximum(counts, 1), counts > 0
 
 
 def is_test_split(raw: str) -> bool:

@@ -16,7 +16,7 @@ import numpy as np
 
 from fitdoctor import stats
 from fitdoctor.findings import Finding
-from fitdoctor.history import RunHistory, Series, higher_is_better
+from fitdoctor.history import RunHistory, Series, canonical_name, higher_is_better
 from fitdoctor.thresholds import THRESHOLDS, Thresholds
 
 #: Long step logs are summarized to this many points (median per bin) before trend tests.
@@ -178,6 +178,19 @@ class Context:
             out[i] = float(np.mean(ly[m])) if m.any() else self.loss.at(x)
             prev = x
         return out
+
+
+def chosen_curve(ctx: Context) -> Curve | None:
+    """The curve the run itself selects checkpoints on, when it says (Hugging Face's
+    ``metric_for_best_model``: ``eval_wer``, ``f1``, ``loss``), else None."""
+    chosen = ctx.history.meta.get("metric_for_best_model")
+    if not chosen:
+        return None
+    name = canonical_name(str(chosen))
+    name = name if name.startswith("val_") or name == "loss" else "val_" + name
+    s = ctx.history.series.get(name)
+    c = make_curve(name, s) if s is not None else None
+    return c if c is not None and c.n else None
 
 
 def tail_level(c: Curve, frac: float = 0.2) -> float:

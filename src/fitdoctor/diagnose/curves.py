@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 
 from fitdoctor import stats
-from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
+from fitdoctor.diagnose.base import Context, Curve, chosen_curve, head_level, rule, tail_level
 from fitdoctor.diagnose.chance import REGRESSION_METRICS, accuracy_curve, accuracy_learned, guessed_classes
 from fitdoctor.findings import Finding
 from fitdoctor.remedies import EXPLANATIONS, remedies_for
@@ -295,6 +295,11 @@ def still_moving(c: Curve, ctx: Context) -> bool:
     return z < -ctx.th.z_trend and total > 0 and -slope * span >= ctx.th.still_improving_min_share * total
 
 
+def best_before_tail(c: Curve, ctx: Context) -> bool:
+    """The curve's best point lies before its tail (the last ``tail_frac``, at least 2 points)."""
+    return c.best_index() < c.n - max(2, int(math.ceil(ctx.th.tail_frac * c.n)))
+
+
 def val_gain(V: Curve) -> tuple[float, float, float]:
     """(first value, best value after light smoothing, gain): how far validation ever improved."""
     v0 = float(V.y[0])
@@ -320,16 +325,8 @@ def chosen_metric_improved(ctx: Context) -> bool:
     """The validation metric the user selects checkpoints on (Hugging Face's
     metric_for_best_model: WER, F1, ...) improved beyond its noise and by 2%: then val loss
     alone cannot say that validation never got better."""
-    chosen = ctx.history.meta.get("metric_for_best_model")
-    if not chosen:
-        return False
-    from fitdoctor.diagnose.base import make_curve
-    from fitdoctor.history import canonical_name
-
-    name = canonical_name(chosen if chosen.startswith(("eval_", "val_")) else f"eval_{chosen}")
-    s = ctx.history.series.get(name)
-    c = make_curve(name, s) if s is not None else None
-    if c is None or c.n < 3 or name == "val_loss":
+    c = chosen_curve(ctx)
+    if c is None or c.n < 3 or c.name in ("val_loss", "loss"):
         return False
     c = lower_better(c)
     gain = float(c.y[0]) - float(np.min(stats.smooth(c.y, 3)))
@@ -465,24 +462,22 @@ def lr_too_high(ctx: Context) -> Finding | None:
     ev = {"start": start, "best": best, "best_at": float(T.x[b]), "end": end,
           "early_drop_share": early_share, "rise_after_best": rise, "noise": T.sigma,
           "noise_over_level": T.sigma / max(abs(end), 1e-12), "late_direction_flips": flips}
-    if wild and not rising:
+    fast = f"{T.name} dropped fast ({early_share:.0%} of its progress in the first fifth of the run)"
+    if wild and not rising:  # no best to point at: the minimum is wherever a jump landed
         what = (f"then kept jumping up and down by about {fv(T.sigma)} from {unit(T)} to {unit(T)}, "
                 f"{T.sigma / max(abs(end), 1e-12):.0%} of the level it ends at")
-    elif rising:
-        what = f"then crept back up by {fv(rise)}"
-    elif noisy:
-        what = f"then got noisy (noise {fv(T.sigma)})"
+        msg, span = f"{fast}, {what}", (T.x[min(k, T.n - 1)], T.x[-1])
     else:
-        what = f"while {V.name} jumps by {fv(V.sigma)} from {unit(V)} to {unit(V)}, {V.sigma / abs(tail_level(V, 0.3)):.0%} of its level"
-    if wild and not rising:
-        msg = (f"{T.name} dropped fast ({early_share:.0%} of its progress in the first fifth of the run), "
-               f"{what}: the learning rate is too high to settle")
-        span = (T.x[min(k, T.n - 1)], T.x[-1])
-    else:
-        msg = (f"{T.name} dropped fast ({early_share:.0%} of its progress in the first fifth of the run) to "
-               f"{fv(best)} at {T.axis} {fx(T.x[b])}, {what}: the learning rate is too high to settle")
-        span = (T.x[b], T.x[-1])
-    return finding("lr_too_high", "warning", msg, ctx, span=span, evidence=ev)
+        if rising:
+            what = f"then crept back up by {fv(rise)}"
+        elif noisy:
+            what = f"then got noisy (noise {fv(T.sigma)})"
+        else:
+            what = (f"while {V.name} jumps by {fv(V.sigma)} from {unit(V)} to {unit(V)}, "
+                    f"{V.sigma / abs(tail_level(V, 0.3)):.0%} of its level")
+        msg, span = f"{fast} to {fv(best)} at {T.axis} {fx(T.x[b])}, {what}", (T.x[b], T.x[-1])
+    return finding("lr_too_high", "warning", f"{msg}: the learning rate is too high to settle", ctx,
+                   span=span, evidence=ev)
 
 
 @rule("curves")
@@ -507,11 +502,9 @@ def lr_too_low(ctx: Context) -> Finding | None:
     if linearity < ctx.th.lr_low_linearity or not far:
         return None
     V = val_curve(ctx)
-    if V is not None and V.n >= 4 and T is ctx.loss:
-        vb = V.best_index()
-        if vb < V.n - max(2, int(math.ceil(ctx.th.tail_frac * V.n))) \
-                and tail_level(V, 0.2) > float(V.y[vb]) + 2 * noise(V):
-            return None  # validation already turned: more of the same lr would not help it
+    if V is not None and V.n >= 4 and T is ctx.loss and best_before_tail(V, ctx) \
+            and tail_level(V, 0.2) > float(V.y[V.best_index()]) + 2 * noise(V):
+        return None  # validation already turned: more of the same lr would not help it
     ev = {"start": start, "end": end, "relative_drop": rel_drop, "slope": slope, "trend_z": z,
           "late_over_early_slope": linearity}
     msg = (f"{T.name} falls slowly and almost linearly ({fv(start)} -> {fv(end)}, only {rel_drop:.0%} "
@@ -588,8 +581,7 @@ def plateau(ctx: Context) -> Finding | None:
     elif level < 0.05 * abs(start):
         reason = None
     # (b) the learning rate collapsed and the loss froze with it, for most of the run
-    elif long_flat and lr_collapsed(ctx, T.x[start_flat + (T.n - start_flat) // 2]):
-        at = T.x[start_flat + (T.n - start_flat) // 2]
+    elif long_flat and lr_collapsed(ctx, at := T.x[start_flat + (T.n - start_flat) // 2]):
         reason = (f"frozen as the learning rate collapsed to {fv(ctx.lr.at(at))} by {T.axis} {fx(at)} "
                   f"({ctx.lr.first / max(ctx.lr.at(at), 1e-300):.3g}x below its start "
                   f"{fv(ctx.lr.first)})")
@@ -741,8 +733,7 @@ def still_improving(ctx: Context) -> Finding | None:
     tail_drop = -slope * span
     if total <= 0 or tail_drop < ctx.th.still_improving_min_share * total:
         return None
-    b = P.best_index()
-    if b < P.n - max(2, int(math.ceil(ctx.th.tail_frac * P.n))):
+    if best_before_tail(P, ctx):
         return None  # the best is not near the end
     _, z_end, _ = tail_trend(P, ctx.th.tail_frac / 2)
     if z_end > -ctx.th.z_trend:

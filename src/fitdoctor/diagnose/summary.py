@@ -8,23 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from fitdoctor.diagnose.base import Context, Curve, make_curve
-from fitdoctor.history import canonical_name
+from fitdoctor.diagnose.base import Context, Curve, chosen_curve
 
 
 def selection_curve(ctx: Context) -> Curve | None:
     """The curve to select the epoch on: the metric the run itself selected on when it says
     (Hugging Face's metric_for_best_model), else val loss (what the findings and Keras's
     EarlyStopping watch by default), else the val metric, else train loss."""
-    chosen = ctx.history.meta.get("metric_for_best_model")
-    if chosen:
-        name = canonical_name(str(chosen))
-        name = name if name.startswith("val_") or name == "loss" else "val_" + name
-        s = ctx.history.series.get(name)
-        if s is not None:
-            c = make_curve(name, s)
-            if c is not None and c.n:
-                return c
+    c = chosen_curve(ctx)
+    if c is not None:
+        return c
     for c in (ctx.val_loss, ctx.val_metric, ctx.loss):
         if c is not None and c.n >= 1:
             return c

@@ -149,29 +149,39 @@ def _read_dir(p: Path, readers: Mapping[str, type[Reader]]) -> list[RunHistory]:
         if sweep:
             return _read_sweep(p, sweep, readers)
         return cls().read(p)
-    runs: list[RunHistory] = []
-    skipped: list[str] = []
-    for f in _walk_files(p):
-        if f.stat().st_size == 0:
-            continue
-        fcls, _ = best_reader(f, readers, directory=False)
-        if fcls is None:
-            continue
-        try:
-            got = fcls().read(f)
-        except BadInput as exc:
-            skipped.append(f"{f.relative_to(p)}: {exc}")
-            continue
+
+    def read_file(f: Path) -> list[RunHistory]:
+        fcls = best_reader(f, readers, directory=False)[0] if f.stat().st_size else None
+        got = fcls().read(f) if fcls is not None else []
         for r in got:
             r.meta.setdefault("run", str(f.relative_to(p)))
-        runs.extend(got)
+        return got
+
+    return _read_each(p, _walk_files(p), read_file, "this folder")
+
+
+def _read_each(p: Path, items, read_one, where: str) -> list[RunHistory]:
+    """Every run ``read_one`` finds in each item; an item it refuses is skipped with a note
+    on the first run, and only when nothing reads is the folder an error (with the reasons)."""
+    runs: list[RunHistory] = []
+    skipped: list[str] = []
+    for item in items:
+        try:
+            runs.extend(read_one(item))
+        except BadInput as exc:
+            skipped.append(f"{item.relative_to(p)}: {exc}")
     if not runs:
         extra = f" (skipped: {'; '.join(skipped[:3])})" if skipped else ""
-        raise BadInput(f"{p}: no training logs found in this folder{extra}; expected CSV, JSON, "
+        raise BadInput(f"{p}: no training logs found in {where}{extra}; expected CSV, JSON, "
                        "TensorBoard, Lightning, Hugging Face or MLflow logs")
     for note in skipped:
         runs[0].note(f"skipped {note}")
     return runs
+
+
+def _is_log_candidate(f: Path) -> bool:
+    """A file worth sniffing: not a checkpoint, image, archive, code or hidden file."""
+    return f.suffix.lower() not in SKIP_SUFFIXES and not f.name.startswith(".")
 
 
 def _subfolders(p: Path) -> list[Path]:
@@ -189,8 +199,7 @@ def _mixed_subfolders(p: Path, cls: type[Reader], readers: Mapping[str, type[Rea
     """
     if not cls.claims_recursively:
         return []  # the folder has that tool's own layout (an HF output dir, lightning_logs/)
-    if any(f.is_file() and f.suffix.lower() not in SKIP_SUFFIXES and not f.name.startswith(".")
-           for f in p.iterdir()):
+    if any(f.is_file() and _is_log_candidate(f) for f in p.iterdir()):
         return []  # logs at the top: the folder is one run (or one tool's store)
     subs = _subfolders(p)
     if len(subs) < 2 or len(subs) > MAX_FILES_IN_DIR:
@@ -200,24 +209,14 @@ def _mixed_subfolders(p: Path, cls: type[Reader], readers: Mapping[str, type[Rea
 
 
 def _read_sweep(p: Path, subs: list[Path], readers: Mapping[str, type[Reader]]) -> list[RunHistory]:
-    runs: list[RunHistory] = []
-    skipped: list[str] = []
-    for d in subs:
-        try:
-            got = [r for r in _read_dir(d, readers) if r.series]
-        except BadInput as exc:
-            skipped.append(f"{d.name}: {exc}")
-            continue
+    def read_folder(d: Path) -> list[RunHistory]:
+        got = [r for r in _read_dir(d, readers) if r.series]
         for r in got:
             inner = r.meta.get("run")
             r.meta["run"] = f"{d.name}/{inner}" if inner and not str(inner).startswith(d.name) else d.name
-        runs.extend(got)
-    if not runs:
-        raise BadInput(f"{p}: no training logs found in its run folders; expected CSV, JSON, "
-                       "TensorBoard, Lightning, Hugging Face or MLflow logs")
-    for note in skipped:
-        runs[0].note(f"skipped {note}")
-    return runs
+        return got
+
+    return _read_each(p, subs, read_folder, "its run folders")
 
 
 def _walk_files(root: Path):
@@ -226,7 +225,7 @@ def _walk_files(root: Path):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
         for fn in sorted(filenames):
             f = Path(dirpath) / fn
-            if f.suffix.lower() in SKIP_SUFFIXES or fn.startswith("."):
+            if not _is_log_candidate(f):
                 continue
             yield f
             count += 1
