@@ -83,3 +83,13 @@ def test_epoch_log_needs_no_alignment():
 def test_scores_are_higher_is_better_unless_their_name_says_error():
     assert higher_is_better("val_score") and higher_is_better("f1_score")
     assert not higher_is_better("brier_score") and not higher_is_better("val_wer")
+
+
+def test_fractional_epochs_aligned_to_evaluations_stay_on_the_epoch_axis():
+    """'Train Epoch: 3 [640/60000]' logs train at fractions of an epoch and test once per epoch:
+    the aligned train curve is still counted in epochs, like the val curve beside it."""
+    x = np.arange(1, 41) / 10.0
+    h = RunHistory(series={"loss": Series(x, 1.0 / x, "Loss", axis="epoch"),
+                           "val_loss": Series([1.0, 2.0, 3.0, 4.0], [0.9, 0.5, 0.4, 0.35], "val_loss", axis="epoch")})
+    a = h.per_evaluation()
+    assert a.series["loss"].axis == "epoch" and list(a.series["loss"].steps) == [1, 2, 3, 4]

@@ -295,7 +295,7 @@ class RunHistory:
         A step log puts hundreds of noisy minibatch losses beside a few validation points;
         the curve rules compare train with val and judge noise, so they should see the
         train loss the way the evaluation cadence sees it (what an epoch-level log shows),
-        not minibatch noise. The step axis is kept, so spans still point at real steps.
+        not minibatch noise. The axis is kept, so spans still point at real steps or epochs.
         None when there is nothing to align (no validation curve, or train is logged
         about as often as validation).
         """
@@ -317,10 +317,10 @@ class RunHistory:
             if name == "lr":  # the lr in force at each evaluation
                 pos = np.searchsorted(s.steps, evals, side="right") - 1
                 ok = pos >= 0
-                out.series[name] = Series(evals[ok], s.values[pos[ok]], raw_name=s.raw_name, axis="step")
+                out.series[name] = Series(evals[ok], s.values[pos[ok]], raw_name=s.raw_name, axis=s.axis)
                 continue
             means, has = _group_means(idx[keep], s.values[keep], evals.size)
-            out.series[name] = Series(evals[has], means[has], raw_name=s.raw_name, axis="step")
+            out.series[name] = Series(evals[has], means[has], raw_name=s.raw_name, axis=s.axis)
             aligned = True
         return out if aligned else None
 
