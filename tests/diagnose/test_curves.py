@@ -209,24 +209,21 @@ def test_a_single_nan_epoch_is_diagnosed_not_rejected():
     assert d.top.code == "non_finite"
 
 
-def test_val_loss_rising_from_the_first_epoch_is_overfitting_when_val_accuracy_learned():
-    """Over-confident mistakes push val loss up from epoch 1 while val accuracy sits at 0.8 on a
-    binary task: the model learned, then overfit (not "val never improved")."""
+@pytest.mark.parametrize("val_start, val_slope, val_accuracy, expected", [
+    # over-confident mistakes push val loss up from epoch 1 while val accuracy sits at 0.8 on a
+    # binary task: the model learned, then overfit (not "val never improved")
+    (0.45, 0.03, 0.8, "overfitting"),
+    # the same rise with val accuracy at guessing: it never learned anything that generalises
+    (0.75, 0.05, 0.52, "val_not_improving"),
+])
+def test_val_loss_rising_from_the_first_epoch_is_judged_by_what_val_accuracy_learned(
+        val_start, val_slope, val_accuracy, expected):
     n = np.arange(40)
     run = {"loss": noisy(0.01 + 0.6 * np.exp(-n / 5), 0.003),
            "accuracy": noisy(np.minimum(0.99, 0.7 + 0.02 * n), 0.004, 1),
-           "val_loss": noisy(0.45 + 0.03 * n, 0.006, 2),
-           "val_accuracy": noisy(np.full(40, 0.8), 0.005, 3)}
-    assert fd.diagnose(run).top.code == "overfitting"
-
-
-def test_val_loss_rising_with_val_accuracy_at_guessing_is_val_not_improving():
-    n = np.arange(40)
-    run = {"loss": noisy(0.01 + 0.6 * np.exp(-n / 5), 0.003),
-           "accuracy": noisy(np.minimum(0.99, 0.7 + 0.02 * n), 0.004, 1),
-           "val_loss": noisy(0.75 + 0.05 * n, 0.006, 2),
-           "val_accuracy": noisy(np.full(40, 0.52), 0.005, 3)}
-    assert fd.diagnose(run).top.code == "val_not_improving"
+           "val_loss": noisy(val_start + val_slope * n, 0.006, 2),
+           "val_accuracy": noisy(np.full(40, val_accuracy), 0.005, 3)}
+    assert fd.diagnose(run).top.code == expected
 
 
 def test_settled_high_with_no_generalization_gap_is_underfitting():

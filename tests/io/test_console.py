@@ -290,6 +290,13 @@ def test_fuzz_truncations_read_or_raise_bad_input(tmp_path_factory, name, frac):
     assert all(r.series for r in runs)
 
 
+def _read_printed(tmp_path: Path, lines: list[str], name: str = "train.log"):
+    """What a script printed, saved to a file and read the way a user's log is (detection included)."""
+    p = tmp_path / name
+    p.write_text("\n".join(lines) + "\n")
+    return fd.read(p)
+
+
 def test_fastai_progress_table_is_read_with_its_metrics_on_validation(tmp_path):
     """fastai's fit_one_cycle prints an aligned table; its bare metric columns are validation
     metrics, epochs count from 0, and the time column is not a curve."""
@@ -297,9 +304,7 @@ def test_fastai_progress_table_is_read_with_its_metrics_on_validation(tmp_path):
     for e in range(6):
         rows.append(f"{e:<9} {0.9 - 0.1 * e:<11.6f} {0.8 - 0.08 * e:<11.6f} {0.6 + 0.05 * e:<9.6f} "
                     f"{0.4 - 0.05 * e:<11.6f} 00:0{e}   ")
-    p = tmp_path / "fastai.txt"
-    p.write_text("\n".join(rows) + "\n")
-    h = fd.read(p)
+    h = _read_printed(tmp_path, rows, "fastai.txt")
     assert sorted(h.series) == ["loss", "val_accuracy", "val_error_rate", "val_loss"]
     assert list(h.series["loss"].steps) == [0, 1, 2, 3, 4, 5]
     assert h.series["val_accuracy"].values[-1] == pytest.approx(0.85)
@@ -311,9 +316,7 @@ def test_a_line_that_names_its_split_first_gives_validation_keys(tmp_path):
     for e in range(1, 7):
         lines.append(f"Training Results - Epoch[{e}] Avg accuracy: {0.6 + 0.05 * e:.2f} Avg loss: {0.9 - 0.1 * e:.2f}")
         lines.append(f"Validation Results - Epoch[{e}] Avg accuracy: {0.58 + 0.05 * e:.2f} Avg loss: {0.95 - 0.1 * e:.2f}")
-    p = tmp_path / "ignite.log"
-    p.write_text("\n".join(lines) + "\n")
-    h = fd.read(p)
+    h = _read_printed(tmp_path, lines, "ignite.log")
     assert sorted(h.series) == ["accuracy", "loss", "val_accuracy", "val_loss"]
     assert h.series["val_loss"].values[0] == pytest.approx(0.85)
 
@@ -328,9 +331,7 @@ def test_pytorch_mnist_example_output_is_one_run_with_train_and_test_curves(tmp_
         lines.append("")
         lines.append(f"Test set: Average loss: {0.3 / e:.4f}, Accuracy: {9000 + 150 * e}/10000 ({90 + 1.5 * e:.0f}%)")
         lines.append("")
-    p = tmp_path / "mnist.log"
-    p.write_text("\n".join(lines) + "\n")
-    h = fd.read(p)
+    h = _read_printed(tmp_path, lines, "mnist.log")
     assert sorted(h.series) == ["loss", "val_accuracy", "val_loss"]
     assert len(h.series["loss"]) == 25 and h.series["loss"].steps[1] == pytest.approx(0.2)
     assert list(h.series["val_loss"].steps) == [1, 2, 3, 4, 5]
@@ -344,9 +345,7 @@ def test_scikit_learn_mlp_verbose_output_pairs_each_iteration_with_its_validatio
     for i in range(1, 21):
         lines.append(f"Iteration {i}, loss = {0.7 / i ** 0.5:.8f}")
         lines.append(f"Validation score: {0.9 - 0.3 / i:.6f}")
-    p = tmp_path / "mlp.log"
-    p.write_text("\n".join(lines) + "\n")
-    h = fd.read(p)
+    h = _read_printed(tmp_path, lines, "mlp.log")
     assert sorted(h.series) == ["loss", "val_score"] and len(h.series["val_score"]) == 20
     assert "val_not_improving" not in fd.diagnose(h).codes
 
@@ -355,9 +354,7 @@ def test_pytorch_cifar_tutorial_output_is_a_step_curve(tmp_path):
     """'[2,  4000] loss: 1.52' (epoch, batch): one curve on a global step axis."""
     lines = [f"[{e}, {b:5d}] loss: {2.3 / (e + b / 12000):.3f}" for e in range(1, 4) for b in range(2000, 12001, 2000)]
     lines += ["Finished Training", "Accuracy of the network on the 10000 test images: 54 %"]
-    p = tmp_path / "cifar.log"
-    p.write_text("\n".join(lines) + "\n")
-    h = fd.read(p)
+    h = _read_printed(tmp_path, lines, "cifar.log")
     s = h.series["loss"]
     assert s.axis == "step" and len(s) == 18
     assert list(s.steps[:7]) == [2000, 4000, 6000, 8000, 10000, 12000, 14000]

@@ -11,16 +11,15 @@ and tables of results.
 from __future__ import annotations
 
 import json
-import struct
 
 import numpy as np
 import pytest
 
 import fitdoctor as fd
 from fitdoctor.errors import BadInput
-from fitdoctor.io._tfrecord import masked_crc32c
 from fitdoctor.io.console import parse_console_text
 from fitdoctor.io.notebook import notebook_runs
+from tb_events import write_scalars
 
 # ------------------------------------------------------------------ Keras CSVLogger
 
@@ -100,34 +99,6 @@ def test_test_loss_alone_is_still_the_validation_curve(tmp_path):
 # ------------------------------------------------------------------ TensorBoard
 
 
-def _varint(n: int) -> bytes:
-    out = b""
-    while True:
-        b, n = n & 0x7F, n >> 7
-        out += bytes([b | (0x80 if n else 0)])
-        if not n:
-            return out
-
-
-def _ld(field: int, payload: bytes) -> bytes:
-    return _varint(field << 3 | 2) + _varint(len(payload)) + payload
-
-
-def _record(data: bytes) -> bytes:
-    head = struct.pack("<Q", len(data))
-    return head + struct.pack("<I", masked_crc32c(head)) + data + struct.pack("<I", masked_crc32c(data))
-
-
-def _write_scalars(path, points: list[tuple[str, int, float]]) -> None:
-    """An event file of simple_value scalars, as torch's SummaryWriter writes them."""
-    recs = []
-    for tag, step, value in points:
-        value_msg = _ld(1, tag.encode()) + b"\x15" + struct.pack("<f", value)
-        recs.append(b"\x09" + struct.pack("<d", 1.0 + step) + b"\x10" + _varint(step)
-                    + _ld(5, _ld(1, value_msg)))
-    path.write_bytes(b"".join(_record(r) for r in recs))
-
-
 def test_tensorboard_bookkeeping_scalars_are_not_curves(tmp_path):
     """HF's report_to="tensorboard": train/epoch, timings, and the end-of-run summary."""
     pts = []
@@ -140,7 +111,7 @@ def test_tensorboard_bookkeeping_scalars_are_not_curves(tmp_path):
     pts += [("train/train_runtime", 100, 300.0), ("train/train_loss", 100, 0.6),
             ("train/total_flos", 100, 1e14), ("hp_metric", 0, -1.0)]
     f = tmp_path / "events.out.tfevents.1.host"
-    _write_scalars(f, pts)
+    write_scalars(f, pts)
     run = fd.read(f)
     assert set(run.series) == {"loss", "val_loss", "lr"}
     assert len(run.series["loss"]) == 10
@@ -156,7 +127,7 @@ def test_tensorboard_ultralytics_tags_are_read_like_results_csv(tmp_path):
                 ("metrics/mAP50(B)", ep, 0.2 + 0.1 * ep), ("metrics/mAP50-95(B)", ep, 0.1 + 0.05 * ep),
                 ("lr/pg0", ep, 0.01), ("lr/pg1", ep, 0.01)]
     f = tmp_path / "events.out.tfevents.2.host"
-    _write_scalars(f, pts)
+    write_scalars(f, pts)
     run = fd.read(f)
     assert list(run.series)[:2] == ["loss", "val_loss"]
     assert {"val_map50", "val_map50_95", "lr", "box_loss", "val_cls_loss"} <= set(run.series)

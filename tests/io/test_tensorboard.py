@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import struct
 from pathlib import Path
 
 import numpy as np
@@ -19,6 +18,7 @@ from fitdoctor.errors import BadInput
 from fitdoctor.io._tbproto import decode_bulk
 from fitdoctor.io._tfrecord import frame_records, masked_crc32c
 from fitdoctor.io.tensorboard import TensorBoardReader
+from tb_events import event, ld, record, simple_value, varint
 
 FIX = Path(__file__).resolve().parent.parent / "fixtures" / "tensorboard"
 EXP_TORCH = json.loads((FIX / "expected_torch.json").read_text())
@@ -35,11 +35,6 @@ def _read(path: Path):
 
 def _event_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.iterdir() if "tfevents" in p.name)
-
-
-def _record(data: bytes) -> bytes:
-    head = struct.pack("<Q", len(data))
-    return head + struct.pack("<I", masked_crc32c(head)) + data + struct.pack("<I", masked_crc32c(data))
 
 
 # ------------------------------------------------------------------ torch SummaryWriter
@@ -208,28 +203,13 @@ def test_bulk_and_one_by_one_decoding_agree():
 
 
 def test_handmade_records_negative_step_int_and_odd_layouts(tmp_path):
-    def varint(n):
-        n &= (1 << 64) - 1
-        out = b""
-        while True:
-            b, n = n & 0x7F, n >> 7
-            out += bytes([b | (0x80 if n else 0)])
-            if not n:
-                return out
-
-    def ld(fno, payload):
-        return varint(fno << 3 | 2) + varint(len(payload)) + payload
-
-    def event(step, value_msg, wall=1.5):
-        return b"\x09" + struct.pack("<d", wall) + b"\x10" + varint(step) + ld(5, ld(1, value_msg))
-
     int_tensor = ld(1, b"m") + ld(8, b"\x08\x09" + ld(2, b"") + b"\x50" + varint(7))
-    recs = [event(-1, ld(1, b"m") + b"\x15" + struct.pack("<f", 2.5)),
+    recs = [event(-1, simple_value("m", 2.5)),
             event(3, int_tensor),
-            b"\x10\x04" + ld(5, ld(1, ld(1, b"m") + b"\x15" + struct.pack("<f", 4.0))),  # no wall time
+            b"\x10\x04" + ld(5, ld(1, simple_value("m", 4.0))),  # no wall time
             event(5, ld(1, b"s") + ld(8, b"\x08\x07" + ld(8, b"hello")))]
     f = tmp_path / "events.out.tfevents.hand"
-    f.write_bytes(b"".join(_record(r) for r in recs))
+    f.write_bytes(b"".join(record(r) for r in recs))
     h = _read(f)[0]
     np.testing.assert_array_equal(h.series["m"].steps, [-1, 3, 4])
     np.testing.assert_array_equal(h.series["m"].values, [2.5, 7.0, 4.0])
