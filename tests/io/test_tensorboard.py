@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 import fitdoctor.io as fio
 from fitdoctor.errors import BadInput
 from fitdoctor.io._tbproto import decode_bulk
-from fitdoctor.io._tfrecord import frame_records, masked_crc32c
+from fitdoctor.io._tfrecord import frame_records
 from fitdoctor.io.tensorboard import TensorBoardReader
 from tb_events import event, ld, record, simple_value, varint
 
