@@ -449,7 +449,7 @@ def _split_prefixed(seg: str, pairs: dict[str, float]) -> dict[str, float]:
     return {f"val_{k}": v for k, v in pairs.items()}
 
 
-_TABLE_HEAD = re.compile(r"^\s*epoch\s+(?:\w+\s+)*\w*loss\w*(?:\s+\w+)*\s*$", re.I)
+_TABLE_HEAD = re.compile(r"^[ \t]*epoch[ \t]+(?:\w+[ \t]+)*\w*loss\w*(?:[ \t]+\w+)*[ \t]*\r?$", re.I | re.M)
 
 
 def _tables_as_lines(text: str) -> str:
@@ -459,19 +459,18 @@ def _tables_as_lines(text: str) -> str:
     In fastai the bare metric columns are computed on the validation set, so next to
     ``train_loss``/``valid_loss`` they are read as validation metrics. Time cells are skipped.
     """
-    if "epoch" not in text[:200000].lower() or "loss" not in text[:200000].lower():
+    if _TABLE_HEAD.search(text) is None:  # one scan in C: most logs hold no such table
         return text
-    lines = text.split("\n")
-    out, head = [], None
-    for line in lines:
+    out, head, fastai = [], None, False
+    for line in text.split("\n"):
         if _TABLE_HEAD.match(line):
             head = line.split()
+            fastai = any(h.startswith("train_") for h in head) and any(h.startswith("valid_") for h in head)
             out.append("")
             continue
         if head is not None:
             cells = line.split()
             if len(cells) == len(head) and cells[0].isdigit():
-                fastai = any(h.startswith("train_") for h in head) and any(h.startswith("valid_") for h in head)
                 parts = [f"epoch {int(cells[0])}"]
                 for h, c in zip(head[1:], cells[1:]):
                     if h.lower() == "time" or not re.fullmatch(NUM, c):
@@ -764,7 +763,7 @@ def sniff_text(text: str) -> float:
         return 0.85
     if _SNIFF_TQDM.search(text):
         return 0.85
-    if any(_TABLE_HEAD.match(line) for line in text[:8192].split("\n")):
+    if _TABLE_HEAD.search(text[:8192]):
         return 0.7
     if len(_SNIFF_EPOCH_BATCH.findall(text[:8192])) >= 2:
         return 0.7
