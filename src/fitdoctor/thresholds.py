@@ -21,10 +21,23 @@ class Thresholds:
     tail_frac: float = 0.3
     #: a rise of val loss after its best counts when it exceeds this many noise scales ...
     rise_sigmas: float = 3.0
-    #: ... and this fraction of the improvement the run made before the best.
+    #: ... and this fraction of the improvement the run made before the best, or of the best
+    #: value itself (0.31 -> 0.39 after a fall from 1.5 is overfitting: the rise is judged
+    #: against where validation got to, not against how far it fell first).
     rise_frac_of_drop: float = 0.1
-    #: still improving: the tail's drop is at least this share of the whole run's drop.
+    rise_frac_of_best: float = 0.1
+    #: gap-widening overfitting: train ends below this share of val ...
+    overfit_gap_ratio: float = 0.5
+    #: ... and the val-train gap grew to this many times what it was at val's best ...
+    overfit_gap_growth: float = 2.0
+    #: ... with val flat or creeping for at least this share of the run after its best.
+    overfit_flat_share: float = 0.3
+    #: still improving: the tail's drop is at least this share of the whole run's drop
+    #: (and 1% of the level) ...
     still_improving_min_share: float = 0.04
+    #: ... or at least this share of the level it ends at (and 1% of the run's drop): a
+    #: short run whose val still falls 5% an epoch has not converged, however far it fell first.
+    still_improving_min_rel: float = 0.05
     #: chance level: loss within this relative distance of the prior entropy.
     chance_rel_tol: float = 0.03
     #: chance level: accuracy within this distance of the majority rate.
@@ -70,6 +83,8 @@ class Thresholds:
     suspicious_acc_gap: float = 0.1
     #: plateau: tail this many noise scales above the best the run reached before.
     plateau_sigmas: float = 4.0
+    #: plateau: after an abrupt lr cut the loss moves at under this share of its rate before.
+    plateau_rate_drop: float = 0.05
     #: plateau: a flat stretch whose range is below this share of its level is frozen weights.
     frozen_rel_range: float = 5e-4
     #: lr too high: the train loss's epoch-to-epoch noise exceeds this share of its level.

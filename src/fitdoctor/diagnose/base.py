@@ -96,7 +96,10 @@ def make_curve(name: str, s: Series) -> Curve | None:
     if bad.any():
         i = int(np.argmax(bad))
         first_nf = (float(x[i]), float(y[i]))
-        x, y = x[:i], y[:i]
+        if name in ("loss", "val_loss"):
+            x, y = x[:i], y[:i]  # nothing after a NaN loss is training any more
+        else:
+            x, y = x[~bad], y[~bad]  # a metric undefined at some points (AP of an absent class)
     if y.size == 0:
         return Curve(name, s.raw_name, x, y, 0.0, len(s), s.axis, higher_is_better(name), first_nf)
     if y.size > MAX_POINTS:

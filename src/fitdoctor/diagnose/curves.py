@@ -29,7 +29,7 @@ PRIORITY = {
 
 def finding(code: str, severity: str, message: str, ctx: Context, *, span=None,
             evidence: dict[str, Any] | None = None, explanation: str | None = None,
-            confidence: float | None = None) -> Finding:
+            confidence: float | None = None, remedies: list | None = None) -> Finding:
     ev = dict(evidence or {})
     if ctx.lr is not None and ctx.lr.n and "lr_last" not in ev:
         ev["lr_last"] = ctx.lr.last
@@ -40,7 +40,7 @@ def finding(code: str, severity: str, message: str, ctx: Context, *, span=None,
         span = (float(span[0]), float(span[1]))
     return Finding(code=code, severity=severity, message=message, span=span, evidence=_round(ev),
                    explanation=explanation or EXPLANATIONS.get(code, ""),
-                   remedies=remedies_for(code, ev), priority=PRIORITY.get(code, 50),
+                   remedies=remedies_for(code, ev) if remedies is None else remedies, priority=PRIORITY.get(code, 50),
                    confidence=confidence)
 
 
@@ -85,8 +85,19 @@ def fv(v: float) -> str:
 def tail_trend(c: Curve, frac: float) -> tuple[float, float, float]:
     """(slope, z, span) over the last ``frac`` of a curve."""
     x, y = c.tail(frac, min_points=min(4, c.n))
-    slope, z = stats.trend(x, y, c.sigma)
+    slope, z = stats.trend(x, y, tail_noise(c))
     return slope, z, float(x[-1] - x[0]) if x.size else 0.0
+
+
+def tail_noise(c: Curve) -> float:
+    """The noise that matters for a trend at the end: the second half's own, when it is smaller
+    than the whole curve's (a steep curved start inflates second differences that say nothing
+    about how noisy the settled part is)."""
+    half = c.y[c.n // 2:]
+    if half.size < 5:
+        return c.sigma
+    own = stats.noise_scale(half)
+    return min(c.sigma, own) if own > 0 else c.sigma
 
 
 def lower_better(c: Curve) -> Curve:
@@ -172,11 +183,14 @@ def chance_level(ctx: Context) -> Finding | None:
         ev["accuracy_level"] = acc
         ax, ay = A.tail(0.5, min_points=min(3, A.n))
         _, az = stats.trend(ax, ay, A.sigma)
-        if az > ctx.th.z_trend and (ay[-1] - ay[0]) > ctx.th.chance_acc_tol:
+        # one example more or less right moves the accuracy of a small val set by 1/n: a rise
+        # must beat that sampling noise (iris: 30 rows, 0.30 -> 0.37 is two examples)
+        se = accuracy_sampling_error(A, acc)
+        if az > ctx.th.z_trend and (ay[-1] - ay[0]) > max(ctx.th.chance_acc_tol, 2 * se):
             return None  # accuracy is still rising: it is learning, slowly
         if ctx.majority_rate is not None:
             ev["majority_rate"] = ctx.majority_rate
-            if acc > ctx.majority_rate + max(ctx.th.chance_acc_tol, 3 * A.sigma):
+            if acc > ctx.majority_rate + max(ctx.th.chance_acc_tol, 3 * A.sigma, 2 * se):
                 return None  # it beats always guessing the majority class
             acc_text = (f"; {A.name} {acc:.3f} is no better than always guessing the majority "
                         f"class ({ctx.majority_rate:.3f})")
@@ -190,6 +204,23 @@ def chance_level(ctx: Context) -> Finding | None:
     msg = (f"{L.name} stays at {fv(level)}, the chance level {fv(C)} ({ctx.chance_source}){acc_text}: "
            f"the model predicts the class prior and has learned nothing from the features{earlier}")
     return finding("chance_level", "error", msg, ctx, span=(L.x[0], L.x[-1]), evidence=ev)
+
+
+def accuracy_sampling_error(A: Curve, level: float) -> float:
+    """Binomial standard error of an accuracy at ``level``, with the number of examples read
+    off the curve's granularity (values move in steps of 1/n); 0 when the steps are too fine
+    to tell (n above 2,000 or an epoch average)."""
+    vals = np.unique(np.round(A.y, 6))
+    if vals.size < 2:
+        return 0.0
+    step = float(np.min(np.diff(vals)))
+    if step < 5e-4:
+        return 0.0
+    n = round(1.0 / step)
+    if n < 2 or np.max(np.abs(A.y * n - np.round(A.y * n))) > 0.02:
+        return 0.0  # not multiples of 1/n: an average over batches, not one count
+    p = min(max(level, 0.0), 1.0)
+    return math.sqrt(max(p * (1 - p), 1e-12) / n)
 
 
 @rule("curves")
@@ -251,15 +282,16 @@ def overfitting(ctx: Context) -> Finding | None:
     rise = end - vmin
     sigma = noise(V)
     vdrop = max(head_level(V) - vmin, 0.0)
-    if rise < ctx.th.rise_sigmas * sigma or rise < ctx.th.rise_frac_of_drop * vdrop:
-        return None
+    if rise < ctx.th.rise_sigmas * sigma or (rise < ctx.th.rise_frac_of_drop * vdrop
+                                             and rise < ctx.th.rise_frac_of_best * abs(vmin)):
+        return gap_widening(ctx, V, T, b)
     slope, z = stats.trend(V.x[b:], V.y[b:], V.sigma)
     # it stays up: most of the late points sit clearly above the minimum (a slope test would
     # miss a fast rise followed by a long high plateau)
     late = V.y[b + (after + 1) // 2:]
     persistence = float(np.mean(late > vmin + 2 * sigma))
     if persistence < 0.8:
-        return None
+        return gap_widening(ctx, V, T, b)
     # training kept improving over the same stretch (else it is divergence or noise)
     st = T.smoothed()
     t_at_best = float(np.interp(V.x[b], T.x, st))
@@ -287,12 +319,57 @@ def overfitting(ctx: Context) -> Finding | None:
     return finding("overfitting", "warning", msg, ctx, span=(V.x[rb], V.x[-1]), evidence=ev)
 
 
+def gap_widening(ctx: Context, V: Curve, T: Curve, b: int) -> Finding | None:
+    """The other kind of overfitting: validation flat or creeping up for a long stretch after
+    its best while training keeps falling far below it (the gap widens, no clear rise)."""
+    if V is not ctx.val_loss or T is not ctx.loss or V.n < 8:
+        return None
+    share_after = (V.x[-1] - V.x[b]) / max(V.x[-1] - V.x[0], 1e-12)
+    if share_after < ctx.th.overfit_flat_share:
+        return None
+    _, vz = stats.trend(V.x[b:], V.y[b:], V.sigma)
+    if vz < -ctx.th.z_trend:
+        return None  # validation still improving after all
+    t_on_v = ctx.train_on(V.x)
+    v_end, t_end = tail_level(V, 0.15), float(np.median(t_on_v[-max(2, V.n // 7):]))
+    gap_best = float(V.y[b] - t_on_v[b])
+    gap_end = v_end - t_end
+    if t_end > ctx.th.overfit_gap_ratio * v_end or gap_end <= 0:
+        return None
+    if gap_end < ctx.th.overfit_gap_growth * max(gap_best, 0.0) or gap_end - gap_best < 3 * noise(V):
+        return None
+    _, tz = stats.trend(V.x[b:], t_on_v[b:], max(T.sigma, 1e-12))
+    if tz > -ctx.th.z_trend:
+        return None  # train is not falling either: nothing is being memorised
+    if not val_improved(V, ctx):
+        return None
+    ev = {"val_min": float(V.y[b]), "best_at": float(V.x[b]), "val_last": v_end, "train_at_best": float(t_on_v[b]),
+          "train_last": t_end, "gap_at_best": gap_best, "gap_last": gap_end, "share_after_best": share_after,
+          "axis": V.axis}
+    msg = (f"{V.name} has not improved since {V.axis} {fx(V.x[b])} ({fv(float(V.y[b]))}, ends at {fv(v_end)}) "
+           f"while {T.name} kept falling {fv(float(t_on_v[b]))} -> {fv(t_end)}: the train/val gap grew from "
+           f"{fv(gap_best)} to {fv(gap_end)} over the last {share_after:.0%} of the run")
+    return finding("overfitting", "warning", msg, ctx, span=(V.x[b], V.x[-1]), evidence=ev)
+
+
 def still_moving(c: Curve, ctx: Context) -> bool:
-    """Falling beyond noise over the tail *and* by a share of the run's progress that matters
-    (a smooth curve creeping down by 0.1% is settled, however significant statistically)."""
+    """Falling beyond noise over the tail *and* by an amount that matters (a smooth curve
+    creeping down by 0.1% is settled, however significant statistically)."""
     slope, z, span = tail_trend(c, ctx.th.tail_frac)
+    return z < -ctx.th.z_trend and material_fall(c, -slope * span, ctx)
+
+
+def material_fall(c: Curve, tail_drop: float, ctx: Context) -> bool:
+    """A fall over the tail that matters: a share of the run's whole progress, or of the level
+    the curve ends at (a short run still falling 5% an epoch has not converged, however far
+    it fell in its first epochs)."""
     total = drop(c)
-    return z < -ctx.th.z_trend and total > 0 and -slope * span >= ctx.th.still_improving_min_share * total
+    if total <= 0 or tail_drop <= 0:
+        return False
+    level = max(abs(tail_level(c, 0.15)), 1e-12)
+    share, rel = tail_drop / total, tail_drop / level
+    return (share >= ctx.th.still_improving_min_share and rel >= 0.01) or \
+        (rel >= ctx.th.still_improving_min_rel and share >= 0.01)
 
 
 def best_before_tail(c: Curve, ctx: Context) -> bool:
@@ -554,11 +631,48 @@ def frozen_val_from(ctx: Context) -> int | None:
     return i if i is not None and (V.n - i) >= 0.5 * V.n else None
 
 
+def lr_cut_freeze(ctx: Context, T: Curve) -> Finding | None:
+    """The lr was cut 100x or more within two evaluations while the loss was still falling
+    fast, and the loss all but stopped from there on: a schedule bug froze a learning run
+    (ReduceLROnPlateau cuts *after* the loss went flat, so its cuts do not qualify)."""
+    lr = ctx.lr
+    if lr is None or lr.n < 4 or T.n < 6 or T is not ctx.loss:
+        return None
+    ly = np.maximum(lr.y, 1e-300)
+    for i in range(1, lr.n):
+        before = float(np.max(ly[max(0, i - 2):i]))
+        if ly[i] <= 1e-2 * before:
+            break
+    else:
+        return None
+    cut_at = float(lr.x[i])
+    j = int(np.searchsorted(T.x, cut_at, side="left"))  # first train point under the cut lr
+    if j < 2 or (T.n - j) < max(3, 0.3 * T.n):
+        return None
+    pre_rate = float(T.y[j - 2] - T.y[j]) / 2 if j >= 2 else 0.0
+    post = T.y[j:]
+    level = float(np.median(post))
+    post_rate = abs(stats.theil_sen(np.arange(post.size, dtype=float), post))
+    if pre_rate <= 0 or post_rate > ctx.th.plateau_rate_drop * pre_rate:
+        return None
+    if float(np.ptp(post)) > 0.05 * abs(level) or level < 0.05 * abs(head_level(T)):
+        return None  # it kept moving, or it had already converged near zero
+    ev = {"flat_from": float(T.x[j]), "level": level, "lr_first": float(ly[i - 1]),
+          "lr_at_flat_start": float(ly[i]), "cut_at": cut_at, "rate_before": pre_rate, "rate_after": post_rate}
+    msg = (f"{T.name} was falling {fv(pre_rate)} per {unit(T)} until the learning rate collapsed, cut "
+           f"{ly[i - 1] / ly[i]:.0f}x ({fv(float(ly[i - 1]))} -> {fv(float(ly[i]))}) at {lr.axis} {fx(cut_at)}; "
+           f"since then it has moved {fv(float(np.ptp(post)))} in {post.size} {unit(T)}s and sits at "
+           f"{fv(level)}: the run froze while it was still learning")
+    return finding("plateau", "warning", msg, ctx, span=(T.x[j], T.x[-1]), evidence=ev)
+
+
 @rule("curves")
 def plateau(ctx: Context) -> Finding | None:
     T = train_curve(ctx)
     if T is None or T.n < 6:
         return None
+    if (cut := lr_cut_freeze(ctx, T)) is not None:
+        return cut
     # the flat stretch at the end: the earliest start from which the rest shows no trend
     start_flat = flat_start(T, ctx.th.z_trend)
     if start_flat is None or (T.n - start_flat) < max(3, 0.3 * T.n):
@@ -731,7 +845,7 @@ def still_improving(ctx: Context) -> Finding | None:
         return None
     total = drop(P)
     tail_drop = -slope * span
-    if total <= 0 or tail_drop < ctx.th.still_improving_min_share * total:
+    if not material_fall(P, tail_drop, ctx):
         return None
     if best_before_tail(P, ctx):
         return None  # the best is not near the end

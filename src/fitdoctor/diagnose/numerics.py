@@ -65,6 +65,20 @@ def non_finite(ctx: Context) -> Finding | None:
         cause = f"mid-run, {what}{blew}: the updates exploded (learning rate, gradients)"
     others = [h[1] for h in hits[1:]]
     follow = f"; then {', '.join(others[:4])}" if others else ""
+    if not any(is_training_signal(h[1]) for h in hits):
+        # only an auxiliary metric (COCO's AP of a category with no instances, a metric that is
+        # undefined at the first evaluation): the losses trained fine, so no finding, a note
+        ctx.history.note(f"{', '.join(sorted({h[1] for h in hits}))}: {kind} at {unit} {fx(step)} and "
+                         "after, while the losses stayed finite (a metric undefined there, such as the "
+                         "AP of a class with no instances); not a training failure")
+        return None
     msg = f"{name} became {kind} at {unit} {fx(step)} ({cause}){lr_text}{follow}"
     return finding("non_finite", "error", msg, ctx, span=(step, float(s.steps[-1])), evidence=ev,
                    confidence=1.0)
+
+
+def is_training_signal(name: str) -> bool:
+    """A series whose NaN means training failed: the loss being optimised, the validation loss,
+    or a gradient probe. A NaN in any other metric is undefined scoring, not a broken run."""
+    base = name.split("#")[0]
+    return base in ("loss", "val_loss") or base.startswith("grad_norm")

@@ -29,7 +29,8 @@ EXPLAINS: dict[str, tuple[str, ...]] = {
 
 def resolve(findings: list[Finding], ctx: Context) -> list[Finding]:
     findings = _one_per_code(sort_findings(findings))
-    codes = {f.code for f in findings}
+    # a remark (info) explains nothing away: only a diagnosis does
+    codes = {f.code for f in findings if f.severity != "info"}
     drop: set[str] = set()
     for code, explained in EXPLAINS.items():
         if code in codes:
