@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make the real-browser report test runnable: Debian's chromium and python playwright.
 # Never runs `playwright install` (it downloads browser builds from the internet).
+# It says what it installs before it does: apt-get install chromium runs as root.
 # Usage: scripts/ensure_browser.sh [PYTHON]   (default: .venv/bin/python)
 set -u
 PYTHON="${1:-.venv/bin/python}"
@@ -15,6 +16,9 @@ if [ ! -x /usr/bin/chromium ]; then
             fi
         fi
         if [ "$SUDO" != "skip" ]; then
+            echo "ensure_browser: /usr/bin/chromium is missing; installing Debian's chromium package" \
+                 "with apt-get (as root${SUDO:+, through sudo -n}) for the real-browser report test." >&2
+            echo "ensure_browser: to skip this, run: python -m pytest --deselect tests/browser" >&2
             export DEBIAN_FRONTEND=noninteractive
             # apt-get update only when the package is not known yet
             apt-cache show chromium >/dev/null 2>&1 || $SUDO apt-get update -qq || true
@@ -27,6 +31,8 @@ if [ ! -x /usr/bin/chromium ]; then
 fi
 
 if ! "$PYTHON" -c "import playwright" >/dev/null 2>&1; then
+    echo "ensure_browser: installing the python playwright package into $PYTHON's environment" \
+         "(pip; no browser download)" >&2
     "$PYTHON" -m pip install -q playwright \
         || echo "ensure_browser: pip install playwright failed; the browser test will skip" >&2
 fi

@@ -125,7 +125,15 @@ class Diagnosis:
         return diagnosis_html(self)
 
     def __repr__(self) -> str:
-        return f"Diagnosis(run={self.history.name!r}, codes={self.codes})"
+        """One line: the run, each finding with its severity, the best point (no arrays)."""
+        found = ", ".join(f"{f.code} ({f.severity})" for f in self.findings) or "no findings"
+        s = self.summary
+        best = ""
+        if s.get("selected_by") and s.get("best_at") is not None:
+            at = float(s["best_at"])
+            best = (f"; best {s['selected_by']} {float(s['best_value']):.4g} at {s.get('axis', 'epoch')} "
+                    f"{int(at) if at == int(at) else round(at, 2)}")
+        return f"Diagnosis({self.history.name!r}: {found}{best})"
 
 
 def _jsonable(obj: Any) -> Any:

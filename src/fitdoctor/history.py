@@ -147,6 +147,19 @@ class Series:
     def n_nonfinite(self) -> int:
         return int(np.count_nonzero(~np.isfinite(self.values)))
 
+    def __repr__(self) -> str:
+        """One line: name, length, span and the values that matter (never the arrays)."""
+        name = f"{self.raw_name!r}, " if self.raw_name else ""
+        if not len(self):
+            return f"Series({name}empty, {self.axis})"
+        fin = self.values[np.isfinite(self.values)]
+        vals = f", first {_short_num(self.values[0])}, last {_short_num(self.values[-1])}"
+        if fin.size:
+            vals += f", min {_short_num(fin.min())}, max {_short_num(fin.max())}"
+        bad = f", {self.n_nonfinite} non-finite" if self.n_nonfinite else ""
+        return (f"Series({name}{len(self)} points, {self.axis}s {_short_num(self.steps[0])}-"
+                f"{_short_num(self.steps[-1])}{vals}{bad})")
+
 
 @dataclass
 class RunHistory:
@@ -262,7 +275,19 @@ class RunHistory:
 
     @property
     def n_points(self) -> int:
-        return max((len(s) for s in self.series.values()), default=0)
+        """Points on the run's own axis: probe series sampled on steps beside an epoch log
+        (the built-in trainer's) do not make 20 epochs read as 31."""
+        axis = self.axis
+        return max((len(s) for s in self.series.values() if s.axis == axis),
+                   default=max((len(s) for s in self.series.values()), default=0))
+
+    def __repr__(self) -> str:
+        """One line a person can read: which run, which format, how long, which series."""
+        names = list(self.series)
+        shown = ", ".join(names[:8]) + (f", ... ({len(names)} series)" if len(names) > 8 else "")
+        fmt = self.meta.get("format")
+        return (f"RunHistory({self.name!r}{', ' + str(fmt) if fmt else ''}, {self.n_points} "
+                f"{self.axis}s, series=[{shown}])")
 
     @property
     def name(self) -> str:
@@ -391,6 +416,13 @@ def _to_float(v: Any) -> float:
             return float("nan")
         return float(s)
     return float(v)
+
+
+def _short_num(x: float) -> str:
+    x = float(x)
+    if x == int(x) and abs(x) < 1e15:
+        return str(int(x))
+    return f"{x:.4g}"
 
 
 def _json_float(x: float) -> float | str:

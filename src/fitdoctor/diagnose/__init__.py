@@ -32,14 +32,53 @@ def load_rules() -> None:
 
 
 def as_history(run: Any) -> RunHistory:
+    """A RunHistory, a dict of per-epoch lists, a Keras History, or a pandas DataFrame
+    (columns are series, the index is the epoch; an ``epoch`` or ``step`` column, as
+    ``pd.read_csv`` of a CSVLogger file gives, is the axis instead)."""
     if isinstance(run, RunHistory):
         return run
     if hasattr(run, "history") and isinstance(getattr(run, "history"), Mapping):
         return RunHistory.from_dict(run.history, source="<keras History>", fmt="keras-history")
     if isinstance(run, Mapping):
         return RunHistory.from_dict(run)
+    if hasattr(run, "columns") and hasattr(run, "index") and hasattr(run, "to_numpy"):
+        import numpy as np
+
+        from fitdoctor.history import canonical_name
+
+        cols = [str(c) for c in run.columns]
+        lower = [c.strip().lower() for c in cols]
+        axis_col = next((c for c, low in zip(cols, lower) if low in ("epoch", "step")), None)
+        if axis_col is not None:
+            axis = axis_col.strip().lower()
+            steps = np.asarray(run[axis_col].to_numpy(), dtype=float)
+        else:
+            index_name = str(getattr(run.index, "name", "") or "").strip().lower()
+            axis = "step" if index_name == "step" else "epoch"
+            try:
+                steps = np.asarray(run.index.to_numpy(), dtype=float)
+            except (TypeError, ValueError):
+                steps = np.arange(len(run), dtype=float)
+        h = RunHistory(meta={"source": "<DataFrame>", "format": "dataframe"})
+        for col in cols:
+            if col == axis_col:
+                continue
+            try:
+                values = np.asarray(run[col].to_numpy(), dtype=float)
+            except (TypeError, ValueError):
+                h.note(f"ignored column {col!r}: not numbers")
+                continue
+            # a NaN before a logged value is a row where this series was not logged (sparse
+            # Lightning-style tables); NaN only at the end is what the run produced (it blew up)
+            nan = np.isnan(values)
+            finite_at = np.flatnonzero(~nan)
+            gaps = finite_at.size and nan[:finite_at[-1]].any()
+            keep = ~nan if gaps else np.ones(values.size, bool)
+            if keep.any():
+                h.add(canonical_name(col), steps[keep], values[keep], raw_name=col, axis=axis)
+        return h
     raise BadInput(f"cannot diagnose a {type(run).__name__}; expected a RunHistory, a dict of "
-                   "lists or a Keras History")
+                   "lists, a Keras History or a pandas DataFrame")
 
 
 def diagnose(run: Any, *, thresholds: Mapping[str, Any] | None = None,

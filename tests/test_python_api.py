@@ -1,0 +1,81 @@
+"""What a user sees from the Python API: short reprs, and a pandas DataFrame diagnosed directly."""
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import fitdoctor as fd
+
+KERAS_CSV = Path(__file__).parent / "fixtures" / "console" / "keras3_healthy_csvlogger.csv"
+
+
+def _overfit(n=40):
+    x = np.arange(n)
+    return {"loss": list(1.0 / (1 + x)), "val_loss": list(0.5 + 0.02 * (x - 10) ** 2 / n),
+            "accuracy": list(np.linspace(0.5, 0.99, n))}
+
+
+def test_print_of_a_read_log_is_one_short_line():
+    h = fd.read(KERAS_CSV)
+    text = repr(h)
+    assert text.startswith("RunHistory(") and "keras-csv" in text and "loss" in text
+    assert "\n" not in text and len(text) < 200 and "array(" not in text
+    s = h.series["loss"]
+    assert repr(s).startswith("Series('loss', ") and "array(" not in repr(s) and len(repr(s)) < 160
+    assert f"{len(s)} points" in repr(s)
+
+
+def test_diagnosis_repr_names_findings_with_severity_and_the_best_point():
+    d = fd.diagnose(_overfit())
+    text = repr(d)
+    assert "overfitting (warning)" in text and "best val_loss" in text and "at epoch" in text
+    assert "\n" not in text and len(text) < 200
+
+
+def test_many_series_are_cut_short():
+    h = fd.RunHistory()
+    for i in range(30):
+        h.add(f"m{i}", np.arange(5.0), np.arange(5.0))
+    assert "(30 series)" in repr(h) and len(repr(h)) < 200
+
+
+def test_a_dataframe_is_diagnosed_like_a_dict():
+    pd = pytest.importorskip("pandas")
+    data = _overfit()
+    from_df = fd.diagnose(pd.DataFrame(data))
+    from_dict = fd.diagnose(data)
+    assert from_df.codes == from_dict.codes
+    assert from_df.summary["best_at"] == from_dict.summary["best_at"]
+
+
+def test_a_dataframe_read_from_a_csvlogger_file_uses_its_epoch_column():
+    pd = pytest.importorskip("pandas")
+    df = pd.read_csv(KERAS_CSV)
+    assert "epoch" in df.columns
+    d = fd.diagnose(df)
+    assert d.codes == fd.diagnose(fd.read(KERAS_CSV)).codes
+    assert "epoch" not in d.history.series and "val_loss" in d.history.series
+
+
+def test_a_dataframe_index_is_the_axis_and_sparse_cells_are_absent_points():
+    pd = pytest.importorskip("pandas")
+    # Lightning-style: train rows and val rows interleaved, the other column blank
+    loss = [1.0, np.nan, 0.7, np.nan, 0.5, np.nan, 0.4, np.nan]
+    val = [np.nan, 1.1, np.nan, 0.8, np.nan, 0.7, np.nan, 0.65]
+    df = pd.DataFrame({"train_loss": loss, "val_loss": val}, index=pd.Index(range(10, 18), name="step"))
+    h = fd.diagnose(df).history
+    assert h.axis == "step"
+    assert list(h.series["loss"].steps) == [10, 12, 14, 16]
+    assert h.series["val_loss"].n_nonfinite == 0
+
+
+def test_a_dataframe_that_blew_up_keeps_its_nan():
+    pd = pytest.importorskip("pandas")
+    df = pd.DataFrame({"loss": [1.0, 0.8, 0.7, np.nan, np.nan], "val_loss": [1.1, 0.9, 0.8, np.nan, np.nan]})
+    assert "non_finite" in fd.diagnose(df).codes
+
+
+def test_anything_else_is_refused_with_what_is_accepted():
+    with pytest.raises(fd.BadInput, match="DataFrame"):
+        fd.diagnose(42)
