@@ -1,6 +1,7 @@
 """Usage errors and malformed input as a user meets them: one line on stderr naming the bad
 value and what was expected, exit code 2, never a traceback."""
 
+import json
 import subprocess
 import sys
 
@@ -79,3 +80,54 @@ def test_bare_command_prints_the_help():
 def test_user_errors_share_the_prefix(tmp_path):
     line = one_error_line(run("diagnose", str(tmp_path / "missing.csv")))
     assert line.startswith("fitdoctor: error: ") and "missing.csv" in line
+
+
+def _write(tmp_path, kind):
+    p = tmp_path / "run.csv"
+    if kind == "empty":
+        p.write_text("")
+    elif kind == "header_only":
+        p.write_text("epoch,loss,val_loss\n")
+    elif kind == "binary":
+        p.write_bytes(bytes(range(256)) * 16)
+    elif kind == "unclosed_quote":
+        p.write_text('epoch,loss,val_loss\n0,0.5,0.6\n1,"0.4,0.5\n2,0.3,0.4\n')
+    elif kind == "no_logs_dir":
+        p = tmp_path / "folder"
+        p.mkdir()
+        (p / "README.txt").write_text("nothing to see\n")
+    elif kind == "missing":
+        p = tmp_path / "nope.csv"
+    return p
+
+
+@pytest.mark.parametrize("kind,needle", [
+    ("empty", "empty"),
+    ("header_only", "header only"),
+    ("binary", "unknown log format"),
+    ("unclosed_quote", "never closed"),
+    ("no_logs_dir", "no training logs"),
+    ("missing", "no such file"),
+])
+def test_malformed_input_is_one_line_exit_2(tmp_path, kind, needle):
+    p = _write(tmp_path, kind)
+    line = one_error_line(run("diagnose", str(p)))
+    assert needle in line and p.name in line
+
+
+def test_a_folder_given_to_a_file_format_is_one_line(tmp_path):
+    line = one_error_line(run("diagnose", str(tmp_path), "--format", "json"))
+    assert tmp_path.name in line and "folder" in line
+
+
+@pytest.mark.parametrize("body,code", [
+    (OVERFIT + "40,0.0", "overfitting"),  # truncated last line: dropped with a note
+    (OVERFIT.splitlines()[0] + "\n" + "".join(f"{e},{0.7 * 0.9 ** e:.4f},nan\n" for e in range(10)), "non_finite"),
+    (OVERFIT + "40," + "x" * 5_000_000 + ",0.7\n", "overfitting"),  # a 5 MB cell
+])
+def test_odd_but_readable_logs_are_diagnosed(tmp_path, body, code):
+    p = tmp_path / "run.csv"
+    p.write_text(body)
+    r = run("diagnose", str(p), "--json")
+    assert r.returncode == 0, r.stderr[-2000:]
+    assert json.loads(r.stdout)["findings"][0]["code"] == code

@@ -156,3 +156,48 @@ def test_weights_and_biases_export_keeps_its_bookkeeping_out_of_the_curves(tmp_p
     rows += [f"{e * 100},{e * 10.5},{1700000000 + e * 10},{e},{0.7 / (e + 1)},{0.8 / (e + 1)}" for e in range(8)]
     p.write_text("\n".join(rows) + "\n")
     assert sorted(fd.read(p).series) == ["loss", "val_loss"]
+
+
+def _epochs(n, start=0):
+    return "".join(f"{e},{0.7 * 0.9 ** e:.4f},{0.8 * 0.9 ** e:.4f}\n" for e in range(start, start + n))
+
+
+@pytest.mark.parametrize("name,cell", [
+    ("keras", "x" * 5_000_000),            # Python's csv refuses fields over 128 KiB by default
+    ("quoted", '"' + "y" * 5_000_000 + '"'),
+])
+def test_a_5mb_cell_is_one_bad_cell_not_a_crash(tmp_path, name, cell):
+    p = tmp_path / f"{name}.csv"
+    p.write_text("epoch,loss,val_loss\n" + _epochs(10) + f"10,{cell},0.3\n" + _epochs(5, 11))
+    h = fd.read(p)
+    assert len(h.series["loss"]) == 15 and len(h.series["val_loss"]) == 16
+    assert any("1 non-numeric cell" in n for n in h.meta["notes"])
+
+
+def test_a_5mb_column_name_is_cut_short_in_notes(tmp_path):
+    p = tmp_path / "wide.csv"
+    p.write_text("epoch,loss,val_loss," + "z" * 5_000_000 + "\n"
+                 + "".join(f"{e},{0.7 * 0.9 ** e:.4f},{0.8 * 0.9 ** e:.4f},abc\n" for e in range(10)))
+    h = fd.read(p)
+    assert set(h.names) == {"loss", "val_loss"}
+    assert all(len(n) < 200 for n in h.meta["notes"]) and any("5000000 characters" in n for n in h.meta["notes"])
+
+
+def test_an_unclosed_quote_names_its_line(tmp_path):
+    p = tmp_path / "quote.csv"
+    p.write_text('epoch,loss,val_loss\n0,0.5,0.6\n1,"0.4,0.5\n2,0.3,0.4\n3,0.2,0.3\n')
+    with pytest.raises(BadInput, match=r"line 3: a quote .* never closed"):
+        fd.read(p)
+
+
+def test_quoted_cells_spanning_lines_are_still_read(tmp_path):
+    p = tmp_path / "notes.csv"
+    p.write_text('epoch,loss,val_loss,note\n0,0.5,0.6,"a\nb"\n1,0.4,0.5,x\n2,0.3,0.4,"c\nd"\n')
+    h = fd.read(p)
+    assert len(h.series["loss"]) == 3
+
+
+def test_nan_only_column_is_a_diagnosis_not_an_error(tmp_path):
+    p = tmp_path / "nan.csv"
+    p.write_text("epoch,loss,val_loss\n" + "".join(f"{e},{0.7 * 0.9 ** e:.4f},nan\n" for e in range(10)))
+    assert "non_finite" in fd.diagnose(fd.read(p)).codes

@@ -155,6 +155,13 @@ def main() -> None:
         sys.exit(130)
     except SystemExit:
         raise
+    except OSError as exc:
+        if exc.filename is None:  # not about a path the user named (a closed pipe, ...)
+            raise
+        expected = ("a file (a folder is searched for logs without --format)"
+                    if isinstance(exc, IsADirectoryError) else "a readable log file or folder")
+        _fail(f"{exc.filename}: cannot read ({(exc.strerror or type(exc).__name__).lower()}); "
+              f"expected {expected}")
     except typer.Abort:
         typer.echo("aborted", err=True)
         sys.exit(130)

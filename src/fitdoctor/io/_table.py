@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import sys
 from pathlib import Path
 from typing import Iterable, Sequence
 
@@ -21,6 +22,25 @@ AXIS_COLUMNS = {"epoch", "epochs", "step", "steps", "global_step", "iteration", 
                 "elapsed", "duration", "epoch_time", "train_runtime", "eval_runtime",
                 "train_samples_per_second", "train_steps_per_second", "eval_samples_per_second",
                 "eval_steps_per_second", "total_flos", "samples", "batch", "data_time"}
+
+
+#: The largest csv field size limit every platform accepts (it is a C long: 32 bits on Windows).
+FIELD_LIMIT_MAX = min(sys.maxsize, 2**31 - 1)
+
+
+def allow_fields_of(size: int) -> None:
+    """Let the csv module read a field of ``size`` characters (default limit: 128 KiB).
+
+    A log is read whole, so no field is longer than the text: raising the process-wide limit
+    to the text's length (never lowering it) lets a 5 MB cell be just a bad cell.
+    """
+    if size >= csv.field_size_limit():
+        csv.field_size_limit(min(size + 1, FIELD_LIMIT_MAX))
+
+
+def shown(name: str, limit: int = 60) -> str:
+    """A column name or cell for a message: quoted, cut to ``limit`` characters."""
+    return repr(name) if len(name) <= limit else repr(name[:limit]) + f"... ({len(name)} characters)"
 
 
 def is_bookkeeping(name: str) -> bool:
@@ -55,16 +75,28 @@ def read_csv_rows(path: Path) -> tuple[list[str], list[list[str]], str]:
     except OSError as exc:
         raise BadInput(f"{path}: cannot read ({exc.strerror})") from exc
     lines = text.splitlines()
+    skipped = 0
     while lines and not lines[0].strip():
         lines.pop(0)
+        skipped += 1
     if not lines:
         raise BadInput(f"{path}: file is empty; expected a CSV header and rows")
     header_line = lines[0]
     delim = max([",", "\t", ";"], key=header_line.count)
     if header_line.count(delim) == 0:
         raise BadInput(f"{path}: no delimited header found; expected e.g. 'epoch,loss,val_loss'")
-    reader = csv.reader(io.StringIO("\n".join(lines)), delimiter=delim)
-    rows = list(reader)
+    body = "\n".join(lines)
+    allow_fields_of(len(body))
+    try:
+        rows = list(csv.reader(io.StringIO(body), delimiter=delim))
+    except csv.Error as exc:
+        raise BadInput(f"{path}: not readable as {'CSV' if delim == ',' else 'delimited text'} "
+                       f"({exc}); expected a header line and one row per epoch or step") from exc
+    if rows and any("\n" in c for c in rows[-1]) and body.count('"') % 2:
+        # an opening quote never closed: csv read the rest of the file as one cell
+        start = len(lines) - sum(c.count("\n") for c in rows[-1]) + skipped
+        raise BadInput(f"{path}: line {max(start, 1)}: a quote (\") is never closed, so the rest of the "
+                       "file reads as one cell; expected quotes in pairs (or none)")
     header = [h.strip() for h in rows[0]]
     return header, rows[1:], delim
 
@@ -128,7 +160,7 @@ def columns_to_history(header: Sequence[str], rows: Iterable[Sequence[str]], *, 
         xs, vs = cols[i]
         if not vs:
             if name:
-                h.note(f"column {name!r} has no numeric values; ignored")
+                h.note(f"column {shown(name)} has no numeric values; ignored")
             continue
         h.add(canonical_name(name), np.asarray(xs), np.asarray(vs), raw_name=name, axis=axis)
     if not h.series:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from fitdoctor.errors import BadInput
 from fitdoctor.history import RunHistory
-from fitdoctor.io._table import columns_to_history, is_bookkeeping, parse_cell, read_csv_rows
+from fitdoctor.io._table import columns_to_history, is_bookkeeping, parse_cell, read_csv_rows, shown
 from fitdoctor.io.base import Reader, decode_text, looks_binary, register
 
 LOSS_WORDS = ("loss", "acc", "accuracy", "error", "mae", "mse", "auc")
@@ -154,6 +154,6 @@ def _refuse_results_table(path: Path, header: list[str], rows: list[list[str]]) 
         if cells and bad > len(cells) / 2:
             text_cols.append(name)
     if text_cols:
-        shown = ", ".join(repr(c) for c in text_cols[:3])
-        raise BadInput(f"{path}: a table of results (text columns {shown}; no epoch/step or loss "
+        names = ", ".join(shown(c) for c in text_cols[:3])
+        raise BadInput(f"{path}: a table of results (text columns {names}; no epoch/step or loss "
                        "column), not a training log; expected one row per epoch or step")
