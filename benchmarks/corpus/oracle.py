@@ -24,9 +24,11 @@ ACC_TOL = 0.04       # accuracy within 4 points of the majority rate
 OSC_ROUGH = 0.06     # oscillating: epoch-to-epoch swing >= 6% of the level
 FAR_ABOVE = 1.5      # plateau/underfitting/lr_too_low: loss >= 1.5x what the reference reaches
 
-PRIORITY = ["non_finite", "diverging", "chance_level", "suspicious_validation", "val_not_improving",
-            "overfitting", "lr_too_high", "oscillating", "plateau", "underfitting", "lr_too_low",
-            "still_improving", "healthy"]
+#: The tie order of ../shared/LABELS.md (the practitioner's convention): where two labels hold,
+#: the first is the primary.
+PRIORITY = ["non_finite", "diverging", "chance_level", "val_not_improving", "overfitting",
+            "suspicious_validation", "plateau", "oscillating", "lr_too_high", "lr_too_low",
+            "underfitting", "still_improving", "healthy"]
 
 
 def rolling_median(x: np.ndarray, w: int = 5) -> np.ndarray:

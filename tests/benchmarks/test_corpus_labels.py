@@ -62,14 +62,16 @@ def test_entries_are_well_formed(runs):
 
 
 def test_every_curve_code_has_tune_and_holdout_runs(runs):
-    per = Counter((e["primary"], e["split"]) for e in runs.values())
+    # every code is a true label in both splits (lr_too_high is never primary under the LABELS.md
+    # tie order when it shares a run with oscillating, so labels, not primaries, are counted)
+    per = Counter((code, e["split"]) for e in runs.values() for code in e["labels"])
     # runs added after the first score are forced into tune (forced_split), outside the 40% rule
-    strat = Counter((e["primary"], e["split"]) for e in runs.values() if not e.get("forced_split"))
+    strat = Counter((e["intent"], e["split"]) for e in runs.values() if not e.get("forced_split"))
     for code in CURVE_CODES:
         assert per[(code, "tune")] >= 1, f"{code}: no tune run"
         assert per[(code, "holdout")] >= 1, f"{code}: no holdout run"
         n = strat[(code, "tune")] + strat[(code, "holdout")]
-        assert 0.2 <= strat[(code, "holdout")] / n <= 0.6, f"{code}: holdout share off"
+        assert n == 0 or 0.2 <= strat[(code, "holdout")] / n <= 0.6, f"{code}: holdout share off"
     assert all(e["split"] == e["forced_split"] for e in runs.values() if e.get("forced_split"))
     assert {e["forced_split"] for e in runs.values() if e.get("forced_split")} <= {"tune", "formats"}
 

@@ -19,11 +19,11 @@ from fitdoctor.findings import Finding
 from fitdoctor.remedies import EXPLANATIONS, remedies_for
 
 #: Root cause first (within a severity): what makes the other findings untrustworthy or
-#: explains them ranks higher. The benchmark corpus labels its primary code by this order.
+#: explains them ranks higher. The order is the practitioner's tie order (../shared/LABELS.md).
 PRIORITY = {
-    "non_finite": 100, "diverging": 90, "chance_level": 85, "suspicious_validation": 75,
-    "val_not_improving": 72, "overfitting": 70, "lr_too_high": 65, "oscillating": 60,
-    "plateau": 55, "underfitting": 50, "lr_too_low": 45, "still_improving": 40, "healthy": 0,
+    "non_finite": 100, "diverging": 90, "chance_level": 85, "val_not_improving": 75,
+    "overfitting": 72, "suspicious_validation": 70, "plateau": 65, "oscillating": 60,
+    "lr_too_high": 55, "lr_too_low": 50, "underfitting": 45, "still_improving": 40, "healthy": 0,
 }
 
 
@@ -336,6 +336,8 @@ def gap_widening(ctx: Context, V: Curve, T: Curve, b: int) -> Finding | None:
     gap_end = v_end - t_end
     if t_end > ctx.th.overfit_gap_ratio * v_end or gap_end <= 0:
         return None
+    if V.sigma > ctx.th.oscillation_roughness * 2 * abs(v_end):
+        return None  # a val curve jumping by a good share of its level: oscillation speaks
     if gap_end < ctx.th.overfit_gap_growth * max(gap_best, 0.0) or gap_end - gap_best < 3 * noise(V):
         return None
     _, tz = stats.trend(V.x[b:], t_on_v[b:], max(T.sigma, 1e-12))

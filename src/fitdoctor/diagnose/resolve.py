@@ -23,7 +23,7 @@ EXPLAINS: dict[str, tuple[str, ...]] = {
     "suspicious_validation": ("underfitting",),
     "plateau": ("underfitting",),
     "oscillating": ("underfitting",),  # a noisy optimizer, not a small model, keeps the loss up
-    "lr_too_high": ("oscillating", "plateau", "underfitting"),
+    "lr_too_high": ("plateau", "underfitting"),  # oscillating stands beside it, first (LABELS.md)
 }
 
 
