@@ -24,7 +24,7 @@ def one_error_line(r) -> str:
     assert "Traceback" not in r.stderr
     lines = [ln for ln in r.stderr.splitlines() if ln.strip()]
     assert len(lines) == 1, r.stderr
-    assert len(lines[0]) < 400, lines[0][:400]
+    assert len(lines[0]) < 1000, lines[0][:1000]
     return lines[0]
 
 

@@ -86,8 +86,10 @@ def diagnose(run: Any, *, thresholds: Mapping[str, Any] | None = None,
     """Diagnose one run: a RunHistory, a dict of per-epoch lists, or a Keras History.
 
     ``thresholds`` overrides named constants (see ``fitdoctor.thresholds``);
-    ``mute`` drops findings by code.
+    ``mute`` hides findings by code (``summary["muted"]`` lists the codes hidden); a run
+    with a hidden finding is never declared healthy.
     """
+    mute = _check_mute(mute)
     load_rules()
     history = as_history(run)
     if not history.series:
@@ -116,7 +118,6 @@ def diagnose(run: Any, *, thresholds: Mapping[str, Any] | None = None,
         if out is None:
             continue
         findings.extend(out if isinstance(out, list) else [out])
-    findings = [f for f in findings if f.code not in set(mute)]
     from fitdoctor.diagnose.resolve import resolve
 
     findings = resolve(sort_findings(findings), ctx)
@@ -129,7 +130,26 @@ def diagnose(run: Any, *, thresholds: Mapping[str, Any] | None = None,
                            "fix the cause and train again")
     elif "non_finite" in codes and summary.get("selected_by"):
         summary["keep"] = (f"{summary['keep']}; nothing after the first NaN/inf is usable")
+    if mute:  # hide, after resolve: muting changes what is shown, not what the run is
+        hidden = [f.code for f in findings if f.code in mute]
+        findings = [f for f in findings if f.code not in mute and not (hidden and f.code == "healthy")]
+        summary["muted"] = hidden
     return Diagnosis(findings=findings, history=history, summary=summary)
+
+
+def _check_mute(mute: Any) -> frozenset[str]:
+    """The codes to mute; BadInput naming an unknown one (a typo would silently mute nothing)."""
+    import difflib
+
+    from fitdoctor.findings import CODES
+
+    codes = [mute] if isinstance(mute, str) else list(mute or ())
+    for code in codes:
+        if code not in CODES:
+            near = difflib.get_close_matches(str(code), CODES, n=1)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            raise BadInput(f"unknown finding code {code!r} to mute{hint}; expected one of: {', '.join(CODES)}")
+    return frozenset(codes)
 
 
 __all__ = ["diagnose", "rule", "Context", "RULES", "as_history"]
