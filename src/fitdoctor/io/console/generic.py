@@ -1,0 +1,119 @@
+"""Per-epoch and per-step lines that hand-written loops and most libraries print.
+
+``Epoch 3 | train loss 0.41 | val loss 0.52``, ``epoch=3 loss=0.41``, ``Epoch [3/50], Step
+[100/600], Loss: 0.41``, PyTorch's MNIST/CIFAR-10 example lines, Ignite's ``Validation Results
+- Epoch[3] Avg accuracy: 0.81``, scikit-learn's ``Iteration 3, loss = 0.41``, step lines, and
+Lightning/tqdm bars with the epoch in their description (``Epoch 3: 100%|...| 12/12 [...,
+loss=0.41]``; the last update of each epoch wins).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+from fitdoctor.history import canonical_name
+from fitdoctor.io.console.pairs import clean_pairs, extract_pairs, is_metric_key
+from fitdoctor.io.console.patterns import EPOCH_INLINE
+from fitdoctor.io.console.runs import State
+from fitdoctor.io.console.tqdm import bar_postfix, epoch_bar_postfix
+
+_BRACKET_EPOCH = re.compile(r"^\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]")
+_STEP_OF = re.compile(r"\b(?:step|iter|iteration|batch)\s*[:=#]?\s*\[?\s*(\d+)\s*/\s*(\d+)", re.I)
+_STEP_INLINE = re.compile(r"\b(?:global[_ ]step|step|iteration|iter|it)\s*[:=#]?\s*\[?\s*(\d+)", re.I)
+#: "Validation Results - Epoch[3] Avg accuracy: 0.81 Avg loss: 0.52" (PyTorch Ignite's examples
+#: and many hand loops): the split is named once at the start of the line, not in each key
+_SPLIT_LEAD = re.compile(r"^\s*(?:\W\s*)?(validation|valid|val|eval(?:uation)?|dev|test|train(?:ing)?)\b"
+                         r"(?:\s+(?:results?|set|metrics?|stats?|phase|split))?\s*[-:|,]?", re.I)
+EPOCH_BATCH = re.compile(r"^\s*\[\s*(\d+)\s*,\s*(\d+)\s*\]")
+#: "[640/60000 (1%)]" right after the epoch number: how far into the epoch the line is
+_BRACKET_PROGRESS = re.compile(r"\s*\[\s*(\d+)\s*/\s*(\d+)\s*(?:\(\s*\d+(?:\.\d+)?%\s*\))?\s*\]")
+#: "Accuracy: 9839/10000 (98%)": a count out of a total, read as the fraction
+_COUNT_RATIO = re.compile(r"\b(\d+)\s*/\s*(\d+)\s*\(\s*\d+(?:\.\d+)?\s*%\s*\)")
+_AVG_PREFIX = re.compile(r"^(?:avg|average|mean)_(?=\w)", re.I)
+
+
+def split_prefixed(seg: str, pairs: dict[str, float]) -> dict[str, float]:
+    """Keys of a line that names its split up front, as if each key carried the prefix;
+    ``avg_loss`` (an epoch average) is the loss."""
+    pairs = {_AVG_PREFIX.sub("", k): v for k, v in pairs.items()}
+    m = _SPLIT_LEAD.match(seg)
+    if m is None or m.group(1).lower().startswith("train"):
+        return pairs
+    if any(k.lower().startswith(("val", "eval", "test", "dev")) for k in pairs):
+        return pairs  # the keys already say it
+    return {f"val_{k}": v for k, v in pairs.items()}
+
+
+def handle_generic(state: State, n: int, seg: str) -> None:
+    x: float | None = None
+    axis = "epoch"
+    rest = seg
+    m = EPOCH_INLINE.search(seg)
+    if m is not None:
+        x = float(m.group(1))
+        rest = seg[:m.start()] + " | " + seg[m.end():]
+        if "%|" in rest:
+            # tqdm: "Epoch 3: 100%|####| 12/12 [00:01<00:00, 9.5it/s, loss=0.41]"
+            rest = epoch_bar_postfix(rest)
+        else:
+            # "Epoch [3/50], Step [100/600], Loss: 0.41" or PyTorch's MNIST example "Train Epoch:
+            # 3 [640/60000 (1%)]  Loss: 0.41": a point every few batches, at its fraction of the epoch
+            prog = _BRACKET_PROGRESS.match(seg, m.end())
+            sub = prog if prog is not None else _STEP_OF.search(rest)
+            if sub is not None and 0 < int(sub.group(2)):
+                frac = min(int(sub.group(1)) / int(sub.group(2)), 1.0)
+                x = x - 1 + frac if x >= 1 else x + frac
+                if prog is not None:
+                    rest = seg[:m.start()] + " | " + seg[prog.end():]
+                else:
+                    rest = rest[:sub.start()] + " | " + rest[sub.end():]
+    elif (eb := EPOCH_BATCH.match(seg)) is not None:
+        # "[2,  4000] loss: 1.52" (PyTorch's CIFAR-10 tutorial): epoch and batch, as a step
+        ep, batch = int(eb.group(1)), int(eb.group(2))
+        cur = state.run
+        if ep == 1 or not cur.batches_per_epoch:
+            cur.batches_per_epoch = max(cur.batches_per_epoch, batch) if ep == 1 else batch
+        x, axis = float((ep - 1) * cur.batches_per_epoch + batch), "step"
+        rest = seg[eb.end():]
+    else:
+        b = _BRACKET_EPOCH.match(seg)
+        if b is not None:
+            x = float(b.group(1))
+            rest = seg[b.end():]
+        else:
+            st = _STEP_INLINE.search(seg)
+            if st is not None:
+                x, axis = float(st.group(1)), "step"
+                rest = seg[:st.start()] + " | " + seg[st.end():]
+    if m is None and "%|" in rest:
+        # a progress bar with no epoch ("Map: 100%|####| 1000/1000 [00:01<00:00, 900 examples/s]",
+        # a download): the percentage after its label is progress; only its postfix can hold metrics
+        rest = bar_postfix(rest)
+    rest = _COUNT_RATIO.sub(lambda r: f"{int(r.group(1)) / max(int(r.group(2)), 1):.6g}", rest)
+    pairs = clean_pairs(extract_pairs(rest))
+    if not pairs or not any(is_metric_key(k) for k in pairs):
+        return
+    pairs = split_prefixed(seg, pairs)
+    run = state.run
+    if x is None and run.records and run.dialect == "generic" and run.last_x is not None \
+            and all(canonical_name(k).startswith("val_") for k in pairs):
+        # "Test set: Average loss: 0.05, Accuracy: 9839/10000 (98%)" after an epoch's train lines:
+        # the evaluation that closes the epoch those lines were in
+        x = float(math.floor(run.last_x) + 1) if run.last_x != int(run.last_x) else run.last_x
+        axis = run.axis
+    if x is None:
+        if run.records and run.dialect not in ("", "seq"):
+            run = state.new_run(n)
+        state.seq += 1
+        x = float(state.seq)
+        dialect = "seq"
+    else:
+        dialect = "tqdm" if "%|" in seg else "generic"
+        if run.records and (run.dialect in ("hf", "seq", "keras") and run.dialect != dialect
+                            or run.last_x is not None and x < run.last_x or run.axis != axis):
+            run = state.new_run(n)
+    run.dialect, run.axis = dialect, axis
+    if not run.records:
+        run.start_line = n
+    run.put(x, pairs)

@@ -1,0 +1,89 @@
+"""Console text into runs: each line goes to the handler of its kind, in order.
+
+Several runs in one log (the epoch counter starts again) become several runs, in order. A
+last line cut in half is dropped with a note; a run interrupted mid-epoch keeps its finished
+epochs. ``parse_console_text`` is shared with the notebook reader.
+"""
+
+from __future__ import annotations
+
+from fitdoctor.history import RunHistory
+from fitdoctor.io.console import keras
+from fitdoctor.io.console.fastai import tables_as_lines
+from fitdoctor.io.console.generic import handle_generic
+from fitdoctor.io.console.hf import hf_dict, handle_dict
+from fitdoctor.io.console.lines import MAYBE_WRAPPED, cut_incomplete_tail, join_wrapped, segments
+from fitdoctor.io.console.patterns import CALLBACK, METRIC_WORDS, TRACEBACK
+from fitdoctor.io.console.runs import State, drop_one_value_runs, to_history
+
+
+def handle(state: State, n: int, seg: str) -> None:
+    """Read one line (one ``\\r`` segment) into ``state``."""
+    if "Epoch" in seg and keras.handle_header(state, n, seg):
+        return
+    run = state.run
+    in_keras = keras.in_keras_epoch(run)
+    if in_keras and keras.handle_bar(run, seg):
+        return
+    if not METRIC_WORDS.search(seg) or TRACEBACK.match(seg):
+        return
+    if "train_runtime" in seg:  # HF's end-of-training summary (a dict or TrainOutput(...))
+        state.skipped_summary = True
+        return
+    s = seg.strip()
+    if s.startswith("{"):
+        d = hf_dict(s)
+        if d is not None:
+            handle_dict(state, n, d)
+            return
+    if CALLBACK.search(seg):
+        state.ignored_callbacks += 1
+        return
+    if in_keras and keras.handle_other(run, seg):
+        return
+    handle_generic(state, n, seg)
+
+
+def parse_console_text(text: str, *, source: str, fmt: str = "console",
+                       fast: bool = True) -> list[RunHistory]:
+    """Every run found in console text, in order (an empty list when there is none).
+
+    ``fast=False`` forces the line-by-line parser (tests check both agree).
+    """
+    notes: list[str] = []
+    text, cut_note = cut_incomplete_tail(text)
+    if cut_note:
+        notes.append(cut_note)
+    state = keras.fast_keras(text) if fast else None
+    if state is None:
+        text = tables_as_lines(text)
+        state = State()
+        segs = segments(text)
+        if MAYBE_WRAPPED.search(text):
+            segs = join_wrapped(segs)
+        for n, seg in segs:
+            handle(state, n, seg)
+    runs = [r for r in state.runs if r.records or r.columns]
+    built = [(run, to_history(run, source=source, fmt=fmt)) for run in runs]
+    for run, h in built:
+        h.meta["run"] = f"line {run.start_line}"
+    kept = {id(h) for h in drop_one_value_runs([h for _, h in built])}
+    runs = [run for run, h in built if id(h) in kept]
+    histories = [h for _, h in built if id(h) in kept]
+    out: list[RunHistory] = []
+    for i, (run, h) in enumerate(zip(runs, histories)):
+        del h.meta["run"]
+        if len(runs) > 1:
+            h.meta["run"] = f"run {i + 1} (line {run.start_line})"
+        for note in notes if i == len(runs) - 1 else []:
+            h.note(note)
+        if run.open_header is not None:
+            h.note(f"epoch {run.open_header}/{run.header_total} did not finish (interrupted?); "
+                   f"read the {run.n_records} finished epoch(s)")
+        if state.skipped_summary:
+            h.note("skipped the end-of-training summary dict (its train_loss is the run's mean)")
+        if state.ignored_callbacks and i == 0:
+            h.note(f"ignored {state.ignored_callbacks} callback message line(s) "
+                   "(checkpoint / early stopping / lr reduction)")
+        out.append(h)
+    return out

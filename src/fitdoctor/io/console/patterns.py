@@ -1,0 +1,28 @@
+"""The shared vocabulary of console output: numbers, metric words, Keras headers, chatter.
+
+Every other module of the console reader matches lines with these; nothing here reads a line.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: A printed number, in every spelling Python's ``float()`` takes back (nan, inf, 1e-05).
+NUM = r"[-+]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|NaN|NAN|inf|Inf|INF|infinity|Infinity)"
+#: ``Epoch 3/50`` alone on its line (Keras's header before each epoch).
+KERAS_HEADER = re.compile(r"(?:^|[\s>:\]|])Epoch\s+(\d+)\s*/\s*(\d+)\s*$")
+#: A Keras batch counter at the start of a progress line: ``25/25 ━━━`` or ``100/100 [===``.
+COUNTER = re.compile(r"^\s*(\d+)\s*/\s*(\d+|Unknown)\b")
+#: ``epoch 3``, ``Epoch: 3``, ``epoch=3``, ``Epoch [3/50]`` anywhere in a line.
+EPOCH_INLINE = re.compile(r"\bepoch\s*[:=#]?\s*\[?\s*(\d+)(?:\s*/\s*(\d+))?", re.I)
+#: Keys whose presence marks a line as training output (not a random number in a log).
+METRIC_WORDS = re.compile(
+    r"loss|acc|error|mae|mse|rmse|auc|f1|map|iou|dice|perplexity|ppl|bleu|rouge|precision|recall|score|r2",
+    re.I)
+#: Callback chatter that mentions metrics but is not a record.
+CALLBACK = re.compile(r"improved from|did not improve|reducing learning rate|early stopping|"
+                      r"saving model|restoring model weights|best (?:epoch|model)|"
+                      r"ReduceLROnPlateau|LearningRateScheduler|Saving model", re.I)
+#: Every callback phrase ``CALLBACK`` matches contains one of these (checked by tests).
+CALLBACK_ANCHORS = ("mprove", "educ", "arly stop", "estor", "aving model", "est epoch", "est model")
+TRACEBACK = re.compile(r'\s*(?:File "|Traceback \(most recent|\^+\s*$|During handling)')

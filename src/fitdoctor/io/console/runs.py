@@ -1,0 +1,118 @@
+"""Runs being assembled while a log is read, and what they become: RunHistory objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from fitdoctor.history import RunHistory, canonical_name
+
+
+@dataclass
+class Run:
+    """Records of one run being assembled: x -> {raw name: value}, in order."""
+
+    axis: str = "epoch"
+    dialect: str = ""
+    start_line: int = 0
+    records: dict[float, dict[str, float]] = field(default_factory=dict)
+    last_x: float | None = None
+    last_header: int | None = None
+    header_total: int | None = None
+    open_header: int | None = None  # a Keras epoch whose finished bar has not been seen yet
+    notes: list[str] = field(default_factory=list)
+    #: "[epoch, batch]" lines (PyTorch's CIFAR-10 tutorial): the last batch index seen in the
+    #: first epoch, which turns (epoch, batch) into a global step
+    batches_per_epoch: int = 0
+    #: filled by the fast path instead of ``records``: raw name -> (steps, values)
+    columns: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+
+    @property
+    def n_records(self) -> int:
+        if self.columns:
+            return max(len(v[0]) for v in self.columns.values())
+        return len(self.records)
+
+    def put(self, x: float, pairs: dict[str, float]) -> None:
+        rec = self.records.setdefault(x, {})
+        rec.update(pairs)
+        self.last_x = x
+
+
+@dataclass
+class State:
+    """Everything read so far: the runs in order, and what was skipped on the way."""
+
+    runs: list[Run] = field(default_factory=list)
+    seq: int = 0  # row counter for lines with metrics but no epoch/step
+    skipped_summary: bool = False
+    ignored_callbacks: int = 0
+
+    @property
+    def run(self) -> Run:
+        if not self.runs:
+            self.runs.append(Run())
+        return self.runs[-1]
+
+    def new_run(self, line_no: int) -> Run:
+        cur = self.runs[-1] if self.runs else None
+        if cur is not None and not cur.records:
+            cur.start_line = line_no
+            cur.last_x = cur.last_header = cur.open_header = None
+            return cur
+        run = Run(start_line=line_no)
+        self.runs.append(run)
+        self.seq = 0
+        return run
+
+
+def to_history(run: Run, *, source: str, fmt: str) -> RunHistory:
+    h = RunHistory(meta={"source": source, "format": fmt, "dialect": run.dialect})
+    if run.columns:
+        for raw, (steps, values) in run.columns.items():
+            h.add(canonical_name(raw), steps, values, raw_name=raw, axis=run.axis)
+        for note in run.notes:
+            h.note(note)
+        return h
+    xs = np.fromiter(run.records.keys(), dtype=float, count=len(run.records))
+    names: dict[str, None] = {}
+    for rec in run.records.values():
+        for k in rec:
+            names.setdefault(k, None)
+    for k in list(names):  # Lightning: the per-epoch mean is the curve, not the last step
+        if k.endswith("_step") and k[:-5] + "_epoch" in names:
+            del names[k]
+            h.note(f"ignored {k!r}: {k[:-5] + '_epoch'!r} holds the epoch means")
+    for raw in names:
+        sel = [(x, rec[raw]) for x, rec in zip(xs, run.records.values()) if raw in rec]
+        steps = np.fromiter((p[0] for p in sel), dtype=float, count=len(sel))
+        values = np.fromiter((p[1] for p in sel), dtype=float, count=len(sel))
+        h.add(canonical_name(raw), steps, values, raw_name=raw, axis=run.axis)
+    for note in run.notes:
+        h.note(note)
+    return h
+
+
+def drop_one_value_runs(runs: list[RunHistory]) -> list[RunHistory]:
+    """The runs that are training curves, without the one-value printouts beside them.
+
+    ``model.evaluate``, ``print(f"Test accuracy: {acc:.2%}")`` or a classification report
+    after ``fit`` print one value per metric: a summary, not a curve. Beside a real run
+    they are dropped with a note (kept, they would stop the whole log with "only one
+    epoch"); a log with nothing else keeps them, so the error says what was found.
+    """
+    def is_curve(h: RunHistory) -> bool:
+        return h.n_points >= 2 or any(s.n_nonfinite for s in h.series.values())
+
+    curves = [h for h in runs if is_curve(h)]
+    if not curves or len(curves) == len(runs):
+        return runs
+    dropped = [h for h in runs if not is_curve(h)]
+    shown = "; ".join(
+        f"{h.meta.get('run', '?')}: "
+        + ", ".join(f"{s.raw_name} {s.values[0]:.4g}" for s in list(h.series.values())[:3])
+        for h in dropped[:3]) + (" ..." if len(dropped) > 3 else "")
+    curves[0].note(f"ignored {len(dropped)} one-value printout(s) ({shown}): a single value is a "
+                   "summary (evaluate, test score, report), not a training curve")
+    return curves

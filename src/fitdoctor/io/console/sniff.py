@@ -1,0 +1,46 @@
+"""How much a file's first bytes look like what a training script printed."""
+
+from __future__ import annotations
+
+import re
+
+from fitdoctor.io.console.fastai import TABLE_HEAD
+from fitdoctor.io.console.patterns import NUM
+
+_SNIFF_KERAS = re.compile(r"Epoch\s+\d+\s*/\s*\d+\s*\r?\n")
+_SNIFF_KERAS_LINE = re.compile(r" - (?:val_)?(?:loss|acc\w*): " + NUM)
+_SNIFF_HF = re.compile(r"\{'(?:loss|eval_loss|train_loss|grad_norm|learning_rate|eval_\w+)': ")
+_SNIFF_TQDM = re.compile(r"Epoch \d+: +\d+%\|.*?(?:loss|acc)\w*=" + NUM)
+_SNIFF_GENERIC = re.compile(r"(?:epoch|step|iter\w*)\s*[:=#]?\s*\[?\d+.{0,200}?(?:loss|acc)\w*\W{0,3}\s*" + NUM,
+                            re.I)
+_SNIFF_EPOCH_BATCH = re.compile(r"^\s*\[\s*\d+\s*,\s*\d+\s*\]\s*(?:\w+\s*)?loss\s*[:=]\s*" + NUM, re.M)
+
+
+def sniff_text(text: str) -> float:
+    """How much ``text`` looks like training console output (0..1)."""
+    first = text.lstrip()[:1]
+    if first in ("{", "[") and ('"' in text[:40]):
+        return 0.0  # JSON (HF dicts use single quotes)
+    if _SNIFF_KERAS.search(text) and _SNIFF_KERAS_LINE.search(text):
+        return 0.92
+    if _SNIFF_HF.search(text):
+        return 0.85
+    if _SNIFF_TQDM.search(text):
+        return 0.85
+    if TABLE_HEAD.search(text[:8192]):
+        return 0.7
+    if len(_SNIFF_EPOCH_BATCH.findall(text[:8192])) >= 2:
+        return 0.7
+    hits = len(_SNIFF_GENERIC.findall(text[:8192]))
+    if hits >= 2:
+        return 0.7
+    if hits == 1 or _SNIFF_KERAS_LINE.search(text):
+        return 0.35
+    return 0.0
+
+
+def looks_like_table(text: str) -> bool:
+    """A CSV/TSV header line (names, no numbers): a table reader's file, not console output."""
+    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    return max(first.count(","), first.count("\t"), first.count(";")) >= 1 and not re.search(r"\d", first) \
+        and ":" not in first and "=" not in first and "|" not in first
