@@ -367,3 +367,25 @@ def test_a_detector_is_judged_by_its_map_not_by_a_loss_part():
            "val_map50_95": list(0.7 - 0.6 * np.exp(-n / 8))}
     d = fd.diagnose(run)
     assert d.summary["best_metric"]["name"] == "val_map50_95"
+
+
+def test_messages_quote_logged_values_and_a_readable_trend():
+    """A perfectly smooth score has no noise to divide by: no 'z=-2046181236026370.2'; a score
+    that rises is 'rising', and the numbers quoted are the ones in the log."""
+    d = fd.diagnose({"f1": [.5, .6, .7, .8, .85]})
+    msg = d.top.message
+    assert d.top.code == "still_improving" and "rising" in msg and "0.85" in msg
+    assert "e+" not in msg and "z=-" not in msg
+    h = fd.diagnose({"loss": [1, .6], "val_loss": [1.1, .7]})
+    assert "1 -> 0.6" in h.findings[0].message and "0.8" not in h.findings[0].message
+
+
+def test_overfitting_counts_the_points_the_log_has():
+    """A long step log is binned for the trend tests; the message counts the file's evaluations."""
+    n = 600
+    x = np.arange(n)
+    val = np.where(x < 50, 1.0 - 0.012 * x, 0.4 + 0.0008 * (x - 50)) + 0.002 * np.sin(x)
+    loss = 1.0 * np.exp(-x / 60) + 0.001
+    d = fd.diagnose({"loss": list(loss), "val_loss": list(val)})
+    f = next(f for f in d.findings if f.code == "overfitting")
+    assert f"next {n - 1 - int(f.evidence['best_at'])} epochs" in f.message

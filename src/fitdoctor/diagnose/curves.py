@@ -16,6 +16,7 @@ from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, chosen_curve, head_level, rule, tail_level
 from fitdoctor.diagnose.chance import REGRESSION_METRICS, accuracy_curve, accuracy_learned, guessed_classes
 from fitdoctor.findings import Finding
+from fitdoctor.history import higher_is_better
 from fitdoctor.remedies import EXPLANATIONS, remedies_for
 
 #: Root cause first (within a severity): what makes the other findings untrustworthy or
@@ -70,6 +71,14 @@ def fx(x: float) -> str:
     """An axis position for messages: 12, not 12.0."""
     x = float(x)
     return str(int(x)) if x == int(x) else f"{x:.2f}"
+
+
+def z_text(z: float) -> str:
+    """A trend's z for messages: a perfectly smooth curve has no noise to divide by, and
+    'z=-2046181236026370.2' says nothing a person can use."""
+    if not math.isfinite(z) or abs(z) > 100:
+        return "trend far beyond noise"
+    return f"trend z={z:+.1f}"
 
 
 def fv(v: float) -> str:
@@ -311,12 +320,23 @@ def overfitting(ctx: Context) -> Finding | None:
     rise_raw = end - vmin_raw
     pct = f" ({rise_raw / abs(vmin_raw):+.0%})" if vmin_raw else ""
     shown_best = vmin_raw if V is ctx.val_loss else -vmin_raw
+    shown_last = V.last if V is ctx.val_loss else -V.last
     msg = (f"{name} best {fv(shown_best)} at {V.axis} {fx(V.x[rb])}, then "
-           f"{'+' if V is ctx.val_loss else '-'}{fv(rise_raw)}{pct} over the next {V.n - 1 - rb} "
-           f"{unit(V)}s ({ev['share_after_best']:.0%} of the run) while {T.name} fell "
-           f"{fv(t_at_best)} -> {fv(t_end)}; the rise is {rise_raw / sigma:.0f}x the "
+           f"{'+' if V is ctx.val_loss else '-'}{fv(rise_raw)}{pct} over the next {logged_after(ctx, V, V.x[rb])} "
+           f"{unit(V)}s ({ev['share_after_best']:.0%} of the run; {fv(shown_last)} at the last) while {T.name} "
+           f"fell to {fv(T.last)}; the rise is {rise_raw / sigma:.0f}x the "
            f"{unit(V)}-to-{unit(V)} noise ({fv(sigma)})")
     return finding("overfitting", "warning", msg, ctx, span=(V.x[rb], V.x[-1]), evidence=ev)
+
+
+def logged_after(ctx: Context, c: Curve, x: float) -> int:
+    """How many points the log itself has after axis position x (a long log is binned for the
+    trend tests: messages count what the user's file holds)."""
+    s = ctx.history.series.get(c.name)
+    if s is None or len(s) != c.n_raw:
+        return int(np.count_nonzero(c.x > x))
+    steps = s.steps[np.isfinite(s.values)]
+    return int(np.count_nonzero(steps > x))
 
 
 def gap_widening(ctx: Context, V: Curve, T: Curve, b: int) -> Finding | None:
@@ -859,16 +879,22 @@ def still_improving(ctx: Context) -> Finding | None:
         _, tz, _ = tail_trend(T, ctx.th.tail_frac)
         if tz > ctx.th.z_trend:
             return None
-    name = P.name if P is ctx.val_loss or P is ctx.loss else f"val {ctx.metric_name}"
+    # lower_better() keeps the name and negates a score: a higher-is-better curve is still *rising*
+    rising = higher_is_better(P.name)
+    k = int(math.ceil(ctx.th.tail_frac * P.n))
     ev = {"slope": slope, "trend_z": z, "tail_drop": tail_drop, "total_drop": total,
           "epochs": float(P.x[-1]) + 1 if P.axis == "epoch" else float(P.x[-1])}
-    rising = P is not ctx.val_loss and P is not ctx.loss and ctx.val_metric is not None \
-        and ctx.val_metric.higher_better
-    msg = (f"{name} was still {'rising' if rising else 'falling'} at the end: {fv(-slope)}/{P.axis} over the last "
-           f"{int(math.ceil(ctx.th.tail_frac * P.n))} {unit(P)}s (trend z={-z if rising else z:+.1f}), "
-           f"{tail_drop / total:.0%} of the run's total progress")
+    shown = (lambda v: -v) if rising else (lambda v: v)
+    msg = (f"{P.name} was still {'rising' if rising else 'falling'} at the end: "
+           f"{fv(shown(float(P.y[-k - 1 if k < P.n else 0])))} -> {fv(shown(P.last))} over the last {k} "
+           f"{unit(P)}s ({z_text(-z if rising else z)}), {tail_drop / total:.0%} of the run's total progress")
     return finding("still_improving", "warning", msg, ctx, span=(P.x[-min(P.n, max(3, int(math.ceil(ctx.th.tail_frac * P.n))))], P.x[-1]),
                    evidence=ev)
+
+
+def shown(c: Curve, v: float) -> float:
+    """A value as the log has it (lower_better() negates scores)."""
+    return -v if higher_is_better(c.name) and not c.higher_better else v
 
 
 @rule("curves")
@@ -881,12 +907,12 @@ def healthy(ctx: Context) -> Finding | None:
     if t_drop <= 3 * noise(T):
         return None  # nothing fell: not healthy, even if no rule can say why
     ev: dict[str, Any] = {"train_start": head_level(T), "train_last": tail_level(T, 0.2)}
-    parts = [f"{T.name} {fv(head_level(T))} -> {fv(tail_level(T, 0.2))}"]
+    parts = [f"{T.name} {fv(shown(T, T.first))} -> {fv(shown(T, T.last))}"]
     V = ctx.val_loss
     if V is not None and V.n >= 2:
         ev["val_last"] = tail_level(V, 0.2)
         ev["gap"] = ev["val_last"] - ev["train_last"]
-        parts.append(f"{V.name} {fv(head_level(V))} -> {fv(ev['val_last'])}")
+        parts.append(f"{V.name} {fv(V.first)} -> {fv(V.last)}")
     else:
         parts.append("no validation series, so overfitting cannot be judged")
     if ctx.facts.get("val_below_train_early"):
