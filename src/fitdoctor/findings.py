@@ -26,6 +26,9 @@ CODES = (
     # data
     "unscaled_features", "class_imbalance", "misleading_accuracy", "train_val_overlap",
     "sorted_validation_split", "missing_values", "constant_features", "needs_more_data",
+    "id_like_feature",
+    # the run as a whole
+    "below_baseline",
 )
 
 

@@ -44,6 +44,10 @@ EXPLANATIONS: dict[str, str] = {
                    "the signature of a learning rate too high to settle into the minimum.",
     "lr_too_low": "The loss falls slowly along an almost straight line and is far from converged: "
                   "each step is too small, so the run would need many times more epochs.",
+    "below_baseline": "A simple model fitted on exactly the same training rows scores better on "
+                      "validation than the network. A network costs more to train, tune, serve and "
+                      "explain; it earns that only by winning, beyond the noise of the comparison. "
+                      "On small tabular data a linear model or gradient boosting often wins.",
 }
 
 
@@ -163,4 +167,25 @@ def remedies_for(code: str, evidence: Mapping[str, Any] | None = None) -> list[R
             R("use Adam", {"train.optimizer": "adam", "train.lr": 1e-3}, "adapts step sizes per weight"),
         ],
     }
+    if code == "below_baseline":
+        table[code] = _below_baseline(ev)
     return table.get(code, [])
+
+
+def _below_baseline(ev: Mapping[str, Any]) -> list[Remedy]:
+    """Use the baseline, or give the network what it lacks and show it wins."""
+    name = ev.get("baseline_label") or ev.get("baseline") or "the baseline"
+    out = [Remedy(f"use the baseline ({name}): it scores as well or better here, and is cheaper to "
+                  "train, serve and explain", {}, "a network must beat it beyond noise to earn its cost")]
+    if ev.get("inputs_unscaled"):
+        out.append(Remedy("standardize the inputs, then compare again", {"data.scale": "standard"},
+                          "an MLP on raw features rarely beats a linear model that scales them"))
+    out.append(Remedy("give the network what it lacks (more capacity, less dropout, more epochs with "
+                      "early stopping), then show on validation that it wins",
+                      {"model.hidden": [128, 64], "model.dropout_rate": 0.1},
+                      "the network is only worth keeping if it beats the baseline"))
+    if ev.get("holdout"):
+        out.append(Remedy("compare on repeated k-fold so the difference has error bars",
+                          {"data.split.method": "kfold", "data.split.repeats": 3},
+                          "one holdout split cannot separate models a few points apart"))
+    return out

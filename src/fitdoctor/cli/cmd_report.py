@@ -91,8 +91,14 @@ def register(app: typer.Typer) -> None:
             raise BadInput(f"-o {out!r}: the report is HTML; expected OUT.html (use --png for a PNG)")
         if png is not None and not png.lower().endswith(".png"):
             raise BadInput(f"--png {png!r}: expected a file name ending in .png")
-        extra: dict = {"baselines": parse_baselines(baseline)}
         runs = fd.read_runs(path, fmt=format, mapping=parse_mapping(mapping))
+        extra: dict = {}
+        if runs and all(r.meta.get("format") == "fitdoctor-run" for r in runs):
+            from fitdoctor.io.fitdoctor_run import report_extra
+
+            extra.update(report_extra(runs))  # the k-fold band and baselines the trainer drew
+        for metric, lines in parse_baselines(baseline).items():
+            extra.setdefault("baselines", {}).setdefault(metric, {}).update(lines)
         diagnoses = [fd.diagnose(r, mute=tuple(mute or ())) for r in runs]
         config = _config_for(path)
         if config is not None:

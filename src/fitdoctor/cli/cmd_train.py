@@ -59,6 +59,9 @@ def register(app: typer.Typer) -> None:
         print_diagnoses(exp.diagnoses, console=console)
         console.print()
         console.print(scores_table(exp))
+        if exp.cv is not None:
+            console.print(f"the model scored on test: refit on train+val for {exp.cv['refit_epochs']} epochs "
+                          "(what the folds' best epochs say)", style="dim")
         for n in exp.notes:
             console.print(f"note: {n}", style="dim")
         if "report_skipped" in written:

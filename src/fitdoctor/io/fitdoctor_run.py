@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 from pathlib import Path
+from typing import Any, Sequence
 
 import numpy as np
 
@@ -94,3 +96,27 @@ class FitdoctorRunReader(Reader):
                 raise BadInput(f"{folder}: missing history.csv listed in {path / META_FILE}")
             out.append(read_run(folder, r.get("meta", {})))
         return out
+
+
+def report_extra(runs: Sequence[RunHistory]) -> dict[str, Any]:
+    """What the HTML report shows beside the curves of a trainer run, from the runs alone:
+    the k-fold band (every fold's curves) and the baselines' validation scores as reference
+    lines (the mean over folds). The trainer and ``fitdoctor report RUN_DIR`` both call this,
+    so the report of a run directory is the report the trainer wrote."""
+    runs = list(runs)
+    extra: dict[str, Any] = {}
+    if len(runs) > 1:
+        extra["folds"] = runs
+    bs = runs[0].meta.get("baseline_scores") if runs else None
+    if isinstance(bs, dict) and bs.get("metric"):
+        metric = str(bs["metric"])
+        lines: dict[str, float] = {}
+        for label in (bs.get("baselines") or {}):
+            vals = [((r.meta.get("baseline_scores") or {}).get("baselines") or {}).get(label, {}).get(metric)
+                    for r in runs]
+            vals = [float(v) for v in vals if isinstance(v, (int, float)) and math.isfinite(v)]
+            if vals:
+                lines[str(label).replace("_", " ")] = sum(vals) / len(vals)
+        if lines:
+            extra["baselines"] = {metric: lines}
+    return extra

@@ -298,15 +298,28 @@ def run_panels(d: Diagnosis, prefix: str, *, baselines: Mapping[str, Any] | None
         log_y = family in LOG_Y_FAMILIES and all(
             np.nanmin(np.where(np.isfinite(h.series[n].values), h.series[n].values, np.nan)) > 0
             for n in names if np.isfinite(h.series[n].values).any())
-        fig = {"data": [], "layout": base_layout(family.replace("_", " ") + " per layer", unit, family,
-                                                 log_y=log_y, height=300)}
-        for i, name in enumerate(names):
+        shown, probe_unit = zip(*(on_run_axis(h, h.series[n]) for n in names))
+        same_axis = all(u == unit for u in probe_unit)
+        fig = {"data": [], "layout": base_layout(family.replace("_", " ") + " per layer", probe_unit[0],
+                                                 family, log_y=log_y, height=300)}
+        for i, (name, series) in enumerate(zip(names, shown)):
             layer = name.split("/", 1)[1] if "/" in name else name
-            fig["data"].extend(series_traces(layer, h.series[name], PALETTE[i % len(PALETTE)],
+            fig["data"].extend(series_traces(layer, series, PALETTE[i % len(PALETTE)],
                                              width=1.5, max_points=max_points))
-        draw_findings(fig, d.findings, "probe")
-        panels.append(Panel(f"{prefix}-probe-{_slug(family)}", family, fig, "probe"))
+        if same_axis:  # finding spans are on the run's axis: drawable only on the same one
+            draw_findings(fig, d.findings, "probe")
+        panels.append(Panel(f"{prefix}-probe-{_slug(family)}", family, fig, "probe", on_run_axis=same_axis))
     return _unique_ids(panels)
+
+
+def on_run_axis(h: RunHistory, s: Series) -> tuple[Series, str]:
+    """A probe series (sampled on optimizer steps) placed on the run's own axis: steps become
+    fractional epochs when the run is an epoch log that says how many steps an epoch has.
+    Returns the series to draw and the name of its axis."""
+    spe = h.meta.get("steps_per_epoch")
+    if s.axis == "step" and h.axis == "epoch" and isinstance(spe, (int, float)) and spe > 0:
+        return Series(s.steps / float(spe), s.values, raw_name=s.raw_name, axis="epoch"), "epoch"
+    return s, s.axis
 
 
 def _mark_best(fig: dict[str, Any], d: Diagnosis, key: str) -> None:

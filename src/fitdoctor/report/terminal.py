@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from typing import Sequence
 
 import numpy as np
-from rich.console import Console, Group
+from rich.console import Console, ConsoleOptions, Group, RenderResult
 from rich.table import Table
 from rich.text import Text
 
@@ -22,18 +23,123 @@ from fitdoctor.report.sparkline import sparkline
 SEVERITY_STYLE = {"error": "bold red", "warning": "yellow", "info": "cyan"}
 
 
-def output_console(*, stderr: bool = False) -> Console:
-    """A console for results: hard-wraps at the terminal's width, never when piped.
+#: Narrowest layout we wrap to; below this, lines wrap however the terminal wraps them.
+MIN_WIDTH = 40
+#: Evidence entries shown per finding in the terminal (all of them are in --json).
+EVIDENCE_SHOWN = 6
 
-    Rich wraps piped output at 80 columns, which splits evidence lines and breaks
-    `grep` on a saved log; a pager or editor wraps better than we can.
+
+def columns_env() -> int | None:
+    """``COLUMNS`` when it is set to a width, else None."""
+    cols = os.environ.get("COLUMNS", "").strip()
+    return int(cols) if cols.isdigit() and int(cols) > 0 else None
+
+
+def output_console(*, stderr: bool = False) -> Console:
+    """A console for results: wraps at the terminal's width (``COLUMNS`` when set, piped or
+    not), with wrapped lines indented under their text.
+
+    Piped without ``COLUMNS``, text lines stay whole (one finding line is one line, so
+    ``grep`` on a saved log works; a pager wraps better than we can) and tables get 120
+    columns.
     """
+    width = columns_env()
     probe = Console(stderr=stderr)
-    if probe.is_terminal:
-        return Console(stderr=stderr, highlight=False)
-    # piped: text lines stay whole; tables (the sparkline grid) get room to keep their columns
-    width = int(os.environ["COLUMNS"]) if os.environ.get("COLUMNS", "").isdigit() else 120
-    return Console(stderr=stderr, highlight=False, soft_wrap=True, width=max(width, 100))
+    if probe.is_terminal or width is not None:
+        return Console(stderr=stderr, highlight=False, width=max(width, MIN_WIDTH) if width else None)
+    return Console(stderr=stderr, highlight=False, soft_wrap=True, width=120)
+
+
+class Hanging:
+    """``label`` then ``text``, with wrapped lines starting under the text (a hanging indent).
+
+    On a console that does not wrap (piped without ``COLUMNS``) it is one long line.
+    """
+
+    def __init__(self, indent: int, label: Text | str, text: Text | str, style: str = "") -> None:
+        self.indent = indent
+        self.label = label if isinstance(label, Text) else Text(label)
+        self.text = text if isinstance(text, Text) else Text(text)
+        self.style = style
+
+    def plain_line(self) -> Text:
+        line = Text(" " * self.indent, style=self.style)
+        line.append_text(self.label)
+        line.append_text(self.text)
+        return line
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        lead = self.indent + self.label.cell_len
+        if console.soft_wrap or options.max_width - lead < 20:
+            yield self.plain_line()
+            return
+        body = self.text.copy()
+        body.stylize(self.style)
+        for i, line in enumerate(body.wrap(console, options.max_width - lead)):
+            line.rstrip()
+            if i == 0:
+                head = Text(" " * self.indent, style=self.style)
+                head.append_text(self.label)
+            else:
+                head = Text(" " * lead)
+            yield Text.assemble(head, line)
+
+
+class Evidence:
+    """A finding's evidence as aligned ``name  value`` pairs, as many per row as fit;
+    the first few only (the rules put the telling numbers first), the rest in --json."""
+
+    def __init__(self, evidence: dict, indent: int = 3, limit: int = EVIDENCE_SHOWN) -> None:
+        self.items = evidence_items(evidence)
+        self.hidden = max(0, len(self.items) - limit)
+        self.items = self.items[:limit]
+        self.indent = indent
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        more = f"(+{self.hidden} more in --json)" if self.hidden else ""
+        label = " " * self.indent + "evidence: "
+        if console.soft_wrap:
+            yield Text(label + " · ".join(f"{k} {v}" for k, v in self.items) + (f"  {more}" if more else ""),
+                       style="dim")
+            return
+        kw = max(len(k) for k, _ in self.items)
+        vw = max(len(v) for _, v in self.items)
+        cell = kw + 1 + vw
+        room = options.max_width - len(label)
+        per_row = max(1, min(len(self.items), (room + 3) // (cell + 3)))
+        for r in range(0, len(self.items), per_row):
+            line = Text(label if r == 0 else " " * len(label), style="dim")
+            for j, (k, v) in enumerate(self.items[r:r + per_row]):
+                if j:
+                    line.append("   ")
+                line.append(k.ljust(kw + 1), style="dim")
+                line.append(v.ljust(vw) if j < per_row - 1 else v)
+            line.rstrip()
+            yield line
+        if more:
+            yield Text(" " * len(label) + more, style="dim")
+
+
+def evidence_items(evidence: dict) -> list[tuple[str, str]]:
+    """(name, value) pairs worth showing: numbers, flags and short words; no lists, tables
+    or long sentences (those are in --json)."""
+    out = []
+    for k, v in evidence.items():
+        if isinstance(v, (list, tuple, dict)) or k == "also":
+            continue
+        if isinstance(v, bool):
+            text = "yes" if v else "no"
+        elif isinstance(v, (int, float)) or hasattr(v, "item"):
+            text = fmt_number(float(v)) if not isinstance(v, int) else str(v)
+        else:
+            text = str(v)
+            if len(text) > 28:
+                continue
+        out.append((str(k), text))
+    return out
 
 
 def extent(h) -> str:
@@ -79,7 +185,7 @@ def render_diagnosis(d: Diagnosis, *, show_series: bool = False, ascii: bool | N
     title = Text.assemble(("fitdoctor", "bold"), " · ", (h.name, "bold"),
                           f"  ({fmt}, {extent(h)})")
     parts.append(title)
-    curves = Table.grid(padding=(0, 1))
+    rows = []
     keys = dict.fromkeys(k for k in ("loss", "val_loss", d.summary.get("selected_by"), "lr") if k)
     for key in keys:
         if key not in h.series:
@@ -90,9 +196,8 @@ def render_diagnosis(d: Diagnosis, *, show_series: bool = False, ascii: bool | N
         last = fmt_number(float(s.values[-1])) if len(s) else ""
         best = ("max", fin.max) if higher_is_better(key) else ("min", fin.min)
         extra = f"  {best[0]} {fmt_number(float(best[1]()))}" if fin.size and key != "lr" else ""
-        curves.add_row(Text(key, style="bold"), Text(sparkline(s.values, 40, ascii=ascii)),
-                       Text(f"{first} -> {last}{extra}"))
-    parts.append(curves)
+        rows.append((key, s.values, f"{first} -> {last}{extra}"))
+    parts.append(Sparklines(rows, ascii=ascii))
     unit = h.axis
     muted = d.summary.get("muted") or []
     if not d.findings:
@@ -104,31 +209,51 @@ def render_diagnosis(d: Diagnosis, *, show_series: bool = False, ascii: bool | N
         parts.append(Text(f"muted: {', '.join(muted)} ({n} finding{'s' if n != 1 else ''} hidden)", style="yellow"))
     keep = d.summary.get("keep")
     if keep:
-        parts.append(Text("keep: " + keep, style="bold"))
+        parts.append(Hanging(0, Text("keep: ", style="bold"), Text(keep, style="bold")))
     if show_series:
         parts.append(series_table(d))
     notes = h.meta.get("notes") or []
     for n in notes[:10]:
-        parts.append(Text("note: " + n, style="dim"))
+        parts.append(Hanging(0, "note: ", n, style="dim"))
     return Group(*parts)
 
 
-def finding_lines(i: int, f: Finding, unit: str | None = None) -> list[Text]:
-    """One ranked finding: code and severity, message, evidence, why, and numbered fixes."""
+class Sparklines:
+    """Name, sparkline, numbers: the sparklines as wide as the console leaves room for (up to 40)."""
+
+    def __init__(self, rows: list[tuple[str, np.ndarray, str]], *, ascii: bool = False) -> None:
+        self.rows = rows
+        self.ascii = ascii
+
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        if not self.rows:
+            return
+        kw = max(len(k) for k, _, _ in self.rows)
+        nw = max(len(t) for _, _, t in self.rows)
+        width = max(10, min(40, options.max_width - kw - nw - 2))
+        lines = [(key, sparkline(values, width, ascii=self.ascii), numbers) for key, values, numbers in self.rows]
+        sw = max(len(sp) for _, sp, _ in lines)
+        for key, spark, numbers in lines:
+            yield Text.assemble((key.ljust(kw), "bold"), " ", spark.ljust(sw), " ", numbers)
+
+
+def finding_lines(i: int, f: Finding, unit: str | None = None, *, where: str = "") -> list:
+    """One ranked finding: code and severity, message, evidence, why, and numbered fixes;
+    every wrapped line keeps its indent. ``where`` adds a note to the head line."""
     span = f"  {_span(f, unit)}" if unit else ""
-    lines = [Text.assemble(f"{i}. ", (f.severity.upper(), SEVERITY_STYLE[f.severity]), " ",
-                           (f.code, "bold"), span),
-             Text("   " + f.message)]
-    ev = ", ".join(f"{k}={fmt_number(v)}" for k, v in f.evidence.items() if not isinstance(v, (list, dict)))
+    lines: list = [Text.assemble(f"{i}. ", (f.severity.upper(), SEVERITY_STYLE[f.severity]), " ",
+                                 (f.code, "bold"), span, (f"  {where}" if where else "", "dim")),
+                   Hanging(3, "", f.message)]
+    ev = Evidence(f.evidence)
     if ev:
-        lines.append(Text("   evidence: " + ev, style="dim"))
+        lines.append(ev)
     if f.explanation:
-        lines.append(Text("   why: " + f.explanation))
+        lines.append(Hanging(3, "why: ", f.explanation))
     for j, r in enumerate(f.remedies, 1):
         cfg = ""
         if r.config_changes:
             cfg = "  [" + ", ".join(f"{k}: {v}" for k, v in r.config_changes.items()) + "]"
-        lines.append(Text(f"   fix {j}: {r.action}{cfg}", style="green"))
+        lines.append(Hanging(3, f"fix {j}: ", f"{r.action}{cfg}", style="green"))
     return lines
 
 
@@ -160,9 +285,83 @@ def runs_table(diagnoses: Sequence[Diagnosis]) -> Table:
     return t
 
 
+FOLD_NAME = re.compile(r"fold (\d+)/(\d+)$")
+#: Above this many folds the table shows counts only, not a column per fold.
+MAX_FOLD_COLUMNS = 10
+
+
+def is_kfold(diagnoses: Sequence[Diagnosis]) -> bool:
+    """The folds of one k-fold run (the trainer names them 'fold i/k')."""
+    return len(diagnoses) > 1 and all(FOLD_NAME.match(d.history.name) for d in diagnoses)
+
+
+def render_folds(diagnoses: Sequence[Diagnosis], *, ascii: bool | None = None) -> Group:
+    """A k-fold run summarized across its folds: one table with each finding once and the
+    folds that show it, then each finding's account once (from the first fold showing it)."""
+    if ascii is None:
+        ascii = os.environ.get("TERM") == "dumb"
+    n = len(diagnoses)
+    h0 = diagnoses[0].history
+    lengths = [d.history.n_points for d in diagnoses]
+    span = f"{min(lengths)}-{max(lengths)}" if min(lengths) != max(lengths) else str(lengths[0])
+    parts: list = [Text.assemble(("fitdoctor", "bold"), " · ", ("k-fold", "bold"),
+                                 f"  ({h0.meta.get('format', '?')}, {n} folds, {span} {h0.axis}s each)")]
+    by_code: dict[str, list[tuple[int, Finding]]] = {}
+    for k, d in enumerate(diagnoses):
+        for f in d.findings:
+            by_code.setdefault(f.code, []).append((k, f))
+    from fitdoctor.findings import SEVERITY_RANK
+
+    def worst(code: str) -> Finding:
+        return max((f for _, f in by_code[code]), key=lambda f: (SEVERITY_RANK[f.severity], f.priority))
+
+    order = sorted(by_code, key=lambda c: (-SEVERITY_RANK[worst(c).severity], -len(by_code[c]),
+                                           -worst(c).priority))
+    per_fold = n <= MAX_FOLD_COLUMNS
+    t = Table(title=f"findings across the {n} folds", title_justify="left", show_edge=False, pad_edge=False)
+    t.add_column("#", justify="right")
+    t.add_column("finding")
+    t.add_column("severity")
+    if per_fold:
+        for k in range(n):
+            t.add_column(str(k + 1), justify="center")
+    t.add_column("folds", justify="right")
+    yes, no = ("x", "-") if ascii else ("●", "·")
+    for i, code in enumerate(order, 1):
+        f = worst(code)
+        style = SEVERITY_STYLE[f.severity]
+        where = {k for k, _ in by_code[code]}
+        marks = [Text(yes if k in where else no, style=style if k in where else "dim") for k in range(n)] \
+            if per_fold else []
+        t.add_row(str(i), Text(code, style="bold"), Text(f.severity, style=style), *marks,
+                  f"{len(where)}/{n}")
+    best_row = []
+    for d in diagnoses:
+        s = d.summary
+        best_row.append(f"{_position(float(s['best_at']))}" if s.get("best_at") is not None else "-")
+    sel = diagnoses[0].summary.get("selected_by") or "val_loss"
+    if per_fold:
+        t.add_row("", Text(f"best {sel} at {h0.axis}", style="dim"), "", *best_row, "", end_section=False)
+    parts.append(t)
+    if not order:
+        parts.append(Text("no findings in any fold", style="green"))
+    for i, code in enumerate(order, 1):
+        folds = sorted({k for k, _ in by_code[code]})
+        k0, f = next((k, g) for k, g in by_code[code] if g is worst(code))
+        where = f"{len(folds)} of {n} folds; shown: fold {k0 + 1}"
+        if f.code == "healthy":
+            continue
+        lines = finding_lines(i, f, h0.axis, where=where)
+        parts.extend(lines if f.severity != "info" else lines[:2])
+    return Group(*parts)
+
+
 def print_diagnoses(diagnoses: Sequence[Diagnosis], *, show_series: bool = False,
                     console: Console | None = None) -> None:
     console = console or output_console()
+    if is_kfold(diagnoses) and not show_series:
+        console.print(render_folds(diagnoses))
+        return
     if len(diagnoses) > 1:
         console.print(runs_table(diagnoses))
         console.print()

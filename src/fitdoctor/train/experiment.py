@@ -162,11 +162,13 @@ def run_experiment(cfg: Any, *, reporter: Reporter | None = None,
         cv = {"metric": primary, "mean": float(np.nanmean(vals)), "std": float(np.nanstd(vals, ddof=1)) if vals.size > 1 else 0.0,
               "folds": vals.tolist(), "refit_epochs": int(final.epochs_run)}
 
+    record_run_facts(runs, splits, primary, val_scores, base_val, data_findings, test, baselines, kfold)
     diagnoses = []
     for r in runs:
-        d = diagnose_fit(r)
-        d.findings = sort_findings(list(d.findings) + list(data_findings))
-        if any(f.severity != "info" for f in data_findings):
+        d = diagnose_fit(r)  # the run-level rules read the facts just recorded in the meta
+        have = {f.code for f in d.findings}
+        d.findings = sort_findings(list(d.findings) + [f for f in data_findings if f.code not in have])
+        if any(f.severity != "info" for f in d.findings if f.code != "healthy"):
             d.findings = [f for f in d.findings if f.code != "healthy"]
         diagnoses.append(d)
     exp = Experiment(config=cfg, dataset=ds, data_findings=data_findings, runs=runs,
@@ -174,6 +176,28 @@ def run_experiment(cfg: Any, *, reporter: Reporter | None = None,
                      baselines=baselines, test=test, cv=cv, notes=notes)
     diagnoses[0].summary["scores"] = exp.scores()
     return exp
+
+
+def record_run_facts(runs: list[FitResult], splits: list[Any], primary: str,
+                     val_scores: list[dict[str, float]], base_val: dict[str, list[dict[str, float]]],
+                     data_findings: list[Finding], test: dict[str, float] | None,
+                     baselines: dict[str, dict[str, Any]], kfold: bool) -> None:
+    """What the verdict needs beyond the curves, in each run's meta (and so in meta.json):
+    the baselines' and the network's validation scores on the same rows (per fold, for a
+    paired comparison), the test scores, and the data checks' findings."""
+    per_fold = {"network": [s.get(primary) for s in val_scores],
+                **{b: [r.get(primary) for r in rows] for b, rows in base_val.items()}}
+    test_scores = None
+    if test is not None:
+        test_scores = {"network": test, **{b: res["test"] for b, res in baselines.items() if "test" in res}}
+    stored = [{**f.to_dict(), "priority": f.priority} for f in data_findings]
+    for i, r in enumerate(runs):
+        r.history.meta["baseline_scores"] = {
+            "metric": primary, "split": "val", "n_val": int(splits[i].val.size),
+            "network": val_scores[i], "baselines": {b: rows[i] for b, rows in base_val.items()},
+            "folds": per_fold if kfold else None, "test": test_scores,
+        }
+        r.history.meta["data_findings"] = stored
 
 
 def refit_epochs(train_cfg: Any, runs: list[FitResult]) -> int:

@@ -114,17 +114,9 @@ def write_run_dir(out: str | os.PathLike, exp: Any, *, report: bool = True) -> d
 
 
 def report_extra(exp: Any) -> dict[str, Any]:
-    """What the HTML report shows beside the curves: config, k-fold bands, baselines."""
+    """What the HTML report shows beside the curves: config, k-fold bands, baselines (the
+    same as ``fitdoctor report`` finds in the run directory: see io/fitdoctor_run.py)."""
     from fitdoctor.config import config_to_dict
+    from fitdoctor.io.fitdoctor_run import report_extra as from_runs
 
-    extra: dict[str, Any] = {"config": config_to_dict(exp.config)}
-    if len(exp.runs) > 1:
-        extra["folds"] = [r.history for r in exp.runs]
-    lines: dict[str, float] = {}
-    for label, scores in (exp.baselines or {}).items():
-        value = (scores.get("val") or {}).get(exp.primary) if isinstance(scores, dict) else None
-        if isinstance(value, (int, float)) and math.isfinite(value):
-            lines[str(label)] = float(value)
-    if lines:
-        extra["baselines"] = {exp.primary: lines}
-    return extra
+    return {"config": config_to_dict(exp.config), **from_runs([r.history for r in exp.runs])}
