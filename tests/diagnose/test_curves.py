@@ -389,3 +389,30 @@ def test_overfitting_counts_the_points_the_log_has():
     d = fd.diagnose({"loss": list(loss), "val_loss": list(val)})
     f = next(f for f in d.findings if f.code == "overfitting")
     assert f"next {n - 1 - int(f.evidence['best_at'])} epochs" in f.message
+
+
+def _hf_like(train_every: int, eval_every: int, gap: float):
+    from fitdoctor.history import RunHistory
+
+    steps = np.arange(1, 5001)
+    true = 0.1 + 2.0 * np.exp(-steps / 2000)
+    tx = np.arange(train_every, 5001, train_every)
+    ty = np.array([true[x - train_every:x].mean() for x in tx])  # the Trainer logs a window mean
+    vx = np.arange(eval_every, 5001, eval_every)
+    vy = true[vx - 1] + gap + np.random.default_rng(0).normal(0, 0.004, vx.size)
+    h = RunHistory(meta={"source": "trainer_state.json", "format": "huggingface"})
+    h.add("loss", tx, ty, axis="step")
+    h.add("val_loss", vx, vy, axis="step")
+    return h
+
+
+def test_a_train_window_mean_logged_rarely_is_not_suspicious_validation():
+    """logging_steps 1000, eval_steps 50: the train mean lags the evaluations by half a window
+    and more; that lag is no sign of an easy or leaked validation set."""
+    d = fd.diagnose(_hf_like(1000, 50, gap=0.0))
+    assert "suspicious_validation" not in d.codes
+
+
+def test_validation_far_below_a_rarely_logged_train_loss_is_still_suspicious():
+    d = fd.diagnose(_hf_like(1000, 50, gap=-0.2))
+    assert "suspicious_validation" in d.codes

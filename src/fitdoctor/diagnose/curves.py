@@ -466,6 +466,7 @@ def suspicious_validation(ctx: Context) -> Finding | None:
         return None
     if int(np.count_nonzero((T.x >= V.x[0]) & (T.x <= V.x[-1]))) < 5:
         return None  # a few window means of a falling train loss lag it: no fair comparison
+    V = val_on_train_windows(V, T)
     t_on_v = ctx.train_on(V.x)
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         ratio = V.y / np.where(t_on_v == 0, np.nan, t_on_v)
@@ -512,6 +513,28 @@ def suspicious_validation(ctx: Context) -> Finding | None:
     if np.nanmedian(early) < 0.9 and late_med >= 1 - allowed:
         ctx.facts["val_below_train_early"] = True
     return None
+
+
+def val_on_train_windows(V: Curve, T: Curve) -> Curve:
+    """Validation averaged over each train logging window, when train is logged much less often
+    than validation (a Trainer with logging_steps 500 and eval_steps 50): each train point is the
+    mean loss of its whole window, so comparing it with the evaluation at the window's end
+    measures the lag of the mean, not a gap. Otherwise V itself."""
+    inside = T.x[(T.x >= V.x[0]) & (T.x <= V.x[-1])]
+    if inside.size < 2 or inside.size * 2 > V.n:
+        return V
+    xs, ys, prev = [], [], -math.inf
+    for x in T.x:
+        m = (V.x > prev) & (V.x <= x)
+        if m.any():
+            xs.append(float(x))
+            ys.append(float(np.mean(V.y[m])))
+        prev = x
+    if len(xs) < 3:
+        return V
+    y = np.asarray(ys)
+    return Curve(V.name, V.raw_name, np.asarray(xs), y, stats.noise_scale(y), V.n_raw, V.axis,
+                 V.higher_better, V.first_nonfinite)
 
 
 def _val_minus_train_accuracy(ctx: Context) -> float | None:
