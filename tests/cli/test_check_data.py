@@ -61,3 +61,19 @@ def test_bad_input_exits_2_with_one_line(tmp_path, fixtures):
         assert r.returncode == 2, (args, r.stdout, r.stderr)
         lines = r.stderr.strip().splitlines()
         assert len(lines) == 1 and expected in lines[0] and "Traceback" not in r.stderr
+
+
+def test_an_id_column_is_flagged_as_such(fixtures, tmp_path):
+    df = pd.read_csv(fixtures / "data" / "churn.csv")
+    df.insert(0, "customer_id", np.arange(100001, 100001 + len(df)))
+    p = tmp_path / "churn_with_ids.csv"
+    df.to_csv(p, index=False)
+    r = run(str(p), "--target", "churned", "--json")
+    assert r.returncode == 0, r.stderr
+    found = {f["code"]: f for f in json.loads(r.stdout)["findings"]}
+    assert found["id_like_feature"]["evidence"]["feature"] == "customer_id"
+    assert found["id_like_feature"]["severity"] == "warning"
+    # the id is not what makes the features 'unscaled': that finding names a real column
+    assert found["unscaled_features"]["evidence"]["largest_std_feature"] == "total_charges"
+    r = run(str(p), "--target", "churned")
+    assert "'customer_id' looks like a row identifier" in r.stdout

@@ -48,7 +48,8 @@ def test_data_rules_are_not_curve_rules():
     load_rules()
     assert not set(DATA_CODES) & set(RULES)
     assert set(DATA_CODES) == {"unscaled_features", "class_imbalance", "misleading_accuracy", "train_val_overlap",
-                               "sorted_validation_split", "missing_values", "constant_features"}
+                               "sorted_validation_split", "missing_values", "constant_features",
+                               "id_like_feature"}
 
 
 def test_unscaled_features_on_raw_breast_cancer():
@@ -208,3 +209,42 @@ def test_findings_serialize():
     ds = load_dataset("sklearn:iris")
     for f in check_data(ds):
         json.dumps(f.to_dict())
+
+
+def _with_column(ds, name, values):
+    X = np.column_stack([ds.X, np.asarray(values, dtype=np.float64)])
+    return Dataset(X.astype(np.float32), ds.y, [*ds.feature_names, name], ds.task, ds.n_classes,
+                   ds.class_names, ds.source, dict(ds.meta))
+
+
+def test_id_like_feature_a_counting_row_number():
+    ds, split = scaled_breast_cancer()
+    ds = _with_column(ds, "customer_id", np.arange(1000, 1000 + ds.n_samples))
+    found = check_data(ds, split)
+    f = by_code(found, "id_like_feature")
+    assert f.severity == "warning" and f.evidence["feature"] == "customer_id"
+    assert f.evidence["consecutive"] and f.evidence["id_name"] and f.evidence["distinct"] == ds.n_samples
+    assert "'customer_id' looks like a row identifier" in f.message
+    assert "df.drop(columns=['customer_id'])" in f.remedies[0].action
+    # the identifier's size is not a scaling problem of the features
+    assert "unscaled_features" not in codes(found)
+
+
+def test_id_like_feature_shuffled_ids_under_an_id_name_and_monotonic_ints_under_any_name():
+    ds, split = scaled_breast_cancer()
+    rng = np.random.default_rng(0)
+    shuffled = _with_column(ds, "CustomerId", rng.permutation(ds.n_samples) + 5000)
+    assert by_code(check_data(shuffled, split), "id_like_feature").evidence["monotonic"] is False
+    rising = _with_column(ds, "t", np.cumsum(rng.integers(1, 9, ds.n_samples)))
+    assert by_code(check_data(rising, split), "id_like_feature").evidence["id_name"] is False
+
+
+@pytest.mark.parametrize("name,values", [
+    ("age", lambda n, rng: rng.integers(18, 90, n)),                      # repeats: a real feature
+    ("score", lambda n, rng: rng.normal(size=n)),                         # distinct floats, unordered
+    ("fluid_ml", lambda n, rng: rng.permutation(n).astype(float)),        # distinct, unordered, not an id name
+])
+def test_id_like_feature_quiet_on_real_features(name, values):
+    ds, split = scaled_breast_cancer()
+    ds = _with_column(ds, name, values(ds.n_samples, np.random.default_rng(1)))
+    assert "id_like_feature" not in codes(check_data(ds, split))

@@ -15,7 +15,8 @@ HELP = """Check a dataset for the problems that ruin training before it starts.
 
 Looks for missing values, unscaled features, class imbalance, accuracy that the majority
 class already reaches, identical rows across train/val/test, label-sorted rows that make
-Keras' validation_split useless, and constant columns; each with the numbers and the fix.
+Keras' validation_split useless, constant columns, and row identifiers fed as features
+(customer_id); each with the numbers and the fix.
 
 DATA is a table file (.csv, .tsv, .parquet, .npz with arrays X and y), a bundled dataset
 (sklearn:breast_cancer, sklearn:iris, sklearn:wine, sklearn:digits, sklearn:diabetes), a

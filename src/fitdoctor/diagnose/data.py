@@ -10,6 +10,7 @@ curve rules stays cheap.
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Mapping
@@ -46,6 +47,10 @@ class DataThresholds:
     sorted_effect: float = 0.5
     #: constant features: share of columns at or above which the finding is a warning
     constant_warning_share: float = 0.5
+    #: id-like feature: at least this many rows (a short table's unique counts mean little)
+    id_min_rows: int = 20
+    #: ... and at least this share of its values distinct
+    id_unique_share: float = 0.98
 
 
 THRESHOLDS = DataThresholds()
@@ -96,12 +101,107 @@ def _class_label(ds: Any, k: int) -> str:
 
 # --------------------------------------------------------------------------- rules
 
+#: Last word of a column name that says "this identifies a row": customer_id, ID, CustomerId,
+#: row_index, uuid, account_no, Unnamed: 0 (the index pandas wrote to a CSV).
+ID_WORDS = ("id", "ids", "uuid", "guid", "index", "idx", "key", "no", "nr", "rownum", "unnamed")
+
+
+def _id_like_name(name: str) -> bool:
+    spaced = re.sub(r"([a-z0-9])([A-Z])", r"\1 \2", str(name).strip())  # CustomerId -> Customer Id
+    words = [w for w in re.split(r"[^A-Za-z0-9]+", spaced.lower()) if w and not w.isdigit()]
+    return bool(words) and words[-1] in ID_WORDS
+
+
+def id_like_columns(ctx: DataContext) -> list[dict[str, Any]]:
+    """Columns that identify rows: distinct integers that increase (or decrease) with the row
+    order, or distinct values under an identifier's name (``customer_id``). Cached in facts."""
+    if "id_like" in ctx.facts:
+        return ctx.facts["id_like"]
+    ds, th = ctx.ds, ctx.th
+    X = np.asarray(ds.X, dtype=np.float64)
+    out: list[dict[str, Any]] = []
+    if ds.n_samples >= th.id_min_rows:
+        one_hot = {d for cols in (ds.meta.get("one_hot") or {}).values() for d in cols}
+        for j, name in enumerate(ds.feature_names):
+            if name in one_hot:
+                continue
+            col = X[:, j]
+            fin = col[np.isfinite(col)]
+            if fin.size < th.id_min_rows:
+                continue
+            integers = bool(np.all(fin == np.round(fin)))
+            distinct = int(np.unique(fin).size)
+            unique_share = distinct / fin.size
+            if unique_share < th.id_unique_share:
+                continue
+            d = np.diff(fin)
+            monotonic = bool(np.all(d > 0) or np.all(d < 0))
+            named = _id_like_name(name)
+            if not ((integers and monotonic) or (named and (integers or monotonic))):
+                continue
+            consecutive = bool(integers and monotonic and np.all(np.abs(d) == 1))
+            out.append({"feature": str(name), "distinct": distinct, "rows": int(fin.size),
+                        "integers": integers, "monotonic": monotonic, "consecutive": consecutive,
+                        "id_name": named, "min": float(fin.min()), "max": float(fin.max())})
+    ctx.facts["id_like"] = out
+    return out
+
+
+def id_like_feature(ctx: DataContext) -> Finding | None:
+    """A feature column that identifies rows: it carries row order or identity, not signal."""
+    cols = id_like_columns(ctx)
+    if not cols:
+        return None
+    c = cols[0]
+    how = []
+    if c["integers"]:
+        how.append(f"{c['distinct']} distinct integers in {c['rows']} rows")
+    else:
+        how.append(f"{c['distinct']} distinct values in {c['rows']} rows")
+    if c["monotonic"]:
+        how.append(f"{'counting' if c['consecutive'] else 'rising' if c['max'] > c['min'] else 'falling'} "
+                   f"with the row order ({_fmt_id(c['min'])} to {_fmt_id(c['max'])})")
+    if c["id_name"]:
+        how.append("named like an identifier")
+    names = ", ".join(f"'{x['feature']}'" for x in cols)
+    msg = (f"{'Columns' if len(cols) > 1 else 'Column'} {names} "
+           f"{'look' if len(cols) > 1 else 'looks'} like a row identifier: {', '.join(how)}. "
+           "A model can learn the row order or the identity from it instead of the signal.")
+    evidence = {"feature": c["feature"], "distinct": c["distinct"], "rows": c["rows"], "min": c["min"],
+                "max": c["max"], "monotonic": c["monotonic"], "consecutive": c["consecutive"],
+                "id_name": c["id_name"], "columns": [x["feature"] for x in cols],
+                "test": f">= {ctx.th.id_unique_share:g} distinct and (monotonic integers, or an id-like name)"}
+    drop = ", ".join(repr(x["feature"]) for x in cols)
+    return Finding(
+        code="id_like_feature", severity="warning", message=msg, evidence=evidence, priority=82,
+        explanation=("A row identifier carries no information about the target, only about the row: "
+                     "where it sits in the file (often sorted by time or label) or which entity it is. "
+                     "A network fed one can fit the training rows by position, scores well on a split "
+                     "taken from the same order, and fails on new rows; its large values also swamp "
+                     "the real features."),
+        remedies=[
+            Remedy(f"drop it before training (pandas: df.drop(columns=[{drop}]))", {},
+                   "an identifier is not a feature"),
+            Remedy("keep it as the index, to join predictions back to rows", {},
+                   "identity stays available without being learned"),
+            Remedy("if rows of one entity repeat, split by it (group k-fold) so none is on both sides", {},
+                   "an entity in train and val leaks its label"),
+        ],
+    )
+
+
+def _fmt_id(x: float) -> str:
+    return str(int(x)) if x == int(x) and abs(x) < 1e15 else f"{x:.4g}"
+
+
 def unscaled_features(ctx: DataContext) -> Finding | None:
-    """Column scales that differ by orders of magnitude, or sit far from 0."""
+    """Column scales that differ by orders of magnitude, or sit far from 0 (row identifiers are
+    left to ``id_like_feature``: their size says nothing about how the features are scaled)."""
     ds, th = ctx.ds, ctx.th
     st = ctx.column_stats()
     std, mean = st["std"], st["mean"]
-    ok = np.isfinite(std) & (std > 0)
+    ids = {c["feature"] for c in id_like_columns(ctx)}
+    ok = np.isfinite(std) & (std > 0) & np.array([n not in ids for n in ds.feature_names], dtype=bool)
     if not ok.any():
         return None
     idx = np.flatnonzero(ok)
@@ -481,7 +581,7 @@ def constant_features(ctx: DataContext) -> Finding | None:
 
 #: The data rules, in the order they run. Not part of the curve-rule registry.
 DATA_RULES: list[DataRule] = [
-    missing_values, unscaled_features, class_imbalance, misleading_accuracy,
+    missing_values, id_like_feature, unscaled_features, class_imbalance, misleading_accuracy,
     train_val_overlap, sorted_validation_split, constant_features,
 ]
 
