@@ -1,0 +1,196 @@
+"""The experiment protocol in two steps: ``select`` (validation or folds only) and ``final``.
+
+doctor, tune, lr-find and learning-curve compare configs with :func:`select`, which never
+touches the test rows; only the end of a command calls :func:`final`, once, to score the
+chosen config on the untouched test split beside the baselines. The split (and its seed)
+comes from the config and is never changed here: every config compared on one dataset sees
+the same train/val/test rows, so scores are paired unit by unit (seed or fold).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from fitdoctor.errors import BadInput
+
+#: Scores where lower is better (the rest are higher-is-better).
+LOWER_IS_BETTER = frozenset({"loss", "mae", "mse"})
+
+
+def selection_metric(task: str, class_prior: list[float] | None = None, *, imbalance: float = 0.2) -> str:
+    """The score that decides between configs: what matters for the task, not plain accuracy
+    under imbalance (a model that ignores the minority class keeps 95% accuracy on 95/5 data).
+
+    regression: R^2; classification with a minority share under ``imbalance``: balanced
+    accuracy; otherwise accuracy.
+    """
+    if task == "regression":
+        return "r2"
+    if class_prior and min(class_prior) < imbalance:
+        return "balanced_accuracy"
+    return "accuracy"
+
+
+@dataclass
+class Selection:
+    """Validation scores of one config, one per unit (a seed on holdout, a fold on k-fold)."""
+
+    config: Any
+    metric: str
+    unit: str                       # "seed" | "fold"
+    scores: list[float]
+    all_scores: list[dict[str, float]]
+    runs: list[Any] = field(default_factory=list, repr=False)        # FitResult per unit
+    diagnoses: list[Any] = field(default_factory=list, repr=False)   # Diagnosis per unit
+    baselines: dict[str, list[float]] = field(default_factory=dict)  # baseline -> score per unit
+    error: str | None = None        # the retrain failed: why (the scores are then empty)
+
+    @property
+    def mean(self) -> float:
+        v = np.asarray(self.scores, dtype=float)
+        return float(np.nanmean(v)) if v.size else math.nan
+
+    @property
+    def std(self) -> float:
+        v = np.asarray(self.scores, dtype=float)
+        return float(np.nanstd(v, ddof=1)) if v.size > 1 else 0.0
+
+    @property
+    def higher_is_better(self) -> bool:
+        return self.metric not in LOWER_IS_BETTER
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"metric": self.metric, "unit": self.unit, "scores": self.scores, "mean": self.mean,
+                "std": self.std, "baselines": self.baselines, "error": self.error}
+
+
+def select(cfg: Any, *, seeds: int | list[int] | None = None, dataset: Any = None,
+           metric: str | None = None, on_unit: Callable[[int, int], None] | None = None,
+           threads: int | None = 1, probe_every: int | None = None, baselines: bool = False) -> Selection:
+    """Train ``cfg`` on its training rows and score it on validation, per unit.
+
+    Holdout: one unit per seed (``train.seed`` = each seed; the split seed stays put, so
+    every config sees the same rows); ``seeds`` defaults to ``[cfg.train.seed]``. k-fold:
+    one unit per fold (``seeds`` is ignored). The test rows are never used.
+    """
+    from fitdoctor.config import load_config
+    from fitdoctor.data import fit_scaler, load_dataset, make_splits
+    from fitdoctor.train.experiment import diagnose_fit
+    from fitdoctor.train.metrics import class_prior, task_metrics
+    from fitdoctor.train.probes import DEFAULT_EVERY
+    from fitdoctor.train.trainer import fit, predict_scores
+
+    cfg = load_config(cfg)
+    ds = dataset if dataset is not None else load_dataset(cfg.data)
+    splits = make_splits(ds, cfg.data.split)
+    prior = class_prior(ds.y, ds.n_classes) if ds.task != "regression" else None
+    metric = metric or selection_metric(ds.task, prior)
+    kfold = cfg.data.split.method == "kfold"
+    if kfold:
+        units = [(sp, cfg) for sp in splits]
+    else:
+        seed_list = _seed_list(seeds, cfg.train.seed)
+        units = [(splits[0], cfg.model_copy(update={"train": cfg.train.model_copy(update={"seed": s})}))
+                 for s in seed_list]
+    sel = Selection(config=cfg, metric=metric, unit="fold" if kfold else "seed", scores=[], all_scores=[])
+    for i, (sp, ucfg) in enumerate(units):
+        if on_unit is not None:
+            on_unit(i, len(units))
+        scaler = fit_scaler(ds.X[sp.train], ucfg.data.scale)
+        Xtr, Xva = scaler.transform(ds.X[sp.train]), scaler.transform(ds.X[sp.val])
+        try:
+            res = fit(ucfg.model, ucfg.train, Xtr, ds.y[sp.train], Xva, ds.y[sp.val], task=ds.task,
+                      n_classes=ds.n_classes, probe_every=probe_every or DEFAULT_EVERY, threads=threads,
+                      run_name=f"{sel.unit} {i + 1}/{len(units)}")
+        except (RuntimeError, ValueError) as exc:  # a config the trainer cannot run: a rejected remedy
+            sel.error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+            sel.scores, sel.all_scores = [], []
+            return sel
+        scores = task_metrics(ds.task, ds.y[sp.val], predict_scores(res.model, Xva, ds.task), ds.n_classes)
+        if "loss" in res.history.series and res.history.series.get("val_loss") is not None:
+            vl = res.history.series["val_loss"].values
+            scores["loss"] = float(vl[res.best_epoch]) if res.best_epoch is not None and res.best_epoch < vl.size \
+                else float(vl[-1])
+        if metric not in scores:
+            raise BadInput(f"selection metric {metric!r} is not scored for a {ds.task} task; "
+                           f"expected one of: {', '.join(sorted(scores))}")
+        sel.scores.append(float(scores[metric]))
+        sel.all_scores.append(scores)
+        sel.runs.append(res)
+        sel.diagnoses.append(diagnose_fit(res))
+        if baselines:
+            from fitdoctor.train.baselines import fit_baselines
+
+            for b, by in fit_baselines(ds.task, Xtr, ds.y[sp.train], ds.n_classes,
+                                       {"val": (Xva, ds.y[sp.val])}, ucfg.train.seed).items():
+                sel.baselines.setdefault(b, []).append(float(by["val"].get(metric, math.nan)))
+    return sel
+
+
+def final(cfg: Any, *, dataset: Any = None, threads: int | None = 1) -> dict[str, Any]:
+    """Fit ``cfg`` as the protocol prescribes and score the test split once, beside the baselines.
+
+    Holdout: train on the training rows (early stopping on validation); k-fold: refit on
+    train+val. Call this once per command, at the end.
+    """
+    from fitdoctor.config import load_config
+    from fitdoctor.data import load_dataset
+    from fitdoctor.train.experiment import run_experiment
+
+    cfg = load_config(cfg)
+    ds = dataset if dataset is not None else load_dataset(cfg.data)
+    exp = run_experiment(cfg, dataset=ds, threads=threads)
+    if exp.test is None:
+        raise BadInput("the config keeps no test rows (data.split.test is 0); nothing to score once at the end")
+    return {"test": exp.test, "baselines": {b: r.get("test") for b, r in exp.baselines.items()},
+            "primary": exp.primary, "experiment": exp}
+
+
+def paired_difference(a: Selection, b: Selection, *, min_effect: float = 0.0) -> dict[str, Any]:
+    """Is ``b`` better than ``a`` beyond run-to-run noise? A one-sided paired t-test over units
+    (same seeds or folds), with the mean difference oriented so that positive means better.
+
+    Returns the mean difference, its standard error, t, the p-value and ``better`` (p < 0.05
+    and the mean difference above ``min_effect``). Fewer than 2 paired units: never better.
+    """
+    x = np.asarray(a.scores, dtype=float)
+    y = np.asarray(b.scores, dtype=float)
+    n = min(x.size, y.size)
+    sign = 1.0 if a.higher_is_better else -1.0
+    d = sign * (y[:n] - x[:n])
+    d = d[np.isfinite(d)]
+    out = {"n": int(d.size), "mean_diff": float(np.mean(d)) if d.size else math.nan, "se": math.nan,
+           "t": math.nan, "p": 1.0, "better": False, "test": "one-sided paired t-test"}
+    if d.size < 2:
+        return out
+    sd = float(np.std(d, ddof=1))
+    se = sd / math.sqrt(d.size)
+    out["se"] = se
+    if se == 0:
+        out["t"] = math.inf if out["mean_diff"] > 0 else (-math.inf if out["mean_diff"] < 0 else 0.0)
+        out["p"] = 0.0 if out["mean_diff"] > 0 else 1.0
+    else:
+        from scipy import stats as st
+
+        t = out["mean_diff"] / se
+        out["t"] = t
+        out["p"] = float(st.t.sf(t, df=d.size - 1))
+    out["better"] = bool(out["p"] < 0.05 and out["mean_diff"] > min_effect)
+    return out
+
+
+def _seed_list(seeds: int | list[int] | None, base: int) -> list[int]:
+    if seeds is None:
+        return [int(base)]
+    if isinstance(seeds, int):
+        if seeds < 1:
+            raise BadInput(f"seeds {seeds}: expected at least 1")
+        return [int(base) + i for i in range(seeds)]
+    out = [int(s) for s in seeds]
+    if not out:
+        raise BadInput("seeds: expected at least one seed")
+    return out

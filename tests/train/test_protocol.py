@@ -1,0 +1,62 @@
+"""select() scores on validation or folds only; final() touches test once; paired comparisons."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+pytest.importorskip("torch", reason="the trainer needs the train extra (torch)")
+
+from fitdoctor.data import make_splits
+from fitdoctor.data.dataset import Dataset
+from fitdoctor.train.protocol import Selection, paired_difference, select, selection_metric
+
+CFG = {"data": {"source": "test", "scale": "standard",
+                "split": {"method": "holdout", "val": 0.25, "test": 0.25, "seed": 3}},
+       "model": {"hidden": [8]}, "train": {"epochs": 6, "lr": 0.01, "batch_size": 32}}
+
+
+def _dataset(n: int = 240, seed: int = 0) -> Dataset:
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 4)).astype(np.float32)
+    y = (X[:, 0] + 0.4 * rng.normal(size=n) > 0).astype(np.int64)
+    return Dataset(X=X, y=y, feature_names=[f"f{i}" for i in range(4)], task="binary", n_classes=2,
+                   class_names=[0, 1], source="test")
+
+
+def test_select_never_reads_the_test_rows():
+    """Poison every test row with NaN: selection still trains and scores, so it never used them."""
+    ds = _dataset()
+    test_rows = make_splits(ds, CFG["data"]["split"])[0].test
+    ds.X[test_rows] = np.nan
+    sel = select(CFG, seeds=2, dataset=ds)
+    assert sel.unit == "seed" and len(sel.scores) == 2
+    assert all(math.isfinite(s) for s in sel.scores) and sel.error is None
+
+
+def test_kfold_config_scores_one_unit_per_fold():
+    cfg = {**CFG, "data": {**CFG["data"], "split": {"method": "kfold", "k": 3, "test": 0.2, "seed": 0}}}
+    sel = select(cfg, seeds=5, dataset=_dataset())
+    assert sel.unit == "fold" and len(sel.scores) == 3
+
+
+def test_selection_metric_follows_the_task():
+    assert selection_metric("regression") == "r2"
+    assert selection_metric("binary", [0.95, 0.05]) == "balanced_accuracy"
+    assert selection_metric("multiclass", [0.3, 0.3, 0.4]) == "accuracy"
+
+
+def _sel(scores, metric="accuracy"):
+    return Selection(config=None, metric=metric, unit="seed", scores=list(scores), all_scores=[])
+
+
+def test_paired_difference_needs_a_win_beyond_noise():
+    base = _sel([0.80, 0.82, 0.78, 0.81, 0.79])
+    assert paired_difference(base, _sel([0.85, 0.87, 0.83, 0.86, 0.84]))["better"]
+    noise = paired_difference(base, _sel([0.81, 0.80, 0.79, 0.82, 0.78]))
+    assert not noise["better"] and noise["p"] > 0.05
+    # lower-is-better: a smaller loss is the improvement
+    assert paired_difference(_sel([0.5, 0.52, 0.49], "loss"), _sel([0.4, 0.41, 0.39], "loss"))["better"]
+    assert not paired_difference(base, _sel([0.9]))["better"]  # one unit proves nothing
