@@ -203,7 +203,38 @@ class RunHistory:
                                   raw_name=raw, axis=axis)
 
     def note(self, message: str) -> None:
-        self.meta.setdefault("notes", []).append(message)
+        notes = self.meta.setdefault("notes", [])
+        if message not in notes:  # diagnosing a run twice must not say the same thing twice
+            notes.append(message)
+
+    def append(self, step: float, logs: Mapping[str, Any], *, axis: str | None = None) -> None:
+        """Add one point per logged value at ``step`` (what a live callback sees after an epoch
+        or a step). Names are canonicalized as readers do (``acc`` -> ``accuracy``); values that
+        are not numbers are skipped; a series appears when first logged (validation every N
+        steps arrives sparse). Steps must not go backwards within a series."""
+        ax = axis or self.meta.get("axis") or "epoch"
+        self.meta.setdefault("axis", ax)
+        for raw, value in logs.items():
+            if value is None:
+                continue
+            try:
+                v = _to_float(value)
+            except (TypeError, ValueError):
+                continue
+            name = canonical_name(str(raw))
+            held = self.series.get(name)
+            if held is None:
+                self.series[name] = Series(np.asarray([float(step)]), np.asarray([float(v)]),
+                                           raw_name=str(raw), axis=ax)
+                continue
+            if held.steps.size and float(step) < held.steps[-1]:
+                raise BadInput(f"{raw}: step {step} comes before step {held.steps[-1]:g} already logged; "
+                               "expected steps that never go backwards")
+            if held.steps.size and float(step) == held.steps[-1]:
+                held.values[-1] = float(v)  # logged twice at one step: the later value wins
+                continue
+            held.steps = np.append(held.steps, float(step))
+            held.values = np.append(held.values, float(v))
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], *, source: str = "<dict>",

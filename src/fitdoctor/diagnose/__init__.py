@@ -82,8 +82,11 @@ def as_history(run: Any) -> RunHistory:
 
 
 def diagnose(run: Any, *, thresholds: Mapping[str, Any] | None = None,
-             mute: tuple[str, ...] | list[str] = ()) -> Diagnosis:
+             mute: tuple[str, ...] | list[str] = (), partial: bool = False) -> Diagnosis:
     """Diagnose one run: a RunHistory, a dict of per-epoch lists, or a Keras History.
+
+    ``partial``: the run is still training (a live callback, ``watch``): rules that judge a
+    finished run (``still_improving``, ``healthy``, ``below_baseline``) stay quiet.
 
     ``thresholds`` overrides named constants (see ``fitdoctor.thresholds``);
     ``mute`` hides findings by code (``summary["muted"]`` lists the codes hidden); a run
@@ -100,16 +103,18 @@ def diagnose(run: Any, *, thresholds: Mapping[str, Any] | None = None,
         raise BadInput(f"{history.name}: only one {history.axis} of values; need at least 2 to judge "
                        "a training curve")
     th = with_overrides(thresholds)
-    ctx = Context.build(history, th)
+    ctx = Context.build(history, th, partial=partial)
     init_chance(ctx)
     # curve rules read a step log at its evaluation cadence; the others keep every step
     aligned = history.per_evaluation()
     curves_ctx = ctx
     if aligned is not None:
-        curves_ctx = Context.build(aligned, th)
+        curves_ctx = Context.build(aligned, th, partial=partial)
         init_chance(curves_ctx)
     findings: list[Finding] = []
     for spec in RULES.values():
+        if partial and spec.end_of_run:
+            continue
         try:
             out = spec.fn(curves_ctx if spec.family == "curves" else ctx)
         except Exception as exc:  # one rule failing must not hide the others

@@ -30,16 +30,19 @@ class RuleSpec:
     fn: RuleFn
     name: str
     family: str
+    #: judges a finished run only (``still_improving``, ``healthy``): quiet while it is still going
+    end_of_run: bool = False
 
 
 RULES: dict[str, RuleSpec] = {}
 
 
-def rule(family: str = "curves") -> Callable[[RuleFn], RuleFn]:
-    """Register a rule function under its own name."""
+def rule(family: str = "curves", *, end_of_run: bool = False) -> Callable[[RuleFn], RuleFn]:
+    """Register a rule function under its own name. ``end_of_run`` rules say something only
+    about a finished run (a run still training is not "stopped too early" or "healthy" yet)."""
 
     def deco(fn: RuleFn) -> RuleFn:
-        RULES[fn.__name__] = RuleSpec(fn=fn, name=fn.__name__, family=family)
+        RULES[fn.__name__] = RuleSpec(fn=fn, name=fn.__name__, family=family, end_of_run=end_of_run)
         return fn
 
     return deco
@@ -136,10 +139,12 @@ class Context:
     chance_source: str = ""
     majority_rate: float | None = None
     facts: dict[str, Any] = field(default_factory=dict)
+    #: the run is still training (a live callback or ``watch``): end-of-run rules stay quiet
+    partial: bool = False
 
     @classmethod
-    def build(cls, history: RunHistory, th: Thresholds | None = None) -> "Context":
-        ctx = cls(history=history, th=th or THRESHOLDS)
+    def build(cls, history: RunHistory, th: Thresholds | None = None, *, partial: bool = False) -> "Context":
+        ctx = cls(history=history, th=th or THRESHOLDS, partial=partial)
         s = history.series
         if "loss" in s:
             ctx.loss = make_curve("loss", s["loss"])

@@ -880,7 +880,7 @@ def oscillating(ctx: Context) -> Finding | None:
     return best
 
 
-@rule("curves")
+@rule("curves", end_of_run=True)
 def still_improving(ctx: Context) -> Finding | None:
     P = val_curve(ctx) or train_curve(ctx)
     if P is None or P.n < 3:
@@ -920,7 +920,7 @@ def shown(c: Curve, v: float) -> float:
     return -v if higher_is_better(c.name) and not c.higher_better else v
 
 
-@rule("curves")
+@rule("curves", end_of_run=True)
 def healthy(ctx: Context) -> Finding | None:
     """Emitted always; resolve() removes it whenever a warning or error stands beside it."""
     T = train_curve(ctx)

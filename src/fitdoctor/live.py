@@ -1,0 +1,135 @@
+"""Diagnose a run while it trains: the framework-free core of every live integration.
+
+The Keras, Lightning, Hugging Face and plain-PyTorch adapters (and ``fitdoctor watch``) are
+thin shells over :class:`Monitor`: they feed it one point at a time with
+:meth:`Monitor.update`; it keeps the :class:`~fitdoctor.history.RunHistory`, re-diagnoses the
+run as *partial* (rules that judge a finished run stay quiet), and reports each finding once
+when it appears and once when it clears. :meth:`Monitor.finish` gives the end-of-run verdict.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable, Iterable, Mapping
+
+from fitdoctor.errors import BadInput
+from fitdoctor.findings import CODES, Diagnosis, Finding
+from fitdoctor.history import RunHistory
+
+
+@dataclass
+class Event:
+    """A change in what the monitor concludes: a finding that appeared, or one that cleared."""
+
+    kind: str            # "new" | "cleared"
+    code: str
+    severity: str
+    step: float
+    message: str
+    finding: Finding | None = None
+
+    def __str__(self) -> str:
+        if self.kind == "cleared":
+            return f"fitdoctor [{self.step:g}] cleared: {self.code}"
+        return f"fitdoctor [{self.step:g}] {self.severity.upper()} {self.code}: {self.message}"
+
+
+@dataclass
+class Monitor:
+    """Re-diagnose a growing run and say what changed.
+
+    ``every``: diagnose after every n-th update (the append itself is cheap); ``min_points``:
+    the shortest curve worth judging; ``stop_on``: codes that make :attr:`should_stop` true
+    (e.g. ``("non_finite", "diverging")``); ``on_event``: called with each :class:`Event`.
+    """
+
+    every: int = 1
+    min_points: int = 3
+    stop_on: tuple[str, ...] = ()
+    thresholds: Mapping[str, Any] | None = None
+    mute: tuple[str, ...] = ()
+    on_event: Callable[[Event], None] | None = None
+    axis: str = "epoch"
+    history: RunHistory = field(default_factory=lambda: RunHistory(meta={"source": "<live>",
+                                                                          "format": "live"}))
+    events: list[Event] = field(default_factory=list)
+    current: dict[str, Finding] = field(default_factory=dict)
+    _updates: int = 0
+
+    def __post_init__(self) -> None:
+        if self.every < 1:
+            raise BadInput(f"every={self.every}: expected a positive number of updates")
+        bad = [c for c in self.stop_on if c not in CODES]
+        if bad:
+            import difflib
+
+            near = difflib.get_close_matches(bad[0], CODES, n=1)
+            hint = f" (did you mean {near[0]!r}?)" if near else ""
+            raise BadInput(f"stop_on: unknown finding code {bad[0]!r}{hint}")
+        self.history.meta.setdefault("axis", self.axis)
+
+    # ------------------------------------------------------------------ feeding
+    def update(self, step: float, logs: Mapping[str, Any]) -> list[Event]:
+        """Add the values logged at ``step`` and, every ``every`` updates, re-diagnose.
+        Returns the events this update caused (also passed to ``on_event``)."""
+        self.history.append(step, logs, axis=self.axis)
+        self._updates += 1
+        nonfinite = any(_is_nonfinite(v) for v in logs.values())
+        if self._updates % self.every and not nonfinite:
+            return []
+        return self._rediagnose(step)
+
+    def extend(self, points: Iterable[tuple[float, Mapping[str, Any]]]) -> list[Event]:
+        out: list[Event] = []
+        for step, logs in points:
+            out.extend(self.update(step, logs))
+        return out
+
+    # ------------------------------------------------------------------ verdicts
+    @property
+    def should_stop(self) -> bool:
+        return any(c in self.current for c in self.stop_on)
+
+    def diagnosis(self, *, partial: bool = True) -> Diagnosis | None:
+        """The run as it stands (None while no curve is long enough to judge)."""
+        if not self._judgeable():
+            return None
+        from fitdoctor.diagnose import diagnose
+
+        return diagnose(self.history, thresholds=self.thresholds, mute=self.mute, partial=partial)
+
+    def finish(self) -> Diagnosis | None:
+        """The end-of-run verdict: every rule, ``still_improving`` and ``healthy`` included."""
+        return self.diagnosis(partial=False)
+
+    # ------------------------------------------------------------------ internals
+    def _judgeable(self) -> bool:
+        lengths = [len(s) for s in self.history.series.values()]
+        if not lengths:
+            return False
+        nonfinite = any(s.n_nonfinite for s in self.history.series.values())
+        return max(lengths) >= self.min_points or (nonfinite and max(lengths) >= 1)
+
+    def _rediagnose(self, step: float) -> list[Event]:
+        d = self.diagnosis(partial=True)
+        if d is None:
+            return []
+        now = {f.code: f for f in d.findings if f.severity != "info"}
+        events = [Event("new", c, f.severity, step, f.message, f) for c, f in now.items()
+                  if c not in self.current]
+        events += [Event("cleared", c, f.severity, step, f"{c} no longer holds", f)
+                   for c, f in self.current.items() if c not in now]
+        self.current = now
+        self.events.extend(events)
+        if self.on_event is not None:
+            for e in events:
+                self.on_event(e)
+        return events
+
+
+def _is_nonfinite(v: Any) -> bool:
+    try:
+        return not math.isfinite(float(v))
+    except (TypeError, ValueError):
+        return False
