@@ -185,7 +185,41 @@ def valid_keys() -> list[str]:
     return out
 
 
-def _suggest(word: str, choices: list[str]) -> str:
+#: What other tools (Keras, PyTorch Lightning, scikit-learn, tutorials) call a setting -> its key here.
+SYNONYMS: dict[str, str] = {
+    "learning_rate": "train.lr", "lr_rate": "train.lr", "learningrate": "train.lr", "eta": "train.lr",
+    "n_epochs": "train.epochs", "num_epochs": "train.epochs", "max_epochs": "train.epochs",
+    "epoch": "train.epochs", "n_iter": "train.epochs", "max_iter": "train.epochs",
+    "batchsize": "train.batch_size", "bs": "train.batch_size", "minibatch_size": "train.batch_size",
+    "optimiser": "train.optimizer", "opt": "train.optimizer", "solver": "train.optimizer",
+    "scheduler": "train.schedule", "lr_schedule": "train.schedule", "lr_scheduler": "train.schedule",
+    "patience": "train.early_stopping.patience", "early_stop": "train.early_stopping",
+    "class_weights": "train.class_weight", "sampling": "train.resample",
+    "clip": "train.grad_clip", "clipnorm": "train.grad_clip", "gradient_clip_val": "train.grad_clip",
+    "max_grad_norm": "train.grad_clip", "random_state": "train.seed", "random_seed": "train.seed",
+    "weight_decay": "model.l2", "alpha": "model.l2", "kernel_regularizer": "model.l2",
+    "dropout": "model.dropout_rate", "drop_rate": "model.dropout_rate", "dropout_prob": "model.dropout_rate",
+    "hidden_layers": "model.hidden", "hidden_layer_sizes": "model.hidden", "layers": "model.hidden",
+    "units": "model.hidden", "hidden_units": "model.hidden", "hidden_sizes": "model.hidden",
+    "activation_function": "model.activation", "act": "model.activation",
+    "batchnorm": "model.batch_norm", "bn": "model.batch_norm", "initializer": "model.init",
+    "kernel_initializer": "model.init", "weight_init": "model.init",
+    "label": "data.target", "labels": "data.target", "y": "data.target", "target_column": "data.target",
+    "path": "data.source", "file": "data.source", "dataset": "data.source", "csv": "data.source",
+    "scaler": "data.scale", "scaling": "data.scale", "normalize": "data.scale", "standardize": "data.scale",
+    "validation_split": "data.split.val", "val_split": "data.split.val", "val_size": "data.split.val",
+    "test_size": "data.split.test", "test_split": "data.split.test", "n_splits": "data.split.k",
+    "folds": "data.split.k", "n_folds": "data.split.k", "cv": "data.split.k",
+}
+
+
+def _suggest(word: str, choices: list[str], prefix: str = "") -> str:
+    """' (did you mean ...?)': what other tools call the setting first (learning_rate -> lr,
+    in its own section by its name, elsewhere by its dotted key), then the nearest spelling."""
+    known = SYNONYMS.get(word.strip().lower().replace("-", "_"))
+    if known is not None:
+        section, _, name = known.rpartition(".")
+        return f" (did you mean '{name}'?)" if section == prefix else f" (did you mean '{known}'?)"
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
     if close:
         return f" (did you mean '{close[0]}'?)"
@@ -203,7 +237,7 @@ def _check_keys(raw: Mapping[str, Any], prefix: str = "") -> list[str]:
         if key_s in _ALIASES and prefix == "model":
             continue
         if key_s not in keys:
-            problems.append(f"unknown key '{dotted}'{_suggest(key_s, keys)}")
+            problems.append(f"unknown key '{dotted}'{_suggest(key_s, keys, prefix)}")
             continue
         if dotted in _SECTIONS and isinstance(value, Mapping):
             problems.extend(_check_keys(value, dotted))
@@ -304,8 +338,14 @@ def load_config(path_or_dict: str | os.PathLike | Mapping[str, Any] | RunConfig)
     if isinstance(path_or_dict, Mapping):
         return config_from_dict(path_or_dict)
     path = Path(path_or_dict)
+    if path.is_dir():
+        inside = path / "config.yaml"
+        hint = (f"; the run config inside it is {str(inside)!r}" if inside.is_file() else
+                "; write one with `fitdoctor config --init my.yaml`")
+        raise BadInput(f"config {str(path)!r} is a directory, not a YAML run config file{hint}")
     if not path.is_file():
-        raise BadInput(f"config file {str(path)!r} not found; expected a YAML run config")
+        raise BadInput(f"config file {str(path)!r} not found; expected a YAML run config "
+                       "(a starter: `fitdoctor config --init my.yaml`)")
     import yaml
 
     try:
@@ -361,7 +401,7 @@ def apply_changes(cfg: RunConfig, changes: Mapping[str, Any]) -> RunConfig:
             keys = _section_keys(_SECTIONS[prefix]) if prefix in _SECTIONS else []
             if part not in keys:
                 where = f"{prefix}.{part}" if prefix else part
-                raise BadInput(f"cannot set '{dotted}': unknown key '{where}'{_suggest(part, keys)}")
+                raise BadInput(f"cannot set '{dotted}': unknown key '{where}'{_suggest(part, keys, prefix)}")
             if i == len(parts) - 1:
                 node[part] = value.model_dump() if isinstance(value, BaseModel) else value
                 break

@@ -82,7 +82,7 @@ def render(ds, split, findings: list[Finding]):
 def register(app: typer.Typer) -> None:
     @app.command("check-data", help=HELP)
     def check_data_cmd(
-        data: str = typer.Argument(..., help="Table file, sklearn:<name>, make_<generator>:k=v,..., or config.yaml."),
+        data: str = typer.Argument(..., metavar="DATA", help="Table file, sklearn:<name>, make_<generator>:k=v,..., or config.yaml."),
         target: Optional[str] = typer.Option(None, "--target", "-t", help="Target column of a table (default: "
                                              "a column named target/label/y/class)."),
         task: str = typer.Option("auto", "--task", help="auto | binary | multiclass | regression."),

@@ -43,7 +43,7 @@ def parse_mapping(items: list[str] | None) -> dict[str, str]:
 def register(app: typer.Typer) -> None:
     @app.command(help=HELP)
     def diagnose(
-        path: str = typer.Argument(..., help="Log file, run folder, or - for standard input."),
+        path: str = typer.Argument(..., metavar="PATH", help="Log file, run folder, or - for standard input."),
         format: Optional[str] = typer.Option(None, "--format", "-f",
                                              help="Skip detection and use this reader (see `fitdoctor formats`)."),
         as_json: bool = typer.Option(False, "--json", help="Print JSON (one object per run, a list for several runs)."),

@@ -68,7 +68,7 @@ def _config_for(path: str) -> str | None:
 def register(app: typer.Typer) -> None:
     @app.command(help=HELP)
     def report(
-        path: str = typer.Argument(..., help="Log file, run folder, or - for standard input."),
+        path: str = typer.Argument(..., metavar="PATH", help="Log file, run folder, or - for standard input."),
         out: Optional[str] = typer.Option(None, "--out", "-o", metavar="OUT.html",
                                           help="Where to write the HTML report."),
         png: Optional[str] = typer.Option(None, "--png", metavar="OUT.png",

@@ -13,17 +13,21 @@ HELP = """Train the MLP a run config describes, with probes, baselines and an ho
 
 Runs the data checks first, fits on the configured split (holdout, or k-fold then a refit
 on train+val), scores the test split once at the end, and writes the run directory:
-config.yaml, history.csv, probes.csv, diagnosis.json, model.pt (and report.html).
+config.yaml, history.csv, probes.csv, meta.json, diagnosis.json, model.pt (and report.html).
 
-    fitdoctor train config.yaml
-    fitdoctor train config.yaml --out runs/exp1 --json
+    fitdoctor config --init my.yaml        # a starter config: every key at its default
+    fitdoctor config --examples            # the example configs that ship with fitdoctor
+    fitdoctor train my.yaml
+    fitdoctor train my.yaml --out runs/exp1 --json
+
+Every key, its default and what it takes: fitdoctor config.
 """
 
 
 def register(app: typer.Typer) -> None:
     @app.command(help=HELP)
     def train(
-        config: str = typer.Argument(..., help="Run config (YAML); every key is in docs/config.md."),
+        config: str = typer.Argument(..., metavar="CONFIG", help="Run config (YAML); every key: `fitdoctor config`."),
         out: Optional[str] = typer.Option(None, "--out", "-o", help="Run directory (default: fitdoctor-runs/<config name>)."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object; no progress bars."),
         probe_every: int = typer.Option(25, "--probe-every", min=0, help="Probe the network every N steps (0: off)."),
