@@ -116,3 +116,13 @@ def test_fd_read_of_the_run_directory_keeps_what_the_verdict_needs(kfold):
         assert r.meta["baseline_scores"]["folds"]["network"] == pytest.approx(
             [s["accuracy"] for s in exp.val_scores])
         assert any(f["code"] == "unscaled_features" for f in r.meta["data_findings"])
+
+
+def test_kfold_markdown_is_one_table_across_folds(kfold):
+    exp, out = kfold
+    r = CliRunner().invoke(app, ["diagnose", str(out), "--markdown"])
+    assert r.exit_code == 0, r.output
+    rows = [line for line in r.output.splitlines() if line.startswith("| ") and "---" not in line]
+    codes = {c for d in exp.diagnoses for c in d.codes}
+    assert len(rows) == 1 + len(codes)  # a header, then each finding once
+    assert all(re.search(r"\| \d/3 \(", row) for row in rows[1:])

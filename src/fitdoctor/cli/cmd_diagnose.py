@@ -24,6 +24,7 @@ Examples:
     fitdoctor diagnose training.log
     fitdoctor diagnose lightning_logs/ --json
     fitdoctor diagnose runs/exp1 --fail-on warning   # CI gate: exit 1
+    fitdoctor diagnose runs/ --markdown >> "$GITHUB_STEP_SUMMARY"
     fitdoctor diagnose log.csv --map val_loss=valid_loss --map loss=trn_loss
 """
 
@@ -47,6 +48,9 @@ def register(app: typer.Typer) -> None:
         format: Optional[str] = typer.Option(None, "--format", "-f",
                                              help="Skip detection and use this reader (see `fitdoctor formats`)."),
         as_json: bool = typer.Option(False, "--json", help="Print JSON (one object per run, a list for several runs)."),
+        markdown: bool = typer.Option(False, "--markdown",
+                                      help="Print Markdown: one table per run with its top findings and their "
+                                           "evidence (for a pull request or $GITHUB_STEP_SUMMARY)."),
         fail_on: Optional[str] = typer.Option(None, "--fail-on", metavar="warning|error",
                                               help="Exit 1 when a finding at or above this severity exists."),
         mapping: Optional[List[str]] = typer.Option(None, "--map", metavar="CANONICAL=RAW",
@@ -64,6 +68,8 @@ def register(app: typer.Typer) -> None:
 
         if fail_on is not None and fail_on not in ("warning", "error"):
             raise BadInput(f"--fail-on {fail_on!r}: expected 'warning' or 'error'")
+        if as_json and markdown:
+            raise BadInput("--json and --markdown both given; expected one output format")
         runs = fd.read_runs(path, fmt=format, mapping=parse_mapping(mapping))
         if per_epoch:
             runs = [r.per_epoch() if r.meta.get("steps_per_epoch") else r for r in runs]
@@ -75,6 +81,10 @@ def register(app: typer.Typer) -> None:
         if as_json:
             out = diagnoses[0].to_dict() if len(diagnoses) == 1 else _ranked_payload(diagnoses)
             sys.stdout.write(json.dumps(out, indent=2) + "\n")
+        elif markdown:
+            from fitdoctor.report.markdown import diagnoses_markdown
+
+            sys.stdout.write(diagnoses_markdown(diagnoses))
         else:
             from fitdoctor.report.terminal import print_diagnoses
 
