@@ -10,12 +10,20 @@ from fitdoctor.cli import app
 
 
 @pytest.mark.slow
-def test_demo_tells_the_whole_story(tmp_path):
+def test_demo_tells_the_whole_story(tmp_path, monkeypatch):
+    work = tmp_path / "checkout"  # where the user runs `make demo`
+    work.mkdir()
+    monkeypatch.chdir(work)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     t0 = time.perf_counter()
-    r = CliRunner().invoke(app, ["demo", "--out", str(tmp_path / "demo"), "--no-report"])
+    r = CliRunner().invoke(app, ["demo", "--no-report"])
     took = time.perf_counter() - t0
     assert r.exit_code == 0, r.output
     out = r.output
+    # nothing lands in the folder it ran from; where the files went is printed
+    assert list(work.iterdir()) == []
+    (tmp_path / "demo").symlink_to(tmp_path / "cache" / "fitdoctor" / "demo")
+    assert str(tmp_path / "cache" / "fitdoctor" / "demo") in out
     assert "1. the classic stuck run" in out and "chance_level" in out and "unscaled_features" in out
     assert "data.scale: standard" in out  # the prescribed remedy, applied
     assert "majority" in out and "test accuracy" in out

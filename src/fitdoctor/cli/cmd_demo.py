@@ -7,7 +7,9 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Optional
 
 import typer
 
@@ -15,15 +17,25 @@ HELP = """Show what fitdoctor is for, on bundled data (no arguments needed; unde
 
 Trains the classic stuck model (Dense 64/32, dropout 0.3, sigmoid output, Adam) on raw,
 unscaled sensor readings, diagnoses it, applies the prescribed fix, retrains, and compares
-the result with baselines on a test split used once. Files go to ./fitdoctor-demo/.
+the result with baselines on a test split used once. The two run directories go to
+~/.cache/fitdoctor/demo/ ($XDG_CACHE_HOME/fitdoctor/demo when set), never into the current
+folder; --out puts them elsewhere. Where they went is printed.
 """
+
+
+def default_out() -> Path:
+    """~/.cache/fitdoctor/demo (or $XDG_CACHE_HOME/fitdoctor/demo): out of any source tree."""
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "fitdoctor" / "demo"
 
 
 def register(app: typer.Typer) -> None:
     @app.command(help=HELP)
-    def demo(out: str = typer.Option("fitdoctor-demo", "--out", "-o", help="Where to write the two run directories."),
+    def demo(out: Optional[str] = typer.Option(None, "--out", "-o", metavar="DIR",
+                                               help="Where to write the two run directories "
+                                                    "(default: ~/.cache/fitdoctor/demo)."),
              report: bool = typer.Option(True, "--report/--no-report", help="Write report.html in each run directory.")
              ) -> None:
         from fitdoctor.train.demo import run_demo
 
-        run_demo(Path(out), report=report)
+        run_demo(Path(out) if out else default_out(), report=report)

@@ -58,6 +58,9 @@ def run_demo(out: Path, *, report: bool = True, console: Console | None = None) 
     console = console or output_console()
     cfg = demo_config()
     reporter = RichReporter(console)
+    out = Path(out).expanduser()
+    console.print(f"fitdoctor demo: the run directories go to {out}/  (--out DIR to choose)", style="dim",
+                  highlight=False)
     console.print(Rule("1. the classic stuck run"))
     console.print("Dense(64, relu) -> Dropout(0.3) -> Dense(32, relu) -> Dropout(0.3) -> Dense(1, sigmoid), "
                   "Adam(1e-3), 50 epochs,\non raw pump sensor readings (pascal, rpm, millikelvin, ...): "
@@ -97,5 +100,8 @@ def run_demo(out: Path, *, report: bool = True, console: Console | None = None) 
         console.print(f"{w['dir']}/  {', '.join(w['files'])}")
         if "report_skipped" in w:
             console.print("  " + w["report_skipped"], style="yellow")
-    console.print(f"diagnose them again any time:  fitdoctor diagnose {out / 'stuck'}")
+    console.print(f"diagnose them again any time:  fitdoctor diagnose {out / 'stuck'}", highlight=False)
+    if report:
+        console.print(f"open the reports:  {out / 'stuck' / 'report.html'}  {out / 'fixed' / 'report.html'}",
+                      highlight=False)
     return {"stuck": stuck, "fixed": fixed, "remedy": remedy, "finding": finding, "out": str(out)}
