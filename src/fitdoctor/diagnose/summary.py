@@ -65,13 +65,19 @@ def summarize(ctx: Context) -> dict[str, Any]:
     if ctx.majority_rate is not None:
         out["majority_rate"] = ctx.majority_rate
     unit = c.axis
+    why = selection_reason(ctx, c)
+    out["keep_judged_on"] = c.name
     if worse_beyond_noise:
-        out["keep"] = (f"keep the weights from {unit} {_fmt_x(c.x[b])} ({c.name} {best:.4g}); "
+        out["keep"] = (f"keep the weights from {unit} {_fmt_x(c.x[b])} ({c.name} {best:.4g}{'; ' + why if why else ''}); "
                        f"the last {unit} is worse ({last:.4g}) beyond noise. "
                        f"{keep_best_prescription(h.meta.get('format'), c.name)}")
     else:
-        out["keep"] = (f"the last {unit} is as good as the best within noise "
-                       f"(best {c.name} {best:.4g} at {unit} {_fmt_x(c.x[b])})")
+        out["keep"] = (f"judged on {c.name}{f' ({why})' if why else ''}: the last {unit} is as good as the best "
+                       f"within noise (best {c.name} {best:.4g} at {unit} {_fmt_x(c.x[b])})")
+        other = loss_disagrees(ctx, c)
+        if other:
+            out["keep"] += f". {other}"
+            out["keep_disagrees_with"] = ctx.val_loss.name if ctx.val_loss is not None else None
     checkpoints = h.meta.get("checkpoints")
     if checkpoints:
         out.update(checkpoint_advice(c, [float(s) for s in checkpoints], band_tol))
@@ -80,6 +86,35 @@ def summarize(ctx: Context) -> dict[str, Any]:
         out["best_epoch"] = round(float(c.x[b]) / spe, 2)
         out["keep"] += f" (the best, step {_fmt_x(c.x[b])}, is epoch {float(c.x[b]) / spe:.2f})"
     return out
+
+
+def selection_reason(ctx: Context, c: Curve) -> str:
+    """Why the epoch is judged on ``c`` when it is not val loss (empty when it is)."""
+    if c is ctx.val_loss or c.name == "val_loss":
+        return ""
+    if chosen_curve(ctx) is not None:
+        return "the run's metric_for_best_model"
+    if c.name == "loss":
+        return "no validation curve logged"
+    return "no val_loss logged"
+
+
+def loss_disagrees(ctx: Context, c: Curve) -> str:
+    """One sentence when val loss, judged on its own, says the opposite of the selection curve:
+    its last point worse than its best beyond noise while ``c`` held (what an overfitting
+    finding on val_loss reads beside a 'keep the last' on val_accuracy). Empty otherwise."""
+    v = ctx.val_loss
+    if v is None or v is c or v.n < 3 or not c.name.startswith("val_"):
+        return ""
+    vb = v.best_index()
+    sigma = max(v.sigma, 1e-12)
+    if not v.last > float(v.y[vb]) + 3 * sigma or vb == v.n - 1:
+        return ""
+    unit = v.axis
+    return (f"Judged on val_loss instead, the last {unit} is worse ({v.last:.4g} against its best {float(v.y[vb]):.4g} "
+            f"at {unit} {_fmt_x(v.x[vb])}): the model grows more confident in the answers it gets wrong while "
+            f"{c.name} holds, so keep by {c.name} if that is what you act on, by val_loss if you need its "
+            "probabilities")
 
 
 def checkpoint_advice(c: Curve, saved: list[float], band_tol: float) -> dict[str, Any]:

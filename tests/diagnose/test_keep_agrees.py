@@ -1,0 +1,44 @@
+"""The verdict and the 'keep' advice never leave the user to reconcile them: the keep says
+which curve it is judged on, and when val_loss says otherwise, one sentence says why."""
+
+import numpy as np
+
+import fitdoctor as fd
+
+X = np.arange(30)
+
+
+def _run(metric_for_best_model=None, val_loss_rises=True):
+    val_loss = 0.3 + (0.01 * np.maximum(X - 5, 0) if val_loss_rises else 0.2 * np.exp(-X / 4)) + 0.002 * np.sin(X)
+    h = fd.RunHistory.from_dict({
+        "loss": list(1 / (1 + X)), "val_loss": list(val_loss),
+        "accuracy": list(np.minimum(0.99, 0.6 + 0.02 * X)),
+        "val_accuracy": list(np.minimum(0.88, 0.6 + 0.05 * X) + 0.001 * np.sin(3 * X))})
+    h.meta["format"] = "huggingface"
+    if metric_for_best_model:
+        h.meta["metric_for_best_model"] = metric_for_best_model
+    return fd.diagnose(h)
+
+
+def test_overfitting_on_val_loss_beside_a_keep_on_val_accuracy_explains_itself():
+    d = _run("accuracy")
+    assert "overfitting" in d.codes
+    keep = d.summary["keep"]
+    assert keep.startswith("judged on val_accuracy (the run's metric_for_best_model): the last epoch is as good")
+    assert "Judged on val_loss instead, the last epoch is worse (0.5" in keep
+    assert "more confident in the answers it gets wrong" in keep
+    assert keep.count(". ") == 1  # the explanation is one sentence
+    assert d.summary["keep_judged_on"] == "val_accuracy" and d.summary["keep_disagrees_with"] == "val_loss"
+
+
+def test_keep_on_val_loss_agrees_with_the_overfitting_finding():
+    d = _run()
+    assert "overfitting" in d.codes
+    assert d.summary["keep"].startswith("keep the weights from epoch 5 (val_loss 0.29")
+    assert "instead" not in d.summary["keep"]
+
+
+def test_no_disagreement_no_extra_sentence():
+    d = _run("accuracy", val_loss_rises=False)
+    assert "Judged on val_loss instead" not in d.summary["keep"]
+    assert "keep_disagrees_with" not in d.summary
