@@ -1,8 +1,10 @@
 """Finding code -> plain explanation and ranked remedies.
 
-Remedies name run-config keys (DESIGN.md) where one exists, so ``doctor`` can apply
-them and a user can copy them. Values that depend on the run (the best epoch, the
-current lr) are filled in from the finding's evidence.
+Remedies name run-config leaf keys (DESIGN.md) where one exists, so ``doctor`` can apply
+them and a user can copy them. Numbers are relative to the config they are applied to
+(``train.lr: x0.1``, ``model.hidden: x2``; :mod:`fitdoctor.remedies_apply` resolves and
+checks them), never under ``data.split``. The run's facts (the best epoch) come from the
+finding's evidence.
 """
 
 from __future__ import annotations
@@ -52,15 +54,26 @@ EXPLANATIONS: dict[str, str] = {
 
 
 def _es(evidence: Mapping[str, Any]) -> dict[str, Any]:
-    return {"train.early_stopping": {"patience": 5, "min_delta": 0.0, "restore_best": True}}
+    """Early stopping that keeps the best weights: switched on when it is off (the default
+    patience); an early stopping already there keeps its patience (never shortened)."""
+    return {"train.early_stopping.restore_best": True}
+
+
+#: Relative changes (resolved against the config by :mod:`fitdoctor.remedies_apply`).
+LOWER_LR = {"train.lr": "x0.1"}
+HIGHER_LR = {"train.lr": "x10"}
 
 
 def remedies_for(code: str, evidence: Mapping[str, Any] | None = None) -> list[Remedy]:
-    """Ranked remedies for a finding; the first is the one to try first."""
+    """Ranked remedies for a finding; the first is the one to try first.
+
+    ``config_changes`` are relative to the config they are applied to (``train.lr: x0.1`` is a
+    tenth of the config's lr, its starting lr, never of a value a schedule decayed it to), on
+    leaf keys, and never under ``data.split`` (the test rows and their seed): see
+    :mod:`fitdoctor.remedies_apply`, which resolves and checks them.
+    """
     ev = dict(evidence or {})
     lr = ev.get("lr_last") or ev.get("lr")
-    lower_lr = {"train.lr": float(f"{lr / 10:.3g}")} if isinstance(lr, (int, float)) and lr > 0 else {}
-    higher_lr = {"train.lr": float(f"{lr * 10:.3g}")} if isinstance(lr, (int, float)) and lr > 0 else {}
     best_at = ev.get("best_at", "?")
     if isinstance(best_at, float) and best_at == int(best_at):
         best_at = int(best_at)
@@ -70,18 +83,20 @@ def remedies_for(code: str, evidence: Mapping[str, Any] | None = None) -> list[R
                    or (isinstance(lr_first, (int, float)) and isinstance(lr, (int, float))
                        and lr_first > 0 and lr < 1e-2 * lr_first))
     plateau = [
-        R("lower the learning rate and decay it when the loss stops improving",
-          {**lower_lr, "train.schedule": "plateau"}, "a too-high lr bounces around the minimum"),
+        R("lower the learning rate 10x and decay it when the loss stops improving",
+          {**LOWER_LR, "train.schedule": "plateau"}, "a too-high lr bounces around the minimum"),
         R("if a schedule shrank the lr to almost nothing, use a gentler one (cosine) or a higher "
           "floor", {"train.schedule": "cosine"}, "a vanished lr freezes the weights"),
-        R("try a smaller batch size", {"train.batch_size": 16}, "noisier steps escape flat regions"),
+        R("try a smaller batch size (half, not below 8)", {"train.batch_size": "x0.5>=8"},
+          "noisier steps escape flat regions"),
     ]
     if lr_vanished:  # lowering an lr that is already ~0 would be the wrong way round
-        start_lr = {"train.lr": float(f"{lr_first:.3g}")} if isinstance(lr_first, (int, float)) else {}
         plateau = [
-            R("keep the starting learning rate alive: a gentler schedule (cosine to a floor, or reduce "
-              "on plateau) instead of one that shrinks it to almost nothing",
-              {**start_lr, "train.schedule": "cosine"}, "a vanished lr freezes the weights"),
+            R("keep the starting learning rate alive: a gentler schedule (cosine) instead of one that "
+              "shrinks it to almost nothing (the config's starting lr stays)",
+              {"train.schedule": "cosine"}, "a vanished lr freezes the weights"),
+            R("or no schedule at all: the starting lr throughout", {"train.schedule": "none"},
+              "the weights were still far from a minimum when they stopped moving"),
             R("train again from where it froze with the lr restored, if the run is too long to repeat",
               {}, "the weights were still far from a minimum when they stopped moving"),
         ]
@@ -89,18 +104,20 @@ def remedies_for(code: str, evidence: Mapping[str, Any] | None = None) -> list[R
         "healthy": [R("keep this setup; optionally tune lr and regularization with validation",
                       {}, "nothing to fix")],
         "still_improving": [
-            R("train for more epochs, with early stopping on val_loss instead of a fixed count",
-              {"train.epochs": int(max(ev.get("epochs", 10), 1) * 3), **_es(ev)},
+            R("train for 3x the epochs, with early stopping that keeps the best weights instead of a "
+              "fixed count", {"train.epochs": "x3", "train.early_stopping.restore_best": True},
               "validation was still falling at the last epoch"),
-            R("if time is short, raise the learning rate a little (e.g. 2-3x)", {},
+            R("if time is short, raise the learning rate a little (3x)", {"train.lr": "x3"},
               "a faster start reaches the same point sooner"),
         ],
         "overfitting": [
             R(f"stop at the best {ev.get('axis', 'epoch')} ({best_at}) with early stopping that restores "
               "the best weights", _es(ev), "the weights after the best one are worse on unseen data"),
-            R("add dropout 0.3-0.5", {"model.dropout_rate": 0.5}, "less co-adaptation, less memorising"),
-            R("add weight decay (L2)", {"model.l2": 1e-4}, "penalises the large weights memorising needs"),
-            R("use a smaller model, or more data / augmentation", {"model.hidden": [32]},
+            R("add dropout (0.2 more, at most 0.5)", {"model.dropout_rate": "+0.2<=0.5"},
+              "less co-adaptation, less memorising"),
+            R("add weight decay (L2: 10x, at least 1e-4)", {"model.l2": "x10>=1e-4"},
+              "penalises the large weights memorising needs"),
+            R("use a smaller model (half the width), or more data / augmentation", {"model.hidden": "x0.5"},
               "less capacity to memorise"),
         ],
         "plateau": plateau,
@@ -110,63 +127,68 @@ def remedies_for(code: str, evidence: Mapping[str, Any] | None = None) -> list[R
               "is the most common cause"),
             R("standardize the features", {"data.scale": "standard"},
               "unscaled inputs saturate units and stall the optimiser"),
-            (R(f"run an lr range test around the current lr {lr:g} (x0.1 to x10)", {},
-               "a wrong lr can leave the network predicting the prior")
-             if isinstance(lr, (int, float)) and lr > 0 else
-             R("run an lr range test; try lr 1e-3 with Adam", {"train.lr": 1e-3, "train.optimizer": "adam"},
-               "a wrong lr can leave the network predicting the prior")),
+            R("run an lr range test (x0.1 to x10 of the current lr); first try it 10x lower",
+              LOWER_LR, "a wrong lr can leave the network predicting the prior"),
+            R("or 10x higher", HIGHER_LR, "a wrong lr can leave the network predicting the prior"),
             R("overfit one small batch: if even that fails, the model or loss is wired wrong", {},
               "separates optimisation bugs from data problems"),
         ],
         "underfitting": [
-            R("use a bigger model", {"model.hidden": [128, 64]}, "more capacity to fit the training data"),
-            R("reduce regularization", {"model.dropout_rate": 0.1, "model.l2": 0.0},
+            R("use a bigger model (twice the width)", {"model.hidden": "x2"},
+              "more capacity to fit the training data"),
+            R("reduce regularization (half the dropout, a tenth of L1/L2)",
+              {"model.dropout_rate": "x0.5", "model.l2": "x0.1", "model.l1": "x0.1"},
               "regularization that is too strong keeps the model from fitting"),
-            R("train longer or with a higher learning rate", {**higher_lr}, "the fit may not have finished"),
+            R("train with a higher learning rate (3x)", {"train.lr": "x3"}, "the fit may not have finished"),
+            R("train longer (2x the epochs)", {"train.epochs": "x2"}, "the fit may not have finished"),
         ],
         "diverging": [
-            R("lower the learning rate 10x", lower_lr or {"train.lr": 1e-4}, "updates overshoot"),
-            R("clip gradients", {"train.grad_clip": 1.0}, "bounds the size of each update"),
+            R("lower the learning rate 10x", LOWER_LR, "updates overshoot"),
+            R("clip gradients (norm at most 1)", {"train.grad_clip": "<=1"}, "bounds the size of each update"),
             R("use warmup or batch norm", {"model.batch_norm": True}, "stabilises the early updates"),
         ],
         "non_finite": [
-            R("lower the learning rate 10x", lower_lr or {"train.lr": 1e-4},
-              "the most common cause of a loss blowing up mid-run"),
-            R("clip gradients", {"train.grad_clip": 1.0}, "stops one bad batch from exploding the weights"),
+            R("lower the learning rate 10x", LOWER_LR, "the most common cause of a loss blowing up mid-run"),
+            R("clip gradients (norm at most 1)", {"train.grad_clip": "<=1"},
+              "stops one bad batch from exploding the weights"),
             R("check the data for NaN/inf and use a numerically stable loss (from logits)", {},
               "NaN from the first step points at the data or the loss, not the lr"),
         ],
         "oscillating": [
-            R("use a larger batch", {"train.batch_size": 128}, "averages out gradient noise"),
-            R("lower the learning rate", lower_lr or {"train.lr": 3e-4}, "smaller steps swing less"),
+            R("use a larger batch (4x)", {"train.batch_size": "x4"}, "averages out gradient noise"),
+            R("lower the learning rate (3x)", {"train.lr": "x0.3"}, "smaller steps swing less"),
             R("use momentum or Adam", {"train.optimizer": "adam"}, "averages update directions"),
         ],
         "val_not_improving": [
-            R("check the split: shuffle and stratify, and make sure val comes from the same distribution",
-              {"data.split": {"shuffle": True, "stratify": True}}, "an unshuffled or shifted val set "
-              "cannot improve"),
-            R("regularize (dropout, weight decay)", {"model.dropout_rate": 0.5, "model.l2": 1e-4},
-              "reduces memorising"),
+            R("check the split: shuffle and stratify (data.split.shuffle, data.split.stratify), and make "
+              "sure val comes from the same distribution; a new split means new test rows, so do it by hand "
+              "and compare from scratch", {}, "an unshuffled or shifted val set cannot improve"),
+            R("regularize (dropout 0.2 more, at most 0.5; weight decay 10x, at least 1e-4)",
+              {"model.dropout_rate": "+0.2<=0.5", "model.l2": "x10>=1e-4"}, "reduces memorising"),
             R("get more training data", {}, "more data generalises better"),
         ],
         "suspicious_validation": [
-            R("re-split shuffled and stratified, and remove duplicate rows before splitting",
-              {"data.split": {"shuffle": True, "stratify": True}},
+            R("re-split shuffled and stratified (data.split.shuffle, data.split.stratify), and remove "
+              "duplicate rows before splitting; by hand: a new split means new test rows", {},
               "duplicates across train and val make val look better than it is"),
             R("run `fitdoctor check-data` to look for overlap between train and val", {},
               "finds identical rows across splits"),
         ],
         "lr_too_high": [
-            R("lower the learning rate 3-10x", lower_lr or {"train.lr": 3e-4}, "updates overshoot the minimum"),
+            R("lower the learning rate 10x", LOWER_LR, "updates overshoot the minimum"),
             R("decay the learning rate (cosine, or reduce on plateau)", {"train.schedule": "cosine"},
               "large steps early, small steps to settle"),
         ],
         "lr_too_low": [
-            R("raise the learning rate 10x (or run an lr range test)", higher_lr or {"train.lr": 1e-3},
+            R("raise the learning rate 10x (or run an lr range test)", HIGHER_LR,
               "steps are too small to make progress"),
-            R("use Adam", {"train.optimizer": "adam", "train.lr": 1e-3}, "adapts step sizes per weight"),
+            R("use Adam at its usual lr 1e-3", {"train.optimizer": "adam", "train.lr": 1e-3},
+              "adapts step sizes per weight"),
         ],
     }
+    if lr_vanished and code in ("lr_too_low", "underfitting", "still_improving"):
+        # the lr a schedule decayed to nothing: the fix is the schedule, not the starting lr
+        table[code] = [plateau[0], plateau[1], *table[code]]
     if code == "below_baseline":
         table[code] = _below_baseline(ev)
     return table.get(code, [])
@@ -180,12 +202,12 @@ def _below_baseline(ev: Mapping[str, Any]) -> list[Remedy]:
     if ev.get("inputs_unscaled"):
         out.append(Remedy("standardize the inputs, then compare again", {"data.scale": "standard"},
                           "an MLP on raw features rarely beats a linear model that scales them"))
-    out.append(Remedy("give the network what it lacks (more capacity, less dropout, more epochs with "
-                      "early stopping), then show on validation that it wins",
-                      {"model.hidden": [128, 64], "model.dropout_rate": 0.1},
+    out.append(Remedy("give the network what it lacks (twice the width, half the dropout), then show "
+                      "on validation that it wins",
+                      {"model.hidden": "x2", "model.dropout_rate": "x0.5"},
                       "the network is only worth keeping if it beats the baseline"))
     if ev.get("holdout"):
-        out.append(Remedy("compare on repeated k-fold so the difference has error bars",
-                          {"data.split.method": "kfold", "data.split.repeats": 3},
-                          "one holdout split cannot separate models a few points apart"))
+        out.append(Remedy("compare on repeated k-fold so the difference has error bars (data.split.method: "
+                          "kfold, data.split.repeats: 3; the test rows stay, but the comparison starts over)",
+                          {}, "one holdout split cannot separate models a few points apart"))
     return out

@@ -92,10 +92,10 @@ def test_update_ratio_lr_findings():
     d = fd.diagnose(_run(**{**HEALTHY, **high}))
     f = next(f for f in d.findings if f.code == "lr_too_high")
     assert f.evidence["source"] == "probes" and f.evidence["update_ratio"] == pytest.approx(0.2)
-    assert f.remedies[0].config_changes == {"train.lr": 1e-4}
+    assert f.remedies[0].config_changes == {"train.lr": "x0.1"}  # relative to the config's lr
     low = {k: [1e-7] * 8 for k in ("update_ratio__dense_0", "update_ratio__dense_1", "update_ratio__output")}
     f = next(f for f in fd.diagnose(_run(**{**HEALTHY, **low})).findings if f.code == "lr_too_low")
-    assert f.remedies[0].config_changes == {"train.lr": 1e-2}
+    assert f.remedies[0].config_changes == {"train.lr": "x10"}
 
 
 def test_thresholds_are_named_constants():

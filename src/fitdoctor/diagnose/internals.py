@@ -178,9 +178,9 @@ def exploding_gradients(ctx: Context) -> Finding | None:
     lr = ctx.lr.last if ctx.lr is not None and ctx.lr.n else None
     rem = []
     if lr:
-        rem.append(Remedy("lower the learning rate 10x", {"train.lr": float(f"{lr / 10:.3g}")},
+        rem.append(Remedy("lower the learning rate 10x", {"train.lr": "x0.1"},
                           "smaller steps stop the feedback loop"))
-    rem += [Remedy("clip gradients", {"train.grad_clip": 1.0}, "caps the size of any single update"),
+    rem += [Remedy("clip gradients (norm at most 1)", {"train.grad_clip": "<=1"}, "caps the size of any single update"),
             Remedy("add batch normalization", {"model.batch_norm": True}, "keeps activations bounded")]
     span = _span(ctx, layers) if layers else None
     return _make("exploding_gradients", "error", msg, span, ev, rem, 92)
@@ -204,7 +204,7 @@ def dead_relu(ctx: Context) -> Finding | None:
            Remedy("He initialization", {"model.init": "he"}, "starts units in their active range")]
     lr = ctx.lr.last if ctx.lr is not None and ctx.lr.n else None
     if lr:
-        rem.insert(1, Remedy("lower the learning rate", {"train.lr": float(f"{lr / 3:.3g}")},
+        rem.insert(1, Remedy("lower the learning rate (3x)", {"train.lr": "x0.3"},
                              "a large update can push a unit's bias so far down it never fires again"))
     ev = {"layer": name, "dead_share": bad[name], "threshold": DEAD_SHARE,
           "per_layer": {n: _f(v) for n, v in share.items()}}
