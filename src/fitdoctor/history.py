@@ -26,6 +26,7 @@ METRIC_ALIASES: dict[str, str] = {
     "binary_accuracy": "accuracy",
     "top1": "accuracy",
     "learning_rate": "lr",
+    "learningrate": "lr",
     "lr": "lr",
     "auc": "auc",
     "roc_auc": "auc",
@@ -207,13 +208,16 @@ class RunHistory:
         if message not in notes:  # diagnosing a run twice must not say the same thing twice
             notes.append(message)
 
-    def append(self, step: float, logs: Mapping[str, Any], *, axis: str | None = None) -> None:
+    def append(self, step: float, logs: Mapping[str, Any], *, axis: str | None = None,
+               raw: bool = False) -> None:
         """Add one point per logged value at ``step`` (what a live callback sees after an epoch
-        or a step). Names are canonicalized as readers do (``acc`` -> ``accuracy``); values that
+        or a step). Names are canonicalized as readers do (``acc`` -> ``accuracy``) unless
+        ``raw`` (probe series such as ``grad_norm/<layer>`` keep their names); values that
         are not numbers are skipped; a series appears when first logged (validation every N
         steps arrives sparse). Steps must not go backwards within a series."""
         ax = axis or self.meta.get("axis") or "epoch"
         self.meta.setdefault("axis", ax)
+        keep_names = raw
         for raw, value in logs.items():
             if value is None:
                 continue
@@ -221,7 +225,7 @@ class RunHistory:
                 v = _to_float(value)
             except (TypeError, ValueError):
                 continue
-            name = canonical_name(str(raw))
+            name = str(raw) if keep_names else canonical_name(str(raw))
             held = self.series.get(name)
             if held is None:
                 self.series[name] = Series(np.asarray([float(step)]), np.asarray([float(v)]),

@@ -416,3 +416,33 @@ def test_a_train_window_mean_logged_rarely_is_not_suspicious_validation():
 def test_validation_far_below_a_rarely_logged_train_loss_is_still_suspicious():
     d = fd.diagnose(_hf_like(1000, 50, gap=-0.2))
     assert "suspicious_validation" in d.codes
+
+
+def test_a_sparse_single_batch_train_loss_is_not_a_too_high_lr():
+    """Lightning logs the step loss every 50 steps: 12 noisy single-batch values beside 80
+    evaluations. Their jumps are minibatch noise, not an lr too high to settle."""
+    rng = np.random.default_rng(0)
+    x = np.arange(80)
+    val = 0.05 + 0.85 * np.exp(-x / 8) + rng.normal(0, 0.003, 80)
+    train_x = np.arange(6, 80, 6)[:12]
+    train = np.exp(rng.normal(np.log(0.03), 1.0, train_x.size))
+    from fitdoctor.history import RunHistory
+
+    h = RunHistory(meta={"format": "lightning"})
+    h.add("loss", train_x, train)
+    h.add("val_loss", x, val)
+    assert "lr_too_high" not in fd.diagnose(h).codes
+
+
+def test_a_regression_that_cannot_beat_the_mean_well_is_underfitting():
+    """The trainer records the target's variance: an MSE settling at 55% of it (R^2 0.45) with
+    validation close is underfitting (dropout 0.9), not healthy."""
+    from fitdoctor.history import RunHistory
+
+    x = np.arange(40)
+    loss = 3300 + 24000 * np.exp(-x / 5)
+    h = RunHistory(meta={"task": "regression", "target_variance": 6000.0})
+    h.add("loss", x, loss)
+    h.add("val_loss", x, loss * 1.15)
+    h.add("r2", x, 1 - loss / 6000)
+    assert fd.diagnose(h).top.code == "underfitting"

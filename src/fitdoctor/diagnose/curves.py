@@ -378,7 +378,10 @@ def still_moving(c: Curve, ctx: Context) -> bool:
     """Falling beyond noise over the tail *and* by an amount that matters (a smooth curve
     creeping down by 0.1% is settled, however significant statistically)."""
     slope, z, span = tail_trend(c, ctx.th.tail_frac)
-    return z < -ctx.th.z_trend and material_fall(c, -slope * span, ctx)
+    if not (z < -ctx.th.z_trend and material_fall(c, -slope * span, ctx)):
+        return False
+    _, z_end, _ = tail_trend(c, ctx.th.tail_frac / 2)
+    return z_end < -ctx.th.z_trend  # and has not levelled off (or turned) in the last few points
 
 
 def material_fall(c: Curve, tail_drop: float, ctx: Context) -> bool:
@@ -439,7 +442,10 @@ def val_not_improving(ctx: Context) -> Finding | None:
     if V is None or T is None or V.n < 4 or T.n < 4:
         return None
     t_drop = drop(T)
-    if t_drop < max(5 * noise(T), 0.1 * abs(head_level(T))):
+    # the fall is a difference of smoothed levels, each a mean over a window: its noise is the
+    # point-to-point noise over sqrt(window), not the noise of one noisy last-batch value
+    window = max(1, min(T.n // 5, 9))
+    if t_drop < max(5 * noise(T) / math.sqrt(window), 0.1 * abs(head_level(T))):
         return None  # train did not fall either
     v0, vbest, v_gain = val_gain(V)
     if val_improved(V, ctx) or chosen_metric_improved(ctx):
@@ -546,6 +552,14 @@ def _val_minus_train_accuracy(ctx: Context) -> float | None:
     return tail_level(ctx.val_metric, 0.3) - tail_level(ctx.metric, 0.3)
 
 
+def sparse_train(ctx: Context, T: Curve) -> bool:
+    """The train loss is a sparse sample of single-batch values (Lightning's step loss every
+    ``log_every_n_steps``, fewer points than evaluations): its point-to-point noise is minibatch
+    noise, not a learning rate jumping out of its minimum."""
+    V = ctx.val_loss
+    return T is ctx.loss and V is not None and T.n * 2 <= V.n
+
+
 @rule("curves")
 def lr_too_high(ctx: Context) -> Finding | None:
     T = train_curve(ctx)
@@ -562,7 +576,7 @@ def lr_too_high(ctx: Context) -> Finding | None:
     # batches make val jumpy but average out in an epoch's train loss)
     late = T.y[T.n // 2:]
     flips = float(np.mean(np.diff(np.sign(np.diff(late))) != 0)) if late.size >= 4 else 0.0
-    wild = noise(T) > ctx.th.lr_high_wild_noise * abs(end) and flips >= 0.45
+    wild = noise(T) > ctx.th.lr_high_wild_noise * abs(end) and flips >= 0.45 and not sparse_train(ctx, T)
     if total <= 3 * noise(T) and not wild:
         return None
     if b > 0.6 * (T.n - 1) and not wild:
@@ -572,7 +586,7 @@ def lr_too_high(ctx: Context) -> Finding | None:
     early_share = (start - float(np.min(s[: k + 1]))) / total if total > 0 else 0.0
     rise = end - best
     rising = rise > max(ctx.th.rise_sigmas * noise(T), 0.1 * total)
-    noisy = noise(T) > 0.15 * total and noise(T) > 0.05 * abs(end)
+    noisy = noise(T) > 0.15 * total and noise(T) > 0.05 * abs(end) and not sparse_train(ctx, T)
     # after converging fast, validation jumps around by a large share of its own level
     V = ctx.val_loss
     val_jumpy = (V is not None and V.n >= 8 and V.sigma > 0.3 * abs(tail_level(V, 0.3))
@@ -812,8 +826,15 @@ def underfitting(ctx: Context) -> Finding | None:
     min_share = ctx.th.underfit_no_gap_share if ctx.metric_name == "accuracy" or ctx.chance_loss \
         else ctx.th.underfit_regression_share
     no_gap = gap is not None and gap <= ctx.th.underfit_no_gap and share >= min_share
-    if ctx.chance_loss is None:
+    if ctx.chance_loss is None and not floor_name.startswith("the target's variance"):
         high_loss = poor_acc = False  # a guessed floor is weak evidence: ask for no gap at all
+    # below the clearly-high level, "cannot fit" also needs the curve flat for most of the run
+    # (a loss still creeping down over its second half is a slow, noisy task, not a capped model)
+    half = T.y[T.n // 2:]
+    second_half_fall = (float(half[0]) - float(np.median(half[-max(2, half.size // 5):]))) / max(abs(end), 1e-12)
+    ev["second_half_fall"] = second_half_fall
+    if second_half_fall > ctx.th.underfit_flat_rel:
+        poor_acc = no_gap = False
     if not (high_loss or poor_acc or no_gap) or (acc is not None and acc >= 0.99):
         return None
     high = f"{share:.0%} of {floor_name} {fv(floor)}"
@@ -836,6 +857,10 @@ def learned_nothing_level(ctx: Context) -> tuple[float | None, str]:
     """
     if ctx.chance_loss is not None:
         return ctx.chance_loss, "the chance-level loss"
+    var = ctx.history.meta.get("target_variance")
+    if ctx.history.meta.get("task") == "regression" and isinstance(var, (int, float)) and var > 0:
+        # the MSE of always predicting the mean: what a regressor that learned nothing scores
+        return float(var), "the target's variance (the MSE of predicting the mean)"
     if ctx.metric_name == "accuracy":
         k = guessed_classes(ctx)
         return math.log(k), f"ln {k} (the loss of guessing among {k} classes)"
