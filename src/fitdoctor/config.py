@@ -158,6 +158,14 @@ class RunConfig(_Section):
     data: DataConfig
     model: ModelConfig = Field(default_factory=ModelConfig)
     train: TrainConfig = Field(default_factory=TrainConfig)
+    search: Union[dict[str, Any], None] = None  # `fitdoctor tune`'s space, checked by fitdoctor.tune.space
+
+    @field_validator("search", mode="before")
+    @classmethod
+    def _search(cls, v: Any) -> Any:
+        from fitdoctor.tune.space import check_search
+
+        return check_search(v)
 
 
 # ---------------------------------------------------------------------------------------

@@ -51,12 +51,15 @@ KEYS: list[tuple[str, str, str]] = [
     ("train.resample", "`none`, `oversample`, `undersample`", "rebalance the training split"),
     ("train.grad_clip", "> 0, or none", "clip the gradient norm"),
     ("train.seed", "integer", "seed of initialisation and batching"),
+    ("search", "a mapping: `params` (key -> range or choices), `trials`, `sampler`, `seeds`, `pruning`",
+     "what `fitdoctor tune` searches; absent: a default space"),
 ]
 
 #: What a default means where the value alone would not say it.
 DEFAULT_TEXT = {
     "data.source": "required",
     "data.target": "a column named target, label, labels, y or class",
+    "search": "none: the default space",
 }
 
 #: Where the starter config's rows come from (works offline: scikit-learn ships it).

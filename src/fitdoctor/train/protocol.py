@@ -70,12 +70,18 @@ class Selection:
 
 def select(cfg: Any, *, seeds: int | list[int] | None = None, dataset: Any = None,
            metric: str | None = None, on_unit: Callable[[int, int], None] | None = None,
-           threads: int | None = 1, probe_every: int | None = None, baselines: bool = False) -> Selection:
+           threads: int | None = 1, probe_every: int | None = None, baselines: bool = False,
+           units: list[int] | None = None,
+           on_epoch: Callable[[int, int, dict[str, float]], None] | None = None) -> Selection:
     """Train ``cfg`` on its training rows and score it on validation, per unit.
 
     Holdout: one unit per seed (``train.seed`` = each seed; the split seed stays put, so
     every config sees the same rows); ``seeds`` defaults to ``[cfg.train.seed]``. k-fold:
     one unit per fold (``seeds`` is ignored). The test rows are never used.
+
+    ``units`` runs only those unit indices, in that order (tune scores a config fold by fold
+    and stops early); ``on_epoch(unit, epoch, logs)`` sees every epoch's validation logs, and
+    an exception it raises (a pruned trial) leaves ``select`` at once.
     """
     from fitdoctor.config import load_config
     from fitdoctor.data import fit_scaler, load_dataset, make_splits
@@ -84,6 +90,7 @@ def select(cfg: Any, *, seeds: int | list[int] | None = None, dataset: Any = Non
     from fitdoctor.train.probes import DEFAULT_EVERY
     from fitdoctor.train.trainer import fit, predict_scores
 
+    wanted = units
     cfg = load_config(cfg)
     ds = dataset if dataset is not None else load_dataset(cfg.data)
     splits = make_splits(ds, cfg.data.split)
@@ -96,8 +103,13 @@ def select(cfg: Any, *, seeds: int | list[int] | None = None, dataset: Any = Non
         seed_list = _seed_list(seeds, cfg.train.seed)
         units = [(splits[0], cfg.model_copy(update={"train": cfg.train.model_copy(update={"seed": s})}))
                  for s in seed_list]
+    order = list(range(len(units))) if wanted is None else [int(u) for u in wanted]
+    bad = [u for u in order if not 0 <= u < len(units)]
+    if bad:
+        raise BadInput(f"units {bad}: expected indices below {len(units)} ({'folds' if kfold else 'seeds'})")
     sel = Selection(config=cfg, metric=metric, unit="fold" if kfold else "seed", scores=[], all_scores=[])
-    for i, (sp, ucfg) in enumerate(units):
+    for i in order:
+        sp, ucfg = units[i]
         if on_unit is not None:
             on_unit(i, len(units))
         scaler = fit_scaler(ds.X[sp.train], ucfg.data.scale)
@@ -105,7 +117,8 @@ def select(cfg: Any, *, seeds: int | list[int] | None = None, dataset: Any = Non
         try:
             res = fit(ucfg.model, ucfg.train, Xtr, ds.y[sp.train], Xva, ds.y[sp.val], task=ds.task,
                       n_classes=ds.n_classes, probe_every=probe_every or DEFAULT_EVERY, threads=threads,
-                      run_name=f"{sel.unit} {i + 1}/{len(units)}")
+                      run_name=f"{sel.unit} {i + 1}/{len(units)}",
+                      on_epoch=None if on_epoch is None else (lambda e, logs, _u=i: on_epoch(_u, e, logs)))
         except (RuntimeError, ValueError) as exc:  # a config the trainer cannot run: a rejected remedy
             sel.error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
             sel.scores, sel.all_scores = [], []

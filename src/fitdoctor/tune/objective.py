@@ -1,0 +1,334 @@
+"""The tuning objective on the experiment protocol, and the pruner that fits it.
+
+One trial = one config scored by :func:`fitdoctor.train.protocol.select` unit by unit
+(a fold on k-fold or repeated k-fold, a training seed on holdout), never on test. The
+objective is the mean validation score across units; the spread is kept.
+
+Pruning works on both axes (:class:`FoldEpochPruner`):
+
+* **across units**: after each fold, Optuna's ``WilcoxonPruner`` runs a paired signed-rank
+  test of this trial's fold scores against the best fully-evaluated trial's scores on the
+  same folds (paired by fold id, so easy and hard folds cancel out);
+* **across epochs inside a fold**: after each epoch, the fold's score so far (the selection
+  metric at the best-validation-loss epoch, which is what early stopping with restored
+  weights would keep) against the ``percentile`` of the trials that finished that fold, at
+  the same epoch (Optuna's ``PercentilePruner``).
+
+Both are fed through one ``trial.report`` stream: fold scores at step = fold id, epoch
+scores at ``EPOCH_BASE + fold * EPOCH_STRIDE + epoch``; the pruner reads each axis alone.
+On a prune the trial returns the mean of what it has scored (the fold in progress counts
+with its score so far), so TPE still learns from it (Optuna's advice for WilcoxonPruner);
+the trial is marked ``pruned`` in its user attributes and is never the winner that is
+refit and tested.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import numpy as np
+
+from fitdoctor.train.protocol import LOWER_IS_BETTER
+from fitdoctor.tune.space import SearchSpace, apply_params
+
+EPOCH_BASE = 1_000_000
+EPOCH_STRIDE = 100_000
+
+
+def epoch_step(unit: int, epoch: int) -> int:
+    return EPOCH_BASE + unit * EPOCH_STRIDE + epoch
+
+
+def split_step(step: int) -> tuple[str, int, int]:
+    """step -> ("unit", unit, -1) or ("epoch", unit, epoch)."""
+    if step < EPOCH_BASE:
+        return "unit", step, -1
+    unit, epoch = divmod(step - EPOCH_BASE, EPOCH_STRIDE)
+    return "epoch", unit, epoch
+
+
+class Pruned(Exception):
+    """Raised from the epoch hook to leave ``select`` when the pruner says stop.
+
+    Not a RuntimeError/ValueError, so ``select`` does not take it for a config the trainer
+    cannot run."""
+
+    def __init__(self, axis: str, unit: int, epoch: int) -> None:
+        super().__init__(f"pruned on {axis} (unit {unit}, epoch {epoch})")
+        self.axis, self.unit, self.epoch = axis, unit, epoch
+
+
+# ------------------------------------------------------------------------ the pruner
+class _TrialView:
+    """A FrozenTrial-like view on one axis of a trial's intermediate values."""
+
+    def __init__(self, trial: Any, values: dict[int, float]) -> None:
+        self._t = trial
+        self.intermediate_values = values
+        self.number = trial.number
+        self.state = trial.state
+        self.value = trial.value
+        self.values = trial.values
+        self.params = trial.params
+        self.user_attrs = trial.user_attrs
+        self.system_attrs = trial.system_attrs
+
+    @property
+    def last_step(self) -> int | None:
+        return max(self.intermediate_values) if self.intermediate_values else None
+
+
+class _StudyView:
+    """What Optuna's pruners read from a study, on one axis."""
+
+    def __init__(self, study: Any, trials: list[Any], best: Any | None) -> None:
+        self.direction = study.direction
+        self._trials = trials
+        self._best = best
+
+    @property
+    def best_trial(self) -> Any:
+        if self._best is None:
+            raise ValueError("no fully evaluated trial yet")
+        return self._best
+
+    def get_trials(self, deepcopy: bool = True, states: Any = None) -> list[Any]:
+        return [t for t in self._trials if states is None or t.state in states]
+
+
+def _unit_values(trial: Any) -> dict[int, float]:
+    return {s: v for s, v in trial.intermediate_values.items() if s < EPOCH_BASE}
+
+
+def _epoch_values(trial: Any, unit: int) -> dict[int, float]:
+    lo = EPOCH_BASE + unit * EPOCH_STRIDE
+    return {s - lo: v for s, v in trial.intermediate_values.items() if lo <= s < lo + EPOCH_STRIDE}
+
+
+def is_full(trial: Any) -> bool:
+    """Finished every unit (not pruned, not failed)."""
+    from optuna.trial import TrialState
+
+    ua = trial.user_attrs
+    return trial.state == TrialState.COMPLETE and not ua.get("pruned") and not ua.get("error") \
+        and ua.get("units_done", 0) >= ua.get("n_units", 1) \
+        and trial.value is not None and math.isfinite(trial.value)
+
+
+def best_full_trial(study: Any, trials: list[Any] | None = None) -> Any | None:
+    """The best trial that was scored on every unit: the winner, and the pruner's yardstick."""
+    from optuna.study import StudyDirection
+
+    trials = study.get_trials(deepcopy=False) if trials is None else trials
+    full = [t for t in trials if is_full(t)]
+    if not full:
+        return None
+    sign = 1.0 if study.direction == StudyDirection.MAXIMIZE else -1.0
+    return max(full, key=lambda t: (sign * t.value, -t.number))
+
+
+class FoldEpochPruner:
+    """Prune across folds (Wilcoxon, paired by fold) and across epochs (percentile at the
+    same fold and epoch), each axis read from its own steps. An Optuna ``BasePruner``."""
+
+    def __init__(self, *, folds: bool = True, epochs: bool = True, p_threshold: float = 0.1,
+                 percentile: float = 50.0, warmup_epochs: int = 5, startup_trials: int = 5) -> None:
+        import optuna
+
+        import warnings
+
+        self.folds, self.epochs = folds, epochs
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # ExperimentalWarning: WilcoxonPruner (3.6+)
+            self.fold_pruner = optuna.pruners.WilcoxonPruner(p_threshold=p_threshold, n_startup_steps=2)
+        self.epoch_pruner = optuna.pruners.PercentilePruner(
+            percentile, n_startup_trials=max(1, startup_trials), n_warmup_steps=warmup_epochs,
+            n_min_trials=max(1, min(startup_trials, 3)))
+        self.startup_trials = startup_trials
+
+    def prune(self, study: Any, trial: Any) -> bool:
+        from optuna.trial import TrialState
+
+        step = trial.last_step
+        if step is None:
+            return False
+        axis, unit, _ = split_step(step)
+        trials = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        if axis == "unit":
+            if not self.folds:
+                return False
+            best = best_full_trial(study, trials)
+            if best is None or sum(1 for t in trials if is_full(t)) < max(1, min(self.startup_trials, 3)):
+                return False
+            view = _TrialView(trial, _unit_values(trial))
+            best_view = _TrialView(best, _unit_values(best))
+            with _quiet():
+                return bool(self.fold_pruner.prune(_StudyView(study, [], best_view), view))
+        if not self.epochs:
+            return False
+        # the population: trials that finished this unit (its unit-level score is stored)
+        pop = [_TrialView(t, _epoch_values(t, unit)) for t in trials if unit in _unit_values(t)]
+        view = _TrialView(trial, _epoch_values(trial, unit))
+        return bool(self.epoch_pruner.prune(_StudyView(study, pop, None), view))
+
+
+def make_pruner(space: SearchSpace) -> Any:
+    """Optuna's BasePruner subclass of :class:`FoldEpochPruner` (optuna imported lazily)."""
+    import optuna
+
+    p = space.pruning
+    if not (p.folds or p.epochs):
+        return optuna.pruners.NopPruner()
+
+    class _Pruner(FoldEpochPruner, optuna.pruners.BasePruner):
+        pass
+
+    return _Pruner(folds=p.folds, epochs=p.epochs, p_threshold=p.p_threshold, percentile=p.percentile,
+                   warmup_epochs=p.warmup_epochs, startup_trials=p.startup_trials)
+
+
+class _quiet:
+    """Silence Optuna's 'WilcoxonPruner finds steps...' warnings for one call."""
+
+    def __enter__(self):
+        import warnings
+
+        self._cm = warnings.catch_warnings()
+        self._cm.__enter__()
+        warnings.simplefilter("ignore")
+
+    def __exit__(self, *exc):
+        return self._cm.__exit__(*exc)
+
+
+# ------------------------------------------------------------------------ the objective
+@dataclass
+class TrialRecord:
+    """What one trial did, kept as the trial's user attributes in the study."""
+
+    number: int
+    params: dict[str, Any]
+    value: float
+    scores: dict[int, float]
+    std: float
+    pruned: str | None                 # None | "folds" | "epochs"
+    fold_epochs: int                   # epochs trained across units (the pruning currency)
+    findings: list[dict[str, Any]] = field(default_factory=list)
+    seconds: float = 0.0
+    error: str | None = None
+
+
+def _top_findings(diag: Any, unit: int, limit: int = 2) -> list[dict[str, Any]]:
+    out = []
+    for f in diag.findings:
+        if f.severity == "info" and f.code != "healthy":
+            continue
+        out.append({"unit": int(unit), "code": f.code, "severity": f.severity,
+                    "from_epoch": None if f.span is None else int(f.span[0]),
+                    "message": f.message})
+        if len(out) >= limit:
+            break
+    return out
+
+
+class Objective:
+    """``objective(trial) -> mean validation score`` over the protocol's units, with pruning."""
+
+    def __init__(self, cfg: Any, space: SearchSpace, *, dataset: Any, metric: str, n_units: int,
+                 unit_kind: str, seeds: list[int] | None = None, threads: int | None = 1,
+                 probe_every: int | None = None, shuffle_units: bool = True,
+                 on_epoch: Callable[[int, int, int], None] | None = None) -> None:
+        self.cfg, self.space, self.dataset, self.metric = cfg, space, dataset, metric
+        self.n_units, self.unit_kind, self.seeds = n_units, unit_kind, seeds
+        self.threads, self.probe_every, self.shuffle_units = threads, probe_every, shuffle_units
+        self.higher = metric not in LOWER_IS_BETTER
+        self.on_epoch = on_epoch
+        self.prune_epochs = space.pruning.epochs
+        self.prune_units = space.pruning.folds
+
+    def order(self, number: int) -> list[int]:
+        """Units in a per-trial shuffled order (Optuna's advice for WilcoxonPruner: the search
+        must not overfit the first folds); seeded by the trial number, so a retry repeats it."""
+        units = list(range(self.n_units))
+        if self.shuffle_units and self.n_units > 1:
+            np.random.default_rng(10_007 + number).shuffle(units)
+        return units
+
+    def __call__(self, trial: Any) -> float:
+        from fitdoctor.train.protocol import select
+
+        t0 = time.perf_counter()
+        params = self.space.suggest(trial)
+        cfg = apply_params(self.cfg, params)
+        scores: dict[int, float] = {}
+        findings: list[dict[str, Any]] = []
+        counted = {"epochs": 0}
+        metric, higher = self.metric, self.higher
+
+        def hook(unit: int, epoch: int, logs: dict[str, float]) -> None:
+            counted["epochs"] += 1
+            st = state
+            vl = logs.get("val_loss", math.nan)
+            score = logs.get(f"val_{metric}", math.nan) if metric != "loss" else vl
+            if st["best_loss"] is None or (math.isfinite(vl) and vl < st["best_loss"]):
+                st["best_loss"], st["score"] = vl, score
+            if self.on_epoch is not None:
+                self.on_epoch(trial.number, unit, epoch)
+            if not self.prune_epochs or st["score"] is None or not math.isfinite(st["score"]):
+                return
+            trial.report(float(st["score"]), epoch_step(unit, epoch))
+            if trial.should_prune():
+                raise Pruned("epochs", unit, epoch)
+
+        pruned: str | None = None
+        error: str | None = None
+        for unit in self.order(trial.number):
+            state: dict[str, Any] = {"best_loss": None, "score": None}
+            try:
+                sel = select(cfg, dataset=self.dataset, metric=metric, units=[unit], seeds=self.seeds,
+                             threads=self.threads, probe_every=self.probe_every, on_epoch=hook)
+            except Pruned:
+                if state["score"] is not None and math.isfinite(state["score"]):
+                    scores[unit] = float(state["score"])
+                pruned = "epochs"
+                break
+            if sel.error:
+                error = sel.error
+                break
+            scores[unit] = float(sel.scores[0])
+            findings.extend(_top_findings(sel.diagnoses[0], unit) if sel.diagnoses else [])
+            if not math.isfinite(scores[unit]):
+                continue
+            trial.report(scores[unit], unit)
+            if self.prune_units and len(scores) < self.n_units and trial.should_prune():
+                pruned = "folds"
+                break
+        vals = np.array([v for v in scores.values() if math.isfinite(v)], dtype=float)
+        value = float(vals.mean()) if vals.size else math.nan
+        std = float(vals.std(ddof=1)) if vals.size > 1 else 0.0
+        rec = TrialRecord(number=trial.number, params=params, value=value, scores=scores, std=std,
+                          pruned=pruned, fold_epochs=counted["epochs"], findings=findings,
+                          seconds=time.perf_counter() - t0, error=error)
+        self.store(trial, rec)
+        if error is not None or not math.isfinite(value):
+            # a config the trainer cannot run, or nothing finite scored: the worst value, so
+            # TPE learns to avoid the region (NaN would fail the trial and teach nothing)
+            return -1e9 if higher else 1e9
+        return value
+
+    def store(self, trial: Any, rec: TrialRecord) -> None:
+        trial.set_user_attr("scores", {str(k): v for k, v in rec.scores.items()})
+        trial.set_user_attr("std", rec.std)
+        trial.set_user_attr("units_done", len(rec.scores))
+        trial.set_user_attr("n_units", self.n_units)
+        trial.set_user_attr("pruned", rec.pruned)
+        trial.set_user_attr("fold_epochs", rec.fold_epochs)
+        trial.set_user_attr("findings", rec.findings[:6])
+        trial.set_user_attr("seconds", round(rec.seconds, 3))
+        if rec.error:
+            trial.set_user_attr("error", rec.error)
+        trial.set_user_attr("config_params", {k: (list(v) if isinstance(v, tuple) else v)
+                                              for k, v in rec.params.items()})

@@ -1,0 +1,63 @@
+"""The terminal summary of a TuneResult: best trials with their findings, importances,
+and the one test score beside the baselines."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from fitdoctor.tune.result import TuneResult
+
+
+def _f(v: Any) -> str:
+    try:
+        v = float(v)
+    except (TypeError, ValueError):
+        return "-"
+    return "nan" if math.isnan(v) else f"{v:.3f}"
+
+
+def print_result(r: TuneResult, console: Any) -> None:
+    from rich.table import Table
+
+    t = r.trials
+    unit = r.unit + ("s" if r.n_units != 1 else "")
+    console.print(f"[bold]{r.study_name}[/bold]: {t.get('complete', 0)} trials scored on all {r.n_units} "
+                  f"{unit}, {t.get('pruned', 0)} pruned, {t.get('failed', 0)} failed "
+                  f"({r.fold_epochs} {r.unit}-epochs trained, {r.seconds:.0f} s); selected on val {r.metric}, "
+                  "never on test")
+    if r.top:
+        console.print("[bold]best trials[/bold]")
+        for line in r.lines():
+            console.print(f"  {line}")
+    if r.best is not None:
+        params = ", ".join(f"{k}={_p(v)}" for k, v in r.best.params.items())
+        console.print(f"[bold]best config[/bold] (trial {r.best.number}): {params}")
+    if r.importances:
+        imp = ", ".join(f"{k} {v:.2f}" for k, v in list(r.importances.items())[:6])
+        console.print(f"[bold]parameter importances[/bold] (fANOVA over fully scored trials): {imp}")
+    if r.final:
+        test = r.final.get("test") or {}
+        primary = r.final.get("primary") or r.metric
+        tab = Table(title=f"the winner on the untouched test split ({r.final.get('how')})")
+        tab.add_column("model")
+        cols = [primary] + [m for m in (r.metric, "f1", "auc", "mae") if m in test and m != primary]
+        for c in cols:
+            tab.add_column(c, justify="right")
+        tab.add_row("network (tuned)", *[_f(test.get(c)) for c in cols])
+        for b, s in (r.final.get("baselines") or {}).items():
+            if s:
+                tab.add_row(b, *[_f(s.get(c)) for c in cols])
+        console.print(tab)
+    for n in r.notes:
+        console.print(f"note: {n}", style="dim")
+    if r.run_dir:
+        console.print(f"run directory: {r.run_dir}/ (tune.json, best_config.yaml, best/)")
+    if r.dashboard:
+        console.print(f"watch the study: {r.dashboard}   (pip install optuna-dashboard)", style="dim")
+
+
+def _p(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.3g}"
+    return str(v)

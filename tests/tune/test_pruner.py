@@ -1,0 +1,100 @@
+"""The fold-and-epoch pruner on synthetic reports (no training): each axis read alone."""
+
+from __future__ import annotations
+
+import pytest
+
+optuna = pytest.importorskip("optuna", reason="fitdoctor tune needs the tune extra (optuna)")
+
+from fitdoctor.tune.objective import epoch_step, split_step, make_pruner
+from fitdoctor.tune.space import parse_search
+
+optuna.logging.set_verbosity(optuna.logging.WARNING)
+
+
+def _study(**pruning):
+    space = parse_search({"params": {"train.lr": {"low": 1e-3, "high": 1e-1}},
+                          "pruning": {"startup_trials": 2, "warmup_epochs": 2, **pruning}})
+    return optuna.create_study(direction="maximize", pruner=make_pruner(space))
+
+
+def _full(study, fold_scores, curve=None):
+    """A trial that ran every fold (and reported an epoch curve on each)."""
+    t = study.ask()
+    for u, s in enumerate(fold_scores):
+        for e, v in enumerate(curve or []):
+            t.report(v, epoch_step(u, e))
+        t.report(s, u)
+    for k, v in {"units_done": len(fold_scores), "n_units": len(fold_scores), "pruned": None}.items():
+        t.set_user_attr(k, v)
+    study.tell(t, sum(fold_scores) / len(fold_scores))
+
+
+def test_steps_round_trip():
+    assert split_step(3) == ("unit", 3, -1)
+    assert split_step(epoch_step(4, 17)) == ("epoch", 4, 17)
+
+
+def test_fold_axis_prunes_a_trial_worse_on_every_fold_and_not_a_tie():
+    study = _study(epochs=False)
+    best = [0.90, 0.85, 0.95, 0.88, 0.92, 0.87]
+    for _ in range(3):
+        _full(study, best)
+    worse = study.ask()
+    pruned_at = None
+    for u, s in enumerate(best):
+        worse.report(s - 0.05, u)
+        if study.pruner.prune(study, study._storage.get_trial(worse._trial_id)):
+            pruned_at = u
+            break
+    # one-sided Wilcoxon on n pairs reaches p < 0.1 first at n = 4 (p = 1/16)
+    assert pruned_at == 3
+    tie = study.ask()
+    for u, s in enumerate(best):
+        tie.report(s + (0.01 if u % 2 else -0.01), u)
+        assert not study.pruner.prune(study, study._storage.get_trial(tie._trial_id))
+
+
+def test_epoch_axis_prunes_a_bad_curve_after_warmup_but_not_a_good_one():
+    study = _study(folds=False)
+    curve = [0.6, 0.7, 0.8, 0.85, 0.9]
+    for _ in range(3):
+        _full(study, [0.9, 0.9, 0.9], curve)
+    bad = study.ask()
+    decisions = []
+    for e, v in enumerate([0.5, 0.5, 0.5, 0.5]):
+        bad.report(v, epoch_step(1, e))
+        decisions.append(study.pruner.prune(study, study._storage.get_trial(bad._trial_id)))
+    assert decisions == [False, False, True, True]  # warmup: 2 epochs
+    good = study.ask()
+    for e, v in enumerate(curve):
+        good.report(v + 0.01, epoch_step(0, e))
+        assert not study.pruner.prune(study, study._storage.get_trial(good._trial_id))
+
+
+def test_nothing_prunes_before_the_startup_trials():
+    study = _study()
+    _full(study, [0.9, 0.9, 0.9, 0.9, 0.9], [0.8, 0.9, 0.9])
+    t = study.ask()
+    for e in range(5):
+        t.report(0.1, epoch_step(0, e))
+        assert not study.pruner.prune(study, study._storage.get_trial(t._trial_id))
+    for u in range(5):
+        t.report(0.1, u)
+        assert not study.pruner.prune(study, study._storage.get_trial(t._trial_id))
+
+
+def test_pruned_trials_are_not_the_yardstick():
+    """A pruned trial returns its mean so far; it must never be the 'best' the test pairs with."""
+    from fitdoctor.tune.objective import best_full_trial
+
+    study = _study()
+    _full(study, [0.8, 0.8, 0.8])
+    t = study.ask()
+    t.report(0.99, 0)
+    t.set_user_attr("pruned", "folds")
+    t.set_user_attr("units_done", 1)
+    t.set_user_attr("n_units", 3)
+    study.tell(t, 0.99)
+    assert study.best_trial.number == 1          # Optuna's own notion
+    assert best_full_trial(study).number == 0    # ours

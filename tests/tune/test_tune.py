@@ -1,0 +1,123 @@
+"""fitdoctor tune end to end on tiny configs: k-fold with pruning, holdout seeds, resume,
+one writer per SQLite file, the journal for several workers, the CLI."""
+
+from __future__ import annotations
+
+import json
+import math
+import sqlite3
+import subprocess
+import sys
+
+import pytest
+
+pytest.importorskip("torch", reason="the trainer needs the train extra (torch)")
+optuna = pytest.importorskip("optuna", reason="fitdoctor tune needs the tune extra (optuna)")
+
+import fitdoctor as fd
+from fitdoctor.errors import BadInput
+from tests.tune._cfg import HOLDOUT, KFOLD, cfg, write
+
+
+def test_kfold_tune_end_to_end(tmp_path):
+    seen = []
+    r = fd.tune(cfg(KFOLD), trials=6, out=tmp_path / "run", on_trial=seen.append)
+    assert r.backend == "optuna" and r.unit == "fold" and r.n_units == 3 and r.metric == "accuracy"
+    assert r.trials["complete"] + r.trials["pruned"] == 6 and r.trials["failed"] == 0 and len(seen) == 6
+    best = r.best
+    assert best is not None and best.state == "complete" and len(best.scores) == 3
+    assert best.value == pytest.approx(sum(best.scores.values()) / 3)
+    assert best.std >= 0 and all(math.isfinite(v) for v in best.scores.values())
+    # the winner is the best fully scored trial, never a pruned one's partial mean
+    full = [t for t in r.all_trials if t.state == "complete"]
+    assert best.value == max(t.value for t in full)
+    # every trial is diagnosed: a line per best trial, with its findings
+    assert r.lines()[0].startswith(f"trial {best.number}: val accuracy ")
+    assert any(t.findings for t in full)
+    # the test split is scored once, on the refit winner, beside the baselines
+    assert set(r.test) >= {"accuracy", "f1"} and "logistic" in r.final["baselines"]
+    assert "train+val" in r.final["how"]
+    assert (tmp_path / "run" / "study.db").is_file() and (tmp_path / "run" / "best_config.yaml").is_file()
+    saved = json.loads((tmp_path / "run" / "tune.json").read_text())
+    assert saved["best"]["number"] == best.number and len(saved["all_trials"]) == 6
+    d = r.to_dict()
+    json.dumps(d)
+    assert d["best_value"] == pytest.approx(best.value)
+
+
+def test_holdout_tunes_over_training_seeds(tmp_path):
+    r = fd.tune(cfg(HOLDOUT, pruning=False), trials=3, out=tmp_path / "run", final=False)
+    assert r.unit == "seed" and r.n_units == 2
+    assert all(len(t.scores) == 2 for t in r.all_trials)
+    assert r.final is None and (tmp_path / "run" / "best_config.yaml").is_file()
+
+
+def test_rerun_resumes_up_to_the_trial_count(tmp_path):
+    out = tmp_path / "run"
+    fd.tune(cfg(KFOLD), trials=3, out=out, final=False)
+    r = fd.tune(cfg(KFOLD), trials=5, out=out, final=False)
+    assert r.trials["total"] == 5
+    numbers = sorted(t.number for t in r.all_trials)
+    assert numbers == list(range(5))
+    again = fd.tune(cfg(KFOLD), trials=5, out=out, final=False)  # nothing left to do
+    assert again.trials["total"] == 5
+
+
+def test_a_changed_space_is_another_study(tmp_path):
+    out = tmp_path / "run"
+    fd.tune(cfg(KFOLD), trials=1, out=out, final=False)
+    other = cfg(KFOLD)
+    other["search"]["params"]["model.width"] = {"low": 4, "high": 64}
+    with pytest.raises(BadInput, match="another config or search space"):
+        fd.tune(other, trials=2, out=out, final=False)
+
+
+def test_second_worker_on_one_sqlite_file_is_refused_with_a_way_out(tmp_path):
+    import fcntl
+
+    out = tmp_path / "run"
+    out.mkdir()
+    with open(out / "study.db.lock", "a+") as fh:  # a running worker holds this lock
+        fcntl.flock(fh, fcntl.LOCK_EX)
+        with pytest.raises(BadInput, match="SQLite takes one writer.*--storage journal"):
+            fd.tune(cfg(KFOLD), trials=1, out=out, final=False)
+
+
+def test_journal_storage_takes_two_worker_processes(tmp_path):
+    path = write(tmp_path, KFOLD, pruning=False)
+    out = tmp_path / "run"
+    cmd = [sys.executable, "-m", "fitdoctor.cli", "tune", path, "--trials", "4", "--out", str(out),
+           "--storage", "journal", "--no-final", "--json"]
+    procs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    outs = [p.communicate(timeout=300) for p in procs]
+    assert all(p.returncode == 0 for p in procs), [o[1][-2000:] for o in outs]
+    storage = optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(str(out / "study.log")))
+    trials = optuna.load_study(study_name="tiny", storage=storage).get_trials()
+    complete = [t for t in trials if t.state == optuna.trial.TrialState.COMPLETE]
+    assert 4 <= len(complete) <= 5 and len({t.number for t in trials}) == len(trials)
+    workers = {t.user_attrs.get("worker") for t in complete}
+    assert len(workers) == 2  # both processes did work on the one study
+
+
+def test_cli_json_and_bad_input(tmp_path):
+    path = write(tmp_path, KFOLD)
+    r = subprocess.run([sys.executable, "-m", "fitdoctor.cli", "tune", path, "--trials", "2", "--out",
+                        str(tmp_path / "run"), "--json", "--no-final"], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr[-2000:]
+    d = json.loads(r.stdout)
+    assert d["trials"]["total"] == 2 and d["best"]["number"] in (0, 1) and d["summary"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("data: {source: 'make_moons:n_samples=100'}\nsearch: {params: {train.learning_rate: [0.1]}}\n")
+    r = subprocess.run([sys.executable, "-m", "fitdoctor.cli", "tune", str(bad)], capture_output=True, text=True,
+                       timeout=120)
+    assert r.returncode == 2 and "did you mean 'train.lr'" in r.stderr and "Traceback" not in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    r = subprocess.run([sys.executable, "-m", "fitdoctor.cli", "tune", path, "--backend", "rey"],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "did you mean 'ray'" in r.stderr
+
+
+def test_sqlite_storage_is_intact(tmp_path):
+    fd.tune(cfg(KFOLD), trials=2, out=tmp_path / "run", final=False)
+    con = sqlite3.connect(tmp_path / "run" / "study.db")
+    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
