@@ -78,7 +78,8 @@ def handle_other(run: Run, seg: str) -> bool:
     inline = EPOCH_INLINE.search(seg)
     if inline is None:
         pairs = clean_pairs(extract_pairs(seg))
-        if pairs and any(is_metric_key(k) for k in pairs):  # a wrapped continuation of the epoch line, or a bar-less paste
+        # a wrapped continuation of the epoch line, or a bar-less paste
+        if pairs and any(is_metric_key(k) for k in pairs):
             run.put(float(run.last_header), pairs)
             run.open_header = None
         return True

@@ -1,8 +1,9 @@
-"""Printed text into the lines a parser reads: ANSI codes, ``\\r`` updates, wrapped lines.
+"""Printed text into the lines a parser reads: ANSI codes, ``\\r`` updates, wrapped and glued lines.
 
 A terminal capture holds every update of a progress bar, colour codes and backspaces; a
-forum paste wraps long lines. These functions undo that, and cut a last line that is still
-being written; they know nothing about any trainer's lines.
+forum paste wraps long lines; a GPU run interleaves TensorFlow/XLA's own log lines with the
+training's, often glued onto a progress bar that had no newline yet. These functions undo
+that, and cut a last line that is still being written.
 """
 
 from __future__ import annotations
@@ -14,6 +15,84 @@ from fitdoctor.io.console.patterns import COUNTER, EPOCH_INLINE, KERAS_HEADER, M
 ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07")
 #: Cheap whole-text test: could any line continue on the next (see ``join_wrapped``)?
 MAYBE_WRAPPED = re.compile(r"[:=-][ \t]*\r?$|^ {12}", re.M)
+
+
+#: A log line of TensorFlow/XLA's C++ runtime (its source is a .cc/.h file), in either prefix:
+#: ``2024-05-01 10:11:12.123456: I external/local_xla/xla/service/service.cc:168] ...`` or
+#: absl's ``I0000 00:00:1714558272.123456   12345 device_compiler.h:186] ...``; the line runs
+#: to its end. Python-side absl/logging lines (``train.py:88]``) are a script's own and stay.
+_CPP_SOURCE = r"[\w./-]+\.(?:cc|h|cpp|hpp|cu|c):\d+\] "
+FOREIGN = re.compile(
+    r"(?:\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWEF] " + _CPP_SOURCE
+    + r"|[IWEF]\d{4} \d\d:\d\d:\d\d+(?:\.\d+)? +\d+ " + _CPP_SOURCE
+    + r"|WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR)[^\r\n]*"
+    # the op context under a TF error or warning: "\t [[{{node IteratorGetNext}}]]"
+    + r"|^[ \t]+\[\[\{\{node [^\r\n]*", re.M)
+#: Substrings one of which a TF/XLA line holds: ``.cc:``/``.h:`` are in every runtime line, the
+#: others mark the lines that come with them (a cheap test before any regex runs)
+_FOREIGN_HINTS = (".cc:", ".h:")
+_FOREIGN_ANCHORS = (".cc:", ".h:", ".cpp:", ".cu:", ".c:", "absl::", "{{node")
+#: Keras callbacks' messages (ModelCheckpoint, ReduceLROnPlateau, EarlyStopping): each is a
+#: line of its own, but in a capture it can land glued onto a progress bar
+_CALLBACK_MSG = re.compile(r"Epoch \d+: (?:[\w/.]+ (?:improved from|did not improve from)|ReduceLROnPlateau "
+                           r"reducing|early stopping|finished saving model|saving model to)")
+_RESTORE_MSG = re.compile(r"Restoring model weights from the end of the best epoch")
+
+
+def drop_foreign(text: str) -> str:
+    """``text`` without TensorFlow/XLA's C++ log lines, also where one is glued onto a line
+    (``... - loss: 0.2500I0000 00:00:...``: the line keeps its own part). Every line stays,
+    emptied, so line numbers do not move. Only lines holding an anchor are matched."""
+    if not any(a in text for a in _FOREIGN_HINTS):
+        return text
+    starts: set[int] = set()
+    for anchor in _FOREIGN_ANCHORS:
+        i = text.find(anchor)
+        while i >= 0:
+            starts.add(text.rfind("\n", 0, i) + 1)
+            end = text.find("\n", i)
+            if end < 0:
+                break
+            i = text.find(anchor, end)
+    parts, last = [], 0
+    for start in sorted(starts):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        line = text[start:end]
+        kept = FOREIGN.sub("", line)
+        if kept != line:
+            parts += [text[last:start], kept]
+            last = end
+    if not parts:
+        return text
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def unglue_callbacks(text: str) -> str:
+    """Each Keras callback message on a line of its own: one glued after a progress bar
+    (``... - loss: 0.25Epoch 1: val_loss improved from inf to 0.45, ...``) starts a new line,
+    and a bar that follows it after a ``\\r`` does too. Lines move down by one for each."""
+    if "Epoch" not in text and "Restoring" not in text:
+        return text
+    cuts: list[int] = []
+    for rx in (_CALLBACK_MSG, _RESTORE_MSG):
+        for m in rx.finditer(text):
+            s = m.start()
+            if s > 0 and text[s - 1] not in "\r\n":
+                cuts.append(s)
+            n = text.find("\n", m.end())
+            r = text.find("\r", m.end(), len(text) if n < 0 else n)
+            if r >= 0 and text[r + 1:r + 2] not in ("\n", ""):
+                cuts.append(r)  # "...saving model to m.keras\r32/32 ━━━ ... - val_loss: 0.45"
+    if not cuts:
+        return text
+    parts, last = [], 0
+    for c in sorted(set(cuts)):
+        parts.append(text[last:c])
+        last = c
+    parts.append(text[last:])
+    return "\n".join(parts)
 
 
 def cut_incomplete_tail(text: str) -> tuple[str, str | None]:

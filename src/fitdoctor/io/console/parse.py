@@ -8,11 +8,12 @@ epochs. ``parse_console_text`` is shared with the notebook reader.
 from __future__ import annotations
 
 from fitdoctor.history import RunHistory
-from fitdoctor.io.console import keras
+from fitdoctor.io.console import keras, tqdm
 from fitdoctor.io.console.fastai import tables_as_lines
 from fitdoctor.io.console.generic import handle_generic
 from fitdoctor.io.console.hf import hf_dict, handle_dict
-from fitdoctor.io.console.lines import MAYBE_WRAPPED, cut_incomplete_tail, join_wrapped, segments
+from fitdoctor.io.console.lines import (MAYBE_WRAPPED, cut_incomplete_tail, drop_foreign, join_wrapped, segments,
+                                        unglue_callbacks)
 from fitdoctor.io.console.patterns import CALLBACK, METRIC_WORDS, TRACEBACK
 from fitdoctor.io.console.runs import State, drop_one_value_runs, to_history
 
@@ -41,6 +42,8 @@ def handle(state: State, n: int, seg: str) -> None:
         return
     if in_keras and keras.handle_other(run, seg):
         return
+    if ("%|" in seg or "epoch [" in seg or "epochs [" in seg) and tqdm.handle_epoch_bar(state, n, seg):
+        return
     handle_generic(state, n, seg)
 
 
@@ -54,10 +57,11 @@ def parse_console_text(text: str, *, source: str, fmt: str = "console",
     text, cut_note = cut_incomplete_tail(text)
     if cut_note:
         notes.append(cut_note)
+    text = drop_foreign(unglue_callbacks(text))  # a message glued after a TF line keeps its own line
     state = keras.fast_keras(text) if fast else None
     if state is None:
         text = tables_as_lines(text)
-        state = State()
+        state = State(epoch_bars=tqdm.has_epoch_bars(text))
         segs = segments(text)
         if MAYBE_WRAPPED.search(text):
             segs = join_wrapped(segs)

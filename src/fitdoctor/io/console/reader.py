@@ -7,15 +7,31 @@ from pathlib import Path
 from fitdoctor.errors import BadInput
 from fitdoctor.history import RunHistory
 from fitdoctor.io.base import Reader, decode_text, looks_binary, register
+from fitdoctor.io.console.lines import drop_foreign
 from fitdoctor.io.console.parse import parse_console_text
 from fitdoctor.io.console.sniff import looks_like_table, sniff_text
+
+#: How far past its head a file is read when TF/XLA lines fill the head (a GPU run's preamble).
+_PAST_PREAMBLE = 1 << 20
+
+
+def _sniff_past_preamble(path: Path) -> float:
+    """Sniff the start of the file as it reads once TF/XLA's own log lines are gone."""
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read(_PAST_PREAMBLE)
+    except OSError:
+        return 0.0
+    text = drop_foreign(decode_text(data))
+    kept = "\n".join(line for line in text.splitlines() if line.strip())
+    return sniff_text(kept[:16384])
 
 
 @register
 class ConsoleReader(Reader):
     name = "console"
-    description = ("console output: Keras fit (verbose 1/2), HF Trainer dicts, Lightning/tqdm bars, "
-                   "per-epoch print lines; a file or - for stdin")
+    description = ("console output: Keras fit (verbose 1/2, TF/XLA lines and all), HF Trainer dicts, "
+                   "Lightning/tqdm bars, tqdm epoch bars, per-epoch print lines; a file or - for stdin")
 
     @classmethod
     def sniff(cls, path: Path, head: bytes) -> float:
@@ -24,7 +40,11 @@ class ConsoleReader(Reader):
         text = decode_text(head)
         if looks_like_table(text):
             return 0.0
-        return sniff_text(text)
+        score = sniff_text(text)
+        if score < 0.5 and drop_foreign(text) != text and path.is_file():
+            # a GPU run's TensorFlow/XLA preamble can fill the head: look past it
+            score = max(score, _sniff_past_preamble(path))
+        return score
 
     def read(self, path: Path) -> list[RunHistory]:
         try:

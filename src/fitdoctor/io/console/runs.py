@@ -27,6 +27,10 @@ class Run:
     batches_per_epoch: int = 0
     #: filled by the fast path instead of ``records``: raw name -> (steps, values)
     columns: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
+    #: a tqdm bar counting epochs: the n of its last update with metrics, and whether its
+    #: postfix is set before the update (shown first at n=0: then the bar at n shows epoch n+1)
+    bar_n: int | None = None
+    bar_postfix_first: bool = False
 
     @property
     def n_records(self) -> int:
@@ -48,6 +52,8 @@ class State:
     seq: int = 0  # row counter for lines with metrics but no epoch/step
     skipped_summary: bool = False
     ignored_callbacks: int = 0
+    #: the log holds a tqdm bar over the epochs (see ``tqdm.has_epoch_bars``)
+    epoch_bars: bool = False
 
     @property
     def run(self) -> Run:
@@ -59,7 +65,8 @@ class State:
         cur = self.runs[-1] if self.runs else None
         if cur is not None and not cur.records:
             cur.start_line = line_no
-            cur.last_x = cur.last_header = cur.open_header = None
+            cur.last_x = cur.last_header = cur.open_header = cur.bar_n = None
+            cur.bar_postfix_first = False
             return cur
         run = Run(start_line=line_no)
         self.runs.append(run)

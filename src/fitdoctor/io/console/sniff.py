@@ -11,6 +11,13 @@ _SNIFF_KERAS = re.compile(r"Epoch\s+\d+\s*/\s*\d+\s*\r?\n")
 _SNIFF_KERAS_LINE = re.compile(r" - (?:val_)?(?:loss|acc\w*): " + NUM)
 _SNIFF_HF = re.compile(r"\{'(?:loss|eval_loss|train_loss|grad_norm|learning_rate|eval_\w+)': ")
 _SNIFF_TQDM = re.compile(r"Epoch \d+: +\d+%\|.*?(?:loss|acc)\w*=" + NUM)
+#: a tqdm bar over the epochs with a loss or accuracy in its postfix (see ``tqdm.py``): the unit
+#: says epochs, or the description names them
+_POSTFIX_METRIC = r"[^\]\r\n]*?(?:loss|acc)\w*\s*[=:]\s*" + NUM
+_SNIFF_TQDM_EPOCHS = re.compile(
+    r"\d{1,3}%\|[^|\r\n]*\|\s*\d+/\d+\s*\[[^\]\r\n]*?(?:s/epoch|epoch/s)" + _POSTFIX_METRIC
+    + r"|(?i:epochs?)\b[^\d\r\n|]{0,40}\d{1,3}%\|[^|\r\n]*\|\s*\d+/\d+\s*\[" + _POSTFIX_METRIC
+    + r"|\d+epochs? \[" + _POSTFIX_METRIC)
 _SNIFF_GENERIC = re.compile(r"(?:epoch|step|iter\w*)\s*[:=#]?\s*\[?\d+.{0,200}?(?:loss|acc)\w*\W{0,3}\s*" + NUM,
                             re.I)
 _SNIFF_EPOCH_BATCH = re.compile(r"^\s*\[\s*\d+\s*,\s*\d+\s*\]\s*(?:\w+\s*)?loss\s*[:=]\s*" + NUM, re.M)
@@ -25,7 +32,7 @@ def sniff_text(text: str) -> float:
         return 0.92
     if _SNIFF_HF.search(text):
         return 0.85
-    if _SNIFF_TQDM.search(text):
+    if _SNIFF_TQDM.search(text) or _SNIFF_TQDM_EPOCHS.search(text):
         return 0.85
     if TABLE_HEAD.search(text[:8192]):
         return 0.7
