@@ -10,6 +10,7 @@ when it appears and once when it clears. :meth:`Monitor.finish` gives the end-of
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
 
@@ -41,7 +42,10 @@ class Monitor:
 
     ``every``: diagnose after every n-th update (the append itself is cheap); ``min_points``:
     the shortest curve worth judging; ``stop_on``: codes that make :attr:`should_stop` true
-    (e.g. ``("non_finite", "diverging")``); ``on_event``: called with each :class:`Event`.
+    (e.g. ``("non_finite", "diverging")``); ``on_event``: called with each :class:`Event`;
+    ``budget``: the share of wall time re-diagnosis may take (``0.01``: 1%); a scheduled
+    re-diagnosis is skipped while the time spent diagnosing is above that share of the time
+    since the first update (a non-finite value is always judged at once). ``None``: no cap.
     """
 
     every: int = 1
@@ -51,15 +55,23 @@ class Monitor:
     mute: tuple[str, ...] = ()
     on_event: Callable[[Event], None] | None = None
     axis: str = "epoch"
+    budget: float | None = None
     history: RunHistory = field(default_factory=lambda: RunHistory(meta={"source": "<live>",
                                                                           "format": "live"}))
     events: list[Event] = field(default_factory=list)
     current: dict[str, Finding] = field(default_factory=dict)
+    #: seconds spent re-diagnosing, and how many re-diagnoses ran / were skipped for the budget
+    seconds: float = 0.0
+    n_diagnoses: int = 0
+    n_skipped: int = 0
     _updates: int = 0
+    _t0: float | None = None
 
     def __post_init__(self) -> None:
         if self.every < 1:
             raise BadInput(f"every={self.every}: expected a positive number of updates")
+        if self.budget is not None and not self.budget > 0:
+            raise BadInput(f"budget={self.budget}: expected a positive share of wall time (0.01 = 1%) or None")
         bad = [c for c in self.stop_on if c not in CODES]
         if bad:
             import difflib
@@ -73,11 +85,25 @@ class Monitor:
     def update(self, step: float, logs: Mapping[str, Any]) -> list[Event]:
         """Add the values logged at ``step`` and, every ``every`` updates, re-diagnose.
         Returns the events this update caused (also passed to ``on_event``)."""
+        if self._t0 is None:
+            self._t0 = time.perf_counter()
         self.history.append(step, logs, axis=self.axis)
         self._updates += 1
         nonfinite = any(_is_nonfinite(v) for v in logs.values())
         if self._updates % self.every and not nonfinite:
             return []
+        if not nonfinite and self._over_budget():
+            self.n_skipped += 1
+            return []
+        return self._rediagnose(step)
+
+    def observe(self, history: RunHistory, step: float | None = None) -> list[Event]:
+        """Judge a whole history read afresh (``fitdoctor watch`` re-reads a growing file):
+        it replaces the one held, and the events say what changed since the last look."""
+        self.history = history
+        self.history.meta.setdefault("axis", self.axis)
+        if step is None:
+            step = max((float(s.steps[-1]) for s in history.series.values() if len(s)), default=0.0)
         return self._rediagnose(step)
 
     def extend(self, points: Iterable[tuple[float, Mapping[str, Any]]]) -> list[Event]:
@@ -104,6 +130,11 @@ class Monitor:
         return self.diagnosis(partial=False)
 
     # ------------------------------------------------------------------ internals
+    def _over_budget(self) -> bool:
+        if self.budget is None or self._t0 is None or not self.n_diagnoses:
+            return False
+        return self.seconds > self.budget * (time.perf_counter() - self._t0)
+
     def _judgeable(self) -> bool:
         lengths = [len(s) for s in self.history.series.values()]
         if not lengths:
@@ -112,9 +143,17 @@ class Monitor:
         return max(lengths) >= self.min_points or (nonfinite and max(lengths) >= 1)
 
     def _rediagnose(self, step: float) -> list[Event]:
-        d = self.diagnosis(partial=True)
+        from fitdoctor.diagnose import load_rules
+
+        load_rules()  # once per process: not the monitor's running cost
+        t = time.perf_counter()
+        try:
+            d = self.diagnosis(partial=True)
+        finally:
+            self.seconds += time.perf_counter() - t
         if d is None:
             return []
+        self.n_diagnoses += 1
         now = {f.code: f for f in d.findings if f.severity != "info"}
         events = [Event("new", c, f.severity, step, f.message, f) for c, f in now.items()
                   if c not in self.current]

@@ -80,7 +80,9 @@ def smooth(values: np.ndarray, window: int | None = None) -> np.ndarray:
     try:
         from numpy.lib.stride_tricks import sliding_window_view
 
-        med = np.nanmedian(sliding_window_view(padded, w), axis=1)
+        windows = sliding_window_view(padded, w)
+        # np.median is the same where nothing is NaN, and many times faster on short rows
+        med = np.median(windows, axis=1) if not np.isnan(padded).any() else np.nanmedian(windows, axis=1)
     except Exception:  # pragma: no cover - numpy always has it here
         med = np.array([np.nanmedian(padded[i:i + w]) for i in range(n)])
     k = max(1, half // 2) * 2 + 1

@@ -89,7 +89,12 @@ class Curve:
         return float(self.y[max(i, 0)])
 
     def smoothed(self) -> np.ndarray:
-        return stats.smooth(self.y)
+        """``stats.smooth(y)``, computed once per curve (several rules ask; a copy each time)."""
+        cached = self.__dict__.get("_smoothed")
+        if cached is None or cached[0] is not self.y:
+            cached = (self.y, stats.smooth(self.y))
+            self.__dict__["_smoothed"] = cached
+        return cached[1].copy()
 
 
 def make_curve(name: str, s: Series) -> Curve | None:

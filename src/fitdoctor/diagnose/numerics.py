@@ -37,7 +37,12 @@ def non_finite(ctx: Context) -> Finding | None:
     hits.sort(key=lambda h: (h[0], 0 if h[1].startswith("grad_norm") else 1 if h[1] == "loss" else 2))
     step, name, value, last_finite, count, first_step = hits[0]
     s = ctx.history.series[name]
-    from_start = step == first_step
+    # a series that first appears at its NaN (a gradient check's record) did not start the run
+    run_start = [float(ctx.history.series[n].steps[0]) for n in ("loss", "val_loss")
+                 if n in ctx.history.series and len(ctx.history.series[n])
+                 and ctx.history.series[n].axis == s.axis]
+    from_start = step == first_step and (name in ("loss", "val_loss") or not run_start
+                                         or step <= min(run_start))
     kind = "NaN" if np.isnan(value) else ("+inf" if value > 0 else "-inf")
     ev: dict[str, Any] = {
         "first_series": name, "first_at": step, "value": kind,
@@ -60,9 +65,9 @@ def non_finite(ctx: Context) -> Finding | None:
     if from_start:
         cause = "non-finite from the very first point: suspect the data (NaN/inf inputs), log(0) in the loss, or the initialisation rather than the learning rate"
     else:
-        what = f"after {fv(last_finite)}" if last_finite is not None else "mid-run"
+        what = f", after {fv(last_finite)}" if last_finite is not None else ""
         blew = ", which had been blowing up" if ev.get("blew_up_before") else ""
-        cause = f"mid-run, {what}{blew}: the updates exploded (learning rate, gradients)"
+        cause = f"mid-run{what}{blew}: the updates exploded (learning rate, gradients)"
     others = [h[1] for h in hits[1:]]
     follow = f"; then {', '.join(others[:4])}" if others else ""
     if not any(is_training_signal(h[1]) for h in hits):

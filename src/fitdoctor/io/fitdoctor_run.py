@@ -33,28 +33,36 @@ def _float(cell: str) -> float:
         return float("nan")
 
 
-def _read_table(path: Path) -> tuple[list[str], np.ndarray]:
+def _read_table(path: Path, *, with_logged: bool = False):
+    """(header, values) and, with ``with_logged``, which cells hold a value: an empty cell is a
+    series not logged at that row (sparse validation), ``nan`` one logged as NaN."""
     with open(path, newline="", encoding="utf-8") as fh:
         rows = list(csv.reader(fh))
     if not rows:
-        return [], np.empty((0, 0))
+        return ([], np.empty((0, 0)), np.empty((0, 0), bool)) if with_logged else ([], np.empty((0, 0)))
     header, body = rows[0], [r for r in rows[1:] if r]
     data = np.array([[_float(c) if c != "" else np.nan for c in r] for r in body], dtype=float)
-    return header, data.reshape(len(body), len(header))
+    data = data.reshape(len(body), len(header))
+    if not with_logged:
+        return header, data
+    logged = np.array([[c.strip() != "" for c in r] for r in body], dtype=bool).reshape(data.shape)
+    return header, data, logged
 
 
 def read_run(folder: Path, meta: dict) -> RunHistory:
     """One run from ``folder``'s history.csv and probes.csv, with ``meta`` restored."""
-    header, data = _read_table(folder / "history.csv")
-    if not header or header[0] != "epoch":
-        raise BadInput(f"{folder / 'history.csv'}: expected a header starting with 'epoch'")
+    header, data, logged = _read_table(folder / "history.csv", with_logged=True)
+    if not header or header[0] not in ("epoch", "step"):
+        raise BadInput(f"{folder / 'history.csv'}: expected a header starting with 'epoch' or 'step'")
+    axis = header[0]
     h = RunHistory(meta=dict(meta))
     h.meta.update({"source": str(folder), "format": MARKER})
     epochs = data[:, 0] if data.size else np.empty(0)
     for j, name in enumerate(header[1:], 1):
         col = data[:, j]
-        keep = ~np.isnan(col) | (np.arange(col.size) == col.size - 1)  # a trailing NaN is the guard's
-        h.add(name, epochs[keep], col[keep], raw_name=name)
+        keep = logged[:, j] if logged.size else np.zeros(col.size, bool)  # empty cell: not logged there
+        if keep.any():
+            h.add(name, epochs[keep], col[keep], raw_name=name, axis=axis)
     probes = folder / "probes.csv"
     if probes.exists():
         pheader, pdata = _read_table(probes)

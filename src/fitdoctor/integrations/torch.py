@@ -1,0 +1,337 @@
+"""Diagnose a hand-written PyTorch loop while it trains.
+
+    import fitdoctor.torch as fdt
+
+    with fdt.Monitor(model, optimizer) as mon:          # report at the end of the block
+        for epoch in range(epochs):
+            for x, y in loader:
+                loss = loss_fn(model(x), y)
+                optimizer.zero_grad()
+                loss.backward()
+                mon.step(loss)                           # records the loss (no sync)
+                optimizer.step()                         # checked first: a NaN gradient is dropped
+                if mon.should_stop:
+                    break
+            mon.epoch(val_loss=evaluate(model), val_accuracy=acc)
+            if mon.should_stop:
+                break
+
+The gradient check runs before ``optimizer.step()``: through the optimizer's step pre-hook when
+the optimizer is given, else inside :meth:`Monitor.step` (then call it between ``backward()``
+and ``optimizer.step()``). A non-finite gradient is dropped (``p.grad = None``, so the step
+leaves the weights and the optimizer state untouched), reported as ``non_finite`` at once, and
+stops training by default. It costs one reduction over the gradients and one host sync a step
+(``check_grads=False`` turns it off; with a ``GradScaler`` pass ``check_grads=False``: the
+scaler already skips steps whose gradients overflowed).
+
+Probes: every ``probe_every`` optimizer steps (0: never) forward hooks are attached for one
+step and read, per layer, the gradient norm, the update/weight ratio (with the optimizer), the
+dead-ReLU share (``nn.ReLU`` modules) and the saturated share (``nn.Sigmoid``/``nn.Tanh``);
+between probe steps no hook is attached. :meth:`Monitor.detach` removes every hook.
+
+:class:`GradGuard` (the check alone) is shared with the Lightning and Hugging Face adapters.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from fitdoctor.integrations.base import DEFAULT_BUDGET, DEFAULT_STOP, LiveAdapter, need
+
+need("torch")
+import torch  # noqa: E402
+from torch import nn  # noqa: E402
+
+#: |pre-activation| beyond which sigmoid/tanh sit in their flat tails (as the trainer's probes).
+SATURATION_Z = 5.0
+#: layers whose weight gradients and updates are probed
+PROBED_LAYERS = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d, nn.Embedding, nn.LSTM, nn.GRU, nn.RNN)
+RELU_LIKE = (nn.ReLU, nn.ReLU6)
+SATURATING = (nn.Sigmoid, nn.Tanh)
+
+
+class GradGuard:
+    """Check a model's gradients for NaN/inf before the optimizer step, and drop them if so.
+
+    One fused max-abs reduction over all gradients (no overflow, NaN propagates) and one host
+    sync; the loss of the step may be folded into the same sync.
+    """
+
+    def __init__(self, model: nn.Module | Iterable[tuple[str, torch.Tensor]]):
+        named = model.named_parameters() if isinstance(model, nn.Module) else model
+        self.params = [(n, p) for n, p in named if p.requires_grad]
+
+    def grads(self) -> list[torch.Tensor]:
+        return [p.grad for _, p in self.params if p.grad is not None]
+
+    def check(self, loss: torch.Tensor | None = None) -> bool:
+        """True when every gradient (and ``loss``) is finite."""
+        grads = self.grads()
+        parts = []
+        if grads:
+            parts.append(torch.nn.utils.get_total_norm([g.detach() for g in grads],
+                                                       norm_type=float("inf")).reshape(1))
+        if loss is not None:
+            parts.append(loss.detach().float().reshape(1).to(parts[0].device if parts else loss.device))
+        if not parts:
+            return True
+        return bool(torch.isfinite(torch.cat(parts)).all().item())
+
+    def first_bad(self) -> str | None:
+        """The first parameter (input side first) whose gradient is not finite."""
+        for name, p in self.params:
+            if p.grad is not None and not bool(torch.isfinite(p.grad).all()):
+                return name
+        return None
+
+    def drop(self) -> None:
+        """Forget every gradient: the next optimizer step changes nothing."""
+        for _, p in self.params:
+            p.grad = None
+
+
+class _Probes:
+    """Forward hooks attached for one step in ``every``, and the per-layer readings."""
+
+    def __init__(self, model: nn.Module, every: int):
+        self.model = model
+        self.every = every
+        self.layers = [(n, m) for n, m in model.named_modules() if isinstance(m, PROBED_LAYERS)]
+        self.acts = [(n, m) for n, m in model.named_modules() if isinstance(m, RELU_LIKE + SATURATING)]
+        self.handles: list[Any] = []
+        self.readings: dict[str, torch.Tensor] = {}
+        self._before: list[torch.Tensor] | None = None
+
+    def due(self, step: int) -> bool:
+        return self.every > 0 and step % self.every == 0
+
+    def attach(self) -> None:
+        """Hooks for the next forward pass only."""
+        if self.handles or not self.acts:
+            return
+        self.readings = {}
+        for name, mod in self.acts:
+            self.handles.append(mod.register_forward_hook(self._hook(name, isinstance(mod, RELU_LIKE))))
+
+    def _hook(self, name: str, relu: bool):
+        def hook(mod, inputs, output):
+            if not mod.training:
+                return
+            if relu:
+                key = f"dead_fraction/{name}"
+                if key not in self.readings and output.dim() >= 1:
+                    out = output.detach()
+                    flat = out.reshape(out.shape[0], -1) if out.dim() > 1 else out.reshape(-1, 1)
+                    self.readings[key] = (flat <= 0).all(dim=0).float().mean()
+            else:
+                key = f"saturated_fraction/{name}"
+                if key not in self.readings and inputs:
+                    self.readings[key] = (inputs[0].detach().abs() > SATURATION_Z).float().mean()
+        return hook
+
+    def detach(self) -> None:
+        for h in self.handles:
+            h.remove()
+        self.handles = []
+
+    def read_grads(self) -> None:
+        for name, mod in self.layers:
+            w = getattr(mod, "weight", None)
+            if w is None:
+                w = next((p for p in mod.parameters() if p.grad is not None), None)
+            if w is not None and w.grad is not None:
+                self.readings[f"grad_norm/{name}"] = torch.linalg.vector_norm(w.grad.detach().float())
+
+    def weights(self) -> list[torch.Tensor | None]:
+        return [getattr(m, "weight", None) for _, m in self.layers]
+
+    def before_update(self) -> None:
+        self._before = [w.detach().clone() if w is not None else None for w in self.weights()]
+
+    def after_update(self) -> None:
+        if self._before is None:
+            return
+        for (name, _), w0, w in zip(self.layers, self._before, self.weights()):
+            if w0 is None or w is None:
+                continue
+            den = torch.linalg.vector_norm(w0.float())
+            num = torch.linalg.vector_norm(w.detach().float() - w0.float())
+            self.readings[f"update_ratio/{name}"] = torch.where(den > 0, num / den, torch.full_like(den, float("nan")))
+        self._before = None
+
+    def collect(self) -> dict[str, float]:
+        """The readings as floats (one sync), and forget them."""
+        if not self.readings:
+            return {}
+        keys = list(self.readings)
+        vals = torch.stack([self.readings[k].float().to("cpu") for k in keys]).tolist()
+        self.readings = {}
+        return dict(zip(keys, vals))
+
+
+class Monitor(LiveAdapter):
+    """Watch a plain PyTorch training loop: the loss per step, metrics per epoch, gradients before
+    each optimizer step, and (sampled) probes inside the network. See the module docstring.
+
+    ``model``: the network (for the gradient check, probes and ``restore_best``; None to watch
+    the metrics only); ``optimizer``: hook the gradient check (and update/weight ratios) onto its
+    ``step()``; ``probe_every``: probe one optimizer step in this many (0: never);
+    ``check_grads``: check gradients before every step. Other options as for every integration
+    (:class:`~fitdoctor.integrations.base.LiveAdapter`).
+    """
+
+    framework = "torch"
+
+    def __init__(self, model: nn.Module | None = None, optimizer: torch.optim.Optimizer | None = None, *,
+                 probe_every: int = 0, check_grads: bool = True, every: int = 1,
+                 stop_on: tuple[str, ...] | list[str] = DEFAULT_STOP, monitor: str = "val_loss",
+                 mode: str = "auto", min_delta: float = 0.0, patience: int | None = None,
+                 restore_best: bool = False, out: Any = None, report: bool = True, verbose: bool = True,
+                 budget: float | None = DEFAULT_BUDGET, min_points: int = 3, thresholds: Any = None,
+                 mute: tuple[str, ...] | list[str] = (), on_event: Any = None) -> None:
+        from fitdoctor.errors import BadInput
+
+        if restore_best and model is None:
+            raise BadInput("restore_best=True needs the model: Monitor(model, ...)")
+        if not isinstance(probe_every, int) or probe_every < 0:
+            raise BadInput(f"probe_every={probe_every!r}: expected a number of steps >= 0 (0: no probes)")
+        if probe_every and model is None:
+            raise BadInput("probes need the model: Monitor(model, probe_every=...)")
+        self.model = model
+        self.optimizer = optimizer
+        self.check_grads = bool(check_grads) and model is not None
+        self.guard = GradGuard(model) if model is not None else None
+        self.probes = _Probes(model, probe_every) if probe_every and model is not None else None
+        self._hooks: list[Any] = []
+        super().__init__(every=every, stop_on=stop_on, monitor=monitor, mode=mode, min_delta=min_delta,
+                         patience=patience, restore_best=restore_best, out=out, report=report,
+                         verbose=verbose, budget=budget, min_points=min_points, thresholds=thresholds,
+                         mute=mute, on_event=on_event)
+        self._n_step = 0          # optimizer steps seen
+        self._n_epoch = 0         # epochs closed
+        self._loss_sum: torch.Tensor | None = None
+        self._loss_n = 0
+        self._checked_at = -1     # the step whose gradients were checked
+        self._probing = False
+        if self.probes is not None:
+            self.live.history.meta["layers"] = [n for n, _ in self.probes.layers]
+            self.live.history.meta["probe_every"] = probe_every
+            if self.probes.due(0):
+                self.probes.attach()
+                self._probing = True
+        if optimizer is not None and (self.check_grads or self.probes is not None):
+            self._hooks.append(optimizer.register_step_pre_hook(self._pre_step))
+            self._hooks.append(optimizer.register_step_post_hook(self._post_step))
+
+    # ------------------------------------------------------------------ the loop's calls
+    def step(self, loss: torch.Tensor | float | None = None) -> bool:
+        """One training step: record ``loss`` (kept on its device; no sync); without an
+        optimizer hook, check the gradients now. False when the gradients were not finite
+        (they were dropped, so ``optimizer.step()`` changes nothing)."""
+        if loss is not None:
+            t = loss.detach().float() if isinstance(loss, torch.Tensor) else torch.tensor(float(loss))
+            self._loss_sum = t.clone() if self._loss_sum is None else self._loss_sum + t
+            self._loss_n += 1
+        self._last_loss = loss
+        ok = True
+        if self.optimizer is None or not self._hooks:
+            ok = self._before_update(loss)
+            if self._probing:
+                self._finish_probe()
+            self._advance()
+        return ok
+
+    def epoch(self, **metrics: Any):
+        """Close an epoch: the mean of the losses given to :meth:`step` (as ``loss``, unless
+        ``loss`` is passed) and ``metrics`` (``val_loss=...``, ``val_accuracy=...``). Returns the
+        events this caused."""
+        logs: dict[str, Any] = {}
+        if self._loss_n and "loss" not in metrics:
+            logs["loss"] = (self._loss_sum / self._loss_n).item()
+        logs.update(metrics)
+        self._loss_sum, self._loss_n = None, 0
+        events = self._feed(self._n_epoch, logs, where=f"epoch {self._n_epoch}")
+        self._n_epoch += 1
+        return events
+
+    def finish(self):
+        """Detach every hook; restore the best weights if asked; the end-of-run diagnosis."""
+        self.detach()
+        if self._loss_n:  # steps after the last epoch() call
+            self.epoch()
+        return self._end()
+
+    def detach(self) -> None:
+        for h in self._hooks:
+            h.remove()
+        self._hooks = []
+        if self.probes is not None:
+            self.probes.detach()
+
+    def __enter__(self) -> "Monitor":
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        self.detach()
+        if exc_type is None or issubclass(exc_type, KeyboardInterrupt):
+            self.finish()
+
+    # ------------------------------------------------------------------ internals
+    def _pre_step(self, optimizer, args, kwargs) -> None:
+        self._before_update(getattr(self, "_last_loss", None))
+        if self._probing and self.probes is not None:
+            self.probes.before_update()
+
+    def _before_update(self, loss: Any) -> bool:
+        if self._probing and self.probes is not None:
+            self.probes.read_grads()
+        return self._check(loss)
+
+    def _post_step(self, optimizer, args, kwargs) -> None:
+        if self._probing and self.probes is not None:
+            self.probes.after_update()
+            self._finish_probe()
+        self._last_loss = None
+        self._advance()
+
+    def _check(self, loss: Any) -> bool:
+        if not self.check_grads or self.guard is None or self._checked_at == self._n_step:
+            return True
+        self._checked_at = self._n_step
+        lt = loss if isinstance(loss, torch.Tensor) else None
+        if self.guard.check(lt):
+            return True
+        layer = self.guard.first_bad()
+        lv = float(lt.detach().float().item()) if lt is not None else None
+        self.guard.drop()
+        self._nonfinite_gradients(self._n_epoch, loss=lv, layer=layer, at_step=self._n_step)
+        return False
+
+    def _finish_probe(self) -> None:
+        assert self.probes is not None
+        self.probes.detach()
+        vals = self.probes.collect()
+        if vals:
+            for k, v in vals.items():
+                self.live.history.append(self._n_step, {k: v}, axis="step", raw=True)
+        self._probing = False
+
+    def _advance(self) -> None:
+        self._n_step += 1
+        if self.probes is not None and self.probes.due(self._n_step):
+            self.probes.attach()
+            self._probing = True
+
+    def _snapshot(self) -> Any:
+        assert self.model is not None
+        return {k: v.detach().clone() for k, v in self.model.state_dict().items()}
+
+    def _restore(self, state: Any) -> None:
+        assert self.model is not None
+        self.model.load_state_dict(state)
+
+    def _request_stop(self) -> None:
+        pass  # the loop reads should_stop
+
+
+__all__ = ["Monitor", "GradGuard"]

@@ -1,0 +1,225 @@
+"""The plain-PyTorch monitor in real training loops, and the shared adapter shell."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import fitdoctor as fd
+from fitdoctor.errors import BadInput, MissingDependency
+from fitdoctor.integrations import base
+
+torch = pytest.importorskip("torch")
+from torch import nn  # noqa: E402
+
+import fitdoctor.torch as fdt  # noqa: E402
+
+QUIET = dict(report=False, verbose=False, budget=None)
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    n = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(n)
+
+
+def _data(n=256, seed=0):
+    g = torch.Generator().manual_seed(seed)
+    X = torch.randn(n, 10, generator=g)
+    return X, (X[:, 0] + 0.5 * X[:, 1] > 0).float()
+
+
+def _train(mon, model, opt, *, epochs=6, nan_at_step=None, call_step_before_opt=True, X=None, y=None):
+    """A hand-written loop as users write it; returns the weights just before the NaN step."""
+    if X is None:
+        X, y = _data()
+    step, before = 0, None
+    for _ in range(epochs):
+        for i in range(0, len(X), 32):
+            loss = nn.functional.binary_cross_entropy_with_logits(model(X[i:i + 32]).squeeze(1), y[i:i + 32])
+            if step == nan_at_step:
+                loss = loss * float("nan")
+                before = {k: v.clone() for k, v in model.state_dict().items()}
+            opt.zero_grad()
+            loss.backward()
+            if call_step_before_opt:
+                mon.step(loss)
+            opt.step()
+            if not call_step_before_opt:
+                mon.step(loss)
+            step += 1
+            if mon.should_stop:
+                break
+        with torch.no_grad():
+            out = model(X).squeeze(1)
+            vl = nn.functional.binary_cross_entropy_with_logits(out, y)
+        mon.epoch(val_loss=vl, val_accuracy=((out > 0).float() == y).float().mean())
+        if mon.should_stop:
+            break
+    return before
+
+
+def _mlp(seed=0):
+    torch.manual_seed(seed)
+    return nn.Sequential(nn.Linear(10, 32), nn.ReLU(), nn.Linear(32, 1))
+
+
+@pytest.mark.parametrize("with_optimizer", [True, False])
+def test_a_nan_is_caught_at_its_step_before_it_reaches_the_weights(with_optimizer):
+    model = _mlp()
+    opt = torch.optim.Adam(model.parameters(), 1e-2)
+    mon = fdt.Monitor(model, opt if with_optimizer else None, **QUIET)
+    before = _train(mon, model, opt, nan_at_step=20)
+    mon.finish()
+    assert mon.stop_reason == "non_finite"
+    assert mon.history.meta["nonfinite_guard"]["step"] == 20
+    after = model.state_dict()
+    assert all(torch.equal(after[k], v) for k, v in before.items())  # no corrupted weights
+    assert all(torch.isfinite(p).all() for p in model.parameters())
+    assert "non_finite" in mon.diagnosis.codes
+    events = [e for e in mon.events if e.code == "non_finite"]
+    assert events and events[0].step == 2  # epoch 2 (8 steps an epoch): the epoch of step 20
+
+
+def test_the_optimizer_hook_checks_even_when_step_is_called_after_optimizer_step():
+    model = _mlp()
+    opt = torch.optim.Adam(model.parameters(), 1e-2)
+    mon = fdt.Monitor(model, opt, **QUIET)
+    _train(mon, model, opt, nan_at_step=12, call_step_before_opt=False)
+    mon.finish()
+    assert mon.stop_reason == "non_finite"
+    assert all(torch.isfinite(p).all() for p in model.parameters())
+
+
+def test_probes_record_internals_at_their_cadence_and_detach():
+    model = nn.Sequential(nn.Linear(10, 32), nn.ReLU(), nn.Linear(32, 16), nn.Sigmoid(), nn.Linear(16, 1))
+    opt = torch.optim.SGD(model.parameters(), 0.1)
+    mon = fdt.Monitor(model, opt, probe_every=4, **QUIET)
+    _train(mon, model, opt, epochs=3)
+    d = mon.finish()
+    names = set(mon.history.series)
+    assert {"grad_norm/0", "grad_norm/2", "grad_norm/4", "update_ratio/0", "dead_fraction/1",
+            "saturated_fraction/3"} <= names
+    assert list(mon.history.series["grad_norm/0"].steps) == [0, 4, 8, 12, 16, 20]
+    assert mon.history.meta["layers"] == ["0", "2", "4"]
+    # nothing left attached: no hooks on the modules or the optimizer
+    assert not any(m._forward_hooks for m in model.modules())
+    assert not opt._optimizer_step_pre_hooks and not opt._optimizer_step_post_hooks
+    assert d is not None
+
+
+def test_dead_relu_is_seen_through_the_probes():
+    model = _mlp()
+    with torch.no_grad():
+        model[0].bias.fill_(-50.0)  # every unit off on every sample
+    opt = torch.optim.SGD(model.parameters(), 0.01)
+    mon = fdt.Monitor(model, opt, probe_every=2, **QUIET)
+    _train(mon, model, opt, epochs=4)
+    assert "dead_relu" in mon.finish().codes
+
+
+def test_restore_best_puts_back_the_best_epoch_however_training_ended():
+    X, y = _data(64)
+    Xv, yv = _data(256, seed=1)
+    model = nn.Sequential(nn.Linear(10, 256), nn.ReLU(), nn.Linear(256, 1))
+    opt = torch.optim.Adam(model.parameters(), 3e-2)
+    mon = fdt.Monitor(model, opt, restore_best=True, stop_on=(), **QUIET)
+    best, best_state = math.inf, None
+    for _ in range(25):
+        for i in range(0, 64, 16):
+            loss = nn.functional.binary_cross_entropy_with_logits(model(X[i:i + 16]).squeeze(1), y[i:i + 16])
+            opt.zero_grad()
+            loss.backward()
+            mon.step(loss)
+            opt.step()
+        with torch.no_grad():
+            vl = float(nn.functional.binary_cross_entropy_with_logits(model(Xv).squeeze(1), yv))
+        if vl < best:
+            best, best_state = vl, {k: v.clone() for k, v in model.state_dict().items()}
+        mon.epoch(val_loss=vl)
+    mon.finish()
+    assert mon.tracker.best == pytest.approx(best)
+    assert all(torch.equal(model.state_dict()[k], v) for k, v in best_state.items())
+    assert mon.history.meta["restored_best"]["value"] == pytest.approx(best)
+
+
+def test_patience_stops_and_a_monitor_that_never_arrives_fails_loudly():
+    mon = fdt.Monitor(patience=2, **QUIET)
+    for v in (1.0, 0.8, 0.85, 0.9, 0.95):
+        mon.epoch(loss=v, val_loss=v)
+        if mon.should_stop:
+            break
+    assert mon.stop_reason == "early_stopping" and mon.stopped_at == 3
+    mon = fdt.Monitor(monitor="val_acc", patience=3, **QUIET)
+    with pytest.raises(BadInput, match=r"monitor='val_acc' is not among .*did you mean 'val_accuracy2'"):
+        mon.epoch(loss=1.0, val_loss=1.0, val_accuracy2=0.5)
+    mon = fdt.Monitor(monitor="val_loss", restore_best=False, patience=3, **QUIET)
+    for v in (1.0, 0.8, 0.7):
+        mon.epoch(loss=v)  # no validation at all
+    with pytest.raises(BadInput, match="monitor='val_loss' is not among the metrics logged at any point"):
+        mon.finish()
+
+
+def test_context_manager_reports_and_writes_a_run_directory(tmp_path, capsys):
+    model = _mlp()
+    opt = torch.optim.Adam(model.parameters(), 1e-2)
+    with fdt.Monitor(model, opt, out=tmp_path / "run", probe_every=5, budget=None) as mon:
+        _train(mon, model, opt, epochs=5)
+    printed = capsys.readouterr()
+    assert "fitdoctor" in printed.out and "val_loss" in printed.out
+    assert {"history.csv", "probes.csv", "meta.json", "diagnosis.json"} <= {p.name for p in (tmp_path / "run").iterdir()}
+    again = fd.read(tmp_path / "run")
+    assert np.allclose(again.series["val_loss"].values, mon.history.series["val_loss"].values)
+    assert np.allclose(again.series["grad_norm/0"].values, mon.history.series["grad_norm/0"].values)
+    assert fd.diagnose(again).codes == mon.diagnosis.codes
+
+
+def test_sparse_step_runs_round_trip_through_the_run_directory(tmp_path):
+    h = fd.RunHistory()
+    for s in range(10, 110, 10):
+        h.append(s, {"loss": 1.0 / s + 0.1}, axis="step")
+        if s % 30 == 0:
+            h.append(s, {"val_loss": 1.0 / s + 0.2}, axis="step")
+    h.append(110, {"loss": float("nan")}, axis="step")
+    base.write_live_run(tmp_path, fd.diagnose(h, partial=True))
+    again = fd.read(tmp_path)
+    assert again.axis == "step"
+    assert list(again.series["val_loss"].steps) == [30, 60, 90]  # empty cells are not NaN points
+    assert math.isnan(again.series["loss"].values[-1]) and len(again.series["loss"]) == 11
+
+
+def test_options_are_checked_when_the_adapter_is_made():
+    with pytest.raises(BadInput, match="did you mean 'diverging'"):
+        fdt.Monitor(stop_on=("diverge",))
+    with pytest.raises(BadInput, match="mode="):
+        fdt.Monitor(mode="up", patience=2)
+    with pytest.raises(BadInput, match="restore_best=True needs the model"):
+        fdt.Monitor(restore_best=True)
+
+
+def test_the_registry_names_the_extra_to_install(monkeypatch):
+    import importlib.util
+
+    assert base.load("torch").Monitor is fdt.Monitor
+    with pytest.raises(BadInput, match="did you mean 'keras'"):
+        base.load("kears")
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda n, *a: None if n == "keras" else real(n, *a))
+    with pytest.raises(MissingDependency, match=r"pip install 'fitdoctor\[keras\]'"):
+        base.need("keras")
+
+
+def test_budget_caps_the_share_of_time_spent_diagnosing():
+    import time
+
+    mon = fdt.Monitor(report=False, verbose=False, budget=0.01)
+    for i in range(40):
+        time.sleep(0.001)  # a very fast "epoch": diagnosing every one would cost far more than 1%
+        mon.epoch(loss=1.0 / (i + 1), val_loss=1.1 / (i + 1))
+    assert mon.live.n_skipped > 0
+    mon.epoch(loss=float("nan"), val_loss=float("nan"))  # never skipped
+    assert mon.stop_reason == "non_finite"
