@@ -58,6 +58,16 @@ def num(v: Any) -> float | None:
     return float(f"{f:.7g}")
 
 
+def short(v: Any) -> str:
+    """A number as a label shows it: 4 significant digits, 3 for tiny or huge (0.6365, 0.978, 2907)."""
+    f = num(v)
+    if f is None:
+        return str(v)
+    if float(f) == int(f) and abs(f) < 1e6:
+        return str(int(f))
+    return f"{f:.3g}" if abs(f) >= 1e4 or abs(f) < 1e-3 else f"{f:.4g}"
+
+
 def nums(a: Sequence[float] | np.ndarray) -> list[float | None]:
     return [num(v) for v in np.asarray(a, dtype=float).tolist()]
 
@@ -133,7 +143,7 @@ def series_traces(name: str, s: Series, color: str, *, dash: str | None = None,
         "name": shown + (" (bin mean)" if d.binned else ""), "legendgroup": shown,
         "line": {"color": color, "width": width}, "marker": {"size": 4},
         "showlegend": show_legend, "connectgaps": False,
-        "hovertemplate": f"{shown}{raw}<br>%{{x}}: %{{y:.5g}}<extra></extra>",
+        "hovertemplate": f"{shown}{raw}<br>%{{x}}: %{{y:.4g}}<extra></extra>",
     }
     if dash:
         line["line"]["dash"] = dash
@@ -172,20 +182,38 @@ def base_layout(title: str, x_title: str, y_title: str = "", *, log_y: bool = Fa
 
 
 # ---------------------------------------------------------------- findings on curves
-def finding_marks(f: Finding, n: int, *, fill: bool = True) -> tuple[list[dict], list[dict]]:
-    """Shapes and annotations drawing one finding's span (``n`` is its rank, 1-based)."""
+#: Codes read from inside the network: drawn on the probe panels, not on the loss and metrics.
+INTERNAL_CODES = ("vanishing_gradients", "exploding_gradients", "dead_relu", "saturated_activations")
+#: A span covering at least this share of the x range is the whole run: labelled, not shaded.
+WHOLE_RUN_SHARE = 0.9
+#: Rough width of one character of a 10 px label, and the plot width labels are laid out for
+#: (the narrowest a panel gets in the report's grid); used only to keep labels apart.
+CHAR_PX = 6.2
+PLOT_PX = 420
+ROW_PX = 15
+
+
+def finding_marks(f: Finding, n: int, *, fill: bool = True,
+                  x_range: tuple[float, float] | None = None) -> tuple[list[dict], list[dict]]:
+    """Shapes and annotations drawing one finding's span (``n`` is its rank, 1-based).
+
+    A span that covers (nearly) the whole ``x_range`` is not shaded: shading everything
+    shows nothing; its label says so instead.
+    """
     if f.span is None or f.code in SPANLESS_CODES:
         return [], []
     a, b = (num(f.span[0]), num(f.span[1]))
     if a is None or b is None:
         return [], []
     color = SEVERITY_COLOR[f.severity]
-    text = label(f"{n}. {f.code}")
+    whole = (x_range is not None and x_range[1] > x_range[0]
+             and (b - a) >= WHOLE_RUN_SHARE * (x_range[1] - x_range[0]))
+    text = label(f"{n}. {f.code}" + (" (whole run)" if whole and a != b else ""))
     shapes: list[dict] = []
     if a == b or f.code == "non_finite":
         shapes.append({"type": "line", "xref": "x", "yref": "paper", "x0": a, "x1": a, "y0": 0, "y1": 1,
                        "line": {"color": color, "width": 2, "dash": "dash"}, "name": f"finding-{n}"})
-    elif fill:
+    elif fill and not whole:
         opacity = 0.14 if f.code in ("overfitting", "plateau") else 0.08
         fc = "#7f8c8d" if f.code == "plateau" else color
         shapes.append({"type": "rect", "xref": "x", "yref": "paper", "x0": a, "x1": b, "y0": 0, "y1": 1,
@@ -200,14 +228,130 @@ def _codes_for(kind: str) -> tuple[str, ...] | None:
     return {"lr": LR_CODES, "probe": PROBE_CODES}.get(kind)
 
 
+def _x_range(fig: dict[str, Any]) -> tuple[float, float] | None:
+    xs = [x for t in fig["data"] for x in (t.get("x") or []) if isinstance(x, (int, float))]
+    return (float(min(xs)), float(max(xs))) if xs else None
+
+
 def draw_findings(fig: dict[str, Any], findings: Sequence[Finding], kind: str) -> None:
+    """Each finding's span on the panel, labelled with its rank and code above the plot;
+    labels that would run into each other go on rows of their own (the top margin grows)."""
     allowed = _codes_for(kind)
+    x_range = _x_range(fig)
+    anns = []
     for i, f in enumerate(findings, 1):
         if allowed is not None and f.code not in allowed:
             continue
-        shapes, anns = finding_marks(f, i)
+        if kind == "curves" and f.code in INTERNAL_CODES:
+            continue  # probe findings are drawn where the probes are
+        shapes, a = finding_marks(f, i, x_range=x_range)
         fig["layout"]["shapes"].extend(shapes)
-        fig["layout"]["annotations"].extend(anns)
+        anns.extend(a)
+    rows = stack_labels(anns, x_range)
+    fig["layout"]["annotations"].extend(anns)
+    if rows > 1:
+        fig["layout"]["margin"]["t"] = fig["layout"]["margin"].get("t", 40) + ROW_PX * (rows - 1)
+
+
+def stack_labels(anns: list[dict[str, Any]], x_range: tuple[float, float] | None) -> int:
+    """Give labels along the top of a plot rows (``yshift``) so that none overlaps another;
+    returns how many rows it took."""
+    if not anns:
+        return 0
+    lo, hi = x_range if x_range and x_range[1] > x_range[0] else (0.0, 1.0)
+    ends: list[float] = []  # right edge (px) of the last label on each row
+    for ann in sorted(anns, key=lambda a: float(a["x"])):
+        start = (float(ann["x"]) - lo) / (hi - lo) * PLOT_PX
+        width = len(str(ann["text"])) * CHAR_PX
+        row = next((r for r, end in enumerate(ends) if start >= end + 6), None)
+        if row is None:
+            row = len(ends)
+            ends.append(start + width)
+        else:
+            ends[row] = start + width
+        ann["yshift"] = 4 + ROW_PX * row  # clear of markers drawn at the top edge
+    return len(ends)
+
+
+def reference_lines(fig: dict[str, Any], lines: list[tuple[str, float, str, str]], *, log_y: bool,
+                    y_range: tuple[float, float] | None) -> None:
+    """Horizontal reference lines (chance level, baselines) with their labels in the right
+    margin, never over the curves; labels closer than a row apart are pushed apart, and the
+    margin is as wide as the longest label. ``y_range`` is the axis range (log10 on a log axis)."""
+    if not lines:
+        return
+    placed = []
+    for text, v, color, dash in lines:
+        yv = num(v)
+        if yv is None or (log_y and yv <= 0):
+            continue
+        fig["layout"]["shapes"].append({"type": "line", "xref": "paper", "yref": "y", "x0": 0, "x1": 1,
+                                        "y0": yv, "y1": yv, "line": {"color": color, "width": 1.5, "dash": dash},
+                                        "name": "reference"})
+        pos = math.log10(yv) if log_y else yv
+        placed.append({"x": 1, "xref": "paper", "xanchor": "left", "xshift": 4, "y": pos, "yref": "y",
+                       "yanchor": "middle", "text": label(text), "showarrow": False,
+                       "font": {"size": 10, "color": color}})
+    if not placed:
+        return
+    height = fig["layout"]["height"] - fig["layout"]["margin"]["t"] - fig["layout"]["margin"]["b"]
+    lo, hi = y_range if y_range and y_range[1] > y_range[0] else (
+        min(a["y"] for a in placed) - 1, max(a["y"] for a in placed) + 1)
+    px = sorted(((a["y"] - lo) / (hi - lo) * height, k) for k, a in enumerate(placed))
+    last = -math.inf
+    for y, k in px:  # bottom up: each label at least a row above the one below it
+        want = max(y, last + ROW_PX)
+        placed[k]["yshift"] = want - y
+        last = want
+    over = last - height
+    if over > 0:  # pushed above the plot: move the whole stack down
+        for a in placed:
+            a["yshift"] -= over
+    fig["layout"]["annotations"].extend(placed)
+    widest = max(len(str(a["text"])) for a in placed) * CHAR_PX + 12
+    fig["layout"]["margin"]["r"] = max(fig["layout"]["margin"].get("r", 20), int(min(widest, 170)))
+
+
+#: A point is off the scale only when it is this many times the chance level away from it
+#: (a loss starts near the chance level; a first epoch at 2907 beside a chance level of
+#: 0.64 is the unscaled input, not the descent) ...
+FAR_FROM_CHANCE = 10.0
+#: ... or, with no chance level known, this many times the run's median level away from it.
+FAR = 50.0
+
+
+def robust_range(values: np.ndarray, extra: Sequence[float] = (), *, fence: float = 10.0,
+                 level: float | None = None) -> tuple[tuple[float, float] | None, np.ndarray]:
+    """The y range that shows the curve, and which values fall outside it.
+
+    Points beyond ``fence`` interquartile ranges from the quartiles *and* far from the run's
+    level (``FAR_FROM_CHANCE`` times the chance level ``level`` when known, else ``FAR``
+    times the median) are left off the scale, when they are few (at most 10% of the
+    points). A loss that starts at ln 10 and settles at 0.05 keeps its start; a diverged
+    first epoch at 2907 beside a chance level of 0.64 does not. ``extra`` (reference
+    lines) is included when it lies inside the fences.
+    """
+    v = np.asarray(values, dtype=float)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return None, np.zeros(0, dtype=bool)
+    q1, q3 = np.percentile(v, [25, 75])
+    med = float(np.median(v))
+    iqr = max(q3 - q1, 0.05 * abs(med), 1e-12)
+    lo_f, hi_f = q1 - fence * iqr, q3 + fence * iqr
+    if level is not None and num(level) is not None and level > 0:
+        far = np.abs(v - level) > FAR_FROM_CHANCE * max(float(level), iqr)
+    else:
+        far = np.abs(v - med) > FAR * max(abs(med), iqr)
+    out = ((v < lo_f) | (v > hi_f)) & far
+    if v.size < 8 or out.mean() > 0.1:
+        out[:] = False
+    keep = v[~out]
+    ext = [float(e) for e in extra if num(e) is not None and lo_f <= float(e) <= hi_f]
+    lo = min([float(keep.min()), *ext])
+    hi = max([float(keep.max()), *ext])
+    pad = (hi - lo) * 0.08 or (abs(hi) * 0.1 or 1.0)
+    return (lo - pad, hi + pad), out
 
 
 def hline(fig: dict[str, Any], y: float, text: str, color: str, dash: str = "dot") -> None:
@@ -260,6 +404,33 @@ def _baselines_for(baselines: Mapping[str, Any] | None, key: str) -> list[tuple[
     return out
 
 
+#: Metrics drawn on a panel of their own; the rest share one "other metrics" panel.
+PRIMARY_METRICS = ("accuracy", "auc", "f1", "map50_95", "map50", "map", "r2")
+#: Baselines shown by short names in a figure (the report's tables use the full ones).
+BASELINE_LABELS = {"hist_gradient_boosting": "gradient boosting", "hist gradient boosting": "gradient boosting"}
+
+
+def _panel_groups(d: Diagnosis, curves: dict[str, list[str]]) -> dict[str, list[str]]:
+    """loss, the metric the run is judged by, then the other scores on one shared panel
+    (a trainer logs six classification metrics: six panels of flat lines help nobody)."""
+    from fitdoctor.history import higher_is_better
+
+    metrics = [k for k in curves if k != "loss"]
+    judged = (d.summary.get("best_metric") or {}).get("name", "")
+    judged = judged[4:] if judged.startswith("val_") else judged
+    primary = judged if judged in metrics else next((m for m in PRIMARY_METRICS if m in metrics), None)
+    scores = [m for m in metrics if m != primary and higher_is_better(m)]
+    out: dict[str, list[str]] = {}
+    for key, names in curves.items():
+        if key in scores and len(scores) > 1:
+            continue
+        out[key] = names
+    if len(scores) > 1:  # validation only: the train twins would double the lines
+        out["other metrics"] = [n for m in scores for n in curves[m] if _base(n).startswith("val_")] \
+            or [n for m in scores for n in curves[m]]
+    return out
+
+
 def run_panels(d: Diagnosis, prefix: str, *, baselines: Mapping[str, Any] | None = None,
                max_points: int = MAX_DISPLAY_POINTS) -> list[Panel]:
     """Every panel for one run: loss, each metric, lr, probe families; findings drawn on them."""
@@ -268,21 +439,29 @@ def run_panels(d: Diagnosis, prefix: str, *, baselines: Mapping[str, Any] | None
     s = d.summary
     curves, probes = _group_series(h)
     panels: list[Panel] = []
-    for key, names in curves.items():
-        fig = {"data": [], "layout": base_layout(key, unit, key)}
-        for name in sorted(names, key=lambda n: (n.startswith("val_"), "#" in n, n)):
+    for key, names in _panel_groups(d, curves).items():
+        shared = key == "other metrics"
+        fig = {"data": [], "layout": base_layout(key, unit, "score" if shared else key)}
+        for i, name in enumerate(sorted(names, key=lambda n: (n.startswith("val_"), "#" in n, n))):
             is_val = _base(name).startswith("val_")
-            color = VAL_COLOR if is_val else TRAIN_COLOR
+            color = PALETTE[(i + 2) % len(PALETTE)] if shared else (VAL_COLOR if is_val else TRAIN_COLOR)
             dash = "dot" if "#" in name else None
             fig["data"].extend(series_traces(name, h.series[name], color, dash=dash, max_points=max_points))
         draw_findings(fig, d.findings, "curves")
+        lines: list[tuple[str, float, str, str]] = []
+        refs = _baselines_for(baselines, key)
         if key == "loss" and s.get("chance_loss") is not None:
-            hline(fig, s["chance_loss"], f"chance level {num(s['chance_loss'])}", "#7f8c8d")
-        if s.get("majority_rate") is not None and key == "accuracy":
-            hline(fig, s["majority_rate"], f"majority class {num(s['majority_rate'])}", "#7f8c8d")
-        for text, v in _baselines_for(baselines, key):
-            hline(fig, v, f"{text} {num(v)}", "#8e44ad", dash="dashdot")
+            lines.append((f"chance {short(s['chance_loss'])}", s["chance_loss"], "#7f8c8d", "dot"))
+        if s.get("majority_rate") is not None and key == "accuracy" and not any(
+                "majority" in t and abs(v - s["majority_rate"]) < 0.02 for t, v in refs):
+            lines.append((f"majority class {short(s['majority_rate'])}", s["majority_rate"], "#7f8c8d", "dot"))
+        for text, v in refs:
+            lines.append((f"{BASELINE_LABELS.get(text, text)} {short(v)}", v, "#8e44ad", "dashdot"))
         _mark_best(fig, d, key)
+        scale_y(fig, key, [v for _, v, _, _ in lines], level=s.get("chance_loss") if key == "loss" else None)
+        y_range = fig["layout"]["yaxis"].get("range")
+        reference_lines(fig, lines, log_y=fig["layout"]["yaxis"]["type"] == "log",
+                        y_range=tuple(y_range) if y_range else None)
         panels.append(Panel(f"{prefix}-{_slug(key)}", key, fig, "curves"))
     if "lr" in h.series:
         lr = h.series["lr"]
@@ -310,6 +489,47 @@ def run_panels(d: Diagnosis, prefix: str, *, baselines: Mapping[str, Any] | None
             draw_findings(fig, d.findings, "probe")
         panels.append(Panel(f"{prefix}-probe-{_slug(family)}", family, fig, "probe", on_run_axis=same_axis))
     return _unique_ids(panels)
+
+
+def scale_y(fig: dict[str, Any], key: str, references: Sequence[float] = (), *,
+            level: float | None = None) -> None:
+    """Set the y range a practitioner would: the curves' own range, with a few far outliers
+    (a first epoch at 2907 beside a run at 0.64) left off the scale and marked where they
+    leave it (a triangle at the edge, their values on hover, a note in the corner)."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for t in fig["data"]:
+        if t.get("fill") or t.get("mode") == "markers" and t.get("name", "").startswith("best"):
+            continue
+        for x, y in zip(t.get("x") or [], t.get("y") or []):
+            if isinstance(y, (int, float)) and isinstance(x, (int, float)):
+                xs.append(float(x))
+                ys.append(float(y))
+    if not ys:
+        return
+    rng, out = robust_range(np.array(ys), references, level=level)
+    if rng is None:
+        return
+    fig["layout"]["yaxis"]["range"] = [num(rng[0]), num(rng[1])]
+    if not out.any():
+        return
+    ox = np.array(xs)[out]
+    oy = np.array(ys)[out]
+    top = oy > rng[1]
+    edge = np.where(top, rng[1], rng[0])
+    fig["data"].append({"x": nums(ox), "y": nums(edge), "type": "scatter", "mode": "markers",
+                        "name": "off scale", "customdata": nums(oy), "cliponaxis": False,
+                        "marker": {"symbol": np.where(top, "triangle-up", "triangle-down").tolist(),
+                                   "size": 10, "color": "#555"},
+                        "hovertemplate": "off scale: %{customdata:.4g} at %{x}<extra></extra>"})
+    k = int(np.argmax(np.abs(oy)))
+    n = int(out.sum())
+    fig["layout"]["annotations"].append({
+        "x": 1, "xref": "paper", "y": 1 if top[k] else 0, "yref": "paper", "xanchor": "right",
+        "yanchor": "top" if top[k] else "bottom", "showarrow": False, "font": {"size": 10, "color": "#555"},
+        "bgcolor": "rgba(255,255,255,0.8)",
+        "text": label(f"{'▲' if top[k] else '▼'} {n} point{'s' if n != 1 else ''} off scale "
+                      f"({short(oy[k])} at {short(ox[k])})")})
 
 
 def on_run_axis(h: RunHistory, s: Series) -> tuple[Series, str]:
@@ -343,7 +563,7 @@ def _mark_best(fig: dict[str, Any], d: Diagnosis, key: str) -> None:
                         "name": f"best {label(sel)} @ {at}",
                         "marker": {"symbol": "star", "size": 16, "color": "#27ae60",
                                    "line": {"color": "#145a32", "width": 1}},
-                        "hovertemplate": f"best {label(sel)}: %{{y:.5g}} at %{{x}}<extra></extra>"})
+                        "hovertemplate": f"best {label(sel)}: %{{y:.4g}} at %{{x}}<extra></extra>"})
 
 
 def _slug(text: str) -> str:
@@ -360,11 +580,20 @@ def _unique_ids(panels: list[Panel]) -> list[Panel]:
 
 
 # ---------------------------------------------------------------- k-fold
-def folds_panels(folds: Sequence[RunHistory], prefix: str) -> list[Panel]:
-    """Per-fold curves (thin) and the mean +- std band across folds, per series."""
+def folds_panels(folds: Sequence[RunHistory], prefix: str, *,
+                 baselines: Mapping[str, Any] | None = None) -> list[Panel]:
+    """Per-fold curves (thin) and the mean +- std band across folds, for val_loss, loss and
+    the metric the run is judged by (with the baselines' lines); the mean and band stop
+    where fewer than half the folds (at least 2) are still running, since past that point
+    they would be one fold's curve under another name."""
     names = [n for n in ("val_loss", "loss") if any(n in f.series for f in folds)]
     metrics = {m for f in folds for m, _, va in f.metric_pairs() if va is not None}
-    names += [f"val_{m}" for m in sorted(metrics)]
+    judged = next((m for m in PRIMARY_METRICS if m in metrics), None)
+    if judged is None and metrics:
+        judged = sorted(metrics)[0]
+    if judged is not None:
+        names.append(f"val_{judged}")
+    need = max(2, math.ceil(len(folds) / 2))
     panels = []
     for name in names:
         unit = next((f.series[name].axis for f in folds if name in f.series), "epoch")
@@ -380,7 +609,7 @@ def folds_panels(folds: Sequence[RunHistory], prefix: str) -> list[Panel]:
             for x, y in zip(s.steps.tolist(), s.values.tolist()):
                 if math.isfinite(y):
                     grid.setdefault(x, []).append(y)
-        xs = sorted(grid)
+        xs = sorted(x for x in grid if len(grid[x]) >= need)
         mean = np.array([np.mean(grid[x]) for x in xs])
         std = np.array([np.std(grid[x]) for x in xs])
         cnt = [len(grid[x]) for x in xs]
@@ -392,7 +621,13 @@ def folds_panels(folds: Sequence[RunHistory], prefix: str) -> list[Panel]:
             fig["data"].append({"x": nums(xs), "y": nums(mean), "type": "scatter", "mode": "lines",
                                 "name": "mean", "line": {"color": "#000", "width": 2.5},
                                 "customdata": cnt,
-                                "hovertemplate": "mean %{y:.5g} at %{x} (%{customdata} folds)<extra></extra>"})
+                                "hovertemplate": "mean %{y:.4g} at %{x} (%{customdata} folds)<extra></extra>"})
+        key = name[4:] if name.startswith("val_") else name
+        lines = [(f"{BASELINE_LABELS.get(t, t)} {short(v)}", v, "#8e44ad", "dashdot")
+                 for t, v in _baselines_for(baselines, key)] if name.startswith("val_") else []
+        scale_y(fig, name, [v for _, v, _, _ in lines])
+        y_range = fig["layout"]["yaxis"].get("range")
+        reference_lines(fig, lines, log_y=False, y_range=tuple(y_range) if y_range else None)
         panels.append(Panel(f"{prefix}-{_slug(name)}", name, fig, "folds", on_run_axis=False))
     return _unique_ids(panels)
 

@@ -49,14 +49,25 @@ def render_html(diagnoses: Sequence[Diagnosis] | Diagnosis, extra: Mapping[str, 
     panels: list[tuple[str, Panel]] = []  # (group id, panel)
     body: list[str] = []
     title = str(extra.get("title") or _default_title(diagnoses))
+    from fitdoctor.report.terminal import is_kfold
+
+    kfold = is_kfold(diagnoses)
     body.append(_header(title, diagnoses))
-    if len(diagnoses) > 1:
+    if kfold:  # the folds of one run: one verdict across them, the band, then each fold folded away
+        body.append(kfold_summary_section(diagnoses))
+        if extra.get("folds") is not None:
+            html, ps = folds_section(extra["folds"], baselines=extra.get("baselines"))
+            body.append(html)
+            panels.extend(("folds", p) for p in ps)
+    elif len(diagnoses) > 1:
         body.append(_ranking_section(diagnoses))
     for i, d in enumerate(diagnoses):
-        html, ps = _run_section(d, i, extra.get("baselines"), many=len(diagnoses) > 1)
+        html, ps = _run_section(d, i, extra.get("baselines"), many=len(diagnoses) > 1, folded=kfold)
         body.append(html)
         panels.extend((f"r{i}", p) for p in ps)
     for key, fn in (("folds", folds_section), ("doctor", doctor_section), ("tune", tune_section)):
+        if key == "folds" and kfold:
+            continue
         if extra.get(key) is not None:
             html, ps = fn(extra[key])
             body.append(html)
@@ -121,6 +132,10 @@ def table(rows: Iterable[Mapping[str, Any]], columns: Sequence[str] | None = Non
 
 
 def _default_title(diagnoses: Sequence[Diagnosis]) -> str:
+    from fitdoctor.report.terminal import is_kfold
+
+    if is_kfold(diagnoses):
+        return f"fitdoctor report: k-fold, {len(diagnoses)} folds"
     if len(diagnoses) == 1:
         return f"fitdoctor report: {diagnoses[0].history.name}"
     return f"fitdoctor report: {len(diagnoses)} runs"
@@ -182,10 +197,7 @@ def verdict_html(d: Diagnosis, run: int | str) -> str:
         attrs = f"data-run='r{run}' data-rank='{n}' tabindex='0'"
         if f.span is not None and num(f.span[0]) is not None and num(f.span[1]) is not None:
             attrs += f" data-x0='{esc(num(f.span[0]))}' data-x1='{esc(num(f.span[1]))}' title='click to show on the curves' role='button'"
-        ev = ""
-        if f.evidence:
-            ev = "<div class='evidence'>" + " · ".join(
-                f"<span><b>{esc(k)}</b> {esc(fmt(v))}</span>" for k, v in f.evidence.items()) + "</div>"
+        ev = evidence_html(f)
         why = f"<details><summary>why</summary><p>{esc(f.explanation)}</p></details>" if f.explanation else ""
         rem = ""
         if f.remedies:
@@ -204,6 +216,66 @@ def verdict_html(d: Diagnosis, run: int | str) -> str:
             f"<b>{n}. {esc(f.code)}</b> <span class='span'>{esc(_span_text(f, unit))}{conf}</span></div>"
             f"<div class='msg'>{esc(f.message)}</div>{ev}{why}{rem}</li>")
     return "<ol class='verdict'>" + "".join(items) + "</ol>"
+
+
+#: Evidence pairs shown with a finding; the rest (and the lists) open under "all evidence".
+EVIDENCE_SHOWN = 6
+
+
+def evidence_html(f: Finding) -> str:
+    """The telling numbers first (the rules put them first), the full set one click away."""
+    if not f.evidence:
+        return ""
+    from fitdoctor.report.terminal import evidence_items
+
+    items = evidence_items(f.evidence)
+    shown = items[:EVIDENCE_SHOWN]
+    html = "<div class='evidence'>" + " · ".join(
+        f"<span><b>{esc(k)}</b> {esc(v)}</span>" for k, v in shown) + "</div>"
+    if len(f.evidence) > len(shown):
+        rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(fmt(v))}</td></tr>" for k, v in f.evidence.items())
+        html += (f"<details class='allev'><summary>all evidence ({len(f.evidence)})</summary>"
+                 f"<table class='ev'>{rows}</table></details>")
+    return html
+
+
+def kfold_summary_section(diagnoses: Sequence[Diagnosis]) -> str:
+    """The folds of a k-fold run: each finding once, the folds that show it, its account once."""
+    from fitdoctor.findings import SEVERITY_RANK
+
+    n = len(diagnoses)
+    by_code: dict[str, list[tuple[int, Finding]]] = {}
+    for k, d in enumerate(diagnoses):
+        for f in d.findings:
+            by_code.setdefault(f.code, []).append((k, f))
+
+    def worst(code: str) -> Finding:
+        return max((f for _, f in by_code[code]), key=lambda f: (SEVERITY_RANK[f.severity], f.priority))
+
+    order = sorted(by_code, key=lambda c: (-SEVERITY_RANK[worst(c).severity], -len(by_code[c]),
+                                           -worst(c).priority))
+    head = "".join(f"<th>{k + 1}</th>" for k in range(n))
+    rows = []
+    for i, c in enumerate(order, 1):
+        f = worst(c)
+        color = SEVERITY_COLOR[f.severity]
+        where = {k for k, _ in by_code[c]}
+        marks = "".join(f"<td class='mark' style='color:{color}'>●</td>" if k in where else "<td class='mark'>·</td>"
+                        for k in range(n))
+        rows.append(f"<tr><td>{i}</td><td><b>{esc(c)}</b></td><td style='color:{color}'>{esc(f.severity)}</td>"
+                    f"{marks}<td>{len(where)}/{n}</td></tr>")
+    best = "".join(f"<td class='mark'>{esc(fmt(d.summary.get('best_at')) if d.summary.get('best_at') is not None else '-')}</td>"
+                   for d in diagnoses)
+    sel = diagnoses[0].summary.get("selected_by") or "val_loss"
+    rows.append(f"<tr class='best'><td></td><td colspan='2'>best {esc(sel)} at {esc(diagnoses[0].history.axis)}</td>"
+                f"{best}<td></td></tr>")
+    table_html = (f"<table class='folds'><thead><tr><th>#</th><th>finding</th><th>severity</th>{head}"
+                  f"<th>folds</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
+    shown = Diagnosis(findings=[worst(c) for c in order if c != "healthy"], history=diagnoses[0].history)
+    return (f"<section id='kfold'><h2>k-fold: {n} folds, one verdict</h2>"
+            f"<p class='note'>each finding once, with the folds that show it (● shows it); its account below is "
+            f"from the first fold showing it. Every fold in full further down.</p>{table_html}"
+            f"<h3>Verdict across the folds</h3>{verdict_html(shown, 'k')}</section>")
 
 
 def keep_html(d: Diagnosis) -> str:
@@ -226,7 +298,8 @@ def keep_html(d: Diagnosis) -> str:
     return f"<div class='keep'><h3>What to keep</h3>{keep}<p class='facts'>{' · '.join(facts)}</p></div>"
 
 
-def _run_section(d: Diagnosis, i: int, baselines: Any, *, many: bool) -> tuple[str, list[Panel]]:
+def _run_section(d: Diagnosis, i: int, baselines: Any, *, many: bool, folded: bool = False
+                 ) -> tuple[str, list[Panel]]:
     h = d.history
     panels = figures.run_panels(d, f"r{i}", baselines=baselines if isinstance(baselines, Mapping) else None)
     meta = " · ".join(esc(x) for x in (
@@ -244,25 +317,32 @@ def _run_section(d: Diagnosis, i: int, baselines: Any, *, many: bool) -> tuple[s
     series = table(({"series": r["name"], "raw name": r["raw_name"], "role": r["role"], "points": r["length"],
                      "non-finite": r["non_finite"], "last": r["last"]} for r in h.summary()["series"]),
                    cls="series")
-    html = (f"<section class='run' id='run-{i}'><h2>{esc(h.name)}</h2><div class='sub'>{meta}</div>{src}"
-            f"<h3>Verdict</h3>{verdict_html(d, i)}{keep_html(d)}"
-            f"<h3>Curves</h3><div class='plots'>{plots}</div>"
-            f"<details class='series'><summary>series read ({len(h.series)})</summary>{series}</details>"
-            f"{notes_html}</section>")
+    inner = (f"<div class='sub'>{meta}</div>{src}"
+             f"<h3>Verdict</h3>{verdict_html(d, i)}{keep_html(d)}"
+             f"<h3>Curves</h3><div class='plots'>{plots}</div>"
+             f"<details class='series'><summary>series read ({len(h.series)})</summary>{series}</details>"
+             f"{notes_html}")
+    if folded:
+        top = d.top.code if d.top else "no findings"
+        html = (f"<section class='run' id='run-{i}'><details class='fold'><summary><h2>{esc(h.name)}</h2> "
+                f"<span class='sub'>{esc(top)} · best {esc(d.summary.get('selected_by', ''))} "
+                f"{esc(fmt(d.summary.get('best_value')))}</span></summary>{inner}</details></section>")
+    else:
+        html = f"<section class='run' id='run-{i}'><h2>{esc(h.name)}</h2>{inner}</section>"
     return html, panels
 
 
-def folds_section(folds: Any) -> tuple[str, list[Panel]]:
+def folds_section(folds: Any, baselines: Any = None) -> tuple[str, list[Panel]]:
     """k-fold: per-fold curves and the mean +- std band (``extra['folds']``: list of RunHistory)."""
     runs = [getattr(f, "history", f) for f in (folds or [])]
     runs = [r for r in runs if isinstance(r, RunHistory)]
     if not runs:
         return "", []
-    panels = figures.folds_panels(runs, "folds")
+    panels = figures.folds_panels(runs, "folds", baselines=baselines if isinstance(baselines, Mapping) else None)
     plots = "".join(f"<div class='plot' id='{esc(p.id)}'></div>" for p in panels)
     return (f"<section id='folds'><h2>k-fold: {len(runs)} folds</h2>"
             f"<p class='note'>thin lines: each fold; black: the mean; grey band: ± one standard deviation "
-            f"across the folds present at that point</p><div class='plots'>{plots}</div></section>", panels)
+            f"across the folds, drawn while at least half of them are still training</p><div class='plots'>{plots}</div></section>", panels)
 
 
 def doctor_section(doctor: Any) -> tuple[str, list[Panel]]:
@@ -361,6 +441,9 @@ pre{padding:8px;overflow:auto;max-height:400px}
 table{border-collapse:collapse;font-size:12.5px;margin:6px 0}th,td{border-bottom:1px solid #e6e6e6;padding:3px 8px;text-align:left}
 th{background:#f4f5f7}.note{color:#555;font-size:12.5px}details{margin:6px 0}summary{cursor:pointer;color:#345}
 .none{color:#1e8449}
+details.allev{display:inline-block;margin:0 0 0 6px;font-size:12px}details.allev table.ev{margin:4px 0}
+table.folds td.mark{text-align:center}table.folds tr.best td{color:#555;border-top:1px solid #ccc}
+details.fold>summary h2{display:inline;font-size:16px}details.fold>summary{padding:4px 0}
 """
 
 JS = """
@@ -396,6 +479,13 @@ JS = """
     });
     if (first) first.scrollIntoView({block:'center'});
   }
+  // a plot drawn while its fold was folded away has no width: size it when it is opened
+  var folds = document.querySelectorAll('details.fold');
+  for (var j = 0; j < folds.length; j++) folds[j].addEventListener('toggle', function(){
+    if (!this.open) return;
+    var plots = this.querySelectorAll('.plot');
+    for (var k = 0; k < plots.length; k++) if (plots[k].data) Plotly.Plots.resize(plots[k]);
+  });
   var items = document.querySelectorAll('.finding[data-x0]');
   for (var i = 0; i < items.length; i++) (function(item){
     item.addEventListener('click', function(){ highlight(item); });

@@ -1,0 +1,55 @@
+"""The demo's stuck-run report as a person sees it in Chromium, at 1400 and 800 px wide:
+no label drawn over another, a loss axis that shows the curve (not 0..3000).
+
+Screenshots go to tests/browser/artifacts/ (git-ignored)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "tests" / "report"))
+sys.path.insert(0, str(Path(__file__).parent))
+
+from stuck_case import BASELINES, stuck_diagnosis  # noqa: E402
+from test_report_browser import Page, browser  # noqa: E402,F401  (the shared fixture)
+
+from fitdoctor.report.html import write_html_report  # noqa: E402
+
+pytestmark = pytest.mark.slow
+
+BOXES = """Array.from(document.querySelectorAll('.plot')).map(p => ({
+  id: p.id,
+  boxes: Array.from(p.querySelectorAll('g.annotation')).map(g => {
+      const r = g.getBoundingClientRect();
+      return {text: g.textContent, l: r.left, r: r.right, t: r.top, b: r.bottom};
+  }).filter(b => b.r > b.l),
+  ticks: Array.from(p.querySelectorAll('.ytick text')).map(t => t.textContent)}))"""
+
+
+def _overlaps(a, b, slack=1.0):
+    return not (a["r"] <= b["l"] + slack or b["r"] <= a["l"] + slack or
+                a["b"] <= b["t"] + slack or b["b"] <= a["t"] + slack)
+
+
+@pytest.mark.parametrize("width", [1400, 800])
+def test_stuck_report_labels_do_not_overlap_and_the_loss_axis_is_readable(browser, tmp_path, width):
+    out = write_html_report(stuck_diagnosis(), tmp_path / "stuck.html", extra={"baselines": BASELINES})
+    pg = Page(browser, out)
+    pg.page.set_viewport_size({"width": width, "height": 900})
+    pg.page.wait_for_timeout(500)  # plotly redraws on resize
+    plots = pg.page.evaluate(BOXES)
+    assert plots
+    for p in plots:
+        boxes = p["boxes"]
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                assert not _overlaps(a, b), (p["id"], a["text"], b["text"])
+    loss = next(p for p in plots if "-loss-" in p["id"])
+    ticks = [float(t.replace("−", "-")) for t in loss["ticks"] if t]
+    assert max(ticks) < 2, ticks  # the stuck curve and the chance line, not 0..3000
+    pg.shot(f"stuck_report_{width}.png")
+    pg.assert_clean()
