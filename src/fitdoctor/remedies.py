@@ -130,6 +130,8 @@ def remedies_for(code: str, evidence: Mapping[str, Any] | None = None) -> list[R
             R("run an lr range test (x0.1 to x10 of the current lr); first try it 10x lower",
               LOWER_LR, "a wrong lr can leave the network predicting the prior"),
             R("or 10x higher", HIGHER_LR, "a wrong lr can leave the network predicting the prior"),
+            R("or Adam at its usual lr 1e-3", {"train.optimizer": "adam", "train.lr": 1e-3},
+              "a known-good start when the lr is far off in either direction"),
             R("overfit one small batch: if even that fails, the model or loss is wired wrong", {},
               "separates optimisation bugs from data problems"),
         ],

@@ -1,0 +1,105 @@
+"""``fitdoctor doctor CONFIG``: diagnose, try the remedies, keep what beats the noise."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+HELP = """Repair a run config: diagnose it, try its remedies, keep only changes that beat the noise.
+
+Each round retrains the config on --seeds paired seeds (the folds of a k-fold config),
+diagnoses the retrains, takes the top finding's remedies in order, resolves each against
+the config (relative: lr x0.1, width x2; never the test split), and accepts a change only
+when a one-sided paired t-test over the seeds says the validation score improved beyond
+--min-effect. The score follows the task (balanced accuracy under class imbalance, R^2 for
+regression) and is named in the output. The test split is scored once at the end, for the
+config as given and the prescription, beside the baselines.
+
+    fitdoctor doctor my.yaml
+    fitdoctor doctor my.yaml --seeds 5 --max-rounds 3 --budget-minutes 10 --out runs/dr
+    fitdoctor doctor my.yaml --try model.hidden=x2 --json
+
+Writes doctor.json (the whole trail), prescription.yaml and the prescribed run's directory.
+"""
+
+
+def _parse_try(items: list[str]) -> list[dict]:
+    from fitdoctor.errors import BadInput
+
+    out = []
+    for item in items:
+        change = {}
+        for part in item.split(","):
+            key, sep, value = part.partition("=")
+            if not sep or not key.strip():
+                raise BadInput(f"--try {item!r}: expected KEY=VALUE[,KEY=VALUE], e.g. model.hidden=x2")
+            import yaml
+
+            try:
+                v = yaml.safe_load(value)
+            except yaml.YAMLError:
+                v = value
+            change[key.strip()] = value.strip() if isinstance(v, str) or v is None else v
+        out.append(change)
+    return out
+
+
+def register(app: typer.Typer) -> None:
+    @app.command(help=HELP)
+    def doctor(
+        config: str = typer.Argument(..., metavar="CONFIG", help="Run config (YAML); every key: `fitdoctor config`."),
+        out: Optional[str] = typer.Option(None, "--out", "-o", metavar="DIR",
+                                          help="Where to write the trail (default: fitdoctor-runs/<config name>-doctor)."),
+        max_rounds: int = typer.Option(5, "--max-rounds", min=1, help="At most this many rounds of diagnose-and-fix."),
+        budget_minutes: Optional[float] = typer.Option(None, "--budget-minutes", metavar="M",
+                                                       help="Stop trying changes after M minutes."),
+        seeds: int = typer.Option(5, "--seeds", min=2, help="Paired training seeds per candidate (holdout configs)."),
+        min_effect: Optional[float] = typer.Option(None, "--min-effect", metavar="X",
+                                                   help="Smallest gain worth a change (default 0.005 on a [0,1] score)."),
+        workers: Optional[int] = typer.Option(None, "--workers", min=1,
+                                              help="Retrain processes (default: the idle cores, at most one per seed)."),
+        try_: List[str] = typer.Option([], "--try", metavar="KEY=VALUE",
+                                       help="A change of your own, judged the same way at the end (repeatable)."),
+        as_json: bool = typer.Option(False, "--json", help="Print one JSON object; no progress bars."),
+        report: bool = typer.Option(False, "--report/--no-report", help="Write report.html in the final run directory."),
+    ) -> None:
+        from fitdoctor.config import load_config
+        from fitdoctor.doctor import doctor as run_doctor
+
+        cfg = load_config(config)
+        out_dir = Path(out) if out else Path("fitdoctor-runs") / f"{Path(config).stem}-doctor"
+        progress = None
+        console = None
+        if not as_json:
+            from fitdoctor.report.doctor_view import DoctorBar
+            from fitdoctor.report.terminal import output_console
+
+            console = output_console()
+            progress = DoctorBar(output_console(stderr=True))
+        changes = _parse_try(try_)
+        if progress is not None:
+            from fitdoctor.data import load_dataset
+            from fitdoctor.train.metrics import class_prior
+            from fitdoctor.train.protocol import selection_metric
+
+            ds = load_dataset(cfg.data)
+            progress.metric = selection_metric(ds.task, class_prior(ds.y, ds.n_classes) if ds.task != "regression" else None)
+            console.print(f"doctor: {config}; selection on validation {progress.metric} "
+                          f"({'the folds' if cfg.data.split.method == 'kfold' else f'{seeds} seeds'}); "
+                          "the test split waits for the end", style="dim", highlight=False)
+        else:
+            ds = None
+        res = run_doctor(cfg, out=out_dir, max_rounds=max_rounds, budget_minutes=budget_minutes, seeds=seeds,
+                         min_effect=min_effect, workers=workers, also_try=changes or None, progress=progress,
+                         dataset=ds, report=report)
+        if as_json:
+            sys.stdout.write(json.dumps(res.to_dict(), indent=2) + "\n")
+            return
+        from fitdoctor.report.doctor_view import print_doctor
+
+        print_doctor(res, console)
+        console.print(f"files: {out_dir}/ (doctor.json, prescription.yaml, config.yaml, final/)", highlight=False)

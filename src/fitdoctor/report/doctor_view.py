@@ -1,0 +1,156 @@
+"""How ``doctor`` shows itself in a terminal: a bar per retrain, the rounds, the prescription."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+_SHORT = {"accuracy": "acc", "balanced_accuracy": "bal. acc", "r2": "R^2", "loss": "loss"}
+
+
+def _f(x: Any, d: int = 3) -> str:
+    if x is None:
+        return "-"
+    x = float(x)
+    return "nan" if math.isnan(x) else f"{x:.{d}f}"
+
+
+def _ms(s: dict[str, Any] | None) -> str:
+    if not s or s.get("mean") is None:
+        return "-"
+    return f"{_f(s['mean'])} ± {_f(s.get('std'))}"
+
+
+class DoctorBar:
+    """One rich progress bar per candidate: units done, the running mean, the best so far."""
+
+    def __init__(self, console: Console | None = None, metric: str = "score") -> None:
+        self.console = console or Console(stderr=True)
+        self.metric = metric
+        self._p: Progress | None = None
+        self._task: Any = None
+        self._scores: list[float] = []
+        self._best: float | None = None
+
+    def candidate(self, label: str, units: int, best: float | None) -> None:
+        self._scores, self._best = [], best
+        self._p = Progress(TextColumn("{task.description}"), BarColumn(bar_width=20), MofNCompleteColumn(),
+                           TextColumn("{task.fields[info]}"), TimeElapsedColumn(), console=self.console,
+                           transient=False)
+        self._p.start()
+        text = label if len(label) <= 48 else label[:45] + "..."
+        self._task = self._p.add_task(escape(text), total=units, info=self._info())
+
+    def _info(self) -> str:
+        m = _SHORT.get(self.metric, self.metric)
+        now = f"val {m} {sum(self._scores) / len(self._scores):.3f}" if self._scores else f"val {m} ..."
+        return now + (f"  (best so far {self._best:.3f})" if self._best is not None else "")
+
+    def unit(self, done: int, units: int, score: float | None) -> None:
+        if self._p is None:
+            return
+        if score is not None and math.isfinite(score):
+            self._scores.append(float(score))
+        self._p.update(self._task, completed=done, info=self._info())
+
+    def finished(self, trial: Any) -> None:
+        if self._p is None:
+            return
+        if trial is not None:
+            mark = {"accepted": "[green]accepted[/]", "rejected": "[yellow]rejected[/]",
+                    "failed": "[red]failed[/]"}.get(trial.status, trial.status)
+            diff = f"{trial.diff:+.3f}, p={trial.p:.2g}  " if trial.diff is not None and trial.p is not None else ""
+            self._p.update(self._task, info=self._info() + f"  {diff}{mark}")
+        self._p.stop()
+        self._p = None
+
+    def message(self, text: str) -> None:
+        self.console.print(text, highlight=False)
+
+
+def rounds_table(res: Any) -> Table:
+    """Each round: the current config's scores, then one row per change tried (or refused):
+    the change, its scores on the same units, the paired gain, p and the result."""
+    m = res.metric
+    t = Table(title=f"doctor: each change judged on validation {m}, paired over the same {res.units} {res.unit}s",
+              title_justify="left")
+    for col, just in (("round", "right"), ("finding", "left"), ("change tried", "left"),
+                      (f"val {_SHORT.get(m, m)}", "right"), ("gain ± se", "right"), ("p", "right"),
+                      ("result", "left")):
+        t.add_column(col, justify=just, overflow="fold")
+    for r in res.rounds:
+        rows = [tr for tr in r.trials if tr.status != "skipped"]
+        if r.finding is None:
+            t.add_row(str(r.index), "[green]healthy[/]", "[dim]current config[/]", _ms(r.score), "", "", "stop")
+            continue
+        t.add_row(str(r.index), f"[bold]{escape(r.finding)}[/]", "[dim]current config[/]", _ms(r.score), "", "", "",
+                  end_section=not rows)
+        for i, tr in enumerate(rows):
+            gain = f"{tr.diff:+.3f} ± {_f(tr.se)}" if tr.diff is not None else ""
+            p = f"{tr.p:.2g}" if tr.p is not None else ""
+            style = {"accepted": "green", "rejected": "yellow", "failed": "red", "refused": "dim"}.get(tr.status, "")
+            result = tr.status if tr.status in ("accepted", "rejected") else f"{tr.status}: {tr.reason}"
+            t.add_row("", tr.finding if tr.finding != r.finding else "", escape(tr.label), _ms(tr.after), gain, p,
+                      f"[{style}]{escape(result)}[/]" if style else escape(result), end_section=i == len(rows) - 1)
+    return t
+
+
+def test_table(res: Any) -> Table | None:
+    """The first and the final model on test, once each, beside the baselines."""
+    if not res.test:
+        return None
+    m = res.metric
+    others = [x for x in (("accuracy", "f1", "auc") if res.task != "regression" else ("r2", "mae")) if x != m]
+    t = Table(title="the test split, scored once at the end", title_justify="left")
+    t.add_column("model")
+    t.add_column(f"val {m}", justify="right")
+    for x in (m, *others):
+        t.add_column(f"test {x}", justify="right")
+    first, final = res.test.get("first") or {}, res.test.get("final") or {}
+    t.add_row("as given", _ms(res.first), *(_f(first.get(x)) for x in (m, *others)))
+    t.add_row("prescribed", _ms(res.final), *(_f(final.get(x)) for x in (m, *others)), style="bold")
+    for name, scores in (res.test.get("baselines") or {}).items():
+        v = (res.baselines.get(name) or {}).get("mean")
+        t.add_row(name.replace("_", " "), _f(v), *(_f((scores or {}).get(x)) for x in (m, *others)))
+    return t
+
+
+def print_doctor(res: Any, console: Console) -> None:
+    """The whole account: rounds, what to do by hand, the prescription, test, verdict."""
+    console.print(rounds_table(res))
+    console.print(f"accepted when: {res.test_name}; minimum effect {res.min_effect:g}", style="dim", highlight=False)
+    console.print(f"stopped: {res.stop_reason}", highlight=False)
+    advice = [a for r in res.rounds for a in r.advice]
+    if advice:
+        console.print("by hand (not a config change, so not tried):", style="dim")
+        for a in dict.fromkeys(advice):
+            console.print(f"  - {escape(a)}", style="dim", highlight=False)
+    console.print()
+    if res.accepted:
+        from fitdoctor.remedies_apply import describe_changes
+
+        console.print("[bold]the prescription[/]: " + escape(describe_changes(res.config, res.changes)), highlight=False)
+        console.print("the final config (prescription.yaml; run it with fitdoctor train):", style="dim")
+        console.print(escape(res.prescription.rstrip()), highlight=False)
+    else:
+        console.print("[bold]no change beat the noise[/]: the config as given stands.")
+    tt = test_table(res)
+    if tt is not None:
+        console.print()
+        console.print(tt)
+    console.print()
+    lines = res.verdict_lines
+    console.print(f"[bold]verdict[/]: {escape(lines[0])}", highlight=False)
+    for line in lines[1:]:
+        bad = line.startswith(("below_baseline", "still:"))
+        console.print(f"  {escape(line)}", style="yellow" if bad else None, highlight=False)
+    comp = f"{res.compute:.1f}x one training run" if res.compute is not None else "?"
+    console.print(f"spent: {res.fits} trainings, {comp} of training time, {res.seconds:.0f} s", style="dim",
+                  highlight=False)
+    for n in res.notes:
+        console.print(f"note: {escape(n)}", style="dim", highlight=False)

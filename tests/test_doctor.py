@@ -1,0 +1,196 @@
+"""doctor: remedies tried on paired seeds, accepted only beyond noise, test touched once at the end."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+pytest.importorskip("torch", reason="doctor retrains with the built-in trainer (torch)")
+
+from fitdoctor.data.dataset import Dataset  # noqa: E402
+from fitdoctor.doctor import DoctorResult, DoctorRound, DoctorTrial, decide, doctor  # noqa: E402
+from fitdoctor.train.protocol import Selection  # noqa: E402
+
+
+def _binary(n=240, seed=0, scale=1.0, shift=0.0, d=4):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, d)).astype(np.float32)
+    y = (X[:, 0] + 0.5 * X[:, 1] + 0.3 * rng.normal(size=n) > 0).astype(np.int64)
+    X = (X * scale + shift).astype(np.float32)
+    return Dataset(X=X, y=y, feature_names=[f"f{i}" for i in range(d)], task="binary", n_classes=2,
+                   class_names=[0, 1], source="gen")
+
+
+def _cfg(**train):
+    return {"data": {"source": "gen", "scale": "standard", "split": {"val": 0.25, "test": 0.2, "seed": 1}},
+            "model": {"hidden": [8], "dropout_rate": 0.0},
+            "train": {"epochs": 6, "lr": 0.01, "batch_size": 32, **train}}
+
+
+def test_unscaled_inputs_are_repaired_and_a_useless_change_is_rejected_with_its_numbers(tmp_path):
+    """The demo's story on a tiny table: raw inputs in the thousands, scaling accepted beyond noise."""
+    ds = _binary(scale=[3000.0, 0.01, 50.0, 1.0], shift=[1e4, 0.0, -300.0, 5.0])
+    cfg = _cfg(lr=0.01, epochs=8)
+    cfg["data"]["scale"] = "none"
+    res = doctor(cfg, seeds=5, dataset=ds, max_rounds=2, workers=1, out=tmp_path / "dr",
+                 also_try=[{"train.batch_size": "x2"}])
+    assert isinstance(res, DoctorResult) and all(isinstance(r, DoctorRound) for r in res.rounds)
+    assert res.metric == "accuracy" and res.unit == "seed" and res.units == 5
+    assert res.changes.get("data.scale") == "standard"
+    scaling = next(t for t in res.accepted if "data.scale" in t.changes)
+    assert isinstance(scaling, DoctorTrial) and scaling.p < 0.05 and scaling.diff > 0.005
+    assert res.final["mean"] > res.first["mean"]
+    mine = res.rounds[-1].trials[-1]
+    assert mine.finding == "your change" and mine.label == "train.batch_size 32 -> 64"
+    if mine.status == "rejected":
+        assert mine.reason.startswith("val accuracy ") and "over 5 seeds, p=" in mine.reason
+    # the test split, once each at the end, beside the baselines
+    assert set(res.test) >= {"first", "final", "baselines"} and "logistic" in res.test["baselines"]
+    assert res.test["final"]["accuracy"] > res.test["first"]["accuracy"]
+    # the trail on disk and as JSON
+    trail = json.loads((tmp_path / "dr" / "doctor.json").read_text())
+    assert trail["metric"] == "accuracy" and trail["rounds"][0]["trials"]
+    assert (tmp_path / "dr" / "prescription.yaml").read_text().count("scale: standard") == 1
+    assert (tmp_path / "dr" / "final" / "config.yaml").is_file()
+    json.dumps(res.to_dict())
+    assert "data.scale" in repr(res)
+
+
+def test_rounds_print_as_a_table_with_the_prescription_and_the_verdict():
+    from rich.console import Console
+
+    from fitdoctor.report.doctor_view import print_doctor
+
+    ds = _binary(scale=[3000.0, 0.01, 50.0, 1.0], shift=[1e4, 0.0, -300.0, 5.0])
+    cfg = _cfg(epochs=6)
+    cfg["data"]["scale"] = "none"
+    res = doctor(cfg, seeds=3, dataset=ds, max_rounds=1, workers=1, final=False)
+    con = Console(record=True, width=150)
+    print_doctor(res, con)
+    text = con.export_text()
+    assert "validation accuracy" in text and "data.scale none -> standard" in text and "accepted" in text
+    assert "the prescription" in text and "verdict" in text
+
+
+def test_select_never_sees_the_test_rows():
+    """Poison every test row: doctor's selection rounds still train and score (final step off)."""
+    from fitdoctor.data import make_splits
+
+    ds = _binary()
+    cfg = _cfg()
+    ds.X[make_splits(ds, cfg["data"]["split"])[0].test] = np.nan
+    res = doctor(cfg, seeds=2, dataset=ds, max_rounds=1, workers=1, final=False)
+    assert res.test is None and all(math.isfinite(s) for s in res.first["scores"])
+
+
+def test_a_retrain_that_fails_is_a_rejected_remedy_with_its_reason_never_a_crash():
+    # 61 training rows in batches of 2 leave a last batch of one row: batch norm cannot train on it
+    ds = _binary(n=103)
+    cfg = _cfg(batch_size=2, epochs=2)
+    cfg["data"]["split"] = {"val": 0.2, "test": 0.2, "seed": 0}
+    res = doctor(cfg, seeds=2, dataset=ds, max_rounds=1, workers=1, final=False,
+                 also_try=[{"model.batch_norm": True}])
+    t = res.rounds[-1].trials[-1]
+    assert t.status == "failed" and "retrain failed" in t.reason and "more than 1 value" in t.reason
+    assert res.final_config.model.batch_norm is False
+
+
+def test_a_remedy_the_trainer_cannot_run_is_refused_before_training():
+    ds = _binary(n=120)
+    res = doctor(_cfg(batch_size=1, epochs=1), seeds=2, dataset=ds, max_rounds=1, workers=1, final=False,
+                 also_try=[{"model.batch_norm": True}, {"data.split.test": 0.5}])
+    bn, split = res.rounds[-1].trials[-2:]
+    assert bn.status == "refused" and "more than one row per batch" in bn.reason and bn.fits == 0
+    assert split.status == "refused" and "test split is never touched" in split.reason
+
+
+def test_regression_selects_on_r2_and_kfold_on_its_folds():
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(200, 3)).astype(np.float32)
+    y = (2 * X[:, 0] - X[:, 1] + 0.1 * rng.normal(size=200)).astype(np.float32)
+    ds = Dataset(X=X, y=y, feature_names=["a", "b", "c"], task="regression", n_classes=None, class_names=None,
+                 source="gen")
+    cfg = {"data": {"source": "gen", "split": {"method": "kfold", "k": 5, "test": 0.2, "seed": 7}},
+           "model": {"hidden": [8]}, "train": {"epochs": 4, "lr": 0.01}}
+    res = doctor(cfg, dataset=ds, max_rounds=1, workers=1)
+    assert res.metric == "r2" and res.unit == "fold" and res.units == 5
+    assert res.final_config.data.split == res.config.data.split  # the folds and the test rows stay
+    assert "r2" in res.test["final"]
+
+
+def test_multiclass_from_a_bundled_dataset():
+    cfg = {"data": {"source": "sklearn:iris", "split": {"val": 0.3, "test": 0.2}},
+           "model": {"hidden": [8]}, "train": {"epochs": 3, "lr": 0.01, "batch_size": 16}}
+    res = doctor(cfg, seeds=2, max_rounds=1, workers=1, final=False)
+    assert res.task == "multiclass" and res.metric == "accuracy" and len(res.first["scores"]) == 2
+
+
+def test_imbalance_is_judged_on_balanced_accuracy():
+    rng = np.random.default_rng(3)
+    n = 400
+    X = rng.normal(size=(n, 4)).astype(np.float32)
+    y = (X[:, 0] + 0.8 * rng.normal(size=n) > 1.9).astype(np.int64)  # about 5% positives
+    ds = Dataset(X=X, y=y, feature_names=list("abcd"), task="binary", n_classes=2, class_names=[0, 1], source="gen")
+    res = doctor(_cfg(epochs=4), seeds=2, dataset=ds, max_rounds=1, workers=1, final=False)
+    assert res.metric == "balanced_accuracy"
+    tried = [t for t in res.trials if t.tried]
+    assert tried and all(t.reason.startswith("val balanced_accuracy ") for t in tried if t.status != "failed")
+    assert any(t.changes.get("train.class_weight") == "balanced" or t.changes.get("train.resample") for t in tried)
+
+
+def test_parallel_retrains_give_the_same_scores_as_one_process():
+    ds = _binary(n=160)
+    one = doctor(_cfg(epochs=2), seeds=2, dataset=ds, max_rounds=1, workers=1, final=False)
+    two = doctor(_cfg(epochs=2), seeds=2, dataset=ds, max_rounds=1, workers=2, final=False)
+    assert one.first["scores"] == two.first["scores"]
+
+
+def test_a_no_op_remedy_is_accepted_at_most_alpha_of_the_time():
+    """A/A: two draws of the same noise, paired over 5 units, 4000 times: the rule accepts <= 5%."""
+    rng = np.random.default_rng(0)
+    accepted = 0
+    trials = 4000
+    for _ in range(trials):
+        unit = rng.normal(0.8, 0.02, size=5)  # what each seed is worth, shared by both arms
+        a = Selection(None, "accuracy", "seed", list(unit + rng.normal(0, 0.01, 5)), [])
+        b = Selection(None, "accuracy", "seed", list(unit + rng.normal(0, 0.01, 5)), [])
+        accepted += decide(a, b, min_effect=0.005)["better"]
+    assert accepted / trials <= 0.05
+    # and a real gain of 3 points on the same noise is found nearly always
+    unit = np.full(5, 0.8)
+    a = Selection(None, "accuracy", "seed", list(unit + [0.01, -0.01, 0.0, 0.005, -0.005]), [])
+    b = Selection(None, "accuracy", "seed", list(unit + 0.03 + [0.0, 0.01, -0.01, 0.005, 0.0]), [])
+    assert decide(a, b, min_effect=0.005)["better"]
+
+
+def test_bad_input_is_one_line():
+    from fitdoctor.errors import BadInput
+
+    with pytest.raises(BadInput, match="at least 2 seeds"):
+        doctor(_cfg(), seeds=1, dataset=_binary())
+    with pytest.raises(BadInput, match="max-rounds"):
+        doctor(_cfg(), max_rounds=0, dataset=_binary())
+
+
+def test_cli_json_and_errors(tmp_path):
+    import yaml
+    from typer.testing import CliRunner
+
+    from fitdoctor.cli import app
+
+    cfg = {"data": {"source": "make_classification:n_samples=160,n_features=4,n_informative=2,seed=1"},
+           "model": {"hidden": [4]}, "train": {"epochs": 2, "lr": 0.01}}
+    path = tmp_path / "c.yaml"
+    path.write_text(yaml.safe_dump(cfg))
+    r = CliRunner().invoke(app, ["doctor", str(path), "--seeds", "2", "--max-rounds", "1", "--workers", "1",
+                                 "--out", str(tmp_path / "o"), "--json"])
+    assert r.exit_code == 0, r.output
+    out = json.loads(r.output)
+    assert out["metric"] == "accuracy" and out["units"] == 2 and "final_config" in out and out["test"]
+    r = CliRunner().invoke(app, ["doctor", str(path), "--seeds", "2", "--max-rounds", "1", "--workers", "1",
+                                 "--out", str(tmp_path / "o2"), "--try", "model.hidden=x2"])
+    assert r.exit_code == 0, r.output
+    assert "model.hidden [4] -> [8]" in r.output and "verdict" in r.output and "test split" in r.output
