@@ -4,11 +4,12 @@ Most people have no log file, only what their script printed. This reader takes 
 text (a file, standard input, a forum paste) and recovers one record per epoch. One module
 per job:
 
-* ``lines``: printed text into lines (ANSI codes, ``\\r`` updates, wrapped lines, a cut tail);
+* ``lines``: printed text into lines (ANSI codes, ``\\r`` updates, wrapped lines, a cut tail,
+  TensorFlow/XLA's own log lines of a GPU run and callback messages glued onto a bar);
 * ``patterns`` / ``pairs``: the shared vocabulary, and ``name: value`` pairs from a line;
 * ``keras``: ``model.fit`` verbose=1/2 (Keras 2 and 3), with a whole-text fast path;
 * ``hf``: Hugging Face Trainer dicts;
-* ``tqdm``: tqdm bars' postfixes;
+* ``tqdm``: tqdm bars' postfixes, and bars over the epochs (``TqdmCallback``, epoch loops);
 * ``generic``: per-epoch/per-step lines of hand-written loops and other libraries;
 * ``fastai``: whitespace-aligned epoch tables;
 * ``runs``: runs being assembled, and the RunHistory objects they become;
