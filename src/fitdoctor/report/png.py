@@ -74,26 +74,52 @@ def _render(d: Diagnosis) -> bytes:
     FigureCanvasAgg(fig)
     axes = fig.subplots(1, len(keys), squeeze=False)[0]
     s = d.summary
+    from fitdoctor.report.figures import INTERNAL_CODES, WHOLE_RUN_SHARE, robust_range, short, stack_labels
+
     for ax, key in zip(axes, keys):
+        xs, ys = [], []
         for name in (key, "val_" + key):
             if name in h.series:
                 _plot(ax, name, h.series[name], VAL_COLOR if name.startswith("val_") else TRAIN_COLOR)
+                xs.extend(h.series[name].steps.tolist())
+                ys.extend(h.series[name].values.tolist())
+        xlo, xhi = (min(xs), max(xs)) if xs else (0.0, 1.0)
+        labels = []
         for n, f in enumerate(d.findings, 1):
-            if f.span is None or f.code in SPANLESS_CODES:
+            if f.span is None or f.code in SPANLESS_CODES or f.code in INTERNAL_CODES:
                 continue
             a, b = float(f.span[0]), float(f.span[1])
             if not (np.isfinite(a) and np.isfinite(b)):
                 continue
             color = SEVERITY_COLOR[f.severity]
+            whole = xhi > xlo and (b - a) >= WHOLE_RUN_SHARE * (xhi - xlo)
             if a == b or f.code == "non_finite":
                 ax.axvline(a, color=color, linestyle="--", linewidth=1.5)
-            else:
+            elif not whole:  # shading the whole run shows nothing
                 ax.axvspan(a, b, color="#7f8c8d" if f.code == "plateau" else color, alpha=0.12, linewidth=0)
-            ax.annotate(_text(f"{n}. {f.code}"), xy=(a, 1.0), xycoords=("data", "axes fraction"),
-                        xytext=(2, -10), textcoords="offset points", fontsize=8, color=color)
+            labels.append({"x": a, "text": f"{n}. {f.code}" + (" (whole run)" if whole and a != b else ""),
+                           "color": color})
+        stack_labels(labels, (xlo, xhi))
+        for lab in labels:  # rows downwards from the top, so no label sits on another
+            ax.annotate(_text(lab["text"]), xy=(lab["x"], 1.0), xycoords=("data", "axes fraction"),
+                        xytext=(2, -10 - 0.8 * (lab["yshift"] - 4)), textcoords="offset points", fontsize=8,
+                        color=lab["color"])
+        refs = [float(s["chance_loss"])] if key == "loss" and s.get("chance_loss") is not None else []
+        rng, out = robust_range(np.array(ys, dtype=float), refs,
+                                level=s.get("chance_loss") if key == "loss" else None)
+        if rng is not None:
+            ax.set_ylim(*rng)
+            if out.any():
+                fin = np.isfinite(np.array(ys, dtype=float))
+                ox = np.array(xs)[fin][out]
+                oy = np.array(ys, dtype=float)[fin][out]
+                k = int(np.argmax(np.abs(oy)))
+                ax.annotate(_text(f"{int(out.sum())} points off scale ({short(oy[k])} at {short(ox[k])})"),
+                            xy=(1.0, 1.0), xycoords="axes fraction", xytext=(-4, -4), textcoords="offset points",
+                            ha="right", va="top", fontsize=8, color="#555")
         if key == "loss" and s.get("chance_loss") is not None:
             ax.axhline(float(s["chance_loss"]), color="#7f8c8d", linestyle=":", linewidth=1.2,
-                       label="chance level")
+                       label=f"chance level {short(s['chance_loss'])}")
         sel = s.get("selected_by") or ""
         if s.get("best_at") is not None:
             ax.axvline(float(s["best_at"]), color="#27ae60", linestyle=":", linewidth=1.2)
