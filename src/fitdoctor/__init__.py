@@ -22,6 +22,7 @@ _LAZY = {
     "load_config": ("fitdoctor.config", "load_config"),
     "load_dataset": ("fitdoctor.data", "load_dataset"),
     "check_data": ("fitdoctor.diagnose.data", "check_data"),
+    "lr_find": ("fitdoctor.studies.lr_find", "lr_find"),
     "doctor": ("fitdoctor.doctor", "doctor"),
     "DoctorResult": ("fitdoctor.doctor", "DoctorResult"),
     "tune": ("fitdoctor.tune", "tune"),

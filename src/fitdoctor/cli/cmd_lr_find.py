@@ -1,0 +1,93 @@
+"""``fitdoctor lr-find CONFIG``: the learning-rate range test on the built-in trainer."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+HELP = """Find a learning rate for a run config: the range test on its model, optimizer and batch size.
+
+Trains from the config's fresh initialisation while the lr grows exponentially (one step per
+lr), measures the loss on a fixed sample of training rows after every step, stops once the
+loss has clearly diverged, and repeats the sweep with 3 seeds. Suggested: one tenth of the
+divergence edge (where the smoothed loss climbs back half-way from its minimum), read on the
+median curve; no suggestion when the loss never fell. Validation and test rows are never read.
+
+    fitdoctor lr-find my.yaml
+    fitdoctor lr-find my.yaml --json          # suggested_lr, the curve, the sweeps
+    fitdoctor lr-find my.yaml --out runs/lr   # lr_find.json, .csv, report.html
+"""
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("lr-find", help=HELP)
+    def lr_find_cmd(
+        config: str = typer.Argument(..., metavar="CONFIG", help="Run config (YAML); every key: `fitdoctor config`."),
+        out: Optional[str] = typer.Option(None, "--out", "-o", metavar="DIR", help="Write lr_find.json, lr_find.csv and report.html here."),
+        as_json: bool = typer.Option(False, "--json", help="Print one JSON object (suggested_lr, the curve, the sweeps)."),
+        repeats: int = typer.Option(3, "--repeats", min=1, max=20, help="Sweeps (seeds) read on their median curve."),
+        start_lr: float = typer.Option(1e-6, "--start-lr", min=0.0, help="Lowest lr of the sweep."),
+        end_lr: float = typer.Option(30.0, "--end-lr", min=0.0, help="Highest lr of the sweep."),
+        steps: int = typer.Option(180, "--steps", min=10, max=5000, help="Steps (lrs) per sweep."),
+        seed: Optional[int] = typer.Option(None, "--seed", help="First sweep's seed (default: train.seed)."),
+    ) -> None:
+        from fitdoctor.studies.lr_find import lr_find
+
+        res = lr_find(config, repeats=repeats, start_lr=start_lr, end_lr=end_lr, steps=steps, seed=seed)
+        files = write_outputs(res, Path(out)) if out else None
+        if as_json:
+            from fitdoctor.findings import _jsonable
+
+            payload = res.to_dict()
+            if files is not None:
+                payload["files"] = files
+            sys.stdout.write(json.dumps(_jsonable(payload), indent=2) + "\n")
+            return
+        from fitdoctor.report.studies import render_lr_find
+        from fitdoctor.report.terminal import output_console
+
+        console = output_console()
+        console.print(render_lr_find(res))
+        if files is not None:
+            console.print(f"written: {out}/ ({', '.join(files['files'])})", style="dim")
+            if files.get("report_skipped"):
+                console.print(files["report_skipped"], style="yellow")
+
+
+def write_outputs(res, out: Path) -> dict:
+    """lr_find.json, lr_find.csv (lr, each sweep, median, smoothed) and report.html."""
+    import csv
+    import io
+
+    from fitdoctor.findings import _jsonable
+    from fitdoctor.report.studies import write_page
+
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    write_page(json.dumps(_jsonable(res.to_dict()), indent=2) + "\n", out / "lr_find.json")
+    written.append("lr_find.json")
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["lr", *(f"sweep_{s.seed}" for s in res.sweeps), "median", "smoothed"])
+    for i, lr in enumerate(res.lrs):
+        w.writerow([repr(lr), *(_cell(s.losses[i]) for s in res.sweeps), _cell(res.loss[i]), _cell(res.smoothed[i])])
+    write_page(buf.getvalue(), out / "lr_find.csv")
+    written.append("lr_find.csv")
+    info = {"dir": str(out), "files": written}
+    try:
+        from fitdoctor.report.studies import lr_find_html
+
+        write_page(lr_find_html(res), out / "report.html")
+        written.append("report.html")
+    except ImportError as exc:  # plotly (the report extra) missing
+        info["report_skipped"] = f"report.html skipped: {exc}"
+    return info
+
+
+def _cell(v) -> str:
+    v = float(v)
+    return repr(v) if v == v else ""
