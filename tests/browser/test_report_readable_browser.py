@@ -53,3 +53,26 @@ def test_stuck_report_labels_do_not_overlap_and_the_loss_axis_is_readable(browse
     assert max(ticks) < 2, ticks  # the stuck curve and the chance line, not 0..3000
     pg.shot(f"stuck_report_{width}.png")
     pg.assert_clean()
+
+
+def test_kfold_report_leads_with_one_verdict_and_folded_folds_open_with_sized_plots(browser, tmp_path):
+    from report_cases import make_diagnosis, overfit_history
+
+    folds = []
+    for k in range(3):
+        h = overfit_history(60 + 5 * k, probes=False)
+        h.meta["run"] = f"fold {k + 1}/3"
+        folds.append(make_diagnosis(h))
+    out = write_html_report(folds, tmp_path / "kfold.html",
+                            extra={"folds": [d.history for d in folds], "baselines": {"accuracy": {"logistic": 0.9}}})
+    pg = Page(browser, out)
+    assert pg.page.evaluate("document.querySelector('section').id") == "kfold"
+    assert pg.page.evaluate("document.querySelectorAll('#kfold table.folds tbody tr').length") >= 3
+    assert pg.page.evaluate("document.querySelectorAll('details.fold[open]').length") == 0
+    pg.page.locator("details.fold summary").first.click()
+    pg.page.wait_for_timeout(500)
+    widths = pg.page.evaluate("""Array.from(document.querySelectorAll('details.fold[open] .plot'))
+        .map(p => p.querySelector('svg.main-svg').getBoundingClientRect().width)""")
+    assert widths and min(widths) > 300, widths
+    pg.shot("kfold_report.png")
+    pg.assert_clean()

@@ -153,8 +153,11 @@ def _header(title: str, diagnoses: Sequence[Diagnosis]) -> str:
     from fitdoctor import __version__
 
     when = _dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    from fitdoctor.report.terminal import is_kfold
+
+    what = "fold" if is_kfold(diagnoses) else "run"
     return (f"<header><h1>{esc(title)}</h1><div class='sub'>fitdoctor {esc(__version__)} · {esc(when)} · "
-            f"{len(diagnoses)} run{'s' if len(diagnoses) != 1 else ''}</div></header>")
+            f"{len(diagnoses)} {what}{'s' if len(diagnoses) != 1 else ''}</div></header>")
 
 
 def _ranking_section(diagnoses: Sequence[Diagnosis]) -> str:
@@ -306,7 +309,7 @@ def _run_section(d: Diagnosis, i: int, baselines: Any, *, many: bool, folded: bo
         h.meta.get("format") or "?", f"{h.n_points} {h.axis}s",
         f"source {h.meta.get('source')}" if h.meta.get("source") and many else "") if x)
     src = f"<div class='sub'>source: <code>{esc(h.meta.get('source'))}</code></div>" \
-        if h.meta.get("source") and not many else ""
+        if h.meta.get("source") and not many and str(h.meta.get("source")) != h.name else ""
     plots = "".join(f"<div class='plot' id='{esc(p.id)}'></div>" for p in panels)
     notes = h.meta.get("notes") or []
     notes_html = ""
