@@ -23,6 +23,7 @@ _LAZY = {
     "load_dataset": ("fitdoctor.data", "load_dataset"),
     "check_data": ("fitdoctor.diagnose.data", "check_data"),
     "lr_find": ("fitdoctor.studies.lr_find", "lr_find"),
+    "learning_curve": ("fitdoctor.studies.learning_curve", "learning_curve"),
     "doctor": ("fitdoctor.doctor", "doctor"),
     "DoctorResult": ("fitdoctor.doctor", "DoctorResult"),
     "tune": ("fitdoctor.tune", "tune"),

@@ -28,7 +28,7 @@ CODES = (
     "sorted_validation_split", "missing_values", "constant_features", "needs_more_data",
     "id_like_feature",
     # the run as a whole
-    "below_baseline",
+    "below_baseline", "data_saturated",
 )
 
 

@@ -50,6 +50,13 @@ EXPLANATIONS: dict[str, str] = {
                       "validation than the network. A network costs more to train, tune, serve and "
                       "explain; it earns that only by winning, beyond the noise of the comparison. "
                       "On small tabular data a linear model or gradient boosting often wins.",
+    "needs_more_data": "Trained on growing subsets of the training rows, the model still scores better on "
+                       "validation with every doubling of the rows, beyond the noise between seeds or folds: "
+                       "the data, not the model or the settings, is what limits it now.",
+    "data_saturated": "Trained on growing subsets of the training rows, the validation score stops rising: "
+                      "more rows of the same kind will not move it. What limits the model is bias (train and "
+                      "validation meet: too little capacity or too weak features), variance (train stays far "
+                      "above validation: regularise), or a broken pipeline when it sits at chance at every size.",
 }
 
 
@@ -193,6 +200,8 @@ def remedies_for(code: str, evidence: Mapping[str, Any] | None = None) -> list[R
         table[code] = [plateau[0], plateau[1], *table[code]]
     if code == "below_baseline":
         table[code] = _below_baseline(ev)
+    if code in ("needs_more_data", "data_saturated"):
+        table[code] = _learning_curve(code, ev)
     return table.get(code, [])
 
 
@@ -213,3 +222,29 @@ def _below_baseline(ev: Mapping[str, Any]) -> list[Remedy]:
                           "kfold, data.split.repeats: 3; the test rows stay, but the comparison starts over)",
                           {}, "one holdout split cannot separate models a few points apart"))
     return out
+
+
+def _learning_curve(code: str, ev: Mapping[str, Any]) -> list[Remedy]:
+    """More rows when the curve still rises; otherwise what the flat curve's kind calls for."""
+    R = Remedy
+    if code == "needs_more_data":
+        return [R("collect more labelled rows: the validation score still rises with every doubling", {},
+                  "the learning curve has not flattened"),
+                R("until then, augment the data or regularise (dropout, weight decay)",
+                  {"model.dropout_rate": 0.3, "model.l2": 1e-4}, "stretches the rows there are")]
+    kind = ev.get("kind")
+    if kind == "chance":
+        fix = [R("fix the pipeline, not the amount of data: check that labels match rows and features "
+                 "carry signal (fit a logistic regression on the same split)", {},
+                 "a model at chance at every size learns nothing from the features")]
+        if ev.get("scale") != "standard":
+            fix.insert(0, R("standardize the features", {"data.scale": "standard"},
+                            "unscaled inputs leave the network stuck at the class prior"))
+        return fix
+    if kind == "variance":
+        return [R("regularise: dropout and weight decay", {"model.dropout_rate": 0.5, "model.l2": 1e-4},
+                  "train stays far above validation"),
+                R("use a smaller model", {"model.hidden": [32]}, "less capacity to memorise")]
+    return [R("give the model more capacity", {"model.hidden": [128, 64]}, "train and validation meet: bias"),
+            R("engineer better features or reduce regularisation", {"model.dropout_rate": 0.1},
+              "more rows of the same features will not help")]

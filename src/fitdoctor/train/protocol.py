@@ -10,7 +10,7 @@ the same train/val/test rows, so scores are paired unit by unit (seed or fold).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable
 
 import numpy as np
@@ -69,6 +69,7 @@ class Selection:
 
 
 def select(cfg: Any, *, seeds: int | list[int] | None = None, dataset: Any = None,
+           train_rows: Callable[[int, np.ndarray], np.ndarray] | None = None,
            metric: str | None = None, on_unit: Callable[[int, int], None] | None = None,
            threads: int | None = 1, probe_every: int | None = None, baselines: bool = False,
            units: list[int] | None = None,
@@ -78,6 +79,9 @@ def select(cfg: Any, *, seeds: int | list[int] | None = None, dataset: Any = Non
     Holdout: one unit per seed (``train.seed`` = each seed; the split seed stays put, so
     every config sees the same rows); ``seeds`` defaults to ``[cfg.train.seed]``. k-fold:
     one unit per fold (``seeds`` is ignored). The test rows are never used.
+
+    ``train_rows(unit, rows)`` trains each unit on the rows it returns out of its training rows
+    (learning curves train on growing subsets); validation and test rows never change.
 
     ``units`` runs only those unit indices, in that order (tune scores a config fold by fold
     and stops early); ``on_epoch(unit, epoch, logs)`` sees every epoch's validation logs, and
@@ -110,6 +114,8 @@ def select(cfg: Any, *, seeds: int | list[int] | None = None, dataset: Any = Non
     sel = Selection(config=cfg, metric=metric, unit="fold" if kfold else "seed", scores=[], all_scores=[])
     for i in order:
         sp, ucfg = units[i]
+        if train_rows is not None:  # a learning curve: fewer training rows; val and test stay put
+            sp = replace(sp, train=np.sort(np.asarray(train_rows(i, sp.train), dtype=np.int64)))
         if on_unit is not None:
             on_unit(i, len(units))
         scaler = fit_scaler(ds.X[sp.train], ucfg.data.scale)

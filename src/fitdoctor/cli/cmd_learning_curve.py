@@ -1,0 +1,104 @@
+"""``fitdoctor learning-curve CONFIG``: would more rows help? Train at growing training-set sizes."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+HELP = """Would more data help? Train a run config at growing training-set sizes and decide.
+
+Trains on 1/16, 1/8, 1/4, 1/2 and all of the training rows (nested, stratified subsets), 5
+seeds each on a holdout split or every fold on k-fold, and scores each on the same
+validation rows (never the test rows). A paired trend test on the last doubling decides:
+needs_more_data (validation still rising beyond noise) or data_saturated (flat: more rows
+will not help; at chance, bias or variance). It also predicts the full-size score from the
+sizes up to half the rows, with an interval, and shows how well that prediction held.
+
+    fitdoctor learning-curve my.yaml
+    fitdoctor learning-curve my.yaml --seeds 3 --json   # findings like diagnose
+    fitdoctor learning-curve my.yaml --sizes 50,100,200,400
+    fitdoctor learning-curve my.yaml --out runs/lc      # .json, .csv, report.html
+"""
+
+
+def register(app: typer.Typer) -> None:
+    @app.command("learning-curve", help=HELP)
+    def learning_curve_cmd(
+        config: str = typer.Argument(..., metavar="CONFIG", help="Run config (YAML); every key: `fitdoctor config`."),
+        out: Optional[str] = typer.Option(None, "--out", "-o", metavar="DIR", help="Write learning_curve.json, learning_curve.csv and report.html here."),
+        as_json: bool = typer.Option(False, "--json", help="Print one JSON object (findings, scores per size, forecast)."),
+        seeds: Optional[int] = typer.Option(None, "--seeds", min=2, max=50, help="Seeds per size on a holdout split (default 5; k-fold uses its folds)."),
+        sizes: Optional[str] = typer.Option(None, "--sizes", metavar="N,N,...", help="Training rows per size, comma-separated (default: 1/16 .. all)."),
+    ) -> None:
+        from fitdoctor.errors import BadInput
+        from fitdoctor.studies.learning_curve import learning_curve
+
+        size_list = None
+        if sizes:
+            try:
+                size_list = [int(s) for s in sizes.replace(" ", "").split(",") if s]
+            except ValueError:
+                raise BadInput(f"--sizes {sizes!r}: expected whole numbers of rows separated by commas, "
+                               "e.g. 50,100,200") from None
+        res = learning_curve(config, seeds=seeds, sizes=size_list, on_size=None if as_json else _progress())
+        files = write_outputs(res, Path(out)) if out else None
+        if as_json:
+            payload = res.to_dict()
+            if files is not None:
+                payload["files"] = files
+            sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+            return
+        from fitdoctor.report.studies import render_learning_curve
+        from fitdoctor.report.terminal import output_console
+
+        console = output_console()
+        console.print(render_learning_curve(res))
+        if files is not None:
+            console.print(f"written: {out}/ ({', '.join(files['files'])})", style="dim")
+            if files.get("report_skipped"):
+                console.print(files["report_skipped"], style="yellow")
+
+
+def _progress():
+    """One dim line per size on stderr (results go to stdout)."""
+    from rich.console import Console
+
+    err = Console(stderr=True)
+
+    def show(i: int, n: int, rows: int) -> None:
+        err.print(f"[dim]size {i + 1}/{n}: training on {rows} rows[/dim]")
+    return show
+
+
+def write_outputs(res, out: Path) -> dict:
+    """learning_curve.json, learning_curve.csv (one row per size and unit) and report.html."""
+    import csv
+    import io
+
+    from fitdoctor.report.studies import write_page
+
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    write_page(json.dumps(res.to_dict(), indent=2) + "\n", out / "learning_curve.json")
+    written.append("learning_curve.json")
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(["rows", res.unit, f"train_{res.metric}", f"val_{res.metric}"])
+    for n, tr, va in zip(res.sizes, res.train_scores, res.val_scores):
+        for u, (t, v) in enumerate(zip(tr, va)):
+            w.writerow([n, u, repr(float(t)), repr(float(v))])
+    write_page(buf.getvalue(), out / "learning_curve.csv")
+    written.append("learning_curve.csv")
+    info = {"dir": str(out), "files": written}
+    try:
+        from fitdoctor.report.studies import learning_curve_html
+
+        write_page(learning_curve_html(res), out / "report.html")
+        written.append("report.html")
+    except ImportError as exc:  # plotly (the report extra) missing
+        info["report_skipped"] = f"report.html skipped: {exc}"
+    return info
