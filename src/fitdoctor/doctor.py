@@ -503,7 +503,7 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
            budget_minutes: float | None = None, seeds: int | list[int] = 5, min_effect: float | None = None,
            alpha: float = 0.05, workers: int | None = None, dataset: Any = None, final: bool = True,
            also_try: list[Mapping[str, Any]] | None = None, progress: DoctorProgress | None = None,
-           probe_every: int | None = None, report: bool = False) -> DoctorResult:
+           probe_every: int | None = None, report: bool = False, first_experiment: Any = None) -> DoctorResult:
     """Repair ``config`` (a RunConfig, a mapping or a YAML path) by trying its diagnosis's
     remedies and keeping the ones that beat the noise on validation.
 
@@ -513,7 +513,8 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
     your own changes (relative or absolute), judged the same way once the remedies are done.
     ``final``: score the first and the final config on test, once each, at the end.
     ``out``: write ``doctor.json`` (the whole trail), ``prescription.yaml`` and the final
-    run directory there.
+    run directory there. ``first_experiment``: a ``run_experiment`` of the config as given
+    (what ``fitdoctor train`` ran), reused as its test score instead of training it again.
     """
     from fitdoctor.config import config_to_dict, load_config
     from fitdoctor.data import load_dataset
@@ -698,9 +699,14 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
         from fitdoctor.train.protocol import final as final_step
 
         test: dict[str, Any] = {"metric": metric}
-        fin_first = final_step(first_cfg, dataset=ds)
+        if first_experiment is not None and _key(first_experiment.config) == _key(first_cfg) \
+                and first_experiment.test is not None:
+            fin_first = {"test": first_experiment.test, "experiment": first_experiment,
+                         "baselines": {b: r.get("test") for b, r in first_experiment.baselines.items()}}
+        else:
+            fin_first = final_step(first_cfg, dataset=ds)
         test["first"] = fin_first["test"]
-        fits_final = [fin_first["experiment"]]
+        fits_final = [] if fin_first["experiment"] is first_experiment else [fin_first["experiment"]]
         if _key(cfg) != _key(first_cfg):
             fin_last = final_step(cfg, dataset=ds)
             fits_final.append(fin_last["experiment"])
@@ -794,7 +800,8 @@ def _verdict(res: DoctorResult) -> list[str]:
 
 # ------------------------------------------------------------------------------- files
 
-def write_doctor_dir(out: str | os.PathLike, res: DoctorResult, *, report: bool = False) -> list[str]:
+def write_doctor_dir(out: str | os.PathLike, res: DoctorResult, *, report: bool = False,
+                     run_dir: bool = True) -> list[str]:
     """``doctor.json`` (the whole trail), ``prescription.yaml`` (the final config) and, when
     the final step ran, the prescribed model's run directory in ``final/``."""
     from fitdoctor.config import dump_config
@@ -808,7 +815,7 @@ def write_doctor_dir(out: str | os.PathLike, res: DoctorResult, *, report: bool 
     dump_config(res.config, out / "config.yaml")
     files.append("config.yaml")
     exp = res.experiments.get("final")
-    if exp is not None:
+    if exp is not None and run_dir:
         from fitdoctor.train.run_dir import write_run_dir
 
         write_run_dir(out / "final", exp, report=report)

@@ -26,6 +26,15 @@ def test_demo_tells_the_whole_story(tmp_path, monkeypatch):
     assert str(tmp_path / "cache" / "fitdoctor" / "demo") in out
     assert "1. the classic stuck run" in out and "chance_level" in out and "unscaled_features" in out
     assert "data.scale: standard" in out  # the prescribed remedy, applied
+    # doctor: scaling accepted beyond noise, a change that should not matter rejected with its numbers
+    assert "data.scale none -> standard" in out and "accepted" in out
+    assert "model.hidden [64, 32] -> [128, 64]" in out and "rejected" in out
+    trail = json.loads((tmp_path / "cache" / "fitdoctor" / "demo" / "doctor" / "doctor.json").read_text())
+    trials = [t for r in trail["rounds"] for t in r["trials"]]
+    scaling = next(t for t in trials if t["changes"].get("data.scale") == "standard")
+    wider = next(t for t in trials if "model.hidden" in t["changes"])
+    assert scaling["status"] == "accepted" and scaling["p"] < 0.05 and len(scaling["after"]["scores"]) == 5
+    assert wider["status"] == "rejected" and wider["reason"].startswith("val accuracy ")
     assert "majority" in out and "test accuracy" in out
     for run in ("stuck", "fixed"):
         for name in ("config.yaml", "history.csv", "probes.csv", "diagnosis.json", "model.pt"):
