@@ -179,3 +179,22 @@ def test_power_law_fit_recovers_the_curve_and_the_forecast_covers_it():
     fc = forecast(sizes, val, 800.0, up_to=400)
     truth = 0.9 - 2.0 * 800 ** -0.5
     assert fc["low"] <= truth <= fc["high"] and fc["high"] - fc["low"] < 0.1
+
+
+@pytest.mark.parametrize("code,kind", [("needs_more_data", None), ("data_saturated", "chance"),
+                                       ("data_saturated", "bias"), ("data_saturated", "variance")])
+def test_remedies_are_relative_changes_a_config_accepts(code, kind):
+    from fitdoctor.remedies import EXPLANATIONS, remedies_for
+    from fitdoctor.remedies_apply import apply_remedy, is_relative
+
+    assert EXPLANATIONS[code]
+    cfg = fd.load_config({"data": {"source": "sklearn:iris", "scale": "none"}, "model": {"l2": 1e-4}})
+    fixes = remedies_for(code, {"kind": kind, "scale": "none"})
+    assert fixes and any(r.config_changes for r in fixes)
+    for r in fixes:
+        for key, value in r.config_changes.items():
+            if key in ("model.hidden", "model.l2", "model.dropout_rate"):
+                assert is_relative(value), (key, value)
+        if r.config_changes:
+            new, resolved = apply_remedy(cfg, r.config_changes, task="multiclass")
+            assert resolved

@@ -230,8 +230,8 @@ def _learning_curve(code: str, ev: Mapping[str, Any]) -> list[Remedy]:
     if code == "needs_more_data":
         return [R("collect more labelled rows: the validation score still rises with every doubling", {},
                   "the learning curve has not flattened"),
-                R("until then, augment the data or regularise (dropout, weight decay)",
-                  {"model.dropout_rate": 0.3, "model.l2": 1e-4}, "stretches the rows there are")]
+                R("until then, augment the data or regularise (dropout 0.2 more, weight decay 10x)",
+                  {"model.dropout_rate": "+0.2<=0.5", "model.l2": "x10>=1e-4"}, "stretches the rows there are")]
     kind = ev.get("kind")
     if kind == "chance":
         fix = [R("fix the pipeline, not the amount of data: check that labels match rows and features "
@@ -242,9 +242,10 @@ def _learning_curve(code: str, ev: Mapping[str, Any]) -> list[Remedy]:
                             "unscaled inputs leave the network stuck at the class prior"))
         return fix
     if kind == "variance":
-        return [R("regularise: dropout and weight decay", {"model.dropout_rate": 0.5, "model.l2": 1e-4},
-                  "train stays far above validation"),
-                R("use a smaller model", {"model.hidden": [32]}, "less capacity to memorise")]
-    return [R("give the model more capacity", {"model.hidden": [128, 64]}, "train and validation meet: bias"),
-            R("engineer better features or reduce regularisation", {"model.dropout_rate": 0.1},
-              "more rows of the same features will not help")]
+        return [R("regularise: dropout (0.2 more, at most 0.5) and weight decay (10x, at least 1e-4)",
+                  {"model.dropout_rate": "+0.2<=0.5", "model.l2": "x10>=1e-4"}, "train stays far above validation"),
+                R("use a smaller model (half the width)", {"model.hidden": "x0.5"}, "less capacity to memorise")]
+    return [R("give the model more capacity (twice the width)", {"model.hidden": "x2"},
+              "train and validation meet: bias"),
+            R("engineer better features, or regularise less (half the dropout, a tenth of the weight decay)",
+              {"model.dropout_rate": "x0.5", "model.l2": "x0.1"}, "more rows of the same features will not help")]
