@@ -60,6 +60,8 @@ class Monitor:
                                                                           "format": "live"}))
     events: list[Event] = field(default_factory=list)
     current: dict[str, Finding] = field(default_factory=dict)
+    #: the latest partial diagnosis (None until a curve is long enough to judge)
+    last: Diagnosis | None = None
     #: seconds spent re-diagnosing, and how many re-diagnoses ran / were skipped for the budget
     seconds: float = 0.0
     n_diagnoses: int = 0
@@ -153,6 +155,7 @@ class Monitor:
             self.seconds += time.perf_counter() - t
         if d is None:
             return []
+        self.last = d
         self.n_diagnoses += 1
         now = {f.code: f for f in d.findings if f.severity != "info"}
         events = [Event("new", c, f.severity, step, f.message, f) for c, f in now.items()
