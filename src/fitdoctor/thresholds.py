@@ -58,6 +58,8 @@ class Thresholds:
     #: ... (without classes: this share of the starting loss; an untrained net's loss is
     #: about the target's variance, so 0.2 is an R^2 of at most about 0.8)
     underfit_regression_share: float = 0.2
+    #: underfitting from a poor accuracy needs val within this share above train.
+    underfit_close_gap: float = 0.3
     #: underfitting below the clearly-high level needs the train loss to fall by less than this
     #: share of its level over the second half of the run ("flat for most of the run").
     underfit_flat_rel: float = 0.1

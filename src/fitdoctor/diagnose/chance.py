@@ -31,6 +31,14 @@ def chance_from_meta(meta: dict) -> tuple[float | None, float | None, str]:
         p = np.asarray(prior, dtype=float)
         if p.size >= 2 and np.all(p >= 0) and p.sum() > 0:
             p = p / p.sum()
+            q = meta.get("train_class_prior")
+            if q is not None and len(q) == p.size:
+                # trained with class weights or resampling: a model that learned nothing predicts
+                # the prior it was trained on (balanced), and scores the cross-entropy of the
+                # true prior against it on validation (ln K for a uniform one)
+                q = np.clip(np.asarray(q, dtype=float), 1e-12, None)
+                ce = float(-(p * np.log(q / q.sum())).sum())
+                return ce, float(p.max()), "cross-entropy of the class prior against the balanced prior trained on"
             return stats.entropy(p), float(p.max()), "H(class prior)"
     k = meta.get("n_classes")
     if isinstance(k, (int, float)) and k >= 2:

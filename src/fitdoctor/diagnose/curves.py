@@ -805,6 +805,10 @@ def underfitting(ctx: Context) -> Finding | None:
                                 and still_moving(ctx.val_loss, ctx)):
         return None  # still falling materially: not settled, other rules speak
     end = tail_level(T, 0.2)
+    train_prior = ctx.history.meta.get("train_class_prior")
+    if train_prior and ctx.chance_loss is not None:
+        # class weights or resampling: the train loss is measured on balanced classes
+        floor, floor_name = stats.entropy(train_prior), "the chance-level loss of the weighted train loss"
     share = end / floor
     ev: dict[str, Any] = {"train_last": end, "train_start": head_level(T), "share_of_chance_loss": share,
                           "chance_loss": floor}
@@ -835,6 +839,13 @@ def underfitting(ctx: Context) -> Finding | None:
     ev["second_half_fall"] = second_half_fall
     if second_half_fall > ctx.th.underfit_flat_rel:
         poor_acc = no_gap = False
+    if poor_acc and gap is not None and gap > ctx.th.underfit_close_gap:
+        poor_acc = False  # a poor accuracy with val clearly above train is a gap, not a cap
+    if (poor_acc or no_gap) and not high_loss and baselines_do_no_better(ctx):
+        # logistic regression and gradient boosting on the same rows score no better: the task
+        # (label noise, overlapping classes) caps the score, not the network's capacity
+        ev["baselines_no_better"] = True
+        poor_acc = no_gap = False
     if not (high_loss or poor_acc or no_gap) or (acc is not None and acc >= 0.99):
         return None
     high = f"{share:.0%} of {floor_name} {fv(floor)}"
@@ -846,6 +857,24 @@ def underfitting(ctx: Context) -> Finding | None:
                  "than data it has never seen")
     msg = f"{T.name} settled at {fv(end)} ({high}) {close}; the model cannot fit even its training data"
     return finding("underfitting", "warning", msg, ctx, span=(T.x[0], T.x[-1]), evidence=ev)
+
+
+def baselines_do_no_better(ctx: Context) -> bool:
+    """The trainer fitted simple baselines on the same rows (meta ``baseline_scores``): True when
+    none of the non-trivial ones beats the network's validation score beyond sampling noise."""
+    bs = ctx.history.meta.get("baseline_scores")
+    if not isinstance(bs, dict):
+        return False
+    metric = bs.get("metric")
+    net = (bs.get("network") or {}).get(metric)
+    others = [(v or {}).get(metric) for k, v in (bs.get("baselines") or {}).items() if k != "majority"]
+    others = [float(o) for o in others if isinstance(o, (int, float)) and math.isfinite(o)]
+    if not isinstance(net, (int, float)) or not math.isfinite(net) or not others:
+        return False
+    n = bs.get("n_val") or 0
+    p = min(max(float(net), 0.0), 1.0)
+    se = math.sqrt(max(p * (1 - p), 1e-4) / n) if metric != "r2" and n else 0.02
+    return float(net) >= max(others) - 2 * se
 
 
 def learned_nothing_level(ctx: Context) -> tuple[float | None, str]:

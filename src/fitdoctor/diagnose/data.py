@@ -62,7 +62,7 @@ class DataContext:
 
     ds: Any
     split: Any = None
-    val_split: float = 0.2
+    val_split: float | None = 0.2
     #: the scaling the pipeline will apply (``data.scale``), when known
     scale: str | None = None
     th: DataThresholds = THRESHOLDS
@@ -454,8 +454,9 @@ def sorted_validation_split(ctx: DataContext) -> Finding | None:
     from fitdoctor.data.splits import keras_validation_split
 
     ds, th = ctx.ds, ctx.th
-    _, tail = keras_validation_split(ds.n_samples, ctx.val_split)
-    tail_t = _tail_vs_whole(ds, tail)
+    # val_split None: the pipeline's own (shuffled) split is what trains, no Keras tail is used
+    tail = keras_validation_split(ds.n_samples, ctx.val_split)[1] if ctx.val_split is not None else np.arange(0)
+    tail_t = _tail_vs_whole(ds, tail) if tail.size else None
     val_t = _tail_vs_whole(ds, ctx.split.val) if ctx.split is not None else None
     bad_split = _skewed(val_t, th)
     bad_tail = _skewed(tail_t, th)
@@ -592,17 +593,19 @@ def _thresholds(overrides: Mapping[str, Any] | None) -> DataThresholds:
     return with_overrides(overrides, THRESHOLDS, what="data threshold")
 
 
-def check_data(ds: Any, split: Any = None, val_split: float = 0.2, *, scale: str | None = None,
+def check_data(ds: Any, split: Any = None, val_split: float | None = 0.2, *, scale: str | None = None,
                thresholds: Mapping[str, Any] | None = None, mute: tuple[str, ...] | list[str] = ()) -> list[Finding]:
     """Run every data rule on ``ds``; most important findings first.
 
     ``split``: the Split training will use (default: the default holdout split, for the overlap
-    check); ``val_split``: the Keras-style tail fraction checked for label ordering; ``scale``:
+    check); ``val_split``: the Keras-style tail fraction checked for label ordering (None when the
+    pipeline trains on its own shuffled split, as the built-in trainer does); ``scale``:
     the pipeline's ``data.scale`` (unscaled features are then only info).
     """
-    if not 0.0 < float(val_split) < 1.0:
+    if val_split is not None and not 0.0 < float(val_split) < 1.0:
         raise BadInput(f"--val-split {val_split!r}: expected a fraction between 0 and 1, e.g. 0.2")
-    ctx = DataContext(ds=ds, split=split, val_split=float(val_split), scale=scale, th=_thresholds(thresholds))
+    ctx = DataContext(ds=ds, split=split, val_split=float(val_split) if val_split is not None else None,
+                      scale=scale, th=_thresholds(thresholds))
     out: list[Finding] = []
     for rule_fn in DATA_RULES:
         if rule_fn.__name__ in mute:

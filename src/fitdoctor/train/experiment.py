@@ -98,7 +98,8 @@ def run_checks(ds: Any, split: Any, scale: str | None = None) -> tuple[list[Find
         from fitdoctor.diagnose.data import check_data
     except ImportError:
         return [], ["data checks unavailable (fitdoctor.diagnose.data not installed)"]
-    return list(check_data(ds, split, scale=scale)), []
+    # the trainer trains on its own split: no Keras validation_split tail to check
+    return list(check_data(ds, split, None, scale=scale)), []
 
 
 def run_experiment(cfg: Any, *, reporter: Reporter | None = None,

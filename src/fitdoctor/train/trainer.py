@@ -323,6 +323,11 @@ def _fit(model_cfg, train_cfg, X_train, y_train, X_val, y_val, *, task, n_classe
                          "steps_per_epoch": math.ceil(n / batch_size)})
     if nonfinite is not None:
         history.meta["nonfinite_guard"] = nonfinite
+    if task != "regression" and (cw is not None or rows.size != len(y_train)
+                                 or str(_get(train_cfg, "resample", "none") or "none") != "none"):
+        # the train loss is weighted or taken on resampled rows: it sees balanced classes, so a
+        # model that learned nothing scores ln K on it (validation keeps the true prior)
+        history.meta["train_class_prior"] = [1.0 / K] * K
     return FitResult(model=model, history=history, probe_rows=probes.rows, best_epoch=best_epoch,
                      epochs_run=epoch + 1, stopped=stopped, nonfinite=nonfinite,
                      seconds=time.perf_counter() - t0, steps=step)
