@@ -240,7 +240,7 @@ class Sparklines:
 def finding_lines(i: int, f: Finding, unit: str | None = None, *, where: str = "") -> list:
     """One ranked finding: code and severity, message, evidence, why, and numbered fixes;
     every wrapped line keeps its indent. ``where`` adds a note to the head line."""
-    span = f"  {_span(f, unit)}" if unit else ""
+    span = f"  {_span(f, unit)}" if unit and f.span is not None else ""
     lines: list = [Text.assemble(f"{i}. ", (f.severity.upper(), SEVERITY_STYLE[f.severity]), " ",
                                  (f.code, "bold"), span, (f"  {where}" if where else "", "dim")),
                    Hanging(3, "", f.message)]
