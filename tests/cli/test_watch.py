@@ -201,3 +201,57 @@ def test_watch_follows_a_real_keras_training_and_exits_on_its_finding(tmp_path):
     assert len(counts) >= 2 and counts == sorted(counts)  # it followed the epochs as they came
     assert "ERROR chance_level" in r.stdout
     assert "--exit-on error: chance_level (error)" in r.stderr
+
+
+def test_ctrl_c_stops_cleanly_with_the_diagnosis_so_far(tmp_path):
+    import signal
+
+    p = tmp_path / "log.csv"
+    p.write_text("epoch,loss,val_loss\n" + csv_rows(30))
+    proc = subprocess.Popen([sys.executable, "-m", "fitdoctor.cli", "watch", str(p), "--interval", "0.2"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 60
+    out = ""
+    while "30 epochs" not in out and time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        out += line
+    proc.send_signal(signal.SIGINT)
+    rest, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert "stopped (Ctrl-C)" in err and "Traceback" not in err
+    assert "overfitting" in rest and "keep:" in rest
+
+
+def test_the_live_view_on_a_terminal(tmp_path):
+    p = tmp_path / "log.csv"
+    p.write_text("epoch,loss,val_loss\n" + csv_rows(30))
+    env = dict(os.environ, TTY_COMPATIBLE="1", COLUMNS="100")
+    r = subprocess.run([sys.executable, "-m", "fitdoctor.cli", "watch", str(p), "--timeout", "1.5", "--interval", "0.2"],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert r.returncode == 0, r.stderr
+    assert f"fitdoctor watch {p}" in r.stdout and "overfitting" in r.stdout
+
+
+def test_a_tensorboard_folder_being_written(tmp_path):
+    pytest.importorskip("tensorboard")
+    pytest.importorskip("torch")
+    from torch.utils.tensorboard import SummaryWriter
+
+    w = Watcher(tmp_path)
+    writer = SummaryWriter(str(tmp_path))
+    seen = []
+    for e in range(8):
+        writer.add_scalar("loss/train", 0.7 * 0.85 ** e + 0.01, e)
+        writer.add_scalar("loss/val", 0.72 * 0.8 ** e + 0.35, e)
+        writer.flush()
+        for _ in range(3):  # a folder is read once it held still for a poll
+            u = w.poll()
+            if u is not None and u.runs:
+                seen.append(u.runs[0].points)
+            time.sleep(0.05)
+    writer.close()
+    w.close()
+    assert seen and seen == sorted(seen) and seen[-1] == 8
+    assert len(set(seen)) >= 4  # it followed the run, not only its end

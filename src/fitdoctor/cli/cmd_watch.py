@@ -138,7 +138,8 @@ class _View:
         if self.use_live:
             from rich.live import Live
 
-            self.live = Live(self._render(), console=self.console, refresh_per_second=4, transient=False)
+            # transient: the final diagnosis, printed after, takes its place
+            self.live = Live(self._render(), console=self.console, refresh_per_second=4, transient=True)
             self.live.start()
 
     def stop(self) -> None:
@@ -215,17 +216,28 @@ class _View:
         from rich.console import Group
         from rich.text import Text
 
-        from fitdoctor.report.terminal import render_diagnosis
+        from fitdoctor.report.sparkline import sparkline
 
         parts = [Text(f"fitdoctor watch {self.path}  ·  {time.strftime('%H:%M:%S')}  ·  Ctrl-C to stop",
                       style="bold")]
+        width = max(20, min(60, self.console.width - 40))
         for st in (self.watcher.runs.values() if self.watcher else []):
-            if st.diagnosis is not None:
-                parts.append(render_diagnosis(st.diagnosis))
-            else:
-                parts.append(Text(f"{st.name}: {st.points} points, too few to judge yet"))
+            h = st.monitor.history
+            parts.append(Text(f"\n{st.name}  ({st.points} {h.axis}s)", style="bold"))
+            for name in ("loss", "val_loss", "accuracy", "val_accuracy", "lr"):
+                s = h.series.get(name)
+                if s is not None and len(s):
+                    parts.append(Text(f"  {name:<12} {sparkline(s.values, width)}  {s.values[-1]:.4g}"))
+            if st.diagnosis is None:
+                parts.append(Text("  too few points to judge yet", style="dim"))
+            elif not st.monitor.current:
+                parts.append(Text("  no finding so far", style="green"))
+            for f in st.monitor.current.values():
+                style = "red" if f.severity == "error" else "yellow"
+                parts.append(Text(f"  {f.severity.upper()} {f.code}: {f.message}", style=style,
+                                  overflow="ellipsis", no_wrap=True))
         if self.recent:
-            parts.append(Text("\n".join(self.recent), style="dim"))
+            parts.append(Text("\n" + "\n".join(self.recent), style="dim", overflow="ellipsis", no_wrap=True))
         return Group(*parts)
 
     @staticmethod
