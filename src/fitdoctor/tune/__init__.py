@@ -24,7 +24,7 @@ def tune(config: Any, *, trials: int | None = None, out: str | os.PathLike | Non
          storage: str | None = None, backend: str = "optuna", study: str | None = None,
          timeout: float | None = None, threads: int | None = 1, progress: bool = False,
          heartbeat: int = 10, final: bool = True, seed: int | None = None, top: int = 5,
-         dataset: Any = None, probe_every: int | None = None,
+         dataset: Any = None, probe_every: int | None = None, record_curves: bool = False,
          on_trial: Callable[[TrialSummary], None] | None = None) -> TuneResult:
     """Tune ``config`` (a YAML path, a mapping or a RunConfig) and return a :class:`TuneResult`.
 
@@ -48,7 +48,8 @@ def tune(config: Any, *, trials: int | None = None, out: str | os.PathLike | Non
     name = study or (Path(str(config)).stem if isinstance(config, (str, os.PathLike)) else "fitdoctor")
     job = TuneJob(config=cfg, space=space, out_dir=Path(out), trials=n, storage=storage, study_name=name,
                   timeout=timeout, threads=threads, progress=progress, heartbeat=heartbeat, final=final,
-                  seed=seed, top=top, dataset=dataset, probe_every=probe_every, on_trial=on_trial)
+                  seed=seed, top=top, dataset=dataset, probe_every=probe_every,
+                  record_curves=record_curves, on_trial=on_trial)
     return get_backend(backend).run(job)
 
 

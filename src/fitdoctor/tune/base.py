@@ -38,6 +38,7 @@ class TuneJob:
     seed: int | None = None
     top: int = 5
     probe_every: int | None = None
+    record_curves: bool = False         # keep each unit's epoch curve (benchmarks replay pruning)
     dataset: Any = None
     on_trial: Callable[[TrialSummary], None] | None = field(default=None, repr=False)
 

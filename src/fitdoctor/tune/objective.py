@@ -240,12 +240,14 @@ class Objective:
     def __init__(self, cfg: Any, space: SearchSpace, *, dataset: Any, metric: str, n_units: int,
                  unit_kind: str, seeds: list[int] | None = None, threads: int | None = 1,
                  probe_every: int | None = None, shuffle_units: bool = True,
-                 on_epoch: Callable[[int, int, int], None] | None = None) -> None:
+                 on_epoch: Callable[[int, int, int], None] | None = None,
+                 record_curves: bool = False) -> None:
         self.cfg, self.space, self.dataset, self.metric = cfg, space, dataset, metric
         self.n_units, self.unit_kind, self.seeds = n_units, unit_kind, seeds
         self.threads, self.probe_every, self.shuffle_units = threads, probe_every, shuffle_units
         self.higher = metric not in LOWER_IS_BETTER
         self.on_epoch = on_epoch
+        self.record_curves = record_curves  # benchmarks replay the pruner on the stored curves
         self.prune_epochs = space.pruning.epochs
         self.prune_units = space.pruning.folds
 
@@ -266,6 +268,7 @@ class Objective:
         scores: dict[int, float] = {}
         findings: list[dict[str, Any]] = []
         counted = {"epochs": 0}
+        curves: dict[int, list[float]] = {}
         metric, higher = self.metric, self.higher
 
         def hook(unit: int, epoch: int, logs: dict[str, float]) -> None:
@@ -275,10 +278,14 @@ class Objective:
             score = logs.get(f"val_{metric}", math.nan) if metric != "loss" else vl
             if st["best_loss"] is None or (math.isfinite(vl) and vl < st["best_loss"]):
                 st["best_loss"], st["score"] = vl, score
+            if self.record_curves:
+                curves.setdefault(unit, []).append(float(st["score"]) if st["score"] is not None else math.nan)
             if self.on_epoch is not None:
                 self.on_epoch(trial.number, unit, epoch)
             if not self.prune_epochs or st["score"] is None or not math.isfinite(st["score"]):
                 return
+            if epoch < self.space.pruning.warmup_epochs:
+                return  # the percentile pruner compares at the same epoch; none before warmup
             trial.report(float(st["score"]), epoch_step(unit, epoch))
             if trial.should_prune():
                 raise Pruned("epochs", unit, epoch)
@@ -313,6 +320,9 @@ class Objective:
                           pruned=pruned, fold_epochs=counted["epochs"], findings=findings,
                           seconds=time.perf_counter() - t0, error=error)
         self.store(trial, rec)
+        if self.record_curves:
+            trial.set_user_attr("curves", {str(k): v for k, v in curves.items()})
+            trial.set_user_attr("order", self.order(trial.number))
         if error is not None or not math.isfinite(value):
             # a config the trainer cannot run, or nothing finite scored: the worst value, so
             # TPE learns to avoid the region (NaN would fail the trial and teach nothing)

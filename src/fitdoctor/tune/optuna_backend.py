@@ -90,12 +90,33 @@ def _rdb(url: str, heartbeat: int | None) -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            return optuna.storages.RDBStorage(url, **kw)
+            storage = optuna.storages.RDBStorage(url, **kw)
+            if url.startswith("sqlite"):
+                _sqlite_wal(storage)
+            return storage
         except ImportError as exc:
             raise BadInput(f"storage {_redact(url)}: {exc}; for PostgreSQL: pip install psycopg2-binary") from None
         except Exception as exc:  # sqlalchemy's OperationalError and friends: one line
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise BadInput(f"cannot open storage {_redact(url)}: {first}") from None
+
+
+def _sqlite_wal(storage: Any) -> None:
+    """Write-ahead log with synchronous=NORMAL: a commit no longer waits for an fsync (a trial
+    reports every epoch: 70 ms -> ~1 ms a report here), and a killed process still leaves
+    the database intact (only a crash of the OS could lose the last commits)."""
+    from sqlalchemy import event
+
+    engine = storage.engine
+
+    @event.listens_for(engine, "connect")
+    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
+        cur = dbapi_conn.cursor()
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    engine.dispose()  # connections opened before the listener reconnect with it
 
 
 def _redact(url: str) -> str:
@@ -338,7 +359,8 @@ class OptunaBackend(Backend):
         bar = _Progress(job.trials, done, pl.metric, pl.unit, pl.n_units) if job.progress else None
         objective = Objective(job.config, job.space, dataset=pl.dataset, metric=pl.metric,
                               n_units=pl.n_units, unit_kind=pl.unit, seeds=pl.seeds, threads=job.threads,
-                              probe_every=job.probe_every, on_epoch=bar.epoch if bar else None)
+                              probe_every=job.probe_every, on_epoch=bar.epoch if bar else None,
+                              record_curves=job.record_curves)
         me = worker_name()
 
         def run_trial(trial: Any) -> float:

@@ -149,30 +149,41 @@ class SearchSpace:
         return out
 
     def grid(self, budget: int) -> list[dict[str, Any]]:
-        """A full-factorial grid of about ``budget`` points: categorical choices as given,
-        ranges cut into as many levels as the budget allows (log-spaced where ``log``)."""
+        """A full-factorial grid of at most ``budget`` points where it can be, as a
+        practitioner lays one out: every choice of the categorical keys, then the first m
+        ranges (in the order given) at L levels each, with m as large as 3^m still fits and
+        L as large as L^m fits (log-spaced where ``log``); the other ranges sit at their
+        middle."""
         import itertools
 
         import numpy as np
 
         cats = [p for p in self.searched if p.kind == "categorical"]
         ranges = [p for p in self.searched if p.kind in ("int", "float")]
-        n_cat = math.prod(len(p.choices) for p in cats) if cats else 1
-        levels = 1
-        if ranges:
-            levels = max(1, int(math.floor((max(budget, 1) / n_cat) ** (1.0 / len(ranges)))))
+        size = math.prod(len(p.choices) for p in cats) if cats else 1
+        room = max(1, budget // size)
+        m = 0
+        while m < len(ranges) and 3 ** (m + 1) <= room:
+            m += 1
+        if m == 0 and ranges and room >= 2:
+            m = 1
+        L = int(math.floor(room ** (1.0 / m) + 1e-9)) if m else 1
+        levels = {p.key: 1 for p in ranges}
+        for p in ranges[:m]:
+            cap = (int(p.high) - int(p.low) + 1) if p.kind == "int" else L
+            levels[p.key] = max(1, min(L, cap))
         axes: list[list[Any]] = []
         for p in self.searched:
             if p.kind == "categorical":
                 axes.append(list(p.choices))
                 continue
-            if levels == 1:
-                mid = math.sqrt(p.low * p.high) if p.log else (p.low + p.high) / 2
-                vals = [mid]
+            n = levels[p.key]
+            if n == 1:
+                vals = [math.sqrt(p.low * p.high) if p.log else (p.low + p.high) / 2]
             elif p.log:
-                vals = list(np.geomspace(p.low, p.high, levels))
+                vals = list(np.geomspace(p.low, p.high, n))
             else:
-                vals = list(np.linspace(p.low, p.high, levels))
+                vals = list(np.linspace(p.low, p.high, n))
             if p.kind == "int":
                 vals = sorted({int(round(v)) for v in vals})
             axes.append([float(v) if p.kind == "float" else v for v in vals])

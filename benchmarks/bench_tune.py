@@ -1,0 +1,258 @@
+"""Benchmark ``fitdoctor tune``: TPE with and without pruning against random search and a
+grid, at the same trial budget, on bundled datasets; k-fold selection, the test split
+touched once per method (its winner).
+
+    python benchmarks/bench_tune.py                          # the README's numbers (~10-15 min, 2 cores)
+    python benchmarks/bench_tune.py --budget 8 --datasets breast_cancer --json out.json
+
+Per dataset and method it reports the best validation score (k-fold mean of the selection
+metric) reached after n trials and within the wall-clock the pruned run took, the
+fold-epochs trained, and the untouched test score of the method's winner.
+
+Pruning is measured twice:
+
+* **live**: the TPE run with pruning (its own trials, its own sampler path);
+* **replayed**: the pruner is replayed on the per-fold, per-epoch curves of the unpruned
+  TPE run (training is seeded and single-threaded, so a config's curves are the same
+  whether or not it is pruned). Same configs, same order: fold-epochs saved, whether the
+  final k-fold winner is the same (tie), and the false-prune rate: pruned trials whose full
+  k-fold score would have beaten the best fully scored trial at the moment they were
+  pruned.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+DATASETS = {
+    "breast_cancer": "sklearn:breast_cancer",   # binary, 569 rows
+    "wine": "sklearn:wine",                     # 3 classes, 178 rows
+    "diabetes": "sklearn:diabetes",             # regression, 442 rows
+}
+
+SPACE = {  # continuous, so that a grid is a fair opponent
+    "train.lr": {"low": 1e-4, "high": 0.3, "log": True},
+    "model.width": {"low": 8, "high": 128, "log": True},
+    "model.dropout_rate": {"low": 0.0, "high": 0.5},
+    "model.depth": {"low": 1, "high": 3},
+    "model.l2": {"low": 1e-6, "high": 1e-2, "log": True},
+}
+
+#: pruner settings replayed on the unpruned TPE run's curves (free: no training)
+REPLAYS = {
+    "default: both axes (median, warmup 5)": {},
+    "folds only (Wilcoxon)": {"epochs": False},
+    "epochs only (median)": {"folds": False},
+    "both, aggressive (top 25%, warmup 3)": {"percentile": 25, "warmup_epochs": 3},
+}
+
+METHODS = {  # name -> (sampler, pruning)
+    "tpe+prune": ("tpe", True),
+    "tpe": ("tpe", False),
+    "random": ("random", False),
+    "grid": ("grid", False),
+}
+
+
+def config(source: str, method: str, budget: int, k: int, epochs: int) -> dict[str, Any]:
+    sampler, prune = METHODS[method]
+    return {"data": {"source": source, "split": {"method": "kfold", "k": k, "test": 0.2, "seed": 0}},
+            "model": {"hidden": [32], "activation": "relu"},
+            "train": {"epochs": epochs, "batch_size": 32, "optimizer": "adam",
+                      "early_stopping": {"patience": 5, "restore_best": True}, "seed": 0},
+            "search": {"params": SPACE, "trials": budget, "sampler": sampler, "seed": 0,
+                       "pruning": {"folds": prune, "epochs": prune, "startup_trials": 5,
+                                   "warmup_epochs": 5, "percentile": 50, "p_threshold": 0.1}}}
+
+
+def best_curve(trials: list[Any], higher: bool) -> tuple[list[float], list[float]]:
+    """Best fully scored value after each trial, and the cumulative seconds."""
+    best, out, secs, t = -math.inf if higher else math.inf, [], [], 0.0
+    for s in sorted(trials, key=lambda s: s.number):
+        t += s.seconds
+        if s.state == "complete" and math.isfinite(s.value):
+            best = max(best, s.value) if higher else min(best, s.value)
+        out.append(best if math.isfinite(best) else math.nan)
+        secs.append(t)
+    return out, secs
+
+
+def best_within(curve: list[float], secs: list[float], limit: float) -> float:
+    vals = [v for v, s in zip(curve, secs) if s <= limit + 1e-9]
+    return vals[-1] if vals else math.nan
+
+
+def replay(trials: list[Any], space: Any, n_units: int, direction: str) -> dict[str, Any]:
+    """Replay the fold-and-epoch pruner on the unpruned run's stored curves."""
+    import optuna
+
+    from fitdoctor.tune.objective import epoch_step, make_pruner
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    study = optuna.create_study(direction=direction, pruner=make_pruner(space))
+    higher = direction == "maximize"
+    full_epochs = kept_epochs = 0
+    pruned, false_prunes, best_full = [], [], None
+    for rec in sorted(trials, key=lambda s: s.number):
+        ua = rec.user_attrs
+        curves = {int(k): v for k, v in (ua.get("curves") or {}).items()}
+        scores = {int(k): v for k, v in (ua.get("scores") or {}).items()}
+        order = ua.get("order") or list(range(n_units))
+        full_epochs += sum(len(c) for c in curves.values())
+        t = study.ask()
+        done: dict[int, float] = {}
+        how = None
+        for u in order:
+            curve = curves.get(u, [])
+            for e, v in enumerate(curve):
+                kept_epochs += 1
+                if not math.isfinite(v):
+                    continue
+                t.report(v, epoch_step(u, e))
+                if t.should_prune():
+                    done[u], how = v, "epochs"
+                    break
+            if how:
+                break
+            if u not in scores or not math.isfinite(scores[u]):
+                continue
+            done[u] = scores[u]
+            t.report(scores[u], u)
+            if len(done) < n_units and t.should_prune():
+                how = "folds"
+                break
+        value = float(np.mean(list(done.values()))) if done else math.nan
+        full_value = rec.value
+        for kk, vv in {"units_done": len(done) if how else n_units, "n_units": n_units, "pruned": how}.items():
+            t.set_user_attr(kk, vv)
+        study.tell(t, value if math.isfinite(value) else (-1e9 if higher else 1e9))
+        if how:
+            pruned.append(rec.number)
+            if best_full is not None and ((full_value > best_full) if higher else (full_value < best_full)):
+                false_prunes.append(rec.number)
+        elif math.isfinite(full_value):
+            best_full = full_value if best_full is None else (max(best_full, full_value) if higher
+                                                              else min(best_full, full_value))
+    all_best = max(s.value for s in trials) if higher else min(s.value for s in trials)
+    return {"fold_epochs_full": full_epochs, "fold_epochs_pruned": kept_epochs,
+            "saved": 1 - kept_epochs / max(full_epochs, 1), "pruned": len(pruned),
+            "false_prunes": len(false_prunes), "false_prune_rate": len(false_prunes) / max(len(pruned), 1),
+            "best_full_unpruned": all_best, "best_full_replayed": best_full,
+            "tie": best_full is not None and abs(best_full - all_best) < 1e-12}
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    import optuna
+
+    import fitdoctor as fd
+    from fitdoctor.tune.space import parse_search
+
+    out: dict[str, Any] = {"budget": args.budget, "k": args.k, "epochs": args.epochs, "datasets": {}}
+    root = Path(args.out or tempfile.mkdtemp(prefix="bench-tune-"))
+    for name in args.datasets:
+        source = DATASETS[name]
+        res: dict[str, Any] = {}
+        for method in METHODS:
+            t0 = time.perf_counter()
+            r = fd.tune(config(source, method, args.budget, args.k, args.epochs), trials=args.budget,
+                        out=root / name / method, study=f"{name}-{method}", record_curves=(method == "tpe"),
+                        final=True)
+            wall = time.perf_counter() - t0
+            higher = r.direction == "maximize"
+            curve, secs = best_curve(r.all_trials, higher)
+            res[method] = {"metric": r.metric, "curve": curve, "secs": secs, "tune_seconds": secs[-1],
+                           "wall_with_final": wall, "fold_epochs": r.fold_epochs, "trials": r.trials,
+                           "best": r.best_value, "best_params": r.best.params if r.best else None,
+                           "test": (r.test or {}).get(r.final.get("primary")) if r.final else None,
+                           "test_primary": r.final.get("primary") if r.final else None,
+                           "baselines": {b: (s or {}).get(r.final.get("primary")) for b, s in
+                                         (r.final or {}).get("baselines", {}).items()},
+                           "top": r.lines()[:3], "importances": r.importances}
+            if method == "tpe":
+                storage = optuna.storages.RDBStorage(f"sqlite:///{root / name / method / 'study.db'}")
+                trials = optuna.load_study(study_name=f"{name}-{method}", storage=storage).get_trials()
+                base = config(source, "tpe+prune", args.budget, args.k, args.epochs)["search"]
+                res["replay"] = {}
+                for variant, change in REPLAYS.items():
+                    space = parse_search({**base, "pruning": {**base["pruning"], **change}})
+                    res["replay"][variant] = replay(trials, space, r.n_units, r.direction)
+            print(f"{name:14s} {method:10s} best val {r.metric} {r.best_value:.4f}  "
+                  f"fold-epochs {r.fold_epochs:5d}  tune {secs[-1]:6.1f}s  test {res[method]['test']}",
+                  file=sys.stderr, flush=True)
+        limit = res["tpe+prune"]["tune_seconds"]
+        for method in METHODS:
+            m = res[method]
+            m["best_within_pruned_time"] = best_within(m["curve"], m["secs"], limit)
+        out["datasets"][name] = res
+    return out
+
+
+def table(out: dict[str, Any]) -> str:
+    b = out["budget"]
+    marks = sorted({max(1, b // 4), max(1, b // 2), b})
+    lines = [f"budget {b} trials, {out['k']}-fold, up to {out['epochs']} epochs (early stopping, patience 5)", ""]
+    head = ("| dataset | method | " + " | ".join(f"best val @{n}" for n in marks)
+            + " | best val within pruned run's time | fold-epochs | tune s | test (winner) |")
+    lines += [head, "|" + "---|" * (head.count("|") - 1)]
+    for name, res in out["datasets"].items():
+        for method in METHODS:
+            m = res[method]
+            cells = [f"{m['curve'][n - 1]:.4f}" if n - 1 < len(m["curve"]) else "-" for n in marks]
+            test = f"{m['test']:.4f}" if isinstance(m["test"], float) else "-"
+            lines.append(f"| {name} ({m['metric']}) | {method} | " + " | ".join(cells)
+                         + f" | {m['best_within_pruned_time']:.4f} | {m['fold_epochs']} | {m['tune_seconds']:.0f}"
+                         f" | {test} |")
+    lines += ["", "| dataset | pruner replayed on the unpruned TPE run | fold-epochs full -> pruned | saved | "
+              "pruned trials | false prunes | final k-fold best: unpruned vs replayed |",
+              "|---|---|---|---|---|---|---|"]
+    for name, res in out["datasets"].items():
+        for variant, r in res["replay"].items():
+            lines.append(f"| {name} | {variant} | {r['fold_epochs_full']} -> {r['fold_epochs_pruned']} | "
+                         f"{r['saved']:.0%} | {r['pruned']} | {r['false_prunes']} ({r['false_prune_rate']:.0%}) | "
+                         f"{r['best_full_unpruned']:.4f} vs {r['best_full_replayed']:.4f}"
+                         f" ({'tie' if r['tie'] else 'differs'}) |")
+    totals = {}
+    for res in out["datasets"].values():
+        for variant, r in res["replay"].items():
+            t = totals.setdefault(variant, [0, 0, 0, 0, 0])
+            t[0] += r["fold_epochs_full"]; t[1] += r["fold_epochs_pruned"]; t[2] += r["pruned"]
+            t[3] += r["false_prunes"]; t[4] += int(r["tie"])
+    lines += [""] + [f"all datasets, {v}: {1 - t[1] / max(t[0], 1):.0%} fold-epochs saved, false prunes "
+                     f"{t[3]}/{t[2]} ({t[3] / max(t[2], 1):.0%}), winner tied on {t[4]}/{len(out['datasets'])}"
+                     for v, t in totals.items()]
+    live = [(res["tpe"]["fold_epochs"], res["tpe+prune"]["fold_epochs"], res["tpe"]["best"], res["tpe+prune"]["best"])
+            for res in out["datasets"].values()]
+    lines += ["", "live: " + "; ".join(f"{n}: fold-epochs {a} -> {p} ({1 - p / a:.0%} saved), best val "
+                                       f"{ba:.4f} -> {bp:.4f}" for n, (a, p, ba, bp) in zip(out["datasets"], live))]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--budget", type=int, default=16)
+    ap.add_argument("--k", type=int, default=5)
+    ap.add_argument("--epochs", type=int, default=20)
+    ap.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=list(DATASETS))
+    ap.add_argument("--out", help="keep the run directories here (default: a temp folder)")
+    ap.add_argument("--json", help="write the numbers here")
+    args = ap.parse_args()
+    t0 = time.perf_counter()
+    out = run(args)
+    out["seconds"] = time.perf_counter() - t0
+    print(table(out))
+    print(f"\ntotal {out['seconds']:.0f} s")
+    if args.json:
+        Path(args.json).write_text(json.dumps(out, indent=2, default=str) + "\n")
+
+
+if __name__ == "__main__":
+    main()
