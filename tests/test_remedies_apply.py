@@ -54,6 +54,8 @@ def test_patience_is_never_shortened_and_early_stopping_switches_on_with_its_def
     new, _ = apply_remedy(off, es.config_changes)
     assert new.train.early_stopping.restore_best is True and new.train.early_stopping.patience == 5
     assert resolve_changes(off, {"train.early_stopping.patience": ">=10"}) == {"train.early_stopping.patience": 10}
+    assert describe_changes(off, resolve_changes(off, es.config_changes)) == \
+        "train.early_stopping off -> on (restore_best: true)"
 
 
 @pytest.mark.parametrize("change", [

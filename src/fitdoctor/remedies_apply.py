@@ -266,7 +266,16 @@ def describe_changes(cfg: Any, resolved: Mapping[str, Any]) -> str:
     from fitdoctor.config import config_to_dict
 
     tree = config_to_dict(cfg)
-    return ", ".join(f"{k} {_short(_current(tree, k))} -> {_short(v)}" for k, v in resolved.items())
+    es_off = tree["train"]["early_stopping"] is False
+    parts, es_on = [], {}
+    for k, v in resolved.items():
+        if es_off and k.startswith("train.early_stopping."):
+            es_on[k.rsplit(".", 1)[1]] = v  # switching it on: say so, not "true -> true"
+            continue
+        parts.append(f"{k} {_short(_current(tree, k))} -> {_short(v)}")
+    if es_on:
+        parts.append("train.early_stopping off -> on (" + ", ".join(f"{k}: {_short(v)}" for k, v in es_on.items()) + ")")
+    return ", ".join(parts)
 
 
 def finite(x: Any) -> bool:
