@@ -10,26 +10,14 @@ import math
 from dataclasses import dataclass, field
 from typing import Any
 
+from fitdoctor import codes as _codes
 from fitdoctor.history import RunHistory
 
 SEVERITIES = ("info", "warning", "error")
 SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 
-#: Every code fitdoctor may emit (FINDINGS.md). Adding one here means adding it there first.
-CODES = (
-    # curves
-    "healthy", "still_improving", "overfitting", "plateau", "chance_level", "underfitting",
-    "diverging", "non_finite", "oscillating", "val_not_improving", "suspicious_validation",
-    "lr_too_high", "lr_too_low",
-    # internals
-    "vanishing_gradients", "exploding_gradients", "dead_relu", "saturated_activations",
-    # data
-    "unscaled_features", "class_imbalance", "misleading_accuracy", "train_val_overlap",
-    "sorted_validation_split", "missing_values", "constant_features", "needs_more_data",
-    "id_like_feature",
-    # the run as a whole
-    "below_baseline", "data_saturated",
-)
+#: Every code fitdoctor may emit (FINDINGS.md): the rows of the code table, its one home.
+CODES = _codes.CODES
 
 
 @dataclass
@@ -55,14 +43,20 @@ class Finding:
     evidence: dict[str, Any] = field(default_factory=dict)
     explanation: str = ""
     remedies: list[Remedy] = field(default_factory=list)
-    #: Relative importance inside a severity: a root cause outranks what it explains.
-    priority: int = 50
+    #: Relative importance inside a severity: a root cause outranks what it explains
+    #: (the code table's priority unless a rule says otherwise).
+    priority: int | None = None
     #: How sure the rule is (0..1); short or noisy runs lower it.
     confidence: float = 1.0
 
     def __post_init__(self) -> None:
         if self.code not in CODES:
             raise ValueError(f"unknown finding code {self.code!r}")
+        row = _codes.BY_NAME[self.code]
+        if self.priority is None:
+            self.priority = row.priority
+        if not self.explanation:
+            self.explanation = row.explanation
         if self.severity not in SEVERITIES:
             raise ValueError(f"unknown severity {self.severity!r}")
 

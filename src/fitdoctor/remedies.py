@@ -11,53 +11,11 @@ from __future__ import annotations
 
 from typing import Any, Mapping
 
+from fitdoctor import codes as _codes
 from fitdoctor.findings import Remedy
 
-EXPLANATIONS: dict[str, str] = {
-    "healthy": "Training and validation loss fell and settled together; nothing in the curves "
-               "points at a problem.",
-    "still_improving": "Validation was still getting better, beyond its noise, when training "
-                       "stopped: the run ended before the model converged.",
-    "overfitting": "The model keeps fitting the training set while getting worse on data it has "
-                   "not seen: it is memorising instead of generalising.",
-    "plateau": "Both curves stopped moving well above where the run was heading. The optimiser is "
-               "stuck: a learning rate too high to settle, or one that shrank too far to move.",
-    "chance_level": "The loss equals what a model that ignores its inputs and predicts the class "
-                    "prior would score, and accuracy equals always guessing the majority class: "
-                    "the model predicts the class prior; it has learned nothing from the "
-                    "features. More data will not fix this; the pipeline or the optimisation is "
-                    "broken.",
-    "underfitting": "Training loss itself stays high and validation is close to it: the model "
-                    "cannot fit even the training data, so it lacks capacity, training time, or "
-                    "is over-regularised.",
-    "diverging": "Training loss grows instead of falling: the updates overshoot, which usually "
-                 "means the learning rate is too high for this model and initialisation.",
-    "non_finite": "A loss or metric became NaN or infinite; from that point on the run learns "
-                  "nothing and every later number is meaningless.",
-    "oscillating": "Epoch-to-epoch swings are large compared with the overall progress: the "
-                   "updates are too noisy (small batches) or too large (high learning rate).",
-    "val_not_improving": "Training loss falls but validation loss never does: what the model learns "
-                         "on the training set does not transfer, which points at a validation set "
-                         "from another distribution, a broken split, or pure memorisation.",
-    "suspicious_validation": "Validation is better than training by more than regularisation can "
-                             "explain, or improves while training does not: the validation set is "
-                             "probably easier than, or leaked from, the training set.",
-    "lr_too_high": "A fast early drop followed by a loss that gets noisier or creeps back up is "
-                   "the signature of a learning rate too high to settle into the minimum.",
-    "lr_too_low": "The loss falls slowly along an almost straight line and is far from converged: "
-                  "each step is too small, so the run would need many times more epochs.",
-    "below_baseline": "A simple model fitted on exactly the same training rows scores better on "
-                      "validation than the network. A network costs more to train, tune, serve and "
-                      "explain; it earns that only by winning, beyond the noise of the comparison. "
-                      "On small tabular data a linear model or gradient boosting often wins.",
-    "needs_more_data": "Trained on growing subsets of the training rows, the model still scores better on "
-                       "validation with every doubling of the rows, beyond the noise between seeds or folds: "
-                       "the data, not the model or the settings, is what limits it now.",
-    "data_saturated": "Trained on growing subsets of the training rows, the validation score stops rising: "
-                      "more rows of the same kind will not move it. What limits the model is bias (train and "
-                      "validation meet: too little capacity or too weak features), variance (train stays far "
-                      "above validation: regularise), or a broken pipeline when it sits at chance at every size.",
-}
+#: code -> explanation, read from the code table (fitdoctor.codes), the one home of each code.
+EXPLANATIONS: dict[str, str] = _codes.EXPLANATIONS
 
 
 def _es(evidence: Mapping[str, Any]) -> dict[str, Any]:

@@ -17,15 +17,8 @@ from fitdoctor.diagnose.base import Context, Curve, chosen_curve, head_level, ru
 from fitdoctor.diagnose.chance import REGRESSION_METRICS, accuracy_curve, accuracy_learned, guessed_classes
 from fitdoctor.findings import Finding
 from fitdoctor.history import higher_is_better
-from fitdoctor.remedies import EXPLANATIONS, remedies_for
+from fitdoctor.remedies import remedies_for
 
-#: Root cause first (within a severity): what makes the other findings untrustworthy or
-#: explains them ranks higher. The order is the practitioner's tie order (../shared/LABELS.md).
-PRIORITY = {
-    "non_finite": 100, "diverging": 90, "chance_level": 85, "val_not_improving": 75,
-    "overfitting": 72, "suspicious_validation": 70, "plateau": 65, "oscillating": 60,
-    "lr_too_high": 55, "lr_too_low": 50, "underfitting": 45, "still_improving": 40, "healthy": 0,
-}
 
 
 def finding(code: str, severity: str, message: str, ctx: Context, *, span=None,
@@ -40,8 +33,8 @@ def finding(code: str, severity: str, message: str, ctx: Context, *, span=None,
     if span is not None:
         span = (float(span[0]), float(span[1]))
     return Finding(code=code, severity=severity, message=message, span=span, evidence=_round(ev),
-                   explanation=explanation or EXPLANATIONS.get(code, ""),
-                   remedies=remedies_for(code, ev) if remedies is None else remedies, priority=PRIORITY.get(code, 50),
+                   explanation=explanation or "",
+                   remedies=remedies_for(code, ev) if remedies is None else remedies,
                    confidence=confidence)
 
 

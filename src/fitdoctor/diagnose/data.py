@@ -173,12 +173,7 @@ def id_like_feature(ctx: DataContext) -> Finding | None:
                 "test": f">= {ctx.th.id_unique_share:g} distinct and (monotonic integers, or an id-like name)"}
     drop = ", ".join(repr(x["feature"]) for x in cols)
     return Finding(
-        code="id_like_feature", severity="warning", message=msg, evidence=evidence, priority=82,
-        explanation=("A row identifier carries no information about the target, only about the row: "
-                     "where it sits in the file (often sorted by time or label) or which entity it is. "
-                     "A network fed one can fit the training rows by position, scores well on a split "
-                     "taken from the same order, and fails on new rows; its large values also swamp "
-                     "the real features."),
+        code="id_like_feature", severity="warning", message=msg, evidence=evidence,
         remedies=[
             Remedy(f"drop it before training (pandas: df.drop(columns=[{drop}]))", {},
                    "an identifier is not a feature"),
@@ -238,11 +233,7 @@ def unscaled_features(ctx: DataContext) -> Finding | None:
         msg = msg[:-1] + f"; data.scale: {ctx.scale} will standardize them inside the pipeline."
     return Finding(
         code="unscaled_features", severity="info" if pipeline_scales else "warning", message=msg,
-        evidence=evidence, priority=80,
-        explanation=("A network's first layer weighs every input with weights of the same size: large or "
-                     "uncentred inputs saturate units and give some inputs gradients orders of magnitude "
-                     "larger than others, so training stalls or learns only the largest column. "
-                     "Standardize with statistics from the training split only."),
+        evidence=evidence,
         remedies=[
             Remedy("standardize features inside the pipeline (fitted on the training split)",
                    {"data.scale": "standard"}, "puts every column at mean 0, std 1"),
@@ -272,13 +263,10 @@ def class_imbalance(ctx: DataContext) -> Finding | None:
         "test": f"minority share x {k} classes < {th.imbalance_norm_share:g}",
     }
     return Finding(
-        code="class_imbalance", severity="warning", evidence=evidence, priority=60,
+        code="class_imbalance", severity="warning", evidence=evidence,
         message=(f"Classes are imbalanced: '{evidence['minority_class']}' is {_pct(shares[minority])} "
                  f"of {int(counts.sum())} rows ({int(counts[minority])} rows; {ratio:.3g}x fewer than "
                  f"'{evidence['majority_class']}')."),
-        explanation=("With few minority examples the loss is dominated by the majority class; a model can "
-                     "score well by mostly ignoring the minority, and accuracy hides it. Weight or resample "
-                     "the classes in training, and judge with F1, recall, balanced accuracy or ROC AUC."),
         remedies=[
             Remedy("weight classes inversely to their frequency", {"train.class_weight": "balanced"},
                    "each class contributes equally to the loss"),
@@ -311,12 +299,9 @@ def misleading_accuracy(ctx: DataContext) -> Finding | None:
     evidence["test"] = f"majority share >= {th.majority_share:g}"
     base = evidence.get("val_baseline_accuracy", share[majority])
     return Finding(
-        code="misleading_accuracy", severity="warning", evidence=evidence, priority=55,
+        code="misleading_accuracy", severity="warning", evidence=evidence,
         message=(f"Always predicting '{evidence['majority_class']}' already scores {_pct(base)} accuracy; "
                  f"an accuracy near {_pct(base)} means the model learned nothing."),
-        explanation=("Accuracy counts correct answers, so on skewed labels a model that ignores its inputs "
-                     "and always answers the majority class looks good. Compare every accuracy with this "
-                     "baseline, and prefer metrics that the trivial answer cannot game."),
         remedies=[
             Remedy("judge the model by F1, balanced accuracy or ROC AUC, and against the majority baseline", {},
                    "the trivial predictor scores 0.5 balanced accuracy and AUC"),
@@ -381,11 +366,7 @@ def train_val_overlap(ctx: DataContext) -> Finding | None:
     if few_levels:
         msg = msg[:-1] + f"; only {distinct} distinct rows exist, so some repetition is expected."
     return Finding(
-        code="train_val_overlap", severity=severity, message=msg, evidence=evidence, priority=75,
-        explanation=("A validation or test row that also appears in training is scored on something the "
-                     "model has memorised, so validation looks better than the model will do on new data "
-                     "and early stopping and tuning pick the wrong settings. Remove duplicates before "
-                     "splitting, or split by group so copies stay together."),
+        code="train_val_overlap", severity=severity, message=msg, evidence=evidence,
         remedies=[
             Remedy("drop duplicate rows before splitting (e.g. pandas drop_duplicates on the features)", {},
                    "every row then lands on exactly one side of the split"),
@@ -477,11 +458,7 @@ def sorted_validation_split(ctx: DataContext) -> Finding | None:
                f"fit(validation_split={ctx.val_split:g}) uses as validation, {_describe(t)} (p={t['p_value']:.2g}).")
     return Finding(
         code="sorted_validation_split", severity="error" if bad_split else "warning", message=msg,
-        evidence=evidence, priority=78,
-        explanation=("Keras' validation_split takes the last rows before any shuffling, and an unshuffled "
-                     "split does the same: on data sorted by label the validation set then holds other "
-                     "classes (or targets) than training, so validation loss says nothing about "
-                     "generalisation and can even rise from the first epoch."),
+        evidence=evidence,
         remedies=[
             Remedy("shuffle and stratify before splitting", {"data.split.shuffle": True, "data.split.stratify": True},
                    "validation then has the same label mix as training"),
@@ -533,10 +510,7 @@ def missing_values(ctx: DataContext) -> Finding | None:
     worst = ", ".join(f"'{k}': {v}" for k, v in list(evidence["columns"].items())[:3])
     msg = "Missing values: " + "; ".join(parts) + (f"; most in {worst}." if worst else ".")
     return Finding(
-        code="missing_values", severity="error", message=msg, evidence=evidence, priority=90,
-        explanation=("A single NaN or inf in a batch makes the loss and every weight NaN: training then "
-                     "learns nothing. Impute (median, or a learned imputer fitted on the training split) or "
-                     "drop the rows, before scaling; inf usually comes from a division by zero upstream."),
+        code="missing_values", severity="error", message=msg, evidence=evidence,
         remedies=[
             Remedy("impute missing values with the training-split median (add a was-missing indicator "
                    "column if missingness means something)", {}, "keeps every row"),
@@ -571,10 +545,7 @@ def constant_features(ctx: DataContext) -> Finding | None:
     return Finding(
         code="constant_features", severity="warning" if share >= th.constant_warning_share else "info",
         message=f"{idx.size} of {ds.n_features} feature columns are constant (zero variance): {names}.",
-        evidence=evidence, priority=40,
-        explanation=("A column with one value cannot help any model; it only costs parameters. Many "
-                     "constant columns at once usually mean a broken pipeline step (a filter or join that "
-                     "zeroed them)."),
+        evidence=evidence,
         remedies=[Remedy("drop the constant columns (e.g. scikit-learn VarianceThreshold)", {},
                          "fewer inputs, same information")],
     )

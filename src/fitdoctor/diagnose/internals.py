@@ -15,8 +15,8 @@ from typing import Any
 
 import numpy as np
 
+from fitdoctor import codes as _codes
 from fitdoctor.diagnose.base import Context, rule
-from fitdoctor.diagnose.curves import PRIORITY
 from fitdoctor.remedies import remedies_for
 from fitdoctor.findings import Finding, Remedy
 from fitdoctor.history import Series
@@ -42,24 +42,6 @@ UPDATE_LOW = 1e-5
 #: fewer probe samples than this: no verdict.
 MIN_SAMPLES = 3
 
-EXPLAIN = {
-    "vanishing_gradients": "The gradient reaching the first layers is orders of magnitude smaller "
-                           "than at the output, so the early layers barely learn: each sigmoid/tanh "
-                           "layer multiplies the gradient by its derivative (at most 0.25 for "
-                           "sigmoid) on the way back.",
-    "exploding_gradients": "Gradient norms grew by orders of magnitude during training: each update "
-                           "overshoots, makes the next gradient larger, and the weights run away "
-                           "(usually into NaN).",
-    "dead_relu": "Most ReLU units output zero for every sample of a batch. A dead unit passes no "
-                 "gradient, so it never recovers: the network has lost that capacity for good.",
-    "saturated_activations": "Most sigmoid/tanh units sit on their flat tails (|pre-activation| > 5), "
-                             "where the derivative is nearly zero, so they pass almost no gradient; "
-                             "typically the inputs are not scaled or the weights grew too large.",
-    "lr_too_high": "Each step changes the weights by more than a few % of their size (update/"
-                   "weight ratio); updates that large overshoot instead of settling.",
-    "lr_too_low": "Each step changes the weights by less than about 0.001% of their size "
-                  "(update/weight ratio); at that pace training crawls.",
-}
 
 
 def _layer_series(ctx: Context, kind: str) -> list[tuple[str, Series]]:
@@ -98,10 +80,11 @@ def _f(x: float) -> float:
 
 
 def _make(code: str, severity: str, message: str, span, evidence: dict[str, Any],
-          remedies: list[Remedy], priority: int) -> Finding:
+          remedies: list[Remedy]) -> Finding:
+    """A probe finding; priority and explanation from the code table (probe variant if any)."""
     return Finding(code=code, severity=severity, message=message, span=span,
                    evidence={k: (_f(v) if isinstance(v, float) else v) for k, v in evidence.items()},
-                   explanation=EXPLAIN[code], remedies=remedies, priority=priority)
+                   explanation=_codes.explanation(code, "probes"), remedies=remedies)
 
 
 @rule("internals")
@@ -134,7 +117,7 @@ def vanishing_gradients(ctx: Context) -> Finding | None:
           "per_layer": {n: _f(v) for n, v in med.items()}}
     if act:
         ev["activation"] = act
-    return _make("vanishing_gradients", "warning", msg, _span(ctx, layers), ev, rem, 80)
+    return _make("vanishing_gradients", "warning", msg, _span(ctx, layers), ev, rem)
 
 
 @rule("internals")
@@ -183,7 +166,7 @@ def exploding_gradients(ctx: Context) -> Finding | None:
     rem += [Remedy("clip gradients (norm at most 1)", {"train.grad_clip": "<=1"}, "caps the size of any single update"),
             Remedy("add batch normalization", {"model.batch_norm": True}, "keeps activations bounded")]
     span = _span(ctx, layers) if layers else None
-    return _make("exploding_gradients", "error", msg, span, ev, rem, 92)
+    return _make("exploding_gradients", "error", msg, span, ev, rem)
 
 
 @rule("internals")
@@ -208,7 +191,7 @@ def dead_relu(ctx: Context) -> Finding | None:
                              "a large update can push a unit's bias so far down it never fires again"))
     ev = {"layer": name, "dead_share": bad[name], "threshold": DEAD_SHARE,
           "per_layer": {n: _f(v) for n, v in share.items()}}
-    return _make("dead_relu", "warning", msg, _span(ctx, layers), ev, rem, 78)
+    return _make("dead_relu", "warning", msg, _span(ctx, layers), ev, rem)
 
 
 @rule("internals")
@@ -229,7 +212,7 @@ def saturated_activations(ctx: Context) -> Finding | None:
            Remedy("use ReLU", {"model.activation": "relu"}, "it does not saturate for positive inputs")]
     ev = {"layer": name, "saturated_share": bad[name], "threshold": SATURATED_SHARE,
           "per_layer": {n: _f(v) for n, v in share.items()}}
-    return _make("saturated_activations", "warning", msg, _span(ctx, layers), ev, rem, 76)
+    return _make("saturated_activations", "warning", msg, _span(ctx, layers), ev, rem)
 
 
 def _update_level(ctx: Context) -> tuple[float, list[tuple[str, Series]]] | None:
@@ -251,7 +234,7 @@ def lr_too_high_probes(ctx: Context) -> Finding | None:
            f"later half); above {UPDATE_HIGH:g} the updates overshoot")
     return _make("lr_too_high", "warning", msg, _span(ctx, layers),
                  {"update_ratio": level, "threshold": UPDATE_HIGH, "source": "probes"},
-                 remedies_for("lr_too_high", {"lr_last": lr}), PRIORITY["lr_too_high"])
+                 remedies_for("lr_too_high", {"lr_last": lr}))
 
 
 @rule("internals")
@@ -265,4 +248,4 @@ def lr_too_low_probes(ctx: Context) -> Finding | None:
            f"ratio, later half); below {UPDATE_LOW:g} training crawls")
     return _make("lr_too_low", "warning", msg, _span(ctx, layers),
                  {"update_ratio": level, "threshold": UPDATE_LOW, "source": "probes"},
-                 remedies_for("lr_too_low", {"lr_last": lr}), PRIORITY["lr_too_low"])
+                 remedies_for("lr_too_low", {"lr_last": lr}))

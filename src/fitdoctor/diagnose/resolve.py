@@ -8,23 +8,13 @@ most-important-first.
 
 from __future__ import annotations
 
+from fitdoctor import codes as _codes
 from fitdoctor.diagnose.base import Context
 from fitdoctor.findings import Finding, sort_findings
 
-#: code -> codes it makes redundant when both fire (the first explains the others).
-EXPLAINS: dict[str, tuple[str, ...]] = {
-    "non_finite": ("still_improving", "plateau", "underfitting", "oscillating", "lr_too_low",
-                   "val_not_improving", "lr_too_high"),
-    "chance_level": ("plateau", "underfitting", "val_not_improving", "lr_too_low", "still_improving",
-                     "oscillating"),
-    "diverging": ("plateau", "underfitting", "still_improving", "oscillating", "val_not_improving",
-                  "lr_too_low", "overfitting"),
-    "lr_too_low": ("underfitting", "plateau", "still_improving"),
-    "suspicious_validation": ("underfitting",),
-    "plateau": ("underfitting",),
-    "oscillating": ("underfitting",),  # a noisy optimizer, not a small model, keeps the loss up
-    "lr_too_high": ("plateau", "underfitting"),  # oscillating stands beside it, first (LABELS.md)
-}
+#: code -> codes it makes redundant when both fire (the first explains the others); from the
+#: code table (fitdoctor.codes).
+EXPLAINS: dict[str, tuple[str, ...]] = _codes.EXPLAINS
 
 
 def resolve(findings: list[Finding], ctx: Context) -> list[Finding]:

@@ -20,11 +20,7 @@ import numpy as np
 
 from fitdoctor.diagnose.base import Context, rule
 from fitdoctor.findings import SEVERITIES, Finding, Remedy
-from fitdoctor.remedies import EXPLANATIONS, remedies_for
-
-#: Within a severity: below the curve findings that would explain a weak network
-#: (overfitting, underfitting, still_improving), above nothing but ``healthy``.
-PRIORITY = {"below_baseline": 35}
+from fitdoctor.remedies import remedies_for
 
 #: Baselines that learn nothing from the features: beating them is the least a model must do.
 TRIVIAL = ("majority", "mean")
@@ -101,7 +97,7 @@ def compare(network: list[float], baseline: list[float], *, metric: str, n_val: 
     return out
 
 
-@rule("run")
+@rule("run", end_of_run=True)
 def below_baseline(ctx: Context) -> Finding | None:
     """A baseline the trainer fitted on the same rows scores better than the network on validation.
 
@@ -174,9 +170,7 @@ def below_baseline(ctx: Context) -> Finding | None:
     ev = {k: (float(f"{v:.4g}") if isinstance(v, float) and math.isfinite(v) and v != 0 else v)
           for k, v in ev.items()}
     return Finding(code="below_baseline", severity=severity, message=msg, evidence=ev,
-                   explanation=EXPLANATIONS.get("below_baseline", ""),
-                   remedies=remedies_for("below_baseline", {**ev, "baseline_label": label}),
-                   priority=PRIORITY["below_baseline"])
+                   remedies=remedies_for("below_baseline", {**ev, "baseline_label": label}))
 
 
 def _stat(x: float) -> str:

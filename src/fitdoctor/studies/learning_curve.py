@@ -404,7 +404,7 @@ def _chance(metric: str, ds: Any, sp: Any) -> tuple[float | None, str]:
 
 
 def _verdict(res: LearningCurveResult, val: np.ndarray, trn: np.ndarray, sign: float) -> Finding:
-    from fitdoctor.remedies import EXPLANATIONS, remedies_for
+    from fitdoctor.remedies import remedies_for
 
     t = res.trend
     m = res.metric
@@ -429,8 +429,7 @@ def _verdict(res: LearningCurveResult, val: np.ndarray, trn: np.ndarray, sign: f
                f"doubling (p={t['p']:.3g}, {k} {res.unit}s){more}: more data will help")
         conf = 1.0 if t["p"] < ALPHA / 5 else 0.8
         return Finding(code="needs_more_data", severity="warning", message=msg, span=span, evidence=ev,
-                       explanation=EXPLANATIONS.get("needs_more_data", ""),
-                       remedies=remedies_for("needs_more_data", ev), priority=40, confidence=conf)
+                       remedies=remedies_for("needs_more_data", ev), confidence=conf)
     # flat at the top: which kind
     sd_pool = float(np.sqrt(np.nanmean(np.nanvar(val, axis=1, ddof=1)))) if k > 1 else 0.0
     kind = "bias"
@@ -462,5 +461,4 @@ def _verdict(res: LearningCurveResult, val: np.ndarray, trn: np.ndarray, sign: f
                "the limit is bias, so give the model more capacity or better features")
     conf = 1.0 if (not math.isfinite(t["upper"]) or t["upper"] < 2 * MIN_GAIN or kind == "chance") else 0.6
     return Finding(code="data_saturated", severity="warning" if kind == "chance" else "info", message=msg,
-                   span=span, evidence=ev, explanation=EXPLANATIONS.get("data_saturated", ""),
-                   remedies=remedies_for("data_saturated", ev), priority=40, confidence=conf)
+                   span=span, evidence=ev, remedies=remedies_for("data_saturated", ev), confidence=conf)

@@ -58,7 +58,7 @@ class Experiment:
 
 def guard_finding(res: FitResult) -> Finding:
     """The non_finite finding for a run the guard stopped (used when the curves are too short)."""
-    from fitdoctor.remedies import EXPLANATIONS, remedies_for
+    from fitdoctor.remedies import remedies_for
 
     nf = dict(res.nonfinite or {})
     what = nf.get("where", "loss")
@@ -70,8 +70,7 @@ def guard_finding(res: FitResult) -> Finding:
            f"non-finite; nothing after that point would have been real training")
     return Finding(code="non_finite", severity="error", message=msg,
                    span=(float(nf.get("epoch", 0)), float(nf.get("epoch", 0))), evidence=ev,
-                   explanation=EXPLANATIONS.get("non_finite", ""), remedies=remedies_for("non_finite", ev),
-                   priority=100)
+                   remedies=remedies_for("non_finite", ev))
 
 
 def diagnose_fit(res: FitResult) -> Diagnosis:
