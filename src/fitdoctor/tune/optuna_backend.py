@@ -73,8 +73,24 @@ def _retry_callback(max_retry: int = 3) -> Any:
         return cls(max_retry=max_retry)
 
 
+def _driver(url: str) -> str:
+    """A bare postgresql:// URL with the driver that is installed (SQLAlchemy 2.1 defaults to
+    psycopg 3, 2.0 to psycopg2)."""
+    import importlib.util
+
+    if not url.startswith(("postgresql://", "postgres://")):
+        return url
+    rest = url.split("://", 1)[1]
+    for module, dialect in (("psycopg", "psycopg"), ("psycopg2", "psycopg2")):
+        if importlib.util.find_spec(module) is not None:
+            return f"postgresql+{dialect}://{rest}"
+    raise BadInput(f"storage {_redact(url)}: no PostgreSQL driver installed; pip install 'psycopg[binary]'")
+
+
 def _rdb(url: str, heartbeat: int | None) -> Any:
     import optuna
+
+    url = _driver(url)
 
     kw: dict[str, Any] = {}
     if url.startswith("sqlite"):
@@ -90,12 +106,23 @@ def _rdb(url: str, heartbeat: int | None) -> Any:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         try:
-            storage = optuna.storages.RDBStorage(url, **kw)
+            for attempt in range(6):
+                try:
+                    storage = optuna.storages.RDBStorage(url, **kw)
+                    break
+                except ImportError:
+                    raise
+                except Exception:
+                    # workers started together on a fresh database race to create the tables
+                    # (PostgreSQL: duplicate key in pg_type); the loser finds them made
+                    if attempt == 5 or url.startswith("sqlite"):
+                        raise
+                    time.sleep(0.5 + attempt)
             if url.startswith("sqlite"):
                 _sqlite_wal(storage)
             return storage
         except ImportError as exc:
-            raise BadInput(f"storage {_redact(url)}: {exc}; for PostgreSQL: pip install psycopg2-binary") from None
+            raise BadInput(f"storage {_redact(url)}: {exc}; for PostgreSQL: pip install 'psycopg[binary]'") from None
         except Exception as exc:  # sqlalchemy's OperationalError and friends: one line
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
             raise BadInput(f"cannot open storage {_redact(url)}: {first}") from None
