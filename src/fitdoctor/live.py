@@ -99,6 +99,10 @@ class Monitor:
             return []
         return self._rediagnose(step)
 
+    def start_clock(self) -> None:
+        """Count the budget's wall time from now (training starts) instead of the first update."""
+        self._t0 = time.perf_counter()
+
     def observe(self, history: RunHistory, step: float | None = None) -> list[Event]:
         """Judge a whole history read afresh (``fitdoctor watch`` re-reads a growing file):
         it replaces the one held, and the events say what changed since the last look."""

@@ -109,7 +109,7 @@ def test_validation_every_other_epoch_arrives_sparse():
 def test_a_nan_gradient_is_dropped_before_the_step_and_stops_training():
     torch.manual_seed(0)
     module = Net(nan_at_step=13)
-    cb = DoctorCallback(restore_best=True, **QUIET)
+    cb = DoctorCallback(check_grads=True, restore_best=True, **QUIET)
     trainer = fit(module, cb, max_epochs=10)
     assert cb.stop_reason == "non_finite"
     assert cb.history.meta["nonfinite_guard"]["step"] == 13
@@ -117,6 +117,14 @@ def test_a_nan_gradient_is_dropped_before_the_step_and_stops_training():
     assert all(torch.isfinite(p).all() for p in module.parameters())
     assert "non_finite" in cb.diagnosis.codes
     assert math.isnan(cb.history.series["grad_norm"].values[0])
+
+
+def test_by_default_epoch_level_a_nan_stops_at_its_epoch():
+    torch.manual_seed(0)
+    cb = DoctorCallback(**QUIET)
+    trainer = fit(Net(nan_at_step=13), cb, max_epochs=10)
+    assert cb.stop_reason == "non_finite" and cb.stopped_at == 1  # step 13 is in epoch 1 (8 steps each)
+    assert trainer.current_epoch <= 2 and "grad_norm" not in cb.history.series
 
 
 def test_patience_stops_lightning_and_restores_the_best_epoch():

@@ -33,8 +33,9 @@ from fitdoctor.live import Event, Monitor
 #: What the callbacks stop on unless told otherwise: a run that produced NaN/inf or blew up
 #: will not come back, and every further epoch is wasted.
 DEFAULT_STOP = ("non_finite", "diverging")
-#: Share of wall time the re-diagnosis may take by default (see Monitor.budget).
-DEFAULT_BUDGET = 0.01
+#: Share of wall time the re-diagnosis may take by default (see Monitor.budget): half the 1%
+#: overhead target, the rest is left for reading the logs.
+DEFAULT_BUDGET = 0.005
 #: Logged keys that are bookkeeping, not curves.
 SKIP_KEYS = frozenset({"epoch", "step", "global_step", "batch", "size", "total_flos",
                        "num_input_tokens_seen", "num_tokens", "eval_num_tokens"})
@@ -253,6 +254,7 @@ class LiveAdapter:
                             axis=axis, budget=self.budget)
         self.live.history.meta.update({"source": f"<{self.framework} live>", "format": f"{self.framework}-live"})
         self.live.history.meta.update(dict(meta or {}))
+        self.live.start_clock()
         self.tracker = (BestTracker(self.monitor, self.mode, self.min_delta, self.patience)
                         if (self.restore_best or self.patience is not None) else None)
         self.stop_reason: str | None = None

@@ -18,9 +18,11 @@ Validation several times an epoch (``val_check_interval`` a fraction or a number
 or ``check_val_every_n_epoch=None``): the step axis (``global_step``), and the training loss is
 averaged between validations so both curves have the same resolution.
 
-Gradients are checked before each optimizer step (``on_before_optimizer_step``): a NaN/inf is
-dropped before it reaches the weights and reported at once (off under 16-bit mixed precision,
-where the grad scaler skips such steps itself). Stopping sets ``trainer.should_stop``.
+Epoch level by default: per batch it only adds the returned loss to a sum on its device.
+With ``check_grads=True`` the gradients are also checked before each optimizer step
+(``on_before_optimizer_step``, one fused norm and one host sync a step): a NaN/inf is dropped
+before it reaches the weights and reported at once (off under 16-bit mixed precision, where
+the grad scaler skips such steps itself). Stopping sets ``trainer.should_stop``.
 """
 
 from __future__ import annotations
@@ -43,11 +45,12 @@ from fitdoctor.integrations.torch import GradGuard  # noqa: E402
 
 class DoctorCallback(pl.Callback, LiveAdapter):
     """fitdoctor as a Lightning callback. ``check_grads``: check gradients before every
-    optimizer step. Other options: see :class:`~fitdoctor.integrations.base.LiveAdapter`."""
+    optimizer step (off by default: epoch level). Other options: see
+    :class:`~fitdoctor.integrations.base.LiveAdapter`."""
 
     framework = "lightning"
 
-    def __init__(self, *, check_grads: bool = True, every: int = 1,
+    def __init__(self, *, check_grads: bool = False, every: int = 1,
                  stop_on: tuple[str, ...] | list[str] = DEFAULT_STOP, monitor: str = "val_loss",
                  mode: str = "auto", min_delta: float = 0.0, patience: int | None = None,
                  restore_best: bool = False, out: Any = None, report: bool = True, verbose: bool = True,

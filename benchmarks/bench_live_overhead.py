@@ -1,0 +1,277 @@
+"""What diagnosing while training costs: each integration against the same training without it.
+
+For each framework the same training (same model, data and seed) runs with and without
+fitdoctor, alternating (A B, then B A, ...) in one process, and the script prints:
+
+- the paired wall-time ratio (with / without), median over the repeats, and its range;
+- the time spent inside fitdoctor's own hooks while training, as a share of the training time
+  (measured by timing every hook it defines): the same cost without the noise of a shared
+  machine; and, apart, the one-off cost at the end (final diagnosis, report, run directory).
+
+    python benchmarks/bench_live_overhead.py                   # all four, 5 pairs each
+    python benchmarks/bench_live_overhead.py --only torch keras --repeats 7
+    python benchmarks/bench_live_overhead.py --device cuda      # the torch loop and HF on a GPU
+
+Anchors from the literature, for scale: AutoTrainer ~1%, TrainCheck < 2%, Lightning's
+``detect_anomaly`` 2.5-3x (measured here too, in the same run), Cockpit 1.5-21x.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import os
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+
+os.environ.setdefault("KERAS_BACKEND", "torch")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+_TMP = tempfile.mkdtemp(prefix="fitdoctor-bench-live-")
+os.environ.setdefault("KERAS_HOME", os.path.join(_TMP, "keras"))
+os.environ.setdefault("MPLCONFIGDIR", os.path.join(_TMP, "mpl"))
+warnings.filterwarnings("ignore")
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+STEPS, BATCH, EPOCHS, WIDTH, FEATURES, CLASSES = 60, 128, 4, 512, 256, 10
+
+
+#: hooks that run once, at the end of training (final diagnosis, report, run directory)
+END_HOOKS = ("finish", "on_train_end")
+
+
+def timed(cls, names):
+    """A subclass of ``cls`` that adds the time spent in each of ``names`` to
+    ``self.hook_seconds`` (while training) or ``self.end_seconds`` (the end-of-run hooks)."""
+    ns = {}
+    for n in names:
+        base = getattr(cls, n)
+
+        def make(base, attr):
+            def wrapper(self, *a, **k):
+                if getattr(self, "_in_hook", False):  # a hook calling another: count once
+                    return base(self, *a, **k)
+                self._in_hook = True
+                t = time.perf_counter()
+                try:
+                    return base(self, *a, **k)
+                finally:
+                    self._in_hook = False
+                    setattr(self, attr, getattr(self, attr, 0.0) + time.perf_counter() - t)
+            return wrapper
+        ns[n] = make(base, "end_seconds" if n in END_HOOKS else "hook_seconds")
+    return type("Timed" + cls.__name__, (cls,), ns)
+
+
+def cost(obj) -> tuple[float, float]:
+    return getattr(obj, "hook_seconds", 0.0), getattr(obj, "end_seconds", 0.0)
+
+
+def data(n=STEPS * BATCH, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, FEATURES)).astype("float32")
+    w = rng.normal(size=(FEATURES, CLASSES)).astype("float32")
+    y = (X @ w + rng.normal(scale=4.0, size=(n, CLASSES))).argmax(1)
+    return X, y.astype("int64")
+
+
+@contextlib.contextmanager
+def quiet():
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        yield
+
+
+# ---------------------------------------------------------------------------- workloads
+def torch_loop(variant: str, device: str):
+    """A hand-written loop; variants: bare, default (gradient check each step), probes=N."""
+    import fitdoctor.torch as fdt
+
+    X, y = data()
+    Xv, yv = data(2048, seed=1)
+    X, y, Xv, yv = (torch.as_tensor(a, device=device) for a in (X, y, Xv, yv))
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(FEATURES, WIDTH), torch.nn.ReLU(), torch.nn.Linear(WIDTH, WIDTH),
+                                torch.nn.ReLU(), torch.nn.Linear(WIDTH, CLASSES)).to(device)
+    opt = torch.optim.Adam(model.parameters(), 1e-3)
+    mon = None
+    if variant != "bare":
+        probe = int(variant.split("=")[1]) if variant.startswith("probes=") else 0
+        mon = timed(fdt.Monitor, ["step", "epoch", "_pre_step", "_post_step", "finish"])(
+            model, opt, probe_every=probe, check_grads=variant != "no_grad_check")
+    sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
+    sync()
+    t = time.perf_counter()
+    with quiet():
+        for _ in range(EPOCHS):
+            for i in range(STEPS):
+                xb, yb = X[i * BATCH:(i + 1) * BATCH], y[i * BATCH:(i + 1) * BATCH]
+                loss = torch.nn.functional.cross_entropy(model(xb), yb)
+                opt.zero_grad()
+                loss.backward()
+                if mon is not None:
+                    mon.step(loss)
+                opt.step()
+            with torch.no_grad():
+                vl = torch.nn.functional.cross_entropy(model(Xv), yv).item()
+            if mon is not None:
+                mon.epoch(val_loss=vl)
+        if mon is not None:
+            mon.finish()
+        sync()
+    return time.perf_counter() - t, cost(mon)
+
+
+def keras_fit(variant: str, device: str):
+    import keras
+
+    from fitdoctor.keras import DoctorCallback
+
+    X, y = data()
+    keras.utils.set_random_seed(0)
+    model = keras.Sequential([keras.Input((FEATURES,)), keras.layers.Dense(WIDTH, activation="relu"),
+                              keras.layers.Dense(WIDTH, activation="relu"), keras.layers.Dense(CLASSES)])
+    model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                  metrics=["accuracy"])
+    cbs = []
+    if variant != "bare":
+        cbs = [timed(DoctorCallback, ["on_train_begin", "on_epoch_end", "on_train_end"])()]
+    t = time.perf_counter()
+    with quiet():
+        model.fit(X, y, batch_size=BATCH, epochs=EPOCHS, validation_split=0.2, verbose=0, callbacks=cbs)
+    return time.perf_counter() - t, cost(cbs[0]) if cbs else (0.0, 0.0)
+
+
+def lightning_fit(variant: str, device: str):
+    import lightning.pytorch as L
+
+    from fitdoctor.lightning import DoctorCallback
+
+    X, y = data()
+    ds = torch.utils.data.TensorDataset(torch.as_tensor(X), torch.as_tensor(y))
+    n_train = int(0.8 * len(ds))
+    train = torch.utils.data.DataLoader(torch.utils.data.Subset(ds, range(n_train)), batch_size=BATCH)
+    val = torch.utils.data.DataLoader(torch.utils.data.Subset(ds, range(n_train, len(ds))), batch_size=1024)
+
+    class Net(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.net = torch.nn.Sequential(torch.nn.Linear(FEATURES, WIDTH), torch.nn.ReLU(),
+                                           torch.nn.Linear(WIDTH, WIDTH), torch.nn.ReLU(), torch.nn.Linear(WIDTH, CLASSES))
+
+        def training_step(self, b, i):
+            loss = torch.nn.functional.cross_entropy(self.net(b[0]), b[1])
+            self.log("train_loss", loss)
+            return loss
+
+        def validation_step(self, b, i):
+            self.log("val_loss", torch.nn.functional.cross_entropy(self.net(b[0]), b[1]))
+
+        def configure_optimizers(self):
+            return torch.optim.Adam(self.parameters(), 1e-3)
+
+    torch.manual_seed(0)
+    cbs = []
+    if variant == "fitdoctor":
+        cbs = [timed(DoctorCallback, ["on_train_start", "on_train_batch_end", "on_before_optimizer_step",
+                                      "on_validation_end", "on_train_epoch_end", "on_train_end"])()]
+    trainer = L.Trainer(max_epochs=EPOCHS, callbacks=cbs, logger=False, enable_checkpointing=False,
+                        enable_progress_bar=False, enable_model_summary=False, accelerator="cpu"
+                        if device == "cpu" else "gpu", devices=1, num_sanity_val_steps=0,
+                        detect_anomaly=variant == "detect_anomaly")
+    module = Net()
+    t = time.perf_counter()
+    with quiet():
+        trainer.fit(module, train, val)
+    return time.perf_counter() - t, cost(cbs[0]) if cbs else (0.0, 0.0)
+
+
+def hf_train(variant: str, device: str):
+    import transformers
+
+    from fitdoctor.hf import DoctorCallback
+
+    transformers.logging.set_verbosity_error()
+    g = torch.Generator().manual_seed(0)
+    ids = torch.randint(1, 512, (STEPS * 32 + 512, 32), generator=g)
+    labels = (ids[:, 0] > 256).long()
+
+    class DS(torch.utils.data.Dataset):
+        def __init__(self, a, b):
+            self.a, self.b = a, b
+
+        def __len__(self):
+            return len(self.a)
+
+        def __getitem__(self, i):
+            return {"input_ids": self.a[i], "labels": self.b[i]}
+
+    torch.manual_seed(0)
+    cfg = transformers.BertConfig(vocab_size=512, hidden_size=128, num_hidden_layers=2, num_attention_heads=4,
+                                  intermediate_size=256, max_position_embeddings=64, num_labels=2)
+    model = transformers.BertForSequenceClassification(cfg)
+    cbs = []
+    if variant != "bare":
+        cbs = [timed(DoctorCallback, ["on_train_begin", "on_pre_optimizer_step", "on_log", "on_evaluate",
+                                      "on_step_begin", "on_epoch_end", "on_train_end"])()]
+    args = transformers.TrainingArguments(output_dir=os.path.join(_TMP, "hf"), num_train_epochs=EPOCHS,
+                                          per_device_train_batch_size=32, logging_steps=10, eval_strategy="epoch",
+                                          save_strategy="no", report_to="none", use_cpu=device == "cpu",
+                                          disable_tqdm=True, seed=0)
+    n = STEPS * 32
+    tr = transformers.Trainer(model=model, args=args, train_dataset=DS(ids[:n], labels[:n]),
+                              eval_dataset=DS(ids[n:], labels[n:]), callbacks=cbs)
+    t = time.perf_counter()
+    with quiet():
+        tr.train()
+    return time.perf_counter() - t, cost(cbs[0]) if cbs else (0.0, 0.0)
+
+
+BENCHES = {
+    "torch": (torch_loop, ["default", "no_grad_check", "probes=100", "probes=10", "probes=1"]),
+    "keras": (keras_fit, ["default"]),
+    "lightning": (lightning_fit, ["fitdoctor", "detect_anomaly"]),
+    "hf": (hf_train, ["default"]),
+}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--only", nargs="*", choices=list(BENCHES), default=list(BENCHES))
+    ap.add_argument("--repeats", type=int, default=5, help="pairs per variant")
+    ap.add_argument("--device", default="cpu")
+    ap.add_argument("--threads", type=int, default=1, help="torch CPU threads (1: steadier on a shared machine)")
+    a = ap.parse_args()
+    torch.set_num_threads(a.threads)
+    print(f"# torch {torch.__version__}, device {a.device}, {a.threads} thread(s), {a.repeats} pairs each; "
+          f"{EPOCHS} epochs x {STEPS} steps of {BATCH}")
+    print(f"{'integration':<11} {'variant':<15} {'bare s':>8} {'with s':>8} {'ratio':>7} {'range':>15} "
+          f"{'in hooks':>9} {'at end':>7}")
+    for name in a.only:
+        fn, variants = BENCHES[name]
+        fn("bare", a.device)  # warm up: imports, kernels, caches
+        for v in variants:
+            ratios, bare_t, with_t, share, end = [], [], [], [], []
+            for r in range(a.repeats):
+                order = [("bare", 0), (v, 1)] if r % 2 == 0 else [(v, 1), ("bare", 0)]
+                got = {}
+                for variant, k in order:
+                    got[k] = fn(variant, a.device)
+                bare_t.append(got[0][0])
+                with_t.append(got[1][0])
+                ratios.append(got[1][0] / got[0][0])
+                share.append(got[1][1][0] / (got[1][0] - got[1][1][1]))
+                end.append(got[1][1][1])
+            med = statistics.median(ratios)
+            print(f"{name:<11} {v:<15} {statistics.median(bare_t):8.2f} {statistics.median(with_t):8.2f} "
+                  f"{med:7.3f} {f'[{min(ratios):.3f}, {max(ratios):.3f}]':>15} "
+                  f"{100 * statistics.median(share):8.2f}% {statistics.median(end):6.2f}s", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
