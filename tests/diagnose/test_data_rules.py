@@ -42,11 +42,16 @@ def test_clean_dataset_is_quiet():
     assert check_data(ds) == []
 
 
-def test_data_rules_are_not_curve_rules():
+def test_data_rules_share_the_one_registry_but_never_judge_a_run():
+    """One rule engine: the data rules are registered beside the curve rules (family "data"),
+    and diagnosing a run never runs them (they judge a dataset: check-data, the trainer)."""
+    import fitdoctor as fd
     from fitdoctor.diagnose import RULES, load_rules
 
     load_rules()
-    assert not set(DATA_CODES) & set(RULES)
+    assert {RULES[c].family for c in DATA_CODES} == {"data"}
+    d = fd.diagnose({"loss": [1.0, 0.5, 0.3, 0.25], "val_loss": [1.0, 0.6, 0.4, 0.38]})
+    assert not {f.code for f in d.findings} & set(DATA_CODES)
     assert set(DATA_CODES) == {"unscaled_features", "class_imbalance", "misleading_accuracy", "train_val_overlap",
                                "sorted_validation_split", "missing_values", "constant_features",
                                "id_like_feature"}

@@ -13,10 +13,14 @@ from typing import Any, Mapping
 
 from fitdoctor.diagnose.base import RULES, Context, rule
 from fitdoctor.diagnose.chance import init_chance
+from fitdoctor.diagnose.engine import run_rules
 from fitdoctor.errors import BadInput
 from fitdoctor.findings import Diagnosis, Finding, sort_findings
 from fitdoctor.history import RunHistory
 from fitdoctor.thresholds import with_overrides
+
+#: the rule families that judge a run (the data family judges a dataset: ``check-data``)
+RUN_FAMILIES = ("curves", "numerics", "internals", "run")
 
 _LOADED = False
 
@@ -105,24 +109,14 @@ def diagnose(run: Any, *, thresholds: Mapping[str, Any] | None = None,
     th = with_overrides(thresholds)
     ctx = Context.build(history, th, partial=partial)
     init_chance(ctx)
-    # curve rules read a step log at its evaluation cadence; the others keep every step
     aligned = history.per_evaluation()
     curves_ctx = ctx
     if aligned is not None:
         curves_ctx = Context.build(aligned, th, partial=partial)
         init_chance(curves_ctx)
-    findings: list[Finding] = []
-    for spec in RULES.values():
-        if partial and spec.end_of_run:
-            continue
-        try:
-            out = spec.fn(curves_ctx if spec.family == "curves" else ctx)
-        except Exception as exc:  # one rule failing must not hide the others
-            history.note(f"rule {spec.name} failed: {type(exc).__name__}: {exc}")
-            continue
-        if out is None:
-            continue
-        findings.extend(out if isinstance(out, list) else [out])
+    # curve rules read a step log at its evaluation cadence; the others keep every step
+    findings = run_rules({"curves": curves_ctx, "*": ctx}, families=RUN_FAMILIES, partial=partial,
+                         note=history.note)
     from fitdoctor.diagnose.resolve import resolve
 
     findings = resolve(sort_findings(findings), ctx)

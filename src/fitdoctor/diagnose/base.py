@@ -42,6 +42,10 @@ def rule(family: str = "curves", *, end_of_run: bool = False) -> Callable[[RuleF
     about a finished run (a run still training is not "stopped too early" or "healthy" yet)."""
 
     def deco(fn: RuleFn) -> RuleFn:
+        held = RULES.get(fn.__name__)
+        if held is not None and held.fn.__module__ != fn.__module__:
+            raise ValueError(f"rule {fn.__name__!r} of {fn.__module__} is already registered by "
+                             f"{held.fn.__module__}; rule names must be unique")
         RULES[fn.__name__] = RuleSpec(fn=fn, name=fn.__name__, family=family, end_of_run=end_of_run)
         return fn
 

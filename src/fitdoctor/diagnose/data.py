@@ -17,6 +17,8 @@ from typing import Any, Callable, Mapping
 
 import numpy as np
 
+from fitdoctor.diagnose.base import RULES, rule
+from fitdoctor.diagnose.engine import run_rules
 from fitdoctor.errors import BadInput
 from fitdoctor.thresholds import with_overrides
 from fitdoctor.findings import Finding, Remedy, sort_findings
@@ -147,6 +149,7 @@ def id_like_columns(ctx: DataContext) -> list[dict[str, Any]]:
     return out
 
 
+@rule("data")
 def id_like_feature(ctx: DataContext) -> Finding | None:
     """A feature column that identifies rows: it carries row order or identity, not signal."""
     cols = id_like_columns(ctx)
@@ -189,6 +192,7 @@ def _fmt_id(x: float) -> str:
     return str(int(x)) if x == int(x) and abs(x) < 1e15 else f"{x:.4g}"
 
 
+@rule("data")
 def unscaled_features(ctx: DataContext) -> Finding | None:
     """Column scales that differ by orders of magnitude, or sit far from 0 (row identifiers are
     left to ``id_like_feature``: their size says nothing about how the features are scaled)."""
@@ -242,6 +246,7 @@ def unscaled_features(ctx: DataContext) -> Finding | None:
     )
 
 
+@rule("data")
 def class_imbalance(ctx: DataContext) -> Finding | None:
     """Minority class share small for the number of classes (20% for binary)."""
     ds, th = ctx.ds, ctx.th
@@ -278,6 +283,7 @@ def class_imbalance(ctx: DataContext) -> Finding | None:
     )
 
 
+@rule("data")
 def misleading_accuracy(ctx: DataContext) -> Finding | None:
     """Always predicting the majority class already scores a high accuracy."""
     ds, th = ctx.ds, ctx.th
@@ -322,6 +328,7 @@ def _default_split(ds: Any):
     return make_splits(ds)[0]
 
 
+@rule("data")
 def train_val_overlap(ctx: DataContext) -> Finding | None:
     """Identical feature rows on both sides of the split (leakage: val/test scores flatter)."""
     ds, th = ctx.ds, ctx.th
@@ -430,6 +437,7 @@ def _describe(t: dict[str, Any]) -> str:
     return f"have a target mean of {t['subset_mean']:.4g} against {t['overall_mean']:.4g} overall"
 
 
+@rule("data")
 def sorted_validation_split(ctx: DataContext) -> Finding | None:
     """Labels ordered so the last rows (Keras ``validation_split``) or the split's val set are unlike the rest."""
     from fitdoctor.data.splits import keras_validation_split
@@ -476,6 +484,7 @@ def _spearman(a: np.ndarray, b: np.ndarray) -> float:
     return float(np.corrcoef(ra, rb)[0, 1])
 
 
+@rule("data")
 def missing_values(ctx: DataContext) -> Finding | None:
     """NaN or inf anywhere in the features, or targets that were missing."""
     ds = ctx.ds
@@ -529,6 +538,7 @@ def _column_groups(ds: Any) -> dict[str, list[int]]:
     return groups
 
 
+@rule("data")
 def constant_features(ctx: DataContext) -> Finding | None:
     """Columns that take a single value (or none): they carry no information."""
     ds, th = ctx.ds, ctx.th
@@ -551,11 +561,8 @@ def constant_features(ctx: DataContext) -> Finding | None:
     )
 
 
-#: The data rules, in the order they run. Not part of the curve-rule registry.
-DATA_RULES: list[DataRule] = [
-    missing_values, id_like_feature, unscaled_features, class_imbalance, misleading_accuracy,
-    train_val_overlap, sorted_validation_split, constant_features,
-]
+#: The data rules (registered with the one rule engine, family "data"), in the order they run.
+DATA_RULES: list[DataRule] = [spec.fn for spec in RULES.values() if spec.family == "data"]
 
 DATA_CODES = tuple(r.__name__ for r in DATA_RULES)
 
@@ -577,19 +584,10 @@ def check_data(ds: Any, split: Any = None, val_split: float | None = 0.2, *, sca
         raise BadInput(f"--val-split {val_split!r}: expected a fraction between 0 and 1, e.g. 0.2")
     ctx = DataContext(ds=ds, split=split, val_split=float(val_split) if val_split is not None else None,
                       scale=scale, th=_thresholds(thresholds))
-    out: list[Finding] = []
-    for rule_fn in DATA_RULES:
-        if rule_fn.__name__ in mute:
-            continue
-        try:
-            f = rule_fn(ctx)
-        except BadInput:
-            raise
-        except Exception as exc:  # one rule failing must not hide the others
-            warnings.warn(f"data rule {rule_fn.__name__} failed: {type(exc).__name__}: {exc}", RuntimeWarning)
-            continue
-        if f is not None:
-            out.append(f)
+    def note(line: str) -> None:
+        warnings.warn(line, RuntimeWarning)
+
+    out = run_rules({"data": ctx}, families=("data",), skip=tuple(mute), note=note)
     return sort_findings(out)
 
 
