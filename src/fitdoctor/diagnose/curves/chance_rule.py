@@ -1,0 +1,72 @@
+"""chance_level: the model predicts the class prior and learned nothing from the features."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from fitdoctor import stats
+from fitdoctor.diagnose.base import Context, rule, tail_level
+from fitdoctor.diagnose.chance import accuracy_curve
+from fitdoctor.diagnose.curves.messages import finding, fv
+from fitdoctor.diagnose.curves.shape import accuracy_sampling_error
+from fitdoctor.findings import Finding
+
+
+@rule("curves")
+def chance_level(ctx: Context) -> Finding | None:
+    C = ctx.chance_loss
+    if C is None or ctx.facts.get("chance_from_first_loss"):
+        return None  # a level guessed from the first loss is not evidence of chance
+    V = ctx.val_loss if ctx.val_loss is not None and ctx.val_loss.n >= 2 else None
+    L = V or (ctx.loss if ctx.loss is not None and ctx.loss.n >= 2 else None)
+    if L is None:
+        return None
+    tol = max(ctx.th.chance_rel_tol * C, 3 * L.sigma / math.sqrt(max(1, L.n // 2)), 5e-3)
+    upper = ctx.facts.get("chance_upper") or C
+    level = tail_level(L, 0.5)
+    # a constant predictor scores between H(prior) (predicting the prior) and ln K (uniform)
+    if not (C - tol <= level <= upper + tol):
+        return None
+    # it stays there: the second half does not trend away from chance
+    x, y = L.tail(0.5, min_points=min(3, L.n))
+    _, z = stats.trend(x, y, L.sigma)
+    if z < -ctx.th.z_trend and (y[0] - y[-1]) > tol and y[-1] < C - tol:
+        return None  # falling through the chance level: learning (sliding down *to* it is not)
+    ev: dict[str, Any] = {"loss_level": level, "chance_loss": C, "chance_source": ctx.chance_source,
+                          "distance": level - C, "curve": L.name}
+    if V is not None and ctx.loss is not None and ctx.loss.n >= 2:
+        t_level = tail_level(ctx.loss, 0.5)
+        ev["train_loss_level"] = t_level
+        if t_level < 0.85 * C:
+            return None  # train learned (memorised) well below chance: val_not_improving speaks
+    A = accuracy_curve(ctx)
+    acc_text = ""
+    if A is not None:
+        acc = tail_level(A, 0.5)
+        ev["accuracy_level"] = acc
+        ax, ay = A.tail(0.5, min_points=min(3, A.n))
+        _, az = stats.trend(ax, ay, A.sigma)
+        # one example more or less right moves the accuracy of a small val set by 1/n: a rise
+        # must beat that sampling noise (iris: 30 rows, 0.30 -> 0.37 is two examples)
+        se = accuracy_sampling_error(A, acc)
+        if az > ctx.th.z_trend and (ay[-1] - ay[0]) > max(ctx.th.chance_acc_tol, 2 * se):
+            return None  # accuracy is still rising: it is learning, slowly
+        if ctx.majority_rate is not None:
+            ev["majority_rate"] = ctx.majority_rate
+            if acc > ctx.majority_rate + max(ctx.th.chance_acc_tol, 3 * A.sigma, 2 * se):
+                return None  # it beats always guessing the majority class
+            acc_text = (f"; {A.name} {acc:.3f} is no better than always guessing the majority "
+                        f"class ({ctx.majority_rate:.3f})")
+        else:
+            acc_text = f"; {A.name} {acc:.3f}"
+    smooth_min = float(np.min(L.smoothed()))
+    ev["lowest_loss"] = smooth_min
+    earlier = ""
+    if smooth_min < C - 3 * tol:
+        earlier = f"; it had reached {fv(smooth_min)} earlier and fell back"
+    msg = (f"{L.name} stays at {fv(level)}, the chance level {fv(C)} ({ctx.chance_source}){acc_text}: "
+           f"the model predicts the class prior and has learned nothing from the features{earlier}")
+    return finding("chance_level", "error", msg, ctx, span=(L.x[0], L.x[-1]), evidence=ev)

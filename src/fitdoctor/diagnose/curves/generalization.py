@@ -1,0 +1,214 @@
+"""How validation relates to training: overfitting, val_not_improving, suspicious_validation."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from fitdoctor import stats
+from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
+from fitdoctor.diagnose.curves.messages import finding, fv, fx, logged_after, unit
+from fitdoctor.diagnose.curves.shape import chosen_metric_improved, drop, dropout_hint, noise, tail_trend, train_curve, val_curve, val_gain, val_improved
+from fitdoctor.findings import Finding
+
+
+@rule("curves")
+def overfitting(ctx: Context) -> Finding | None:
+    V = val_curve(ctx)
+    T = train_curve(ctx)
+    if V is None or T is None or V.n < 4:
+        return None
+    sv = V.smoothed()
+    b = int(np.argmin(sv))
+    vmin = float(sv[b])
+    after = V.n - 1 - b
+    if after < max(2, int(0.1 * V.n)):
+        return None
+    end = tail_level(V, 0.15)
+    rise = end - vmin
+    sigma = noise(V)
+    vdrop = max(head_level(V) - vmin, 0.0)
+    if rise < ctx.th.rise_sigmas * sigma or (rise < ctx.th.rise_frac_of_drop * vdrop
+                                             and rise < ctx.th.rise_frac_of_best * abs(vmin)):
+        return gap_widening(ctx, V, T, b)
+    slope, z = stats.trend(V.x[b:], V.y[b:], V.sigma)
+    # it stays up: most of the late points sit clearly above the minimum (a slope test would
+    # miss a fast rise followed by a long high plateau)
+    late = V.y[b + (after + 1) // 2:]
+    persistence = float(np.mean(late > vmin + 2 * sigma))
+    if persistence < 0.8:
+        return gap_widening(ctx, V, T, b)
+    # training kept improving over the same stretch (else it is divergence or noise)
+    st = T.smoothed()
+    t_at_best = float(np.interp(V.x[b], T.x, st))
+    t_end = tail_level(T, 0.15)
+    if t_end > t_at_best + 2 * noise(T):
+        return None
+    if not val_improved(V, ctx):
+        return None  # val never got better: val_not_improving speaks, whatever it does after
+    rb = int(np.argmin(V.y[: min(V.n, b + 3)]))  # the logged minimum near the smoothed one
+    vmin_raw = float(V.y[rb])
+    ev = {"val_min": vmin_raw, "best_at": float(V.x[rb]), "val_last": end, "rise": end - vmin_raw,
+          "rise_in_noise": rise / sigma, "slope_after_best": slope, "trend_z": z,
+          "share_of_late_points_above_best": persistence,
+          "train_at_best": t_at_best, "train_last": t_end,
+          "share_after_best": (V.x[-1] - V.x[b]) / max(V.x[-1] - V.x[0], 1e-12), "axis": V.axis}
+    name = V.name if V is ctx.val_loss else f"val {ctx.metric_name}"
+    rise_raw = end - vmin_raw
+    pct = f" ({rise_raw / abs(vmin_raw):+.0%})" if vmin_raw else ""
+    shown_best = vmin_raw if V is ctx.val_loss else -vmin_raw
+    shown_last = V.last if V is ctx.val_loss else -V.last
+    msg = (f"{name} best {fv(shown_best)} at {V.axis} {fx(V.x[rb])}, then "
+           f"{'+' if V is ctx.val_loss else '-'}{fv(rise_raw)}{pct} over the next {logged_after(ctx, V, V.x[rb])} "
+           f"{unit(V)}s ({ev['share_after_best']:.0%} of the run; {fv(shown_last)} at the last) while {T.name} "
+           f"fell to {fv(T.last)}; the rise is {rise_raw / sigma:.0f}x the "
+           f"{unit(V)}-to-{unit(V)} noise ({fv(sigma)})")
+    return finding("overfitting", "warning", msg, ctx, span=(V.x[rb], V.x[-1]), evidence=ev)
+
+def gap_widening(ctx: Context, V: Curve, T: Curve, b: int) -> Finding | None:
+    """The other kind of overfitting: validation flat or creeping up for a long stretch after
+    its best while training keeps falling far below it (the gap widens, no clear rise)."""
+    if V is not ctx.val_loss or T is not ctx.loss or V.n < 8:
+        return None
+    share_after = (V.x[-1] - V.x[b]) / max(V.x[-1] - V.x[0], 1e-12)
+    if share_after < ctx.th.overfit_flat_share:
+        return None
+    _, vz = stats.trend(V.x[b:], V.y[b:], V.sigma)
+    if vz < -ctx.th.z_trend:
+        return None  # validation still improving after all
+    t_on_v = ctx.train_on(V.x)
+    v_end, t_end = tail_level(V, 0.15), float(np.median(t_on_v[-max(2, V.n // 7):]))
+    gap_best = float(V.y[b] - t_on_v[b])
+    gap_end = v_end - t_end
+    if t_end > ctx.th.overfit_gap_ratio * v_end or gap_end <= 0:
+        return None
+    if V.sigma > ctx.th.oscillation_roughness * 2 * abs(v_end):
+        return None  # a val curve jumping by a good share of its level: oscillation speaks
+    if gap_end < ctx.th.overfit_gap_growth * max(gap_best, 0.0) or gap_end - gap_best < 3 * noise(V):
+        return None
+    _, tz = stats.trend(V.x[b:], t_on_v[b:], max(T.sigma, 1e-12))
+    if tz > -ctx.th.z_trend:
+        return None  # train is not falling either: nothing is being memorised
+    if not val_improved(V, ctx):
+        return None
+    ev = {"val_min": float(V.y[b]), "best_at": float(V.x[b]), "val_last": v_end, "train_at_best": float(t_on_v[b]),
+          "train_last": t_end, "gap_at_best": gap_best, "gap_last": gap_end, "share_after_best": share_after,
+          "axis": V.axis}
+    msg = (f"{V.name} has not improved since {V.axis} {fx(V.x[b])} ({fv(float(V.y[b]))}, ends at {fv(v_end)}) "
+           f"while {T.name} kept falling {fv(float(t_on_v[b]))} -> {fv(t_end)}: the train/val gap grew from "
+           f"{fv(gap_best)} to {fv(gap_end)} over the last {share_after:.0%} of the run")
+    return finding("overfitting", "warning", msg, ctx, span=(V.x[b], V.x[-1]), evidence=ev)
+
+@rule("curves")
+def val_not_improving(ctx: Context) -> Finding | None:
+    V = val_curve(ctx)
+    T = train_curve(ctx)
+    if V is None or T is None or V.n < 4 or T.n < 4:
+        return None
+    t_drop = drop(T)
+    # the fall is a difference of smoothed levels, each a mean over a window: its noise is the
+    # point-to-point noise over sqrt(window), not the noise of one noisy last-batch value
+    window = max(1, min(T.n // 5, 9))
+    if t_drop < max(5 * noise(T) / math.sqrt(window), 0.1 * abs(head_level(T))):
+        return None  # train did not fall either
+    v0, vbest, v_gain = val_gain(V)
+    if val_improved(V, ctx) or chosen_metric_improved(ctx):
+        return None
+    slope, z = stats.trend(V.x, V.y, V.sigma)
+    if z < -ctx.th.z_trend:
+        return None
+    rising = tail_level(V, 0.15) - v0 > max(ctx.th.rise_sigmas * noise(V), 0.1 * abs(v0))
+    vbest = min(float(np.min(V.y)), vbest)  # show the logged best; the test used a smoothed one
+    ev = {"val_start": v0, "val_best": vbest, "val_gain": v_gain, "train_start": head_level(T),
+          "train_end": tail_level(T, 0.15), "train_drop": t_drop, "val_trend_z": z}
+    ev["val_end"] = tail_level(V, 0.15)
+    after = (f"; it ends at {fv(ev['val_end'])}, higher than it started: the model memorises the "
+             "training set from the first epoch, or val comes from another distribution") if rising else ""
+    msg = (f"{T.name} fell {fv(head_level(T))} -> {fv(tail_level(T, 0.15))} while {V.name} never improved "
+           f"beyond noise (start {fv(v0)}, best {fv(vbest)}, noise {fv(V.sigma)}){after}")
+    return finding("val_not_improving", "warning", msg, ctx, span=(V.x[0], V.x[-1]), evidence=ev)
+
+@rule("curves")
+def suspicious_validation(ctx: Context) -> Finding | None:
+    V, T = ctx.val_loss, ctx.loss
+    if V is None or T is None or V.n < 3 or T.n < 3:
+        return None
+    if int(np.count_nonzero((T.x >= V.x[0]) & (T.x <= V.x[-1]))) < 5:
+        return None  # a few window means of a falling train loss lag it: no fair comparison
+    V = val_on_train_windows(V, T)
+    t_on_v = ctx.train_on(V.x)
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        ratio = V.y / np.where(t_on_v == 0, np.nan, t_on_v)
+    half = max(2, V.n // 2)
+    late = ratio[-half:]
+    if not np.isfinite(late).any() or not np.isfinite(ratio[: max(1, min(3, V.n // 3))]).any():
+        return None  # train loss at zero throughout: no ratio to judge
+    late_med = float(np.nanmedian(late))
+    dp = dropout_hint(ctx)
+    allowed = ctx.th.suspicious_gap_frac + (0.5 * dp if dp else 0.0)
+    # val improving while train is flat
+    _, tz, _ = tail_trend(T, 0.5)
+    _, vz, _ = tail_trend(V, 0.5)
+    v_improving_t_flat = vz < -ctx.th.z_trend and abs(tz) < 1.0 and drop(T) < 3 * noise(T)
+    # the gap must also matter on the loss's own scale: 0.02 vs 0.05 near zero is no leak
+    scale = ctx.chance_loss or abs(head_level(T)) or 1.0
+    gap_share = float(np.median((t_on_v - V.y)[-half:])) / scale
+    far_below = late_med < 1 - allowed and np.all(late < 1) and gap_share >= ctx.th.suspicious_gap_of_scale
+    # a smaller gap that never closes counts when accuracy tells the same story: validation
+    # scores clearly *better* than training, which dropout's handicap on train rarely explains
+    always_below = float(np.mean(V.y < t_on_v))
+    acc_gap = _val_minus_train_accuracy(ctx)
+    steady_below = (always_below >= ctx.th.suspicious_always_below
+                    and late_med < ctx.th.suspicious_steady_ratio - 0.5 * (dp or 0.0)
+                    and gap_share >= 1.5 * ctx.th.suspicious_gap_of_scale
+                    and (acc_gap is None or acc_gap >= ctx.th.suspicious_acc_gap))
+    if far_below or steady_below:
+        ev = {"val_over_train_late": late_med, "val_last": V.last, "train_last": float(t_on_v[-1]),
+              "gap_over_scale": gap_share, "share_of_evals_val_below": always_below,
+              "dropout": dp if dp is not None else "unknown"}
+        acc_text = ""
+        if acc_gap is not None:
+            ev["val_minus_train_accuracy"] = acc_gap
+            acc_text = f", and val accuracy is {acc_gap:+.3f} above train"
+        msg = (f"{V.name} stays below {T.name} on {always_below:.0%} of {unit(V)}s ({late_med:.2f}x over "
+               f"the last {half}; val {fv(V.last)} vs train {fv(float(t_on_v[-1]))}{acc_text}), more "
+               "than dropout or regularization explains")
+        return finding("suspicious_validation", "warning", msg, ctx, span=(V.x[-half], V.x[-1]), evidence=ev)
+    if v_improving_t_flat:
+        ev = {"val_trend_z": vz, "train_trend_z": tz}
+        msg = f"{V.name} keeps improving (trend z={vz:.1f}) while {T.name} is flat (z={tz:.1f})"
+        return finding("suspicious_validation", "warning", msg, ctx, span=(V.x[0], V.x[-1]), evidence=ev)
+    early = ratio[: max(1, min(3, V.n // 3))]
+    if np.nanmedian(early) < 0.9 and late_med >= 1 - allowed:
+        ctx.facts["val_below_train_early"] = True
+    return None
+
+def val_on_train_windows(V: Curve, T: Curve) -> Curve:
+    """Validation averaged over each train logging window, when train is logged much less often
+    than validation (a Trainer with logging_steps 500 and eval_steps 50): each train point is the
+    mean loss of its whole window, so comparing it with the evaluation at the window's end
+    measures the lag of the mean, not a gap. Otherwise V itself."""
+    inside = T.x[(T.x >= V.x[0]) & (T.x <= V.x[-1])]
+    if inside.size < 2 or inside.size * 2 > V.n:
+        return V
+    xs, ys, prev = [], [], -math.inf
+    for x in T.x:
+        m = (V.x > prev) & (V.x <= x)
+        if m.any():
+            xs.append(float(x))
+            ys.append(float(np.mean(V.y[m])))
+        prev = x
+    if len(xs) < 3:
+        return V
+    y = np.asarray(ys)
+    return Curve(V.name, V.raw_name, np.asarray(xs), y, stats.noise_scale(y), V.n_raw, V.axis,
+                 V.higher_better, V.first_nonfinite)
+
+def _val_minus_train_accuracy(ctx: Context) -> float | None:
+    """Late val accuracy minus late train accuracy, when both are logged."""
+    if ctx.metric_name != "accuracy" or ctx.metric is None or ctx.val_metric is None:
+        return None
+    if ctx.metric.n < 2 or ctx.val_metric.n < 2:
+        return None
+    return tail_level(ctx.val_metric, 0.3) - tail_level(ctx.metric, 0.3)

@@ -1,0 +1,100 @@
+"""The learning rate read off the curves: lr_too_high and lr_too_low."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from fitdoctor import stats
+from fitdoctor.diagnose.base import Context, head_level, rule, tail_level
+from fitdoctor.diagnose.curves.messages import finding, fv, fx, unit
+from fitdoctor.diagnose.curves.shape import best_before_tail, noise, sparse_train, train_curve, val_curve
+from fitdoctor.findings import Finding
+
+
+@rule("curves")
+def lr_too_high(ctx: Context) -> Finding | None:
+    T = train_curve(ctx)
+    if T is None or T.n < 6:
+        return None
+    s = T.smoothed()
+    b = int(np.argmin(s))
+    start = head_level(T)
+    best = float(s[b])
+    total = start - best
+    end = tail_level(T, 0.2)
+    # the train loss itself swings by about its own level from epoch to epoch: the steps
+    # are so big that the optimizer keeps jumping out of the minimum it found (small
+    # batches make val jumpy but average out in an epoch's train loss)
+    late = T.y[T.n // 2:]
+    flips = float(np.mean(np.diff(np.sign(np.diff(late))) != 0)) if late.size >= 4 else 0.0
+    wild = noise(T) > ctx.th.lr_high_wild_noise * abs(end) and flips >= 0.45 and not sparse_train(ctx, T)
+    if total <= 3 * noise(T) and not wild:
+        return None
+    if b > 0.6 * (T.n - 1) and not wild:
+        return None
+    # fast early drop: most of the progress in the first fifth
+    k = max(1, int(math.ceil(0.2 * T.n)))
+    early_share = (start - float(np.min(s[: k + 1]))) / total if total > 0 else 0.0
+    rise = end - best
+    rising = rise > max(ctx.th.rise_sigmas * noise(T), 0.1 * total)
+    noisy = noise(T) > 0.15 * total and noise(T) > 0.05 * abs(end) and not sparse_train(ctx, T)
+    # after converging fast, validation jumps around by a large share of its own level
+    V = ctx.val_loss
+    val_jumpy = (V is not None and V.n >= 8 and V.sigma > 0.3 * abs(tail_level(V, 0.3))
+                 and stats.lag1_autocorr(np.diff(V.y)) < ctx.th.oscillation_autocorr)
+    if early_share < 0.7 or not (rising or noisy or val_jumpy or wild):
+        return None
+    if end > ctx.th.diverge_start_factor * start:
+        return None  # diverging explains it
+    ev = {"start": start, "best": best, "best_at": float(T.x[b]), "end": end,
+          "early_drop_share": early_share, "rise_after_best": rise, "noise": T.sigma,
+          "noise_over_level": T.sigma / max(abs(end), 1e-12), "late_direction_flips": flips}
+    fast = f"{T.name} dropped fast ({early_share:.0%} of its progress in the first fifth of the run)"
+    if wild and not rising:  # no best to point at: the minimum is wherever a jump landed
+        what = (f"then kept jumping up and down by about {fv(T.sigma)} from {unit(T)} to {unit(T)}, "
+                f"{T.sigma / max(abs(end), 1e-12):.0%} of the level it ends at")
+        msg, span = f"{fast}, {what}", (T.x[min(k, T.n - 1)], T.x[-1])
+    else:
+        if rising:
+            what = f"then crept back up by {fv(rise)}"
+        elif noisy:
+            what = f"then got noisy (noise {fv(T.sigma)})"
+        else:
+            what = (f"while {V.name} jumps by {fv(V.sigma)} from {unit(V)} to {unit(V)}, "
+                    f"{V.sigma / abs(tail_level(V, 0.3)):.0%} of its level")
+        msg, span = f"{fast} to {fv(best)} at {T.axis} {fx(T.x[b])}, {what}", (T.x[b], T.x[-1])
+    return finding("lr_too_high", "warning", f"{msg}: the learning rate is too high to settle", ctx,
+                   span=span, evidence=ev)
+
+@rule("curves")
+def lr_too_low(ctx: Context) -> Finding | None:
+    T = train_curve(ctx)
+    if T is None or T.n < 5:
+        return None
+    slope, z = stats.trend(T.x, T.y, T.sigma)
+    if z > -ctx.th.z_trend:
+        return None
+    half = T.n // 2
+    s1 = stats.theil_sen(T.x[: half + 1], T.y[: half + 1])
+    s2 = stats.theil_sen(T.x[half:], T.y[half:])
+    if s1 >= 0 or s2 >= 0:
+        return None
+    linearity = s2 / s1
+    start, end = head_level(T), tail_level(T, 0.15)
+    rel_drop = (start - end) / abs(start) if start else 0.0
+    far = rel_drop < ctx.th.lr_low_max_drop
+    if ctx.chance_loss is not None and T is ctx.loss:
+        far = far and end > 0.5 * ctx.chance_loss
+    if linearity < ctx.th.lr_low_linearity or not far:
+        return None
+    V = val_curve(ctx)
+    if V is not None and V.n >= 4 and T is ctx.loss and best_before_tail(V, ctx) \
+            and tail_level(V, 0.2) > float(V.y[V.best_index()]) + 2 * noise(V):
+        return None  # validation already turned: more of the same lr would not help it
+    ev = {"start": start, "end": end, "relative_drop": rel_drop, "slope": slope, "trend_z": z,
+          "late_over_early_slope": linearity}
+    msg = (f"{T.name} falls slowly and almost linearly ({fv(start)} -> {fv(end)}, only {rel_drop:.0%} "
+           f"down; late slope {linearity:.2f}x the early slope): far from converged")
+    return finding("lr_too_low", "warning", msg, ctx, span=(T.x[0], T.x[-1]), evidence=ev)

@@ -1,0 +1,43 @@
+"""oscillating: swings as large as the level itself, with no trend."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fitdoctor import stats
+from fitdoctor.diagnose.base import Context, rule, tail_level
+from fitdoctor.diagnose.curves.messages import finding, fv, unit
+from fitdoctor.findings import Finding
+
+
+@rule("curves")
+def oscillating(ctx: Context) -> Finding | None:
+    best: Finding | None = None
+    # the validation curve when logged (what the user judges the model by), else train loss
+    curves = [ctx.val_loss] if ctx.val_loss is not None and ctx.val_loss.n >= 8 else [ctx.loss]
+    for c in curves:
+        if c is None or c.n < 8:
+            continue
+        resid = c.y - c.smoothed()
+        ac = stats.lag1_autocorr(np.diff(c.y))
+        rng = float(np.max(c.smoothed()) - np.min(c.smoothed()))
+        level = abs(tail_level(c, 0.3))
+        amp = 1.4826 * stats.mad(resid)
+        if rng <= 0 or level <= 0:
+            continue
+        share = c.sigma / max(rng, 1e-12)
+        # roughness against where the curve sits (a long fast drop makes the range large and
+        # would hide swings that are big where the run ends up)
+        dist = abs(float(c.y[0]) - float(np.min(c.smoothed())))
+        roughness = float(np.median(np.abs(resid))) / max(level, 0.1 * dist, 1e-12)
+        swings = (share > ctx.th.oscillation_noise_share and c.sigma > ctx.th.oscillation_roughness * level) \
+            or roughness >= ctx.th.oscillation_roughness
+        if swings and ac < ctx.th.oscillation_autocorr:
+            ev = {"noise": c.sigma, "swing": amp, "trend_range": rng, "noise_over_range": share,
+                  "roughness": roughness,
+                  "noise_over_level": c.sigma / level, "diff_autocorr": ac}
+            msg = (f"{c.name} swings by about {fv(c.sigma)} from {unit(c)} to {unit(c)} "
+                   f"({share:.0%} of its whole range, {c.sigma / level:.0%} of its level)")
+            best = finding("oscillating", "warning", msg, ctx, span=(c.x[0], c.x[-1]), evidence=ev)
+            break
+    return best

@@ -1,0 +1,148 @@
+"""Facts about a curve that several rules share: its trend at the end, its noise, whether it moved."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from fitdoctor import stats
+from fitdoctor.diagnose.base import Context, Curve, chosen_curve, head_level, tail_level
+from fitdoctor.diagnose.chance import accuracy_learned
+
+
+def tail_trend(c: Curve, frac: float) -> tuple[float, float, float]:
+    """(slope, z, span) over the last ``frac`` of a curve."""
+    x, y = c.tail(frac, min_points=min(4, c.n))
+    slope, z = stats.trend(x, y, tail_noise(c))
+    return slope, z, float(x[-1] - x[0]) if x.size else 0.0
+
+def tail_noise(c: Curve) -> float:
+    """The noise that matters for a trend at the end: the second half's own, when it is smaller
+    than the whole curve's (a steep curved start inflates second differences that say nothing
+    about how noisy the settled part is)."""
+    half = c.y[c.n // 2:]
+    if half.size < 5:
+        return c.sigma
+    own = stats.noise_scale(half)
+    return min(c.sigma, own) if own > 0 else c.sigma
+
+def lower_better(c: Curve) -> Curve:
+    """The same curve with higher-is-better metrics negated, so 'lower is better' holds."""
+    if not c.higher_better:
+        return c
+    return Curve(c.name, c.raw_name, c.x, -c.y, c.sigma, c.n_raw, c.axis, False, c.first_nonfinite)
+
+def val_curve(ctx: Context) -> Curve | None:
+    """Validation loss if logged, else the validation metric (as lower-is-better)."""
+    if ctx.val_loss is not None and ctx.val_loss.n >= 2:
+        return ctx.val_loss
+    if ctx.val_metric is not None and ctx.val_metric.n >= 2:
+        return lower_better(ctx.val_metric)
+    return None
+
+def train_curve(ctx: Context) -> Curve | None:
+    if ctx.loss is not None and ctx.loss.n >= 2:
+        return ctx.loss
+    if ctx.metric is not None and ctx.metric.n >= 2:
+        return lower_better(ctx.metric)
+    return None
+
+def drop(c: Curve) -> float:
+    """How far the (smoothed) curve came down from its start to its best."""
+    s = c.smoothed()
+    return float(head_level(c) - np.min(s))
+
+def noise(c: Curve) -> float:
+    return max(c.sigma, 1e-12)
+
+def dropout_hint(ctx: Context) -> float | None:
+    d = ctx.history.meta.get("dropout")
+    if d is None:
+        hp = ctx.history.meta.get("hparams") or {}
+        for k in ("dropout", "dropout_rate", "hidden_dropout_prob"):
+            if k in hp:
+                d = hp[k]
+                break
+    try:
+        return float(d) if d is not None else None
+    except (TypeError, ValueError):
+        return None
+
+def still_moving(c: Curve, ctx: Context) -> bool:
+    """Falling beyond noise over the tail *and* by an amount that matters (a smooth curve
+    creeping down by 0.1% is settled, however significant statistically)."""
+    slope, z, span = tail_trend(c, ctx.th.tail_frac)
+    if not (z < -ctx.th.z_trend and material_fall(c, -slope * span, ctx)):
+        return False
+    _, z_end, _ = tail_trend(c, ctx.th.tail_frac / 2)
+    return z_end < -ctx.th.z_trend  # and has not levelled off (or turned) in the last few points
+
+def material_fall(c: Curve, tail_drop: float, ctx: Context) -> bool:
+    """A fall over the tail that matters: a share of the run's whole progress, or of the level
+    the curve ends at (a short run still falling 5% an epoch has not converged, however far
+    it fell in its first epochs)."""
+    total = drop(c)
+    if total <= 0 or tail_drop <= 0:
+        return False
+    level = max(abs(tail_level(c, 0.15)), 1e-12)
+    share, rel = tail_drop / total, tail_drop / level
+    return (share >= ctx.th.still_improving_min_share and rel >= 0.01) or \
+        (rel >= ctx.th.still_improving_min_rel and share >= 0.01)
+
+def best_before_tail(c: Curve, ctx: Context) -> bool:
+    """The curve's best point lies before its tail (the last ``tail_frac``, at least 2 points)."""
+    return c.best_index() < c.n - max(2, int(math.ceil(ctx.th.tail_frac * c.n)))
+
+def val_gain(V: Curve) -> tuple[float, float, float]:
+    """(first value, best value after light smoothing, gain): how far validation ever improved."""
+    v0 = float(V.y[0])
+    best = float(np.min(stats.smooth(V.y, 3)))
+    return v0, best, v0 - best
+
+def val_improved(V: Curve, ctx: Context | None = None) -> bool:
+    """Validation improved beyond its noise, or by a large share of where it started, or
+    it was already well below the learned-nothing level at its first point (it improved
+    during the first epoch, before anything was logged), or its accuracy got well clear of
+    guessing (a val loss that rises from the first evaluation can still sit on a model that
+    learned: it grows over-confident on the examples it gets wrong)."""
+    v0, _, gain = val_gain(V)
+    if ctx is not None and accuracy_learned(ctx):
+        return True
+    if ctx is not None and ctx.chance_loss and not V.higher_better and v0 < 0.8 * ctx.chance_loss:
+        return True
+    return gain > max(2 * noise(V), 0.05 * abs(v0)) or gain > 0.15 * abs(v0)
+
+def chosen_metric_improved(ctx: Context) -> bool:
+    """The validation metric the user selects checkpoints on (Hugging Face's
+    metric_for_best_model: WER, F1, ...) improved beyond its noise and by 2%: then val loss
+    alone cannot say that validation never got better."""
+    c = chosen_curve(ctx)
+    if c is None or c.n < 3 or c.name in ("val_loss", "loss"):
+        return False
+    c = lower_better(c)
+    gain = float(c.y[0]) - float(np.min(stats.smooth(c.y, 3)))
+    return gain > max(2 * noise(c), 0.02 * abs(float(c.y[0])))
+
+def sparse_train(ctx: Context, T: Curve) -> bool:
+    """The train loss is a sparse sample of single-batch values (Lightning's step loss every
+    ``log_every_n_steps``, fewer points than evaluations): its point-to-point noise is minibatch
+    noise, not a learning rate jumping out of its minimum."""
+    V = ctx.val_loss
+    return T is ctx.loss and V is not None and T.n * 2 <= V.n
+
+def accuracy_sampling_error(A: Curve, level: float) -> float:
+    """Binomial standard error of an accuracy at ``level``, with the number of examples read
+    off the curve's granularity (values move in steps of 1/n); 0 when the steps are too fine
+    to tell (n above 2,000 or an epoch average)."""
+    vals = np.unique(np.round(A.y, 6))
+    if vals.size < 2:
+        return 0.0
+    step = float(np.min(np.diff(vals)))
+    if step < 5e-4:
+        return 0.0
+    n = round(1.0 / step)
+    if n < 2 or np.max(np.abs(A.y * n - np.round(A.y * n))) > 0.02:
+        return 0.0  # not multiples of 1/n: an average over batches, not one count
+    p = min(max(level, 0.0), 1.0)
+    return math.sqrt(max(p * (1 - p), 1e-12) / n)
