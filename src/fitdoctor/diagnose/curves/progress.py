@@ -8,7 +8,7 @@ from typing import Any
 
 from fitdoctor.diagnose.base import Context, head_level, rule, tail_level
 from fitdoctor.diagnose.curves.messages import finding, fv, shown, unit, z_text
-from fitdoctor.diagnose.curves.shape import best_before_tail, drop, material_fall, noise, tail_trend, train_curve, val_curve
+from fitdoctor.diagnose.curves.shape import dropout_hint, best_before_tail, drop, material_fall, noise, tail_trend, train_curve, val_curve
 from fitdoctor.findings import Finding
 from fitdoctor.history import higher_is_better
 
@@ -66,7 +66,10 @@ def healthy(ctx: Context) -> Finding | None:
     else:
         parts.append("no validation series, so overfitting cannot be judged")
     if ctx.facts.get("val_below_train_early"):
-        parts.append("val below train early on, which is normal with dropout (train loss is "
-                     "measured with dropout on and averaged over the epoch)")
+        dp = dropout_hint(ctx)
+        why = ("the train loss is averaged over each epoch while the model was still improving"
+               + (f", with dropout {dp:g} on" if dp else "" if dp == 0 else
+                  ", and with dropout on if the model has any"))
+        parts.append(f"val below train early on, which is expected: {why}")
     msg = "fell and settled: " + "; ".join(parts)
     return finding("healthy", "info", msg, ctx, span=(T.x[0], T.x[-1]), evidence=ev)
