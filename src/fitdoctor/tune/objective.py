@@ -135,7 +135,7 @@ class FoldEpochPruner:
     same fold and epoch), each axis read from its own steps. An Optuna ``BasePruner``."""
 
     def __init__(self, *, folds: bool = True, epochs: bool = True, p_threshold: float = 0.1,
-                 percentile: float = 50.0, warmup_epochs: int = 5, startup_trials: int = 5) -> None:
+                 percentile: float = 50.0, warmup_epochs: int = 3, startup_trials: int = 3) -> None:
         import optuna
 
         import warnings
@@ -169,9 +169,19 @@ class FoldEpochPruner:
                 return bool(self.fold_pruner.prune(_StudyView(study, [], best_view), view))
         if not self.epochs:
             return False
-        # the population: trials that finished this unit (its unit-level score is stored)
-        pop = [_TrialView(t, _epoch_values(t, unit)) for t in trials if unit in _unit_values(t)]
+        # the population: trials that finished this unit (its unit-level score is stored); a
+        # fold that stopped early keeps its final score at later epochs (that is the score
+        # early stopping with restored weights gave it), so late epochs are compared too
         view = _TrialView(trial, _epoch_values(trial, unit))
+        epoch = view.last_step
+        pop = []
+        for t in trials:
+            if unit not in _unit_values(t):
+                continue
+            vals = _epoch_values(t, unit)
+            if vals and epoch not in vals and max(vals) < epoch:
+                vals[epoch] = vals[max(vals)]
+            pop.append(_TrialView(t, vals))
         return bool(self.epoch_pruner.prune(_StudyView(study, pop, None), view))
 
 

@@ -4,7 +4,7 @@
       trials: 50                     # default for --trials
       sampler: tpe                   # tpe | random | grid
       seeds: 1                       # holdout: training seeds per trial (k-fold: the folds)
-      pruning: {folds: true, epochs: true, p_threshold: 0.1, percentile: 50, warmup_epochs: 5}
+      pruning: {folds: true, epochs: true, p_threshold: 0.1, percentile: 50, warmup_epochs: 3, startup_trials: 3}
       params:
         train.lr: {low: 1.0e-4, high: 0.1, log: true}      # float range (log-uniform)
         train.batch_size: [16, 32, 64, 128]                # choices
@@ -91,8 +91,8 @@ class Pruning:
     epochs: bool = True
     p_threshold: float = 0.1
     percentile: float = 50.0
-    warmup_epochs: int = 5
-    startup_trials: int = 5
+    warmup_epochs: int = 3
+    startup_trials: int = 3
 
     def to_dict(self) -> dict[str, Any]:
         return dict(self.__dict__)
@@ -133,6 +133,21 @@ class SearchSpace:
                                                step=int(p.step or 1))
             else:
                 out[p.key] = trial.suggest_float(p.key, float(p.low), float(p.high), log=p.log,
+                                                 step=None if p.log else p.step)
+        return out
+
+    def distributions(self) -> dict[str, Any]:
+        """The searched keys as Optuna distributions (what :meth:`suggest` draws from)."""
+        import optuna.distributions as d
+
+        out: dict[str, Any] = {}
+        for p in self.searched:
+            if p.kind == "categorical":
+                out[p.key] = d.CategoricalDistribution([_encode(c) for c in p.choices])
+            elif p.kind == "int":
+                out[p.key] = d.IntDistribution(int(p.low), int(p.high), log=p.log, step=int(p.step or 1))
+            else:
+                out[p.key] = d.FloatDistribution(float(p.low), float(p.high), log=p.log,
                                                  step=None if p.log else p.step)
         return out
 
