@@ -1,6 +1,7 @@
 """SIGKILL a running study and resume it: the killed trial is re-queued once with its
-parameters, the trial count and best value add up, nothing is duplicated, the SQLite file
-is intact."""
+parameters, the trial count and best value add up, nothing is duplicated, the storage is
+intact. SQLite (the default: one writer, every RUNNING trial is a dead one's) and the
+journal file (several workers: a trial whose worker's lock is free is a dead one's)."""
 
 from __future__ import annotations
 
@@ -35,13 +36,38 @@ def _states(db):
         con.close()
 
 
-def _cmd(path, out):
+def _cmd(path, out, storage):
+    extra = ["--storage", "journal"] if storage == "journal" else []
     return [sys.executable, "-m", "fitdoctor.cli", "tune", path, "--trials", str(TRIALS), "--out", str(out),
-            "--json", "--no-final"]
+            "--json", "--no-final", *extra]
+
+
+def _journal_states(log):
+    storage = optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(str(log)))
+    try:
+        trials = optuna.load_study(study_name="tiny", storage=storage).get_trials()
+    except KeyError:
+        return {}
+    out = {}
+    for t in trials:
+        out[t.state.name] = out.get(t.state.name, 0) + 1
+    out["params_running"] = sum(len(t.params) for t in trials if t.state.name == "RUNNING")
+    return out
+
+
+def _load(out, storage):
+    if storage == "journal":
+        st = optuna.storages.JournalStorage(optuna.storages.journal.JournalFileBackend(str(out / "study.log")))
+        return optuna.load_study(study_name="tiny", storage=st).get_trials()
+    st = optuna.storages.RDBStorage(f"sqlite:///{out / 'study.db'}")
+    trials = optuna.load_study(study_name="tiny", storage=st).get_trials()
+    st.engine.dispose()
+    return trials
 
 
 @pytest.mark.slow
-def test_sigkill_mid_trial_then_resume(tmp_path):
+@pytest.mark.parametrize("storage", ["sqlite", "journal"])
+def test_sigkill_mid_trial_then_resume(tmp_path, storage):
     import copy
 
     base = copy.deepcopy(KFOLD)
@@ -49,12 +75,13 @@ def test_sigkill_mid_trial_then_resume(tmp_path):
     base["train"]["early_stopping"] = False
     path = write(tmp_path, base, pruning=False)
     out = tmp_path / "run"
-    db = out / "study.db"
-    proc = subprocess.Popen(_cmd(path, out), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    db = out / ("study.log" if storage == "journal" else "study.db")
+    states = _journal_states if storage == "journal" else _states
+    proc = subprocess.Popen(_cmd(path, out, storage), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 240
     try:
         while time.monotonic() < deadline:
-            st = _states(db) if db.exists() else {}
+            st = states(db) if db.exists() else {}
             if st.get("COMPLETE", 0) >= 1 and st.get("RUNNING", 0) == 1 and st.get("params_running") == 3:
                 time.sleep(0.3)  # inside the trial's training
                 break
@@ -68,23 +95,18 @@ def test_sigkill_mid_trial_then_resume(tmp_path):
     finally:
         if proc.poll() is None:
             proc.kill()
-    killed = _states(db)
+    killed = states(db)
     assert killed.get("RUNNING") == 1, killed
-    storage = optuna.storages.RDBStorage(f"sqlite:///{db}")
-    study = optuna.load_study(study_name="tiny", storage=storage)
-    running = [t for t in study.get_trials() if t.state == optuna.trial.TrialState.RUNNING][0]
-    storage.engine.dispose()
+    running = [t for t in _load(out, storage) if t.state == optuna.trial.TrialState.RUNNING][0]
 
-    r = subprocess.run(_cmd(path, out), capture_output=True, text=True, timeout=600)
+    r = subprocess.run(_cmd(path, out, storage), capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
     import json
 
     result = json.loads(r.stdout)
     assert any(f"re-queued trial(s) {running.number}" in n for n in result["notes"])
 
-    storage = optuna.storages.RDBStorage(f"sqlite:///{db}")
-    trials = optuna.load_study(study_name="tiny", storage=storage).get_trials()
-    storage.engine.dispose()
+    trials = _load(out, storage)
     states = [t.state for t in trials]
     complete = [t for t in trials if t.state == optuna.trial.TrialState.COMPLETE]
     assert len(complete) == TRIALS                                    # the count is what was asked
@@ -98,6 +120,7 @@ def test_sigkill_mid_trial_then_resume(tmp_path):
     best = max(t.value for t in complete)
     assert result["best_value"] == pytest.approx(best)
     assert result["trials"]["complete"] + result["trials"]["pruned"] == TRIALS
-    con = sqlite3.connect(db)
-    assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    con.close()
+    if storage == "sqlite":
+        con = sqlite3.connect(db)
+        assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        con.close()

@@ -170,8 +170,6 @@ def _is_journal(storage: str) -> bool:
 
 def open_storage(job: TuneJob) -> StorageHandle:
     require("optuna", "tune", "fitdoctor tune")
-    import optuna
-
     out = job.out_dir
     out.mkdir(parents=True, exist_ok=True)
     storage = job.storage
@@ -323,7 +321,6 @@ class OptunaBackend(Backend):
     def run(self, job: TuneJob) -> TuneResult:
         require("optuna", "tune", "fitdoctor tune")
         import optuna
-        from optuna.trial import TrialState
 
         t0 = time.perf_counter()
         optuna.logging.set_verbosity(optuna.logging.WARNING)
