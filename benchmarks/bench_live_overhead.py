@@ -47,7 +47,7 @@ END_HOOKS = ("finish", "on_train_end")
 
 
 def timed(cls, names):
-    """A subclass of ``cls`` that adds the time spent in each of ``names`` to
+    """A subclass of ``cls`` that adds the CPU time spent in each of ``names`` to
     ``self.hook_seconds`` (while training) or ``self.end_seconds`` (the end-of-run hooks)."""
     ns = {}
     for n in names:
@@ -58,12 +58,12 @@ def timed(cls, names):
                 if getattr(self, "_in_hook", False):  # a hook calling another: count once
                     return base(self, *a, **k)
                 self._in_hook = True
-                t = time.perf_counter()
+                t = time.process_time()
                 try:
                     return base(self, *a, **k)
                 finally:
                     self._in_hook = False
-                    setattr(self, attr, getattr(self, attr, 0.0) + time.perf_counter() - t)
+                    setattr(self, attr, getattr(self, attr, 0.0) + time.process_time() - t)
             return wrapper
         ns[n] = make(base, "end_seconds" if n in END_HOOKS else "hook_seconds")
     return type("Timed" + cls.__name__, (cls,), ns)
@@ -106,7 +106,7 @@ def torch_loop(variant: str, device: str):
             model, opt, probe_every=probe, check_grads=variant != "no_grad_check")
     sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
     sync()
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     with quiet():
         for _ in range(EPOCHS):
             for i in range(STEPS):
@@ -124,7 +124,7 @@ def torch_loop(variant: str, device: str):
         if mon is not None:
             mon.finish()
         sync()
-    return time.perf_counter() - t, cost(mon)
+    return (time.perf_counter() - t, time.process_time() - c), cost(mon)
 
 
 def keras_fit(variant: str, device: str):
@@ -141,10 +141,10 @@ def keras_fit(variant: str, device: str):
     cbs = []
     if variant != "bare":
         cbs = [timed(DoctorCallback, ["on_train_begin", "on_epoch_end", "on_train_end"])()]
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     with quiet():
         model.fit(X, y, batch_size=BATCH, epochs=EPOCHS, validation_split=0.2, verbose=0, callbacks=cbs)
-    return time.perf_counter() - t, cost(cbs[0]) if cbs else (0.0, 0.0)
+    return (time.perf_counter() - t, time.process_time() - c), cost(cbs[0]) if cbs else (0.0, 0.0)
 
 
 def lightning_fit(variant: str, device: str):
@@ -177,18 +177,19 @@ def lightning_fit(variant: str, device: str):
 
     torch.manual_seed(0)
     cbs = []
-    if variant == "fitdoctor":
+    if variant in ("fitdoctor", "check_grads"):
         cbs = [timed(DoctorCallback, ["on_train_start", "on_train_batch_end", "on_before_optimizer_step",
-                                      "on_validation_end", "on_train_epoch_end", "on_train_end"])()]
+                                      "on_validation_end", "on_train_epoch_end", "on_train_end"])(
+            check_grads=variant == "check_grads")]
     trainer = L.Trainer(max_epochs=EPOCHS, callbacks=cbs, logger=False, enable_checkpointing=False,
                         enable_progress_bar=False, enable_model_summary=False, accelerator="cpu"
                         if device == "cpu" else "gpu", devices=1, num_sanity_val_steps=0,
                         detect_anomaly=variant == "detect_anomaly")
     module = Net()
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     with quiet():
         trainer.fit(module, train, val)
-    return time.perf_counter() - t, cost(cbs[0]) if cbs else (0.0, 0.0)
+    return (time.perf_counter() - t, time.process_time() - c), cost(cbs[0]) if cbs else (0.0, 0.0)
 
 
 def hf_train(variant: str, device: str):
@@ -212,32 +213,65 @@ def hf_train(variant: str, device: str):
             return {"input_ids": self.a[i], "labels": self.b[i]}
 
     torch.manual_seed(0)
-    cfg = transformers.BertConfig(vocab_size=512, hidden_size=128, num_hidden_layers=2, num_attention_heads=4,
-                                  intermediate_size=256, max_position_embeddings=64, num_labels=2)
+    cfg = transformers.BertConfig(vocab_size=512, hidden_size=64, num_hidden_layers=2, num_attention_heads=4,
+                                  intermediate_size=128, max_position_embeddings=64, num_labels=2)
     model = transformers.BertForSequenceClassification(cfg)
     cbs = []
     if variant != "bare":
         cbs = [timed(DoctorCallback, ["on_train_begin", "on_pre_optimizer_step", "on_log", "on_evaluate",
                                       "on_step_begin", "on_epoch_end", "on_train_end"])()]
-    args = transformers.TrainingArguments(output_dir=os.path.join(_TMP, "hf"), num_train_epochs=EPOCHS,
+    args = transformers.TrainingArguments(output_dir=os.path.join(_TMP, "hf"), num_train_epochs=2,
                                           per_device_train_batch_size=32, logging_steps=10, eval_strategy="epoch",
                                           save_strategy="no", report_to="none", use_cpu=device == "cpu",
                                           disable_tqdm=True, seed=0)
     n = STEPS * 32
     tr = transformers.Trainer(model=model, args=args, train_dataset=DS(ids[:n], labels[:n]),
                               eval_dataset=DS(ids[n:], labels[n:]), callbacks=cbs)
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     with quiet():
         tr.train()
-    return time.perf_counter() - t, cost(cbs[0]) if cbs else (0.0, 0.0)
+    return (time.perf_counter() - t, time.process_time() - c), cost(cbs[0]) if cbs else (0.0, 0.0)
 
 
 BENCHES = {
     "torch": (torch_loop, ["default", "no_grad_check", "probes=100", "probes=10", "probes=1"]),
     "keras": (keras_fit, ["default"]),
-    "lightning": (lightning_fit, ["fitdoctor", "detect_anomaly"]),
+    "lightning": (lightning_fit, ["fitdoctor", "check_grads", "detect_anomaly"]),
     "hf": (hf_train, ["default"]),
 }
+
+
+def guard_alone(device: str, n: int = 300) -> None:
+    """The per-step gradient check timed alone, against the training step it guards (no other
+    work in between, so a busy machine inflates it less than the timed hooks above)."""
+    from fitdoctor.integrations.torch import GradGuard
+
+    torch.manual_seed(0)
+    model = torch.nn.Sequential(torch.nn.Linear(FEATURES, WIDTH), torch.nn.ReLU(), torch.nn.Linear(WIDTH, WIDTH),
+                                torch.nn.ReLU(), torch.nn.Linear(WIDTH, CLASSES)).to(device)
+    opt = torch.optim.Adam(model.parameters(), 1e-3)
+    X, y = (torch.as_tensor(a, device=device) for a in data(BATCH))
+    guard = GradGuard(model)
+
+    def step():
+        loss = torch.nn.functional.cross_entropy(model(X), y)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        return loss
+
+    loss = step()
+    for label, fn in (("training step", step), ("gradient check", lambda: guard.check(loss))):
+        for _ in range(10):
+            fn()
+        t = time.process_time()
+        for _ in range(n):
+            fn()
+        per = (time.process_time() - t) / n
+        if label == "training step":
+            base = per
+        print(f"  {label:<15} {per * 1e3:7.3f} ms CPU" + (f"  ({100 * per / base:.2f}% of a step, "
+              f"{sum(p.numel() for p in model.parameters()) / 1e6:.2f}M parameters)" if label != "training step" else ""))
 
 
 def main() -> None:
@@ -250,26 +284,37 @@ def main() -> None:
     torch.set_num_threads(a.threads)
     print(f"# torch {torch.__version__}, device {a.device}, {a.threads} thread(s), {a.repeats} pairs each; "
           f"{EPOCHS} epochs x {STEPS} steps of {BATCH}")
-    print(f"{'integration':<11} {'variant':<15} {'bare s':>8} {'with s':>8} {'ratio':>7} {'range':>15} "
+    print("ratios: with / without, median of the pairs [range]; CPU time is this process's (what a busy\n"
+          "shared machine does not inflate), wall time is what a user waits; 'in hooks': CPU time inside\n"
+          "fitdoctor's hooks while training / the run's CPU time; 'at end': the one-off final diagnosis,\n"
+          "report and run directory")
+    print(f"{'integration':<11} {'variant':<15} {'bare s':>7} {'CPU ratio':>22} {'wall ratio':>22} "
           f"{'in hooks':>9} {'at end':>7}")
+    if "torch" in a.only:
+        print("torch gradient check alone (batch %d):" % BATCH)
+        guard_alone(a.device)
     for name in a.only:
         fn, variants = BENCHES[name]
         fn("bare", a.device)  # warm up: imports, kernels, caches
         for v in variants:
-            ratios, bare_t, with_t, share, end = [], [], [], [], []
+            wall, cpu, bare_t, share, end = [], [], [], [], []
             for r in range(a.repeats):
                 order = [("bare", 0), (v, 1)] if r % 2 == 0 else [(v, 1), ("bare", 0)]
                 got = {}
                 for variant, k in order:
                     got[k] = fn(variant, a.device)
-                bare_t.append(got[0][0])
-                with_t.append(got[1][0])
-                ratios.append(got[1][0] / got[0][0])
-                share.append(got[1][1][0] / (got[1][0] - got[1][1][1]))
-                end.append(got[1][1][1])
-            med = statistics.median(ratios)
-            print(f"{name:<11} {v:<15} {statistics.median(bare_t):8.2f} {statistics.median(with_t):8.2f} "
-                  f"{med:7.3f} {f'[{min(ratios):.3f}, {max(ratios):.3f}]':>15} "
+                (w0, c0), _ = got[0]
+                (w1, c1), (hook, at_end) = got[1]
+                bare_t.append(w0)
+                wall.append(w1 / w0)
+                cpu.append(c1 / c0)
+                share.append(hook / max(c1 - at_end, 1e-9))
+                end.append(at_end)
+
+            def fmt(xs):
+                return f"{statistics.median(xs):.3f} [{min(xs):.3f}, {max(xs):.3f}]"
+
+            print(f"{name:<11} {v:<15} {statistics.median(bare_t):7.2f} {fmt(cpu):>22} {fmt(wall):>22} "
                   f"{100 * statistics.median(share):8.2f}% {statistics.median(end):6.2f}s", flush=True)
 
 

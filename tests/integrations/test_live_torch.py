@@ -223,3 +223,39 @@ def test_budget_caps_the_share_of_time_spent_diagnosing():
     assert mon.live.n_skipped > 0
     mon.epoch(loss=float("nan"), val_loss=float("nan"))  # never skipped
     assert mon.stop_reason == "non_finite"
+
+
+def test_a_clipped_loop_hands_over_its_norm_and_the_check_makes_no_pass_of_its_own(monkeypatch):
+    model = _mlp()
+    opt = torch.optim.Adam(model.parameters(), 1e-2)
+    mon = fdt.Monitor(model, opt, **QUIET)
+    calls = []
+    real = torch._foreach_norm
+    monkeypatch.setattr(torch, "_foreach_norm", lambda *a, **k: calls.append(1) or real(*a, **k))
+    X, y = _data()
+    for step in range(12):
+        loss = nn.functional.binary_cross_entropy_with_logits(model(X[:32]).squeeze(1), y[:32])
+        if step == 9:
+            loss = loss * float("nan")
+        opt.zero_grad()
+        loss.backward()
+        norm = nn.utils.clip_grad_norm_(model.parameters(), 1.0, foreach=False)
+        mon.step(loss, grad_norm=norm)
+        opt.step()
+        if mon.should_stop:
+            break
+    assert step == 9 and mon.stop_reason == "non_finite" and not calls
+    assert all(torch.isfinite(p).all() for p in model.parameters())
+
+
+def test_loss_mean_keeps_references_and_collapses_them():
+    m = fdt.LossMean()
+    vals = torch.rand(2500)
+    for v in vals:
+        m.add(v)
+    assert len(m._held) < 1024 and m.n == 2500
+    assert m.pop() == pytest.approx(float(vals.mean()), rel=1e-5)
+    assert m.pop() is None
+    m.add(float("nan"))
+    m.add(1.0)
+    assert math.isnan(m.pop())

@@ -40,7 +40,7 @@ except ImportError:  # pragma: no cover - the standalone package
 import torch  # noqa: E402
 
 from fitdoctor.history import canonical_name  # noqa: E402
-from fitdoctor.integrations.torch import GradGuard  # noqa: E402
+from fitdoctor.integrations.torch import GradGuard, LossMean  # noqa: E402
 
 
 class DoctorCallback(pl.Callback, LiveAdapter):
@@ -81,17 +81,14 @@ class DoctorCallback(pl.Callback, LiveAdapter):
         if self.check_grads and half:
             self.history.note("gradient check off under 16-bit mixed precision: the grad scaler "
                               "skips steps whose gradients overflow")
-        self._loss_sum: torch.Tensor | None = None
-        self._loss_n = 0
+        self._losses = LossMean()
         self._val: dict[str, float] = {}
         self._fed_epoch = -1
 
     def on_train_batch_end(self, trainer, pl_module, outputs, batch, batch_idx) -> None:
         loss = outputs.get("loss") if isinstance(outputs, dict) else outputs
-        if isinstance(loss, torch.Tensor) and loss.numel() == 1:
-            t = loss.detach().float()
-            self._loss_sum = t.clone() if self._loss_sum is None else self._loss_sum + t
-            self._loss_n += 1
+        if isinstance(loss, torch.Tensor):
+            self._losses.add(loss)
 
     def on_before_optimizer_step(self, trainer, pl_module, optimizer) -> None:
         guard = getattr(self, "_guard", None)
@@ -146,11 +143,8 @@ class DoctorCallback(pl.Callback, LiveAdapter):
 
     # LiveAdapter ---------------------------------------------------------------------
     def _flush_loss(self) -> dict[str, float]:
-        if not self._loss_n:
-            return {}
-        v = float((self._loss_sum / self._loss_n).item())
-        self._loss_sum, self._loss_n = None, 0
-        return {"loss": v}
+        v = self._losses.pop()
+        return {} if v is None else {"loss": v}
 
     @staticmethod
     def _lr(trainer) -> dict[str, float]:

@@ -20,9 +20,11 @@ The gradient check runs before ``optimizer.step()``: through the optimizer's ste
 the optimizer is given, else inside :meth:`Monitor.step` (then call it between ``backward()``
 and ``optimizer.step()``). A non-finite gradient is dropped (``p.grad = None``, so the step
 leaves the weights and the optimizer state untouched), reported as ``non_finite`` at once, and
-stops training by default. It costs one reduction over the gradients and one host sync a step
-(``check_grads=False`` turns it off; with a ``GradScaler`` pass ``check_grads=False``: the
-scaler already skips steps whose gradients overflowed).
+stops training by default. It costs one fused norm over the gradients and one host sync a
+step (about what ``clip_grad_norm_`` costs); a loop that clips already has that norm: pass it,
+``mon.step(loss, grad_norm=clip_grad_norm_(...))``, and the check costs nothing more.
+``check_grads=False`` turns it off (epoch level; with a ``GradScaler``, which already skips
+steps whose gradients overflowed, pass ``check_grads=False`` too).
 
 Probes: every ``probe_every`` optimizer steps (0: never) forward hooks are attached for one
 step and read, per layer, the gradient norm, the update/weight ratio (with the optimizer), the
@@ -68,11 +70,14 @@ class GradGuard:
     def grads(self) -> list[torch.Tensor]:
         return [p.grad for _, p in self.params if p.grad is not None]
 
-    def check(self, loss: torch.Tensor | None = None) -> bool:
-        """True when every gradient (and ``loss``) is finite."""
-        grads = self.grads()
+    def check(self, loss: torch.Tensor | None = None, norm: Any = None) -> bool:
+        """True when every gradient (and ``loss``) is finite. ``norm``: the total gradient norm
+        the loop already computed (what ``clip_grad_norm_`` returns): then no pass of our own."""
+        grads = self.grads() if norm is None else []
         total = None
-        if grads:
+        if norm is not None:
+            total = norm.detach().float().reshape(()) if isinstance(norm, torch.Tensor) else torch.tensor(float(norm))
+        elif grads:
             g0 = grads[0]
             if all(g.device == g0.device and g.dtype == g0.dtype and not g.is_sparse for g in grads):
                 total = torch.stack(torch._foreach_norm(grads, 2)).sum()  # one fused kernel
@@ -97,6 +102,42 @@ class GradGuard:
         """Forget every gradient: the next optimizer step changes nothing."""
         for _, p in self.params:
             p.grad = None
+
+
+class LossMean:
+    """The mean of the losses of an epoch, kept on their device: a step only keeps a reference
+    (no kernel, no sync); every 1024 steps they are summed into one tensor; :meth:`pop` reads
+    the mean (one sync) and starts over."""
+
+    def __init__(self) -> None:
+        self._held: list[torch.Tensor] = []
+        self._sum: torch.Tensor | None = None
+        self.n = 0
+
+    def add(self, loss: Any) -> None:
+        if isinstance(loss, torch.Tensor):
+            if loss.numel() != 1:
+                return
+            self._held.append(loss.detach())
+        else:
+            self._held.append(torch.tensor(float(loss)))
+        self.n += 1
+        if len(self._held) >= 1024:
+            self._collapse()
+
+    def _collapse(self) -> None:
+        if self._held:
+            part = torch.stack([t.reshape(()).float().to(self._held[0].device) for t in self._held]).sum()
+            self._sum = part if self._sum is None else self._sum + part.to(self._sum.device)
+            self._held = []
+
+    def pop(self) -> float | None:
+        if not self.n:
+            return None
+        self._collapse()
+        mean = float((self._sum / self.n).item())
+        self._sum, self.n = None, 0
+        return mean
 
 
 class _Probes:
@@ -218,8 +259,7 @@ class Monitor(LiveAdapter):
                          mute=mute, on_event=on_event)
         self._n_step = 0          # optimizer steps seen
         self._n_epoch = 0         # epochs closed
-        self._loss_sum: torch.Tensor | None = None
-        self._loss_n = 0
+        self._losses = LossMean()
         self._checked_at = -1     # the step whose gradients were checked
         self._probing = False
         if self.probes is not None:
@@ -233,14 +273,15 @@ class Monitor(LiveAdapter):
             self._hooks.append(optimizer.register_step_post_hook(self._post_step))
 
     # ------------------------------------------------------------------ the loop's calls
-    def step(self, loss: torch.Tensor | float | None = None) -> bool:
+    def step(self, loss: torch.Tensor | float | None = None, grad_norm: Any = None) -> bool:
         """One training step: record ``loss`` (kept on its device; no sync); without an
-        optimizer hook, check the gradients now. False when the gradients were not finite
-        (they were dropped, so ``optimizer.step()`` changes nothing)."""
+        optimizer hook, check the gradients now. ``grad_norm``: the total norm the loop already
+        has (``clip_grad_norm_``'s result), so the check costs no pass over the gradients. False
+        when the gradients were not finite (they were dropped: ``optimizer.step()`` changes
+        nothing)."""
+        self._last_norm = grad_norm
         if loss is not None:
-            t = loss.detach().float() if isinstance(loss, torch.Tensor) else torch.tensor(float(loss))
-            self._loss_sum = t.clone() if self._loss_sum is None else self._loss_sum + t
-            self._loss_n += 1
+            self._losses.add(loss)
         self._last_loss = loss
         ok = True
         if self.optimizer is None or not self._hooks:
@@ -255,10 +296,10 @@ class Monitor(LiveAdapter):
         ``loss`` is passed) and ``metrics`` (``val_loss=...``, ``val_accuracy=...``). Returns the
         events this caused."""
         logs: dict[str, Any] = {}
-        if self._loss_n and "loss" not in metrics:
-            logs["loss"] = (self._loss_sum / self._loss_n).item()
+        mean = self._losses.pop()
+        if mean is not None and "loss" not in metrics:
+            logs["loss"] = mean
         logs.update(metrics)
-        self._loss_sum, self._loss_n = None, 0
         events = self._feed(self._n_epoch, logs, where=f"epoch {self._n_epoch}")
         self._n_epoch += 1
         return events
@@ -266,7 +307,7 @@ class Monitor(LiveAdapter):
     def finish(self):
         """Detach every hook; restore the best weights if asked; the end-of-run diagnosis."""
         self.detach()
-        if self._loss_n:  # steps after the last epoch() call
+        if self._losses.n:  # steps after the last epoch() call
             self.epoch()
         return self._end()
 
@@ -301,6 +342,7 @@ class Monitor(LiveAdapter):
             self.probes.after_update()
             self._finish_probe()
         self._last_loss = None
+        self._last_norm = None
         self._advance()
 
     def _check(self, loss: Any) -> bool:
@@ -308,7 +350,7 @@ class Monitor(LiveAdapter):
             return True
         self._checked_at = self._n_step
         lt = loss if isinstance(loss, torch.Tensor) else None
-        if self.guard.check(lt):
+        if self.guard.check(lt, getattr(self, "_last_norm", None)):
             return True
         layer = self.guard.first_bad()
         lv = float(lt.detach().float().item()) if lt is not None else None
@@ -343,4 +385,4 @@ class Monitor(LiveAdapter):
         pass  # the loop reads should_stop
 
 
-__all__ = ["Monitor", "GradGuard"]
+__all__ = ["Monitor", "GradGuard", "LossMean"]
