@@ -35,10 +35,10 @@ class TrialSummary:
             healthy = any(f.get("code") == "healthy" for f in self.findings)
             return head + (", healthy" if healthy else "")
         f = bad[0]
-        when = f" from epoch {f['from_epoch']}" if f.get("from_epoch") is not None else ""
+        when = f" from epoch {f['from_epoch']}" if f.get("from_epoch") else ""  # epoch 0: the whole run
         where = f" ({unit} {int(f['unit']) + 1})" if n_units > 1 else ""
         more = sorted({g["code"] for g in bad[1:]} - {f["code"]})
-        tail = f"; also {', '.join(more)}" if more else ""
+        tail = f"; also {', '.join(c.replace('_', ' ') for c in more)}" if more else ""
         return f"{head}, but {f['code'].replace('_', ' ')}{when}{where}{tail}"
 
 

@@ -39,7 +39,8 @@ def print_result(r: TuneResult, console: Any) -> None:
     if r.final:
         test = r.final.get("test") or {}
         primary = r.final.get("primary") or r.metric
-        tab = Table(title=f"the winner on the untouched test split ({r.final.get('how')})")
+        console.print(f"[bold]test split, touched once[/bold]: the winner {r.final.get('how')}")
+        tab = Table()
         tab.add_column("model")
         cols = [primary] + [m for m in (r.metric, "f1", "auc", "mae") if m in test and m != primary]
         for c in cols:
