@@ -17,12 +17,12 @@ and model.depth); without one a default space is searched (lr, batch size, optim
 schedule, activation, width, depth, dropout, L1, L2). Optuna's TPE samples; trials are
 pruned across folds (Wilcoxon test against the best trial) and across epochs inside a fold.
 
-    fitdoctor tune my.yaml --trials 50                      # SQLite in the run directory; rerun resumes
-    fitdoctor tune my.yaml --storage journal                # several local workers on one study
-    fitdoctor tune my.yaml --storage postgresql://127.0.0.1/db   # workers on many machines
-    fitdoctor tune my.yaml --backend ray --trials 200       # a Ray cluster (pip install 'fitdoctor[ray]')
+    fitdoctor tune my.yaml --trials 50            # SQLite in the run dir; rerun resumes
+    fitdoctor tune my.yaml --storage journal      # several local workers, one study
+    fitdoctor tune my.yaml --storage postgresql://127.0.0.1/db     # many machines
+    fitdoctor tune my.yaml --backend ray --trials 200              # a Ray cluster
 
-Watch it: optuna-dashboard sqlite:///RUN_DIR/study.db
+Ray needs pip install 'fitdoctor\\[ray]'. Watch a study: optuna-dashboard sqlite:///RUN_DIR/study.db
 """
 
 
