@@ -73,7 +73,8 @@ class DoctorCallback(TrainerCallback, LiveAdapter):
             raise BadInput(f"monitor={self.monitor!r} needs evaluations, but eval_strategy is 'no': "
                            "set eval_strategy='steps' or 'epoch' (and an eval_dataset), or monitor "
                            "a training metric ('loss')")
-        meta = {"logging_steps": args.logging_steps, "eval_strategy": strategy,
+        name = getattr(args, "run_name", None) or type(model).__name__
+        meta = {"run": f"hf {name}", "logging_steps": args.logging_steps, "eval_strategy": strategy,
                 "logging_nan_inf_filter": bool(args.logging_nan_inf_filter)}
         if getattr(args, "eval_steps", None):
             meta["eval_steps"] = args.eval_steps

@@ -48,7 +48,8 @@ class DoctorCallback(keras.callbacks.Callback, LiveAdapter):
 
     # Keras hooks -------------------------------------------------------------------
     def on_train_begin(self, logs=None):
-        meta: dict[str, Any] = {"keras_backend": keras.backend.backend()}
+        meta: dict[str, Any] = {"keras_backend": keras.backend.backend(),
+                                "run": f"keras {getattr(self.model, 'name', 'model')}"}
         params = getattr(self, "params", None) or {}
         if params.get("steps"):
             meta["steps_per_epoch"] = int(params["steps"])

@@ -71,7 +71,8 @@ class DoctorCallback(pl.Callback, LiveAdapter):
         if not trainer.is_global_zero:  # one rank speaks and writes; every rank decides alike
             self.verbose, self.report, self.out = False, False, None
         axis = "step" if _validates_within_epochs(trainer) else "epoch"
-        meta: dict[str, Any] = {"precision": str(trainer.precision)}
+        meta: dict[str, Any] = {"precision": str(trainer.precision),
+                                "run": f"lightning {type(pl_module).__name__}"}
         nb = trainer.num_training_batches
         if isinstance(nb, int) and nb > 0 and nb != float("inf"):
             meta["steps_per_epoch"] = int(nb)

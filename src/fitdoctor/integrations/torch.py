@@ -262,6 +262,8 @@ class Monitor(LiveAdapter):
         self._losses = LossMean()
         self._checked_at = -1     # the step whose gradients were checked
         self._probing = False
+        if model is not None:
+            self.live.history.meta["run"] = f"torch {type(model).__name__}"
         if self.probes is not None:
             self.live.history.meta["layers"] = [n for n, _ in self.probes.layers]
             self.live.history.meta["probe_every"] = probe_every
