@@ -98,3 +98,26 @@ def test_pruned_trials_are_not_the_yardstick():
     study.tell(t, 0.99)
     assert study.best_trial.number == 1          # Optuna's own notion
     assert best_full_trial(study).number == 0    # ours
+
+
+def test_epoch_axis_reads_curves_stored_once_per_trial():
+    """The objective stores each fold's curve once, at the end of a trial (no write per
+    epoch) and asks the pruner in memory with a snapshot of the finished trials."""
+    study = _study(folds=False)
+    for _ in range(3):
+        t = study.ask()
+        for u in range(3):
+            t.report(0.9, u)
+        t.set_user_attr("curves", {str(u): [0.6, 0.7, 0.8, 0.85, 0.9] for u in range(3)})
+        for k, v in {"units_done": 3, "n_units": 3, "pruned": None}.items():
+            t.set_user_attr(k, v)
+        study.tell(t, 0.9)
+    finished = study.get_trials(deepcopy=False)
+    me = study.ask()
+    pruner = study.pruner
+    assert not pruner.prune_epoch(study, finished, 1, {0: 0.5, 1: 0.5}, me)          # warmup
+    assert pruner.prune_epoch(study, finished, 1, {0: 0.5, 1: 0.5, 2: 0.5}, me)
+    assert not pruner.prune_epoch(study, finished, 1, {0: 0.7, 1: 0.8, 2: 0.85}, me)
+    # a fold that stopped early keeps its last score: epoch 9 compares against 0.9
+    assert pruner.prune_epoch(study, finished, 1, {e: 0.88 for e in range(10)}, me)
+    assert not pruner.prune_epoch(study, finished, 1, {e: 0.91 for e in range(10)}, me)

@@ -68,13 +68,9 @@ class _TrialView:
     def __init__(self, trial: Any, values: dict[int, float]) -> None:
         self._t = trial
         self.intermediate_values = values
-        self.number = trial.number
-        self.state = trial.state
-        self.value = trial.value
-        self.values = trial.values
-        self.params = trial.params
-        self.user_attrs = trial.user_attrs
-        self.system_attrs = trial.system_attrs
+
+    def __getattr__(self, name: str) -> Any:  # number, state, value, ... read only when asked
+        return getattr(self._t, name)
 
     @property
     def last_step(self) -> int | None:
@@ -104,8 +100,14 @@ def _unit_values(trial: Any) -> dict[int, float]:
 
 
 def _epoch_values(trial: Any, unit: int) -> dict[int, float]:
+    """A unit's epoch curve: reported epoch steps, else the curve the objective stored once
+    at the end of the trial (user attribute ``curves``: no database write per epoch)."""
     lo = EPOCH_BASE + unit * EPOCH_STRIDE
-    return {s - lo: v for s, v in trial.intermediate_values.items() if lo <= s < lo + EPOCH_STRIDE}
+    out = {s - lo: v for s, v in trial.intermediate_values.items() if lo <= s < lo + EPOCH_STRIDE}
+    if not out:
+        curve = (trial.user_attrs.get("curves") or {}).get(str(unit)) or []
+        out = {e: float(v) for e, v in enumerate(curve) if v is not None and math.isfinite(v)}
+    return out
 
 
 def is_full(trial: Any) -> bool:
@@ -169,13 +171,22 @@ class FoldEpochPruner:
                 return bool(self.fold_pruner.prune(_StudyView(study, [], best_view), view))
         if not self.epochs:
             return False
+        return self.prune_epoch(study, trials, unit, _epoch_values(trial, unit), trial)
+
+    def prune_epoch(self, study: Any, finished: list[Any], unit: int, curve: dict[int, float],
+                    trial: Any) -> bool:
+        """Is this unit's curve so far (epoch -> score so far) below the ``percentile`` of the
+        finished trials' curves on the same unit at the same epoch? In memory: the objective
+        passes a snapshot of the finished trials taken when the unit started."""
         # the population: trials that finished this unit (its unit-level score is stored); a
         # fold that stopped early keeps its final score at later epochs (that is the score
         # early stopping with restored weights gave it), so late epochs are compared too
-        view = _TrialView(trial, _epoch_values(trial, unit))
+        view = _TrialView(trial, curve)
         epoch = view.last_step
+        if epoch is None:
+            return False
         pop = []
-        for t in trials:
+        for t in finished:
             if unit not in _unit_values(t):
                 continue
             vals = _epoch_values(t, unit)
@@ -280,6 +291,8 @@ class Objective:
         counted = {"epochs": 0}
         curves: dict[int, list[float]] = {}
         metric, higher = self.metric, self.higher
+        pruner = getattr(trial.study, "pruner", None)
+        epoch_pruner = pruner if self.prune_epochs and isinstance(pruner, FoldEpochPruner) else None
 
         def hook(unit: int, epoch: int, logs: dict[str, float]) -> None:
             counted["epochs"] += 1
@@ -288,22 +301,26 @@ class Objective:
             score = logs.get(f"val_{metric}", math.nan) if metric != "loss" else vl
             if st["best_loss"] is None or (math.isfinite(vl) and vl < st["best_loss"]):
                 st["best_loss"], st["score"] = vl, score
-            if self.record_curves:
-                curves.setdefault(unit, []).append(float(st["score"]) if st["score"] is not None else math.nan)
+            curve = curves.setdefault(unit, [])
+            curve.append(float(st["score"]) if st["score"] is not None else math.nan)
             if self.on_epoch is not None:
                 self.on_epoch(trial.number, unit, epoch)
-            if not self.prune_epochs or st["score"] is None or not math.isfinite(st["score"]):
+            if epoch_pruner is None or st["score"] is None or not math.isfinite(st["score"]):
                 return
             if epoch < self.space.pruning.warmup_epochs:
                 return  # the percentile pruner compares at the same epoch; none before warmup
-            trial.report(float(st["score"]), epoch_step(unit, epoch))
-            if trial.should_prune():
+            so_far = {e: v for e, v in enumerate(curve) if math.isfinite(v)}
+            if epoch_pruner.prune_epoch(trial.study, state["finished"], unit, so_far, trial):
                 raise Pruned("epochs", unit, epoch)
 
         pruned: str | None = None
         error: str | None = None
         for unit in self.order(trial.number):
-            state: dict[str, Any] = {"best_loss": None, "score": None}
+            state: dict[str, Any] = {"best_loss": None, "score": None, "finished": []}
+            if epoch_pruner is not None:  # one read per unit, not one per epoch
+                from optuna.trial import TrialState
+
+                state["finished"] = trial.study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
             try:
                 sel = select(cfg, dataset=self.dataset, metric=metric, units=[unit], seeds=self.seeds,
                              threads=self.threads, probe_every=self.probe_every, on_epoch=hook)
@@ -329,10 +346,10 @@ class Objective:
         rec = TrialRecord(number=trial.number, params=params, value=value, scores=scores, std=std,
                           pruned=pruned, fold_epochs=counted["epochs"], findings=findings,
                           seconds=time.perf_counter() - t0, error=error)
+        trial.set_user_attr("curves", {str(k): [round(v, 6) if math.isfinite(v) else None for v in c]
+                                       for k, c in curves.items()})
+        trial.set_user_attr("order", self.order(trial.number))
         self.store(trial, rec)
-        if self.record_curves:
-            trial.set_user_attr("curves", {str(k): v for k, v in curves.items()})
-            trial.set_user_attr("order", self.order(trial.number))
         if error is not None or not math.isfinite(value):
             # a config the trainer cannot run, or nothing finite scored: the worst value, so
             # TPE learns to avoid the region (NaN would fail the trial and teach nothing)
