@@ -26,6 +26,9 @@ class Thresholds:
     #: against where validation got to, not against how far it fell first).
     rise_frac_of_drop: float = 0.1
     rise_frac_of_best: float = 0.1
+    #: a stretch whose own noise is below this share of its level counts as smooth: its own
+    #: noise then judges a rise on it (not the noise of a steep descent before it).
+    smooth_rel_noise: float = 0.03
     #: gap-widening overfitting: train ends below this share of val ...
     overfit_gap_ratio: float = 0.5
     #: ... and the val-train gap grew to this many times what it was at val's best ...

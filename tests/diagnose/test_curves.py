@@ -446,3 +446,18 @@ def test_a_regression_that_cannot_beat_the_mean_well_is_underfitting():
     h.add("val_loss", x, loss * 1.15)
     h.add("r2", x, 1 - loss / 6000)
     assert fd.diagnose(h).top.code == "underfitting"
+
+
+def test_a_steady_rise_after_a_steep_curved_descent_is_judged_on_its_own_noise():
+    """HF classifier: eval loss best at the 3rd evaluation, then up at every evaluation. The
+    steep descent before the best must not inflate the noise the rise is judged against."""
+    val = [1.49, 1.39, 1.326, 1.37, 1.40, 1.43, 1.45, 1.47, 1.49, 1.50, 1.51]
+    loss = [1.50, 1.42, 1.36, 1.31, 1.27, 1.24, 1.21, 1.19, 1.18, 1.17, 1.16]
+    assert fd.diagnose({"loss": loss, "val_loss": val}).top.code == "overfitting"
+
+
+def test_a_straight_slow_decline_of_a_validation_only_log_is_lr_too_low():
+    """A log with only a val curve, falling along a straight line 14% from ln 10."""
+    val = list(2.271 - 0.0105 * np.arange(31))
+    d = fd.diagnose({"val_loss": val})
+    assert d.top.code == "lr_too_low"

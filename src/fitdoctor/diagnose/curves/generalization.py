@@ -27,7 +27,17 @@ def overfitting(ctx: Context) -> Finding | None:
         return None
     end = tail_level(V, 0.15)
     rise = end - vmin
+    # the noise of the stretch being judged: a steep, curved descent before the best inflates
+    # the whole curve's second differences and would hide a steady rise after it
+    # (only for a smooth stretch: on a jumpy val curve a robust noise estimate of a few points
+    # under-reads heavy-tailed swings, and oscillation is the better reading)
+    after_best = V.y[b:]
     sigma = noise(V)
+    if after_best.size >= 6:
+        own = stats.noise_scale(after_best)
+        if 0 < own < ctx.th.smooth_rel_noise * abs(vmin):
+            sigma = min(sigma, own)
+    sigma = max(sigma, 1e-12)
     vdrop = max(head_level(V) - vmin, 0.0)
     if rise < ctx.th.rise_sigmas * sigma or (rise < ctx.th.rise_frac_of_drop * vdrop
                                              and rise < ctx.th.rise_frac_of_best * abs(vmin)):
@@ -92,6 +102,8 @@ def gap_widening(ctx: Context, V: Curve, T: Curve, b: int) -> Finding | None:
         return None  # train is not falling either: nothing is being memorised
     if not val_improved(V, ctx):
         return None
+    rb = int(np.argmin(V.y[: min(V.n, b + 3)]))  # the logged minimum near the smoothed one
+    b = rb if V.y[rb] <= V.y[b] else b
     ev = {"val_min": float(V.y[b]), "best_at": float(V.x[b]), "val_last": v_end, "train_at_best": float(t_on_v[b]),
           "train_last": t_end, "gap_at_best": gap_best, "gap_last": gap_end, "share_after_best": share_after,
           "axis": V.axis}

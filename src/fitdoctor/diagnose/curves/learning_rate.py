@@ -70,7 +70,7 @@ def lr_too_high(ctx: Context) -> Finding | None:
 
 @rule("curves")
 def lr_too_low(ctx: Context) -> Finding | None:
-    T = train_curve(ctx)
+    T = train_curve(ctx) or val_curve(ctx)  # a log with validation only is judged on it
     if T is None or T.n < 5:
         return None
     slope, z = stats.trend(T.x, T.y, T.sigma)

@@ -6,6 +6,7 @@ import numpy as np
 
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, rule, tail_level
+from fitdoctor.diagnose.curves.shape import still_moving
 from fitdoctor.diagnose.curves.messages import finding, fv, unit
 from fitdoctor.findings import Finding
 
@@ -32,6 +33,8 @@ def oscillating(ctx: Context) -> Finding | None:
         roughness = float(np.median(np.abs(resid))) / max(level, 0.1 * dist, 1e-12)
         swings = (share > ctx.th.oscillation_noise_share and c.sigma > ctx.th.oscillation_roughness * level) \
             or roughness >= ctx.th.oscillation_roughness
+        if swings and still_moving(c, ctx):
+            continue  # a clear downward trend to its best at the end: still improving, not swinging
         if swings and ac < ctx.th.oscillation_autocorr:
             ev = {"noise": c.sigma, "swing": amp, "trend_range": rng, "noise_over_range": share,
                   "roughness": roughness,
