@@ -145,3 +145,13 @@ def test_a_monitor_the_run_does_not_log_fails_in_the_sanity_check():
     cb = DoctorCallback(monitor="val_auc", patience=2, **QUIET)
     with pytest.raises(BadInput, match=r"monitor='val_auc' is not among the metrics logged at the sanity check"):
         fit(Net(), cb)
+
+
+def test_validate_after_fit_leaves_the_finished_run_alone():
+    torch.manual_seed(0)
+    cb = DoctorCallback(**QUIET)
+    module = Net()
+    trainer = fit(module, cb, max_epochs=3)
+    n = len(cb.history.series["val_loss"])
+    trainer.validate(module, loaders()[1], verbose=False)
+    assert len(cb.history.series["val_loss"]) == n and cb.diagnosis is not None

@@ -106,7 +106,7 @@ class DoctorCallback(pl.Callback, LiveAdapter):
             if self.tracker is not None and metrics:
                 self.tracker.check_logged(metrics, "the sanity check")
             return
-        if not hasattr(self, "_val"):
+        if not hasattr(self, "_val") or self._finished:  # trainer.validate() after fit: not this run
             return
         if self.live.axis == "step":
             logs = dict(metrics)
@@ -119,7 +119,7 @@ class DoctorCallback(pl.Callback, LiveAdapter):
             self._val = metrics
 
     def on_train_epoch_end(self, trainer, pl_module) -> None:
-        if not hasattr(self, "_val"):
+        if not hasattr(self, "_val") or self._finished:
             return
         logs = {k: v for k, v in clean_logs(trainer.callback_metrics).items()
                 if not is_validation(k) and not k.endswith("_step")}
@@ -139,7 +139,7 @@ class DoctorCallback(pl.Callback, LiveAdapter):
                    where=f"the end of epoch {trainer.current_epoch}" if val else None)
 
     def on_train_end(self, trainer, pl_module) -> None:
-        if hasattr(self, "_val"):
+        if hasattr(self, "_val") and not self._finished:
             self._end()
 
     # LiveAdapter ---------------------------------------------------------------------
