@@ -194,3 +194,23 @@ def test_cli_json_and_errors(tmp_path):
                                  "--out", str(tmp_path / "o2"), "--try", "model.hidden=x2"])
     assert r.exit_code == 0, r.output
     assert "model.hidden [4] -> [8]" in r.output and "verdict" in r.output and "test split" in r.output
+
+
+def test_a_run_without_a_finite_score_counts_as_the_worst_not_as_a_missing_pair():
+    """A diverged regressor scores NaN (or R^2 = -1e75): a candidate that trains must beat it."""
+    diverged = Selection(None, "r2", "seed", [float("nan"), -1e75, float("nan")], [])
+    trains = Selection(None, "r2", "seed", [0.30, 0.35, 0.32], [])
+    d = decide(diverged, trains, min_effect=0.005)
+    assert d["better"] and d["n"] == 3 and d["mean_diff"] == pytest.approx(1.0 + 0.3233, abs=1e-3)
+    assert not decide(trains, diverged)["better"]
+
+
+def test_an_lr_step_that_changed_nothing_is_taken_one_step_further():
+    from fitdoctor.doctor import _further
+
+    flat = DoctorTrial(1, "diverging", "lower", {"train.lr": "x0.1"}, {"train.lr": 0.3}, "rejected", "", diff=0.0)
+    assert _further({"train.lr": "x0.1"}, flat, 0.005) == {"train.lr": "x0.01"}
+    assert _further({"train.lr": "x10"}, flat, 0.005) == {"train.lr": "x100"}
+    worse = DoctorTrial(1, "diverging", "lower", {"train.lr": "x0.1"}, {"train.lr": 0.3}, "rejected", "", diff=-0.2)
+    assert _further({"train.lr": "x0.1"}, worse, 0.005) is None  # clearly worse: not further that way
+    assert _further({"model.hidden": "x2"}, flat, 0.005) is None  # only the lr is a scale off by tenfolds

@@ -131,11 +131,10 @@ CONFIGS = [
 ]
 
 EVIDENCE = [{}, {"lr_last": 1e-3}, {"lr_last": 1e-8, "lr_first": 1e-2}, {"best_at": 7.0, "axis": "epoch"},
-            {"holdout": True, "inputs_unscaled": True, "baseline_label": "logistic regression"}]
+            {"holdout": True, "inputs_unscaled": True, "baseline_label": "logistic regression"},
+            {"kind": "variance"}, {"kind": "bias"}, {"kind": "chance", "scale": "none"}]
 
-CODES = ["healthy", "still_improving", "overfitting", "plateau", "chance_level", "underfitting", "diverging",
-         "non_finite", "oscillating", "val_not_improving", "suspicious_validation", "lr_too_high",
-         "lr_too_low", "below_baseline"]
+from fitdoctor.findings import CODES  # noqa: E402  (every public code, whoever registered its remedies)
 
 #: what the rule modules prescribe (diagnose/internals.py, diagnose/data.py), in the same check
 RULE_CHANGES = [{"model.activation": "relu"}, {"model.init": "he"}, {"model.batch_norm": True},
@@ -223,3 +222,12 @@ def test_the_issue_cases():
 def test_remedy_objects_round_trip():
     r = Remedy("lower", {"train.lr": "x0.1"}, "why")
     assert r.to_dict()["config_changes"] == {"train.lr": "x0.1"}
+
+
+def test_chance_level_under_a_strong_penalty_tries_less_of_it_first():
+    """chance_level hides underfitting (its root cause); a penalty holding the weights at zero is the fix."""
+    heavy = cfg(model={"l2": 1.0})
+    f = Finding("chance_level", "error", "prior", remedies=remedies_for("chance_level"))
+    first = remedies_in_context(f, heavy)[0]
+    assert resolve_changes(heavy, first.config_changes) == {"model.dropout_rate": 0.15, "model.l2": 0.1}
+    assert remedies_in_context(f, cfg())[0].config_changes == {}  # no penalty: the pipeline check first

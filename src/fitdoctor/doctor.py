@@ -58,7 +58,8 @@ def default_min_effect(metric: str, before_mean: float | None = None) -> float:
 def _summary(sel: Any) -> dict[str, Any] | None:
     if sel is None:
         return None
-    return {"mean": _f(sel.mean), "std": _f(sel.std), "n": len(sel.scores), "scores": [_f(s) for s in sel.scores]}
+    c = comparable(sel) if sel.metric else sel
+    return {"mean": _f(c.mean), "std": _f(c.std), "n": len(sel.scores), "scores": [_f(s) for s in sel.scores]}
 
 
 def _f(x: Any) -> float | None:
@@ -155,7 +156,7 @@ class DoctorResult:
     test_name: str
     fits: int
     seconds: float
-    compute: float | None              # training time spent, as a multiple of one training run of the given config
+    compute: float | None              # training time spent over one training run (the longer of given and prescribed)
     notes: list[str] = field(default_factory=list)
     verdict_lines: list[str] = field(default_factory=list)
     out: str | None = None
@@ -231,7 +232,7 @@ def decide(before: Any, after: Any, *, alpha: float = 0.05, min_effect: float = 
     above ``min_effect``. Adds the 95% interval of the difference."""
     from fitdoctor.train.protocol import paired_difference
 
-    d = paired_difference(before, after, min_effect=min_effect)
+    d = paired_difference(comparable(before), comparable(after), min_effect=min_effect)
     d["better"] = bool(d["p"] < alpha and d["mean_diff"] > min_effect)
     n, se = d["n"], d["se"]
     if n >= 2 and math.isfinite(se):
@@ -242,6 +243,24 @@ def decide(before: Any, after: Any, *, alpha: float = 0.05, min_effect: float = 
     else:
         d["ci"] = None
     return d
+
+
+#: Below this an R^2 means "far worse than predicting the mean" whatever its size (a diverged
+#: regressor scores -1e75); scores are floored here before they are compared.
+R2_FLOOR = -1.0
+
+
+def comparable(sel: Any) -> Any:
+    """The Selection with scores a paired test can compare: a run that produced no finite score
+    (NaN predictions after a divergence) counts as the worst score, not as a missing pair; R^2
+    is floored at :data:`R2_FLOOR`. Lower-is-better scores are left as they are."""
+    import dataclasses
+
+    if not sel.higher_is_better:
+        return sel
+    worst = R2_FLOOR if sel.metric == "r2" else 0.0
+    fixed = [max(float(x), worst) if x is not None and math.isfinite(float(x)) else worst for x in sel.scores]
+    return dataclasses.replace(sel, scores=fixed)
 
 
 # ------------------------------------------------------------------------------- retrains
@@ -482,6 +501,34 @@ def consensus_findings(sel: Any, cfg: Any = None, task: str = "") -> list[tuple[
 
 # ------------------------------------------------------------------------------- the loop
 
+#: Settings that are scales, off by an unknown number of tenfolds: a step that changed nothing
+#: measurable is taken once more in the same direction (x0.1 -> x0.01).
+SCALES = ("train.lr", "model.l2", "model.l1", "model.dropout_rate")
+
+
+def _further(proposed: Mapping[str, Any], trial: DoctorTrial, min_effect: float) -> dict[str, Any] | None:
+    """``{"train.lr": "x0.01"}`` after ``x0.1`` was rejected within noise (not clearly worse).
+
+    Only for a remedy made of pure multiplicative steps on :data:`SCALES` (the lr, L1/L2,
+    dropout): each factor is squared. A step that made things clearly worse is not pushed."""
+    import re
+
+    if trial.status != "rejected" or trial.diff is None or trial.diff < -min_effect:
+        return None
+    if not proposed or any(k not in SCALES for k in proposed):
+        return None
+    out = {}
+    for key, value in proposed.items():
+        m = re.fullmatch(r"\s*x\s*([0-9.eE+-]+)\s*", str(value))
+        if not m:
+            return None
+        factor = float(m.group(1))
+        if factor <= 0 or factor == 1:
+            return None
+        out[key] = f"x{factor * factor:g}"
+    return out
+
+
 def _key(cfg: Any) -> str:
     from fitdoctor.config import config_to_dict
 
@@ -645,6 +692,11 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
                         break
                     trial, new_cfg, new_sel = try_change(r, f.code, rem.action, rem.config_changes)
                     rnd.trials.append(trial)
+                    further = _further(rem.config_changes, trial, me)
+                    if new_cfg is None and further is not None and not over_budget():
+                        # a step on a scale that changed nothing measurable: it may be off by more than 10x
+                        trial, new_cfg, new_sel = try_change(r, f.code, rem.action + " (one step further)", further)
+                        rnd.trials.append(trial)
                     if new_cfg is not None:
                         accepted = (new_cfg, new_sel)
                         break
@@ -722,9 +774,13 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
             if e.cv is not None:
                 fit_seconds += float(e.final.seconds)
     result.seconds = time.perf_counter() - t0
-    result.compute = _f(fit_seconds / one_run) if one_run > 0 else None
-    result.notes.append(f"one training run of the given config: {one_run:.2f} s; retrains: {runner.fits} "
-                        f"({runner.workers} process{'es' if runner.workers > 1 else ''})")
+    # one training run: of the config as given, or of the prescription when that is longer (a
+    # config that diverges at its first step is no measure of what training costs)
+    final_run = sum(float(r.seconds) for r in cur_sel.runs) / max(len(cur_sel.runs), 1)
+    unit_run = max(one_run, final_run)
+    result.compute = _f(fit_seconds / unit_run) if unit_run > 0 else None
+    result.notes.append(f"one training run: {unit_run:.2f} s (given {one_run:.2f} s, prescribed {final_run:.2f} s); "
+                        f"retrains: {runner.fits} ({runner.workers} process{'es' if runner.workers > 1 else ''})")
     result.verdict_lines = _verdict(result)
     result.verdict = "; ".join(result.verdict_lines)
     if out is not None:

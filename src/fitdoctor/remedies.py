@@ -29,6 +29,13 @@ LOWER_LR = {"train.lr": "x0.1"}
 HIGHER_LR = {"train.lr": "x10"}
 
 
+def _adam_default() -> Remedy:
+    """A known-good start when the lr is off by orders of magnitude (absolute on purpose: the
+    usual Adam lr, whatever the config had)."""
+    return Remedy("or Adam at its usual lr 1e-3", {"train.optimizer": "adam", "train.lr": 1e-3},
+                  "a known-good start when the lr is far off in either direction")
+
+
 def remedies_for(code: str, evidence: Mapping[str, Any] | None = None) -> list[Remedy]:
     """Ranked remedies for a finding; the first is the one to try first.
 
@@ -95,8 +102,7 @@ def remedies_for(code: str, evidence: Mapping[str, Any] | None = None) -> list[R
             R("run an lr range test (x0.1 to x10 of the current lr); first try it 10x lower",
               LOWER_LR, "a wrong lr can leave the network predicting the prior"),
             R("or 10x higher", HIGHER_LR, "a wrong lr can leave the network predicting the prior"),
-            R("or Adam at its usual lr 1e-3", {"train.optimizer": "adam", "train.lr": 1e-3},
-              "a known-good start when the lr is far off in either direction"),
+            _adam_default(),
             R("overfit one small batch: if even that fails, the model or loss is wired wrong", {},
               "separates optimisation bugs from data problems"),
         ],
@@ -113,11 +119,13 @@ def remedies_for(code: str, evidence: Mapping[str, Any] | None = None) -> list[R
             R("lower the learning rate 10x", LOWER_LR, "updates overshoot"),
             R("clip gradients (norm at most 1)", {"train.grad_clip": "<=1"}, "bounds the size of each update"),
             R("use warmup or batch norm", {"model.batch_norm": True}, "stabilises the early updates"),
+            _adam_default(),
         ],
         "non_finite": [
             R("lower the learning rate 10x", LOWER_LR, "the most common cause of a loss blowing up mid-run"),
             R("clip gradients (norm at most 1)", {"train.grad_clip": "<=1"},
               "stops one bad batch from exploding the weights"),
+            _adam_default(),
             R("check the data for NaN/inf and use a numerically stable loss (from logits)", {},
               "NaN from the first step points at the data or the loss, not the lr"),
         ],
@@ -145,6 +153,7 @@ def remedies_for(code: str, evidence: Mapping[str, Any] | None = None) -> list[R
             R("lower the learning rate 10x", LOWER_LR, "updates overshoot the minimum"),
             R("decay the learning rate (cosine, or reduce on plateau)", {"train.schedule": "cosine"},
               "large steps early, small steps to settle"),
+            _adam_default(),
         ],
         "lr_too_low": [
             R("raise the learning rate 10x (or run an lr range test)", HIGHER_LR,

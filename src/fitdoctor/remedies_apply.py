@@ -313,7 +313,8 @@ def remedies_in_context(finding: Any, cfg: Any, history: Any = None) -> list[Any
       gentler schedule that keeps the starting lr comes first, and raising the lr (which
       would scale the starting lr, not the collapsed one) comes after it;
     - underfitting under strong regularization (dropout >= 0.5, L2 >= 1e-2, L1 >= 1e-3):
-      less regularization before a bigger model.
+      less regularization before a bigger model; chance_level or plateau under it: less
+      regularization first (the root cause hides underfitting and its remedies).
     """
     from fitdoctor.findings import Remedy
 
@@ -330,10 +331,16 @@ def remedies_in_context(finding: Any, cfg: Any, history: Any = None) -> list[Any
             if sched != cfg.train.schedule and change not in have:
                 first.append(Remedy(action, change, "the schedule froze the weights; the config's lr is kept"))
         rems = first + rems
-    if code == "underfitting":
-        m = cfg.model
-        if m.dropout_rate >= 0.5 or m.l2 >= 1e-2 or m.l1 >= 1e-3:
-            less = [r for r in rems if any(k in r.config_changes for k in ("model.dropout_rate", "model.l2", "model.l1"))
-                    and all(str(v).startswith("x0") for v in r.config_changes.values())]
-            rems = less + [r for r in rems if r not in less]
+    m = cfg.model
+    heavy = m.dropout_rate >= 0.5 or m.l2 >= 1e-2 or m.l1 >= 1e-3
+    if code == "underfitting" and heavy:
+        less = [r for r in rems if any(k in r.config_changes for k in ("model.dropout_rate", "model.l2", "model.l1"))
+                and all(str(v).startswith("x0") for v in r.config_changes.values())]
+        rems = less + [r for r in rems if r not in less]
+    elif code in ("chance_level", "plateau") and heavy:
+        # weights held at zero by a strong penalty predict the prior: the root cause chance_level
+        # hides underfitting's remedies, so less regularization comes first here
+        rems = [Remedy("reduce regularization (half the dropout, a tenth of L1/L2): strong enough to hold "
+                       "the weights at zero", {"model.dropout_rate": "x0.5", "model.l2": "x0.1", "model.l1": "x0.1"},
+                       "a strong penalty keeps the network from fitting anything"), *rems]
     return rems
