@@ -17,12 +17,15 @@ The verdict, decided by a trend test on the validation score:
   validation score never leaves chance level at any size: the pipeline is broken, and rows
   cannot fix it), *variance* (train stays above validation by more than :data:`GAP_VARIANCE`
   and beyond noise: regularise) or *bias* (they meet: more capacity or better features).
+  When the test cannot rule out a gain of :data:`UNSURE_GAIN` per doubling (its 95% upper
+  bound), the finding says so, with confidence 0.5, and asks for more seeds: "not rising
+  beyond noise" is not yet "flat".
 
 The forecast: an inverse power law ``score(n) = a - b * n**-c`` (b >= 0, 0.05 <= c <= 2;
 Hestness et al. 2017, Viering & Loog 2022) is fitted to the mean validation score of the
 sizes up to half the rows, and predicts the score at the full size; its interval combines
-a bootstrap over units (refit on resampled units) with the sampling error of the observed
-mean, at :data:`LEVEL`. The observed full-size score then says how well the prediction held.
+a bootstrap over units (refit on resampled units), the sampling error of the observed
+mean and the law's own misfit (a backtest one size earlier), at :data:`LEVEL`. The observed full-size score then says how well the prediction held.
 The same law fitted to every size forecasts one more doubling of the data.
 """
 
@@ -48,6 +51,8 @@ MIN_ROWS = 16
 MIN_GAIN = 0.005
 #: Train above validation by more than this (and beyond noise) at the full size: variance.
 GAP_VARIANCE = 0.05
+#: A flat verdict whose 95% upper bound of the gain per doubling reaches this is stated as unsure.
+UNSURE_GAIN = 0.02
 #: Significance of the trend test, and the level of the forecast's interval.
 ALPHA = 0.05
 LEVEL = 0.90
@@ -246,9 +251,13 @@ def forecast(sizes: list[int], val: np.ndarray, target: float, *, up_to: float |
              level: float = LEVEL, bootstrap: int = BOOTSTRAP, seed: int = 0) -> dict[str, Any] | None:
     """Predict the mean validation score at ``target`` rows from the sizes up to ``up_to`` rows.
 
-    The interval: the bootstrap variance of the prediction (units resampled, curve refitted;
-    inflated by k/(k-1)) plus the variance of a mean of k units at the largest fitted size,
-    with a t quantile on k-1 degrees of freedom."""
+    The interval's half-width combines three parts: the bootstrap spread of the prediction
+    (units resampled, curve refitted; variance inflated by k/(k-1)) and the standard error of
+    a mean of k units at the largest fitted size (what the observed mean at the target will
+    wobble by), both with a t quantile on k-1 degrees of freedom; and the curve's own misfit
+    with the normal quantile, measured by a backtest (with 4 or more fitted sizes): the law
+    fitted without the largest fitted size predicts it, and that error is scaled to the
+    distance, in doublings, from the largest fitted size to the target."""
     from scipy import stats as st
 
     s = np.asarray(sizes, dtype=float)
@@ -258,30 +267,41 @@ def forecast(sizes: list[int], val: np.ndarray, target: float, *, up_to: float |
     s, v = s[keep], val[keep]
     k = v.shape[1]
 
-    def predict(vv: np.ndarray) -> float:
+    def predict(ss: np.ndarray, vv: np.ndarray, tgt: float) -> tuple[float, tuple[float, float, float]]:
         m = np.nanmean(vv, axis=1)
         sd = np.nanstd(vv, axis=1, ddof=1) if vv.shape[1] > 1 else np.zeros(len(m))
         var = np.maximum(sd ** 2, np.nanmax(sd ** 2) * 0.05 if np.isfinite(sd).any() else 1.0) + 1e-8
-        a, b, c = fit_power_law(s, m, 1.0 / var)
-        return a - b * target ** -c, (a, b, c)
+        a, b, c = fit_power_law(ss, m, 1.0 / var)
+        return a - b * tgt ** -c, (a, b, c)
 
     with np.errstate(all="ignore"):
-        pred, (a, b, c) = predict(v)
+        pred, (a, b, c) = predict(s, v, target)
         rng = np.random.default_rng(seed)
         boots = []
         if k >= 2:
             for _ in range(bootstrap):
-                boots.append(predict(v[:, rng.integers(0, k, k)])[0])
+                boots.append(predict(s, v[:, rng.integers(0, k, k)], target)[0])
+        backtest = None
+        if s.size >= 4:
+            held = float(np.nanmean(v[-1]))
+            back, _ = predict(s[:-1], v[:-1], s[-1])
+            steps = math.log2(target / s[-1]) / math.log2(s[-1] / s[-2]) if target > s[-1] else 0.0
+            backtest = {"rows": int(s[-1]), "predicted": float(back), "observed": held,
+                        "error": float(back - held), "scale": float(steps)}
     boots = np.asarray([b_ for b_ in boots if math.isfinite(b_)])
     var_boot = float(np.var(boots, ddof=1)) * k / max(k - 1, 1) if boots.size > 2 else 0.0
     last = v[-1][np.isfinite(v[-1])]
     var_obs = float(np.var(last, ddof=1)) / last.size if last.size > 1 else 0.0
-    q = float(st.t.ppf(0.5 + level / 2, max(k - 1, 1)))
-    half = q * math.sqrt(var_boot + var_obs)
+    var_fit = (backtest["error"] * backtest["scale"]) ** 2 if backtest and math.isfinite(backtest["error"]) else 0.0
+    q = float(st.t.ppf(0.5 + level / 2, max(k - 1, 1)))   # sampling: estimated from k units
+    z = float(st.norm.ppf(0.5 + level / 2))               # the misfit: one backtest, not the units
+    half = math.sqrt(q * q * (var_boot + var_obs) + z * z * var_fit)
     grid = np.geomspace(s.min(), max(target, s.max()), 40)
     return {"model": "a - b * n^-c", "a": a, "b": b, "c": c, "fitted_up_to": int(s.max()),
             "fitted_sizes": [int(x) for x in s], "target_rows": int(round(target)), "predicted": float(pred),
-            "low": float(pred - half), "high": float(pred + half), "level": level,
+            "low": float(pred - half), "high": float(pred + half), "level": level, "backtest": backtest,
+            "sd_parts": {"bootstrap": math.sqrt(var_boot), "observed_mean": math.sqrt(var_obs),
+                         "misfit": math.sqrt(var_fit)},
             "curve_x": [float(x) for x in grid], "curve_y": [float(a - b * x ** -c) for x in grid]}
 
 
@@ -387,6 +407,8 @@ def _signed(d: dict[str, Any], sign: float) -> dict[str, Any]:
             out[k] = -out[k]
     out["low"], out["high"] = -d["high"], -d["low"]
     out["curve_y"] = [-v for v in d["curve_y"]]
+    if d.get("backtest"):
+        out["backtest"] = {**d["backtest"], **{k: -d["backtest"][k] for k in ("predicted", "observed", "error")}}
     return out
 
 
@@ -459,6 +481,13 @@ def _verdict(res: LearningCurveResult, val: np.ndarray, trn: np.ndarray, sign: f
         msg = (f"validation {m} is flat with the training rows ({first:.3f} at {res.sizes[0]} -> {last:.3f} at "
                f"{res.sizes[-1]}, {flat}) and train meets it ({sign * tm[-1]:.3f}): more rows will not help; "
                "the limit is bias, so give the model more capacity or better features")
-    conf = 1.0 if (not math.isfinite(t["upper"]) or t["upper"] < 2 * MIN_GAIN or kind == "chance") else 0.6
+    unsure = kind != "chance" and math.isfinite(t["upper"]) and t["upper"] >= UNSURE_GAIN
+    if unsure:  # not rising beyond noise, but the test cannot rule out a gain that would matter
+        msg = (f"validation {m} shows no rise beyond noise with the training rows ({first:.3f} at {res.sizes[0]} "
+               f"-> {last:.3f} at {res.sizes[-1]}, {flat}), but a gain of up to {t['upper']:+.3f} per doubling "
+               f"is not ruled out: more data is unlikely to help much; more {res.unit}s (--seeds) would tell "
+               f"for sure. If it is flat, the limit is {kind}")
+    ev["unsure"] = unsure
+    conf = 0.5 if unsure else 1.0
     return Finding(code="data_saturated", severity="warning" if kind == "chance" else "info", message=msg,
                    span=span, evidence=ev, remedies=remedies_for("data_saturated", ev), confidence=conf)
