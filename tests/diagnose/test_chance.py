@@ -60,3 +60,18 @@ def test_three_evaluations_at_an_imbalanced_majority_rate_are_no_constant_predic
     while train loss falls far below H(0.91): too few points to call it a constant guess."""
     run = {"loss": [0.99, 0.35, 0.14], "val_loss": [0.27, 0.25, 0.26], "val_accuracy": [0.91, 0.907, 0.918]}
     assert "chance_level" not in fd.diagnose(run).codes
+
+
+def test_a_chance_level_guessed_from_the_first_loss_alone_is_not_drawn_or_quoted():
+    """10-class digits whose epoch-averaged first loss had already fallen to 2.0 must not get a
+    chance line at 'ln 7' in the summary the report draws from."""
+    import numpy as np
+
+    import fitdoctor as fd
+
+    x = np.arange(40)
+    loss = list(2.0 * np.exp(-x / 3) + 1e-3)
+    val = list(1.5 * np.exp(-x / 3) + 0.3)
+    acc = list(np.minimum(0.5 + x / 10, 1.0))
+    d = fd.diagnose({"loss": loss, "val_loss": val, "accuracy": acc, "val_accuracy": acc})
+    assert "chance_loss" not in d.summary

@@ -59,7 +59,9 @@ def summarize(ctx: Context) -> dict[str, Any]:
         mb = vm.best_index()
         out["best_metric"] = {"name": vm.name, "value": float(vm.y[mb]), "at": float(vm.x[mb]),
                               "last": float(vm.y[-1])}
-    if ctx.chance_loss is not None:
+    # a level guessed from the first loss alone (one witness) is no chance level to draw or quote:
+    # an epoch-averaged first loss has already fallen (10-class digits would read as "ln 4")
+    if ctx.chance_loss is not None and not ctx.facts.get("chance_from_first_loss"):
         out["chance_loss"] = ctx.chance_loss
         out["chance_source"] = ctx.chance_source
     if ctx.majority_rate is not None:
