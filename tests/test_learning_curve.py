@@ -198,3 +198,21 @@ def test_remedies_are_relative_changes_a_config_accepts(code, kind):
         if r.config_changes:
             new, resolved = apply_remedy(cfg, r.config_changes, task="multiclass")
             assert resolved
+
+
+def test_a_climb_up_to_chance_is_not_learning():
+    """Constant predictors: seeds predicting the minority class at small sizes (accuracy 0.335),
+    the majority at the top (0.665 = chance). The trend test sees a rise; the verdict must
+    still be 'at chance, more data will not help'."""
+    from fitdoctor.studies.learning_curve import _verdict
+
+    sizes = [40, 80, 160, 320, 640]
+    val = np.array([[0.335] * 5, [0.335] * 5, [0.335] * 4 + [0.665], [0.335] * 4 + [0.665], [0.665] * 5])
+    t = trend_test(sizes, val)
+    assert t["rising"]
+    res = LearningCurveResult(sizes=sizes, metric="accuracy", unit="seed", val_scores=val.tolist(),
+                              train_scores=val.tolist(), findings=[], trend=t, chance=0.665,
+                              chance_label="always the majority class")
+    f = _verdict(res, val, val, 1.0)
+    assert f.code == "data_saturated" and f.evidence["kind"] == "chance"
+    assert "more data will not help" in f.message

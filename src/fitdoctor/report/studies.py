@@ -180,8 +180,9 @@ def render_lr_find(res: Any, *, ascii: bool | None = None) -> Group:
     parts.append(Text(f"{m.get('repeats', len(res.sweeps))} sweeps x {m.get('steps', len(res.lrs))} steps, "
                       f"lr {tick(m.get('start_lr', res.lrs[0]))}..{tick(m.get('end_lr', res.lrs[-1]))}, "
                       f"{m.get('optimizer', '?')}, batch {m.get('batch_size', '?')}; loss on "
-                      f"{m.get('probe_rows', '?')} of {m.get('rows', '?')} training rows after each step",
-                      style="dim"))
+                      + (f"all {m.get('rows')}" if m.get("probe_rows") == m.get("rows") else
+                         f"{m.get('probe_rows', '?')} of {m.get('rows', '?')}")
+                      + " training rows after each step", style="dim"))
     marks = []
     if res.suggested_lr:
         marks.append((res.suggested_lr, f"suggested {tick(res.suggested_lr)}"))
@@ -259,9 +260,8 @@ def render_learning_curve(res: Any, *, ascii: bool | None = None) -> Group:
     m = res.meta
     a = _ascii_default(ascii)
     parts: list = [Text.assemble(("fitdoctor learning-curve", "bold"), " · ", (str(m.get("source", "")), "bold"))]
-    parts.append(Text(f"{len(res.sizes)} training-set sizes x {res.n_units} {res.unit}s, "
-                      f"{res.metric} on the validation rows ({m.get('n_val', '?')}; never the test rows)",
-                      style="dim"))
+    parts.append(Text(f"{len(res.sizes)} sizes x {res.n_units} {res.unit}s; {res.metric} on the "
+                      f"{m.get('n_val', '?')} validation rows (never the test rows)", style="dim"))
     t = Table(show_edge=False, pad_edge=False, box=None)
     for c in ("rows", f"train {res.metric}", f"val {res.metric}", "± sd"):
         t.add_column(c, justify="right")
@@ -269,6 +269,9 @@ def render_learning_curve(res: Any, *, ascii: bool | None = None) -> Group:
         t.add_row(str(n), _f(res.train_mean[i]), _f(res.val_mean[i]), _f(res.val_std[i]))
     parts.append(t)
     series = [("train", res.sizes, res.train_mean, "o" if a else "○"), ("val", res.sizes, res.val_mean, "*" if a else "●")]
+    if res.chance is not None:  # drawn first, so the points land on top of it
+        xs = np.geomspace(res.sizes[0], res.sizes[-1], 80)
+        series.insert(0, ("chance", xs, np.full(xs.size, res.chance), "-" if a else "╌"))
     marks = []
     fc = res.forecast or {}
     if fc.get("predicted") is not None:

@@ -15,7 +15,8 @@ The verdict, decided by a trend test on the validation score:
   matter is not a reason to collect data);
 * ``data_saturated`` otherwise: the score is flat at the top. Which kind: *at chance* (the
   validation score never leaves chance level at any size: the pipeline is broken, and rows
-  cannot fix it), *variance* (train stays above validation by more than :data:`GAP_VARIANCE`
+  cannot fix it; decided before the trend test, since a climb from below chance, some seeds
+  predicting the minority class, up to chance is no learning), *variance* (train stays above validation by more than :data:`GAP_VARIANCE`
   and beyond noise: regularise) or *bias* (they meet: more capacity or better features).
   When the test cannot rule out a gain of :data:`UNSURE_GAIN` per doubling (its 95% upper
   bound), the finding says so, with confidence 0.5, and asks for more seeds: "not rising
@@ -443,7 +444,15 @@ def _verdict(res: LearningCurveResult, val: np.ndarray, trn: np.ndarray, sign: f
         ev[f"val_{m}_at_double"] = res.next_doubling["predicted"]
     span = (float(res.sizes[0]), float(res.sizes[-1]))
     dbl = res.next_doubling
-    if t["rising"]:
+    # at chance at every size first: a climb from below chance (some seeds predicting the
+    # minority class) up to chance is no learning, whatever the trend test says
+    sd_pool = float(np.sqrt(np.nanmean(np.nanvar(val, axis=1, ddof=1)))) if k > 1 else 0.0
+    at_chance = False
+    if res.chance is not None:
+        chance = sign * res.chance
+        tol = max(2.0 * sd_pool / math.sqrt(k), 0.02 if m != "loss" else 0.0)
+        at_chance = bool(np.all(vm <= chance + tol))
+    if t["rising"] and not at_chance:
         more = (f"; doubling the data is forecast to reach {dbl['predicted']:.3f} "
                 f"[{dbl['low']:.3f}, {dbl['high']:.3f}]" if dbl else "")
         msg = (f"validation {m} still rises with the training rows: {first:.3f} at {res.sizes[0]} rows -> "
@@ -452,14 +461,8 @@ def _verdict(res: LearningCurveResult, val: np.ndarray, trn: np.ndarray, sign: f
         conf = 1.0 if t["p"] < ALPHA / 5 else 0.8
         return Finding(code="needs_more_data", severity="warning", message=msg, span=span, evidence=ev,
                        remedies=remedies_for("needs_more_data", ev), confidence=conf)
-    # flat at the top: which kind
-    sd_pool = float(np.sqrt(np.nanmean(np.nanvar(val, axis=1, ddof=1)))) if k > 1 else 0.0
-    kind = "bias"
-    if res.chance is not None:
-        chance = sign * res.chance
-        tol = max(2.0 * sd_pool / math.sqrt(k), 0.02 if m != "loss" else 0.0)
-        if np.all(vm <= chance + tol):
-            kind = "chance"
+    # flat at the top (or at chance throughout): which kind
+    kind = "chance" if at_chance else "bias"
     gap = float(tm[-1] - vm[-1])
     gap_se = float(np.sqrt(np.nanvar(trn[-1], ddof=1) + np.nanvar(val[-1], ddof=1)) / math.sqrt(k)) if k > 1 else 0.0
     if kind != "chance" and gap > GAP_VARIANCE and gap > 2 * gap_se:
