@@ -216,3 +216,29 @@ def test_a_climb_up_to_chance_is_not_learning():
     f = _verdict(res, val, val, 1.0)
     assert f.code == "data_saturated" and f.evidence["kind"] == "chance"
     assert "more data will not help" in f.message
+
+
+def test_terminal_view_fits_80_columns_with_every_part():
+    """Chance line, forecast marker, doubling forecast and the finding: nothing past 80 columns."""
+    from rich.console import Console
+
+    from fitdoctor.report.studies import render_learning_curve
+    from fitdoctor.studies.learning_curve import _verdict
+
+    rng = np.random.default_rng(0)
+    sizes = [38, 75, 150, 300, 600]
+    val = np.array([[0.6 + 0.05 * i + 0.01 * rng.normal() for _ in range(5)] for i in range(5)])
+    t = trend_test(sizes, val)
+    res = LearningCurveResult(sizes=sizes, metric="balanced_accuracy", unit="seed", val_scores=val.tolist(),
+                              train_scores=(val + 0.1).tolist(), findings=[], trend=t, chance=0.5,
+                              chance_label="any constant prediction", meta={"source": "s", "n_val": 200},
+                              forecast={**forecast(sizes, val, 600.0, up_to=300), "observed": 0.8, "error": 0.01,
+                                        "covered": True},
+                              next_doubling={"rows": 1200, **forecast(sizes, val, 1200.0)})
+    res.findings = [_verdict(res, val, val + 0.1, 1.0)]
+    for ascii in (True, False):
+        console = Console(width=80, record=True, color_system=None)
+        console.print(render_learning_curve(res, ascii=ascii))
+        text = console.export_text()
+        assert all(len(line) <= 80 for line in text.splitlines()), text
+        assert "predicted from <= half" in text and "needs_more_data" in text and "chance" in text

@@ -130,9 +130,17 @@ class Chart:
             text = f"^ {lbl}" if c + len(lbl) + 2 <= W else f"{lbl} ^"
             start = c if c + len(lbl) + 2 <= W else max(0, c - len(lbl) - 1)
             out.append(" " * (lw + 2 + start) + text)
-        legend = "   ".join(f"{ch} {lbl}" for lbl, _, _, ch in self.series if lbl)
-        if legend or self.x_label:
-            out.append(" " * (lw + 2) + "   ".join(p for p in (legend, f"x: {self.x_label}" if self.x_label else "") if p))
+        items = [f"{ch} {lbl}" for lbl, _, _, ch in self.series if lbl]
+        if self.x_label:
+            items.append(f"x: {self.x_label}")
+        line = ""
+        for item in items:  # the legend, wrapped at the chart's width
+            if line and lw + 2 + len(line) + 3 + len(item) > width:
+                out.append(" " * (lw + 2) + line)
+                line = ""
+            line = f"{line}   {item}" if line else item
+        if line:
+            out.append(" " * (lw + 2) + line)
         return out
 
     def _unfy(self, v: float) -> float:
@@ -178,11 +186,12 @@ def render_lr_find(res: Any, *, ascii: bool | None = None) -> Group:
     head = Text.assemble(("fitdoctor lr-find", "bold"), " · ", (str(m.get("source", "")), "bold"))
     parts.append(head)
     parts.append(Text(f"{m.get('repeats', len(res.sweeps))} sweeps x {m.get('steps', len(res.lrs))} steps, "
-                      f"lr {tick(m.get('start_lr', res.lrs[0]))}..{tick(m.get('end_lr', res.lrs[-1]))}, "
-                      f"{m.get('optimizer', '?')}, batch {m.get('batch_size', '?')}; loss on "
+                      f"lr {tick(m.get('start_lr', res.lrs[0]))}..{tick(m.get('end_lr', res.lrs[-1]))} "
+                      f"({m.get('optimizer', '?')}, batch {m.get('batch_size', '?')})", style="dim"))
+    parts.append(Text("loss after each step on "
                       + (f"all {m.get('rows')}" if m.get("probe_rows") == m.get("rows") else
                          f"{m.get('probe_rows', '?')} of {m.get('rows', '?')}")
-                      + " training rows after each step", style="dim"))
+                      + " training rows", style="dim"))
     marks = []
     if res.suggested_lr:
         marks.append((res.suggested_lr, f"suggested {tick(res.suggested_lr)}"))
