@@ -338,6 +338,15 @@ def learning_curve_panels(res: Any) -> list:
                      "error_y": {"type": "data", "symmetric": False, "array": [fc["high"] - fc["predicted"]],
                                  "arrayminus": [fc["predicted"] - fc["low"]]},
                      "marker": {"symbol": "x", "size": 10, "color": "#7f8c8d"}})
+    # the y range from the scores themselves: a wide forecast interval (few seeds) must not
+    # squash the curves; its error bar is then clipped at the edge
+    pts = [v for rows in (res.val_scores, res.train_scores) for r in rows for v in r]
+    pts += [v for v in (res.chance, fc.get("predicted")) if v is not None]
+    pts = [float(v) for v in pts if v is not None and math.isfinite(float(v))]
+    if pts:
+        lo, hi = min(pts), max(pts)
+        pad = (hi - lo) * 0.1 or 0.05
+        lay["yaxis"]["range"] = [lo - pad, hi + pad]
     if res.chance is not None:
         lay["shapes"].append({"type": "line", "xref": "paper", "x0": 0, "x1": 1, "y0": res.chance, "y1": res.chance,
                               "line": {"color": "#c0392b", "dash": "dot"}})
