@@ -46,6 +46,8 @@ def test_selection_metric_follows_the_task():
     assert selection_metric("regression") == "r2"
     assert selection_metric("binary", [0.95, 0.05]) == "balanced_accuracy"
     assert selection_metric("multiclass", [0.3, 0.3, 0.4]) == "accuracy"
+    assert selection_metric("multiclass", [0.1] * 10) == "accuracy"  # balanced digits
+    assert selection_metric("multiclass", [0.02] + [0.098] * 10) == "balanced_accuracy"
 
 
 def _sel(scores, metric="accuracy"):

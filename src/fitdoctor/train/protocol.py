@@ -21,16 +21,17 @@ from fitdoctor.errors import BadInput
 LOWER_IS_BETTER = frozenset({"loss", "mae", "mse"})
 
 
-def selection_metric(task: str, class_prior: list[float] | None = None, *, imbalance: float = 0.2) -> str:
+def selection_metric(task: str, class_prior: list[float] | None = None, *, imbalance: float = 0.5) -> str:
     """The score that decides between configs: what matters for the task, not plain accuracy
     under imbalance (a model that ignores the minority class keeps 95% accuracy on 95/5 data).
 
-    regression: R^2; classification with a minority share under ``imbalance``: balanced
-    accuracy; otherwise accuracy.
+    regression: R^2; classification whose smallest class has under ``imbalance`` of its
+    balanced share (1/K): balanced accuracy; otherwise accuracy (10 balanced classes of 10%
+    each are not imbalanced).
     """
     if task == "regression":
         return "r2"
-    if class_prior and min(class_prior) < imbalance:
+    if class_prior and min(class_prior) * len(class_prior) < imbalance:
         return "balanced_accuracy"
     return "accuracy"
 
