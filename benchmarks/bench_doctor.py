@@ -1,8 +1,8 @@
 """Repair benchmark for ``fitdoctor doctor``: broken configs, healthy controls, an A/A test
 and a random-remedy baseline, all measured in the same run.
 
-    python benchmarks/bench_doctor.py                      # 22 broken + 6 healthy, 3 seeds (~10 min, 2 cores)
-    python benchmarks/bench_doctor.py --seeds 5 --json benchmarks/results/doctor.json
+    python benchmarks/bench_doctor.py                      # 22 broken + 6 healthy, 5 seeds
+    python benchmarks/bench_doctor.py --seeds 3 --json benchmarks/results/doctor.json
     python benchmarks/bench_doctor.py --only lr_high_adam unscaled_wine --no-random --no-aa
     python benchmarks/bench_doctor.py --scan               # train each config once and print its diagnosis
 
@@ -369,7 +369,7 @@ def summarize(rows: list[dict]) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--max-rounds", type=int, default=3)
     ap.add_argument("--workers", type=int, default=None, help="retrain processes (default: idle cores)")
     ap.add_argument("--only", nargs="*", default=None)

@@ -214,3 +214,12 @@ def test_an_lr_step_that_changed_nothing_is_taken_one_step_further():
     worse = DoctorTrial(1, "diverging", "lower", {"train.lr": "x0.1"}, {"train.lr": 0.3}, "rejected", "", diff=-0.2)
     assert _further({"train.lr": "x0.1"}, worse, 0.005) is None  # clearly worse: not further that way
     assert _further({"model.hidden": "x2"}, flat, 0.005) is None  # only the lr is a scale off by tenfolds
+
+
+def test_the_time_budget_stops_before_the_next_candidate():
+    ds = _binary(n=160)
+    cfg = _cfg(epochs=2)
+    cfg["data"]["scale"] = "none"
+    res = doctor(cfg, seeds=2, dataset=ds, max_rounds=3, workers=1, final=False, budget_minutes=1e-6)
+    assert res.stopped == "budget" and "time budget" in res.stop_reason
+    assert not any(t.tried for t in res.trials)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 from typing import List, Optional
@@ -33,7 +34,7 @@ def _parse_try(items: list[str]) -> list[dict]:
     out = []
     for item in items:
         change = {}
-        for part in item.split(","):
+        for part in re.split(r",(?=\s*[A-Za-z_][\w.]*\s*=)", item):  # commas inside [64,32] stay
             key, sep, value = part.partition("=")
             if not sep or not key.strip():
                 raise BadInput(f"--try {item!r}: expected KEY=VALUE[,KEY=VALUE], e.g. model.hidden=x2")
