@@ -137,6 +137,8 @@ def print_doctor(res: Any, console: Console) -> None:
         console.print("[bold]the prescription[/]: " + escape(describe_changes(res.config, res.changes)), highlight=False)
         console.print("the final config (prescription.yaml; run it with fitdoctor train):", style="dim")
         console.print(escape(res.prescription.rstrip()), highlight=False)
+    elif not any(t.tried for t in res.trials) and res.stopped == "healthy":
+        console.print("[bold]healthy as given[/]: nothing to change; the config stands.")
     else:
         console.print("[bold]no change beat the noise[/]: the config as given stands.")
     tt = test_table(res)
