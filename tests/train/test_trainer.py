@@ -159,18 +159,3 @@ def test_single_thread_by_default_and_restored():
     fit(MODEL, _train(epochs=1), Xtr, ytr, Xva, yva, task="binary", n_classes=2,
         on_epoch=lambda i, logs: seen.append(torch.get_num_threads()))
     assert seen == [1] and torch.get_num_threads() == before
-
-
-def test_batch_norm_with_a_last_batch_of_one_row_trains():
-    """61 rows in batches of 2 leave one row at the end of each epoch: batch norm cannot
-    normalise a single row, so that batch is skipped instead of crashing training."""
-    import numpy as np
-
-    from fitdoctor.train.trainer import fit
-
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(61, 3)).astype(np.float32)
-    y = (X[:, 0] > 0).astype(np.int64)
-    res = fit({"hidden": [4], "batch_norm": True}, {"epochs": 2, "batch_size": 2, "early_stopping": False},
-              X, y, X[:20], y[:20], task="binary", n_classes=2)
-    assert res.epochs_run == 2 and res.stopped == "completed"

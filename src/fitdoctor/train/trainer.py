@@ -236,8 +236,6 @@ def _fit(model_cfg, train_cfg, X_train, y_train, X_val, y_val, *, task, n_classe
         total, seen = 0.0, 0
         for start in range(0, n, batch_size):
             idx = perm[start:start + batch_size]
-            if idx.numel() == 1 and n > 1 and bool(_get(model_cfg, "batch_norm", False)):
-                continue  # batch norm cannot normalise one row (what DataLoader's drop_last avoids)
             xb, yb = Xt[idx], yt[idx]
             probing = probes.due(step)
             if probing:
