@@ -76,29 +76,15 @@ def _progress():
 
 def write_outputs(res, out: Path) -> dict:
     """learning_curve.json, learning_curve.csv (one row per size and unit) and report.html."""
-    import csv
-    import io
+    from fitdoctor.report.studies import write_study_dir
 
-    from fitdoctor.report.studies import write_page
-
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    write_page(json.dumps(res.to_dict(), indent=2) + "\n", out / "learning_curve.json")
-    written.append("learning_curve.json")
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["rows", res.unit, f"train_{res.metric}", f"val_{res.metric}"])
-    for n, tr, va in zip(res.sizes, res.train_scores, res.val_scores):
-        for u, (t, v) in enumerate(zip(tr, va)):
-            w.writerow([n, u, repr(float(t)), repr(float(v))])
-    write_page(buf.getvalue(), out / "learning_curve.csv")
-    written.append("learning_curve.csv")
-    info = {"dir": str(out), "files": written}
-    try:
+    def render() -> str:
         from fitdoctor.report.studies import learning_curve_html
 
-        write_page(learning_curve_html(res), out / "report.html")
-        written.append("report.html")
-    except ImportError as exc:  # plotly (the report extra) missing
-        info["report_skipped"] = f"report.html skipped: {exc}"
-    return info
+        return learning_curve_html(res)
+
+    rows = ([n, u, repr(float(t)), repr(float(v))]
+            for n, tr, va in zip(res.sizes, res.train_scores, res.val_scores)
+            for u, (t, v) in enumerate(zip(tr, va)))
+    return write_study_dir(out, "learning_curve", res.to_dict(),
+                           ["rows", res.unit, f"train_{res.metric}", f"val_{res.metric}"], rows, render)

@@ -60,32 +60,17 @@ def register(app: typer.Typer) -> None:
 
 def write_outputs(res, out: Path) -> dict:
     """lr_find.json, lr_find.csv (lr, each sweep, median, smoothed) and report.html."""
-    import csv
-    import io
+    from fitdoctor.report.studies import write_study_dir
 
-    from fitdoctor.findings import _jsonable
-    from fitdoctor.report.studies import write_page
-
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    write_page(json.dumps(_jsonable(res.to_dict()), indent=2) + "\n", out / "lr_find.json")
-    written.append("lr_find.json")
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    w.writerow(["lr", *(f"sweep_{s.seed}" for s in res.sweeps), "median", "smoothed"])
-    for i, lr in enumerate(res.lrs):
-        w.writerow([repr(lr), *(_cell(s.losses[i]) for s in res.sweeps), _cell(res.loss[i]), _cell(res.smoothed[i])])
-    write_page(buf.getvalue(), out / "lr_find.csv")
-    written.append("lr_find.csv")
-    info = {"dir": str(out), "files": written}
-    try:
+    def render() -> str:
         from fitdoctor.report.studies import lr_find_html
 
-        write_page(lr_find_html(res), out / "report.html")
-        written.append("report.html")
-    except ImportError as exc:  # plotly (the report extra) missing
-        info["report_skipped"] = f"report.html skipped: {exc}"
-    return info
+        return lr_find_html(res)
+
+    rows = ([repr(lr), *(_cell(s.losses[i]) for s in res.sweeps), _cell(res.loss[i]), _cell(res.smoothed[i])]
+            for i, lr in enumerate(res.lrs))
+    return write_study_dir(out, "lr_find", res.to_dict(),
+                           ["lr", *(f"sweep_{s.seed}" for s in res.sweeps), "median", "smoothed"], rows, render)
 
 
 def _cell(v) -> str:

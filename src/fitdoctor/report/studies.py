@@ -390,3 +390,31 @@ def write_page(text: str, out: str | os.PathLike) -> Path:
     from fitdoctor.files import atomic_write
 
     return atomic_write(Path(out), text.encode("utf-8"))
+
+
+def write_study_dir(out: Path, stem: str, payload: dict, header: Sequence[Any],
+                    rows: Any, render: Any) -> dict:
+    """A study's run directory: ``<stem>.json`` (the result), ``<stem>.csv`` (``header`` then
+    ``rows``) and ``report.html`` (``render()``; skipped with the reason when the report extra,
+    plotly, is missing). Returns ``{"dir", "files"[, "report_skipped"]}``."""
+    import csv
+    import io
+    import json
+
+    from fitdoctor.findings import _jsonable
+
+    out.mkdir(parents=True, exist_ok=True)
+    write_page(json.dumps(_jsonable(payload), indent=2) + "\n", out / f"{stem}.json")
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(list(header))
+    w.writerows(rows)
+    write_page(buf.getvalue(), out / f"{stem}.csv")
+    written = [f"{stem}.json", f"{stem}.csv"]
+    info: dict = {"dir": str(out), "files": written}
+    try:
+        write_page(render(), out / "report.html")
+        written.append("report.html")
+    except ImportError as exc:  # plotly (the report extra) missing
+        info["report_skipped"] = f"report.html skipped: {exc}"
+    return info
