@@ -56,12 +56,13 @@ def render(ds, split, findings: list[Finding]):
     from fitdoctor.report.terminal import finding_lines, fmt_number as _fmt
 
     parts: list = []
-    head = f"  ({ds.n_samples} rows, {ds.n_features} features, {ds.task}"
+    # The summary gets its own line: a long path would otherwise wrap it mid-phrase.
+    head = f"{ds.n_samples} rows, {ds.n_features} features, {ds.task}"
     if ds.is_classification:
         counts = ", ".join(f"{k}: {v}" for k, v in ds.summary()["class_counts"].items())
         head += f"; classes {counts}"
-    head += ")"
-    parts.append(Text.assemble(("fitdoctor check-data", "bold"), " · ", (ds.source, "bold"), head))
+    parts.append(Text.assemble(("fitdoctor check-data", "bold"), " · ", (ds.source, "bold")))
+    parts.append(Text(head))
     summ = ds.summary()
     if "majority_baseline_accuracy" in summ:
         parts.append(Text(f"baseline: always predicting the majority class scores "
