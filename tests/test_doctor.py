@@ -87,15 +87,15 @@ def test_select_never_sees_the_test_rows():
 
 
 def test_a_retrain_that_fails_is_a_rejected_remedy_with_its_reason_never_a_crash():
-    # 61 training rows in batches of 2 leave a last batch of one row: batch norm cannot train on it
+    # early stopping on R^2 is valid config, but a binary run logs no val_r2: the trainer stops
     ds = _binary(n=103)
-    cfg = _cfg(batch_size=2, epochs=2)
-    cfg["data"]["split"] = {"val": 0.2, "test": 0.2, "seed": 0}
+    cfg = _cfg(batch_size=16, epochs=2)
     res = doctor(cfg, seeds=2, dataset=ds, max_rounds=1, workers=1, final=False,
-                 also_try=[{"model.batch_norm": True}])
+                 also_try=[{"train.early_stopping.monitor": "val_r2"}])
     t = res.rounds[-1].trials[-1]
-    assert t.status == "failed" and "retrain failed" in t.reason and "more than 1 value" in t.reason
-    assert res.final_config.model.batch_norm is False
+    assert t.status == "failed" and "retrain failed" in t.reason and "'val_r2'" in t.reason
+    assert "val_accuracy" in t.reason  # it names what the run does log
+    assert res.final_config.train.early_stopping.monitor == "val_loss"
 
 
 def test_a_remedy_the_trainer_cannot_run_is_refused_before_training():
@@ -223,3 +223,28 @@ def test_the_time_budget_stops_before_the_next_candidate():
     res = doctor(cfg, seeds=2, dataset=ds, max_rounds=3, workers=1, final=False, budget_minutes=1e-6)
     assert res.stopped == "budget" and "time budget" in res.stop_reason
     assert not any(t.tried for t in res.trials)
+
+
+def _trial(code, status, label="train.epochs 30 -> 90"):
+    return DoctorTrial(round=2, finding=code, action="", proposed={}, changes={}, status=status,
+                       reason="val accuracy +0.001 +- 0.004 over 5 seeds, p=0.41, rejected", label=label)
+
+
+def test_more_epochs_that_did_not_help_refute_still_improving_but_never_overfitting():
+    """A prediction ("more epochs would help") tested and rejected on the current config is a
+    note, not a verdict; an observation (overfitting) stands whatever its remedies did."""
+    from fitdoctor.doctor import _refuted
+    from fitdoctor.findings import Finding
+
+    found = [Finding("still_improving", "warning", "val_loss still falling"),
+             Finding("overfitting", "warning", "val rises")]
+    rnd = DoctorRound(2, "still_improving", "", ["still_improving", "overfitting"], None,
+                      trials=[_trial("still_improving", "rejected"), _trial("still_improving", "rejected", "lr x3"),
+                              _trial("overfitting", "rejected", "dropout 0.2")])
+    out = _refuted(rnd, found)
+    assert list(out) == ["still_improving"] and "train.epochs 30 -> 90: val accuracy +0.001" in out["still_improving"]
+    # a retrain that failed, or a remedy refused before training, tests nothing
+    rnd.trials[1] = _trial("still_improving", "failed")
+    assert _refuted(rnd, found) == {}
+    rnd.trials[1] = _trial("still_improving", "refused")
+    assert _refuted(rnd, found) == {}

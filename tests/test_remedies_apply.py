@@ -115,6 +115,20 @@ def test_underfitting_under_heavy_regularization_tries_less_of_it_first():
     assert remedies_in_context(f, cfg())[0].config_changes == {"model.hidden": "x2"}
 
 
+
+def test_early_stopping_a_remedy_switches_on_watches_the_score_it_is_judged_on():
+    """Judged on balanced accuracy, a stop chosen by the loss would keep another epoch's weights."""
+    off = cfg(train={"early_stopping": False})
+    f = Finding("overfitting", "warning", "val rises", remedies=remedies_for("overfitting", {"best_at": 7}))
+    first = remedies_in_context(f, off, select_on="balanced_accuracy")[0]
+    new, resolved = apply_remedy(off, first.config_changes)
+    assert new.train.early_stopping.monitor == "val_balanced_accuracy" and new.train.early_stopping.restore_best
+    assert "monitor: val_balanced_accuracy" in describe_changes(off, resolved)
+    # remedies without early stopping are left alone, and without select_on nothing changes
+    assert all("train.early_stopping.monitor" not in r.config_changes
+               for r in remedies_in_context(f, off, select_on="accuracy")[1:])
+    assert "train.early_stopping.monitor" not in remedies_in_context(f, off)[0].config_changes
+
 # --- every remedy, applied to varied configs, never touches the test split or its seed -----------
 
 CONFIGS = [

@@ -28,6 +28,10 @@ class Code:
     #: explanations for the same code reached from other evidence (``probes``: the update/weight
     #: ratio of the built-in trainer's probes rather than the curves)
     variants: dict[str, str] = field(default_factory=dict)
+    #: the finding is a prediction its remedies test ("more epochs would help"): when ``doctor``
+    #: retrained with every one of them on the current config and none beat the noise on the
+    #: selection score, the prediction is refuted there and the finding is kept as a note only
+    refutable: bool = False
 
 
 TABLE: tuple[Code, ...] = (
@@ -38,7 +42,7 @@ TABLE: tuple[Code, ...] = (
     Code('still_improving', 'curves', 40,
          'Validation was still getting better, beyond its noise, when training stopped: the run '
          'ended before the model converged.',
-         explains=()),
+         explains=(), refutable=True),
     Code('overfitting', 'curves', 72,
          'The model keeps fitting the training set while getting worse on data it has not seen: it '
          'is memorising instead of generalising.',

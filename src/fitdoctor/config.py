@@ -114,6 +114,11 @@ class EarlyStoppingConfig(_Section):
     patience: Int = Field(5, ge=0)
     min_delta: Float = Field(0.0, ge=0.0)
     restore_best: bool = True
+    #: what "improving" means: the validation loss by default, or the score you select on
+    #: (``val_accuracy``, ``val_balanced_accuracy``, ``val_f1``, ``val_r2``...): a loss that rises
+    #: while accuracy still climbs is common, and stopping on the loss then keeps a worse model.
+    monitor: Literal["val_loss", "val_accuracy", "val_balanced_accuracy", "val_f1", "val_auc",
+                     "val_precision", "val_recall", "val_r2", "val_mae", "val_mse"] = "val_loss"
 
 
 class TrainConfig(_Section):

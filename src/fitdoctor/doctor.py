@@ -475,6 +475,28 @@ def _addressed(f: Any, cfg: Any, task: str) -> bool:
     return False
 
 
+def _refuted(rnd: "DoctorRound", found: list[Any]) -> dict[str, str]:
+    """``{code: why}`` for each refutable finding (see :mod:`fitdoctor.codes`) whose remedies were
+    all retrained on the current config in this round and all rejected by the paired test
+    (none refused before training, none failed).
+
+    "More epochs would help" is a prediction; when the retrain with 3x the epochs does not raise
+    the selection score beyond the noise, the run has converged on what matters, whatever the
+    loss still does. A remedy refused, skipped or failed tests nothing, so it refutes nothing."""
+    from fitdoctor import codes
+
+    out: dict[str, str] = {}
+    for f in found:
+        if not codes.get(f.code).refutable:
+            continue
+        mine = [t for t in rnd.trials if t.finding == f.code]
+        tried = [t for t in mine if t.tried]
+        if tried and all(t.status == "rejected" for t in tried) and \
+                not any(t.status in ("failed", "refused") for t in mine):
+            out[f.code] = "; ".join(f"{t.label}: {t.reason}" for t in tried)
+    return out
+
+
 def consensus_findings(sel: Any, cfg: Any = None, task: str = "") -> list[tuple[Any, Any]]:
     """``(finding, history)`` for every code at warning or worse in at least half the units,
     most important first (one representative each: the first unit that shows it)."""
@@ -598,6 +620,7 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
     rounds: list[DoctorRound] = []
     evaluated: dict[str, str] = {}
     stopped, stop_reason = "max_rounds", f"stopped after {max_rounds} rounds (--max-rounds)"
+    refuted: dict[str, str] = {}
     me_used = min_effect
     try:
         progress.candidate("the config as given", n_units, None)
@@ -683,7 +706,7 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
             from fitdoctor.remedies_apply import remedies_in_context
 
             for f, h in found:
-                for rem in remedies_in_context(f, cfg, h):
+                for rem in remedies_in_context(f, cfg, h, select_on=metric):
                     if not rem.config_changes:
                         rnd.advice.append(f"{f.code}: {rem.action}")
                         continue
@@ -715,6 +738,7 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
             else:
                 stopped = "no_remedy_helped"
                 stop_reason = f"no remedy beat the noise ({sum(t.tried for t in rnd.trials)} tried)"
+                refuted = _refuted(rnd, [f for f, _ in found])
             break
         if also_try:
             r = len(rounds) + 1
@@ -732,6 +756,10 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
         runner.close()
 
     remaining = consensus_findings(cur_sel, cfg, task)
+    for f, _ in remaining:
+        if f.code in refuted:
+            notes.append(f"{f.code} is refuted by experiment: {refuted[f.code]}")
+    remaining = [(f, h) for f, h in remaining if f.code not in refuted]
     healthy = not remaining
     if healthy and stopped == "max_rounds":
         stopped, stop_reason = "healthy", f"healthy after the last round ({max_rounds}, --max-rounds)"

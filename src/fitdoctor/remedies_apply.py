@@ -305,7 +305,7 @@ def lr_collapsed(cfg: Any, history: Any = None, evidence: Mapping[str, Any] | No
     return None
 
 
-def remedies_in_context(finding: Any, cfg: Any, history: Any = None) -> list[Any]:
+def remedies_in_context(finding: Any, cfg: Any, history: Any = None, *, select_on: str | None = None) -> list[Any]:
     """The finding's remedies, ordered for this config (what ``doctor`` tries, in order).
 
     - the lr was decayed to almost nothing by the config's schedule: for a finding the frozen
@@ -314,7 +314,10 @@ def remedies_in_context(finding: Any, cfg: Any, history: Any = None) -> list[Any
       would scale the starting lr, not the collapsed one) comes after it;
     - underfitting under strong regularization (dropout >= 0.5, L2 >= 1e-2, L1 >= 1e-3):
       less regularization before a bigger model; chance_level or plateau under it: less
-      regularization first (the root cause hides underfitting and its remedies).
+      regularization first (the root cause hides underfitting and its remedies);
+    - ``select_on`` (the score configs are judged on, e.g. ``balanced_accuracy``): early
+      stopping that a remedy switches on watches that score, not the loss, so the weights it
+      keeps are the best by the measure the change is judged on.
     """
     from fitdoctor.findings import Remedy
 
@@ -343,4 +346,16 @@ def remedies_in_context(finding: Any, cfg: Any, history: Any = None) -> list[Any
         rems = [Remedy("reduce regularization (half the dropout, a tenth of L1/L2): strong enough to hold "
                        "the weights at zero", {"model.dropout_rate": "x0.5", "model.l2": "x0.1", "model.l1": "x0.1"},
                        "a strong penalty keeps the network from fitting anything"), *rems]
+    if select_on and select_on not in ("loss",):
+        rems = [_watching(r, f"val_{select_on}") for r in rems]
     return rems
+
+
+def _watching(remedy: Any, monitor: str) -> Any:
+    """The remedy with its early stopping watching ``monitor`` (unchanged without early stopping)."""
+    from dataclasses import replace
+
+    ch = remedy.config_changes
+    if not any(k.startswith("train.early_stopping") for k in ch) or "train.early_stopping.monitor" in ch:
+        return remedy
+    return replace(remedy, config_changes={**ch, "train.early_stopping.monitor": monitor})

@@ -159,3 +159,58 @@ def test_single_thread_by_default_and_restored():
     fit(MODEL, _train(epochs=1), Xtr, ytr, Xva, yva, task="binary", n_classes=2,
         on_epoch=lambda i, logs: seen.append(torch.get_num_threads()))
     assert seen == [1] and torch.get_num_threads() == before
+
+
+def test_batch_norm_with_a_last_batch_of_one_row_trains():
+    """61 rows in batches of 2 leave one row at the end of each epoch: batch norm cannot
+    normalise a single row, so that batch is skipped instead of crashing training."""
+    import numpy as np
+
+    from fitdoctor.train.trainer import fit
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(61, 3)).astype(np.float32)
+    y = (X[:, 0] > 0).astype(np.int64)
+    res = fit({"hidden": [4], "batch_norm": True}, {"epochs": 2, "batch_size": 2, "early_stopping": False},
+              X, y, X[:20], y[:20], task="binary", n_classes=2)
+    assert res.epochs_run == 2 and res.stopped == "completed"
+
+
+def _blobs(n=160, seed=0):
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(n, 4)).astype(np.float32)
+    y = (X[:, 0] + 0.8 * rng.normal(size=n) > 0).astype(np.int64)
+    return X[:100], y[:100], X[100:], y[100:]
+
+
+def test_early_stopping_can_watch_the_score_you_select_on():
+    """With ``monitor: val_accuracy`` the restored weights are those of the best accuracy epoch
+    (ties keep the first), whatever the loss did."""
+    import numpy as np
+
+    from fitdoctor.train.trainer import fit
+
+    Xtr, ytr, Xva, yva = _blobs()
+    es = {"patience": 100, "restore_best": True, "monitor": "val_accuracy"}
+    res = fit({"hidden": [32]}, {"epochs": 25, "lr": 0.05, "batch_size": 16, "early_stopping": es},
+              Xtr, ytr, Xva, yva, task="binary", n_classes=2)
+    acc = res.history.get("val_accuracy").values
+    assert res.best_epoch == int(np.argmax(acc))
+    by_loss = fit({"hidden": [32]}, {"epochs": 25, "lr": 0.05, "batch_size": 16,
+                                     "early_stopping": {**es, "monitor": "val_loss"}},
+                  Xtr, ytr, Xva, yva, task="binary", n_classes=2)
+    assert by_loss.best_epoch == int(np.argmin(by_loss.history.get("val_loss").values))
+
+
+def test_early_stopping_on_a_metric_the_task_does_not_log_names_what_it_does():
+    import pytest
+
+    from fitdoctor.errors import BadInput
+    from fitdoctor.train.trainer import fit
+
+    Xtr, ytr, Xva, yva = _blobs()
+    with pytest.raises(BadInput, match=r"'val_r2'.*val_loss, val_accuracy"):
+        fit({"hidden": [4]}, {"epochs": 2, "early_stopping": {"monitor": "val_r2"}},
+            Xtr, ytr, Xva, yva, task="binary", n_classes=2)

@@ -152,9 +152,30 @@ def _early_stopping(train_cfg: Any) -> dict[str, Any] | None:
     if es is None or es is False:
         return None
     if es is True:
-        return {"patience": 5, "min_delta": 0.0, "restore_best": True}
+        return {"patience": 5, "min_delta": 0.0, "restore_best": True, "monitor": "val_loss"}
     return {"patience": int(_get(es, "patience", 5)), "min_delta": float(_get(es, "min_delta", 0.0)),
-            "restore_best": bool(_get(es, "restore_best", True))}
+            "restore_best": bool(_get(es, "restore_best", True)),
+            "monitor": str(_get(es, "monitor", "val_loss") or "val_loss")}
+
+
+#: Metrics where lower is better; every other monitored metric is maximised.
+LOWER_IS_BETTER = ("loss", "mae", "mse")
+
+
+def _monitored(logs: dict[str, float], es: dict[str, Any] | None, has_val: bool) -> float:
+    """The value early stopping watches, signed so that lower is better.
+
+    Without a validation split it falls back to the train loss (the only honest signal left)."""
+    from fitdoctor.errors import BadInput
+
+    name = es["monitor"] if es else "val_loss"
+    if not has_val:
+        return logs["loss"]
+    if name not in logs:
+        have = ", ".join(k for k in logs if k.startswith("val_"))
+        raise BadInput(f"train.early_stopping.monitor {name!r}: this run logs {have}")
+    v = logs[name]
+    return v if name.split("_", 1)[1] in LOWER_IS_BETTER else -v
 
 
 # ---------------------------------------------------------------------------- the loop
@@ -236,6 +257,8 @@ def _fit(model_cfg, train_cfg, X_train, y_train, X_val, y_val, *, task, n_classe
         total, seen = 0.0, 0
         for start in range(0, n, batch_size):
             idx = perm[start:start + batch_size]
+            if idx.numel() == 1 and n > 1 and bool(_get(model_cfg, "batch_norm", False)):
+                continue  # batch norm cannot normalise one row (what DataLoader's drop_last avoids)
             xb, yb = Xt[idx], yt[idx]
             probing = probes.due(step)
             if probing:
@@ -297,12 +320,14 @@ def _fit(model_cfg, train_cfg, X_train, y_train, X_val, y_val, *, task, n_classe
         if nonfinite is not None:
             stopped = "non_finite"
             break
-        monitor = logs["val_loss"] if has_val else logs["loss"]
         if sched is not None:
             if isinstance(sched, torch.optim.lr_scheduler.ReduceLROnPlateau):
-                sched.step(monitor)
+                sched.step(logs["val_loss"] if has_val else logs["loss"])
             else:
                 sched.step()
+        monitor = _monitored(logs, es, has_val)
+        if not math.isfinite(monitor):
+            monitor = math.inf  # an undefined score (one class in the split) never counts as a best
         min_delta = es["min_delta"] if es else 0.0
         if monitor < best_val - min_delta:
             best_val, best_epoch, bad_epochs = monitor, epoch, 0
