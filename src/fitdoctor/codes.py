@@ -32,6 +32,9 @@ class Code:
     #: retrained with every one of them on the current config and none beat the noise on the
     #: selection score, the prediction is refuted there and the finding is kept as a note only
     refutable: bool = False
+    #: the run already did the first remedy: early stopping put back the weights of its best
+    #: epoch, so the model kept is not the overfit one; the finding is then a remark (info)
+    answered_by_restored_best: bool = False
 
 
 TABLE: tuple[Code, ...] = (
@@ -46,7 +49,7 @@ TABLE: tuple[Code, ...] = (
     Code('overfitting', 'curves', 72,
          'The model keeps fitting the training set while getting worse on data it has not seen: it '
          'is memorising instead of generalising.',
-         explains=()),
+         explains=(), answered_by_restored_best=True),
     Code('plateau', 'curves', 65,
          'Both curves stopped moving well above where the run was heading. The optimiser is stuck: '
          'a learning rate too high to settle, or one that shrank too far to move.',

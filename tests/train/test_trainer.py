@@ -214,3 +214,28 @@ def test_early_stopping_on_a_metric_the_task_does_not_log_names_what_it_does():
     with pytest.raises(BadInput, match=r"'val_r2'.*val_loss, val_accuracy"):
         fit({"hidden": [4]}, {"epochs": 2, "early_stopping": {"monitor": "val_r2"}},
             Xtr, ytr, Xva, yva, task="binary", n_classes=2)
+
+
+def test_overfitting_the_trainer_stopped_and_restored_is_a_remark_not_a_warning():
+    """A small net memorising 60 noisy rows: without early stopping the verdict is overfitting;
+    with early stopping that restores the best epoch, the same curve is a remark naming the epoch
+    kept, because the model the user gets is not the overfit one."""
+    import numpy as np
+
+    from fitdoctor.diagnose import diagnose
+    from fitdoctor.train.trainer import fit
+
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(260, 20)).astype(np.float32)
+    y = (X[:, 0] + 0.5 * rng.normal(size=260) > 0).astype(np.int64)
+    train = {"epochs": 120, "lr": 0.003, "batch_size": 16}
+    plain = fit({"hidden": [128, 128]}, {**train, "early_stopping": False}, X[:60], y[:60], X[60:], y[60:],
+                task="binary", n_classes=2)
+    codes = {f.code: f.severity for f in diagnose(plain.history).findings}
+    assert codes.get("overfitting") == "warning", codes
+    kept = fit({"hidden": [128, 128]}, {**train, "early_stopping": {"patience": 30, "restore_best": True}},
+               X[:60], y[:60], X[60:], y[60:], task="binary", n_classes=2)
+    assert kept.history.meta["restored_best"]["at"] == kept.best_epoch
+    f = {f.code: f for f in diagnose(kept.history).findings}
+    assert f["overfitting"].severity == "info" and "healthy" in f
+    assert f"restored the weights of epoch {kept.best_epoch} (best val_loss)" in f["overfitting"].message

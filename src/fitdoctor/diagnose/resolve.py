@@ -18,7 +18,7 @@ EXPLAINS: dict[str, tuple[str, ...]] = _codes.EXPLAINS
 
 
 def resolve(findings: list[Finding], ctx: Context) -> list[Finding]:
-    findings = _one_per_code(sort_findings(findings))
+    findings = _answered_by_the_run(_one_per_code(sort_findings(findings)), ctx)
     # a remark (info) explains nothing away: only a diagnosis does
     codes = {f.code for f in findings if f.severity != "info"}
     drop: set[str] = set()
@@ -46,3 +46,23 @@ def _one_per_code(findings: list[Finding]) -> list[Finding]:
         else:
             kept[f.code] = f
     return list(kept.values())
+
+
+def _answered_by_the_run(findings: list[Finding], ctx: Context) -> list[Finding]:
+    """A finding whose first remedy the run already applied becomes a remark: with the best
+    epoch's weights restored by early stopping, the model kept is not the overfit one."""
+    from dataclasses import replace
+
+    restored = ctx.history.meta.get("restored_best") if ctx.history is not None else None
+    if not isinstance(restored, dict) or restored.get("at") is None:
+        return findings
+    out = []
+    for f in findings:
+        if f.severity == "warning" and _codes.get(f.code).answered_by_restored_best:
+            note = (f"; early stopping restored the weights of {f.evidence.get('axis', 'epoch')} "
+                    f"{restored['at']:g} (best {restored.get('monitor', 'val_loss')}), so the model kept is the "
+                    f"best one, not the last")
+            f = replace(f, severity="info", message=f.message + note,
+                        evidence={**f.evidence, "restored_best_at": restored["at"]})
+        out.append(f)
+    return out

@@ -338,12 +338,17 @@ def _fit(model_cfg, train_cfg, X_train, y_train, X_val, y_val, *, task, n_classe
             if es and bad_epochs >= es["patience"]:
                 stopped = "early_stopping"
                 break
+    restored = None
     if es and es["restore_best"] and best_state is not None:
         model.load_state_dict(best_state)
+        restored = {"monitor": es["monitor"] if has_val else "loss", "at": best_epoch,
+                    "value": abs(best_val)}
     model.eval()
 
     history = _history(cols, probes, run_name=run_name, task=task, K=K, y_train=y_train,
                        model=model, model_cfg=model_cfg, probe_every=probe_every)
+    if restored is not None:
+        history.meta["restored_best"] = restored  # the same fact the framework callbacks record
     history.meta.update({"stopped": stopped, "best_epoch": best_epoch, "epochs_run": epoch + 1,
                          "steps_per_epoch": math.ceil(n / batch_size)})
     if nonfinite is not None:
