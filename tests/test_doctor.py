@@ -213,7 +213,8 @@ def test_an_lr_step_that_changed_nothing_is_taken_one_step_further():
     assert _further({"train.lr": "x10"}, flat, 0.005) == {"train.lr": "x100"}
     worse = DoctorTrial(1, "diverging", "lower", {"train.lr": "x0.1"}, {"train.lr": 0.3}, "rejected", "", diff=-0.2)
     assert _further({"train.lr": "x0.1"}, worse, 0.005) is None  # clearly worse: not further that way
-    assert _further({"model.hidden": "x2"}, flat, 0.005) is None  # only the lr is a scale off by tenfolds
+    assert _further({"train.batch_size": "x4"}, flat, 0.005) == {"train.batch_size": "x16"}  # batch 1 -> 4 -> 16
+    assert _further({"model.hidden": "x2"}, flat, 0.005) is None  # the width is a design choice, not a scale
 
 
 def test_the_time_budget_stops_before_the_next_candidate():

@@ -523,16 +523,16 @@ def consensus_findings(sel: Any, cfg: Any = None, task: str = "") -> list[tuple[
 
 # ------------------------------------------------------------------------------- the loop
 
-#: Settings that are scales, off by an unknown number of tenfolds: a step that changed nothing
-#: measurable is taken once more in the same direction (x0.1 -> x0.01).
-SCALES = ("train.lr", "model.l2", "model.l1", "model.dropout_rate")
+#: Settings that are scales, off by an unknown factor: a step that changed nothing measurable
+#: is taken once more in the same direction (lr x0.1 -> x0.01, batch size x4 -> x16).
+SCALES = ("train.lr", "model.l2", "model.l1", "model.dropout_rate", "train.batch_size")
 
 
 def _further(proposed: Mapping[str, Any], trial: DoctorTrial, min_effect: float) -> dict[str, Any] | None:
     """``{"train.lr": "x0.01"}`` after ``x0.1`` was rejected within noise (not clearly worse).
 
     Only for a remedy made of pure multiplicative steps on :data:`SCALES` (the lr, L1/L2,
-    dropout): each factor is squared. A step that made things clearly worse is not pushed."""
+    dropout, batch size): each factor is squared. A step that made things clearly worse is not pushed."""
     import re
 
     if trial.status != "rejected" or trial.diff is None or trial.diff < -min_effect:
