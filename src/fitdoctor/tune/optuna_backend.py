@@ -256,6 +256,19 @@ def fingerprint(job: TuneJob) -> str:
     return hashlib.sha256(blob.encode()).hexdigest()[:16]
 
 
+def sampler_seed(seed: int | None, n_before: int, worker: int | None = None) -> int | None:
+    """The sampler's seed for one process: a resume must not redraw trials 0.., and two workers
+    on one study must not draw alike. The parts are mixed, not added: with ``seed + pid +
+    n_before``, worker pid P opening after one trial landed drew exactly what worker P+1 drew
+    when it opened first, and the two repeated each other's parameters."""
+    if seed is None:
+        return None
+    import numpy as np
+
+    parts = [int(seed), int(n_before)] + ([int(worker)] if worker is not None else [])
+    return int(np.random.SeedSequence(parts).generate_state(1)[0] & 0x7FFFFFFF)
+
+
 def make_sampler(job: TuneJob, seed: int | None) -> Any:
     import optuna
 
@@ -350,10 +363,8 @@ class OptunaBackend(Backend):
             n_before = next((s.n_trials for s in summaries if s.study_name == job.study_name), 0)
         except Exception:
             n_before = 0
-        seed = job.seed if job.seed is not None else job.space.seed
-        if handle.kind not in ("sqlite",):
-            seed = None if seed is None else seed + os.getpid()  # workers must not draw alike
-        seed = None if seed is None else seed + n_before        # a resume must not redraw trial 0..
+        seed = sampler_seed(job.seed if job.seed is not None else job.space.seed, n_before,
+                            None if handle.kind == "sqlite" else os.getpid())
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             study = optuna.create_study(study_name=job.study_name, storage=handle.storage,
