@@ -6,7 +6,7 @@ and a random-remedy baseline, all measured in the same run.
     python benchmarks/bench_doctor.py --only lr_high_adam unscaled_wine --no-random --no-aa
     python benchmarks/bench_doctor.py --scan               # train each config once and print its diagnosis
 
-For every config: ``doctor`` (paired seeds, max 3 rounds), then the test split of the config as
+For every config: ``doctor`` (paired seeds, at most 5 rounds: its default), then the test split of the config as
 given and of the prescription, scored once each at the end. A broken config is **repaired** when
 doctor leaves it healthy (no finding at warning or worse in most retrains) and its test score
 rose beyond noise (a paired bootstrap over the test rows: the gain is > 0 in at least 95% of
@@ -370,7 +370,7 @@ def summarize(rows: list[dict]) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seeds", type=int, default=5)
-    ap.add_argument("--max-rounds", type=int, default=3)
+    ap.add_argument("--max-rounds", type=int, default=5)
     ap.add_argument("--workers", type=int, default=None, help="retrain processes (default: idle cores)")
     ap.add_argument("--only", nargs="*", default=None)
     ap.add_argument("--no-random", dest="random", action="store_false")
