@@ -382,8 +382,14 @@ def load_config(path_or_dict: str | os.PathLike | Mapping[str, Any] | RunConfig)
 
 
 def config_to_dict(cfg: RunConfig) -> dict[str, Any]:
-    """Plain, YAML/JSON-ready dict in the DESIGN.md layout (``hidden``, not the alias)."""
-    return cfg.model_dump(mode="json", by_alias=False)
+    """Plain, YAML/JSON-ready dict in the DESIGN.md layout (``hidden``, not the alias).
+
+    A config without a search space has no ``search`` key (not ``search: null``), so a
+    prescription or a tuned config reads like one a person wrote."""
+    out = cfg.model_dump(mode="json", by_alias=False)
+    if out.get("search") is None:
+        out.pop("search", None)
+    return out
 
 
 def dump_config(cfg: RunConfig, path: str | os.PathLike) -> Path:

@@ -47,6 +47,9 @@ KEYS: list[tuple[str, str, str]] = [
     ("train.early_stopping.patience", ">= 0", "epochs without improvement before stopping"),
     ("train.early_stopping.min_delta", ">= 0", "smallest change that counts as improvement"),
     ("train.early_stopping.restore_best", "true/false", "keep the best epoch's weights"),
+    ("train.early_stopping.monitor", "`val_loss`, `val_accuracy`, `val_balanced_accuracy`, `val_f1`, `val_auc`, "
+     "`val_precision`, `val_recall`, `val_r2`, `val_mae`, `val_mse`",
+     "what improving means: the loss, or the score you select on (errors minimised, scores maximised)"),
     ("train.class_weight", "`none`, `balanced`", "weight the loss by inverse class frequency"),
     ("train.resample", "`none`, `oversample`, `undersample`", "rebalance the training split"),
     ("train.grad_clip", "> 0, or none", "clip the gradient norm"),

@@ -62,3 +62,20 @@ def test_paired_difference_needs_a_win_beyond_noise():
     # lower-is-better: a smaller loss is the improvement
     assert paired_difference(_sel([0.5, 0.52, 0.49], "loss"), _sel([0.4, 0.41, 0.39], "loss"))["better"]
     assert not paired_difference(base, _sel([0.9]))["better"]  # one unit proves nothing
+
+
+def test_final_can_refit_a_holdout_winner_on_train_and_val():
+    """A refit holdout model trains on the validation rows too, for the epochs the holdout run
+    trained to its best; without the flag the scored model is the holdout run itself."""
+    from fitdoctor.train.protocol import final
+
+    cfg = {**CFG, "train": {**CFG["train"], "epochs": 12, "early_stopping": {"patience": 3}}}
+    plain = final(cfg, dataset=_dataset())
+    exp = plain["experiment"]
+    assert exp.final is exp.runs[0]
+    refit = final(cfg, dataset=_dataset(), refit_holdout=True)
+    exp = refit["experiment"]
+    assert exp.final is not exp.runs[0] and exp.final.history.meta["stopped"] == "completed"
+    assert refit["refit_epochs"] == exp.runs[0].best_epoch + 1 == exp.final.epochs_run
+    sp = make_splits(_dataset(), CFG["data"]["split"])[0]
+    assert exp.final.steps == math.ceil((sp.train.size + sp.val.size) / 32) * exp.final.epochs_run

@@ -52,6 +52,15 @@ def test_holdout_tunes_over_training_seeds(tmp_path):
     assert r.final is None and (tmp_path / "run" / "best_config.yaml").is_file()
 
 
+def test_holdout_winner_is_refit_on_train_and_val_before_its_one_test_score(tmp_path):
+    """6:2:2 done right: chosen on validation, then refit on train+val, then test once; the
+    written config reads like one a person wrote (no ``search: null``)."""
+    r = fd.tune(cfg(HOLDOUT, pruning=False), trials=2, out=tmp_path / "run")
+    assert r.final["how"].startswith("refit on train+val for ") and r.final["refit_epochs"] >= 1
+    text = (tmp_path / "run" / "best_config.yaml").read_text()
+    assert "search" not in text and "lr:" in text
+
+
 def test_rerun_resumes_up_to_the_trial_count(tmp_path):
     out = tmp_path / "run"
     fd.tune(cfg(KFOLD), trials=3, out=out, final=False)

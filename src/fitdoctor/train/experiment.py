@@ -103,8 +103,13 @@ def run_checks(ds: Any, split: Any, scale: str | None = None) -> tuple[list[Find
 
 def run_experiment(cfg: Any, *, reporter: Reporter | None = None,
                    probe_every: int = DEFAULT_EVERY, threads: int | None = 1,
-                   dataset: Any = None) -> Experiment:
-    """Run the whole protocol for ``cfg`` (a RunConfig, a dict or a YAML path)."""
+                   dataset: Any = None, refit_holdout: bool = False) -> Experiment:
+    """Run the whole protocol for ``cfg`` (a RunConfig, a dict or a YAML path).
+
+    ``refit_holdout``: after a holdout run, refit on train+val for the epochs it trained (its
+    best epoch count under early stopping) and score that model on test, as k-fold always
+    does. For a config chosen on validation (``tune``): the validation rows have done their
+    job and are worth more as training data."""
     from fitdoctor.config import load_config
     from fitdoctor.data import fit_scaler, load_dataset, make_splits
 
@@ -133,7 +138,7 @@ def run_experiment(cfg: Any, *, reporter: Reporter | None = None,
 
     sp = splits[0]
     test_rows = sp.test
-    if kfold:
+    if kfold or (refit_holdout and sp.val.size):
         dev = np.union1d(sp.train, sp.val)
         epochs = refit_epochs(cfg.train, runs)
         scaler = fit_scaler(ds.X[dev], cfg.data.scale)

@@ -151,10 +151,11 @@ def select(cfg: Any, *, seeds: int | list[int] | None = None, dataset: Any = Non
     return sel
 
 
-def final(cfg: Any, *, dataset: Any = None, threads: int | None = 1) -> dict[str, Any]:
+def final(cfg: Any, *, dataset: Any = None, threads: int | None = 1, refit_holdout: bool = False) -> dict[str, Any]:
     """Fit ``cfg`` as the protocol prescribes and score the test split once, beside the baselines.
 
-    Holdout: train on the training rows (early stopping on validation); k-fold: refit on
+    Holdout: train on the training rows (early stopping on validation), or with
+    ``refit_holdout`` refit on train+val for the epochs that run trained; k-fold: refit on
     train+val. Call this once per command, at the end.
     """
     from fitdoctor.config import load_config
@@ -163,11 +164,11 @@ def final(cfg: Any, *, dataset: Any = None, threads: int | None = 1) -> dict[str
 
     cfg = load_config(cfg)
     ds = dataset if dataset is not None else load_dataset(cfg.data)
-    exp = run_experiment(cfg, dataset=ds, threads=threads)
+    exp = run_experiment(cfg, dataset=ds, threads=threads, refit_holdout=refit_holdout)
     if exp.test is None:
         raise BadInput("the config keeps no test rows (data.split.test is 0); nothing to score once at the end")
     return {"test": exp.test, "baselines": {b: r.get("test") for b, r in exp.baselines.items()},
-            "primary": exp.primary, "experiment": exp}
+            "primary": exp.primary, "experiment": exp, "refit_epochs": int(exp.final.epochs_run)}
 
 
 def paired_difference(a: Selection, b: Selection, *, min_effect: float = 0.0) -> dict[str, Any]:

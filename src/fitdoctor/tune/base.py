@@ -105,8 +105,9 @@ def plan(job: TuneJob) -> Plan:
 
 
 def run_final(job: TuneJob, params: dict[str, Any], pl: Plan) -> tuple[Any, dict[str, Any] | None, list[str]]:
-    """Refit the winner (k-fold: on train+val) and score the test split once, beside the
-    baselines; write its run directory under ``out_dir/best``."""
+    """Refit the winner on train+val (the validation rows have chosen it; now they train it)
+    and score the test split once, beside the baselines; write its run directory under
+    ``out_dir/best``."""
     from fitdoctor.config import config_to_dict, dump_config
     from fitdoctor.train.protocol import final
 
@@ -119,7 +120,7 @@ def run_final(job: TuneJob, params: dict[str, Any], pl: Plan) -> tuple[Any, dict
         return cfg_out, None, ["final test skipped (--no-final): the test split is untouched"]
     if cfg.data.split.test <= 0:
         return cfg_out, None, ["the config keeps no test rows (data.split.test is 0): no test score"]
-    out = final(cfg_out, dataset=pl.dataset, threads=job.threads)
+    out = final(cfg_out, dataset=pl.dataset, threads=job.threads, refit_holdout=True)
     exp = out["experiment"]
     try:
         from fitdoctor.train.run_dir import write_run_dir
@@ -130,8 +131,10 @@ def run_final(job: TuneJob, params: dict[str, Any], pl: Plan) -> tuple[Any, dict
     verdict = [f.code for f in exp.diagnoses[0].findings if f.severity != "info" or f.code == "healthy"]
     return cfg_out, {"test": out["test"], "baselines": out["baselines"], "primary": out["primary"],
                      "cv": exp.cv, "findings": verdict, "config": config_to_dict(cfg_out),
-                     "how": ("refit on train+val for the folds' median best epoch count" if exp.cv
-                             else "trained on the training rows, early stopping on validation")}, notes
+                     "refit_epochs": out["refit_epochs"],
+                     "how": (f"refit on train+val for {out['refit_epochs']} epochs (the folds' median best epoch count)"
+                             if exp.cv else f"refit on train+val for {out['refit_epochs']} epochs (the epochs the "
+                             "holdout run trained to its best)")}, notes
 
 
 def summarize_trial(number: int, value: float | None, state: str, params: dict[str, Any],
