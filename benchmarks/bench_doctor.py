@@ -285,6 +285,7 @@ def run_one(name: str, fault: str, raw: dict, args: argparse.Namespace, index: i
         "findings_first": res.rounds[0].findings if res.rounds else [],
         "accepted": [t.label for t in res.accepted], "tried": sum(t.tried for t in res.trials),
         "healthy_after": res.healthy, "still": [f["code"] for f in res.findings], "stopped": res.stopped,
+        "refuted": sorted(res.refuted),
         "val_first": res.first["mean"], "val_final": res.final["mean"],
         "test_first": _floor(res.metric, res.test["first"].get(res.metric)),
         "test_final": _floor(res.metric, res.test["final"].get(res.metric)),
@@ -337,6 +338,8 @@ def summarize(rows: list[dict]) -> dict:
         out["repaired_share"] = out["repaired"] / len(broken)
         out["mean_test_gain"] = float(np.mean([r["test_gain"] for r in broken]))
         out["healthy_after"] = sum(r["healthy_after"] for r in broken)
+        # repaired only because a finding every remedy failed to move is kept as a note: stated apart
+        out["repaired_with_a_refuted_finding"] = sum(bool(r["repaired"] and r.get("refuted")) for r in broken)
         out["compute_mean"] = float(np.mean([r["compute"] for r in broken if r["compute"]]))
         out["compute_max"] = float(np.max([r["compute"] for r in broken if r["compute"]]))
     if healthy:
@@ -418,6 +421,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nrepaired {summary['repaired']}/{summary['broken']} ({summary['repaired_share']:.0%}, target >= 90%); "
               f"mean test gain {summary['mean_test_gain']:+.3f}; compute {summary['compute_mean']:.1f}x one run "
               f"(max {summary['compute_max']:.1f}x)")
+        print(f"  of which repaired with a finding kept as a note because every remedy for it was rejected: "
+              f"{summary['repaired_with_a_refuted_finding']}")
     if "controls_harmed" in summary:
         print(f"controls harmed {summary['controls_harmed']}/{summary['healthy_controls']} (target 0); "
               f"changed {summary['controls_changed']}")

@@ -28,9 +28,11 @@ class Code:
     #: explanations for the same code reached from other evidence (``probes``: the update/weight
     #: ratio of the built-in trainer's probes rather than the curves)
     variants: dict[str, str] = field(default_factory=dict)
-    #: the finding is a prediction its remedies test ("more epochs would help"): when ``doctor``
-    #: retrained with every one of them on the current config and none beat the noise on the
-    #: selection score, the prediction is refuted there and the finding is kept as a note only
+    #: the finding is a prediction its remedies test ("more epochs would help", "this mechanism
+    #: inside the net costs accuracy"): when ``doctor`` retrained with every one of them on the
+    #: current config and none beat the noise on the selection score, the prediction is refuted
+    #: there and the finding is kept as a note only. An observation of the curves a practitioner
+    #: labels (overfitting, oscillating) is never refutable this way: it stays true of the run.
     refutable: bool = False
     #: the run already did the first remedy: early stopping put back the weights of its best
     #: epoch, so the model kept is not the overfit one; the finding is then a remark (info)
@@ -100,20 +102,20 @@ TABLE: tuple[Code, ...] = (
          'The gradient reaching the first layers is orders of magnitude smaller than at the output,'
          ' so the early layers barely learn: each sigmoid/tanh layer multiplies the gradient by its'
          ' derivative (at most 0.25 for sigmoid) on the way back.',
-         explains=()),
+         explains=(), refutable=True),
     Code('exploding_gradients', 'internals', 92,
          'Gradient norms grew by orders of magnitude during training: each update overshoots, makes'
          ' the next gradient larger, and the weights run away (usually into NaN).',
-         explains=()),
+         explains=(), refutable=True),
     Code('dead_relu', 'internals', 78,
          'Most ReLU units output zero for every sample of a batch. A dead unit passes no gradient, '
          'so it never recovers: the network has lost that capacity for good.',
-         explains=()),
+         explains=(), refutable=True),
     Code('saturated_activations', 'internals', 76,
          'Most sigmoid/tanh units sit on their flat tails (|pre-activation| > 5), where the '
          'derivative is nearly zero, so they pass almost no gradient; typically the inputs are not '
          'scaled or the weights grew too large.',
-         explains=()),
+         explains=(), refutable=True),
     Code('unscaled_features', 'data', 80,
          "A network's first layer weighs every input with weights of the same size: large or "
          'uncentred inputs saturate units and give some inputs gradients orders of magnitude larger'

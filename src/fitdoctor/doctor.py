@@ -160,6 +160,9 @@ class DoctorResult:
     notes: list[str] = field(default_factory=list)
     verdict_lines: list[str] = field(default_factory=list)
     out: str | None = None
+    #: findings the final config's retrains still show whose every remedy was retrained and
+    #: rejected on it: code -> what was tried (see ``fitdoctor.codes.Code.refutable``)
+    refuted: dict[str, str] = field(default_factory=dict)
     experiments: dict[str, Any] = field(default_factory=dict, repr=False)   # first/final Experiment
 
     @property
@@ -202,7 +205,7 @@ class DoctorResult:
             "changes": self.changes, "rounds": [r.to_dict() for r in self.rounds],
             "config": config_to_dict(self.config), "final_config": config_to_dict(self.final_config),
             "fits": self.fits, "seconds": round(self.seconds, 1), "compute": self.compute,
-            "notes": self.notes, "out": self.out,
+            "notes": self.notes, "out": self.out, "refuted": self.refuted,
         })
 
     def __repr__(self) -> str:
@@ -756,9 +759,10 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
         runner.close()
 
     remaining = consensus_findings(cur_sel, cfg, task)
-    for f, _ in remaining:
-        if f.code in refuted:
-            notes.append(f"{f.code} is refuted by experiment: {refuted[f.code]}")
+    refuted = {f.code: refuted[f.code] for f, _ in remaining if f.code in refuted}
+    for code, why in refuted.items():
+        notes.append(f"{code}: seen, but every remedy was retrained and none beat the noise, so it does "
+                     f"not cost this config its score ({why})")
     remaining = [(f, h) for f, h in remaining if f.code not in refuted]
     healthy = not remaining
     if healthy and stopped == "max_rounds":
@@ -772,7 +776,7 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
         first=_summary(first_sel), final=_summary(cur_sel), baselines=base_summary, baseline_verdict=None,
         test=None, verdict="", alpha=alpha, min_effect=me_used if me_used is not None else 0.0,
         test_name=f"one-sided paired t-test over {unit}s (p < {alpha:g}) and a mean gain above the minimum effect",
-        fits=runner.fits, seconds=0.0, compute=None, notes=notes)
+        fits=runner.fits, seconds=0.0, compute=None, notes=notes, refuted=refuted)
     result.baseline_verdict = _baseline_verdict(cur_sel, first_sel.baselines, remaining, metric)
     fit_seconds = runner.fit_seconds
     if final:
