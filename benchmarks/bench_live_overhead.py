@@ -89,7 +89,8 @@ def quiet():
 
 # ---------------------------------------------------------------------------- workloads
 def torch_loop(variant: str, device: str):
-    """A hand-written loop; variants: bare, default (gradient check each step), probes=N."""
+    """A hand-written loop; variants: bare, default (biases checked each step, all gradients
+    every 64), full_grad_check (all gradients each step), no_grad_check, probes=N."""
     import fitdoctor.torch as fdt
 
     X, y = data()
@@ -103,7 +104,8 @@ def torch_loop(variant: str, device: str):
     if variant != "bare":
         probe = int(variant.split("=")[1]) if variant.startswith("probes=") else 0
         mon = timed(fdt.Monitor, ["step", "epoch", "_pre_step", "_post_step", "finish"])(
-            model, opt, probe_every=probe, check_grads=variant != "no_grad_check")
+            model, opt, probe_every=probe,
+            check_grads={"no_grad_check": False, "full_grad_check": "full"}.get(variant, True))
     sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
     sync()
     t, c = time.perf_counter(), time.process_time()
@@ -234,7 +236,7 @@ def hf_train(variant: str, device: str):
 
 
 BENCHES = {
-    "torch": (torch_loop, ["default", "no_grad_check", "probes=100", "probes=10", "probes=1"]),
+    "torch": (torch_loop, ["default", "full_grad_check", "no_grad_check", "probes=100", "probes=10", "probes=1"]),
     "keras": (keras_fit, ["default"]),
     "lightning": (lightning_fit, ["fitdoctor", "check_grads", "detect_anomaly"]),
     "hf": (hf_train, ["default"]),
@@ -252,6 +254,7 @@ def guard_alone(device: str, n: int = 300) -> None:
     opt = torch.optim.Adam(model.parameters(), 1e-3)
     X, y = (torch.as_tensor(a, device=device) for a in data(BATCH))
     guard = GradGuard(model)
+    full = GradGuard(model, full=True)
 
     def step():
         loss = torch.nn.functional.cross_entropy(model(X), y)
@@ -261,7 +264,8 @@ def guard_alone(device: str, n: int = 300) -> None:
         return loss
 
     loss = step()
-    for label, fn in (("training step", step), ("gradient check", lambda: guard.check(loss))):
+    for label, fn in (("training step", step), ("default check", lambda: guard.check(loss)),
+                      ("full check", lambda: full.check(loss))):
         for _ in range(10):
             fn()
         t = time.process_time()

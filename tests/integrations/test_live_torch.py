@@ -259,3 +259,84 @@ def test_loss_mean_keeps_references_and_collapses_them():
     m.add(float("nan"))
     m.add(1.0)
     assert math.isnan(m.pop())
+
+
+class _NanGradOnce(torch.autograd.Function):
+    """Identity forward; its backward returns NaN once: a fault in the middle of backward with
+    a finite loss (what sqrt(0) or a bad custom op does)."""
+
+    armed = False
+
+    @staticmethod
+    def forward(ctx, x):
+        return x.view_as(x)
+
+    @staticmethod
+    def backward(ctx, g):
+        if _NanGradOnce.armed:
+            _NanGradOnce.armed = False
+            return g * float("nan")
+        return g
+
+
+class _Poisoned(nn.Module):
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(0)
+        self.a, self.b, self.c = nn.Linear(10, 32), nn.Linear(32, 32), nn.Linear(32, 1)
+
+    def forward(self, x):
+        h = torch.relu(self.a(x))
+        h = _NanGradOnce.apply(torch.relu(self.b(h)))
+        return self.c(h)
+
+
+def test_the_default_check_reads_only_the_biases_yet_a_mid_backward_nan_is_caught_at_its_step():
+    """The bias gradients below the fault carry the NaN: caught at the step it appears (the
+    loss is finite), with the weights untouched; the default check reads only the 1-D
+    parameters on most steps, all of them every FULL_EVERY steps."""
+    model = _Poisoned()
+    opt = torch.optim.SGD(model.parameters(), 0.05)
+    mon = fdt.Monitor(model, opt, **QUIET)
+    assert mon.guard.sentinels and not mon.guard.full
+    assert {n for n, _ in mon.guard.sentinels} == {"a.bias", "b.bias", "c.bias"}
+    X, y = _data()
+    read = []
+    real = torch._foreach_norm
+    torch._foreach_norm = lambda grads, *a, **k: read.append(sum(g.numel() for g in grads)) or real(grads, *a, **k)
+    try:
+        for step in range(10):
+            loss = nn.functional.binary_cross_entropy_with_logits(model(X[:32]).squeeze(1), y[:32])
+            if step == 7:
+                _NanGradOnce.armed = True
+                before = {k: v.clone() for k, v in model.state_dict().items()}
+            opt.zero_grad()
+            loss.backward()
+            mon.step(loss)
+            opt.step()
+            if mon.should_stop:
+                break
+    finally:
+        torch._foreach_norm = real
+    assert step == 7 and mon.stop_reason == "non_finite" and math.isfinite(loss.item())
+    assert all(torch.equal(model.state_dict()[k], v) for k, v in before.items())
+    n_all, n_bias = sum(p.numel() for p in model.parameters()), 32 + 32 + 1
+    assert read[0] == n_all and set(read[1:]) == {n_bias}  # the first check is full, then biases
+
+
+def test_a_nan_in_one_weight_matrix_only_waits_for_the_next_full_check_unless_full():
+    """The one case the biases cannot see: a NaN in a weight's own gradient. The full check
+    (every FULL_EVERY steps, or every step with check_grads='full') catches it."""
+    from fitdoctor.integrations.torch import FULL_EVERY, GradGuard
+
+    model = _mlp()
+    X, y = _data()
+    nn.functional.binary_cross_entropy_with_logits(model(X[:32]).squeeze(1), y[:32]).backward()
+    model[0].weight.grad[0, 0] = float("nan")
+    g = GradGuard(model)
+    assert not g.check()                       # the first check of a run is a full one
+    assert all(g.check() for _ in range(FULL_EVERY - 1))
+    assert not g.check()                       # ... and so is every FULL_EVERY-th
+    assert not GradGuard(model, full=True).check() and g.first_bad() == "0.weight"
+    with pytest.raises(BadInput, match="check_grads='some'"):
+        fdt.Monitor(model, check_grads="some", **QUIET)

@@ -35,7 +35,7 @@ import torch  # noqa: E402
 from transformers import TrainerCallback  # noqa: E402
 
 from fitdoctor.errors import BadInput  # noqa: E402
-from fitdoctor.integrations.torch import GradGuard  # noqa: E402
+from fitdoctor.integrations.torch import GradGuard, grad_check_mode  # noqa: E402
 
 #: keys of the end-of-training summary ``Trainer.train`` logs (a run average, not a point)
 SUMMARY_KEYS = ("train_runtime", "train_loss", "train_samples_per_second")
@@ -49,13 +49,14 @@ class DoctorCallback(TrainerCallback, LiveAdapter):
 
     framework = "hf"
 
-    def __init__(self, *, check_grads: bool = True, every: int = 1,
+    def __init__(self, *, check_grads: bool | str = True, every: int = 1,
                  stop_on: tuple[str, ...] | list[str] = DEFAULT_STOP, monitor: str = "eval_loss",
                  mode: str = "auto", min_delta: float = 0.0, patience: int | None = None,
                  restore_best: bool = False, out: Any = None, report: bool = True, verbose: bool = True,
                  budget: float | None = DEFAULT_BUDGET, min_points: int = 3, thresholds: Any = None,
                  mute: tuple[str, ...] | list[str] = (), on_event: Any = None) -> None:
-        self.check_grads = bool(check_grads)
+        self._grad_mode = grad_check_mode(check_grads)
+        self.check_grads = self._grad_mode is not None
         LiveAdapter.__init__(self, every=every, stop_on=stop_on, monitor=monitor, mode=mode,
                              min_delta=min_delta, patience=patience, restore_best=restore_best,
                              out=out, report=report, verbose=verbose, budget=budget,
@@ -82,7 +83,7 @@ class DoctorCallback(TrainerCallback, LiveAdapter):
         self._model = model
         self._pending: tuple[float, dict[str, Any]] | None = None
         self._loss_acc: torch.Tensor | None = None
-        self._guard = GradGuard(model) if (self.check_grads and model is not None and not args.fp16) else None
+        self._guard = GradGuard(model, full=self._grad_mode == "full") if (self.check_grads and model is not None and not args.fp16) else None
         if self.check_grads and args.fp16:
             self.history.note("gradient check off under fp16: the grad scaler skips steps whose "
                               "gradients overflow")

@@ -40,7 +40,7 @@ except ImportError:  # pragma: no cover - the standalone package
 import torch  # noqa: E402
 
 from fitdoctor.history import canonical_name  # noqa: E402
-from fitdoctor.integrations.torch import GradGuard, LossMean  # noqa: E402
+from fitdoctor.integrations.torch import GradGuard, LossMean, grad_check_mode  # noqa: E402
 
 
 class DoctorCallback(pl.Callback, LiveAdapter):
@@ -50,14 +50,15 @@ class DoctorCallback(pl.Callback, LiveAdapter):
 
     framework = "lightning"
 
-    def __init__(self, *, check_grads: bool = False, every: int = 1,
+    def __init__(self, *, check_grads: bool | str = False, every: int = 1,
                  stop_on: tuple[str, ...] | list[str] = DEFAULT_STOP, monitor: str = "val_loss",
                  mode: str = "auto", min_delta: float = 0.0, patience: int | None = None,
                  restore_best: bool = False, out: Any = None, report: bool = True, verbose: bool = True,
                  budget: float | None = DEFAULT_BUDGET, min_points: int = 3, thresholds: Any = None,
                  mute: tuple[str, ...] | list[str] = (), on_event: Any = None) -> None:
         pl.Callback.__init__(self)
-        self.check_grads = bool(check_grads)
+        self._grad_mode = grad_check_mode(check_grads)
+        self.check_grads = self._grad_mode is not None
         LiveAdapter.__init__(self, every=every, stop_on=stop_on, monitor=monitor, mode=mode,
                              min_delta=min_delta, patience=patience, restore_best=restore_best,
                              out=out, report=report, verbose=verbose, budget=budget,
@@ -78,7 +79,7 @@ class DoctorCallback(pl.Callback, LiveAdapter):
             meta["steps_per_epoch"] = int(nb)
         self._begin(axis, meta)
         half = "16" in str(trainer.precision) and "bf16" not in str(trainer.precision)
-        self._guard = GradGuard(pl_module) if self.check_grads and not half else None
+        self._guard = GradGuard(pl_module, full=self._grad_mode == "full") if self.check_grads and not half else None
         if self.check_grads and half:
             self.history.note("gradient check off under 16-bit mixed precision: the grad scaler "
                               "skips steps whose gradients overflow")

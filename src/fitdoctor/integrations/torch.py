@@ -20,9 +20,12 @@ The gradient check runs before ``optimizer.step()``: through the optimizer's ste
 the optimizer is given, else inside :meth:`Monitor.step` (then call it between ``backward()``
 and ``optimizer.step()``). A non-finite gradient is dropped (``p.grad = None``, so the step
 leaves the weights and the optimizer state untouched), reported as ``non_finite`` at once, and
-stops training by default. It costs one fused norm over the gradients and one host sync a
-step (about what ``clip_grad_norm_`` costs); a loop that clips already has that norm: pass it,
-``mon.step(loss, grad_norm=clip_grad_norm_(...))``, and the check costs nothing more.
+stops training by default. Each step it reads the gradients of the small parameters only
+(biases, norm scales: a NaN or inf anywhere in the backward pass, or in the loss, flows through
+every bias below it), and every ``FULL_EVERY`` steps all of them: one fused norm and one host
+sync, a small share of what ``clip_grad_norm_`` costs. A loop that clips already has the full
+norm: pass it, ``mon.step(loss, grad_norm=clip_grad_norm_(...))``, and every step is a full
+check at no cost. ``check_grads="full"`` checks every gradient every step.
 ``check_grads=False`` turns it off (epoch level; with a ``GradScaler``, which already skips
 steps whose gradients overflowed, pass ``check_grads=False`` too).
 
@@ -52,6 +55,24 @@ RELU_LIKE = (nn.ReLU, nn.ReLU6)
 SATURATING = (nn.Sigmoid, nn.Tanh)
 
 
+#: every this many checks the guard reads all gradients, not only the sentinels
+FULL_EVERY = 64
+
+
+def grad_check_mode(check_grads: Any) -> str | None:
+    """``True`` -> "sentinels" (the default), ``"full"`` -> "full", ``False`` -> None."""
+    from fitdoctor.errors import BadInput
+
+    if check_grads is True:
+        return "sentinels"
+    if check_grads is False or check_grads is None:
+        return None
+    if check_grads == "full":
+        return "full"
+    raise BadInput(f"check_grads={check_grads!r}: expected True (biases every step, all gradients every "
+                   f"{FULL_EVERY} steps), 'full' (all gradients every step) or False")
+
+
 class GradGuard:
     """Check a model's gradients for NaN/inf before the optimizer step, and drop them if so.
 
@@ -63,17 +84,34 @@ class GradGuard:
     times more.)
     """
 
-    def __init__(self, model: nn.Module | Iterable[tuple[str, torch.Tensor]]):
+    def __init__(self, model: nn.Module | Iterable[tuple[str, torch.Tensor]], *, full: bool = False,
+                 full_every: int | None = None):
         named = model.named_parameters() if isinstance(model, nn.Module) else model
         self.params = [(n, p) for n, p in named if p.requires_grad]
+        # sentinels: the 1-D parameters (biases, norm scales). Backpropagation reaches every
+        # bias below the point where a NaN/inf appears, so they see it at a fraction of the cost.
+        # A model without any checks everything.
+        self.sentinels = [(n, p) for n, p in self.params if p.dim() <= 1]
+        sentinel_size = sum(p.numel() for _, p in self.sentinels)
+        total_size = sum(p.numel() for _, p in self.params)
+        self.full = bool(full) or not self.sentinels or sentinel_size * 4 > total_size
+        self.full_every = max(1, int(full_every or FULL_EVERY))
+        self._calls = 0
 
-    def grads(self) -> list[torch.Tensor]:
-        return [p.grad for _, p in self.params if p.grad is not None]
+    def grads(self, params: list[tuple[str, torch.Tensor]] | None = None) -> list[torch.Tensor]:
+        return [p.grad for _, p in (self.params if params is None else params) if p.grad is not None]
 
     def check(self, loss: torch.Tensor | None = None, norm: Any = None) -> bool:
-        """True when every gradient (and ``loss``) is finite. ``norm``: the total gradient norm
-        the loop already computed (what ``clip_grad_norm_`` returns): then no pass of our own."""
-        grads = self.grads() if norm is None else []
+        """True when the gradients checked this step (and ``loss``) are finite. ``norm``: the
+        total gradient norm the loop already computed (what ``clip_grad_norm_`` returns): then
+        no pass of our own."""
+        self._calls += 1
+        if norm is not None:
+            grads = []
+        elif self.full or self._calls % self.full_every == 1 or self.full_every == 1:
+            grads = self.grads()
+        else:
+            grads = self.grads(self.sentinels)
         total = None
         if norm is not None:
             total = norm.detach().float().reshape(()) if isinstance(norm, torch.Tensor) else torch.tensor(float(norm))
@@ -233,7 +271,7 @@ class Monitor(LiveAdapter):
     framework = "torch"
 
     def __init__(self, model: nn.Module | None = None, optimizer: torch.optim.Optimizer | None = None, *,
-                 probe_every: int = 0, check_grads: bool = True, every: int = 1,
+                 probe_every: int = 0, check_grads: bool | str = True, every: int = 1,
                  stop_on: tuple[str, ...] | list[str] = DEFAULT_STOP, monitor: str = "val_loss",
                  mode: str = "auto", min_delta: float = 0.0, patience: int | None = None,
                  restore_best: bool = False, out: Any = None, report: bool = True, verbose: bool = True,
@@ -249,8 +287,8 @@ class Monitor(LiveAdapter):
             raise BadInput("probes need the model: Monitor(model, probe_every=...)")
         self.model = model
         self.optimizer = optimizer
-        self.check_grads = bool(check_grads) and model is not None
-        self.guard = GradGuard(model) if model is not None else None
+        self.check_grads = grad_check_mode(check_grads) is not None and model is not None
+        self.guard = GradGuard(model, full=grad_check_mode(check_grads) == "full") if model is not None else None
         self.probes = _Probes(model, probe_every) if probe_every and model is not None else None
         self._hooks: list[Any] = []
         super().__init__(every=every, stop_on=stop_on, monitor=monitor, mode=mode, min_delta=min_delta,
@@ -387,4 +425,4 @@ class Monitor(LiveAdapter):
         pass  # the loop reads should_stop
 
 
-__all__ = ["Monitor", "GradGuard", "LossMean"]
+__all__ = ["Monitor", "GradGuard", "LossMean", "grad_check_mode"]
