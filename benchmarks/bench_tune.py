@@ -54,6 +54,8 @@ REPLAYS = {
     "epochs only (median)": {"folds": False},
     "conservative (median, warmup 5, startup 5)": {"warmup_epochs": 5, "startup_trials": 5},
     "aggressive (top 25%)": {"percentile": 25},
+    "folds only (paired t from fold 3)": {"fold_test": "t", "epochs": False},
+    "both axes, folds by paired t": {"fold_test": "t"},
 }
 
 METHODS = {  # name -> (sampler, pruning)

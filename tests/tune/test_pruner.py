@@ -121,3 +121,27 @@ def test_epoch_axis_reads_curves_stored_once_per_trial():
     # a fold that stopped early keeps its last score: epoch 9 compares against 0.9
     assert pruner.prune_epoch(study, finished, 1, {e: 0.88 for e in range(10)}, me)
     assert not pruner.prune_epoch(study, finished, 1, {e: 0.91 for e in range(10)}, me)
+
+
+def test_paired_t_prunes_a_trial_worse_on_every_fold_from_the_third_and_never_a_tie():
+    from fitdoctor.tune.objective import paired_t_worse
+
+    best = {0: 0.98, 1: 0.97, 2: 0.99, 3: 0.98, 4: 0.97}
+    worse = {0: 0.95, 1: 0.945, 2: 0.96}
+    assert not paired_t_worse({0: 0.95, 1: 0.945}, best, 0.1, maximize=True)   # two folds: too few
+    assert paired_t_worse(worse, best, 0.1, maximize=True)
+    assert not paired_t_worse({0: 0.98, 1: 0.97, 2: 0.99}, best, 0.1, maximize=True)  # a tie
+    assert not paired_t_worse({0: 0.99, 1: 0.90, 2: 1.0}, best, 0.1, maximize=True)   # mixed: no evidence
+    # minimising (a loss, an error): lower is better
+    assert paired_t_worse({0: 1.2, 1: 1.3, 2: 1.25}, {0: 1.0, 1: 1.1, 2: 1.0}, 0.1, maximize=False)
+
+
+def test_fold_test_is_validated_with_the_choices_named():
+    from fitdoctor.errors import BadInput
+    from fitdoctor.tune.space import parse_search
+
+    sp = parse_search({"params": {"train.lr": {"low": 1e-3, "high": 0.1, "log": True}},
+                       "pruning": {"fold_test": "t"}})
+    assert sp.pruning.fold_test == "t"
+    with pytest.raises(BadInput, match="fold_test.*'wilcoxon' or 't'"):
+        parse_search({"params": {"train.lr": {"low": 1e-3, "high": 0.1}}, "pruning": {"fold_test": "z"}})

@@ -132,17 +132,42 @@ def best_full_trial(study: Any, trials: list[Any] | None = None) -> Any | None:
     return max(full, key=lambda t: (sign * t.value, -t.number))
 
 
+def paired_t_worse(mine: dict[int, float], best: dict[int, float], p_threshold: float, *,
+                   maximize: bool, min_units: int = 3) -> bool:
+    """Is this trial worse than the best one on the units both have, beyond chance? A one-sided
+    paired t-test over at least ``min_units`` units (p < ``p_threshold``); identical scores on
+    every unit are no evidence either way."""
+    import math
+
+    shared = sorted(u for u in mine if u in best and math.isfinite(mine[u]) and math.isfinite(best[u]))
+    if len(shared) < min_units:
+        return False
+    sign = 1.0 if maximize else -1.0
+    d = [sign * (mine[u] - best[u]) for u in shared]
+    n = len(d)
+    mean = sum(d) / n
+    if mean >= 0:
+        return False
+    sd = math.sqrt(sum((x - mean) ** 2 for x in d) / (n - 1))
+    if sd == 0:
+        return True  # worse by the same amount on every unit
+    from scipy import stats as st
+
+    return bool(st.t.cdf(mean / (sd / math.sqrt(n)), df=n - 1) < p_threshold)
+
+
 class FoldEpochPruner:
     """Prune across folds (Wilcoxon, paired by fold) and across epochs (percentile at the
     same fold and epoch), each axis read from its own steps. An Optuna ``BasePruner``."""
 
     def __init__(self, *, folds: bool = True, epochs: bool = True, p_threshold: float = 0.1,
-                 percentile: float = 50.0, warmup_epochs: int = 3, startup_trials: int = 3) -> None:
+                 percentile: float = 50.0, warmup_epochs: int = 3, startup_trials: int = 3,
+                 fold_test: str = "wilcoxon") -> None:
         import optuna
 
         import warnings
 
-        self.folds, self.epochs = folds, epochs
+        self.folds, self.epochs, self.fold_test, self.p_threshold = folds, epochs, fold_test, p_threshold
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # ExperimentalWarning: WilcoxonPruner (3.6+)
             self.fold_pruner = optuna.pruners.WilcoxonPruner(p_threshold=p_threshold, n_startup_steps=2)
@@ -165,6 +190,9 @@ class FoldEpochPruner:
             best = best_full_trial(study, trials)
             if best is None or sum(1 for t in trials if is_full(t)) < max(1, min(self.startup_trials, 3)):
                 return False
+            if self.fold_test == "t":
+                return paired_t_worse(_unit_values(trial), _unit_values(best), self.p_threshold,
+                                      maximize=study.direction.name == "MAXIMIZE")
             view = _TrialView(trial, _unit_values(trial))
             best_view = _TrialView(best, _unit_values(best))
             with _quiet():
@@ -208,7 +236,7 @@ def make_pruner(space: SearchSpace) -> Any:
         pass
 
     return _Pruner(folds=p.folds, epochs=p.epochs, p_threshold=p.p_threshold, percentile=p.percentile,
-                   warmup_epochs=p.warmup_epochs, startup_trials=p.startup_trials)
+                   warmup_epochs=p.warmup_epochs, startup_trials=p.startup_trials, fold_test=p.fold_test)
 
 
 class _quiet:
