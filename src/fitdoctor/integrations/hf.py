@@ -43,7 +43,8 @@ SUMMARY_KEYS = ("train_runtime", "train_loss", "train_samples_per_second")
 
 class DoctorCallback(TrainerCallback, LiveAdapter):
     """fitdoctor as a ``TrainerCallback``. ``check_grads``: check gradients (and the model's
-    loss) before every optimizer step. Other options: see
+    loss) before every optimizer step (``True``: the biases each step, all gradients every 64;
+    ``"full"``: all every step; see :class:`~fitdoctor.integrations.torch.GradGuard`). Other options: see
     :class:`~fitdoctor.integrations.base.LiveAdapter` (``monitor`` takes HF names:
     ``eval_loss``, ``eval_accuracy``, ...)."""
 

@@ -45,7 +45,8 @@ from fitdoctor.integrations.torch import GradGuard, LossMean, grad_check_mode  #
 
 class DoctorCallback(pl.Callback, LiveAdapter):
     """fitdoctor as a Lightning callback. ``check_grads``: check gradients before every
-    optimizer step (off by default: epoch level). Other options: see
+    optimizer step (off by default: epoch level; ``True``: the biases each step, all gradients
+    every 64; ``"full"``: all every step). Other options: see
     :class:`~fitdoctor.integrations.base.LiveAdapter`."""
 
     framework = "lightning"
