@@ -130,3 +130,28 @@ def test_sqlite_storage_is_intact(tmp_path):
     fd.tune(cfg(KFOLD), trials=2, out=tmp_path / "run", final=False)
     con = sqlite3.connect(tmp_path / "run" / "study.db")
     assert con.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+@pytest.mark.slow
+def test_workers_share_one_study_and_the_winner_is_tested_once(tmp_path):
+    """--workers 2: a helper process beside this one, on the journal file in the run
+    directory; every trial lands once, both workers take trials, one final refit."""
+    r = fd.tune(cfg(KFOLD, pruning=False), trials=6, out=tmp_path / "run", workers=2)
+    trials = r.all_trials
+    assert 6 <= r.trials["complete"] <= 7 and r.trials["failed"] == 0
+    assert len({t.number for t in trials}) == len(trials)
+    assert (tmp_path / "run" / "study.log").is_file() and not (tmp_path / "run" / "study.db").exists()
+    import optuna
+
+    workers = {t.user_attrs.get("worker") for t in optuna.load_study(
+        study_name="fitdoctor", storage=optuna.storages.JournalStorage(
+            optuna.storages.journal.JournalFileBackend(str(tmp_path / "run" / "study.log")))).get_trials()}
+    assert len(workers) == 2
+    assert r.final is not None and r.final["how"].startswith("refit on train+val")
+
+
+def test_workers_refuse_what_they_cannot_share(tmp_path):
+    with pytest.raises(BadInput, match="SQLite locks under several writers"):
+        fd.tune(cfg(KFOLD), trials=2, out=tmp_path / "a", workers=2, storage=f"sqlite:///{tmp_path}/x.db")
+    with pytest.raises(BadInput, match="expected a whole number"):
+        fd.tune(cfg(KFOLD), trials=2, out=tmp_path / "b", workers=0)

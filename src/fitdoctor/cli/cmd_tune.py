@@ -18,7 +18,8 @@ schedule, activation, width, depth, dropout, L1, L2). Optuna's TPE samples; tria
 pruned across folds (Wilcoxon test against the best trial) and across epochs inside a fold.
 
     fitdoctor tune my.yaml --trials 50            # SQLite in the run dir; rerun resumes
-    fitdoctor tune my.yaml --storage journal      # several local workers, one study
+    fitdoctor tune my.yaml --workers 4            # 4 processes, one study (journal file)
+    fitdoctor tune my.yaml --storage journal      # start more workers yourself, one study
     fitdoctor tune my.yaml --storage postgresql://127.0.0.1/db     # many machines
     fitdoctor tune my.yaml --backend ray --trials 200              # a Ray cluster
 
@@ -40,6 +41,7 @@ def register(app: typer.Typer) -> None:
         final: bool = typer.Option(True, "--final/--no-final", help="Refit the best config and score test once."),
         seed: Optional[int] = typer.Option(None, "--seed", help="Sampler seed (default: search.seed)."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object; no progress bar."),
+        workers: int = typer.Option(1, "--workers", "-w", min=1, help="Worker processes on this machine, one study (the journal file in the run directory unless --storage says otherwise)."),
     ) -> None:
         from fitdoctor.errors import BadInput
         from fitdoctor.tune import tune as run_tune
@@ -53,7 +55,7 @@ def register(app: typer.Typer) -> None:
         out_dir = Path(out) if out else Path("fitdoctor-runs") / f"{Path(config).stem}-tune"
         result = run_tune(config, trials=trials, out=out_dir, storage=storage, backend=backend,
                           study=study, timeout=timeout, heartbeat=heartbeat, final=final, seed=seed,
-                          progress=not as_json)
+                          progress=not as_json, workers=workers)
         if as_json:
             sys.stdout.write(json.dumps(result.to_dict(), indent=2) + "\n")
             return

@@ -306,6 +306,7 @@ class _Progress:
         self.p = Progress(TextColumn("[bold]tune"), BarColumn(), MofNCompleteColumn(),
                           TextColumn("{task.fields[best]}"), TextColumn("[dim]{task.fields[now]}"),
                           TimeElapsedColumn(), console=Console(stderr=True), transient=False)
+        self.total = total
         self.task = self.p.add_task("tune", total=total, completed=min(done, total), best="", now="")
         self.p.start()
         self._last = 0.0
@@ -319,7 +320,9 @@ class _Progress:
 
     def trial(self, done: int, best: float | None, best_number: int | None) -> None:
         b = f"best val {self.metric} {best:.4f} (trial {best_number})" if best is not None else ""
-        self.p.update(self.task, completed=done, best=b, now="")
+        # other workers' trials still in flight when the count is reached land too (at most
+        # workers - 1 more): the bar stays at N of N
+        self.p.update(self.task, completed=min(done, self.total), best=b, now="")
 
     def stop(self) -> None:
         self.p.stop()
