@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Sequence
 
 from fitdoctor import codes as _codes
 from fitdoctor.history import RunHistory
@@ -131,6 +131,31 @@ class Diagnosis:
             best = (f"; best {s['selected_by']} {float(s['best_value']):.4g} at {s.get('axis', 'epoch')} "
                     f"{int(at) if at == int(at) else round(at, 2)}")
         return f"Diagnosis({self.history.name!r}: {found}{best})"
+
+
+@dataclass
+class AcrossUnits:
+    """One finding code across the folds (or seeds) of a run: its worst instance and where."""
+
+    code: str
+    worst: Finding            # the most severe, then highest-priority instance
+    units: list[int]          # the 0-based units that show it, in order
+    first: int                # the unit whose instance is ``worst``
+
+
+def across_units(findings_per_unit: Sequence[Sequence[Finding]]) -> list[AcrossUnits]:
+    """Each code once, most severe first, then the most widespread, then by priority: the
+    order the terminal and the HTML report both show a k-fold run's findings in."""
+    by_code: dict[str, list[tuple[int, Finding]]] = {}
+    for k, fs in enumerate(findings_per_unit):
+        for f in fs:
+            by_code.setdefault(f.code, []).append((k, f))
+    out = []
+    for code, hits in by_code.items():
+        k0, worst = max(hits, key=lambda kf: (SEVERITY_RANK[kf[1].severity], kf[1].priority or 0, -kf[0]))
+        out.append(AcrossUnits(code, worst, sorted({k for k, _ in hits}), k0))
+    out.sort(key=lambda a: (-SEVERITY_RANK[a.worst.severity], -len(a.units), -(a.worst.priority or 0)))
+    return out
 
 
 def _jsonable(obj: Any) -> Any:

@@ -244,25 +244,16 @@ def evidence_html(f: Finding) -> str:
 
 def kfold_summary_section(diagnoses: Sequence[Diagnosis]) -> str:
     """The folds of a k-fold run: each finding once, the folds that show it, its account once."""
-    from fitdoctor.findings import SEVERITY_RANK
+    from fitdoctor.findings import across_units
 
     n = len(diagnoses)
-    by_code: dict[str, list[tuple[int, Finding]]] = {}
-    for k, d in enumerate(diagnoses):
-        for f in d.findings:
-            by_code.setdefault(f.code, []).append((k, f))
-
-    def worst(code: str) -> Finding:
-        return max((f for _, f in by_code[code]), key=lambda f: (SEVERITY_RANK[f.severity], f.priority))
-
-    order = sorted(by_code, key=lambda c: (-SEVERITY_RANK[worst(c).severity], -len(by_code[c]),
-                                           -worst(c).priority))
+    order = across_units([d.findings for d in diagnoses])
     head = "".join(f"<th>{k + 1}</th>" for k in range(n))
     rows = []
-    for i, c in enumerate(order, 1):
-        f = worst(c)
+    for i, a in enumerate(order, 1):
+        f, c = a.worst, a.code
         color = SEVERITY_COLOR[f.severity]
-        where = {k for k, _ in by_code[c]}
+        where = set(a.units)
         marks = "".join(f"<td class='mark' style='color:{color}'>●</td>" if k in where else "<td class='mark'>·</td>"
                         for k in range(n))
         rows.append(f"<tr><td>{i}</td><td><b>{esc(c)}</b></td><td style='color:{color}'>{esc(f.severity)}</td>"
@@ -274,7 +265,7 @@ def kfold_summary_section(diagnoses: Sequence[Diagnosis]) -> str:
                 f"{best}<td></td></tr>")
     table_html = (f"<table class='folds'><thead><tr><th>#</th><th>finding</th><th>severity</th>{head}"
                   f"<th>folds</th></tr></thead><tbody>{''.join(rows)}</tbody></table>")
-    shown = Diagnosis(findings=[worst(c) for c in order if c != "healthy"], history=diagnoses[0].history)
+    shown = Diagnosis(findings=[a.worst for a in order if a.code != "healthy"], history=diagnoses[0].history)
     return (f"<section id='kfold'><h2>k-fold: {n} folds, one verdict</h2>"
             f"<p class='note'>each finding once, with the folds that show it (● shows it); its account below is "
             f"from the first fold showing it. Every fold in full further down.</p>{table_html}"

@@ -306,17 +306,9 @@ def render_folds(diagnoses: Sequence[Diagnosis], *, ascii: bool | None = None) -
     span = f"{min(lengths)}-{max(lengths)}" if min(lengths) != max(lengths) else str(lengths[0])
     parts: list = [Text.assemble(("fitdoctor", "bold"), " · ", ("k-fold", "bold"),
                                  f"  ({h0.meta.get('format', '?')}, {n} folds, {span} {h0.axis}s each)")]
-    by_code: dict[str, list[tuple[int, Finding]]] = {}
-    for k, d in enumerate(diagnoses):
-        for f in d.findings:
-            by_code.setdefault(f.code, []).append((k, f))
-    from fitdoctor.findings import SEVERITY_RANK
+    from fitdoctor.findings import across_units
 
-    def worst(code: str) -> Finding:
-        return max((f for _, f in by_code[code]), key=lambda f: (SEVERITY_RANK[f.severity], f.priority))
-
-    order = sorted(by_code, key=lambda c: (-SEVERITY_RANK[worst(c).severity], -len(by_code[c]),
-                                           -worst(c).priority))
+    order = across_units([d.findings for d in diagnoses])
     per_fold = n <= MAX_FOLD_COLUMNS
     t = Table(title=f"findings across the {n} folds", title_justify="left", show_edge=False, pad_edge=False)
     t.add_column("#", justify="right")
@@ -327,10 +319,10 @@ def render_folds(diagnoses: Sequence[Diagnosis], *, ascii: bool | None = None) -
             t.add_column(str(k + 1), justify="center")
     t.add_column("folds", justify="right")
     yes, no = ("x", "-") if ascii else ("●", "·")
-    for i, code in enumerate(order, 1):
-        f = worst(code)
+    for i, a in enumerate(order, 1):
+        f, code = a.worst, a.code
         style = SEVERITY_STYLE[f.severity]
-        where = {k for k, _ in by_code[code]}
+        where = set(a.units)
         marks = [Text(yes if k in where else no, style=style if k in where else "dim") for k in range(n)] \
             if per_fold else []
         t.add_row(str(i), Text(code, style="bold"), Text(f.severity, style=style), *marks,
@@ -345,10 +337,9 @@ def render_folds(diagnoses: Sequence[Diagnosis], *, ascii: bool | None = None) -
     parts.append(t)
     if not order:
         parts.append(Text("no findings in any fold", style="green"))
-    for i, code in enumerate(order, 1):
-        folds = sorted({k for k, _ in by_code[code]})
-        k0, f = next((k, g) for k, g in by_code[code] if g is worst(code))
-        where = f"{len(folds)} of {n} folds; shown: fold {k0 + 1}"
+    for i, a in enumerate(order, 1):
+        f = a.worst
+        where = f"{len(a.units)} of {n} folds; shown: fold {a.first + 1}"
         if f.code == "healthy":
             continue
         lines = finding_lines(i, f, h0.axis, where=where)
