@@ -56,6 +56,9 @@ REPLAYS = {
     "aggressive (top 25%)": {"percentile": 25},
     "folds only (paired t from fold 3)": {"fold_test": "t", "epochs": False},
     "both axes, folds by paired t": {"fold_test": "t"},
+    "bottom quarter only (percentile 75)": {"percentile": 75},
+    "bottom quarter, folds by paired t": {"percentile": 75, "fold_test": "t"},
+    "bottom third, folds by paired t, warmup 5": {"percentile": 66, "fold_test": "t", "warmup_epochs": 5},
 }
 
 METHODS = {  # name -> (sampler, pruning)
@@ -97,10 +100,14 @@ def replay(trials: list[Any], space: Any, n_units: int, direction: str) -> dict[
     """Replay the fold-and-epoch pruner on the unpruned run's stored curves."""
     import optuna
 
-    from fitdoctor.tune.objective import epoch_step, make_pruner
+    from fitdoctor.tune.objective import make_pruner
 
     optuna.logging.set_verbosity(optuna.logging.WARNING)
-    study = optuna.create_study(direction=direction, pruner=make_pruner(space))
+    from optuna.trial import TrialState
+
+    pruner = make_pruner(space)
+    study = optuna.create_study(direction=direction, pruner=pruner)
+    epochs_on = space.pruning.epochs and hasattr(pruner, "prune_epoch")
     higher = direction == "maximize"
     full_epochs = kept_epochs = 0
     pruned, false_prunes, best_full = [], [], None
@@ -112,15 +119,25 @@ def replay(trials: list[Any], space: Any, n_units: int, direction: str) -> dict[
         full_epochs += sum(len(c) for c in curves.values())
         t = study.ask()
         done: dict[int, float] = {}
+        ran: dict[str, list] = {}   # the curves as far as they ran: what the objective stores
         how = None
         for u in order:
+            # as the objective does: the epoch axis asks the pruner directly, in memory, against
+            # the trials finished when the unit started (no report: a reported epoch step would
+            # be the trial's last_step and hide the fold axis); folds go through report()
             curve = curves.get(u, [])
+            finished = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+            so_far: dict[int, float] = {}
+            ran.setdefault(str(u), [])
             for e, v in enumerate(curve):
                 kept_epochs += 1
+                ran[str(u)].append(v if math.isfinite(v) else None)
                 if not math.isfinite(v):
                     continue
-                t.report(v, epoch_step(u, e))
-                if t.should_prune():
+                so_far[e] = v
+                if not epochs_on or e < space.pruning.warmup_epochs:
+                    continue
+                if pruner.prune_epoch(study, finished, u, dict(so_far), t):
                     done[u], how = v, "epochs"
                     break
             if how:
@@ -134,7 +151,8 @@ def replay(trials: list[Any], space: Any, n_units: int, direction: str) -> dict[
                 break
         value = float(np.mean(list(done.values()))) if done else math.nan
         full_value = rec.value
-        for kk, vv in {"units_done": len(done) if how else n_units, "n_units": n_units, "pruned": how}.items():
+        for kk, vv in {"units_done": len(done) if how else n_units, "n_units": n_units, "pruned": how,
+                       "curves": ran}.items():
             t.set_user_attr(kk, vv)
         study.tell(t, value if math.isfinite(value) else (-1e9 if higher else 1e9))
         if how:
@@ -199,6 +217,26 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+def replay_again(args: argparse.Namespace) -> dict[str, Any]:
+    """The replays of an earlier run, from its JSON and its kept run directories."""
+    import optuna
+
+    from fitdoctor.tune.space import parse_search
+
+    if not args.out:
+        raise SystemExit("--replay-from needs --out: the folder the earlier run kept its studies in")
+    out = json.loads(Path(args.replay_from).read_text())
+    for name, res in out["datasets"].items():
+        storage = optuna.storages.RDBStorage(f"sqlite:///{Path(args.out) / name / 'tpe' / 'study.db'}")
+        study = optuna.load_study(study_name=f"{name}-tpe", storage=storage)
+        base = config(DATASETS[name], "tpe+prune", out["budget"], out["k"], out["epochs"], out["seed"])["search"]
+        res["replay"] = {}
+        for variant, change in REPLAYS.items():
+            space = parse_search({**base, "pruning": {**base["pruning"], **change}})
+            res["replay"][variant] = replay(study.get_trials(), space, out["k"], study.direction.name.lower())
+    return out
+
+
 def table(out: dict[str, Any]) -> str:
     b = out["budget"]
     marks = sorted({max(1, b // 4), max(1, b // 2), b})
@@ -250,9 +288,11 @@ def main() -> None:
     ap.add_argument("--datasets", nargs="+", default=list(DATASETS), choices=list(DATASETS))
     ap.add_argument("--out", help="keep the run directories here (default: a temp folder)")
     ap.add_argument("--json", help="write the numbers here")
+    ap.add_argument("--replay-from", metavar="JSON", help="no training: re-run only the pruner replays on the "
+                    "unpruned TPE studies kept under --out by an earlier run that wrote JSON")
     args = ap.parse_args()
     t0 = time.perf_counter()
-    out = run(args)
+    out = replay_again(args) if args.replay_from else run(args)
     out["seconds"] = time.perf_counter() - t0
     print(table(out))
     print(f"\ntotal {out['seconds']:.0f} s")
