@@ -97,12 +97,31 @@ def _with_workers(config: Any, workers: int, **kw: Any) -> TuneResult:
         cmd += ["--timeout", str(kw["timeout"])]
     if kw["seed"] is not None:
         cmd += ["--seed", str(kw["seed"])]
-    helpers = [subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-               for _ in range(workers - 1)]
+    import tempfile
+    import time
+
+    ready_dir = Path(tempfile.mkdtemp(prefix="fitdoctor-workers-"))
+    env = {**os.environ, "FITDOCTOR_TUNE_READY": str(ready_dir / "ready")}
+    logs = [open(ready_dir / f"worker{i}.err", "w+") for i in range(workers - 1)]  # a file: a pipe can fill
+    helpers = [subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=log, text=True, env=env) for log in logs]
+    # start together: the helpers import torch first (seconds); without waiting, this worker
+    # would run the first trials alone and the TPE startup trials would not spread
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(ready_dir.glob("ready.*"))) < len(helpers) \
+            and all(h.poll() is None for h in helpers):
+        time.sleep(0.1)
     try:
         tune(path, **{**kw, "storage": storage, "study": study, "out": out, "trials": n, "final": False})
     finally:
-        errs = [(h.wait(), h.stderr.read() if h.stderr else "") for h in helpers]
+        errs = []
+        for h, log in zip(helpers, logs):
+            rc = h.wait()
+            log.seek(0)
+            errs.append((rc, log.read()))
+            log.close()
+        import shutil
+
+        shutil.rmtree(ready_dir, ignore_errors=True)
     failed = [e.strip().splitlines()[-1] for rc, e in errs if rc != 0 and e.strip()]
     if failed:
         raise BadInput(f"a tune worker failed: {failed[0]}")

@@ -344,6 +344,9 @@ class OptunaBackend(Backend):
         handle = open_storage(job)
         try:
             study = self._open_study(job, pl, handle)
+            ready = os.environ.get("FITDOCTOR_TUNE_READY")
+            if ready:  # a helper of `tune --workers N`: tell the first worker the study is open
+                Path(f"{ready}.{os.getpid()}").touch()
             notes: list[str] = []
             retried = reap_dead_trials(study, handle)
             if retried:
