@@ -48,17 +48,19 @@ SPACE = {  # continuous, so that a grid is a fair opponent
 }
 
 #: pruner settings replayed on the unpruned TPE run's curves (free: no training)
-REPLAYS = {
-    "default: both axes (median, warmup 3, startup 3)": {},
-    "folds only (Wilcoxon)": {"epochs": False},
-    "epochs only (median)": {"folds": False},
-    "conservative (median, warmup 5, startup 5)": {"warmup_epochs": 5, "startup_trials": 5},
-    "aggressive (top 25%)": {"percentile": 25},
-    "folds only (paired t from fold 3)": {"fold_test": "t", "epochs": False},
-    "both axes, folds by paired t": {"fold_test": "t"},
-    "bottom quarter only (percentile 75)": {"percentile": 75},
-    "bottom quarter, folds by paired t": {"percentile": 75, "fold_test": "t"},
-    "bottom third, folds by paired t, warmup 5": {"percentile": 66, "fold_test": "t", "warmup_epochs": 5},
+_MEDIAN = {"folds": True, "epochs": True, "fold_test": "wilcoxon", "percentile": 50.0, "warmup_epochs": 3,
+           "startup_trials": 3}
+REPLAYS = {  # each spelled out in full: a variant never inherits whatever the defaults are now
+    "default (bottom third, folds by paired t, warmup 5)": {**_MEDIAN, "fold_test": "t", "percentile": 66.0,
+                                                           "warmup_epochs": 5},
+    "median, Wilcoxon, warmup 3 (the earlier default)": _MEDIAN,
+    "folds only (Wilcoxon)": {**_MEDIAN, "epochs": False},
+    "folds only (paired t from fold 3)": {**_MEDIAN, "epochs": False, "fold_test": "t"},
+    "epochs only (median, warmup 3)": {**_MEDIAN, "folds": False},
+    "median, warmup 5, startup 5": {**_MEDIAN, "warmup_epochs": 5, "startup_trials": 5},
+    "aggressive (keep the top 25%)": {**_MEDIAN, "percentile": 25.0},
+    "bottom quarter (keep the top 75%), Wilcoxon": {**_MEDIAN, "percentile": 75.0},
+    "bottom quarter, folds by paired t": {**_MEDIAN, "percentile": 75.0, "fold_test": "t"},
 }
 
 METHODS = {  # name -> (sampler, pruning)
