@@ -344,9 +344,9 @@ class OptunaBackend(Backend):
         handle = open_storage(job)
         try:
             study = self._open_study(job, pl, handle)
-            ready = os.environ.get("FITDOCTOR_TUNE_READY")
-            if ready:  # a helper of `tune --workers N`: tell the first worker the study is open
-                Path(f"{ready}.{os.getpid()}").touch()
+            from fitdoctor.tune.workers import mark_ready
+
+            mark_ready()  # a helper of `tune --workers N`: the first worker may start
             notes: list[str] = []
             retried = reap_dead_trials(study, handle)
             if retried:
