@@ -39,6 +39,7 @@ between probe steps no hook is attached. :meth:`Monitor.detach` removes every ho
 
 from __future__ import annotations
 
+import math
 from typing import Any, Iterable
 
 from fitdoctor.integrations.base import DEFAULT_BUDGET, DEFAULT_STOP, LiveAdapter, need
@@ -106,25 +107,29 @@ class GradGuard:
         total gradient norm the loop already computed (what ``clip_grad_norm_`` returns): then
         no pass of our own."""
         self._calls += 1
-        if norm is not None:
-            grads = []
-        elif self.full or self._calls % self.full_every == 1 or self.full_every == 1:
-            grads = self.grads()
-        else:
-            grads = self.grads(self.sentinels)
+        full = self.full or self._calls % self.full_every == 1 or self.full_every == 1
+        grads = [] if norm is not None else self.grads(None if full else self.sentinels)
+        lt = loss.detach().reshape(1) if isinstance(loss, torch.Tensor) and loss.numel() == 1 else None
+        uniform = bool(grads) and all(g.device == grads[0].device and g.dtype == grads[0].dtype
+                                      and not g.is_sparse for g in grads)
         total = None
         if norm is not None:
             total = norm.detach().float().reshape(()) if isinstance(norm, torch.Tensor) else torch.tensor(float(norm))
+        elif uniform and not full:
+            # the sentinels are small: one concatenation and one sum is the fewest kernels
+            # (each costs tens of microseconds right after backward, when caches are cold)
+            parts = [g.reshape(-1) for g in grads] + ([lt.to(grads[0].device, grads[0].dtype)] if lt is not None else [])
+            total, lt = torch.cat(parts).sum(), None
+        elif uniform:
+            parts = grads + ([lt.to(grads[0].device, grads[0].dtype)] if lt is not None else [])
+            total, lt = torch.stack(torch._foreach_norm(parts, 2)).sum(), None  # one fused kernel
         elif grads:
-            g0 = grads[0]
-            if all(g.device == g0.device and g.dtype == g0.dtype and not g.is_sparse for g in grads):
-                total = torch.stack(torch._foreach_norm(grads, 2)).sum()  # one fused kernel
-            else:
-                total = torch.nn.utils.get_total_norm(grads, norm_type=2.0)
-        if loss is not None:
-            lt = loss.detach().float().reshape(())
-            total = lt if total is None else total.float() + lt.to(total.device)
-        if total is None or bool(torch.isfinite(total).item()):
+            total = torch.nn.utils.get_total_norm(grads, norm_type=2.0)
+        if lt is not None:
+            total = lt.float().reshape(()) if total is None else total.float() + lt.float().reshape(()).to(total.device)
+        elif loss is not None and not isinstance(loss, torch.Tensor):
+            total = torch.tensor(float(loss)) if total is None else total + float(loss)
+        if total is None or math.isfinite(total.item()):
             return True
         loss_bad = loss is not None and not bool(torch.isfinite(loss.detach()).all())
         return not loss_bad and self.first_bad() is None  # finite after all: the norm overflowed
