@@ -272,7 +272,8 @@ def run_one(name: str, fault: str, raw: dict, args: argparse.Namespace, index: i
     cfg = load_config(raw)
     ds = load_dataset(cfg.data)
     t0 = time.perf_counter()
-    res = doctor(cfg, dataset=ds, seeds=args.seeds, max_rounds=args.max_rounds, workers=args.workers)
+    res = doctor(cfg, dataset=ds, seeds=args.seeds, max_rounds=args.max_rounds, workers=args.workers,
+                 judge_on=args.judge_on)
     row: dict[str, Any] = {"name": name, "fault": fault, "broken": fault != "healthy", "metric": res.metric,
                            "task": res.task, "units": res.units, "seconds": round(time.perf_counter() - t0, 1)}
     first, last = res.experiments["first"], res.experiments["final"]
@@ -323,7 +324,7 @@ def _healthy_after(cfg: Any, ds: Any, args: argparse.Namespace) -> bool:
     from fitdoctor.doctor import doctor
 
     res = doctor(cfg, dataset=ds, seeds=args.seeds, max_rounds=1, workers=args.workers, final=False,
-                 budget_minutes=1e-9)
+                 budget_minutes=1e-9, judge_on=args.judge_on)
     return res.healthy
 
 
@@ -374,6 +375,9 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--max-rounds", type=int, default=5)
+    ap.add_argument("--judge-on", default="seeds", choices=["auto", "seeds", "folds"],
+                    help="doctor's judge_on (its default: seeds; auto: folds of train+val when the validation "
+                         "split is small)")
     ap.add_argument("--workers", type=int, default=None, help="retrain processes (default: idle cores)")
     ap.add_argument("--only", nargs="*", default=None)
     ap.add_argument("--no-random", dest="random", action="store_false")

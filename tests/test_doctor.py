@@ -249,3 +249,26 @@ def test_more_epochs_that_did_not_help_refute_still_improving_but_never_overfitt
     assert _refuted(rnd, found) == {}
     rnd.trials[1] = _trial("still_improving", "refused")
     assert _refuted(rnd, found) == {}
+
+
+def test_a_small_validation_split_is_judged_on_folds_of_train_and_val_with_the_test_rows_untouched():
+    """30 validation rows cannot tell changes apart: doctor judges on 5 folds of the train+val
+    rows, says so, keeps the user's holdout split in the prescription and scores the same test
+    rows at the end; judge_on='seeds' keeps the seeds."""
+    from fitdoctor.data import make_splits
+    from fitdoctor.errors import BadInput
+
+    ds = _binary(n=150)
+    cfg = _cfg(epochs=3)
+    res = doctor(cfg, seeds=2, dataset=ds, max_rounds=1, workers=1, final=False, judge_on="auto")
+    assert res.unit == "fold" and res.units == 5
+    assert any(n.startswith("judged on 5 folds of the ") and "validation split has" in n for n in res.notes)
+    assert res.final_config.data.split.method == "holdout"
+    holdout_test = make_splits(ds, res.final_config.data.split)[0].test
+    folds = make_splits(ds, {**cfg["data"]["split"], "method": "kfold", "k": 5})
+    assert all(set(f.test) == set(holdout_test) for f in folds)
+    assert not any(set(f.val) & set(holdout_test) for f in folds)
+    seeds = doctor(cfg, seeds=2, dataset=ds, max_rounds=1, workers=1, final=False)  # the default
+    assert seeds.unit == "seed" and seeds.units == 2
+    with pytest.raises(BadInput, match="judge-on 'fold': expected auto, seeds or folds"):
+        doctor(cfg, seeds=2, dataset=ds, judge_on="fold")

@@ -478,6 +478,41 @@ def _addressed(f: Any, cfg: Any, task: str) -> bool:
     return False
 
 
+#: A holdout validation split smaller than this cannot tell a real change from luck (accuracy
+#: on 32 rows moves in steps of 0.03 with a standard error near 0.08): ``judge_on="auto"``
+#: judges on k folds of the train+val rows instead.
+SMALL_VAL_ROWS = 100
+#: folds for judging on folds when the config is a holdout one
+JUDGE_FOLDS = 5
+
+
+def _judging(cfg: Any, ds: Any, judge_on: str, notes: list[str]) -> Callable[[Any], Any]:
+    """The config each candidate is trained and judged with: the candidate itself, or the
+    candidate with its holdout split replaced by k folds of the same train+val rows (the test
+    rows are carved first with the same fraction and seed, so they are the same rows)."""
+    from fitdoctor.config import apply_changes
+    from fitdoctor.data import make_splits
+
+    split = cfg.data.split
+    if split.method == "kfold" or judge_on == "seeds":
+        return lambda c: c
+    n_val = int(make_splits(ds, split)[0].val.size)
+    if judge_on == "auto" and n_val >= SMALL_VAL_ROWS:
+        return lambda c: c
+    folds = {"data.split.method": "kfold", "data.split.k": JUDGE_FOLDS}
+    try:
+        make_splits(ds, apply_changes(cfg, folds).data.split)
+    except BadInput as exc:
+        notes.append(f"judged on seeds: {JUDGE_FOLDS} folds of the train+val rows cannot be made ({exc})")
+        return lambda c: c
+    dev = n_val + int(make_splits(ds, split)[0].train.size)
+    why = (f"the validation split has {n_val} rows, too few to tell changes apart" if judge_on == "auto"
+           else "as asked (--judge-on folds)")
+    notes.append(f"judged on {JUDGE_FOLDS} folds of the {dev} train+val rows ({why}); the prescription keeps "
+                 f"your holdout split, and the test rows are the same, untouched until the end")
+    return lambda c: apply_changes(c, folds)
+
+
 def _refuted(rnd: "DoctorRound", found: list[Any]) -> dict[str, str]:
     """``{code: why}`` for each refutable finding (see :mod:`fitdoctor.codes`) whose remedies were
     all retrained on the current config in this round and all rejected by the paired test
@@ -575,7 +610,8 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
            budget_minutes: float | None = None, seeds: int | list[int] = 5, min_effect: float | None = None,
            alpha: float = 0.05, workers: int | None = None, dataset: Any = None, final: bool = True,
            also_try: list[Mapping[str, Any]] | None = None, progress: DoctorProgress | None = None,
-           probe_every: int | None = None, report: bool = False, first_experiment: Any = None) -> DoctorResult:
+           probe_every: int | None = None, report: bool = False, first_experiment: Any = None,
+           judge_on: str = "seeds") -> DoctorResult:
     """Repair ``config`` (a RunConfig, a mapping or a YAML path) by trying its diagnosis's
     remedies and keeping the ones that beat the noise on validation.
 
@@ -587,6 +623,11 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
     ``out``: write ``doctor.json`` (the whole trail), ``prescription.yaml`` and the final
     run directory there. ``first_experiment``: a ``run_experiment`` of the config as given
     (what ``fitdoctor train`` ran), reused as its test score instead of training it again.
+    ``judge_on``: ``seeds`` (the config's own split, retrained on each seed; the default),
+    ``folds`` (k folds of the train+val rows; the test split is the config's own, untouched)
+    or ``auto``: folds when a holdout config's validation split has fewer than
+    :data:`SMALL_VAL_ROWS` rows, where one small validation set cannot tell real changes from
+    luck and a change chosen on it is chosen on those rows' luck.
     """
     from fitdoctor.config import config_to_dict, load_config
     from fitdoctor.data import load_dataset
@@ -600,21 +641,24 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
         raise BadInput(f"budget-minutes {budget_minutes:g}: expected a positive number of minutes")
     if not 0 < alpha < 0.5:
         raise BadInput(f"alpha {alpha:g}: expected a significance level between 0 and 0.5, e.g. 0.05")
+    if judge_on not in ("auto", "seeds", "folds"):
+        raise BadInput(f"judge-on {judge_on!r}: expected auto, seeds or folds")
     first_cfg = load_config(config)
     seed_list = list(seeds) if not isinstance(seeds, int) else [first_cfg.train.seed + i for i in range(seeds)]
-    kfold = first_cfg.data.split.method == "kfold"
+    ds = dataset if dataset is not None else load_dataset(first_cfg.data)
+    notes: list[str] = []
+    judged = _judging(first_cfg, ds, judge_on, notes)
+    kfold = judged(first_cfg).data.split.method == "kfold"
     if not kfold and len(seed_list) < 2:
         raise BadInput(f"seeds {seeds}: a paired comparison needs at least 2 seeds (5 or more recommended)")
-    ds = dataset if dataset is not None else load_dataset(first_cfg.data)
     task = ds.task
     prior = class_prior(ds.y, ds.n_classes) if task != "regression" else None
     metric = selection_metric(task, prior)
     deadline = t0 + 60.0 * budget_minutes if budget_minutes else None
-    notes: list[str] = []
     progress = progress or _Quiet()
 
     runner = _Runner(ds, metric, seed_list, 1, probe_every)
-    n_units = runner.n_units(first_cfg)
+    n_units = runner.n_units(judged(first_cfg))
     runner.workers = _workers(workers, n_units)
     unit = "fold" if kfold else "seed"
     if kfold and n_units < 5:
@@ -627,12 +671,12 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
     me_used = min_effect
     try:
         progress.candidate("the config as given", n_units, None)
-        cur_sel = runner.run(first_cfg, baselines=True, on_unit=progress.unit)
+        cur_sel = runner.run(judged(first_cfg), baselines=True, on_unit=progress.unit)
         progress.finished(None)
         if cur_sel.error:
             raise BadInput(f"the config as given does not train: {cur_sel.error}")
         base_rows = {b: [{metric: s} for s in v] for b, v in cur_sel.baselines.items()}
-        _diagnose(cur_sel, first_cfg, ds, base_rows, data_cache)
+        _diagnose(cur_sel, judged(first_cfg), ds, base_rows, data_cache)
         one_run = runner.fit_seconds / max(runner.fits, 1)
         first_sel, cfg = cur_sel, first_cfg
         evaluated[_key(cfg)] = "the config as given"
@@ -670,7 +714,7 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
             evaluated[k] = f"round {round_i}"
             t1, fits0 = time.perf_counter(), runner.fits
             progress.candidate(trial.label, n_units, cur_sel.mean)
-            new_sel = runner.run(new_cfg, on_unit=progress.unit)
+            new_sel = runner.run(judged(new_cfg), on_unit=progress.unit)
             trial.seconds, trial.fits = time.perf_counter() - t1, runner.fits - fits0
             trial.before = _summary(cur_sel)
             if new_sel.error:
@@ -692,7 +736,7 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
             progress.finished(trial)
             if not d["better"]:
                 return trial, None, None
-            _diagnose(new_sel, new_cfg, ds, base_rows, data_cache)
+            _diagnose(new_sel, judged(new_cfg), ds, base_rows, data_cache)
             return trial, new_cfg, new_sel
 
         for r in range(1, max_rounds + 1):

@@ -67,6 +67,10 @@ def register(app: typer.Typer) -> None:
                                        help="A change of your own, judged the same way at the end (repeatable)."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object; no progress bars."),
         report: bool = typer.Option(False, "--report/--no-report", help="Write report.html in the final run directory."),
+        judge_on: str = typer.Option("seeds", "--judge-on", metavar="seeds|folds|auto",
+                                     help="Judge changes on seeds (your split), on 5 folds of the train+val rows "
+                                          "(same test rows), or auto: folds when your validation split has under "
+                                          "100 rows."),
     ) -> None:
         from fitdoctor.config import load_config
         from fitdoctor.doctor import doctor as run_doctor
@@ -90,13 +94,13 @@ def register(app: typer.Typer) -> None:
             ds = load_dataset(cfg.data)
             progress.metric = selection_metric(ds.task, class_prior(ds.y, ds.n_classes) if ds.task != "regression" else None)
             console.print(f"doctor: {config}; selection on validation {progress.metric} "
-                          f"({'the folds' if cfg.data.split.method == 'kfold' else f'{seeds} seeds'}); "
+                          f"({_units_line(cfg, ds, seeds, judge_on)}); "
                           "the test split waits for the end", style="dim", highlight=False)
         else:
             ds = None
         res = run_doctor(cfg, out=out_dir, max_rounds=max_rounds, budget_minutes=budget_minutes, seeds=seeds,
                          min_effect=min_effect, workers=workers, also_try=changes or None, progress=progress,
-                         dataset=ds, report=report)
+                         dataset=ds, report=report, judge_on=judge_on)
         if as_json:
             sys.stdout.write(json.dumps(res.to_dict(), indent=2) + "\n")
             return
@@ -104,3 +108,15 @@ def register(app: typer.Typer) -> None:
 
         print_doctor(res, console)
         console.print(f"files: {out_dir}/ (doctor.json, prescription.yaml, config.yaml, final/)", highlight=False)
+
+
+def _units_line(cfg, ds, seeds: int, judge_on: str) -> str:
+    """What each candidate is judged on, for the header: the config's folds, seeds, or folds
+    of the train+val rows when the validation split is too small (doctor's ``judge_on``)."""
+    from fitdoctor.doctor import JUDGE_FOLDS, _judging
+
+    if cfg.data.split.method == "kfold":
+        return "the folds"
+    if judge_on in ("auto", "folds") and _judging(cfg, ds, judge_on, [])(cfg).data.split.method == "kfold":
+        return f"{JUDGE_FOLDS} folds of the train+val rows"
+    return f"{seeds} seeds"
