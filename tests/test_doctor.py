@@ -73,6 +73,16 @@ def test_rounds_print_as_a_table_with_the_prescription_and_the_verdict():
     text = con.export_text()
     assert "validation accuracy" in text and "data.scale none -> standard" in text and "accepted" in text
     assert "the prescription" in text and "verdict" in text
+    assert "┃ change tried" in text
+    # at 80 columns the rounds are lines (a change per line, wrapped under itself), not a table
+    # whose seven columns would fold every cell; nothing but the copyable YAML runs past 80
+    narrow = Console(record=True, width=80)
+    print_doctor(res, narrow)
+    lines = narrow.export_text().splitlines()
+    assert any(line.startswith("round 1  ") and "  current config: val acc " in line for line in lines)
+    assert any(line.startswith("  - data.scale none -> standard: ") for line in lines)
+    yaml_lines = set(res.prescription.splitlines())
+    assert all(len(line) <= 80 for line in lines if line not in yaml_lines)
 
 
 def test_select_never_sees_the_test_rows():

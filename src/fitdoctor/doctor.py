@@ -189,7 +189,7 @@ class DoctorResult:
         from fitdoctor.config import config_to_dict
 
         tree = {k: v for k, v in config_to_dict(self.final_config).items() if v is not None}
-        return yaml.safe_dump(tree, sort_keys=False, default_flow_style=None)
+        return yaml.safe_dump(tree, sort_keys=False, default_flow_style=None, width=72)
 
     def to_dict(self) -> dict[str, Any]:
         from fitdoctor.config import config_to_dict

@@ -9,6 +9,9 @@ from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
+
+from fitdoctor.report.terminal import Hanging
 
 _SHORT = {"accuracy": "acc", "balanced_accuracy": "bal. acc", "r2": "R^2", "loss": "loss"}
 
@@ -100,6 +103,43 @@ def rounds_table(res: Any) -> Table:
     return t
 
 
+def rounds_lines(res: Any) -> list[Any]:
+    """The rounds for a narrow terminal: a line per round, an indented line per change (a
+    seven-column table folds every cell at 80 columns)."""
+    m = _SHORT.get(res.metric, res.metric)
+    out = [Text(f"doctor: each change judged on validation {res.metric}, paired over the same "
+                f"{res.units} {res.unit}s", style="bold")]
+    for r in res.rounds:
+        head = Text(f"round {r.index}  ")
+        if r.finding is None:
+            head.append("healthy", style="green")
+            head.append(f"  val {m} {_ms(r.score)}: stop")
+            out.append(head)
+            continue
+        head.append(r.finding, style="bold")
+        head.append(f"  current config: val {m} {_ms(r.score)}")
+        out.append(head)
+        for tr in (tr for tr in r.trials if tr.status != "skipped"):
+            style = {"accepted": "green", "rejected": "yellow", "failed": "red", "refused": "dim"}.get(tr.status, "")
+            line = Text()
+            if tr.finding != r.finding:
+                line.append(f"[{tr.finding}] ", style="dim")
+            line.append(tr.label)
+            if tr.status in ("accepted", "rejected"):
+                gain = f", gain {tr.diff:+.3f} ± {_f(tr.se)}" if tr.diff is not None else ""
+                p = f", p={tr.p:.2g}" if tr.p is not None else ""
+                line.append(f": {_ms(tr.after)}{gain}{p}, ")
+                line.append(tr.status, style=style)
+            else:
+                line.append(f": {tr.status}: {tr.reason}", style=style)
+            out.append(Hanging(2, "- ", line))  # wrapped lines start under the change
+    return out
+
+
+#: below this many columns the rounds print as lines, not as a table
+NARROW = 110
+
+
 def test_table(res: Any) -> Table | None:
     """The first and the final model on test, once each, beside the baselines."""
     if not res.test:
@@ -122,21 +162,26 @@ def test_table(res: Any) -> Table | None:
 
 def print_doctor(res: Any, console: Console) -> None:
     """The whole account: rounds, what to do by hand, the prescription, test, verdict."""
-    console.print(rounds_table(res))
+    if console.width < NARROW:
+        for line in rounds_lines(res):
+            console.print(line, highlight=False)
+    else:
+        console.print(rounds_table(res))
     console.print(f"accepted when: {res.test_name}; minimum effect {res.min_effect:g}", style="dim", highlight=False)
     console.print(f"stopped: {res.stop_reason}", highlight=False)
     advice = [a for r in res.rounds for a in r.advice]
     if advice:
         console.print("by hand (not a config change, so not tried):", style="dim")
         for a in dict.fromkeys(advice):
-            console.print(f"  - {escape(a)}", style="dim", highlight=False)
+            console.print(Hanging(2, "- ", a, style="dim"), highlight=False)
     console.print()
     if res.accepted:
         from fitdoctor.remedies_apply import describe_changes
 
         console.print("[bold]the prescription[/]: " + escape(describe_changes(res.config, res.changes)), highlight=False)
         console.print("the final config (prescription.yaml; run it with fitdoctor train):", style="dim")
-        console.print(escape(res.prescription.rstrip()), highlight=False)
+        # never wrapped by the console: it is YAML to copy (PyYAML already folds it at 72 columns)
+        console.print(escape(res.prescription.rstrip()), highlight=False, soft_wrap=True)
     elif not any(t.tried for t in res.trials) and res.stopped == "healthy":
         console.print("[bold]healthy as given[/]: nothing to change; the config stands.")
     else:
@@ -155,4 +200,4 @@ def print_doctor(res: Any, console: Console) -> None:
     console.print(f"spent: {res.fits} trainings, {comp} of training time, {res.seconds:.0f} s", style="dim",
                   highlight=False)
     for n in res.notes:
-        console.print(f"note: {escape(n)}", style="dim", highlight=False)
+        console.print(Hanging(0, "note: ", n, style="dim"), highlight=False)
