@@ -192,10 +192,10 @@ def print_doctor(res: Any, console: Console) -> None:
         console.print(tt)
     console.print()
     lines = res.verdict_lines
-    console.print(f"[bold]verdict[/]: {escape(lines[0])}", highlight=False)
+    console.print(Hanging(0, Text("verdict: ", style="bold"), lines[0]), highlight=False)
     for line in lines[1:]:
         bad = line.startswith(("below_baseline", "still:"))
-        console.print(f"  {escape(line)}", style="yellow" if bad else None, highlight=False)
+        console.print(Hanging(2, "", line, style="yellow" if bad else ""), highlight=False)
     comp = f"{res.compute:.1f}x one training run" if res.compute is not None else "?"
     console.print(f"spent: {res.fits} trainings, {comp} of training time, {res.seconds:.0f} s", style="dim",
                   highlight=False)
