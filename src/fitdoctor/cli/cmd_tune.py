@@ -15,13 +15,13 @@ the best config and score the untouched test split once, beside the baselines.
 The space is the config's search: section (every key of `fitdoctor config`, plus model.width
 and model.depth); without one a default space is searched (lr, batch size, optimizer,
 schedule, activation, width, depth, dropout, L1, L2). Optuna's TPE samples; trials are
-pruned across folds (Wilcoxon test against the best trial) and across epochs inside a fold.
+pruned across folds (a paired test against the best trial) and across epochs inside a fold.
 
-    fitdoctor tune my.yaml --trials 50            # SQLite in the run dir; rerun resumes
-    fitdoctor tune my.yaml --workers 4            # 4 processes, one study (journal file)
-    fitdoctor tune my.yaml --storage journal      # start more workers yourself, one study
-    fitdoctor tune my.yaml --storage postgresql://127.0.0.1/db     # many machines
-    fitdoctor tune my.yaml --backend ray --trials 200              # a Ray cluster
+    fitdoctor tune my.yaml --trials 50    # SQLite; rerun to resume
+    fitdoctor tune my.yaml --workers 4    # 4 processes, one study
+    fitdoctor tune my.yaml --storage journal   # add workers yourself
+    fitdoctor tune my.yaml --storage postgresql://host/db  # many machines
+    fitdoctor tune my.yaml --backend ray  # a Ray cluster
 
 Ray needs pip install 'fitdoctor\\[ray]'. Watch a study: optuna-dashboard sqlite:///RUN_DIR/study.db
 """
