@@ -299,7 +299,7 @@ def run_one(name: str, fault: str, raw: dict, args: argparse.Namespace, index: i
     row["repaired"] = bool(row["broken"] and res.healthy and row["gain_beyond_noise"])
     row["harmed"] = bool(not row["broken"] and row["loss_beyond_noise"])
     one_run = res.compute and (sum(r.seconds for r in first.runs) / max(len(first.runs), 1))
-    if args.aa:
+    if args.aa and res.unit == "seed":  # the A/A blocks are seed blocks; a fold-judged config has none
         row["aa"] = aa_trials(cfg, ds, res.first["scores"], args.seeds, args.workers or 1)
     if args.random and row["broken"]:
         rs = random_search(cfg, ds, max(row["tried"], 1), args.seeds, np.random.default_rng(1000 + index),
