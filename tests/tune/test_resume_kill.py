@@ -83,8 +83,14 @@ def test_sigkill_mid_trial_then_resume(tmp_path, storage):
         while time.monotonic() < deadline:
             st = states(db) if db.exists() else {}
             if st.get("COMPLETE", 0) >= 1 and st.get("RUNNING", 0) == 1 and st.get("params_running") == 3:
-                time.sleep(0.3)  # inside the trial's training
-                break
+                # freeze the worker, then make sure it is still inside that trial (a trial of a
+                # second or less can end between two looks, and the next one has no parameters
+                # for a few milliseconds): kill only a worker frozen mid-trial
+                os.kill(proc.pid, signal.SIGSTOP)
+                st = states(db)
+                if st.get("RUNNING", 0) == 1 and st.get("params_running") == 3:
+                    break
+                os.kill(proc.pid, signal.SIGCONT)
             if proc.poll() is not None:
                 pytest.fail("the study finished before it could be killed: " + proc.stderr.read().decode()[-500:])
             time.sleep(0.05)
