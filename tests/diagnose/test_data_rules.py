@@ -253,3 +253,12 @@ def test_id_like_feature_quiet_on_real_features(name, values):
     ds, split = scaled_breast_cancer()
     ds = _with_column(ds, name, values(ds.n_samples, np.random.default_rng(1)))
     assert "id_like_feature" not in codes(check_data(ds, split))
+
+
+def test_one_duplicate_row_among_many_is_a_remark_not_a_warning():
+    """Iris holds a duplicate pair; one shared row among 30 test rows moves test accuracy by
+    0.033, below its sampling error: a remark. Planted duplicates (above) stay an error."""
+    ds = load_dataset("sklearn:iris")
+    f = by_code(check_data(ds, make_splits(ds)[0]), "train_val_overlap")
+    assert f.severity == "info" and "too few to move a score" in f.message
+    assert f.evidence["test_rows_in_train"] + f.evidence["test_rows_in_val"] == 1

@@ -41,6 +41,10 @@ class DataThresholds:
     majority_share: float = 0.75
     #: overlap: share of val/test rows also in train at or above this is an error, not a warning
     overlap_error_share: float = 0.05
+    #: overlap: k shared rows move a split's score by at most k/n; below this many times the
+    #: score's own sampling error (about 0.3/sqrt(n) at accuracy 0.9) they cannot change a
+    #: conclusion, and the finding is a remark (one duplicate among iris's 30 test rows)
+    overlap_material_se: float = 1.0
     #: sorted split: p-value below which the tail's labels differ from the whole ...
     sorted_p_value: float = 1e-3
     #: ... and total-variation distance (classes) at or above this
@@ -362,7 +366,13 @@ def train_val_overlap(ctx: DataContext) -> Finding | None:
         "split": split.name,
     }
     few_levels = distinct < 0.5 * ds.n_samples
-    if few_levels:
+
+    def material(k: int, n: int) -> bool:
+        return n > 0 and k / n > th.overlap_material_se * 0.3 / math.sqrt(n)
+
+    negligible = not (material(len(val_in_train), split.val.size)
+                      or material(len(test_in_train) + len(test_in_val), split.test.size))
+    if few_levels or negligible:
         severity = "info"
     else:
         severity = "error" if max(val_share, test_share) >= th.overlap_error_share else "warning"
@@ -372,6 +382,8 @@ def train_val_overlap(ctx: DataContext) -> Finding | None:
            f"the data holds {ds.n_samples - distinct} duplicate rows.")
     if few_levels:
         msg = msg[:-1] + f"; only {distinct} distinct rows exist, so some repetition is expected."
+    elif negligible:
+        msg = msg[:-1] + "; too few to move a score beyond its own sampling error."
     return Finding(
         code="train_val_overlap", severity=severity, message=msg, evidence=evidence,
         remedies=[
