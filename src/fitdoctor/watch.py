@@ -78,7 +78,7 @@ class Watcher:
         self._sig: Any = None
         self._seen_sig: Any = None
         self._unsettled = 0
-        self._tmp = tempfile.mkdtemp(prefix="fitdoctor-watch-")
+        self._tmp: str | None = None  # made at the first snapshot: a refused path leaves nothing behind
         self._size = -1
         self._ino: int | None = None
         self.eof = False
@@ -167,7 +167,9 @@ class Watcher:
         return out
 
     def close(self) -> None:
-        shutil.rmtree(self._tmp, ignore_errors=True)
+        if self._tmp is not None:
+            shutil.rmtree(self._tmp, ignore_errors=True)
+            self._tmp = None
 
     # ------------------------------------------------------------------ reading
     def _signature(self) -> Any:
@@ -247,6 +249,8 @@ class Watcher:
             data = data[:cut + 1] if cut >= 0 else b""
         if not data.strip():
             raise BadInput(f"{source}: no complete line yet")
+        if self._tmp is None:
+            self._tmp = tempfile.mkdtemp(prefix="fitdoctor-watch-")
         snap = Path(self._tmp) / name
         snap.write_bytes(data)
         runs = read_runs(snap, self.fmt, self.mapping)
