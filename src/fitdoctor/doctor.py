@@ -496,7 +496,8 @@ def _judging(cfg: Any, ds: Any, judge_on: str, notes: list[str]) -> Callable[[An
     split = cfg.data.split
     if split.method == "kfold" or judge_on == "seeds":
         return lambda c: c
-    n_val = int(make_splits(ds, split)[0].val.size)
+    holdout = make_splits(ds, split)[0]
+    n_val = int(holdout.val.size)
     if judge_on == "auto" and n_val >= SMALL_VAL_ROWS:
         return lambda c: c
     folds = {"data.split.method": "kfold", "data.split.k": JUDGE_FOLDS}
@@ -505,7 +506,7 @@ def _judging(cfg: Any, ds: Any, judge_on: str, notes: list[str]) -> Callable[[An
     except BadInput as exc:
         notes.append(f"judged on seeds: {JUDGE_FOLDS} folds of the train+val rows cannot be made ({exc})")
         return lambda c: c
-    dev = n_val + int(make_splits(ds, split)[0].train.size)
+    dev = n_val + int(holdout.train.size)
     why = (f"the validation split has {n_val} rows, too few to tell changes apart" if judge_on == "auto"
            else "as asked (--judge-on folds)")
     notes.append(f"judged on {JUDGE_FOLDS} folds of the {dev} train+val rows ({why}); the prescription keeps "

@@ -195,7 +195,7 @@ class FoldEpochPruner:
                                       maximize=study.direction.name == "MAXIMIZE")
             view = _TrialView(trial, _unit_values(trial))
             best_view = _TrialView(best, _unit_values(best))
-            with _quiet():
+            with quiet_warnings():
                 return bool(self.fold_pruner.prune(_StudyView(study, [], best_view), view))
         if not self.epochs:
             return False
@@ -239,8 +239,9 @@ def make_pruner(space: SearchSpace) -> Any:
                    warmup_epochs=p.warmup_epochs, startup_trials=p.startup_trials, fold_test=p.fold_test)
 
 
-class _quiet:
-    """Silence Optuna's 'WilcoxonPruner finds steps...' warnings for one call."""
+class quiet_warnings:
+    """Silence warnings for one call (Optuna's 'WilcoxonPruner finds steps...', Ray's
+    experimental-API notices)."""
 
     def __enter__(self):
         import warnings

@@ -110,6 +110,8 @@ class RayBackend(Backend):
         require("optuna", "ray", "fitdoctor tune --backend ray")
         import optuna
         from ray import tune as rtune
+
+        from fitdoctor.tune.objective import quiet_warnings
         from ray.tune.schedulers import ASHAScheduler
         from ray.tune.search.optuna import OptunaSearch
 
@@ -122,7 +124,7 @@ class RayBackend(Backend):
         define_by_run = _DefineByRun(space)
 
         seed = job.seed if job.seed is not None else space.seed
-        with _quiet():
+        with quiet_warnings():
             sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=10 if job.trials >= 30
                                                  else max(3, job.trials // 3))
             search = OptunaSearch(space=define_by_run, metric=METRIC, mode=pl.direction[:3], sampler=sampler)
@@ -224,15 +226,3 @@ def _importances(job: TuneJob, ranked: list[Any], direction: str) -> dict[str, f
                   for k, v in s.params.items() if k in dists}
         trials.append(optuna.trial.create_trial(params=params, distributions=dists, value=s.value))
     return importances_of(None, trials, direction)
-
-
-class _quiet:
-    def __enter__(self):
-        import warnings
-
-        self._cm = warnings.catch_warnings()
-        self._cm.__enter__()
-        warnings.simplefilter("ignore")
-
-    def __exit__(self, *exc):
-        return self._cm.__exit__(*exc)
