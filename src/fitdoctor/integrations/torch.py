@@ -107,28 +107,27 @@ class GradGuard:
         total gradient norm the loop already computed (what ``clip_grad_norm_`` returns): then
         no pass of our own."""
         self._calls += 1
-        full = self.full or self._calls % self.full_every == 1 or self.full_every == 1
+        full = self.full or (self._calls - 1) % self.full_every == 0
         grads = [] if norm is not None else self.grads(None if full else self.sentinels)
         lt = loss.detach().reshape(1) if isinstance(loss, torch.Tensor) and loss.numel() == 1 else None
         uniform = bool(grads) and all(g.device == grads[0].device and g.dtype == grads[0].dtype
                                       and not g.is_sparse for g in grads)
+        # the loss is folded into the same reduction when the gradients allow one
+        extra = [lt.to(grads[0].device, grads[0].dtype)] if uniform and lt is not None else []
         total = None
         if norm is not None:
             total = norm.detach().float().reshape(()) if isinstance(norm, torch.Tensor) else torch.tensor(float(norm))
         elif uniform and not full:
             # the sentinels are small: one concatenation and one sum is the fewest kernels
             # (each costs tens of microseconds right after backward, when caches are cold)
-            parts = [g.reshape(-1) for g in grads] + ([lt.to(grads[0].device, grads[0].dtype)] if lt is not None else [])
-            total, lt = torch.cat(parts).sum(), None
+            total = torch.cat([g.reshape(-1) for g in grads] + extra).sum()
         elif uniform:
-            parts = grads + ([lt.to(grads[0].device, grads[0].dtype)] if lt is not None else [])
-            total, lt = torch.stack(torch._foreach_norm(parts, 2)).sum(), None  # one fused kernel
+            total = torch.stack(torch._foreach_norm(grads + extra, 2)).sum()  # one fused kernel
         elif grads:
             total = torch.nn.utils.get_total_norm(grads, norm_type=2.0)
-        if lt is not None:
-            total = lt.float().reshape(()) if total is None else total.float() + lt.float().reshape(()).to(total.device)
-        elif loss is not None and not isinstance(loss, torch.Tensor):
-            total = torch.tensor(float(loss)) if total is None else total + float(loss)
+        if lt is not None and not extra:
+            lt0 = lt.float().reshape(())
+            total = lt0 if total is None else total.float() + lt0.to(total.device)
         if total is None or math.isfinite(total.item()):
             return True
         loss_bad = loss is not None and not bool(torch.isfinite(loss.detach()).all())
