@@ -24,17 +24,11 @@ import io
 import os
 import statistics
 import sys
-import tempfile
 import time
-import warnings
 
-os.environ.setdefault("KERAS_BACKEND", "torch")
-os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-os.environ.setdefault("HF_HUB_OFFLINE", "1")
-_TMP = tempfile.mkdtemp(prefix="fitdoctor-bench-live-")
-os.environ.setdefault("KERAS_HOME", os.path.join(_TMP, "keras"))
-os.environ.setdefault("MPLCONFIGDIR", os.path.join(_TMP, "mpl"))
-warnings.filterwarnings("ignore")
+from _live_env import prepare  # noqa: E402  (benchmarks/ is on sys.path when run as a script)
+
+_TMP = prepare("fitdoctor-bench-live-")
 
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
