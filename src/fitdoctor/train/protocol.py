@@ -183,23 +183,9 @@ def paired_difference(a: Selection, b: Selection, *, min_effect: float = 0.0) ->
     n = min(x.size, y.size)
     sign = 1.0 if a.higher_is_better else -1.0
     d = sign * (y[:n] - x[:n])
-    d = d[np.isfinite(d)]
-    out = {"n": int(d.size), "mean_diff": float(np.mean(d)) if d.size else math.nan, "se": math.nan,
-           "t": math.nan, "p": 1.0, "better": False, "test": "one-sided paired t-test"}
-    if d.size < 2:
-        return out
-    sd = float(np.std(d, ddof=1))
-    se = sd / math.sqrt(d.size)
-    out["se"] = se
-    if se == 0:
-        out["t"] = math.inf if out["mean_diff"] > 0 else (-math.inf if out["mean_diff"] < 0 else 0.0)
-        out["p"] = 0.0 if out["mean_diff"] > 0 else 1.0
-    else:
-        from scipy import stats as st
+    from fitdoctor.stats import paired_t
 
-        t = out["mean_diff"] / se
-        out["t"] = t
-        out["p"] = float(st.t.sf(t, df=d.size - 1))
+    out: dict[str, Any] = {**paired_t(d), "better": False, "test": "one-sided paired t-test"}
     out["better"] = bool(out["p"] < 0.05 and out["mean_diff"] > min_effect)
     return out
 

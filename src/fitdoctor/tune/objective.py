@@ -137,23 +137,15 @@ def paired_t_worse(mine: dict[int, float], best: dict[int, float], p_threshold: 
     """Is this trial worse than the best one on the units both have, beyond chance? A one-sided
     paired t-test over at least ``min_units`` units (p < ``p_threshold``); identical scores on
     every unit are no evidence either way."""
-    import math
-
     shared = sorted(u for u in mine if u in best and math.isfinite(mine[u]) and math.isfinite(best[u]))
     if len(shared) < min_units:
         return False
-    sign = 1.0 if maximize else -1.0
-    d = [sign * (mine[u] - best[u]) for u in shared]
-    n = len(d)
-    mean = sum(d) / n
-    if mean >= 0:
-        return False
-    sd = math.sqrt(sum((x - mean) ** 2 for x in d) / (n - 1))
-    if sd == 0:
-        return True  # worse by the same amount on every unit
-    from scipy import stats as st
+    from fitdoctor.stats import paired_t
 
-    return bool(st.t.cdf(mean / (sd / math.sqrt(n)), df=n - 1) < p_threshold)
+    sign = 1.0 if maximize else -1.0
+    # the best trial's lead on each shared unit: worse beyond chance when it is above zero
+    # (identical scores on every unit: no lead, p = 1)
+    return paired_t([sign * (best[u] - mine[u]) for u in shared])["p"] < p_threshold
 
 
 class FoldEpochPruner:
