@@ -486,7 +486,7 @@ SMALL_VAL_ROWS = 100
 JUDGE_FOLDS = 5
 
 
-def _judging(cfg: Any, ds: Any, judge_on: str, notes: list[str]) -> Callable[[Any], Any]:
+def judging(cfg: Any, ds: Any, judge_on: str, notes: list[str]) -> Callable[[Any], Any]:
     """The config each candidate is trained and judged with: the candidate itself, or the
     candidate with its holdout split replaced by k folds of the same train+val rows (the test
     rows are carved first with the same fraction and seed, so they are the same rows)."""
@@ -648,7 +648,7 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
     seed_list = list(seeds) if not isinstance(seeds, int) else [first_cfg.train.seed + i for i in range(seeds)]
     ds = dataset if dataset is not None else load_dataset(first_cfg.data)
     notes: list[str] = []
-    judged = _judging(first_cfg, ds, judge_on, notes)
+    judged = judging(first_cfg, ds, judge_on, notes)
     kfold = judged(first_cfg).data.split.method == "kfold"
     if not kfold and len(seed_list) < 2:
         raise BadInput(f"seeds {seeds}: a paired comparison needs at least 2 seeds (5 or more recommended)")

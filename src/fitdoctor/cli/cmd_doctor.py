@@ -113,10 +113,10 @@ def register(app: typer.Typer) -> None:
 def _units_line(cfg, ds, seeds: int, judge_on: str) -> str:
     """What each candidate is judged on, for the header: the config's folds, seeds, or folds
     of the train+val rows when the validation split is too small (doctor's ``judge_on``)."""
-    from fitdoctor.doctor import JUDGE_FOLDS, _judging
+    from fitdoctor.doctor import JUDGE_FOLDS, judging
 
     if cfg.data.split.method == "kfold":
         return "the folds"
-    if judge_on in ("auto", "folds") and _judging(cfg, ds, judge_on, [])(cfg).data.split.method == "kfold":
+    if judge_on in ("auto", "folds") and judging(cfg, ds, judge_on, [])(cfg).data.split.method == "kfold":
         return f"{JUDGE_FOLDS} folds of the train+val rows"
     return f"{seeds} seeds"
