@@ -18,7 +18,8 @@ Baselines measured in the same run:
 
 - **A/A**: the config against itself on another block of seeds (a "remedy" that changes nothing
   but the random stream), three disjoint blocks per config, judged by doctor's own rule
-  (``fitdoctor.doctor.decide``). It must be accepted at most 5% of the time.
+  (``fitdoctor.doctor.judge``: a promising first look earns 5 more seeds per block, as a
+  remedy does). It must be accepted at most 5% of the time.
 - **random remedies**: for each broken config, as many candidate changes as doctor tried, drawn at
   random from the same vocabulary of relative changes (every remedy's config_changes), kept by the
   same rule, greedily. Doctor must beat it beyond noise: a one-sided paired t-test over the broken
@@ -184,7 +185,7 @@ def vocabulary() -> list[dict]:
 
 def random_search(cfg0: Any, ds: Any, budget: int, seeds: int, rng: np.random.Generator, runner_kw: dict) -> dict:
     """Greedy random changes from the vocabulary, same acceptance rule, ``budget`` retrained candidates."""
-    from fitdoctor.doctor import _Runner, decide, default_min_effect
+    from fitdoctor.doctor import _Runner, default_min_effect, judge, merge_selections
     from fitdoctor.remedies_apply import UnsafeChange, apply_remedy
     from fitdoctor.train.metrics import class_prior
     from fitdoctor.train.protocol import selection_metric
@@ -192,7 +193,15 @@ def random_search(cfg0: Any, ds: Any, budget: int, seeds: int, rng: np.random.Ge
     prior = class_prior(ds.y, ds.n_classes) if ds.task != "regression" else None
     metric = selection_metric(ds.task, prior)
     runner = _Runner(ds, metric, [cfg0.train.seed + i for i in range(seeds)], runner_kw.get("workers", 1), None)
+    extra = [cfg0.train.seed + seeds + i for i in range(seeds)]
     vocab = vocabulary()
+
+    def widen(sel: Any) -> Any:  # doctor's second look, with the same extra seeds
+        if len(sel.scores) >= 2 * seeds:
+            return sel
+        ext = runner.run(sel.config, seeds=extra)
+        return None if ext.error else merge_selections([sel, ext])
+
     try:
         cur = cfg0
         sel = runner.run(cur)
@@ -211,8 +220,10 @@ def random_search(cfg0: Any, ds: Any, budget: int, seeds: int, rng: np.random.Ge
             new_sel = runner.run(new)
             if new_sel.error:
                 continue
-            if decide(sel, new_sel, min_effect=me)["better"]:
-                cur, sel = new, new_sel
+            d = judge(sel, new_sel, lambda which, a=sel, b=new_sel: widen(a if which == "before" else b),
+                      min_effect=me)
+            if d["better"]:
+                cur, sel = new, d["after_sel"]
                 accepted.append(resolved)
         return {"config": cur, "accepted": accepted, "tried": tried, "fits": runner.fits,
                 "fit_seconds": runner.fit_seconds}
@@ -221,30 +232,47 @@ def random_search(cfg0: Any, ds: Any, budget: int, seeds: int, rng: np.random.Ge
 
 
 def aa_trials(cfg: Any, ds: Any, first_scores: list[float], seeds: int, workers: int) -> list[dict]:
-    """The config against itself on disjoint seed blocks: 3 no-op comparisons per config."""
-    from fitdoctor.doctor import _Runner, decide, default_min_effect
+    """The config against itself on disjoint seed blocks: 3 no-op comparisons per config, each
+    judged as doctor judges a change (a promising first look gets 5 more seeds per block)."""
+    from fitdoctor.doctor import _Runner, default_min_effect, judge
     from fitdoctor.train.metrics import class_prior
     from fitdoctor.train.protocol import Selection, selection_metric
 
     prior = class_prior(ds.y, ds.n_classes) if ds.task != "regression" else None
     metric = selection_metric(ds.task, prior)
-    blocks = [first_scores]
-    fits, secs = 0, 0.0
-    for b in (1, 2):
-        r = _Runner(ds, metric, [cfg.train.seed + 100 * b + i for i in range(seeds)], workers, None)
+    cost = {"fits": 0, "secs": 0.0}
+
+    def scores(block: int, first: int) -> list[float]:
+        # block 0 holds doctor's own seeds (seed .. seed+4, then +5 .. +9 for a second look)
+        base = cfg.train.seed + 100 * block + first
+        r = _Runner(ds, metric, [base + i for i in range(seeds)], workers, None)
         try:
             sel = r.run(cfg)
         finally:
             r.close()
-        fits, secs = fits + r.fits, secs + r.fit_seconds
-        blocks.append(sel.scores)
+        cost["fits"] += r.fits
+        cost["secs"] += r.fit_seconds
+        return list(sel.scores)
+
+    blocks = [list(first_scores), scores(1, 0), scores(2, 0)]
+    wide: dict[int, list[float]] = {}
+
+    def widen(block: int) -> Any:
+        if block not in wide:
+            wide[block] = blocks[block] + scores(block, seeds)
+        return Selection(cfg, metric, "seed", wide[block], [])
+
     out = []
     for i, j in ((0, 1), (0, 2), (1, 2)):
         a = Selection(cfg, metric, "seed", list(blocks[i]), [])
         b = Selection(cfg, metric, "seed", list(blocks[j]), [])
-        d = decide(a, b, min_effect=default_min_effect(metric, a.mean))
-        out.append({"accepted": bool(d["better"]), "p": d["p"], "degenerate": bool(np.allclose(blocks[i], blocks[j])),
-                    "fits": fits if (i, j) == (0, 1) else 0, "fit_seconds": secs if (i, j) == (0, 1) else 0.0})
+        fits0, secs0 = cost["fits"], cost["secs"]
+        d = judge(a, b, lambda which, i=i, j=j: widen(i if which == "before" else j),
+                  min_effect=default_min_effect(metric, a.mean))
+        out.append({"accepted": bool(d["better"]), "p": d["p"], "looks": d["looks"],
+                    "degenerate": bool(np.allclose(blocks[i], blocks[j])),
+                    "fits": (cost["fits"] if (i, j) == (0, 1) else cost["fits"] - fits0),
+                    "fit_seconds": (cost["secs"] if (i, j) == (0, 1) else cost["secs"] - secs0)})
     return out
 
 

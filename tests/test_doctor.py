@@ -221,10 +221,53 @@ def test_an_lr_step_that_changed_nothing_is_taken_one_step_further():
     flat = DoctorTrial(1, "diverging", "lower", {"train.lr": "x0.1"}, {"train.lr": 0.3}, "rejected", "", diff=0.0)
     assert _further({"train.lr": "x0.1"}, flat, 0.005) == {"train.lr": "x0.01"}
     assert _further({"train.lr": "x10"}, flat, 0.005) == {"train.lr": "x100"}
-    worse = DoctorTrial(1, "diverging", "lower", {"train.lr": "x0.1"}, {"train.lr": 0.3}, "rejected", "", diff=-0.2)
+    worse = DoctorTrial(1, "diverging", "lower", {"train.lr": "x0.1"}, {"train.lr": 0.3}, "rejected", "",
+                        diff=-0.2, p=0.999)
     assert _further({"train.lr": "x0.1"}, worse, 0.005) is None  # clearly worse: not further that way
+    noisy = DoctorTrial(1, "overfitting", "l2", {}, {}, "rejected", "", diff=-0.006, p=0.81)
+    assert _further({"train.lr": "x0.1"}, noisy, 0.005) == {"train.lr": "x0.01"}  # worse only within noise
     assert _further({"train.batch_size": "x4"}, flat, 0.005) == {"train.batch_size": "x16"}  # batch 1 -> 4 -> 16
     assert _further({"model.hidden": "x2"}, flat, 0.005) is None  # the width is a design choice, not a scale
+    # an L2 of 0 went to the 1e-4 floor and changed nothing: next 1e-3; dropout 0.2 more, then 0.4 more
+    assert _further({"model.l2": "x10>=1e-4"}, flat, 0.005) == {"model.l2": "x100>=0.001"}
+    assert _further({"model.dropout_rate": "+0.2<=0.5"}, flat, 0.005) == {"model.dropout_rate": "+0.4<=0.5"}
+    assert _further({"train.batch_size": "x0.5>=8"}, flat, 0.005) == {"train.batch_size": "x0.25>=8"}  # a floor
+
+
+def test_two_looks_keep_the_no_op_acceptance_rate_and_find_more_real_gains():
+    """A/A through ``judge``: a promising first look on 5 seeds earns 5 more, yet a no-op is still
+    accepted at most 5% of the time, while a real gain of one noise scale is found more often
+    than with one look at 0.05."""
+    from fitdoctor.doctor import judge
+    from fitdoctor.stats import two_look_level
+
+    assert 0.025 < two_look_level(0.05, 5, 10) < 0.035
+    rng = np.random.default_rng(1)
+
+    def arm(unit, shift):
+        return Selection(None, "accuracy", "seed", list(unit + shift + rng.normal(0, 0.01, unit.size)), [])
+
+    def rates(gain: float, trials: int = 1500) -> tuple[float, float, float]:
+        one = two = widened = 0
+        for _ in range(trials):
+            unit = rng.normal(0.8, 0.02, size=10)
+            a, b = arm(unit, 0.0), arm(unit, gain)
+            first_a = Selection(None, "accuracy", "seed", a.scores[:5], [])
+            first_b = Selection(None, "accuracy", "seed", b.scores[:5], [])
+            one += decide(first_a, first_b, min_effect=0.005)["better"]
+            d = judge(first_a, first_b, lambda which: a if which == "before" else b, min_effect=0.005)
+            two += d["better"]
+            widened += d["looks"] == 2
+        return one / trials, two / trials, widened / trials
+
+    _, aa, _ = rates(0.0)
+    assert aa <= 0.05
+    one, two, widened = rates(0.012)
+    assert two > one + 0.05 and widened > 0.1
+    # no widen callable (folds are fixed): one look at alpha, as decide
+    first = Selection(None, "accuracy", "seed", [0.80, 0.81, 0.79, 0.80, 0.82], [])
+    after = Selection(None, "accuracy", "seed", [0.82, 0.83, 0.80, 0.83, 0.83], [])
+    assert judge(first, after, None, min_effect=0.005)["looks"] == 1
 
 
 def test_the_time_budget_stops_before_the_next_candidate():

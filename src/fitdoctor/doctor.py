@@ -32,7 +32,7 @@ from typing import Any, Callable, Mapping, Protocol
 from fitdoctor.errors import BadInput
 
 __all__ = ["doctor", "DoctorResult", "DoctorRound", "DoctorTrial", "DoctorProgress", "default_min_effect",
-           "decide", "consensus_findings"]
+           "decide", "judge", "merge_selections", "consensus_findings"]
 
 #: Codes the data checks emit: they describe the table, not the training, so one of them whose
 #: remedy is already in the config (class weights for class_imbalance) counts as handled.
@@ -90,6 +90,7 @@ class DoctorTrial:
     ci: tuple[float, float] | None = None   # 95% interval of the difference
     seconds: float = 0.0
     fits: int = 0
+    looks: int = 1                     # 2: judged again on twice the seeds (see ``judge``)
 
     @property
     def accepted(self) -> bool:
@@ -105,7 +106,7 @@ class DoctorTrial:
                 "status": self.status, "reason": self.reason, "before": self.before, "after": self.after,
                 "diff": self.diff, "se": self.se, "p": self.p,
                 "ci": list(self.ci) if self.ci is not None else None,
-                "seconds": round(self.seconds, 2), "fits": self.fits}
+                "seconds": round(self.seconds, 2), "fits": self.fits, "looks": self.looks}
 
 
 @dataclass
@@ -248,6 +249,63 @@ def decide(before: Any, after: Any, *, alpha: float = 0.05, min_effect: float = 
     return d
 
 
+#: A first look that fails with p below this, and a gain above the minimum effect, earns a
+#: second look on as many units again (see :func:`judge`).
+PROMISING = 0.25
+
+
+def judge(before: Any, after: Any, widen: Callable[[str], Any] | None = None, *, alpha: float = 0.05,
+          min_effect: float = 0.0) -> dict[str, Any]:
+    """:func:`decide` in up to two looks, with an overall false-acceptance rate of ``alpha``.
+
+    Five seeds cannot tell a real gain of one noise scale from luck more than about half the
+    time; ten can. So a change that fails at the first look but is promising (p below
+    :data:`PROMISING`, a mean gain above ``min_effect``) is judged again on twice the units:
+    ``widen("before")`` and ``widen("after")`` return the two Selections over the first units
+    plus as many new ones (or None when they cannot, e.g. a retrain failed). Both looks use
+    :func:`fitdoctor.stats.two_look_level`, lower than ``alpha``, so that looking twice does not
+    accept more no-op changes than one look at ``alpha`` would. Without ``widen``: one look
+    at ``alpha``. The result adds ``looks``, ``first_p`` and the Selections it judged
+    (``before_sel``, ``after_sel``).
+    """
+    from fitdoctor.stats import two_look_level
+
+    n = min(len(before.scores), len(after.scores))
+    level = two_look_level(alpha, n, 2 * n, PROMISING) if widen is not None and n >= 2 else alpha
+    d = decide(before, after, alpha=level, min_effect=min_effect)
+    d.update(looks=1, first_p=d["p"], level=level, before_sel=before, after_sel=after)
+    if widen is None or d["better"] or not (d["p"] < PROMISING and d["mean_diff"] > min_effect):
+        return d
+    wide_before = widen("before")
+    wide_after = widen("after") if wide_before is not None else None
+    if wide_after is None:
+        return d
+    d2 = decide(wide_before, wide_after, alpha=level, min_effect=min_effect)
+    d2.update(looks=2, first_p=d["p"], level=level, before_sel=wide_before, after_sel=wide_after)
+    return d2
+
+
+def merge_selections(parts: list[Any]) -> Any:
+    """One Selection over the units of ``parts`` in order (the first part's config and metric);
+    a failed part makes the whole a failure."""
+    from fitdoctor.train.protocol import Selection
+
+    first = parts[0]
+    sel = Selection(config=first.config, metric=first.metric, unit=first.unit, scores=[], all_scores=[])
+    for p in parts:
+        if p.error and sel.error is None:
+            sel.error = p.error
+        sel.scores += p.scores
+        sel.all_scores += p.all_scores
+        sel.runs += p.runs
+        sel.diagnoses += p.diagnoses
+        for b, v in p.baselines.items():
+            sel.baselines.setdefault(b, []).extend(v)
+    if sel.error:
+        sel.scores, sel.all_scores = [], []
+    return sel
+
+
 #: Below this an R^2 means "far worse than predicting the mean" whatever its size (a diverged
 #: regressor scores -1e75); scores are floored here before they are compared.
 R2_FLOOR = -1.0
@@ -307,7 +365,7 @@ class _Runner:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
 
-    def jobs(self, cfg: Any, baselines: bool) -> list[dict[str, Any]]:
+    def jobs(self, cfg: Any, baselines: bool, seeds: list[int] | None = None) -> list[dict[str, Any]]:
         kw = {"dataset": self.ds, "metric": self.metric, "threads": 1, "baselines": baselines}
         if self.probe_every is not None:
             kw["probe_every"] = self.probe_every
@@ -318,17 +376,18 @@ class _Runner:
             if _supports_units():
                 return [{"cfg": cfg, "kw": {**kw, "units": [i]}} for i in range(n)]
             return [{"cfg": cfg, "kw": kw, "n": n}]
-        return [{"cfg": cfg, "kw": {**kw, "seeds": [s]}} for s in self.seeds]
+        return [{"cfg": cfg, "kw": {**kw, "seeds": [s]}} for s in (self.seeds if seeds is None else seeds)]
 
     def n_units(self, cfg: Any) -> int:
         return sum(j.get("n", 1) for j in self.jobs(cfg, False))
 
-    def run(self, cfg: Any, *, baselines: bool = False,
+    def run(self, cfg: Any, *, baselines: bool = False, seeds: list[int] | None = None,
             on_unit: Callable[[int, int, float | None], None] | None = None) -> Any:
-        """A Selection over every unit of ``cfg`` (``.error`` set when a retrain failed)."""
+        """A Selection over every unit of ``cfg`` (``.error`` set when a retrain failed);
+        ``seeds`` instead of the runner's own (a second look)."""
         from fitdoctor.train.protocol import Selection
 
-        jobs = self.jobs(cfg, baselines)
+        jobs = self.jobs(cfg, baselines, seeds)
         total = sum(j.get("n", 1) for j in jobs)
         parts: list[Any] = [None] * len(jobs)
         done = 0
@@ -358,22 +417,12 @@ class _Runner:
                 done += j.get("n", 1)
                 if on_unit is not None:
                     on_unit(done, total, parts[i].scores[0] if parts[i].scores else None)
-        sel = Selection(config=cfg, metric=self.metric, unit="fold" if cfg.data.split.method == "kfold" else "seed",
-                        scores=[], all_scores=[])
         for p in parts:
             self.fits += len(p.runs)
             self.fit_seconds += sum(float(getattr(r, "seconds", 0.0)) for r in p.runs)
-            if p.error and sel.error is None:
-                sel.error = p.error
-            sel.scores += p.scores
-            sel.all_scores += p.all_scores
-            sel.runs += p.runs
-            sel.diagnoses += p.diagnoses
-            for b, v in p.baselines.items():
-                sel.baselines.setdefault(b, []).extend(v)
-        if sel.error:
-            sel.scores, sel.all_scores = [], []
-        return sel
+        head = Selection(config=cfg, metric=self.metric, unit="fold" if cfg.data.split.method == "kfold" else "seed",
+                         scores=[], all_scores=[])
+        return merge_selections([head, *parts])
 
 
 @contextmanager
@@ -448,7 +497,8 @@ def _diagnose(sel: Any, cfg: Any, ds: Any, base_rows: dict[str, list[dict[str, f
         data_cache[cfg.data.scale] = run_checks(ds, splits[0], cfg.data.scale)[0]
     data_findings = data_cache[cfg.data.scale]
     val_scores = [{sel.metric: s, **a} for s, a in zip(sel.scores, sel.all_scores)]
-    base = {b: rows[:len(sel.runs)] for b, rows in base_rows.items() if len(rows) >= len(sel.runs)}
+    # the baselines were scored on the first units' seeds; a second look's units reuse them in turn
+    base = {b: [rows[i % len(rows)] for i in range(len(sel.runs))] for b, rows in base_rows.items() if rows}
     record_run_facts(sel.runs, unit_splits, sel.metric, val_scores, base, data_findings, None, {}, kfold)
     out = []
     for r in sel.runs:
@@ -567,26 +617,47 @@ def consensus_findings(sel: Any, cfg: Any = None, task: str = "") -> list[tuple[
 SCALES = ("train.lr", "model.l2", "model.l1", "model.dropout_rate", "train.batch_size")
 
 
+#: A rejected step is "clearly worse" (not pushed further) when its loss is beyond the minimum
+#: effect and the one-sided p that it helped is at least this: the loss is then itself
+#: beyond the noise at the 10% level. A loss of half a point within noise is no reason to stop.
+CLEARLY_WORSE = 0.9
+
+
 def _further(proposed: Mapping[str, Any], trial: DoctorTrial, min_effect: float) -> dict[str, Any] | None:
-    """``{"train.lr": "x0.01"}`` after ``x0.1`` was rejected within noise (not clearly worse).
+    """The same remedy one step further, after a step that changed nothing measurable (rejected,
+    not clearly worse): ``x0.1`` -> ``x0.01``; ``x10>=1e-4`` -> ``x100>=1e-3`` (an L2 of 0 goes to
+    1e-4, then 1e-3); ``+0.2<=0.5`` -> ``+0.4<=0.5``.
 
-    Only for a remedy made of pure multiplicative steps on :data:`SCALES` (the lr, L1/L2,
-    dropout, batch size): each factor is squared. A step that made things clearly worse is not pushed."""
-    import re
+    Only for a remedy made of steps on :data:`SCALES` (the lr, L1/L2, dropout, batch size): a
+    factor is squared (and the floor of a growing one moved by the same factor); an added amount
+    is doubled; other bounds stay. A step that made things clearly worse (:data:`CLEARLY_WORSE`)
+    is not pushed."""
+    from fitdoctor.remedies_apply import _REL
 
-    if trial.status != "rejected" or trial.diff is None or trial.diff < -min_effect:
+    if trial.status != "rejected" or trial.diff is None:
+        return None
+    if trial.diff < -min_effect and (trial.p is None or trial.p >= CLEARLY_WORSE):
         return None
     if not proposed or any(k not in SCALES for k in proposed):
         return None
     out = {}
     for key, value in proposed.items():
-        m = re.fullmatch(r"\s*x\s*([0-9.eE+-]+)\s*", str(value))
-        if not m:
+        m = _REL.fullmatch(str(value))
+        if not m or not m.group("op"):
             return None
-        factor = float(m.group(1))
-        if factor <= 0 or factor == 1:
-            return None
-        out[key] = f"x{factor * factor:g}"
+        op, num = m.group("op"), float(m.group("num"))
+        lo, hi = m.group("lo"), m.group("hi")
+        if op in "x*":
+            if num <= 0 or num == 1:
+                return None
+            # a floor on a growing scale is where it starts from 0: it grows too; any other bound stays
+            floor = float(lo) * num if lo is not None and num > 1 else (float(lo) if lo is not None else None)
+            step = f"x{num * num:g}" + (f">={floor:g}" if floor is not None else "")
+        else:
+            if num == 0:
+                return None
+            step = f"{op}{2 * num:g}" + (f">={lo}" if lo is not None else "")
+        out[key] = step + (f"<={hi}" if hi is not None else "")
     return out
 
 
@@ -594,6 +665,16 @@ def _key(cfg: Any) -> str:
     from fitdoctor.config import config_to_dict
 
     return json.dumps(config_to_dict(cfg), sort_keys=True, default=str)
+
+
+def _test_name(unit: str, alpha: float, n: int, widening: bool) -> str:
+    if not widening:
+        return f"one-sided paired t-test over {unit}s (p < {alpha:g}) and a mean gain above the minimum effect"
+    from fitdoctor.stats import two_look_level
+
+    level = two_look_level(alpha, n, 2 * n, PROMISING)
+    return (f"one-sided paired t-test over {n} seeds, then {2 * n} when p < {PROMISING:g} "
+            f"(p < {level:.3f} at each look: {alpha:g} overall) and a mean gain above the minimum effect")
 
 
 def _numbers(metric: str, unit: str, d: dict[str, Any]) -> str:
@@ -612,7 +693,7 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
            alpha: float = 0.05, workers: int | None = None, dataset: Any = None, final: bool = True,
            also_try: list[Mapping[str, Any]] | None = None, progress: DoctorProgress | None = None,
            probe_every: int | None = None, report: bool = False, first_experiment: Any = None,
-           judge_on: str = "seeds") -> DoctorResult:
+           judge_on: str = "seeds", second_look: bool = True) -> DoctorResult:
     """Repair ``config`` (a RunConfig, a mapping or a YAML path) by trying its diagnosis's
     remedies and keeping the ones that beat the noise on validation.
 
@@ -628,7 +709,9 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
     ``folds`` (k folds of the train+val rows; the test split is the config's own, untouched)
     or ``auto``: folds when a holdout config's validation split has fewer than
     :data:`SMALL_VAL_ROWS` rows, where one small validation set cannot tell real changes from
-    luck and a change chosen on it is chosen on those rows' luck.
+    luck and a change chosen on it is chosen on those rows' luck. ``second_look``: a change
+    that is promising on the seeds but not yet beyond the noise is retrained on as many new
+    seeds and judged on all of them (see :func:`judge`; never on folds, which are fixed).
     """
     from fitdoctor.config import config_to_dict, load_config
     from fitdoctor.data import load_dataset
@@ -662,6 +745,9 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
     n_units = runner.n_units(judged(first_cfg))
     runner.workers = _workers(workers, n_units)
     unit = "fold" if kfold else "seed"
+    widening = second_look and not kfold
+    extra_seeds = [max(seed_list) + 1 + i for i in range(len(seed_list))]
+    extra_runs: dict[str, Any] = {}   # config key -> its Selection on the extra seeds
     if kfold and n_units < 5:
         notes.append(f"only {n_units} folds: a paired test over fewer than 5 units has little power")
     data_cache: dict[str, Any] = {}
@@ -689,6 +775,19 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
                 return False
             per = max(runner.fit_seconds / max(runner.fits, 1) * n_units / runner.workers, 0.0)
             return time.perf_counter() + per > deadline
+
+        def widen(sel: Any, c: Any, label: str) -> Any:
+            """``sel`` over the seeds and the extra seeds (None when a retrain failed)."""
+            if len(sel.scores) >= len(seed_list) + len(extra_seeds):
+                return sel
+            k = _key(c)
+            if k not in extra_runs:
+                progress.finished(None)  # the first look's bar
+                progress.candidate(f"second look, {len(extra_seeds)} more seeds: {label}", len(extra_seeds),
+                                   cur_sel.mean)
+                extra_runs[k] = runner.run(judged(c), seeds=extra_seeds, on_unit=progress.unit)
+            ext = extra_runs[k]
+            return None if ext.error else merge_selections([sel, ext])
 
         def try_change(round_i: int, code: str, action: str, proposed: Mapping[str, Any]
                        ) -> tuple[DoctorTrial, Any, Any]:
@@ -725,18 +824,35 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
                 progress.finished(trial)
                 return trial, None, None
             trial.after = _summary(new_sel)
-            d = decide(cur_sel, new_sel, alpha=alpha, min_effect=me)
+
+            def wider(which: str) -> Any:
+                if which == "before":
+                    return widen(cur_sel, cfg, "the current config")
+                return widen(new_sel, new_cfg, trial.label)
+
+            fits1 = runner.fits
+            d = judge(cur_sel, new_sel, wider if widening else None, alpha=alpha, min_effect=me)
+            trial.seconds, trial.fits = time.perf_counter() - t1, runner.fits - fits0
+            trial.looks = d["looks"]
+            if d["looks"] == 2:
+                trial.before, trial.after = _summary(d["before_sel"]), _summary(d["after_sel"])
+            elif runner.fits > fits1:   # the second look's retrains failed: judged on the first
+                trial.looks = 1
             trial.diff, trial.se, trial.p = _f(d["mean_diff"]), _f(d["se"]), _f(d["p"])
             trial.ci = (d["ci"][0], d["ci"][1]) if d["ci"] else None
             trial.status = "accepted" if d["better"] else "rejected"
-            why = "" if d["better"] or d["mean_diff"] <= me or d["p"] < alpha else " (within noise)"
-            if not d["better"] and d["p"] < alpha and d["mean_diff"] <= me:
+            level = d["level"]
+            why = "" if d["better"] or d["mean_diff"] <= me or d["p"] < level else " (within noise)"
+            if not d["better"] and d["p"] < level and d["mean_diff"] <= me:
                 why = f" (below the minimum effect {me:g})"
+            if d["looks"] == 2:
+                why += f" (second look; the first {len(seed_list)} seeds gave p={d['first_p']:.2g})"
             trial.reason = f"{_numbers(metric, unit, d)}, {trial.status}{why}"
             evaluated[k] = f"round {round_i}, {trial.status}"
             progress.finished(trial)
             if not d["better"]:
                 return trial, None, None
+            new_sel = d["after_sel"]
             _diagnose(new_sel, judged(new_cfg), ds, base_rows, data_cache)
             return trial, new_cfg, new_sel
 
@@ -820,7 +936,7 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
         findings=[{"code": f.code, "severity": f.severity, "message": f.message} for f, _ in remaining],
         first=_summary(first_sel), final=_summary(cur_sel), baselines=base_summary, baseline_verdict=None,
         test=None, verdict="", alpha=alpha, min_effect=me_used if me_used is not None else 0.0,
-        test_name=f"one-sided paired t-test over {unit}s (p < {alpha:g}) and a mean gain above the minimum effect",
+        test_name=_test_name(unit, alpha, len(seed_list), widening),
         fits=runner.fits, seconds=0.0, compute=None, notes=notes, refuted=refuted)
     result.baseline_verdict = _baseline_verdict(cur_sel, first_sel.baselines, remaining, metric)
     fit_seconds = runner.fit_seconds

@@ -8,6 +8,7 @@ start does not inflate it. Slopes are Theil-Sen (median of pairwise slopes).
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -160,3 +161,35 @@ def paired_t(d: np.ndarray | list[float]) -> dict[str, float]:
     out["t"] = out["mean_diff"] / se
     out["p"] = float(st.t.sf(out["t"], df=x.size - 1))
     return out
+
+
+@functools.lru_cache(maxsize=32)
+def two_look_level(alpha: float, n1: int, n2: int, promising: float = 0.25) -> float:
+    """The per-look level of a two-look paired t-test whose overall false-acceptance rate is ``alpha``.
+
+    The design: test the first ``n1`` paired differences at level ``a``; when that fails but
+    p < ``promising``, add units up to ``n2`` and test all of them at ``a`` again. Looking
+    twice at the same level inflates the error, so ``a`` is below ``alpha`` (Pocock's idea;
+    about 0.03 for alpha 0.05 with 5 then 10 units). Found by bisection on 200,000 simulated
+    null experiments with normal differences, with a fixed seed so the level is the same on
+    every call and every machine.
+    """
+    from scipy import stats as st
+
+    if not 0 < alpha < promising < 1 or not 2 <= n1 < n2:
+        raise ValueError(f"two_look_level({alpha}, {n1}, {n2}, {promising}): expected "
+                         "0 < alpha < promising < 1 and 2 <= n1 < n2")
+    rng = np.random.default_rng(20261203)
+    d = rng.standard_normal((200_000, n2))
+
+    def p_of(x: np.ndarray) -> np.ndarray:
+        n = x.shape[1]
+        return st.t.sf(x.mean(1) / (x.std(1, ddof=1) / math.sqrt(n)), n - 1)
+
+    p1, p2 = p_of(d[:, :n1]), p_of(d)
+    lo, hi = alpha / 4, alpha
+    for _ in range(30):
+        a = (lo + hi) / 2
+        rate = float(np.mean((p1 < a) | ((p1 < promising) & (p2 < a))))
+        lo, hi = (a, hi) if rate < alpha else (lo, a)
+    return lo
