@@ -11,6 +11,7 @@ fitdoctor, alternating (A B, then B A, ...) in one process, and the script print
     python benchmarks/bench_live_overhead.py                   # all four, 5 pairs each
     python benchmarks/bench_live_overhead.py --only torch keras --repeats 7
     python benchmarks/bench_live_overhead.py --device cuda      # the torch loop and HF on a GPU
+    python benchmarks/bench_live_overhead.py --only torch --width 2048   # a 4.7M-parameter MLP
 
 Anchors from the literature, for scale: AutoTrainer ~1%, TrainCheck < 2%, Lightning's
 ``detect_anomaly`` 2.5-3x (measured here too, in the same run), Cockpit 1.5-21x.
@@ -273,15 +274,22 @@ def guard_alone(device: str, n: int = 300) -> None:
 
 
 def main() -> None:
+    global WIDTH
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--only", nargs="*", choices=list(BENCHES), default=list(BENCHES))
     ap.add_argument("--repeats", type=int, default=5, help="pairs per variant")
     ap.add_argument("--device", default="cpu")
     ap.add_argument("--threads", type=int, default=1, help="torch CPU threads (1: steadier on a shared machine)")
+    ap.add_argument("--width", type=int, default=WIDTH,
+                    help="hidden width of the MLP (torch, Keras, Lightning): the per-step hooks cost about "
+                         "the same time whatever the model, so their share falls as a step grows")
+    ap.add_argument("--variants", nargs="*", default=None, help="only these variants (e.g. default no_grad_check)")
     a = ap.parse_args()
+    WIDTH = a.width
     torch.set_num_threads(a.threads)
     print(f"# torch {torch.__version__}, device {a.device}, {a.threads} thread(s), {a.repeats} pairs each; "
-          f"{EPOCHS} epochs x {STEPS} steps of {BATCH}")
+          f"{EPOCHS} epochs x {STEPS} steps of {BATCH}; MLP {FEATURES}-{WIDTH}-{WIDTH}-{CLASSES} "
+          f"({(FEATURES * WIDTH + WIDTH * WIDTH + WIDTH * CLASSES + 2 * WIDTH + CLASSES) / 1e6:.2f}M parameters)")
     print("ratios: with / without, median of the pairs [range]; CPU time is this process's (what a busy\n"
           "shared machine does not inflate), wall time is what a user waits; 'in hooks': CPU time inside\n"
           "fitdoctor's hooks while training / the run's CPU time; 'at end': the one-off final diagnosis,\n"
@@ -295,6 +303,8 @@ def main() -> None:
         fn, variants = BENCHES[name]
         fn("bare", a.device)  # warm up: imports, kernels, caches
         for v in variants:
+            if a.variants and v not in a.variants:
+                continue
             wall, cpu, bare_t, share, end = [], [], [], [], []
             for r in range(a.repeats):
                 order = [("bare", 0), (v, 1)] if r % 2 == 0 else [(v, 1), ("bare", 0)]

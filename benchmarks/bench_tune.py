@@ -15,9 +15,11 @@ Pruning is measured twice:
 * **replayed**: the pruner is replayed on the per-fold, per-epoch curves of the unpruned
   TPE run (training is seeded and single-threaded, so a config's curves are the same
   whether or not it is pruned). Same configs, same order: fold-epochs saved, whether the
-  final k-fold winner is the same (tie), and the false-prune rate: pruned trials whose full
-  k-fold score would have beaten the best fully scored trial at the moment they were
-  pruned.
+  final k-fold winner is the same (tie) and, when it is not, how far apart the two winners
+  are over the same folds (mean paired difference ± its standard error; "within fold noise"
+  when a two-sided paired t-test gives p >= 0.05), and the false-prune rate: pruned trials
+  whose full k-fold score would have beaten the best fully scored trial at the moment they
+  were pruned.
 """
 
 from __future__ import annotations
@@ -112,7 +114,7 @@ def replay(trials: list[Any], space: Any, n_units: int, direction: str) -> dict[
     epochs_on = space.pruning.epochs and hasattr(pruner, "prune_epoch")
     higher = direction == "maximize"
     full_epochs = kept_epochs = 0
-    pruned, false_prunes, best_full = [], [], None
+    pruned, false_prunes, best_full, best_rec = [], [], None, None
     for rec in sorted(trials, key=lambda s: s.number):
         ua = rec.user_attrs
         curves = {int(k): v for k, v in (ua.get("curves") or {}).items()}
@@ -162,14 +164,43 @@ def replay(trials: list[Any], space: Any, n_units: int, direction: str) -> dict[
             if best_full is not None and ((full_value > best_full) if higher else (full_value < best_full)):
                 false_prunes.append(rec.number)
         elif math.isfinite(full_value):
-            best_full = full_value if best_full is None else (max(best_full, full_value) if higher
-                                                              else min(best_full, full_value))
+            if best_full is None or ((full_value > best_full) if higher else (full_value < best_full)):
+                best_full, best_rec = full_value, rec
     all_best = max(s.value for s in trials) if higher else min(s.value for s in trials)
+    top = next(s for s in trials if s.value == all_best)
     return {"fold_epochs_full": full_epochs, "fold_epochs_pruned": kept_epochs,
             "saved": 1 - kept_epochs / max(full_epochs, 1), "pruned": len(pruned),
             "false_prunes": len(false_prunes), "false_prune_rate": len(false_prunes) / max(len(pruned), 1),
             "best_full_unpruned": all_best, "best_full_replayed": best_full,
-            "tie": best_full is not None and abs(best_full - all_best) < 1e-12}
+            "tie": best_full is not None and abs(best_full - all_best) < 1e-12,
+            **winner_gap(top, best_rec, n_units)}
+
+
+def _tie(r: dict[str, Any]) -> str:
+    if r["tie"]:
+        return "tie"
+    if r.get("gap") is None:
+        return "differs"
+    noise = "within fold noise" if r["within_noise"] else "beyond fold noise"
+    return f"differs by {r['gap']:.4f} ± {r['gap_se']:.4f} over the folds, {noise}"
+
+
+def winner_gap(top: Any, kept: Any, n_units: int) -> dict[str, Any]:
+    """How far the replayed winner is from the unpruned one, fold by fold: the mean paired
+    difference, its standard error and a two-sided paired t-test (``within_noise``: p >= 0.05)."""
+    from scipy import stats as st
+
+    if kept is None:
+        return {"gap": None, "gap_se": None, "within_noise": False}
+    a = (top.user_attrs.get("scores") or {})
+    b = (kept.user_attrs.get("scores") or {})
+    d = np.array([float(a[k]) - float(b[k]) for k in a if k in b], dtype=float)
+    d = d[np.isfinite(d)]
+    if d.size < 2 or not np.any(d):
+        return {"gap": float(d.mean()) if d.size else 0.0, "gap_se": 0.0, "within_noise": True}
+    se = float(d.std(ddof=1) / math.sqrt(d.size))
+    p = float(2 * st.t.sf(abs(d.mean()) / se, d.size - 1)) if se > 0 else 0.0
+    return {"gap": float(d.mean()), "gap_se": se, "within_noise": p >= 0.05}
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
@@ -263,15 +294,16 @@ def table(out: dict[str, Any]) -> str:
             lines.append(f"| {name} | {variant} | {r['fold_epochs_full']} -> {r['fold_epochs_pruned']} | "
                          f"{r['saved']:.0%} | {r['pruned']} | {r['false_prunes']} ({r['false_prune_rate']:.0%}) | "
                          f"{r['best_full_unpruned']:.4f} vs {r['best_full_replayed']:.4f}"
-                         f" ({'tie' if r['tie'] else 'differs'}) |")
+                         f" ({_tie(r)}) |")
     totals = {}
     for res in out["datasets"].values():
         for variant, r in res["replay"].items():
-            t = totals.setdefault(variant, [0, 0, 0, 0, 0])
+            t = totals.setdefault(variant, [0, 0, 0, 0, 0, 0])
             t[0] += r["fold_epochs_full"]; t[1] += r["fold_epochs_pruned"]; t[2] += r["pruned"]
-            t[3] += r["false_prunes"]; t[4] += int(r["tie"])
+            t[3] += r["false_prunes"]; t[4] += int(r["tie"]); t[5] += int(r.get("within_noise", r["tie"]))
     lines += [""] + [f"all datasets, {v}: {1 - t[1] / max(t[0], 1):.0%} fold-epochs saved, false prunes "
-                     f"{t[3]}/{t[2]} ({t[3] / max(t[2], 1):.0%}), winner tied on {t[4]}/{len(out['datasets'])}"
+                     f"{t[3]}/{t[2]} ({t[3] / max(t[2], 1):.0%}), winner the same on {t[4]}/{len(out['datasets'])}, "
+                     f"within fold noise on {t[5]}/{len(out['datasets'])}"
                      for v, t in totals.items()]
     live = [(res["tpe"]["fold_epochs"], res["tpe+prune"]["fold_epochs"], res["tpe"]["best"], res["tpe+prune"]["best"])
             for res in out["datasets"].values()]
