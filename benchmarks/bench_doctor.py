@@ -18,8 +18,8 @@ Baselines measured in the same run:
 
 - **A/A**: the config against itself on another block of seeds (a "remedy" that changes nothing
   but the random stream), three disjoint blocks per config, judged by doctor's own rule
-  (``fitdoctor.doctor.judge``: a promising first look earns 5 more seeds per block, as a
-  remedy does). It must be accepted at most 5% of the time.
+  (``fitdoctor.doctor.judge``; with ``--second-look`` a promising first look earns 5 more
+  seeds per block, as a remedy does). It must be accepted at most 5% of the time.
 - **random remedies**: for each broken config, as many candidate changes as doctor tried, drawn at
   random from the same vocabulary of relative changes (every remedy's config_changes), kept by the
   same rule, greedily. Doctor must beat it beyond noise: a one-sided paired t-test over the broken
@@ -183,7 +183,8 @@ def vocabulary() -> list[dict]:
     return out
 
 
-def random_search(cfg0: Any, ds: Any, budget: int, seeds: int, rng: np.random.Generator, runner_kw: dict) -> dict:
+def random_search(cfg0: Any, ds: Any, budget: int, seeds: int, rng: np.random.Generator, runner_kw: dict,
+                  second_look: bool = False) -> dict:
     """Greedy random changes from the vocabulary, same acceptance rule, ``budget`` retrained candidates."""
     from fitdoctor.doctor import _Runner, default_min_effect, judge, merge_selections
     from fitdoctor.remedies_apply import UnsafeChange, apply_remedy
@@ -220,8 +221,8 @@ def random_search(cfg0: Any, ds: Any, budget: int, seeds: int, rng: np.random.Ge
             new_sel = runner.run(new)
             if new_sel.error:
                 continue
-            d = judge(sel, new_sel, lambda which, a=sel, b=new_sel: widen(a if which == "before" else b),
-                      min_effect=me)
+            d = judge(sel, new_sel, (lambda which, a=sel, b=new_sel: widen(a if which == "before" else b))
+                      if second_look else None, min_effect=me)
             if d["better"]:
                 cur, sel = new, d["after_sel"]
                 accepted.append(resolved)
@@ -231,7 +232,8 @@ def random_search(cfg0: Any, ds: Any, budget: int, seeds: int, rng: np.random.Ge
         runner.close()
 
 
-def aa_trials(cfg: Any, ds: Any, first_scores: list[float], seeds: int, workers: int) -> list[dict]:
+def aa_trials(cfg: Any, ds: Any, first_scores: list[float], seeds: int, workers: int,
+              second_look: bool = False) -> list[dict]:
     """The config against itself on disjoint seed blocks: 3 no-op comparisons per config, each
     judged as doctor judges a change (a promising first look gets 5 more seeds per block)."""
     from fitdoctor.doctor import _Runner, default_min_effect, judge
@@ -267,7 +269,7 @@ def aa_trials(cfg: Any, ds: Any, first_scores: list[float], seeds: int, workers:
         a = Selection(cfg, metric, "seed", list(blocks[i]), [])
         b = Selection(cfg, metric, "seed", list(blocks[j]), [])
         fits0, secs0 = cost["fits"], cost["secs"]
-        d = judge(a, b, lambda which, i=i, j=j: widen(i if which == "before" else j),
+        d = judge(a, b, (lambda which, i=i, j=j: widen(i if which == "before" else j)) if second_look else None,
                   min_effect=default_min_effect(metric, a.mean))
         out.append({"accepted": bool(d["better"]), "p": d["p"], "looks": d["looks"],
                     "degenerate": bool(np.allclose(blocks[i], blocks[j])),
@@ -301,7 +303,7 @@ def run_one(name: str, fault: str, raw: dict, args: argparse.Namespace, index: i
     ds = load_dataset(cfg.data)
     t0 = time.perf_counter()
     res = doctor(cfg, dataset=ds, seeds=args.seeds, max_rounds=args.max_rounds, workers=args.workers,
-                 judge_on=args.judge_on)
+                 judge_on=args.judge_on, second_look=args.second_look)
     row: dict[str, Any] = {"name": name, "fault": fault, "broken": fault != "healthy", "metric": res.metric,
                            "task": res.task, "units": res.units, "seconds": round(time.perf_counter() - t0, 1)}
     first, last = res.experiments["first"], res.experiments["final"]
@@ -328,10 +330,10 @@ def run_one(name: str, fault: str, raw: dict, args: argparse.Namespace, index: i
     row["harmed"] = bool(not row["broken"] and row["loss_beyond_noise"])
     one_run = res.compute and (sum(r.seconds for r in first.runs) / max(len(first.runs), 1))
     if args.aa and res.unit == "seed":  # the A/A blocks are seed blocks; a fold-judged config has none
-        row["aa"] = aa_trials(cfg, ds, res.first["scores"], args.seeds, args.workers or 1)
+        row["aa"] = aa_trials(cfg, ds, res.first["scores"], args.seeds, args.workers or 1, args.second_look)
     if args.random and row["broken"]:
         rs = random_search(cfg, ds, max(row["tried"], 1), args.seeds, np.random.default_rng(1000 + index),
-                           {"workers": args.workers or 1})
+                           {"workers": args.workers or 1}, args.second_look)
         fin = final(rs["config"], dataset=ds)
         _, pr = test_predictions(fin["experiment"])
         rgain, r_not_better = bootstrap_gain(res.metric, res.task, y, pa, pr)
@@ -406,6 +408,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--judge-on", default="seeds", choices=["auto", "seeds", "folds"],
                     help="doctor's judge_on (its default: seeds; auto: folds of train+val when the validation "
                          "split is small)")
+    ap.add_argument("--second-look", action="store_true",
+                    help="doctor's second_look (a promising change judged again on 5 more seeds; the A/A test "
+                         "and the random baseline judge the same way)")
     ap.add_argument("--workers", type=int, default=None, help="retrain processes (default: idle cores)")
     ap.add_argument("--only", nargs="*", default=None)
     ap.add_argument("--no-random", dest="random", action="store_false")

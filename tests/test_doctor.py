@@ -200,11 +200,11 @@ def test_cli_json_and_errors(tmp_path):
     assert r.exit_code == 0, r.output
     out = json.loads(r.output)
     assert out["metric"] == "accuracy" and out["units"] == 2 and "final_config" in out and out["test"]
-    assert "then 4 when p < 0.25" in out["test_name"]  # a promising change gets a second look
+    assert "(p < 0.05)" in out["test_name"]  # one look by default
     r = CliRunner().invoke(app, ["doctor", str(path), "--seeds", "2", "--max-rounds", "1", "--workers", "1",
-                                 "--out", str(tmp_path / "o1"), "--json", "--no-second-look"])
+                                 "--out", str(tmp_path / "o1"), "--json", "--second-look"])
     assert r.exit_code == 0, r.output
-    assert "(p < 0.05)" in json.loads(r.output)["test_name"]
+    assert "then 4 when p < 0.25" in json.loads(r.output)["test_name"]  # a promising change gets a second look
     r = CliRunner().invoke(app, ["doctor", str(path), "--seeds", "2", "--max-rounds", "1", "--workers", "1",
                                  "--out", str(tmp_path / "o2"), "--try", "model.hidden=x2"])
     assert r.exit_code == 0, r.output

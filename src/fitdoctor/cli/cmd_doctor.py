@@ -16,10 +16,9 @@ Each round retrains the config on --seeds paired seeds (the folds of a k-fold co
 diagnoses the retrains, takes the top finding's remedies in order, resolves each against
 the config (relative: lr x0.1, width x2; never the test split), and accepts a change only
 when a one-sided paired t-test over the seeds says the validation score improved beyond
---min-effect. A change that is promising but not yet beyond the noise (p < 0.25) is
-retrained on as many new seeds and judged on all of them; each look uses p < 0.031, so a
-change that does nothing is still accepted at most 5% of the time (--no-second-look: one
-look at p < 0.05). The score follows the task (balanced accuracy under class imbalance, R^2 for
+--min-effect (p < 0.05). With --second-look, a change that is promising but not yet beyond
+the noise (p < 0.25) is retrained on as many new seeds and judged on all of them; each look
+then uses p < 0.031, so a change that does nothing is still accepted at most 5% of the time. The score follows the task (balanced accuracy under class imbalance, R^2 for
 regression) and is named in the output. The test split is scored once at the end, for the
 config as given and the prescription, beside the baselines.
 
@@ -74,8 +73,9 @@ def register(app: typer.Typer) -> None:
                                      help="Judge changes on seeds (your split), on 5 folds of the train+val rows "
                                           "(same test rows), or auto: folds when your validation split has under "
                                           "100 rows."),
-        second_look: bool = typer.Option(True, "--second-look/--no-second-look",
-                                         help="Judge a promising change again on as many new seeds."),
+        second_look: bool = typer.Option(False, "--second-look/--no-second-look",
+                                         help="Judge a promising change again on as many new seeds "
+                                              "(more power, about 30% more retrains)."),
     ) -> None:
         from fitdoctor.config import load_config
         from fitdoctor.doctor import doctor as run_doctor
