@@ -330,3 +330,21 @@ def test_a_small_validation_split_is_judged_on_folds_of_train_and_val_with_the_t
     assert seeds.unit == "seed" and seeds.units == 2
     with pytest.raises(BadInput, match="judge-on 'fold': expected auto, seeds or folds"):
         doctor(cfg, seeds=2, dataset=ds, judge_on="fold")
+
+
+def test_a_change_judged_twice_says_so_in_its_row_and_in_the_verdict():
+    """The row of a change accepted at the second look names the 10 seeds it was judged on,
+    and the verdict does not call a 5-seed and a 10-seed mean the same 5 seeds."""
+    from types import SimpleNamespace
+
+    from fitdoctor.doctor import _over
+    from fitdoctor.report.doctor_view import _second_look
+
+    tr = DoctorTrial(1, "overfitting", "es", {}, {}, "accepted", "", after={"mean": 0.76, "n": 10}, looks=2)
+    assert _second_look(tr, "seed") == " (second look, 10 seeds)"
+    assert _second_look(tr, "seed", short=True) == " (10 seeds)"
+    assert _second_look(DoctorTrial(1, "x", "a", {}, {}, "accepted", ""), "seed") == ""
+    res = SimpleNamespace(first={"n": 5}, final={"n": 10}, unit="seed", units=5)
+    assert _over(res) == "(5 seeds -> 10 seeds)"
+    res.final = {"n": 5}
+    assert _over(res) == "over 5 seeds"

@@ -1028,13 +1028,21 @@ def _baseline_verdict(sel: Any, baselines: dict[str, list[float]], remaining: li
     return out
 
 
+def _over(res: DoctorResult) -> str:
+    """"over 5 seeds", or "(5 seeds -> 10 seeds)" when a second look widened the final config."""
+    a, b = (res.first or {}).get("n"), (res.final or {}).get("n")
+    if a and b and a != b:
+        return f"({a} {res.unit}s -> {b} {res.unit}s)"
+    return f"over {res.units} {res.unit}s"
+
+
 def _verdict(res: DoctorResult) -> list[str]:
     acc = res.accepted
     parts = []
     if acc:
         parts.append(f"{len(acc)} change{'s' if len(acc) > 1 else ''} accepted ("
                      + "; ".join(t.label for t in acc) + f"): val {res.metric} {_fmt(res.first['mean'])} -> "
-                     f"{_fmt(res.final['mean'])} over {res.units} {res.unit}s")
+                     f"{_fmt(res.final['mean'])} {_over(res)}")
     else:
         parts.append(f"no change accepted: val {res.metric} {_fmt(res.first and res.first['mean'])} over "
                      f"{res.units} {res.unit}s")

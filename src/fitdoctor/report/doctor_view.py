@@ -96,11 +96,22 @@ def rounds_table(res: Any) -> Table:
         for i, tr in enumerate(rows):
             gain = f"{tr.diff:+.3f} ± {_f(tr.se)}" if tr.diff is not None else ""
             p = f"{tr.p:.2g}" if tr.p is not None else ""
+            p += _second_look(tr, res.unit, short=True)
             style = {"accepted": "green", "rejected": "yellow", "failed": "red", "refused": "dim"}.get(tr.status, "")
             result = tr.status if tr.status in ("accepted", "rejected") else f"{tr.status}: {tr.reason}"
             t.add_row("", tr.finding if tr.finding != r.finding else "", escape(tr.label), _ms(tr.after), gain, p,
                       f"[{style}]{escape(result)}[/]" if style else escape(result), end_section=i == len(rows) - 1)
     return t
+
+
+def _second_look(tr: Any, unit: str, short: bool = False) -> str:
+    """" (second look, 10 seeds)" for a change judged twice (doctor's ``second_look``)."""
+    if getattr(tr, "looks", 1) != 2:
+        return ""
+    n = (tr.after or {}).get("n")
+    if short:
+        return f" ({n} {unit}s)" if n else " (2nd look)"
+    return f" (second look, {n} {unit}s)" if n else " (second look)"
 
 
 def rounds_lines(res: Any) -> list[Any]:
@@ -128,7 +139,7 @@ def rounds_lines(res: Any) -> list[Any]:
             if tr.status in ("accepted", "rejected"):
                 gain = f", gain {tr.diff:+.3f} ± {_f(tr.se)}" if tr.diff is not None else ""
                 p = f", p={tr.p:.2g}" if tr.p is not None else ""
-                line.append(f": {_ms(tr.after)}{gain}{p}, ")
+                line.append(f": {_ms(tr.after)}{gain}{p}{_second_look(tr, res.unit)}, ")
                 line.append(tr.status, style=style)
             else:
                 line.append(f": {tr.status}: {tr.reason}", style=style)
