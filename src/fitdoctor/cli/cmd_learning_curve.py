@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Optional
 
@@ -46,21 +44,10 @@ def register(app: typer.Typer) -> None:
                                "e.g. 50,100,200") from None
         res = learning_curve(config, seeds=seeds, sizes=size_list, on_size=None if as_json else _progress())
         files = write_outputs(res, Path(out)) if out else None
-        if as_json:
-            payload = res.to_dict()
-            if files is not None:
-                payload["files"] = files
-            sys.stdout.write(json.dumps(payload, indent=2) + "\n")
-            return
+        from fitdoctor.cli._study import emit_study
         from fitdoctor.report.studies import render_learning_curve
-        from fitdoctor.report.terminal import output_console
 
-        console = output_console()
-        console.print(render_learning_curve(res))
-        if files is not None:
-            console.print(f"written: {out}/ ({', '.join(files['files'])})", style="dim")
-            if files.get("report_skipped"):
-                console.print(files["report_skipped"], style="yellow")
+        emit_study(res, files, out, as_json, render_learning_curve)
 
 
 def _progress():

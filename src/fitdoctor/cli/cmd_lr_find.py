@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import sys
 from pathlib import Path
 from typing import Optional
 
@@ -39,23 +37,10 @@ def register(app: typer.Typer) -> None:
 
         res = lr_find(config, repeats=repeats, start_lr=start_lr, end_lr=end_lr, steps=steps, seed=seed)
         files = write_outputs(res, Path(out)) if out else None
-        if as_json:
-            from fitdoctor.findings import _jsonable
-
-            payload = res.to_dict()
-            if files is not None:
-                payload["files"] = files
-            sys.stdout.write(json.dumps(_jsonable(payload), indent=2) + "\n")
-            return
+        from fitdoctor.cli._study import emit_study
         from fitdoctor.report.studies import render_lr_find
-        from fitdoctor.report.terminal import output_console
 
-        console = output_console()
-        console.print(render_lr_find(res))
-        if files is not None:
-            console.print(f"written: {out}/ ({', '.join(files['files'])})", style="dim")
-            if files.get("report_skipped"):
-                console.print(files["report_skipped"], style="yellow")
+        emit_study(res, files, out, as_json, render_lr_find)
 
 
 def write_outputs(res, out: Path) -> dict:
