@@ -36,6 +36,12 @@ def test_demo_tells_the_whole_story(tmp_path, monkeypatch):
     assert scaling["status"] == "accepted" and scaling["p"] < 0.05 and len(scaling["after"]["scores"]) == 5
     assert wider["status"] == "rejected" and wider["reason"].startswith("val accuracy ")
     assert "majority" in out and "test accuracy" in out
+    # the opening story's "only more data can help?": the stuck run's learning curve says no
+    assert "3. only more data can help?" in out and "data_saturated" in out
+    assert "more data will not help; the pipeline is the problem" in " ".join(out.split())
+    lc = json.loads((tmp_path / "demo" / "learning_curve" / "learning_curve.json").read_text())
+    assert [f["code"] for f in lc["findings"]][0] == "data_saturated"
+    assert not (tmp_path / "demo" / "learning_curve" / "report.html").exists()  # --no-report
     for run in ("stuck", "fixed"):
         for name in ("config.yaml", "history.csv", "probes.csv", "diagnosis.json", "model.pt"):
             assert (tmp_path / "demo" / run / name).exists(), (run, name)

@@ -1,8 +1,10 @@
 """``fitdoctor demo``: the whole story on bundled data, in under a minute.
 
 1. the classic stuck run (Keras-style MLP on raw sensor readings) and its diagnosis;
-2. the prescribed remedy applied, the fixed run's curves, baselines and test score;
-3. where the files are.
+2. doctor: the remedies retrained on paired seeds, the fix kept, a useless change rejected,
+   the test split scored once at the end;
+3. the stuck run's learning curve: would more data help? (no: the pipeline is the problem);
+4. where the files are.
 """
 
 from __future__ import annotations
@@ -16,10 +18,11 @@ import typer
 HELP = """Show what fitdoctor is for, on bundled data (no arguments needed; under a minute).
 
 Trains the classic stuck model (Dense 64/32, dropout 0.3, sigmoid output, Adam) on raw,
-unscaled sensor readings, diagnoses it, applies the prescribed fix, retrains, and compares
-the result with baselines on a test split used once. The two run directories go to
-~/.cache/fitdoctor/demo/ ($XDG_CACHE_HOME/fitdoctor/demo when set), never into the current
-folder; --out puts them elsewhere. Where they went is printed.
+unscaled sensor readings and diagnoses it; doctor retrains its remedies on paired seeds,
+keeps the one that beats the noise and compares the result with baselines on a test split
+used once; a learning curve of the stuck run answers "would more data help?". The run
+directories go to ~/.cache/fitdoctor/demo/ ($XDG_CACHE_HOME/fitdoctor/demo when set), never
+into the current folder; --out puts them elsewhere. Where they went is printed.
 """
 
 
@@ -32,7 +35,7 @@ def default_out() -> Path:
 def register(app: typer.Typer) -> None:
     @app.command(help=HELP)
     def demo(out: Optional[str] = typer.Option(None, "--out", "-o", metavar="DIR",
-                                               help="Where to write the two run directories "
+                                               help="Where to write the run directories "
                                                     "(default: ~/.cache/fitdoctor/demo)."),
              report: bool = typer.Option(True, "--report/--no-report", help="Write report.html in each run directory.")
              ) -> None:

@@ -33,7 +33,7 @@ def register(app: typer.Typer) -> None:
         sizes: Optional[str] = typer.Option(None, "--sizes", metavar="N,N,...", help="Training rows per size, comma-separated (default: 1/16 .. all)."),
     ) -> None:
         from fitdoctor.errors import BadInput
-        from fitdoctor.studies.learning_curve import learning_curve
+        from fitdoctor.studies.learning_curve import learning_curve, write_learning_curve_dir
 
         size_list = None
         if sizes:
@@ -43,7 +43,7 @@ def register(app: typer.Typer) -> None:
                 raise BadInput(f"--sizes {sizes!r}: expected whole numbers of rows separated by commas, "
                                "e.g. 50,100,200") from None
         res = learning_curve(config, seeds=seeds, sizes=size_list, on_size=None if as_json else _progress())
-        files = write_outputs(res, Path(out)) if out else None
+        files = write_learning_curve_dir(res, Path(out)) if out else None
         from fitdoctor.cli._study import emit_study
         from fitdoctor.report.studies import render_learning_curve
 
@@ -59,19 +59,3 @@ def _progress():
     def show(i: int, n: int, rows: int) -> None:
         err.print(f"[dim]size {i + 1}/{n}: training on {rows} rows[/dim]")
     return show
-
-
-def write_outputs(res, out: Path) -> dict:
-    """learning_curve.json, learning_curve.csv (one row per size and unit) and report.html."""
-    from fitdoctor.report.studies import write_study_dir
-
-    def render() -> str:
-        from fitdoctor.report.studies import learning_curve_html
-
-        return learning_curve_html(res)
-
-    rows = ([n, u, repr(float(t)), repr(float(v))]
-            for n, tr, va in zip(res.sizes, res.train_scores, res.val_scores)
-            for u, (t, v) in enumerate(zip(tr, va)))
-    return write_study_dir(out, "learning_curve", res.to_dict(),
-                           ["rows", res.unit, f"train_{res.metric}", f"val_{res.metric}"], rows, render)

@@ -396,7 +396,8 @@ def write_study_dir(out: Path, stem: str, payload: dict, header: Sequence[Any],
                     rows: Any, render: Any) -> dict:
     """A study's run directory: ``<stem>.json`` (the result), ``<stem>.csv`` (``header`` then
     ``rows``) and ``report.html`` (``render()``; skipped with the reason when the report extra,
-    plotly, is missing). Returns ``{"dir", "files"[, "report_skipped"]}``."""
+    plotly, is missing; not written when ``render`` is None). Returns ``{"dir", "files"[,
+    "report_skipped"]}``."""
     import csv
     import io
     import json
@@ -412,6 +413,8 @@ def write_study_dir(out: Path, stem: str, payload: dict, header: Sequence[Any],
     write_page(buf.getvalue(), out / f"{stem}.csv")
     written = [f"{stem}.json", f"{stem}.csv"]
     info: dict = {"dir": str(out), "files": written}
+    if render is None:
+        return info
     try:
         write_page(render(), out / "report.html")
         written.append("report.html")

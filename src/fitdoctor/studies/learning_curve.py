@@ -33,7 +33,9 @@ The same law fitted to every size forecasts one more doubling of the data.
 from __future__ import annotations
 
 import math
+import os
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
@@ -494,3 +496,22 @@ def _verdict(res: LearningCurveResult, val: np.ndarray, trn: np.ndarray, sign: f
     conf = 0.5 if unsure else 1.0
     return Finding(code="data_saturated", severity="warning" if kind == "chance" else "info", message=msg,
                    span=span, evidence=ev, remedies=remedies_for("data_saturated", ev), confidence=conf)
+
+
+def write_learning_curve_dir(res: LearningCurveResult, out: str | os.PathLike, *, report: bool = True) -> dict:
+    """learning_curve.json, learning_curve.csv (one row per size and unit) and, with
+    ``report``, report.html in ``out`` (what ``fitdoctor learning-curve --out`` and the demo
+    write)."""
+    from fitdoctor.report.studies import write_study_dir
+
+    def render() -> str:
+        from fitdoctor.report.studies import learning_curve_html
+
+        return learning_curve_html(res)
+
+    rows = ([n, u, repr(float(t)), repr(float(v))]
+            for n, tr, va in zip(res.sizes, res.train_scores, res.val_scores)
+            for u, (t, v) in enumerate(zip(tr, va)))
+    return write_study_dir(Path(out), "learning_curve", res.to_dict(),
+                           ["rows", res.unit, f"train_{res.metric}", f"val_{res.metric}"], rows,
+                           render if report else None)

@@ -1,8 +1,10 @@
-"""The story ``fitdoctor demo`` tells: stuck run -> diagnosis -> doctor -> verified.
+"""The story ``fitdoctor demo`` tells: stuck run -> diagnosis -> doctor -> verified ->
+"would more data help?".
 
 The fix is not hard-coded: ``doctor`` tries the stuck run's ranked remedies on paired seeds
 and keeps the one that beats the noise (scaling); a change that should not matter (twice
-the width) is judged the same way and rejected with its numbers.
+the width) is judged the same way and rejected with its numbers. Then ``learning-curve``
+answers the opening story's conclusion ("only more data can help") on the stuck run itself.
 """
 
 from __future__ import annotations
@@ -83,15 +85,28 @@ def run_demo(out: Path, *, report: bool = True, console: Console | None = None) 
     write_doctor_dir(out / "doctor", res, run_dir=False)
 
     console.print()
-    console.print(Rule("3. files"))
+    console.print(Rule("3. only more data can help? the stuck run's learning curve"))
+    from fitdoctor.report.studies import render_learning_curve
+    from fitdoctor.studies.learning_curve import learning_curve, write_learning_curve_dir
+
+    console.print("The stuck config trained on 1/16 .. all of its training rows, 5 seeds each, scored on the "
+                  "same validation rows: does validation still rise with more rows?", highlight=False)
+    lc = learning_curve(cfg, dataset=ds, on_size=lambda i, n, rows: console.print(
+        f"size {i + 1}/{n}: training on {rows} rows", style="dim", highlight=False))
+    console.print(render_learning_curve(lc))
+    lc_files = write_learning_curve_dir(lc, out / "learning_curve", report=report)
+
+    console.print()
+    console.print(Rule("4. files"))
     for name, w in (("stuck", stuck_files), ("fixed", fixed_files)):
         console.print(f"{w['dir']}/  {', '.join(w['files'])}")
         if "report_skipped" in w:
             console.print("  " + w["report_skipped"], style="yellow")
     console.print(f"{out / 'doctor'}/  doctor.json (every round and change, with its numbers), prescription.yaml, "
                   "config.yaml", highlight=False)
+    console.print(f"{lc_files['dir']}/  {', '.join(lc_files['files'])}", highlight=False)
     console.print(f"diagnose them again any time:  fitdoctor diagnose {out / 'stuck'}", highlight=False)
     if report:
         console.print(f"open the reports:  {out / 'stuck' / 'report.html'}  {out / 'fixed' / 'report.html'}",
                       highlight=False)
-    return {"stuck": stuck, "fixed": fixed, "doctor": res, "out": str(out)}
+    return {"stuck": stuck, "fixed": fixed, "doctor": res, "learning_curve": lc, "out": str(out)}
