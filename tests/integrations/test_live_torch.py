@@ -346,3 +346,35 @@ def test_a_nan_in_one_weight_matrix_only_waits_for_the_next_full_check_unless_fu
     assert not GradGuard(model, full=True).check() and g.first_bad() == "0.weight"
     with pytest.raises(BadInput, match="check_grads='some'"):
         fdt.Monitor(model, check_grads="some", **QUIET)
+
+
+def test_between_full_checks_the_guard_trusts_the_layout_it_saw_and_falls_back_when_it_changes():
+    """After a full check the sentinel steps skip the per-gradient device/type look (24 biases
+    and norm scales in a small BERT); a sentinel gradient that goes missing, or a NaN in one,
+    is still handled on the next step."""
+    from fitdoctor.integrations.torch import GradGuard
+
+    torch.manual_seed(0)
+    model = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 1))
+    guard = GradGuard(model)
+    X = torch.randn(16, 4)
+
+    def backward():
+        model.zero_grad()
+        loss = model(X).pow(2).mean()
+        loss.backward()
+        return loss
+
+    assert guard.check(backward()) and guard._layout == (torch.device("cpu"), torch.float32)  # full check
+    assert guard.check(backward()) and guard._layout is not None  # a sentinel step on the saved layout
+    backward()
+    model[2].bias.grad = None  # a layer frozen mid-run: the fast path steps aside
+    assert guard.check(None) and guard._layout is None
+    for _ in range(guard.full_every):  # the next full check saves the layout again
+        assert guard.check(backward())
+        if guard._layout is not None:
+            break
+    assert guard._layout is not None and guard._calls % guard.full_every == 1
+    backward()
+    model[0].bias.grad[0] = float("nan")
+    assert not guard.check(None)  # caught on a sentinel step, on the saved layout

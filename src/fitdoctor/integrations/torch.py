@@ -98,6 +98,10 @@ class GradGuard:
         self.full = bool(full) or not self.sentinels or sentinel_size * 4 > total_size
         self.full_every = max(1, int(full_every or FULL_EVERY))
         self._calls = 0
+        self._sentinels_1d = all(p.dim() == 1 for _, p in self.sentinels)
+        # (device, dtype) every sentinel gradient had at the last full check, when they were
+        # all dense and alike: the steps between full checks then skip that per-tensor look
+        self._layout: tuple[Any, Any] | None = None
 
     def grads(self, params: list[tuple[str, torch.Tensor]] | None = None) -> list[torch.Tensor]:
         return [p.grad for _, p in (self.params if params is None else params) if p.grad is not None]
@@ -108,6 +112,10 @@ class GradGuard:
         no pass of our own."""
         self._calls += 1
         full = self.full or (self._calls - 1) % self.full_every == 0
+        if not full and norm is None and self._layout is not None:
+            fast = self._sentinels_finite(loss)
+            if fast is not None:
+                return fast or self._finite_after_all(loss)
         grads = [] if norm is not None else self.grads(None if full else self.sentinels)
         lt = loss.detach().reshape(1) if isinstance(loss, torch.Tensor) and loss.numel() == 1 else None
         uniform = bool(grads) and all(g.device == grads[0].device and g.dtype == grads[0].dtype
@@ -128,10 +136,35 @@ class GradGuard:
         if lt is not None and not extra:
             lt0 = lt.float().reshape(())
             total = lt0 if total is None else total.float() + lt0.to(total.device)
+        if norm is None and not self.full and grads:
+            self._layout = (grads[0].device, grads[0].dtype) if uniform and len(grads) == len(self.params) \
+                and self._sentinels_1d else None
         if total is None or math.isfinite(total.item()):
             return True
-        loss_bad = loss is not None and not bool(torch.isfinite(loss.detach()).all())
-        return not loss_bad and self.first_bad() is None  # finite after all: the norm overflowed
+        return self._finite_after_all(loss)
+
+    def _sentinels_finite(self, loss: torch.Tensor | None) -> bool | None:
+        """The steps between full checks: the sentinel gradients (and the loss) summed in one
+        concatenation, laid out as the last full check found them. None when that layout no
+        longer holds (a gradient missing, moved or of another type): the general path then."""
+        grads = self.grads(self.sentinels)
+        device, dtype = self._layout  # type: ignore[misc]
+        if len(grads) != len(self.sentinels) or grads[0].device != device or grads[0].dtype != dtype:
+            self._layout = None
+            return None
+        if isinstance(loss, torch.Tensor) and loss.numel() == 1 and loss.device == device:
+            grads.append(loss.detach().reshape(1).to(dtype))
+        try:
+            return math.isfinite(torch.cat(grads).sum().item())
+        except RuntimeError:  # a gradient on another device or of another kind since the full check
+            self._layout = None
+            return None
+
+    def _finite_after_all(self, loss: Any) -> bool:
+        """A sum that is not finite: NaN/inf in a gradient or the loss, or a finite sum that
+        overflowed (elements beyond ~1e19: not a NaN, left to the ``exploding_gradients`` rule)."""
+        loss_bad = isinstance(loss, torch.Tensor) and not bool(torch.isfinite(loss.detach()).all())
+        return not loss_bad and self.first_bad() is None
 
     def first_bad(self) -> str | None:
         """The first parameter (input side first) whose gradient is not finite."""
