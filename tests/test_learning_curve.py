@@ -39,6 +39,11 @@ def test_demo_stuck_run_says_more_data_will_not_help():
     assert f.evidence["kind"] == "chance"
     assert "more data will not help" in f.message and "pipeline" in f.message
     assert f.remedies[0].config_changes == {"data.scale": "standard"}
+    # the report's size axis is labelled at the sizes trained (plotly's log ticks say "4" for 40)
+    from fitdoctor.report.studies import learning_curve_panels
+
+    xaxis = learning_curve_panels(res)[0].figure["layout"]["xaxis"]
+    assert xaxis["tickvals"] == list(res.sizes) and xaxis["ticktext"] == [str(n) for n in res.sizes]
 
 
 def test_small_data_overfitting_run_says_more_data_will_help():

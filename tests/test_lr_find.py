@@ -250,3 +250,17 @@ def test_cli_bad_config_is_one_line_exit_2(tmp_path):
     p = subprocess.run([sys.executable, "-m", "fitdoctor.cli", "lr-find", str(tmp_path / "missing.yaml")],
                        capture_output=True, text=True)
     assert p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1
+
+
+def test_the_report_labels_of_close_lr_markers_stack_instead_of_overlapping():
+    """edge 8e-4 and config lr 1e-3 sit a tenth of a decade apart: one label row each, and a
+    tick per decade on the lr axis."""
+    from fitdoctor.report.studies import lr_find_panels
+
+    lrs = list(np.geomspace(1e-6, 1.0, 50))
+    res = LRFindResult(lrs=lrs, loss=[1.0] * 50, smoothed=[1.0] * 50, suggested_lr=8e-5, rule="edge/10",
+                       reason="", current_lr=1e-3, edge_lr=8e-4)
+    lay = lr_find_panels(res)[0].figure["layout"]
+    shifts = {a["text"].split()[0]: a.get("yshift", 0) for a in lay["annotations"]}
+    assert shifts["edge"] != shifts["config"] and shifts["suggested"] == 0
+    assert lay["xaxis"]["type"] == "log" and lay["xaxis"]["dtick"] == 1

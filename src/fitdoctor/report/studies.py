@@ -214,11 +214,15 @@ def render_lr_find(res: Any, *, ascii: bool | None = None) -> Group:
     return Group(*parts)
 
 
+#: Two lr markers' labels closer than this many decades would overlap on one row.
+LABEL_DECADES = 0.8
+
+
 def lr_find_panels(res: Any) -> list:
     from fitdoctor.report.figures import Panel, base_layout, nums
 
     lay = base_layout("loss during the range test", "learning rate", "loss", log_y=_wide(res.smoothed))
-    lay["xaxis"]["type"] = "log"
+    lay["xaxis"].update(type="log", dtick=1, exponentformat="power")  # one labelled tick per decade
     data: list[dict[str, Any]] = []
     for k, s in enumerate(res.sweeps):
         data.append({"type": "scatter", "mode": "lines", "x": nums(s.lrs), "y": nums(s.losses),
@@ -228,14 +232,23 @@ def lr_find_panels(res: Any) -> list:
                  "name": "median of sweeps", "line": {"width": 1.5, "color": "#1f77b4"}})
     data.append({"type": "scatter", "mode": "lines", "x": nums(res.lrs), "y": nums(res.smoothed),
                  "name": "smoothed", "line": {"width": 3, "color": "#ff7f0e"}})
-    for x, label, color in ((res.suggested_lr, "suggested", "#27ae60"), (res.edge_lr, "edge", "#c0392b"),
-                            (res.current_lr, "config lr", "#7f8c8d")):
-        if x:
-            lay["shapes"].append({"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0,
-                                  "y1": 1, "line": {"color": color, "dash": "dot", "width": 2}})
-            lay["annotations"].append({"x": math.log10(x), "xref": "x", "yref": "paper", "y": 1.0,
-                                       "text": f"{label} {tick(x)}", "showarrow": False,
-                                       "font": {"color": color}, "yanchor": "bottom"})
+    marks = sorted(((x, label, color) for x, label, color in (
+        (res.suggested_lr, "suggested", "#27ae60"), (res.edge_lr, "edge", "#c0392b"),
+        (res.current_lr, "config lr", "#7f8c8d")) if x), key=lambda m: m[0])
+    rows_end: list[float] = []  # per label row, the log10 lr its last label reaches
+    for x, label, color in marks:
+        lx = math.log10(x)
+        # a label within LABEL_DECADES of one already on a row goes one row up, never over it
+        row = next((i for i, end in enumerate(rows_end) if lx - end >= LABEL_DECADES), len(rows_end))
+        rows_end[row:row + 1] = [lx]
+        lay["shapes"].append({"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0,
+                              "y1": 1, "line": {"color": color, "dash": "dot", "width": 2}})
+        lay["annotations"].append({"x": lx, "xref": "x", "yref": "paper", "y": 1.0, "yshift": 14 * row,
+                                   "text": f"{label} {tick(x)}", "showarrow": False,
+                                   "font": {"color": color}, "yanchor": "bottom"})
+    if len(rows_end) > 1:  # room for the rows, the title pinned above them
+        lay["margin"]["t"] = lay["margin"].get("t", 40) + 14 * len(rows_end)
+        lay["title"].update(yref="container", y=1.0, yanchor="top", pad={"t": 8})
     return [Panel("lrfind-curve", "range test", {"data": data, "layout": lay}, "lr", on_run_axis=False)]
 
 
@@ -318,7 +331,9 @@ def learning_curve_panels(res: Any) -> list:
     from fitdoctor.report.figures import Panel, base_layout, nums
 
     lay = base_layout(f"{res.metric} against training-set size", "training rows", res.metric)
-    lay["xaxis"]["type"] = "log"
+    # a tick at each size trained: plotly's own log ticks label 40 and 200 as "4" and "2"
+    lay["xaxis"].update(type="log", tickmode="array", tickvals=list(res.sizes),
+                        ticktext=[str(n) for n in res.sizes])
     data: list[dict[str, Any]] = []
     for name, mean, sd, color in (("train", res.train_mean, res.train_std, "#1f77b4"),
                                   ("val", res.val_mean, res.val_std, "#ff7f0e")):
