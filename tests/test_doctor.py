@@ -348,3 +348,29 @@ def test_a_change_judged_twice_says_so_in_its_row_and_in_the_verdict():
     assert _over(res) == "(5 seeds -> 10 seeds)"
     res.final = {"n": 5}
     assert _over(res) == "over 5 seeds"
+
+
+def test_the_second_look_retrains_both_configs_on_new_seeds_and_keeps_the_wider_scores(monkeypatch):
+    """The plumbing of a second look inside doctor: a first look that is promising (stubbed
+    here: p=0.1) retrains the current config and the change on as many new seeds, the verdict
+    is taken on all of them, and the accepted config carries the wider scores into the next
+    round. (The rule itself is tested on simulated scores above.)"""
+    import fitdoctor.doctor as dm
+
+    real = dm.decide
+
+    def staged(before, after, *, alpha=0.05, min_effect=0.0):
+        d = real(before, after, alpha=alpha, min_effect=min_effect)
+        first = d["n"] <= 2
+        d.update(p=0.1 if first else 0.001, mean_diff=0.05, better=not first)
+        return d
+
+    monkeypatch.setattr(dm, "decide", staged)
+    ds = _binary(n=160)
+    res = doctor(_cfg(epochs=2), seeds=2, dataset=ds, max_rounds=1, workers=1, final=False,
+                 also_try=[{"train.batch_size": "x2"}], second_look=True)
+    tried = [t for t in res.trials if t.tried]
+    assert tried and all(t.looks == 2 for t in tried) and tried[0].after["n"] == 4
+    assert "(second look; the first 2 seeds gave p=0.1)" in tried[0].reason
+    assert res.final["n"] == 4 and len(res.final["scores"]) == 4
+    assert res.fits >= 2 + 2 + 2 + 2  # as given, the change, then 2 more seeds for each

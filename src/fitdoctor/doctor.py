@@ -780,10 +780,13 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
             return time.perf_counter() + per > deadline
 
         def widen(sel: Any, c: Any, label: str) -> Any:
-            """``sel`` over the seeds and the extra seeds (None when a retrain failed)."""
+            """``sel`` over the seeds and the extra seeds (None when a retrain failed, or when the
+            time budget has no room for them: the first look's verdict then stands)."""
             if len(sel.scores) >= len(seed_list) + len(extra_seeds):
                 return sel
             k = _key(c)
+            if k not in extra_runs and over_budget():
+                return None
             if k not in extra_runs:
                 progress.finished(None)  # the first look's bar
                 progress.candidate(f"second look, {len(extra_seeds)} more seeds: {label}", len(extra_seeds),
