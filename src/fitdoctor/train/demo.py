@@ -107,6 +107,6 @@ def run_demo(out: Path, *, report: bool = True, console: Console | None = None) 
     console.print(f"{lc_files['dir']}/  {', '.join(lc_files['files'])}", highlight=False)
     console.print(f"diagnose them again any time:  fitdoctor diagnose {out / 'stuck'}", highlight=False)
     if report:
-        console.print(f"open the reports:  {out / 'stuck' / 'report.html'}  {out / 'fixed' / 'report.html'}",
-                      highlight=False)
+        console.print(f"open the reports:  {out / 'stuck' / 'report.html'}  {out / 'fixed' / 'report.html'}  "
+                      f"{out / 'learning_curve' / 'report.html'}", highlight=False)
     return {"stuck": stuck, "fixed": fixed, "doctor": res, "learning_curve": lc, "out": str(out)}
