@@ -186,7 +186,7 @@ def vocabulary() -> list[dict]:
 def random_search(cfg0: Any, ds: Any, budget: int, seeds: int, rng: np.random.Generator, runner_kw: dict,
                   second_look: bool = False) -> dict:
     """Greedy random changes from the vocabulary, same acceptance rule, ``budget`` retrained candidates."""
-    from fitdoctor.doctor import _Runner, default_min_effect, judge, merge_selections
+    from fitdoctor.doctor import _key, _Runner, default_min_effect, judge, merge_selections
     from fitdoctor.remedies_apply import UnsafeChange, apply_remedy
     from fitdoctor.train.metrics import class_prior
     from fitdoctor.train.protocol import selection_metric
@@ -196,11 +196,15 @@ def random_search(cfg0: Any, ds: Any, budget: int, seeds: int, rng: np.random.Ge
     runner = _Runner(ds, metric, [cfg0.train.seed + i for i in range(seeds)], runner_kw.get("workers", 1), None)
     extra = [cfg0.train.seed + seeds + i for i in range(seeds)]
     vocab = vocabulary()
+    extra_runs: dict[str, Any] = {}  # config key -> its extra seeds' Selection, as doctor keeps them
 
     def widen(sel: Any) -> Any:  # doctor's second look, with the same extra seeds
         if len(sel.scores) >= 2 * seeds:
             return sel
-        ext = runner.run(sel.config, seeds=extra)
+        k = _key(sel.config)
+        if k not in extra_runs:
+            extra_runs[k] = runner.run(sel.config, seeds=extra)
+        ext = extra_runs[k]
         return None if ext.error else merge_selections([sel, ext])
 
     try:

@@ -785,9 +785,9 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
             if len(sel.scores) >= len(seed_list) + len(extra_seeds):
                 return sel
             k = _key(c)
-            if k not in extra_runs and over_budget():
-                return None
             if k not in extra_runs:
+                if over_budget():
+                    return None
                 progress.finished(None)  # the first look's bar
                 progress.candidate(f"second look, {len(extra_seeds)} more seeds: {label}", len(extra_seeds),
                                    cur_sel.mean)
@@ -836,14 +836,11 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
                     return widen(cur_sel, cfg, "the current config")
                 return widen(new_sel, new_cfg, trial.label)
 
-            fits1 = runner.fits
             d = judge(cur_sel, new_sel, wider if widening else None, alpha=alpha, min_effect=me)
             trial.seconds, trial.fits = time.perf_counter() - t1, runner.fits - fits0
-            trial.looks = d["looks"]
+            trial.looks = d["looks"]  # 1 also when the second look's retrains failed
             if d["looks"] == 2:
                 trial.before, trial.after = _summary(d["before_sel"]), _summary(d["after_sel"])
-            elif runner.fits > fits1:   # the second look's retrains failed: judged on the first
-                trial.looks = 1
             trial.diff, trial.se, trial.p = _f(d["mean_diff"]), _f(d["se"]), _f(d["p"])
             trial.ci = (d["ci"][0], d["ci"][1]) if d["ci"] else None
             trial.status = "accepted" if d["better"] else "rejected"

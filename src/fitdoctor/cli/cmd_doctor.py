@@ -18,8 +18,9 @@ the config (relative: lr x0.1, width x2; never the test split), and accepts a ch
 when a one-sided paired t-test over the seeds says the validation score improved beyond
 --min-effect (p < 0.05). With --second-look, a change that is promising but not yet beyond
 the noise (p < 0.25) is retrained on as many new seeds and judged on all of them; each look
-then uses p < 0.031, so a change that does nothing is still accepted at most 5% of the time. The score follows the task (balanced accuracy under class imbalance, R^2 for
-regression) and is named in the output. The test split is scored once at the end, for the
+then uses p < 0.031, so a change that does nothing is still accepted at most 5% of the time.
+The score follows the task (balanced accuracy under class imbalance, R^2 for regression) and
+is named in the output. The test split is scored once at the end, for the
 config as given and the prescription, beside the baselines.
 
     fitdoctor doctor my.yaml

@@ -14,6 +14,8 @@ from rich.text import Text
 from fitdoctor.report.terminal import Hanging
 
 _SHORT = {"accuracy": "acc", "balanced_accuracy": "bal. acc", "r2": "R^2", "loss": "loss"}
+#: how a change's status is coloured, in the table and in the narrow lines alike
+_STATUS_STYLE = {"accepted": "green", "rejected": "yellow", "failed": "red", "refused": "dim"}
 
 
 def _f(x: Any, d: int = 3) -> str:
@@ -97,7 +99,7 @@ def rounds_table(res: Any) -> Table:
             gain = f"{tr.diff:+.3f} ± {_f(tr.se)}" if tr.diff is not None else ""
             p = f"{tr.p:.2g}" if tr.p is not None else ""
             p += _second_look(tr, res.unit, short=True)
-            style = {"accepted": "green", "rejected": "yellow", "failed": "red", "refused": "dim"}.get(tr.status, "")
+            style = _STATUS_STYLE.get(tr.status, "")
             result = tr.status if tr.status in ("accepted", "rejected") else f"{tr.status}: {tr.reason}"
             t.add_row("", tr.finding if tr.finding != r.finding else "", escape(tr.label), _ms(tr.after), gain, p,
                       f"[{style}]{escape(result)}[/]" if style else escape(result), end_section=i == len(rows) - 1)
@@ -131,7 +133,7 @@ def rounds_lines(res: Any) -> list[Any]:
         head.append(f"  current config: val {m} {_ms(r.score)}")
         out.append(head)
         for tr in (tr for tr in r.trials if tr.status != "skipped"):
-            style = {"accepted": "green", "rejected": "yellow", "failed": "red", "refused": "dim"}.get(tr.status, "")
+            style = _STATUS_STYLE.get(tr.status, "")
             line = Text()
             if tr.finding != r.finding:
                 line.append(f"[{tr.finding}] ", style="dim")

@@ -87,10 +87,10 @@ def run_demo(out: Path, *, report: bool = True, console: Console | None = None) 
     console.print()
     console.print(Rule("3. only more data can help? the stuck run's learning curve"))
     from fitdoctor.report.studies import render_learning_curve
-    from fitdoctor.studies.learning_curve import learning_curve, write_learning_curve_dir
+    from fitdoctor.studies.learning_curve import SEEDS, learning_curve, write_learning_curve_dir
 
-    console.print("The stuck config trained on 1/16 .. all of its training rows, 5 seeds each, scored on the "
-                  "same validation rows: does validation still rise with more rows?", highlight=False)
+    console.print(f"The stuck config trained on 1/16 .. all of its training rows, {SEEDS} seeds each, scored on "
+                  "the same validation rows: does validation still rise with more rows?", highlight=False)
     lc = learning_curve(cfg, dataset=ds, on_size=lambda i, n, rows: console.print(
         f"size {i + 1}/{n}: training on {rows} rows", style="dim", highlight=False))
     console.print(render_learning_curve(lc))
@@ -98,13 +98,12 @@ def run_demo(out: Path, *, report: bool = True, console: Console | None = None) 
 
     console.print()
     console.print(Rule("4. files"))
-    for name, w in (("stuck", stuck_files), ("fixed", fixed_files)):
+    for w in (stuck_files, fixed_files, lc_files):
         console.print(f"{w['dir']}/  {', '.join(w['files'])}")
         if "report_skipped" in w:
             console.print("  " + w["report_skipped"], style="yellow")
     console.print(f"{out / 'doctor'}/  doctor.json (every round and change, with its numbers), prescription.yaml, "
                   "config.yaml", highlight=False)
-    console.print(f"{lc_files['dir']}/  {', '.join(lc_files['files'])}", highlight=False)
     console.print(f"diagnose them again any time:  fitdoctor diagnose {out / 'stuck'}", highlight=False)
     if report:
         console.print(f"open the reports:  {out / 'stuck' / 'report.html'}  {out / 'fixed' / 'report.html'}  "
