@@ -110,10 +110,10 @@ class RayBackend(Backend):
         require("optuna", "ray", "fitdoctor tune --backend ray")
         import optuna
         from ray import tune as rtune
-
-        from fitdoctor.tune.objective import quiet_warnings
         from ray.tune.schedulers import ASHAScheduler
         from ray.tune.search.optuna import OptunaSearch
+
+        from fitdoctor.tune.objective import quiet_warnings
 
         if job.storage is not None:
             raise BadInput("--storage is for the optuna backend; Ray keeps its experiment under "
