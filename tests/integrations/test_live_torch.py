@@ -378,3 +378,30 @@ def test_between_full_checks_the_guard_trusts_the_layout_it_saw_and_falls_back_w
     backward()
     model[0].bias.grad[0] = float("nan")
     assert not guard.check(None)  # caught on a sentinel step, on the saved layout
+
+
+@pytest.mark.parametrize("with_optimizer", [True, False])
+def test_the_monitor_does_not_keep_the_last_step_s_graph_alive(with_optimizer):
+    """A loss handed to ``step`` is kept without its autograd graph: the graph is freed where
+    the loop drops the loss, as it would be without the monitor, and the loss mean still
+    comes out right."""
+    import weakref
+
+    model = nn.Sequential(nn.Linear(10, 8), nn.ReLU(), nn.Linear(8, 1))
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    mon = fdt.Monitor(model, opt if with_optimizer else None, **QUIET)
+    X, y = _data(64)
+    losses = []
+    for _ in range(3):
+        loss = nn.functional.binary_cross_entropy_with_logits(model(X).squeeze(1), y)
+        opt.zero_grad()
+        loss.backward()
+        mon.step(loss)
+        opt.step()
+        losses.append(float(loss))
+    ref = weakref.ref(loss)
+    del loss
+    assert ref() is None, "the monitor still holds the loss tensor and its graph"
+    mon.epoch(val_loss=0.5)
+    assert mon.live.history.series["loss"].values[-1] == pytest.approx(np.mean(losses), rel=1e-6)
+    mon.detach()

@@ -74,6 +74,11 @@ def grad_check_mode(check_grads: Any) -> str | None:
                    f"{FULL_EVERY} steps), 'full' (all gradients every step) or False")
 
 
+def _plain(t: torch.Tensor) -> torch.Tensor:
+    """``t`` without autograd history (no new tensor when it has none: one kernel less a step)."""
+    return t.detach() if t.requires_grad else t
+
+
 class GradGuard:
     """Check a model's gradients for NaN/inf before the optimizer step, and drop them if so.
 
@@ -117,7 +122,7 @@ class GradGuard:
             if fast is not None:
                 return fast or self._finite_after_all(loss)
         grads = [] if norm is not None else self.grads(None if full else self.sentinels)
-        lt = loss.detach().reshape(1) if isinstance(loss, torch.Tensor) and loss.numel() == 1 else None
+        lt = _plain(loss).reshape(1) if isinstance(loss, torch.Tensor) and loss.numel() == 1 else None
         uniform = bool(grads) and all(g.device == grads[0].device and g.dtype == grads[0].dtype
                                       and not g.is_sparse for g in grads)
         # the loss is folded into the same reduction when the gradients allow one
@@ -153,7 +158,7 @@ class GradGuard:
             self._layout = None
             return None
         if isinstance(loss, torch.Tensor) and loss.numel() == 1 and loss.device == device:
-            grads.append(loss.detach().reshape(1).to(dtype))
+            grads.append(_plain(loss).reshape(1).to(dtype))
         try:
             return math.isfinite(torch.cat(grads).sum().item())
         except RuntimeError:  # a gradient on another device or of another kind since the full check
@@ -193,7 +198,7 @@ class LossMean:
         if isinstance(loss, torch.Tensor):
             if loss.numel() != 1:
                 return
-            self._held.append(loss.detach())
+            self._held.append(loss if not loss.requires_grad else loss.detach())
         else:
             self._held.append(torch.tensor(float(loss)))
         self.n += 1
@@ -357,6 +362,10 @@ class Monitor(LiveAdapter):
         when the gradients were not finite (they were dropped: ``optimizer.step()`` changes
         nothing)."""
         self._last_norm = grad_norm
+        if isinstance(loss, torch.Tensor):
+            # kept without its graph: the graph is freed where the loop drops ``loss``, as
+            # without the monitor, not inside the next hook (freeing it costs tens of us)
+            loss = loss.detach()
         if loss is not None:
             self._losses.add(loss)
         self._last_loss = loss
