@@ -264,3 +264,20 @@ def test_the_report_labels_of_close_lr_markers_stack_instead_of_overlapping():
     shifts = {a["text"].split()[0]: a.get("yshift", 0) for a in lay["annotations"]}
     assert shifts["edge"] != shifts["config"] and shifts["suggested"] == 0
     assert lay["xaxis"]["type"] == "log" and lay["xaxis"]["dtick"] == 1
+
+
+def test_the_python_api_writes_the_same_directory_as_the_cli(tmp_path):
+    """``write_lr_find_dir`` beside ``lr_find``: the json and csv the CLI writes, the report only
+    when asked; a sweep that stopped early leaves its later cells empty, not "nan"."""
+    from fitdoctor.studies.lr_find import write_lr_find_dir
+
+    early = Sweep(lrs=lr_grid(1e-5, 10.0, 40), losses=np.r_[np.linspace(1.0, 0.2, 30), [np.nan] * 10],
+                  stopped="diverged")
+    full = Sweep(lrs=lr_grid(1e-5, 10.0, 40), losses=np.linspace(1.0, 0.3, 40), stopped="completed", seed=1)
+    res = read_sweeps([early, full])
+    files = write_lr_find_dir(res, tmp_path / "lr", report=False)
+    assert {"lr_find.json", "lr_find.csv"} <= set(files["files"]) and not (tmp_path / "lr" / "report.html").exists()
+    lines = (tmp_path / "lr" / "lr_find.csv").read_text().splitlines()
+    assert lines[0] == "lr,sweep_0,sweep_1,median,smoothed" and len(lines) == 41
+    assert lines[-1].split(",")[1] == "" and "nan" not in lines[-1]
+    assert json.loads((tmp_path / "lr" / "lr_find.json").read_text())["suggested_lr"] == res.suggested_lr

@@ -33,31 +33,11 @@ def register(app: typer.Typer) -> None:
         steps: int = typer.Option(180, "--steps", min=10, max=5000, help="Steps (lrs) per sweep."),
         seed: Optional[int] = typer.Option(None, "--seed", help="First sweep's seed (default: train.seed)."),
     ) -> None:
-        from fitdoctor.studies.lr_find import lr_find
+        from fitdoctor.studies.lr_find import lr_find, write_lr_find_dir
 
         res = lr_find(config, repeats=repeats, start_lr=start_lr, end_lr=end_lr, steps=steps, seed=seed)
-        files = write_outputs(res, Path(out)) if out else None
+        files = write_lr_find_dir(res, Path(out)) if out else None
         from fitdoctor.cli._study import emit_study
         from fitdoctor.report.studies import render_lr_find
 
         emit_study(res, files, out, as_json, render_lr_find)
-
-
-def write_outputs(res, out: Path) -> dict:
-    """lr_find.json, lr_find.csv (lr, each sweep, median, smoothed) and report.html."""
-    from fitdoctor.report.studies import write_study_dir
-
-    def render() -> str:
-        from fitdoctor.report.studies import lr_find_html
-
-        return lr_find_html(res)
-
-    rows = ([repr(lr), *(_cell(s.losses[i]) for s in res.sweeps), _cell(res.loss[i]), _cell(res.smoothed[i])]
-            for i, lr in enumerate(res.lrs))
-    return write_study_dir(out, "lr_find", res.to_dict(),
-                           ["lr", *(f"sweep_{s.seed}" for s in res.sweeps), "median", "smoothed"], rows, render)
-
-
-def _cell(v) -> str:
-    v = float(v)
-    return repr(v) if v == v else ""

@@ -429,6 +429,29 @@ def read_sweeps(sweeps: list[Sweep], *, config: Any = None, meta: dict[str, Any]
     return res
 
 
+def write_lr_find_dir(res: LRFindResult, out: Any, *, report: bool = True) -> dict:
+    """lr_find.json, lr_find.csv (lr, each sweep, the median and the smoothed curve) and, with
+    ``report``, report.html in ``out`` (what ``fitdoctor lr-find --out`` writes)."""
+    from pathlib import Path
+
+    from fitdoctor.report.studies import write_study_dir
+
+    def render() -> str:
+        from fitdoctor.report.studies import lr_find_html
+
+        return lr_find_html(res)
+
+    def cell(v: Any) -> str:
+        v = float(v)
+        return repr(v) if v == v else ""  # NaN (a sweep that stopped early): empty
+
+    rows = ([repr(float(lr)), *(cell(s.losses[i]) for s in res.sweeps), cell(res.loss[i]), cell(res.smoothed[i])]
+            for i, lr in enumerate(res.lrs))
+    return write_study_dir(Path(out), "lr_find", res.to_dict(),
+                           ["lr", *(f"sweep_{i if s.seed is None else s.seed}" for i, s in enumerate(res.sweeps)), "median", "smoothed"], rows,
+                           render if report else None)
+
+
 def _weighted(per_sample: Callable[[Any, Any], Any], cw: Any) -> Callable[[Any, Any], Any]:
     """Per-sample losses with class weights (normalised like the trainer's weighted mean)."""
     if cw is None:
