@@ -220,3 +220,22 @@ def test_every_config_key_is_documented():
     missing = [f"{prefix}.{name}" for prefix, model in sections.items()
                for name in model.model_fields if name != "split" and f"`{prefix}.{name}`" not in doc]
     assert not missing, missing
+
+
+def test_a_relative_data_file_next_to_the_config_is_found_from_any_directory(tmp_path, monkeypatch):
+    """``data.source: rows.csv`` in ``proj/run.yaml`` reads ``proj/rows.csv`` when the working
+    directory has no such file; a file in the working directory still wins, as before."""
+    from fitdoctor.config import load_config
+
+    proj = tmp_path / "proj"
+    proj.mkdir()
+    (proj / "rows.csv").write_text("a,b,y\n1,2,0\n3,4,1\n")
+    (proj / "run.yaml").write_text("data: {source: rows.csv, target: y}\n")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    assert load_config(proj / "run.yaml").data.source == str(proj / "rows.csv")
+    (elsewhere / "rows.csv").write_text("a,b,y\n1,2,0\n")
+    assert load_config(proj / "run.yaml").data.source == "rows.csv"
+    (proj / "named.yaml").write_text("data: {source: 'sklearn:iris'}\n")
+    assert load_config(proj / "named.yaml").data.source == "sklearn:iris"

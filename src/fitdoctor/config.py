@@ -375,10 +375,25 @@ def load_config(path_or_dict: str | os.PathLike | Mapping[str, Any] | RunConfig)
     if not isinstance(raw, Mapping):
         raise BadInput(f"config file {str(path)!r}: expected a mapping with data/model/train "
                        f"sections, got a {type(raw).__name__}")
+    raw = _source_next_to(raw, path)
     try:
         return config_from_dict(raw)
     except BadInput as exc:
         raise BadInput(f"{path.name}: {exc}") from None
+
+
+def _source_next_to(raw: Mapping[str, Any], path: Path) -> Mapping[str, Any]:
+    """A relative ``data.source`` file that is not in the working directory but sits next to
+    the config file is read from there (a config travels with its data: ``fitdoctor train
+    examples/demo_stuck.yaml`` works from any directory)."""
+    data = raw.get("data")
+    src = data.get("source") if isinstance(data, Mapping) else None
+    if not isinstance(src, str) or ":" in src or Path(src).is_absolute() or Path(src).exists():
+        return raw
+    beside = path.parent / src
+    if not beside.exists():
+        return raw
+    return {**raw, "data": {**data, "source": str(beside)}}
 
 
 def config_to_dict(cfg: RunConfig) -> dict[str, Any]:

@@ -14,7 +14,8 @@ from typing import Any
 
 #: (dotted key, values it takes, what it does). Backticks mark literal values.
 KEYS: list[tuple[str, str, str]] = [
-    ("data.source", "a table file (`.csv`, `.tsv`, `.parquet`, `.npz` with `X`, `y`), `sklearn:<name>` "
+    ("data.source", "a table file (`.csv`, `.tsv`, `.parquet`, `.npz` with `X`, `y`; a relative path not "
+                    "found in the working directory is read next to the config file), `sklearn:<name>` "
                     "(breast_cancer, iris, wine, digits, diabetes), or a generator spec such as "
                     "`make_moons:n_samples=500,noise=0.2`", "where the rows come from"),
     ("data.target", "a column name", "the label column of a table file (`y` in an `.npz`)"),
