@@ -689,6 +689,22 @@ def _numbers(metric: str, unit: str, d: dict[str, Any]) -> str:
     return txt
 
 
+def check_options(*, max_rounds: int = 5, budget_minutes: float | None = None, alpha: float = 0.05,
+                  judge_on: str = "seeds", min_effect: float | None = None) -> None:
+    """Refuse a bad option before anything is trained or printed (one line, naming it)."""
+    if max_rounds < 1:
+        raise BadInput(f"max-rounds {max_rounds}: expected 1 or more")
+    if budget_minutes is not None and not budget_minutes > 0:
+        raise BadInput(f"budget-minutes {budget_minutes:g}: expected a positive number of minutes")
+    if not 0 < alpha < 0.5:
+        raise BadInput(f"alpha {alpha:g}: expected a significance level between 0 and 0.5, e.g. 0.05")
+    if judge_on not in ("auto", "seeds", "folds"):
+        raise BadInput(f"judge-on {judge_on!r}: expected auto, seeds or folds")
+    if min_effect is not None and not (math.isfinite(min_effect) and min_effect >= 0):
+        raise BadInput(f"min-effect {min_effect:g}: expected a gain of 0 or more in the selection metric, "
+                       f"e.g. 0.005")
+
+
 def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int = 5,
            budget_minutes: float | None = None, seeds: int | list[int] = 5, min_effect: float | None = None,
            alpha: float = 0.05, workers: int | None = None, dataset: Any = None, final: bool = True,
@@ -722,14 +738,8 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
     from fitdoctor.train.protocol import selection_metric
 
     t0 = time.perf_counter()
-    if max_rounds < 1:
-        raise BadInput(f"max-rounds {max_rounds}: expected 1 or more")
-    if budget_minutes is not None and budget_minutes <= 0:
-        raise BadInput(f"budget-minutes {budget_minutes:g}: expected a positive number of minutes")
-    if not 0 < alpha < 0.5:
-        raise BadInput(f"alpha {alpha:g}: expected a significance level between 0 and 0.5, e.g. 0.05")
-    if judge_on not in ("auto", "seeds", "folds"):
-        raise BadInput(f"judge-on {judge_on!r}: expected auto, seeds or folds")
+    check_options(max_rounds=max_rounds, budget_minutes=budget_minutes, alpha=alpha, judge_on=judge_on,
+                  min_effect=min_effect)
     first_cfg = load_config(config)
     seed_list = list(seeds) if not isinstance(seeds, int) else [first_cfg.train.seed + i for i in range(seeds)]
     ds = dataset if dataset is not None else load_dataset(first_cfg.data)

@@ -131,3 +131,17 @@ def test_odd_but_readable_logs_are_diagnosed(tmp_path, body, code):
     r = run("diagnose", str(p), "--json")
     assert r.returncode == 0, r.stderr[-2000:]
     assert json.loads(r.stdout)["findings"][0]["code"] == code
+
+
+@pytest.mark.parametrize("option,needle", [
+    (["--judge-on", "maybe"], "judge-on 'maybe': expected auto, seeds or folds"),
+    (["--budget-minutes", "0"], "budget-minutes 0: expected a positive number of minutes"),
+    (["--budget-minutes", "nan"], "budget-minutes nan: expected a positive number of minutes"),
+    (["--min-effect", "-1"], "min-effect -1: expected a gain of 0 or more"),
+])
+def test_doctor_refuses_a_bad_option_before_it_prints_or_trains_anything(tmp_path, option, needle):
+    cfg = tmp_path / "run.yaml"
+    cfg.write_text("data: {source: 'sklearn:iris'}\ntrain: {epochs: 2}\n")
+    r = run("doctor", str(cfg), "--out", str(tmp_path / "dr"), *option)
+    assert needle in one_error_line(r)
+    assert r.stdout == "" and not (tmp_path / "dr").exists()

@@ -79,8 +79,11 @@ def register(app: typer.Typer) -> None:
                                               "(more power, about 30% more retrains)."),
     ) -> None:
         from fitdoctor.config import load_config
+        from fitdoctor.doctor import check_options
         from fitdoctor.doctor import doctor as run_doctor
 
+        check_options(max_rounds=max_rounds, budget_minutes=budget_minutes, judge_on=judge_on,
+                      min_effect=min_effect)
         cfg = load_config(config)
         out_dir = Path(out) if out else Path("fitdoctor-runs") / f"{Path(config).stem}-doctor"
         progress = None
