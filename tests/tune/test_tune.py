@@ -92,6 +92,13 @@ def test_second_worker_on_one_sqlite_file_is_refused_with_a_way_out(tmp_path):
             fd.tune(cfg(KFOLD), trials=1, out=out, final=False)
 
 
+def test_a_storage_that_cannot_be_opened_leaves_no_run_directory(tmp_path):
+    out = tmp_path / "runs" / "study"
+    with pytest.raises(BadInput, match="cannot open storage foo://x.*expected an Optuna storage URL"):
+        fd.tune(cfg(KFOLD), trials=1, out=out, storage="foo://x", final=False)
+    assert not (tmp_path / "runs").exists()
+
+
 def test_journal_storage_takes_two_worker_processes(tmp_path):
     path = write(tmp_path, KFOLD, pruning=False)
     out = tmp_path / "run"

@@ -28,6 +28,7 @@ import inspect
 import json
 import math
 import os
+import shutil
 import time
 import warnings
 from pathlib import Path
@@ -125,7 +126,9 @@ def _rdb(url: str, heartbeat: int | None) -> Any:
             raise BadInput(f"storage {_redact(url)}: {exc}; for PostgreSQL: pip install 'psycopg[binary]'") from None
         except Exception as exc:  # sqlalchemy's OperationalError and friends: one line
             first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-            raise BadInput(f"cannot open storage {_redact(url)}: {first}") from None
+            hint = ("; expected an Optuna storage URL: sqlite:///study.db, postgresql://host/db, "
+                    "mysql://host/db, or a .log journal file") if "load plugin" in first else ""
+            raise BadInput(f"cannot open storage {_redact(url)}: {first}{hint}") from None
 
 
 def _sqlite_wal(storage: Any) -> None:
@@ -169,9 +172,21 @@ def _is_journal(storage: str) -> bool:
 
 
 def open_storage(job: TuneJob) -> StorageHandle:
+    """The study's storage (see the module docstring). A storage that cannot be opened leaves
+    no run directory behind when this call made it."""
     require("optuna", "tune", "fitdoctor tune")
     out = job.out_dir
+    made = next((d for d in reversed([out, *out.parents]) if not d.exists()), None)  # the top one made here
     out.mkdir(parents=True, exist_ok=True)
+    try:
+        return _open_storage(job, out)
+    except BaseException:
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)
+        raise
+
+
+def _open_storage(job: TuneJob, out: Path) -> StorageHandle:
     storage = job.storage
     if storage is None or storage == "sqlite" or (storage.startswith("sqlite:///")):
         db = out / "study.db" if storage in (None, "sqlite") else Path(storage[len("sqlite:///"):])
