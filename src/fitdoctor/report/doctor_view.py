@@ -67,8 +67,8 @@ class DoctorBar:
         if self._p is None:
             return
         if trial is not None:
-            mark = {"accepted": "[green]accepted[/]", "rejected": "[yellow]rejected[/]",
-                    "failed": "[red]failed[/]"}.get(trial.status, trial.status)
+            style = _STATUS_STYLE.get(trial.status)
+            mark = f"[{style}]{trial.status}[/]" if style else trial.status
             diff = f"{trial.diff:+.3f}, p={trial.p:.2g}  " if trial.diff is not None and trial.p is not None else ""
             self._p.update(self._task, info=self._info() + f"  {diff}{mark}")
         self._p.stop()
