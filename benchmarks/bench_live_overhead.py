@@ -83,6 +83,26 @@ def quiet():
 
 
 # ---------------------------------------------------------------------------- workloads
+def mlp(device: str = "cpu") -> "torch.nn.Module":
+    """The benchmark's MLP (FEATURES-WIDTH-WIDTH-CLASSES, ReLU), seeded."""
+    torch.manual_seed(0)
+    return torch.nn.Sequential(torch.nn.Linear(FEATURES, WIDTH), torch.nn.ReLU(), torch.nn.Linear(WIDTH, WIDTH),
+                               torch.nn.ReLU(), torch.nn.Linear(WIDTH, CLASSES)).to(device)
+
+
+def train_steps(model, opt, X, y, mon=None) -> None:
+    """One pass of STEPS minibatches, as users write the loop (``mon.step`` between backward
+    and the optimizer step)."""
+    for i in range(STEPS):
+        xb, yb = X[i * BATCH:(i + 1) * BATCH], y[i * BATCH:(i + 1) * BATCH]
+        loss = torch.nn.functional.cross_entropy(model(xb), yb)
+        opt.zero_grad()
+        loss.backward()
+        if mon is not None:
+            mon.step(loss)
+        opt.step()
+
+
 def torch_loop(variant: str, device: str):
     """A hand-written loop; variants: bare, default (biases checked each step, all gradients
     every 64), full_grad_check (all gradients each step), no_grad_check, probes=N."""
@@ -91,9 +111,7 @@ def torch_loop(variant: str, device: str):
     X, y = data()
     Xv, yv = data(2048, seed=1)
     X, y, Xv, yv = (torch.as_tensor(a, device=device) for a in (X, y, Xv, yv))
-    torch.manual_seed(0)
-    model = torch.nn.Sequential(torch.nn.Linear(FEATURES, WIDTH), torch.nn.ReLU(), torch.nn.Linear(WIDTH, WIDTH),
-                                torch.nn.ReLU(), torch.nn.Linear(WIDTH, CLASSES)).to(device)
+    model = mlp(device)
     opt = torch.optim.Adam(model.parameters(), 1e-3)
     mon = None
     if variant != "bare":
@@ -106,14 +124,7 @@ def torch_loop(variant: str, device: str):
     t, c = time.perf_counter(), time.process_time()
     with quiet():
         for _ in range(EPOCHS):
-            for i in range(STEPS):
-                xb, yb = X[i * BATCH:(i + 1) * BATCH], y[i * BATCH:(i + 1) * BATCH]
-                loss = torch.nn.functional.cross_entropy(model(xb), yb)
-                opt.zero_grad()
-                loss.backward()
-                if mon is not None:
-                    mon.step(loss)
-                opt.step()
+            train_steps(model, opt, X, y, mon)
             with torch.no_grad():
                 vl = torch.nn.functional.cross_entropy(model(Xv), yv).item()
             if mon is not None:
@@ -243,9 +254,7 @@ def guard_alone(device: str, n: int = 300) -> None:
     work in between, so a busy machine inflates it less than the timed hooks above)."""
     from fitdoctor.integrations.torch import GradGuard
 
-    torch.manual_seed(0)
-    model = torch.nn.Sequential(torch.nn.Linear(FEATURES, WIDTH), torch.nn.ReLU(), torch.nn.Linear(WIDTH, WIDTH),
-                                torch.nn.ReLU(), torch.nn.Linear(WIDTH, CLASSES)).to(device)
+    model = mlp(device)
     opt = torch.optim.Adam(model.parameters(), 1e-3)
     X, y = (torch.as_tensor(a, device=device) for a in data(BATCH))
     guard = GradGuard(model)
@@ -286,9 +295,7 @@ def per_step_in_the_step(device: str, pairs: int) -> None:
 
     import fitdoctor.torch as fdt
 
-    torch.manual_seed(0)
-    model = torch.nn.Sequential(torch.nn.Linear(FEATURES, WIDTH), torch.nn.ReLU(), torch.nn.Linear(WIDTH, WIDTH),
-                                torch.nn.ReLU(), torch.nn.Linear(WIDTH, CLASSES)).to(device)
+    model = mlp(device)
     opt = torch.optim.Adam(model.parameters(), 1e-3)
     X, y = data()
     X, y = torch.as_tensor(X, device=device), torch.as_tensor(y, device=device)
@@ -307,14 +314,7 @@ def per_step_in_the_step(device: str, pairs: int) -> None:
                     model, opt, check_grads=modes[mode], report=False, verbose=False)
             sync()
             c = time.process_time()
-            for i in range(STEPS):
-                xb, yb = X[i * BATCH:(i + 1) * BATCH], y[i * BATCH:(i + 1) * BATCH]
-                loss = torch.nn.functional.cross_entropy(model(xb), yb)
-                opt.zero_grad()
-                loss.backward()
-                if mon is not None:
-                    mon.step(loss)
-                opt.step()
+            train_steps(model, opt, X, y, mon)
             sync()
             c = time.process_time() - c
             if mon is not None:
