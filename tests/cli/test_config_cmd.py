@@ -115,3 +115,16 @@ def test_other_tools_names_for_a_setting_suggest_ours(section, key, suggested):
     raw[section] = {**raw.get(section, {}), key: 1}
     with pytest.raises(BadInput, match=f"unknown key '{section}.{key}' \\({suggested.replace('?', '.')}\\)"):
         load_config(yaml.safe_load(yaml.safe_dump(raw)))
+
+
+@pytest.mark.parametrize("cmd", ["diagnose", "train", "check-data", "report", "demo", "config", "doctor",
+                                 "lr-find", "learning-curve", "tune", "watch"])
+def test_help_examples_fit_an_80_column_terminal(cmd):
+    """An example command line in --help is never broken in two at 80 columns (a wrapped
+    comment reads as a command of its own)."""
+    out = invoke(cmd, "--help", columns=80).output.splitlines()
+    for prev, line in zip(out, out[1:]):
+        text = line.strip()
+        if prev.lstrip().startswith(("fitdoctor ", "python ")) and line.startswith(" ") and line[1:2] != " " \
+                and text and text[0] not in "╭│╰#" and not text.startswith(("fitdoctor ", "python ")):
+            raise AssertionError(f"{cmd} --help wraps an example at 80 columns:\n{prev}\n{line}")

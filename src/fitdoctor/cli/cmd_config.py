@@ -15,9 +15,9 @@ HELP = """Every run-config key with its default and what it does; write a starte
 The reference ships with fitdoctor (no docs folder needed). A starter config trains as it
 is, on scikit-learn's breast cancer data; change data.source to your table.
 
-    fitdoctor config                            # every key, its default, what it takes
-    fitdoctor config --init my.yaml             # a starter config: every key at its default
-    fitdoctor config --examples                 # the example configs shipped with fitdoctor
+    fitdoctor config                   # every key, its default, what it takes
+    fitdoctor config --init my.yaml    # a starter config, every key at default
+    fitdoctor config --examples        # the example configs shipped with it
     fitdoctor config --init bc.yaml --example breast_cancer
     fitdoctor train my.yaml
 """

@@ -24,7 +24,7 @@ is named in the output. The test split is scored once at the end, for the
 config as given and the prescription, beside the baselines.
 
     fitdoctor doctor my.yaml
-    fitdoctor doctor my.yaml --seeds 5 --max-rounds 3 --budget-minutes 10 --out runs/dr
+    fitdoctor doctor my.yaml --max-rounds 3 --budget-minutes 10 --out runs/dr
     fitdoctor doctor my.yaml --try model.hidden=x2 --json
 
 Writes doctor.json (the whole trail), prescription.yaml and the prescribed run's directory.

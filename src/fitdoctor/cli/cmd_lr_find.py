@@ -16,7 +16,7 @@ divergence edge (where the smoothed loss climbs back half-way from its minimum),
 median curve; no suggestion when the loss never fell. Validation and test rows are never read.
 
     fitdoctor lr-find my.yaml
-    fitdoctor lr-find my.yaml --json          # suggested_lr, the curve, the sweeps
+    fitdoctor lr-find my.yaml --json          # suggested_lr, curve, sweeps
     fitdoctor lr-find my.yaml --out runs/lr   # lr_find.json, .csv, report.html
 """
 

@@ -15,8 +15,8 @@ Runs the data checks first, fits on the configured split (holdout, or k-fold the
 on train+val), scores the test split once at the end, and writes the run directory:
 config.yaml, history.csv, probes.csv, meta.json, diagnosis.json, model.pt (and report.html).
 
-    fitdoctor config --init my.yaml        # a starter config: every key at its default
-    fitdoctor config --examples            # the example configs that ship with fitdoctor
+    fitdoctor config --init my.yaml    # a starter config (every key)
+    fitdoctor config --examples        # the example configs
     fitdoctor train my.yaml
     fitdoctor train my.yaml --out runs/exp1 --json
 

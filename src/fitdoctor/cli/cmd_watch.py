@@ -24,7 +24,8 @@ Examples:
 
     fitdoctor watch training.log
     python train.py 2>&1 | fitdoctor watch -
-    fitdoctor watch lightning_logs/version_0/metrics.csv --exit-on error   # exit 1 on NaN/divergence
+    fitdoctor watch lightning_logs/version_0/metrics.csv --exit-on error
+                                 # exit 1 on NaN or divergence
     fitdoctor watch runs/ --timeout 3600 --json
 """
 
