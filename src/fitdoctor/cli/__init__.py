@@ -22,8 +22,10 @@ app = typer.Typer(
     help=(
         "Is this model any good, and are my settings right?\n\n"
         "fitdoctor reads a training run (Keras, Lightning, Hugging Face, TensorBoard, MLflow, "
-        "CSV/JSON), names what is wrong with the numbers that prove it, and prescribes the fix.\n\n"
-        "Start with:  fitdoctor diagnose PATH   (PATH: a log file, a run folder, or - for stdin)"
+        "CSV/JSON), names what is wrong with the numbers that prove it, and prescribes the fix. "
+        "It also trains, repairs (doctor), tunes and watches runs.\n\n"
+        "New here:   fitdoctor demo\n\n"
+        "Your run:   fitdoctor diagnose PATH   (a log, a run folder, or - for stdin)"
     ),
     no_args_is_help=True,
     add_completion=False,
