@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 from typing import Any
 
 from rich.console import Console
@@ -39,14 +40,22 @@ class DoctorBar:
         self.metric = metric
         self._p: Progress | None = None
         self._task: Any = None
+        self._active = False
+        self._label, self._units, self._t0 = "", 0, 0.0
         self._scores: list[float] = []
         self._best: float | None = None
 
     def candidate(self, label: str, units: int, best: float | None) -> None:
         self._scores, self._best = [], best
+        self._label, self._units, self._t0 = label, units, time.perf_counter()
+        # the bar lives while the candidate trains; when it is done one plain line replaces it,
+        # wrapped at the terminal's width instead of cut off ("accepted" must stay readable)
+        self._active = True
+        if not self.console.is_terminal:
+            return  # piped or in a file: no live bar, only the line at the end
         self._p = Progress(TextColumn("{task.description}"), BarColumn(bar_width=20), MofNCompleteColumn(),
                            TextColumn("{task.fields[info]}"), TimeElapsedColumn(), console=self.console,
-                           transient=False)
+                           transient=True)
         self._p.start()
         text = label if len(label) <= 48 else label[:45] + "..."
         self._task = self._p.add_task(escape(text), total=units, info=self._info())
@@ -57,22 +66,31 @@ class DoctorBar:
         return now + (f"  (best so far {self._best:.3f})" if self._best is not None else "")
 
     def unit(self, done: int, units: int, score: float | None) -> None:
-        if self._p is None:
-            return
         if score is not None and math.isfinite(score):
             self._scores.append(float(score))
-        self._p.update(self._task, completed=done, info=self._info())
+        if self._p is not None:
+            self._p.update(self._task, completed=done, info=self._info())
 
     def finished(self, trial: Any) -> None:
-        if self._p is None:
+        if not getattr(self, "_active", False):
             return
+        self._active = False
+        if self._p is not None:
+            self._p.stop()
+            self._p = None
+        m = _SHORT.get(self.metric, self.metric)
+        mean = f"{sum(self._scores) / len(self._scores):.3f}" if self._scores else "-"
+        n = "" if len(self._scores) == self._units else f" ({len(self._scores)} of {self._units})"
+        line = f"{escape(self._label)}: val {m} {mean}{n}"
         if trial is not None:
             style = _STATUS_STYLE.get(trial.status)
             mark = f"[{style}]{trial.status}[/]" if style else trial.status
-            diff = f"{trial.diff:+.3f}, p={trial.p:.2g}  " if trial.diff is not None and trial.p is not None else ""
-            self._p.update(self._task, info=self._info() + f"  {diff}{mark}")
-        self._p.stop()
-        self._p = None
+            diff = f", {trial.diff:+.3f}, p={trial.p:.2g}" if trial.diff is not None and trial.p is not None else ""
+            line += f"{diff}: {mark}"
+        took = f" ({time.perf_counter() - self._t0:.0f} s)"
+        if Text.from_markup(line).cell_len + len(took) <= self.console.width:  # the time, when it fits
+            line += f"[dim]{took}[/]"
+        self.console.print(line, highlight=False)
 
     def message(self, text: str) -> None:
         self.console.print(text, highlight=False)
