@@ -53,3 +53,25 @@ def test_summary_shows_best_trials_importances_and_the_test_once():
     d = r.to_dict()
     json.dumps(d)
     assert d["best_value"] == 0.95 and d["summary"][0].startswith("trial 2:")
+
+
+def test_wrapped_trial_lines_hang_under_their_text_at_80_columns():
+    from rich.console import Console
+
+    long = [{"unit": 4, "code": c, "severity": "warning", "from_epoch": 7, "message": "..."}
+            for c in ("oscillating", "lr_too_high", "overfitting")]
+    best = _trial(0, 0.987, findings=long)
+    best.params = {f"model.key_{i}": 0.000123 * (i + 1) for i in range(8)}
+    r = TuneResult(backend="optuna", metric="accuracy", direction="maximize", unit="fold", n_units=5,
+                   study_name="bc", storage=None, run_dir=None,
+                   trials={"complete": 1, "pruned": 0, "failed": 0, "running": 0, "waiting": 0, "total": 1},
+                   best=best, top=[best], importances={}, best_config=None, final=None, fold_epochs=10,
+                   seconds=1.0, dashboard=None)
+    con = Console(record=True, width=80)
+    print_result(r, con)
+    lines = con.export_text().splitlines()
+    at = next(i for i, ln in enumerate(lines) if ln.startswith("  trial 0: "))
+    assert lines[at + 1].startswith(" " * len("  trial 0: ")) and lines[at + 1].strip()
+    cfg = next(i for i, ln in enumerate(lines) if ln.startswith("best config (trial 0): "))
+    assert lines[cfg + 1].startswith(" " * len("best config (trial 0): ")) and lines[cfg + 1].strip()
+    assert all(len(ln) <= 80 for ln in lines)

@@ -19,6 +19,9 @@ def _f(v: Any) -> str:
 
 def print_result(r: TuneResult, console: Any) -> None:
     from rich.table import Table
+    from rich.text import Text
+
+    from fitdoctor.report.terminal import Hanging
 
     t = r.trials
     unit = r.unit + ("s" if r.n_units != 1 else "")
@@ -29,13 +32,16 @@ def print_result(r: TuneResult, console: Any) -> None:
     if r.top:
         console.print("[bold]best trials[/bold]")
         for line in r.lines():
-            console.print(f"  {line}")
+            head, sep, rest = line.partition(": ")
+            # wrapped lines start under the text, not at the margin
+            console.print(Hanging(2, head + sep, rest) if sep else f"  {line}")
     if r.best is not None:
         params = ", ".join(f"{k}={_p(v)}" for k, v in r.best.params.items())
-        console.print(f"[bold]best config[/bold] (trial {r.best.number}): {params}")
+        console.print(Hanging(0, Text.assemble(("best config", "bold"), f" (trial {r.best.number}): "), params))
     if r.importances:
         imp = ", ".join(f"{k} {v:.2f}" for k, v in list(r.importances.items())[:6])
-        console.print(f"[bold]parameter importances[/bold] (fANOVA over fully scored trials): {imp}")
+        console.print(Hanging(0, Text.assemble(("parameter importances", "bold"), ": "),
+                              f"{imp} (fANOVA over fully scored trials)"))
     if r.final:
         test = r.final.get("test") or {}
         primary = r.final.get("primary") or r.metric
