@@ -247,3 +247,11 @@ def test_terminal_view_fits_80_columns_with_every_part():
         text = console.export_text()
         assert all(len(line) <= 80 for line in text.splitlines()), text
         assert "predicted from <= half" in text and "needs_more_data" in text and "chance" in text
+
+
+def test_a_gain_that_rounds_to_zero_reads_plus_zero_never_minus_zero():
+    """A flat curve's gain per doubling can come out as -4e-17: the message says +0.000."""
+    from fitdoctor.studies.learning_curve import _gain_text
+
+    assert _gain_text(-4.35e-17) == "+0.000" and _gain_text(-0.0004) == "+0.000"
+    assert _gain_text(-0.0006) == "-0.001" and _gain_text(0.132) == "+0.132"

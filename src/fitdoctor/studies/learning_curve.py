@@ -472,8 +472,8 @@ def _verdict(res: LearningCurveResult, val: np.ndarray, trn: np.ndarray, sign: f
     ev.update({"kind": kind, "train_val_gap": gap, "gain_upper": t["upper"], "chance": res.chance,
                "scale": res.meta.get("scale")})
     gain = t["gain_per_doubling"]
-    flat = (f"{gain:+.3f} per doubling over the last doubling (p={t['p']:.2g}"
-            + (f"; at most {t['upper']:+.3f} at 95%" if math.isfinite(t["upper"]) else "") + ")")
+    flat = (f"{_gain_text(gain)} per doubling over the last doubling (p={t['p']:.2g}"
+            + (f"; at most {_gain_text(t['upper'])} at 95%" if math.isfinite(t["upper"]) else "") + ")")
     if kind == "chance":
         msg = (f"validation {m} stays at chance ({res.chance:.3f}, {res.chance_label}) at every size from "
                f"{res.sizes[0]} to {res.sizes[-1]} rows ({flat}): the network learns nothing at any size, "
@@ -496,6 +496,11 @@ def _verdict(res: LearningCurveResult, val: np.ndarray, trn: np.ndarray, sign: f
     conf = 0.5 if unsure else 1.0
     return Finding(code="data_saturated", severity="warning" if kind == "chance" else "info", message=msg,
                    span=span, evidence=ev, remedies=remedies_for("data_saturated", ev), confidence=conf)
+
+
+def _gain_text(x: float) -> str:
+    """``x`` with its sign at 3 decimals; a value that rounds to zero is "+0.000", never "-0.000"."""
+    return f"{(x if abs(x) >= 5e-4 else 0.0):+.3f}"
 
 
 def write_learning_curve_dir(res: LearningCurveResult, out: str | os.PathLike, *, report: bool = True) -> dict:
