@@ -289,8 +289,10 @@ def per_step_in_the_step(device: str, pairs: int) -> None:
     standard error.
 
     Timing the hook alone counts what its first touch of memory after ``backward()`` costs
-    (tens of microseconds on a cold cache); the optimizer step right after would otherwise
-    pay most of it, so the whole-step difference is the cost a user sees."""
+    (tens of microseconds on a cold cache), which the optimizer step right after might
+    otherwise have paid; the whole-step difference settles it (on the 2-core CPU machine
+    the two came out close). The hooks are timed in these blocks too, so the difference
+    includes the timer's own reads (about 2 us per hooked call)."""
     import random
 
     import fitdoctor.torch as fdt

@@ -198,7 +198,7 @@ class LossMean:
         if isinstance(loss, torch.Tensor):
             if loss.numel() != 1:
                 return
-            self._held.append(loss if not loss.requires_grad else loss.detach())
+            self._held.append(_plain(loss))
         else:
             self._held.append(torch.tensor(float(loss)))
         self.n += 1
@@ -365,7 +365,7 @@ class Monitor(LiveAdapter):
         if isinstance(loss, torch.Tensor):
             # kept without its graph: the graph is freed where the loop drops ``loss``, as
             # without the monitor, not inside the next hook (freeing it costs tens of us)
-            loss = loss.detach()
+            loss = _plain(loss)
         if loss is not None:
             self._losses.add(loss)
         self._last_loss = loss

@@ -72,7 +72,7 @@ class DoctorBar:
             self._p.update(self._task, completed=done, info=self._info())
 
     def finished(self, trial: Any) -> None:
-        if not getattr(self, "_active", False):
+        if not self._active:
             return
         self._active = False
         if self._p is not None:

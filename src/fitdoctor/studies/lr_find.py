@@ -48,6 +48,7 @@ import contextlib
 import copy
 import math
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any, Callable, Iterator
 
 import numpy as np
@@ -432,8 +433,6 @@ def read_sweeps(sweeps: list[Sweep], *, config: Any = None, meta: dict[str, Any]
 def write_lr_find_dir(res: LRFindResult, out: Any, *, report: bool = True) -> dict:
     """lr_find.json, lr_find.csv (lr, each sweep, the median and the smoothed curve) and, with
     ``report``, report.html in ``out`` (what ``fitdoctor lr-find --out`` writes)."""
-    from pathlib import Path
-
     from fitdoctor.report.studies import write_study_dir
 
     def render() -> str:
@@ -447,8 +446,8 @@ def write_lr_find_dir(res: LRFindResult, out: Any, *, report: bool = True) -> di
 
     rows = ([repr(float(lr)), *(cell(s.losses[i]) for s in res.sweeps), cell(res.loss[i]), cell(res.smoothed[i])]
             for i, lr in enumerate(res.lrs))
-    return write_study_dir(Path(out), "lr_find", res.to_dict(),
-                           ["lr", *(f"sweep_{i if s.seed is None else s.seed}" for i, s in enumerate(res.sweeps)), "median", "smoothed"], rows,
+    sweeps = [f"sweep_{i if s.seed is None else s.seed}" for i, s in enumerate(res.sweeps)]
+    return write_study_dir(Path(out), "lr_find", res.to_dict(), ["lr", *sweeps, "median", "smoothed"], rows,
                            render if report else None)
 
 
