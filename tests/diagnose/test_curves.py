@@ -461,3 +461,16 @@ def test_a_straight_slow_decline_of_a_validation_only_log_is_lr_too_low():
     val = list(2.271 - 0.0105 * np.arange(31))
     d = fd.diagnose({"val_loss": val})
     assert d.top.code == "lr_too_low"
+
+
+def test_a_log_path_is_diagnosed_as_read(tmp_path):
+    log = tmp_path / "training_log.csv"
+    log.write_text("epoch,loss,val_loss\n" + "".join(f"{e},{0.7 * 0.8 ** e:.4f},{0.72 * 0.8 ** e + 0.02:.4f}\n"
+                                                      for e in range(12)))
+    by_path = fd.diagnose(log)
+    assert by_path.codes == fd.diagnose(fd.read(log)).codes
+    assert fd.diagnose(str(log)).history.meta["format"] == "keras-csv"
+    with pytest.raises(fd.BadInput, match="no such file"):
+        fd.diagnose(tmp_path / "missing.csv")
+    with pytest.raises(fd.BadInput, match="log file's path"):
+        fd.diagnose(3.5)

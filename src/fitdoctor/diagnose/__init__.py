@@ -8,6 +8,7 @@ each rule is guarded, so a rule that fails on an odd run never takes the report 
 from __future__ import annotations
 
 import importlib
+import os
 import pkgutil
 from typing import Any, Mapping
 
@@ -36,11 +37,16 @@ def load_rules() -> None:
 
 
 def as_history(run: Any) -> RunHistory:
-    """A RunHistory, a dict of per-epoch lists, a Keras History, or a pandas DataFrame
-    (columns are series, the index is the epoch; an ``epoch`` or ``step`` column, as
-    ``pd.read_csv`` of a CSVLogger file gives, is the axis instead)."""
+    """A RunHistory, a log file or folder (a path, read as ``fitdoctor.read`` reads it), a dict
+    of per-epoch lists, a Keras History, or a pandas DataFrame (columns are series, the index
+    is the epoch; an ``epoch`` or ``step`` column, as ``pd.read_csv`` of a CSVLogger file
+    gives, is the axis instead)."""
     if isinstance(run, RunHistory):
         return run
+    if isinstance(run, (str, os.PathLike)):
+        from fitdoctor.io import read
+
+        return read(run)
     if hasattr(run, "history") and isinstance(getattr(run, "history"), Mapping):
         return RunHistory.from_dict(run.history, source="<keras History>", fmt="keras-history")
     if isinstance(run, Mapping):
@@ -81,13 +87,14 @@ def as_history(run: Any) -> RunHistory:
             if keep.any():
                 h.add(canonical_name(col), steps[keep], values[keep], raw_name=col, axis=axis)
         return h
-    raise BadInput(f"cannot diagnose a {type(run).__name__}; expected a RunHistory, a dict of "
-                   "lists, a Keras History or a pandas DataFrame")
+    raise BadInput(f"cannot diagnose a {type(run).__name__}; expected a RunHistory, a log file's "
+                   "path, a dict of lists, a Keras History or a pandas DataFrame")
 
 
 def diagnose(run: Any, *, thresholds: Mapping[str, Any] | None = None,
              mute: tuple[str, ...] | list[str] = (), partial: bool = False) -> Diagnosis:
-    """Diagnose one run: a RunHistory, a dict of per-epoch lists, or a Keras History.
+    """Diagnose one run: a RunHistory, a log file or folder's path, a dict of per-epoch lists,
+    a Keras History or a pandas DataFrame.
 
     ``partial``: the run is still training (a live callback, ``watch``): rules that judge a
     finished run (``still_improving``, ``healthy``, ``below_baseline``) stay quiet.
