@@ -79,3 +79,33 @@ def test_a_dataframe_that_blew_up_keeps_its_nan():
 def test_anything_else_is_refused_with_what_is_accepted():
     with pytest.raises(fd.BadInput, match="DataFrame"):
         fd.diagnose(42)
+
+
+def test_every_command_has_its_function_and_tab_completion_lists_it():
+    for name in ("doctor", "tune", "lr_find", "learning_curve", "check_data", "run_experiment",
+                 "write_report", "Watcher", "write_run_dir", "load_config"):
+        assert name in dir(fd), name
+        assert callable(getattr(fd, name)), name
+
+
+def test_fd_doctor_and_fd_tune_can_be_called_twice():
+    """Python binds ``fitdoctor.doctor`` to the submodule once it is imported; the second call
+    in a notebook must still reach the function (it failed with "'module' object is not
+    callable"). A fresh interpreter, so that nothing was imported before."""
+    import subprocess
+    import sys
+
+    code = ("import fitdoctor as fd\n"
+            "for fn in ('doctor', 'tune'):\n"
+            "    for _ in range(2):\n"
+            "        try:\n"
+            "            getattr(fd, fn)({'bogus': 1})\n"
+            "        except fd.BadInput as exc:\n"
+            "            print(fn, 'BadInput', str(exc)[:40])\n"
+            "import fitdoctor.doctor as dm\n"
+            "print('module', callable(dm.decide))\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    lines = out.stdout.splitlines()
+    assert [ln.split()[:2] for ln in lines[:4]] == [["doctor", "BadInput"]] * 2 + [["tune", "BadInput"]] * 2
+    assert lines[-1] == "module True"

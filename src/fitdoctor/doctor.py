@@ -1093,3 +1093,8 @@ def write_doctor_dir(out: str | os.PathLike, res: DoctorResult, *, report: bool 
     atomic_write(out / "doctor.json", json.dumps(res.to_dict(), indent=2) + "\n")
     files.append("doctor.json")
     return files
+
+
+from fitdoctor._callable import make_callable  # noqa: E402
+
+make_callable(__name__, "doctor")  # fd.doctor(...) still calls doctor() once ``fitdoctor.doctor`` is the module

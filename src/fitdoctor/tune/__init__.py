@@ -62,12 +62,6 @@ def tune(config: Any, *, trials: int | None = None, out: str | os.PathLike | Non
     return get_backend(backend).run(job)
 
 
-class _CallableModule(__import__("types").ModuleType):
-    """``fd.tune(...)`` calls :func:`tune` even after ``import fitdoctor.tune`` made
-    ``fitdoctor.tune`` this module (Python sets a package's attribute to its submodule)."""
+from fitdoctor._callable import make_callable  # noqa: E402
 
-    def __call__(self, *args: Any, **kwargs: Any) -> TuneResult:
-        return tune(*args, **kwargs)
-
-
-__import__("sys").modules[__name__].__class__ = _CallableModule
+make_callable(__name__, "tune")  # fd.tune(...) still calls tune() once ``fitdoctor.tune`` is the module
