@@ -109,3 +109,12 @@ def test_fd_doctor_and_fd_tune_can_be_called_twice():
     lines = out.stdout.splitlines()
     assert [ln.split()[:2] for ln in lines[:4]] == [["doctor", "BadInput"]] * 2 + [["tune", "BadInput"]] * 2
     assert lines[-1] == "module True"
+
+
+def test_an_experiment_prints_as_one_line_with_its_scores():
+    pytest.importorskip("torch", reason="the trainer needs the train extra (torch)")
+    exp = fd.run_experiment({"data": {"source": "sklearn:iris", "scale": "standard"},
+                             "model": {"hidden": [8]}, "train": {"epochs": 3}})
+    text = repr(exp)
+    assert text.startswith("Experiment(holdout, val accuracy ") and "test accuracy" in text
+    assert exp.diagnosis.findings[0].code in text and "\n" not in text and len(text) < 160

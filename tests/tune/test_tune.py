@@ -43,6 +43,10 @@ def test_kfold_tune_end_to_end(tmp_path):
     d = r.to_dict()
     json.dumps(d)
     assert d["best_value"] == pytest.approx(best.value)
+    # what a notebook prints: one line with the best trial and the one test score
+    text = repr(r)
+    assert text.startswith("TuneResult(") and f"best trial {best.number}" in text and "\n" not in text
+    assert f"test accuracy {r.test['accuracy']:.3f}" in text and len(text) < 160
 
 
 def test_holdout_tunes_over_training_seeds(tmp_path):

@@ -49,6 +49,21 @@ class Experiment:
     def diagnosis(self) -> Diagnosis:
         return self.diagnoses[0]
 
+    def __repr__(self) -> str:
+        """One line, as a notebook shows it: the protocol, the validation and test scores of
+        the primary metric, and the top finding (the dataclass's own repr is pages long)."""
+        m = self.primary
+        val = [v.get(m) for v in self.val_scores if isinstance(v.get(m), (int, float))]
+        parts = [f"{len(self.runs)} fold{'s' if len(self.runs) != 1 else ''}" if self.cv else "holdout"]
+        if val:
+            parts.append(f"val {m} {float(np.mean(val)):.4g}")
+        if self.test and isinstance(self.test.get(m), (int, float)):
+            parts.append(f"test {m} {self.test[m]:.4g}")
+        top = self.diagnosis.findings[0] if self.diagnoses and self.diagnosis.findings else None
+        if top is not None:
+            parts.append(f"{top.code} ({top.severity})")
+        return f"Experiment({', '.join(parts)})"
+
     def scores(self) -> dict[str, Any]:
         """JSON-ready: val (per run), cv, test and baselines, side by side."""
         return {"primary": self.primary, "val": self.val_scores, "cv": self.cv, "test": self.test,

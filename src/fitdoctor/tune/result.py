@@ -77,6 +77,17 @@ class TuneResult:
     def lines(self) -> list[str]:
         return [t.line(self.metric, self.unit, self.n_units) for t in self.top]
 
+    def __repr__(self) -> str:
+        """One line for a notebook: trials, the best trial's validation score and the test score
+        (the dataclass's own repr runs to pages)."""
+        t = self.trials
+        head = f"{t.get('complete', 0)} complete, {t.get('pruned', 0)} pruned of {t.get('total', 0)} trials"
+        best = (f"best trial {self.best.number}: val {self.metric} {_fmt(self.best.value)}"
+                if self.best is not None else "no complete trial")
+        score = (self.test or {}).get(self.metric)
+        tail = f", test {self.metric} {_fmt(score)}" if isinstance(score, (int, float)) else ""
+        return f"TuneResult({head}; {best}{tail})"
+
     def to_dict(self, *, with_trials: bool = False) -> dict[str, Any]:
         from fitdoctor.findings import _jsonable
 
