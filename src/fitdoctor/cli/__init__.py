@@ -71,6 +71,9 @@ def _load_commands() -> None:
             importlib.import_module(f"fitdoctor.cli.{mod.name}").register(app)
     for cmd in app.registered_commands:
         cmd.help = reflow(cmd.help or (cmd.callback.__doc__ if cmd.callback else None))
+    # --help lists commands in the order registered; a module may register two (diagnose and
+    # formats), so sort them by the name the user types
+    app.registered_commands.sort(key=lambda c: c.name or c.callback.__name__.replace("_", "-"))
 
 
 _load_commands()
