@@ -60,6 +60,16 @@ class Update:
     restarted: bool = False
     waiting: str | None = None                  # why nothing could be read yet
 
+    def __repr__(self) -> str:
+        """One line: the runs with their points and verdicts, and what changed."""
+        if self.waiting:
+            return f"Update(waiting: {self.waiting})"
+        runs = "; ".join(f"{r.name}: {r.points} points, {r.diagnosis!r}" if r.diagnosis is not None
+                         else f"{r.name}: {r.points} points" for r in self.runs[:3])
+        more = f"; +{len(self.runs) - 3} more runs" if len(self.runs) > 3 else ""
+        news = f", {len(self.events)} new event{'s' if len(self.events) != 1 else ''}" if self.events else ""
+        return f"Update({runs}{more}{news}{', restarted' if self.restarted else ''})"
+
 
 class Watcher:
     """Poll ``path`` and re-diagnose what it holds (see the module docstring)."""

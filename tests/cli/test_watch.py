@@ -107,10 +107,12 @@ def test_a_half_written_row_waits_for_its_end(tmp_path):
 def test_a_file_that_appears_later_and_one_that_is_truncated(tmp_path):
     p = tmp_path / "log.csv"
     w = Watcher(p)
-    assert "appear" in w.poll().waiting
+    waiting = w.poll()
+    assert "appear" in waiting.waiting and repr(waiting) == f"Update(waiting: {waiting.waiting})"
     p.write_text("epoch,loss,val_loss\n" + csv_rows(30))
     u = w.poll()
     assert u.runs[0].points == 30 and any(e.code == "overfitting" for _, e in u.events)
+    assert "30 points" in repr(u) and "overfitting" in repr(u) and "\n" not in repr(u)  # one line
     p.write_text("epoch,loss,val_loss\n" + csv_rows(4, overfit=False))  # a new run overwrites the file
     u = w.poll()
     assert u.restarted and u.runs[0].points == 4 and "overfitting" not in u.runs[0].monitor.current
