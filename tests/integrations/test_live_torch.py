@@ -301,15 +301,16 @@ def test_the_default_check_reads_only_the_biases_yet_a_mid_backward_nan_is_caugh
     assert mon.guard.sentinels and not mon.guard.full
     assert {n for n, _ in mon.guard.sentinels} == {"a.bias", "b.bias", "c.bias"}
     X, y = _data()
-    read = []
-    real = mon.guard.grads
+    read = []  # elements the guard reduces per check: its one fused norm or one concatenation
+    real_cat, real_norm = torch.cat, torch._foreach_norm
 
-    def counted(params=None):
-        out = real(params)
-        read.append(sum(g.numel() for g in out))
-        return out
+    def counted(real):
+        def reduce(tensors, *a, **k):
+            read.append(sum(t.numel() for t in tensors))
+            return real(tensors, *a, **k)
+        return reduce
 
-    mon.guard.grads = counted
+    torch.cat, torch._foreach_norm = counted(real_cat), counted(real_norm)
     try:
         for step in range(10):
             loss = nn.functional.binary_cross_entropy_with_logits(model(X[:32]).squeeze(1), y[:32])
@@ -318,16 +319,20 @@ def test_the_default_check_reads_only_the_biases_yet_a_mid_backward_nan_is_caugh
                 before = {k: v.clone() for k, v in model.state_dict().items()}
             opt.zero_grad()
             loss.backward()
+            read.append("step")
             mon.step(loss)
             opt.step()
             if mon.should_stop:
                 break
     finally:
-        mon.guard.grads = real
+        torch.cat, torch._foreach_norm = real_cat, real_norm
     assert step == 7 and mon.stop_reason == "non_finite" and math.isfinite(loss.item())
     assert all(torch.equal(model.state_dict()[k], v) for k, v in before.items())
     n_all, n_bias = sum(p.numel() for p in model.parameters()), 32 + 32 + 1
-    assert read[0] == n_all and set(read[1:]) == {n_bias}  # the first check is full, then biases
+    # the first reduction after each step's backward: the first check is full, then the biases
+    # (each with the loss folded in)
+    read = [read[i + 1] for i, r in enumerate(read[:-1]) if r == "step"]
+    assert read[0] == n_all + 1 and set(read[1:]) == {n_bias + 1}
 
 
 def test_a_nan_in_one_weight_matrix_only_waits_for_the_next_full_check_unless_full():

@@ -98,6 +98,7 @@ class GradGuard:
         # bias below the point where a NaN/inf appears, so they see it at a fraction of the cost.
         # A model without any checks everything.
         self.sentinels = [(n, p) for n, p in self.params if p.dim() <= 1]
+        self._sentinel_tensors = [p for _, p in self.sentinels]
         sentinel_size = sum(p.numel() for _, p in self.sentinels)
         total_size = sum(p.numel() for _, p in self.params)
         self.full = bool(full) or not self.sentinels or sentinel_size * 4 > total_size
@@ -150,18 +151,16 @@ class GradGuard:
 
     def _sentinels_finite(self, loss: torch.Tensor | None) -> bool | None:
         """The steps between full checks: the sentinel gradients (and the loss) summed in one
-        concatenation, laid out as the last full check found them. None when that layout no
-        longer holds (a gradient missing, moved or of another type): the general path then."""
-        grads = self.grads(self.sentinels)
-        device, dtype = self._layout  # type: ignore[misc]
-        if len(grads) != len(self.sentinels) or grads[0].device != device or grads[0].dtype != dtype:
-            self._layout = None
-            return None
-        if isinstance(loss, torch.Tensor) and loss.numel() == 1 and loss.device == device:
-            grads.append(_plain(loss).reshape(1).to(dtype))
+        concatenation. None when that no longer works (a gradient missing, on another device
+        or sparse): the general path then. Nothing is looked at per tensor: every attribute
+        read or no-op kernel right after ``backward()`` costs microseconds on a cold cache,
+        and ``torch.cat`` itself refuses what does not fit (a dtype that differs is promoted)."""
+        grads = [p.grad for p in self._sentinel_tensors]
+        if isinstance(loss, torch.Tensor):
+            grads.append(_plain(loss).reshape(-1))
         try:
             return math.isfinite(torch.cat(grads).sum().item())
-        except RuntimeError:  # a gradient on another device or of another kind since the full check
+        except (TypeError, RuntimeError):  # None (a missing gradient), another device, sparse
             self._layout = None
             return None
 
