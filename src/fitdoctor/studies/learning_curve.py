@@ -458,8 +458,8 @@ def _verdict(res: LearningCurveResult, val: np.ndarray, trn: np.ndarray, sign: f
         more = (f"; doubling the data is forecast to reach {dbl['predicted']:.3f} "
                 f"[{dbl['low']:.3f}, {dbl['high']:.3f}]" if dbl else "")
         msg = (f"validation {m} still rises with the training rows: {first:.3f} at {res.sizes[0]} rows -> "
-               f"{last:.3f} at {res.sizes[-1]}, +{t['gain_per_doubling']:.3f} per doubling over the last "
-               f"doubling (p={t['p']:.3g}, {k} {res.unit}s){more}: more data will help")
+               f"{last:.3f} at {res.sizes[-1]}, +{t['gain_per_doubling']:.3f} over the last doubling of the rows "
+               f"(p={t['p']:.3g}, {k} {res.unit}s){more}: more data will help")
         conf = 1.0 if t["p"] < ALPHA / 5 else 0.8
         return Finding(code="needs_more_data", severity="warning", message=msg, span=span, evidence=ev,
                        remedies=remedies_for("needs_more_data", ev), confidence=conf)
@@ -472,7 +472,7 @@ def _verdict(res: LearningCurveResult, val: np.ndarray, trn: np.ndarray, sign: f
     ev.update({"kind": kind, "train_val_gap": gap, "gain_upper": t["upper"], "chance": res.chance,
                "scale": res.meta.get("scale")})
     gain = t["gain_per_doubling"]
-    flat = (f"{_gain_text(gain)} per doubling over the last doubling (p={t['p']:.2g}"
+    flat = (f"{_gain_text(gain)} over the last doubling of the rows (p={t['p']:.2g}"
             + (f"; at most {_gain_text(t['upper'])} at 95%" if math.isfinite(t["upper"]) else "") + ")")
     if kind == "chance":
         msg = (f"validation {m} stays at chance ({res.chance:.3f}, {res.chance_label}) at every size from "
