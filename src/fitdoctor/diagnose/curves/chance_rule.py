@@ -58,6 +58,11 @@ def chance_level(ctx: Context) -> Finding | None:
             ev["majority_rate"] = ctx.majority_rate
             if acc > ctx.majority_rate + max(ctx.th.chance_acc_tol, 3 * A.sigma, 2 * se):
                 return None  # it beats always guessing the majority class
+            if A.n >= 2 and float(np.min(A.y[-2:])) > ctx.majority_rate + max(ctx.th.chance_acc_tol, 2 * se):
+                # the last two evaluations beat it beyond sampling noise (a short, fast-rising
+                # accuracy curve inflates its own noise estimate, which must not hide that):
+                # the features are used, even if the loss has not left chance yet
+                return None
             acc_text = (f"; {A.name} {acc:.3f} is no better than always guessing the majority "
                         f"class ({ctx.majority_rate:.3f})")
         else:
