@@ -20,6 +20,18 @@ def exp():
     return run_experiment(CFG)
 
 
+def test_a_folder_of_run_dirs_reads_one_run_per_dir(tmp_path, exp):
+    """``fitdoctor-runs/`` after two ``train`` runs: each run folder is one run, read by its own
+    reader (its history.csv and probes.csv are parts of it, never runs of their own; probes.csv
+    alone once made the whole folder fail with 'only one epoch of values')."""
+    for name in ("a", "b"):
+        write_run_dir(tmp_path / "runs" / name, exp, report=False)
+    runs = fd.read_runs(tmp_path / "runs")
+    assert sorted(r.meta["run"].split("/")[0] for r in runs) == ["a", "b"]
+    assert {r.meta["format"] for r in runs} == {"fitdoctor-run"}
+    assert all(fd.diagnose(r).codes == exp.diagnoses[0].codes for r in runs)
+
+
 def test_run_dir_contents(tmp_path, exp):
     out = tmp_path / "run"
     w = write_run_dir(out, exp, report=False)

@@ -151,13 +151,20 @@ def _read_dir(p: Path, readers: Mapping[str, type[Reader]]) -> list[RunHistory]:
         return cls().read(p)
 
     def read_file(f: Path) -> list[RunHistory]:
+        if f.is_dir():  # a run folder a directory reader claims (a `fitdoctor train` run dir)
+            got = [r for r in _read_dir(f, readers) if r.series]
+            for r in got:
+                inner = r.meta.get("run")
+                name = str(f.relative_to(p))
+                r.meta["run"] = f"{name}/{inner}" if inner and not str(inner).startswith(name) else name
+            return got
         fcls = best_reader(f, readers, directory=False)[0] if f.stat().st_size else None
         got = fcls().read(f) if fcls is not None else []
         for r in got:
             r.meta.setdefault("run", str(f.relative_to(p)))
         return got
 
-    return _read_each(p, _walk_files(p), read_file, "this folder")
+    return _read_each(p, _walk_files(p, readers), read_file, "this folder")
 
 
 def _read_each(p: Path, items, read_one, where: str) -> list[RunHistory]:
@@ -219,10 +226,19 @@ def _read_sweep(p: Path, subs: list[Path], readers: Mapping[str, type[Reader]]) 
     return _read_each(p, subs, read_folder, "its run folders")
 
 
-def _walk_files(root: Path):
+def _walk_files(root: Path, readers: Mapping[str, type[Reader]] | None = None):
+    """Every log candidate below ``root``; with ``readers``, a subfolder a directory reader
+    claims (a run folder of its own, such as ``fitdoctor train``'s) is yielded whole, not
+    walked into: its files are parts of one run, not runs of their own."""
     count = 0
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if d not in SKIP_DIRS and not d.startswith("."))
+        if readers is not None:
+            whole = [d for d in dirnames if best_reader(Path(dirpath) / d, readers, directory=True)[0] is not None]
+            for d in whole:
+                yield Path(dirpath) / d
+                count += 1
+            dirnames[:] = [d for d in dirnames if d not in whole]
         for fn in sorted(filenames):
             f = Path(dirpath) / fn
             if not _is_log_candidate(f):
