@@ -85,6 +85,8 @@ def test_unknown_key_suggests_closest(raw, expected):
     ({"model": {"activation": "rellu"}}, "model.activation", "'rellu'", "did you mean 'relu'"),
     ({"train": {"optimizer": "adamm"}}, "train.optimizer", "'adamm'", "'adamw'"),
     ({"train": {"lr": -1}}, "train.lr", "-1", "greater than 0"),
+    ({"train": {"lr": float("inf")}}, "train.lr", "inf", "finite number"),
+    ({"model": {"l2": float("inf")}}, "model.l2", "inf", "finite number"),
     ({"train": {"batch_size": 2.5}}, "train.batch_size", "2.5", "integer"),
     ({"train": {"early_stopping": "yes"}}, "train.early_stopping", "'yes'", "false, true or a mapping"),
     ({"model": {"hidden": [64, -1]}}, "model.hidden", "[64, -1]", "positive layer sizes"),

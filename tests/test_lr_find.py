@@ -180,6 +180,9 @@ def test_lr_find_with_class_weights_and_l2_runs():
 def test_lr_find_rejects_a_bad_range():
     with pytest.raises(fd.BadInput, match="start_lr < end_lr"):
         fd.lr_find(_cfg("sklearn:iris"), start_lr=1.0, end_lr=0.1)
+    for start, end in ((1e-6, float("inf")), (float("nan"), 1.0)):
+        with pytest.raises(fd.BadInput, match="finite numbers"):
+            fd.lr_find(_cfg("sklearn:iris"), start_lr=start, end_lr=end)
 
 
 def test_terminal_view_fits_80_columns_and_marks_the_suggestion():

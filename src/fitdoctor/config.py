@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, Mapping, Union
 
 from pydantic import (
+    AllowInfNan,
     BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator,
 )
 
@@ -34,7 +35,8 @@ def _no_bool(v: Any) -> Any:
 
 
 Int = Annotated[int, BeforeValidator(_no_bool)]
-Float = Annotated[float, BeforeValidator(_no_bool)]
+#: a finite number: an ``.inf`` lr or L2 passes ``> 0`` yet trains nothing but NaN
+Float = Annotated[float, BeforeValidator(_no_bool), AllowInfNan(False)]
 
 
 class _Section(BaseModel):

@@ -28,8 +28,8 @@ def register(app: typer.Typer) -> None:
         out: Optional[str] = typer.Option(None, "--out", "-o", metavar="DIR", help="Write lr_find.json, lr_find.csv and report.html here."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object (suggested_lr, the curve, the sweeps)."),
         repeats: int = typer.Option(3, "--repeats", min=1, max=20, help="Sweeps (seeds) read on their median curve."),
-        start_lr: float = typer.Option(1e-6, "--start-lr", min=0.0, help="Lowest lr of the sweep."),
-        end_lr: float = typer.Option(30.0, "--end-lr", min=0.0, help="Highest lr of the sweep."),
+        start_lr: float = typer.Option(1e-6, "--start-lr", help="Lowest lr of the sweep."),
+        end_lr: float = typer.Option(30.0, "--end-lr", help="Highest lr of the sweep."),
         steps: int = typer.Option(180, "--steps", min=10, max=5000, help="Steps (lrs) per sweep."),
         seed: Optional[int] = typer.Option(None, "--seed", help="First sweep's seed (default: train.seed)."),
     ) -> None:

@@ -163,8 +163,8 @@ def preserved(model: Any, optimizer: Any) -> Iterator[None]:
 
 def lr_grid(start_lr: float = START_LR, end_lr: float = END_LR, steps: int = STEPS) -> np.ndarray:
     """The exponential sweep: ``steps`` lrs from ``start_lr`` to ``end_lr``, equally spaced in log."""
-    if not (start_lr > 0 and end_lr > start_lr):
-        raise BadInput(f"lr range {start_lr:g}..{end_lr:g}: expected 0 < start_lr < end_lr")
+    if not (start_lr > 0 and end_lr > start_lr and math.isfinite(end_lr)):
+        raise BadInput(f"lr range {start_lr:g}..{end_lr:g}: expected finite numbers, 0 < start_lr < end_lr")
     if steps < 10:
         raise BadInput(f"steps {steps}: expected at least 10")
     return np.geomspace(start_lr, end_lr, steps)
