@@ -8,6 +8,8 @@ import math
 import numpy as np
 import pytest
 
+from fitdoctor.errors import BadInput
+
 pytest.importorskip("torch", reason="doctor retrains with the built-in trainer (torch)")
 
 from fitdoctor.data.dataset import Dataset  # noqa: E402
@@ -111,10 +113,15 @@ def test_a_retrain_that_fails_is_a_rejected_remedy_with_its_reason_never_a_crash
 def test_a_remedy_the_trainer_cannot_run_is_refused_before_training():
     ds = _binary(n=120)
     res = doctor(_cfg(batch_size=1, epochs=1), seeds=2, dataset=ds, max_rounds=1, workers=1, final=False,
-                 also_try=[{"model.batch_norm": True}, {"data.split.test": 0.5}])
-    bn, split = res.rounds[-1].trials[-2:]
+                 also_try=[{"model.batch_norm": True}])
+    bn = res.rounds[-1].trials[-1]
     assert bn.status == "refused" and "more than one row per batch" in bn.reason and bn.fits == 0
-    assert split.status == "refused" and "test split is never touched" in split.reason
+    # a change to the test split, or a key no config has, is refused before any training
+    for change, needle in (({"data.split.test": 0.5}, "test split is never touched"),
+                           ({"model.hiden": "x2"}, "did you mean 'model.hidden'")):
+        with pytest.raises(BadInput, match=needle):
+            doctor(_cfg(batch_size=1, epochs=1), seeds=2, dataset=ds, max_rounds=1, workers=1, final=False,
+                   also_try=[change])
 
 
 def test_regression_selects_on_r2_and_kfold_on_its_folds():

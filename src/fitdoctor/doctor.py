@@ -705,6 +705,21 @@ def check_options(*, max_rounds: int = 5, budget_minutes: float | None = None, a
                        f"e.g. 0.005")
 
 
+def check_also_try(also_try: list[Mapping[str, Any]] | None) -> None:
+    """Refuse a change of your own whose key no config has, or one that would touch the test
+    split, before anything is trained, as a typo in the config file is (not after the
+    remedies' retrains, as a refused trial). Whether the trainer can run it depends on the
+    config it meets after the accepted remedies: that is judged then."""
+    from fitdoctor.remedies_apply import UnsafeChange, check_keys
+
+    for change in also_try or []:
+        try:
+            check_keys(change)
+        except UnsafeChange as exc:
+            shown = ",".join(f"{k}={v}" for k, v in change.items())
+            raise BadInput(f"--try {shown}: {exc}") from None
+
+
 def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int = 5,
            budget_minutes: float | None = None, seeds: int | list[int] = 5, min_effect: float | None = None,
            alpha: float = 0.05, workers: int | None = None, dataset: Any = None, final: bool = True,
@@ -741,6 +756,7 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
     check_options(max_rounds=max_rounds, budget_minutes=budget_minutes, alpha=alpha, judge_on=judge_on,
                   min_effect=min_effect)
     first_cfg = load_config(config)
+    check_also_try(also_try)
     seed_list = list(seeds) if not isinstance(seeds, int) else [first_cfg.train.seed + i for i in range(seeds)]
     ds = dataset if dataset is not None else load_dataset(first_cfg.data)
     notes: list[str] = []

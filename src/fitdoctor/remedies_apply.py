@@ -166,6 +166,21 @@ def _relative(key: str, current: Any, spec: str) -> Any:
     return float(f"{new:.6g}")
 
 
+def check_keys(changes: Mapping[str, Any]) -> None:
+    """Raise :class:`UnsafeChange` for a key no config has (naming the nearest) or one a change
+    must never touch (see :data:`PROTECTED`): what is wrong whatever the config it applies to."""
+    keys = _leaf_keys()
+    for key in _flatten(changes):
+        why = _protected(key)
+        if why is not None:
+            raise UnsafeChange(f"{key}: not changed by a remedy: {why}")
+        if key not in keys:
+            import difflib
+
+            near = difflib.get_close_matches(key, sorted(keys), n=1, cutoff=0.6)
+            raise UnsafeChange(f"{key}: unknown config key" + (f" (did you mean '{near[0]}'?)" if near else ""))
+
+
 def resolve_changes(cfg: Any, changes: Mapping[str, Any], *, task: str | None = None) -> dict[str, Any]:
     """The absolute leaf values ``changes`` sets on ``cfg`` (only those that differ from it).
 
@@ -178,17 +193,9 @@ def resolve_changes(cfg: Any, changes: Mapping[str, Any], *, task: str | None = 
 
     cfg = load_config(cfg)
     tree = config_to_dict(cfg)
-    keys = _leaf_keys()
+    check_keys(changes)
     out: dict[str, Any] = {}
     for key, value in _flatten(changes).items():
-        why = _protected(key)
-        if why is not None:
-            raise UnsafeChange(f"{key}: not changed by a remedy: {why}")
-        if key not in keys:
-            import difflib
-
-            near = difflib.get_close_matches(key, sorted(keys), n=1, cutoff=0.6)
-            raise UnsafeChange(f"{key}: unknown config key" + (f" (did you mean '{near[0]}'?)" if near else ""))
         cur = _current(tree, key)
         if is_relative(value):
             if key not in _NUMERIC:

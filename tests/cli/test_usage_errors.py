@@ -138,6 +138,8 @@ def test_odd_but_readable_logs_are_diagnosed(tmp_path, body, code):
     (["--budget-minutes", "0"], "budget-minutes 0: expected a positive number of minutes"),
     (["--budget-minutes", "nan"], "budget-minutes nan: expected a positive number of minutes"),
     (["--min-effect", "-1"], "min-effect -1: expected a gain of 0 or more"),
+    (["--try", "model.hiden=x2"], "model.hiden: unknown config key (did you mean 'model.hidden'?)"),
+    (["--try", "data.split.seed=3"], "data.split.seed: not changed by a remedy"),
 ])
 def test_doctor_refuses_a_bad_option_before_it_prints_or_trains_anything(tmp_path, option, needle):
     cfg = tmp_path / "run.yaml"
@@ -145,3 +147,14 @@ def test_doctor_refuses_a_bad_option_before_it_prints_or_trains_anything(tmp_pat
     r = run("doctor", str(cfg), "--out", str(tmp_path / "dr"), *option)
     assert needle in one_error_line(r)
     assert r.stdout == "" and not (tmp_path / "dr").exists()
+
+
+@pytest.mark.parametrize("command", ["train", "doctor", "learning-curve", "lr-find", "tune"])
+def test_out_naming_a_file_is_refused_before_any_training(tmp_path, command):
+    cfg = tmp_path / "run.yaml"
+    cfg.write_text("data: {source: 'sklearn:iris'}\ntrain: {epochs: 2}\n")
+    taken = tmp_path / "notes.csv"
+    taken.write_text("keep me\n")
+    r = run(command, str(cfg), "--out", str(taken))
+    assert "is a file; expected a folder" in one_error_line(r)
+    assert r.stdout == "" and taken.read_text() == "keep me\n"

@@ -15,6 +15,8 @@ from typing import Optional
 
 import typer
 
+from fitdoctor.cli._options import out_folder
+
 HELP = """Show what fitdoctor is for, on bundled data (no arguments needed; under a minute).
 
 Trains the classic stuck model (Dense 64/32, dropout 0.3, sigmoid output, Adam) on raw,
@@ -34,7 +36,7 @@ def default_out() -> Path:
 
 def register(app: typer.Typer) -> None:
     @app.command(help=HELP)
-    def demo(out: Optional[str] = typer.Option(None, "--out", "-o", metavar="DIR",
+    def demo(out: Optional[str] = typer.Option(None, "--out", "-o", callback=out_folder, metavar="DIR",
                                                help="Where to write the run directories "
                                                     "(default: ~/.cache/fitdoctor/demo)."),
              report: bool = typer.Option(True, "--report/--no-report", help="Write report.html in each run directory.")

@@ -10,6 +10,8 @@ from typing import List, Optional
 
 import typer
 
+from fitdoctor.cli._options import out_folder
+
 HELP = """Repair a run config: diagnose it, try its remedies, keep only changes that beat the noise.
 
 Each round retrains the config on --seeds paired seeds (the folds of a k-fold config),
@@ -56,7 +58,7 @@ def register(app: typer.Typer) -> None:
     @app.command(help=HELP)
     def doctor(
         config: str = typer.Argument(..., metavar="CONFIG", help="Run config (YAML); every key: `fitdoctor config`."),
-        out: Optional[str] = typer.Option(None, "--out", "-o", metavar="DIR",
+        out: Optional[str] = typer.Option(None, "--out", "-o", callback=out_folder, metavar="DIR",
                                           help="Where to write the trail (default: fitdoctor-runs/<config name>-doctor)."),
         max_rounds: int = typer.Option(5, "--max-rounds", min=1, help="At most this many rounds of diagnose-and-fix."),
         budget_minutes: Optional[float] = typer.Option(None, "--budget-minutes", metavar="M",
@@ -79,12 +81,14 @@ def register(app: typer.Typer) -> None:
                                               "(more power, about 30% more retrains)."),
     ) -> None:
         from fitdoctor.config import load_config
-        from fitdoctor.doctor import check_options
+        from fitdoctor.doctor import check_also_try, check_options
         from fitdoctor.doctor import doctor as run_doctor
 
         check_options(max_rounds=max_rounds, budget_minutes=budget_minutes, judge_on=judge_on,
                       min_effect=min_effect)
         cfg = load_config(config)
+        changes = _parse_try(try_)
+        check_also_try(changes)
         out_dir = Path(out) if out else Path("fitdoctor-runs") / f"{Path(config).stem}-doctor"
         progress = None
         console = None
@@ -94,7 +98,6 @@ def register(app: typer.Typer) -> None:
 
             console = output_console()
             progress = DoctorBar(output_console(stderr=True))
-        changes = _parse_try(try_)
         if progress is not None:
             from fitdoctor.data import load_dataset
             from fitdoctor.train.metrics import class_prior

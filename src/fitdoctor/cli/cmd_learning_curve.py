@@ -7,6 +7,8 @@ from typing import Optional
 
 import typer
 
+from fitdoctor.cli._options import out_folder
+
 HELP = """Would more data help? Train a run config at growing training-set sizes and decide.
 
 Trains on 1/16, 1/8, 1/4, 1/2 and all of the training rows (nested, stratified subsets), 5
@@ -27,7 +29,7 @@ def register(app: typer.Typer) -> None:
     @app.command("learning-curve", help=HELP)
     def learning_curve_cmd(
         config: str = typer.Argument(..., metavar="CONFIG", help="Run config (YAML); every key: `fitdoctor config`."),
-        out: Optional[str] = typer.Option(None, "--out", "-o", metavar="DIR", help="Write learning_curve.json, learning_curve.csv and report.html here."),
+        out: Optional[str] = typer.Option(None, "--out", "-o", callback=out_folder, metavar="DIR", help="Write learning_curve.json, learning_curve.csv and report.html here."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object (findings, scores per size, forecast)."),
         seeds: Optional[int] = typer.Option(None, "--seeds", min=2, max=50, help="Seeds per size on a holdout split (default 5; k-fold uses its folds)."),
         sizes: Optional[str] = typer.Option(None, "--sizes", metavar="N,N,...", help="Training rows per size, comma-separated (default: 1/16 .. all)."),

@@ -7,6 +7,8 @@ from typing import Optional
 
 import typer
 
+from fitdoctor.cli._options import out_folder
+
 HELP = """Find a learning rate for a run config: the range test on its model, optimizer and batch size.
 
 Trains from the config's fresh initialisation while the lr grows exponentially (one step per
@@ -25,7 +27,7 @@ def register(app: typer.Typer) -> None:
     @app.command("lr-find", help=HELP)
     def lr_find_cmd(
         config: str = typer.Argument(..., metavar="CONFIG", help="Run config (YAML); every key: `fitdoctor config`."),
-        out: Optional[str] = typer.Option(None, "--out", "-o", metavar="DIR", help="Write lr_find.json, lr_find.csv and report.html here."),
+        out: Optional[str] = typer.Option(None, "--out", "-o", callback=out_folder, metavar="DIR", help="Write lr_find.json, lr_find.csv and report.html here."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object (suggested_lr, the curve, the sweeps)."),
         repeats: int = typer.Option(3, "--repeats", min=1, max=20, help="Sweeps (seeds) read on their median curve."),
         start_lr: float = typer.Option(1e-6, "--start-lr", help="Lowest lr of the sweep."),

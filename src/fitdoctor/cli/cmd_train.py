@@ -9,6 +9,8 @@ from typing import Optional
 
 import typer
 
+from fitdoctor.cli._options import out_folder
+
 HELP = """Train the MLP a run config describes, with probes, baselines and an honest test score.
 
 Runs the data checks first, fits on the configured split (holdout, or k-fold then a refit
@@ -28,7 +30,7 @@ def register(app: typer.Typer) -> None:
     @app.command(help=HELP)
     def train(
         config: str = typer.Argument(..., metavar="CONFIG", help="Run config (YAML); every key: `fitdoctor config`."),
-        out: Optional[str] = typer.Option(None, "--out", "-o", help="Run directory (default: fitdoctor-runs/<config name>)."),
+        out: Optional[str] = typer.Option(None, "--out", "-o", callback=out_folder, help="Run directory (default: fitdoctor-runs/<config name>)."),
         as_json: bool = typer.Option(False, "--json", help="Print one JSON object; no progress bars."),
         probe_every: int = typer.Option(25, "--probe-every", min=0, help="Probe the network every N steps (0: off)."),
         report: bool = typer.Option(True, "--report/--no-report", help="Write report.html into the run directory."),

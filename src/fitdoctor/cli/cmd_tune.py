@@ -9,6 +9,8 @@ from typing import Optional
 
 import typer
 
+from fitdoctor.cli._options import out_folder
+
 HELP = """Search hyperparameters on validation (holdout seeds or k-fold), never on test; then refit
 the best config and score the untouched test split once, beside the baselines.
 
@@ -31,7 +33,7 @@ def register(app: typer.Typer) -> None:
     @app.command(help=HELP)
     def tune(
         config: str = typer.Argument(..., metavar="CONFIG", help="Run config (YAML) with an optional search: section."),
-        out: Optional[str] = typer.Option(None, "--out", "-o", help="Run directory (default: fitdoctor-runs/<config name>-tune)."),
+        out: Optional[str] = typer.Option(None, "--out", "-o", callback=out_folder, help="Run directory (default: fitdoctor-runs/<config name>-tune)."),
         trials: Optional[int] = typer.Option(None, "--trials", "-n", min=1, help="Finished trials the study should hold (default: search.trials, else 50)."),
         storage: Optional[str] = typer.Option(None, "--storage", help="journal, journal:PATH, sqlite:///PATH or an RDB URL (default: SQLite in the run directory)."),
         backend: str = typer.Option("optuna", "--backend", help="optuna or ray."),
