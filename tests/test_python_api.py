@@ -118,3 +118,30 @@ def test_an_experiment_prints_as_one_line_with_its_scores():
     text = repr(exp)
     assert text.startswith("Experiment(holdout, val accuracy ") and "test accuracy" in text
     assert exp.diagnosis.findings[0].code in text and "\n" not in text and len(text) < 160
+
+
+def test_check_data_takes_what_the_command_takes():
+    """fd.check_data('sklearn:wine') ran every rule on a string and returned [] (each rule
+    failed on `str.X`, as a warning); it reads the source as `fitdoctor check-data` does."""
+    pytest.importorskip("sklearn", reason="bundled datasets need scikit-learn")
+    import warnings
+
+    from fitdoctor.data import load_dataset
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no rule may fail
+        by_name = [f.code for f in fd.check_data("sklearn:wine")]
+    assert by_name and by_name == [f.code for f in fd.check_data(load_dataset({"source": "sklearn:wine"}))]
+    with pytest.raises(fd.BadInput, match="expected a Dataset, a data source"):
+        fd.check_data(3)
+
+
+def test_write_report_takes_a_log_path_a_diagnosis_or_any_iterable(tmp_path):
+    fd.write_report(KERAS_CSV, tmp_path / "a.html")
+    d = fd.diagnose(KERAS_CSV)
+    fd.write_report(d, tmp_path / "b.html")
+    fd.write_report((x for x in [d, d]), tmp_path / "c.html")
+    assert all((tmp_path / f"{n}.html").stat().st_size > 10_000 for n in "abc")
+    with pytest.raises(fd.BadInput, match="expected a Diagnosis"):
+        fd.write_report(5, tmp_path / "d.html")
+    assert not (tmp_path / "d.html").exists()

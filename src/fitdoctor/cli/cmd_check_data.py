@@ -32,22 +32,9 @@ Examples:
 
 def _resolve(data: str, target: Optional[str], task: str, seed: int):
     """DATA -> (dataset, split or None, pipeline scale or None)."""
-    from fitdoctor.data import load_dataset, make_splits
+    from fitdoctor.diagnose.data import resolve_data
 
-    if data.lower().endswith((".yaml", ".yml")):
-        from fitdoctor.config import load_config
-
-        cfg = load_config(data)
-        dcfg = cfg.data
-        if target is not None or task != "auto":
-            dcfg = dcfg.model_copy(update={k: v for k, v in (("target", target), ("task", task))
-                                           if v is not None and v != "auto"})
-        ds = load_dataset(dcfg)
-        return ds, make_splits(ds, dcfg.split)[0], dcfg.scale
-    from fitdoctor.config import SplitConfig
-
-    ds = load_dataset({"source": data, "target": target, "task": task})
-    return ds, make_splits(ds, SplitConfig(seed=seed))[0], None
+    return resolve_data(data, target, task, seed)
 
 
 def render(ds, split, findings: list[Finding]):

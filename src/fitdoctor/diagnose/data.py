@@ -583,17 +583,54 @@ def _thresholds(overrides: Mapping[str, Any] | None) -> DataThresholds:
     return with_overrides(overrides, THRESHOLDS, what="data threshold")
 
 
+def resolve_data(data: Any, target: str | None = None, task: str = "auto", seed: int = 0
+                 ) -> tuple[Any, Any, str | None]:
+    """What ``check-data DATA`` reads: (dataset, the split training will use, the pipeline's
+    ``data.scale`` or None). ``data``: a run config's path (its data section, split and scale),
+    or a data source (a CSV/Parquet path, ``sklearn:wine``, a generator spec)."""
+    import os
+
+    from fitdoctor.data import load_dataset, make_splits
+
+    if not isinstance(data, (str, os.PathLike)):
+        raise BadInput(f"cannot check a {type(data).__name__}; expected a Dataset, a data source "
+                       "(a CSV path, 'sklearn:wine') or a run config's path")
+    if str(data).lower().endswith((".yaml", ".yml")):
+        from fitdoctor.config import load_config
+
+        dcfg = load_config(data).data
+        if target is not None or task != "auto":
+            dcfg = dcfg.model_copy(update={k: v for k, v in (("target", target), ("task", task))
+                                           if v is not None and v != "auto"})
+        ds = load_dataset(dcfg)
+        return ds, make_splits(ds, dcfg.split)[0], dcfg.scale
+    from fitdoctor.config import SplitConfig
+
+    ds = load_dataset({"source": str(data), "target": target, "task": task})
+    return ds, make_splits(ds, SplitConfig(seed=seed))[0], None
+
+
 def check_data(ds: Any, split: Any = None, val_split: float | None = 0.2, *, scale: str | None = None,
-               thresholds: Mapping[str, Any] | None = None, mute: tuple[str, ...] | list[str] = ()) -> list[Finding]:
+               thresholds: Mapping[str, Any] | None = None, mute: tuple[str, ...] | list[str] = (),
+               target: str | None = None) -> list[Finding]:
     """Run every data rule on ``ds``; most important findings first.
 
-    ``split``: the Split training will use (default: the default holdout split, for the overlap
-    check); ``val_split``: the Keras-style tail fraction checked for label ordering (None when the
-    pipeline trains on its own shuffled split, as the built-in trainer does); ``scale``:
-    the pipeline's ``data.scale`` (unscaled features are then only info).
+    ``ds``: a Dataset, or what ``fitdoctor check-data`` takes (a data source such as
+    ``"churn.csv"`` with ``target=``, ``"sklearn:wine"``, or a run config's path, whose split
+    and scale are then used). ``split``: the Split training will use (default: the default
+    holdout split, for the overlap check); ``val_split``: the Keras-style tail fraction checked
+    for label ordering (None when the pipeline trains on its own shuffled split, as the
+    built-in trainer does); ``scale``: the pipeline's ``data.scale`` (unscaled features are
+    then only info).
     """
     if val_split is not None and not 0.0 < float(val_split) < 1.0:
         raise BadInput(f"--val-split {val_split!r}: expected a fraction between 0 and 1, e.g. 0.2")
+    from fitdoctor.data.dataset import Dataset
+
+    if not isinstance(ds, Dataset):
+        ds, own_split, own_scale = resolve_data(ds, target)
+        split = split if split is not None else own_split
+        scale = scale if scale is not None else own_scale
     ctx = DataContext(ds=ds, split=split, val_split=float(val_split) if val_split is not None else None,
                       scale=scale, th=_thresholds(thresholds))
     def note(line: str) -> None:
@@ -603,4 +640,4 @@ def check_data(ds: Any, split: Any = None, val_split: float | None = 0.2, *, sca
     return sort_findings(out)
 
 
-__all__ = ["check_data", "DATA_RULES", "DATA_CODES", "DataContext", "DataThresholds"]
+__all__ = ["check_data", "resolve_data", "DATA_RULES", "DATA_CODES", "DataContext", "DataThresholds"]
