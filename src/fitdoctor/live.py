@@ -70,10 +70,27 @@ class Monitor:
     _t0: float | None = None
 
     def __post_init__(self) -> None:
-        if self.every < 1:
-            raise BadInput(f"every={self.every}: expected a positive number of updates")
-        if self.budget is not None and not self.budget > 0:
-            raise BadInput(f"budget={self.budget}: expected a positive share of wall time (0.01 = 1%) or None")
+        """Every option is checked now, with what was wrong: not at the first re-diagnosis,
+        in the middle of a training run (a bad threshold name used to stop ``model.fit``
+        at epoch 2)."""
+        from fitdoctor.diagnose import _check_mute
+        from fitdoctor.thresholds import with_overrides
+
+        def whole(name: str, value: Any, least: int) -> None:
+            if isinstance(value, bool) or not isinstance(value, int) or value < least:
+                raise BadInput(f"{name}={value!r}: expected a whole number >= {least}")
+
+        whole("every", self.every, 1)
+        whole("min_points", self.min_points, 2)
+        if self.budget is not None and (isinstance(self.budget, bool) or not isinstance(self.budget, (int, float))
+                                        or not self.budget > 0):
+            raise BadInput(f"budget={self.budget!r}: expected a positive share of wall time (0.01 = 1%) or None")
+        if self.on_event is not None and not callable(self.on_event):
+            raise BadInput(f"on_event={self.on_event!r}: expected a function taking an Event, or None")
+        # one code as a plain string, as diagnose(mute="overfitting") takes it (not its letters)
+        self.stop_on = (self.stop_on,) if isinstance(self.stop_on, str) else tuple(self.stop_on or ())
+        self.mute = tuple(_check_mute(self.mute)) if self.mute else ()
+        with_overrides(self.thresholds)
         bad = [c for c in self.stop_on if c not in CODES]
         if bad:
             import difflib

@@ -116,6 +116,9 @@ def with_overrides(overrides: Mapping[str, Any] | None, defaults: Any = None, *,
     Used for the curve rules' Thresholds and the data rules' DataThresholds alike.
     """
     defaults = THRESHOLDS if defaults is None else defaults
+    if overrides is not None and not isinstance(overrides, Mapping):
+        raise BadInput(f"{what}s={overrides!r}: expected a mapping of names to numbers, e.g. "
+                       f"{{'z_trend': 3.0}}")
     if not overrides:
         return defaults
     names = {f.name for f in fields(defaults)}

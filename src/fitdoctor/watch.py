@@ -81,7 +81,7 @@ class Watcher:
         self.path = str(path)
         self.fmt = fmt
         self.mapping = dict(mapping or {})
-        self.mute = tuple(mute)
+        self.mute = (mute,) if isinstance(mute, str) else tuple(mute or ())  # one code, not its letters
         self.thresholds = thresholds
         self.settle_polls = settle_polls
         self.runs: dict[str, RunState] = {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 import pytest
@@ -199,6 +200,27 @@ def test_options_are_checked_when_the_adapter_is_made():
         fdt.Monitor(mode="up", patience=2)
     with pytest.raises(BadInput, match="restore_best=True needs the model"):
         fdt.Monitor(restore_best=True)
+    # each wrong value is named at construction: before, a bad threshold or mute code stopped
+    # training at the first re-diagnosis, and a wrong type failed deep inside with a TypeError
+    model = nn.Linear(3, 1)
+    opt = torch.optim.SGD(model.parameters(), 0.1)
+    for kwargs, needle in (({"thresholds": {"nope": 1}}, "unknown threshold 'nope'"),
+                           ({"thresholds": 5}, "expected a mapping"),
+                           ({"mute": ["nope"]}, "unknown finding code 'nope'"),
+                           ({"every": "2"}, "every='2': expected a whole number"),
+                           ({"every": 1.5}, "every=1.5"),
+                           ({"min_points": "3"}, "min_points='3'"),
+                           ({"budget": "x"}, "budget='x'"),
+                           ({"out": 5}, "out=5"),
+                           ({"on_event": 5}, "on_event=5")):
+        with pytest.raises(BadInput, match=re.escape(needle)):
+            fdt.Monitor(model, opt, **kwargs)
+    with pytest.raises(BadInput, match="the model comes first"):
+        fdt.Monitor(opt, model)
+    # one code as a plain string is that code, not its letters
+    mon = fdt.Monitor(model, opt, mute="overfitting", stop_on="non_finite", **QUIET)
+    assert mon.live.mute == ("overfitting",) and mon.live.stop_on == ("non_finite",)
+    mon.detach()
 
 
 def test_the_registry_names_the_extra_to_install(monkeypatch):

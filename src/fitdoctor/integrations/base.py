@@ -21,6 +21,7 @@ import difflib
 import io
 import json
 import math
+import os
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -204,6 +205,14 @@ class BestTracker:
 
 
 # ---------------------------------------------------------------------------- the adapter
+def as_codes(value: Any) -> tuple[str, ...]:
+    """Finding codes as given: one code as a plain string (``mute="overfitting"``), not its
+    letters, or any iterable of them."""
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
 class LiveAdapter:
     """What every integration does with the values its framework hands it.
 
@@ -229,8 +238,14 @@ class LiveAdapter:
                  budget: float | None = DEFAULT_BUDGET, min_points: int = 3,
                  thresholds: Mapping[str, Any] | None = None, mute: tuple[str, ...] | list[str] = (),
                  on_event: Callable[[Event], None] | None = None) -> None:
+        if not isinstance(monitor, str) or not monitor.strip():
+            raise BadInput(f"monitor={monitor!r}: expected the name of a logged metric, e.g. 'val_loss'")
+        if out is not None and not isinstance(out, (str, os.PathLike)):
+            raise BadInput(f"out={out!r}: expected a folder's path (str or Path) or None")
+        if on_event is not None and not callable(on_event):
+            raise BadInput(f"on_event={on_event!r}: expected a function taking an Event, or None")
         self.every = every
-        self.stop_on = tuple(stop_on or ())
+        self.stop_on = as_codes(stop_on)
         self.monitor = monitor
         self.mode = mode
         self.min_delta = min_delta
@@ -242,7 +257,7 @@ class LiveAdapter:
         self.budget = budget
         self.min_points = min_points
         self.thresholds = thresholds
-        self.mute = tuple(mute or ())
+        self.mute = as_codes(mute)
         self.user_on_event = on_event
         self._begin("epoch")  # checks every option now, not when training starts
 

@@ -320,6 +320,12 @@ class Monitor(LiveAdapter):
                  mute: tuple[str, ...] | list[str] = (), on_event: Any = None) -> None:
         from fitdoctor.errors import BadInput
 
+        if model is not None and not isinstance(model, nn.Module):
+            which = "an optimizer: the model comes first, Monitor(model, optimizer)" \
+                if isinstance(model, torch.optim.Optimizer) else "expected a torch.nn.Module or None"
+            raise BadInput(f"Monitor(model={type(model).__name__}): {which}")
+        if optimizer is not None and not isinstance(optimizer, torch.optim.Optimizer):
+            raise BadInput(f"Monitor(optimizer={type(optimizer).__name__}): expected a torch.optim.Optimizer or None")
         if restore_best and model is None:
             raise BadInput("restore_best=True needs the model: Monitor(model, ...)")
         if not isinstance(probe_every, int) or probe_every < 0:
