@@ -432,3 +432,33 @@ def test_the_monitor_does_not_keep_the_last_step_s_graph_alive(with_optimizer):
     mon.epoch(val_loss=0.5)
     assert mon.live.history.series["loss"].values[-1] == pytest.approx(np.mean(losses), rel=1e-6)
     mon.detach()
+
+
+def test_a_dropped_nan_loss_is_told_as_such_not_as_exploding_updates():
+    """One bad batch (its loss NaN) in a run that goes on (stop_on=()): the guard drops the
+    step, and the verdict says so; it used to add 'the updates exploded (learning rate,
+    gradients)' and an exploding_gradients finding, though no update ever happened."""
+    torch.manual_seed(0)
+    X = torch.randn(256, 8)
+    y = (X[:, 0] > 0).long()
+    model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Linear(16, 2))
+    opt = torch.optim.SGD(model.parameters(), lr=0.1)
+    mon = fdt.Monitor(model, opt, stop_on=(), **QUIET)
+    step = 0
+    for _ in range(4):
+        for i in range(0, 256, 32):
+            loss = nn.functional.cross_entropy(model(X[i:i + 32]), y[i:i + 32])
+            if step == 13:
+                loss = loss * float("nan")
+            opt.zero_grad()
+            loss.backward()
+            mon.step(loss)
+            opt.step()
+            step += 1
+        mon.epoch(val_loss=nn.functional.cross_entropy(model(X), y).item())
+    d = mon.finish()
+    assert mon.history.meta["nonfinite_guard"]["where"] == "loss"
+    top = d.findings[0]
+    assert top.code == "non_finite" and "optimizer step 13" in top.message
+    assert "caught before the update" in top.message and "exploded" not in top.message
+    assert "training went on" in top.message and "exploding_gradients" not in d.codes

@@ -68,6 +68,15 @@ def non_finite(ctx: Context) -> Finding | None:
         what = f", after {fv(last_finite)}" if last_finite is not None else ""
         blew = ", which had been blowing up" if ev.get("blew_up_before") else ""
         cause = f"mid-run{what}{blew}: the updates exploded (learning rate, gradients)"
+        guard = ctx.history.meta.get("nonfinite_guard") or {}
+        if guard.get("weights_updated") is False:  # a live guard dropped that step's gradients
+            at = guard.get("step")
+            where = "loss" if guard.get("where") == "loss" else f"gradient ({guard.get('layer', '?')})"
+            cause = (f"mid-run{what}: a non-finite {where} at optimizer step {fx(at) if at is not None else '?'},"
+                     " caught before the update, so the weights never took it")
+            after = s.values[int(np.argmax(~np.isfinite(s.values))) + 1:]
+            if after.size and np.isfinite(after).all():
+                cause += f"; training went on, {name} {fv(float(after[-1]))} at the end"
     others = [h[1] for h in hits[1:]]
     follow = f"; then {', '.join(others[:4])}" if others else ""
     if not any(is_training_signal(h[1]) for h in hits):

@@ -335,8 +335,11 @@ class LiveAdapter:
         if self._nonfinite_step is not None:
             return []
         self._nonfinite_step = step
+        loss_bad = loss is not None and not math.isfinite(loss)
+        # "loss" when the loss itself was not finite (its gradients are, as a consequence):
+        # then it is no gradient explosion; "gradient" when only a gradient was
         self.live.history.meta["nonfinite_guard"] = {
-            "where": "gradient", "step": at_step if at_step is not None else step,
+            "where": "loss" if loss_bad else "gradient", "step": at_step if at_step is not None else step,
             "layer": layer or "?", "weights_updated": False}
         if self.verbose:
             self._say(f"fitdoctor: non-finite gradient in {layer or '?'} at step "
