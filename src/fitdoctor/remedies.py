@@ -158,8 +158,10 @@ def remedies_for(code: str, evidence: Mapping[str, Any] | None = None) -> list[R
         "lr_too_low": [
             R("raise the learning rate 10x (or run an lr range test)", HIGHER_LR,
               "steps are too small to make progress"),
-            R("use Adam at its usual lr 1e-3", {"train.optimizer": "adam", "train.lr": 1e-3},
-              "adapts step sizes per weight"),
+            *([R("use Adam at its usual lr 1e-3", {"train.optimizer": "adam", "train.lr": 1e-3},
+                 "adapts step sizes per weight")]
+              # not when the run's lr is 1e-3 or more: it would lower an lr found too low
+              if not (isinstance(lr, (int, float)) and lr >= 1e-3) else []),
         ],
     }
     if lr_vanished and code in ("lr_too_low", "underfitting", "still_improving"):

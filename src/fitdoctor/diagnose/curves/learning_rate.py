@@ -95,6 +95,8 @@ def lr_too_low(ctx: Context) -> Finding | None:
         return None  # validation already turned: more of the same lr would not help it
     ev = {"start": start, "end": end, "relative_drop": rel_drop, "slope": slope, "trend_z": z,
           "late_over_early_slope": linearity}
-    msg = (f"{T.name} falls slowly and almost linearly ({fv(start)} -> {fv(end)}, only {rel_drop:.0%} "
+    # a late slope near the early one is a straight line; steeper late, the fall is speeding up
+    how = "almost linearly" if linearity <= 1.5 else "and still speeding up"
+    msg = (f"{T.name} falls slowly {how} ({fv(start)} -> {fv(end)}, only {rel_drop:.0%} "
            f"down; late slope {linearity:.2f}x the early slope): far from converged")
     return finding("lr_too_low", "warning", msg, ctx, span=(T.x[0], T.x[-1]), evidence=ev)
