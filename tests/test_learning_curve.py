@@ -255,3 +255,17 @@ def test_a_gain_that_rounds_to_zero_reads_plus_zero_never_minus_zero():
 
     assert _gain_text(-4.35e-17) == "+0.000" and _gain_text(-0.0004) == "+0.000"
     assert _gain_text(-0.0006) == "-0.001" and _gain_text(0.132) == "+0.132"
+
+
+def test_a_forecast_never_passes_what_the_metric_can_reach():
+    """Accuracy climbing fast towards 1 once forecast 1.010 [0.921, 1.099] for twice the rows."""
+    from fitdoctor.studies.learning_curve import forecast
+
+    sizes = [20, 40, 80, 160, 320]
+    rng = np.random.default_rng(0)
+    val = np.array([[0.80, 0.90, 0.95, 0.975, 0.99]]).T + rng.normal(0, 0.01, (5, 3))
+    f = forecast(sizes, val, 640.0, ceiling=1.0)
+    assert f["predicted"] <= 1.0 and f["high"] <= 1.0 and max(f["curve_y"]) <= 1.0
+    assert f["low"] < f["high"]
+    free = forecast(sizes, val, 640.0)
+    assert free["high"] > 1.0  # what the cap removes

@@ -251,8 +251,10 @@ def fit_power_law(n: np.ndarray, y: np.ndarray, w: np.ndarray | None = None) -> 
 
 
 def forecast(sizes: list[int], val: np.ndarray, target: float, *, up_to: float | None = None,
-             level: float = LEVEL, bootstrap: int = BOOTSTRAP, seed: int = 0) -> dict[str, Any] | None:
-    """Predict the mean validation score at ``target`` rows from the sizes up to ``up_to`` rows.
+             level: float = LEVEL, bootstrap: int = BOOTSTRAP, seed: int = 0,
+             ceiling: float | None = None) -> dict[str, Any] | None:
+    """Predict the mean validation score at ``target`` rows from the sizes up to ``up_to`` rows
+    (``ceiling``: the best score the metric allows, e.g. 1 for accuracy: no forecast beyond it).
 
     The interval's half-width combines three parts: the bootstrap spread of the prediction
     (units resampled, curve refitted; variance inflated by k/(k-1)) and the standard error of
@@ -300,12 +302,17 @@ def forecast(sizes: list[int], val: np.ndarray, target: float, *, up_to: float |
     z = float(st.norm.ppf(0.5 + level / 2))               # the misfit: one backtest, not the units
     half = math.sqrt(q * q * (var_boot + var_obs) + z * z * var_fit)
     grid = np.geomspace(s.min(), max(target, s.max()), 40)
+
+    def cap(x: float) -> float:
+        """No score beyond what the metric can reach (accuracy 1.010 is no forecast)."""
+        return float(min(x, ceiling)) if ceiling is not None else float(x)
+
     return {"model": "a - b * n^-c", "a": a, "b": b, "c": c, "fitted_up_to": int(s.max()),
-            "fitted_sizes": [int(x) for x in s], "target_rows": int(round(target)), "predicted": float(pred),
-            "low": float(pred - half), "high": float(pred + half), "level": level, "backtest": backtest,
+            "fitted_sizes": [int(x) for x in s], "target_rows": int(round(target)), "predicted": cap(pred),
+            "low": cap(pred - half), "high": cap(pred + half), "level": level, "backtest": backtest,
             "sd_parts": {"bootstrap": math.sqrt(var_boot), "observed_mean": math.sqrt(var_obs),
                          "misfit": math.sqrt(var_fit)},
-            "curve_x": [float(x) for x in grid], "curve_y": [float(a - b * x ** -c) for x in grid]}
+            "curve_x": [float(x) for x in grid], "curve_y": [cap(a - b * x ** -c) for x in grid]}
 
 
 # ------------------------------------------------------------------ the command
@@ -370,13 +377,14 @@ def learning_curve(config: Any, *, dataset: Any = None, seeds: int | list[int] |
     val = sign * np.asarray(val_scores, dtype=float)   # higher is better from here on
     trn = sign * np.asarray(train_scores, dtype=float)
     trend = trend_test(sizes, val, min_gain=min_gain)
-    half = forecast(sizes, val, float(sizes[-1]), up_to=sizes[-1] / 2)
+    ceiling = 1.0 if sign > 0 else 0.0  # accuracy, F1, R^2 reach 1 at best; a loss (negated) 0
+    half = forecast(sizes, val, float(sizes[-1]), up_to=sizes[-1] / 2, ceiling=ceiling)
     if half is not None:
         obs = float(np.nanmean(val[-1]))
         half.update(observed=obs, error=obs - half["predicted"],
                     covered=bool(half["low"] <= obs <= half["high"]))
         half = _signed(half, sign)
-    nxt = forecast(sizes, val, 2.0 * sizes[-1])
+    nxt = forecast(sizes, val, 2.0 * sizes[-1], ceiling=ceiling)
     if nxt is not None:
         nxt = _signed({"rows": 2 * sizes[-1], **nxt}, sign)
     chance, chance_label = _chance(metric, ds, splits[0])
@@ -487,10 +495,12 @@ def _verdict(res: LearningCurveResult, val: np.ndarray, trn: np.ndarray, sign: f
                f"{res.sizes[-1]}, {flat}) and train meets it ({sign * tm[-1]:.3f}): more rows will not help; "
                "the limit is bias, so give the model more capacity or better features")
     unsure = kind != "chance" and math.isfinite(t["upper"]) and t["upper"] >= UNSURE_GAIN
+    # --seeds adds holdout seeds; a k-fold config gets more folds from data.split.k
+    more_units = "more seeds (--seeds)" if res.unit == "seed" else f"more {res.unit}s (data.split.k)"
     if unsure:  # not rising beyond noise, but the test cannot rule out a gain that would matter
         msg = (f"validation {m} shows no rise beyond noise with the training rows ({first:.3f} at {res.sizes[0]} "
                f"-> {last:.3f} at {res.sizes[-1]}, {flat}), but a gain of up to {t['upper']:+.3f} per doubling "
-               f"is not ruled out: more data is unlikely to help much; more {res.unit}s (--seeds) would tell "
+               f"is not ruled out: more data is unlikely to help much; {more_units} would tell "
                f"for sure. If it is flat, the limit is {kind}")
     ev["unsure"] = unsure
     conf = 0.5 if unsure else 1.0
