@@ -235,12 +235,17 @@ def unscaled_features(ctx: DataContext) -> Finding | None:
                  f"or |mean|+std >= {th.max_magnitude:g}"),
     }
     pipeline_scales = ctx.scale in ("standard", "minmax")
-    msg = (f"Features are not scaled: {'; '.join(reasons)} (largest std {s.max():.3g} in "
-           f"'{evidence['largest_std_feature']}', smallest {s.min():.3g} in '{evidence['smallest_std_feature']}').")
+    detail = (f"{'; '.join(reasons)} (largest std {s.max():.3g} in '{evidence['largest_std_feature']}', "
+              f"smallest {s.min():.3g} in '{evidence['smallest_std_feature']}')")
     if pipeline_scales:
-        msg = msg[:-1] + f"; data.scale: {ctx.scale} will standardize them inside the pipeline."
+        # already handled: a note for code that reads the raw columns, with no fix to apply
+        how = "standardizes them" if ctx.scale == "standard" else "scales them to [0, 1]"
+        return Finding(
+            code="unscaled_features", severity="info", evidence=evidence, remedies=[],
+            message=f"The raw features are not scaled: {detail}; data.scale: {ctx.scale} {how} inside the "
+                    "pipeline, fitted on the training split, so training sees them scaled.")
     return Finding(
-        code="unscaled_features", severity="info" if pipeline_scales else "warning", message=msg,
+        code="unscaled_features", severity="warning", message=f"Features are not scaled: {detail}.",
         evidence=evidence,
         remedies=[
             Remedy("standardize features inside the pipeline (fitted on the training split)",
