@@ -64,7 +64,8 @@ def compare(network: list[float], baseline: list[float], *, metric: str, n_val: 
     Three or more paired folds: a paired t test on the per-fold differences. One split:
     for a share of rows right, the difference over its binomial standard error
     (``sqrt(p1(1-p1)/n + p2(1-p2)/n)``, conservative since both models score the same
-    rows). Otherwise None: there is no honest noise scale.
+    rows); for R^2, over twice the normal-theory standard error of each model's MSE ratio.
+    Otherwise None: there is no honest noise scale.
     """
     pairs = [(n, b) for n, b in zip(network, baseline) if _finite(n) is not None and _finite(b) is not None]
     if not pairs:
@@ -91,6 +92,16 @@ def compare(network: list[float], baseline: list[float], *, metric: str, n_val: 
         crit = Z_CRIT
         out.update({"test": f"binomial standard error on {n_val} validation rows", "se": se, "z": stat,
                     "critical": crit, "rows": int(n_val)})
+    elif metric == "r2" and n_val:
+        # R^2 = 1 - MSE/Var: its noise is the MSE's, about (1 - R^2) * sqrt(2/n) for normal
+        # residuals; doubled for the heavier tails real residuals have, and the two models'
+        # errors added as if independent (pairing on the same rows only makes it smaller)
+        r1, r2 = float(net.mean()), float(base.mean())
+        se = math.sqrt(((1 - r1) ** 2 + (1 - r2) ** 2) * 4.0 / n_val)
+        stat = mean / se if se > 0 else 0.0
+        crit = Z_CRIT
+        out.update({"test": f"approximate standard error of R^2 on {n_val} validation rows", "se": se,
+                    "z": stat, "critical": crit, "rows": int(n_val)})
     else:
         return None
     out["beyond_noise"] = bool(mean > 0 and stat >= crit)
