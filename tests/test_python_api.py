@@ -145,3 +145,10 @@ def test_write_report_takes_a_log_path_a_diagnosis_or_any_iterable(tmp_path):
     with pytest.raises(fd.BadInput, match="expected a Diagnosis"):
         fd.write_report(5, tmp_path / "d.html")
     assert not (tmp_path / "d.html").exists()
+
+
+def test_a_finding_prints_as_one_short_line():
+    f = fd.diagnose(_overfit()).findings[0]
+    text = repr(f)
+    assert text.startswith("Finding(overfitting (warning): ") and "\n" not in text and len(text) < 140
+    assert "evidence" not in text and "Remedy(" not in text

@@ -60,6 +60,12 @@ class Finding:
         if self.severity not in SEVERITIES:
             raise ValueError(f"unknown severity {self.severity!r}")
 
+    def __repr__(self) -> str:
+        """One line: code, severity and the start of the message (the dataclass's own repr,
+        evidence and remedies included, ran to a thousand characters)."""
+        msg = self.message if len(self.message) <= 90 else self.message[:89] + "…"
+        return f"Finding({self.code} ({self.severity}): {msg!r})"
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "code": self.code,
