@@ -782,7 +782,7 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
     data_cache: dict[str, Any] = {}
     rounds: list[DoctorRound] = []
     evaluated: dict[str, str] = {}
-    stopped, stop_reason = "max_rounds", f"stopped after {max_rounds} rounds (--max-rounds)"
+    stopped, stop_reason = "max_rounds", f"stopped after {max_rounds} round{'s' if max_rounds != 1 else ''} (--max-rounds)"
     refuted: dict[str, str] = {}
     me_used = min_effect
     try:

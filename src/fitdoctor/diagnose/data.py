@@ -384,7 +384,7 @@ def train_val_overlap(ctx: DataContext) -> Finding | None:
     msg = (f"{len(val_in_train)} of {split.val.size} validation rows ({_pct(val_share)}) and "
            f"{len(test_in_train) + len(test_in_val)} of {split.test.size} test rows ({_pct(test_share)}) "
            f"are identical to rows the model trains on (or validates on); "
-           f"the data holds {ds.n_samples - distinct} duplicate rows.")
+           f"the data holds {ds.n_samples - distinct} duplicate row{'s' if ds.n_samples - distinct != 1 else ''}.")
     if few_levels:
         msg = msg[:-1] + f"; only {distinct} distinct rows exist, so some repetition is expected."
     elif negligible:

@@ -185,7 +185,7 @@ def render_lr_find(res: Any, *, ascii: bool | None = None) -> Group:
     parts: list = []
     head = Text.assemble(("fitdoctor lr-find", "bold"), " · ", (str(m.get("source", "")), "bold"))
     parts.append(head)
-    parts.append(Text(f"{m.get('repeats', len(res.sweeps))} sweeps x {m.get('steps', len(res.lrs))} steps, "
+    parts.append(Text(f"{m.get('repeats', len(res.sweeps))} sweep{'s' if m.get('repeats', len(res.sweeps)) != 1 else ''} x {m.get('steps', len(res.lrs))} steps, "
                       f"lr {tick(m.get('start_lr', res.lrs[0]))}..{tick(m.get('end_lr', res.lrs[-1]))} "
                       f"({m.get('optimizer', '?')}, batch {m.get('batch_size', '?')})", style="dim"))
     parts.append(Text("loss after each step on "

@@ -149,7 +149,7 @@ def extent(h) -> str:
         fractional = any(np.any(s.steps != np.round(s.steps)) for s in h.series.values() if len(s))
         if fractional and xs:
             return f"{h.n_points} points over {math.ceil(max(xs))} epochs"
-    return f"{h.n_points} {h.axis}s"
+    return f"{h.n_points} {h.axis}{'s' if h.n_points != 1 else ''}"
 
 
 def fmt_number(v) -> str:
