@@ -128,3 +128,7 @@ def test_help_examples_fit_an_80_column_terminal(cmd):
         if prev.lstrip().startswith(("fitdoctor ", "python ")) and line.startswith(" ") and line[1:2] != " " \
                 and text and text[0] not in "╭│╰#" and not text.startswith(("fitdoctor ", "python ")):
             raise AssertionError(f"{cmd} --help wraps an example at 80 columns:\n{prev}\n{line}")
+    # nor is an option's help cut short with an ellipsis (a long unbreakable word in a narrow
+    # column: 'fitdoctor-runs/…', 'diagnose-and-fi…')
+    cut = [line for line in out if "…" in line]
+    assert not cut, f"{cmd} --help cuts text at 80 columns:\n" + "\n".join(cut)

@@ -42,10 +42,13 @@ def register(app: typer.Typer) -> None:
         from fitdoctor import config_docs as cd
 
         if examples:
+            from fitdoctor.report.terminal import Hanging, output_console
+
+            console = output_console()  # wraps at the terminal's width, under the description
             for name, path in cd.examples().items():
-                typer.echo(f"{name:15s} {cd.describe(path)}")
-                typer.echo(f"{'':15s} {path}")
-            typer.echo("\nwrite one to edit:  fitdoctor config --init my.yaml --example NAME")
+                console.print(Hanging(0, f"{name:15s} ", cd.describe(path)))
+                console.print(Hanging(0, f"{'':15s} ", str(path)))
+            console.print("\nwrite one to edit:  fitdoctor config --init my.yaml --example NAME", highlight=False)
             return
         if init is not None:
             target = Path(init)
@@ -106,5 +109,6 @@ def _print_reference(rows: list[dict[str, str]]) -> None:
             console.print(Text.assemble((r["key"], "bold"), "  ", default.strip()))
             console.print(Hanging(4, "", text))
     console.print()
-    console.print("starter config: fitdoctor config --init my.yaml · examples: fitdoctor config --examples",
-                  style="dim", highlight=False)
+    # one command a line: a wrap inside a command would break it where a user copies it
+    console.print("starter config:  fitdoctor config --init my.yaml", style="dim", highlight=False)
+    console.print("examples:        fitdoctor config --examples", style="dim", highlight=False)

@@ -99,9 +99,11 @@ def register(app: typer.Typer) -> None:
     @app.command(help="List the log formats fitdoctor reads (the values of --format).")
     def formats() -> None:
         import fitdoctor as fd
+        from fitdoctor.report.terminal import Hanging, output_console
 
+        console = output_console()  # wraps at the terminal's width, under the description
         for name, desc in fd.formats().items():
-            typer.echo(f"{name:14s} {desc}")
+            console.print(Hanging(0, f"{name:14s} ", desc))
 
 
 def _ranked_payload(diagnoses) -> list[dict]:

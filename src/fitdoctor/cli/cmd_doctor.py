@@ -59,8 +59,8 @@ def register(app: typer.Typer) -> None:
     def doctor(
         config: str = typer.Argument(..., metavar="CONFIG", help="Run config (YAML); every key: `fitdoctor config`."),
         out: Optional[str] = typer.Option(None, "--out", "-o", callback=out_folder, metavar="DIR",
-                                          help="Where to write the trail (default: fitdoctor-runs/<config name>-doctor)."),
-        max_rounds: int = typer.Option(5, "--max-rounds", min=1, help="At most this many rounds of diagnose-and-fix."),
+                                          help="Folder for the trail (default: under fitdoctor-runs/, named after the config)."),
+        max_rounds: int = typer.Option(5, "--max-rounds", min=1, metavar="N", help="At most this many rounds of diagnose and fix."),
         budget_minutes: Optional[float] = typer.Option(None, "--budget-minutes", metavar="M",
                                                        help="Stop trying changes after M minutes."),
         seeds: int = typer.Option(5, "--seeds", min=2, help="Paired training seeds per candidate (holdout configs)."),
