@@ -158,3 +158,15 @@ def test_out_naming_a_file_is_refused_before_any_training(tmp_path, command):
     r = run(command, str(cfg), "--out", str(taken))
     assert "is a file; expected a folder" in one_error_line(r)
     assert r.stdout == "" and taken.read_text() == "keep me\n"
+
+
+def test_unreadable_standard_input_is_named_as_such():
+    r = run("diagnose", "-", stdin="nothing a training loop would print\nat all\n")
+    line = one_error_line(r)
+    assert line.startswith("fitdoctor: error: standard input: unknown log format") and "/tmp" not in line
+
+
+def test_a_baseline_that_is_not_a_finite_number_is_refused(overfit_log, tmp_path):
+    out = tmp_path / "r.html"
+    r = run("report", str(overfit_log), "--baseline", "accuracy=nan", "-o", str(out))
+    assert "with a finite number" in one_error_line(r) and not out.exists()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import List, Optional
 
@@ -45,9 +46,9 @@ def parse_baselines(items: list[str] | None) -> dict[str, dict[str, float]]:
             v = float(value)
         except ValueError:
             v = None
-        if not sep or not key.strip() or v is None:
-            raise BadInput(f"--baseline {item!r}: expected METRIC=VALUE or METRIC:LABEL=VALUE, "
-                           "e.g. accuracy=0.62")
+        if not sep or not key.strip() or v is None or not math.isfinite(v):
+            raise BadInput(f"--baseline {item!r}: expected METRIC=VALUE or METRIC:LABEL=VALUE with a "
+                           "finite number, e.g. accuracy=0.62")
         metric, _, text = key.partition(":")
         out.setdefault(metric.strip(), {})[text.strip() or "baseline"] = v
     return out

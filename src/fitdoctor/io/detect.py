@@ -257,7 +257,10 @@ def _read_stdin(fmt: str | None, mapping: Mapping[str, str] | None) -> list[RunH
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
-        runs = read_runs(tmp, fmt, mapping)
+        try:
+            runs = read_runs(tmp, fmt, mapping)
+        except BadInput as exc:  # name what the user gave, not our temporary file
+            raise BadInput(str(exc).replace(tmp, "standard input")) from None
         for r in runs:
             r.meta["source"] = "<stdin>"
         return runs
