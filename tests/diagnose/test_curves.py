@@ -474,3 +474,14 @@ def test_a_log_path_is_diagnosed_as_read(tmp_path):
         fd.diagnose(tmp_path / "missing.csv")
     with pytest.raises(fd.BadInput, match="log file's path"):
         fd.diagnose(3.5)
+
+
+def test_a_frozen_run_at_a_steady_lr_does_not_blame_a_decayed_lr():
+    """A Keras run stuck on saturated units: loss 8.619 to the digit for 10 epochs while the
+    logged lr stays 0.01. 'A learning rate decayed to ~0' is no cause the log allows."""
+    run = {"loss": [8.619] * 10, "val_loss": [6.975] * 10, "lr": [0.01] * 10}
+    f = next(f for f in fd.diagnose(run).findings if f.code == "plateau")
+    assert "stayed at 0.01" in f.message and "decayed" not in f.message
+    run["lr"] = [0.01 * 0.5 ** i for i in range(10)]
+    f = next((f for f in fd.diagnose(run).findings if f.code == "plateau"), None)
+    assert f is None or "stayed at" not in f.message

@@ -127,7 +127,7 @@ def plateau(ctx: Context) -> Finding | None:
     elif (frozen := frozen_from(T, start_flat, ctx.th.frozen_rel_range)) is not None \
             and (T.n - frozen) >= 0.5 * T.n:
         reason = (f"not changing in the 4th significant digit for the last {T.n - frozen} {unit(T)}s: the "
-                  "weights have stopped moving (a learning rate decayed to ~0, or frozen layers)")
+                  f"weights have stopped moving ({frozen_causes(ctx)})")
         ev["relative_range"] = float(np.ptp(T.y[frozen:]) / max(abs(level), 1e-12))
         ev["frozen_from"] = float(T.x[frozen])
     # (c') the same seen on validation: a fixed val set through fixed weights gives the same
@@ -136,7 +136,7 @@ def plateau(ctx: Context) -> Finding | None:
         V = ctx.val_loss
         reason = (f"and {V.name} has not changed in the 4th significant digit for the last {V.n - vf} "
                   f"{unit(V)}s ({fv(float(np.median(V.y[vf:])))}): the weights have stopped moving "
-                  "(a learning rate decayed to ~0, or frozen layers)")
+                  f"({frozen_causes(ctx)})")
         ev["val_frozen_from"] = float(V.x[vf])
     # (d) barely moved at all, from the start
     elif start_flat == 0 and total < 0.05 * abs(start) and (ctx.chance_loss is None or level < 0.9 * ctx.chance_loss):
@@ -258,3 +258,13 @@ def learned_nothing_level(ctx: Context) -> tuple[float | None, str]:
         # a constant costs (the variance of the target, plus its mean squared)
         return head_level(ctx.loss), "its starting loss"
     return None, ""
+
+
+def frozen_causes(ctx: Context) -> str:
+    """Why weights stop moving. A learning rate the log shows steady is no cause: then units
+    saturated or dead (no gradient passes them), or layers left frozen."""
+    lr = ctx.lr
+    if lr is not None and lr.n >= 2 and float(np.min(lr.y)) >= 0.5 * float(lr.first) > 0:
+        return (f"the learning rate stayed at {fv(float(lr.last))}: saturated or dead units pass no gradient, "
+                "or layers are frozen")
+    return "a learning rate decayed to ~0, or frozen layers"
