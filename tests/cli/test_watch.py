@@ -78,6 +78,10 @@ def test_a_path_that_cannot_appear_or_never_does_is_exit_2(tmp_path):
     assert r.returncode == 2 and "nothing readable within 1 s" in r.stderr
     r = run(str(tmp_path / "later.csv"), "--once")
     assert r.returncode == 2 and "no such file" in r.stderr
+    (tmp_path / "empty.csv").write_text("")
+    r = run(str(tmp_path / "empty.csv"), "--once")  # one line: no "watching ..." before the error
+    assert r.returncode == 2 and r.stderr.strip().splitlines() == [
+        f"fitdoctor: error: {tmp_path / 'empty.csv'}: no complete line yet"], r.stderr
 
 
 def test_standard_input_is_followed_to_its_end():

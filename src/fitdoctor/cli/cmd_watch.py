@@ -75,7 +75,7 @@ def _loop(watcher, view: "_View", *, exit_on: str | None, interval: float, once:
     if once and watcher.path != "-" and not Path(watcher.path).exists():
         raise BadInput(f"{watcher.path}: no such file or directory; expected a training log file or folder")
     code, ever_read, last_wait = 0, False, None
-    view.start()
+    view.start(announce=not once)  # --once reads and exits: no "watching ... (Ctrl-C to stop)"
     try:
         while True:
             upd = watcher.poll()
@@ -132,10 +132,11 @@ class _View:
         self.recent: list[str] = []
         self.watcher = None
 
-    def start(self) -> None:
+    def start(self, announce: bool = True) -> None:
         if self.as_json:
             return
-        print(f"fitdoctor: watching {self.path} (Ctrl-C to stop)", file=sys.stderr, flush=True)
+        if announce:
+            print(f"fitdoctor: watching {self.path} (Ctrl-C to stop)", file=sys.stderr, flush=True)
         if self.use_live:
             from rich.live import Live
 
@@ -195,8 +196,14 @@ class _View:
             self.recent = (self.recent + lines)[-6:]
             self.live.update(self._render())
         else:
+            from fitdoctor.report.terminal import Hanging
+
+            # wrapped at the terminal's width (COLUMNS) under the text after the clock; piped
+            # without COLUMNS each stays one line, for grep
             for line in lines:
-                print(line, flush=True)
+                clock_part, _, rest = line.partition(" ")
+                self.console.print(Hanging(0, clock_part + " ", rest), highlight=False)
+                self.console.file.flush()
 
     def final(self, diagnoses, *, finished: bool) -> None:
         if self.as_json:
