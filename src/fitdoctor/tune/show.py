@@ -54,7 +54,7 @@ def print_result(r: TuneResult, console: Any) -> None:
         tab.add_row("network (tuned)", *[_f(test.get(c)) for c in cols])
         for b, s in (r.final.get("baselines") or {}).items():
             if s:
-                tab.add_row(b, *[_f(s.get(c)) for c in cols])
+                tab.add_row(b.replace("_", " "), *[_f(s.get(c)) for c in cols])
         console.print(tab)
     for n in r.notes:
         console.print(f"note: {n}", style="dim")
