@@ -166,6 +166,22 @@ def _relative(key: str, current: Any, spec: str) -> Any:
     return float(f"{new:.6g}")
 
 
+def drop_applied(findings: list[Any], config: Any) -> None:
+    """Remove from each finding the remedies ``config`` already carries out ("or Adam at its
+    usual lr 1e-3" on a run trained with Adam at 1e-3): a prescription that changes nothing
+    is no prescription. A remedy that cannot be resolved on the config is kept as it is."""
+    for f in findings:
+        kept = []
+        for r in f.remedies:
+            try:
+                if r.config_changes and resolve_changes(config, r.config_changes) == {}:
+                    continue
+            except BadInput:
+                pass
+            kept.append(r)
+        f.remedies = kept
+
+
 def check_keys(changes: Mapping[str, Any]) -> None:
     """Raise :class:`UnsafeChange` for a key no config has (naming the nearest) or one a change
     must never touch (see :data:`PROTECTED`): what is wrong whatever the config it applies to."""

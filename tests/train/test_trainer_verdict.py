@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 import fitdoctor as fd
 from fitdoctor.cli import app
+from fitdoctor.config import load_config
 from fitdoctor.train.experiment import run_experiment
 from fitdoctor.train.run_dir import write_run_dir
 
@@ -129,3 +130,20 @@ def test_kfold_markdown_is_one_table_across_folds(kfold):
     codes = {c for d in exp.diagnoses for c in d.codes}
     assert len(rows) == 1 + len(codes)  # a header, then each finding once
     assert all(re.search(r"\| \d/3 \(", row) for row in rows[1:])
+
+
+def test_no_remedy_prescribes_what_the_config_already_does(tmp_path):
+    """The demo's stuck run trains with Adam at 1e-3; 'or Adam at its usual lr 1e-3' is no
+    fix for it, in the trainer's verdict or when its run directory is diagnosed again."""
+    from importlib.resources import files
+
+    cfg = load_config(str(files("fitdoctor") / "examples" / "demo_stuck.yaml"))
+    assert cfg.train.optimizer == "adam" and cfg.train.lr == 1e-3
+    exp = run_experiment(cfg)
+    write_run_dir(tmp_path / "run", exp, report=False)
+    again = fd.diagnose(fd.read(tmp_path / "run"))
+    for d in (exp.diagnosis, again):
+        assert d.findings[0].code == "chance_level"
+        changes = [r.config_changes for f in d.findings for r in f.remedies]
+        assert {"train.optimizer": "adam", "train.lr": 1e-3} not in changes
+        assert {"data.scale": "standard"} in changes  # what it lacks is still prescribed

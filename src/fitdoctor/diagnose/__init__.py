@@ -127,6 +127,13 @@ def diagnose(run: Any, *, thresholds: Mapping[str, Any] | None = None,
     from fitdoctor.diagnose.resolve import resolve
 
     findings = resolve(sort_findings(findings), ctx)
+    if isinstance(history.meta.get("config"), Mapping):  # a run of the built-in trainer
+        try:
+            from fitdoctor.remedies_apply import drop_applied
+        except ImportError:  # the config model needs the train extra (pydantic)
+            pass
+        else:
+            drop_applied(findings, history.meta["config"])
     from fitdoctor.diagnose.summary import summarize
 
     summary = summarize(ctx)

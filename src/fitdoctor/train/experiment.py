@@ -186,8 +186,12 @@ def run_experiment(cfg: Any, *, reporter: Reporter | None = None,
               "folds": vals.tolist(), "refit_epochs": int(final.epochs_run)}
 
     record_run_facts(runs, splits, primary, val_scores, base_val, data_findings, test, baselines, kfold)
+    from fitdoctor.config import config_to_dict
+
     diagnoses = []
     for r in runs:
+        # the config the run trained with: remedies it already carries out are not prescribed
+        r.history.meta["config"] = config_to_dict(cfg)
         d = diagnose_fit(r)  # the run-level rules read the facts just recorded in the meta
         have = {f.code for f in d.findings}
         d.findings = sort_findings(list(d.findings) + [f for f in data_findings if f.code not in have])
