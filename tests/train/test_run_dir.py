@@ -128,3 +128,9 @@ def test_refit_epochs_follow_what_the_folds_trained():
     assert refit_epochs(cfg({"patience": 5}), runs) == 8
     assert refit_epochs(cfg({"patience": 5, "restore_best": False}), runs) == 13
     assert refit_epochs(cfg(False), runs) == 40
+
+
+def test_arguments_in_the_wrong_order_are_named(tmp_path, exp):
+    with pytest.raises(fd.BadInput, match="expected the folder first"):
+        write_run_dir(exp, tmp_path / "run")
+    assert not (tmp_path / "run").exists()

@@ -70,7 +70,11 @@ def write_run_dir(out: str | os.PathLike, exp: Any, *, report: bool = True) -> d
     import torch
 
     from fitdoctor.config import dump_config
+    from fitdoctor.errors import BadInput
 
+    if not isinstance(out, (str, os.PathLike)) or not hasattr(exp, "runs"):
+        raise BadInput(f"write_run_dir({type(out).__name__}, {type(exp).__name__}): expected the folder first, "
+                       "then the Experiment: write_run_dir('runs/exp1', exp)")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     written: list[str] = []
