@@ -50,6 +50,9 @@ def test_summary_shows_best_trials_importances_and_the_test_once():
     assert "trial 2: val accuracy 0.950 ± 0.020 over 3 folds, but overfitting from epoch 12 (fold 1)" in text
     assert "train.lr 0.70" in text and "network (tuned)" in text and "logistic" in text and "0.930" in text
     assert "optuna-dashboard sqlite:///x/study.db" in text
+    narrow = Console(record=True, width=40)  # the dashboard command is never wrapped in two
+    print_result(r, narrow)
+    assert "  optuna-dashboard sqlite:///x/study.db" in narrow.export_text().splitlines()
     d = r.to_dict()
     json.dumps(d)
     assert d["best_value"] == 0.95 and d["summary"][0].startswith("trial 2:")

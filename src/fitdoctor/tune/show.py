@@ -61,7 +61,9 @@ def print_result(r: TuneResult, console: Any) -> None:
     if r.run_dir:
         console.print(f"run directory: {r.run_dir}/ (tune.json, best_config.yaml, best/)")
     if r.dashboard:
-        console.print(f"watch the study: {r.dashboard}   (pip install optuna-dashboard)", style="dim")
+        # the command alone on its line: a wrap inside it would break it where a user copies it
+        console.print("watch the study (pip install optuna-dashboard):", style="dim", highlight=False)
+        console.print(f"  {r.dashboard}", style="dim", highlight=False, overflow="ignore", crop=False)
 
 
 def _p(v: Any) -> str:
