@@ -76,3 +76,27 @@ def test_kfold_report_leads_with_one_verdict_and_folded_folds_open_with_sized_pl
     assert widths and min(widths) > 300, widths
     pg.shot("kfold_report.png")
     pg.assert_clean()
+
+
+def test_on_a_phone_the_page_fits_its_width_and_no_toolbar_covers_a_title(browser, tmp_path):
+    """390 px wide: a long log path in the title and tables once made the page 586-811 px wide
+    (loaded zoomed out), and plotly's toolbar, always shown on touch, covered chart titles."""
+    import fitdoctor as fd
+
+    deep = tmp_path / ("a_rather_long_experiment_folder_name_" * 3) / "runs"
+    deep.mkdir(parents=True)
+    log = deep / "training_log_of_the_second_attempt_with_dropout.csv"
+    log.write_text("epoch,loss,val_loss,accuracy,val_accuracy\n" + "".join(
+        f"{e},{0.7 * 0.85 ** e + 0.01:.4f},{0.72 * 0.8 ** e + 0.35 + 0.012 * max(e - 10, 0):.4f},"
+        f"{0.6 + 0.01 * e:.3f},{0.58 + 0.008 * min(e, 10):.3f}\n" for e in range(30)))
+    out = write_html_report([fd.diagnose(log)], deep / "report.html")
+    assert str(log) in out.read_text()  # the long path is on the page
+    page = browser.new_page(viewport={"width": 390, "height": 844})
+    page.goto(out.resolve().as_uri())
+    page.wait_for_function(
+        "Array.from(document.querySelectorAll('.plot')).every(e => e.querySelector('.plot-container svg.main-svg'))",
+        timeout=30_000)
+    assert page.evaluate("document.documentElement.scrollWidth") <= 392
+    assert page.locator(".modebar-container .modebar").count() == 0
+    page.screenshot(path=str(Path(__file__).parent / "artifacts" / "stuck_report_phone.png"), full_page=False)
+    page.close()

@@ -171,7 +171,8 @@ def _alpha(hex_color: str, a: float) -> str:
 def base_layout(title: str, x_title: str, y_title: str = "", *, log_y: bool = False,
                 height: int = 320) -> dict[str, Any]:
     return {
-        "title": {"text": label(title), "font": {"size": 14}},
+        # left-aligned: the hover toolbar sits at the top right and would cover a centred title
+        "title": {"text": label(title), "font": {"size": 14}, "x": 0, "xref": "paper", "xanchor": "left"},
         "height": height, "margin": {"l": 60, "r": 20, "t": 40, "b": 80},
         "xaxis": {"title": {"text": label(x_title)}, "zeroline": False},
         "yaxis": {"title": {"text": label(y_title)}, "type": "log" if log_y else "linear"},

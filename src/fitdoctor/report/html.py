@@ -438,12 +438,17 @@ th{background:#f4f5f7}.note{color:#555;font-size:12.5px}details{margin:6px 0}sum
 details.allev{display:inline-block;margin:0 0 0 6px;font-size:12px}details.allev table.ev{margin:4px 0}
 table.folds td.mark{text-align:center}table.folds tr.best td{color:#555;border-top:1px solid #ccc}
 details.fold>summary h2{display:inline;font-size:16px}details.fold>summary{padding:4px 0}
+h1,h2,h3,.sub,td,th,.finding{overflow-wrap:anywhere}
+table{display:block;max-width:100%;overflow-x:auto}
 """
 
 JS = """
 (function(){
   var data = JSON.parse(document.getElementById('fd-data').textContent);
+  // on a phone the toolbar is always shown and covers the chart titles: pinch-zoom there instead
+  var narrow = window.matchMedia && window.matchMedia('(max-width: 700px)').matches;
   var cfg = {displaylogo:false, responsive:true, typesetMath:false, showLink:false,
+             displayModeBar: narrow ? false : 'hover',
              modeBarButtonsToRemove:['sendDataToCloud','lasso2d','select2d']};
   var groups = {};
   data.plots.forEach(function(p){

@@ -63,8 +63,11 @@ def chance_level(ctx: Context) -> Finding | None:
                 # accuracy curve inflates its own noise estimate, which must not hide that):
                 # the features are used, even if the loss has not left chance yet
                 return None
+            # the rate is the training rows' (the class prior the run recorded): a validation
+            # split's own majority share can differ in the third digit
+            of_train = " of the training rows" if "class prior" in (ctx.chance_source or "") else ""
             acc_text = (f"; {A.name} {acc:.3f} is no better than always guessing the majority "
-                        f"class ({ctx.majority_rate:.3f})")
+                        f"class ({ctx.majority_rate:.3f}{of_train})")
         else:
             acc_text = f"; {A.name} {acc:.3f}"
     smooth_min = float(np.min(L.smoothed()))

@@ -65,7 +65,11 @@ def overfitting(ctx: Context) -> Finding | None:
           "train_at_best": t_at_best, "train_last": t_end,
           "share_after_best": (V.x[-1] - V.x[b]) / max(V.x[-1] - V.x[0], 1e-12), "axis": V.axis}
     name = V.name if V is ctx.val_loss else f"val {ctx.metric_name}"
-    rise_raw = end - vmin_raw
+    # the numbers shown are the log's own: the logged best and the logged last, so that best +
+    # rise = last for a reader (the test above used smoothed levels)
+    rise_raw = float(V.last) - vmin_raw
+    ev["rise_shown"] = rise_raw
+    ev["rise_shown_in_noise"] = rise_raw / sigma
     pct = f" ({rise_raw / abs(vmin_raw):+.0%})" if vmin_raw else ""
     shown_best = vmin_raw if V is ctx.val_loss else -vmin_raw
     shown_last = V.last if V is ctx.val_loss else -V.last
