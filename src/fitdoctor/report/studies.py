@@ -214,9 +214,6 @@ def render_lr_find(res: Any, *, ascii: bool | None = None) -> Group:
     return Group(*parts)
 
 
-#: Two lr markers' labels closer than this many decades would overlap on one row.
-LABEL_DECADES = 0.8
-
 
 def lr_find_panels(res: Any) -> list:
     from fitdoctor.report.figures import Panel, base_layout, nums
@@ -238,9 +235,10 @@ def lr_find_panels(res: Any) -> list:
     rows_end: list[float] = []  # per label row, the log10 lr its last label reaches
     for x, label, color in marks:
         lx = math.log10(x)
-        # a label within LABEL_DECADES of one already on a row goes one row up, never over it
-        row = next((i for i, end in enumerate(rows_end) if lx - end >= LABEL_DECADES), len(rows_end))
-        rows_end[row:row + 1] = [lx]
+        # each label on a row of its own: how many decades a label spans depends on the chart's
+        # width (a phone's is a third of a desktop's), so sharing a row could overprint
+        row = len(rows_end)
+        rows_end.append(lx)
         lay["shapes"].append({"type": "line", "xref": "x", "yref": "paper", "x0": x, "x1": x, "y0": 0,
                               "y1": 1, "line": {"color": color, "dash": "dot", "width": 2}})
         lay["annotations"].append({"x": lx, "xref": "x", "yref": "paper", "y": 1.0, "yshift": 14 * row,
