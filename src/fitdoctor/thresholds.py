@@ -103,6 +103,9 @@ class Thresholds:
     lr_low_linearity: float = 0.5
     #: runs shorter than this get verdicts with lowered confidence.
     short_run: int = 8
+    #: still improving: a curve of at most this many points is judged by whether it fell at
+    #: each of its last three steps (a handful of points gives no noise estimate to test against).
+    short_curve_points: int = 10
 
 
 THRESHOLDS = Thresholds()

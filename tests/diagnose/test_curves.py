@@ -485,3 +485,59 @@ def test_a_frozen_run_at_a_steady_lr_does_not_blame_a_decayed_lr():
     run["lr"] = [0.01 * 0.5 ** i for i in range(10)]
     f = next((f for f in fd.diagnose(run).findings if f.code == "plateau"), None)
     assert f is None or "stayed at" not in f.message
+
+
+def _jumpy_flat_val(train_end: float, seed: int = 3):
+    """Val falls for 10 epochs, then jumps around a flat level (sd 0.06 at 0.38) for 20 more."""
+    e = np.arange(30)
+    val = noisy(0.38 + 1.0 * np.exp(-e / 3), 0.06, seed)
+    train = noisy(train_end + (1.5 - train_end) * np.exp(-e / 7), 0.004, seed + 1)
+    return {"loss": train, "val_loss": val}
+
+
+def test_jumpy_val_flat_while_train_falls_far_below_is_overfitting():
+    """A val curve jumping by a sixth of its level, flat since epoch ~10, while train falls to a
+    fifth of it: the gap-widening kind, judged from where val first reached its level (the
+    smoothed minimum of a jumpy curve lands late, where the gap is already wide)."""
+    run = _jumpy_flat_val(0.06)
+    d = fd.diagnose(run)
+    assert d.top.code == "overfitting", d.codes
+    ev = d.top.evidence
+    assert ev["flat_since"] <= 14
+    # the best quoted is the log's own minimum of the flat stretch, at its epoch
+    tail = np.asarray(run["val_loss"])[int(ev["flat_since"]):]
+    assert ev["val_min"] == pytest.approx(tail.min(), rel=1e-3)
+    assert ev["best_at"] == ev["flat_since"] + int(np.argmin(tail))
+    assert f"{tail.min():.4g}" in d.top.message
+
+
+def test_jumpy_flat_val_with_train_beside_it_is_not_overfitting():
+    """The same jumpy val with train settling close to it: no gap grew, nothing memorised."""
+    assert "overfitting" not in codes(_jumpy_flat_val(0.36))
+
+
+def test_five_evaluations_each_better_by_a_lot_is_still_improving():
+    """A fine-tune stopped after 5 evaluations, each clearly better than the last: too few
+    points for a noise estimate, but 4 in strict order with a last step of 14% is no plateau."""
+    run = {"loss": [1.39, 1.02, 0.79, 0.66, 0.52], "val_loss": [1.138, 0.992, 0.742, 0.647, 0.558]}
+    d = fd.diagnose(run)
+    assert d.top.code == "still_improving", d.codes
+    assert "better at each of its last 3" in d.top.message and "0.558" in d.top.message
+
+
+def test_five_evaluations_that_settled_are_not_still_improving():
+    """Each evaluation better than the last, but the last by 2.6%: converged, not cut short."""
+    run = {"loss": [3.74, 0.92, 0.31, 0.15, 0.11], "val_loss": [2.294, 0.705, 0.210, 0.155, 0.151]}
+    assert "still_improving" not in codes(run)
+
+
+def test_noisy_val_still_trending_down_to_its_best_at_the_end_is_still_improving():
+    """75 epochs, val jumping by a tenth of its level but falling through its second half to
+    its best at the last epoch: the last 30% alone cannot show the trend beyond that noise."""
+    e = np.arange(75)
+    val = np.asarray(noisy(1.2 + 3.0 * np.exp(-e / 40), 0.15, 5))
+    val[-1] = val.min() - 0.05
+    run = {"loss": noisy(0.8 + 3.0 * np.exp(-e / 30), 0.02, 6), "val_loss": list(val)}
+    d = fd.diagnose(run)
+    assert d.top.code == "still_improving", d.codes
+    assert "through its noise" in d.top.message

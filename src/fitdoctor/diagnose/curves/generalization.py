@@ -8,6 +8,7 @@ import numpy as np
 
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
+from fitdoctor.diagnose.curves.oscillation import oscillating
 from fitdoctor.diagnose.curves.messages import finding, fv, fx, logged_after, unit
 from fitdoctor.diagnose.curves.shape import chosen_metric_improved, drop, dropout_hint, noise, tail_trend, train_curve, val_curve, val_gain, val_improved
 from fitdoctor.findings import Finding
@@ -85,6 +86,10 @@ def gap_widening(ctx: Context, V: Curve, T: Curve, b: int) -> Finding | None:
     its best while training keeps falling far below it (the gap widens, no clear rise)."""
     if V is not ctx.val_loss or T is not ctx.loss or V.n < 8:
         return None
+    # on a jumpy curve the smoothed minimum lands late, where the gap is already wide: the
+    # stretch is judged from where val first came within its noise of that best
+    sv = V.smoothed()
+    b = int(np.argmax(sv[: b + 1] <= sv[b] + noise(V)))
     share_after = (V.x[-1] - V.x[b]) / max(V.x[-1] - V.x[0], 1e-12)
     if share_after < ctx.th.overfit_flat_share:
         return None
@@ -93,27 +98,34 @@ def gap_widening(ctx: Context, V: Curve, T: Curve, b: int) -> Finding | None:
         return None  # validation still improving after all
     t_on_v = ctx.train_on(V.x)
     v_end, t_end = tail_level(V, 0.15), float(np.median(t_on_v[-max(2, V.n // 7):]))
-    gap_best = float(V.y[b] - t_on_v[b])
+    gap_best = float(sv[b] - t_on_v[b])
     gap_end = v_end - t_end
     if t_end > ctx.th.overfit_gap_ratio * v_end or gap_end <= 0:
         return None
-    if V.sigma > ctx.th.oscillation_roughness * 2 * abs(v_end):
+    if V.sigma > ctx.th.oscillation_roughness * 2 * abs(v_end) and oscillating(ctx) is not None:
         return None  # a val curve jumping by a good share of its level: oscillation speaks
-    if gap_end < ctx.th.overfit_gap_growth * max(gap_best, 0.0) or gap_end - gap_best < 3 * noise(V):
+    if gap_end < ctx.th.overfit_gap_growth * max(gap_best, 0.0) or gap_end - gap_best < 2 * noise(V):
         return None
     _, tz = stats.trend(V.x[b:], t_on_v[b:], max(T.sigma, 1e-12))
     if tz > -ctx.th.z_trend:
         return None  # train is not falling either: nothing is being memorised
     if not val_improved(V, ctx):
         return None
-    rb = int(np.argmin(V.y[: min(V.n, b + 3)]))  # the logged minimum near the smoothed one
-    b = rb if V.y[rb] <= V.y[b] else b
-    ev = {"val_min": float(V.y[b]), "best_at": float(V.x[b]), "val_last": v_end, "train_at_best": float(t_on_v[b]),
-          "train_last": t_end, "gap_at_best": gap_best, "gap_last": gap_end, "share_after_best": share_after,
-          "axis": V.axis}
-    msg = (f"{V.name} has not improved since {V.axis} {fx(V.x[b])} ({fv(float(V.y[b]))}, ends at {fv(v_end)}) "
-           f"while {T.name} kept falling {fv(float(t_on_v[b]))} -> {fv(t_end)}: the train/val gap grew from "
-           f"{fv(gap_best)} to {fv(gap_end)} over the last {share_after:.0%} of the run")
+    # the logged best of the flat stretch (a jumpy curve can dip below its level after the
+    # stretch began): the numbers quoted and the epoch to stop at are the log's own
+    rb = b + int(np.argmin(V.y[b:]))
+    ev = {"val_min": float(V.y[rb]), "best_at": float(V.x[rb]), "val_last": v_end,
+          "train_at_best": float(t_on_v[rb]), "flat_since": float(V.x[b]), "level_at_start": float(sv[b]),
+          "train_at_start": float(t_on_v[b]), "train_last": t_end, "gap_at_best": gap_best, "gap_last": gap_end,
+          "share_after_best": share_after, "axis": V.axis}
+    if rb == b or V.y[rb] >= sv[b] - noise(V) / 2:
+        since = f"has not improved since {V.axis} {fx(V.x[rb])} ({fv(float(V.y[rb]))}, ends at {fv(v_end)})"
+    else:  # dips below the level lie within the curve's noise
+        since = (f"has stayed within its noise ({fv(noise(V))} from {unit(V)} to {unit(V)}) of "
+                 f"{fv(float(sv[b]))} since {V.axis} {fx(V.x[b])} (best {fv(float(V.y[rb]))} at {V.axis} "
+                 f"{fx(V.x[rb])}, ends at {fv(v_end)})")
+    msg = (f"{V.name} {since} while {T.name} kept falling {fv(float(t_on_v[b]))} -> {fv(t_end)}: the train/val "
+           f"gap grew from {fv(gap_best)} to {fv(gap_end)} over the last {share_after:.0%} of the run")
     return finding("overfitting", "warning", msg, ctx, span=(V.x[b], V.x[-1]), evidence=ev)
 
 @rule("curves")

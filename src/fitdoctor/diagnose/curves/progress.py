@@ -6,7 +6,10 @@ import math
 from typing import Any
 
 
-from fitdoctor.diagnose.base import Context, head_level, rule, tail_level
+import numpy as np
+
+from fitdoctor import stats
+from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
 from fitdoctor.diagnose.curves.messages import finding, fv, shown, unit, z_text
 from fitdoctor.diagnose.curves.shape import dropout_hint, best_before_tail, drop, material_fall, noise, tail_trend, train_curve, val_curve
 from fitdoctor.findings import Finding
@@ -19,7 +22,8 @@ def still_improving(ctx: Context) -> Finding | None:
     if P is None or P.n < 3:
         return None
     slope, z, span = tail_trend(P, ctx.th.tail_frac)
-    if z > -ctx.th.z_trend:
+    through_end = falling_through_end(P, ctx)
+    if z > -ctx.th.z_trend and not through_end:
         return None
     total = drop(P)
     tail_drop = -slope * span
@@ -28,7 +32,7 @@ def still_improving(ctx: Context) -> Finding | None:
     if best_before_tail(P, ctx):
         return None  # the best is not near the end
     _, z_end, _ = tail_trend(P, ctx.th.tail_frac / 2)
-    if z_end > -ctx.th.z_trend:
+    if z_end > -ctx.th.z_trend and not through_end:
         return None  # it was falling, but has levelled off by the last few evaluations
     T = train_curve(ctx)
     if T is not None and T is not P:
@@ -41,11 +45,47 @@ def still_improving(ctx: Context) -> Finding | None:
     ev = {"slope": slope, "trend_z": z, "tail_drop": tail_drop, "total_drop": total,
           "epochs": float(P.x[-1]) + 1 if P.axis == "epoch" else float(P.x[-1])}
     shown = (lambda v: -v) if rising else (lambda v: v)
-    msg = (f"{P.name} was still {'rising' if rising else 'falling'} at the end: "
-           f"{fv(shown(float(P.y[-k - 1 if k < P.n else 0])))} -> {fv(shown(P.last))} over the last {k} "
-           f"{unit(P)}s ({z_text(-z if rising else z)}), {tail_drop / total:.0%} of the run's total progress")
+    verb = "rising" if rising else "falling"
+    if z > -ctx.th.z_trend and through_end == "steps":  # the tail's z cannot tell; the steps can
+        ev["steady_steps"] = 3
+        steps = " -> ".join(fv(shown(float(v))) for v in P.y[-4:])
+        msg = (f"{P.name} was still {verb} at the end: better at each of its last 3 {unit(P)}s ({steps}), "
+               f"the last by {abs(float(P.y[-2] - P.y[-1])) / max(abs(float(P.y[-2])), 1e-12):.0%}; "
+               f"{min(abs(float(P.y[-4] - P.y[-1])) / total, 1.0):.0%} of the run's total progress came in those 3")
+    elif z > -ctx.th.z_trend or z_end > -ctx.th.z_trend:  # noisy: the last half says it
+        _, z_half, _ = tail_trend(P, 0.5)
+        h = P.n - P.n // 2
+        ev["trend_z_last_half"] = z_half
+        msg = (f"{P.name} was still {verb} at the end, through its noise: {fv(shown(float(P.y[-h])))} -> "
+               f"{fv(shown(P.last))} over the last {h} {unit(P)}s ({z_text(-z_half if rising else z_half)}), "
+               f"its best at the last {unit(P) if P.best_index() == P.n - 1 else 'few ' + unit(P) + 's'}")
+    else:
+        msg = (f"{P.name} was still {verb} at the end: "
+               f"{fv(shown(float(P.y[-k - 1 if k < P.n else 0])))} -> {fv(shown(P.last))} over the last {k} "
+               f"{unit(P)}s ({z_text(-z if rising else z)}), {tail_drop / total:.0%} of the run's total progress")
     return finding("still_improving", "warning", msg, ctx, span=(P.x[-min(P.n, max(3, int(math.ceil(ctx.th.tail_frac * P.n))))], P.x[-1]),
                    evidence=ev)
+
+def falling_through_end(P: Curve, ctx: Context) -> str:
+    """Still falling at the last point where the tail's own z-test cannot tell: a short curve
+    (a handful of evaluations gives no noise estimate worth the name) that went down at each of
+    its last three steps to its best at the end (4 points in strict order: 1 in 24 by chance),
+    the last step by an amount that matters,
+    or a noisy long curve whose last half falls beyond its noise, whose last stretch keeps
+    the direction and whose best point is one of the last three. Says which ("steps" or
+    "half"), or "" for neither."""
+    y = P.y
+    if P.n <= ctx.th.short_curve_points:
+        k = min(4, P.n)
+        # and the last step alone matters (2.29 -> 0.71 -> 0.21 -> 0.155 -> 0.151 has settled)
+        steady = k >= 4 and bool(np.all(np.diff(y[-k:]) < 0)) and material_fall(P, float(y[-2] - y[-1]), ctx)
+        return "steps" if steady else ""
+    _, z_half, _ = tail_trend(P, 0.5)
+    _, z_tail, _ = tail_trend(P, ctx.th.tail_frac)
+    last = max(3, int(math.ceil(0.15 * P.n)))
+    noisy = (z_half < -ctx.th.z_trend and z_tail < -ctx.th.z_trend / 1.5
+             and P.best_index() >= P.n - 3 and stats.theil_sen(P.x[-last:], y[-last:]) < 0)
+    return "half" if noisy else ""
 
 @rule("curves", end_of_run=True)
 def healthy(ctx: Context) -> Finding | None:
