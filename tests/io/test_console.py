@@ -358,3 +358,61 @@ def test_pytorch_cifar_tutorial_output_is_a_step_curve(tmp_path):
     s = h.series["loss"]
     assert s.axis == "step" and len(s) == 18
     assert list(s.steps[:7]) == [2000, 4000, 6000, 8000, 10000, 12000, 14000]
+
+
+def _logged_tqdm_run(path: Path, epochs: int = 6) -> list[float]:
+    """A script that sends tqdm's bars through ``logging`` (a common TqdmToLogger wrapper), with a
+    long preamble (a class list) and its own "Epoch N:" lines: real tqdm, real logging."""
+    import io
+    import logging
+
+    from tqdm import tqdm
+
+    log = logging.getLogger(f"fitdoctor-test-{path.name}")
+    log.propagate = False
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s - %(levelname)s - %(message)s"))
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+
+    class ToLogger(io.StringIO):
+        def write(self, buf):
+            if buf.strip("\r\n\t "):
+                log.info(buf.strip("\r\n\t "))
+
+        def flush(self):
+            pass
+
+    out = ToLogger()
+    log.info("Classes found: %s", [f"class_{i:03d}" for i in range(900)])  # > 8 KB before any number
+    val_losses = []
+    bar = tqdm(total=epochs, unit="epoch", file=out, ascii=True, mininterval=0)
+    for e in range(1, epochs + 1):
+        for b in tqdm(range(20), unit="batch", file=out, ascii=True, mininterval=0, leave=False):
+            pass
+        loss, acc = 2.0 / e, 1 - 0.5 / e
+        val_loss, val_acc = 2.2 / e + 0.01 * e, 1 - 0.55 / e
+        val_losses.append(round(val_loss, 4))
+        log.info("Epoch %d: ", e)
+        log.info("loss=%.4f, accuracy=%.4f, ", loss, acc)
+        log.info("val_loss=%.4f, val_accuracy=%.4f", val_loss, val_acc)
+        bar.set_postfix(loss=round(loss, 3), accuracy=round(acc, 3), val_loss=round(val_loss, 3),
+                        val_accuracy=round(val_acc, 3), refresh=False)
+        bar.update(1)
+    bar.close()
+    handler.close()
+    log.removeHandler(handler)
+    return val_losses
+
+
+def test_logged_tqdm_bars_with_epoch_lines_are_one_run_past_a_long_preamble(tmp_path):
+    """tqdm through Python logging: every line has a timestamp prefix, the first epoch's numbers
+    come after 8 KB of other output, and each epoch is printed twice (the script's own lines with
+    4 decimals, then the epoch bar's postfix rounded to 3): one run, the precise numbers."""
+    path = tmp_path / "train_log.txt"
+    want = _logged_tqdm_run(path)
+    assert path.stat().st_size > 8192 and "loss=" not in path.read_text()[:8192]
+    runs = fd.read_runs(path)
+    assert len(runs) == 1 and runs[0].meta["format"] == "console"
+    assert list(_vals(runs[0], "val_loss")) == pytest.approx(want)
+    assert len(_vals(runs[0], "loss")) == 6

@@ -31,6 +31,12 @@ _BRACKET_PROGRESS = re.compile(r"\s*\[\s*(\d+)\s*/\s*(\d+)\s*(?:\(\s*\d+(?:\.\d+
 #: "Accuracy: 9839/10000 (98%)": a count out of a total, read as the fraction
 _COUNT_RATIO = re.compile(r"\b(\d+)\s*/\s*(\d+)\s*\(\s*\d+(?:\.\d+)?\s*%\s*\)")
 _AVG_PREFIX = re.compile(r"^(?:avg|average|mean)_(?=\w)", re.I)
+#: the prefix Python's logging puts before a message: "2025-06-14 22:57:21,314 - INFO - ",
+#: "[2025-06-14 22:57:21] INFO: "
+_LOG_PREFIX = re.compile(r"^\s*\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?\]?\s*(?:[-|:]\s*)?"
+                         r"(?:\[?(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\]?\s*[-|:]?\s*)?")
+#: what may stand beside the epoch on a header line with nothing else ("Epoch 3:", "=== Epoch 3 ===")
+_HEADER_REST = re.compile(r"[\s|:=#*\-\[\]]+")
 
 
 def split_prefixed(seg: str, pairs: dict[str, float]) -> dict[str, float]:
@@ -43,6 +49,15 @@ def split_prefixed(seg: str, pairs: dict[str, float]) -> dict[str, float]:
     if any(k.lower().startswith(("val", "eval", "test", "dev")) for k in pairs):
         return pairs  # the keys already say it
     return {f"val_{k}": v for k, v in pairs.items()}
+
+
+def note_epoch_header(state: State, seg: str) -> None:
+    """Remember the epoch a line of its own names ("Epoch 3:", "=== Epoch 3 ==="): the metric
+    lines under it that carry no epoch ("loss=0.41, accuracy=0.88") are that epoch's."""
+    seg = _LOG_PREFIX.sub("", seg, count=1)
+    m = EPOCH_INLINE.search(seg)
+    if m is not None and not _HEADER_REST.sub("", seg[:m.start()] + seg[m.end():]):
+        state.header_epoch = float(m.group(1))
 
 
 def handle_generic(state: State, n: int, seg: str) -> None:
@@ -95,6 +110,10 @@ def handle_generic(state: State, n: int, seg: str) -> None:
     if not pairs or not any(is_metric_key(k) for k in pairs):
         return
     pairs = split_prefixed(seg, pairs)
+    if x is None and state.header_epoch is not None:
+        x = state.header_epoch
+    elif x is not None:
+        state.header_epoch = None
     run = state.run
     if x is None and run.records and run.dialect == "generic" and run.last_x is not None \
             and all(canonical_name(k).startswith("val_") for k in pairs):

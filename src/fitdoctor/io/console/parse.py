@@ -10,7 +10,7 @@ from __future__ import annotations
 from fitdoctor.history import RunHistory
 from fitdoctor.io.console import keras, tqdm
 from fitdoctor.io.console.fastai import tables_as_lines
-from fitdoctor.io.console.generic import handle_generic
+from fitdoctor.io.console.generic import handle_generic, note_epoch_header
 from fitdoctor.io.console.hf import hf_dict, handle_dict
 from fitdoctor.io.console.lines import (MAYBE_WRAPPED, cut_incomplete_tail, drop_foreign, join_wrapped, segments,
                                         unglue_callbacks)
@@ -27,6 +27,8 @@ def handle(state: State, n: int, seg: str) -> None:
     if in_keras and keras.handle_bar(run, seg):
         return
     if not METRIC_WORDS.search(seg) or TRACEBACK.match(seg):
+        if "poch" in seg:
+            note_epoch_header(state, seg)
         return
     if "train_runtime" in seg:  # HF's end-of-training summary (a dict or TrainOutput(...))
         state.skipped_summary = True

@@ -6,13 +6,16 @@ from pathlib import Path
 
 from fitdoctor.errors import BadInput
 from fitdoctor.history import RunHistory
-from fitdoctor.io.base import Reader, decode_text, looks_binary, register
+from fitdoctor.io.base import HEAD_BYTES, Reader, decode_text, looks_binary, register
 from fitdoctor.io.console.lines import drop_foreign
 from fitdoctor.io.console.parse import parse_console_text
 from fitdoctor.io.console.sniff import looks_like_table, sniff_text
 
 #: How far past its head a file is read when TF/XLA lines fill the head (a GPU run's preamble).
 _PAST_PREAMBLE = 1 << 20
+#: Files that are looked into past their head when it says nothing: what a script's output is
+#: saved as (``python train.py > train_log.txt``, ``nohup.out``, a ``logging`` file)
+_TEXT_LOG_SUFFIXES = {".txt", ".log", ".out", ".err", ""}
 
 
 def _sniff_past_preamble(path: Path) -> float:
@@ -24,7 +27,7 @@ def _sniff_past_preamble(path: Path) -> float:
         return 0.0
     text = drop_foreign(decode_text(data))
     kept = "\n".join(line for line in text.splitlines() if line.strip())
-    return sniff_text(kept[:16384])
+    return sniff_text(kept[:_PAST_PREAMBLE // 4])
 
 
 @register
@@ -41,8 +44,11 @@ class ConsoleReader(Reader):
         if looks_like_table(text):
             return 0.0
         score = sniff_text(text)
-        if score < 0.5 and drop_foreign(text) != text and path.is_file():
-            # a GPU run's TensorFlow/XLA preamble can fill the head: look past it
+        if score < 0.5 and path.is_file() and (
+                drop_foreign(text) != text
+                or len(head) >= HEAD_BYTES and path.suffix.lower() in _TEXT_LOG_SUFFIXES):
+            # a GPU run's TensorFlow/XLA preamble can fill the head, or a script's own (a class
+            # list, a model summary, batch bars) before the first epoch's numbers: look past it
             score = max(score, _sniff_past_preamble(path))
         return score
 

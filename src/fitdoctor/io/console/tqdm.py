@@ -95,6 +95,13 @@ def handle_epoch_bar(state: State, n_line: int, seg: str) -> bool:
     if not pairs or not any(is_metric_key(k) for k in pairs):
         return True  # the bar before the first epoch, or one with other numbers only
     run = state.run
+    if run.records and run.bar_n is None and run.dialect == "generic" and run.axis == "epoch":
+        # the loop prints its own epoch lines beside the bar ("Epoch 3:" + "loss=0.4123, ..."):
+        # those are the records, with more digits; the bar adds only what they lack
+        rec = run.records.get(float(n))
+        for k, v in pairs.items() if rec is not None else ():
+            rec.setdefault(k, v)
+        return True
     if run.records and (run.bar_n is None or n < run.bar_n):
         run = state.new_run(n_line)  # a new bar: the next training
     if not run.records:
