@@ -106,6 +106,9 @@ class Thresholds:
     #: still improving: a curve of at most this many points is judged by whether it fell at
     #: each of its last three steps (a handful of points gives no noise estimate to test against).
     short_curve_points: int = 10
+    #: overfitting: a curve of at most this many points is also judged by the order of its points
+    #: (every one after the best worse than every one up to it), not only against its noise.
+    short_shift_points: int = 20
 
 
 THRESHOLDS = Thresholds()

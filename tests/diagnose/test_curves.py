@@ -541,3 +541,27 @@ def test_noisy_val_still_trending_down_to_its_best_at_the_end_is_still_improving
     d = fd.diagnose(run)
     assert d.top.code == "still_improving", d.codes
     assert "through its noise" in d.top.message
+
+
+def test_short_fine_tune_that_settles_higher_after_its_best_is_overfitting():
+    """10 evaluations: best at the 3rd, then all 7 later ones worse than the first three while
+    train goes to zero. Too few points to tell the step up from noise by a noise estimate; the
+    order says it (1 in 120 by chance)."""
+    val = [0.176, 0.166, 0.157, 0.215, 0.195, 0.228, 0.177, 0.237, 0.214, 0.214]
+    run = {"loss": [0.29, 0.08, 0.03, 0.02, 0.012, 0.008, 0.004, 0.002, 0.001, 0.0008], "val_loss": val,
+           "accuracy": [0.89, 0.97, 0.99, 0.993, 0.996, 0.998, 0.999, 1.0, 1.0, 1.0],
+           "val_accuracy": [0.963, 0.967, 0.967, 0.963, 0.970, 0.967, 0.971, 0.969, 0.971, 0.972]}
+    d = fd.diagnose(run)
+    assert d.top.code == "overfitting", d.codes
+    assert d.top.evidence["level_shift_p"] == pytest.approx(1 / 120, rel=1e-3)
+    assert "each of the 7 epochs after the best is worse" in d.top.message
+
+
+def test_short_curve_with_a_later_point_back_at_the_best_level_is_no_level_shift():
+    """The same, but one later evaluation (0.160) is as good as those up to the best: no shift."""
+    val = [0.176, 0.166, 0.157, 0.215, 0.195, 0.160, 0.177, 0.237, 0.214, 0.214]
+    run = {"loss": [0.29, 0.08, 0.03, 0.02, 0.012, 0.008, 0.004, 0.002, 0.001, 0.0008], "val_loss": val,
+           "accuracy": [0.89, 0.97, 0.99, 0.993, 0.996, 0.998, 0.999, 1.0, 1.0, 1.0],
+           "val_accuracy": [0.963, 0.967, 0.967, 0.963, 0.970, 0.967, 0.971, 0.969, 0.971, 0.972]}
+    d = fd.diagnose(run)
+    assert not any(f.code == "overfitting" and "level_shift_p" in f.evidence for f in d.findings)
