@@ -565,3 +565,12 @@ def test_short_curve_with_a_later_point_back_at_the_best_level_is_no_level_shift
            "val_accuracy": [0.963, 0.967, 0.967, 0.963, 0.970, 0.967, 0.971, 0.969, 0.971, 0.972]}
     d = fd.diagnose(run)
     assert not any(f.code == "overfitting" and "level_shift_p" in f.evidence for f in d.findings)
+
+
+def test_underfitting_without_a_validation_loss_does_not_claim_one_is_close():
+    """Only train loss and val accuracy logged: the message cannot say validation is close."""
+    e = np.arange(40)
+    run = {"loss": noisy(0.88 + 0.2 * np.exp(-e / 4), 0.004), "val_accuracy": noisy(np.full(40, 0.52), 0.01, 1)}
+    d = fd.diagnose(run)
+    f = next(f for f in d.findings if f.code == "underfitting")
+    assert "close to it" not in f.message and "no validation loss" in f.message

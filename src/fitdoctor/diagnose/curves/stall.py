@@ -212,7 +212,7 @@ def underfitting(ctx: Context) -> Finding | None:
     high = f"{share:.0%} of {floor_name} {fv(floor)}"
     if poor_acc and not high_loss:
         high += f", {A.name} only {acc:.3f}"
-    close = "with validation close to it"
+    close = "with validation close to it" if gap is not None else "(no validation loss logged to compare)"
     if no_gap and not (high_loss or poor_acc):
         close = (f"with validation no worse ({fv(ev['val_last'])}): it fits the training data no better "
                  "than data it has never seen")
