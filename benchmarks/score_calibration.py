@@ -3,6 +3,7 @@
     python benchmarks/score_calibration.py                 # the bundled clinic split, plus the wild
                                                            # logs when ../shared/calibration is there
     python benchmarks/score_calibration.py -v --json out.json
+    python benchmarks/score_calibration.py --blind A=/tmp/wild2/A/cases   # more labelled public logs
 
 The clinic cases (benchmarks/calibration/clinic/<id>/, a copy of ../shared/calibration/clinic/cases:
 12 planted-fault runs in up to 8 log formats, each with its truth.json) are read and diagnosed in
@@ -82,7 +83,7 @@ def score_clinic(root: Path = CLINIC) -> dict[str, Any]:
     return _summary("clinic", rows)
 
 
-def score_wild(root: Path = WILD) -> dict[str, Any] | None:
+def score_wild(root: Path = WILD, name: str = "wild") -> dict[str, Any] | None:
     if not root.is_dir():
         return None
     rows = []
@@ -91,7 +92,7 @@ def score_wild(root: Path = WILD) -> dict[str, Any] | None:
         r = judge(truth, _run(case / truth["data_file"]))
         rows.append({"case": case.name, "format": truth.get("format", ""), "expected": truth["expected"][0],
                      "confidence": truth.get("confidence", ""), **r})
-    s = _summary("wild", rows)
+    s = _summary(name, rows)
     high = [r for r in rows if r["confidence"] == "high"]
     s["high_confidence_primary"] = sum(r["primary"] for r in high) / len(high) if high else None
     return s
@@ -119,16 +120,24 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("-v", action="store_true", help="one line per run")
     ap.add_argument("--json", metavar="OUT", help="write the scores as JSON here")
+    ap.add_argument("--blind", metavar="NAME=DIR", action="append", default=[],
+                    help="also score a folder of cases laid out as the wild ones (<id>/truth.json + its "
+                         "data file), e.g. the blind-labelled public logs of benchmarks/wild_blind/")
     args = ap.parse_args(argv)
     t0 = time.perf_counter()
     scores = [s for s in (score_clinic(), score_wild()) if s is not None]
+    for spec in args.blind:
+        name, _, folder = spec.partition("=")
+        if not folder or not Path(folder).is_dir():
+            ap.error(f"--blind {spec!r}: expected NAME=DIR with DIR a folder of cases")
+        scores.append(score_wild(Path(folder), name))
     for s in scores:
         if args.v:
             for r in s["rows"]:
                 mark = "ok " if r["primary"] else "BAD"
-                print(f"  {mark} {r['case']:28s} {r['format']:18s} first={r['first']} expected={r['expected']}")
+                print(f"  {mark} {r['case']:36s} {r['format']:18s} first={r['first']} expected={r['expected']}")
         print(_line(s))
-    if len(scores) == 1:
+    if not any(s["split"] == "wild" for s in scores):
         print(f"wild: skipped ({WILD} not found)")
     print(f"({time.perf_counter() - t0:.1f} s)")
     if args.json:
