@@ -52,6 +52,11 @@ class Thresholds:
     #: ... or above this share while train accuracy stays below underfit_max_accuracy.
     underfit_min_share: float = 0.25
     underfit_max_accuracy: float = 0.9
+    #: ... an accuracy this share of the way from guessing to perfect is good: "no gap" alone
+    #: (val no worse than train) is then no sign of underfitting.
+    underfit_poor_share: float = 0.6
+    #: ... and beside a good accuracy the train loss must be above this share of the chance level.
+    underfit_high_share: float = 0.75
     #: underfitting needs val within this share above train (else it is a generalization gap).
     underfit_gap_frac: float = 0.3
     #: ... and with val at most this share above train (no generalization gap at all) ...

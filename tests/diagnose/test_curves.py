@@ -574,3 +574,22 @@ def test_underfitting_without_a_validation_loss_does_not_claim_one_is_close():
     d = fd.diagnose(run)
     f = next(f for f in d.findings if f.code == "underfitting")
     assert "close to it" not in f.message and "no validation loss" in f.message
+
+
+def test_good_accuracy_with_val_below_a_regularised_train_loss_is_not_underfitting():
+    """A binary model at 0.94 whose train loss (dropout on) sits above val at half of ln 2: no gap
+    and a loss at half the chance level say nothing beside that accuracy (pneumonia X-rays)."""
+    e = np.arange(30)
+    run = {"loss": noisy(0.33 + 0.3 * np.exp(-e / 3), 0.004), "val_loss": noisy(0.29 + 0.2 * np.exp(-e / 3), 0.004, 1),
+           "accuracy": noisy(0.94 - 0.1 * np.exp(-e / 3), 0.003, 2),
+           "val_accuracy": noisy(0.96 - 0.05 * np.exp(-e / 3), 0.003, 3)}
+    assert "underfitting" not in codes(run)
+
+
+def test_poor_accuracy_at_most_of_the_chance_loss_is_still_underfitting():
+    """4 classes, loss settled at 81% of ln 4 beside val, accuracy 0.49: it cannot fit."""
+    e = np.arange(50)
+    run = {"loss": noisy(1.12 + 0.25 * np.exp(-e / 5), 0.004), "val_loss": noisy(1.16 + 0.2 * np.exp(-e / 5), 0.004, 1),
+           "accuracy": noisy(0.49 - 0.2 * np.exp(-e / 5), 0.004, 2),
+           "val_accuracy": noisy(0.47 - 0.2 * np.exp(-e / 5), 0.004, 3)}
+    assert fd.diagnose(run).top.code == "underfitting"

@@ -186,11 +186,18 @@ def underfitting(ctx: Context) -> Finding | None:
         ev["val_gap"] = gap
         if abs(gap) > ctx.th.underfit_gap_frac:
             return None  # a real gap either way: not "train and val both stuck high together"
-    high_loss = share >= ctx.th.underfit_chance_share
+    guess = ctx.majority_rate if ctx.majority_rate is not None else 1.0 / guessed_classes(ctx)
+    good_acc = acc is not None and acc >= guess + ctx.th.underfit_poor_share * (1.0 - guess)
+    # beside a good accuracy the loss alone speaks only near the chance level (a noisy task's
+    # best loss can sit at half of it)
+    high_loss = share >= (ctx.th.underfit_high_share if good_acc else ctx.th.underfit_chance_share)
     poor_acc = acc is not None and acc < ctx.th.underfit_max_accuracy and share >= ctx.th.underfit_min_share
     min_share = ctx.th.underfit_no_gap_share if ctx.metric_name == "accuracy" or ctx.chance_loss \
         else ctx.th.underfit_regression_share
-    no_gap = gap is not None and gap <= ctx.th.underfit_no_gap and share >= min_share
+    # "no better on train than on unseen data" says little beside a good accuracy: dropout,
+    # augmentation and class weights lift the train loss of a model that fits well (0.94 on
+    # pneumonia X-rays, val loss below train); it speaks when the score is poor or not logged
+    no_gap = gap is not None and gap <= ctx.th.underfit_no_gap and share >= min_share and not good_acc
     if ctx.chance_loss is None and not floor_name.startswith("the target's variance"):
         high_loss = poor_acc = False  # a guessed floor is weak evidence: ask for no gap at all
     # below the clearly-high level, "cannot fit" also needs the curve flat for most of the run
