@@ -523,6 +523,7 @@ def test_five_evaluations_each_better_by_a_lot_is_still_improving():
     d = fd.diagnose(run)
     assert d.top.code == "still_improving", d.codes
     assert "better at each of its last 3" in d.top.message and "0.558" in d.top.message
+    assert d.top.span == (1, 4)  # the 4 evaluations the message quotes
 
 
 def test_five_evaluations_that_settled_are_not_still_improving():

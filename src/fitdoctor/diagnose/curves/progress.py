@@ -63,8 +63,10 @@ def still_improving(ctx: Context) -> Finding | None:
         msg = (f"{P.name} was still {verb} at the end: "
                f"{fv(shown(float(P.y[-k - 1 if k < P.n else 0])))} -> {fv(shown(P.last))} over the last {k} "
                f"{unit(P)}s ({z_text(-z if rising else z)}), {tail_drop / total:.0%} of the run's total progress")
-    return finding("still_improving", "warning", msg, ctx, span=(P.x[-min(P.n, max(3, int(math.ceil(ctx.th.tail_frac * P.n))))], P.x[-1]),
-                   evidence=ev)
+    first = -4 if "steady_steps" in ev else -min(P.n, max(3, int(math.ceil(ctx.th.tail_frac * P.n))))
+    if "trend_z_last_half" in ev:
+        first = -(P.n - P.n // 2)
+    return finding("still_improving", "warning", msg, ctx, span=(P.x[first], P.x[-1]), evidence=ev)
 
 def falling_through_end(P: Curve, ctx: Context) -> str:
     """Still falling at the last point where the tail's own z-test cannot tell: a short curve
