@@ -44,7 +44,7 @@ def test_calibration_wild_split_stays_right():
     if s is None:
         pytest.skip(f"the wild calibration logs are third-party files kept outside the repository ({sc.WILD})")
     assert s["crashes"] == 0
-    assert s["primary"] >= 0.65, f"wild primary {s['primary']:.1%} fell below the 65% floor"
+    assert s["primary"] >= 0.75, f"wild primary {s['primary']:.1%} fell below the 75% floor"
 
 
 @pytest.mark.parametrize("split,floor", [("holdout", 0.93), ("formats", 0.87)])
