@@ -111,6 +111,9 @@ class Thresholds:
     #: still improving: a curve of at most this many points is judged by whether it fell at
     #: each of its last three steps (a handful of points gives no noise estimate to test against).
     short_curve_points: int = 10
+    #: still improving: a run of short_run..short_run_max evaluations whose last is its best while
+    #: train still falls (LABELS.md: for 8-15 epochs, stopped too early is the usual verdict).
+    short_run_max: int = 15
     #: overfitting: a curve of at most this many points is also judged by the order of its points
     #: (every one after the best worse than every one up to it), not only against its noise.
     short_shift_points: int = 20

@@ -594,3 +594,19 @@ def test_poor_accuracy_at_most_of_the_chance_loss_is_still_underfitting():
            "accuracy": noisy(0.49 - 0.2 * np.exp(-e / 5), 0.004, 2),
            "val_accuracy": noisy(0.47 - 0.2 * np.exp(-e / 5), 0.004, 3)}
     assert fd.diagnose(run).top.code == "underfitting"
+
+
+def test_short_run_ending_at_its_best_while_train_falls_is_still_improving():
+    """10 epochs, val noisy (0.117 at epoch 6, 0.177, 0.155) but at a new best on the last one,
+    train falling every epoch: for a run this short, stopped too early is the usual call."""
+    val = [0.629, 0.243, 0.2, 0.21, 0.125, 0.12, 0.117, 0.177, 0.155, 0.116]
+    train = [1.469, 0.45, 0.25, 0.17, 0.12, 0.095, 0.08, 0.07, 0.065, 0.057]
+    d = fd.diagnose({"loss": train, "val_loss": val})
+    assert d.top.code == "still_improving", d.codes
+    assert "ended at its best after only 10 epochs" in d.top.message and d.top.span == (6, 9)
+
+
+def test_short_run_whose_best_came_before_the_end_is_not_still_improving():
+    val = [0.629, 0.243, 0.2, 0.21, 0.125, 0.12, 0.112, 0.177, 0.155, 0.118]
+    train = [1.469, 0.45, 0.25, 0.17, 0.12, 0.095, 0.08, 0.07, 0.065, 0.057]
+    assert "still_improving" not in codes({"loss": train, "val_loss": val})

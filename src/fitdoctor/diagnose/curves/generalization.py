@@ -109,8 +109,8 @@ def level_shift_p(V: Curve, ctx: Context) -> float | None:
 def gap_widening(ctx: Context, V: Curve, T: Curve, b: int) -> Finding | None:
     """The other kind of overfitting: validation flat or creeping up for a long stretch after
     its best while training keeps falling far below it (the gap widens, no clear rise)."""
-    if V is not ctx.val_loss or T is not ctx.loss or V.n < 8:
-        return None
+    if V is not ctx.val_loss or T is not ctx.loss or V.n < 8 or V.best_index() == V.n - 1:
+        return None  # (a new best at the last evaluation: not "has not improved since")
     # on a jumpy curve the smoothed minimum lands late, where the gap is already wide: the
     # stretch is judged from where val first came within its noise of that best
     sv = V.smoothed()

@@ -10,7 +10,7 @@ import numpy as np
 
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
-from fitdoctor.diagnose.curves.messages import finding, fv, shown, unit, z_text
+from fitdoctor.diagnose.curves.messages import finding, fv, fx, shown, unit, z_text
 from fitdoctor.diagnose.curves.shape import dropout_hint, best_before_tail, drop, material_fall, noise, tail_trend, train_curve, val_curve
 from fitdoctor.findings import Finding
 from fitdoctor.history import higher_is_better
@@ -52,6 +52,13 @@ def still_improving(ctx: Context) -> Finding | None:
         msg = (f"{P.name} was still {verb} at the end: better at each of its last 3 {unit(P)}s ({steps}), "
                f"the last by {abs(float(P.y[-2] - P.y[-1])) / max(abs(float(P.y[-2])), 1e-12):.0%}; "
                f"{min(abs(float(P.y[-4] - P.y[-1])) / total, 1.0):.0%} of the run's total progress came in those 3")
+    elif (z > -ctx.th.z_trend or z_end > -ctx.th.z_trend) and through_end == "best_last":
+        ev["short_run_best_last"] = True
+        prev = int(np.argmin(P.y[:-1]))
+        T = ctx.loss
+        msg = (f"{P.name} ended at its best after only {P.n} {unit(P)}s: {fv(shown(P.last))} at the last, "
+               f"better than {fv(shown(float(P.y[prev])))} at {P.axis} {fx(P.x[prev])}, while {T.name} still fell "
+               f"({fv(float(T.y[-2]))} -> {fv(T.last)}); a run this short has rarely converged")
     elif z > -ctx.th.z_trend or z_end > -ctx.th.z_trend:  # noisy: the last half says it
         _, z_half, _ = tail_trend(P, 0.5)
         h = P.n - P.n // 2
@@ -64,6 +71,8 @@ def still_improving(ctx: Context) -> Finding | None:
                f"{fv(shown(float(P.y[-k - 1 if k < P.n else 0])))} -> {fv(shown(P.last))} over the last {k} "
                f"{unit(P)}s ({z_text(-z if rising else z)}), {tail_drop / total:.0%} of the run's total progress")
     first = -4 if "steady_steps" in ev else -min(P.n, max(3, int(math.ceil(ctx.th.tail_frac * P.n))))
+    if "short_run_best_last" in ev:
+        first = int(np.argmin(P.y[:-1])) - P.n
     if "trend_z_last_half" in ev:
         first = -(P.n - P.n // 2)
     return finding("still_improving", "warning", msg, ctx, span=(P.x[first], P.x[-1]), evidence=ev)
@@ -74,20 +83,37 @@ def falling_through_end(P: Curve, ctx: Context) -> str:
     its last three steps to its best at the end (4 points in strict order: 1 in 24 by chance),
     the last step by an amount that matters,
     or a noisy long curve whose last half falls beyond its noise, whose last stretch keeps
-    the direction and whose best point is one of the last three. Says which ("steps" or
-    "half"), or "" for neither."""
+    the direction and whose best point is one of the last three; or a short run (8-15
+    evaluations, where LABELS.md makes "stopped too early" the usual verdict) whose last point
+    is its best while train still falls. Says which ("steps", "best_last" or "half"), or ""
+    for none."""
     y = P.y
     if P.n <= ctx.th.short_curve_points:
         k = min(4, P.n)
         # and the last step alone matters (2.29 -> 0.71 -> 0.21 -> 0.155 -> 0.151 has settled)
         steady = k >= 4 and bool(np.all(np.diff(y[-k:]) < 0)) and material_fall(P, float(y[-2] - y[-1]), ctx)
-        return "steps" if steady else ""
+        if steady:
+            return "steps"
+    if ctx.th.short_run <= P.n <= ctx.th.short_run_max and P.best_index() == P.n - 1 and train_still_falling(ctx):
+        return "best_last"  # a short run at its best at the last epoch, train still falling: the usual call
+    if P.n <= ctx.th.short_curve_points:
+        return ""
     _, z_half, _ = tail_trend(P, 0.5)
     _, z_tail, _ = tail_trend(P, ctx.th.tail_frac)
     last = max(3, int(math.ceil(0.15 * P.n)))
     noisy = (z_half < -ctx.th.z_trend and z_tail < -ctx.th.z_trend / 1.5
              and P.best_index() >= P.n - 3 and stats.theil_sen(P.x[-last:], y[-last:]) < 0)
     return "half" if noisy else ""
+
+def train_still_falling(ctx: Context) -> bool:
+    """The train loss ends at its lowest, or falls beyond its noise over its tail."""
+    T = ctx.loss
+    if T is None or T.n < 3:
+        return False
+    if T.best_index() >= T.n - 1:
+        return True
+    _, tz, _ = tail_trend(T, ctx.th.tail_frac)
+    return tz < -ctx.th.z_trend
 
 @rule("curves", end_of_run=True)
 def healthy(ctx: Context) -> Finding | None:
