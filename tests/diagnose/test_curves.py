@@ -556,6 +556,8 @@ def test_short_fine_tune_that_settles_higher_after_its_best_is_overfitting():
     assert d.top.code == "overfitting", d.codes
     assert d.top.evidence["level_shift_p"] == pytest.approx(1 / 120, rel=1e-3)
     assert "each of the 7 epochs after the best is worse" in d.top.message
+    # the keep advice agrees: keep the best epoch, the last is worse
+    assert d.summary["last_worse_than_best_beyond_noise"] and d.summary["best_at"] == 2
 
 
 def test_short_curve_with_a_later_point_back_at_the_best_level_is_no_level_shift():

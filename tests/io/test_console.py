@@ -416,3 +416,48 @@ def test_logged_tqdm_bars_with_epoch_lines_are_one_run_past_a_long_preamble(tmp_
     assert len(runs) == 1 and runs[0].meta["format"] == "console"
     assert list(_vals(runs[0], "val_loss")) == pytest.approx(want)
     assert len(_vals(runs[0], "loss")) == 6
+
+
+def _bar(n: int, total: int, **post: float) -> str:
+    postfix = ", ".join(f"{k}={v:.3f}" for k, v in post.items())
+    return f"{100 * n // total}%|##        | {n}/{total} [00:0{n}<00:10, 1.00s/epoch, {postfix}]"
+
+
+def test_an_epoch_bar_of_another_training_after_epoch_lines_is_its_own_run():
+    """A hand loop's epoch lines, then a second model's tqdm epoch bar with other numbers: two
+    runs, neither grafted onto the other."""
+    lines = ["== model A =="] + [f"Epoch {e} | loss {1 / e:.4f} | val_loss {1.2 / e:.4f}" for e in range(1, 6)]
+    lines += ["== model B =="] + [_bar(e, 5, loss=3 / e, accuracy=0.5 + 0.05 * e, val_loss=3.3 / e) for e in range(1, 6)]
+    runs = parse_console_text("\n".join(lines) + "\n", source="x")
+    assert len(runs) == 2
+    assert "accuracy" not in runs[0].series and _vals(runs[1], "loss")[0] == 3.0
+
+
+def test_epoch_lines_counted_from_zero_take_the_bar_s_extra_keys():
+    """'Epoch 0:' + its loss line, then the epoch bar at 1/5 with the same loss and a val_loss the
+    lines lack: the bar's val_loss joins epoch 0's record."""
+    lines = []
+    for e in range(5):
+        loss = 2 / (e + 1)
+        lines += [f"Epoch {e}:", f"loss={loss:.4f}, accuracy={0.5 + 0.05 * e:.4f}",
+                  "Training: " + _bar(e + 1, 5, loss=loss, val_loss=1.1 * loss)]
+    runs = parse_console_text("\n".join(lines) + "\n", source="x")
+    assert len(runs) == 1
+    assert _vals(runs[0], "val_loss") == pytest.approx([round(1.1 * 2 / (e + 1), 3) for e in range(5)], abs=1e-3)
+
+
+def test_a_setting_named_epoch_is_no_header_for_the_lines_under_it(tmp_path):
+    """'  epoch: 30' in a printed config, then 30 metric lines with no epoch: 30 points, not one."""
+    lines = ["Config:", "  lr: 0.001", "  epoch: 30", ""]
+    lines += [f"train_loss: {1 / e:.4f}, train_acc: {1 - 0.3 / e:.4f}, val_loss: {1.1 / e + 0.005 * e:.4f}"
+              for e in range(1, 31)]
+    runs = parse_console_text("\n".join(lines) + "\n", source="x")
+    assert len(_vals(runs[0], "loss")) == 30
+
+
+def test_epoch_header_lines_are_recognised_without_a_preamble(tmp_path):
+    path = tmp_path / "train.log"
+    path.write_text("".join(f"Epoch {e}:\nloss={1 / e:.4f}, accuracy={1 - 0.3 / e:.4f}\n"
+                            f"val_loss={1.1 / e:.4f}, val_accuracy={1 - 0.35 / e:.4f}\n" for e in range(1, 8)))
+    run = fd.read(path)
+    assert run.meta["format"] == "console" and len(_vals(run, "val_loss")) == 7

@@ -44,6 +44,11 @@ def summarize(ctx: Context) -> dict[str, Any]:
     after = (last_x - float(c.x[b])) / total if total > 0 else 0.0
     last = float(c.y[-1])
     worse_beyond_noise = (last < best - 3 * sigma) if c.higher_better else (last > best + 3 * sigma)
+    if not worse_beyond_noise and c is ctx.val_loss:
+        # a short curve that settled higher after its best (every later point worse than every
+        # earlier one) is worse by the order of its points, as overfitting says
+        from fitdoctor.diagnose.curves.generalization import level_shift_p
+        worse_beyond_noise = level_shift_p(c, ctx) is not None
     out.update({
         "selected_by": c.name,
         "best_at": float(c.x[b]),

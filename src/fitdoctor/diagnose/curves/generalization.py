@@ -60,12 +60,16 @@ def overfitting(ctx: Context) -> Finding | None:
     if not val_improved(V, ctx):
         return None  # val never got better: val_not_improving speaks, whatever it does after
     rb = int(np.argmin(V.y[: min(V.n, b + 3)]))  # the logged minimum near the smoothed one
+    by_order = shift_p is not None and rise < ctx.th.rise_sigmas * sigma
+    if by_order:
+        rb = int(np.argmin(V.y))  # judged by the order around the logged best: that best
     vmin_raw = float(V.y[rb])
     ev = {"val_min": vmin_raw, "best_at": float(V.x[rb]), "val_last": end, "rise": end - vmin_raw,
           "rise_in_noise": rise / sigma, "slope_after_best": slope, "trend_z": z,
           "share_of_late_points_above_best": persistence,
           "train_at_best": t_at_best, "train_last": t_end,
-          "share_after_best": (V.x[-1] - V.x[b]) / max(V.x[-1] - V.x[0], 1e-12), "axis": V.axis}
+          "share_after_best": (V.x[-1] - V.x[rb if by_order else b]) / max(V.x[-1] - V.x[0], 1e-12),
+          "axis": V.axis}
     name = V.name if V is ctx.val_loss else f"val {ctx.metric_name}"
     # the numbers shown are the log's own: the logged best and the logged last, so that best +
     # rise = last for a reader (the test above used smoothed levels)
@@ -75,7 +79,7 @@ def overfitting(ctx: Context) -> Finding | None:
     pct = f" ({rise_raw / abs(vmin_raw):+.0%})" if vmin_raw else ""
     shown_best = vmin_raw if V is ctx.val_loss else -vmin_raw
     shown_last = V.last if V is ctx.val_loss else -V.last
-    if shift_p is not None and rise < ctx.th.rise_sigmas * sigma:
+    if by_order:
         ev["level_shift_p"] = shift_p
         after = V.n - 1 - int(np.argmin(V.y))
         why = (f"each of the {after} {unit(V)}s after the best is worse than every one up to it "
@@ -144,12 +148,12 @@ def gap_widening(ctx: Context, V: Curve, T: Curve, b: int) -> Finding | None:
           "train_at_start": float(t_on_v[b]), "train_last": t_end, "gap_at_best": gap_best, "gap_last": gap_end,
           "share_after_best": share_after, "axis": V.axis}
     if rb == b or V.y[rb] >= sv[b] - noise(V) / 2:
-        since = f"has not improved since {V.axis} {fx(V.x[rb])} ({fv(float(V.y[rb]))}, ends at {fv(v_end)})"
+        since = f"has not improved since {V.axis} {fx(V.x[rb])} ({fv(float(V.y[rb]))}, {fv(V.last)} at the last)"
     else:  # dips below the level lie within the curve's noise
-        since = (f"has stayed within its noise ({fv(noise(V))} from {unit(V)} to {unit(V)}) of "
-                 f"{fv(float(sv[b]))} since {V.axis} {fx(V.x[b])} (best {fv(float(V.y[rb]))} at {V.axis} "
-                 f"{fx(V.x[rb])}, ends at {fv(v_end)})")
-    msg = (f"{V.name} {since} while {T.name} kept falling {fv(float(t_on_v[b]))} -> {fv(t_end)}: the train/val "
+        since = (f"has stayed within its noise ({fv(noise(V))} from {unit(V)} to {unit(V)}) since {V.axis} "
+                 f"{fx(V.x[b])} ({fv(float(V.y[b]))} then; its lowest {fv(float(V.y[rb]))} at {V.axis} "
+                 f"{fx(V.x[rb])}, {fv(V.last)} at the last)")
+    msg = (f"{V.name} {since} while {T.name} kept falling {fv(float(t_on_v[b]))} -> {fv(T.last)}: the train/val "
            f"gap grew from {fv(gap_best)} to {fv(gap_end)} over the last {share_after:.0%} of the run")
     return finding("overfitting", "warning", msg, ctx, span=(V.x[b], V.x[-1]), evidence=ev)
 

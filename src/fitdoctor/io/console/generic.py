@@ -32,11 +32,14 @@ _BRACKET_PROGRESS = re.compile(r"\s*\[\s*(\d+)\s*/\s*(\d+)\s*(?:\(\s*\d+(?:\.\d+
 _COUNT_RATIO = re.compile(r"\b(\d+)\s*/\s*(\d+)\s*\(\s*\d+(?:\.\d+)?\s*%\s*\)")
 _AVG_PREFIX = re.compile(r"^(?:avg|average|mean)_(?=\w)", re.I)
 #: the prefix Python's logging puts before a message: "2025-06-14 22:57:21,314 - INFO - ",
-#: "[2025-06-14 22:57:21] INFO: "
-_LOG_PREFIX = re.compile(r"^\s*\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?\]?\s*(?:[-|:]\s*)?"
-                         r"(?:\[?(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\]?\s*[-|:]?\s*)?")
-#: what may stand beside the epoch on a header line with nothing else ("Epoch 3:", "=== Epoch 3 ===")
-_HEADER_REST = re.compile(r"[\s|:=#*\-\[\]]+")
+#: "[2025-06-14 22:57:21] INFO: ", "INFO:root:"
+_LOG_PREFIX = re.compile(r"^\s*(?:\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?\]?\s*(?:[-|:]\s*)?"
+                         r"(?:\[?(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\]?\s*[-|:]?\s*)?"
+                         r"|(?:DEBUG|INFO|WARNING|ERROR|CRITICAL):[\w.]*:)")
+#: a header line with nothing else: "Epoch 3:", "=== Epoch 3 ===", "Epoch 3/50" (not "epoch: 30")
+_EPOCH_HEADER = re.compile(r"^[\s|=#*\-\[]*epoch\s+(\d+)(?:\s*/\s*\d+)?\s*:?[\s|=#*\-\]]*$", re.I)
+#: how many lines under a header its metric lines may sit (the script prints them right after)
+_HEADER_REACH = 4
 
 
 def split_prefixed(seg: str, pairs: dict[str, float]) -> dict[str, float]:
@@ -51,13 +54,20 @@ def split_prefixed(seg: str, pairs: dict[str, float]) -> dict[str, float]:
     return {f"val_{k}": v for k, v in pairs.items()}
 
 
-def note_epoch_header(state: State, seg: str) -> None:
+def note_epoch_header(state: State, n: int, seg: str) -> None:
     """Remember the epoch a line of its own names ("Epoch 3:", "=== Epoch 3 ==="): the metric
-    lines under it that carry no epoch ("loss=0.41, accuracy=0.88") are that epoch's."""
-    seg = _LOG_PREFIX.sub("", seg, count=1)
-    m = EPOCH_INLINE.search(seg)
-    if m is not None and not _HEADER_REST.sub("", seg[:m.start()] + seg[m.end():]):
-        state.header_epoch = float(m.group(1))
+    lines right under it that carry no epoch ("loss=0.41, accuracy=0.88") are that epoch's.
+    A setting (``epoch: 30``) is no header, and a header owns only the next few lines."""
+    m = _EPOCH_HEADER.match(_LOG_PREFIX.sub("", seg, count=1))
+    if m is not None:
+        state.header_epoch, state.header_line = float(m.group(1)), n
+
+
+def header_epoch_for(state: State, n: int) -> float | None:
+    """The epoch of the header line just above line ``n``, if there is one close enough."""
+    if state.header_epoch is None or not 0 < n - state.header_line <= _HEADER_REACH:
+        return None
+    return state.header_epoch
 
 
 def handle_generic(state: State, n: int, seg: str) -> None:
@@ -110,9 +120,9 @@ def handle_generic(state: State, n: int, seg: str) -> None:
     if not pairs or not any(is_metric_key(k) for k in pairs):
         return
     pairs = split_prefixed(seg, pairs)
-    if x is None and state.header_epoch is not None:
-        x = state.header_epoch
-    elif x is not None:
+    if x is None:
+        x = header_epoch_for(state, n)
+    else:
         state.header_epoch = None
     run = state.run
     if x is None and run.records and run.dialect == "generic" and run.last_x is not None \

@@ -28,7 +28,7 @@ def handle(state: State, n: int, seg: str) -> None:
         return
     if not METRIC_WORDS.search(seg) or TRACEBACK.match(seg):
         if "poch" in seg:
-            note_epoch_header(state, seg)
+            note_epoch_header(state, n, seg)
         return
     if "train_runtime" in seg:  # HF's end-of-training summary (a dict or TrainOutput(...))
         state.skipped_summary = True

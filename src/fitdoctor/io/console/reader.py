@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from fitdoctor.errors import BadInput
@@ -18,16 +19,28 @@ _PAST_PREAMBLE = 1 << 20
 _TEXT_LOG_SUFFIXES = {".txt", ".log", ".out", ".err", ""}
 
 
-def _sniff_past_preamble(path: Path) -> float:
-    """Sniff the start of the file as it reads once TF/XLA's own log lines are gone."""
+#: How far a text log whose head says nothing is read, and how much of it is sniffed from its
+#: first mention of an epoch (lines longer than _LONG_LINE, a class list or a data dump, skipped:
+#: they hold no record and a long line without breaks makes the bar patterns backtrack).
+_TEXT_LOG_READ = 1 << 18
+_SNIFF_WINDOW = 1 << 16
+_LONG_LINE = 2000
+_EPOCH_WORD = re.compile(r"epoch", re.I)
+
+
+def _sniff_past_preamble(path: Path, limit: int = _PAST_PREAMBLE) -> float:
+    """Sniff the file as it reads once TF/XLA's own log lines and over-long lines are gone,
+    from its first mention of an epoch."""
     try:
         with open(path, "rb") as fh:
-            data = fh.read(_PAST_PREAMBLE)
+            data = fh.read(limit)
     except OSError:
         return 0.0
     text = drop_foreign(decode_text(data))
-    kept = "\n".join(line for line in text.splitlines() if line.strip())
-    return sniff_text(kept[:_PAST_PREAMBLE // 4])
+    kept = "\n".join(line for line in text.splitlines() if line.strip() and len(line) <= _LONG_LINE)
+    m = _EPOCH_WORD.search(kept)
+    start = kept.rfind("\n", 0, m.start()) + 1 if m is not None else 0
+    return sniff_text(kept[start:start + _SNIFF_WINDOW])
 
 
 @register
@@ -44,12 +57,13 @@ class ConsoleReader(Reader):
         if looks_like_table(text):
             return 0.0
         score = sniff_text(text)
-        if score < 0.5 and path.is_file() and (
-                drop_foreign(text) != text
-                or len(head) >= HEAD_BYTES and path.suffix.lower() in _TEXT_LOG_SUFFIXES):
+        if score < 0.5 and path.is_file():
             # a GPU run's TensorFlow/XLA preamble can fill the head, or a script's own (a class
             # list, a model summary, batch bars) before the first epoch's numbers: look past it
-            score = max(score, _sniff_past_preamble(path))
+            if drop_foreign(text) != text:
+                score = max(score, _sniff_past_preamble(path))
+            elif len(head) >= HEAD_BYTES and path.suffix.lower() in _TEXT_LOG_SUFFIXES:
+                score = max(score, _sniff_past_preamble(path, _TEXT_LOG_READ))
         return score
 
     def read(self, path: Path) -> list[RunHistory]:

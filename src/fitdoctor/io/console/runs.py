@@ -57,6 +57,8 @@ class State:
     #: the epoch a bare header line named ("Epoch 3:" alone): the metric lines under it that
     #: carry no epoch of their own are that epoch's
     header_epoch: float | None = None
+    #: the line that header was on: it owns only the few lines right under it
+    header_line: int = -1
 
     @property
     def run(self) -> Run:

@@ -20,6 +20,9 @@ _SNIFF_TQDM_EPOCHS = re.compile(
     + r"|\d+epochs? \[" + _POSTFIX_METRIC)
 _SNIFF_GENERIC = re.compile(r"(?:epoch|step|iter\w*)\s*[:=#]?\s*\[?\d+.{0,200}?(?:loss|acc)\w*\W{0,3}\s*" + NUM,
                             re.I)
+#: "Epoch 3:" on a line of its own, its metrics on the next ("loss=0.41, accuracy=0.88")
+_SNIFF_EPOCH_HEADER = re.compile(r"^\W*epoch\s+\d+\s*:?[ \t]*\r?\n[^\n]{0,200}?(?:loss|acc)\w*\s*[=:]\s*" + NUM,
+                                 re.I | re.M)
 _SNIFF_EPOCH_BATCH = re.compile(r"^\s*\[\s*\d+\s*,\s*\d+\s*\]\s*(?:\w+\s*)?loss\s*[:=]\s*" + NUM, re.M)
 
 
@@ -36,7 +39,7 @@ def sniff_text(text: str) -> float:
         return 0.85
     if TABLE_HEAD.search(text[:8192]):
         return 0.7
-    if len(_SNIFF_EPOCH_BATCH.findall(text[:8192])) >= 2:
+    if len(_SNIFF_EPOCH_BATCH.findall(text[:8192])) >= 2 or len(_SNIFF_EPOCH_HEADER.findall(text[:8192])) >= 2:
         return 0.7
     hits = len(_SNIFF_GENERIC.findall(text[:8192]))
     if hits >= 2:

@@ -80,6 +80,13 @@ def has_epoch_bars(text: str) -> bool:
     return ("%|" in text or "epoch [" in text or "epochs [" in text) and _EPOCH_BAR_HINT.search(text) is not None
 
 
+def _same_numbers(rec: dict[str, float], pairs: dict[str, float]) -> bool:
+    """Do a record and a bar's postfix share a key, with every shared value equal up to the
+    bar's rounding (tqdm shows 3 significant digits: 4.82 for 4.8177)?"""
+    shared = [k for k in pairs if k in rec]
+    return bool(shared) and all(abs(rec[k] - pairs[k]) <= max(0.006 * abs(rec[k]), 5e-4) for k in shared)
+
+
 def handle_epoch_bar(state: State, n_line: int, seg: str) -> bool:
     """Read a tqdm bar over the epochs; False when ``seg`` is no such bar. In a log with one,
     any other bar is progress within an epoch (``TqdmCallback(verbose=1)``'s batch bar): its
@@ -97,11 +104,15 @@ def handle_epoch_bar(state: State, n_line: int, seg: str) -> bool:
     run = state.run
     if run.records and run.bar_n is None and run.dialect == "generic" and run.axis == "epoch":
         # the loop prints its own epoch lines beside the bar ("Epoch 3:" + "loss=0.4123, ..."):
-        # those are the records, with more digits; the bar adds only what they lack
-        rec = run.records.get(float(n))
-        for k, v in pairs.items() if rec is not None else ():
-            rec.setdefault(k, v)
-        return True
+        # those are the records, with more digits; the bar adds only what they lack. Only when
+        # the bar shows the same numbers (rounded) for that epoch, counted from 1 or from 0:
+        # a bar with other numbers is another training
+        for x in (float(n), float(n - 1)):
+            rec = run.records.get(x)
+            if rec is not None and _same_numbers(rec, pairs):
+                for k, v in pairs.items():
+                    rec.setdefault(k, v)
+                return True
     if run.records and (run.bar_n is None or n < run.bar_n):
         run = state.new_run(n_line)  # a new bar: the next training
     if not run.records:
