@@ -612,3 +612,13 @@ def test_short_run_whose_best_came_before_the_end_is_not_still_improving():
     val = [0.629, 0.243, 0.2, 0.21, 0.125, 0.12, 0.112, 0.177, 0.155, 0.118]
     train = [1.469, 0.45, 0.25, 0.17, 0.12, 0.095, 0.08, 0.07, 0.065, 0.057]
     assert "still_improving" not in codes({"loss": train, "val_loss": val})
+
+
+def test_val_not_improving_does_not_claim_noise_hid_a_gain_beyond_it():
+    """A smooth val curve whose best is 12x its noise below the start but only 1.3% of it: the
+    message says how little it improved, not 'never improved beyond noise'."""
+    e = np.arange(28)
+    val = list(1.906 - 0.025 * np.minimum(e, 3) / 3 + 0.012 * np.maximum(e - 3, 0) + 0.002 * np.sin(e))
+    run = {"loss": list(2.06 - 0.75 * e / 27), "val_loss": val}
+    f = next(f for f in fd.diagnose(run).findings if f.code == "val_not_improving")
+    assert "beyond noise" not in f.message and "never improved by more than 1.3% of where it started" in f.message
