@@ -364,7 +364,7 @@ class RunHistory:
         if val is None or len(val) < 3:
             return None
         evals = val.steps[np.isfinite(val.steps)]
-        out = RunHistory(meta={**self.meta, "aligned_to_evaluations": True})
+        out = RunHistory(meta={**self.meta, "aligned_to_evaluations": True, "first_logged": {}})
         aligned = False
         for name, s in self.series.items():
             # same axis, and logged at least twice per evaluation (an epoch log with fractional
@@ -381,6 +381,10 @@ class RunHistory:
                 continue
             means, has = _group_means(idx[keep], s.values[keep], evals.size)
             out.series[name] = Series(evals[has], means[has], raw_name=s.raw_name, axis=s.axis)
+            # the first logged value: a window mean hides a fall inside the first window
+            finite = s.values[np.isfinite(s.values)]
+            if finite.size:
+                out.meta.setdefault("first_logged", {})[name] = float(finite[0])
             aligned = True
         return out if aligned else None
 

@@ -622,3 +622,20 @@ def test_val_not_improving_does_not_claim_noise_hid_a_gain_beyond_it():
     run = {"loss": list(2.06 - 0.75 * e / 27), "val_loss": val}
     f = next(f for f in fd.diagnose(run).findings if f.code == "val_not_improving")
     assert "beyond noise" not in f.message and "never improved by more than 1.3% of where it started" in f.message
+
+
+def test_a_fall_inside_the_first_evaluation_window_is_no_plateau_from_the_start():
+    """Loss logged every 25 steps falls 0.83 -> 0.12 before the first evaluation at step 250,
+    then wanders 0.13-0.33: its means over the evaluation windows start at 0.245 and end near
+    it, which is no 'barely moved from its start' (the log starts at 0.83)."""
+    from fitdoctor.history import RunHistory
+
+    tx = np.arange(25, 1501, 25)
+    first = [0.83, 0.49, 0.16, 0.12, 0.118, 0.13, 0.13, 0.14, 0.165, 0.17]  # mean 0.245
+    rest = np.repeat([0.236, 0.309, 0.288, 0.213, 0.178], 10) + np.random.default_rng(0).normal(0, 0.01, 50)
+    ty = np.concatenate([first, rest])
+    h = RunHistory(meta={"source": "trainer_state.json", "format": "huggingface"})
+    h.add("loss", tx, ty, axis="step")
+    h.add("val_loss", np.arange(250, 1501, 250), [0.219, 0.41, 0.43, 0.44, 0.42, 0.40], axis="step")
+    d = fd.diagnose(h)
+    assert not any(f.code == "plateau" and "from its start" in f.message for f in d.findings), d.codes

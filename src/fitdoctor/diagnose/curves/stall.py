@@ -139,7 +139,8 @@ def plateau(ctx: Context) -> Finding | None:
                   f"({frozen_causes(ctx)})")
         ev["val_frozen_from"] = float(V.x[vf])
     # (d) barely moved at all, from the start
-    elif start_flat == 0 and total < 0.05 * abs(start) and (ctx.chance_loss is None or level < 0.9 * ctx.chance_loss):
+    elif start_flat == 0 and total < 0.05 * abs(start) and (ctx.chance_loss is None or level < 0.9 * ctx.chance_loss) \
+            and not fell_before_first_point(ctx, T, level):
         reason = f"having moved only {fv(total)} from its start {fv(start)}"
     if reason is None:
         return None
@@ -225,6 +226,13 @@ def underfitting(ctx: Context) -> Finding | None:
                  "than data it has never seen")
     msg = f"{T.name} settled at {fv(end)} ({high}) {close}; the model cannot fit even its training data"
     return finding("underfitting", "warning", msg, ctx, span=(T.x[0], T.x[-1]), evidence=ev)
+
+def fell_before_first_point(ctx: Context, T: Curve, level: float) -> bool:
+    """The logged series behind ``T`` started well above ``level``: ``T`` is a resampling (a
+    Trainer's per-step loss as means over its evaluation windows) whose first point already
+    averages the early fall (0.83 -> 0.12 inside the first window reads as a flat 0.245)."""
+    first = (ctx.history.meta.get("first_logged") or {}).get(T.name)
+    return first is not None and first - level > 0.05 * abs(first)
 
 def baselines_do_no_better(ctx: Context) -> bool:
     """The trainer fitted simple baselines on the same rows (meta ``baseline_scores``): True when
