@@ -461,3 +461,22 @@ def test_epoch_header_lines_are_recognised_without_a_preamble(tmp_path):
                             f"val_loss={1.1 / e:.4f}, val_accuracy={1 - 0.35 / e:.4f}\n" for e in range(1, 8)))
     run = fd.read(path)
     assert run.meta["format"] == "console" and len(_vals(run, "val_loss")) == 7
+
+
+def test_pytorch_transfer_learning_tutorial_output(tmp_path):
+    """What the PyTorch transfer-learning tutorial's train_model prints (and the many loops
+    copied from it): an 'Epoch 0/24' header, a dashed line, then 'train Loss: .. Acc: ..' and
+    'val Loss: .. Acc: ..'. Found without --format, and each split keeps its own accuracy."""
+    out = []
+    for epoch in range(8):
+        out += [f"Epoch {epoch}/7", "-" * 10]
+        for phase, loss, acc in (("train", 0.7 / (epoch + 1), 0.6 + 0.04 * epoch), ("val", 0.5 / (epoch + 1) + 0.1, 0.8 + 0.01 * epoch)):
+            out.append(f"{phase} Loss: {loss:.4f} Acc: {acc:.4f}")
+        out.append("")
+    out += ["Training complete in 1m 20s", "Best val Acc: 0.870000"]
+    path = tmp_path / "train.log"
+    path.write_text("\n".join(out) + "\n")
+    run = fd.read(path)
+    assert run.meta["format"] == "console"
+    assert _vals(run, "accuracy")[:2] == [0.6, 0.64] and _vals(run, "val_accuracy")[:2] == [0.8, 0.81]
+    assert _vals(run, "val_loss")[0] == 0.6

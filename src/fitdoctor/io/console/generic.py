@@ -49,9 +49,9 @@ def split_prefixed(seg: str, pairs: dict[str, float]) -> dict[str, float]:
     m = _SPLIT_LEAD.match(seg)
     if m is None or m.group(1).lower().startswith("train"):
         return pairs
-    if any(k.lower().startswith(("val", "eval", "test", "dev")) for k in pairs):
-        return pairs  # the keys already say it
-    return {f"val_{k}": v for k, v in pairs.items()}
+    # "val Loss: 0.50 Acc: 0.86" (PyTorch's transfer-learning tutorial): the keys the line's
+    # lead names already carry keep their name, the others take it
+    return {k if k.lower().startswith(("val", "eval", "test", "dev")) else f"val_{k}": v for k, v in pairs.items()}
 
 
 def note_epoch_header(state: State, n: int, seg: str) -> None:

@@ -77,9 +77,13 @@ def handle_other(run: Run, seg: str) -> bool:
     (then it is a line of its own kind)."""
     inline = EPOCH_INLINE.search(seg)
     if inline is None:
+        from fitdoctor.io.console.generic import split_prefixed
+
         pairs = clean_pairs(extract_pairs(seg))
-        # a wrapped continuation of the epoch line, or a bar-less paste
+        # a wrapped continuation of the epoch line, or a bar-less paste; a line that names its
+        # split up front ("val Loss: 0.50 Acc: 0.86") speaks for all its keys
         if pairs and any(is_metric_key(k) for k in pairs):
+            pairs = split_prefixed(seg, pairs)
             run.put(float(run.last_header), pairs)
             run.open_header = None
         return True

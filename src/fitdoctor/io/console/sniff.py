@@ -23,6 +23,9 @@ _SNIFF_GENERIC = re.compile(r"(?:epoch|step|iter\w*)\s*[:=#]?\s*\[?\d+.{0,200}?(
 #: "Epoch 3:" on a line of its own, its metrics on the next ("loss=0.41, accuracy=0.88")
 _SNIFF_EPOCH_HEADER = re.compile(r"^\W*epoch\s+\d+\s*:?[ \t]*\r?\n[^\n]{0,200}?(?:loss|acc)\w*\s*[=:]\s*" + NUM,
                                  re.I | re.M)
+#: "train Loss: 0.70 Acc: 0.65" / "val Loss: ..." under an "Epoch 0/24" header (PyTorch's
+#: transfer-learning tutorial and the many loops copied from it)
+_SNIFF_SPLIT_LINE = re.compile(r"^\s*(?:train(?:ing)?|val(?:id(?:ation)?)?|test)\s+loss\s*[:=]\s*" + NUM, re.I | re.M)
 _SNIFF_EPOCH_BATCH = re.compile(r"^\s*\[\s*\d+\s*,\s*\d+\s*\]\s*(?:\w+\s*)?loss\s*[:=]\s*" + NUM, re.M)
 
 
@@ -40,6 +43,8 @@ def sniff_text(text: str) -> float:
     if TABLE_HEAD.search(text[:8192]):
         return 0.7
     if len(_SNIFF_EPOCH_BATCH.findall(text[:8192])) >= 2 or len(_SNIFF_EPOCH_HEADER.findall(text[:8192])) >= 2:
+        return 0.7
+    if len(_SNIFF_SPLIT_LINE.findall(text[:8192])) >= 2 and re.search(r"epoch", text[:8192], re.I):
         return 0.7
     hits = len(_SNIFF_GENERIC.findall(text[:8192]))
     if hits >= 2:
