@@ -45,7 +45,7 @@ TABLE: tuple[Code, ...] = (
          ' problem.',
          explains=()),
     Code('still_improving', 'curves', 40,
-         'Validation was still getting better, beyond its noise, when training stopped: the run '
+         'Validation was still getting better when training stopped: the run '
          'ended before the model converged.',
          explains=(), refutable=True),
     Code('overfitting', 'curves', 72,
