@@ -24,6 +24,18 @@ def _es(evidence: Mapping[str, Any]) -> dict[str, Any]:
     return {"train.early_stopping.restore_best": True}
 
 
+def _stop_early_text(ev: Mapping[str, Any], best_at: Any) -> str:
+    """Where to stop: at the best epoch, or, when validation has only wandered within its noise
+    since some epoch (the gap-widening kind), from there on: its lowest point later is a dip."""
+    axis = ev.get("axis", "epoch")
+    flat = ev.get("flat_since")
+    if isinstance(flat, (int, float)) and flat != ev.get("best_at"):
+        flat = int(flat) if float(flat) == int(flat) else flat
+        return (f"stop early: validation has been flat within its noise since {axis} {flat}; early "
+                "stopping that restores the best weights stops about there")
+    return f"stop at the best {axis} ({best_at}) with early stopping that restores the best weights"
+
+
 #: Relative changes (resolved against the config by :mod:`fitdoctor.remedies_apply`).
 LOWER_LR = {"train.lr": "x0.1"}
 HIGHER_LR = {"train.lr": "x10"}
@@ -83,8 +95,7 @@ def remedies_for(code: str, evidence: Mapping[str, Any] | None = None) -> list[R
               "a faster start reaches the same point sooner"),
         ],
         "overfitting": [
-            R(f"stop at the best {ev.get('axis', 'epoch')} ({best_at}) with early stopping that restores "
-              "the best weights", _es(ev), "the weights after the best one are worse on unseen data"),
+            R(_stop_early_text(ev, best_at), _es(ev), "the weights after the best one are worse on unseen data"),
             R("add dropout (0.2 more, at most 0.5)", {"model.dropout_rate": "+0.2<=0.5"},
               "less co-adaptation, less memorising"),
             R("add weight decay (L2: 10x, at least 1e-4)", {"model.l2": "x10>=1e-4"},

@@ -509,6 +509,9 @@ def test_jumpy_val_flat_while_train_falls_far_below_is_overfitting():
     assert ev["val_min"] == pytest.approx(tail.min(), rel=1e-3)
     assert ev["best_at"] == ev["flat_since"] + int(np.argmin(tail))
     assert f"{tail.min():.4g}" in d.top.message
+    # where to stop: where val went flat, not at a later dip within its noise
+    assert ev["best_at"] > ev["flat_since"]
+    assert f"flat within its noise since epoch {int(ev['flat_since'])}" in d.top.remedies[0].action
 
 
 def test_jumpy_flat_val_with_train_beside_it_is_not_overfitting():
