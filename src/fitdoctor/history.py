@@ -384,7 +384,7 @@ class RunHistory:
             # the first logged value: a window mean hides a fall inside the first window
             finite = s.values[np.isfinite(s.values)]
             if finite.size:
-                out.meta.setdefault("first_logged", {})[name] = float(finite[0])
+                out.meta["first_logged"][name] = float(finite[0])
             aligned = True
         return out if aligned else None
 

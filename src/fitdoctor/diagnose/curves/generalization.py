@@ -81,8 +81,7 @@ def overfitting(ctx: Context) -> Finding | None:
     shown_last = V.last if V is ctx.val_loss else -V.last
     if by_order:
         ev["level_shift_p"] = shift_p
-        after = V.n - 1 - int(np.argmin(V.y))
-        why = (f"each of the {after} {unit(V)}s after the best is worse than every one up to it "
+        why = (f"each of the {V.n - 1 - rb} {unit(V)}s after the best is worse than every one up to it "
                f"(by chance: p={shift_p:.2g})")
     else:
         why = f"the rise is {rise_raw / sigma:.0f}x the {unit(V)}-to-{unit(V)} noise ({fv(sigma)})"

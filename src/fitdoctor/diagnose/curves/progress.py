@@ -46,35 +46,34 @@ def still_improving(ctx: Context) -> Finding | None:
           "epochs": float(P.x[-1]) + 1 if P.axis == "epoch" else float(P.x[-1])}
     shown = (lambda v: -v) if rising else (lambda v: v)
     verb = "rising" if rising else "falling"
+    # each message quotes a stretch, and the finding's span is that stretch
     if z > -ctx.th.z_trend and through_end == "steps":  # the tail's z cannot tell; the steps can
         ev["steady_steps"] = 3
-        steps = " -> ".join(fv(shown(float(v))) for v in P.y[-4:])
+        first = -4
+        steps = " -> ".join(fv(shown(float(v))) for v in P.y[first:])
         msg = (f"{P.name} was still {verb} at the end: better at each of its last 3 {unit(P)}s ({steps}), "
                f"the last by {abs(float(P.y[-2] - P.y[-1])) / max(abs(float(P.y[-2])), 1e-12):.0%}; "
-               f"{min(abs(float(P.y[-4] - P.y[-1])) / total, 1.0):.0%} of the run's total progress came in those 3")
+               f"{min(abs(float(P.y[first] - P.y[-1])) / total, 1.0):.0%} of the run's total progress came in those 3")
     elif (z > -ctx.th.z_trend or z_end > -ctx.th.z_trend) and through_end == "best_last":
         ev["short_run_best_last"] = True
         prev = int(np.argmin(P.y[:-1]))
+        first = prev - P.n
         T = ctx.loss
         msg = (f"{P.name} ended at its best after only {P.n} {unit(P)}s: {fv(shown(P.last))} at the last, "
                f"better than {fv(shown(float(P.y[prev])))} at {P.axis} {fx(P.x[prev])}, while {T.name} still fell "
                f"({fv(float(T.y[-2]))} -> {fv(T.last)}); a run this short has rarely converged")
     elif z > -ctx.th.z_trend or z_end > -ctx.th.z_trend:  # noisy: the last half says it
         _, z_half, _ = tail_trend(P, 0.5)
-        h = P.n - P.n // 2
+        first = -(P.n - P.n // 2)
         ev["trend_z_last_half"] = z_half
-        msg = (f"{P.name} was still {verb} at the end, through its noise: {fv(shown(float(P.y[-h])))} -> "
-               f"{fv(shown(P.last))} over the last {h} {unit(P)}s ({z_text(-z_half if rising else z_half)}), "
+        msg = (f"{P.name} was still {verb} at the end, through its noise: {fv(shown(float(P.y[first])))} -> "
+               f"{fv(shown(P.last))} over the last {-first} {unit(P)}s ({z_text(-z_half if rising else z_half)}), "
                f"its best at the last {unit(P) if P.best_index() == P.n - 1 else 'few ' + unit(P) + 's'}")
     else:
+        first = -min(P.n, max(3, k))
         msg = (f"{P.name} was still {verb} at the end: "
                f"{fv(shown(float(P.y[-k - 1 if k < P.n else 0])))} -> {fv(shown(P.last))} over the last {k} "
                f"{unit(P)}s ({z_text(-z if rising else z)}), {tail_drop / total:.0%} of the run's total progress")
-    first = -4 if "steady_steps" in ev else -min(P.n, max(3, int(math.ceil(ctx.th.tail_frac * P.n))))
-    if "short_run_best_last" in ev:
-        first = int(np.argmin(P.y[:-1])) - P.n
-    if "trend_z_last_half" in ev:
-        first = -(P.n - P.n // 2)
     return finding("still_improving", "warning", msg, ctx, span=(P.x[first], P.x[-1]), evidence=ev)
 
 def falling_through_end(P: Curve, ctx: Context) -> str:

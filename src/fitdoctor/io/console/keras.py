@@ -13,6 +13,7 @@ import re
 
 import numpy as np
 
+from fitdoctor.io.console.generic import split_prefixed
 from fitdoctor.io.console.lines import ANSI, maybe_wrapped
 from fitdoctor.io.console.pairs import SKIP_KEYS, clean_pairs, extract_pairs, is_metric_key, skipped
 from fitdoctor.io.console.patterns import (CALLBACK, CALLBACK_ANCHORS, COUNTER, EPOCH_INLINE, KERAS_HEADER, NUM,
@@ -77,8 +78,6 @@ def handle_other(run: Run, seg: str) -> bool:
     (then it is a line of its own kind)."""
     inline = EPOCH_INLINE.search(seg)
     if inline is None:
-        from fitdoctor.io.console.generic import split_prefixed
-
         pairs = clean_pairs(extract_pairs(seg))
         # a wrapped continuation of the epoch line, or a bar-less paste; a line that names its
         # split up front ("val Loss: 0.50 Acc: 0.86") speaks for all its keys

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from fitdoctor.errors import BadInput
@@ -10,7 +9,7 @@ from fitdoctor.history import RunHistory
 from fitdoctor.io.base import HEAD_BYTES, Reader, decode_text, looks_binary, register
 from fitdoctor.io.console.lines import drop_foreign
 from fitdoctor.io.console.parse import parse_console_text
-from fitdoctor.io.console.sniff import looks_like_table, sniff_text
+from fitdoctor.io.console.sniff import EPOCH_WORD, looks_like_table, sniff_text
 
 #: How far past its head a file is read when TF/XLA lines fill the head (a GPU run's preamble).
 _PAST_PREAMBLE = 1 << 20
@@ -25,7 +24,6 @@ _TEXT_LOG_SUFFIXES = {".txt", ".log", ".out", ".err", ""}
 _TEXT_LOG_READ = 1 << 18
 _SNIFF_WINDOW = 1 << 16
 _LONG_LINE = 2000
-_EPOCH_WORD = re.compile(r"epoch", re.I)
 
 
 def _sniff_past_preamble(path: Path, limit: int = _PAST_PREAMBLE) -> float:
@@ -38,7 +36,7 @@ def _sniff_past_preamble(path: Path, limit: int = _PAST_PREAMBLE) -> float:
         return 0.0
     text = drop_foreign(decode_text(data))
     kept = "\n".join(line for line in text.splitlines() if line.strip() and len(line) <= _LONG_LINE)
-    m = _EPOCH_WORD.search(kept)
+    m = EPOCH_WORD.search(kept)
     start = kept.rfind("\n", 0, m.start()) + 1 if m is not None else 0
     return sniff_text(kept[start:start + _SNIFF_WINDOW])
 

@@ -26,6 +26,8 @@ _SNIFF_EPOCH_HEADER = re.compile(r"^\W*epoch\s+\d+\s*:?[ \t]*\r?\n[^\n]{0,200}?(
 #: "train Loss: 0.70 Acc: 0.65" / "val Loss: ..." under an "Epoch 0/24" header (PyTorch's
 #: transfer-learning tutorial and the many loops copied from it)
 _SNIFF_SPLIT_LINE = re.compile(r"^\s*(?:train(?:ing)?|val(?:id(?:ation)?)?|test)\s+loss\s*[:=]\s*" + NUM, re.I | re.M)
+#: the word itself: where a log's records begin (see ``reader``), and a witness beside split lines
+EPOCH_WORD = re.compile(r"epoch", re.I)
 _SNIFF_EPOCH_BATCH = re.compile(r"^\s*\[\s*\d+\s*,\s*\d+\s*\]\s*(?:\w+\s*)?loss\s*[:=]\s*" + NUM, re.M)
 
 
@@ -44,7 +46,7 @@ def sniff_text(text: str) -> float:
         return 0.7
     if len(_SNIFF_EPOCH_BATCH.findall(text[:8192])) >= 2 or len(_SNIFF_EPOCH_HEADER.findall(text[:8192])) >= 2:
         return 0.7
-    if len(_SNIFF_SPLIT_LINE.findall(text[:8192])) >= 2 and re.search(r"epoch", text[:8192], re.I):
+    if len(_SNIFF_SPLIT_LINE.findall(text[:8192])) >= 2 and EPOCH_WORD.search(text, 0, 8192):
         return 0.7
     hits = len(_SNIFF_GENERIC.findall(text[:8192]))
     if hits >= 2:
