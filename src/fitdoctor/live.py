@@ -36,6 +36,14 @@ class Event:
         return f"fitdoctor [{self.step:g}] {self.severity.upper()} {self.code}: {self.message}"
 
 
+def as_codes(value: Any) -> tuple[str, ...]:
+    """Finding codes as given: one code as a plain string (``stop_on="overfitting"``, as
+    ``diagnose(mute="overfitting")`` takes it), not its letters, or any iterable of them."""
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
 @dataclass
 class Monitor:
     """Re-diagnose a growing run and say what changed.
@@ -87,8 +95,7 @@ class Monitor:
             raise BadInput(f"budget={self.budget!r}: expected a positive share of wall time (0.01 = 1%) or None")
         if self.on_event is not None and not callable(self.on_event):
             raise BadInput(f"on_event={self.on_event!r}: expected a function taking an Event, or None")
-        # one code as a plain string, as diagnose(mute="overfitting") takes it (not its letters)
-        self.stop_on = (self.stop_on,) if isinstance(self.stop_on, str) else tuple(self.stop_on or ())
+        self.stop_on = as_codes(self.stop_on)
         self.mute = tuple(_check_mute(self.mute)) if self.mute else ()
         with_overrides(self.thresholds)
         bad = [c for c in self.stop_on if c not in CODES]

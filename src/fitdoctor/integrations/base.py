@@ -29,7 +29,7 @@ from typing import Any, Callable, Mapping
 
 from fitdoctor.errors import BadInput, MissingDependency
 from fitdoctor.history import RunHistory, canonical_name, higher_is_better
-from fitdoctor.live import Event, Monitor
+from fitdoctor.live import Event, Monitor, as_codes
 
 #: What the callbacks stop on unless told otherwise: a run that produced NaN/inf or blew up
 #: will not come back, and every further epoch is wasted.
@@ -205,14 +205,6 @@ class BestTracker:
 
 
 # ---------------------------------------------------------------------------- the adapter
-def as_codes(value: Any) -> tuple[str, ...]:
-    """Finding codes as given: one code as a plain string (``mute="overfitting"``), not its
-    letters, or any iterable of them."""
-    if value is None:
-        return ()
-    return (value,) if isinstance(value, str) else tuple(value)
-
-
 class LiveAdapter:
     """What every integration does with the values its framework hands it.
 
