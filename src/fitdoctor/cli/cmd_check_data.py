@@ -30,13 +30,6 @@ Examples:
     fitdoctor check-data config.yaml --fail-on error   # CI gate: exit 1
 """
 
-def _resolve(data: str, target: Optional[str], task: str, seed: int):
-    """DATA -> (dataset, split or None, pipeline scale or None)."""
-    from fitdoctor.diagnose.data import resolve_data
-
-    return resolve_data(data, target, task, seed)
-
-
 def render(ds, split, findings: list[Finding]):
     from rich.console import Group
     from rich.text import Text
@@ -93,7 +86,9 @@ def register(app: typer.Typer) -> None:
                 raise BadInput(f"--mute {code!r}: not a data finding code; expected one of {', '.join(DATA_CODES)}")
         if not 0.0 < val_split < 1.0:
             raise BadInput(f"--val-split {val_split!r}: expected a fraction between 0 and 1, e.g. 0.2")
-        ds, split, scale = _resolve(data, target, task, seed)
+        from fitdoctor.diagnose.data import resolve_data
+
+        ds, split, scale = resolve_data(data, target, task, seed)
         findings = check_data(ds, split, val_split, scale=scale, mute=tuple(mute or ()))
         if as_json:
             from fitdoctor.findings import _jsonable
