@@ -75,7 +75,7 @@ def register(app: typer.Typer) -> None:
                                               help="Exit 1 when a finding at or above this severity exists."),
         mute: Optional[List[str]] = typer.Option(None, "--mute", metavar="CODE", help="Drop findings with this code."),
     ) -> None:
-        from fitdoctor.diagnose.data import DATA_CODES, check_data
+        from fitdoctor.diagnose.data import DATA_CODES, check_data, resolve_data
 
         if fail_on is not None and fail_on not in ("warning", "error"):
             raise BadInput(f"--fail-on {fail_on!r}: expected 'warning' or 'error'")
@@ -86,8 +86,6 @@ def register(app: typer.Typer) -> None:
                 raise BadInput(f"--mute {code!r}: not a data finding code; expected one of {', '.join(DATA_CODES)}")
         if not 0.0 < val_split < 1.0:
             raise BadInput(f"--val-split {val_split!r}: expected a fraction between 0 and 1, e.g. 0.2")
-        from fitdoctor.diagnose.data import resolve_data
-
         ds, split, scale = resolve_data(data, target, task, seed)
         findings = check_data(ds, split, val_split, scale=scale, mute=tuple(mute or ()))
         if as_json:
