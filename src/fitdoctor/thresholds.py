@@ -31,6 +31,10 @@ class Thresholds:
     smooth_rel_noise: float = 0.03
     #: gap-widening overfitting: train ends below this share of val ...
     overfit_gap_ratio: float = 0.5
+    #: overfitting by a wide gap: train at most this share of val at the end, val flat over the last third ...
+    overfit_wide_ratio: float = 0.25
+    #: ... and, when both accuracies are logged, val accuracy at least this far below train.
+    overfit_wide_acc_gap: float = 0.05
     #: ... and the val-train gap grew to this many times what it was at val's best ...
     overfit_gap_growth: float = 2.0
     #: ... with val flat or creeping for at least this share of the run after its best.

@@ -642,3 +642,39 @@ def test_a_fall_inside_the_first_evaluation_window_is_no_plateau_from_the_start(
     h.add("val_loss", np.arange(250, 1501, 250), [0.219, 0.41, 0.43, 0.44, 0.42, 0.40], axis="step")
     d = fd.diagnose(h)
     assert not any(f.code == "plateau" and "from its start" in f.message for f in d.findings), d.codes
+
+
+def _wide_gap_run(val_acc_end: float, seed: int = 5):
+    """32 epochs: val falls 5.7 -> ~2.2 and jumps around that level (sd 0.25) for its last third,
+    with its smoothed minimum late; train goes to 0.1 (train accuracy 0.97)."""
+    e = np.arange(32)
+    val = noisy(2.2 + 3.5 * np.exp(-e / 4), 0.25, seed)
+    train = noisy(0.1 + 2.0 * np.exp(-e / 2), 0.01, seed + 1)
+    acc = list(np.clip(0.97 - 0.5 * np.exp(-e / 2), 0, 1))
+    val_acc = noisy(val_acc_end - 0.45 * np.exp(-e / 5), 0.02, seed + 2)
+    return {"loss": train, "val_loss": val, "accuracy": acc, "val_accuracy": val_acc}
+
+
+def test_val_flat_at_many_times_the_train_loss_is_overfitting():
+    """Train at a twentieth of val, val no better over the last third, val accuracy 30 points
+    below train: memorised, however noisy val is and wherever its smoothed minimum falls."""
+    d = fd.diagnose(_wide_gap_run(0.66))
+    assert d.top.code == "overfitting", d.codes
+    assert "last third" in d.top.message and "below train" in d.top.message
+    assert d.top.evidence["train_over_val"] < 0.1
+
+
+def test_a_wide_loss_gap_with_close_accuracies_is_not_overfitting():
+    """The same losses with val accuracy 2 points below train: an over-confident loss on the
+    few examples it gets wrong, not memorising."""
+    d = fd.diagnose(_wide_gap_run(0.95))
+    assert not any(f.code == "overfitting" and "last third" in f.message for f in d.findings), d.codes
+
+
+def test_a_regression_gap_is_judged_on_its_errors_not_their_squares():
+    """MSE 0.0005 on train and 0.0045 on val (a chronological split) after val fell 50x: the
+    errors differ 3x, a converged run's gap; a tenth of val on a cross-entropy would not be."""
+    e = np.arange(31)
+    val = noisy(0.0045 + 0.2 * np.exp(-e / 5), 0.0003, 7)
+    train = noisy(0.0005 + 0.03 * np.exp(-e), 0.00003, 8)
+    assert "overfitting" not in codes({"loss": train, "val_loss": val})

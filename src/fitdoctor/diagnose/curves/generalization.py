@@ -110,6 +110,55 @@ def level_shift_p(V: Curve, ctx: Context) -> float | None:
     return p if p < 0.01 else None
 
 def gap_widening(ctx: Context, V: Curve, T: Curve, b: int) -> Finding | None:
+    return _gap_widening(ctx, V, T, b) or wide_gap(ctx, V, T)
+
+
+def wide_gap(ctx: Context, V: Curve, T: Curve) -> Finding | None:
+    """A gap too wide to be a healthy run's: over the last third of the run validation no
+    longer improves beyond its noise while the train loss sits at a small fraction of it (train
+    at most ``overfit_wide_ratio`` of val). A converged run with a small, stable gap is healthy;
+    one whose train loss went to a tenth of val has memorised its training set, whatever the
+    slope of a noisy val curve, and when or whether it widened."""
+    if V is not ctx.val_loss or T is not ctx.loss or V.n < 8 or V.best_index() == V.n - 1:
+        return None
+    tail = V.x >= V.x[0] + (V.x[-1] - V.x[0]) * (2.0 / 3.0)
+    if int(np.sum(tail)) < 3:
+        return None
+    _, vz = stats.trend(V.x[tail], V.y[tail], V.sigma)
+    if vz < -ctx.th.z_trend:
+        return None  # validation still improving over the last third
+    t_on_v = ctx.train_on(V.x)
+    v_end, t_end = tail_level(V, 0.15), float(np.median(t_on_v[-max(2, V.n // 7):]))
+    if v_end <= 0 or t_end <= 0:
+        return None
+    ratio = t_end / v_end
+    if ctx.chance_loss is None and ctx.metric_name != "accuracy":
+        ratio = math.sqrt(ratio)  # a regression's squared error: compare the errors, not their squares
+    if ratio > ctx.th.overfit_wide_ratio:
+        return None
+    if V.sigma > ctx.th.oscillation_roughness * 2 * abs(v_end) and oscillating(ctx) is not None:
+        return None  # a val curve jumping by a good share of its level: oscillation speaks
+    if not val_improved(V, ctx):
+        return None
+    acc_gap = _val_minus_train_accuracy(ctx)
+    if acc_gap is not None and -acc_gap < ctx.th.overfit_wide_acc_gap:
+        return None  # the accuracies are close: the loss gap is over-confidence, not memorising
+    b = int(np.argmax(tail))
+    rb = int(np.argmin(V.y))
+    ev = {"val_min": float(V.y[rb]), "best_at": float(V.x[rb]), "val_last": v_end, "train_last": t_end,
+          "train_over_val": t_end / v_end, "compared_ratio": ratio, "flat_since": float(V.x[b]), "share_after_best": 1.0 / 3.0,
+          "axis": V.axis}
+    acc = ""
+    if acc_gap is not None:
+        ev["val_minus_train_accuracy"] = acc_gap
+        acc = f"; val accuracy is {-acc_gap:.3f} below train"
+    msg = (f"{T.name} is down to {fv(t_end)} while {V.name} sits at {fv(v_end)} ({v_end / max(t_end, 1e-12):.0f}x) and "
+           f"has not improved beyond its noise over the last third of the run (best {fv(float(V.y[rb]))} at "
+           f"{V.axis} {fx(V.x[rb])}){acc}: it fits its training data far better than unseen data")
+    return finding("overfitting", "warning", msg, ctx, span=(V.x[b], V.x[-1]), evidence=ev)
+
+
+def _gap_widening(ctx: Context, V: Curve, T: Curve, b: int) -> Finding | None:
     """The other kind of overfitting: validation flat or creeping up for a long stretch after
     its best while training keeps falling far below it (the gap widens, no clear rise)."""
     if V is not ctx.val_loss or T is not ctx.loss or V.n < 8 or V.best_index() == V.n - 1:
