@@ -678,3 +678,26 @@ def test_a_regression_gap_is_judged_on_its_errors_not_their_squares():
     val = noisy(0.0045 + 0.2 * np.exp(-e / 5), 0.0003, 7)
     train = noisy(0.0005 + 0.03 * np.exp(-e), 0.00003, 8)
     assert "overfitting" not in codes({"loss": train, "val_loss": val})
+
+
+def _train_loss_and_val_accuracy(val_acc):
+    e = np.arange(len(val_acc))
+    return {"loss": noisy(0.58 + 0.5 * np.exp(-e / 6), 0.005, 2), "val_accuracy": list(val_acc)}
+
+
+def test_val_accuracy_swinging_by_a_third_is_oscillating_when_no_val_loss_is_logged():
+    """Only train loss and val accuracy logged (70 val images): val accuracy jumps between 0.59
+    and 1.00 from epoch to epoch, far beyond what 70 rows' sampling makes (sd 0.04)."""
+    rng = np.random.default_rng(4)
+    acc = np.clip(0.85 + rng.choice([-0.25, -0.12, 0.0, 0.1, 0.14], size=30), 0, 1)
+    d = fd.diagnose(_train_loss_and_val_accuracy(np.round(acc * 70) / 70))
+    assert d.top.code == "oscillating", d.codes
+    assert "val_accuracy swings" in d.top.message
+
+
+def test_val_accuracy_wiggling_by_its_sampling_noise_is_not_oscillating():
+    """30 val rows at 0.8: accuracy moves in steps of 1/30 (binomial sd 0.07) whatever the
+    training does; that wiggle is the val set's size, not the batch or the lr."""
+    rng = np.random.default_rng(5)
+    acc = rng.binomial(30, 0.8, size=30) / 30
+    assert "oscillating" not in codes(_train_loss_and_val_accuracy(acc))

@@ -11,11 +11,46 @@ from fitdoctor.diagnose.curves.messages import finding, fv, unit
 from fitdoctor.findings import Finding
 
 
+def _val_accuracy(ctx: Context) -> bool:
+    """A val accuracy curve long enough to judge (its level is a share of 1, as a loss's is of itself)."""
+    V = ctx.val_metric
+    return ctx.metric_name == "accuracy" and V is not None and V.n >= 8 and bool(np.all((V.y >= 0) & (V.y <= 1)))
+
+
+def rows_behind_accuracy(values: np.ndarray, max_rows: int = 1000) -> int | None:
+    """The smallest number of rows N whose accuracies (k/N) all the logged values are, to the
+    precision they were logged with; None when no N up to ``max_rows`` fits every one (a large
+    or unknown val set). 0.329, 0.4, 0.343, 0.729 ... are multiples of 1/70."""
+    v = np.asarray(values, dtype=float)
+    if v.size < 8 or np.any((v < 0) | (v > 1)):
+        return None
+    # the logged precision: float32 accuracies carry ~7 digits, a printed 0.8571 four
+    decimals = max(len(f"{x:.8g}".partition(".")[2]) for x in v)
+    half_unit = 0.5 * 10.0 ** -min(max(decimals, 2), 7)
+    for n in range(2, max_rows + 1):
+        k = v * n
+        if np.all(np.abs(k - np.round(k)) <= n * half_unit + 1e-9):
+            return n
+    return None
+
+
+def within_sampling_noise(c, level: float) -> bool:
+    """A val accuracy whose swings a val set of its size makes by sampling alone (binomial:
+    sd sqrt(p(1-p)/N)), N read from the granularity of the logged values: no oscillation."""
+    n = rows_behind_accuracy(c.y) if c.n_raw == c.n else None
+    if n is None:
+        return False
+    p = min(max(level, 0.0), 1.0)
+    return c.sigma <= 2.0 * float(np.sqrt(p * (1.0 - p) / n))
+
+
 @rule("curves")
 def oscillating(ctx: Context) -> Finding | None:
     best: Finding | None = None
-    # the validation curve when logged (what the user judges the model by), else train loss
-    curves = [ctx.val_loss] if ctx.val_loss is not None and ctx.val_loss.n >= 8 else [ctx.loss]
+    # the validation curve when logged (what the user judges the model by): its loss, else its
+    # accuracy (a log of train loss and val accuracy only); else train loss
+    curves = [ctx.val_loss] if ctx.val_loss is not None and ctx.val_loss.n >= 8 else \
+        [ctx.val_metric] if _val_accuracy(ctx) else [ctx.loss]
     for c in curves:
         if c is None or c.n < 8:
             continue
@@ -33,6 +68,8 @@ def oscillating(ctx: Context) -> Finding | None:
         roughness = float(np.median(np.abs(resid))) / max(level, 0.1 * dist, 1e-12)
         swings = (share > ctx.th.oscillation_noise_share and c.sigma > ctx.th.oscillation_roughness * level) \
             or roughness >= ctx.th.oscillation_roughness
+        if swings and c is ctx.val_metric and within_sampling_noise(c, level):
+            continue  # a handful of val rows: accuracy moves in steps of 1/N whatever the training does
         if swings and still_moving(c, ctx):
             continue  # a clear downward trend to its best at the end: still improving, not swinging
         if swings and ac < ctx.th.oscillation_autocorr:
