@@ -313,48 +313,71 @@ class _Poisoned(nn.Module):
         return self.c(h)
 
 
-def test_the_default_check_reads_only_the_biases_yet_a_mid_backward_nan_is_caught_at_its_step():
+def test_the_default_check_reads_only_the_input_most_bias_yet_a_mid_backward_nan_is_caught_at_its_step():
     """The bias gradients below the fault carry the NaN: caught at the step it appears (the
-    loss is finite), with the weights untouched; the default check reads only the 1-D
-    parameters on most steps, all of them every FULL_EVERY steps."""
+    loss is finite), with the weights untouched. In a plain stack every node of the backward
+    graph reaches the first layer's bias, so after the first step that bias is all the check
+    reads on most steps (all gradients every FULL_EVERY steps)."""
     model = _Poisoned()
     opt = torch.optim.SGD(model.parameters(), 0.05)
     mon = fdt.Monitor(model, opt, **QUIET)
     assert mon.guard.sentinels and not mon.guard.full
     assert {n for n, _ in mon.guard.sentinels} == {"a.bias", "b.bias", "c.bias"}
     X, y = _data()
-    read = []  # elements the guard reduces per check: its one fused norm or one concatenation
-    real_cat, real_norm = torch.cat, torch._foreach_norm
-
-    def counted(real):
-        def reduce(tensors, *a, **k):
-            read.append(sum(t.numel() for t in tensors))
-            return real(tensors, *a, **k)
-        return reduce
-
-    torch.cat, torch._foreach_norm = counted(real_cat), counted(real_norm)
-    try:
-        for step in range(10):
-            loss = nn.functional.binary_cross_entropy_with_logits(model(X[:32]).squeeze(1), y[:32])
-            if step == 7:
-                _NanGradOnce.armed = True
-                before = {k: v.clone() for k, v in model.state_dict().items()}
-            opt.zero_grad()
-            loss.backward()
-            read.append("step")
-            mon.step(loss)
-            opt.step()
-            if mon.should_stop:
-                break
-    finally:
-        torch.cat, torch._foreach_norm = real_cat, real_norm
+    for step in range(10):
+        loss = nn.functional.binary_cross_entropy_with_logits(model(X[:32]).squeeze(1), y[:32])
+        if step == 7:
+            _NanGradOnce.armed = True
+            before = {k: v.clone() for k, v in model.state_dict().items()}
+        opt.zero_grad()
+        loss.backward()
+        mon.step(loss)
+        if step == 0:
+            assert mon.guard._sentinel_tensors == [model.a.bias]
+        opt.step()
+        if mon.should_stop:
+            break
     assert step == 7 and mon.stop_reason == "non_finite" and math.isfinite(loss.item())
     assert all(torch.equal(model.state_dict()[k], v) for k, v in before.items())
-    n_all, n_bias = sum(p.numel() for p in model.parameters()), 32 + 32 + 1
-    # the first reduction after each step's backward: the first check is full, then the biases
-    # (each with the loss folded in)
-    read = [read[i + 1] for i, r in enumerate(read[:-1]) if r == "step"]
-    assert read[0] == n_all + 1 and set(read[1:]) == {n_bias + 1}
+
+
+class _TwoTowers(nn.Module):
+    """Two inputs, each through its own layers, joined at the head: no single bias lies below
+    every node of the backward graph."""
+
+    def __init__(self):
+        super().__init__()
+        torch.manual_seed(0)
+        self.left, self.right = nn.Linear(5, 16), nn.Linear(5, 16)
+        self.mid = nn.Linear(16, 16)
+        self.head = nn.Linear(32, 1)
+
+    def forward(self, x):
+        a = torch.relu(self.left(x[:, :5]))
+        b = _NanGradOnce.apply(torch.relu(self.mid(torch.relu(self.right(x[:, 5:])))))
+        return self.head(torch.cat([a, b], dim=1))
+
+
+def test_a_model_with_two_branches_keeps_a_sentinel_in_each_and_catches_a_nan_in_either():
+    model = _TwoTowers()
+    opt = torch.optim.Adam(model.parameters(), 1e-3)
+    mon = fdt.Monitor(model, opt, **QUIET)
+    X, y = _data()
+    for step in range(6):
+        loss = nn.functional.binary_cross_entropy_with_logits(model(X[:32]).squeeze(1), y[:32])
+        if step == 4:
+            _NanGradOnce.armed = True  # in the right branch only: the left bias stays finite
+            before = {k: v.clone() for k, v in model.state_dict().items()}
+        opt.zero_grad()
+        loss.backward()
+        mon.step(loss)
+        if step == 0:
+            assert {id(t) for t in mon.guard._sentinel_tensors} == {id(model.left.bias), id(model.right.bias)}
+        opt.step()
+        if mon.should_stop:
+            break
+    assert step == 4 and mon.stop_reason == "non_finite"
+    assert all(torch.equal(model.state_dict()[k], v) for k, v in before.items())
 
 
 def test_a_nan_in_one_weight_matrix_only_waits_for_the_next_full_check_unless_full():

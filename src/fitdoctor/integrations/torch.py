@@ -20,10 +20,13 @@ The gradient check runs before ``optimizer.step()``: through the optimizer's ste
 the optimizer is given, else inside :meth:`Monitor.step` (then call it between ``backward()``
 and ``optimizer.step()``). A non-finite gradient is dropped (``p.grad = None``, so the step
 leaves the weights and the optimizer state untouched), reported as ``non_finite`` at once, and
-stops training by default. Each step it reads the gradients of the small parameters only
-(biases, norm scales: a NaN or inf anywhere in the backward pass, or in the loss, flows through
-every bias below it), and every ``FULL_EVERY`` steps all of them: one fused norm and one host
-sync, a small share of what ``clip_grad_norm_`` costs. A loop that clips already has the full
+stops training by default. Each step it reads the gradients of a few small parameters only
+(biases, norm scales: a NaN or inf anywhere in the backward pass flows through every bias
+below it): after the first ``backward()`` it walks the graph once and keeps the fewest that
+every node reaches (the input-most bias of a plain stack; one per branch of a model with
+several). Every ``FULL_EVERY`` steps it reads all of them: one fused norm and one host sync,
+a small share of what ``clip_grad_norm_`` costs. A graph that changes shape between steps
+(a branch taken only sometimes) is covered by that full check. A loop that clips already has the full
 norm: pass it, ``mon.step(loss, grad_norm=clip_grad_norm_(...))``, and every step is a full
 check at no cost. ``check_grads="full"`` checks every gradient every step.
 ``check_grads=False`` turns it off (epoch level; with a ``GradScaler``, which already skips
@@ -108,6 +111,58 @@ class GradGuard:
         # (device, dtype) every sentinel gradient had at the last full check, when they were
         # all dense and alike: the steps between full checks then skip that per-tensor look
         self._layout: tuple[Any, Any] | None = None
+        #: whether :meth:`narrow` has looked at the backward graph (once)
+        self.narrowed = False
+
+    def narrow(self, grad_fn: Any) -> None:
+        """Read between full checks only the fewest sentinels that every node of the backward
+        graph reaches (``grad_fn``: the loss's, read once). A NaN born anywhere flows down to
+        the inputs, so in a plain stack of layers the input-most bias alone sees all of them;
+        each branch of a model with several adds its own. A node that reaches no sentinel is
+        left to the loss and to the full check. The graph is walked once, after the first
+        ``backward()``: its shape, not its saved tensors, is what is read."""
+        self.narrowed = True
+        if self.full or grad_fn is None or len(self._sentinel_tensors) < 2:
+            return
+        index = {id(p): i for i, p in enumerate(self._sentinel_tensors)}
+        reach: dict[Any, int] = {}
+        order: list[Any] = []
+        stack: list[tuple[Any, bool]] = [(grad_fn, False)]
+        while stack:  # post-order, without recursion (graphs can be thousands of nodes deep)
+            node, done = stack.pop()
+            if done:
+                bits = 0
+                for nxt, _ in node.next_functions:
+                    if nxt is not None:
+                        bits |= reach.get(nxt, 0)
+                var = getattr(node, "variable", None)
+                if var is not None and id(var) in index:
+                    bits |= 1 << index[id(var)]
+                reach[node] = bits
+                order.append(node)
+                continue
+            if node in reach:
+                continue
+            reach[node] = 0  # visiting
+            stack.append((node, True))
+            stack.extend((nxt, False) for nxt, _ in node.next_functions if nxt is not None and nxt not in reach)
+        need = {bits for node, bits in reach.items() if bits and getattr(node, "variable", None) is None}
+        if not need:
+            return
+        chosen: list[int] = []
+        while need:  # greedy cover: the sentinel reached from the most uncovered nodes first
+            counts: dict[int, int] = {}
+            for bits in need:
+                i = 0
+                while bits:
+                    if bits & 1:
+                        counts[i] = counts.get(i, 0) + 1
+                    bits >>= 1
+                    i += 1
+            best = max(counts, key=lambda i: (counts[i], i))
+            chosen.append(best)
+            need = {bits for bits in need if not bits >> best & 1}
+        self._sentinel_tensors = [self._sentinel_tensors[i] for i in sorted(chosen)]
 
     def grads(self, params: list[tuple[str, torch.Tensor]] | None = None) -> list[torch.Tensor]:
         return [p.grad for _, p in (self.params if params is None else params) if p.grad is not None]
@@ -156,11 +211,14 @@ class GradGuard:
         read or no-op kernel right after ``backward()`` costs microseconds on a cold cache,
         and ``torch.cat`` itself refuses what does not fit (a dtype that differs is promoted)."""
         grads = [p.grad for p in self._sentinel_tensors]
-        if isinstance(loss, torch.Tensor):
-            grads.append(_plain(loss).reshape(-1))
         try:
+            if len(grads) == 1:  # one sum and the loss's own read: fewer kernels than a concatenation
+                return math.isfinite(grads[0].sum().item()) and \
+                    (not isinstance(loss, torch.Tensor) or math.isfinite(loss.item()))
+            if isinstance(loss, torch.Tensor):
+                grads.append(_plain(loss).reshape(-1))
             return math.isfinite(torch.cat(grads).sum().item())
-        except (TypeError, RuntimeError):  # None (a missing gradient), another device, sparse
+        except (TypeError, RuntimeError, AttributeError):  # None (a missing gradient), another device, sparse
             self._layout = None
             return None
 
@@ -368,6 +426,8 @@ class Monitor(LiveAdapter):
         nothing)."""
         self._last_norm = grad_norm
         if isinstance(loss, torch.Tensor):
+            if self.guard is not None and not self.guard.narrowed:
+                self.guard.narrow(loss.grad_fn)
             # kept without its graph: the graph is freed where the loop drops ``loss``, as
             # without the monitor, not inside the next hook (freeing it costs tens of us)
             loss = _plain(loss)
