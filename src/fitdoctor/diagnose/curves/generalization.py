@@ -146,8 +146,10 @@ def wide_gap(ctx: Context, V: Curve, T: Curve) -> Finding | None:
     b = int(np.argmax(tail))
     rb = int(np.argmin(V.y))
     ev = {"val_min": float(V.y[rb]), "best_at": float(V.x[rb]), "val_last": v_end, "train_last": t_end,
-          "train_over_val": t_end / v_end, "compared_ratio": ratio, "flat_since": float(V.x[b]), "share_after_best": 1.0 / 3.0,
+          "train_over_val": t_end / v_end, "flat_since": float(V.x[b]), "share_after_best": 1.0 / 3.0,
           "axis": V.axis}
+    if ratio != t_end / v_end:
+        ev["error_ratio"] = ratio  # the square root of the squared errors' ratio
     acc = ""
     if acc_gap is not None:
         ev["val_minus_train_accuracy"] = acc_gap
