@@ -692,7 +692,8 @@ def test_val_accuracy_swinging_by_a_third_is_oscillating_when_no_val_loss_is_log
     acc = np.clip(0.85 + rng.choice([-0.25, -0.12, 0.0, 0.1, 0.14], size=30), 0, 1)
     d = fd.diagnose(_train_loss_and_val_accuracy(np.round(acc * 70) / 70))
     assert d.top.code == "oscillating", d.codes
-    assert "val_accuracy swings" in d.top.message
+    assert "val_accuracy swings" in d.top.message and "on its 70 rows" in d.top.message
+    assert d.top.evidence["val_rows"] == 70
 
 
 def test_val_accuracy_wiggling_by_its_sampling_noise_is_not_oscillating():

@@ -34,14 +34,21 @@ def rows_behind_accuracy(values: np.ndarray, max_rows: int = 1000) -> int | None
     return None
 
 
-def within_sampling_noise(c, level: float) -> bool:
-    """A val accuracy whose swings a val set of its size makes by sampling alone (binomial:
-    sd sqrt(p(1-p)/N)), N read from the granularity of the logged values: no oscillation."""
+def sampling_sd(c, level: float) -> tuple[int, float] | None:
+    """(N, sd) of a val accuracy's sampling noise: N rows read from the granularity of the
+    logged values, sd = sqrt(p(1-p)/N) at its level p. None when N cannot be read."""
     n = rows_behind_accuracy(c.y) if c.n_raw == c.n else None
     if n is None:
-        return False
+        return None
     p = min(max(level, 0.0), 1.0)
-    return c.sigma <= 2.0 * float(np.sqrt(p * (1.0 - p) / n))
+    return n, float(np.sqrt(p * (1.0 - p) / n))
+
+
+def within_sampling_noise(c, level: float) -> bool:
+    """A val accuracy whose swings a val set of its size makes by sampling alone (within twice
+    the binomial sd): no oscillation."""
+    s = sampling_sd(c, level)
+    return s is not None and c.sigma <= 2.0 * s[1]
 
 
 @rule("curves")
@@ -78,6 +85,11 @@ def oscillating(ctx: Context) -> Finding | None:
                   "noise_over_level": c.sigma / level, "diff_autocorr": ac}
             msg = (f"{c.name} swings by about {fv(c.sigma)} from {unit(c)} to {unit(c)} "
                    f"({share:.0%} of its whole range, {c.sigma / level:.0%} of its level)")
+            sampled = sampling_sd(c, level) if c is ctx.val_metric else None
+            if sampled is not None:
+                ev["val_rows"], ev["sampling_sd"] = sampled
+                msg += (f", {c.sigma / sampled[1]:.1f}x what sampling alone moves it on its {sampled[0]} rows "
+                        f"(read from the logged values)")
             best = finding("oscillating", "warning", msg, ctx, span=(c.x[0], c.x[-1]), evidence=ev)
             break
     return best
