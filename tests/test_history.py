@@ -12,6 +12,8 @@ from fitdoctor.history import RunHistory, Series, canonical_name, higher_is_bett
     ("loss/train", "loss"), ("loss/val", "val_loss"), ("Loss/Validation", "val_loss"),
     ("learning_rate", "lr"), ("lr-Adam", "lr"), ("epoch_learning_rate", "lr"),
     ("val_auc", "val_auc"), ("sparse_categorical_accuracy", "accuracy"), ("eval_accuracy", "val_accuracy"),
+    ("validation_epoch_average", "val_loss"), ("validation_epoch_average iou", "val_average_iou"),
+    ("val_average_precision", "val_average_precision"),
 ])
 def test_canonical_names(raw, canon):
     assert canonical_name(raw) == canon

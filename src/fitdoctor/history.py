@@ -42,6 +42,9 @@ METRIC_ALIASES: dict[str, str] = {
     "loss": "loss",
 }
 
+#: A validation series named only for being an average (``validation_epoch_average``): its loss.
+VAL_MEAN_NAMES = ("average", "avg", "mean")
+
 #: Higher-is-better metrics; everything else (losses, errors) is lower-is-better.
 HIGHER_IS_BETTER = (
     "accuracy", "acc", "auc", "f1", "precision", "recall", "r2", "map", "iou",
@@ -100,6 +103,10 @@ def canonical_name(raw: str) -> str:
     if name.startswith("epoch_") and name != "epoch_":
         name = name[len("epoch_"):]
     name = METRIC_ALIASES.get(name, name)
+    if is_val and name in VAL_MEAN_NAMES:
+        # Lightning's documented on_validation_epoch_end idiom logs the mean of what
+        # validation_step returned, the loss, as "validation_epoch_average"
+        name = "loss"
     if name.startswith("lr_"):  # Lightning's LearningRateMonitor: lr-Adam, lr-SGD/pg1
         name = "lr"
     if name == "lr":

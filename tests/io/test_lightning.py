@@ -182,3 +182,49 @@ def test_fuzz_mutated_metrics_csv(tmp_path, cuts):
         return
     for r in runs:
         assert r.series
+
+
+def test_the_documented_validation_epoch_average_idiom_is_read_as_val_loss(tmp_path):
+    """Lightning's docs show ``on_validation_epoch_end`` logging the mean of what
+    ``validation_step`` returned as "validation_epoch_average"; a real CSVLogger run written
+    that way is read with that column as the val loss (it was dropped as an unknown metric)."""
+    torch = pytest.importorskip("torch")
+    L = pytest.importorskip("lightning.pytorch")
+    from lightning.pytorch.loggers import CSVLogger
+
+    class Net(L.LightningModule):
+        def __init__(self):
+            super().__init__()
+            self.net = torch.nn.Linear(4, 1)
+            self.outputs = []
+
+        def training_step(self, batch, i):
+            x, y = batch
+            loss = torch.nn.functional.mse_loss(self.net(x).squeeze(1), y)
+            self.log("loss", loss)
+            return loss
+
+        def validation_step(self, batch, i):
+            x, y = batch
+            loss = torch.nn.functional.mse_loss(self.net(x).squeeze(1), y)
+            self.outputs.append(loss)
+            return loss
+
+        def on_validation_epoch_end(self):
+            self.log("validation_epoch_average", torch.stack(self.outputs).mean())
+            self.outputs.clear()
+
+        def configure_optimizers(self):
+            return torch.optim.SGD(self.parameters(), 0.05)
+
+    torch.manual_seed(0)
+    X = torch.randn(128, 4)
+    ds = torch.utils.data.TensorDataset(X, X @ torch.tensor([1.0, -2.0, 0.5, 0.0]))
+    dl = torch.utils.data.DataLoader(ds, batch_size=16)
+    trainer = L.Trainer(max_epochs=6, logger=CSVLogger(tmp_path), enable_checkpointing=False,
+                        enable_progress_bar=False, enable_model_summary=False, accelerator="cpu",
+                        devices=1, num_sanity_val_steps=0, log_every_n_steps=4)
+    trainer.fit(Net(), dl, dl)
+    run = read(tmp_path)
+    assert run.series["val_loss"].raw_name == "validation_epoch_average"
+    assert len(run.series["val_loss"]) == 6
