@@ -131,18 +131,27 @@ def sparse_train(ctx: Context, T: Curve) -> bool:
     V = ctx.val_loss
     return T is ctx.loss and V is not None and T.n * 2 <= V.n
 
+def rows_behind_accuracy(values: np.ndarray, max_rows: int = 2000) -> int | None:
+    """The smallest number of rows N whose accuracies (k/N) all the logged values are, to the
+    precision they were logged with (float32 carries ~7 digits, a printed 0.8571 four); None
+    when no N up to ``max_rows`` fits every one (a large val set, or an average over batches).
+    0.329, 0.4, 0.343, 0.729 ... are multiples of 1/70."""
+    v = np.asarray(values, dtype=float)
+    if v.size < 2 or np.any((v < 0) | (v > 1)) or np.unique(np.round(v, 6)).size < 2:
+        return None
+    decimals = max(len(f"{x:.8g}".partition(".")[2]) for x in v)
+    half_unit = 0.5 * 10.0 ** -min(max(decimals, 2), 7)
+    for n in range(2, max_rows + 1):
+        k = v * n
+        if np.all(np.abs(k - np.round(k)) <= n * half_unit + 1e-9):
+            return n
+    return None
+
 def accuracy_sampling_error(A: Curve, level: float) -> float:
-    """Binomial standard error of an accuracy at ``level``, with the number of examples read
-    off the curve's granularity (values move in steps of 1/n); 0 when the steps are too fine
-    to tell (n above 2,000 or an epoch average)."""
-    vals = np.unique(np.round(A.y, 6))
-    if vals.size < 2:
+    """Binomial standard error of an accuracy at ``level``, with the number of examples N read
+    off the curve's granularity (:func:`rows_behind_accuracy`); 0 when N cannot be read."""
+    n = rows_behind_accuracy(A.y) if A.n_raw == A.n else None
+    if n is None:
         return 0.0
-    step = float(np.min(np.diff(vals)))
-    if step < 5e-4:
-        return 0.0
-    n = round(1.0 / step)
-    if n < 2 or np.max(np.abs(A.y * n - np.round(A.y * n))) > 0.02:
-        return 0.0  # not multiples of 1/n: an average over batches, not one count
     p = min(max(level, 0.0), 1.0)
     return math.sqrt(max(p * (1 - p), 1e-12) / n)
