@@ -702,3 +702,17 @@ def test_val_accuracy_wiggling_by_its_sampling_noise_is_not_oscillating():
     rng = np.random.default_rng(5)
     acc = rng.binomial(30, 0.8, size=30) / 30
     assert "oscillating" not in codes(_train_loss_and_val_accuracy(acc))
+
+
+def test_the_val_set_size_is_read_off_the_logged_accuracies():
+    """k/N logged as float32 or printed to 3-4 decimals gives N back; an average over batches
+    (no common N) gives None, and so does a single repeated value."""
+    import importlib
+
+    shape = importlib.import_module("fitdoctor.diagnose.curves.shape")
+    k = np.array([23, 28, 24, 51, 48, 57, 58, 31, 33, 54])
+    assert shape.rows_behind_accuracy(np.round(k / 70, 3)) == 70
+    assert shape.rows_behind_accuracy((k / 70).astype(np.float32)) == 70
+    assert shape.rows_behind_accuracy(np.array([3, 5, 7, 9, 11]) / 30.0) == 30
+    assert shape.rows_behind_accuracy(np.random.default_rng(0).uniform(0.5, 0.9, 12)) is None
+    assert shape.rows_behind_accuracy(np.full(5, 0.5)) is None
