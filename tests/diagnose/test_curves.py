@@ -716,3 +716,17 @@ def test_the_val_set_size_is_read_off_the_logged_accuracies():
     assert shape.rows_behind_accuracy(np.array([3, 5, 7, 9, 11]) / 30.0) == 30
     assert shape.rows_behind_accuracy(np.random.default_rng(0).uniform(0.5, 0.9, 12)) is None
     assert shape.rows_behind_accuracy(np.full(5, 0.5)) is None
+
+
+def test_val_loss_rising_from_the_first_evaluation_while_the_chosen_metric_improves_is_overfitting():
+    """A Whisper-like fine-tune selecting on WER: val loss best at the first of 5 evaluations,
+    then worse at each (+52%) while train goes to ~0 and WER creeps 34.6 -> 32.0. The model
+    learned (its WER says so) and grows over-confident: overfitting, not "never improved"."""
+    h = fd.RunHistory.from_dict({"loss": [0.26, 0.048, 0.004, 0.0008, 0.0003],
+                                 "val_loss": [0.3075, 0.3558, 0.4214, 0.4519, 0.4679],
+                                 "val_wer": [34.6, 33.1, 32.7, 32.2, 32.0]})
+    assert fd.diagnose(h).top.code != "overfitting"  # without knowing what the run selects on
+    h.meta["metric_for_best_model"] = "wer"
+    d = fd.diagnose(h)
+    assert d.top.code == "overfitting", d.codes
+    assert "0.3075" in d.top.message

@@ -104,10 +104,11 @@ def val_improved(V: Curve, ctx: Context | None = None) -> bool:
     """Validation improved beyond its noise, or by a large share of where it started, or
     it was already well below the learned-nothing level at its first point (it improved
     during the first epoch, before anything was logged), or its accuracy got well clear of
-    guessing (a val loss that rises from the first evaluation can still sit on a model that
-    learned: it grows over-confident on the examples it gets wrong)."""
+    guessing, or the metric the run selects on (WER, F1) improved (a val loss that rises from
+    the first evaluation can still sit on a model that learned: it grows over-confident on the
+    examples it gets wrong)."""
     v0, _, gain = val_gain(V)
-    if ctx is not None and accuracy_learned(ctx):
+    if ctx is not None and (accuracy_learned(ctx) or chosen_metric_improved(ctx)):
         return True
     if ctx is not None and ctx.chance_loss and not V.higher_better and v0 < 0.8 * ctx.chance_loss:
         return True
