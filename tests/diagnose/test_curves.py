@@ -730,3 +730,38 @@ def test_val_loss_rising_from_the_first_evaluation_while_the_chosen_metric_impro
     d = fd.diagnose(h)
     assert d.top.code == "overfitting", d.codes
     assert "0.3075" in d.top.message
+
+
+def _constant_val_accuracy_run(val_acc, val_loss):
+    e = np.arange(len(val_acc))
+    return {"loss": list(0.05 + 1.3 * np.exp(-e / 2)), "val_loss": list(val_loss),
+            "accuracy": list(np.clip(0.99 - 0.25 * np.exp(-e), 0, 1)), "val_accuracy": list(val_acc)}
+
+
+def test_val_accuracy_stuck_at_one_class_share_while_the_loss_moves_is_chance_level():
+    """A segmenter whose val accuracy is 0.986607 (the background share) at every one of 35
+    epochs while val loss falls 0.785 -> 0.057: every pixel gets the same class; the loss
+    only measures the confidence of that one answer."""
+    e = np.arange(35)
+    d = fd.diagnose(_constant_val_accuracy_run(np.full(35, 0.9866071939468384),
+                                               0.057 + 0.73 * np.exp(-e / 1.5)))
+    assert d.top.code == "chance_level", d.codes
+    assert "0.986607 at 100% of its 35 evaluations" in d.top.message
+
+
+def test_binary_val_accuracy_flipping_between_a_share_and_its_complement_is_chance_level():
+    """47/64 or 17/64 at 9 of 10 epochs: one class for every example, then the other."""
+    acc = [0.734375, 0.265625, 0.265625, 0.265625, 0.734375, 0.734375, 0.734375, 0.734375, 0.734375, 0.65625]
+    d = fd.diagnose(_constant_val_accuracy_run(acc, [1.56, 9.49, 7.58, 1.52, 0.86, 1.33, 1.04, 0.75, 0.58, 0.68]))
+    assert d.top.code == "chance_level", d.codes
+    assert "complement" in d.top.message
+
+
+def test_a_frozen_run_or_a_tiny_val_set_keeps_its_accuracy_without_predicting_one_class():
+    """An lr that collapsed freezes weights, losses and accuracy together (the plateau rule's);
+    9 of 10 right at every epoch on a 10-row val set is a converged model as easily."""
+    frozen = _constant_val_accuracy_run([0.875, 0.9] + [0.89] * 30, [0.48, 0.34] + list(np.linspace(0.2755, 0.2732, 30)))
+    assert "chance_level" not in fd.diagnose(frozen).codes
+    e = np.arange(20)
+    tiny = _constant_val_accuracy_run([0.9] * 20, 0.3 + 0.5 * np.exp(-e / 3))
+    assert "chance_level" not in fd.diagnose(tiny).codes

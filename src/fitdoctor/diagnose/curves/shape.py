@@ -132,13 +132,14 @@ def sparse_train(ctx: Context, T: Curve) -> bool:
     V = ctx.val_loss
     return T is ctx.loss and V is not None and T.n * 2 <= V.n
 
-def rows_behind_accuracy(values: np.ndarray, max_rows: int = 2000) -> int | None:
+def rows_behind_accuracy(values: np.ndarray, max_rows: int = 2000, min_distinct: int = 2) -> int | None:
     """The smallest number of rows N whose accuracies (k/N) all the logged values are, to the
     precision they were logged with (float32 carries ~7 digits, a printed 0.8571 four); None
-    when no N up to ``max_rows`` fits every one (a large val set, or an average over batches).
-    0.329, 0.4, 0.343, 0.729 ... are multiples of 1/70."""
+    when no N up to ``max_rows`` fits every one (a large val set, or an average over batches),
+    or with fewer than ``min_distinct`` distinct values (one value repeated says little: 0.5 is
+    k/N for every even N). 0.329, 0.4, 0.343, 0.729 ... are multiples of 1/70."""
     v = np.asarray(values, dtype=float)
-    if v.size < 2 or np.any((v < 0) | (v > 1)) or np.unique(np.round(v, 6)).size < 2:
+    if v.size < 1 or np.any((v < 0) | (v > 1)) or np.unique(np.round(v, 6)).size < min_distinct:
         return None
     decimals = max(len(f"{x:.8g}".partition(".")[2]) for x in v)
     half_unit = 0.5 * 10.0 ** -min(max(decimals, 2), 7)
