@@ -752,9 +752,22 @@ def test_val_accuracy_stuck_at_one_class_share_while_the_loss_moves_is_chance_le
 def test_binary_val_accuracy_flipping_between_a_share_and_its_complement_is_chance_level():
     """47/64 or 17/64 at 9 of 10 epochs: one class for every example, then the other."""
     acc = [0.734375, 0.265625, 0.265625, 0.265625, 0.734375, 0.734375, 0.734375, 0.734375, 0.734375, 0.65625]
-    d = fd.diagnose(_constant_val_accuracy_run(acc, [1.56, 9.49, 7.58, 1.52, 0.86, 1.33, 1.04, 0.75, 0.58, 0.68]))
+    run = _constant_val_accuracy_run(acc, [1.56, 9.49, 7.58, 1.52, 0.86, 1.33, 1.04, 0.75, 0.58, 0.68])
+    run["accuracy"] = [0.5, 0.55, 0.6, 0.62, 0.7, 0.72, 0.73, 0.74, 0.73, 0.74]  # never fits train either
+    d = fd.diagnose(run)
     assert d.top.code == "chance_level", d.codes
     assert "complement" in d.top.message
+
+
+def test_a_stuck_val_accuracy_beside_a_train_accuracy_of_one_is_val_not_improving():
+    """The same stuck val accuracy while train accuracy goes to 1.0: it learned the training
+    set, and none of it carries to validation (its val loss fell, more confident in one answer)."""
+    acc = [0.734375, 0.265625, 0.265625, 0.265625, 0.734375, 0.734375, 0.734375, 0.734375, 0.734375, 0.65625]
+    run = _constant_val_accuracy_run(acc, [1.56, 9.49, 7.58, 1.52, 0.86, 1.33, 1.04, 0.75, 0.58, 0.68])
+    run["accuracy"] = [0.5, 0.64, 0.67, 0.84, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]
+    d = fd.diagnose(run)
+    assert d.top.code == "val_not_improving", d.codes
+    assert "rose to 1.000" in d.top.message and "chance_level" not in d.codes
 
 
 def test_a_frozen_run_or_a_tiny_val_set_keeps_its_accuracy_without_predicting_one_class():

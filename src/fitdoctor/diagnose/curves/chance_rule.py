@@ -8,72 +8,27 @@ from typing import Any
 import numpy as np
 
 from fitdoctor import stats
-from fitdoctor.diagnose.base import Context, head_level, rule, tail_level
+from fitdoctor.diagnose.base import Context, rule, tail_level
 from fitdoctor.diagnose.chance import accuracy_curve
 from fitdoctor.diagnose.curves.messages import finding, fv
-from fitdoctor.diagnose.curves.shape import accuracy_sampling_error, rows_behind_accuracy
+from fitdoctor.diagnose.curves.shape import accuracy_sampling_error, stuck_val_accuracy
 from fitdoctor.findings import Finding
 
 
-#: constant predictions: at least this many evaluations ...
-CONSTANT_MIN_EVALS = 5
-#: ... this share of them at one class's share (or, binary, at it or its complement) ...
-CONSTANT_SHARE = 0.8
-#: ... while the val loss (else the train loss) moves by this share of its level meanwhile
-CONSTANT_LOSS_MOVE = 0.2
-#: a val accuracy identical at every evaluation is only telling on a val set this large (9 of 10
-#: right at every epoch is a converged model on a tiny set as easily as a constant class)
-CONSTANT_MIN_ROWS = 200
-
-
 def constant_predictions(ctx: Context) -> Finding | None:
-    """Validation accuracy that never moves off one class's share while training moves: the
-    same value (to 6 digits) at nearly every evaluation, or, binary, a value p and its
-    complement 1-p (every example given one class, then the other). The model gives every
-    validation example the same class; what its loss does meanwhile is the confidence of that
-    one answer. Needs no class prior: the accuracy itself is the prior's share."""
-    A = ctx.val_metric if ctx.metric_name == "accuracy" else None
-    T = ctx.loss
-    if A is None or T is None or A.n < CONSTANT_MIN_EVALS or T.n < 2 or A.n_raw != A.n:
+    """Validation accuracy that never moves off one class's share while the losses move (see
+    :func:`~fitdoctor.diagnose.curves.shape.stuck_val_accuracy`), on a run that did not fit its
+    training data either: every example gets the same class. Needs no class prior: the
+    accuracy itself is that class's share. (A run whose train accuracy rose far above that
+    share memorised instead: ``val_not_improving`` speaks.)"""
+    st = stuck_val_accuracy(ctx)
+    if st is None or st["train_learned"]:
         return None
-    y = np.round(A.y, 6)
-    vals, counts = np.unique(y, return_counts=True)
-    p = float(vals[np.argmax(counts)])
-    if p <= 0.0 or p >= 1.0:
-        return None  # perfect (or never right) every time is not one class's share
-    same = np.isclose(y, p, atol=1e-6)
-    flipped = np.isclose(y, 1.0 - p, atol=1e-6) & ~same
-    binary = bool(flipped.any())
-    share = float(np.mean(same | flipped))
-    if share < CONSTANT_SHARE:
-        return None
-    # the fewest rows that value can be a share of (0.9: 10 rows; a float32 0.9866071939 of a
-    # segmenter's pixels: more than any val set we could count)
-    n = rows_behind_accuracy(A.y) or rows_behind_accuracy(np.array([p]), min_distinct=1)
-    if not binary and n is not None and n < CONSTANT_MIN_ROWS:
-        return None
-    # the losses move while the answers do not: over the evaluations at that share, the val
-    # loss (else the train loss) changes by a good part of its level. A run frozen by a
-    # collapsed lr keeps its accuracy because nothing changes at all: the plateau rule's
-    L = ctx.val_loss if ctx.val_loss is not None and ctx.val_loss.n >= 2 else T
-    xs = A.x[same | flipped]
-    moved = np.interp(xs, L.x, L.y) if L.n >= 2 else np.array([0.0])
-    top = float(np.max(np.abs(moved)))
-    if top <= 0 or (float(np.max(moved)) - float(np.min(moved))) < CONSTANT_LOSS_MOVE * top:
-        return None
-    ev: dict[str, Any] = {"val_accuracy_value": p, "share_of_evaluations": share, "evaluations": A.n,
-                          "loss_moved": L.name, "loss_first": float(moved[0]), "loss_last": float(moved[-1])}
-    if n is not None:
-        ev["val_rows"] = n
-    if binary:
-        ev["complement"] = 1.0 - p
-        what = (f"{A.name} is {p:.4g} or its complement {1 - p:.4g} at {share:.0%} of its {A.n} evaluations "
-                f"(every validation example given one class, then the other)")
-    else:
-        what = f"{A.name} is {p:.6g} at {share:.0%} of its {A.n} evaluations"
-    msg = (f"{what} while {L.name} went {fv(float(moved[0]))} -> {fv(float(moved[-1]))}: the model gives every "
-           f"validation example the same class, and {p:.4g} is that class's share; it has learned "
-           f"nothing it can use on unseen data")
+    A, p, share = ctx.val_metric, st["value"], st["share"]
+    ev = {k: v for k, v in st.items() if k not in ("train_learned", "what")}
+    msg = (f"{st['what']} while {st['loss_moved']} went {fv(st['loss_first'])} -> {fv(st['loss_last'])}: the "
+           f"model gives every validation example the same class, and {p:.4g} is that class's share; it has "
+           f"learned nothing it can use on unseen data")
     return finding("chance_level", "error", msg, ctx, span=(A.x[0], A.x[-1]), evidence=ev)
 
 

@@ -10,7 +10,7 @@ from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
 from fitdoctor.diagnose.curves.oscillation import oscillating
 from fitdoctor.diagnose.curves.messages import finding, fv, fx, logged_after, unit
-from fitdoctor.diagnose.curves.shape import chosen_metric_improved, drop, dropout_hint, noise, tail_trend, train_curve, val_curve, val_gain, val_improved
+from fitdoctor.diagnose.curves.shape import chosen_metric_improved, drop, dropout_hint, noise, stuck_val_accuracy, tail_trend, train_curve, val_curve, val_gain, val_improved
 from fitdoctor.findings import Finding
 
 
@@ -219,6 +219,16 @@ def val_not_improving(ctx: Context) -> Finding | None:
     window = max(1, min(T.n // 5, 9))
     if t_drop < max(5 * noise(T) / math.sqrt(window), 0.1 * abs(head_level(T))):
         return None  # train did not fall either
+    st = stuck_val_accuracy(ctx)
+    if st is not None and st["train_learned"]:
+        # what it gets right on validation never moved off one class's share while it learned
+        # the training set: its val loss may fall (more confident in that one answer), its
+        # val accuracy says validation never improved
+        msg = (f"{st['what']} while {ctx.metric.name} rose to {st['train_accuracy']:.3f} and {T.name} fell "
+               f"{fv(head_level(T))} -> {fv(tail_level(T, 0.15))}: every validation example gets the same "
+               f"class; what it learns from the training set does not carry to the validation data")
+        ev = {k: v for k, v in st.items() if k not in ("train_learned", "what")}
+        return finding("val_not_improving", "warning", msg, ctx, span=(V.x[0], V.x[-1]), evidence=ev)
     v0, vbest, v_gain = val_gain(V)
     if val_improved(V, ctx) or chosen_metric_improved(ctx):
         return None

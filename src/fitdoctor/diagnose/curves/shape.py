@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import numpy as np
 
@@ -157,3 +158,71 @@ def accuracy_sampling_error(A: Curve, level: float) -> float:
         return 0.0
     p = min(max(level, 0.0), 1.0)
     return math.sqrt(max(p * (1 - p), 1e-12) / n)
+
+
+#: a stuck val accuracy: at least this many evaluations ...
+STUCK_MIN_EVALS = 5
+#: ... this share of them at one class's share (or, binary, at it or its complement) ...
+STUCK_SHARE = 0.8
+#: ... while the val loss (else the train loss) moves by this share of its level meanwhile
+STUCK_LOSS_MOVE = 0.2
+#: an accuracy identical at every evaluation is only telling on a val set this large (9 of 10
+#: right at every epoch is a converged model on a tiny set as easily as a constant class)
+STUCK_MIN_ROWS = 200
+
+
+def stuck_val_accuracy(ctx: Context) -> dict[str, Any] | None:
+    """Validation accuracy that never moves off one class's share while the losses move: the
+    same value (to 6 digits) at nearly every evaluation, or, binary, a value p and its
+    complement 1-p (every example given one class, then the other). What the loss does
+    meanwhile is the confidence of that one answer. None when it does not hold; else the
+    facts, with ``train_learned``: the train accuracy rose far above that share (it fits its
+    training data, so it memorised), or the train loss fell well below the chance level."""
+    A = ctx.val_metric if ctx.metric_name == "accuracy" else None
+    T = ctx.loss
+    if A is None or T is None or A.n < STUCK_MIN_EVALS or T.n < 2 or A.n_raw != A.n:
+        return None
+    y = np.round(A.y, 6)
+    vals, counts = np.unique(y, return_counts=True)
+    p = float(vals[np.argmax(counts)])
+    if p <= 0.0 or p >= 1.0:
+        return None  # perfect (or never right) every time is not one class's share
+    same = np.isclose(y, p, atol=1e-6)
+    flipped = np.isclose(y, 1.0 - p, atol=1e-6) & ~same
+    binary = bool(flipped.any())
+    share = float(np.mean(same | flipped))
+    if share < STUCK_SHARE:
+        return None
+    # the fewest rows that value can be a share of (0.9: 10 rows; a float32 0.9866071939 of a
+    # segmenter's pixels: more than any val set we could count)
+    n = rows_behind_accuracy(A.y) or rows_behind_accuracy(np.array([p]), min_distinct=1)
+    if not binary and n is not None and n < STUCK_MIN_ROWS:
+        return None
+    # the losses move while the answers do not: over the evaluations at that share, the val
+    # loss (else the train loss) changes by a good part of its level. A run frozen by a
+    # collapsed lr keeps its accuracy because nothing changes at all: the plateau rule's
+    L = ctx.val_loss if ctx.val_loss is not None and ctx.val_loss.n >= 2 else T
+    moved = np.interp(A.x[same | flipped], L.x, L.y)
+    top = float(np.max(np.abs(moved)))
+    if top <= 0 or (float(np.max(moved)) - float(np.min(moved))) < STUCK_LOSS_MOVE * top:
+        return None
+    M = ctx.metric
+    train_acc = tail_level(M, 0.3) if M is not None and M.n >= 2 else None
+    if train_acc is not None:
+        learned = train_acc >= max(p, 1.0 - p) + ctx.th.learned_accuracy_share * (1.0 - max(p, 1.0 - p))
+    else:
+        learned = bool(ctx.chance_loss) and tail_level(T, 0.3) < 0.85 * float(ctx.chance_loss)
+    out: dict[str, Any] = {"value": p, "share": share, "evaluations": A.n, "loss_moved": L.name,
+                           "loss_first": float(moved[0]), "loss_last": float(moved[-1]),
+                           "train_learned": learned}
+    if train_acc is not None:
+        out["train_accuracy"] = train_acc
+    if n is not None:
+        out["val_rows"] = n
+    if binary:
+        out["complement"] = 1.0 - p
+        out["what"] = (f"{A.name} is {p:.4g} or its complement {1 - p:.4g} at {share:.0%} of its {A.n} "
+                       f"evaluations (every validation example given one class, then the other)")
+    else:
+        out["what"] = f"{A.name} is {p:.6g} at {share:.0%} of its {A.n} evaluations"
+    return out
