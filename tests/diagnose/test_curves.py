@@ -778,3 +778,16 @@ def test_a_frozen_run_or_a_tiny_val_set_keeps_its_accuracy_without_predicting_on
     e = np.arange(20)
     tiny = _constant_val_accuracy_run([0.9] * 20, 0.3 + 0.5 * np.exp(-e / 3))
     assert "chance_level" not in fd.diagnose(tiny).codes
+
+
+def test_a_train_only_log_creeping_down_after_it_bent_over_is_not_still_improving():
+    """No validation logged: a train loss that fell 0.29 -> 0.064 and then creeps 0.064 -> 0.059
+    over 10 epochs (a few % of its level, 2% of its progress) has converged; a model can always
+    fit its training rows a little closer. Still falling by a good share of its progress is
+    still improving."""
+    e = np.arange(25)
+    creeping = [0.291, 0.125, 0.103, 0.091, 0.084, 0.08, 0.077, 0.075, 0.074, 0.071, 0.069, 0.068, 0.067,
+                0.065, 0.064, 0.063, 0.065, 0.062, 0.061, 0.059, 0.059, 0.058, 0.06, 0.057, 0.059]
+    assert "still_improving" not in codes({"loss": creeping})
+    falling = list(0.05 + 0.3 * np.exp(-e / 12))
+    assert codes({"loss": falling})[0] == "still_improving"

@@ -76,3 +76,9 @@ def test_any_numbers_give_a_coherent_verdict_or_a_clear_error(run):
 @given(shaped_runs())
 def test_training_shaped_curves_give_a_coherent_verdict(run):
     check_coherent(run)
+
+
+def test_a_val_loss_that_starts_at_exactly_zero_breaks_no_rule():
+    """Found by the property test above: val_not_improving divided by the first val loss."""
+    check_coherent({"loss": [1.0, 0.8, 0.6, 0.4, 0.3, 0.2, 0.15, 0.1, 0.08, 0.06],
+                    "val_loss": [0.0, -1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]})

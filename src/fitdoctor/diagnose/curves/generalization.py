@@ -243,7 +243,8 @@ def val_not_improving(ctx: Context) -> Finding | None:
     after = (f"; it ends at {fv(ev['val_end'])}, higher than it started: the model memorises the "
              "training set from the first epoch, or val comes from another distribution") if rising else ""
     # the best can lie beyond the noise of a smooth curve and still be no real gain (1% of 1.9)
-    how = "beyond noise" if v0 - vbest <= 2 * noise(V) else f"by more than {(v0 - vbest) / abs(v0):.1%} of where it started"
+    how = "beyond noise" if v0 - vbest <= 2 * noise(V) or v0 == 0 else \
+        f"by more than {(v0 - vbest) / abs(v0):.1%} of where it started"
     msg = (f"{T.name} fell {fv(head_level(T))} -> {fv(tail_level(T, 0.15))} while {V.name} never improved "
            f"{how} (start {fv(v0)}, best {fv(vbest)}, noise {fv(V.sigma)}){after}")
     return finding("val_not_improving", "warning", msg, ctx, span=(V.x[0], V.x[-1]), evidence=ev)

@@ -27,7 +27,7 @@ def still_improving(ctx: Context) -> Finding | None:
         return None
     total = drop(P)
     tail_drop = -slope * span
-    if not material_fall(P, tail_drop, ctx):
+    if not material_fall(P, tail_drop, ctx, train_only=P is not val_curve(ctx)):
         return None
     if best_before_tail(P, ctx):
         return None  # the best is not near the end

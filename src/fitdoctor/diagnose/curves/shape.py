@@ -79,17 +79,19 @@ def still_moving(c: Curve, ctx: Context) -> bool:
     _, z_end, _ = tail_trend(c, ctx.th.tail_frac / 2)
     return z_end < -ctx.th.z_trend  # and has not levelled off (or turned) in the last few points
 
-def material_fall(c: Curve, tail_drop: float, ctx: Context) -> bool:
+def material_fall(c: Curve, tail_drop: float, ctx: Context, train_only: bool = False) -> bool:
     """A fall over the tail that matters: a share of the run's whole progress, or of the level
     the curve ends at (a short run still falling 5% an epoch has not converged, however far
-    it fell in its first epochs)."""
+    it fell in its first epochs). ``train_only`` (no validation logged): the share of the
+    progress only; a train loss creeps down by a few percent of its level long after a run
+    has converged, since a model can always fit its training rows a little closer."""
     total = drop(c)
     if total <= 0 or tail_drop <= 0:
         return False
     level = max(abs(tail_level(c, 0.15)), 1e-12)
     share, rel = tail_drop / total, tail_drop / level
-    return (share >= ctx.th.still_improving_min_share and rel >= 0.01) or \
-        (rel >= ctx.th.still_improving_min_rel and share >= 0.01)
+    by_share = share >= ctx.th.still_improving_min_share and rel >= 0.01
+    return by_share or (not train_only and rel >= ctx.th.still_improving_min_rel and share >= 0.01)
 
 def best_before_tail(c: Curve, ctx: Context) -> bool:
     """The curve's best point lies before its tail (the last ``tail_frac``, at least 2 points)."""
