@@ -480,3 +480,20 @@ def test_pytorch_transfer_learning_tutorial_output(tmp_path):
     assert run.meta["format"] == "console"
     assert _vals(run, "accuracy")[:2] == [0.6, 0.64] and _vals(run, "val_accuracy")[:2] == [0.8, 0.81]
     assert _vals(run, "val_loss")[0] == 0.6
+
+
+def test_a_running_best_line_between_epochs_is_not_a_curve(tmp_path):
+    """A hand loop (a course's sentiment homework) prints the epoch's train numbers, then the
+    validation accuracy, then the best so far: the "Best Valid accuracy" line is derived from
+    the curve, and taking it as a metric of its own split the log into one-epoch runs."""
+    lines = []
+    for e, (loss, tr, va) in enumerate([(0.69, 54.67, 51.0), (0.68, 58.0, 61.0), (0.65, 64.0, 65.0),
+                                         (0.62, 67.78, 65.0), (0.60, 68.44, 63.0)], start=1):
+        lines += [f"Epoch {e}, loss {loss}, train accuracy: {tr:.2f}%", f"Validation accuracy: {va:.2f}%",
+                  f"Best Valid accuracy: {max(51.0, 61.0 if e > 1 else 0, 65.0 if e > 2 else 0):.2f}%"]
+    path = tmp_path / "training_log.txt"
+    path.write_text("\n".join(lines) + "\n")
+    run = fd.read(path)
+    assert sorted(run.series) == ["accuracy", "loss", "val_accuracy"]
+    np.testing.assert_allclose(run.series["val_accuracy"].values, [0.51, 0.61, 0.65, 0.65, 0.63])
+    np.testing.assert_allclose(run.series["loss"].steps, [1, 2, 3, 4, 5])

@@ -130,6 +130,10 @@ def healthy(ctx: Context) -> Finding | None:
         ev["val_last"] = tail_level(V, 0.2)
         ev["gap"] = ev["val_last"] - ev["train_last"]
         parts.append(f"{V.name} {fv(V.first)} -> {fv(V.last)}")
+    elif ctx.val_metric is not None and ctx.val_metric.n >= 2:
+        A = ctx.val_metric
+        parts.append(f"{A.name} {fv(A.first)} -> {fv(A.last)} (no val loss logged: overfitting is judged "
+                     f"on {A.name} alone)")
     else:
         parts.append("no validation series, so overfitting cannot be judged")
     if ctx.facts.get("val_below_train_early"):

@@ -44,11 +44,12 @@ _SKIP_CACHE: dict[str, bool] = {}
 
 
 def skipped(key: str) -> bool:
-    """A counter or timing (``eta``, ``it/s``, ``total_epochs``), not a curve."""
+    """A counter or timing (``eta``, ``it/s``, ``total_epochs``), or a running best (``Best Valid
+    accuracy``: derived from the curve, not a measurement of its own), not a curve."""
     got = _SKIP_CACHE.get(key)
     if got is None:
         low = key.lower()
-        got = low in SKIP_KEYS or low.endswith(("epochs", "_steps"))
+        got = low in SKIP_KEYS or low.endswith(("epochs", "_steps")) or low.startswith("best_")
         if len(_SKIP_CACHE) < 10000:
             _SKIP_CACHE[key] = got
     return got
