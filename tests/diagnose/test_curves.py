@@ -791,3 +791,18 @@ def test_a_train_only_log_creeping_down_after_it_bent_over_is_not_still_improvin
     assert "still_improving" not in codes({"loss": creeping})
     falling = list(0.05 + 0.3 * np.exp(-e / 12))
     assert codes({"loss": falling})[0] == "still_improving"
+
+
+def test_keras_accuracy_on_a_regression_target_is_no_evidence_of_chance():
+    """A docking-score regressor compiled with metrics=["acc", RMSE]: accuracy 0.00025 (one
+    lucky row in 4,000) and 0.0 on val, and an MSE near 2.7 that happens to sit at ln 15. A
+    classifier predicting a constant would get its class's share right; this is no classifier."""
+    run = {"loss": [3.883, 3.028, 2.756, 2.493, 2.197, 1.889, 3.968],
+           "val_loss": [2.894, 2.657, 2.518, 2.618, 2.614, 2.872, 3.184],
+           "acc": [0.00025] * 7, "val_acc": [0.0] * 7,
+           "root_mean_squared_error": [1.93, 1.72, 1.66, 1.58, 1.48, 1.37, 1.43],
+           "val_root_mean_squared_error": [1.67, 1.61, 1.57, 1.59, 1.59, 1.67, 1.65]}
+    assert "chance_level" not in codes(run)
+    del run["root_mean_squared_error"], run["val_root_mean_squared_error"]
+    run["acc"] = [0.0] * 7  # exactly 0 everywhere says it without the RMSE
+    assert "chance_level" not in codes(run)

@@ -168,6 +168,22 @@ def accuracy_learned(ctx: Context) -> bool | None:
     return best >= guess + ctx.th.learned_accuracy_share * (1.0 - guess)
 
 
+def accuracy_always_zero(ctx: Context) -> bool:
+    """Keras's ``accuracy`` on a regression target: 0 at every point, train and val (a continuous
+    prediction never equals a continuous label), or under 1% beside a regression metric the run
+    also logs (RMSE, MAE: 0.00025 is one lucky row in 4,000). A classifier, even one predicting
+    a constant, gets that class's share right."""
+    if ctx.metric_name != "accuracy":
+        return False
+    curves = [c for c in (ctx.metric, ctx.val_metric) if c is not None and c.n]
+    if not curves or sum(c.n for c in curves) < 3:
+        return False
+    if all(bool(np.all(c.y == 0)) for c in curves):
+        return True
+    names = {n[4:] if n.startswith("val_") else n for n in ctx.history.names}
+    return bool(names & REGRESSION_METRICS) and all(bool(np.all(c.y < 0.01)) for c in curves)
+
+
 def init_chance(ctx: Context) -> None:
     """Fill ctx.chance_loss / majority_rate: from meta, else from a constant-prediction signature.
 
@@ -187,7 +203,8 @@ def init_chance(ctx: Context) -> None:
     elif isinstance(k, (int, float)) and k >= 2:
         upper = math.log(k) * 1.1
     L = ctx.val_loss if ctx.val_loss is not None and ctx.val_loss.n >= 2 else ctx.loss
-    regression = ctx.metric_name in REGRESSION_METRICS or ctx.history.meta.get("task") == "regression"
+    regression = ctx.metric_name in REGRESSION_METRICS or ctx.history.meta.get("task") == "regression" \
+        or accuracy_always_zero(ctx)
     if c is None and L is not None and L.n >= 2 and not regression:
         A = accuracy_curve(ctx)
         level = tail_level(L, 0.5)
