@@ -31,6 +31,16 @@ class Thresholds:
     smooth_rel_noise: float = 0.03
     #: gap-widening overfitting: train ends below this share of val ...
     overfit_gap_ratio: float = 0.5
+    #: val accuracy stuck at one class's share (chance_level / val_not_improving): at least this
+    #: many evaluations ...
+    stuck_min_evals: int = 5
+    #: ... this share of them at one value (or, binary, at it or its complement) ...
+    stuck_share: float = 0.8
+    #: ... while the val loss (else the train loss) moves by this share of its level meanwhile ...
+    stuck_loss_move: float = 0.2
+    #: ... on a val set at least this large when the value never changes (9 of 10 right at every
+    #: epoch is a converged model on a tiny set as easily as a constant class).
+    stuck_min_rows: int = 200
     #: overfitting by a wide gap: train at most this share of val at the end, val flat over the last third ...
     overfit_wide_ratio: float = 0.25
     #: ... and, when both accuracies are logged, val accuracy at least this far below train.

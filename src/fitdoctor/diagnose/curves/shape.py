@@ -162,17 +162,6 @@ def accuracy_sampling_error(A: Curve, level: float) -> float:
     return math.sqrt(max(p * (1 - p), 1e-12) / n)
 
 
-#: a stuck val accuracy: at least this many evaluations ...
-STUCK_MIN_EVALS = 5
-#: ... this share of them at one class's share (or, binary, at it or its complement) ...
-STUCK_SHARE = 0.8
-#: ... while the val loss (else the train loss) moves by this share of its level meanwhile
-STUCK_LOSS_MOVE = 0.2
-#: an accuracy identical at every evaluation is only telling on a val set this large (9 of 10
-#: right at every epoch is a converged model on a tiny set as easily as a constant class)
-STUCK_MIN_ROWS = 200
-
-
 def stuck_val_accuracy(ctx: Context) -> dict[str, Any] | None:
     """Validation accuracy that never moves off one class's share while the losses move: the
     same value (to 6 digits) at nearly every evaluation, or, binary, a value p and its
@@ -182,7 +171,7 @@ def stuck_val_accuracy(ctx: Context) -> dict[str, Any] | None:
     training data, so it memorised), or the train loss fell well below the chance level."""
     A = ctx.val_metric if ctx.metric_name == "accuracy" else None
     T = ctx.loss
-    if A is None or T is None or A.n < STUCK_MIN_EVALS or T.n < 2 or A.n_raw != A.n:
+    if A is None or T is None or A.n < ctx.th.stuck_min_evals or T.n < 2 or A.n_raw != A.n:
         return None
     y = np.round(A.y, 6)
     vals, counts = np.unique(y, return_counts=True)
@@ -193,12 +182,12 @@ def stuck_val_accuracy(ctx: Context) -> dict[str, Any] | None:
     flipped = np.isclose(y, 1.0 - p, atol=1e-6) & ~same
     binary = bool(flipped.any())
     share = float(np.mean(same | flipped))
-    if share < STUCK_SHARE:
+    if share < ctx.th.stuck_share:
         return None
     # the fewest rows that value can be a share of (0.9: 10 rows; a float32 0.9866071939 of a
     # segmenter's pixels: more than any val set we could count)
     n = rows_behind_accuracy(A.y) or rows_behind_accuracy(np.array([p]), min_distinct=1)
-    if not binary and n is not None and n < STUCK_MIN_ROWS:
+    if not binary and n is not None and n < ctx.th.stuck_min_rows:
         return None
     # the losses move while the answers do not: over the evaluations at that share, the val
     # loss (else the train loss) changes by a good part of its level. A run frozen by a
@@ -206,7 +195,7 @@ def stuck_val_accuracy(ctx: Context) -> dict[str, Any] | None:
     L = ctx.val_loss if ctx.val_loss is not None and ctx.val_loss.n >= 2 else T
     moved = np.interp(A.x[same | flipped], L.x, L.y)
     top = float(np.max(np.abs(moved)))
-    if top <= 0 or (float(np.max(moved)) - float(np.min(moved))) < STUCK_LOSS_MOVE * top:
+    if top <= 0 or (float(np.max(moved)) - float(np.min(moved))) < ctx.th.stuck_loss_move * top:
         return None
     M = ctx.metric
     train_acc = tail_level(M, 0.3) if M is not None and M.n >= 2 else None
