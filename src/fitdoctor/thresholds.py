@@ -120,6 +120,9 @@ class Thresholds:
     lr_low_max_drop: float = 0.35
     #: lr too low: ratio of late slope to early slope above this (no deceleration).
     lr_low_linearity: float = 0.5
+    #: ... and, with no scale for where the task converges (no chance level, no accuracy), at least
+    #: this: a straight line, no sign of curvature.
+    lr_low_straight: float = 0.8
     #: runs shorter than this get verdicts with lowered confidence.
     short_run: int = 8
     #: still improving: a curve of at most this many points is judged by whether it fell at

@@ -806,3 +806,16 @@ def test_keras_accuracy_on_a_regression_target_is_no_evidence_of_chance():
     del run["root_mean_squared_error"], run["val_root_mean_squared_error"]
     run["acc"] = [0.0] * 7  # exactly 0 everywhere says it without the RMSE
     assert "chance_level" not in codes(run)
+
+
+def test_a_language_models_curving_fall_is_still_improving_not_a_low_lr():
+    """A small LM's 10 epochs: val 4.13 -> 3.57, each epoch better, the fall slowing (late slope
+    0.6x the early one). An LM's loss does not head for 0, so "only 22% down" says nothing about
+    the lr; a curve that bends is a run stopped early. A straight line still says lr."""
+    run = {"loss": [4.777, 4.218, 4.101, 4.023, 3.955, 3.889, 3.825, 3.767, 3.72, 3.687],
+           "val_loss": [4.133, 3.956, 3.881, 3.819, 3.77, 3.718, 3.677, 3.623, 3.591, 3.57]}
+    d = fd.diagnose(run)
+    assert d.top.code == "still_improving" and "lr_too_low" not in d.codes, d.codes
+    e = np.arange(30)
+    straight = {"loss": list(4.8 - 0.01 * e), "val_loss": list(4.2 - 0.01 * e)}
+    assert "lr_too_low" in codes(straight)

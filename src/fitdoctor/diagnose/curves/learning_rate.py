@@ -87,6 +87,11 @@ def lr_too_low(ctx: Context) -> Finding | None:
     far = rel_drop < ctx.th.lr_low_max_drop
     if ctx.chance_loss is not None and T is ctx.loss:
         far = far and end > 0.5 * ctx.chance_loss
+    elif ctx.chance_loss is None and ctx.metric_name != "accuracy" and linearity < ctx.th.lr_low_straight:
+        # no scale says where this task converges (a language model's or a regression's loss
+        # does not head for 0): a fall that curves is a run still improving, not a slow lr;
+        # only a straight line from start to end says the steps are too small
+        far = False
     if linearity < ctx.th.lr_low_linearity or not far:
         return None
     V = val_curve(ctx)
