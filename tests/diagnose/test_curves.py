@@ -819,3 +819,15 @@ def test_a_language_models_curving_fall_is_still_improving_not_a_low_lr():
     e = np.arange(30)
     straight = {"loss": list(4.8 - 0.01 * e), "val_loss": list(4.2 - 0.01 * e)}
     assert "lr_too_low" in codes(straight)
+
+
+def test_an_accuracy_at_the_majority_share_with_a_known_prior_is_left_to_the_loss_test():
+    """95/5 data, the prior known: val accuracy 0.95 at every epoch while the loss falls well
+    below H(0.95). The model ranks but never crosses 0.5 for the rare class: class imbalance
+    and the metric speak to that, not "learned nothing" (doctor then tries class weights first)."""
+    e = np.arange(20)
+    h = fd.RunHistory.from_dict({"loss": list(0.12 + 0.6 * np.exp(-e / 3)), "val_loss": list(0.13 + 0.55 * np.exp(-e / 3)),
+                                 "accuracy": [0.95] * 20, "val_accuracy": [float(np.float32(215 / 226))] * 20})
+    assert fd.diagnose(h).top.code == "chance_level"  # no prior: the stuck accuracy is the evidence
+    h.meta["class_prior"] = [0.95, 0.05]
+    assert "chance_level" not in fd.diagnose(h).codes

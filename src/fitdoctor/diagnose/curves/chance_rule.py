@@ -21,6 +21,12 @@ def constant_predictions(ctx: Context) -> Finding | None:
     training data either: every example gets the same class. Needs no class prior: the
     accuracy itself is that class's share. (A run whose train accuracy rose far above that
     share memorised instead: ``val_not_improving`` speaks.)"""
+    if ctx.history.meta.get("class_prior") is not None:
+        # the prior is known (the trainer, a reader that saw the labels): the loss-at-entropy
+        # test judges a constant predictor; an accuracy held at the majority share beside a loss
+        # well below that entropy is a model that ranks but never crosses 0.5 for the rare
+        # class, which class_imbalance and the right metric speak to
+        return None
     st = stuck_val_accuracy(ctx)
     if st is None or st["train_learned"]:
         return None
