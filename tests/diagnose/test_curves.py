@@ -1,5 +1,7 @@
 """Curve rules on curves shaped like real runs (noise included), one behaviour each."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -831,3 +833,13 @@ def test_an_accuracy_at_the_majority_share_with_a_known_prior_is_left_to_the_los
     assert fd.diagnose(h).top.code == "chance_level"  # no prior: the stuck accuracy is the evidence
     h.meta["class_prior"] = [0.95, 0.05]
     assert "chance_level" not in fd.diagnose(h).codes
+
+
+def test_a_loss_near_ln_k_that_falls_at_every_evaluation_is_not_chance():
+    """An LLM fine-tune's val loss 2.835 -> 2.756 over 10 evaluations, lower at each: it happens
+    to sit near ln 15 but it is learning; a loss that holds still at ln K is the guess."""
+    val = [2.835, 2.804, 2.788, 2.782, 2.773, 2.769, 2.765, 2.762, 2.759, 2.756]
+    train = [2.95, 2.85, 2.80, 2.78, 2.77, 2.76, 2.75, 2.75, 2.74, 2.74]
+    assert "chance_level" not in codes({"loss": train, "val_loss": val})
+    flat = noisy(np.full(10, math.log(15)), 0.004, 3)
+    assert codes({"loss": noisy(np.full(10, math.log(15)), 0.004, 4), "val_loss": flat})[0] == "chance_level"

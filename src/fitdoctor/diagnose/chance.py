@@ -218,7 +218,13 @@ def init_chance(ctx: Context) -> None:
             # model's or a detector's loss that fell a third is no classifier at chance)
             start = head_level(L)
             c, m, src = match_chance(level, None, tol)
-            if c is not None and not (abs(start - c) <= 2 * tol * c and start - level <= 0.05 * start):
+            # ... and holds there: a loss falling steadily by half the band around ln K or more is
+            # learning, however little it has fallen yet (an LLM fine-tune's 2.84 -> 2.76 near
+            # ln 15); a creep of 0.004 at ln 2 is a guess with a vanishing lr
+            falling = c is not None and stats.trend(L.x, L.y, L.sigma)[1] < -ctx.th.z_trend \
+                and float(L.y[0]) - float(L.y[-1]) > 0.5 * tol * c
+            if c is not None and not (abs(start - c) <= 2 * tol * c and start - level <= 0.05 * start
+                                      and not falling):
                 c, m, src = None, None, ""
         else:
             a = None if frozen_by_lr else steady_level(A, ctx.th.z_trend)
