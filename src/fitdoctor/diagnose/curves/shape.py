@@ -146,10 +146,14 @@ def rows_behind_accuracy(values: np.ndarray, max_rows: int = 2000, min_distinct:
         return None
     decimals = max(len(f"{x:.8g}".partition(".")[2]) for x in v)
     half_unit = 0.5 * 10.0 ** -min(max(decimals, 2), 7)
-    for n in range(2, max_rows + 1):
+    # every N at once on a few values, then the survivors on all of them (smallest first)
+    ns = np.arange(2, max_rows + 1, dtype=float)
+    k = v[:8, None] * ns[None, :]
+    fits = np.all(np.abs(k - np.round(k)) <= ns * half_unit + 1e-9, axis=0)
+    for n in ns[fits]:
         k = v * n
         if np.all(np.abs(k - np.round(k)) <= n * half_unit + 1e-9):
-            return n
+            return int(n)
     return None
 
 def accuracy_sampling_error(A: Curve, level: float) -> float:
