@@ -41,6 +41,9 @@ class Thresholds:
     #: ... on a val set at least this large when the value never changes (9 of 10 right at every
     #: epoch is a converged model on a tiny set as easily as a constant class).
     stuck_min_rows: int = 200
+    #: ... and a val loss that never went below this share of the entropy of that share (a
+    #: constant answer cannot score far below it).
+    stuck_min_loss_share: float = 0.5
     #: overfitting by a wide gap: train at most this share of val at the end, val flat over the last third ...
     overfit_wide_ratio: float = 0.25
     #: ... and, when both accuracies are logged, val accuracy at least this far below train.

@@ -485,3 +485,44 @@ def test_a_dropped_nan_loss_is_told_as_such_not_as_exploding_updates():
     assert top.code == "non_finite" and "optimizer step 13" in top.message
     assert "caught before the update" in top.message and "exploded" not in top.message
     assert "training went on" in top.message and "exploding_gradients" not in d.codes
+
+
+def _narrowed(model, loss_fn):
+    guard = fdt.GradGuard(model)
+    X, _ = _data()
+    loss = loss_fn(model, X[:16])
+    loss.backward()
+    guard.narrow(loss.grad_fn)
+    return {n for n, p in guard.sentinels if any(p is t for t in guard._sentinel_tensors)}
+
+
+def test_narrowing_keeps_what_the_loss_graph_does_not_show():
+    """A head trained by its own backward is not in the main loss's graph: its bias is kept.
+    A norm layer's scale and shift hang off one node and still narrow; a custom Function over
+    two layers' parameters hides their order, so nothing is left out."""
+    torch.manual_seed(0)
+    main, aux = nn.Sequential(nn.Linear(10, 8), nn.ReLU(), nn.Linear(8, 1)), nn.Linear(10, 1)
+    both = nn.ModuleDict({"main": main, "aux": aux})
+    kept = _narrowed(both, lambda m, x: m["main"](x).pow(2).mean())
+    assert kept == {"main.0.bias", "aux.bias"}
+
+    normed = nn.Sequential(nn.Linear(10, 8), nn.LayerNorm(8), nn.ReLU(), nn.Linear(8, 1))
+    assert _narrowed(normed, lambda m, x: m(x).pow(2).mean()) == {"0.bias"}
+
+    class TwoLayers(torch.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, w1, b1, w2, b2):
+            ctx.save_for_backward(x, w1, b1, w2, b2)
+            return torch.relu(x @ w1.t() + b1) @ w2.t() + b2
+
+        @staticmethod
+        def backward(ctx, g):
+            x, w1, b1, w2, b2 = ctx.saved_tensors
+            with torch.enable_grad():
+                xs, ps = x.detach(), [t.detach().requires_grad_() for t in (w1, b1, w2, b2)]
+                out = torch.relu(xs @ ps[0].t() + ps[1]) @ ps[2].t() + ps[3]
+                return (None, *torch.autograd.grad(out, ps, g))
+
+    opaque = nn.ModuleDict({"a": nn.Linear(10, 8), "b": nn.Linear(8, 1)})
+    fn = lambda m, x: TwoLayers.apply(x, m["a"].weight, m["a"].bias, m["b"].weight, m["b"].bias).pow(2).mean()  # noqa: E731
+    assert _narrowed(opaque, fn) == {"a.bias", "b.bias"}

@@ -125,21 +125,28 @@ class GradGuard:
         if self.full or grad_fn is None or len(self._sentinel_tensors) < 2:
             return
         index = {id(p): i for i, p in enumerate(self._sentinel_tensors)}
+        owner = {id(p): n.rsplit(".", 1)[0] if "." in n else "" for n, p in self.sentinels}
         reach: dict[Any, int] = {}
-        order: list[Any] = []
         stack: list[tuple[Any, bool]] = [(grad_fn, False)]
         while stack:  # post-order, without recursion (graphs can be thousands of nodes deep)
             node, done = stack.pop()
             if done:
-                bits = 0
+                bits, direct = 0, set()
                 for nxt, _ in node.next_functions:
                     if nxt is not None:
                         bits |= reach.get(nxt, 0)
+                        var = getattr(nxt, "variable", None)
+                        if var is not None and id(var) in index:
+                            direct.add(owner[id(var)])
+                if len(direct) >= 2:
+                    # one node straight onto the biases of several modules (a norm layer's scale
+                    # and shift are one module's): a compiled graph or a custom Function hides
+                    # the order inside it, so nothing can be left out
+                    return
                 var = getattr(node, "variable", None)
                 if var is not None and id(var) in index:
                     bits |= 1 << index[id(var)]
                 reach[node] = bits
-                order.append(node)
                 continue
             if node in reach:
                 continue
@@ -149,7 +156,12 @@ class GradGuard:
         need = {bits for node, bits in reach.items() if bits and getattr(node, "variable", None) is None}
         if not need:
             return
-        chosen: list[int] = []
+        # a bias this loss's graph never reaches (an auxiliary head trained by its own backward,
+        # the inside of a reentrant checkpoint) is kept: nothing here says what covers it
+        seen = 0
+        for bits in reach.values():
+            seen |= bits
+        chosen: list[int] = [i for i in range(len(self._sentinel_tensors)) if not seen >> i & 1]
         while need:  # greedy cover: the sentinel reached from the most uncovered nodes first
             counts: dict[int, int] = {}
             for bits in need:
@@ -159,7 +171,7 @@ class GradGuard:
                         counts[i] = counts.get(i, 0) + 1
                     bits >>= 1
                     i += 1
-            best = max(counts, key=lambda i: (counts[i], i))
+            best = max(counts, key=lambda i: (counts[i], -i))  # ties: the input-most
             chosen.append(best)
             need = {bits for bits in need if not bits >> best & 1}
         self._sentinel_tensors = [self._sentinel_tensors[i] for i in sorted(chosen)]
@@ -212,7 +224,9 @@ class GradGuard:
         and ``torch.cat`` itself refuses what does not fit (a dtype that differs is promoted)."""
         grads = [p.grad for p in self._sentinel_tensors]
         try:
-            if len(grads) == 1:  # one sum and the loss's own read: fewer kernels than a concatenation
+            if len(grads) == 1 and grads[0].device.type == "cpu":
+                # one sum and the loss's own read: fewer kernels than a concatenation, and on a
+                # CPU a second read waits for nothing (on a GPU the concatenation's one sync wins)
                 return math.isfinite(grads[0].sum().item()) and \
                     (not isinstance(loss, torch.Tensor) or math.isfinite(loss.item()))
             if isinstance(loss, torch.Tensor):

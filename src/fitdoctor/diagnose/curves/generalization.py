@@ -10,7 +10,7 @@ from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
 from fitdoctor.diagnose.curves.oscillation import oscillating
 from fitdoctor.diagnose.curves.messages import finding, fv, fx, logged_after, unit
-from fitdoctor.diagnose.curves.shape import chosen_metric_improved, drop, dropout_hint, noise, stuck_val_accuracy, tail_trend, train_curve, val_curve, val_gain, val_improved
+from fitdoctor.diagnose.curves.shape import drop, dropout_hint, noise, stuck_val_accuracy, tail_trend, train_curve, val_curve, val_gain, val_improved
 from fitdoctor.findings import Finding
 
 
@@ -146,8 +146,7 @@ def wide_gap(ctx: Context, V: Curve, T: Curve) -> Finding | None:
     b = int(np.argmax(tail))
     rb = int(np.argmin(V.y))
     ev = {"val_min": float(V.y[rb]), "best_at": float(V.x[rb]), "val_last": v_end, "train_last": t_end,
-          "train_over_val": t_end / v_end, "flat_since": float(V.x[b]), "share_after_best": 1.0 / 3.0,
-          "axis": V.axis}
+          "train_over_val": t_end / v_end, "flat_since": float(V.x[b]), "axis": V.axis}
     if ratio != t_end / v_end:
         ev["error_ratio"] = ratio  # the square root of the squared errors' ratio
     acc = ""
@@ -224,13 +223,14 @@ def val_not_improving(ctx: Context) -> Finding | None:
         # what it gets right on validation never moved off one class's share while it learned
         # the training set: its val loss may fall (more confident in that one answer), its
         # val accuracy says validation never improved
-        msg = (f"{st['what']} while {ctx.metric.name} rose to {st['train_accuracy']:.3f} and {T.name} fell "
-               f"{fv(head_level(T))} -> {fv(tail_level(T, 0.15))}: every validation example gets the same "
-               f"class; what it learns from the training set does not carry to the validation data")
+        rose = f"{ctx.metric.name} rose to {st['train_accuracy']:.3f} and " if "train_accuracy" in st else ""
+        msg = (f"{st['what']} while {rose}{T.name} fell {fv(head_level(T))} -> {fv(tail_level(T, 0.15))}: every "
+               f"validation example gets the same class; what it learns from the training set does not carry "
+               f"to the validation data")
         ev = {k: v for k, v in st.items() if k not in ("train_learned", "what")}
         return finding("val_not_improving", "warning", msg, ctx, span=(V.x[0], V.x[-1]), evidence=ev)
     v0, vbest, v_gain = val_gain(V)
-    if val_improved(V, ctx) or chosen_metric_improved(ctx):
+    if val_improved(V, ctx):  # (which counts the selection metric improving)
         return None
     slope, z = stats.trend(V.x, V.y, V.sigma)
     if z < -ctx.th.z_trend:
