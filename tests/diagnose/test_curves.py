@@ -843,3 +843,24 @@ def test_a_loss_near_ln_k_that_falls_at_every_evaluation_is_not_chance():
     assert "chance_level" not in codes({"loss": train, "val_loss": val})
     flat = noisy(np.full(10, math.log(15)), 0.004, 3)
     assert codes({"loss": noisy(np.full(10, math.log(15)), 0.004, 4), "val_loss": flat})[0] == "chance_level"
+
+
+def test_a_stuck_val_accuracy_without_a_train_accuracy_breaks_no_rule():
+    """Found in review: the memorised reading quoted a train accuracy the log does not have."""
+    e = np.arange(20)
+    h = fd.RunHistory.from_dict({"loss": list(0.69 * np.exp(-e / 4)), "val_loss": list(0.7 + 0.03 * e),
+                                 "val_accuracy": [0.712345] * 20})
+    h.meta["n_classes"] = 2
+    d = fd.diagnose(h)
+    assert not [n for n in d.history.meta.get("notes", []) if n.startswith("rule ")]
+    assert "val_not_improving" in d.codes
+
+
+def test_a_near_perfect_val_accuracy_that_holds_is_not_a_constant_answer():
+    """Right on 9986 of 10000 val rows at nearly every epoch while val loss falls to 0.003, far
+    below the 0.011 a constant answer at that share would score: a near-perfect model."""
+    e = np.arange(20)
+    acc = [float(np.float32(9986 / 10000))] * 18 + [float(np.float32(9990 / 10000))] * 2
+    run = {"loss": list(0.2 * np.exp(-e / 3) + 0.001), "val_loss": list(0.003 + 0.03 * np.exp(-e / 3)),
+           "val_accuracy": acc, "accuracy": list(0.9 + 0.1 * (1 - np.exp(-e / 2)))}
+    assert not {"chance_level", "val_not_improving"} & set(codes(run))
