@@ -497,3 +497,19 @@ def test_a_running_best_line_between_epochs_is_not_a_curve(tmp_path):
     assert sorted(run.series) == ["accuracy", "loss", "val_accuracy"]
     np.testing.assert_allclose(run.series["val_accuracy"].values, [0.51, 0.61, 0.65, 0.65, 0.63])
     np.testing.assert_allclose(run.series["loss"].steps, [1, 2, 3, 4, 5])
+
+
+def test_an_epoch_of_total_header_with_split_lines_under_it_is_read(tmp_path):
+    """"Epoch 3/30:" on a line of its own, then "Train - Loss: ... | Acc: ..." and "Val - Loss:
+    ..." (a hand loop): the header's "/30" kept the sniffer from recognising it, and the log
+    was refused as an unknown format."""
+    lines = ["Training Log", "=" * 36]
+    for e in range(1, 7):
+        lines += [f"Epoch {e}/30:", f"Train - Loss: {0.70 - 0.02 * e:.4f} | Acc: {0.50 + 0.03 * e:.4f} | AUC: 0.5000",
+                  f"Val - Loss: {0.69 - 0.015 * e:.4f} | Acc: {0.55 + 0.02 * e:.4f} | AUC: 0.5000"]
+    path = tmp_path / "training_log.txt"
+    path.write_text("\n".join(lines) + "\n")
+    run = fd.read(path)
+    assert {"loss", "val_loss", "accuracy", "val_accuracy"} <= set(run.series)
+    np.testing.assert_allclose(run.series["val_loss"].values, [0.69 - 0.015 * e for e in range(1, 7)], atol=1e-4)
+    np.testing.assert_allclose(run.series["loss"].steps, [1, 2, 3, 4, 5, 6])

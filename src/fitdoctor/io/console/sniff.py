@@ -20,9 +20,10 @@ _SNIFF_TQDM_EPOCHS = re.compile(
     + r"|\d+epochs? \[" + _POSTFIX_METRIC)
 _SNIFF_GENERIC = re.compile(r"(?:epoch|step|iter\w*)\s*[:=#]?\s*\[?\d+.{0,200}?(?:loss|acc)\w*\W{0,3}\s*" + NUM,
                             re.I)
-#: "Epoch 3:" on a line of its own, its metrics on the next ("loss=0.41, accuracy=0.88")
-_SNIFF_EPOCH_HEADER = re.compile(r"^\W*epoch\s+\d+\s*:?[ \t]*\r?\n[^\n]{0,200}?(?:loss|acc)\w*\s*[=:]\s*" + NUM,
-                                 re.I | re.M)
+#: "Epoch 3:" or "Epoch 3/30:" on a line of its own, its metrics on the next ("loss=0.41,
+#: accuracy=0.88", "Train - Loss: 0.6985 | Acc: 0.5000")
+_SNIFF_EPOCH_HEADER = re.compile(r"^\W*epoch\s+\d+(?:\s*/\s*\d+)?\s*:?[ \t]*\r?\n[^\n]{0,200}?(?:loss|acc)\w*\s*[=:]\s*"
+                                 + NUM, re.I | re.M)
 #: "train Loss: 0.70 Acc: 0.65" / "val Loss: ..." under an "Epoch 0/24" header (PyTorch's
 #: transfer-learning tutorial and the many loops copied from it)
 _SNIFF_SPLIT_LINE = re.compile(r"^\s*(?:train(?:ing)?|val(?:id(?:ation)?)?|test)\s+loss\s*[:=]\s*" + NUM, re.I | re.M)
