@@ -10,7 +10,7 @@ from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
 from fitdoctor.diagnose.curves.oscillation import oscillating
 from fitdoctor.diagnose.curves.messages import finding, fv, fx, logged_after, unit
-from fitdoctor.diagnose.curves.shape import drop, dropout_hint, noise, stuck_val_accuracy, tail_trend, train_curve, val_curve, val_gain, val_improved
+from fitdoctor.diagnose.curves.shape import drop, dropout_hint, no_loss_scale, noise, stuck_val_accuracy, tail_trend, train_curve, val_curve, val_gain, val_improved
 from fitdoctor.findings import Finding
 
 
@@ -110,6 +110,14 @@ def level_shift_p(V: Curve, ctx: Context) -> float | None:
     return p if p < 0.01 else None
 
 def gap_widening(ctx: Context, V: Curve, T: Curve, b: int) -> Finding | None:
+    """Overfitting without a clear rise after the best: the gap that widened since val went
+    flat, else a gap too wide to be healthy. Both judge a val and a train loss, neither a
+    curve at its best at the last evaluation ("has not improved since" would be false), and
+    both leave a val curve jumping by a good share of its level to ``oscillating``."""
+    if V is not ctx.val_loss or T is not ctx.loss or V.n < 8 or V.best_index() == V.n - 1:
+        return None
+    if V.sigma > ctx.th.oscillation_roughness * 2 * abs(tail_level(V, 0.15)) and oscillating(ctx) is not None:
+        return None  # oscillation speaks
     return _gap_widening(ctx, V, T, b) or wide_gap(ctx, V, T)
 
 
@@ -118,9 +126,7 @@ def wide_gap(ctx: Context, V: Curve, T: Curve) -> Finding | None:
     longer improves beyond its noise while the train loss sits at a small fraction of it (train
     at most ``overfit_wide_ratio`` of val). A converged run with a small, stable gap is healthy;
     one whose train loss went to a tenth of val has memorised its training set, whatever the
-    slope of a noisy val curve, and when or whether it widened."""
-    if V is not ctx.val_loss or T is not ctx.loss or V.n < 8 or V.best_index() == V.n - 1:
-        return None
+    slope of a noisy val curve, and when or whether it widened. (Preconditions: :func:`gap_widening`.)"""
     tail = V.x >= V.x[0] + (V.x[-1] - V.x[0]) * (2.0 / 3.0)
     if int(np.sum(tail)) < 3:
         return None
@@ -132,12 +138,10 @@ def wide_gap(ctx: Context, V: Curve, T: Curve) -> Finding | None:
     if v_end <= 0 or t_end <= 0:
         return None
     ratio = t_end / v_end
-    if ctx.chance_loss is None and ctx.metric_name != "accuracy":
+    if no_loss_scale(ctx):
         ratio = math.sqrt(ratio)  # a regression's squared error: compare the errors, not their squares
     if ratio > ctx.th.overfit_wide_ratio:
         return None
-    if V.sigma > ctx.th.oscillation_roughness * 2 * abs(v_end) and oscillating(ctx) is not None:
-        return None  # a val curve jumping by a good share of its level: oscillation speaks
     if not val_improved(V, ctx):
         return None
     acc_gap = _val_minus_train_accuracy(ctx)
@@ -161,9 +165,8 @@ def wide_gap(ctx: Context, V: Curve, T: Curve) -> Finding | None:
 
 def _gap_widening(ctx: Context, V: Curve, T: Curve, b: int) -> Finding | None:
     """The other kind of overfitting: validation flat or creeping up for a long stretch after
-    its best while training keeps falling far below it (the gap widens, no clear rise)."""
-    if V is not ctx.val_loss or T is not ctx.loss or V.n < 8 or V.best_index() == V.n - 1:
-        return None  # (a new best at the last evaluation: not "has not improved since")
+    its best while training keeps falling far below it (the gap widens, no clear rise).
+    (Preconditions: :func:`gap_widening`.)"""
     # on a jumpy curve the smoothed minimum lands late, where the gap is already wide: the
     # stretch is judged from where val first came within its noise of that best
     sv = V.smoothed()
@@ -180,8 +183,6 @@ def _gap_widening(ctx: Context, V: Curve, T: Curve, b: int) -> Finding | None:
     gap_end = v_end - t_end
     if t_end > ctx.th.overfit_gap_ratio * v_end or gap_end <= 0:
         return None
-    if V.sigma > ctx.th.oscillation_roughness * 2 * abs(v_end) and oscillating(ctx) is not None:
-        return None  # a val curve jumping by a good share of its level: oscillation speaks
     if gap_end < ctx.th.overfit_gap_growth * max(gap_best, 0.0) or gap_end - gap_best < 2 * noise(V):
         return None
     _, tz = stats.trend(V.x[b:], t_on_v[b:], max(T.sigma, 1e-12))

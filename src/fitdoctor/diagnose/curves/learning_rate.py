@@ -9,7 +9,7 @@ import numpy as np
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, head_level, rule, tail_level
 from fitdoctor.diagnose.curves.messages import finding, fv, fx, unit
-from fitdoctor.diagnose.curves.shape import best_before_tail, noise, sparse_train, train_curve, val_curve
+from fitdoctor.diagnose.curves.shape import best_before_tail, no_loss_scale, noise, sparse_train, train_curve, val_curve
 from fitdoctor.findings import Finding
 
 
@@ -87,7 +87,7 @@ def lr_too_low(ctx: Context) -> Finding | None:
     far = rel_drop < ctx.th.lr_low_max_drop
     if ctx.chance_loss is not None and T is ctx.loss:
         far = far and end > 0.5 * ctx.chance_loss
-    elif ctx.chance_loss is None and ctx.metric_name != "accuracy" and linearity < ctx.th.lr_low_straight:
+    elif no_loss_scale(ctx) and linearity < ctx.th.lr_low_straight:
         # no scale says where this task converges (a language model's or a regression's loss
         # does not head for 0): a fall that curves is a run still improving, not a slow lr;
         # only a straight line from start to end says the steps are too small

@@ -135,6 +135,11 @@ def sparse_train(ctx: Context, T: Curve) -> bool:
     V = ctx.val_loss
     return T is ctx.loss and V is not None and T.n * 2 <= V.n
 
+def no_loss_scale(ctx: Context) -> bool:
+    """No chance level and no accuracy: nothing in the log says where its loss converges or
+    what kind of loss it is (a language model's cross-entropy, a regression's squared error)."""
+    return ctx.chance_loss is None and ctx.metric_name != "accuracy"
+
 def rows_behind_accuracy(values: np.ndarray, max_rows: int = 2000, min_distinct: int = 2) -> int | None:
     """The smallest number of rows N whose accuracies (k/N) all the logged values are, to the
     precision they were logged with (float32 carries ~7 digits, a printed 0.8571 four); None
