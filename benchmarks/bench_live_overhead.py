@@ -292,7 +292,8 @@ def per_step_in_the_step(device: str, pairs: int) -> None:
     (tens of microseconds on a cold cache), which the optimizer step right after might
     otherwise have paid; the whole-step difference settles it (on the 2-core CPU machine
     the two came out close). The hooks are timed in these blocks too, so the difference
-    includes the timer's own reads (about 2 us per hooked call)."""
+    includes no timer: the blocks run the plain monitor. ``bare_again`` (a second bare block
+    per round, an A/A control) shows the noise floor of the difference."""
     import random
 
     import fitdoctor.torch as fdt
@@ -302,9 +303,8 @@ def per_step_in_the_step(device: str, pairs: int) -> None:
     X, y = data()
     X, y = torch.as_tensor(X, device=device), torch.as_tensor(y, device=device)
     sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
-    modes = {"bare": None, "default": True, "no_grad_check": False}
+    modes = {"bare": None, "bare_again": None, "default": True, "no_grad_check": False}
     blocks: dict[str, list[float]] = {m: [] for m in modes}
-    inside: dict[str, list[float]] = {m: [] for m in modes}
     rng = random.Random(0)
     for r in range(pairs + 1):  # the first round warms up and is dropped
         order = list(modes)
@@ -312,8 +312,7 @@ def per_step_in_the_step(device: str, pairs: int) -> None:
         for mode in order:
             mon = None
             if modes[mode] is not None:
-                mon = timed(fdt.Monitor, ["step", "_pre_step", "_post_step"])(
-                    model, opt, check_grads=modes[mode], report=False, verbose=False)
+                mon = fdt.Monitor(model, opt, check_grads=modes[mode], report=False, verbose=False)
             sync()
             c = time.process_time()
             train_steps(model, opt, X, y, mon)
@@ -323,14 +322,69 @@ def per_step_in_the_step(device: str, pairs: int) -> None:
                 mon.detach()
             if r:
                 blocks[mode].append(c / STEPS)
-                inside[mode].append(cost(mon)[0] / STEPS if mon is not None else 0.0)
     step = statistics.median(blocks["bare"])
     print(f"  a bare step {step * 1e3:.3f} ms CPU ({pairs} random-order blocks of {STEPS} steps per variant)")
-    for mode in ("default", "no_grad_check"):
+    for mode in ("bare_again", "default", "no_grad_check"):
         d = [a - b for a, b in zip(blocks[mode], blocks["bare"])]
         m, se = statistics.mean(d), statistics.stdev(d) / len(d) ** 0.5
+        hi = m + 1.645 * se  # one-sided 95% upper bound
         print(f"  {mode:<15} adds {m * 1e6:6.1f} ± {se * 1e6:4.1f} us to a step = {100 * m / step:5.2f}% "
-              f"± {100 * se / step:.2f}% (timed inside the hooks: {statistics.median(inside[mode]) * 1e6:.1f} us)")
+              f"± {100 * se / step:.2f}% (95% upper bound {100 * hi / step:.2f}%)")
+
+
+def per_step_interleaved(device: str, steps: int) -> None:
+    """The per-step calls' cost with the machine's drift cancelled: every training step draws
+    at random whether it runs bare, with ``mon.step(loss)`` and the default gradient check, or
+    with ``mon.step(loss)`` at epoch level (``check_grads=False``); each step's CPU time is
+    read (the same two timer reads in every arm). Mean difference from the bare steps ± its
+    standard error over ``steps`` steps in all. The monitors here hold no optimizer hook, so
+    ``mon.step`` runs the check itself, right after ``backward()`` as the hook would."""
+    import random
+
+    import fitdoctor.torch as fdt
+
+    model = mlp(device)
+    opt = torch.optim.Adam(model.parameters(), 1e-3)
+    X, y = data()
+    X, y = torch.as_tensor(X, device=device), torch.as_tensor(y, device=device)
+    sync = torch.cuda.synchronize if device.startswith("cuda") else (lambda: None)
+    mons = {"bare": None,
+            "default": fdt.Monitor(model, check_grads=True, report=False, verbose=False),
+            "no_grad_check": fdt.Monitor(model, check_grads=False, report=False, verbose=False)}
+    times: dict[str, list[float]] = {m: [] for m in mons}
+    rng = random.Random(0)
+    arms = list(mons)
+    clock = time.thread_time_ns
+    for i in range(steps + 200):  # the first 200 warm up and are dropped
+        arm = arms[rng.randrange(len(arms))]
+        mon = mons[arm]
+        j = i % STEPS
+        xb, yb = X[j * BATCH:(j + 1) * BATCH], y[j * BATCH:(j + 1) * BATCH]
+        sync()
+        t = clock()
+        loss = torch.nn.functional.cross_entropy(model(xb), yb)
+        opt.zero_grad()
+        loss.backward()
+        if mon is not None:
+            mon.step(loss)
+        opt.step()
+        sync()
+        t = clock() - t
+        if i >= 200:
+            times[arm].append(t / 1e9)
+    for mon in mons.values():
+        if mon is not None:
+            mon.detach()
+    base = statistics.mean(times["bare"])
+    print(f"  a bare step {base * 1e3:.3f} ms CPU ({steps} steps, each drawn at random into one of "
+          f"{len(arms)} arms)")
+    for arm in ("default", "no_grad_check"):
+        a, b = times[arm], times["bare"]
+        m = statistics.mean(a) - base
+        se = (statistics.variance(a) / len(a) + statistics.variance(b) / len(b)) ** 0.5
+        print(f"  {arm:<15} adds {m * 1e6:6.1f} ± {se * 1e6:4.1f} us to a step = {100 * m / base:5.2f}% "
+              f"± {100 * se / base:.2f}% (95% upper bound {100 * (m + 1.645 * se) / base:.2f}%; "
+              f"median step {100 * (statistics.median(a) / statistics.median(b) - 1):+.2f}%)")
 
 
 def main() -> None:
@@ -346,6 +400,9 @@ def main() -> None:
     ap.add_argument("--variants", nargs="*", default=None, help="only these variants (e.g. default no_grad_check)")
     ap.add_argument("--step-pairs", type=int, default=100,
                     help="paired blocks for the torch per-step cost in the whole step (0: skip it)")
+    ap.add_argument("--interleaved-steps", type=int, default=20000,
+                    help="training steps drawn at random into bare / default / epoch level, for the torch "
+                         "per-step cost with the machine's drift cancelled (0: skip it)")
     a = ap.parse_args()
     WIDTH = a.width
     torch.set_num_threads(a.threads)
@@ -364,6 +421,9 @@ def main() -> None:
         if a.step_pairs:
             print("torch per-step calls in the whole step (mon.step + the check before optimizer.step):")
             per_step_in_the_step(a.device, a.step_pairs)
+        if a.interleaved_steps:
+            print("torch per-step calls, each step drawn at random into an arm:")
+            per_step_interleaved(a.device, a.interleaved_steps)
     for name in a.only:
         fn, variants = BENCHES[name]
         fn("bare", a.device)  # warm up: imports, kernels, caches
