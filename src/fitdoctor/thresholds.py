@@ -134,6 +134,12 @@ class Thresholds:
     #: still improving: a run of short_run..short_run_max evaluations whose last is its best while
     #: train still falls (LABELS.md: for 8-15 epochs, stopped too early is the usual verdict).
     short_run_max: int = 15
+    #: still improving: a log that says it ended at or below this share of its planned length
+    #: (a Hugging Face checkpoint's global_step against max_steps) was cut short, not finished.
+    cut_short_share: float = 0.9
+    #: lr too low is not judged on a run cut short at or below this share of its planned length:
+    #: early in a schedule every run looks like a straight, slow fall.
+    lr_low_min_done: float = 0.5
     #: overfitting: a curve of at most this many points is also judged by the order of its points
     #: (every one after the best worse than every one up to it), not only against its noise.
     short_shift_points: int = 20

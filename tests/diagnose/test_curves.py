@@ -864,3 +864,88 @@ def test_a_near_perfect_val_accuracy_that_holds_is_not_a_constant_answer():
     run = {"loss": list(0.2 * np.exp(-e / 3) + 0.001), "val_loss": list(0.003 + 0.03 * np.exp(-e / 3)),
            "val_accuracy": acc, "accuracy": list(0.9 + 0.1 * (1 - np.exp(-e / 2)))}
     assert not {"chance_level", "val_not_improving"} & set(codes(run))
+
+
+def _trainer_state(tmp_path, evals, *, global_step, max_steps, every=100, train=None):
+    """A checkpoint's trainer_state.json as the HF Trainer writes it: a train loss logged every
+    ``every // 10`` steps (``train(step)``: a fast fall, then flat), an evaluation every ``every``
+    steps."""
+    train = train or (lambda step: 2.74 + 0.7 * math.exp(-step / 60))
+    import json
+
+    rng = np.random.default_rng(3)
+    hist = []
+    for i, v in enumerate(evals, start=1):
+        for j in range(1, 11):
+            step = (i - 1) * every + j * every // 10
+            hist.append({"epoch": step / 2250, "grad_norm": 1.2, "learning_rate": 3.9e-05,
+                         "loss": round(train(step) + float(rng.normal(0, 0.03)), 4), "step": step})
+        hist.append({"epoch": i * every / 2250, "eval_loss": v, "eval_runtime": 5.1,
+                     "eval_samples_per_second": 90.0, "eval_steps_per_second": 11.3, "step": i * every})
+    state = {"best_metric": None, "best_model_checkpoint": None, "epoch": global_step / 2250,
+             "eval_steps": every, "global_step": global_step, "is_hyper_param_search": False,
+             "is_local_process_zero": True, "is_world_process_zero": True, "log_history": hist,
+             "logging_steps": every // 10, "max_steps": max_steps, "num_input_tokens_seen": 0,
+             "num_train_epochs": 2, "save_steps": 500, "total_flos": 1.0e15, "train_batch_size": 8,
+             "trial_name": None, "trial_params": None}
+    path = tmp_path / f"checkpoint-{global_step}" / "trainer_state.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(state, indent=2))
+    return path
+
+
+SLOW_FALL = [2.8353, 2.8041, 2.7883, 2.7817, 2.7725, 2.7688, 2.7650, 2.7618, 2.7589, 2.7562]
+
+
+def test_a_checkpoint_cut_short_while_val_falls_at_each_evaluation_is_still_improving(tmp_path):
+    """Step 1000 of 4500 planned, eval loss better at every evaluation: small steps, but the run
+    was stopped with most of its schedule to go, which is what 'stopped too early' means."""
+    run = fd.read_runs(str(_trainer_state(tmp_path, SLOW_FALL, global_step=1000, max_steps=4500)))[0]
+    d = fd.diagnose(run)
+    assert d.top.code == "still_improving", d.codes
+    assert "step 1000 of the 4500 planned (22%)" in d.top.message
+    assert d.top.evidence["steady_steps"] == 9
+
+
+def test_the_same_slow_fall_at_the_planned_end_is_not_called_cut_short(tmp_path):
+    """Finished (global_step == max_steps): the last steps are 0.1% of the level, settled."""
+    run = fd.read_runs(str(_trainer_state(tmp_path, SLOW_FALL, global_step=1000, max_steps=1000)))[0]
+    d = fd.diagnose(run)
+    assert "still_improving" not in d.codes or "planned" not in d.top.message
+
+
+def test_a_checkpoint_past_its_best_is_not_called_cut_short(tmp_path):
+    """Ended before its planned length, but val turned: nothing says the steps left would help."""
+    evals = SLOW_FALL[:6] + [2.7700, 2.7752, 2.7790, 2.7843]
+    run = fd.read_runs(str(_trainer_state(tmp_path, evals, global_step=1000, max_steps=4500)))[0]
+    assert "still_improving" not in fd.diagnose(run).codes
+
+
+def test_no_low_lr_is_read_off_a_run_early_in_its_schedule(tmp_path):
+    """A straight, slow fall at 16% of the planned steps is what every schedule's start looks
+    like: still improving, not a too-low lr."""
+    evals = [3.0378 - 0.04 * i for i in range(8)]
+    run = fd.read_runs(str(_trainer_state(tmp_path, evals, global_step=800, max_steps=5000,
+                                          train=lambda step: 2.95 - 0.0004 * step)))[0]
+    d = fd.diagnose(run)
+    assert "lr_too_low" not in d.codes
+    assert d.top.code == "still_improving"
+
+
+def test_a_keras_console_log_that_ends_at_epoch_12_of_50_still_falling_is_cut_short(tmp_path):
+    """Keras prints the planned length in every header: a log whose last is 'Epoch 12/50',
+    val at its best and better at each of its last evaluations, was stopped too early."""
+    lines = []
+    for ep in range(1, 13):
+        loss, vloss = 0.9 * 0.93 ** ep, 0.95 * 0.94 ** ep
+        lines += [f"Epoch {ep}/50",
+                  f"32/32 \u2501\u2501\u2501\u2501\u2501\u2501\u2501\u2501\u2501\u2501\u2501\u2501\u2501\u2501"
+                  f"\u2501\u2501\u2501\u2501\u2501\u2501 1s 5ms/step - accuracy: {0.6 + 0.02 * ep:.4f} - "
+                  f"loss: {loss:.4f} - val_accuracy: {0.58 + 0.02 * ep:.4f} - val_loss: {vloss:.4f}"]
+    path = tmp_path / "train.log"
+    path.write_text("\n".join(lines) + "\n")
+    run = fd.read_runs(str(path))[0]
+    assert (run.meta["epochs_done"], run.meta["planned_epochs"]) == (12, 50)
+    d = fd.diagnose(run)
+    assert d.top.code == "still_improving"
+    assert "epoch 12 of the 50 planned" in d.top.message

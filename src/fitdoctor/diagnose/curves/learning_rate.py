@@ -9,7 +9,8 @@ import numpy as np
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, head_level, rule, tail_level
 from fitdoctor.diagnose.curves.messages import finding, fv, fx, unit
-from fitdoctor.diagnose.curves.shape import best_before_tail, no_loss_scale, noise, sparse_train, train_curve, val_curve
+from fitdoctor.diagnose.curves.shape import (best_before_tail, cut_short, no_loss_scale, noise, sparse_train,
+                                             train_curve, val_curve)
 from fitdoctor.findings import Finding
 
 
@@ -73,6 +74,9 @@ def lr_too_low(ctx: Context) -> Finding | None:
     T = train_curve(ctx) or val_curve(ctx)  # a log with validation only is judged on it
     if T is None or T.n < 5:
         return None
+    cut = cut_short(ctx)
+    if cut is not None and cut[0] <= ctx.th.lr_low_min_done * cut[1]:
+        return None  # early in its schedule every run falls slowly and straight; judge it finished
     slope, z = stats.trend(T.x, T.y, T.sigma)
     if z > -ctx.th.z_trend:
         return None

@@ -11,7 +11,8 @@ import numpy as np
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
 from fitdoctor.diagnose.curves.messages import finding, fv, fx, shown, unit, z_text
-from fitdoctor.diagnose.curves.shape import dropout_hint, best_before_tail, drop, material_fall, noise, tail_trend, train_curve, val_curve
+from fitdoctor.diagnose.curves.shape import (best_before_tail, cut_short, drop, dropout_hint, material_fall, noise,
+                                             tail_trend, train_curve, val_curve)
 from fitdoctor.findings import Finding
 from fitdoctor.history import higher_is_better
 
@@ -27,7 +28,9 @@ def still_improving(ctx: Context) -> Finding | None:
         return None
     total = drop(P)
     tail_drop = -slope * span
-    if not material_fall(P, tail_drop, ctx, train_only=P is not val_curve(ctx)):
+    # a run cut short while still falling needs no fall that matters by its own scale: the
+    # steps it had left were to make it (its schedule has most of its way to go)
+    if through_end != "cut" and not material_fall(P, tail_drop, ctx, train_only=P is not val_curve(ctx)):
         return None
     if best_before_tail(P, ctx):
         return None  # the best is not near the end
@@ -47,7 +50,18 @@ def still_improving(ctx: Context) -> Finding | None:
     shown = (lambda v: -v) if rising else (lambda v: v)
     verb = "rising" if rising else "falling"
     # each message quotes a stretch, and the finding's span is that stretch
-    if z > -ctx.th.z_trend and through_end == "steps":  # the tail's z cannot tell; the steps can
+    cut = cut_short(ctx) if through_end == "cut" else None
+    if cut is not None:
+        done, planned = cut
+        m = falling_steps(P)
+        first = -(m + 1)
+        ev.update({"steady_steps": m, "done": done, "planned": planned})
+        steps = " -> ".join(fv(shown(float(v))) for v in P.y[first:])
+        what = "step" if ctx.history.meta.get("max_steps") else "epoch"
+        msg = (f"{P.name} was still {verb} when the log ends, at {what} {done:g} of the {planned:g} planned "
+               f"({done / planned:.0%}): better at each of its last {m} {unit(P)}s ({steps}), its best at the "
+               f"last; the run was cut short while it improved")
+    elif z > -ctx.th.z_trend and through_end == "steps":  # the tail's z cannot tell; the steps can
         ev["steady_steps"] = 3
         first = -4
         steps = " -> ".join(fv(shown(float(v))) for v in P.y[first:])
@@ -84,9 +98,12 @@ def falling_through_end(P: Curve, ctx: Context) -> str:
     or a noisy long curve whose last half falls beyond its noise, whose last stretch keeps
     the direction and whose best point is one of the last three; or a short run (8-15
     evaluations, where LABELS.md makes "stopped too early" the usual verdict) whose last point
-    is its best while train still falls. Says which ("steps", "best_last" or "half"), or ""
-    for none."""
+    is its best while train still falls; or a log that ends before its planned length (a
+    checkpoint: see :func:`cut_short`) at its best, better at each of its last two or more
+    evaluations. Says which ("cut", "steps", "best_last" or "half"), or "" for none."""
     y = P.y
+    if cut_short(ctx) is not None and P.n >= 3 and P.best_index() == P.n - 1 and falling_steps(P) >= 2:
+        return "cut"  # the log ends before its planned end, at its best, falling at its last steps
     if P.n <= ctx.th.short_curve_points:
         k = min(4, P.n)
         # and the last step alone matters (2.29 -> 0.71 -> 0.21 -> 0.155 -> 0.151 has settled)
@@ -103,6 +120,14 @@ def falling_through_end(P: Curve, ctx: Context) -> str:
     noisy = (z_half < -ctx.th.z_trend and z_tail < -ctx.th.z_trend / 1.5
              and P.best_index() >= P.n - 3 and stats.theil_sen(P.x[-last:], y[-last:]) < 0)
     return "half" if noisy else ""
+
+def falling_steps(P: Curve) -> int:
+    """How many of the curve's last steps each went down (better): 0 when the last did not."""
+    d = np.diff(P.y)
+    m = 0
+    while m < len(d) and d[-1 - m] < 0:
+        m += 1
+    return m
 
 def train_still_falling(ctx: Context) -> bool:
     """The train loss ends at its lowest, or falls beyond its noise over its tail."""

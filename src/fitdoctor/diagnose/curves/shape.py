@@ -243,3 +243,19 @@ def _stuck_val_accuracy(ctx: Context) -> dict[str, Any] | None:
     else:
         out["what"] = f"{A.name} is {p:.6g} at {share:.0%} of its {A.n} evaluations"
     return out
+
+
+def cut_short(ctx: Context) -> tuple[float, float] | None:
+    """``(done, planned)`` when the log itself says the run ended well before its planned
+    length (at most ``cut_short_share`` of it): a Hugging Face checkpoint's trainer_state, whose
+    ``global_step`` lies below ``max_steps``, or Keras's console output whose last ``Epoch
+    12/50`` header is short of its total. A run ended by early stopping says so too, but its
+    validation is past its best by then; callers look at the curve as well."""
+    meta = ctx.history.meta if ctx.history is not None else {}
+    for done, planned in ((meta.get("global_step"), meta.get("max_steps")),
+                          (meta.get("epochs_done"), meta.get("planned_epochs"))):
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (done, planned)):
+            continue
+        if planned > 0 and 0 < done <= ctx.th.cut_short_share * planned:
+            return float(done), float(planned)
+    return None

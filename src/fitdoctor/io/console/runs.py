@@ -81,6 +81,10 @@ class State:
 
 def to_history(run: Run, *, source: str, fmt: str) -> RunHistory:
     h = RunHistory(meta={"source": source, "format": fmt, "dialect": run.dialect})
+    if run.header_total and run.last_header is not None:
+        # Keras's "Epoch 12/50": the length the run was planned for, and how far it got
+        h.meta["planned_epochs"] = run.header_total
+        h.meta["epochs_done"] = run.last_header - (run.open_header is not None)
     if run.columns:
         for raw, (steps, values) in run.columns.items():
             h.add(canonical_name(raw), steps, values, raw_name=raw, axis=run.axis)
