@@ -949,3 +949,16 @@ def test_a_keras_console_log_that_ends_at_epoch_12_of_50_still_falling_is_cut_sh
     d = fd.diagnose(run)
     assert d.top.code == "still_improving"
     assert "epoch 12 of the 50 planned" in d.top.message
+
+
+def test_a_val_loss_far_below_train_with_val_accuracy_below_train_is_a_scale_not_a_leak():
+    """Losses summed over batches: the train sum covers 4x the batches, so it sits ~4x above val
+    every epoch, while the accuracies, which have no scale, agree (val a little below train)."""
+    e = np.arange(30)
+    train_acc = noisy(0.1 + 0.65 * (1 - np.exp(-e / 8)), 0.01, 4)
+    val_acc = noisy(0.08 + 0.64 * (1 - np.exp(-e / 8)), 0.02, 5)
+    run = {"loss": noisy(220 * np.exp(-e / 14) + 30, 2.0, 6), "val_loss": noisy(55 * np.exp(-e / 14) + 8, 1.0, 7),
+           "accuracy": train_acc, "val_accuracy": val_acc}
+    assert "suspicious_validation" not in codes(run)
+    leak = dict(run, val_accuracy=[min(a + 0.08, 1.0) for a in train_acc])  # val scores clearly better
+    assert "suspicious_validation" in codes(leak)

@@ -275,11 +275,15 @@ def suspicious_validation(ctx: Context) -> Finding | None:
     # the gap must also matter on the loss's own scale: 0.02 vs 0.05 near zero is no leak
     scale = ctx.chance_loss or abs(head_level(T)) or 1.0
     gap_share = float(np.median((t_on_v - V.y)[-half:])) / scale
-    far_below = late_med < 1 - allowed and np.all(late < 1) and gap_share >= ctx.th.suspicious_gap_of_scale
+    # a val accuracy below train's says validation is no better, whatever the losses say: the
+    # losses differ in scale (sums over batches of unequal count, label smoothing or a penalty
+    # in the train loss), not in how well the model does
+    acc_gap = _val_minus_train_accuracy(ctx)
+    far_below = late_med < 1 - allowed and np.all(late < 1) and gap_share >= ctx.th.suspicious_gap_of_scale \
+        and (acc_gap is None or acc_gap >= 0)
     # a smaller gap that never closes counts when accuracy tells the same story: validation
     # scores clearly *better* than training, which dropout's handicap on train rarely explains
     always_below = float(np.mean(V.y < t_on_v))
-    acc_gap = _val_minus_train_accuracy(ctx)
     steady_below = (always_below >= ctx.th.suspicious_always_below
                     and late_med < ctx.th.suspicious_steady_ratio - 0.5 * (dp or 0.0)
                     and gap_share >= 1.5 * ctx.th.suspicious_gap_of_scale
