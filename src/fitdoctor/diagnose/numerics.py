@@ -86,9 +86,30 @@ def non_finite(ctx: Context) -> Finding | None:
                          "after, while the losses stayed finite (a metric undefined there, such as the "
                          "AP of a class with no instances); not a training failure")
         return None
+    if skipped_by_loss_scaler(ctx, hits):
+        ctx.history.note(f"{name}: {kind} at {unit} {fx(step)} ({count} point(s)), while the losses stayed "
+                         f"finite and the norm came back ({fv(float(s.values[-1]))} at the end): a mixed-precision "
+                         "loss scaler skipping the steps whose gradients overflowed, as fp16 training does "
+                         "while it finds its scale; not a training failure")
+        return None
     msg = f"{name} became {kind} at {unit} {fx(step)} ({cause}){lr_text}{follow}"
     return finding("non_finite", "error", msg, ctx, span=(step, float(s.steps[-1])), evidence=ev,
                    confidence=1.0)
+
+
+def skipped_by_loss_scaler(ctx: Context, hits: list[tuple]) -> bool:
+    """Only the logged gradient norm went non-finite, the losses never did, and the norm is
+    finite again at the end: what an fp16 GradScaler does (it skips a step whose gradients
+    overflowed and lowers its scale; the Hugging Face Trainer logs that step's norm as NaN or
+    inf). A live guard's record of a step it dropped is not this: it is reported."""
+    if ctx.history.meta.get("nonfinite_guard"):
+        return False
+    names = {h[1] for h in hits}
+    if not all(n.split("#")[0].startswith("grad_norm") for n in names):
+        return False
+    if not any(n in ctx.history.series for n in ("loss", "val_loss")):
+        return False
+    return all(np.isfinite(ctx.history.series[n].values[-1]) for n in names)
 
 
 def is_training_signal(name: str) -> bool:

@@ -219,7 +219,9 @@ def _check_nan_filter(h: RunHistory) -> None:
             h.note(f"train loss logged as exactly 0.0 at {zeros.size} step(s) from step {first:g} "
                    f"(after {prev:.4g}): likely NaN/inf losses hidden by Hugging Face's "
                    "logging_nan_inf_filter (set logging_nan_inf_filter=False to see them)")
-    if bad_gn_steps:
+    if bad_gn_steps and not (np.isfinite(gn.values[-1]) and np.isfinite(loss.values).all()):
+        # (a norm that comes back while every logged loss is finite is a step the loss scaler
+        # skipped: the non_finite rule says so, with the run in view)
         first_gn = min(bad_gn_steps)
         h.meta.setdefault("nan_filter_suspected_from_step", first_gn)
         h.note(f"grad_norm is NaN/inf from step {first_gn:g} ({len(bad_gn_steps)} logged point(s)); "

@@ -1,0 +1,39 @@
+"""non_finite: what went NaN/inf, and when a NaN is no training failure."""
+
+import json
+import math
+
+import fitdoctor as fd
+
+
+def _fp16_trainer_state(tmp_path, grad_norms):
+    """A Trainer log whose losses stay finite: an fp16 run's GradScaler skips the steps whose
+    gradients overflowed, and the Trainer logs their norm as NaN (``grad_norm: NaN`` in JSON)."""
+    hist = []
+    for i, g in enumerate(grad_norms, start=1):
+        step = 20 * i
+        hist.append({"epoch": step / 2400, "grad_norm": g, "learning_rate": 0.0 if i == 1 else 3e-5,
+                     "loss": round(0.8 * math.exp(-i / 12) + 0.09, 4), "step": step})
+        if i % 5 == 0:
+            hist.append({"epoch": step / 2400, "eval_loss": round(0.37 * math.exp(-i / 15) + 0.07, 4),
+                         "eval_accuracy": round(0.86 + 0.11 * (1 - math.exp(-i / 15)), 4), "step": step})
+    state = {"global_step": 20 * len(grad_norms), "max_steps": 20 * len(grad_norms), "log_history": hist,
+             "logging_steps": 20, "eval_steps": 100}
+    path = tmp_path / "trainer_state.json"
+    path.write_text(json.dumps(state).replace('"NAN"', "NaN"))
+    return path
+
+
+def test_a_nan_gradient_norm_that_comes_back_while_the_losses_stay_finite_is_a_loss_scaler_skip(tmp_path):
+    norms = ["NAN"] + [1.5 - 0.01 * i for i in range(59)]
+    run = fd.read_runs(str(_fp16_trainer_state(tmp_path, norms)))[0]
+    d = fd.diagnose(run)
+    assert "non_finite" not in d.codes
+    assert any("loss scaler" in n for n in run.meta["notes"])
+
+
+def test_a_gradient_norm_that_stays_nan_to_the_end_is_still_non_finite(tmp_path):
+    norms = [1.5 - 0.01 * i for i in range(40)] + ["NAN"] * 20
+    d = fd.diagnose(fd.read_runs(str(_fp16_trainer_state(tmp_path, norms)))[0])
+    assert d.top.code == "non_finite"
+    assert "grad_norm" in d.top.message
