@@ -234,7 +234,10 @@ def val_not_improving(ctx: Context) -> Finding | None:
     if val_improved(V, ctx):  # (which counts the selection metric improving)
         return None
     slope, z = stats.trend(V.x, V.y, V.sigma)
-    if z < -ctx.th.z_trend:
+    if z < -ctx.th.z_trend and (v_gain >= ctx.th.still_improving_min_rel * abs(v0)
+                                or tail_trend(V, ctx.th.tail_frac)[1] < -ctx.th.z_trend):
+        # a fall that matters, or one still going at the end; 1% on a smooth curve that has
+        # stopped is significant against its tiny noise, but no gain
         return None
     rising = tail_level(V, 0.15) - v0 > max(ctx.th.rise_sigmas * noise(V), 0.1 * abs(v0))
     vbest = min(float(np.min(V.y)), vbest)  # show the logged best; the test used a smoothed one

@@ -54,13 +54,18 @@ def still_improving(ctx: Context) -> Finding | None:
     if cut is not None:
         done, planned = cut
         m = falling_steps(P)
-        first = -(m + 1)
         ev.update({"steady_steps": m, "done": done, "planned": planned})
-        steps = " -> ".join(fv(shown(float(v))) for v in P.y[first:])
         what = "step" if ctx.history.meta.get("max_steps") else "epoch"
+        if m >= 3:
+            first = -(m + 1)
+            how = (f"better at each of its last {m} {unit(P)}s "
+                   f"({' -> '.join(fv(shown(float(v))) for v in P.y[first:])})")
+        else:
+            first = -min(P.n, max(3, k))
+            how = (f"{fv(shown(float(P.y[first])))} -> {fv(shown(P.last))} over its last {-first} {unit(P)}s "
+                   f"({z_text(-z if rising else z)})")
         msg = (f"{P.name} was still {verb} when the log ends, at {what} {done:g} of the {planned:g} planned "
-               f"({done / planned:.0%}): better at each of its last {m} {unit(P)}s ({steps}), its best at the "
-               f"last; the run was cut short while it improved")
+               f"({done / planned:.0%}): {how}, its best at the last; the run was cut short while it improved")
     elif z > -ctx.th.z_trend and through_end == "steps":  # the tail's z cannot tell; the steps can
         ev["steady_steps"] = 3
         first = -4
@@ -99,11 +104,14 @@ def falling_through_end(P: Curve, ctx: Context) -> str:
     the direction and whose best point is one of the last three; or a short run (8-15
     evaluations, where LABELS.md makes "stopped too early" the usual verdict) whose last point
     is its best while train still falls; or a log that ends before its planned length (a
-    checkpoint: see :func:`cut_short`) at its best, better at each of its last two or more
-    evaluations. Says which ("cut", "steps", "best_last" or "half"), or "" for none."""
+    checkpoint: see :func:`cut_short`) at its best, better at each of its last three
+    evaluations or falling beyond noise over its tail. Says which ("cut", "steps", "best_last" or "half"), or "" for none."""
     y = P.y
-    if cut_short(ctx) is not None and P.n >= 3 and P.best_index() == P.n - 1 and falling_steps(P) >= 2:
-        return "cut"  # the log ends before its planned end, at its best, falling at its last steps
+    if cut_short(ctx) is not None and P.n >= 4 and P.best_index() == P.n - 1 and (
+            falling_steps(P) >= 3 or tail_trend(P, ctx.th.tail_frac)[1] < -ctx.th.z_trend):
+        # the log ends before its planned end, at its best, better at each of its last three
+        # evaluations (4 points in order: 1 in 24 by chance) or falling beyond noise over its tail
+        return "cut"
     if P.n <= ctx.th.short_curve_points:
         k = min(4, P.n)
         # and the last step alone matters (2.29 -> 0.71 -> 0.21 -> 0.155 -> 0.151 has settled)
