@@ -227,6 +227,32 @@ def test_truncated_last_line_is_dropped_with_a_note(tmp_path):
     assert any("incomplete" in n for n in run.meta["notes"])
 
 
+def test_a_whole_last_record_without_a_final_newline_is_read(tmp_path):
+    """Many scripts write the last line with no "\n": a record shaped like the one before it is
+    whole; half a number (fewer decimals than every record above) is still cut."""
+    lines = [f"[{e}/100] Train Loss: {30 / e:.4f}, Valid Loss: {33 / e + 0.5:.4f}, Valid PCC: {0.03 * e:.4f}"
+             for e in range(1, 11)]
+    p = tmp_path / "train_log.txt"
+    p.write_text("\n".join(lines))
+    run = fd.read(p)
+    assert run.meta["format"] == "console"
+    assert len(run.series["val_loss"]) == 10 and run.series["val_loss"].values[-1] == 3.8
+    assert not any("incomplete" in n for n in run.meta.get("notes", []))
+    p.write_text("\n".join(lines)[:-3])  # "Valid PCC: 0.3" of "0.3000"
+    cut = fd.read(p)
+    assert len(cut.series["val_loss"]) == 9
+    assert any("incomplete" in n for n in cut.meta["notes"])
+
+
+def test_an_abbreviated_epoch_word_is_read(tmp_path):
+    """ "Ep  3 | loss=... | acc=..." lines, as a hand loop prints them."""
+    p = tmp_path / "log.txt"
+    p.write_text("=== Training ===\n" + "\n".join(
+        f"Ep {e:2d} | loss={2.9 - 0.05 * e:.4f} | acc={0.1 + 0.015 * e:.4f} | lr=0.003333 | 6s" for e in range(1, 21)) + "\n")
+    run = fd.read(p)
+    assert list(run.series["loss"].steps[:3]) == [1.0, 2.0, 3.0] and len(run.series["accuracy"]) == 20
+
+
 def test_sniffing_tells_console_from_tables_and_json(tmp_path):
     readers = load_readers()
     for f in CON.glob("*.log"):

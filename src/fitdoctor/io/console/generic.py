@@ -19,6 +19,8 @@ from fitdoctor.io.console.runs import State
 from fitdoctor.io.console.tqdm import bar_postfix, epoch_bar_postfix
 
 _BRACKET_EPOCH = re.compile(r"^\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]")
+#: "Ep  3 | loss=0.41": the word abbreviated, at the start of the line
+_EP_ABBREV = re.compile(r"^\s*ep\s*[:=#]?\s*(\d+)\b", re.I)
 _STEP_OF = re.compile(r"\b(?:step|iter|iteration|batch)\s*[:=#]?\s*\[?\s*(\d+)\s*/\s*(\d+)", re.I)
 _STEP_INLINE = re.compile(r"\b(?:global[_ ]step|step|iteration|iter|it)\s*[:=#]?\s*\[?\s*(\d+)", re.I)
 #: "Validation Results - Epoch[3] Avg accuracy: 0.81 Avg loss: 0.52" (PyTorch Ignite's examples
@@ -102,7 +104,7 @@ def handle_generic(state: State, n: int, seg: str) -> None:
         x, axis = float((ep - 1) * cur.batches_per_epoch + batch), "step"
         rest = seg[eb.end():]
     else:
-        b = _BRACKET_EPOCH.match(seg)
+        b = _BRACKET_EPOCH.match(seg) or _EP_ABBREV.match(seg)
         if b is not None:
             x = float(b.group(1))
             rest = seg[b.end():]

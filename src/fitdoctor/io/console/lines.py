@@ -95,6 +95,15 @@ def unglue_callbacks(text: str) -> str:
     return "\n".join(parts)
 
 
+_NUMBER = re.compile(r"\d+(?:\.(\d+))?(?:[eE][+-]?\d+)?")
+
+
+def _shape(line: str) -> str:
+    """A line with each number replaced by its decimals' count: two records printed by the same
+    format string have one shape, and a record cut inside its last number has another."""
+    return _NUMBER.sub(lambda m: f"#{len(m.group(1) or '')}", line.strip())
+
+
 def cut_incomplete_tail(text: str) -> tuple[str, str | None]:
     """The text up to its last line end, and a note when what followed looked like a record
     cut in half (a file still being written)."""
@@ -102,6 +111,10 @@ def cut_incomplete_tail(text: str) -> tuple[str, str | None]:
         return text, None
     cut = max(text.rfind("\n"), text.rfind("\r"))
     tail = text[cut + 1:]
+    before = text[:cut].rstrip("\r\n")
+    prev = before[max(before.rfind("\n"), before.rfind("\r")) + 1:]
+    if prev and _shape(tail) == _shape(prev):
+        return text, None  # a whole record like the one before it: the file just ends without "\n"
     note = None
     if METRIC_WORDS.search(tail) or KERAS_HEADER.search(tail):
         note = "last line is incomplete (file still being written?); read up to the line before it"

@@ -29,6 +29,10 @@ _SNIFF_EPOCH_HEADER = re.compile(r"^\W*epoch\s+\d+(?:\s*/\s*\d+)?\s*:?[ \t]*\r?\
 _SNIFF_SPLIT_LINE = re.compile(r"^\s*(?:train(?:ing)?|val(?:id(?:ation)?)?|test)\s+loss\s*[:=]\s*" + NUM, re.I | re.M)
 #: the word itself: where a log's records begin (see ``reader``), and a witness beside split lines
 EPOCH_WORD = re.compile(r"epoch", re.I)
+#: "[3/100] Train Loss: 0.41, Valid Loss: 0.52" (epoch 3 of 100 in brackets at the start) and
+#: "Ep  3 | loss=0.41 | acc=0.88" (the word abbreviated): one record per line
+_SNIFF_LEAD_EPOCH = re.compile(r"^\s*(?:\[\s*\d+\s*/\s*\d+\s*\]|ep\s*[:=#]?\s*\d+\b)[^\n]{0,200}?(?:loss|acc)\w*\s*[:=]\s*"
+                               + NUM, re.I | re.M)
 _SNIFF_EPOCH_BATCH = re.compile(r"^\s*\[\s*\d+\s*,\s*\d+\s*\]\s*(?:\w+\s*)?loss\s*[:=]\s*" + NUM, re.M)
 
 
@@ -45,7 +49,8 @@ def sniff_text(text: str) -> float:
         return 0.85
     if TABLE_HEAD.search(text[:8192]):
         return 0.7
-    if len(_SNIFF_EPOCH_BATCH.findall(text[:8192])) >= 2 or len(_SNIFF_EPOCH_HEADER.findall(text[:8192])) >= 2:
+    if len(_SNIFF_EPOCH_BATCH.findall(text[:8192])) >= 2 or len(_SNIFF_EPOCH_HEADER.findall(text[:8192])) >= 2 \
+            or len(_SNIFF_LEAD_EPOCH.findall(text[:8192])) >= 2:
         return 0.7
     if len(_SNIFF_SPLIT_LINE.findall(text[:8192])) >= 2 and EPOCH_WORD.search(text, 0, 8192):
         return 0.7
