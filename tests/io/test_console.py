@@ -253,6 +253,27 @@ def test_an_abbreviated_epoch_word_is_read(tmp_path):
     assert list(run.series["loss"].steps[:3]) == [1.0, 2.0, 3.0] and len(run.series["accuracy"]) == 20
 
 
+def test_an_unnamed_summary_after_each_epochs_progress_lines_is_that_epochs_validation(tmp_path):
+    """HRNet-style segmentation output: "Epoch: [e/N] Iter:[i/M] ... Loss: ..." lines, then a
+    "Loss: ..., MeanIU: ..." line with no epoch. It is the evaluation closing the epoch; it
+    started a new run of its own, one run per epoch."""
+    lines = []
+    for e in range(1, 13):
+        for i in range(0, 100, 20):
+            lines.append(f"Epoch: [{e}/120] Iter:[{i}/100], Time: 0.33, lr: [0.01], Loss: {1.6 - 0.03 * e - 0.001 * i:.6f}, "
+                         f"Acc:{0.7 + 0.01 * e:.6f}")
+        lines.append("=> saving checkpoint to output/checkpoint.pth.tar")
+        lines.append(f"Loss: {1.1 - 0.02 * e:.3f}, MeanIU:  {0.45 + 0.01 * e:.4f}, Best_mIoU:  {0.45 + 0.01 * e:.4f}")
+    p = tmp_path / "train.log"
+    p.write_text("\n".join(lines) + "\n")
+    runs = fd.read_runs(p)
+    assert len(runs) == 1
+    run = runs[0]
+    assert list(run.series["val_loss"].steps[:3]) == [1.0, 2.0, 3.0]
+    assert run.series["val_loss"].values[0] == 1.08 and len(run.series["loss"]) == 60
+    assert any("validation" in n for n in run.meta["notes"])
+
+
 def test_sniffing_tells_console_from_tables_and_json(tmp_path):
     readers = load_readers()
     for f in CON.glob("*.log"):

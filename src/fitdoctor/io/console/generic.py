@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Any
 
 from fitdoctor.history import canonical_name
 from fitdoctor.io.console.pairs import clean_pairs, extract_pairs, is_metric_key
@@ -133,6 +134,19 @@ def handle_generic(state: State, n: int, seg: str) -> None:
         # the evaluation that closes the epoch those lines were in
         x = float(math.floor(run.last_x) + 1) if run.last_x != int(run.last_x) else run.last_x
         axis = run.axis
+    elif x is None and run.records and run.dialect == "generic" and run.last_x is not None \
+            and run.last_x != int(run.last_x) and _SPLIT_LEAD.match(seg) is None \
+            and any(canonical_name(k) in _train_keys(run) for k in pairs):
+        # "Loss: 0.985, MeanIU: 0.4960" with no epoch, right after an epoch's "Epoch: [352/520]
+        # Iter:[490/495] ... Loss: 1.44" lines (HRNet-style segmentation scripts): the evaluation
+        # that closes the epoch, named like the train keys it sits under
+        pairs = {k if canonical_name(k).startswith("val_") else f"val_{k}": v for k, v in pairs.items()}
+        x = float(math.floor(run.last_x) + 1)
+        axis = run.axis
+        if not state.unnamed_val_note:
+            state.unnamed_val_note = True
+            run.notes.append("lines with no epoch after each epoch's progress lines, keyed like its train "
+                             "metrics, are read as that epoch's validation")
     if x is None:
         if run.records and run.dialect not in ("", "seq"):
             run = state.new_run(n)
@@ -148,3 +162,9 @@ def handle_generic(state: State, n: int, seg: str) -> None:
     if not run.records:
         run.start_line = n
     run.put(x, pairs)
+
+
+def _train_keys(run: Any) -> set[str]:
+    """The canonical names a run's records already hold (its train metrics, at this point)."""
+    last = run.records.get(run.last_x, {}) if run.last_x is not None else {}
+    return {canonical_name(k) for k in last}
