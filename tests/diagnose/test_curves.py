@@ -905,6 +905,8 @@ def test_a_checkpoint_cut_short_while_val_falls_at_each_evaluation_is_still_impr
     assert d.top.code == "still_improving", d.codes
     assert "step 1000 of the 4500 planned (22%)" in d.top.message
     assert d.top.evidence["steady_steps"] == 9
+    # the first fix is to let it finish, not 3x the epochs of a run that never got to its end
+    assert d.top.remedies[0].action.startswith("let the run finish: resume from its last checkpoint to step 4500")
 
 
 def test_the_same_slow_fall_at_the_planned_end_is_not_called_cut_short(tmp_path):

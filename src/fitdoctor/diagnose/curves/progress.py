@@ -54,12 +54,12 @@ def still_improving(ctx: Context) -> Finding | None:
     if cut is not None:
         done, planned = cut
         m = falling_steps(P)
-        ev.update({"steady_steps": m, "done": done, "planned": planned})
         what = "step" if ctx.history.meta.get("max_steps") else "epoch"
+        ev.update({"steady_steps": m, "done": done, "planned": planned, "planned_unit": what})
         if m >= 3:
             first = -(m + 1)
-            how = (f"better at each of its last {m} {unit(P)}s "
-                   f"({' -> '.join(fv(shown(float(v))) for v in P.y[first:])})")
+            vals = [fv(shown(float(v))) for v in P.y[first:]]
+            how = f"better at each of its last {m} {unit(P)}s ({' -> '.join(vals if len(vals) <= 6 else [vals[0], '...', *vals[-4:]])})"
         else:
             first = -min(P.n, max(3, k))
             how = (f"{fv(shown(float(P.y[first])))} -> {fv(shown(P.last))} over its last {-first} {unit(P)}s "
