@@ -274,6 +274,21 @@ def test_an_unnamed_summary_after_each_epochs_progress_lines_is_that_epochs_vali
     assert any("validation" in n for n in run.meta["notes"])
 
 
+def test_a_utf16_log_as_windows_powershell_redirects_it_is_read(tmp_path):
+    """``python train.py > log.txt`` in Windows PowerShell writes UTF-16LE with a BOM: every
+    ASCII character carries a NUL byte, and the file was refused as binary."""
+    text = (CON / "keras3_v2_healthy.log").read_text()
+    p = tmp_path / "log.txt"
+    p.write_bytes(text.encode("utf-16"))
+    run = fd.read(p)
+    assert run.meta["format"] == "console"
+    assert len(run.series["val_loss"]) == len(fd.read(CON / "keras3_v2_healthy.log").series["val_loss"])
+    csv = tmp_path / "training_log.csv"
+    csv.write_bytes(("epoch,loss,val_loss\n" + "".join(f"{e},{1 / (e + 1):.4f},{1.1 / (e + 1):.4f}\n"
+                                                      for e in range(8))).encode("utf-16"))
+    assert len(fd.read(csv).series["val_loss"]) == 8
+
+
 def test_sniffing_tells_console_from_tables_and_json(tmp_path):
     readers = load_readers()
     for f in CON.glob("*.log"):

@@ -86,8 +86,16 @@ def read_head(path: Path) -> bytes:
         return b""
 
 
+#: the byte-order marks of UTF-16 (what Windows PowerShell's ``>`` writes: ``python train.py >
+#: log.txt`` there gives UTF-16LE with a BOM)
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
+
+
 def decode_text(data: bytes) -> str:
-    """Decode a log's bytes: UTF-8 (with BOM) first, Latin-1 as a never-failing fallback."""
+    """Decode a log's bytes: UTF-16 when it opens with its BOM, else UTF-8 (with BOM) first and
+    Latin-1 as a never-failing fallback."""
+    if data.startswith(UTF16_BOMS):
+        return data.decode("utf-16", errors="replace")
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -97,7 +105,8 @@ def decode_text(data: bytes) -> str:
 
 
 def looks_binary(head: bytes) -> bool:
-    return b"\x00" in head[:1024]
+    """NUL bytes in the first KiB, unless it is UTF-16 text (whose every ASCII character has one)."""
+    return b"\x00" in head[:1024] and not head.startswith(UTF16_BOMS)
 
 
 def json_object_head(head: bytes) -> str | None:
