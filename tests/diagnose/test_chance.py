@@ -91,3 +91,22 @@ def test_a_loss_still_near_chance_with_accuracy_well_above_the_majority_is_no_co
     d = fd.run_experiment(cfg).diagnosis
     acc = d.history.series["val_accuracy"].values
     assert acc[-1] > 0.75 and "chance_level" not in d.codes
+
+
+def test_a_val_accuracy_held_at_exactly_one_fifth_with_the_loss_a_little_above_ln_5_is_chance():
+    """No class count in the log: the accuracy gives it (1/5 exactly, every epoch: a constant
+    answer among 5 balanced classes), and the val loss sits 3-5% above ln 5 = 1.609, as a
+    constant slightly off on the val split does. Train accuracy hovers at 0.2 too."""
+    run = {"loss": [2.017, 1.85, 1.82, 1.79, 1.78, 1.77, 1.765, 1.762],
+           "accuracy": [0.196, 0.21, 0.218, 0.205, 0.2, 0.199, 0.207, 0.203],
+           "val_loss": [3.912, 1.81, 1.697, 1.655, 1.668, 1.672, 1.681, 1.697], "val_accuracy": [0.2] * 8}
+    d = fd.diagnose(run)
+    assert d.top.code == "chance_level", d.codes
+    assert "1/5" in d.top.message or "ln 5" in d.top.message
+
+
+def test_an_accuracy_near_one_fifth_on_a_loss_far_below_ln_5_is_not_read_as_five_classes():
+    run = {"loss": [1.2, 0.9, 0.7, 0.6, 0.55, 0.52, 0.5, 0.49],
+           "accuracy": [0.15, 0.17, 0.19, 0.2, 0.2, 0.2, 0.2, 0.2],
+           "val_loss": [1.1, 0.85, 0.72, 0.66, 0.63, 0.61, 0.6, 0.6], "val_accuracy": [0.2] * 8}
+    assert "chance_level" not in fd.diagnose(run).codes

@@ -249,6 +249,15 @@ def init_chance(ctx: Context) -> None:
                            f"accuracy holds at {a:.3f}")
             if c is None and a is not None:
                 c, m, src = match_chance(level, a, tol)
+            k_acc = int(round(1.0 / a)) if a is not None and a > 0 else 0
+            if c is None and 3 <= k_acc <= MAX_CLASSES_GUESSED and abs(a - 1.0 / k_acc) <= 0.005 \
+                    and math.log(k_acc) * (1 - tol) <= level <= math.log(k_acc) * 1.1:
+                # an accuracy held at exactly 1/K is a constant answer among K balanced classes,
+                # and its loss sits at ln K or a little above (the constant is slightly off on
+                # the val split): the class count the accuracy itself gives, as meta would
+                c, m, upper = math.log(k_acc), a, math.log(k_acc) * 1.1
+                src = (f"ln {k_acc}: accuracy holds at {a:.3f} = 1/{k_acc}, a constant answer among {k_acc} "
+                       f"balanced classes, and the loss sits at ln {k_acc}")
             k_init = classes_from_first_loss(ctx)
             if c is None and k_init and k_init > 2 and level >= math.log(k_init) * (1 - tol) \
                     and (a is not None or a_end <= 1.0 / k_init + 0.05):
