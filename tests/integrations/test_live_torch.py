@@ -526,3 +526,39 @@ def test_narrowing_keeps_what_the_loss_graph_does_not_show():
     opaque = nn.ModuleDict({"a": nn.Linear(10, 8), "b": nn.Linear(8, 1)})
     fn = lambda m, x: TwoLayers.apply(x, m["a"].weight, m["a"].bias, m["b"].weight, m["b"].bias).pow(2).mean()  # noqa: E731
     assert _narrowed(opaque, fn) == {"a.bias", "b.bias"}
+
+
+def test_a_nan_in_a_branch_without_biases_is_caught_by_the_loss_read_at_its_step():
+    """No sentinel bias sees a branch of bias-free layers under a loss that is a plain mean (its
+    gradient stays finite): the loss read beside the sentinels catches the NaN at its step.
+    (Dropping that read between full checks let it into the weights: found in review.)"""
+    torch.manual_seed(0)
+
+    class TwoBranch(torch.nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.a = torch.nn.Linear(64, 1)
+            self.b = torch.nn.Linear(64, 1, bias=False)
+
+        def forward(self, x, z):
+            return self.a(x).mean() + self.b(z).mean()
+
+    model = TwoBranch()
+    opt = torch.optim.SGD(model.parameters(), lr=0.01)
+    mon = fdt.Monitor(model, opt, report=False, verbose=False)
+    for i in range(10):
+        x, z = torch.randn(8, 64), torch.randn(8, 64)
+        if i == 5:
+            z[0, 0] = float("nan")
+            before = model.b.weight.detach().clone()
+        loss = model(x, z)
+        opt.zero_grad()
+        loss.backward()
+        mon.step(loss)
+        opt.step()
+        if mon.should_stop:
+            break
+    mon.detach()
+    assert i == 5 and mon.should_stop
+    assert torch.equal(model.b.weight, before)
+

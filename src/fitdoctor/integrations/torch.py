@@ -180,14 +180,13 @@ class GradGuard:
         return [p.grad for _, p in (self.params if params is None else params) if p.grad is not None]
 
     def check(self, loss: torch.Tensor | None = None, norm: Any = None) -> bool:
-        """True when the gradients checked this step are finite (and ``loss``, at a full check:
-        between them a non-finite loss with finite gradients changes no weight). ``norm``: the
+        """True when the gradients checked this step (and ``loss``) are finite. ``norm``: the
         total gradient norm the loop already computed (what ``clip_grad_norm_`` returns): then
         no pass of our own."""
         self._calls += 1
         full = self.full or (self._calls - 1) % self.full_every == 0
         if not full and norm is None and self._layout is not None:
-            fast = self._sentinels_finite()
+            fast = self._sentinels_finite(loss)
             if fast is not None:
                 return fast or self._finite_after_all(loss)
         grads = [] if norm is not None else self.grads(None if full else self.sentinels)
@@ -217,20 +216,21 @@ class GradGuard:
             return True
         return self._finite_after_all(loss)
 
-    def _sentinels_finite(self) -> bool | None:
-        """The steps between full checks: the sentinel gradients summed (one concatenation when
-        there are several). None when that no longer works (a gradient missing, on another
-        device or sparse): the general path then. Nothing is looked at per tensor: every
-        attribute read or no-op kernel right after ``backward()`` costs microseconds on a cold
-        cache, and ``torch.cat`` itself refuses what does not fit (a dtype that differs is
-        promoted)."""
+    def _sentinels_finite(self, loss: torch.Tensor | None) -> bool | None:
+        """The steps between full checks: the sentinel gradients (and the loss) summed in one
+        concatenation. None when that no longer works (a gradient missing, on another device
+        or sparse): the general path then. Nothing is looked at per tensor: every attribute
+        read or no-op kernel right after ``backward()`` costs microseconds on a cold cache,
+        and ``torch.cat`` itself refuses what does not fit (a dtype that differs is promoted)."""
         grads = [p.grad for p in self._sentinel_tensors]
         try:
-            if len(grads) == 1:
-                # one sum and one read. The loss is not read here: a non-finite loss that left
-                # every gradient finite (a NaN term no weight depends on) changes no weight, and
-                # it still shows in the full check and in the epoch's mean loss
-                return math.isfinite(grads[0].sum().item())
+            if len(grads) == 1 and grads[0].device.type == "cpu":
+                # one sum and the loss's own read: fewer kernels than a concatenation, and on a
+                # CPU a second read waits for nothing (on a GPU the concatenation's one sync wins)
+                return math.isfinite(grads[0].sum().item()) and \
+                    (not isinstance(loss, torch.Tensor) or math.isfinite(loss.item()))
+            if isinstance(loss, torch.Tensor):
+                grads.append(_plain(loss).reshape(-1))
             return math.isfinite(torch.cat(grads).sum().item())
         except (TypeError, RuntimeError, AttributeError):  # None (a missing gradient), another device, sparse
             self._layout = None
