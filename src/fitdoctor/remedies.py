@@ -175,16 +175,16 @@ def remedies_for(code: str, evidence: Mapping[str, Any] | None = None) -> list[R
               if not (isinstance(lr, (int, float)) and lr >= 1e-3) else []),
         ],
     }
-    planned, done = ev.get("planned"), ev.get("done")
-    if code == "still_improving" and isinstance(planned, (int, float)) and isinstance(done, (int, float)):
-        # the log ended before its own schedule did: finishing it is the first fix, not 3x more
-        what = ev.get("planned_unit", "step")
-        table[code] = [R(f"let the run finish: resume from its last checkpoint to {what} {planned:g} as planned "
-                         f"(it stopped at {what} {done:g}), keeping the best weights by validation", {},
-                         "validation was still improving when the log ends"), *table[code]]
     if lr_vanished and code in ("lr_too_low", "underfitting", "still_improving"):
         # the lr a schedule decayed to nothing: the fix is the schedule, not the starting lr
         table[code] = [plateau[0], plateau[1], *table[code]]
+    planned, done = ev.get("planned"), ev.get("done")
+    if code == "still_improving" and isinstance(planned, (int, float)) and isinstance(done, (int, float)):
+        # the log ended before its own schedule did: finishing it comes first, not 3x more
+        what = ev.get("planned_unit", "step")
+        table[code] = [R(f"let the run finish: resume from its last checkpoint to {what} {planned:.0f} as planned "
+                         f"(it stopped at {what} {done:.0f}), keeping the best weights by validation", {},
+                         "validation was still improving when the log ends"), *table[code]]
     if code == "below_baseline":
         table[code] = _below_baseline(ev)
     if code in ("needs_more_data", "data_saturated"):

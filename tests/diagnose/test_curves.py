@@ -986,3 +986,28 @@ def test_a_checkpoint_whose_flat_val_happens_to_end_on_two_small_gains_is_not_cu
                                           train=lambda step: 0.62 + 4.8 * math.exp(-step / 80))))[0]
     d = fd.diagnose(run)
     assert not any("cut short" in f.message for f in d.findings)
+
+
+def test_a_run_that_says_it_stopped_early_is_not_cut_short(tmp_path):
+    """'Epoch 20: early stopping' under 'Epoch 20/100' headers, or a Trainer state whose control
+    says should_training_stop: the run ended where it meant to (found in review: it was told
+    to resume to epoch 100, and lr_too_low was silenced)."""
+    lines = []
+    for ep in range(1, 21):
+        lines += [f"Epoch {ep}/100",
+                  f"32/32 - 1s - 5ms/step - accuracy: {0.6 + 0.002 * ep:.4f} - loss: {0.9 - 0.004 * ep:.4f} - "
+                  f"val_accuracy: 0.6100 - val_loss: {0.95 - 0.004 * ep:.4f}"]
+    lines += ["Epoch 20: early stopping", "Restoring model weights from the end of the best epoch: 2."]
+    path = tmp_path / "keras.log"
+    path.write_text("\n".join(lines) + "\n")
+    run = fd.read_runs(str(path))[0]
+    assert run.meta.get("early_stopped") is True
+    assert not any("planned" in f.message for f in fd.diagnose(run).findings)
+
+    import json
+    state_path = _trainer_state(tmp_path, SLOW_FALL, global_step=1000, max_steps=4500)
+    state = json.loads(state_path.read_text())
+    state["stateful_callbacks"] = {"TrainerControl": {"args": {"should_training_stop": True}, "attributes": {}}}
+    state_path.write_text(json.dumps(state))
+    d = fd.diagnose(fd.read_runs(str(state_path))[0])
+    assert not any("cut short" in f.message for f in d.findings)

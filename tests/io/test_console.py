@@ -242,6 +242,10 @@ def test_a_whole_last_record_without_a_final_newline_is_read(tmp_path):
     cut = fd.read(p)
     assert len(cut.series["val_loss"]) == 9
     assert any("incomplete" in n for n in cut.meta["notes"])
+    # cut inside an exponent: "lr=4.88e-0" of "4.88e-06" has the decimals but not the shape
+    p.write_text("\n".join(f"Epoch {e}: loss={1 / e:.4f} val_loss={1.2 / e:.4f} lr={1e-3 / 2 ** e:.2e}"
+                           for e in range(1, 12))[:-1])
+    assert len(fd.read(p).series["lr"]) == 10
 
 
 def test_an_abbreviated_epoch_word_is_read(tmp_path):
@@ -287,6 +291,25 @@ def test_a_utf16_log_as_windows_powershell_redirects_it_is_read(tmp_path):
     csv.write_bytes(("epoch,loss,val_loss\n" + "".join(f"{e},{1 / (e + 1):.4f},{1.1 / (e + 1):.4f}\n"
                                                       for e in range(8))).encode("utf-16"))
     assert len(fd.read(csv).series["val_loss"]) == 8
+
+
+def test_an_average_line_after_an_epochs_progress_lines_is_its_train_summary_not_its_validation(tmp_path):
+    """ "Average loss: 1.70" then "Validation loss: 1.50" after each epoch's progress lines: the
+    first is the epoch's train summary, the second its validation (found in review: the
+    unnamed-summary rule took the average for the validation and pushed the real one aside)."""
+    lines = []
+    for e in range(1, 11):
+        for i in (100, 200, 290):
+            lines.append(f"Epoch {e} [{i}/300] loss: {1.8 / e - i / 30000:.4f}")
+        lines += [f"Average loss: {1.8 / e - 0.005:.4f}", f"Validation loss: {1.0 + abs(e - 5) * 0.1:.4f}"]
+    p = tmp_path / "train.log"
+    p.write_text("\n".join(lines) + "\n")
+    runs = fd.read_runs(p)
+    assert len(runs) == 1
+    val = runs[0].series["val_loss"]
+    assert list(val.steps) == [float(e) for e in range(1, 11)] and val.values[4] == 1.0
+    assert "val_loss#2" not in runs[0].series
+    assert fd.diagnose(runs[0]).top.code == "overfitting"
 
 
 def test_sniffing_tells_console_from_tables_and_json(tmp_path):

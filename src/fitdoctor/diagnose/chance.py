@@ -250,7 +250,7 @@ def init_chance(ctx: Context) -> None:
             if c is None and a is not None:
                 c, m, src = match_chance(level, a, tol)
             k_acc = int(round(1.0 / a)) if a is not None and a > 0 else 0
-            if c is None and 3 <= k_acc <= MAX_CLASSES_GUESSED and abs(a - 1.0 / k_acc) <= 0.005 \
+            if c is None and 3 <= k_acc <= 100 and abs(a * k_acc - 1.0) <= 0.01 \
                     and math.log(k_acc) * (1 - tol) <= level <= math.log(k_acc) * 1.1:
                 # an accuracy held at exactly 1/K is a constant answer among K balanced classes,
                 # and its loss sits at ln K or a little above (the constant is slightly off on

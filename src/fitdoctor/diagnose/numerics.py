@@ -109,7 +109,9 @@ def skipped_by_loss_scaler(ctx: Context, hits: list[tuple]) -> bool:
         return False
     if not any(n in ctx.history.series for n in ("loss", "val_loss")):
         return False
-    return all(np.isfinite(ctx.history.series[n].values[-1]) for n in names)
+    # a few skipped steps, not a run whose steps were mostly thrown away (that one has stalled)
+    return all(np.isfinite(ctx.history.series[n].values[-1])
+               and float(np.mean(~np.isfinite(ctx.history.series[n].values))) <= 0.1 for n in names)
 
 
 def is_training_signal(name: str) -> bool:

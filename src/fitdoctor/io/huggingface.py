@@ -137,6 +137,12 @@ def state_to_history(state: dict[str, Any], *, source: str) -> RunHistory:
             h.meta[f] = state[f]
     if isinstance(state.get("epoch"), (int, float)):
         h.meta["epochs"] = float(state["epoch"])
+    # TrainerControl in the saved callback state: the Trainer was told to stop (early stopping)
+    control = ((state.get("stateful_callbacks") or {}).get("TrainerControl") or {}) \
+        if isinstance(state.get("stateful_callbacks"), dict) else {}
+    args = control.get("args") if isinstance(control, dict) else None
+    if isinstance(args, dict) and args.get("should_training_stop") is True:
+        h.meta["early_stopped"] = True
     if steps_epochs:
         h.meta["steps_per_epoch"] = float(np.median([s / e for s, e in steps_epochs]))
     metric = _best_metric_name(state, cols)

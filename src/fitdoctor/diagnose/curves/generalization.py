@@ -84,7 +84,8 @@ def overfitting(ctx: Context) -> Finding | None:
         why = (f"each of the {V.n - 1 - rb} {unit(V)}s after the best is worse than every one up to it "
                f"(by chance: p={shift_p:.2g})")
     else:
-        why = f"the rise is {rise_raw / sigma:.0f}x the {unit(V)}-to-{unit(V)} noise ({fv(sigma)})"
+        why = (f"the rise is {rise_raw / sigma:.0f}x the {unit(V)}-to-{unit(V)} noise ({fv(sigma)})"
+               if rise_raw < 1000 * sigma else f"the {unit(V)}-to-{unit(V)} noise is next to nothing ({fv(sigma)})")
     msg = (f"{name} best {fv(shown_best)} at {V.axis} {fx(V.x[rb])}, then "
            f"{'+' if V is ctx.val_loss else '-'}{fv(rise_raw)}{pct} over the next {logged_after(ctx, V, V.x[rb])} "
            f"{unit(V)}s ({ev['share_after_best']:.0%} of the run; {fv(shown_last)} at the last) while {T.name} "
@@ -283,7 +284,7 @@ def suspicious_validation(ctx: Context) -> Finding | None:
     # in the train loss), not in how well the model does
     acc_gap = _val_minus_train_accuracy(ctx)
     far_below = late_med < 1 - allowed and np.all(late < 1) and gap_share >= ctx.th.suspicious_gap_of_scale \
-        and (acc_gap is None or acc_gap >= 0)
+        and not (acc_gap is not None and acc_gap < -0.01)  # below train's beyond rounding
     # a smaller gap that never closes counts when accuracy tells the same story: validation
     # scores clearly *better* than training, which dropout's handicap on train rarely explains
     always_below = float(np.mean(V.y < t_on_v))

@@ -52,9 +52,8 @@ def still_improving(ctx: Context) -> Finding | None:
     # each message quotes a stretch, and the finding's span is that stretch
     cut = cut_short(ctx) if through_end == "cut" else None
     if cut is not None:
-        done, planned = cut
+        done, planned, what = cut
         m = falling_steps(P)
-        what = "step" if ctx.history.meta.get("max_steps") else "epoch"
         ev.update({"steady_steps": m, "done": done, "planned": planned, "planned_unit": what})
         if m >= 3:
             first = -(m + 1)
@@ -64,7 +63,7 @@ def still_improving(ctx: Context) -> Finding | None:
             first = -min(P.n, max(3, k))
             how = (f"{fv(shown(float(P.y[first])))} -> {fv(shown(P.last))} over its last {-first} {unit(P)}s "
                    f"({z_text(-z if rising else z)})")
-        msg = (f"{P.name} was still {verb} when the log ends, at {what} {done:g} of the {planned:g} planned "
+        msg = (f"{P.name} was still {verb} when the log ends, at {what} {done:.0f} of the {planned:.0f} planned "
                f"({done / planned:.0%}): {how}, its best at the last; the run was cut short while it improved")
     elif z > -ctx.th.z_trend and through_end == "steps":  # the tail's z cannot tell; the steps can
         ev["steady_steps"] = 3

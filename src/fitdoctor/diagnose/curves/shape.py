@@ -245,17 +245,21 @@ def _stuck_val_accuracy(ctx: Context) -> dict[str, Any] | None:
     return out
 
 
-def cut_short(ctx: Context) -> tuple[float, float] | None:
-    """``(done, planned)`` when the log itself says the run ended well before its planned
+def cut_short(ctx: Context) -> tuple[float, float, str] | None:
+    """``(done, planned, unit)`` when the log itself says the run ended well before its planned
     length (at most ``cut_short_share`` of it): a Hugging Face checkpoint's trainer_state, whose
     ``global_step`` lies below ``max_steps``, or Keras's console output whose last ``Epoch
-    12/50`` header is short of its total. A run ended by early stopping says so too, but its
-    validation is past its best by then; callers look at the curve as well."""
+    12/50`` header is short of its total. Not a run the log says was stopped on purpose
+    (Keras's "early stopping" message, the Trainer's ``should_training_stop``); callers look at
+    the curve as well."""
     meta = ctx.history.meta if ctx.history is not None else {}
-    for done, planned in ((meta.get("global_step"), meta.get("max_steps")),
-                          (meta.get("epochs_done"), meta.get("planned_epochs"))):
-        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (done, planned)):
+    if meta.get("early_stopped"):
+        return None
+    for done, planned, unit in ((meta.get("global_step"), meta.get("max_steps"), "step"),
+                                (meta.get("epochs_done"), meta.get("planned_epochs"), "epoch")):
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+                   for v in (done, planned)):
             continue
         if planned > 0 and 0 < done <= ctx.th.cut_short_share * planned:
-            return float(done), float(planned)
+            return float(done), float(planned), unit
     return None

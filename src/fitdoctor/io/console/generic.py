@@ -20,6 +20,8 @@ from fitdoctor.io.console.runs import State
 from fitdoctor.io.console.tqdm import bar_postfix, epoch_bar_postfix
 
 _BRACKET_EPOCH = re.compile(r"^\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]")
+#: "Average loss: 0.52", "Epoch summary - loss: ...": an epoch's own summary of its train lines
+_SUMMARY_LEAD = re.compile(r"^\W*(?:avg|average|mean|summary|overall|total|running|epoch|train(?:ing)?)\b", re.I)
 #: "Ep  3 | loss=0.41": the word abbreviated, at the start of the line
 _EP_ABBREV = re.compile(r"^\s*ep\s*[:=#]?\s*(\d+)\b", re.I)
 _STEP_OF = re.compile(r"\b(?:step|iter|iteration|batch)\s*[:=#]?\s*\[?\s*(\d+)\s*/\s*(\d+)", re.I)
@@ -133,6 +135,12 @@ def handle_generic(state: State, n: int, seg: str) -> None:
         # "Test set: Average loss: 0.05, Accuracy: 9839/10000 (98%)" after an epoch's train lines:
         # the evaluation that closes the epoch those lines were in
         x = float(math.floor(run.last_x) + 1) if run.last_x != int(run.last_x) else run.last_x
+        axis = run.axis
+    elif x is None and run.records and run.dialect == "generic" and run.last_x is not None \
+            and run.last_x != int(run.last_x) and _SUMMARY_LEAD.match(seg) is not None:
+        # "Average loss: 1.70" after an epoch's progress lines: that epoch's own train summary,
+        # at its end (it started a run of its own)
+        x = float(math.floor(run.last_x) + 1)
         axis = run.axis
     elif x is None and run.records and run.dialect == "generic" and run.last_x is not None \
             and run.last_x != int(run.last_x) and _SPLIT_LEAD.match(seg) is None \

@@ -95,13 +95,25 @@ def unglue_callbacks(text: str) -> str:
     return "\n".join(parts)
 
 
-_NUMBER = re.compile(r"\d+(?:\.(\d+))?(?:[eE][+-]?\d+)?")
+_NUMBER = re.compile(r"\d+(?:\.(\d+))?(?:[eE]([+-]?\d+))?")
 
 
 def _shape(line: str) -> str:
-    """A line with each number replaced by its decimals' count: two records printed by the same
-    format string have one shape, and a record cut inside its last number has another."""
-    return _NUMBER.sub(lambda m: f"#{len(m.group(1) or '')}", line.strip())
+    """A line with each number replaced by its decimals' and exponent's digit counts: two
+    records printed by the same format string have one shape, and a record cut inside its last
+    number has another (``4.88e-0`` of ``4.88e-06``)."""
+    return _NUMBER.sub(lambda m: f"#{len(m.group(1) or '')}e{len(m.group(2) or '')}", line.strip())
+
+
+def _whole_like(tail: str, prev: str) -> bool:
+    """``tail`` (a last line with no line end) has the shape of the line before it, and its last
+    number is no shorter than that line's (a counter cut from ``16500`` to ``16`` is)."""
+    if _shape(tail) != _shape(prev):
+        return False
+    nums_t, nums_p = list(_NUMBER.finditer(tail)), list(_NUMBER.finditer(prev))
+    if not nums_t or not nums_p:
+        return not nums_t and not nums_p
+    return len(nums_t[-1].group(0)) >= len(nums_p[-1].group(0))
 
 
 def cut_incomplete_tail(text: str) -> tuple[str, str | None]:
@@ -113,7 +125,7 @@ def cut_incomplete_tail(text: str) -> tuple[str, str | None]:
     tail = text[cut + 1:]
     before = text[:cut].rstrip("\r\n")
     prev = before[max(before.rfind("\n"), before.rfind("\r")) + 1:]
-    if prev and _shape(tail) == _shape(prev):
+    if prev and _whole_like(tail, prev):
         return text, None  # a whole record like the one before it: the file just ends without "\n"
     note = None
     if METRIC_WORDS.search(tail) or KERAS_HEADER.search(tail):

@@ -7,6 +7,8 @@ epochs. ``parse_console_text`` is shared with the notebook reader.
 
 from __future__ import annotations
 
+import re
+
 from fitdoctor.history import RunHistory
 from fitdoctor.io.console import keras, tqdm
 from fitdoctor.io.console.fastai import tables_as_lines
@@ -49,6 +51,9 @@ def handle(state: State, n: int, seg: str) -> None:
     handle_generic(state, n, seg)
 
 
+_EARLY_STOP = re.compile(r"early stopping|Restoring model weights from the end of the best epoch", re.I)
+
+
 def parse_console_text(text: str, *, source: str, fmt: str = "console",
                        fast: bool = True) -> list[RunHistory]:
     """Every run found in console text, in order (an empty list when there is none).
@@ -73,6 +78,13 @@ def parse_console_text(text: str, *, source: str, fmt: str = "console",
     built = [(run, to_history(run, source=source, fmt=fmt)) for run in runs]
     for run, h in built:
         h.meta["run"] = f"line {run.start_line}"
+    # a run that stopped early on purpose ("Epoch 20: early stopping", "Restoring model weights
+    # from the end of the best epoch") ended where it meant to, whatever its header's total said
+    for m in _EARLY_STOP.finditer(text):
+        line = text.count("\n", 0, m.start()) + 1
+        owner = [h for run, h in built if run.start_line <= line]
+        if owner:
+            owner[-1].meta["early_stopped"] = True
     kept = {id(h) for h in drop_one_value_runs([h for _, h in built])}
     runs = [run for run, h in built if id(h) in kept]
     histories = [h for _, h in built if id(h) in kept]
