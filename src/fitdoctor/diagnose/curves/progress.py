@@ -46,7 +46,7 @@ def still_improving(ctx: Context) -> Finding | None:
     rising = higher_is_better(P.name)
     k = int(math.ceil(ctx.th.tail_frac * P.n))
     ev = {"slope": slope, "trend_z": z, "tail_drop": tail_drop, "total_drop": total,
-          "epochs": float(P.x[-1]) + 1 if P.axis == "epoch" else float(P.x[-1])}
+          ("epochs" if P.axis == "epoch" else f"{P.axis}s"): float(P.x[-1]) + 1 if P.axis == "epoch" else float(P.x[-1])}
     shown = (lambda v: -v) if rising else (lambda v: v)
     verb = "rising" if rising else "falling"
     # each message quotes a stretch, and the finding's span is that stretch
