@@ -110,3 +110,21 @@ def test_an_accuracy_near_one_fifth_on_a_loss_far_below_ln_5_is_not_read_as_five
            "accuracy": [0.15, 0.17, 0.19, 0.2, 0.2, 0.2, 0.2, 0.2],
            "val_loss": [1.1, 0.85, 0.72, 0.66, 0.63, 0.61, 0.6, 0.6], "val_accuracy": [0.2] * 8}
     assert "chance_level" not in fd.diagnose(run).codes
+
+
+def test_a_train_accuracy_that_climbed_inside_the_first_evaluation_window_is_no_constant_answer(tmp_path):
+    """Validation every 5 epochs, train every epoch: read at the evaluations, the train accuracy's
+    first window mean (0.80) hides its climb from 0.73, and an 84% ten-class model with a steady
+    val accuracy was called chance (H(0.84)) at ERROR. The first logged value counts."""
+    import math
+
+    lines = []
+    for e in range(1, 61):
+        acc = 0.86 - 0.13 * math.exp(-(e - 1) / 1.5)
+        line = f"Epoch {e:03d} | learning rate: 0.0500 | Train Loss: {0.46 + 0.38 * math.exp(-(e - 1) / 1.5):.4f} | Train Acc: {acc:.4f}"
+        if e % 5 == 0:
+            line += f" | Valid Loss: {0.50 + 0.03 * math.sin(e):.4f} | Valid Acc: {0.845 + 0.01 * math.cos(e):.4f}"
+        lines.append(line + " | Epoch Time: 8.16 s")
+    p = tmp_path / "train_log.txt"
+    p.write_text("\n".join(lines) + "\n")
+    assert "chance_level" not in fd.diagnose(fd.read_runs(str(p))[0]).codes
