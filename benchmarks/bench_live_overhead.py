@@ -94,13 +94,17 @@ def train_steps(model, opt, X, y, mon=None) -> None:
     """One pass of STEPS minibatches, as users write the loop (``mon.step`` between backward
     and the optimizer step)."""
     for i in range(STEPS):
-        xb, yb = X[i * BATCH:(i + 1) * BATCH], y[i * BATCH:(i + 1) * BATCH]
-        loss = torch.nn.functional.cross_entropy(model(xb), yb)
-        opt.zero_grad()
-        loss.backward()
-        if mon is not None:
-            mon.step(loss)
-        opt.step()
+        train_step(model, opt, X[i * BATCH:(i + 1) * BATCH], y[i * BATCH:(i + 1) * BATCH], mon)
+
+
+def train_step(model, opt, xb, yb, mon=None) -> None:
+    """One minibatch as users write it: ``mon.step(loss)`` between backward and the optimizer step."""
+    loss = torch.nn.functional.cross_entropy(model(xb), yb)
+    opt.zero_grad()
+    loss.backward()
+    if mon is not None:
+        mon.step(loss)
+    opt.step()
 
 
 def torch_loop(variant: str, device: str):
@@ -362,12 +366,7 @@ def per_step_interleaved(device: str, steps: int) -> None:
         xb, yb = X[j * BATCH:(j + 1) * BATCH], y[j * BATCH:(j + 1) * BATCH]
         sync()
         t = clock()
-        loss = torch.nn.functional.cross_entropy(model(xb), yb)
-        opt.zero_grad()
-        loss.backward()
-        if mon is not None:
-            mon.step(loss)
-        opt.step()
+        train_step(model, opt, xb, yb, mon)
         sync()
         t = clock() - t
         if i >= 200:

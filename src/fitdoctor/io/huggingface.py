@@ -138,8 +138,8 @@ def state_to_history(state: dict[str, Any], *, source: str) -> RunHistory:
     if isinstance(state.get("epoch"), (int, float)):
         h.meta["epochs"] = float(state["epoch"])
     # TrainerControl in the saved callback state: the Trainer was told to stop (early stopping)
-    control = ((state.get("stateful_callbacks") or {}).get("TrainerControl") or {}) \
-        if isinstance(state.get("stateful_callbacks"), dict) else {}
+    callbacks = state.get("stateful_callbacks")
+    control = callbacks.get("TrainerControl") if isinstance(callbacks, dict) else None
     args = control.get("args") if isinstance(control, dict) else None
     if isinstance(args, dict) and args.get("should_training_stop") is True:
         h.meta["early_stopped"] = True

@@ -112,9 +112,9 @@ def falling_through_end(P: Curve, ctx: Context) -> str:
         # evaluations (4 points in order: 1 in 24 by chance) or falling beyond noise over its tail
         return "cut"
     if P.n <= ctx.th.short_curve_points:
-        k = min(4, P.n)
-        # and the last step alone matters (2.29 -> 0.71 -> 0.21 -> 0.155 -> 0.151 has settled)
-        steady = k >= 4 and bool(np.all(np.diff(y[-k:]) < 0)) and material_fall(P, float(y[-2] - y[-1]), ctx)
+        # better at each of its last three steps, and the last step alone matters (2.29 -> 0.71
+        # -> 0.21 -> 0.155 -> 0.151 has settled)
+        steady = falling_steps(P) >= 3 and material_fall(P, float(y[-2] - y[-1]), ctx)
         if steady:
             return "steps"
     if ctx.th.short_run <= P.n <= ctx.th.short_run_max and P.best_index() == P.n - 1 and train_still_falling(ctx):

@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
 
 from fitdoctor.history import canonical_name
 from fitdoctor.io.console.pairs import clean_pairs, extract_pairs, is_metric_key
 from fitdoctor.io.console.patterns import EPOCH_INLINE
-from fitdoctor.io.console.runs import State
+from fitdoctor.io.console.runs import Run, State
 from fitdoctor.io.console.tqdm import bar_postfix, epoch_bar_postfix
 
 _BRACKET_EPOCH = re.compile(r"^\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]")
@@ -130,27 +129,24 @@ def handle_generic(state: State, n: int, seg: str) -> None:
     else:
         state.header_epoch = None
     run = state.run
-    if x is None and run.records and run.dialect == "generic" and run.last_x is not None \
-            and all(canonical_name(k).startswith("val_") for k in pairs):
+    # a line with no epoch of its own right after a generic run's lines, and (fractional last x)
+    # inside an epoch's progress lines: it closes that epoch
+    after = x is None and bool(run.records) and run.dialect == "generic" and run.last_x is not None
+    mid_epoch = after and run.last_x != int(run.last_x)
+    if after and all(canonical_name(k).startswith("val_") for k in pairs):
         # "Test set: Average loss: 0.05, Accuracy: 9839/10000 (98%)" after an epoch's train lines:
         # the evaluation that closes the epoch those lines were in
-        x = float(math.floor(run.last_x) + 1) if run.last_x != int(run.last_x) else run.last_x
-        axis = run.axis
-    elif x is None and run.records and run.dialect == "generic" and run.last_x is not None \
-            and run.last_x != int(run.last_x) and _SUMMARY_LEAD.match(seg) is not None:
+        x, axis = _epoch_end(run), run.axis
+    elif mid_epoch and _SUMMARY_LEAD.match(seg) is not None:
         # "Average loss: 1.70" after an epoch's progress lines: that epoch's own train summary,
         # at its end (it started a run of its own)
-        x = float(math.floor(run.last_x) + 1)
-        axis = run.axis
-    elif x is None and run.records and run.dialect == "generic" and run.last_x is not None \
-            and run.last_x != int(run.last_x) and _SPLIT_LEAD.match(seg) is None \
-            and any(canonical_name(k) in _train_keys(run) for k in pairs):
+        x, axis = _epoch_end(run), run.axis
+    elif mid_epoch and _SPLIT_LEAD.match(seg) is None and any(canonical_name(k) in _train_keys(run) for k in pairs):
         # "Loss: 0.985, MeanIU: 0.4960" with no epoch, right after an epoch's "Epoch: [352/520]
         # Iter:[490/495] ... Loss: 1.44" lines (HRNet-style segmentation scripts): the evaluation
         # that closes the epoch, named like the train keys it sits under
         pairs = {k if canonical_name(k).startswith("val_") else f"val_{k}": v for k, v in pairs.items()}
-        x = float(math.floor(run.last_x) + 1)
-        axis = run.axis
+        x, axis = _epoch_end(run), run.axis
         if not state.unnamed_val_note:
             state.unnamed_val_note = True
             run.notes.append("lines with no epoch after each epoch's progress lines, keyed like its train "
@@ -172,7 +168,14 @@ def handle_generic(state: State, n: int, seg: str) -> None:
     run.put(x, pairs)
 
 
-def _train_keys(run: Any) -> set[str]:
+def _epoch_end(run: Run) -> float:
+    """The x that closes the epoch the run's last line was in: its end when that line was part
+    way through it (3.97 -> 4.0), else that line's own x."""
+    assert run.last_x is not None
+    return float(math.floor(run.last_x) + 1) if run.last_x != int(run.last_x) else run.last_x
+
+
+def _train_keys(run: Run) -> set[str]:
     """The canonical names a run's records already hold (its train metrics, at this point)."""
     last = run.records.get(run.last_x, {}) if run.last_x is not None else {}
     return {canonical_name(k) for k in last}
