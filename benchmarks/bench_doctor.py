@@ -186,7 +186,9 @@ def vocabulary() -> list[dict]:
 def random_search(cfg0: Any, ds: Any, budget: int, seeds: int, rng: np.random.Generator, runner_kw: dict,
                   second_look: bool = False) -> dict:
     """Greedy random changes from the vocabulary, same acceptance rule, ``budget`` retrained candidates."""
-    from fitdoctor.doctor import _key, _Runner, default_min_effect, judge, merge_selections
+    from fitdoctor.doctor import default_min_effect, judge, merge_selections
+    from fitdoctor.doctor.loop import _key
+    from fitdoctor.doctor.retrain import _Runner
     from fitdoctor.remedies_apply import UnsafeChange, apply_remedy
     from fitdoctor.train.metrics import class_prior
     from fitdoctor.train.protocol import selection_metric
@@ -240,7 +242,8 @@ def aa_trials(cfg: Any, ds: Any, first_scores: list[float], seeds: int, workers:
               second_look: bool = False) -> list[dict]:
     """The config against itself on disjoint seed blocks: 3 no-op comparisons per config, each
     judged as doctor judges a change (a promising first look gets 5 more seeds per block)."""
-    from fitdoctor.doctor import _Runner, default_min_effect, judge
+    from fitdoctor.doctor import default_min_effect, judge
+    from fitdoctor.doctor.retrain import _Runner
     from fitdoctor.train.metrics import class_prior
     from fitdoctor.train.protocol import Selection, selection_metric
 
@@ -341,9 +344,6 @@ def run_one(name: str, fault: str, raw: dict, args: argparse.Namespace, index: i
         fin = final(rs["config"], dataset=ds)
         _, pr = test_predictions(fin["experiment"])
         rgain, r_not_better = bootstrap_gain(res.metric, res.task, y, pa, pr)
-        from fitdoctor.doctor import _Runner  # noqa: F401  (same retrain machinery as doctor)
-        from fitdoctor.train.experiment import diagnose_fit  # noqa: F401
-
         r_healthy = _healthy_after(rs["config"], ds, args)
         row["random"] = {"accepted": [json.dumps(a, default=str) for a in rs["accepted"]], "tried": rs["tried"],
                          "test_final": _floor(res.metric, fin["test"].get(res.metric)), "test_gain": rgain,

@@ -228,7 +228,7 @@ def test_a_run_without_a_finite_score_counts_as_the_worst_not_as_a_missing_pair(
 
 
 def test_an_lr_step_that_changed_nothing_is_taken_one_step_further():
-    from fitdoctor.doctor import _further
+    from fitdoctor.doctor.loop import _further
 
     flat = DoctorTrial(1, "diverging", "lower", {"train.lr": "x0.1"}, {"train.lr": 0.3}, "rejected", "", diff=0.0)
     assert _further({"train.lr": "x0.1"}, flat, 0.005) == {"train.lr": "x0.01"}
@@ -299,7 +299,7 @@ def _trial(code, status, label="train.epochs 30 -> 90"):
 def test_more_epochs_that_did_not_help_refute_still_improving_but_never_overfitting():
     """A prediction ("more epochs would help") tested and rejected on the current config is a
     note, not a verdict; an observation (overfitting) stands whatever its remedies did."""
-    from fitdoctor.doctor import _refuted
+    from fitdoctor.doctor.evidence import _refuted
     from fitdoctor.findings import Finding
 
     found = [Finding("still_improving", "warning", "val_loss still falling"),
@@ -344,7 +344,7 @@ def test_a_change_judged_twice_says_so_in_its_row_and_in_the_verdict():
     and the verdict does not call a 5-seed and a 10-seed mean the same 5 seeds."""
     from types import SimpleNamespace
 
-    from fitdoctor.doctor import _over
+    from fitdoctor.doctor.result import _over
     from fitdoctor.report.doctor_view import _second_look
 
     tr = DoctorTrial(1, "overfitting", "es", {}, {}, "accepted", "", after={"mean": 0.76, "n": 10}, looks=2)
@@ -362,7 +362,7 @@ def test_the_second_look_retrains_both_configs_on_new_seeds_and_keeps_the_wider_
     here: p=0.1) retrains the current config and the change on as many new seeds, the verdict
     is taken on all of them, and the accepted config carries the wider scores into the next
     round. (The rule itself is tested on simulated scores above.)"""
-    import fitdoctor.doctor as dm
+    import fitdoctor.doctor.significance as dm  # where judge() looks decide up
 
     real = dm.decide
 
@@ -381,3 +381,31 @@ def test_the_second_look_retrains_both_configs_on_new_seeds_and_keeps_the_wider_
     assert "(second look; the first 2 seeds gave p=0.1)" in tried[0].reason
     assert res.final["n"] == 4 and len(res.final["scores"]) == 4
     assert res.fits >= 2 + 2 + 2 + 2  # as given, the change, then 2 more seeds for each
+
+
+def test_no_remedy_beat_the_noise_says_how_large_a_gain_the_noise_could_hide():
+    """A rejected change means little until the user knows what the judge could see: the
+    smallest gain the paired test accepts 80% of the time, from the rejected changes' spread,
+    and a finer judge when that gain is large against the minimum effect."""
+    from scipy import stats as st
+
+    from fitdoctor.doctor.loop import _hidden_gain
+    from fitdoctor.doctor.significance import detectable_gain
+
+    want = (st.t.ppf(0.95, 4) + st.t.ppf(0.8, 4)) * 0.02
+    assert detectable_gain([0.03, 0.01, 0.02], 5) == pytest.approx(want)
+    assert detectable_gain([0.0001], 5, min_effect=0.01) == 0.01  # never below the minimum effect
+    assert detectable_gain([float("nan")], 5) is None and detectable_gain([0.02], 1) is None
+
+    noisy = [_trial("overfitting", "rejected", "dropout 0.2"), _trial("overfitting", "rejected", "l2")]
+    for t in noisy:
+        t.se, t.after = 0.04, {"n": 5}
+    text = _hidden_gain(noisy, "accuracy", "seed", 0.05, 0.005, "seeds", kfold=False)
+    assert f"a gain of {(st.t.ppf(0.95, 4) + st.t.ppf(0.8, 4)) * 0.04:.3f} in val accuracy" in text
+    assert text.endswith("judge finer with --judge-on folds or --seeds 10")
+    # already on folds: more seeds would not help, and a judge as fine as the minimum effect needs no advice
+    assert "judge finer" not in _hidden_gain(noisy, "accuracy", "fold", 0.05, 0.005, "seeds", kfold=True)
+    for t in noisy:
+        t.se = 0.001
+    assert "judge finer" not in _hidden_gain(noisy, "accuracy", "seed", 0.05, 0.005, "seeds", kfold=False)
+    assert _hidden_gain([_trial("overfitting", "failed")], "accuracy", "seed", 0.05, 0.005, "seeds", False) is None
