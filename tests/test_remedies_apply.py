@@ -245,3 +245,15 @@ def test_chance_level_under_a_strong_penalty_tries_less_of_it_first():
     first = remedies_in_context(f, heavy)[0]
     assert resolve_changes(heavy, first.config_changes) == {"model.dropout_rate": 0.15, "model.l2": 0.1}
     assert remedies_in_context(f, cfg())[0].config_changes == {}  # no penalty: the pipeline check first
+
+
+def test_a_switch_to_adam_never_carries_an_lr_tuned_for_sgd():
+    """Adam's step is about lr per weight whatever the gradient's size: SGD's lr 0.09 under Adam
+    is a step ninety times its usual one (on the repair benchmark's batch-size-1 moons run it
+    cost 0.29 of val accuracy). Every remedy that switches to Adam sets Adam's usual lr."""
+    sgd = cfg(train={"optimizer": "sgd", "lr": 0.09})
+    for code, ev in itertools.product(CODES, EVIDENCE):
+        for r in remedies_for(code, ev):
+            if r.config_changes.get("train.optimizer") == "adam":
+                new, _ = apply_remedy(sgd, r.config_changes, task="binary")
+                assert new.train.lr == pytest.approx(1e-3), (code, r.action)

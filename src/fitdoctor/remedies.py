@@ -143,7 +143,8 @@ def remedies_for(code: str, evidence: Mapping[str, Any] | None = None) -> list[R
         "oscillating": [
             R("use a larger batch (4x)", {"train.batch_size": "x4"}, "averages out gradient noise"),
             R("lower the learning rate (3x)", {"train.lr": "x0.3"}, "smaller steps swing less"),
-            R("use momentum or Adam", {"train.optimizer": "adam"}, "averages update directions"),
+            R("use Adam at its usual lr 1e-3 (an lr tuned for SGD is far too large for Adam)",
+              {"train.optimizer": "adam", "train.lr": 1e-3}, "averages update directions"),
         ],
         "val_not_improving": [
             R("check the split: shuffle and stratify (data.split.shuffle, data.split.stratify), and make "
