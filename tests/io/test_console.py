@@ -598,3 +598,23 @@ def test_an_epoch_of_total_header_with_split_lines_under_it_is_read(tmp_path):
     assert {"loss", "val_loss", "accuracy", "val_accuracy"} <= set(run.series)
     np.testing.assert_allclose(run.series["val_loss"].values, [0.69 - 0.015 * e for e in range(1, 7)], atol=1e-4)
     np.testing.assert_allclose(run.series["loss"].steps, [1, 2, 3, 4, 5, 6])
+
+
+def test_a_markdown_training_journal_is_read_past_its_long_header(tmp_path):
+    """A log kept as Markdown (``training_log.md``): notes and a model summary fill the first
+    8 KB, then each epoch prints the PyTorch examples' 'Test set: Average loss: ..., Accuracy:
+    k/N (p%)' line and a summary line. Found without --format, as a .txt or .log would be."""
+    head = ["# Training session", "", "## Model"] + [f"| layer{i:03d} | Conv2d | [-1, 64, 32, 32] | 36,928 |"
+                                                     for i in range(200)]
+    body = []
+    for e in range(12):
+        val_loss, acc = 4.0 / (e + 1) + 0.5, 0.1 + 0.05 * e
+        body += [f"### EPOCH: {e}", "", f"Test set: Average loss: {val_loss:.4f}, Accuracy: "
+                 f"{int(acc * 10000)}/10000 ({100 * acc:.2f}%)", "",
+                 f"EPOCH: {e:3d} | Train Accuracy: {100 * (acc - 0.02):6.2f}% | Test Accuracy: {100 * acc:6.2f}%", ""]
+    path = tmp_path / "training_log.md"
+    path.write_text("\n".join(head + body) + "\n")
+    assert path.stat().st_size > 8192 and "Average loss" not in path.read_text()[:8192]
+    run = fd.read(path)
+    assert run.meta["format"] == "console"
+    assert list(_vals(run, "val_loss")) == pytest.approx([round(4.0 / (e + 1) + 0.5, 4) for e in range(12)])

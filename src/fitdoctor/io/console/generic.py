@@ -40,8 +40,10 @@ _AVG_PREFIX = re.compile(r"^(?:avg|average|mean)_(?=\w)", re.I)
 _LOG_PREFIX = re.compile(r"^\s*(?:\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?\]?\s*(?:[-|:]\s*)?"
                          r"(?:\[?(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\]?\s*[-|:]?\s*)?"
                          r"|(?:DEBUG|INFO|WARNING|ERROR|CRITICAL):[\w.]*:)")
-#: a header line with nothing else: "Epoch 3:", "=== Epoch 3 ===", "Epoch 3/50" (not "epoch: 30")
-_EPOCH_HEADER = re.compile(r"^[\s|=#*\-\[]*epoch\s+(\d+)(?:\s*/\s*\d+)?\s*:?[\s|=#*\-\]]*$", re.I)
+#: a header line with nothing else: "Epoch 3:", "=== Epoch 3 ===", "Epoch 3/50" (not "epoch: 30",
+#: a setting), or a decorated one with a colon: "### EPOCH: 3" (a Markdown heading), "== Epoch: 3 =="
+_EPOCH_HEADER = re.compile(r"^(?:[\s|=#*\-\[]*epoch\s+|\s*[=#]+[\s=#\-]*epoch\s*:\s*)(\d+)"
+                           r"(?:\s*/\s*\d+)?\s*:?[\s|=#*\-\]]*$", re.I)
 #: how many lines under a header its metric lines may sit (the script prints them right after)
 _HEADER_REACH = 4
 

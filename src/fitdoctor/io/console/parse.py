@@ -29,7 +29,7 @@ def handle(state: State, n: int, seg: str) -> None:
     if in_keras and keras.handle_bar(run, seg):
         return
     if not METRIC_WORDS.search(seg) or TRACEBACK.match(seg):
-        if "poch" in seg:
+        if "poch" in seg or "POCH" in seg:
             note_epoch_header(state, n, seg)
         return
     if "train_runtime" in seg:  # HF's end-of-training summary (a dict or TrainOutput(...))

@@ -15,7 +15,7 @@ from fitdoctor.io.console.sniff import EPOCH_WORD, looks_like_table, sniff_text
 _PAST_PREAMBLE = 1 << 20
 #: Files that are looked into past their head when it says nothing: what a script's output is
 #: saved as (``python train.py > train_log.txt``, ``nohup.out``, a ``logging`` file)
-_TEXT_LOG_SUFFIXES = {".txt", ".log", ".out", ".err", ""}
+_TEXT_LOG_SUFFIXES = {".txt", ".log", ".out", ".err", ".md", ""}
 
 
 #: How far a text log whose head says nothing is read, and how much of it is sniffed from its
