@@ -14,6 +14,7 @@ from fitdoctor.history import RunHistory, Series, canonical_name, higher_is_bett
     ("val_auc", "val_auc"), ("sparse_categorical_accuracy", "accuracy"), ("eval_accuracy", "val_accuracy"),
     ("validation_epoch_average", "val_loss"), ("validation_epoch_average iou", "val_average_iou"),
     ("val_average_precision", "val_average_precision"),
+    ("tr_loss", "loss"), ("trn_acc", "accuracy"), ("va_loss", "val_loss"), ("vl_acc", "val_accuracy"),
 ])
 def test_canonical_names(raw, canon):
     assert canonical_name(raw) == canon

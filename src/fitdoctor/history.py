@@ -52,8 +52,9 @@ HIGHER_IS_BETTER = (
     "score",  # scikit-learn's MLP "Validation score" (accuracy or R^2), *_score metrics
 )
 
-VAL_PREFIXES = ("val_", "valid_", "validation_", "eval_", "dev_", "test_")
-TRAIN_PREFIXES = ("train_", "training_")
+#: (the short forms too: "va_loss"/"vl_loss" and "tr_loss"/"trn_loss" are common in hand loops)
+VAL_PREFIXES = ("val_", "valid_", "validation_", "eval_", "dev_", "test_", "va_", "vl_")
+TRAIN_PREFIXES = ("train_", "training_", "tr_", "trn_")
 VAL_SUFFIXES = ("_val", "_valid", "_validation", "_eval")
 TRAIN_SUFFIXES = ("_train", "_training", "_epoch")
 #: Lightning logs on_step twins as <name>_step: kept apart, on the step axis, never a metric.
