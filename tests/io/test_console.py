@@ -618,3 +618,42 @@ def test_a_markdown_training_journal_is_read_past_its_long_header(tmp_path):
     run = fd.read(path)
     assert run.meta["format"] == "console"
     assert list(_vals(run, "val_loss")) == pytest.approx([round(4.0 / (e + 1) + 0.5, 4) for e in range(12)])
+
+
+@pytest.mark.parametrize("line", [
+    "Epoch {e} Train: loss {l:.4f} acc {a:.3f} | Val: loss {v:.4f} acc {b:.3f}",
+    "Epoch {e} - Train - Loss: {l:.4f}, Acc: {a:.3f} | Val - Loss: {v:.4f}, Acc: {b:.3f}",
+    "Epoch {e}: Train [loss: {l:.4f}, acc: {a:.3f}] Valid [loss: {v:.4f}, acc: {b:.3f}]",
+    "Epoch {e} train: {{'loss': {l:.4f}, 'acc': {a:.3f}}} val: {{'loss': {v:.4f}, 'acc': {b:.3f}}}",
+    "Epoch {e} | Training Loss: {l:.4f} Accuracy: {a:.3f} | Validation Loss: {v:.4f} Accuracy: {b:.3f}",
+    "Epoch {e}: TRAIN loss={l:.4f} acc={a:.3f}  VAL loss={v:.4f} acc={b:.3f}",
+])
+def test_a_line_that_names_each_split_once_keeps_them_apart(tmp_path, line):
+    """'Train: loss .. acc .. | Val: loss .. acc ..': the same names twice in a line, each under
+    the split named before it. They were read as one set of train names, the val numbers
+    overwriting the train ones (the train loss curve was the val loss)."""
+    rows = [(1 / e + 0.05, 1 - 0.5 / e, 1.1 / e + 0.1 + 0.004 * e, 0.9 - 0.5 / e) for e in range(1, 13)]
+    path = tmp_path / "train.log"
+    path.write_text("".join(line.format(e=e, l=l, a=a, v=v, b=b) + "\n" for e, (l, a, v, b) in enumerate(rows, 1)))
+    run = fd.read(path)
+    assert list(_vals(run, "loss")) == pytest.approx([round(r[0], 4) for r in rows])
+    assert list(_vals(run, "val_loss")) == pytest.approx([round(r[2], 4) for r in rows])
+    assert list(_vals(run, "accuracy")) == pytest.approx([round(r[1], 3) for r in rows])
+    assert list(_vals(run, "val_accuracy")) == pytest.approx([round(r[3], 3) for r in rows])
+
+
+def test_a_metric_printed_as_a_torch_tensor_keeps_its_name(tmp_path):
+    """``print(f"acc: {correct / total}")`` with tensors prints "acc: tensor(0.6741,
+    device='cuda:0', dtype=torch.float64)": the value is the number inside, under its own name
+    (it was read as a metric called 'tensor(')."""
+    torch = pytest.importorskip("torch")
+    out = ["## Training", ""]
+    for e in range(8):
+        out.append(f"#### Epoch {e}/7")
+        for split, loss, acc in (("train", 1.2 / (e + 1), 0.6 + 0.03 * e), ("val", 0.3 / (e + 1) + 0.05, 0.9 + 0.01 * e)):
+            out.append(f"{split} loss: {loss}, acc: {str(torch.tensor(acc, dtype=torch.float64))}<br>")
+    path = tmp_path / "train_log.md"
+    path.write_text("\n".join(out) + "\n")
+    run = fd.read(path)
+    assert set(run.series) == {"loss", "accuracy", "val_loss", "val_accuracy"}
+    assert list(_vals(run, "val_accuracy")) == pytest.approx([0.9 + 0.01 * e for e in range(8)], abs=1e-4)

@@ -11,6 +11,10 @@ _PAIR_EQ = re.compile(r"([A-Za-z_][\w./\-]*)\s*=\s*(" + NUM + r")(?![\w.])")
 _WORD = r"[A-Za-z_][\w./\-()@]*"
 _PAIR_WORDS = re.compile(r"(?<![^\s|,;\[(])(" + _WORD + r"(?:[ ]" + _WORD + r"){0,3})\s*[:=]?\s*(?<![\w.])("
                          + NUM + r")(?![\w.])")
+#: a printed dict: "{'loss': 0.41, 'acc': 0.88}"
+_PAIR_QUOTED = re.compile(r"['\"](" + _WORD + r")['\"]\s*:\s*(" + NUM + r")(?![\w.])")
+#: a number printed inside its wrapper: "tensor(0.6741, device='cuda:0')", "np.float64(0.93)"
+_WRAPPED_NUM = re.compile(r"\b(?:tensor|(?:np\.|numpy\.)?float(?:16|32|64)|array)\(\s*(" + NUM + r")\s*(?:,[^()]*)?\)")
 _KEY_TOKEN = re.compile(r"[_/.\-\s()@]+")
 _METRIC_TOKEN = re.compile(
     r"^(?:(?:loss|acc|err|perplexity|precision|recall|score|bleu|rouge|dice|map|miou|top\d|f1|auc|iou)\w*|"
@@ -62,11 +66,36 @@ def extract_pairs(segment: str) -> dict[str, float]:
     ``name: value`` / ``name value`` where the name is one or more words that start with a
     letter (``train loss 0.41``, ``val_acc: 0.81``), so ``12ms/step`` or ``0s`` never count.
     """
-    eq = _PAIR_EQ.findall(segment)
-    pairs: dict[str, float] = {}
-    for k, v in eq or _PAIR_WORDS.findall(segment):
-        pairs[_norm_key(k)] = to_float(v)
-    return pairs
+    if "(" in segment:
+        segment = _WRAPPED_NUM.sub(r"\1", segment)
+    found = (list(_PAIR_EQ.finditer(segment)) or list(_PAIR_QUOTED.finditer(segment))
+             or list(_PAIR_WORDS.finditer(segment)))
+    keys = [_norm_key(m.group(1)) for m in found]
+    if len(set(k.lower() for k in keys)) < len(keys):
+        keys = _scoped(segment, found, keys)
+    return {k: to_float(m.group(2)) for k, m in zip(keys, found)}
+
+
+#: A split named in a line: "Train: loss 0.41 acc 0.88 | Val: loss 0.52 acc 0.81".
+_SPLIT_WORD = re.compile(r"(?<![A-Za-z])(train(?:ing)?|val(?:id(?:ation)?)?|eval(?:uation)?|dev|test)(?![a-z])", re.I)
+
+
+def _scoped(segment: str, found: list[re.Match], keys: list[str]) -> list[str]:
+    """The keys of a line that prints the same name twice, each under the split named last
+    before it ("Train: loss .. acc .. | Val: loss .. acc ..", "Training Loss: .. Accuracy: ..
+    | Validation Loss: .. Accuracy: .."): without this the second split's numbers overwrite the
+    first's under the train names. A key that names its own split keeps it."""
+    out, split, prev = [], None, 0
+    for m, key in zip(found, keys):
+        words = list(_SPLIT_WORD.finditer(segment, prev, m.end(1)))
+        if words:
+            split = words[-1].group(1).lower()
+        own = _SPLIT_WORD.match(key) is not None
+        if split is not None and not own and is_metric_key(key):
+            key = f"{'train' if split.startswith('train') else 'val'}_{key}"
+        out.append(key)
+        prev = m.end()
+    return out
 
 
 def clean_pairs(pairs: dict[str, float]) -> dict[str, float]:
