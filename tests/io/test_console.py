@@ -657,3 +657,20 @@ def test_a_metric_printed_as_a_torch_tensor_keeps_its_name(tmp_path):
     run = fd.read(path)
     assert set(run.series) == {"loss", "accuracy", "val_loss", "val_accuracy"}
     assert list(_vals(run, "val_accuracy")) == pytest.approx([0.9 + 0.01 * e for e in range(8)], abs=1e-4)
+
+
+@pytest.mark.parametrize("line", [
+    "Epoch {e} of 12: loss {l:.4f}, val loss {v:.4f}",
+    "Ep. {e} | tr loss {l:.4f} | val loss {v:.4f}",
+    "=> Epoch {e}\n   train | loss {l:.4f}\n   valid | loss {v:.4f}",
+])
+def test_more_hand_loop_spellings_are_found_and_read(tmp_path, line):
+    """'Epoch 3 of 12' (no series called 'of'), 'Ep. 3' with short split names, and an '=> Epoch
+    3' header over 'train | loss ..' lines: found without --format, two curves each."""
+    rows = [(1 / e + 0.05, 1.1 / e + 0.1 + 0.004 * e) for e in range(1, 13)]
+    path = tmp_path / "train.log"
+    path.write_text("".join(line.format(e=e, l=l, v=v) + "\n" for e, (l, v) in enumerate(rows, 1)))
+    run = fd.read(path)
+    assert set(run.series) == {"loss", "val_loss"}
+    assert list(_vals(run, "loss")) == pytest.approx([round(r[0], 4) for r in rows])
+    assert list(_vals(run, "val_loss")) == pytest.approx([round(r[1], 4) for r in rows])

@@ -22,7 +22,7 @@ _BRACKET_EPOCH = re.compile(r"^\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]")
 #: "Average loss: 0.52", "Epoch summary - loss: ...": an epoch's own summary of its train lines
 _SUMMARY_LEAD = re.compile(r"^\W*(?:avg|average|mean|summary|overall|total|running|epoch|train(?:ing)?)\b", re.I)
 #: "Ep  3 | loss=0.41": the word abbreviated, at the start of the line
-_EP_ABBREV = re.compile(r"^\s*ep\s*[:=#]?\s*(\d+)\b", re.I)
+_EP_ABBREV = re.compile(r"^\s*ep\.?\s*[:=#]?\s*(\d+)\b", re.I)
 _STEP_OF = re.compile(r"\b(?:step|iter|iteration|batch)\s*[:=#]?\s*\[?\s*(\d+)\s*/\s*(\d+)", re.I)
 _STEP_INLINE = re.compile(r"\b(?:global[_ ]step|step|iteration|iter|it)\s*[:=#]?\s*\[?\s*(\d+)", re.I)
 #: "Validation Results - Epoch[3] Avg accuracy: 0.81 Avg loss: 0.52" (PyTorch Ignite's examples

@@ -14,7 +14,7 @@ KERAS_HEADER = re.compile(r"(?:^|[\s>:\]|])Epoch\s+(\d+)\s*/\s*(\d+)\s*$")
 #: A Keras batch counter at the start of a progress line: ``25/25 ━━━`` or ``100/100 [===``.
 COUNTER = re.compile(r"^\s*(\d+)\s*/\s*(\d+|Unknown)\b")
 #: ``epoch 3``, ``Epoch: 3``, ``epoch=3``, ``Epoch [3/50]`` anywhere in a line.
-EPOCH_INLINE = re.compile(r"\bepoch\s*[:=#]?\s*\[?\s*(\d+)(?:\s*/\s*(\d+))?", re.I)
+EPOCH_INLINE = re.compile(r"\bepoch\s*[:=#]?\s*\[?\s*(\d+)(?:\s*(?:/|\bof\b)\s*(\d+))?", re.I)
 #: Keys whose presence marks a line as training output (not a random number in a log).
 METRIC_WORDS = re.compile(
     r"loss|acc|error|mae|mse|rmse|auc|f1|map|iou|dice|perplexity|ppl|bleu|rouge|precision|recall|score|r2",

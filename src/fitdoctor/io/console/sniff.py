@@ -26,12 +26,14 @@ _SNIFF_EPOCH_HEADER = re.compile(r"^\W*epoch\s+\d+(?:\s*/\s*\d+)?\s*:?[ \t]*\r?\
                                  + NUM, re.I | re.M)
 #: "train Loss: 0.70 Acc: 0.65" / "val Loss: ..." under an "Epoch 0/24" header (PyTorch's
 #: transfer-learning tutorial and the many loops copied from it)
-_SNIFF_SPLIT_LINE = re.compile(r"^\s*(?:train(?:ing)?|val(?:id(?:ation)?)?|test)\s+loss\s*[:=]\s*" + NUM, re.I | re.M)
+#: (or "train | loss 0.70 | acc 0.65" under "=> Epoch 3")
+_SNIFF_SPLIT_LINE = re.compile(r"^\s*(?:train(?:ing)?|val(?:id(?:ation)?)?|test)(?:\s+|\s*\|\s*)loss\s*[:=]?\s*" + NUM,
+                               re.I | re.M)
 #: the word itself: where a log's records begin (see ``reader``), and a witness beside split lines
 EPOCH_WORD = re.compile(r"epoch", re.I)
 #: "[3/100] Train Loss: 0.41, Valid Loss: 0.52" (epoch 3 of 100 in brackets at the start) and
-#: "Ep  3 | loss=0.41 | acc=0.88" (the word abbreviated): one record per line
-_SNIFF_LEAD_EPOCH = re.compile(r"^\s*(?:\[\s*\d+\s*/\s*\d+\s*\]|ep\s*[:=#]?\s*\d+\b)[^\n]{0,200}?(?:loss|acc)\w*\s*[:=]\s*"
+#: "Ep  3 | loss=0.41 | acc=0.88", "Ep. 3 | tr loss 0.41" (the word abbreviated): one record per line
+_SNIFF_LEAD_EPOCH = re.compile(r"^\s*(?:\[\s*\d+\s*/\s*\d+\s*\]|ep\.?\s*[:=#]?\s*\d+\b)[^\n]{0,200}?(?:loss|acc)\w*\s*[:=]?\s*"
                                + NUM, re.I | re.M)
 _SNIFF_EPOCH_BATCH = re.compile(r"^\s*\[\s*\d+\s*,\s*\d+\s*\]\s*(?:\w+\s*)?loss\s*[:=]\s*" + NUM, re.M)
 
