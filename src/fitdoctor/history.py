@@ -40,6 +40,10 @@ METRIC_ALIASES: dict[str, str] = {
     "gradient_norm": "grad_norm",
     "total_loss": "loss",
     "loss": "loss",
+    # the plural a hand loop appends to: train_losses.append(...), val_accs.append(...)
+    "losses": "loss",
+    "accs": "accuracy",
+    "accuracies": "accuracy",
 }
 
 #: A validation series named only for being an average (``validation_epoch_average``): its loss.
@@ -57,6 +61,8 @@ VAL_PREFIXES = ("val_", "valid_", "validation_", "eval_", "dev_", "test_", "va_"
 TRAIN_PREFIXES = ("train_", "training_", "tr_", "trn_")
 VAL_SUFFIXES = ("_val", "_valid", "_validation", "_eval")
 TRAIN_SUFFIXES = ("_train", "_training", "_epoch")
+#: what a hand loop calls the list it keeps: "loss_history", "val_loss_hist", "acc_list"
+LIST_SUFFIXES = ("_history", "_hist", "_list", "_log", "_values")
 #: Lightning logs on_step twins as <name>_step: kept apart, on the step axis, never a metric.
 STEP_SUFFIX = "_step"
 
@@ -82,6 +88,10 @@ def canonical_name(raw: str) -> str:
             else:
                 kept.append(p)
         name = "_".join(kept) if kept else name
+    for suffix in LIST_SUFFIXES:
+        if name.endswith(suffix) and name != suffix.lstrip("_"):
+            name = name[: -len(suffix)]
+            break
     for prefix in VAL_PREFIXES:
         if name.startswith(prefix):
             is_val, name = True, name[len(prefix):]

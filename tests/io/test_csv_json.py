@@ -201,3 +201,47 @@ def test_nan_only_column_is_a_diagnosis_not_an_error(tmp_path):
     p = tmp_path / "nan.csv"
     p.write_text("epoch,loss,val_loss\n" + "".join(f"{e},{0.7 * 0.9 ** e:.4f},nan\n" for e in range(10)))
     assert "non_finite" in fd.diagnose(fd.read(p)).codes
+
+
+_L = [round(1.0 / e + 0.05, 4) for e in range(1, 13)]
+_V = [round(1.1 / e + 0.1 + 0.004 * e, 4) for e in range(1, 13)]
+
+
+@pytest.mark.parametrize("shape", [
+    {"history": {"loss": _L, "val_loss": _V}, "params": {"epochs": 12, "verbose": 1}},
+    {"train": {"loss": _L}, "val": {"loss": _V}},
+    {"loss": {"train": _L, "val": _V}},
+    {"train_losses": _L, "val_losses": _V},
+    {"train_loss_history": _L, "val_loss_history": _V},
+    {"hist": {"loss": _L, "val_loss": _V}, "final": {"test_loss": 0.3}, "seconds": 12.5},
+], ids=["wrapped", "by-split", "by-metric", "plural", "history-suffix", "grouped"])
+def test_the_shapes_a_history_is_saved_in_are_read(tmp_path, shape):
+    """What hand loops and notebooks json.dump: a History wrapped with its params, curves nested
+    by split or by metric, the lists a loop appends to (train_losses, val_losses). Each was
+    refused ("expected a JSON object of per-epoch lists") or read under names no rule knows."""
+    path = tmp_path / "history.json"
+    path.write_text(json.dumps(shape))
+    run = fd.read(path)
+    assert set(run.series) == {"loss", "val_loss"}
+    assert list(run.series["loss"].values) == _L and list(run.series["val_loss"].values) == _V
+
+
+def test_a_dataframe_saved_with_pandas_to_json_is_read(tmp_path):
+    """pd.DataFrame(model.fit(...).history).to_json(path): {"loss": {"0": .., "1": ..}, ...}
+    (found without --format; it was an unknown format)."""
+    pd = pytest.importorskip("pandas")
+    path = tmp_path / "history.json"
+    pd.DataFrame({"loss": _L, "val_loss": _V, "accuracy": [0.5 + 0.01 * i for i in range(12)]}).to_json(path)
+    run = fd.read(path)
+    assert set(run.series) == {"loss", "val_loss", "accuracy"}
+    assert list(run.series["val_loss"].values) == _V
+
+
+def test_an_epoch_list_is_the_axis_not_a_curve(tmp_path):
+    """{"epoch": [1, 2, ...], "loss": [...]}: the epochs number the points (a curve called
+    'epochs' rising 1 -> 12 was diagnosed beside the loss)."""
+    path = tmp_path / "history.json"
+    path.write_text(json.dumps({"epochs": list(range(1, 13)), "train_loss": _L, "valid_loss": _V}))
+    run = fd.read(path)
+    assert set(run.series) == {"loss", "val_loss"}
+    assert list(run.series["loss"].steps) == list(range(1, 13))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,66 @@ def _load_json(path: Path) -> Any:
                        "expected a dict of lists or a list of records") from exc
 
 
+#: keys a history is saved under beside other things: {"history": {...}, "params": {...}}
+_SPLITS = {"train", "training", "val", "valid", "validation", "eval", "test", "dev"}
+_WRAPPERS = ("history", "training_history", "train_history", "metrics", "logs", "log", "curves", "results")
+
+
+def _as_list(value: Any) -> Any:
+    """A pandas ``to_json()`` column ({"0": 0.69, "1": 0.52, ...}: row label -> value) as the
+    list it was; anything else unchanged."""
+    if isinstance(value, dict) and value and all(str(k).isdigit() for k in value):
+        return [value[k] for k in sorted(value, key=int)]
+    return value
+
+
+def flatten_history(data: dict) -> dict:
+    """The name -> per-epoch list dict inside the shapes people save a history in:
+    ``{"loss": [...]}`` as it is; ``pd.DataFrame(h.history).to_json()`` ({"loss": {"0": ..}});
+    a wrapper (``{"history": {...}, "params": {...}}``); one level nested by split
+    (``{"train": {"loss": [...]}, "val": {...}}`` -> ``train_loss``, ``val_loss``) or by metric
+    (``{"loss": {"train": [...], "val": [...]}}`` -> ``loss_train``, ``loss_val``), or grouped
+    under another name (``{"hist": {"loss": [...]}, "final": {...}}`` -> ``loss``)."""
+    data = {k: _as_list(v) for k, v in data.items()}
+    if not any(isinstance(v, list) for v in data.values()):
+        for key in _WRAPPERS:
+            inner = data.get(key)
+            if isinstance(inner, dict) and inner:
+                return flatten_history(inner)
+    flat: dict = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            for sub, inner in value.items():
+                inner = _as_list(inner)
+                if not isinstance(inner, list):
+                    continue
+                # a split on either side names the curve; a group's name ({"hist": {"loss": ..}}) does not
+                split = str(key).lower() in _SPLITS or str(sub).lower() in _SPLITS
+                name = f"{key}_{sub}" if split or sub in flat or sub in data else str(sub)
+                flat[name] = inner
+        else:
+            flat[key] = value
+    return flat
+
+
+def _epoch_axis(data: dict) -> np.ndarray | None:
+    """The epoch numbers a dict of lists carries itself ("epoch": [1, 2, ...]), when they
+    are as long as the curves and increase; popped from ``data``."""
+    for key in ("epoch", "epochs", "Epoch", "Epochs"):
+        xs = data.get(key)
+        if not isinstance(xs, list) or not xs:
+            continue
+        try:
+            arr = np.asarray([float(v) for v in xs])
+        except (TypeError, ValueError):
+            return None
+        lengths = {len(v) for k, v in data.items() if k != key and isinstance(v, list)}
+        if lengths == {arr.size} and bool(np.all(np.diff(arr) > 0)):
+            del data[key]
+            return arr
+    return None
+
+
 @register
 class KerasHistoryJSONReader(Reader):
     name = "keras-json"
@@ -50,14 +111,22 @@ class KerasHistoryJSONReader(Reader):
             return 0.0
         if ":" in body and "[" in body.split(":", 1)[1][:20]:
             return 0.8
+        if re.match(r'\s*"[^"]{1,80}"\s*:\s*\{\s*"0"\s*:\s*-?[\d.]', body):
+            return 0.75  # pandas to_json(): {"loss": {"0": 0.69, ...
         return 0.0
 
     def read(self, path: Path) -> list[RunHistory]:
         data = _load_json(path)
+        if isinstance(data, dict):
+            data = flatten_history(data)
         if not isinstance(data, dict) or not any(isinstance(v, list) for v in data.values()):
             raise BadInput(f"{path}: expected a JSON object of per-epoch lists like "
                            '{"loss": [...], "val_loss": [...]}')
+        epochs = _epoch_axis(data)
         h = RunHistory.from_dict(data, source=str(path), fmt=self.name)
+        if epochs is not None:
+            for s in h.series.values():
+                s.steps = epochs.copy()
         if not h.series:
             raise BadInput(f"{path}: no numeric lists found; expected e.g. "
                            '{"loss": [0.69, 0.52], "val_loss": [0.70, 0.58]}')
