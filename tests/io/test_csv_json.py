@@ -245,3 +245,19 @@ def test_an_epoch_list_is_the_axis_not_a_curve(tmp_path):
     run = fd.read(path)
     assert set(run.series) == {"loss", "val_loss"}
     assert list(run.series["loss"].steps) == list(range(1, 13))
+
+
+@pytest.mark.parametrize("write", [
+    lambda h: str(h),
+    lambda h: "{" + ", ".join(f"'{k}': [" + ", ".join(f"np.float64({x})" for x in v) + "]" for k, v in h.items()) + "}",
+    lambda h: str({**h, "val_loss": h["val_loss"][:-1] + [float("nan")]}),
+], ids=["str", "numpy2-repr", "with-nan"])
+def test_a_history_written_with_print_is_read(tmp_path, write):
+    """f.write(str(history.history)) or print(history.history) > log: single quotes, nan, and
+    numpy 2's np.float64(0.69) reprs. Read as the literal it is (never run); it was refused as
+    console output with no training lines."""
+    path = tmp_path / "history.txt"
+    path.write_text(write({"loss": _L, "val_loss": _V}))
+    run = fd.read(path)
+    assert run.meta["format"] == "keras-json"
+    assert list(run.series["loss"].values) == _L and len(run.series["val_loss"].values) == len(_V)

@@ -20,6 +20,28 @@ from fitdoctor.io._table import AXIS_COLUMNS
 from fitdoctor.io.base import Reader, decode_text, json_object_head, looks_binary, register
 
 
+#: a Python dict of lists as print() or str() writes it: {'loss': [0.69, ...
+_PY_DICT_OF_LISTS = re.compile(r"\{\s*'[^'\n]{1,80}'\s*:\s*\[")
+#: numpy 2 scalars in a repr: np.float64(0.69)
+_NP_SCALAR = re.compile(r"\b(?:np|numpy)\.(?:float|int)(?:16|32|64)\(\s*([^()]*?)\s*\)")
+
+
+def _python_literal(text: str) -> Any:
+    """A history written with ``str()``/``print()`` instead of ``json.dump``: single quotes,
+    ``nan``/``inf``, numpy 2's ``np.float64(0.69)``. Parsed as a literal (never run); None
+    when it is not one."""
+    import ast
+
+    cleaned = _NP_SCALAR.sub(r"\1", text.strip())
+    cleaned = re.sub(r"(?<![\w.'])-inf\b", "-1e999", cleaned)
+    cleaned = re.sub(r"(?<![\w.'])inf\b", "1e999", cleaned)
+    cleaned = re.sub(r"(?<![\w.'])nan\b", "None", cleaned)
+    try:
+        return ast.literal_eval(cleaned)
+    except (ValueError, SyntaxError, MemoryError, RecursionError):
+        return None
+
+
 def _load_json(path: Path) -> Any:
     try:
         text = decode_text(path.read_bytes())
@@ -31,6 +53,10 @@ def _load_json(path: Path) -> Any:
         # Python's json accepts NaN/Infinity, which is exactly what json.dump writes.
         return json.loads(text)
     except json.JSONDecodeError as exc:
+        if _PY_DICT_OF_LISTS.match(text.lstrip()):
+            data = _python_literal(text)
+            if isinstance(data, dict):
+                return data
         raise BadInput(f"{path}: invalid JSON at line {exc.lineno} ({exc.msg}); "
                        "expected a dict of lists or a list of records") from exc
 
@@ -98,13 +124,15 @@ def _epoch_axis(data: dict) -> np.ndarray | None:
 @register
 class KerasHistoryJSONReader(Reader):
     name = "keras-json"
-    description = "Keras History.history saved as JSON (a dict of per-epoch lists)"
+    description = "Keras History.history saved as JSON (a dict of per-epoch lists), or as print() writes it"
 
     @classmethod
     def sniff(cls, path: Path, head: bytes) -> float:
         text = json_object_head(head)
         if text is None:
             return 0.0
+        if _PY_DICT_OF_LISTS.match(text):
+            return 0.9  # print(history.history): above the console's HF-dict sniff
         # a dict whose first value is a list: {"loss": [0.69, ...
         body = text[1:200]
         if '"log_history"' in text or '"best_metric"' in text:
