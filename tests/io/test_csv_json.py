@@ -261,3 +261,10 @@ def test_a_history_written_with_print_is_read(tmp_path, write):
     run = fd.read(path)
     assert run.meta["format"] == "keras-json"
     assert list(run.series["loss"].values) == _L and len(run.series["val_loss"].values) == len(_V)
+
+
+def test_a_printed_history_cut_short_is_one_clear_line(tmp_path):
+    path = tmp_path / "history.txt"
+    path.write_text("{'loss': [0.69, 0.52, 0.4")
+    with pytest.raises(BadInput, match=r"not a complete Python dict of lists"):
+        fd.read(path)

@@ -57,6 +57,8 @@ def _load_json(path: Path) -> Any:
             data = _python_literal(text)
             if isinstance(data, dict):
                 return data
+            raise BadInput(f"{path}: not a complete Python dict of lists (print(history.history) output cut "
+                           "short, or followed by other text?); expected {'loss': [...], 'val_loss': [...]}") from exc
         raise BadInput(f"{path}: invalid JSON at line {exc.lineno} ({exc.msg}); "
                        "expected a dict of lists or a list of records") from exc
 
