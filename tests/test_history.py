@@ -15,6 +15,9 @@ from fitdoctor.history import RunHistory, Series, canonical_name, higher_is_bett
     ("validation_epoch_average", "val_loss"), ("validation_epoch_average iou", "val_average_iou"),
     ("val_average_precision", "val_average_precision"),
     ("tr_loss", "loss"), ("trn_acc", "accuracy"), ("va_loss", "val_loss"), ("vl_acc", "val_accuracy"),
+    ("train_losses", "loss"), ("val_accs", "val_accuracy"), ("val_loss_history", "val_loss"),
+    ("loss/train_epoch", "loss"), ("acc/val_epoch", "val_accuracy"), ("loss/val_step", "val_loss_step"),
+    ("metrics/val_loss", "val_loss"), ("charts/train_loss", "loss"), ("losses/val", "val_loss"),
 ])
 def test_canonical_names(raw, canon):
     assert canonical_name(raw) == canon

@@ -63,6 +63,9 @@ VAL_SUFFIXES = ("_val", "_valid", "_validation", "_eval")
 TRAIN_SUFFIXES = ("_train", "_training", "_epoch")
 #: what a hand loop calls the list it keeps: "loss_history", "val_loss_hist", "acc_list"
 LIST_SUFFIXES = ("_history", "_hist", "_list", "_log", "_values")
+#: the split and group folders of a path-like tag ("val/loss", "metrics/train_loss")
+_PATH_SPLITS = ("val", "valid", "validation", "eval", "test", "dev", "train", "training")
+_PATH_GROUPS = ("metrics", "metric", "charts", "scalars", "scalar", "logs", "losses")
 #: Lightning logs on_step twins as <name>_step: kept apart, on the step axis, never a metric.
 STEP_SUFFIX = "_step"
 
@@ -79,15 +82,24 @@ def canonical_name(raw: str) -> str:
     # Path-like tags: "validation/epoch_loss", "loss/val", "train/loss".
     if "/" in name:
         parts = [p for p in name.split("/") if p]
-        kept = []
-        for p in parts:
+        kept, groups = [], []
+        twin = ""
+        for i, p in enumerate(parts):
+            # "loss/train_epoch", "acc/val_step": the split with Lightning's twin suffix
+            for suffix in ("_epoch", STEP_SUFFIX):
+                if p.endswith(suffix) and p[: -len(suffix)] in _PATH_SPLITS:
+                    p, twin = p[: -len(suffix)], twin or (suffix if suffix == STEP_SUFFIX else "")
+                    break
             if p in ("val", "valid", "validation", "eval", "test", "dev"):
                 is_val = True
             elif p in ("train", "training"):
                 continue
+            elif p in _PATH_GROUPS and i < len(parts) - 1:
+                groups.append(p)  # "metrics/val_loss", "charts/train_loss": a dashboard's folder
             else:
                 kept.append(p)
-        name = "_".join(kept) if kept else name
+        kept = kept or groups  # "losses/val": the folder is the name
+        name = ("_".join(kept) if kept else name) + twin
     for suffix in LIST_SUFFIXES:
         if name.endswith(suffix) and name != suffix.lstrip("_"):
             name = name[: -len(suffix)]
