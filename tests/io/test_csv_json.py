@@ -268,3 +268,16 @@ def test_a_printed_history_cut_short_is_one_clear_line(tmp_path):
     path.write_text("{'loss': [0.69, 0.52, 0.4")
     with pytest.raises(BadInput, match=r"not a complete Python dict of lists"):
         fd.read(path)
+
+
+def test_a_config_json_beside_a_history_is_no_run(tmp_path):
+    """A folder with history.json and a config.json of nested settings ({"model": {"layers":
+    [64, 32]}}): one run. Nested lists are a history only when a loss or metric is among them
+    (the config was read as a run whose 'layers' fell and settled)."""
+    (tmp_path / "history.json").write_text(json.dumps({"loss": _L, "val_loss": _V}))
+    (tmp_path / "config.json").write_text(json.dumps({"model": {"layers": [64, 32], "dropout": 0.3},
+                                                      "train": {"lr": 1e-3, "milestones": [30, 60]}}))
+    runs = fd.read_runs(tmp_path)
+    assert [r.name for r in runs] == ["history.json"]
+    with pytest.raises(BadInput, match="per-epoch lists"):
+        fd.read(tmp_path / "config.json")

@@ -105,6 +105,18 @@ def flatten_history(data: dict) -> dict:
     return flat
 
 
+def _unnested(data: dict) -> dict:
+    """``data`` flattened (:func:`flatten_history`) when what the flattening brings up holds a
+    loss or a metric: a config.json's ``{"model": {"layers": [64, 32]}}`` is not a run."""
+    from fitdoctor.io.console.pairs import is_metric_key
+
+    flat = flatten_history(data)
+    new = [k for k, v in flat.items() if k not in data and isinstance(v, list)]
+    if new and not any(is_metric_key(str(k)) for k in new):
+        return {k: _as_list(v) for k, v in data.items() if not isinstance(v, dict) or k in flat}
+    return flat
+
+
 def _epoch_axis(data: dict) -> np.ndarray | None:
     """The epoch numbers a dict of lists carries itself ("epoch": [1, 2, ...]), when they
     are as long as the curves and increase; popped from ``data``."""
@@ -148,7 +160,7 @@ class KerasHistoryJSONReader(Reader):
     def read(self, path: Path) -> list[RunHistory]:
         data = _load_json(path)
         if isinstance(data, dict):
-            data = flatten_history(data)
+            data = _unnested(data)
         if not isinstance(data, dict) or not any(isinstance(v, list) for v in data.values()):
             raise BadInput(f"{path}: expected a JSON object of per-epoch lists like "
                            '{"loss": [...], "val_loss": [...]}')
