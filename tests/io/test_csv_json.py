@@ -281,3 +281,12 @@ def test_a_config_json_beside_a_history_is_no_run(tmp_path):
     assert [r.name for r in runs] == ["history.json"]
     with pytest.raises(BadInput, match="per-epoch lists"):
         fd.read(tmp_path / "config.json")
+
+
+def test_a_printed_history_saved_as_a_json_string_is_read(tmp_path):
+    """json.dump(str(history.history), f): a JSON string that holds the printed dict (found in
+    public repositories; refused before)."""
+    path = tmp_path / "history.json"
+    path.write_text(json.dumps(str({"loss": _L, "val_loss": _V})))
+    run = fd.read(path)
+    assert list(run.series["loss"].values) == _L and list(run.series["val_loss"].values) == _V

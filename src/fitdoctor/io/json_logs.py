@@ -51,7 +51,13 @@ def _load_json(path: Path) -> Any:
         raise BadInput(f"{path}: file is empty; expected JSON")
     try:
         # Python's json accepts NaN/Infinity, which is exactly what json.dump writes.
-        return json.loads(text)
+        data = json.loads(text)
+        if isinstance(data, str) and _PY_DICT_OF_LISTS.match(data.lstrip()):
+            # json.dump(str(history.history), f): a JSON string that holds the printed dict
+            inner = _python_literal(data)
+            if isinstance(inner, dict):
+                return inner
+        return data
     except json.JSONDecodeError as exc:
         if _PY_DICT_OF_LISTS.match(text.lstrip()):
             data = _python_literal(text)
@@ -144,7 +150,9 @@ class KerasHistoryJSONReader(Reader):
     def sniff(cls, path: Path, head: bytes) -> float:
         text = json_object_head(head)
         if text is None:
-            return 0.0
+            start = "" if looks_binary(head) else decode_text(head).lstrip()
+            # json.dump(str(history.history)): "{'loss': [0.69, ...
+            return 0.9 if start.startswith('"') and _PY_DICT_OF_LISTS.match(start[1:]) else 0.0
         if _PY_DICT_OF_LISTS.match(text):
             return 0.9  # print(history.history): above the console's HF-dict sniff
         # a dict whose first value is a list: {"loss": [0.69, ...
