@@ -37,3 +37,26 @@ def test_a_gradient_norm_that_stays_nan_to_the_end_is_still_non_finite(tmp_path)
     d = fd.diagnose(fd.read_runs(str(_fp16_trainer_state(tmp_path, norms)))[0])
     assert d.top.code == "non_finite"
     assert "grad_norm" in d.top.message
+
+
+def test_a_gan_whose_named_losses_are_nan_is_non_finite(tmp_path):
+    """A Lightning GAN that logs train_gen_loss and train_disc_loss (no plain loss): both NaN from
+    the second step. Those losses are what it optimises, so it is non_finite (it was called an
+    auxiliary metric's NaN "while the losses stayed finite", and the run had no finding)."""
+    rows = ["step,epoch,train_disc_loss,train_gen_loss", "0,0,1.6e+24,nan"]
+    rows += [f"{s},{s // 4},nan,nan" for s in range(1, 80)]
+    path = tmp_path / "metrics.csv"
+    path.write_text("\n".join(rows) + "\n")
+    d = fd.diagnose(fd.read(path))
+    assert d.findings[0].code == "non_finite" and d.findings[0].severity == "error"
+
+
+def test_a_nan_in_a_named_metric_beside_a_finite_loss_is_still_a_note(tmp_path):
+    """With a plain loss logged and finite, a NaN in another series (here a 'recon_loss' probe
+    that is undefined at the start) stays a note: the objective trained."""
+    rows = ["epoch,loss,val_loss,recon_loss"]
+    rows += [f"{e},{1 / (e + 1):.4f},{1.1 / (e + 1):.4f},{'nan' if e < 2 else 0.5 / e}" for e in range(12)]
+    path = tmp_path / "log.csv"
+    path.write_text("\n".join(rows) + "\n")
+    d = fd.diagnose(fd.read(path))
+    assert "non_finite" not in [f.code for f in d.findings]

@@ -79,7 +79,7 @@ def non_finite(ctx: Context) -> Finding | None:
                 cause += f"; training went on, {name} {fv(float(after[-1]))} at the end"
     others = [h[1] for h in hits[1:]]
     follow = f"; then {', '.join(others[:4])}" if others else ""
-    if not any(is_training_signal(h[1]) for h in hits):
+    if not any(is_training_signal(h[1], ctx.history.series) for h in hits):
         # only an auxiliary metric (COCO's AP of a category with no instances, a metric that is
         # undefined at the first evaluation): the losses trained fine, so no finding, a note
         ctx.history.note(f"{', '.join(sorted({h[1] for h in hits}))}: {kind} at {unit} {fx(step)} and "
@@ -114,8 +114,13 @@ def skipped_by_loss_scaler(ctx: Context, hits: list[tuple]) -> bool:
                and float(np.mean(~np.isfinite(ctx.history.series[n].values))) <= 0.1 for n in names)
 
 
-def is_training_signal(name: str) -> bool:
+def is_training_signal(name: str, series: Any = ()) -> bool:
     """A series whose NaN means training failed: the loss being optimised, the validation loss,
-    or a gradient probe. A NaN in any other metric is undefined scoring, not a broken run."""
+    or a gradient probe. A NaN in any other metric is undefined scoring, not a broken run.
+
+    A run that logs no plain ``loss`` optimises the losses it names (a GAN's ``gen_loss`` and
+    ``disc_loss``, a detector's ``box_loss``): a NaN in one of those is a NaN in the objective."""
     base = name.split("#")[0]
-    return base in ("loss", "val_loss") or base.startswith("grad_norm")
+    if base in ("loss", "val_loss") or base.startswith("grad_norm"):
+        return True
+    return "loss" not in series and "loss" in base.removesuffix("_step").split("_")
