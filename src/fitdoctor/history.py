@@ -59,7 +59,7 @@ HIGHER_IS_BETTER = (
 #: (the short forms too: "va_loss"/"vl_loss" and "tr_loss"/"trn_loss" are common in hand loops)
 VAL_PREFIXES = ("val_", "valid_", "validation_", "eval_", "dev_", "test_", "va_", "vl_")
 TRAIN_PREFIXES = ("train_", "training_", "tr_", "trn_")
-VAL_SUFFIXES = ("_val", "_valid", "_validation", "_eval")
+VAL_SUFFIXES = ("_val", "_valid", "_validation", "_eval", "_test", "_dev")
 TRAIN_SUFFIXES = ("_train", "_training", "_epoch")
 #: what a hand loop calls the list it keeps: "loss_history", "val_loss_hist", "acc_list"
 LIST_SUFFIXES = ("_history", "_hist", "_list", "_log", "_values")

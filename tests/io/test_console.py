@@ -674,3 +674,72 @@ def test_more_hand_loop_spellings_are_found_and_read(tmp_path, line):
     assert set(run.series) == {"loss", "val_loss"}
     assert list(_vals(run, "loss")) == pytest.approx([round(r[0], 4) for r in rows])
     assert list(_vals(run, "val_loss")) == pytest.approx([round(r[1], 4) for r in rows])
+
+
+@pytest.mark.parametrize("line,want", [
+    # a printed dict beside word pairs: both read (the dict's keys used to hide the rest)
+    ("Epoch {e} | loss {l:.4f} | val_loss {v:.4f} | optimizer {{'lr': 0.001, 'momentum': 0.9}}",
+     {"loss": "l", "val_loss": "v"}),
+    # an identifier that names its own split scopes nothing after it
+    ("Epoch {e}: loss {l:.4f} acc 0.60 val_loss {v:.4f} val_acc 0.50 | ema: loss {l:.4f} acc 0.59",
+     {"loss": "l", "val_loss": "v"}),
+    # a test section stays apart from the validation one
+    ("Epoch {e} | Train - loss: {l:.4f} | Valid - loss: {v:.4f} | Test - loss: 9.9",
+     {"loss": "l", "val_loss": "v"}),
+    # short split words lead sections too
+    ("Ep. {e} | tr loss {l:.4f} acc 0.6 | va loss {v:.4f} acc 0.5", {"loss": "l", "val_loss": "v"}),
+    # a line that leads with val keeps the train section's keys as train
+    ("Epoch {e}\nval loss: {v:.4f} acc: 0.55 | train loss: {l:.4f} acc: 0.60", {"loss": "l", "val_loss": "v"}),
+    # names that are no metric token (psnr, ssim) take their section too
+    ("Epoch {e} | Train: loss {l:.4f} psnr 25.1 | Val: loss {v:.4f} psnr 24.0 | lr 0.001",
+     {"loss": "l", "val_loss": "v", "psnr": 25.1, "val_psnr": 24.0, "lr": 0.001}),
+])
+def test_split_sections_do_not_leak_or_swallow(tmp_path, line, want):
+    """What a reviewer found the first version of section scoping got wrong: each line read
+    as the numbers it prints, under the split it prints them for."""
+    rows = [(1 / e + 0.05, 1.1 / e + 0.1 + 0.004 * e) for e in range(1, 10)]
+    path = tmp_path / "train.log"
+    path.write_text("".join(line.format(e=e, l=l, v=v) + "\n" for e, (l, v) in enumerate(rows, 1)))
+    run = fd.read(path)
+    for name, what in want.items():
+        expect = [round(r[0 if what == "l" else 1], 4) for r in rows] if isinstance(what, str) else [what] * len(rows)
+        assert list(_vals(run, name)) == pytest.approx(expect), name
+
+
+@pytest.mark.parametrize("header", ["=> Epoch {e}", "Epoch {e} of 9", "### EPOCH: {e}"])
+def test_a_header_line_puts_train_and_val_at_its_epoch(tmp_path, header):
+    """An epoch header on its own line over 'train | loss ..' and 'valid | loss ..': both
+    curves at the header's epoch (the val points landed one step after the train ones)."""
+    text = "".join(f"{header.format(e=e)}\n   train | loss {1 / e:.4f}\n   valid | loss {1.1 / e:.4f}\n"
+                   for e in range(1, 10))
+    path = tmp_path / "train.log"
+    path.write_text(text)
+    run = fd.read(path)
+    assert list(run.series["loss"].steps) == list(run.series["val_loss"].steps) == list(range(1, 10))
+
+
+def test_a_long_rule_line_is_read_in_linear_time(tmp_path):
+    """A 60,000-character '=====' rule between epoch lines (a header regex once backtracked on
+    it for seconds)."""
+    import time as _time
+
+    lines = []
+    for e in range(1, 6):
+        lines += [f"Epoch {e} | loss {1 / e:.4f} | val_loss {1.1 / e:.4f}", "=" * 60000 + " end of epoch"]
+    path = tmp_path / "train.log"
+    path.write_text("\n".join(lines) + "\n")
+    t0 = _time.perf_counter()
+    run = fd.read(path)
+    assert _time.perf_counter() - t0 < 3.0 and len(_vals(run, "loss")) == 5
+
+
+def test_a_console_log_that_opens_with_a_printed_config_is_console(tmp_path):
+    """First line a printed config dict with a list in it, then Lightning bars: console output
+    (a printed history is one line, or pprint's indented continuation lines)."""
+    lines = ["{'milestones': [30, 60], 'lr': 0.1, 'batch_size': 64}"]
+    lines += [f"Epoch {e}: 100%|##########| 50/50 [00:05<00:00, 9.8it/s, loss={1 / (e + 1):.3f}, v_num=0, "
+              f"val_loss={1.1 / (e + 1):.3f}]" for e in range(8)]
+    path = tmp_path / "train.log"
+    path.write_text("\n".join(lines) + "\n")
+    run = fd.read(path)
+    assert run.meta["format"] == "console" and len(_vals(run, "val_loss")) == 8

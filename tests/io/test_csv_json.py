@@ -290,3 +290,45 @@ def test_a_printed_history_saved_as_a_json_string_is_read(tmp_path):
     path.write_text(json.dumps(str({"loss": _L, "val_loss": _V})))
     run = fd.read(path)
     assert list(run.series["loss"].values) == _L and list(run.series["val_loss"].values) == _V
+
+
+def test_histories_keyed_by_fold_are_one_run_each(tmp_path):
+    """{"fold_0": {"loss": [...], ...}, "fold_1": {...}}: a run per fold (fold 1 was read as
+    extra metrics of fold 0's run)."""
+    path = tmp_path / "cv_history.json"
+    path.write_text(json.dumps({"fold_0": {"loss": _L, "val_loss": _V}, "fold_1": {"loss": _V, "val_loss": _L}}))
+    runs = fd.read_runs(path)
+    assert [r.name for r in runs] == ["fold_0", "fold_1"]
+    assert all(set(r.series) == {"loss", "val_loss"} for r in runs)
+
+
+@pytest.mark.parametrize("shape,want", [
+    ({"train": {"loss_weights": [1.0, 0.5], "batch_size": 32}, "model": {"layers": [64, 32]}}, None),
+    ({"loss": {"train": _L, "test": _V}}, {"loss", "val_loss"}),
+])
+def test_nested_settings_are_no_history_and_a_test_split_is_validation(tmp_path, shape, want):
+    path = tmp_path / "x.json"
+    path.write_text(json.dumps(shape))
+    if want is None:
+        with pytest.raises(BadInput):
+            fd.read(path)
+    else:
+        assert set(fd.read(path).series) == want
+
+
+@pytest.mark.parametrize("text", ["{'loss': [0.9, 0.8], [1]: 2}", "{'loss': [0.9, 0.8], 'val_loss': {'0': 1, '\u00b2': 2}}"])
+def test_malformed_printed_histories_are_one_clear_line(tmp_path, text):
+    path = tmp_path / "h.txt"
+    path.write_text(text)
+    try:
+        fd.read(path)
+    except BadInput:
+        pass
+
+
+def test_a_printed_history_of_tensors_is_read(tmp_path):
+    """print(history) where the loop appended tensors: {'loss': [tensor(0.9), ...]}."""
+    path = tmp_path / "h.txt"
+    path.write_text("{'loss': [tensor(0.9000), tensor(0.7000)], 'val_loss': [tensor(1.0, device='cuda:0'), tensor(0.8)]}")
+    run = fd.read(path)
+    assert list(run.series["val_loss"].values) == [1.0, 0.8]

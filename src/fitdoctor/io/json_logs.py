@@ -32,13 +32,15 @@ def _python_literal(text: str) -> Any:
     when it is not one."""
     import ast
 
-    cleaned = _NP_SCALAR.sub(r"\1", text.strip())
+    from fitdoctor.io.console.pairs import _WRAPPED_NUM
+
+    cleaned = _WRAPPED_NUM.sub(r"\1", _NP_SCALAR.sub(r"\1", text.strip()))  # tensor(0.9), np.float64(0.9)
     cleaned = re.sub(r"(?<![\w.'])-inf\b", "-1e999", cleaned)
     cleaned = re.sub(r"(?<![\w.'])inf\b", "1e999", cleaned)
     cleaned = re.sub(r"(?<![\w.'])nan\b", "None", cleaned)
     try:
         return ast.literal_eval(cleaned)
-    except (ValueError, SyntaxError, MemoryError, RecursionError):
+    except (ValueError, TypeError, SyntaxError, MemoryError, RecursionError):
         return None
 
 
@@ -77,7 +79,7 @@ _WRAPPERS = ("history", "training_history", "train_history", "metrics", "logs", 
 def _as_list(value: Any) -> Any:
     """A pandas ``to_json()`` column ({"0": 0.69, "1": 0.52, ...}: row label -> value) as the
     list it was; anything else unchanged."""
-    if isinstance(value, dict) and value and all(str(k).isdigit() for k in value):
+    if isinstance(value, dict) and value and all(re.fullmatch(r"[0-9]{1,9}", str(k)) for k in value):
         return [value[k] for k in sorted(value, key=int)]
     return value
 
@@ -111,16 +113,35 @@ def flatten_history(data: dict) -> dict:
     return flat
 
 
+#: what a curve that makes a dict a history is called once read (a loss, an accuracy)
+_CURVE_NAMES = {"loss", "val_loss", "accuracy", "val_accuracy"}
+
+
+def _has_curve(d: dict) -> bool:
+    return any(isinstance(v, list) and len(v) >= 2 and canonical_name(str(k)) in _CURVE_NAMES for k, v in d.items())
+
+
 def _unnested(data: dict) -> dict:
     """``data`` flattened (:func:`flatten_history`) when what the flattening brings up holds a
-    loss or a metric: a config.json's ``{"model": {"layers": [64, 32]}}`` is not a run."""
-    from fitdoctor.io.console.pairs import is_metric_key
-
+    loss or an accuracy: a config.json's ``{"model": {"layers": [64, 32]}, "train":
+    {"loss_weights": [1.0, 0.5]}}`` is not a run."""
     flat = flatten_history(data)
-    new = [k for k, v in flat.items() if k not in data and isinstance(v, list)]
-    if new and not any(is_metric_key(str(k)) for k in new):
+    new = {k: v for k, v in flat.items() if k not in data}
+    if new and not _has_curve(new):
         return {k: _as_list(v) for k, v in data.items() if not isinstance(v, dict) or k in flat}
     return flat
+
+
+def _runs_by_key(data: dict) -> dict[str, dict] | None:
+    """A history per fold or model ({"fold_0": {"loss": [...]}, "fold_1": {...}}): two or more
+    keys, none a split or a wrapper, each holding its own curves. None for any other shape."""
+    inner = {k: flatten_history(v) for k, v in data.items() if isinstance(v, dict)}
+    runs = {k: v for k, v in inner.items() if _has_curve(v)}
+    if len(runs) < 2 or any(str(k).lower() in _SPLITS or str(k).lower() in _WRAPPERS for k in runs):
+        return None
+    if any(canonical_name(str(k)) in _CURVE_NAMES for k in data):
+        return None  # curves at the top: one run (e.g. {"loss": {"train": [...], "val": [...]}})
+    return runs
 
 
 def _epoch_axis(data: dict) -> np.ndarray | None:
@@ -154,7 +175,12 @@ class KerasHistoryJSONReader(Reader):
             # json.dump(str(history.history)): "{'loss': [0.69, ...
             return 0.9 if start.startswith('"') and _PY_DICT_OF_LISTS.match(start[1:]) else 0.0
         if _PY_DICT_OF_LISTS.match(text):
-            return 0.9  # print(history.history): above the console's HF-dict sniff
+            # print(history.history), one line with nothing after it: above the console's HF-dict
+            # sniff (a console log that opens with a printed config dict goes on with more lines)
+            _, _, rest = text.partition("\n")
+            tail = [ln for ln in rest.splitlines() if ln.strip()]
+            # one line, or pprint's continuation lines (indented, or closing brackets)
+            return 0.9 if all(ln[0] in " \t'\"]})" for ln in tail) else 0.0
         # a dict whose first value is a list: {"loss": [0.69, ...
         body = text[1:200]
         if '"log_history"' in text or '"best_metric"' in text:
@@ -168,7 +194,18 @@ class KerasHistoryJSONReader(Reader):
     def read(self, path: Path) -> list[RunHistory]:
         data = _load_json(path)
         if isinstance(data, dict):
+            runs = _runs_by_key(data)
+            if runs is not None:
+                out = []
+                for key, curves in runs.items():
+                    h = self._history(path, curves)
+                    h.meta["run"] = str(key)
+                    out.append(h)
+                return out
             data = _unnested(data)
+        return [self._history(path, data)]
+
+    def _history(self, path: Path, data: Any) -> RunHistory:
         if not isinstance(data, dict) or not any(isinstance(v, list) for v in data.values()):
             raise BadInput(f"{path}: expected a JSON object of per-epoch lists like "
                            '{"loss": [...], "val_loss": [...]}')
@@ -180,7 +217,7 @@ class KerasHistoryJSONReader(Reader):
         if not h.series:
             raise BadInput(f"{path}: no numeric lists found; expected e.g. "
                            '{"loss": [0.69, 0.52], "val_loss": [0.70, 0.58]}')
-        return [h]
+        return h
 
 
 def records_to_history(records: list[dict], *, path: Path, fmt: str) -> RunHistory:

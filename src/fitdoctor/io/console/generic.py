@@ -40,10 +40,11 @@ _AVG_PREFIX = re.compile(r"^(?:avg|average|mean)_(?=\w)", re.I)
 _LOG_PREFIX = re.compile(r"^\s*(?:\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?\]?\s*(?:[-|:]\s*)?"
                          r"(?:\[?(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\]?\s*[-|:]?\s*)?"
                          r"|(?:DEBUG|INFO|WARNING|ERROR|CRITICAL):[\w.]*:)")
-#: a header line with nothing else: "Epoch 3:", "=== Epoch 3 ===", "Epoch 3/50" (not "epoch: 30",
+#: a header line with nothing else: "Epoch 3:", "=== Epoch 3 ===", "Epoch 3/50", "Epoch 3 of 50",
+#: "=> Epoch 3" (not "epoch: 30",
 #: a setting), or a decorated one with a colon: "### EPOCH: 3" (a Markdown heading), "== Epoch: 3 =="
-_EPOCH_HEADER = re.compile(r"^(?:[\s|=#*\-\[]*epoch\s+|\s*[=#]+[\s=#\-]*epoch\s*:\s*)(\d+)"
-                           r"(?:\s*/\s*\d+)?\s*:?[\s|=#*\-\]]*$", re.I)
+_EPOCH_HEADER = re.compile(r"^(?:[\s|=#*>\-\[]*epoch\s+|\s*[=#][\s=#\-]*epoch\s*:\s*)(\d+)"
+                           r"(?:\s*(?:/|\bof\b)\s*\d+)?\s*:?[\s|=#*\-\]]*$", re.I)
 #: how many lines under a header its metric lines may sit (the script prints them right after)
 _HEADER_REACH = 4
 
@@ -57,7 +58,9 @@ def split_prefixed(seg: str, pairs: dict[str, float]) -> dict[str, float]:
         return pairs
     # "val Loss: 0.50 Acc: 0.86" (PyTorch's transfer-learning tutorial): the keys the line's
     # lead names already carry keep their name, the others take it
-    return {k if k.lower().startswith(("val", "eval", "test", "dev")) else f"val_{k}": v for k, v in pairs.items()}
+    # (a key scoped to the train split later in the line, "val loss .. | train loss ..", keeps it)
+    return {k if k.lower().startswith(("val", "eval", "test", "dev", "train")) else f"val_{k}": v
+            for k, v in pairs.items()}
 
 
 def note_epoch_header(state: State, n: int, seg: str) -> None:

@@ -68,31 +68,49 @@ def extract_pairs(segment: str) -> dict[str, float]:
     """
     if "(" in segment:
         segment = _WRAPPED_NUM.sub(r"\1", segment)
-    found = (list(_PAIR_EQ.finditer(segment)) or list(_PAIR_QUOTED.finditer(segment))
-             or list(_PAIR_WORDS.finditer(segment)))
+    found = list(_PAIR_EQ.finditer(segment))
+    if not found:
+        # "name: value" words and a printed dict's quoted keys side by side ("loss 0.9 |
+        # optimizer {'lr': 0.001}"): the two patterns never match the same text
+        found = sorted([*_PAIR_WORDS.finditer(segment), *_PAIR_QUOTED.finditer(segment)], key=lambda m: m.start())
     keys = [_norm_key(m.group(1)) for m in found]
     if len(set(k.lower() for k in keys)) < len(keys):
         keys = _scoped(segment, found, keys)
     return {k: to_float(m.group(2)) for k, m in zip(keys, found)}
 
 
-#: A split named in a line: "Train: loss 0.41 acc 0.88 | Val: loss 0.52 acc 0.81".
-_SPLIT_WORD = re.compile(r"(?<![A-Za-z])(train(?:ing)?|val(?:id(?:ation)?)?|eval(?:uation)?|dev|test)(?![a-z])", re.I)
+#: A split named in a line: "Train: loss 0.41 acc 0.88 | Val: loss 0.52 acc 0.81", "tr loss .. |
+#: va loss ..".
+_SPLIT_WORD = re.compile(r"(?<![A-Za-z_])(train(?:ing)?|trn|tr|val(?:id(?:ation)?)?|va|vl|eval(?:uation)?|dev|test)"
+                         r"(?![A-Za-z0-9_])", re.I)
+#: the prefix each split's keys take (canonical_name reads them; test stays apart from val)
+_SPLIT_PREFIX = {"tr": "train", "trn": "train", "training": "train", "va": "val", "vl": "val", "valid": "val",
+                 "validation": "val", "evaluation": "eval"}
+_SPLITS = {"train", "training", "tr", "trn", "val", "valid", "validation", "va", "vl", "eval", "evaluation", "dev",
+           "test"}
+#: printed beside a split's metrics but not of it
+_UNSCOPED = {"lr", "learning_rate", "time", "eta", "epoch", "step"}
 
 
 def _scoped(segment: str, found: list[re.Match], keys: list[str]) -> list[str]:
     """The keys of a line that prints the same name twice, each under the split named last
     before it ("Train: loss .. acc .. | Val: loss .. acc ..", "Training Loss: .. Accuracy: ..
     | Validation Loss: .. Accuracy: .."): without this the second split's numbers overwrite the
-    first's under the train names. A key that names its own split keeps it."""
+    first's under the train names. The scope comes from a split word outside the keys ("Val:")
+    or leading a key of several words ("Validation Loss"); an identifier that names its own
+    split (``val_loss``, ``test_size``) keeps it and scopes nothing after it."""
     out, split, prev = [], None, 0
     for m, key in zip(found, keys):
-        words = list(_SPLIT_WORD.finditer(segment, prev, m.end(1)))
+        words = list(_SPLIT_WORD.finditer(segment, prev, m.start(1)))
+        lead = _SPLIT_WORD.match(m.group(1))
+        if lead is not None and " " in m.group(1).strip():
+            words.append(lead)
         if words:
-            split = words[-1].group(1).lower()
-        own = _SPLIT_WORD.match(key) is not None
-        if split is not None and not own and is_metric_key(key):
-            key = f"{'train' if split.startswith('train') else 'val'}_{key}"
+            word = words[-1].group(1).lower()
+            split = _SPLIT_PREFIX.get(word, word)
+        own = lead is not None or key.lower().split("_", 1)[0] in _SPLITS
+        if split is not None and not own and key.lower() not in _UNSCOPED and not skipped(key):
+            key = f"{split}_{key}"
         out.append(key)
         prev = m.end()
     return out
