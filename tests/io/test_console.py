@@ -743,3 +743,26 @@ def test_a_console_log_that_opens_with_a_printed_config_is_console(tmp_path):
     path.write_text("\n".join(lines) + "\n")
     run = fd.read(path)
     assert run.meta["format"] == "console" and len(_vals(run, "val_loss")) == 8
+
+
+def test_a_step_counter_that_restarts_at_each_epoch_is_one_run(tmp_path):
+    """'Epoch 2/25 (device=cuda)' then '  step 00020: loss=...' lines whose counter starts again
+    at each epoch: one run counted on from the epoch before (it was 25 one-epoch runs)."""
+    lines = []
+    for e in range(1, 6):
+        lines.append(f"Epoch {e}/5 (device=cuda)")
+        lines += [f"  step {s:05d}: loss={1 / (e + s / 100):.4f}" for s in range(20, 101, 20)]
+        lines.append("  Val | mean=1.00 median=0.00")
+    path = tmp_path / "train.log"
+    path.write_text("\n".join(lines) + "\n")
+    runs = fd.read_runs(path)
+    assert len(runs) == 1
+    assert list(runs[0].series["loss"].steps) == [float(s) for s in range(20, 501, 20)]
+
+
+def test_steps_that_start_over_without_an_epoch_line_are_a_new_run(tmp_path):
+    """Two trainings one after the other, each counting steps from 20: still two runs."""
+    lines = [f"step {s}: loss={1 / s:.4f}" for s in range(20, 201, 20)] * 2
+    path = tmp_path / "train.log"
+    path.write_text("\n".join(lines) + "\n")
+    assert len(fd.read_runs(path)) == 2

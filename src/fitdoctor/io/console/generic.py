@@ -45,6 +45,8 @@ _LOG_PREFIX = re.compile(r"^\s*(?:\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+
 #: a setting), or a decorated one with a colon: "### EPOCH: 3" (a Markdown heading), "== Epoch: 3 =="
 _EPOCH_HEADER = re.compile(r"^(?:[\s|=#*>\-\[]*epoch\s+|\s*[=#][\s=#\-]*epoch\s*:\s*)(\d+)"
                            r"(?:\s*(?:/|\bof\b)\s*\d+)?\s*:?[\s|=#*\-\]]*$", re.I)
+#: a line that opens an epoch, whatever follows ("Epoch 2/25 (device=cuda)")
+_EPOCH_MARK = re.compile(r"^[\s|=#*>\-\[]*epoch\s*[:#]?\s*\d+\b", re.I)
 #: how many lines under a header its metric lines may sit (the script prints them right after)
 _HEADER_REACH = 4
 
@@ -67,9 +69,12 @@ def note_epoch_header(state: State, n: int, seg: str) -> None:
     """Remember the epoch a line of its own names ("Epoch 3:", "=== Epoch 3 ==="): the metric
     lines right under it that carry no epoch ("loss=0.41, accuracy=0.88") are that epoch's.
     A setting (``epoch: 30``) is no header, and a header owns only the next few lines."""
-    m = _EPOCH_HEADER.match(_LOG_PREFIX.sub("", seg, count=1))
+    line = _LOG_PREFIX.sub("", seg, count=1)
+    m = _EPOCH_HEADER.match(line)
     if m is not None:
         state.header_epoch, state.header_line = float(m.group(1)), n
+    if m is not None or _EPOCH_MARK.match(line):
+        state.epoch_line = n
 
 
 def header_epoch_for(state: State, n: int) -> float | None:
@@ -156,6 +161,17 @@ def handle_generic(state: State, n: int, seg: str) -> None:
             state.unnamed_val_note = True
             run.notes.append("lines with no epoch after each epoch's progress lines, keyed like its train "
                              "metrics, are read as that epoch's validation")
+    if x is not None and axis == "step":
+        if (run.records and run.axis == "step" and run.last_x is not None and x + state.step_offset < run.last_x
+                and state.epoch_line > state.record_line and run.dialect == "generic"):
+            # "  step 00020: loss=..." again under the next "Epoch N/M" line: the counter
+            # restarts each epoch; the run goes on from where the last epoch ended
+            state.step_offset = run.last_x
+            if not state.restart_note:
+                state.restart_note = True
+                run.notes.append("the step counter restarts at each epoch line: steps are counted on from "
+                                 "the epoch before")
+        raw_x, x = x, x + state.step_offset
     if x is None:
         if run.records and run.dialect not in ("", "seq"):
             run = state.new_run(n)
@@ -167,10 +183,13 @@ def handle_generic(state: State, n: int, seg: str) -> None:
         if run.records and (run.dialect in ("hf", "seq", "keras") and run.dialect != dialect
                             or run.last_x is not None and x < run.last_x or run.axis != axis):
             run = state.new_run(n)
+            if axis == "step":
+                x = raw_x  # a new run counts its own steps (new_run dropped the offset)
     run.dialect, run.axis = dialect, axis
     if not run.records:
         run.start_line = n
     run.put(x, pairs)
+    state.record_line = n
 
 
 def _epoch_end(run: Run) -> float:

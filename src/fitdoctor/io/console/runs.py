@@ -60,6 +60,14 @@ class State:
     header_epoch: float | None = None
     #: the line that header was on: it owns only the few lines right under it
     header_line: int = -1
+    #: the last line that opened an epoch ("Epoch 2/25 (device=cuda)"), header or not
+    epoch_line: int = -1
+    #: the line of the last record put into a run
+    record_line: int = -1
+    #: a step counter that restarts at each epoch ("  step 00020: loss=..." under each "Epoch
+    #: N/M" line): the steps of the epochs before, added to it
+    step_offset: float = 0.0
+    restart_note: bool = False
 
     @property
     def run(self) -> Run:
@@ -77,6 +85,7 @@ class State:
         run = Run(start_line=line_no)
         self.runs.append(run)
         self.seq = 0
+        self.step_offset = 0.0
         return run
 
 
