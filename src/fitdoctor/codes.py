@@ -41,8 +41,8 @@ class Code:
 
 TABLE: tuple[Code, ...] = (
     Code('healthy', 'curves', 0,
-         'Training and validation loss fell and settled together; nothing in the curves points at a'
-         ' problem.',
+         'The losses fell and settled (validation with training, where it is logged); nothing in the '
+         'curves points at a problem.',
          explains=()),
     Code('still_improving', 'curves', 40,
          'Validation was still getting better when training stopped: the run '
