@@ -63,8 +63,10 @@ VAL_SUFFIXES = ("_val", "_valid", "_validation", "_eval", "_test", "_dev")
 TRAIN_SUFFIXES = ("_train", "_training", "_epoch")
 #: what a hand loop calls the list it keeps: "loss_history", "val_loss_hist", "acc_list"
 LIST_SUFFIXES = ("_history", "_hist", "_list", "_log", "_values")
-#: the split and group folders of a path-like tag ("val/loss", "metrics/train_loss")
-_PATH_SPLITS = ("val", "valid", "validation", "eval", "test", "dev", "train", "training")
+#: the words that name a split, as a folder of a path-like tag ("val/loss") or a key of its own
+VAL_SPLITS = ("val", "valid", "validation", "eval", "test", "dev")
+TRAIN_SPLITS = ("train", "training")
+#: a dashboard's group folders in a path-like tag ("metrics/train_loss")
 _PATH_GROUPS = ("metrics", "metric", "charts", "scalars", "scalar", "logs", "losses")
 #: Lightning logs on_step twins as <name>_step: kept apart, on the step axis, never a metric.
 STEP_SUFFIX = "_step"
@@ -87,12 +89,12 @@ def canonical_name(raw: str) -> str:
         for i, p in enumerate(parts):
             # "loss/train_epoch", "acc/val_step": the split with Lightning's twin suffix
             for suffix in ("_epoch", STEP_SUFFIX):
-                if p.endswith(suffix) and p[: -len(suffix)] in _PATH_SPLITS:
+                if p.endswith(suffix) and p[: -len(suffix)] in VAL_SPLITS + TRAIN_SPLITS:
                     p, twin = p[: -len(suffix)], twin or (suffix if suffix == STEP_SUFFIX else "")
                     break
-            if p in ("val", "valid", "validation", "eval", "test", "dev"):
+            if p in VAL_SPLITS:
                 is_val = True
-            elif p in ("train", "training"):
+            elif p in TRAIN_SPLITS:
                 continue
             elif p in _PATH_GROUPS and i < len(parts) - 1:
                 groups.append(p)  # "metrics/val_loss", "charts/train_loss": a dashboard's folder

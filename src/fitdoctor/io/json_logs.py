@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 
 from fitdoctor.errors import BadInput
-from fitdoctor.history import RunHistory, canonical_name
+from fitdoctor.history import TRAIN_SPLITS, VAL_SPLITS, RunHistory, canonical_name
 from fitdoctor.io._table import AXIS_COLUMNS
 from fitdoctor.io.base import Reader, decode_text, json_object_head, looks_binary, register
 
@@ -32,9 +32,9 @@ def _python_literal(text: str) -> Any:
     when it is not one."""
     import ast
 
-    from fitdoctor.io.console.pairs import _WRAPPED_NUM
+    from fitdoctor.io.console.patterns import WRAPPED_NUM
 
-    cleaned = _WRAPPED_NUM.sub(r"\1", _NP_SCALAR.sub(r"\1", text.strip()))  # tensor(0.9), np.float64(0.9)
+    cleaned = WRAPPED_NUM.sub(r"\1", _NP_SCALAR.sub(r"\1", text.strip()))  # tensor(0.9), np.float64(0.9)
     cleaned = re.sub(r"(?<![\w.'])-inf\b", "-1e999", cleaned)
     cleaned = re.sub(r"(?<![\w.'])inf\b", "1e999", cleaned)
     cleaned = re.sub(r"(?<![\w.'])nan\b", "None", cleaned)
@@ -71,8 +71,8 @@ def _load_json(path: Path) -> Any:
                        "expected a dict of lists or a list of records") from exc
 
 
+_SPLITS = {*VAL_SPLITS, *TRAIN_SPLITS}
 #: keys a history is saved under beside other things: {"history": {...}, "params": {...}}
-_SPLITS = {"train", "training", "val", "valid", "validation", "eval", "test", "dev"}
 _WRAPPERS = ("history", "training_history", "train_history", "metrics", "logs", "log", "curves", "results")
 
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 
 from fitdoctor.io._table import AXIS_COLUMNS
-from fitdoctor.io.console.patterns import NUM
+from fitdoctor.history import TRAIN_SPLITS, VAL_SPLITS
+from fitdoctor.io.console.patterns import NUM, WRAPPED_NUM
 
 _PAIR_EQ = re.compile(r"([A-Za-z_][\w./\-]*)\s*=\s*(" + NUM + r")(?![\w.])")
 _WORD = r"[A-Za-z_][\w./\-()@]*"
@@ -13,8 +14,6 @@ _PAIR_WORDS = re.compile(r"(?<![^\s|,;\[(])(" + _WORD + r"(?:[ ]" + _WORD + r"){
                          + NUM + r")(?![\w.])")
 #: a printed dict: "{'loss': 0.41, 'acc': 0.88}"
 _PAIR_QUOTED = re.compile(r"['\"](" + _WORD + r")['\"]\s*:\s*(" + NUM + r")(?![\w.])")
-#: a number printed inside its wrapper: "tensor(0.6741, device='cuda:0')", "np.float64(0.93)"
-_WRAPPED_NUM = re.compile(r"\b(?:tensor|(?:np\.|numpy\.)?float(?:16|32|64)|array)\(\s*(" + NUM + r")\s*(?:,[^()]*)?\)")
 _KEY_TOKEN = re.compile(r"[_/.\-\s()@]+")
 _METRIC_TOKEN = re.compile(
     r"^(?:(?:loss|acc|err|perplexity|precision|recall|score|bleu|rouge|dice|map|miou|top\d|f1|auc|iou)\w*|"
@@ -67,7 +66,7 @@ def extract_pairs(segment: str) -> dict[str, float]:
     letter (``train loss 0.41``, ``val_acc: 0.81``), so ``12ms/step`` or ``0s`` never count.
     """
     if "(" in segment:
-        segment = _WRAPPED_NUM.sub(r"\1", segment)
+        segment = WRAPPED_NUM.sub(r"\1", segment)
     found = list(_PAIR_EQ.finditer(segment))
     if not found:
         # "name: value" words and a printed dict's quoted keys side by side ("loss 0.9 |
@@ -86,8 +85,7 @@ _SPLIT_WORD = re.compile(r"(?<![A-Za-z_])(train(?:ing)?|trn|tr|val(?:id(?:ation)
 #: the prefix each split's keys take (canonical_name reads them; test stays apart from val)
 _SPLIT_PREFIX = {"tr": "train", "trn": "train", "training": "train", "va": "val", "vl": "val", "valid": "val",
                  "validation": "val", "evaluation": "eval"}
-_SPLITS = {"train", "training", "tr", "trn", "val", "valid", "validation", "va", "vl", "eval", "evaluation", "dev",
-           "test"}
+_SPLITS = {*VAL_SPLITS, *TRAIN_SPLITS, *_SPLIT_PREFIX}
 #: printed beside a split's metrics but not of it
 _UNSCOPED = {"lr", "learning_rate", "time", "eta", "epoch", "step"}
 
