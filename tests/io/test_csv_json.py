@@ -215,12 +215,15 @@ _V = [round(1.1 / e + 0.1 + 0.004 * e, 4) for e in range(1, 13)]
     {"train_loss_history": _L, "val_loss_history": _V},
     {"hist": {"loss": _L, "val_loss": _V}, "final": {"test_loss": 0.3}, "seconds": 12.5},
 ], ids=["wrapped", "by-split", "by-metric", "plural", "history-suffix", "grouped"])
-def test_the_shapes_a_history_is_saved_in_are_read(tmp_path, shape):
+@pytest.mark.parametrize("indent", [None, 2, 4], ids=["compact", "indent2", "indent4"])
+def test_the_shapes_a_history_is_saved_in_are_read(tmp_path, shape, indent):
     """What hand loops and notebooks json.dump: a History wrapped with its params, curves nested
     by split or by metric, the lists a loop appends to (train_losses, val_losses). Each was
-    refused ("expected a JSON object of per-epoch lists") or read under names no rule knows."""
+    refused ("expected a JSON object of per-epoch lists") or read under names no rule knows;
+    written with json.dump(..., indent=2 or 4), a nested one was still refused as an unknown
+    format (its first list sat too far from the first key)."""
     path = tmp_path / "history.json"
-    path.write_text(json.dumps(shape))
+    path.write_text(json.dumps(shape, indent=indent))
     run = fd.read(path)
     assert set(run.series) == {"loss", "val_loss"}
     assert list(run.series["loss"].values) == _L and list(run.series["val_loss"].values) == _V

@@ -76,6 +76,11 @@ _SPLITS = {*VAL_SPLITS, *TRAIN_SPLITS}
 _WRAPPERS = ("history", "training_history", "train_history", "metrics", "logs", "log", "curves", "results")
 
 
+#: an object whose first value is an object whose first value is a list of numbers (a history
+#: wrapped or nested by split: ``{"history": {"loss": [0.69``, ``{"train": {"loss": [0.69``)
+_NESTED_LIST_HEAD = re.compile(r'\{\s*"[^"]{1,80}"\s*:\s*\{\s*"[^"]{1,80}"\s*:\s*\[\s*-?(?:[\d.]|NaN|Infinity|null)')
+
+
 def _as_list(value: Any) -> Any:
     """A pandas ``to_json()`` column ({"0": 0.69, "1": 0.52, ...}: row label -> value) as the
     list it was; anything else unchanged."""
@@ -187,6 +192,8 @@ class KerasHistoryJSONReader(Reader):
             return 0.0
         if ":" in body and "[" in body.split(":", 1)[1][:20]:
             return 0.8
+        if _NESTED_LIST_HEAD.match(text):
+            return 0.75  # one level down, however indented: {"history": {"train_loss": [1.77, ...
         if re.match(r'\s*"[^"]{1,80}"\s*:\s*\{\s*"0"\s*:\s*-?[\d.]', body):
             return 0.75  # pandas to_json(): {"loss": {"0": 0.69, ...
         return 0.0
