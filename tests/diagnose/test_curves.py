@@ -294,6 +294,17 @@ def test_a_train_loss_that_keeps_jumping_by_its_own_level_is_lr_too_high():
     assert d.top.code in ("oscillating", "lr_too_high") and "jumping" in f.message
 
 
+def test_a_loss_near_zero_wobbling_by_its_rounding_is_not_lr_too_high():
+    """A fine-tune's train loss, logged to 4 decimals as Hugging Face rounds it, falls 0.35 ->
+    0.0004 and wobbles by a few 1e-4 at the end: its own tiny level, but it has settled (the
+    lr is decayed to nothing). A swing is judged against at least 1% of where the loss began."""
+    loss = [0.3535, 0.052, 0.0119, 0.0062, 0.0043, 0.0031, 0.0026, 0.0018, 0.0012, 0.0006, 0.001, 0.0006,
+            0.0004, 0.0004]
+    val = list(np.geomspace(0.1, 0.00015, 14))
+    d = fd.diagnose({"loss": loss, "val_loss": val})
+    assert "lr_too_high" not in d.codes
+
+
 def test_a_smooth_loss_falling_by_orders_of_magnitude_is_not_lr_too_high():
     loss = 0.35 * np.exp(-E[:12] / 1.2)
     d = fd.diagnose({"loss": list(loss), "val_loss": list(0.12 + 0.02 * np.exp(-E[:12] / 3))})

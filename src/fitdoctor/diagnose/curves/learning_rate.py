@@ -30,7 +30,11 @@ def lr_too_high(ctx: Context) -> Finding | None:
     # batches make val jumpy but average out in an epoch's train loss)
     late = T.y[T.n // 2:]
     flips = float(np.mean(np.diff(np.sign(np.diff(late))) != 0)) if late.size >= 4 else 0.0
-    wild = noise(T) > ctx.th.lr_high_wild_noise * abs(end) and flips >= 0.45 and not sparse_train(ctx, T)
+    # the level a swing is judged against: where the loss ends, but never below a small share
+    # of where it started (a loss that fell 0.35 -> 0.0004 and wobbles by 0.0003 has settled:
+    # at that level a log's own rounding is a quarter of the value)
+    level = max(abs(end), ctx.th.lr_high_level_floor * abs(start))
+    wild = noise(T) > ctx.th.lr_high_wild_noise * level and flips >= 0.45 and not sparse_train(ctx, T)
     if total <= 3 * noise(T) and not wild:
         return None
     if b > 0.6 * (T.n - 1) and not wild:
