@@ -79,3 +79,60 @@ def test_final_can_refit_a_holdout_winner_on_train_and_val():
     assert refit["refit_epochs"] == exp.runs[0].best_epoch + 1 == exp.final.epochs_run
     sp = make_splits(_dataset(), CFG["data"]["split"])[0]
     assert exp.final.steps == math.ceil((sp.train.size + sp.val.size) / 32) * exp.final.epochs_run
+
+
+# ------------------------------------------------------------------ early stopping watches its own rows
+
+def _restore_best_cfg(monitor: str = "val_accuracy") -> dict:
+    """Early stopping that never stops (patience past the last epoch) and keeps its best epoch:
+    the training is the same as without it, only the epoch whose weights are kept differs."""
+    return {**CFG, "data": {**CFG["data"], "split": {"method": "holdout", "val": 0.15, "test": 0.25, "seed": 3}},
+            "train": {**CFG["train"], "epochs": 12, "lr": 0.05, "batch_size": 8,
+                      "early_stopping": {"patience": 50, "restore_best": True, "monitor": monitor}}}
+
+
+def _val_accuracy_per_epoch(res) -> np.ndarray:
+    return np.asarray(res.history.series["val_accuracy"].values)
+
+
+def test_early_stopping_watching_validation_scores_the_best_of_its_epochs():
+    """The flaw being fixed: watching the validation rows, the kept epoch is the best of 12
+    looks at the very rows that then score it."""
+    sel = select(_restore_best_cfg(), seeds=4, dataset=_dataset(), watch_share=0)
+    for score, res in zip(sel.scores, sel.runs):
+        assert score == pytest.approx(float(_val_accuracy_per_epoch(res).max()))
+    assert not sel.notes
+
+
+def test_judged_early_stopping_keeps_its_epoch_by_rows_of_its_own():
+    """select() holds out 15% of the training rows for early stopping, so the validation score
+    is no longer the maximum over epochs of the validation curve."""
+    ds = _dataset()
+    sel = select(_restore_best_cfg(), seeds=4, dataset=ds)
+    below_best = [score < float(_val_accuracy_per_epoch(res).max()) - 1e-9 for score, res in zip(sel.scores, sel.runs)]
+    assert any(below_best)
+    n_train = make_splits(ds, _restore_best_cfg()["data"]["split"])[0].train.size
+    restored = sel.runs[0].history.meta["restored_best"]
+    assert restored["on"] == f"{round(0.15 * n_train)} held-out training rows"
+    assert any(n.startswith("early stopping watched") for n in sel.notes)
+
+
+def test_the_watch_rows_are_stratified_disjoint_and_the_same_for_a_seed():
+    from fitdoctor.train.protocol import watch_rows
+
+    y = np.array([0] * 90 + [1] * 30)
+    rows = np.arange(120)
+    fit_a, held_a = watch_rows(y, rows, "binary", seed=5)
+    fit_b, held_b = watch_rows(y, rows, "binary", seed=5)
+    assert np.array_equal(held_a, held_b) and not set(fit_a) & set(held_a)
+    assert held_a.size == 18 and fit_a.size == 102
+    assert np.mean(y[held_a]) == pytest.approx(0.25, abs=0.06)
+    assert watch_rows(y[:40], rows[:40], "binary", seed=5) is None  # 6 rows cannot steer early stopping
+
+
+def test_too_few_training_rows_watch_validation_and_say_so():
+    ds = _dataset(n=80)
+    cfg = {**CFG, "train": {**CFG["train"], "early_stopping": {"patience": 3}}}
+    sel = select(cfg, seeds=1, dataset=ds)
+    assert sel.error is None and len(sel.scores) == 1
+    assert any("early stopping watched the validation rows" in n for n in sel.notes)

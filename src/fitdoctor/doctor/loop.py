@@ -199,6 +199,7 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
         progress.finished(None)
         if cur_sel.error:
             raise BadInput(f"the config as given does not train: {cur_sel.error}")
+        notes += [n for n in cur_sel.notes if n not in notes]
         base_rows = {b: [{metric: s} for s in v] for b, v in cur_sel.baselines.items()}
         _diagnose(cur_sel, judged(first_cfg), ds, base_rows, data_cache)
         one_run = runner.fit_seconds / max(runner.fits, 1)

@@ -111,7 +111,9 @@ def merge_selections(parts: list[Any]) -> Any:
         sel.scores += p.scores
         sel.all_scores += p.all_scores
         sel.runs += p.runs
+        sel.scalers += p.scalers
         sel.diagnoses += p.diagnoses
+        sel.notes += [n for n in p.notes if n not in sel.notes]
         for b, v in p.baselines.items():
             sel.baselines.setdefault(b, []).extend(v)
     if sel.error:

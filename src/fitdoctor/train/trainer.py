@@ -184,12 +184,16 @@ def fit(model_cfg: Any, train_cfg: Any, X_train: np.ndarray, y_train: np.ndarray
         task: str, n_classes: int | None = None, epochs: int | None = None,
         probe_every: int = DEFAULT_EVERY, threads: int | None = 1,
         on_epoch: EpochCallback | None = None, run_name: str = "run",
-        model_hook: Callable[[MLP], None] | None = None) -> FitResult:
+        model_hook: Callable[[MLP], None] | None = None,
+        watch: tuple[np.ndarray, np.ndarray] | None = None) -> FitResult:
     """Train one model. ``epochs`` overrides ``train.epochs`` (the k-fold refit uses it).
 
     ``model_hook`` edits the freshly initialized model (tests and benchmarks plant faults).
 
     Without a validation split, early stopping and plateau schedules watch the train loss.
+    ``watch=(X, y)`` gives them rows of their own instead: the history still logs validation
+    on ``X_val``, but which epoch is kept (and when the lr is cut) is decided without it, so a
+    score taken on ``X_val`` afterwards is not the best of many looks at the same rows.
     ``threads=None`` leaves torch's thread count alone.
     """
     old_threads = torch.get_num_threads()
@@ -198,14 +202,14 @@ def fit(model_cfg: Any, train_cfg: Any, X_train: np.ndarray, y_train: np.ndarray
     try:
         return _fit(model_cfg, train_cfg, X_train, y_train, X_val, y_val, task=task,
                     n_classes=n_classes, epochs=epochs, probe_every=probe_every,
-                    on_epoch=on_epoch, run_name=run_name, model_hook=model_hook)
+                    on_epoch=on_epoch, run_name=run_name, model_hook=model_hook, watch=watch)
     finally:
         if threads:
             torch.set_num_threads(old_threads)
 
 
 def _fit(model_cfg, train_cfg, X_train, y_train, X_val, y_val, *, task, n_classes, epochs,
-         probe_every, on_epoch, run_name, model_hook) -> FitResult:
+         probe_every, on_epoch, run_name, model_hook, watch=None) -> FitResult:
     t0 = time.perf_counter()
     seed = int(_get(train_cfg, "seed", 0) or 0)
     torch.manual_seed(seed)
@@ -241,6 +245,12 @@ def _fit(model_cfg, train_cfg, X_train, y_train, X_val, y_val, *, task, n_classe
     if has_val:
         Xv = torch.as_tensor(np.asarray(X_val, dtype=np.float32))
         yv = _targets(np.asarray(y_val), task)
+    if watch is not None and len(watch[1]) > 0:
+        Xw = torch.as_tensor(np.asarray(watch[0], dtype=np.float32))
+        yw_np = np.asarray(watch[1])
+        yw = _targets(yw_np, task)
+    else:
+        watch = None
     per_sample = make_loss(task, cw)
     weights_list = [lin.weight for _, lin in model.layers()]
     probes = ProbeRecorder(model, every=probe_every)
@@ -320,12 +330,15 @@ def _fit(model_cfg, train_cfg, X_train, y_train, X_val, y_val, *, task, n_classe
         if nonfinite is not None:
             stopped = "non_finite"
             break
+        # what early stopping and a plateau schedule watch: the validation logs, or the watch rows'
+        seen_logs = logs if watch is None else \
+            {**logs, **_evaluate(model, Xw, yw, yw_np, task, K, prefix="val_")}
         if sched is not None:
             if isinstance(sched, torch.optim.lr_scheduler.ReduceLROnPlateau):
-                sched.step(logs["val_loss"] if has_val else logs["loss"])
+                sched.step(seen_logs["val_loss"] if has_val or watch is not None else logs["loss"])
             else:
                 sched.step()
-        monitor = _monitored(logs, es, has_val)
+        monitor = _monitored(seen_logs, es, has_val or watch is not None)
         if not math.isfinite(monitor):
             monitor = math.inf  # an undefined score (one class in the split) never counts as a best
         min_delta = es["min_delta"] if es else 0.0
@@ -341,8 +354,10 @@ def _fit(model_cfg, train_cfg, X_train, y_train, X_val, y_val, *, task, n_classe
     restored = None
     if es and es["restore_best"] and best_state is not None:
         model.load_state_dict(best_state)
-        restored = {"monitor": es["monitor"] if has_val else "loss", "at": best_epoch,
+        restored = {"monitor": es["monitor"] if has_val or watch is not None else "loss", "at": best_epoch,
                     "value": abs(best_val)}
+        if watch is not None:
+            restored["on"] = f"{len(watch[1])} held-out training rows"
     model.eval()
 
     history = _history(cols, probes, run_name=run_name, task=task, K=K, y_train=y_train,
