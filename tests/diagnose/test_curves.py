@@ -920,6 +920,21 @@ def test_a_checkpoint_cut_short_while_val_falls_at_each_evaluation_is_still_impr
     assert d.top.remedies[0].action.startswith("let the run finish: resume from its last checkpoint to step 4500")
 
 
+def test_a_noisy_checkpoint_cut_short_falling_beyond_noise_is_still_improving(tmp_path):
+    """Step 2400 of 4500: eval loss falls by a couple of percent over its tail, beyond its noise
+    (each evaluation wobbles), its best one evaluation before the last. The steps left were to
+    make that progress; the best need not be the very last point of a noisy curve."""
+    rng = np.random.default_rng(11)
+    evals = [round(2.05 + 1.3 * math.exp(-i / 5) - 0.002 * i + float(rng.normal(0, 0.004)), 4) for i in range(24)]
+    evals[-1] = round(min(evals[:-1]) + 0.006, 4)  # the last is a hair above the best, one before it
+    evals[-2] = round(min(evals[:-2]) - 0.004, 4)
+    run = fd.read_runs(str(_trainer_state(tmp_path, evals, global_step=2400, max_steps=4500)))[0]
+    d = fd.diagnose(run)
+    assert d.top.code == "still_improving", d.codes
+    assert "step 2400 of the 4500 planned (53%)" in d.top.message
+    assert f"its best at step 2300 ({evals[-2]:.4g})" in d.top.message
+
+
 def test_the_same_slow_fall_at_the_planned_end_is_not_called_cut_short(tmp_path):
     """Finished (global_step == max_steps): the last steps are 0.1% of the level, settled."""
     run = fd.read_runs(str(_trainer_state(tmp_path, SLOW_FALL, global_step=1000, max_steps=1000)))[0]

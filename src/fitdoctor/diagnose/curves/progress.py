@@ -63,8 +63,10 @@ def still_improving(ctx: Context) -> Finding | None:
             first = -min(P.n, max(3, k))
             how = (f"{fv(shown(float(P.y[first])))} -> {fv(shown(P.last))} over its last {-first} {unit(P)}s "
                    f"({z_text(-z if rising else z)})")
+        best_at = "the last" if P.best_index() == P.n - 1 else \
+            f"{P.axis} {fx(P.x[P.best_index()])} ({shown_best(P)})"
         msg = (f"{P.name} was still {verb} when the log ends, at {what} {done:.0f} of the {planned:.0f} planned "
-               f"({done / planned:.0%}): {how}, its best at the last; the run was cut short while it improved")
+               f"({done / planned:.0%}): {how}, its best at {best_at}; the run was cut short while it improved")
     elif z > -ctx.th.z_trend and through_end == "steps":  # the tail's z cannot tell; the steps can
         ev["steady_steps"] = 3
         first = -4
@@ -94,6 +96,12 @@ def still_improving(ctx: Context) -> Finding | None:
                f"{unit(P)}s ({z_text(-z if rising else z)}), {tail_drop / total:.0%} of the run's total progress")
     return finding("still_improving", "warning", msg, ctx, span=(P.x[first], P.x[-1]), evidence=ev)
 
+def shown_best(P: Curve) -> str:
+    """The curve's best value as the log wrote it (a score is kept negated on the curve)."""
+    v = float(P.y[P.best_index()])
+    return fv(-v if higher_is_better(P.name) else v)
+
+
 def falling_through_end(P: Curve, ctx: Context) -> str:
     """Still falling at the last point where the tail's own z-test cannot tell: a short curve
     (a handful of evaluations gives no noise estimate worth the name) that went down at each of
@@ -106,10 +114,12 @@ def falling_through_end(P: Curve, ctx: Context) -> str:
     checkpoint: see :func:`cut_short`) at its best, better at each of its last three
     evaluations or falling beyond noise over its tail. Says which ("cut", "steps", "best_last" or "half"), or "" for none."""
     y = P.y
-    if cut_short(ctx) is not None and P.n >= 4 and P.best_index() == P.n - 1 and (
-            falling_steps(P) >= 3 or tail_trend(P, ctx.th.tail_frac)[1] < -ctx.th.z_trend):
+    if cut_short(ctx) is not None and P.n >= 4 and (
+            (P.best_index() == P.n - 1 and falling_steps(P) >= 3)
+            or (P.best_index() >= P.n - 3 and tail_trend(P, ctx.th.tail_frac)[1] < -ctx.th.z_trend)):
         # the log ends before its planned end, at its best, better at each of its last three
-        # evaluations (4 points in order: 1 in 24 by chance) or falling beyond noise over its tail
+        # evaluations (4 points in order: 1 in 24 by chance), or falling beyond noise over its
+        # tail with its best among the last three (a noisy curve's last point need not be it)
         return "cut"
     if P.n <= ctx.th.short_curve_points:
         # better at each of its last three steps, and the last step alone matters (2.29 -> 0.71
