@@ -101,6 +101,16 @@ def test_test_rows_are_never_read():
     assert all(math.isfinite(v) for v in res.val_mean)
 
 
+@pytest.mark.parametrize("sizes, watched", [([16, 32, 64], "validation"), ([64, 96, 128], "held-out training rows")])
+def test_early_stopping_watches_the_same_rows_at_every_size(sizes, watched):
+    """Rows of its own for early stopping at every size, or the validation rows at every size
+    when the smallest cannot spare 8: never a mix that flatters the small sizes."""
+    cfg = _small("make_moons:n_samples=400,noise=0.3,seed=1")
+    cfg["train"]["early_stopping"] = {"patience": 3}
+    res = fd.learning_curve(cfg, seeds=2, sizes=sizes)
+    assert res.meta["early_stopping_watched"] == watched
+
+
 def test_cli_json_carries_findings_like_diagnose(tmp_path):
     from typer.testing import CliRunner
 

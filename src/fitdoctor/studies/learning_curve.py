@@ -328,7 +328,7 @@ def learning_curve(config: Any, *, dataset: Any = None, seeds: int | list[int] |
     from fitdoctor.config import load_config
     from fitdoctor.data import load_dataset, make_splits
     from fitdoctor.train.metrics import class_prior
-    from fitdoctor.train.protocol import LOWER_IS_BETTER, select, selection_metric
+    from fitdoctor.train.protocol import LOWER_IS_BETTER, MIN_WATCH_ROWS, WATCH_SHARE, select, selection_metric
 
     cfg = load_config(config)
     ds = dataset if dataset is not None else load_dataset(cfg.data)
@@ -360,13 +360,18 @@ def learning_curve(config: Any, *, dataset: Any = None, seeds: int | list[int] |
         return pick
 
     es = cfg.train.early_stopping
+    # early stopping watches rows of its own at every size, or at none: a curve whose small
+    # sizes kept their best epoch by the validation rows (too few rows to spare) and whose large
+    # ones did not would flatter the small sizes and flatten the curve
+    watch_share = None if round(WATCH_SHARE * sizes[0]) >= MIN_WATCH_ROWS else 0.0
     val_scores: list[list[float]] = []
     train_scores: list[list[float]] = []
     unit = "fold" if kfold else "seed"
     for i, m in enumerate(sizes):
         if on_size is not None:
             on_size(i, len(sizes), m)
-        sel = select(cfg, seeds=seeds, dataset=ds, train_rows=rows_for(m), metric=metric, threads=threads)
+        sel = select(cfg, seeds=seeds, dataset=ds, train_rows=rows_for(m), metric=metric, threads=threads,
+                     watch_share=watch_share)
         if sel.error:
             raise BadInput(f"training on {m} rows failed ({sel.error}); the config cannot be trained at "
                            "that size")
@@ -393,7 +398,9 @@ def learning_curve(config: Any, *, dataset: Any = None, seeds: int | list[int] |
                               next_doubling=nxt, chance=chance, chance_label=chance_label, config=cfg,
                               meta={"source": ds.source, "task": ds.task, "n_classes": ds.n_classes,
                                     "n_train": n_train, "n_val": n_val, "units": len(val_scores[0]),
-                                    "split": cfg.data.split.method, "scale": cfg.data.scale})
+                                    "split": cfg.data.split.method, "scale": cfg.data.scale,
+                                    "early_stopping_watched": ("validation" if es and watch_share == 0.0 else
+                                                               "held-out training rows" if es else None)})
     res.findings = [_verdict(res, val, trn, sign)]
     return res
 
