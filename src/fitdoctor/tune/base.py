@@ -114,6 +114,11 @@ def run_final(job: TuneJob, params: dict[str, Any], pl: Plan) -> tuple[Any, dict
     cfg = apply_params(job.config, params)
     cfg_out = cfg.model_copy(update={"search": None})
     notes: list[str] = []
+    if cfg.train.early_stopping:
+        from fitdoctor.train.protocol import WATCH_SHARE
+
+        notes.append(f"each trial's early stopping watched {WATCH_SHARE:.0%} of its training rows, held out, so the "
+                     "validation score that ranked it is not the best of its epochs on those same rows")
     job.out_dir.mkdir(parents=True, exist_ok=True)
     dump_config(cfg_out, job.out_dir / "best_config.yaml")
     if not job.final:
