@@ -490,7 +490,7 @@ def _verdict(res: LearningCurveResult, val: np.ndarray, trn: np.ndarray, sign: f
     flat = (f"{_gain_text(gain)} over the last doubling of the rows (p={t['p']:.2g}"
             + (f"; at most {_gain_text(t['upper'])} at 95%" if math.isfinite(t["upper"]) else "") + ")")
     if kind == "chance":
-        msg = (f"validation {m} stays at chance ({res.chance:.3f}, {res.chance_label}) at every size from "
+        msg = (f"validation {m} never gets above chance ({res.chance:.3f}, {res.chance_label}) at any size from "
                f"{res.sizes[0]} to {res.sizes[-1]} rows ({flat}): the network learns nothing at any size, "
                "so more data will not help; the pipeline is the problem")
     elif kind == "variance":
