@@ -136,3 +136,16 @@ def test_too_few_training_rows_watch_validation_and_say_so():
     sel = select(cfg, seeds=1, dataset=ds)
     assert sel.error is None and len(sel.scores) == 1
     assert any("early stopping watched the validation rows" in n for n in sel.notes)
+
+
+def test_on_epoch_sees_what_early_stopping_watches():
+    """A caller that follows which epoch early stopping would keep (tune's pruner reports the
+    score at that epoch) gets the watch rows' values beside validation's."""
+    seen: list[dict] = []
+    select(_restore_best_cfg("val_loss"), seeds=1, dataset=_dataset(), on_epoch=lambda u, e, logs: seen.append(logs))
+    assert seen and all("watch:val_loss" in logs and "val_loss" in logs for logs in seen)
+    assert any(logs["watch:val_loss"] != logs["val_loss"] for logs in seen)
+    plain: list[dict] = []
+    select({**CFG, "train": {**CFG["train"], "early_stopping": False}}, seeds=1, dataset=_dataset(),
+           on_epoch=lambda u, e, logs: plain.append(logs))
+    assert plain and not any(k.startswith("watch:") for logs in plain for k in logs)

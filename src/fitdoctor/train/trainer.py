@@ -325,14 +325,17 @@ def _fit(model_cfg, train_cfg, X_train, y_train, X_val, y_val, *, task, n_classe
         logs["lr"] = cur_lr
         for k, v in logs.items():
             cols.setdefault(k, []).append(v)
+        # what early stopping and a plateau schedule watch: the validation logs, or the watch rows'
+        watched = _evaluate(model, Xw, yw, yw_np, task, K, prefix="val_") \
+            if watch is not None and nonfinite is None else {}
+        seen_logs = {**logs, **watched}
         if on_epoch is not None:
-            on_epoch(epoch, logs)
+            # the watch rows' values ride along as "watch:val_loss"...: a caller following which
+            # epoch early stopping would keep (tune's pruner) must follow what it watches
+            on_epoch(epoch, {**logs, **{f"watch:{k}": v for k, v in watched.items()}} if watched else logs)
         if nonfinite is not None:
             stopped = "non_finite"
             break
-        # what early stopping and a plateau schedule watch: the validation logs, or the watch rows'
-        seen_logs = logs if watch is None else \
-            {**logs, **_evaluate(model, Xw, yw, yw_np, task, K, prefix="val_")}
         if sched is not None:
             if isinstance(sched, torch.optim.lr_scheduler.ReduceLROnPlateau):
                 sched.step(seen_logs["val_loss"] if has_val or watch is not None else logs["loss"])

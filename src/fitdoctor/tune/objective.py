@@ -320,8 +320,11 @@ class Objective:
             st = state
             vl = logs.get("val_loss", math.nan)
             score = logs.get(f"val_{metric}", math.nan) if metric != "loss" else vl
-            if st["best_loss"] is None or (math.isfinite(vl) and vl < st["best_loss"]):
-                st["best_loss"], st["score"] = vl, score
+            # the epoch early stopping would keep so far: the best by what it watches (rows of
+            # its own when select holds them out), scored on validation
+            wl = logs.get("watch:val_loss", vl)
+            if st["best_loss"] is None or (math.isfinite(wl) and wl < st["best_loss"]):
+                st["best_loss"], st["score"] = wl, score
             curve = curves.setdefault(unit, [])
             curve.append(float(st["score"]) if st["score"] is not None else math.nan)
             if self.on_epoch is not None:

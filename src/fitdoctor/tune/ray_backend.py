@@ -57,7 +57,7 @@ def _trainable(config: dict[str, Any], job_blob: dict[str, Any] | None = None) -
 
         def hook(u: int, epoch: int, logs: dict[str, float]) -> None:
             counted["fold_epochs"] += 1
-            vl = logs.get("val_loss", math.nan)
+            vl = logs.get("watch:val_loss", logs.get("val_loss", math.nan))  # what early stopping watches
             sc = logs.get(f"val_{pl.metric}", math.nan)
             if state["best_loss"] is None or (math.isfinite(vl) and vl < state["best_loss"]):
                 state["best_loss"], state["score"] = vl, sc
