@@ -395,6 +395,52 @@ def test_fastai_progress_table_is_read_with_its_metrics_on_validation(tmp_path):
     assert h.series["val_accuracy"].values[-1] == pytest.approx(0.85)
 
 
+def test_a_hand_printed_table_under_a_rule_with_percent_cells_and_best_marks_is_read(tmp_path):
+    """A script's own aligned table: 'Ep' for the epoch column, 'Acc%' with '50.20%' cells, a
+    rule under the header and a star after the rows that set a new best. It was 'unknown log
+    format' (the table reader wanted the word epoch and plain cells)."""
+    rows = ["Warmup     : 200 epochs (no attack)", "=" * 60,
+            "    Ep    Loss  L_bit    Acc%      \u03b1", "=" * 60]
+    for e in range(1, 9):
+        rows.append(f"{e * 5:6d}  {0.7 / e:.4f} {0.69 / e:.4f}  {50 + 5 * e:.2f}% 0.{4900 + e}" + (" \u2605" if e % 2 else ""))
+    rows += ["=" * 60, "done. best bit accuracy : 90.00%"]
+    h = _read_printed(tmp_path, rows, "train.log")
+    assert {"loss", "accuracy", "l_bit"} <= set(h.series)
+    assert list(h.series["loss"].steps) == [5, 10, 15, 20, 25, 30, 35, 40]
+    assert h.series["accuracy"].values[-1] == pytest.approx(0.90)  # percent, read as a fraction
+
+
+def test_a_step_record_is_no_table_header(tmp_path):
+    """'  step 00020: loss=0.7674' names a loss after a step word, like a header would: it is a
+    record, and every one of them stays."""
+    rows = []
+    for ep in (1, 2):
+        rows.append(f"Epoch {ep}/2 (device=cuda)")
+        rows += [f"  step {20 * i:05d}: loss={1.0 / (i + 5 * ep):.4f}" for i in range(1, 6)]
+        rows.append(f"Epoch {ep} done: val_loss={0.9 / ep:.4f}")
+    path = tmp_path / "train.log"
+    path.write_text("\n".join(rows) + "\n")
+    runs = fd.read_runs(str(path))
+    assert sum(len(r.series["loss"]) for r in runs) == 10
+
+
+def test_a_library_s_glog_lines_before_the_run_are_not_the_run(tmp_path):
+    """torch._dynamo logs a warning, traceback and all, each line with a glog prefix on a
+    site-packages file: a library's log, not the script's. Behind it, modded-nanoGPT's
+    'step:1000/20000 val_loss:...' lines; the file was 'unknown log format'."""
+    w = "W0530 14:48:26.433000 2622492 site-packages/torch/_dynamo/convert_frame.py:1233] "
+    rows = ["nohup: ignoring input"]
+    rows += [w + "WON'T CONVERT forward model.py line 228", w + "Traceback (most recent call last):"]
+    rows += [w + f'  File "/env/lib/python3.11/site-packages/torch/_dynamo/x.py", line {i}, in f' for i in range(300)]
+    for step in range(0, 3001, 50):
+        if step % 1000 == 0:
+            rows.append(f"step:{step}/20000 val_loss:{10.8 * 0.3 ** (step / 1000):.4e} train_time:{step}ms step_avg:4.4ms")
+        if step:
+            rows.append(f"step:{step}/20000 train_loss:{9.0 * 0.4 ** (step / 1000):.6e} train_time:{step}ms")
+    run = _read_printed(tmp_path, rows)
+    assert len(run.series["val_loss"]) == 4 and len(run.series["loss"]) == 60
+
+
 def test_a_line_that_names_its_split_first_gives_validation_keys(tmp_path):
     """PyTorch Ignite's examples: 'Validation Results - Epoch[3] Avg accuracy: 0.81 Avg loss: 0.52'."""
     lines = []

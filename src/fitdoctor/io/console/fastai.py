@@ -6,7 +6,15 @@ import re
 
 from fitdoctor.io.console.patterns import NUM
 
-TABLE_HEAD = re.compile(r"^[ \t]*epoch[ \t]+(?:\w+[ \t]+)*\w*loss\w*(?:[ \t]+\w+)*[ \t]*\r?$", re.I | re.M)
+#: a table's header: an epoch (or step) column first, then column names, one of them a loss
+#: ("epoch train_loss valid_loss accuracy time"; "Ep  Loss  L_bit  Acc%  α  atk")
+TABLE_HEAD = re.compile(r"^[ \t]*(?:epoch|ep|iter|iteration|step)s?[ \t]+(?:\S+[ \t]+)*\S*loss\S*(?:[ \t]+\S+)*[ \t]*\r?$",
+                        re.I | re.M)
+_STEP_HEADS = ("iter", "iteration", "step", "iters", "iterations", "steps")
+_CELL = re.compile(NUM + r"%?")
+#: a column name: no number, no "=" or ":" ("step 00020: loss=0.7674" is a record, not a header)
+_HEAD_CELL = re.compile(r"[^\d\s=:][^\s=:]*")
+_RULE = re.compile(r"[ \t]*[-=_+|:\u2500-\u257f]{3,}[ \t]*\r?")
 
 
 def tables_as_lines(text: str) -> str:
@@ -20,21 +28,30 @@ def tables_as_lines(text: str) -> str:
         return text
     out, head, fastai = [], None, False
     for line in text.split("\n"):
-        if TABLE_HEAD.match(line):
+        if TABLE_HEAD.match(line) and all(_HEAD_CELL.fullmatch(t) for t in line.split()):
             head = line.split()
             fastai = any(h.startswith("train_") for h in head) and any(h.startswith("valid_") for h in head)
+            axis = "step" if head[0].lower() in _STEP_HEADS else "epoch"
             out.append("")
             continue
         if head is not None:
             cells = line.split()
-            if len(cells) == len(head) and cells[0].isdigit():
-                parts = [f"epoch {int(cells[0])}"]
+            # a row: one cell per column, and maybe a marker after them (a "★" or "*" at a new best)
+            marked = len(cells) == len(head) + 1 and not _CELL.fullmatch(cells[-1])
+            if (len(cells) == len(head) or marked) and cells[0].isdigit():
+                parts = [f"{axis} {int(cells[0])}"]
                 for h, c in zip(head[1:], cells[1:]):
-                    if h.lower() == "time" or not re.fullmatch(NUM, c):
+                    key = re.sub(r"[^\w./\-]", "", h)  # "Acc%" -> "Acc" (the cells say percent)
+                    if h.lower() == "time" or not key or not key[0].isascii() or not key[0].isalpha() \
+                            or not _CELL.fullmatch(c):
                         continue
-                    key = h if not fastai or "_" in h and h.split("_")[0] in ("train", "valid") else f"valid_{h}"
-                    parts.append(f"{key}={c}")
+                    key = key if not fastai or "_" in key and key.split("_")[0] in ("train", "valid") \
+                        else f"valid_{key}"
+                    parts.append(f"{key}={c.rstrip('%')}")
                 out.append(" ".join(parts))
+                continue
+            if _RULE.fullmatch(line):
+                out.append(line)  # a rule under the header (=====, -----) is no end of the table
                 continue
             if line.strip():
                 head = None

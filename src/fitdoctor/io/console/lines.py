@@ -22,16 +22,21 @@ MAYBE_WRAPPED = re.compile(r"[:=-][ \t]*\r?$|^ {12}", re.M)
 #: absl's ``I0000 00:00:1714558272.123456   12345 device_compiler.h:186] ...``; the line runs
 #: to its end. Python-side absl/logging lines (``train.py:88]``) are a script's own and stay.
 _CPP_SOURCE = r"[\w./-]+\.(?:cc|h|cpp|hpp|cu|c):\d+\] "
+#: ... and the same glog prefix on a library's Python file (torch._dynamo's "W0530 14:48:26.433000
+#: 2622492 site-packages/torch/_dynamo/convert_frame.py:1233] WON'T CONVERT ...", a traceback and
+#: all, each line prefixed): an installed package's log, not the script's
+_LIBRARY_SOURCE = r"[\w./-]*(?:site|dist)-packages/[\w./-]+\.py:\d+\] "
 FOREIGN = re.compile(
     r"(?:\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWEF] " + _CPP_SOURCE
     + r"|[IWEF]\d{4} \d\d:\d\d:\d\d+(?:\.\d+)? +\d+ " + _CPP_SOURCE
+    + r"|[IWEF]\d{4} \d\d:\d\d:\d\d+(?:\.\d+)? +\d+ " + _LIBRARY_SOURCE
     + r"|WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR)[^\r\n]*"
     # the op context under a TF error or warning: "\t [[{{node IteratorGetNext}}]]"
     + r"|^[ \t]+\[\[\{\{node [^\r\n]*", re.M)
 #: Substrings one of which a TF/XLA line holds: ``.cc:``/``.h:`` are in every runtime line, the
 #: others mark the lines that come with them (a cheap test before any regex runs)
-_FOREIGN_HINTS = (".cc:", ".h:")
-_FOREIGN_ANCHORS = (".cc:", ".h:", ".cpp:", ".cu:", ".c:", "absl::", "{{node")
+_FOREIGN_HINTS = (".cc:", ".h:", "-packages/")
+_FOREIGN_ANCHORS = (".cc:", ".h:", ".cpp:", ".cu:", ".c:", "absl::", "{{node", "-packages/")
 #: Keras callbacks' messages (ModelCheckpoint, ReduceLROnPlateau, EarlyStopping): each is a
 #: line of its own, but in a capture it can land glued onto a progress bar
 _CALLBACK_MSG = re.compile(r"Epoch \d+: (?:[\w/.]+ (?:improved from|did not improve from)|ReduceLROnPlateau "
