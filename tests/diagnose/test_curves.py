@@ -1037,3 +1037,24 @@ def test_a_run_that_says_it_stopped_early_is_not_cut_short(tmp_path):
     state_path.write_text(json.dumps(state))
     d = fd.diagnose(fd.read_runs(str(state_path))[0])
     assert not any("cut short" in f.message for f in d.findings)
+
+
+def test_a_loss_running_away_below_zero_is_diverging_not_still_improving():
+    """Keras CSVLogger of an ECG model whose loss starts at -3.4e4 and falls to -6.5e7 in 70
+    epochs (val twice that): no working model's loss falls without a floor. It read as
+    'still improving, train longer'."""
+    e = np.arange(70)
+    loss = -33834.0 * (1 + e) ** 1.8
+    d = fd.diagnose({"loss": list(loss), "val_loss": list(2 * loss)})
+    assert d.top.code == "diverging" and d.top.severity == "error"
+    assert "runs away below zero" in d.top.message and "still_improving" not in d.codes
+    assert d.top.remedies[0].action.startswith("check that the labels are in the range the loss expects")
+
+
+def test_a_negative_log_likelihood_settling_below_zero_is_no_runaway():
+    """A Gaussian NLL may go below zero and settle there (1.4 -> -2.9): that is a loss with a
+    floor, not a runaway."""
+    e = np.arange(40)
+    nll = -3.0 + 4.4 * np.exp(-e / 6)
+    d = fd.diagnose({"loss": list(nll), "val_loss": list(nll + 0.05)})
+    assert "diverging" not in d.codes

@@ -10,7 +10,7 @@ from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, head_level, rule, tail_level
 from fitdoctor.diagnose.curves.messages import finding, fv, fx
 from fitdoctor.diagnose.curves.shape import noise, train_curve
-from fitdoctor.findings import Finding
+from fitdoctor.findings import Finding, Remedy
 
 
 @rule("curves")
@@ -37,6 +37,9 @@ def diverging(ctx: Context) -> Finding | None:
                f"({fv(float(s[peak]) / start)}x its start) before coming back to {fv(end)}: an update "
                "threw the weights far off, so what follows started from a damaged model")
         return finding("diverging", "error", msg, ctx, span=(L.x[0], L.x[peak]), evidence=ev)
+    runaway = _below_zero_without_floor(ctx, L, s)
+    if runaway is not None:
+        return runaway
     if rise <= max(ctx.th.rise_sigmas * noise(L), 0.0):
         return None
     x, y = L.x[b:], L.y[b:]
@@ -54,3 +57,36 @@ def diverging(ctx: Context) -> Finding | None:
     msg = (f"{L.name} grows: from {fv(best)} at {L.axis} {fx(L.x[b])} to {fv(end)} at the end "
            f"({fv(end / start)}x its start {fv(start)})" if start else f"{L.name} grows")
     return finding("diverging", "error", msg, ctx, span=(L.x[b], L.x[-1]), evidence=ev)
+
+
+#: how many times its first magnitude a loss below zero must reach to have no floor
+RUNAWAY_FACTOR = 100.0
+
+
+def _below_zero_without_floor(ctx: Context, L, s: np.ndarray) -> Finding | None:
+    """A loss that falls below zero and on by orders of magnitude (-3.4e4 -> -6.5e7) is no
+    model getting better: the objective has no floor (labels outside the range the loss
+    expects, a sign error, a likelihood whose variance collapses). The losses of classifiers
+    and regressors stop at 0, and a legitimate negative log-likelihood settles a few units
+    below it, so the run is diverging, towards minus infinity."""
+    end = float(s[-1])  # judged smoothed; the numbers shown are the log's own
+    ref = max(abs(float(L.y[0])), 1e-12)
+    if end >= 0 or abs(end) < RUNAWAY_FACTOR * ref or abs(end) < 10.0:
+        return None
+    last = float(L.y[-1])
+    ev = {"start": float(L.y[0]), "end": last, "ratio_to_start": abs(last) / ref}
+    msg = (f"{L.name} runs away below zero: {fv(float(L.y[0]))} at {L.axis} {fx(L.x[0])} -> {fv(last)} at the "
+           f"last ({abs(last) / ref:.0f}x the size of the first), and no loss of a working model falls without "
+           f"a floor")
+    fixes = [Remedy("check that the labels are in the range the loss expects (0/1 for binary cross-entropy, "
+                    "class indices for a categorical one, one-hot rows that sum to 1)", {},
+                    "cross-entropy on a label of 5 or -1 has no lower bound: the loss falls forever"),
+             Remedy("check the sign and the terms of a custom loss (a term maximised by mistake)", {},
+                    "a loss that rewards growing outputs falls without a floor"),
+             Remedy("for a likelihood loss, bound its variance from below (e.g. softplus + 1e-3)", {},
+                    "a Gaussian NLL whose variance collapses to 0 goes to minus infinity")]
+    why = ("The loss keeps falling below zero by orders of magnitude. The losses of classifiers and "
+           "regressors stop at 0, and a likelihood settles a few units below it: this one has no floor, so "
+           "it measures a broken objective, not a model getting better.")
+    return finding("diverging", "error", msg, ctx, span=(L.x[0], L.x[-1]), evidence=ev, explanation=why,
+                   remedies=fixes)
