@@ -99,3 +99,14 @@ def test_fractional_epochs_aligned_to_evaluations_stay_on_the_epoch_axis():
                            "val_loss": Series([1.0, 2.0, 3.0, 4.0], [0.9, 0.5, 0.4, 0.35], "val_loss", axis="epoch")})
     a = h.per_evaluation()
     assert a.series["loss"].axis == "epoch" and list(a.series["loss"].steps) == [1, 2, 3, 4]
+
+
+@pytest.mark.parametrize("name, higher", [("val_prec", True), ("val_rec", True), ("ndcg@10", True), ("test_psnr", True),
+                                          ("hits_at_10", True), ("val_recon", False), ("recon_loss", False),
+                                          ("val_loss", False), ("precision", True)])
+def test_short_and_ranking_score_names_are_higher_is_better(name, higher):
+    """'val_prec' read as a loss made a precision that collapsed from 0.094 to 0.022 look like a
+    validation that never improved; 'recon' stays no score."""
+    from fitdoctor.history import higher_is_better
+
+    assert higher_is_better(name) is higher

@@ -145,10 +145,18 @@ def canonical_name(raw: str) -> str:
 LOWER_IS_BETTER_WORDS = ("loss", "error", "brier", "mse", "mae", "wer", "cer", "perplexity")
 
 
+#: short names and ranking/image scores, matched as whole words of a name ("val_prec",
+#: "ndcg@10", "test_psnr"): as prefixes they would catch "recon" or "recall_loss"
+HIGHER_IS_BETTER_WORDS = frozenset({"prec", "rec", "ndcg", "mrr", "hit", "hits", "psnr", "ssim", "kappa",
+                                    "top1", "spearman", "pearson"})
+
+
 def higher_is_better(name: str) -> bool:
     base = name[4:] if name.startswith("val_") else name
     if any(w in base.lower() for w in LOWER_IS_BETTER_WORDS):
         return False
+    if any(k in HIGHER_IS_BETTER_WORDS for k in re.split(r"[^a-z0-9]+", base.lower())):
+        return True
     return any(base == k or base.startswith(k) or base.endswith(k) for k in HIGHER_IS_BETTER)
 
 

@@ -1058,3 +1058,15 @@ def test_a_negative_log_likelihood_settling_below_zero_is_no_runaway():
     nll = -3.0 + 4.4 * np.exp(-e / 6)
     d = fd.diagnose({"loss": list(nll), "val_loss": list(nll + 0.05)})
     assert "diverging" not in d.codes
+
+
+def test_a_score_that_collapses_after_its_best_is_overfitting_told_in_its_own_direction():
+    """A recommender logs train loss and val precision only: 0.002 -> best 0.094, then 0.02 while
+    the loss keeps falling. The message and evidence quote the precision as logged (a drop)."""
+    rng = np.random.default_rng(2)
+    prec = np.concatenate([np.linspace(0.002, 0.09, 14), 0.088 + rng.normal(0, 0.004, 10), 0.02 + rng.normal(0, 0.004, 9)])
+    loss = np.linspace(1.54, 1.26, 33)
+    d = fd.diagnose({"loss": list(loss), "val_prec": list(prec)})
+    assert d.top.code == "overfitting", d.codes
+    assert "(-" in d.top.message and "the drop is" in d.top.message
+    assert d.top.evidence["val_min"] == pytest.approx(float(np.max(prec)), abs=0.01)

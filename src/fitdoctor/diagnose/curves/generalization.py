@@ -76,15 +76,18 @@ def overfitting(ctx: Context) -> Finding | None:
     rise_raw = float(V.last) - vmin_raw
     ev["rise_shown"] = rise_raw
     ev["rise_shown_in_noise"] = rise_raw / sigma
-    pct = f" ({rise_raw / abs(vmin_raw):+.0%})" if vmin_raw else ""
-    shown_best = vmin_raw if V is ctx.val_loss else -vmin_raw
-    shown_last = V.last if V is ctx.val_loss else -V.last
+    score = V is not ctx.val_loss  # a score is kept negated on the curve; shown as the log has it
+    pct = f" ({(-1 if score else 1) * rise_raw / abs(vmin_raw):+.0%})" if vmin_raw else ""
+    shown_best = -vmin_raw if score else vmin_raw
+    shown_last = -V.last if score else V.last
+    if score:
+        ev.update(val_min=shown_best, val_last=-end, higher_is_better=True)
     if by_order:
         ev["level_shift_p"] = shift_p
         why = (f"each of the {V.n - 1 - rb} {unit(V)}s after the best is worse than every one up to it "
                f"(by chance: p={shift_p:.2g})")
     else:
-        why = (f"the rise is {rise_raw / sigma:.0f}x the {unit(V)}-to-{unit(V)} noise ({fv(sigma)})"
+        why = (f"the {'drop' if score else 'rise'} is {rise_raw / sigma:.0f}x the {unit(V)}-to-{unit(V)} noise ({fv(sigma)})"
                if rise_raw < 1000 * sigma else f"the {unit(V)}-to-{unit(V)} noise is next to nothing ({fv(sigma)})")
     msg = (f"{name} best {fv(shown_best)} at {V.axis} {fx(V.x[rb])}, then "
            f"{'+' if V is ctx.val_loss else '-'}{fv(rise_raw)}{pct} over the next {logged_after(ctx, V, V.x[rb])} "
