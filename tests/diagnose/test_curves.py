@@ -1049,6 +1049,7 @@ def test_a_loss_running_away_below_zero_is_diverging_not_still_improving():
     assert d.top.code == "diverging" and d.top.severity == "error"
     assert "runs away below zero" in d.top.message and "still_improving" not in d.codes
     assert d.top.remedies[0].action.startswith("check that the labels are in the range the loss expects")
+    assert d.summary["keep"].startswith("nothing worth keeping: the loss has no floor")
 
 
 def test_a_negative_log_likelihood_settling_below_zero_is_no_runaway():

@@ -141,6 +141,9 @@ def diagnose(run: Any, *, thresholds: Mapping[str, Any] | None = None,
     if "chance_level" in codes:
         summary["keep"] = ("nothing worth keeping: the model learned nothing from the features; "
                            "fix the cause and train again")
+    elif any(f.code == "diverging" and (f.evidence or {}).get("below_zero_without_floor") for f in findings):
+        summary["keep"] = ("nothing worth keeping: the loss has no floor, so its lowest epoch is only its most "
+                           "broken one; fix the objective and train again")
     elif "non_finite" in codes and summary.get("selected_by"):
         summary["keep"] = (f"{summary['keep']}; nothing after the first NaN/inf is usable")
     if mute:  # hide, after resolve: muting changes what is shown, not what the run is

@@ -74,7 +74,7 @@ def _below_zero_without_floor(ctx: Context, L, s: np.ndarray) -> Finding | None:
     if end >= 0 or abs(end) < RUNAWAY_FACTOR * ref or abs(end) < 10.0:
         return None
     last = float(L.y[-1])
-    ev = {"start": float(L.y[0]), "end": last, "ratio_to_start": abs(last) / ref}
+    ev = {"start": float(L.y[0]), "end": last, "ratio_to_start": abs(last) / ref, "below_zero_without_floor": True}
     msg = (f"{L.name} runs away below zero: {fv(float(L.y[0]))} at {L.axis} {fx(L.x[0])} -> {fv(last)} at the "
            f"last ({abs(last) / ref:.0f}x the size of the first), and no loss of a working model falls without "
            f"a floor")
