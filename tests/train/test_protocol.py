@@ -149,3 +149,12 @@ def test_on_epoch_sees_what_early_stopping_watches():
     select({**CFG, "train": {**CFG["train"], "early_stopping": False}}, seeds=1, dataset=_dataset(),
            on_epoch=lambda u, e, logs: plain.append(logs))
     assert plain and not any(k.startswith("watch:") for logs in plain for k in logs)
+
+
+def test_the_val_loss_score_is_the_kept_model_s_not_the_best_epoch_s():
+    """Without early stopping the model is the last epoch's: its val loss is scored, not the
+    lowest val loss of any epoch (a model nobody kept)."""
+    cfg = {**CFG, "train": {**CFG["train"], "epochs": 12, "lr": 0.05, "early_stopping": False}}
+    sel = select(cfg, seeds=2, dataset=_dataset(), metric="loss")
+    for score, res in zip(sel.scores, sel.runs):
+        assert score == pytest.approx(float(res.history.series["val_loss"].values[-1]), rel=1e-6)

@@ -189,9 +189,11 @@ def select(cfg: Any, *, seeds: int | list[int] | None = None, dataset: Any = Non
             return sel
         scores = task_metrics(ds.task, ds.y[sp.val], predict_scores(res.model, Xva, ds.task), ds.n_classes)
         if "loss" in res.history.series and res.history.series.get("val_loss") is not None:
+            # the val loss of the weights the model holds: the restored epoch's, else the last's
+            # (the epoch with the lowest val loss is no model anyone kept)
             vl = res.history.series["val_loss"].values
-            scores["loss"] = float(vl[res.best_epoch]) if res.best_epoch is not None and res.best_epoch < vl.size \
-                else float(vl[-1])
+            kept = (res.history.meta.get("restored_best") or {}).get("at")
+            scores["loss"] = float(vl[kept]) if kept is not None and kept < vl.size else float(vl[-1])
         if metric not in scores:
             raise BadInput(f"selection metric {metric!r} is not scored for a {ds.task} task; "
                            f"expected one of: {', '.join(sorted(scores))}")
