@@ -104,6 +104,16 @@ def plan(job: TuneJob) -> Plan:
                 len(seeds), seeds)
 
 
+def follow_kept_epoch(state: dict[str, Any], logs: dict[str, float], metric: str) -> None:
+    """Track, epoch by epoch, the validation score of the epoch early stopping would keep so far:
+    the best by what it watches (``watch:val_loss``, the rows select holds out for it; else
+    ``val_loss``), into ``state["best_loss"]`` and ``state["score"]``. The pruners of both
+    backends follow it, so an intermediate score is the one the finished unit will report."""
+    watched = logs.get("watch:val_loss", logs.get("val_loss", math.nan))
+    if state["best_loss"] is None or (math.isfinite(watched) and watched < state["best_loss"]):
+        state["best_loss"], state["score"] = watched, logs.get(f"val_{metric}", math.nan)
+
+
 def run_final(job: TuneJob, params: dict[str, Any], pl: Plan) -> tuple[Any, dict[str, Any] | None, list[str]]:
     """Refit the winner on train+val (the validation rows have chosen it; now they train it)
     and score the test split once, beside the baselines; write its run directory under

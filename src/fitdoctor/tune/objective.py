@@ -32,6 +32,7 @@ from typing import Any, Callable
 import numpy as np
 
 from fitdoctor.train.protocol import LOWER_IS_BETTER
+from fitdoctor.tune.base import follow_kept_epoch
 from fitdoctor.tune.space import SearchSpace, apply_params
 
 EPOCH_BASE = 1_000_000
@@ -318,13 +319,7 @@ class Objective:
         def hook(unit: int, epoch: int, logs: dict[str, float]) -> None:
             counted["epochs"] += 1
             st = state
-            vl = logs.get("val_loss", math.nan)
-            score = logs.get(f"val_{metric}", math.nan) if metric != "loss" else vl
-            # the epoch early stopping would keep so far: the best by what it watches (rows of
-            # its own when select holds them out), scored on validation
-            wl = logs.get("watch:val_loss", vl)
-            if st["best_loss"] is None or (math.isfinite(wl) and wl < st["best_loss"]):
-                st["best_loss"], st["score"] = wl, score
+            follow_kept_epoch(st, logs, metric)
             curve = curves.setdefault(unit, [])
             curve.append(float(st["score"]) if st["score"] is not None else math.nan)
             if self.on_epoch is not None:

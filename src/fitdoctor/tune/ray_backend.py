@@ -23,7 +23,8 @@ import time
 from typing import Any
 
 from fitdoctor.errors import BadInput, require
-from fitdoctor.tune.base import Backend, TuneJob, plan, rank, register, run_final, summarize_trial
+from fitdoctor.tune.base import (Backend, TuneJob, follow_kept_epoch, plan, rank, register, run_final,
+                                 summarize_trial)
 from fitdoctor.tune.result import TuneResult
 
 METRIC = "score"
@@ -57,10 +58,7 @@ def _trainable(config: dict[str, Any], job_blob: dict[str, Any] | None = None) -
 
         def hook(u: int, epoch: int, logs: dict[str, float]) -> None:
             counted["fold_epochs"] += 1
-            vl = logs.get("watch:val_loss", logs.get("val_loss", math.nan))  # what early stopping watches
-            sc = logs.get(f"val_{pl.metric}", math.nan)
-            if state["best_loss"] is None or (math.isfinite(vl) and vl < state["best_loss"]):
-                state["best_loss"], state["score"] = vl, sc
+            follow_kept_epoch(state, logs, pl.metric)
             now = [v for v in scores.values() if math.isfinite(v)]
             if state["score"] is not None and math.isfinite(state["score"]):
                 now = now + [state["score"]]

@@ -64,7 +64,7 @@ def still_improving(ctx: Context) -> Finding | None:
             how = (f"{fv(shown(float(P.y[first])))} -> {fv(shown(P.last))} over its last {-first} {unit(P)}s "
                    f"({z_text(-z if rising else z)})")
         best_at = "the last" if P.best_index() == P.n - 1 else \
-            f"{P.axis} {fx(P.x[P.best_index()])} ({shown_best(P)})"
+            f"{P.axis} {fx(P.x[P.best_index()])} ({fv(shown(float(P.y[P.best_index()])))})"
         msg = (f"{P.name} was still {verb} when the log ends, at {what} {done:.0f} of the {planned:.0f} planned "
                f"({done / planned:.0%}): {how}, its best at {best_at}; the run was cut short while it improved")
     elif z > -ctx.th.z_trend and through_end == "steps":  # the tail's z cannot tell; the steps can
@@ -95,12 +95,6 @@ def still_improving(ctx: Context) -> Finding | None:
                f"{fv(shown(float(P.y[-k - 1 if k < P.n else 0])))} -> {fv(shown(P.last))} over the last {k} "
                f"{unit(P)}s ({z_text(-z if rising else z)}), {tail_drop / total:.0%} of the run's total progress")
     return finding("still_improving", "warning", msg, ctx, span=(P.x[first], P.x[-1]), evidence=ev)
-
-def shown_best(P: Curve) -> str:
-    """The curve's best value as the log wrote it (a score is kept negated on the curve)."""
-    v = float(P.y[P.best_index()])
-    return fv(-v if higher_is_better(P.name) else v)
-
 
 def falling_through_end(P: Curve, ctx: Context) -> str:
     """Still falling at the last point where the tail's own z-test cannot tell: a short curve
