@@ -328,7 +328,7 @@ def learning_curve(config: Any, *, dataset: Any = None, seeds: int | list[int] |
     from fitdoctor.config import load_config
     from fitdoctor.data import load_dataset, make_splits
     from fitdoctor.train.metrics import class_prior
-    from fitdoctor.train.protocol import LOWER_IS_BETTER, MIN_WATCH_ROWS, WATCH_SHARE, select, selection_metric
+    from fitdoctor.train.protocol import LOWER_IS_BETTER, select, selection_metric, spares_watch_rows
 
     cfg = load_config(config)
     ds = dataset if dataset is not None else load_dataset(cfg.data)
@@ -363,7 +363,7 @@ def learning_curve(config: Any, *, dataset: Any = None, seeds: int | list[int] |
     # early stopping watches rows of its own at every size, or at none: a curve whose small
     # sizes kept their best epoch by the validation rows (too few rows to spare) and whose large
     # ones did not would flatter the small sizes and flatten the curve
-    watch_share = None if round(WATCH_SHARE * sizes[0]) >= MIN_WATCH_ROWS else 0.0
+    watch_share = None if spares_watch_rows(sizes[0]) else 0.0
     val_scores: list[list[float]] = []
     train_scores: list[list[float]] = []
     unit = "fold" if kfold else "seed"

@@ -33,6 +33,13 @@ WATCH_SHARE = 0.15
 MIN_WATCH_ROWS = 8
 
 
+def spares_watch_rows(n_rows: int, share: float = WATCH_SHARE) -> bool:
+    """Can ``n_rows`` training rows give early stopping ``share`` of them to watch, at least
+    :data:`MIN_WATCH_ROWS`, and keep as many to fit?"""
+    n_watch = int(round(share * n_rows))
+    return n_watch >= MIN_WATCH_ROWS and n_rows - n_watch >= MIN_WATCH_ROWS
+
+
 def watch_rows(y: np.ndarray, rows: np.ndarray, task: str, seed: int,
                share: float = WATCH_SHARE) -> tuple[np.ndarray, np.ndarray] | None:
     """``(fit_rows, watch_rows)``: ``share`` of ``rows`` held out for early stopping,
@@ -41,9 +48,9 @@ def watch_rows(y: np.ndarray, rows: np.ndarray, task: str, seed: int,
     from sklearn.model_selection import train_test_split
 
     rows = np.asarray(rows)
-    n_watch = int(round(share * rows.size))
-    if n_watch < MIN_WATCH_ROWS or rows.size - n_watch < MIN_WATCH_ROWS:
+    if not spares_watch_rows(rows.size, share):
         return None
+    n_watch = int(round(share * rows.size))
     labels = None
     if task != "regression":
         _, counts = np.unique(y[rows], return_counts=True)
