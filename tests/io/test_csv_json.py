@@ -37,6 +37,22 @@ def test_keras2_acc_names(tmp_path):
     assert "val_accuracy" in h and h.series["val_accuracy"].raw_name == "val_acc"
 
 
+def test_csvlogger_with_semicolons_under_a_title_line(tmp_path):
+    # CSVLogger(separator=";") into a file the script first wrote a title to
+    p = tmp_path / "model_history_log.csv"
+    p.write_text("model_history_log\n" + KERAS_CSV.replace(",", ";"))
+    h = fd.read(p)
+    assert h.meta["format"] == "keras-csv"
+    np.testing.assert_allclose(h.series["loss"].values, [0.6931, 0.5512, 0.4410])
+
+
+def test_three_title_lines_are_not_a_table(tmp_path):
+    p = tmp_path / "log.csv"
+    p.write_text("a\nb\nc\n" + KERAS_CSV)
+    with pytest.raises(BadInput):
+        fd.read(p)
+
+
 def test_truncated_last_row_is_dropped_with_note(tmp_path):
     p = tmp_path / "training.log"
     p.write_text(KERAS_CSV + "3,0.8")

@@ -68,6 +68,25 @@ def parse_cell(cell: str) -> float | None:
         raise ValueError(s)
 
 
+#: Lines a table may carry above its header that hold no delimiter at all (a title such as
+#: "model_history_log" written before a CSVLogger's rows); more than this is not a table.
+MAX_TITLE_LINES = 2
+
+
+def title_lines(lines: Sequence[str]) -> int:
+    """How many leading lines are a title above a delimited header: lines with no comma, tab
+    or semicolon, followed by one that has them. 0 when the first line is the header."""
+    def delimited(ln: str) -> bool:
+        return any(d in ln for d in (",", "\t", ";"))
+
+    for k in range(min(MAX_TITLE_LINES, len(lines) - 1) + 1):
+        if delimited(lines[k]):
+            return k
+        if not lines[k].strip() or len(lines[k]) > 80:
+            return 0
+    return 0
+
+
 def read_csv_rows(path: Path) -> tuple[list[str], list[list[str]], str]:
     """Header and rows of a delimited text file; the delimiter is sniffed from the header."""
     try:
@@ -81,6 +100,9 @@ def read_csv_rows(path: Path) -> tuple[list[str], list[list[str]], str]:
         skipped += 1
     if not lines:
         raise BadInput(f"{path}: file is empty; expected a CSV header and rows")
+    titles = title_lines(lines)
+    del lines[:titles]
+    skipped += titles
     header_line = lines[0]
     delim = max([",", "\t", ";"], key=header_line.count)
     if header_line.count(delim) == 0:

@@ -12,6 +12,7 @@ from pathlib import Path
 from fitdoctor.errors import BadInput
 from fitdoctor.history import RunHistory
 from fitdoctor.io._table import columns_to_history, is_bookkeeping, parse_cell, read_csv_rows, shown
+from fitdoctor.io._table import title_lines
 from fitdoctor.io.base import Reader, decode_text, looks_binary, register
 
 LOSS_WORDS = ("loss", "acc", "accuracy", "error", "mae", "mse", "auc")
@@ -19,9 +20,11 @@ LOSS_WORDS = ("loss", "acc", "accuracy", "error", "mae", "mse", "auc")
 
 def _header_cells(head: bytes) -> list[str]:
     text = decode_text(head)
-    first = next((ln for ln in text.splitlines() if ln.strip()), "")
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    first = next(iter(lines), "")
     if first.lstrip().startswith(("{", "[", "<")):
         return []  # JSON or markup, not a delimited header
+    first = lines[title_lines(lines)] if lines else ""
     delim = max([",", "\t", ";"], key=first.count)
     if first.count(delim) == 0:
         return []
