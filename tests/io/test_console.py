@@ -812,3 +812,38 @@ def test_steps_that_start_over_without_an_epoch_line_are_a_new_run(tmp_path):
     path = tmp_path / "train.log"
     path.write_text("\n".join(lines) + "\n")
     assert len(fd.read_runs(path)) == 2
+
+
+def _bare_split_log(e0: int, e1: int, pct: bool = False) -> list[str]:
+    unit = "%" if pct else " (2.0061 bpd)"
+    return [f"Epoch {e:4d}/1000 | train: {100 - e:.4f}{unit} | val: {101 - e * 0.9:.4f}{unit} | "
+            f"z_mean: 0.002 | lr: 0.000100" for e in range(e0, e1)]
+
+
+def test_bare_train_and_val_numbers_are_the_losses(tmp_path):
+    """'Epoch 3/1000 | train: 1090.19 (2.0061 bpd) | val: 1078.67 | ...': a loop printing its
+    objective under the split words alone was refused as having no metric."""
+    path = tmp_path / "train.log"
+    path.write_text("Dataset : mnist\n" + "\n".join(_bare_split_log(1, 12)) + "\n")
+    [run] = fd.read_runs(path)
+    assert {"loss", "val_loss"} <= set(run.names)
+    assert run.series["loss"].values[0] == pytest.approx(99.0)
+    assert any("bare numbers" in n for n in run.meta["notes"])
+
+
+def test_bare_split_numbers_with_a_percent_sign_are_accuracy(tmp_path):
+    path = tmp_path / "train.log"
+    path.write_text("\n".join(_bare_split_log(1, 12, pct=True)) + "\n")
+    [run] = fd.read_runs(path)
+    assert {"accuracy", "val_accuracy"} <= set(run.names) and "loss" not in run.names
+
+
+def test_an_exception_between_epochs_does_not_split_the_run(tmp_path):
+    """A traceback's last line ('OSError: [Errno 39] ...') reads like a metric named Errno; it
+    cut one run in two at a one-value 'record'."""
+    lines = _bare_split_log(1, 8) + ["Traceback (most recent call last):", '  File "x.py", line 3, in f',
+                                     "OSError: [Errno 39] Directory not empty: '/tmp/pymp-1'"] + _bare_split_log(8, 15)
+    path = tmp_path / "train.log"
+    path.write_text("\n".join(lines) + "\n")
+    [run] = fd.read_runs(path)
+    assert len(run.series["val_loss"].values) == 14

@@ -13,7 +13,7 @@ import math
 import re
 
 from fitdoctor.history import canonical_name
-from fitdoctor.io.console.pairs import clean_pairs, extract_pairs, is_metric_key
+from fitdoctor.io.console.pairs import bare_split_losses, clean_pairs, extract_pairs, is_metric_key
 from fitdoctor.io.console.patterns import EPOCH_INLINE
 from fitdoctor.io.console.runs import Run, State
 from fitdoctor.io.console.tqdm import bar_postfix, epoch_bar_postfix
@@ -131,6 +131,14 @@ def handle_generic(state: State, n: int, seg: str) -> None:
         rest = bar_postfix(rest)
     rest = _COUNT_RATIO.sub(lambda r: f"{int(r.group(1)) / max(int(r.group(2)), 1):.6g}", rest)
     pairs = clean_pairs(extract_pairs(rest))
+    if pairs and not any(is_metric_key(k) for k in pairs):
+        named = bare_split_losses(rest, pairs)
+        if named is not None:
+            pairs = named
+            if not state.bare_split_note:
+                state.bare_split_note = True
+                state.run.notes.append("'train' and 'val' printed with bare numbers are read as the train and "
+                                       "validation loss")
     if not pairs or not any(is_metric_key(k) for k in pairs):
         return
     pairs = split_prefixed(seg, pairs)

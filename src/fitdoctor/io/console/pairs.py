@@ -122,3 +122,33 @@ def clean_pairs(pairs: dict[str, float]) -> dict[str, float]:
         if k.endswith("_step") and (k[:-5] + "_epoch") in out:
             del out[k]
     return out
+
+
+#: a split word printed as a key of its own, its value with no metric named ("train: 1090.19 |
+#: val: 1078.67"): what a hand loop prints for its objective
+_BARE_TRAIN = {"train", "training", "trn", "tr"}
+_BARE_HELD_OUT = {"val": "val", "valid": "val", "validation": "val", "eval": "val", "dev": "val", "test": "test"}
+
+
+def bare_split_losses(segment: str, pairs: dict[str, float]) -> dict[str, float] | None:
+    """``pairs`` with bare split keys named as the losses they print (``train`` -> ``loss``,
+    ``val`` -> ``val_loss``), or None when the line is not one of those. A line of nothing but
+    ``train: 1090.19 (2.0061 bpd) | val: 1078.67`` names no metric; a loop prints its objective
+    that way, and accuracy would carry a word (or a percent sign: then it is read as accuracy).
+    Both a train and a held-out key are needed, so a lone ``test: 3`` counts nothing."""
+    low = {k.lower(): k for k in pairs}
+    train = [low[k] for k in low if k in _BARE_TRAIN]
+    held = [low[k] for k in low if k in _BARE_HELD_OUT]
+    if len(train) != 1 or not held:
+        return None
+
+    def name(key: str, split: str) -> str:
+        pct = re.search(r"(?<![\w.])" + re.escape(key) + r"\s*[:=]?\s*" + NUM + r"\s*%", segment)
+        what = "acc" if pct else "loss"
+        return what if split == "train" else f"{split}_{what}"
+
+    out = {k: v for k, v in pairs.items() if k not in train and k not in held}
+    out[name(train[0], "train")] = pairs[train[0]]
+    for k in held:
+        out[name(k, _BARE_HELD_OUT[k.lower()])] = pairs[k]
+    return out

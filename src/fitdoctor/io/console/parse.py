@@ -16,7 +16,7 @@ from fitdoctor.io.console.generic import handle_generic, note_epoch_header
 from fitdoctor.io.console.hf import hf_dict, handle_dict
 from fitdoctor.io.console.lines import (MAYBE_WRAPPED, cut_incomplete_tail, drop_foreign, join_wrapped, segments,
                                         unglue_callbacks)
-from fitdoctor.io.console.patterns import CALLBACK, METRIC_WORDS, TRACEBACK
+from fitdoctor.io.console.patterns import BARE_SPLITS, CALLBACK, METRIC_WORDS, TRACEBACK
 from fitdoctor.io.console.runs import State, drop_one_value_runs, to_history
 
 
@@ -28,7 +28,7 @@ def handle(state: State, n: int, seg: str) -> None:
     in_keras = keras.in_keras_epoch(run)
     if in_keras and keras.handle_bar(run, seg):
         return
-    if not METRIC_WORDS.search(seg) or TRACEBACK.match(seg):
+    if not (METRIC_WORDS.search(seg) or BARE_SPLITS.search(seg)) or TRACEBACK.match(seg):
         if "poch" in seg or "POCH" in seg:
             note_epoch_header(state, n, seg)
         return

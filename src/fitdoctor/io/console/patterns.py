@@ -21,10 +21,17 @@ EPOCH_INLINE = re.compile(r"\bepoch\s*[:=#]?\s*\[?\s*(\d+)(?:\s*(?:/|\bof\b)\s*(
 METRIC_WORDS = re.compile(
     r"loss|acc|error|mae|mse|rmse|auc|f1|map|iou|dice|perplexity|ppl|bleu|rouge|precision|recall|score|r2",
     re.I)
+#: "train: 1090.19 (2.0061 bpd) | val: 1078.67": a train and a held-out split word each with a
+#: bare number, the objective a hand loop prints with no metric word (see ``pairs.bare_split_losses``)
+BARE_SPLITS = re.compile(r"(?<![\w.])train(?:ing)?\s*[:=]\s*" + NUM + r"[^\n]{0,200}?(?<![\w.])"
+                         r"(?:val(?:id(?:ation)?)?|eval|dev|test)\s*[:=]\s*" + NUM, re.I)
 #: Callback chatter that mentions metrics but is not a record.
 CALLBACK = re.compile(r"improved from|did not improve|reducing learning rate|early stopping|"
                       r"saving model|restoring model weights|best (?:epoch|model)|"
                       r"ReduceLROnPlateau|LearningRateScheduler|Saving model", re.I)
 #: Every callback phrase ``CALLBACK`` matches contains one of these (checked by tests).
 CALLBACK_ANCHORS = ("mprove", "educ", "arly stop", "estor", "aving model", "est epoch", "est model")
-TRACEBACK = re.compile(r'\s*(?:File "|Traceback \(most recent|\^+\s*$|During handling)')
+TRACEBACK = re.compile(r'\s*(?:File "|Traceback \(most recent|\^+\s*$|During handling'
+                       # the exception a traceback ends with ("OSError: [Errno 39] Directory not
+                       # empty"), whose words (Error, Errno) look like metrics
+                       r'|[A-Za-z_][\w.]*(?:Error|Exception):\s+(?!' + NUM + r'\s*(?:$|[|,;])))')

@@ -51,6 +51,7 @@ class State:
     runs: list[Run] = field(default_factory=list)
     seq: int = 0  # row counter for lines with metrics but no epoch/step
     unnamed_val_note: bool = False  # said once that unpositioned lines were read as validation
+    bare_split_note: bool = False  # said once that bare "train: .. | val: .." numbers were read as losses
     skipped_summary: bool = False
     ignored_callbacks: int = 0
     #: the log holds a tqdm bar over the epochs (see ``tqdm.has_epoch_bars``)

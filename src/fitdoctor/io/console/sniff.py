@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from fitdoctor.io.console.fastai import TABLE_HEAD
-from fitdoctor.io.console.patterns import NUM
+from fitdoctor.io.console.patterns import BARE_SPLITS, NUM
 
 _SNIFF_KERAS = re.compile(r"Epoch\s+\d+\s*/\s*\d+\s*\r?\n")
 _SNIFF_KERAS_LINE = re.compile(r" - (?:val_)?(?:loss|acc\w*): " + NUM)
@@ -35,6 +35,8 @@ EPOCH_WORD = re.compile(r"epoch", re.I)
 #: "Ep  3 | loss=0.41 | acc=0.88", "Ep. 3 | tr loss 0.41" (the word abbreviated): one record per line
 _SNIFF_LEAD_EPOCH = re.compile(r"^\s*(?:\[\s*\d+\s*/\s*\d+\s*\]|ep\.?\s*[:=#]?\s*\d+\b)[^\n]{0,200}?(?:loss|acc)\w*\s*[:=]?\s*"
                                + NUM, re.I | re.M)
+#: "Epoch 3/1000 | train: 1090.19 (2.0061 bpd) | val: 1078.67": bare split words carrying the objective
+_SNIFF_BARE_SPLITS = re.compile(r"epoch\s*[:=#]?\s*\[?\s*\d+[^\n]{0,200}?" + BARE_SPLITS.pattern, re.I)
 _SNIFF_EPOCH_BATCH = re.compile(r"^\s*\[\s*\d+\s*,\s*\d+\s*\]\s*(?:\w+\s*)?loss\s*[:=]\s*" + NUM, re.M)
 
 
@@ -52,7 +54,7 @@ def sniff_text(text: str) -> float:
     if TABLE_HEAD.search(text[:8192]):
         return 0.7
     if len(_SNIFF_EPOCH_BATCH.findall(text[:8192])) >= 2 or len(_SNIFF_EPOCH_HEADER.findall(text[:8192])) >= 2 \
-            or len(_SNIFF_LEAD_EPOCH.findall(text[:8192])) >= 2:
+            or len(_SNIFF_LEAD_EPOCH.findall(text[:8192])) >= 2 or len(_SNIFF_BARE_SPLITS.findall(text[:8192])) >= 2:
         return 0.7
     if len(_SNIFF_SPLIT_LINE.findall(text[:8192])) >= 2 and EPOCH_WORD.search(text, 0, 8192):
         return 0.7
