@@ -283,6 +283,22 @@ def test_a_run_that_levelled_off_in_its_last_epochs_is_not_still_improving():
     assert "still_improving" not in fd.diagnose(run).codes
 
 
+def test_a_jumpy_last_batch_loss_beside_a_validation_still_improving_is_not_lr_too_high():
+    """A loop printing one batch's loss every 20 iterations beside a full evaluation: the train
+    points jump by their own level (minibatch noise), while validation falls to its best at the
+    end. The step is not too big to settle; the model is still getting better."""
+    rng = np.random.default_rng(5)
+    n = 60
+    t = np.arange(n)
+    loss = np.concatenate([[2.4, 1.6], np.exp(rng.normal(np.log(0.25), 0.9, n - 2))])
+    val = 0.3 + 2.0 * np.exp(-t / 8) - 0.002 * t + np.abs(rng.normal(0, 0.004, n))
+    d = fd.diagnose({"loss": list(loss), "val_loss": list(val)})
+    assert "lr_too_high" not in d.codes
+    # the same jumpy train loss beside a validation that stopped improving long ago still is
+    flat = 0.4 + 2.0 * np.exp(-t / 3) + np.abs(rng.normal(0, 0.02, n))
+    assert "lr_too_high" in fd.diagnose({"loss": list(loss), "val_loss": list(flat)}).codes
+
+
 def test_a_train_loss_that_keeps_jumping_by_its_own_level_is_lr_too_high():
     """Fast drop, then the epoch's train loss itself jumps between 0.03 and 0.25: big steps."""
     rng = np.random.default_rng(4)

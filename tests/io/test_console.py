@@ -847,3 +847,28 @@ def test_an_exception_between_epochs_does_not_split_the_run(tmp_path):
     path.write_text("\n".join(lines) + "\n")
     [run] = fd.read_runs(path)
     assert len(run.series["val_loss"].values) == 14
+
+
+def test_a_markdown_page_whose_records_start_past_a_long_preamble_is_read(tmp_path):
+    """A write-up pasting a settings table ("epochs | 650"), the script and a wandb summary
+    before 'Iter [ 20/11250] | Train Loss 1.4652 | ...' lines: the head and the first mention
+    of an epoch are far above the records, and the file was refused."""
+    code = "\n".join(f"    x_{i} = model(batch_{i})  # the training script, pasted" for i in range(400))
+    records = "\n".join(f"    Iter [{i * 20:3d}/11250] | Train Loss {2.0 / (i + 1):.4f} | Train Acc 0.5000 | "
+                        f"Valid Loss {2.1 / (i + 1):.4f} | Valid Acc {0.1 + i * 0.01:.4f}" for i in range(30))
+    path = tmp_path / "2022-03-11-model.md"
+    path.write_text("| setting | value |\n|---|---|\n| epochs | 650 |\n\n```python\n" + code + "\n```\n\n" + records + "\n")
+    [run] = fd.read_runs(path)
+    assert len(run.series["val_loss"].values) == 30
+
+
+def test_torch_internal_logger_lines_are_dropped(tmp_path):
+    """torch._dynamo's warnings in the stdlib logging format, a traceback and all, carry
+    '[Errno 2]' and 'Error' words; they made an 8-point 'errno' run of their own."""
+    noise = "\n".join(f"[2023-12-04 01:43:{i:02d},275] torch._dynamo.convert_frame: [WARNING] "
+                      f"FileNotFoundError: [Errno 2] No such file or directory: 'ldconfig'" for i in range(8))
+    lines = [f"Epoch [{e}/20], Train Loss: {1 / e:.4f}, Validation Loss: {1.1 / e:.4f}" for e in range(1, 21)]
+    path = tmp_path / "train.log"
+    path.write_text(noise + "\n" + "\n".join(lines) + "\n")
+    [run] = fd.read_runs(path)
+    assert "errno" not in " ".join(run.names).lower() and len(run.series["loss"].values) == 20

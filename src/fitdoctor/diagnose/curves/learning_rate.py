@@ -10,7 +10,7 @@ from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, head_level, rule, tail_level
 from fitdoctor.diagnose.curves.messages import finding, fv, fx, unit
 from fitdoctor.diagnose.curves.shape import (best_before_tail, cut_short, no_loss_scale, noise, sparse_train,
-                                             train_curve, val_curve)
+                                             tail_trend, train_curve, val_curve)
 from fitdoctor.findings import Finding
 
 
@@ -34,7 +34,10 @@ def lr_too_high(ctx: Context) -> Finding | None:
     # of where it started (a loss that fell 0.35 -> 0.0004 and wobbles by 0.0003 has settled:
     # at that level a log's own rounding is a quarter of the value)
     level = max(abs(end), ctx.th.lr_high_level_floor * abs(start))
-    wild = noise(T) > ctx.th.lr_high_wild_noise * level and flips >= 0.45 and not sparse_train(ctx, T)
+    # a jumpy train loss is minibatch noise, not a step too big to settle, when validation keeps
+    # getting better to the end (a loop printing the last batch's loss beside a full evaluation)
+    calm = not sparse_train(ctx, T) and not val_settling(ctx)
+    wild = noise(T) > ctx.th.lr_high_wild_noise * level and flips >= 0.45 and calm
     if total <= 3 * noise(T) and not wild:
         return None
     if b > 0.6 * (T.n - 1) and not wild:
@@ -44,7 +47,7 @@ def lr_too_high(ctx: Context) -> Finding | None:
     early_share = (start - float(np.min(s[: k + 1]))) / total if total > 0 else 0.0
     rise = end - best
     rising = rise > max(ctx.th.rise_sigmas * noise(T), 0.1 * total)
-    noisy = noise(T) > 0.15 * total and noise(T) > 0.05 * abs(end) and not sparse_train(ctx, T)
+    noisy = noise(T) > 0.15 * total and noise(T) > 0.05 * abs(end) and calm
     # after converging fast, validation jumps around by a large share of its own level
     V = ctx.val_loss
     val_jumpy = (V is not None and V.n >= 8 and V.sigma > 0.3 * abs(tail_level(V, 0.3))
@@ -72,6 +75,15 @@ def lr_too_high(ctx: Context) -> Finding | None:
         msg, span = f"{fast} to {fv(best)} at {T.axis} {fx(T.x[b])}, {what}", (T.x[b], T.x[-1])
     return finding("lr_too_high", "warning", f"{msg}: the learning rate is too high to settle", ctx,
                    span=span, evidence=ev)
+
+def val_settling(ctx: Context) -> bool:
+    """Validation (8+ evaluations) is at its best in its last fifth and falls beyond its noise
+    over its tail: whatever the train loss does, the model is still getting better."""
+    V = ctx.val_loss
+    if V is None or V.n < 8 or V.best_index() < 0.8 * (V.n - 1):
+        return False
+    return tail_trend(V, ctx.th.tail_frac)[1] < -ctx.th.z_trend
+
 
 @rule("curves")
 def lr_too_low(ctx: Context) -> Finding | None:

@@ -26,8 +26,12 @@ _CPP_SOURCE = r"[\w./-]+\.(?:cc|h|cpp|hpp|cu|c):\d+\] "
 #: 2622492 site-packages/torch/_dynamo/convert_frame.py:1233] WON'T CONVERT ...", a traceback and
 #: all, each line prefixed): an installed package's log, not the script's
 _LIBRARY_SOURCE = r"[\w./-]*(?:site|dist)-packages/[\w./-]+\.py:\d+\] "
+#: ... and torch's own Python loggers in the stdlib format ("[2023-12-04 01:43:47,275]
+#: torch._dynamo.convert_frame: [WARNING] FileNotFoundError: [Errno 2] ...", a traceback and all):
+#: torch's internals never log a training curve
+_TORCH_LOGGER = r"\[\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[,.]\d+\] torch\.[\w.]+: \[[A-Z]+\]"
 FOREIGN = re.compile(
-    r"(?:\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWEF] " + _CPP_SOURCE
+    r"(?:" + _TORCH_LOGGER + r"|\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d+: [IWEF] " + _CPP_SOURCE
     + r"|[IWEF]\d{4} \d\d:\d\d:\d\d+(?:\.\d+)? +\d+ " + _CPP_SOURCE
     + r"|[IWEF]\d{4} \d\d:\d\d:\d\d+(?:\.\d+)? +\d+ " + _LIBRARY_SOURCE
     + r"|WARNING: All log messages before absl::InitializeLog\(\) is called are written to STDERR)[^\r\n]*"
@@ -35,8 +39,8 @@ FOREIGN = re.compile(
     + r"|^[ \t]+\[\[\{\{node [^\r\n]*", re.M)
 #: Substrings one of which a TF/XLA line holds: ``.cc:``/``.h:`` are in every runtime line, the
 #: others mark the lines that come with them (a cheap test before any regex runs)
-_FOREIGN_HINTS = (".cc:", ".h:", "-packages/")
-_FOREIGN_ANCHORS = (".cc:", ".h:", ".cpp:", ".cu:", ".c:", "absl::", "{{node", "-packages/")
+_FOREIGN_HINTS = (".cc:", ".h:", "-packages/", "] torch.")
+_FOREIGN_ANCHORS = (".cc:", ".h:", ".cpp:", ".cu:", ".c:", "absl::", "{{node", "-packages/", "] torch.")
 #: Keras callbacks' messages (ModelCheckpoint, ReduceLROnPlateau, EarlyStopping): each is a
 #: line of its own, but in a capture it can land glued onto a progress bar
 _CALLBACK_MSG = re.compile(r"Epoch \d+: (?:[\w/.]+ (?:improved from|did not improve from)|ReduceLROnPlateau "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from fitdoctor.errors import BadInput
@@ -9,6 +10,7 @@ from fitdoctor.history import RunHistory
 from fitdoctor.io.base import HEAD_BYTES, Reader, decode_text, looks_binary, register
 from fitdoctor.io.console.lines import drop_foreign
 from fitdoctor.io.console.parse import parse_console_text
+from fitdoctor.io.console.patterns import NUM
 from fitdoctor.io.console.sniff import EPOCH_WORD, looks_like_table, sniff_text
 
 #: How far past its head a file is read when TF/XLA lines fill the head (a GPU run's preamble).
@@ -26,6 +28,10 @@ _SNIFF_WINDOW = 1 << 16
 _LONG_LINE = 2000
 
 
+_NUMBERED_EPOCH = re.compile(r"epoch\w*\W{0,3}\d", re.I)
+_METRIC_VALUE = re.compile(r"(?:loss|acc)\w*\W{0,3}\s*" + NUM, re.I)
+
+
 def _sniff_past_preamble(path: Path, limit: int = _PAST_PREAMBLE) -> float:
     """Sniff the file as it reads once TF/XLA's own log lines and over-long lines are gone,
     from its first mention of an epoch."""
@@ -36,9 +42,15 @@ def _sniff_past_preamble(path: Path, limit: int = _PAST_PREAMBLE) -> float:
         return 0.0
     text = drop_foreign(decode_text(data))
     kept = "\n".join(line for line in text.splitlines() if line.strip() and len(line) <= _LONG_LINE)
-    m = EPOCH_WORD.search(kept)
-    start = kept.rfind("\n", 0, m.start()) + 1 if m is not None else 0
-    return sniff_text(kept[start:start + _SNIFF_WINDOW])
+    score = 0.0
+    # from the first mention of an epoch, from the first that numbers one ("Epoch [1/650]"), and
+    # from the first loss or accuracy printed with its value ("Iter [ 20/11250] | Train Loss
+    # 1.4652"): a settings table's "epochs | 650" or a pasted script can stand far above the records
+    for pattern in (EPOCH_WORD, _NUMBERED_EPOCH, _METRIC_VALUE):
+        m = pattern.search(kept)
+        start = kept.rfind("\n", 0, m.start()) + 1 if m is not None else 0
+        score = max(score, sniff_text(kept[start:start + _SNIFF_WINDOW]))
+    return score
 
 
 @register
