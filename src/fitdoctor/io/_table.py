@@ -68,6 +68,17 @@ def parse_cell(cell: str) -> float | None:
         raise ValueError(s)
 
 
+#: The delimiters a table's header is sniffed for, in the order a tie goes to.
+DELIMITERS = (",", "\t", ";")
+
+
+def delimiter_of(line: str) -> str | None:
+    """The delimiter ``line`` holds most of (the first of :data:`DELIMITERS` on a tie), or None
+    when it holds none: a header line says how its table is split."""
+    delim = max(DELIMITERS, key=line.count)
+    return delim if line.count(delim) else None
+
+
 #: Lines a table may carry above its header that hold no delimiter at all (a title such as
 #: "model_history_log" written before a CSVLogger's rows); more than this is not a table.
 MAX_TITLE_LINES = 2
@@ -76,11 +87,8 @@ MAX_TITLE_LINES = 2
 def title_lines(lines: Sequence[str]) -> int:
     """How many leading lines are a title above a delimited header: lines with no comma, tab
     or semicolon, followed by one that has them. 0 when the first line is the header."""
-    def delimited(ln: str) -> bool:
-        return any(d in ln for d in (",", "\t", ";"))
-
     for k in range(min(MAX_TITLE_LINES, len(lines) - 1) + 1):
-        if delimited(lines[k]):
+        if delimiter_of(lines[k]) is not None:
             return k
         if not lines[k].strip() or len(lines[k]) > 80:
             return 0
@@ -104,8 +112,8 @@ def read_csv_rows(path: Path) -> tuple[list[str], list[list[str]], str]:
     del lines[:titles]
     skipped += titles
     header_line = lines[0]
-    delim = max([",", "\t", ";"], key=header_line.count)
-    if header_line.count(delim) == 0:
+    delim = delimiter_of(header_line)
+    if delim is None:
         raise BadInput(f"{path}: no delimited header found; expected e.g. 'epoch,loss,val_loss'")
     body = "\n".join(lines)
     allow_fields_of(len(body))

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from fitdoctor.errors import BadInput
 from fitdoctor.history import RunHistory
-from fitdoctor.io._table import columns_to_history, is_bookkeeping, parse_cell, read_csv_rows, shown
-from fitdoctor.io._table import title_lines
+from fitdoctor.io._table import (columns_to_history, delimiter_of, is_bookkeeping, parse_cell, read_csv_rows, shown,
+                                 title_lines)
 from fitdoctor.io.base import Reader, decode_text, looks_binary, register
 
 LOSS_WORDS = ("loss", "acc", "accuracy", "error", "mae", "mse", "auc")
@@ -25,8 +25,8 @@ def _header_cells(head: bytes) -> list[str]:
     if first.lstrip().startswith(("{", "[", "<")):
         return []  # JSON or markup, not a delimited header
     first = lines[title_lines(lines)] if lines else ""
-    delim = max([",", "\t", ";"], key=first.count)
-    if first.count(delim) == 0:
+    delim = delimiter_of(first)
+    if delim is None:
         return []
     return [c.strip().lower() for c in first.split(delim)]
 

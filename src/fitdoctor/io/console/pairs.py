@@ -126,8 +126,9 @@ def clean_pairs(pairs: dict[str, float]) -> dict[str, float]:
 
 #: a split word printed as a key of its own, its value with no metric named ("train: 1090.19 |
 #: val: 1078.67"): what a hand loop prints for its objective
-_BARE_TRAIN = {"train", "training", "trn", "tr"}
-_BARE_HELD_OUT = {"val": "val", "valid": "val", "validation": "val", "eval": "val", "dev": "val", "test": "test"}
+_BARE_TRAIN = {*TRAIN_SPLITS, *(w for w, split in _SPLIT_PREFIX.items() if split == "train")}
+#: each held-out word -> the split its loss is named for (test stays apart; the rest are validation)
+_BARE_HELD_OUT = {w: "test" if w == "test" else "val" for w in VAL_SPLITS}
 
 
 def bare_split_losses(segment: str, pairs: dict[str, float]) -> dict[str, float] | None:

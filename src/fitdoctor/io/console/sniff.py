@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from fitdoctor.io._table import delimiter_of
 from fitdoctor.io.console.fastai import TABLE_HEAD
 from fitdoctor.io.console.patterns import BARE_SPLITS, NUM
 
@@ -69,5 +70,5 @@ def sniff_text(text: str) -> float:
 def looks_like_table(text: str) -> bool:
     """A CSV/TSV header line (names, no numbers): a table reader's file, not console output."""
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
-    return max(first.count(","), first.count("\t"), first.count(";")) >= 1 and not re.search(r"\d", first) \
+    return delimiter_of(first) is not None and not re.search(r"\d", first) \
         and ":" not in first and "=" not in first and "|" not in first
