@@ -469,6 +469,28 @@ def test_pytorch_mnist_example_output_is_one_run_with_train_and_test_curves(tmp_
     assert h.series["val_accuracy"].values[0] == pytest.approx(0.915)
 
 
+def test_decorated_validation_and_test_lines_close_each_epoch_of_one_run(tmp_path):
+    """The MNIST example grown a validation split: '====> Epoch 3 Average train loss: 1.54',
+    '====> Validation loss: 1.40,  acc: 48.34%', then '====> Test set loss: 1.42,  acc: 48.42%'.
+    The arrows before the split word still name the split, so each line closes its epoch (it
+    was read as 2000 one-epoch runs), and the test line's 'acc' never overwrites val's."""
+    lines = ["Running on: cuda", ">>> Training baseline ResNet"]
+    for e in range(1, 13):
+        for b in range(0, 45000, 12800):
+            lines.append(f"Train Epoch: {e} [{b}/45000 ({100 * b // 45000}%)]\tLoss: {2.3 / (e + b / 45000):.6f}")
+        lines.append(f"====> Epoch {e} Average train loss: {2.0 / e:.4f}")
+        lines.append(f"====> Validation loss: {1.9 / e ** 0.5:.4f},  acc: {20 + 5 * e:.2f}%")
+        lines.append(f"====> Test set loss: {1.95 / e ** 0.5:.4f},  acc: {21 + 5 * e:.2f}%")
+        lines.append("====> New best model saved to best_base.pth")
+        lines.append("")
+    h = _read_printed(tmp_path, lines, "train_log.md")
+    assert list(h.series["val_loss"].steps) == list(range(1, 13))
+    assert h.series["val_loss"].values[0] == pytest.approx(1.9)
+    assert h.series["val_accuracy"].values[0] == pytest.approx(0.25)
+    assert h.series["test_accuracy"].values[0] == pytest.approx(0.26)
+    assert h.series["test_loss"].values[0] == pytest.approx(1.95)  # 'Test set loss': no 'set' metric
+
+
 def test_scikit_learn_mlp_verbose_output_pairs_each_iteration_with_its_validation_score(tmp_path):
     """MLPClassifier(verbose=True, early_stopping=True): 'Iteration 3, loss = 0.41' then
     'Validation score: 0.86' (accuracy: higher is better)."""

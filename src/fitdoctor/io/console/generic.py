@@ -27,7 +27,7 @@ _STEP_OF = re.compile(r"\b(?:step|iter|iteration|batch)\s*[:=#]?\s*\[?\s*(\d+)\s
 _STEP_INLINE = re.compile(r"\b(?:global[_ ]step|step|iteration|iter|it)\s*[:=#]?\s*\[?\s*(\d+)", re.I)
 #: "Validation Results - Epoch[3] Avg accuracy: 0.81 Avg loss: 0.52" (PyTorch Ignite's examples
 #: and many hand loops): the split is named once at the start of the line, not in each key
-_SPLIT_LEAD = re.compile(r"^\s*(?:\W\s*)?(validation|valid|val|eval(?:uation)?|dev|test|train(?:ing)?)\b"
+_SPLIT_LEAD = re.compile(r"^\s*(?:[^\w\s]+\s*)?(validation|valid|val|eval(?:uation)?|dev|test|train(?:ing)?)\b"
                          r"(?:\s+(?:results?|set|metrics?|stats?|phase|split))?\s*[-:|,]?", re.I)
 EPOCH_BATCH = re.compile(r"^\s*\[\s*(\d+)\s*,\s*(\d+)\s*\]")
 #: "[640/60000 (1%)]" right after the epoch number: how far into the epoch the line is
@@ -61,7 +61,9 @@ def split_prefixed(seg: str, pairs: dict[str, float]) -> dict[str, float]:
     # "val Loss: 0.50 Acc: 0.86" (PyTorch's transfer-learning tutorial): the keys the line's
     # lead names already carry keep their name, the others take it
     # (a key scoped to the train split later in the line, "val loss .. | train loss ..", keeps it)
-    return {k if k.lower().startswith(("val", "eval", "test", "dev", "train")) else f"val_{k}": v
+    # ("Test set loss: .. acc: ..": test_acc, kept apart from a validation line's val_acc)
+    split = "test" if m.group(1).lower() == "test" else "val"
+    return {k if k.lower().startswith(("val", "eval", "test", "dev", "train")) else f"{split}_{k}": v
             for k, v in pairs.items()}
 
 

@@ -32,12 +32,14 @@ def is_metric_key(key: str) -> bool:
 
 
 _KEY_CACHE: dict[str, str] = {}
+#: "Test set loss", "Validation set accuracy": the split's loss ("set" names no metric)
+_SPLIT_SET = re.compile(r"^(train(?:ing)?|test|val(?:id(?:ation)?)?|dev|eval(?:uation)?)_set_(?=\w)", re.I)
 
 
 def _norm_key(key: str) -> str:
     got = _KEY_CACHE.get(key)
     if got is None:
-        got = re.sub(r"\s+", "_", key.strip()).strip("_")
+        got = _SPLIT_SET.sub(r"\1_", re.sub(r"\s+", "_", key.strip()).strip("_"))
         if len(_KEY_CACHE) < 10000:
             _KEY_CACHE[key] = got
     return got
