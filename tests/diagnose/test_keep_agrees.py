@@ -42,3 +42,22 @@ def test_no_disagreement_no_extra_sentence():
     d = _run("accuracy", val_loss_rises=False)
     assert "Judged on val_loss instead" not in d.summary["keep"]
     assert "keep_disagrees_with" not in d.summary
+
+
+def test_a_long_run_is_quoted_in_the_logs_own_numbers_not_its_bins():
+    """A 500-epoch curve is binned (medians) for the rules' tests; the finding and the keep
+    advice still quote the logged best, its epoch and the logged last, which the user can find."""
+    x = np.arange(1, 501)
+    rng = np.random.default_rng(0)
+    val = np.where(x < 251, 1.9 - 1.5 * x / 250, 0.28 + 0.0003 * (x - 251)) + 0.004 * rng.standard_normal(500)
+    val[250] = 0.2677  # epoch 251, alone at the bottom of its bin
+    val[-1] = 0.4321
+    h = fd.RunHistory.from_dict({"loss": list(2.0 / x), "val_loss": list(val)})
+    d = fd.diagnose(h)
+    f = next(f for f in d.findings if f.code == "overfitting")
+    assert f.message.startswith("val_loss best 0.2677 at epoch 250,")  # from_dict counts epochs from 0
+    assert "0.4321 at the last" in f.message
+    assert f.evidence["val_min"] == 0.2677 and f.evidence["best_at"] == 250
+    assert d.summary["best_value"] == 0.2677 and d.summary["last_value"] == 0.4321
+    assert d.summary["keep"].startswith("keep the weights from epoch 250 (val_loss 0.2677); "
+                                        "the last epoch is worse (0.4321)")

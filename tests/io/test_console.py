@@ -489,6 +489,9 @@ def test_decorated_validation_and_test_lines_close_each_epoch_of_one_run(tmp_pat
     assert h.series["val_accuracy"].values[0] == pytest.approx(0.25)
     assert h.series["test_accuracy"].values[0] == pytest.approx(0.26)
     assert h.series["test_loss"].values[0] == pytest.approx(1.95)  # 'Test set loss': no 'set' metric
+    # the epoch's own average is the train curve beside val; the batch lines are kept, second
+    assert list(h.series["loss"].steps) == list(range(1, 13)) and len(h.series["loss#2"]) == 48
+    assert any("once per epoch" in n for n in h.meta["notes"])
 
 
 def test_scikit_learn_mlp_verbose_output_pairs_each_iteration_with_its_validation_score(tmp_path):

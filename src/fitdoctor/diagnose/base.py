@@ -66,6 +66,9 @@ class Curve:
     higher_better: bool = False
     #: first non-finite point of the raw series (x, value) or None
     first_nonfinite: tuple[float, float] | None = None
+    #: the points before binning (x, y) when the curve was binned: what a message quotes is the
+    #: log's own number, never a bin's median the user cannot find
+    logged: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def n(self) -> int:
@@ -81,6 +84,29 @@ class Curve:
 
     def best_index(self) -> int:
         return int(np.argmax(self.y) if self.higher_better else np.argmin(self.y))
+
+    def logged_best(self, i: int) -> tuple[float, float]:
+        """(x, value) of the logged point that point ``i`` stands for: itself, or, on a binned
+        curve, the best of the logged points in its bin."""
+        if self.logged is None:
+            return float(self.x[i]), float(self.y[i])
+        lx, ly = self.logged
+        lo = self.x[i - 1] if i > 0 else -math.inf
+        idx = np.flatnonzero((lx > lo) & (lx <= self.x[i]))
+        if idx.size == 0:
+            return float(self.x[i]), float(self.y[i])
+        j = int(idx[np.argmax(ly[idx])] if self.higher_better else idx[np.argmin(ly[idx])])
+        return float(lx[j]), float(ly[j])
+
+    @property
+    def logged_first(self) -> float:
+        """The first value as logged."""
+        return float(self.logged[1][0]) if self.logged is not None else self.first
+
+    @property
+    def logged_last(self) -> float:
+        """The last value as logged (a binned curve's last point is its last bin's median)."""
+        return float(self.logged[1][-1]) if self.logged is not None else self.last
 
     def tail(self, frac: float, min_points: int = 3) -> tuple[np.ndarray, np.ndarray]:
         k = max(min_points, int(math.ceil(self.n * frac)))
@@ -114,10 +140,12 @@ def make_curve(name: str, s: Series) -> Curve | None:
             x, y = x[~bad], y[~bad]  # a metric undefined at some points (AP of an absent class)
     if y.size == 0:
         return Curve(name, s.raw_name, x, y, 0.0, len(s), s.axis, higher_is_better(name), first_nf)
+    logged = None
     if y.size > MAX_POINTS:
+        logged = (x, y)
         x, y = _bin(x, y, MAX_POINTS)
     return Curve(name, s.raw_name, x, y, stats.noise_scale(y), len(s), s.axis,
-                 higher_is_better(name), first_nf)
+                 higher_is_better(name), first_nf, logged)
 
 
 def _bin(x: np.ndarray, y: np.ndarray, nbins: int) -> tuple[np.ndarray, np.ndarray]:

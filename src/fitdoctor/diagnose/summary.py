@@ -49,11 +49,13 @@ def summarize(ctx: Context) -> dict[str, Any]:
         # earlier one) is worse by the order of its points, as overfitting says
         from fitdoctor.diagnose.curves.generalization import level_shift_p
         worse_beyond_noise = level_shift_p(c, ctx) is not None
+    # quoted as logged (a long curve is binned for the tests above)
+    best_x, best_shown = c.logged_best(b)
     out.update({
         "selected_by": c.name,
-        "best_at": float(c.x[b]),
-        "best_value": best,
-        "last_value": last,
+        "best_at": best_x,
+        "best_value": best_shown,
+        "last_value": c.logged_last,
         "equivalent_band": [float(band.min()), float(band.max())] if band.size else None,
         "share_after_best": round(after, 3),
         "last_worse_than_best_beyond_noise": bool(worse_beyond_noise),
@@ -75,12 +77,12 @@ def summarize(ctx: Context) -> dict[str, Any]:
     why = selection_reason(ctx, c)
     out["keep_judged_on"] = c.name
     if worse_beyond_noise:
-        out["keep"] = (f"keep the weights from {unit} {_fmt_x(c.x[b])} ({c.name} {best:.4g}{'; ' + why if why else ''}); "
-                       f"the last {unit} is worse ({last:.4g}) beyond noise. "
+        out["keep"] = (f"keep the weights from {unit} {_fmt_x(best_x)} ({c.name} {best_shown:.4g}{'; ' + why if why else ''}); "
+                       f"the last {unit} is worse ({c.logged_last:.4g}) beyond noise. "
                        f"{keep_best_prescription(h.meta.get('format'), c.name)}")
     else:
         out["keep"] = (f"judged on {c.name}{f' ({why})' if why else ''}: the last {unit} is as good as the best "
-                       f"within noise (best {c.name} {best:.4g} at {unit} {_fmt_x(c.x[b])})")
+                       f"within noise (best {c.name} {best_shown:.4g} at {unit} {_fmt_x(best_x)})")
         other = loss_disagrees(ctx, c)
         if other:
             out["keep"] += f". {other}"
@@ -90,8 +92,8 @@ def summarize(ctx: Context) -> dict[str, Any]:
         out.update(checkpoint_advice(c, [float(s) for s in checkpoints], band_tol))
     spe = h.meta.get("steps_per_epoch")
     if unit == "step" and isinstance(spe, (int, float)) and spe > 0:
-        out["best_epoch"] = round(float(c.x[b]) / spe, 2)
-        out["keep"] += f" (the best, step {_fmt_x(c.x[b])}, is epoch {float(c.x[b]) / spe:.2f})"
+        out["best_epoch"] = round(best_x / spe, 2)
+        out["keep"] += f" (the best, step {_fmt_x(best_x)}, is epoch {best_x / spe:.2f})"
     return out
 
 

@@ -63,8 +63,8 @@ def overfitting(ctx: Context) -> Finding | None:
     by_order = shift_p is not None and rise < ctx.th.rise_sigmas * sigma
     if by_order:
         rb = int(np.argmin(V.y))  # judged by the order around the logged best: that best
-    vmin_raw = float(V.y[rb])
-    ev = {"val_min": vmin_raw, "best_at": float(V.x[rb]), "val_last": end, "rise": end - vmin_raw,
+    best_x, vmin_raw = V.logged_best(rb)
+    ev = {"val_min": vmin_raw, "best_at": best_x, "val_last": end, "rise": end - vmin_raw,
           "rise_in_noise": rise / sigma, "slope_after_best": slope, "trend_z": z,
           "share_of_late_points_above_best": persistence,
           "train_at_best": t_at_best, "train_last": t_end,
@@ -73,13 +73,13 @@ def overfitting(ctx: Context) -> Finding | None:
     name = V.name if V is ctx.val_loss else f"val {ctx.metric_name}"
     # the numbers shown are the log's own: the logged best and the logged last, so that best +
     # rise = last for a reader (the test above used smoothed levels)
-    rise_raw = float(V.last) - vmin_raw
+    rise_raw = V.logged_last - vmin_raw
     ev["rise_shown"] = rise_raw
     ev["rise_shown_in_noise"] = rise_raw / sigma
     score = V is not ctx.val_loss  # a score is kept negated on the curve; shown as the log has it
     pct = f" ({(-1 if score else 1) * rise_raw / abs(vmin_raw):+.0%})" if vmin_raw else ""
     shown_best = -vmin_raw if score else vmin_raw
-    shown_last = -V.last if score else V.last
+    shown_last = -V.logged_last if score else V.logged_last
     if score:
         ev.update(val_min=shown_best, val_last=-end, higher_is_better=True)
     if by_order:
@@ -89,11 +89,11 @@ def overfitting(ctx: Context) -> Finding | None:
     else:
         why = (f"the {'drop' if score else 'rise'} is {rise_raw / sigma:.0f}x the {unit(V)}-to-{unit(V)} noise ({fv(sigma)})"
                if rise_raw < 1000 * sigma else f"the {unit(V)}-to-{unit(V)} noise is next to nothing ({fv(sigma)})")
-    msg = (f"{name} best {fv(shown_best)} at {V.axis} {fx(V.x[rb])}, then "
-           f"{'+' if V is ctx.val_loss else '-'}{fv(rise_raw)}{pct} over the next {logged_after(ctx, V, V.x[rb])} "
+    msg = (f"{name} best {fv(shown_best)} at {V.axis} {fx(best_x)}, then "
+           f"{'+' if V is ctx.val_loss else '-'}{fv(rise_raw)}{pct} over the next {logged_after(ctx, V, best_x)} "
            f"{unit(V)}s ({ev['share_after_best']:.0%} of the run; {fv(shown_last)} at the last) while {T.name} "
-           f"fell to {fv(T.last)}; {why}")
-    return finding("overfitting", "warning", msg, ctx, span=(V.x[rb], V.x[-1]), evidence=ev)
+           f"fell to {fv(T.logged_last)}; {why}")
+    return finding("overfitting", "warning", msg, ctx, span=(best_x, V.x[-1]), evidence=ev)
 
 def level_shift_p(V: Curve, ctx: Context) -> float | None:
     """A short curve that settled at a higher level after its best: every evaluation after the
@@ -152,8 +152,8 @@ def wide_gap(ctx: Context, V: Curve, T: Curve) -> Finding | None:
     if acc_gap is not None and -acc_gap < ctx.th.overfit_wide_acc_gap:
         return None  # the accuracies are close: the loss gap is over-confidence, not memorising
     b = int(np.argmax(tail))
-    rb = int(np.argmin(V.y))
-    ev = {"val_min": float(V.y[rb]), "best_at": float(V.x[rb]), "val_last": v_end, "train_last": t_end,
+    best_x, best_v = V.logged_best(int(np.argmin(V.y)))
+    ev = {"val_min": best_v, "best_at": best_x, "val_last": v_end, "train_last": t_end,
           "train_over_val": t_end / v_end, "flat_since": float(V.x[b]), "axis": V.axis}
     if ratio != t_end / v_end:
         ev["error_ratio"] = ratio  # the square root of the squared errors' ratio
@@ -162,8 +162,8 @@ def wide_gap(ctx: Context, V: Curve, T: Curve) -> Finding | None:
         ev["val_minus_train_accuracy"] = acc_gap
         acc = f"; val accuracy is {-acc_gap:.3f} below train"
     msg = (f"{T.name} is down to {fv(t_end)} while {V.name} sits at {fv(v_end)} ({v_end / max(t_end, 1e-12):.0f}x) and "
-           f"has not improved beyond its noise over the last third of the run (best {fv(float(V.y[rb]))} at "
-           f"{V.axis} {fx(V.x[rb])}){acc}: it fits its training data far better than unseen data")
+           f"has not improved beyond its noise over the last third of the run (best {fv(best_v)} at "
+           f"{V.axis} {fx(best_x)}){acc}: it fits its training data far better than unseen data")
     return finding("overfitting", "warning", msg, ctx, span=(V.x[b], V.x[-1]), evidence=ev)
 
 
@@ -197,17 +197,18 @@ def _gap_widening(ctx: Context, V: Curve, T: Curve, b: int) -> Finding | None:
     # the logged best of the flat stretch (a jumpy curve can dip below its level after the
     # stretch began): the numbers quoted and the epoch to stop at are the log's own
     rb = b + int(np.argmin(V.y[b:]))
-    ev = {"val_min": float(V.y[rb]), "best_at": float(V.x[rb]), "val_last": v_end,
+    best_x, best_v = V.logged_best(rb)
+    ev = {"val_min": best_v, "best_at": best_x, "val_last": v_end,
           "train_at_best": float(t_on_v[rb]), "flat_since": float(V.x[b]), "level_at_start": float(sv[b]),
           "train_at_start": float(t_on_v[b]), "train_last": t_end, "gap_at_best": gap_best, "gap_last": gap_end,
           "share_after_best": share_after, "axis": V.axis}
     if rb == b or V.y[rb] >= sv[b] - noise(V) / 2:
-        since = f"has not improved since {V.axis} {fx(V.x[rb])} ({fv(float(V.y[rb]))}, {fv(V.last)} at the last)"
+        since = f"has not improved since {V.axis} {fx(best_x)} ({fv(best_v)}, {fv(V.logged_last)} at the last)"
     else:  # dips below the level lie within the curve's noise
         since = (f"has stayed within its noise ({fv(noise(V))} from {unit(V)} to {unit(V)}) since {V.axis} "
-                 f"{fx(V.x[b])} ({fv(float(V.y[b]))} then; its lowest {fv(float(V.y[rb]))} at {V.axis} "
-                 f"{fx(V.x[rb])}, {fv(V.last)} at the last)")
-    msg = (f"{V.name} {since} while {T.name} kept falling {fv(float(t_on_v[b]))} -> {fv(T.last)}: the train/val "
+                 f"{fx(V.x[b])} ({fv(float(V.y[b]))} then; its lowest {fv(best_v)} at {V.axis} "
+                 f"{fx(best_x)}, {fv(V.logged_last)} at the last)")
+    msg = (f"{V.name} {since} while {T.name} kept falling {fv(float(t_on_v[b]))} -> {fv(T.logged_last)}: the train/val "
            f"gap grew from {fv(gap_best)} to {fv(gap_end)} over the last {share_after:.0%} of the run")
     return finding("overfitting", "warning", msg, ctx, span=(V.x[b], V.x[-1]), evidence=ev)
 

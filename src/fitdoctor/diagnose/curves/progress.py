@@ -61,7 +61,7 @@ def still_improving(ctx: Context) -> Finding | None:
             how = f"better at each of its last {m} {unit(P)}s ({' -> '.join(vals if len(vals) <= 6 else [vals[0], '...', *vals[-4:]])})"
         else:
             first = -min(P.n, max(3, k))
-            how = (f"{fv(shown(float(P.y[first])))} -> {fv(shown(P.last))} over its last {-first} {unit(P)}s "
+            how = (f"{fv(shown(float(P.y[first])))} -> {fv(shown(P.logged_last))} over its last {-first} {unit(P)}s "
                    f"({z_text(-z if rising else z)})")
         best_at = "the last" if P.best_index() == P.n - 1 else \
             f"{P.axis} {fx(P.x[P.best_index()])} ({fv(shown(float(P.y[P.best_index()])))})"
@@ -79,7 +79,7 @@ def still_improving(ctx: Context) -> Finding | None:
         prev = int(np.argmin(P.y[:-1]))
         first = prev - P.n
         T = ctx.loss
-        msg = (f"{P.name} ended at its best after only {P.n} {unit(P)}s: {fv(shown(P.last))} at the last, "
+        msg = (f"{P.name} ended at its best after only {P.n} {unit(P)}s: {fv(shown(P.logged_last))} at the last, "
                f"better than {fv(shown(float(P.y[prev])))} at {P.axis} {fx(P.x[prev])}, while {T.name} still fell "
                f"({fv(float(T.y[-2]))} -> {fv(T.last)}); a run this short has rarely converged")
     elif z > -ctx.th.z_trend or z_end > -ctx.th.z_trend:  # noisy: the last half says it
@@ -87,12 +87,12 @@ def still_improving(ctx: Context) -> Finding | None:
         first = -(P.n - P.n // 2)
         ev["trend_z_last_half"] = z_half
         msg = (f"{P.name} was still {verb} at the end, through its noise: {fv(shown(float(P.y[first])))} -> "
-               f"{fv(shown(P.last))} over the last {-first} {unit(P)}s ({z_text(-z_half if rising else z_half)}), "
+               f"{fv(shown(P.logged_last))} over the last {-first} {unit(P)}s ({z_text(-z_half if rising else z_half)}), "
                f"its best at the last {unit(P) if P.best_index() == P.n - 1 else 'few ' + unit(P) + 's'}")
     else:
         first = -min(P.n, max(3, k))
         msg = (f"{P.name} was still {verb} at the end: "
-               f"{fv(shown(float(P.y[-k - 1 if k < P.n else 0])))} -> {fv(shown(P.last))} over the last {k} "
+               f"{fv(shown(float(P.y[-k - 1 if k < P.n else 0])))} -> {fv(shown(P.logged_last))} over the last {k} "
                f"{unit(P)}s ({z_text(-z if rising else z)}), {tail_drop / total:.0%} of the run's total progress")
     return finding("still_improving", "warning", msg, ctx, span=(P.x[first], P.x[-1]), evidence=ev)
 
@@ -160,15 +160,15 @@ def healthy(ctx: Context) -> Finding | None:
     if t_drop <= 3 * noise(T):
         return None  # nothing fell: not healthy, even if no rule can say why
     ev: dict[str, Any] = {"train_start": head_level(T), "train_last": tail_level(T, 0.2)}
-    parts = [f"{T.name} {fv(shown(T, T.first))} -> {fv(shown(T, T.last))}"]
+    parts = [f"{T.name} {fv(shown(T, T.logged_first))} -> {fv(shown(T, T.logged_last))}"]
     V = ctx.val_loss
     if V is not None and V.n >= 2:
         ev["val_last"] = tail_level(V, 0.2)
         ev["gap"] = ev["val_last"] - ev["train_last"]
-        parts.append(f"{V.name} {fv(V.first)} -> {fv(V.last)}")
+        parts.append(f"{V.name} {fv(V.logged_first)} -> {fv(V.logged_last)}")
     elif ctx.val_metric is not None and ctx.val_metric.n >= 2:
         A = ctx.val_metric
-        parts.append(f"{A.name} {fv(A.first)} -> {fv(A.last)} (no val loss logged: overfitting is judged "
+        parts.append(f"{A.name} {fv(A.logged_first)} -> {fv(A.logged_last)} (no val loss logged: overfitting is judged "
                      f"on {A.name} alone)")
     else:
         parts.append("no validation series, so overfitting cannot be judged")

@@ -32,7 +32,8 @@ def lower_better(c: Curve) -> Curve:
     """The same curve with higher-is-better metrics negated, so 'lower is better' holds."""
     if not c.higher_better:
         return c
-    return Curve(c.name, c.raw_name, c.x, -c.y, c.sigma, c.n_raw, c.axis, False, c.first_nonfinite)
+    return Curve(c.name, c.raw_name, c.x, -c.y, c.sigma, c.n_raw, c.axis, False, c.first_nonfinite,
+                 (c.logged[0], -c.logged[1]) if c.logged is not None else None)
 
 def val_curve(ctx: Context) -> Curve | None:
     """Validation loss if logged, else the validation metric (as lower-is-better)."""

@@ -111,14 +111,46 @@ def to_history(run: Run, *, source: str, fmt: str) -> RunHistory:
         if k.endswith("_step") and k[:-5] + "_epoch" in names:
             del names[k]
             h.note(f"ignored {k!r}: {k[:-5] + '_epoch'!r} holds the epoch means")
+    cols = {}
     for raw in names:
         sel = [(x, rec[raw]) for x, rec in zip(xs, run.records.values()) if raw in rec]
         steps = np.fromiter((p[0] for p in sel), dtype=float, count=len(sel))
         values = np.fromiter((p[1] for p in sel), dtype=float, count=len(sel))
-        h.add(canonical_name(raw), steps, values, raw_name=raw, axis=run.axis)
+        cols[raw] = (steps, values)
+    for raw in _epoch_summaries_first(cols, run, h):
+        h.add(canonical_name(raw), *cols[raw], raw_name=raw, axis=run.axis)
     for note in run.notes:
         h.note(note)
     return h
+
+
+def _epoch_summaries_first(cols: dict[str, tuple[np.ndarray, np.ndarray]], run: Run, h: RunHistory) -> list[str]:
+    """The raw keys in the order they become curves: where a loop prints a metric both every few
+    batches ("Train Epoch: 3 [12800/45000 (28%)]  Loss: 1.58", at fractions of an epoch) and as
+    the epoch's own summary ("====> Epoch 3 Average train loss: 1.54", on whole epochs), the
+    summary is the curve that sits beside the validation line; the batch values stay, second."""
+    order = list(cols)
+    if run.axis != "epoch":
+        return order
+    groups: dict[str, list[str]] = {}
+    for raw in order:
+        groups.setdefault(canonical_name(raw), []).append(raw)
+
+    def within_epochs(raw: str) -> bool:
+        steps = cols[raw][0]
+        return bool(np.any(steps != np.floor(steps)))
+
+    moved: dict[str, str] = {}
+    for name, raws in groups.items():
+        whole = [r for r in raws if not within_epochs(r)]
+        if len(raws) > 1 and whole and within_epochs(raws[0]) and len(cols[whole[0]][0]) >= 2:
+            moved[raws[0]] = whole[0]
+            h.note(f"{whole[0]!r} (once per epoch) is the {name} curve; the {raws[0]!r} values printed "
+                   "within each epoch are kept beside it")
+    for batch, summary in moved.items():
+        i, j = order.index(batch), order.index(summary)
+        order[i], order[j] = order[j], order[i]
+    return order
 
 
 def drop_one_value_runs(runs: list[RunHistory]) -> list[RunHistory]:
