@@ -98,7 +98,7 @@ class Thresholds:
     oscillation_noise_share: float = 0.1
     #: ... (and that noise above this share of its level) or a median swing of this share of
     #: the level it ends at ...
-    oscillation_roughness: float = 0.06
+    oscillation_roughness: float = 0.1
     #: ... with lag-1 autocorrelation of the detrended curve below this.
     oscillation_autocorr: float = -0.15
     #: val below train by this share of train, late in the run, is beyond what dropout explains.
