@@ -39,6 +39,7 @@ METRIC_ALIASES: dict[str, str] = {
     "grad_norm": "grad_norm",
     "gradient_norm": "grad_norm",
     "total_loss": "loss",
+    "tot_loss": "loss",  # "Tot Loss: 0.54" beside its parts ("Loc Loss", "Cls Loss")
     "loss": "loss",
     # the plural a hand loop appends to: train_losses.append(...), val_accs.append(...)
     "losses": "loss",

@@ -1087,3 +1087,13 @@ def test_a_score_that_collapses_after_its_best_is_overfitting_told_in_its_own_di
     assert d.top.code == "overfitting", d.codes
     assert "(-" in d.top.message and "the drop is" in d.top.message
     assert d.top.evidence["val_min"] == pytest.approx(float(np.max(prec)), abs=0.01)
+
+
+def test_val_not_improving_on_a_score_quotes_it_as_logged():
+    """A score is kept negated on the curve for the rules; the message shows the log's numbers."""
+    x = np.arange(20)
+    bleu = 71.6 + 0.3 * np.sin(x) + 0.01 * x
+    d = fd.diagnose({"loss": list(1.6 * np.exp(-x / 3) + 0.01), "val_bleu": list(bleu)})
+    f = next(f for f in d.findings if f.code == "val_not_improving")
+    assert "start 71.6" in f.message and "-71" not in f.message
+    assert f.evidence["val_start"] == pytest.approx(71.6) and f.evidence["higher_is_better"] is True

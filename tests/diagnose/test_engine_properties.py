@@ -82,3 +82,9 @@ def test_a_val_loss_that_starts_at_exactly_zero_breaks_no_rule():
     """Found by the property test above: val_not_improving divided by the first val loss."""
     check_coherent({"loss": [1.0, 0.8, 0.6, 0.4, 0.3, 0.2, 0.15, 0.1, 0.08, 0.06],
                     "val_loss": [0.0, -1.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0]})
+
+
+def test_a_val_loss_of_zero_with_one_jump_is_judged_without_a_rule_failing():
+    """Found by the property test above: lr_too_high divided by a val level of exactly 0."""
+    check_coherent({"loss": [0.0, 5.0] + [0.0] * 16 + [1.0, 0, 0, 1.0, 0, 0, 1.0, 0, 0, 1.0, 0, 1.0],
+                    "val_loss": [0.0] * 28 + [1.0, 0.0]})

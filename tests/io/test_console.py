@@ -494,6 +494,36 @@ def test_decorated_validation_and_test_lines_close_each_epoch_of_one_run(tmp_pat
     assert any("once per epoch" in n for n in h.meta["notes"])
 
 
+def test_a_validation_line_under_a_logging_prefix_is_that_steps_evaluation(tmp_path):
+    """'2019-12-10 17:02:41,167 INFO     Validation: Loc Loss: 0.41,Cls Loss: 0.67,Tot Loss: 0.54'
+    after 'Train step:10000/617600,...' lines: the split word after the logger's prefix names the
+    line (it was a one-value printout that cut the run in 60), and 'Tot Loss' is the loss."""
+    lines = []
+    for v in range(1, 9):
+        for s in range(100, 1001, 100):
+            step = (v - 1) * 1000 + s
+            lines.append(f"2019-12-10 16:55:38,486 INFO     Train step:{step}/8000,Loc Loss: {0.4 / v:.4f},"
+                         f"Cls Loss: 0.6931,Tot Loss: {0.55 / v ** 0.5:.4f}")
+        lines.append(f"2019-12-10 17:02:41,167 INFO     Validation: Loc Loss: {0.41 / v:.4f},Cls Loss: 0.6932,"
+                     f"Tot Loss: {0.56 / v ** 0.5:.4f}")
+    h = _read_printed(tmp_path, lines, "train.log")
+    assert len(h.series["loss"]) == 80 and list(h.series["val_loss"].steps) == [1000.0 * v for v in range(1, 9)]
+    assert h.series["val_loss"].values[0] == pytest.approx(0.56)
+
+
+def test_an_epoch_line_naming_its_split_after_the_epoch_gives_that_splits_metric(tmp_path):
+    """'[INFO] 2021-12-25 21:44:38,457 : Epoch:  1 Dev Bleu Score: BLEU = 0.01 14.9/1.0 (BP = 0.044 ...)':
+    the dev split's BLEU (the split word comes after the logger's prefix and the epoch)."""
+    lines = []
+    for e in range(1, 13):
+        lines.append(f"[INFO] 2021-12-25 21:43:42,093 : Epoch: {e:2d}, loss: {8.8 / e ** 0.5:.3f}")
+        lines.append(f"[INFO] 2021-12-25 21:44:38,457 : Epoch: {e:2d} Dev Bleu Score: BLEU = {min(e, 8) * 1.1:.2f} "
+                     f"14.9/1.0/0.0/0.0 (BP = 0.044 ratio = 0.242 hyp_len = 137316 ref_len = 567172)")
+    h = _read_printed(tmp_path, lines, "train.log")
+    assert h.series["val_bleu"].raw_name == "dev_BLEU" and len(h.series["val_bleu"]) == 12
+    assert "bleu" not in h.series  # not a train metric
+
+
 def test_scikit_learn_mlp_verbose_output_pairs_each_iteration_with_its_validation_score(tmp_path):
     """MLPClassifier(verbose=True, early_stopping=True): 'Iteration 3, loss = 0.41' then
     'Validation score: 0.86' (accuracy: higher is better)."""

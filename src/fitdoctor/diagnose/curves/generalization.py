@@ -249,13 +249,17 @@ def val_not_improving(ctx: Context) -> Finding | None:
     ev = {"val_start": v0, "val_best": vbest, "val_gain": v_gain, "train_start": head_level(T),
           "train_end": tail_level(T, 0.15), "train_drop": t_drop, "val_trend_z": z}
     ev["val_end"] = tail_level(V, 0.15)
-    after = (f"; it ends at {fv(ev['val_end'])}, higher than it started: the model memorises the "
-             "training set from the first epoch, or val comes from another distribution") if rising else ""
+    sign = -1.0 if V is not ctx.val_loss else 1.0  # a score is kept negated on the curve; shown as logged
+    after = (f"; it ends at {fv(sign * ev['val_end'])}, {'lower' if sign < 0 else 'higher'} than it started: the "
+             "model memorises the training set from the first epoch, or val comes from another distribution") \
+        if rising else ""
     # the best can lie beyond the noise of a smooth curve and still be no real gain (1% of 1.9)
     how = "beyond noise" if v0 - vbest <= 2 * noise(V) or v0 == 0 else \
         f"by more than {(v0 - vbest) / abs(v0):.1%} of where it started"
+    if sign < 0:
+        ev.update(val_start=-v0, val_best=-vbest, val_end=-ev["val_end"], higher_is_better=True)
     msg = (f"{T.name} fell {fv(head_level(T))} -> {fv(tail_level(T, 0.15))} while {V.name} never improved "
-           f"{how} (start {fv(v0)}, best {fv(vbest)}, noise {fv(V.sigma)}){after}")
+           f"{how} (start {fv(sign * v0)}, best {fv(sign * vbest)}, noise {fv(V.sigma)}){after}")
     return finding("val_not_improving", "warning", msg, ctx, span=(V.x[0], V.x[-1]), evidence=ev)
 
 @rule("curves")

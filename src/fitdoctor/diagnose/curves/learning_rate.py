@@ -71,7 +71,7 @@ def lr_too_high(ctx: Context) -> Finding | None:
             what = f"then got noisy (noise {fv(T.sigma)})"
         else:
             what = (f"while {V.name} jumps by {fv(V.sigma)} from {unit(V)} to {unit(V)}, "
-                    f"{V.sigma / abs(tail_level(V, 0.3)):.0%} of its level")
+                    f"{V.sigma / max(abs(tail_level(V, 0.3)), 1e-12):.0%} of its level")
         msg, span = f"{fast} to {fv(best)} at {T.axis} {fx(T.x[b])}, {what}", (T.x[b], T.x[-1])
     return finding("lr_too_high", "warning", f"{msg}: the learning rate is too high to settle", ctx,
                    span=span, evidence=ev)

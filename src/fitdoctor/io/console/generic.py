@@ -39,6 +39,8 @@ _AVG_PREFIX = re.compile(r"^(?:avg|average|mean)_(?=\w)", re.I)
 #: "[2025-06-14 22:57:21] INFO: ", "INFO:root:"
 _LOG_PREFIX = re.compile(r"^\s*(?:\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?\]?\s*(?:[-|:]\s*)?"
                          r"(?:\[?(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\]?\s*[-|:]?\s*)?"
+                         r"|\[(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\]\s*\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?"
+                         r"\s*[-|:]?\s*"
                          r"|(?:DEBUG|INFO|WARNING|ERROR|CRITICAL):[\w.]*:)")
 #: a header line with nothing else: "Epoch 3:", "=== Epoch 3 ===", "Epoch 3/50", "Epoch 3 of 50",
 #: "=> Epoch 3" (not "epoch: 30",
@@ -47,22 +49,35 @@ _EPOCH_HEADER = re.compile(r"^(?:[\s|=#*>\-\[]*epoch\s+|\s*[=#][\s=#\-]*epoch\s*
                            r"(?:\s*(?:/|\bof\b)\s*\d+)?\s*:?[\s|=#*\-\]]*$", re.I)
 #: a line that opens an epoch, whatever follows ("Epoch 2/25 (device=cuda)")
 _EPOCH_MARK = re.compile(r"^[\s|=#*>\-\[]*epoch\s*[:#]?\s*\d+\b", re.I)
+#: an epoch counter opening a line, with what separates it from the rest ("Epoch:  1 ", "[Epoch 3] | ")
+_LEADING_EPOCH = re.compile(r"^[\s\[(]*epoch\s*[:=#]?\s*\d+(?:\s*(?:/|\bof\b)\s*\d+)?[\s\])]*[,:;|\-]*\s*", re.I)
 #: how many lines under a header its metric lines may sit (the script prints them right after)
 _HEADER_REACH = 4
+
+
+def line_lead(seg: str) -> str:
+    """Where a line's own words start: after a logging prefix ("2019-12-10 16:55:38,486 INFO ",
+    "[INFO] 2021-12-25 21:44:38,457 : "), and after an epoch counter that opens it ("Epoch:  1
+    Dev Bleu Score: ..." names the dev split)."""
+    line = _LOG_PREFIX.sub("", seg, count=1)
+    m = _LEADING_EPOCH.match(line)
+    return line[m.end():] if m is not None else line
 
 
 def split_prefixed(seg: str, pairs: dict[str, float]) -> dict[str, float]:
     """Keys of a line that names its split up front, as if each key carried the prefix;
     ``avg_loss`` (an epoch average) is the loss."""
     pairs = {_AVG_PREFIX.sub("", k): v for k, v in pairs.items()}
-    m = _SPLIT_LEAD.match(seg)
+    m = _SPLIT_LEAD.match(line_lead(seg))
     if m is None or m.group(1).lower().startswith("train"):
         return pairs
     # "val Loss: 0.50 Acc: 0.86" (PyTorch's transfer-learning tutorial): the keys the line's
     # lead names already carry keep their name, the others take it
     # (a key scoped to the train split later in the line, "val loss .. | train loss ..", keeps it)
-    # ("Test set loss: .. acc: ..": test_acc, kept apart from a validation line's val_acc)
-    split = "test" if m.group(1).lower() == "test" else "val"
+    # each under its own split word ("Test set loss: .. acc: ..": test_acc; a "Dev BLEU" line
+    # beside a "Validation BLEU" line: dev_bleu), so one never overwrites the other's
+    word = m.group(1).lower()
+    split = "val" if word.startswith("val") else "eval" if word.startswith("eval") else word
     return {k if k.lower().startswith(("val", "eval", "test", "dev", "train")) else f"{split}_{k}": v
             for k, v in pairs.items()}
 
@@ -157,11 +172,11 @@ def handle_generic(state: State, n: int, seg: str) -> None:
         # "Test set: Average loss: 0.05, Accuracy: 9839/10000 (98%)" after an epoch's train lines:
         # the evaluation that closes the epoch those lines were in
         x, axis = _epoch_end(run), run.axis
-    elif mid_epoch and _SUMMARY_LEAD.match(seg) is not None:
+    elif mid_epoch and _SUMMARY_LEAD.match(line_lead(seg)) is not None:
         # "Average loss: 1.70" after an epoch's progress lines: that epoch's own train summary,
         # at its end (it started a run of its own)
         x, axis = _epoch_end(run), run.axis
-    elif mid_epoch and _SPLIT_LEAD.match(seg) is None and any(canonical_name(k) in _train_keys(run) for k in pairs):
+    elif mid_epoch and _SPLIT_LEAD.match(line_lead(seg)) is None and any(canonical_name(k) in _train_keys(run) for k in pairs):
         # "Loss: 0.985, MeanIU: 0.4960" with no epoch, right after an epoch's "Epoch: [352/520]
         # Iter:[490/495] ... Loss: 1.44" lines (HRNet-style segmentation scripts): the evaluation
         # that closes the epoch, named like the train keys it sits under
