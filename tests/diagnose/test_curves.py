@@ -1097,3 +1097,26 @@ def test_val_not_improving_on_a_score_quotes_it_as_logged():
     f = next(f for f in d.findings if f.code == "val_not_improving")
     assert "start 71.6" in f.message and "-71" not in f.message
     assert f.evidence["val_start"] == pytest.approx(71.6) and f.evidence["higher_is_better"] is True
+
+
+def test_val_that_never_improved_is_not_excused_by_an_immaterial_creep_at_the_end():
+    """Val 0.452, a spike, then 0.4452 -> 0.4437 over 40 epochs on a tiny noise: the creep is
+    significant (z < -3) but 0.3% is no gain, while train falls 0.54 -> 0.31."""
+    x = np.arange(50)
+    val = 0.4452 - 0.0015 * x / 49 + 0.00002 * np.sin(3 * x)
+    val[0], val[1], val[2], val[3] = 0.4518, 1.59, 11.45, 5.59
+    d = fd.diagnose({"loss": list(0.54 - 0.23 * x / 49), "val_loss": list(val)})
+    assert d.findings[0].code == "val_not_improving"
+
+
+def test_a_train_fall_before_the_first_evaluation_is_not_one_val_failed_to_follow():
+    """A step log (HF style): train 18.8 -> 7.4 in the first 90 steps, then flat beside an
+    eval loss flat at 7.40-7.42 from its first evaluation: stuck together, not a val that
+    never improved while train learned."""
+    steps = np.arange(10, 1810, 10)
+    loss = np.where(steps <= 90, 18.8 - (18.8 - 7.44) * steps / 90, 7.42 + 0.005 * np.sin(steps))
+    evals = np.arange(200, 1801, 200)
+    h = fd.RunHistory()
+    h.add("loss", steps, loss, axis="step")
+    h.add("val_loss", evals, 7.417 - 0.016 * (evals - 200) / 1600, axis="step")
+    assert "val_not_improving" not in fd.diagnose(h).codes

@@ -10,7 +10,7 @@ from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
 from fitdoctor.diagnose.curves.oscillation import oscillating
 from fitdoctor.diagnose.curves.messages import finding, fv, fx, logged_after, unit
-from fitdoctor.diagnose.curves.shape import drop, dropout_hint, no_loss_scale, noise, stuck_val_accuracy, tail_trend, train_curve, val_curve, val_gain, val_improved
+from fitdoctor.diagnose.curves.shape import drop, dropout_hint, no_loss_scale, noise, still_moving, stuck_val_accuracy, tail_trend, train_curve, val_curve, val_gain, val_improved
 from fitdoctor.findings import Finding
 
 
@@ -218,6 +218,11 @@ def val_not_improving(ctx: Context) -> Finding | None:
     T = train_curve(ctx)
     if V is None or T is None or V.n < 4 or T.n < 4:
         return None
+    if ctx.history.meta.get("aligned_to_evaluations") and T.n >= 5:
+        # a step log's train loss averaged between evaluations: its first point holds every step
+        # before the first evaluation (18.8 -> 7.4 in 90 steps, then flat): what fell before val
+        # was first measured is no fall that val failed to follow
+        T = Curve(T.name, T.raw_name, T.x[1:], T.y[1:], T.sigma, T.n_raw, T.axis, T.higher_better)
     t_drop = drop(T)
     # the fall is a difference of smoothed levels, each a mean over a window: its noise is the
     # point-to-point noise over sqrt(window), not the noise of one noisy last-batch value
@@ -239,10 +244,10 @@ def val_not_improving(ctx: Context) -> Finding | None:
     if val_improved(V, ctx):  # (which counts the selection metric improving)
         return None
     slope, z = stats.trend(V.x, V.y, V.sigma)
-    if z < -ctx.th.z_trend and (v_gain >= ctx.th.still_improving_min_rel * abs(v0)
-                                or tail_trend(V, ctx.th.tail_frac)[1] < -ctx.th.z_trend):
-        # a fall that matters, or one still going at the end; 1% on a smooth curve that has
-        # stopped is significant against its tiny noise, but no gain
+    if z < -ctx.th.z_trend and (v_gain >= ctx.th.still_improving_min_rel * abs(v0) or still_moving(V, ctx)):
+        # a fall that matters, or one still going at the end by an amount that matters; 1% on a
+        # smooth curve that has stopped (or 0.25% over its last 14 epochs) is significant
+        # against its tiny noise, but no gain
         return None
     rising = tail_level(V, 0.15) - v0 > max(ctx.th.rise_sigmas * noise(V), 0.1 * abs(v0))
     vbest = min(float(np.min(V.y)), vbest)  # show the logged best; the test used a smoothed one
