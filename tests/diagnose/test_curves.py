@@ -1120,3 +1120,16 @@ def test_a_train_fall_before_the_first_evaluation_is_not_one_val_failed_to_follo
     h.add("loss", steps, loss, axis="step")
     h.add("val_loss", evals, 7.417 - 0.016 * (evals - 200) / 1600, axis="step")
     assert "val_not_improving" not in fd.diagnose(h).codes
+
+
+def test_three_sparse_train_samples_are_no_blow_up():
+    """Lightning's step loss sampled 3 times beside 13 epochs of validation (0.014, 0.008,
+    0.030): minibatch noise. A sparse sample that runs 10x or to NaN still is one."""
+    h = fd.RunHistory()
+    h.add("loss", [3.0, 7.0, 11.0], [0.01374, 0.007665, 0.03023])
+    h.add("val_loss", np.arange(13.0), 0.6 * np.exp(-np.arange(13) / 5) + 0.28)
+    assert "diverging" not in fd.diagnose(h).codes
+    h2 = fd.RunHistory()
+    h2.add("loss", [3.0, 7.0, 11.0], [0.014, 0.008, 0.9])
+    h2.add("val_loss", np.arange(13.0), 0.6 * np.exp(-np.arange(13) / 5) + 0.28)
+    assert "diverging" in fd.diagnose(h2).codes

@@ -9,7 +9,7 @@ import numpy as np
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, head_level, rule, tail_level
 from fitdoctor.diagnose.curves.messages import finding, fv, fx
-from fitdoctor.diagnose.curves.shape import noise, train_curve
+from fitdoctor.diagnose.curves.shape import noise, sparse_train, train_curve
 from fitdoctor.findings import Finding, Remedy
 
 
@@ -17,6 +17,10 @@ from fitdoctor.findings import Finding, Remedy
 def diverging(ctx: Context) -> Finding | None:
     L = train_curve(ctx)
     if L is None or L.n < 3:
+        return None
+    if sparse_train(ctx, L) and L.n < SPARSE_MIN_POINTS and not _far_above(L):
+        # a handful of single-batch values (Lightning's step loss, 3 samples beside 13 epochs of
+        # validation): 0.014, 0.008, 0.030 is minibatch noise, not a blow-up
         return None
     s = L.smoothed()
     b = int(np.argmin(s))
@@ -57,6 +61,20 @@ def diverging(ctx: Context) -> Finding | None:
     msg = (f"{L.name} grows: from {fv(best)} at {L.axis} {fx(L.x[b])} to {fv(end)} at the end "
            f"({fv(end / start)}x its start {fv(start)})" if start else f"{L.name} grows")
     return finding("diverging", "error", msg, ctx, span=(L.x[b], L.x[-1]), evidence=ev)
+
+
+#: fewer train points than this, sampled sparser than validation, say nothing about a blow-up ...
+SPARSE_MIN_POINTS = 8
+#: ... unless a value is this many times the smallest one
+SPARSE_BLOWUP_FACTOR = 10.0
+
+
+def _far_above(L) -> bool:
+    """A value of a few sparse samples far above the smallest one (or not finite): no minibatch
+    wobble, whatever the number of points."""
+    y = L.y[np.isfinite(L.y)]
+    low = float(np.min(np.abs(y))) if y.size else 0.0
+    return y.size < L.y.size or (low > 0 and float(np.max(y)) > SPARSE_BLOWUP_FACTOR * low)
 
 
 #: how many times its first magnitude a loss below zero must reach to have no floor
