@@ -61,3 +61,16 @@ def test_a_long_run_is_quoted_in_the_logs_own_numbers_not_its_bins():
     assert d.summary["best_value"] == 0.2677 and d.summary["last_value"] == 0.4321
     assert d.summary["keep"].startswith("keep the weights from epoch 250 (val_loss 0.2677); "
                                         "the last epoch is worse (0.4321)")
+
+
+def test_keep_judges_a_fall_after_the_best_against_the_noise_overfitting_uses():
+    """A dev BLEU climbing steeply, best 8.63 at epoch 12, then 7.45-7.89: the climb inflates the
+    whole curve's noise (0.41), the stretch after the best has its own (0.24). Overfitting says
+    the fall is beyond noise; the keep advice must say the same, not 'as good as the best'."""
+    bleu = [0.01, 0.27, 1.43, 2.97, 5.11, 5.16, 7.03, 7.65, 6.72, 7.79, 8.54, 8.63, 8.18, 7.45, 7.71, 7.89,
+            7.57, 7.56]
+    loss = list(8.8 * 0.92 ** np.arange(18))
+    d = fd.diagnose(fd.RunHistory.from_dict({"loss": loss, "val_bleu": bleu}))
+    assert "overfitting" in d.codes
+    assert d.summary["keep"].startswith("keep the weights from epoch 11 (val_bleu 8.63")
+    assert d.summary["last_worse_than_best_beyond_noise"] is True

@@ -34,6 +34,9 @@ def summarize(ctx: Context) -> dict[str, Any]:
     best = float(c.y[b])
     sigma = max(c.sigma, 1e-12)
     band_tol = 2.0 * sigma
+    from fitdoctor.diagnose.curves.generalization import level_shift_p, noise_after_best
+
+    judged = noise_after_best(c, b, ctx, best)  # as overfitting judges a rise after the best
     if c.higher_better:
         in_band = c.y >= best - band_tol
     else:
@@ -43,11 +46,10 @@ def summarize(ctx: Context) -> dict[str, Any]:
     total = last_x - first_x
     after = (last_x - float(c.x[b])) / total if total > 0 else 0.0
     last = float(c.y[-1])
-    worse_beyond_noise = (last < best - 3 * sigma) if c.higher_better else (last > best + 3 * sigma)
+    worse_beyond_noise = (last < best - 3 * judged) if c.higher_better else (last > best + 3 * judged)
     if not worse_beyond_noise and c is ctx.val_loss:
         # a short curve that settled higher after its best (every later point worse than every
         # earlier one) is worse by the order of its points, as overfitting says
-        from fitdoctor.diagnose.curves.generalization import level_shift_p
         worse_beyond_noise = level_shift_p(c, ctx) is not None
     # quoted as logged (a long curve is binned for the tests above)
     best_x, best_shown = c.logged_best(b)

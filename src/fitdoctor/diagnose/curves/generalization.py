@@ -32,13 +32,7 @@ def overfitting(ctx: Context) -> Finding | None:
     # the whole curve's second differences and would hide a steady rise after it
     # (only for a smooth stretch: on a jumpy val curve a robust noise estimate of a few points
     # under-reads heavy-tailed swings, and oscillation is the better reading)
-    after_best = V.y[b:]
-    sigma = noise(V)
-    if after_best.size >= 6:
-        own = stats.noise_scale(after_best)
-        if 0 < own < ctx.th.smooth_rel_noise * abs(vmin):
-            sigma = min(sigma, own)
-    sigma = max(sigma, 1e-12)
+    sigma = noise_after_best(V, b, ctx, vmin)
     vdrop = max(head_level(V) - vmin, 0.0)
     shift_p = level_shift_p(V, ctx)
     if shift_p is None and (rise < ctx.th.rise_sigmas * sigma or (rise < ctx.th.rise_frac_of_drop * vdrop
@@ -94,6 +88,21 @@ def overfitting(ctx: Context) -> Finding | None:
            f"{unit(V)}s ({ev['share_after_best']:.0%} of the run; {fv(shown_last)} at the last) while {T.name} "
            f"fell to {fv(T.logged_last)}; {why}")
     return finding("overfitting", "warning", msg, ctx, span=(best_x, V.x[-1]), evidence=ev)
+
+def noise_after_best(V: Curve, b: int, ctx: Context, level: float) -> float:
+    """The noise a rise after the best (index ``b``) is judged against: the curve's own, or the
+    stretch's from the best on when that is smooth and quieter (a steep, curved descent before
+    the best inflates the whole curve's second differences and would hide a steady rise after
+    it; "smooth": its noise under ``smooth_rel_noise`` of the best ``level``). Overfitting and
+    the keep advice judge with it, so they never disagree."""
+    sigma = noise(V)
+    after_best = V.y[b:]
+    if after_best.size >= 6:
+        own = stats.noise_scale(after_best)
+        if 0 < own < ctx.th.smooth_rel_noise * abs(level):
+            sigma = min(sigma, own)
+    return max(sigma, 1e-12)
+
 
 def level_shift_p(V: Curve, ctx: Context) -> float | None:
     """A short curve that settled at a higher level after its best: every evaluation after the
