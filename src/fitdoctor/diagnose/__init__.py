@@ -136,8 +136,8 @@ def diagnose(run: Any, *, thresholds: Mapping[str, Any] | None = None,
             drop_applied(findings, history.meta["config"])
     from fitdoctor.diagnose.summary import summarize
 
-    summary = summarize(ctx)
     codes = {f.code for f in findings}
+    summary = summarize(ctx, overfitting="overfitting" in codes)
     if "chance_level" in codes:
         summary["keep"] = ("nothing worth keeping: the model learned nothing from the features; "
                            "fix the cause and train again")
