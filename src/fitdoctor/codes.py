@@ -51,7 +51,9 @@ TABLE: tuple[Code, ...] = (
     Code('overfitting', 'curves', 72,
          'The model keeps fitting the training set while getting worse on data it has not seen: it '
          'is memorising instead of generalising.',
-         explains=(), answered_by_restored_best=True),
+         # train falling away below a rising val is a model fitting its training data, the
+         # opposite of one that cannot (a loss at 77% of the chance level is no proof of that)
+         explains=('underfitting',), answered_by_restored_best=True),
     Code('plateau', 'curves', 65,
          'Both curves stopped moving well above where the run was heading. The optimiser is stuck: '
          'a learning rate too high to settle, or one that shrank too far to move.',

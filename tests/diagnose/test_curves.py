@@ -1133,3 +1133,13 @@ def test_three_sparse_train_samples_are_no_blow_up():
     h2.add("loss", [3.0, 7.0, 11.0], [0.014, 0.008, 0.9])
     h2.add("val_loss", np.arange(13.0), 0.6 * np.exp(-np.arange(13) / 5) + 0.28)
     assert "diverging" in fd.diagnose(h2).codes
+
+
+def test_overfitting_leaves_no_underfitting_beside_it():
+    """Val best at epoch 11, then up 7% while train keeps falling to 77% of the chance-level loss:
+    a model fitting its training data, never also 'one that cannot fit even its training data'."""
+    x = np.arange(29)
+    val = np.where(x <= 10, 3.72 - 0.23 * x / 10, 3.49 + 0.26 * (x - 10) / 18) + 0.01 * np.sin(5 * x)
+    loss = 3.79 - 1.1 * x / 28 + 0.03 * np.sin(2.1 * x)
+    codes = fd.diagnose({"loss": list(loss), "val_loss": list(val)}).codes
+    assert "overfitting" in codes and "underfitting" not in codes

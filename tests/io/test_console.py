@@ -524,6 +524,46 @@ def test_an_epoch_line_naming_its_split_after_the_epoch_gives_that_splits_metric
     assert "bleu" not in h.series  # not a train metric
 
 
+def test_a_trainers_own_progress_bar_with_a_train_and_val_loss_is_found_and_read_on_its_steps(tmp_path):
+    """A C++ trainer's bar, its command line above: 'Training [===   ] 8.5% 5000/58874 | 4.62 it/s |
+    ETA: 11664.8 s | loss=3.910492 | validation_loss=3.908841'. No epoch or step word: the loss
+    pair says it is training output, the bar's count is the step (it was refused as unknown)."""
+    lines = ["./build/cgpt_train \\", "  --epochs 1 \\", "  --learning-rate 3e-4 \\", "  --validation-interval 5000",
+             "Tokenizing [========================================] 100.0% 9843688080/9843688080 | 414.98 MiB/s"]
+    for i, step in enumerate(range(5000, 60001, 5000)):
+        bar = "=" * (i + 1) + " " * (12 - i)
+        lines.append(f"Training [{bar}] {100 * step / 60000:.1f}% {step}/60000 | 4.62 it/s | ETA: 838.4 s | "
+                     f"loss={3.9 - 0.05 * i:.6f} | validation_loss={3.91 - 0.05 * i:.6f}")
+        lines.append(f'Saved validation checkpoint at step {step} to "output/checkpoints/step-{step}"')
+    h = _read_printed(tmp_path, lines, "training_output.txt")
+    assert h.series["val_loss"].axis == "step" and list(h.series["val_loss"].steps) == list(range(5000, 60001, 5000))
+    assert h.series["loss"].values[0] == pytest.approx(3.9)
+
+
+def test_an_evaluation_every_few_global_batches_is_one_curve_across_epochs(tmp_path):
+    """'Epoch 1, Global Batch 5, Training Loss: 33.18, Validation Loss: 11.87' every 5 batches, and
+    'Epoch 1 completed. Average Training Loss: 4.68' at each epoch's end: one run on the global
+    batch (the epoch alone folded each epoch's 450 evaluations into one point, and each summary
+    cut the run)."""
+    lines, batch = [], 0
+    for e in range(1, 4):
+        for _ in range(20):
+            batch += 5
+            lines.append(f"2024-11-05 23:17:05,224 - INFO - Epoch {e}, Global Batch {batch}, Training Loss: "
+                         f"{10 / (1 + batch / 50):.4f}, Validation Loss: {0.4 + 3 / (1 + batch / 20):.4f}, "
+                         "Validation Accuracy: 0.0000")
+            lines.append("2024-11-05 23:19:45,845 - INFO - Checkpoint saved to checkpoints/checkpoint.pth")
+        lines.append(f"2024-11-06 20:47:14,927 - INFO - Epoch {e} completed. Average Training Loss: {4.0 / e:.4f}")
+    p = tmp_path / "training.log"
+    p.write_text("\n".join(lines) + "\n")
+    runs = fd.read_runs(p)
+    assert len(runs) == 1
+    h = runs[0]
+    assert h.series["val_loss"].axis == "step" and len(h.series["val_loss"]) == 60
+    assert h.series["loss"].values[-1] == pytest.approx(10 / (1 + 300 / 50), abs=1e-4)  # a step's, not an average
+    assert any("summary between step lines" in n for n in h.meta["notes"])
+
+
 def test_scikit_learn_mlp_verbose_output_pairs_each_iteration_with_its_validation_score(tmp_path):
     """MLPClassifier(verbose=True, early_stopping=True): 'Iteration 3, loss = 0.41' then
     'Validation score: 0.86' (accuracy: higher is better)."""

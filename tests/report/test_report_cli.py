@@ -112,3 +112,17 @@ def test_runs_selected_on_different_curves_are_ranked_within_their_group():
     rows = rank_runs([a, b, c])
     assert [r["index"] for r in rows] == [1, 0, 2]
     assert rows[0]["beyond_noise"] is True
+
+
+def test_runs_with_the_same_best_put_the_latest_attempt_first():
+    """A script rerun three times, each reaching 100% val accuracy: the tie goes to the last run,
+    the one the user is working on (the first, with a jumpy train loss, was shown before)."""
+    import numpy as np
+
+    import fitdoctor as fd
+    from fitdoctor.report.multirun import rank_runs
+
+    n = np.arange(10)
+    runs = [fd.diagnose({"loss": list(0.2 * np.exp(-n / 2) + 1e-3), "val_accuracy": list(np.minimum(1.0, 0.94 + 0.02 * n))})
+            for _ in range(3)]
+    assert [r["index"] for r in rank_runs(runs)] == [2, 1, 0]

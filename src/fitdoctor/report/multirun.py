@@ -37,11 +37,13 @@ def rank_runs(diagnoses) -> list[dict[str, Any]]:
     order = {name: i for i, name in enumerate(sorted(sizes, key=lambda n: (-sizes[n], str(n))))}
 
     def key(r):
+        # an exact tie goes to the later run: the same best twice, the latest attempt is the one
+        # the user is working on (a script rerun three times, each reaching 100% val accuracy)
         v = r["best_value"]
         if v is None:
-            return (len(order), 0.0)
+            return (len(order), 0.0, -r["index"])
         hb = _higher_better(r["selected_by"])
-        return (order[r["selected_by"]], -v if hb else v)
+        return (order[r["selected_by"]], -v if hb else v, -r["index"])
 
     rows.sort(key=key)
     if len(rows) >= 2 and rows[0]["best_value"] is not None and rows[1]["best_value"] is not None \

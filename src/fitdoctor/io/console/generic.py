@@ -29,6 +29,11 @@ _STEP_INLINE = re.compile(r"\b(?:global[_ ]step|step|iteration|iter|it)\s*[:=#]?
 #: and many hand loops): the split is named once at the start of the line, not in each key
 _SPLIT_LEAD = re.compile(r"^\s*(?:[^\w\s]+\s*)?(validation|valid|val|eval(?:uation)?|dev|test|train(?:ing)?)\b"
                          r"(?:\s+(?:results?|set|metrics?|stats?|phase|split))?\s*[-:|,]?", re.I)
+#: "Global Batch 5", "global_step=120": a counter over the whole run, never restarted per epoch
+_GLOBAL_STEP = re.compile(r"\bglobal[_ ](?:step|batch|iter(?:ation)?)s?\s*[:=#]?\s*(\d+)", re.I)
+#: "Training [===     ] 8.5% 5000/58874 | 4.62 it/s | loss=3.91": a bar of a trainer's own whose
+#: count is the optimizer step (tqdm's "%|" bars are read in ``tqdm.py``)
+_BAR_COUNT = re.compile(r"\]\s*\d{1,3}(?:\.\d+)?%\s+(\d+)\s*/\s*\d+\b")
 EPOCH_BATCH = re.compile(r"^\s*\[\s*(\d+)\s*,\s*(\d+)\s*\]")
 #: "[640/60000 (1%)]" right after the epoch number: how far into the epoch the line is
 _BRACKET_PROGRESS = re.compile(r"\s*\[\s*(\d+)\s*/\s*(\d+)\s*(?:\(\s*\d+(?:\.\d+)?%\s*\))?\s*\]")
@@ -124,6 +129,11 @@ def handle_generic(state: State, n: int, seg: str) -> None:
                     rest = seg[:m.start()] + " | " + seg[prog.end():]
                 else:
                     rest = rest[:sub.start()] + " | " + rest[sub.end():]
+            elif (g := _GLOBAL_STEP.search(rest)) is not None:
+                # "Epoch 1, Global Batch 5, Training Loss: .., Validation Loss: ..": an evaluation
+                # every few batches, on the global counter (the epoch alone would fold them into one)
+                x, axis = float(g.group(1)), "step"
+                rest = rest[:g.start()] + " | " + rest[g.end():]
     elif (eb := EPOCH_BATCH.match(seg)) is not None:
         # "[2,  4000] loss: 1.52" (PyTorch's CIFAR-10 tutorial): epoch and batch, as a step
         ep, batch = int(eb.group(1)), int(eb.group(2))
@@ -138,7 +148,7 @@ def handle_generic(state: State, n: int, seg: str) -> None:
             x = float(b.group(1))
             rest = seg[b.end():]
         else:
-            st = _STEP_INLINE.search(seg)
+            st = _STEP_INLINE.search(seg) or _BAR_COUNT.search(seg)
             if st is not None:
                 x, axis = float(st.group(1)), "step"
                 rest = seg[:st.start()] + " | " + seg[st.end():]
@@ -186,6 +196,15 @@ def handle_generic(state: State, n: int, seg: str) -> None:
             state.unnamed_val_note = True
             run.notes.append("lines with no epoch after each epoch's progress lines, keyed like its train "
                              "metrics, are read as that epoch's validation")
+    if (x is not None and axis == "epoch" and m is not None and run.records and run.axis == "step"
+            and run.dialect == "generic" and not any(canonical_name(k).startswith(("val_", "test_")) for k in pairs)):
+        # "Epoch 1 completed. Average Training Loss: 4.68" between the "Epoch 1, Global Batch 2335,
+        # Training Loss: ..., Validation Loss: ..." lines: the step lines carry the curve; the
+        # epoch's own summary would cut the run at each epoch
+        if not state.epoch_summary_note:
+            state.epoch_summary_note = True
+            run.notes.append("each epoch's train summary between step lines is left out: the step lines carry the curve")
+        return
     if x is not None and axis == "step":
         if (run.records and run.axis == "step" and run.last_x is not None and x + state.step_offset < run.last_x
                 and state.epoch_line > state.record_line and run.dialect == "generic"):

@@ -69,6 +69,8 @@ class State:
     #: N/M" line): the steps of the epochs before, added to it
     step_offset: float = 0.0
     restart_note: bool = False
+    #: said once that an epoch's train summary inside a step log was left out
+    epoch_summary_note: bool = False
 
     @property
     def run(self) -> Run:

@@ -38,6 +38,11 @@ _SNIFF_LEAD_EPOCH = re.compile(r"^\s*(?:\[\s*\d+\s*/\s*\d+\s*\]|ep\.?\s*[:=#]?\s
                                + NUM, re.I | re.M)
 #: "Epoch 3/1000 | train: 1090.19 (2.0061 bpd) | val: 1078.67": bare split words carrying the objective
 _SNIFF_BARE_SPLITS = re.compile(r"epoch\s*[:=#]?\s*\[?\s*\d+[^\n]{0,200}?" + BARE_SPLITS.pattern, re.I)
+#: "... 5000/58874 | 4.62 it/s | loss=3.910492 | validation_loss=3.908841": a train and a held-out
+#: loss on one line, with no epoch or step word (a progress bar of a trainer's own)
+_SNIFF_LOSS_PAIR = re.compile(r"(?<![\w.])(?:train(?:ing)?[_ ])?loss\s*[=:]\s*" + NUM
+                              + r"[^\n]{0,200}?(?<![A-Za-z])(?:val|valid|validation|eval|dev|test)[_ ]loss\s*[=:]\s*" + NUM,
+                              re.I)
 _SNIFF_EPOCH_BATCH = re.compile(r"^\s*\[\s*\d+\s*,\s*\d+\s*\]\s*(?:\w+\s*)?loss\s*[:=]\s*" + NUM, re.M)
 
 
@@ -58,6 +63,8 @@ def sniff_text(text: str) -> float:
             or len(_SNIFF_LEAD_EPOCH.findall(text[:8192])) >= 2 or len(_SNIFF_BARE_SPLITS.findall(text[:8192])) >= 2:
         return 0.7
     if len(_SNIFF_SPLIT_LINE.findall(text[:8192])) >= 2 and EPOCH_WORD.search(text, 0, 8192):
+        return 0.7
+    if len(_SNIFF_LOSS_PAIR.findall(text[:8192])) >= 2:
         return 0.7
     hits = len(_SNIFF_GENERIC.findall(text[:8192]))
     if hits >= 2:
