@@ -564,6 +564,21 @@ def test_an_evaluation_every_few_global_batches_is_one_curve_across_epochs(tmp_p
     assert any("summary between step lines" in n for n in h.meta["notes"])
 
 
+def test_build_nanogpt_log_txt_is_read_as_step_losses(tmp_path):
+    """Karpathy's build-nanogpt writes '250 val 5.8727', '251 train 5.861345' and '250 hella
+    0.2893' to log.txt: the train loss each step, val every 250 (the benchmark score is left
+    out). It was refused as an unknown format."""
+    lines = []
+    for step in range(0, 1001):
+        if step % 250 == 0:
+            lines.append(f"{step} val {11.0 - 6.5 * (1 - np.exp(-step / 300)):.4f}")
+            lines.append(f"{step} hella {0.25 + step / 40000:.4f}")
+        lines.append(f"{step} train {11.03 - 6.5 * (1 - np.exp(-step / 280)):.6f}")
+    h = _read_printed(tmp_path, lines, "log.txt")
+    assert sorted(h.series) == ["loss", "val_loss"] and h.series["loss"].axis == "step"
+    assert len(h.series["loss"]) == 1001 and list(h.series["val_loss"].steps) == [0, 250, 500, 750, 1000]
+
+
 def test_scikit_learn_mlp_verbose_output_pairs_each_iteration_with_its_validation_score(tmp_path):
     """MLPClassifier(verbose=True, early_stopping=True): 'Iteration 3, loss = 0.41' then
     'Validation score: 0.86' (accuracy: higher is better)."""

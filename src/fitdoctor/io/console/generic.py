@@ -247,3 +247,18 @@ def _train_keys(run: Run) -> set[str]:
     """The canonical names a run's records already hold (its train metrics, at this point)."""
     last = run.records.get(run.last_x, {}) if run.last_x is not None else {}
     return {canonical_name(k) for k in last}
+
+
+def handle_step_split_value(state: State, n: int, m: re.Match) -> None:
+    """"250 val 5.8727": the split's loss at that step (train is the loss, the others its
+    validation). A step counter that starts again begins a new run."""
+    x, split, value = float(m.group(1)), m.group(2).lower(), float(m.group(3))
+    key = "loss" if split == "train" else f"{'val' if split.startswith('val') else split}_loss"
+    run = state.run
+    if run.records and (run.dialect != "step_split" or run.last_x is not None and x < run.last_x):
+        run = state.new_run(n)
+    run.dialect, run.axis = "step_split", "step"
+    if not run.records:
+        run.start_line = n
+    run.put(x, {key: value})
+    state.record_line = n

@@ -12,11 +12,11 @@ import re
 from fitdoctor.history import RunHistory
 from fitdoctor.io.console import keras, tqdm
 from fitdoctor.io.console.fastai import tables_as_lines
-from fitdoctor.io.console.generic import handle_generic, note_epoch_header
+from fitdoctor.io.console.generic import handle_generic, handle_step_split_value, note_epoch_header
 from fitdoctor.io.console.hf import hf_dict, handle_dict
 from fitdoctor.io.console.lines import (MAYBE_WRAPPED, cut_incomplete_tail, drop_foreign, join_wrapped, segments,
                                         unglue_callbacks)
-from fitdoctor.io.console.patterns import BARE_SPLITS, CALLBACK, METRIC_WORDS, TRACEBACK
+from fitdoctor.io.console.patterns import BARE_SPLITS, CALLBACK, METRIC_WORDS, STEP_SPLIT_VALUE, TRACEBACK
 from fitdoctor.io.console.runs import State, drop_one_value_runs, to_history
 
 
@@ -24,6 +24,11 @@ def handle(state: State, n: int, seg: str) -> None:
     """Read one line (one ``\\r`` segment) into ``state``."""
     if "Epoch" in seg and keras.handle_header(state, n, seg):
         return
+    if seg[:1].isdigit() or seg[:1].isspace():
+        m = STEP_SPLIT_VALUE.match(seg)
+        if m is not None:
+            handle_step_split_value(state, n, m)
+            return
     run = state.run
     in_keras = keras.in_keras_epoch(run)
     if in_keras and keras.handle_bar(run, seg):

@@ -35,3 +35,8 @@ TRACEBACK = re.compile(r'\s*(?:File "|Traceback \(most recent|\^+\s*$|During han
                        # the exception a traceback ends with ("OSError: [Errno 39] Directory not
                        # empty"), whose words (Error, Errno) look like metrics
                        r'|[A-Za-z_][\w.]*(?:Error|Exception):\s+(?!' + NUM + r'\s*(?:$|[|,;])))')
+
+#: "250 val 5.8727", "251 train 5.861345" (Karpathy's build-nanogpt log.txt and its many forks):
+#: a step, a split word and the split's loss, one per line ("250 hella 0.2893" is a benchmark
+#: score beside them, not a curve of the run's own)
+STEP_SPLIT_VALUE = re.compile(r"^\s*(\d+)\s+(train|val|valid|validation|test|eval)\s+(" + NUM + r")\s*$", re.I)

@@ -6,7 +6,7 @@ import re
 
 from fitdoctor.io._table import delimiter_of
 from fitdoctor.io.console.fastai import TABLE_HEAD
-from fitdoctor.io.console.patterns import BARE_SPLITS, NUM
+from fitdoctor.io.console.patterns import BARE_SPLITS, NUM, STEP_SPLIT_VALUE
 
 _SNIFF_KERAS = re.compile(r"Epoch\s+\d+\s*/\s*\d+\s*\r?\n")
 _SNIFF_KERAS_LINE = re.compile(r" - (?:val_)?(?:loss|acc\w*): " + NUM)
@@ -65,6 +65,9 @@ def sniff_text(text: str) -> float:
     if len(_SNIFF_SPLIT_LINE.findall(text[:8192])) >= 2 and EPOCH_WORD.search(text, 0, 8192):
         return 0.7
     if len(_SNIFF_LOSS_PAIR.findall(text[:8192])) >= 2:
+        return 0.7
+    head = text[:8192].splitlines()
+    if len(head) >= 5 and sum(1 for line in head if STEP_SPLIT_VALUE.match(line)) >= 0.8 * len(head):
         return 0.7
     hits = len(_SNIFF_GENERIC.findall(text[:8192]))
     if hits >= 2:
