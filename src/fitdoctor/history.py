@@ -405,7 +405,7 @@ class RunHistory:
         if val is None or len(val) < 3:
             return None
         evals = val.steps[np.isfinite(val.steps)]
-        out = RunHistory(meta={**self.meta, "aligned_to_evaluations": True, "first_logged": {}})
+        out = RunHistory(meta={**self.meta, "aligned_to_evaluations": True, "first_logged": {}, "last_logged": {}})
         aligned = False
         for name, s in self.series.items():
             # same axis, and logged at least twice per evaluation (an epoch log with fractional
@@ -426,6 +426,7 @@ class RunHistory:
             finite = s.values[np.isfinite(s.values)]
             if finite.size:
                 out.meta["first_logged"][name] = float(finite[0])
+                out.meta["last_logged"][name] = float(finite[-1])  # what a message quotes as "the last"
             aligned = True
         return out if aligned else None
 

@@ -1143,3 +1143,16 @@ def test_overfitting_leaves_no_underfitting_beside_it():
     loss = 3.79 - 1.1 * x / 28 + 0.03 * np.sin(2.1 * x)
     codes = fd.diagnose({"loss": list(loss), "val_loss": list(val)}).codes
     assert "overfitting" in codes and "underfitting" not in codes
+
+
+def test_healthy_on_a_step_log_quotes_the_train_loss_as_logged():
+    """A step log's train loss is averaged between evaluations for the tests (the last window
+    mean 3.6); the message quotes its first and last logged values, as the header does."""
+    steps = np.arange(0, 2000)
+    h = fd.RunHistory()
+    h.add("loss", steps, 3.4 + 7.6 * np.exp(-steps / 150) + 0.02 * np.sin(steps), axis="step")
+    evals = np.arange(0, 1751, 250)
+    h.add("val_loss", evals, 3.9 + 7.1 * np.exp(-evals / 160), axis="step")
+    f = next(f for f in fd.diagnose(h).findings if f.code == "healthy")
+    last = 3.4 + 7.6 * np.exp(-1999 / 150) + 0.02 * np.sin(1999)
+    assert f"-> {last:.4g};" in f.message and f.message.startswith("fell and settled: loss 11")

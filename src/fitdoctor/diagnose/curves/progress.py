@@ -160,7 +160,12 @@ def healthy(ctx: Context) -> Finding | None:
     if t_drop <= 3 * noise(T):
         return None  # nothing fell: not healthy, even if no rule can say why
     ev: dict[str, Any] = {"train_start": head_level(T), "train_last": tail_level(T, 0.2)}
-    parts = [f"{T.name} {fv(shown(T, T.logged_first))} -> {fv(shown(T, T.logged_last))}"]
+    # a step log's train loss is averaged between evaluations for the tests; quoted as logged
+    first = (ctx.history.meta.get("first_logged") or {}).get(T.name)
+    last = (ctx.history.meta.get("last_logged") or {}).get(T.name)
+    if first is None or last is None or T is not ctx.loss:
+        first, last = shown(T, T.logged_first), shown(T, T.logged_last)
+    parts = [f"{T.name} {fv(first)} -> {fv(last)}"]
     V = ctx.val_loss
     if V is not None and V.n >= 2:
         ev["val_last"] = tail_level(V, 0.2)
