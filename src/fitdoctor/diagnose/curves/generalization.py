@@ -9,7 +9,7 @@ import numpy as np
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
 from fitdoctor.diagnose.curves.oscillation import oscillating
-from fitdoctor.diagnose.curves.messages import finding, fv, fx, logged_after, unit
+from fitdoctor.diagnose.curves.messages import finding, fv, fx, last_as_logged, logged_after, unit
 from fitdoctor.diagnose.curves.shape import drop, dropout_hint, no_loss_scale, noise, still_moving, stuck_val_accuracy, tail_trend, train_curve, val_curve, val_gain, val_improved
 from fitdoctor.findings import Finding
 
@@ -86,7 +86,7 @@ def overfitting(ctx: Context) -> Finding | None:
     msg = (f"{name} best {fv(shown_best)} at {V.axis} {fx(best_x)}, then "
            f"{'+' if V is ctx.val_loss else '-'}{fv(rise_raw)}{pct} over the next {logged_after(ctx, V, best_x)} "
            f"{unit(V)}s ({ev['share_after_best']:.0%} of the run; {fv(shown_last)} at the last) while {T.name} "
-           f"fell to {fv(T.logged_last)}; {why}")
+           f"fell to {fv(last_as_logged(ctx, T))}; {why}")
     return finding("overfitting", "warning", msg, ctx, span=(best_x, V.x[-1]), evidence=ev)
 
 def noise_after_best(V: Curve, b: int, ctx: Context, level: float) -> float:
@@ -217,7 +217,7 @@ def _gap_widening(ctx: Context, V: Curve, T: Curve, b: int) -> Finding | None:
         since = (f"has stayed within its noise ({fv(noise(V))} from {unit(V)} to {unit(V)}) since {V.axis} "
                  f"{fx(V.x[b])} ({fv(float(V.y[b]))} then; its lowest {fv(best_v)} at {V.axis} "
                  f"{fx(best_x)}, {fv(V.logged_last)} at the last)")
-    msg = (f"{V.name} {since} while {T.name} kept falling {fv(float(t_on_v[b]))} -> {fv(T.logged_last)}: the train/val "
+    msg = (f"{V.name} {since} while {T.name} kept falling {fv(float(t_on_v[b]))} -> {fv(last_as_logged(ctx, T))}: the train/val "
            f"gap grew from {fv(gap_best)} to {fv(gap_end)} over the last {share_after:.0%} of the run")
     return finding("overfitting", "warning", msg, ctx, span=(V.x[b], V.x[-1]), evidence=ev)
 

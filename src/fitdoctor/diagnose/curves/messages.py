@@ -73,6 +73,16 @@ def shown(c: Curve, v: float) -> float:
     """A value as the log has it (lower_better() negates scores)."""
     return -v if higher_is_better(c.name) and not c.higher_better else v
 
+def last_as_logged(ctx: Context, c: Curve) -> float:
+    """The last value of ``c`` as the log has it: a binned curve's last point, or a step log's
+    train loss that the curve rules average between evaluations, is no number the user can find."""
+    if c is ctx.loss:
+        last = (ctx.history.meta.get("last_logged") or {}).get(c.name)
+        if last is not None:
+            return float(last)
+    return c.logged_last
+
+
 def logged_after(ctx: Context, c: Curve, x: float) -> int:
     """How many points the log itself has after axis position x (a long log is binned for the
     trend tests: messages count what the user's file holds)."""
