@@ -81,10 +81,19 @@ def split_prefixed(seg: str, pairs: dict[str, float]) -> dict[str, float]:
     # (a key scoped to the train split later in the line, "val loss .. | train loss ..", keeps it)
     # each under its own split word ("Test set loss: .. acc: ..": test_acc; a "Dev BLEU" line
     # beside a "Validation BLEU" line: dev_bleu), so one never overwrites the other's
-    word = m.group(1).lower()
-    split = "val" if word.startswith("val") else "eval" if word.startswith("eval") else word
+    split = split_prefix(m.group(1))
     return {k if k.lower().startswith(("val", "eval", "test", "dev", "train")) else f"{split}_{k}": v
             for k, v in pairs.items()}
+
+
+def split_prefix(word: str) -> str:
+    """The key prefix a split word gives ("Validation", "valid" -> val, "evaluation" -> eval,
+    "training" -> train; dev and test as they are): each split keeps its own."""
+    word = word.lower()
+    for short in ("val", "eval", "train"):
+        if word.startswith(short):
+            return short
+    return word
 
 
 def note_epoch_header(state: State, n: int, seg: str) -> None:
@@ -253,7 +262,7 @@ def handle_step_split_value(state: State, n: int, m: re.Match) -> None:
     """"250 val 5.8727": the split's loss at that step (train is the loss, the others its
     validation). A step counter that starts again begins a new run."""
     x, split, value = float(m.group(1)), m.group(2).lower(), float(m.group(3))
-    key = "loss" if split == "train" else f"{'val' if split.startswith('val') else split}_loss"
+    key = "loss" if split == "train" else f"{split_prefix(split)}_loss"
     run = state.run
     if run.records and (run.dialect != "step_split" or run.last_x is not None and x < run.last_x):
         run = state.new_run(n)
