@@ -575,6 +575,43 @@ def test_build_nanogpt_log_txt_is_read_as_step_losses(tmp_path):
     assert len(h.series["loss"]) == 1001 and list(h.series["val_loss"].steps) == [0, 250, 500, 750, 1000]
 
 
+def test_pointnet_log_train_is_one_run_with_epoch_means_and_its_evaluation(tmp_path):
+    """charlesq34/pointnet's log_train.txt: '**** EPOCH 003 ****', then 'mean loss:'/'accuracy:'
+    per group of batches and 'eval mean loss:'/'eval accuracy:'. It was refused; read with
+    --format console it was one run per epoch, with no val loss."""
+    lines = ["Namespace(batch_size=32, learning_rate=0.001, max_epoch=250, model='pointnet_cls')"]
+    for e in range(12):
+        lines.append(f"**** EPOCH {e:03d} ****")
+        for g in range(4):
+            lines += [f"----{g}-----", f"mean loss: {1.0 / (e + 1) + 0.01 * g:.6f}", f"accuracy: {0.5 + 0.03 * e:.6f}"]
+        lines += ["----0-----", "----1-----", f"eval mean loss: {0.9 / (e + 1) ** 0.5:.6f}",
+                  f"eval accuracy: {0.55 + 0.02 * e:.6f}", f"eval avg class acc: {0.5 + 0.02 * e:.6f}"]
+        if e % 10 == 0:
+            lines.append("Model saved in file: log/model.ckpt")
+    h = _read_printed(tmp_path, lines, "log_train.txt")
+    assert list(h.series["val_loss"].steps) == list(range(12)) and h.series["val_loss"].values[0] == pytest.approx(0.9)
+    assert h.series["loss"].values[0] == pytest.approx(1.015)  # the mean of the epoch's four groups
+    assert h.series["val_accuracy"].values[1] == pytest.approx(0.57)
+
+
+def test_a_table_grouped_under_valid_and_train_reads_each_loss_under_its_split(tmp_path):
+    """'|--- VALID ---|--- TRAIN ---|' above 'lr iter epoch | loss top-1 top-2 | loss top-1 top-2 |
+    Current Best | time |': the same column names, one group val, the other train."""
+    lines = ["** start training here! **",
+             "                           |------------ VALID -------------|----------- TRAIN -------------|"
+             "------Accuracy------|------------|",
+             "lr       iter     epoch    | loss   top-1  top-2            | loss   top-1  top-2           |"
+             "    Current Best    | time       |",
+             "-" * 127]
+    for e in range(15):
+        lines.append(f"0.0001   {e}.0    {e}.0        | {0.52 / (1 + e / 5):.3f}  {80 + e:.3f}  96.347          | "
+                     f"{0.65 / (1 + e / 4):.3f}  {66 + e:.3f}  95.480         |         {80 + e:.6f}         |  0 hr {e:02d} min")
+    h = _read_printed(tmp_path, lines, "log_train.txt")
+    assert h.series["val_loss"].values[0] == pytest.approx(0.52) and h.series["loss"].values[0] == pytest.approx(0.65)
+    assert h.series["val_accuracy"].values[0] == pytest.approx(0.80)  # top-1, in percent
+    assert len(h.series["val_loss"]) == 15 and "time" not in h.series
+
+
 def test_scikit_learn_mlp_verbose_output_pairs_each_iteration_with_its_validation_score(tmp_path):
     """MLPClassifier(verbose=True, early_stopping=True): 'Iteration 3, loss = 0.41' then
     'Validation score: 0.86' (accuracy: higher is better)."""

@@ -10,8 +10,9 @@ from __future__ import annotations
 import re
 
 from fitdoctor.history import RunHistory
-from fitdoctor.io.console import keras, tqdm
+from fitdoctor.io.console import keras, pointnet, tqdm
 from fitdoctor.io.console.fastai import tables_as_lines
+from fitdoctor.io.console.grouped_table import grouped_tables_as_lines
 from fitdoctor.io.console.generic import handle_generic, handle_step_split_value, note_epoch_header
 from fitdoctor.io.console.hf import hf_dict, handle_dict
 from fitdoctor.io.console.lines import (MAYBE_WRAPPED, cut_incomplete_tail, drop_foreign, join_wrapped, segments,
@@ -29,6 +30,10 @@ def handle(state: State, n: int, seg: str) -> None:
         if m is not None:
             handle_step_split_value(state, n, m)
             return
+    if "EPOCH" in seg and pointnet.handle_banner(state, n, seg):
+        return
+    if state.pointnet_epoch is not None and pointnet.handle_metric(state, n, seg):
+        return
     run = state.run
     in_keras = keras.in_keras_epoch(run)
     if in_keras and keras.handle_bar(run, seg):
@@ -72,7 +77,7 @@ def parse_console_text(text: str, *, source: str, fmt: str = "console",
     text = drop_foreign(unglue_callbacks(text))  # a message glued after a TF line keeps its own line
     state = keras.fast_keras(text) if fast else None
     if state is None:
-        text = tables_as_lines(text)
+        text = grouped_tables_as_lines(tables_as_lines(text))
         state = State(epoch_bars=tqdm.has_epoch_bars(text))
         segs = segments(text)
         if MAYBE_WRAPPED.search(text):

@@ -71,6 +71,9 @@ class State:
     restart_note: bool = False
     #: said once that an epoch's train summary inside a step log was left out
     epoch_summary_note: bool = False
+    #: PointNet's log: the epoch its last banner opened, and its train groups' (sum, count) so far
+    pointnet_epoch: float | None = None
+    pointnet_sums: dict[str, tuple[float, int]] = field(default_factory=dict)
 
     @property
     def run(self) -> Run:

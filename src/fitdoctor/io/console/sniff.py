@@ -6,6 +6,7 @@ import re
 
 from fitdoctor.io._table import delimiter_of
 from fitdoctor.io.console.fastai import TABLE_HEAD
+from fitdoctor.io.console.grouped_table import GROUP_ROW
 from fitdoctor.io.console.patterns import BARE_SPLITS, NUM, STEP_SPLIT_VALUE
 
 _SNIFF_KERAS = re.compile(r"Epoch\s+\d+\s*/\s*\d+\s*\r?\n")
@@ -43,6 +44,8 @@ _SNIFF_BARE_SPLITS = re.compile(r"epoch\s*[:=#]?\s*\[?\s*\d+[^\n]{0,200}?" + BAR
 _SNIFF_LOSS_PAIR = re.compile(r"(?<![\w.])(?:train(?:ing)?[_ ])?loss\s*[=:]\s*" + NUM
                               + r"[^\n]{0,200}?(?<![A-Za-z])(?:val|valid|validation|eval|dev|test)[_ ]loss\s*[=:]\s*" + NUM,
                               re.I)
+#: PointNet's "**** EPOCH 003 ****" banners (see ``pointnet.py``)
+_SNIFF_POINTNET = re.compile(r"^\s*\*{3,}\s*EPOCH\s+\d+\s*\*{3,}\s*$", re.M)
 _SNIFF_EPOCH_BATCH = re.compile(r"^\s*\[\s*\d+\s*,\s*\d+\s*\]\s*(?:\w+\s*)?loss\s*[:=]\s*" + NUM, re.M)
 
 
@@ -65,6 +68,10 @@ def sniff_text(text: str) -> float:
     if len(_SNIFF_SPLIT_LINE.findall(text[:8192])) >= 2 and EPOCH_WORD.search(text, 0, 8192):
         return 0.7
     if len(_SNIFF_LOSS_PAIR.findall(text[:8192])) >= 2:
+        return 0.7
+    if len(_SNIFF_POINTNET.findall(text[:8192])) >= 2 and "loss:" in text[:8192]:
+        return 0.7
+    if GROUP_ROW.search(text[:8192]) and "epoch" in text[:8192].lower() and "loss" in text[:8192].lower():
         return 0.7
     head = text[:8192].splitlines()
     if len(head) >= 5 and sum(1 for line in head if STEP_SPLIT_VALUE.match(line)) >= 0.8 * len(head):
