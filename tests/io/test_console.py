@@ -612,6 +612,44 @@ def test_a_table_grouped_under_valid_and_train_reads_each_loss_under_its_split(t
     assert len(h.series["val_loss"]) == 15 and "time" not in h.series
 
 
+def test_a_pointnet_fork_marking_epochs_with_dashes_is_read(tmp_path):
+    """'-----3------' then 'train_mean loss:', 'train_accuracy:', 'test_mean loss:', 'test_accuracy:'
+    (a PointNet fork's log_train.txt; refused before): the dashes open the epoch, test is its
+    evaluation."""
+    lines = []
+    for e in range(10):
+        lines += [f"-----{e}------", f"train_mean loss: {2.5 / (1 + e / 3):.6f}", f"train_accuracy: {0.33 + 0.05 * e:.6f}",
+                  f"test_mean loss: {3.6 / (1 + e / 2):.6f}", f"test_accuracy: {0.04 + 0.08 * e:.6f}"]
+    h = _read_printed(tmp_path, lines, "log_train.txt")
+    assert list(h.series["val_loss"].steps) == list(range(10)) and h.series["val_loss"].values[0] == pytest.approx(3.6)
+    assert h.series["loss"].values[0] == pytest.approx(2.5)
+
+
+def test_a_train_epoch_header_with_its_loss_on_the_next_line_is_found(tmp_path):
+    """'Train Epoch: 1/70 ...' and '    total_loss: 24.7161 time: 15m 1s' under it, below a
+    script's startup messages: refused as an unknown format before."""
+    lines = ["Script started on Tue Feb  4 19:51:33 2020", "multi_gpus True", "defining casia dataloader..."]
+    for e in range(1, 13):
+        lines += [f"Train Epoch: {e}/70 ...", f"    total_loss: {24.7 / e ** 0.4:.4f} time: 15m 1s"]
+    h = _read_printed(tmp_path, lines, "log_train.txt")
+    assert list(h.series["loss"].steps) == list(range(1, 13))
+
+
+def test_a_record_continued_on_the_next_line_stays_one_record(tmp_path):
+    """EasyOCR's trainer: '[20000/300000] Train loss: 0.30092, Valid loss: 1.49355, ...' then
+    'Current_accuracy : 60.039, Current_norm_ED  : 0.8185' under it. The second line carries on
+    the record above; it cut the run in two at every record, leaving runs of one value."""
+    lines = []
+    for i in range(1, 11):
+        lines += [f"[{20000 * i}/300000] Train loss: {0.3 / i:.5f}, Valid loss: {1.49 + 0.02 * i:.5f}, "
+                  f"Elapsed_time: {1935.9 * i:.5f}",
+                  f"Current_accuracy : {60 + 0.1 * i:.3f}, Current_norm_ED  : 0.8185",
+                  f"Best_accuracy    : {60 + 0.1 * i:.3f}, Best_norm_ED     : 0.8201",
+                  "-" * 80, "TROY                      | TROY                      | 0.4822\tTrue", "-" * 80]
+    h = _read_printed(tmp_path, lines, "log_train.txt")
+    assert len(h.series["val_loss"]) == 10 and len(h.series["loss"]) == 10
+
+
 def test_scikit_learn_mlp_verbose_output_pairs_each_iteration_with_its_validation_score(tmp_path):
     """MLPClassifier(verbose=True, early_stopping=True): 'Iteration 3, loss = 0.41' then
     'Validation score: 0.86' (accuracy: higher is better)."""

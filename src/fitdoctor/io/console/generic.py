@@ -205,6 +205,11 @@ def handle_generic(state: State, n: int, seg: str) -> None:
             state.unnamed_val_note = True
             run.notes.append("lines with no epoch after each epoch's progress lines, keyed like its train "
                              "metrics, are read as that epoch's validation")
+    elif after and state.record_line == n - 1 and not any(canonical_name(k) in _train_keys(run) for k in pairs):
+        # "Current_accuracy : 60.039, Current_norm_ED : 0.8185" right under "[20000/300000] Train
+        # loss: 0.30, Valid loss: 1.49": the record above, continued on the next line (it cut the
+        # run in two at every record)
+        x, axis = run.last_x, run.axis
     if (x is not None and axis == "epoch" and m is not None and run.records and run.axis == "step"
             and run.dialect == "generic" and not any(canonical_name(k).startswith(("val_", "test_")) for k in pairs)):
         # "Epoch 1 completed. Average Training Loss: 4.68" between the "Epoch 1, Global Batch 2335,

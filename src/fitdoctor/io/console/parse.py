@@ -32,6 +32,8 @@ def handle(state: State, n: int, seg: str) -> None:
             return
     if "EPOCH" in seg and pointnet.handle_banner(state, n, seg):
         return
+    if seg[:3] == "---" and pointnet.handle_dash_mark(state, n, seg, state.next_line):
+        return
     if state.pointnet_epoch is not None and pointnet.handle_metric(state, n, seg):
         return
     run = state.run
@@ -82,7 +84,9 @@ def parse_console_text(text: str, *, source: str, fmt: str = "console",
         segs = segments(text)
         if MAYBE_WRAPPED.search(text):
             segs = join_wrapped(segs)
-        for n, seg in segs:
+        segs = list(segs)
+        for i, (n, seg) in enumerate(segs):
+            state.next_line = segs[i + 1][1] if i + 1 < len(segs) else ""
             handle(state, n, seg)
     runs = [r for r in state.runs if r.records or r.columns]
     built = [(run, to_history(run, source=source, fmt=fmt)) for run in runs]

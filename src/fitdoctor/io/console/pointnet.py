@@ -11,6 +11,9 @@
     eval accuracy: 0.874188
     eval avg class acc: 0.846904
 
+(and forks that open each epoch with "-----3------" and print "train_mean loss:",
+"test_mean loss:").
+
 An epoch is opened by its banner and owns every metric line up to the next one: the train
 lines, one per group of batches, are averaged into the epoch's train loss and accuracy; the
 eval lines are its validation. The generic reader gave each epoch a run of its own (the
@@ -25,7 +28,11 @@ from fitdoctor.io.console.patterns import NUM
 from fitdoctor.io.console.runs import State
 
 BANNER = re.compile(r"^\s*\*{3,}\s*EPOCH\s+(\d+)\s*\*{3,}\s*$")
-_METRIC = re.compile(r"^\s*(eval\s+)?(mean loss|loss|accuracy|avg class acc)\s*:\s*(" + NUM + r")\s*$", re.I)
+#: a fork's epoch marker, "-----3------", with "train_mean loss:" / "test_mean loss:" under it;
+#: inside a banner's epoch the same dashes number groups of batches instead
+DASH_MARK = re.compile(r"^\s*-{3,}\s*(\d+)\s*-{3,}\s*$")
+_METRIC = re.compile(r"^\s*(eval\s+|eval_|test_|val_|train_)?(mean loss|loss|accuracy|avg class acc)\s*:\s*(" + NUM
+                     + r")\s*$", re.I)
 _NAMES = {"mean loss": "loss", "loss": "loss", "accuracy": "accuracy", "avg class acc": "avg_class_accuracy"}
 
 
@@ -41,7 +48,20 @@ def handle_banner(state: State, n: int, seg: str) -> bool:
     if not run.records:
         run.start_line = n
     run.dialect, run.axis = "pointnet", "epoch"
-    state.pointnet_epoch, state.pointnet_sums = epoch, {}
+    state.pointnet_epoch, state.pointnet_sums, state.pointnet_banner = epoch, {}, True
+    return True
+
+
+def handle_dash_mark(state: State, n: int, seg: str, following: str) -> bool:
+    """A fork's "-----3------" epoch marker, when no banner opened the run and the line after it
+    is a split-prefixed metric ("train_mean loss: 2.518418"): handled like a banner."""
+    m = DASH_MARK.match(seg)
+    if m is None or state.run.dialect == "pointnet" and state.pointnet_banner:
+        return False
+    if state.run.dialect != "pointnet" and not _METRIC.match(following or ""):
+        return False
+    handle_banner(state, n, f"**** EPOCH {m.group(1)} ****")
+    state.pointnet_banner = False
     return True
 
 
@@ -54,7 +74,8 @@ def handle_metric(state: State, n: int, seg: str) -> bool:
         return False
     name = _NAMES[m.group(2).lower()]
     value = float(m.group(3))
-    if m.group(1):
+    split = (m.group(1) or "").strip().rstrip("_").lower()
+    if split and split != "train":  # eval, val and a fork's test_: the epoch's evaluation
         state.run.put(state.pointnet_epoch, {f"val_{name}": value})
     else:  # a group of batches: the epoch's value is the mean of its groups so far
         total, count = state.pointnet_sums.get(name, (0.0, 0))

@@ -74,6 +74,10 @@ class State:
     #: PointNet's log: the epoch its last banner opened, and its train groups' (sum, count) so far
     pointnet_epoch: float | None = None
     pointnet_sums: dict[str, tuple[float, int]] = field(default_factory=dict)
+    #: that epoch was opened by a "**** EPOCH" banner (its "----k-----" lines number batch groups)
+    pointnet_banner: bool = False
+    #: the line after the one being read (a marker is told by what follows it)
+    next_line: str = ""
 
     @property
     def run(self) -> Run:

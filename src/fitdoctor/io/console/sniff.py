@@ -24,8 +24,9 @@ _SNIFF_GENERIC = re.compile(r"(?:epoch|step|iter\w*)\s*[:=#]?\s*\[?\d+.{0,200}?(
                             re.I)
 #: "Epoch 3:" or "Epoch 3/30:" on a line of its own, its metrics on the next ("loss=0.41,
 #: accuracy=0.88", "Train - Loss: 0.6985 | Acc: 0.5000")
-_SNIFF_EPOCH_HEADER = re.compile(r"^\W*epoch\s+\d+(?:\s*/\s*\d+)?\s*:?[ \t]*\r?\n[^\n]{0,200}?(?:loss|acc)\w*\s*[=:]\s*"
-                                 + NUM, re.I | re.M)
+#: (or "Train Epoch: 1/70 ..." with "    total_loss: 24.7161 time: 15m 1s" under it)
+_SNIFF_EPOCH_HEADER = re.compile(r"^\W*(?:train(?:ing)?\s+)?epoch\s*:?\s*\d+(?:\s*/\s*\d+)?\s*:?[ \t.]*\r?\n"
+                                 r"[^\n]{0,200}?(?:loss|acc)\w*\s*[=:]\s*" + NUM, re.I | re.M)
 #: "train Loss: 0.70 Acc: 0.65" / "val Loss: ..." under an "Epoch 0/24" header (PyTorch's
 #: transfer-learning tutorial and the many loops copied from it)
 #: (or "train | loss 0.70 | acc 0.65" under "=> Epoch 3")
@@ -46,6 +47,8 @@ _SNIFF_LOSS_PAIR = re.compile(r"(?<![\w.])(?:train(?:ing)?[_ ])?loss\s*[=:]\s*" 
                               re.I)
 #: PointNet's "**** EPOCH 003 ****" banners (see ``pointnet.py``)
 _SNIFF_POINTNET = re.compile(r"^\s*\*{3,}\s*EPOCH\s+\d+\s*\*{3,}\s*$", re.M)
+#: a PointNet fork's "-----3------" epoch marker with a split's "mean loss:" right under it
+_SNIFF_DASH_EPOCH = re.compile(r"^\s*-{3,}\s*\d+\s*-{3,}\s*\r?\n\s*(?:train|test|eval|val)_mean loss\s*:", re.M | re.I)
 _SNIFF_EPOCH_BATCH = re.compile(r"^\s*\[\s*\d+\s*,\s*\d+\s*\]\s*(?:\w+\s*)?loss\s*[:=]\s*" + NUM, re.M)
 
 
@@ -70,6 +73,8 @@ def sniff_text(text: str) -> float:
     if len(_SNIFF_LOSS_PAIR.findall(text[:8192])) >= 2:
         return 0.7
     if len(_SNIFF_POINTNET.findall(text[:8192])) >= 2 and "loss:" in text[:8192]:
+        return 0.7
+    if len(_SNIFF_DASH_EPOCH.findall(text[:8192])) >= 2:
         return 0.7
     if GROUP_ROW.search(text[:8192]) and "epoch" in text[:8192].lower() and "loss" in text[:8192].lower():
         return 0.7
