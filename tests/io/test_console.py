@@ -650,6 +650,40 @@ def test_a_record_continued_on_the_next_line_stays_one_record(tmp_path):
     assert len(h.series["val_loss"]) == 10 and len(h.series["loss"]) == 10
 
 
+def _conll_block(split: str, acc: float, f1: float) -> list[str]:
+    pre = "2020-02-10 21:04:50,178 - log\\train.log - INFO - "
+    return [pre + f"evaluate:{split}",
+            pre + "processed 74542 tokens with 5600 phrases; found: 5612 phrases; correct: 5560.",
+            pre + f"accuracy:  {acc:.2f}%; precision:  {f1:.2f}%; recall:  {f1:.2f}%; FB1:  {f1:.2f}",
+            pre + f"           FOREST: precision:  {f1:.2f}%; recall:  {f1:.2f}%; FB1:  {f1:.2f}  2873"]
+
+
+def test_an_ner_trainers_conll_evaluations_are_its_validation_curve(tmp_path):
+    """zjy-ucas/ChineseNER writes 'evaluate:dev', then the CoNLL overall line 'accuracy: 99.87%;
+    precision: ..%; recall: ..%; FB1: 99.18' and one line per entity type, then the same for
+    test. Refused before; each dev block is now one evaluation (the per-type lines left out)."""
+    lines = ["2020-02-10 21:02:21,147 - log\\train.log - INFO - lr             :\t0.001"]
+    for k in range(1, 16):
+        lines += _conll_block("dev", 8 + 6 * k, 6 * k) + _conll_block("test", 8 + 6 * k, 6 * k + 1)
+    h = _read_printed(tmp_path, lines, "train.log")
+    assert len(h.series["val_f1"]) == 15 and h.series["val_f1"].values[-1] == pytest.approx(0.90)
+    assert h.series["test_f1"].values[0] == pytest.approx(0.07)
+
+
+def test_conll_evaluations_after_iteration_lines_close_each_iteration(tmp_path):
+    """The same blocks after 'iteration:1 step:100/1044, NER loss:38.196701' lines: one run, the
+    dev scores at the iteration they close (the log was 34 runs before)."""
+    lines = []
+    for it in range(1, 9):
+        lines += [f"2018-08-22 09:11:27,587 - log/train.log - INFO - iteration:{it} step:{s}/1044, NER loss:{30 / it:.6f}"
+                  for s in (100, 500, 1000)]
+        lines += _conll_block("dev", 90 + it, 80 + it) + _conll_block("test", 90 + it, 80 + it)
+    p = tmp_path / "train.log"
+    p.write_text("\n".join(lines) + "\n")
+    runs = fd.read_runs(p)
+    assert len(runs) == 1 and list(runs[0].series["val_f1"].steps) == list(range(1, 9))
+
+
 def test_scikit_learn_mlp_verbose_output_pairs_each_iteration_with_its_validation_score(tmp_path):
     """MLPClassifier(verbose=True, early_stopping=True): 'Iteration 3, loss = 0.41' then
     'Validation score: 0.86' (accuracy: higher is better)."""

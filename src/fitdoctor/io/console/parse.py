@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from fitdoctor.history import RunHistory
-from fitdoctor.io.console import keras, pointnet, tqdm
+from fitdoctor.io.console import conlleval, keras, pointnet, tqdm
 from fitdoctor.io.console.fastai import tables_as_lines
 from fitdoctor.io.console.grouped_table import grouped_tables_as_lines
 from fitdoctor.io.console.generic import handle_generic, handle_step_split_value, note_epoch_header
@@ -30,6 +30,8 @@ def handle(state: State, n: int, seg: str) -> None:
         if m is not None:
             handle_step_split_value(state, n, m)
             return
+    if ("evaluate" in seg or state.conll_split is not None) and conlleval.handle(state, n, seg):
+        return
     if "EPOCH" in seg and pointnet.handle_banner(state, n, seg):
         return
     if seg[:3] == "---" and pointnet.handle_dash_mark(state, n, seg, state.next_line):

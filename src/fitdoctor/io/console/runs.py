@@ -78,6 +78,12 @@ class State:
     pointnet_banner: bool = False
     #: the line after the one being read (a marker is told by what follows it)
     next_line: str = ""
+    #: NER trainers' CoNLL evaluation blocks: the split the last "evaluate:" line named, and
+    #: how many dev evaluations came so far (see ``conlleval.py``)
+    conll_split: str | None = None
+    conll_evals: int = 0
+    #: where the block's scores go: the iteration it closes, or its count
+    conll_x: float | None = None
 
     @property
     def run(self) -> Run:

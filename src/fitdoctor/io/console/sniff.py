@@ -49,6 +49,9 @@ _SNIFF_LOSS_PAIR = re.compile(r"(?<![\w.])(?:train(?:ing)?[_ ])?loss\s*[=:]\s*" 
 _SNIFF_POINTNET = re.compile(r"^\s*\*{3,}\s*EPOCH\s+\d+\s*\*{3,}\s*$", re.M)
 #: a PointNet fork's "-----3------" epoch marker with a split's "mean loss:" right under it
 _SNIFF_DASH_EPOCH = re.compile(r"^\s*-{3,}\s*\d+\s*-{3,}\s*\r?\n\s*(?:train|test|eval|val)_mean loss\s*:", re.M | re.I)
+#: an NER trainer's "evaluate:dev" block with its CoNLL overall line (see ``conlleval.py``)
+_SNIFF_CONLL = re.compile(r"evaluate\s*:\s*(?:dev|val|valid|validation)\s*\r?\n(?:[^\n]*\n){0,3}[^\n]*accuracy:\s*"
+                          + NUM + r"%;\s*precision:", re.I)
 _SNIFF_EPOCH_BATCH = re.compile(r"^\s*\[\s*\d+\s*,\s*\d+\s*\]\s*(?:\w+\s*)?loss\s*[:=]\s*" + NUM, re.M)
 
 
@@ -75,6 +78,8 @@ def sniff_text(text: str) -> float:
     if len(_SNIFF_POINTNET.findall(text[:8192])) >= 2 and "loss:" in text[:8192]:
         return 0.7
     if len(_SNIFF_DASH_EPOCH.findall(text[:8192])) >= 2:
+        return 0.7
+    if _SNIFF_CONLL.search(text[:8192]):
         return 0.7
     if GROUP_ROW.search(text[:8192]) and "epoch" in text[:8192].lower() and "loss" in text[:8192].lower():
         return 0.7
