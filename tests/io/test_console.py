@@ -684,6 +684,22 @@ def test_conll_evaluations_after_iteration_lines_close_each_iteration(tmp_path):
     assert len(runs) == 1 and list(runs[0].series["val_f1"].steps) == list(range(1, 9))
 
 
+def test_a_nanogpt_forks_eval_line_with_bare_split_numbers_is_read(tmp_path):
+    """'[eval] iter 500: train 3.4484 val 3.4299 lr 3.00e-04' between '[train] iter 510: loss 3.3357'
+    lines: no colon after the split words, and the '[eval]' tag names the line, not the numbers
+    (val was left out, then read with train's value)."""
+    lines = ["[train] tokens/iter = 393,216 | train tokens = 239,182,819 | vocab = 16384"]
+    for it in range(0, 4001, 10):
+        if it % 500 == 0:
+            lines.append(f"[eval] iter {it}: train {9.85 - it / 600:.4f} val {9.84 - it / 650:.4f} lr 3.00e-04")
+        if it:
+            lines.append(f"[train] iter {it}: loss {9.8 - it / 590:.4f} 2296 ms/iter")
+    h = _read_printed(tmp_path, lines, "train.log")
+    assert list(h.series["val_loss"].steps) == list(range(0, 4001, 500))
+    assert h.series["val_loss"].values[1] == pytest.approx(9.84 - 500 / 650, abs=1e-4)
+    assert any("bare numbers" in n for n in h.meta["notes"])
+
+
 def test_scikit_learn_mlp_verbose_output_pairs_each_iteration_with_its_validation_score(tmp_path):
     """MLPClassifier(verbose=True, early_stopping=True): 'Iteration 3, loss = 0.41' then
     'Validation score: 0.86' (accuracy: higher is better)."""

@@ -167,6 +167,7 @@ def handle_generic(state: State, n: int, seg: str) -> None:
         rest = bar_postfix(rest)
     rest = _COUNT_RATIO.sub(lambda r: f"{int(r.group(1)) / max(int(r.group(2)), 1):.6g}", rest)
     pairs = clean_pairs(extract_pairs(rest))
+    named = None
     if pairs and not any(is_metric_key(k) for k in pairs):
         named = bare_split_losses(rest, pairs)
         if named is not None:
@@ -177,7 +178,8 @@ def handle_generic(state: State, n: int, seg: str) -> None:
                                        "validation loss")
     if not pairs or not any(is_metric_key(k) for k in pairs):
         return
-    pairs = split_prefixed(seg, pairs)
+    if named is None:  # bare "train .. val .." words name each number's split themselves ("[eval] iter 500: ...")
+        pairs = split_prefixed(seg, pairs)
     if x is None:
         x = header_epoch_for(state, n)
     else:

@@ -39,7 +39,7 @@ EPOCH_WORD = re.compile(r"epoch", re.I)
 _SNIFF_LEAD_EPOCH = re.compile(r"^\s*(?:\[\s*\d+\s*/\s*\d+\s*\]|ep\.?\s*[:=#]?\s*\d+\b)[^\n]{0,200}?(?:loss|acc)\w*\s*[:=]?\s*"
                                + NUM, re.I | re.M)
 #: "Epoch 3/1000 | train: 1090.19 (2.0061 bpd) | val: 1078.67": bare split words carrying the objective
-_SNIFF_BARE_SPLITS = re.compile(r"epoch\s*[:=#]?\s*\[?\s*\d+[^\n]{0,200}?" + BARE_SPLITS.pattern, re.I)
+_SNIFF_BARE_SPLITS = re.compile(r"(?:epoch|iter(?:ation)?|step)s?\s*[:=#]?\s*\[?\s*\d+[^\n]{0,200}?" + BARE_SPLITS.pattern, re.I)
 #: "... 5000/58874 | 4.62 it/s | loss=3.910492 | validation_loss=3.908841": a train and a held-out
 #: loss on one line, with no epoch or step word (a progress bar of a trainer's own)
 _SNIFF_LOSS_PAIR = re.compile(r"(?<![\w.])(?:train(?:ing)?[_ ])?loss\s*[=:]\s*" + NUM
