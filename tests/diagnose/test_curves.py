@@ -1156,3 +1156,17 @@ def test_healthy_on_a_step_log_quotes_the_train_loss_as_logged():
     f = next(f for f in fd.diagnose(h).findings if f.code == "healthy")
     last = 3.4 + 7.6 * np.exp(-1999 / 150) + 0.02 * np.sin(1999)
     assert f"-> {last:.4g};" in f.message and f.message.startswith("fell and settled: loss 11")
+
+
+def test_a_converged_val_wiggling_by_7_percent_of_its_level_is_not_oscillating():
+    """LABELS.md: swings 'as large as the level itself'. A steering regressor's val loss falls to
+    0.015 and then wiggles by about 0.001 (7% of its level) with no trend: healthy, not
+    oscillating. A val loss swinging by a third of its level still is."""
+    x = np.arange(20)
+    rng = np.random.default_rng(3)
+    base = 0.0150 + 0.006 * np.exp(-x / 3)
+    loss = 0.0156 + 0.0144 * np.exp(-x / 4)
+    calm = base + 0.0011 * rng.standard_normal(20)
+    assert "oscillating" not in fd.diagnose({"loss": list(loss), "val_loss": list(calm)}).codes
+    wild = base + 0.005 * np.where(x % 2 == 0, 1.0, -1.0)
+    assert "oscillating" in fd.diagnose({"loss": list(loss), "val_loss": list(wild)}).codes
