@@ -76,6 +76,9 @@ def _loop(watcher, view: "_View", *, exit_on: str | None, interval: float, once:
         raise BadInput(f"{watcher.path}: no such file or directory; expected a training log file or folder")
     code, ever_read, last_wait = 0, False, None
     view.start(announce=not once)  # --once reads and exits: no "watching ... (Ctrl-C to stop)"
+    # Ctrl-C sets a flag the loop reads between polls: raised inside a poll, it could leave a
+    # run read but not yet diagnosed, and the final diagnosis would be missing
+    stop = _CtrlC()
     try:
         while True:
             upd = watcher.poll()
@@ -99,6 +102,9 @@ def _loop(watcher, view: "_View", *, exit_on: str | None, interval: float, once:
                     break
             if once:
                 break
+            if stop.pressed:  # after a whole poll: what was read is diagnosed
+                view.note("stopped (Ctrl-C)")
+                break
             if watcher.path == "-" and watcher.eof and upd is None:
                 break  # the writer closed the pipe and its last lines are read
             if timeout is not None and time.monotonic() - t0 >= timeout:
@@ -112,10 +118,34 @@ def _loop(watcher, view: "_View", *, exit_on: str | None, interval: float, once:
     except KeyboardInterrupt:
         view.note("stopped (Ctrl-C)")
     finally:
+        stop.restore()
         view.stop()
     finished = watcher.path == "-" and watcher.eof  # the writer closed the pipe: the run is over
     view.final(watcher.final(partial=not finished), finished=finished)
     return code
+
+
+class _CtrlC:
+    """SIGINT as a flag while installed (the main thread only; elsewhere Python's default stays)."""
+
+    def __init__(self) -> None:
+        import signal
+        import threading
+
+        self.pressed = False
+        self._old = None
+        if threading.current_thread() is threading.main_thread():
+            self._old = signal.signal(signal.SIGINT, self._on_sigint)
+
+    def _on_sigint(self, signum, frame) -> None:
+        self.pressed = True
+
+    def restore(self) -> None:
+        import signal
+
+        if self._old is not None:
+            signal.signal(signal.SIGINT, self._old)
+            self._old = None
 
 
 class _View:
