@@ -9,7 +9,7 @@ import numpy as np
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
 from fitdoctor.diagnose.curves.oscillation import oscillating
-from fitdoctor.diagnose.curves.messages import finding, fv, fx, last_as_logged, logged_after, unit
+from fitdoctor.diagnose.curves.messages import finding, fv, fx, last_as_logged, logged_after, shown, unit
 from fitdoctor.diagnose.curves.shape import drop, dropout_hint, no_loss_scale, noise, still_moving, stuck_val_accuracy, tail_trend, train_curve, val_curve, val_gain, val_improved
 from fitdoctor.findings import Finding
 
@@ -263,17 +263,17 @@ def val_not_improving(ctx: Context) -> Finding | None:
     ev = {"val_start": v0, "val_best": vbest, "val_gain": v_gain, "train_start": head_level(T),
           "train_end": tail_level(T, 0.15), "train_drop": t_drop, "val_trend_z": z}
     ev["val_end"] = tail_level(V, 0.15)
-    sign = -1.0 if V is not ctx.val_loss else 1.0  # a score is kept negated on the curve; shown as logged
-    after = (f"; it ends at {fv(sign * ev['val_end'])}, {'lower' if sign < 0 else 'higher'} than it started: the "
+    score = shown(V, 1.0) < 0  # a score is kept negated on the curve; quoted as logged
+    after = (f"; it ends at {fv(shown(V, ev['val_end']))}, {'lower' if score else 'higher'} than it started: the "
              "model memorises the training set from the first epoch, or val comes from another distribution") \
         if rising else ""
     # the best can lie beyond the noise of a smooth curve and still be no real gain (1% of 1.9)
     how = "beyond noise" if v0 - vbest <= 2 * noise(V) or v0 == 0 else \
         f"by more than {(v0 - vbest) / abs(v0):.1%} of where it started"
-    if sign < 0:
+    if score:
         ev.update(val_start=-v0, val_best=-vbest, val_end=-ev["val_end"], higher_is_better=True)
     msg = (f"{T.name} fell {fv(head_level(T))} -> {fv(tail_level(T, 0.15))} while {V.name} never improved "
-           f"{how} (start {fv(sign * v0)}, best {fv(sign * vbest)}, noise {fv(V.sigma)}){after}")
+           f"{how} (start {fv(shown(V, v0))}, best {fv(shown(V, vbest))}, noise {fv(V.sigma)}){after}")
     return finding("val_not_improving", "warning", msg, ctx, span=(V.x[0], V.x[-1]), evidence=ev)
 
 @rule("curves")

@@ -73,14 +73,23 @@ def shown(c: Curve, v: float) -> float:
     """A value as the log has it (lower_better() negates scores)."""
     return -v if higher_is_better(c.name) and not c.higher_better else v
 
+def first_as_logged(ctx: Context, c: Curve) -> float:
+    """The first value of ``c`` as the log has it (see :func:`last_as_logged`)."""
+    return _as_logged(ctx, c, "first_logged", c.logged_first)
+
+
 def last_as_logged(ctx: Context, c: Curve) -> float:
     """The last value of ``c`` as the log has it: a binned curve's last point, or a step log's
     train loss that the curve rules average between evaluations, is no number the user can find."""
+    return _as_logged(ctx, c, "last_logged", c.logged_last)
+
+
+def _as_logged(ctx: Context, c: Curve, key: str, on_curve: float) -> float:
     if c is ctx.loss:
-        last = (ctx.history.meta.get("last_logged") or {}).get(c.name)
-        if last is not None:
-            return float(last)
-    return c.logged_last
+        v = (ctx.history.meta.get(key) or {}).get(c.name)
+        if v is not None:
+            return float(v)
+    return on_curve
 
 
 def logged_after(ctx: Context, c: Curve, x: float) -> int:

@@ -10,7 +10,7 @@ import numpy as np
 
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
-from fitdoctor.diagnose.curves.messages import finding, fv, fx, last_as_logged, shown, unit, z_text
+from fitdoctor.diagnose.curves.messages import finding, first_as_logged, fv, fx, last_as_logged, shown, unit, z_text
 from fitdoctor.diagnose.curves.shape import (best_before_tail, cut_short, drop, dropout_hint, material_fall, noise,
                                              tail_trend, train_curve, val_curve)
 from fitdoctor.findings import Finding
@@ -161,10 +161,7 @@ def healthy(ctx: Context) -> Finding | None:
         return None  # nothing fell: not healthy, even if no rule can say why
     ev: dict[str, Any] = {"train_start": head_level(T), "train_last": tail_level(T, 0.2)}
     # a step log's train loss is averaged between evaluations for the tests; quoted as logged
-    first = (ctx.history.meta.get("first_logged") or {}).get(T.name) if T is ctx.loss else None
-    first = shown(T, T.logged_first) if first is None else first
-    last = last_as_logged(ctx, T) if T is ctx.loss else shown(T, T.logged_last)
-    parts = [f"{T.name} {fv(first)} -> {fv(last)}"]
+    parts = [f"{T.name} {fv(shown(T, first_as_logged(ctx, T)))} -> {fv(shown(T, last_as_logged(ctx, T)))}"]
     V = ctx.val_loss
     if V is not None and V.n >= 2:
         ev["val_last"] = tail_level(V, 0.2)

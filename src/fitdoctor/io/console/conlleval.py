@@ -40,11 +40,7 @@ def handle(state: State, n: int, seg: str) -> bool:
                 # that closes that iteration, in the same run
                 state.conll_x = run.last_x
             else:
-                if run.records and run.dialect != "conlleval":
-                    run = state.new_run(n)
-                if not run.records:
-                    run.start_line = n
-                run.dialect, run.axis = "conlleval", "evaluation"
+                state.run_for(n, "conlleval", "evaluation")
                 state.conll_x = float(state.conll_evals)
         state.conll_split = split
         return True

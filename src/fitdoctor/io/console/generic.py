@@ -270,11 +270,5 @@ def handle_step_split_value(state: State, n: int, m: re.Match) -> None:
     validation). A step counter that starts again begins a new run."""
     x, split, value = float(m.group(1)), m.group(2).lower(), float(m.group(3))
     key = "loss" if split == "train" else f"{split_prefix(split)}_loss"
-    run = state.run
-    if run.records and (run.dialect != "step_split" or run.last_x is not None and x < run.last_x):
-        run = state.new_run(n)
-    run.dialect, run.axis = "step_split", "step"
-    if not run.records:
-        run.start_line = n
-    run.put(x, {key: value})
+    state.run_for(n, "step_split", "step", x).put(x, {key: value})
     state.record_line = n

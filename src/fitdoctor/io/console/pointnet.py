@@ -41,15 +41,15 @@ def handle_banner(state: State, n: int, seg: str) -> bool:
     m = BANNER.match(seg)
     if m is None:
         return False
-    epoch = float(m.group(1))
-    run = state.run
-    if run.records and (run.dialect != "pointnet" or run.last_x is not None and epoch < run.last_x):
-        run = state.new_run(n)  # another run in the same file, or another log's lines before it
-    if not run.records:
-        run.start_line = n
-    run.dialect, run.axis = "pointnet", "epoch"
-    state.pointnet_epoch, state.pointnet_sums, state.pointnet_banner = epoch, {}, True
+    _open_epoch(state, n, float(m.group(1)), banner=True)
     return True
+
+
+def _open_epoch(state: State, n: int, epoch: float, *, banner: bool) -> None:
+    """The metric lines from here on are ``epoch``'s (a new run when the epochs start again, or
+    after another log's lines)."""
+    state.run_for(n, "pointnet", "epoch", epoch)
+    state.pointnet_epoch, state.pointnet_sums, state.pointnet_banner = epoch, {}, banner
 
 
 def handle_dash_mark(state: State, n: int, seg: str, following: str) -> bool:
@@ -60,8 +60,7 @@ def handle_dash_mark(state: State, n: int, seg: str, following: str) -> bool:
         return False
     if state.run.dialect != "pointnet" and not _METRIC.match(following or ""):
         return False
-    handle_banner(state, n, f"**** EPOCH {m.group(1)} ****")
-    state.pointnet_banner = False
+    _open_epoch(state, n, float(m.group(1)), banner=False)
     return True
 
 

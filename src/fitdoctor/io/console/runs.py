@@ -91,6 +91,17 @@ class State:
             self.runs.append(Run())
         return self.runs[-1]
 
+    def run_for(self, line_no: int, dialect: str, axis: str, x: float | None = None) -> Run:
+        """The run a record of ``dialect`` goes into: the current one, or a new one when the
+        current holds another dialect's records or ``x`` goes back (the log starts again)."""
+        run = self.run
+        if run.records and (run.dialect != dialect or x is not None and run.last_x is not None and x < run.last_x):
+            run = self.new_run(line_no)
+        if not run.records:
+            run.start_line = line_no
+        run.dialect, run.axis = dialect, axis
+        return run
+
     def new_run(self, line_no: int) -> Run:
         cur = self.runs[-1] if self.runs else None
         if cur is not None and not cur.records:

@@ -8,6 +8,7 @@ from fitdoctor.io._table import delimiter_of
 from fitdoctor.io.console.fastai import TABLE_HEAD
 from fitdoctor.io.console.grouped_table import GROUP_ROW
 from fitdoctor.io.console.patterns import BARE_SPLITS, NUM, STEP_SPLIT_VALUE
+from fitdoctor.io.console.pointnet import BANNER
 
 _SNIFF_KERAS = re.compile(r"Epoch\s+\d+\s*/\s*\d+\s*\r?\n")
 _SNIFF_KERAS_LINE = re.compile(r" - (?:val_)?(?:loss|acc\w*): " + NUM)
@@ -46,7 +47,7 @@ _SNIFF_LOSS_PAIR = re.compile(r"(?<![\w.])(?:train(?:ing)?[_ ])?loss\s*[=:]\s*" 
                               + r"[^\n]{0,200}?(?<![A-Za-z])(?:val|valid|validation|eval|dev|test)[_ ]loss\s*[=:]\s*" + NUM,
                               re.I)
 #: PointNet's "**** EPOCH 003 ****" banners (see ``pointnet.py``)
-_SNIFF_POINTNET = re.compile(r"^\s*\*{3,}\s*EPOCH\s+\d+\s*\*{3,}\s*$", re.M)
+_SNIFF_POINTNET = re.compile(BANNER.pattern, re.M)
 #: a PointNet fork's "-----3------" epoch marker with a split's "mean loss:" right under it
 _SNIFF_DASH_EPOCH = re.compile(r"^\s*-{3,}\s*\d+\s*-{3,}\s*\r?\n\s*(?:train|test|eval|val)_mean loss\s*:", re.M | re.I)
 #: an NER trainer's "evaluate:dev" block with its CoNLL overall line (see ``conlleval.py``)
@@ -66,27 +67,30 @@ def sniff_text(text: str) -> float:
         return 0.85
     if _SNIFF_TQDM.search(text) or _SNIFF_TQDM_EPOCHS.search(text):
         return 0.85
-    if TABLE_HEAD.search(text[:8192]):
+    window = text[:8192]  # the head the line-pattern tests read
+    if TABLE_HEAD.search(window):
         return 0.7
-    if len(_SNIFF_EPOCH_BATCH.findall(text[:8192])) >= 2 or len(_SNIFF_EPOCH_HEADER.findall(text[:8192])) >= 2 \
-            or len(_SNIFF_LEAD_EPOCH.findall(text[:8192])) >= 2 or len(_SNIFF_BARE_SPLITS.findall(text[:8192])) >= 2:
+    if len(_SNIFF_EPOCH_BATCH.findall(window)) >= 2 or len(_SNIFF_EPOCH_HEADER.findall(window)) >= 2 \
+            or len(_SNIFF_LEAD_EPOCH.findall(window)) >= 2 or len(_SNIFF_BARE_SPLITS.findall(window)) >= 2:
         return 0.7
-    if len(_SNIFF_SPLIT_LINE.findall(text[:8192])) >= 2 and EPOCH_WORD.search(text, 0, 8192):
+    if len(_SNIFF_SPLIT_LINE.findall(window)) >= 2 and EPOCH_WORD.search(window):
         return 0.7
-    if len(_SNIFF_LOSS_PAIR.findall(text[:8192])) >= 2:
+    if len(_SNIFF_LOSS_PAIR.findall(window)) >= 2:
         return 0.7
-    if len(_SNIFF_POINTNET.findall(text[:8192])) >= 2 and "loss:" in text[:8192]:
+    if len(_SNIFF_POINTNET.findall(window)) >= 2 and "loss:" in window:
         return 0.7
-    if len(_SNIFF_DASH_EPOCH.findall(text[:8192])) >= 2:
+    if len(_SNIFF_DASH_EPOCH.findall(window)) >= 2:
         return 0.7
-    if _SNIFF_CONLL.search(text[:8192]):
+    if _SNIFF_CONLL.search(window):
         return 0.7
-    if GROUP_ROW.search(text[:8192]) and "epoch" in text[:8192].lower() and "loss" in text[:8192].lower():
-        return 0.7
-    head = text[:8192].splitlines()
+    if GROUP_ROW.search(window):
+        lowered = window.lower()
+        if "epoch" in lowered and "loss" in lowered:
+            return 0.7
+    head = window.splitlines()
     if len(head) >= 5 and sum(1 for line in head if STEP_SPLIT_VALUE.match(line)) >= 0.8 * len(head):
         return 0.7
-    hits = len(_SNIFF_GENERIC.findall(text[:8192]))
+    hits = len(_SNIFF_GENERIC.findall(window))
     if hits >= 2:
         return 0.7
     if hits == 1 or _SNIFF_KERAS_LINE.search(text):
