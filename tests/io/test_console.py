@@ -1103,3 +1103,45 @@ def test_torch_internal_logger_lines_are_dropped(tmp_path):
     path.write_text(noise + "\n" + "\n".join(lines) + "\n")
     [run] = fd.read_runs(path)
     assert "errno" not in " ".join(run.names).lower() and len(run.series["loss"].values) == 20
+
+
+def test_a_markdown_epoch_heading_with_its_metrics_as_bullets_is_read(tmp_path):
+    """'## Epoch no. = 3' with '- Train Loss: ..' bullets under it (a write-up's training log),
+    below a 'Best Performance' block that quotes one epoch: refused as an unknown format before."""
+    lines = ["# Model-1-Log", "", "## Best Performance:", "- Best Accuracy: 0.8925 (Epoch 12)",
+             "- Best Validation Loss: 0.2832 (Epoch 12)", ""]
+    for e in range(1, 16):
+        lines += [f"## Epoch no. = {e}", f"- Accuracy: {0.35 + 0.03 * e:.4f}", f"- Train Loss: {1.1 / e:.4f}",
+                  f"- Validation Loss: {1.2 / e:.4f}", ""]
+    h = _read_printed(tmp_path, lines, "scores.md")
+    assert list(h.series["val_loss"].steps) == list(range(1, 16))
+    assert h.series["loss"].values[0] == pytest.approx(1.1)
+
+
+def test_a_metric_name_and_its_value_as_comma_fields_are_a_pair():
+    """'epoch 1, phase train, step 10, loss_train, 0.838': the name and the number are two
+    fields of a comma-separated line; a counter ('batch, 32') is not."""
+    from fitdoctor.io.console.pairs import extract_pairs
+
+    assert extract_pairs("epoch 1, phase train, step 10, loss_train, 0.838")["loss_train"] == 0.838
+    assert "batch" not in extract_pairs("batch, 32, loss: 0.5")
+
+
+def test_batch_lines_that_carry_only_their_epoch_give_the_epoch_mean(tmp_path):
+    """A loop printing 'epoch 1, phase train, step 10, loss_train, 0.838' every 10 steps, then
+    'epoch 1 | val_loss: 0.659': each epoch's train value is the mean of its batch lines, as an
+    epoch-averaged train loss is (it was the last batch's, and the train loss was not read at all)."""
+    lines, step = [], 0
+    for e in range(1, 9):
+        lines.append(f"epoch {e}, phase train, total step {step}")
+        batch = []
+        for _ in range(10):
+            step += 10
+            batch.append(1.0 / (e + step / 1000))
+            lines.append(f"epoch {e}, phase train, step {step}, loss_train, {batch[-1]:.4f}")
+        lines += [f"epoch {e}, phase valid, total step {step}", f"epoch {e} | val_loss: {1.1 / e:.4f}"]
+        if e == 1:
+            first_mean = float(np.mean([round(b, 4) for b in batch]))
+    h = _read_printed(tmp_path, lines, "train.md")
+    assert len(h.series["loss"].values) == 8 and len(h.series["val_loss"].values) == 8
+    assert h.series["loss"].values[0] == pytest.approx(first_mean)

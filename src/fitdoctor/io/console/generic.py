@@ -47,10 +47,14 @@ _LOG_PREFIX = re.compile(r"^\s*(?:\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+
                          r"|\[(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\]\s*\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?"
                          r"\s*[-|:]?\s*"
                          r"|(?:DEBUG|INFO|WARNING|ERROR|CRITICAL):[\w.]*:)")
+#: the word for "number" between "epoch" and its count, with what separates them ("no. = ", "#")
+_EPOCH_NO = r"(?:(?:no\.?|num(?:ber)?)\s*[:=]?\s*|#\s*)"
 #: a header line with nothing else: "Epoch 3:", "=== Epoch 3 ===", "Epoch 3/50", "Epoch 3 of 50",
 #: "=> Epoch 3" (not "epoch: 30",
-#: a setting), or a decorated one with a colon: "### EPOCH: 3" (a Markdown heading), "== Epoch: 3 =="
-_EPOCH_HEADER = re.compile(r"^(?:[\s|=#*>\-\[]*epoch\s+|\s*[=#][\s=#\-]*epoch\s*:\s*)(\d+)"
+#: a setting), or a decorated one with a colon: "### EPOCH: 3" (a Markdown heading), "== Epoch: 3 ==",
+#: and either with the word for a number after it: "## Epoch no. = 3", "Epoch number 3", "Epoch #3"
+_EPOCH_HEADER = re.compile(r"^(?:[\s|=#*>\-\[]*epoch\s+" + _EPOCH_NO + r"?|\s*[=#][\s=#\-]*epoch\s*(?:"
+                           + _EPOCH_NO + r"|:\s*))(\d+)"
                            r"(?:\s*(?:/|\bof\b)\s*\d+)?\s*:?[\s|=#*\-\]]*$", re.I)
 #: a line that opens an epoch, whatever follows ("Epoch 2/25 (device=cuda)")
 _EPOCH_MARK = re.compile(r"^[\s|=#*>\-\[]*epoch\s*[:#]?\s*\d+\b", re.I)
@@ -119,6 +123,7 @@ def handle_generic(state: State, n: int, seg: str) -> None:
     x: float | None = None
     axis = "epoch"
     rest = seg
+    batch_line = False
     m = EPOCH_INLINE.search(seg)
     if m is not None:
         x = float(m.group(1))
@@ -143,6 +148,11 @@ def handle_generic(state: State, n: int, seg: str) -> None:
                 # every few batches, on the global counter (the epoch alone would fold them into one)
                 x, axis = float(g.group(1)), "step"
                 rest = rest[:g.start()] + " | " + rest[g.end():]
+            elif (st := _STEP_INLINE.search(rest)) is not None:
+                # "epoch 1, phase train, step 10, loss_train, 0.838": a batch counter with no
+                # total, so no fraction of the epoch; the epoch's value is its lines' mean
+                batch_line = True
+                rest = rest[:st.start()] + " | " + rest[st.end():]
     elif (eb := EPOCH_BATCH.match(seg)) is not None:
         # "[2,  4000] loss: 1.52" (PyTorch's CIFAR-10 tutorial): epoch and batch, as a step
         ep, batch = int(eb.group(1)), int(eb.group(2))
@@ -248,7 +258,10 @@ def handle_generic(state: State, n: int, seg: str) -> None:
     run.dialect, run.axis = dialect, axis
     if not run.records:
         run.start_line = n
-    run.put(x, pairs)
+    if batch_line and axis == "epoch":
+        run.put_mean(x, pairs)
+    else:
+        run.put(x, pairs)
     state.record_line = n
 
 

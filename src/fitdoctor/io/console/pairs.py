@@ -12,6 +12,9 @@ _PAIR_EQ = re.compile(r"([A-Za-z_][\w./\-]*)\s*=\s*(" + NUM + r")(?![\w.])")
 _WORD = r"[A-Za-z_][\w./\-()@]*"
 _PAIR_WORDS = re.compile(r"(?<![^\s|,;\[(])(" + _WORD + r"(?:[ ]" + _WORD + r"){0,3})\s*[:=]?\s*(?<![\w.])("
                          + NUM + r")(?![\w.])")
+#: a name and its value as two fields of a comma-separated line: "step 10, loss_train, 0.838"
+#: (read only when the name is a metric's: "batch, 32" is no pair)
+_PAIR_COMMA = re.compile(r"(?<![^\s|;\[(])(" + _WORD + r")\s*,\s*(" + NUM + r")(?![\w.])")
 #: a printed dict: "{'loss': 0.41, 'acc': 0.88}"
 _PAIR_QUOTED = re.compile(r"['\"](" + _WORD + r")['\"]\s*:\s*(" + NUM + r")(?![\w.])")
 _KEY_TOKEN = re.compile(r"[_/.\-\s()@]+")
@@ -74,6 +77,10 @@ def extract_pairs(segment: str) -> dict[str, float]:
         # "name: value" words and a printed dict's quoted keys side by side ("loss 0.9 |
         # optimizer {'lr': 0.001}"): the two patterns never match the same text
         found = sorted([*_PAIR_WORDS.finditer(segment), *_PAIR_QUOTED.finditer(segment)], key=lambda m: m.start())
+        taken = [m.span() for m in found]
+        found = sorted(found + [m for m in _PAIR_COMMA.finditer(segment) if is_metric_key(m.group(1))
+                                and not any(a < m.end() and m.start() < b for a, b in taken)],
+                       key=lambda m: m.start())
     keys = [_norm_key(m.group(1)) for m in found]
     if len(set(k.lower() for k in keys)) < len(keys):
         keys = _scoped(segment, found, keys)

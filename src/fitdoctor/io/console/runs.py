@@ -38,9 +38,23 @@ class Run:
             return max(len(v[0]) for v in self.columns.values())
         return len(self.records)
 
+    #: (x, raw name) -> (sum, count) of the batch values printed at one epoch (see ``put_mean``)
+    batch_sums: dict[tuple[float, str], tuple[float, int]] = field(default_factory=dict)
+
     def put(self, x: float, pairs: dict[str, float]) -> None:
         rec = self.records.setdefault(x, {})
         rec.update(pairs)
+        self.last_x = x
+
+    def put_mean(self, x: float, pairs: dict[str, float]) -> None:
+        """Batch lines that carry only their epoch ("epoch 1, step 10, loss_train, 0.838"): the
+        epoch's value is the mean of its lines, as an epoch-averaged train loss is, not the
+        last batch's."""
+        rec = self.records.setdefault(x, {})
+        for key, value in pairs.items():
+            total, count = self.batch_sums.get((x, key), (0.0, 0))
+            self.batch_sums[(x, key)] = (total + value, count + 1)
+            rec[key] = (total + value) / (count + 1)
         self.last_x = x
 
 

@@ -25,8 +25,9 @@ _SNIFF_GENERIC = re.compile(r"(?:epoch|step|iter\w*)\s*[:=#]?\s*\[?\d+.{0,200}?(
                             re.I)
 #: "Epoch 3:" or "Epoch 3/30:" on a line of its own, its metrics on the next ("loss=0.41,
 #: accuracy=0.88", "Train - Loss: 0.6985 | Acc: 0.5000")
-#: (or "Train Epoch: 1/70 ..." with "    total_loss: 24.7161 time: 15m 1s" under it)
-_SNIFF_EPOCH_HEADER = re.compile(r"^\W*(?:train(?:ing)?\s+)?epoch\s*:?\s*\d+(?:\s*/\s*\d+)?\s*:?[ \t.]*\r?\n"
+#: (or "Train Epoch: 1/70 ..." with "    total_loss: 24.7161 time: 15m 1s" under it, or a
+#: Markdown "## Epoch no. = 3" with "- Train Loss: 0.41" under it)
+_SNIFF_EPOCH_HEADER = re.compile(r"^\W*(?:train(?:ing)?\s+)?epoch\s*(?:(?:no\.?|num(?:ber)?)\s*[:=]?|#|:)?\s*\d+(?:\s*/\s*\d+)?\s*:?[ \t.]*\r?\n"
                                  r"[^\n]{0,200}?(?:loss|acc)\w*\s*[=:]\s*" + NUM, re.I | re.M)
 #: "train Loss: 0.70 Acc: 0.65" / "val Loss: ..." under an "Epoch 0/24" header (PyTorch's
 #: transfer-learning tutorial and the many loops copied from it)
