@@ -1182,3 +1182,18 @@ def test_a_converged_val_wiggling_by_7_percent_of_its_level_is_not_oscillating()
     assert "oscillating" not in fd.diagnose({"loss": list(loss), "val_loss": list(calm)}).codes
     wild = base + 0.005 * np.where(x % 2 == 0, 1.0, -1.0)
     assert "oscillating" in fd.diagnose({"loss": list(loss), "val_loss": list(wild)}).codes
+
+
+def test_a_perfect_val_accuracy_with_a_sure_val_loss_is_not_still_improving():
+    """A ViT fine-tune: val accuracy 1.0 at every epoch while the val loss halves from 2e-4 to
+    1.5e-5; the answers are right and sure, nothing is left to gain (it read still_improving on
+    a trend z of -44). The same perfect accuracy at a val loss of 0.12, still falling, is a
+    model whose right answers are not yet sure: still improving."""
+    loss = [0.0985, 0.002, 0.0008, 0.0004, 0.0002, 0.0001, 0.0001, 0.0, 0.0, 0.0]
+    sure = list(np.geomspace(2.23e-4, 1.49e-5, 10))
+    d = fd.diagnose({"loss": loss, "val_loss": sure, "accuracy": [0.98] + [1.0] * 9, "val_accuracy": [1.0] * 10})
+    assert "still_improving" not in d.codes
+    unsure = list(np.geomspace(0.9, 0.12, 10))
+    d = fd.diagnose({"loss": list(np.geomspace(0.7, 0.1, 10)), "val_loss": unsure,
+                     "accuracy": [0.9] * 10, "val_accuracy": [0.8, 0.9] + [1.0] * 8})
+    assert d.top.code == "still_improving"

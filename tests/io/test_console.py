@@ -1145,3 +1145,21 @@ def test_batch_lines_that_carry_only_their_epoch_give_the_epoch_mean(tmp_path):
     h = _read_printed(tmp_path, lines, "train.md")
     assert len(h.series["loss"].values) == 8 and len(h.series["val_loss"].values) == 8
     assert h.series["loss"].values[0] == pytest.approx(first_mean)
+
+
+def test_evaluations_on_a_step_counter_beside_the_epoch_are_one_run_on_steps(tmp_path):
+    """'epoch=1 step=200 train_loss=0.3574 val_loss=0.3097' every 200 steps, with an
+    'epoch_end=1 train_loss=.. val_loss=..' summary after each epoch: each epoch's evaluations
+    folded into one point and the summaries cut the log into one-value runs (refused as
+    'only one epoch of values'). The evaluations are on the step counter; the summaries stay out."""
+    lines, step = ["2026-03-03 02:10:46,423 | Starting training"], 0
+    for e in range(1, 4):
+        for _ in range(7):
+            step += 200
+            lines += ["2026-03-03 02:13:09,433 | ", f"epoch={e} step={step} train_loss={0.4 - step / 20000:.4f} "
+                      f"val_loss={0.3 - step / 40000:.4f}"]
+        lines += ["2026-03-03 02:28:21,334 | ", f"epoch_end={e} train_loss=0.2149 val_loss=0.1544"]
+    path = tmp_path / "train_log.txt"
+    path.write_text("\n".join(lines) + "\n")
+    [run] = fd.read_runs(path)
+    assert run.series["val_loss"].axis == "step" and list(run.series["val_loss"].steps) == list(range(200, 4201, 200))

@@ -34,6 +34,8 @@ def still_improving(ctx: Context) -> Finding | None:
         return None
     if best_before_tail(P, ctx):
         return None  # the best is not near the end
+    if at_its_ceiling(ctx):
+        return None  # a perfect validation score: nothing left to gain, however far the loss falls
     _, z_end, _ = tail_trend(P, ctx.th.tail_frac / 2)
     if z_end > -ctx.th.z_trend and not through_end:
         return None  # it was falling, but has levelled off by the last few evaluations
@@ -95,6 +97,31 @@ def still_improving(ctx: Context) -> Finding | None:
                f"{fv(shown(float(P.y[-k - 1 if k < P.n else 0])))} -> {fv(shown(P.logged_last))} over the last {k} "
                f"{unit(P)}s ({z_text(-z if rising else z)}), {tail_drop / total:.0%} of the run's total progress")
     return finding("still_improving", "warning", msg, ctx, span=(P.x[first], P.x[-1]), evidence=ev)
+
+#: scores bounded by a perfect value (1, or 100 when logged in percent)
+_BOUNDED = ("accuracy", "f1", "auc", "precision", "recall")
+
+
+#: a classifier's val loss (cross-entropy, nats) this low gives every right answer 99% or more
+_SURE_LOSS = 0.01
+
+
+def at_its_ceiling(ctx: Context) -> bool:
+    """The validation score is perfect (accuracy, F1, AUC, precision or recall of 1, or 100 in
+    percent) at each evaluation of the run's tail, and the val loss says the answers are sure:
+    a val loss that still halves at 2e-5 is a more confident right answer, not a model with
+    anything left to learn. (A perfect score on a small val set at a val loss of 0.12, still
+    falling, is not that: the answers are right but not yet sure.)"""
+    A = ctx.val_metric
+    if A is None or A.n < 2 or not ctx.metric_name.startswith(_BOUNDED):
+        return False
+    V = ctx.val_loss
+    if V is not None and V.n and not abs(V.last) <= _SURE_LOSS:
+        return False
+    top = 100.0 if float(np.max(A.y)) > 1.0 else 1.0
+    k = max(2, int(math.ceil(ctx.th.tail_frac * A.n)))
+    return bool(np.all(np.abs(A.y[-k:] - top) <= 1e-9 * top))
+
 
 def falling_through_end(P: Curve, ctx: Context) -> str:
     """Still falling at the last point where the tail's own z-test cannot tell: a short curve

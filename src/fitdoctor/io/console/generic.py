@@ -31,6 +31,8 @@ _SPLIT_LEAD = re.compile(r"^\s*(?:[^\w\s]+\s*)?(validation|valid|val|eval(?:uati
                          r"(?:\s+(?:results?|set|metrics?|stats?|phase|split))?\s*[-:|,]?", re.I)
 #: "Global Batch 5", "global_step=120": a counter over the whole run, never restarted per epoch
 _GLOBAL_STEP = re.compile(r"\bglobal[_ ](?:step|batch|iter(?:ation)?)s?\s*[:=#]?\s*(\d+)", re.I)
+#: "epoch_end=1 train_loss=.. val_loss=..": an epoch's closing summary, named as such
+_EPOCH_END = re.compile(r"\bepoch[_ ]end\s*[:=#]?\s*(\d+)(?:\s*(?:/|\bof\b)\s*(\d+))?", re.I)
 #: "Training [===     ] 8.5% 5000/58874 | 4.62 it/s | loss=3.91": a bar of a trainer's own whose
 #: count is the optimizer step (tqdm's "%|" bars are read in ``tqdm.py``)
 _BAR_COUNT = re.compile(r"\]\s*\d{1,3}(?:\.\d+)?%\s+(\d+)\s*/\s*\d+\b")
@@ -124,7 +126,8 @@ def handle_generic(state: State, n: int, seg: str) -> None:
     axis = "epoch"
     rest = seg
     batch_line = False
-    m = EPOCH_INLINE.search(seg)
+    step_x: float | None = None
+    m = EPOCH_INLINE.search(seg) or _EPOCH_END.search(seg)
     if m is not None:
         x = float(m.group(1))
         rest = seg[:m.start()] + " | " + seg[m.end():]
@@ -150,8 +153,9 @@ def handle_generic(state: State, n: int, seg: str) -> None:
                 rest = rest[:g.start()] + " | " + rest[g.end():]
             elif (st := _STEP_INLINE.search(rest)) is not None:
                 # "epoch 1, phase train, step 10, loss_train, 0.838": a batch counter with no
-                # total, so no fraction of the epoch; the epoch's value is its lines' mean
-                batch_line = True
+                # total, so no fraction of the epoch; the epoch's value is its lines' mean (or,
+                # when the line holds an evaluation, the step it was taken at: see below)
+                batch_line, step_x = True, float(st.group(1))
                 rest = rest[:st.start()] + " | " + rest[st.end():]
     elif (eb := EPOCH_BATCH.match(seg)) is not None:
         # "[2,  4000] loss: 1.52" (PyTorch's CIFAR-10 tutorial): epoch and batch, as a step
@@ -190,6 +194,11 @@ def handle_generic(state: State, n: int, seg: str) -> None:
         return
     if named is None:  # bare "train .. val .." words name each number's split themselves ("[eval] iter 500: ...")
         pairs = split_prefixed(seg, pairs)
+    held_out = any(canonical_name(k).startswith(("val_", "test_")) for k in pairs)
+    if batch_line and held_out:
+        # "epoch=1 step=200 train_loss=0.3574 val_loss=0.3097": an evaluation every 200 steps,
+        # on the step counter (the epoch alone would fold each epoch's evaluations into one)
+        x, axis, batch_line = step_x, "step", False
     if x is None:
         x = header_epoch_for(state, n)
     else:
@@ -223,10 +232,11 @@ def handle_generic(state: State, n: int, seg: str) -> None:
         # run in two at every record)
         x, axis = run.last_x, run.axis
     if (x is not None and axis == "epoch" and m is not None and run.records and run.axis == "step"
-            and run.dialect == "generic" and not any(canonical_name(k).startswith(("val_", "test_")) for k in pairs)):
+            and run.dialect == "generic" and (not held_out or _holds_held_out(run))):
         # "Epoch 1 completed. Average Training Loss: 4.68" between the "Epoch 1, Global Batch 2335,
         # Training Loss: ..., Validation Loss: ..." lines: the step lines carry the curve; the
-        # epoch's own summary would cut the run at each epoch
+        # epoch's own summary would cut the run at each epoch (one with a val loss too, when the
+        # step lines already evaluate: "epoch_end=1 train_loss=.. val_loss=..")
         if not state.epoch_summary_note:
             state.epoch_summary_note = True
             run.notes.append("each epoch's train summary between step lines is left out: the step lines carry the curve")
@@ -263,6 +273,11 @@ def handle_generic(state: State, n: int, seg: str) -> None:
     else:
         run.put(x, pairs)
     state.record_line = n
+
+
+def _holds_held_out(run: Run) -> bool:
+    """The run's records already hold a validation or test value."""
+    return any(canonical_name(k).startswith(("val_", "test_")) for rec in run.records.values() for k in rec)
 
 
 def _epoch_end(run: Run) -> float:
