@@ -557,7 +557,7 @@ def test_an_evaluation_every_few_global_batches_is_one_curve_across_epochs(tmp_p
     h = _read_printed(tmp_path, lines, "training.log")  # one run (fd.read refuses a file of several)
     assert h.series["val_loss"].axis == "step" and len(h.series["val_loss"]) == 60
     assert h.series["loss"].values[-1] == pytest.approx(10 / (1 + 300 / 50), abs=1e-4)  # a step's, not an average
-    assert any("summary between step lines" in n for n in h.meta["notes"])
+    assert any("summary line between the step lines" in n for n in h.meta["notes"])
 
 
 def test_build_nanogpt_log_txt_is_read_as_step_losses(tmp_path):

@@ -239,7 +239,7 @@ def handle_generic(state: State, n: int, seg: str) -> None:
         # step lines already evaluate: "epoch_end=1 train_loss=.. val_loss=..")
         if not state.epoch_summary_note:
             state.epoch_summary_note = True
-            run.notes.append("each epoch's train summary between step lines is left out: the step lines carry the curve")
+            run.notes.append("each epoch's own summary line between the step lines is left out: the step lines carry the curve")
         return
     if x is not None and axis == "step":
         if (run.records and run.axis == "step" and run.last_x is not None and x + state.step_offset < run.last_x
