@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import math
 import re
+from typing import Iterable
 
 from fitdoctor.history import canonical_name
 from fitdoctor.io.console.pairs import bare_split_losses, clean_pairs, extract_pairs, is_metric_key
-from fitdoctor.io.console.patterns import EPOCH_INLINE
+from fitdoctor.io.console.patterns import EPOCH_INLINE, EPOCH_NO
 from fitdoctor.io.console.runs import Run, State
 from fitdoctor.io.console.tqdm import bar_postfix, epoch_bar_postfix
 
@@ -49,14 +50,12 @@ _LOG_PREFIX = re.compile(r"^\s*(?:\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+
                          r"|\[(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\]\s*\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?"
                          r"\s*[-|:]?\s*"
                          r"|(?:DEBUG|INFO|WARNING|ERROR|CRITICAL):[\w.]*:)")
-#: the word for "number" between "epoch" and its count, with what separates them ("no. = ", "#")
-_EPOCH_NO = r"(?:(?:no\.?|num(?:ber)?)\s*[:=]?\s*|#\s*)"
 #: a header line with nothing else: "Epoch 3:", "=== Epoch 3 ===", "Epoch 3/50", "Epoch 3 of 50",
 #: "=> Epoch 3" (not "epoch: 30",
 #: a setting), or a decorated one with a colon: "### EPOCH: 3" (a Markdown heading), "== Epoch: 3 ==",
 #: and either with the word for a number after it: "## Epoch no. = 3", "Epoch number 3", "Epoch #3"
-_EPOCH_HEADER = re.compile(r"^(?:[\s|=#*>\-\[]*epoch\s+" + _EPOCH_NO + r"?|\s*[=#][\s=#\-]*epoch\s*(?:"
-                           + _EPOCH_NO + r"|:\s*))(\d+)"
+_EPOCH_HEADER = re.compile(r"^(?:[\s|=#*>\-\[]*epoch\s+" + EPOCH_NO + r"?|\s*[=#][\s=#\-]*epoch\s*(?:"
+                           + EPOCH_NO + r"|:\s*))(\d+)"
                            r"(?:\s*(?:/|\bof\b)\s*\d+)?\s*:?[\s|=#*\-\]]*$", re.I)
 #: a line that opens an epoch, whatever follows ("Epoch 2/25 (device=cuda)")
 _EPOCH_MARK = re.compile(r"^[\s|=#*>\-\[]*epoch\s*[:#]?\s*\d+\b", re.I)
@@ -194,7 +193,7 @@ def handle_generic(state: State, n: int, seg: str) -> None:
         return
     if named is None:  # bare "train .. val .." words name each number's split themselves ("[eval] iter 500: ...")
         pairs = split_prefixed(seg, pairs)
-    held_out = any(canonical_name(k).startswith(("val_", "test_")) for k in pairs)
+    held_out = _held_out(pairs)
     if batch_line and held_out:
         # "epoch=1 step=200 train_loss=0.3574 val_loss=0.3097": an evaluation every 200 steps,
         # on the step counter (the epoch alone would fold each epoch's evaluations into one)
@@ -232,7 +231,7 @@ def handle_generic(state: State, n: int, seg: str) -> None:
         # run in two at every record)
         x, axis = run.last_x, run.axis
     if (x is not None and axis == "epoch" and m is not None and run.records and run.axis == "step"
-            and run.dialect == "generic" and (not held_out or _holds_held_out(run))):
+            and run.dialect == "generic" and (not held_out or any(_held_out(rec) for rec in run.records.values()))):
         # "Epoch 1 completed. Average Training Loss: 4.68" between the "Epoch 1, Global Batch 2335,
         # Training Loss: ..., Validation Loss: ..." lines: the step lines carry the curve; the
         # epoch's own summary would cut the run at each epoch (one with a val loss too, when the
@@ -268,16 +267,16 @@ def handle_generic(state: State, n: int, seg: str) -> None:
     run.dialect, run.axis = dialect, axis
     if not run.records:
         run.start_line = n
-    if batch_line and axis == "epoch":
+    if batch_line:
         run.put_mean(x, pairs)
     else:
         run.put(x, pairs)
     state.record_line = n
 
 
-def _holds_held_out(run: Run) -> bool:
-    """The run's records already hold a validation or test value."""
-    return any(canonical_name(k).startswith(("val_", "test_")) for rec in run.records.values() for k in rec)
+def _held_out(keys: Iterable[str]) -> bool:
+    """A validation or test value among these keys (a record's, or a line's pairs)."""
+    return any(canonical_name(k).startswith(("val_", "test_")) for k in keys)
 
 
 def _epoch_end(run: Run) -> float:

@@ -15,6 +15,9 @@ WRAPPED_NUM = re.compile(r"\b(?:tensor|(?:np\.|numpy\.)?float(?:16|32|64)|array)
 KERAS_HEADER = re.compile(r"(?:^|[\s>:\]|])Epoch\s+(\d+)\s*/\s*(\d+)\s*$")
 #: A Keras batch counter at the start of a progress line: ``25/25 ━━━`` or ``100/100 [===``.
 COUNTER = re.compile(r"^\s*(\d+)\s*/\s*(\d+|Unknown)\b")
+#: the word for "number" between "epoch" and its count on a header line, with what separates
+#: them: "## Epoch no. = 3", "Epoch number 3", "Epoch #3" (the console reader and its sniff)
+EPOCH_NO = r"(?:(?:no\.?|num(?:ber)?)\s*[:=]?\s*|#\s*)"
 #: ``epoch 3``, ``Epoch: 3``, ``epoch=3``, ``Epoch [3/50]`` anywhere in a line.
 EPOCH_INLINE = re.compile(r"\bepoch\s*[:=#]?\s*\[?\s*(\d+)(?:\s*(?:/|\bof\b)\s*(\d+))?", re.I)
 #: Keys whose presence marks a line as training output (not a random number in a log).

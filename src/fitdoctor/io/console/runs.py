@@ -31,15 +31,14 @@ class Run:
     #: postfix is set before the update (shown first at n=0: then the bar at n shows epoch n+1)
     bar_n: int | None = None
     bar_postfix_first: bool = False
+    #: (x, raw name) -> (sum, count) of the batch values printed at one epoch (see ``put_mean``)
+    batch_sums: dict[tuple[float, str], tuple[float, int]] = field(default_factory=dict)
 
     @property
     def n_records(self) -> int:
         if self.columns:
             return max(len(v[0]) for v in self.columns.values())
         return len(self.records)
-
-    #: (x, raw name) -> (sum, count) of the batch values printed at one epoch (see ``put_mean``)
-    batch_sums: dict[tuple[float, str], tuple[float, int]] = field(default_factory=dict)
 
     def put(self, x: float, pairs: dict[str, float]) -> None:
         rec = self.records.setdefault(x, {})
