@@ -1163,3 +1163,19 @@ def test_evaluations_on_a_step_counter_beside_the_epoch_are_one_run_on_steps(tmp
     path.write_text("\n".join(lines) + "\n")
     [run] = fd.read_runs(path)
     assert run.series["val_loss"].axis == "step" and list(run.series["val_loss"].steps) == list(range(200, 4201, 200))
+
+
+def test_an_epoch_header_with_its_settings_in_parentheses_owns_the_lines_under_it(tmp_path):
+    """'Epoch 4/50 (lr=0.000400)' with '  Train: loss=..' and '  Val:   loss=..' under it, and a
+    '-> Saved best loss checkpoint (loss=..)' message: refused as an unknown format, and when
+    read beside progress bars, every line was a point of its own (the checkpoint's loss among them)."""
+    lines = ["Hyperparameters:", "  LR: 0.0005, Weight Decay: 0.01", ""]
+    for e in range(1, 13):
+        lines += [f"Epoch {e}/50 (lr={0.0001 * min(e, 5):.6f})", f"  Train: loss={0.3 / e ** 0.3:.4f}  acc={0.05 + 0.01 * e:.3f}",
+                  f"  Val:   loss={0.28 / e ** 0.25:.4f}  acc={0.1 + 0.005 * e:.3f}", f"  R@1={0.003 * e:.3f}",
+                  f"  -> Saved best loss checkpoint (loss={0.28 / e ** 0.25:.4f})", ""]
+    h = _read_printed(tmp_path, lines, "training_log.txt")
+    assert list(h.series["val_loss"].steps) == list(range(1, 13))
+    assert list(h.series["loss"].steps) == list(range(1, 13))
+    assert h.series["loss"].values[0] == pytest.approx(0.3)
+    assert any("callback" in n for n in h.meta.get("notes", []))

@@ -15,7 +15,7 @@ from typing import Iterable
 
 from fitdoctor.history import canonical_name
 from fitdoctor.io.console.pairs import bare_split_losses, clean_pairs, extract_pairs, is_metric_key
-from fitdoctor.io.console.patterns import EPOCH_INLINE, EPOCH_NO
+from fitdoctor.io.console.patterns import EPOCH_INLINE, EPOCH_NO, SETTINGS
 from fitdoctor.io.console.runs import Run, State
 from fitdoctor.io.console.tqdm import bar_postfix, epoch_bar_postfix
 
@@ -53,10 +53,11 @@ _LOG_PREFIX = re.compile(r"^\s*(?:\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+
 #: a header line with nothing else: "Epoch 3:", "=== Epoch 3 ===", "Epoch 3/50", "Epoch 3 of 50",
 #: "=> Epoch 3" (not "epoch: 30",
 #: a setting), or a decorated one with a colon: "### EPOCH: 3" (a Markdown heading), "== Epoch: 3 ==",
-#: and either with the word for a number after it: "## Epoch no. = 3", "Epoch number 3", "Epoch #3"
+#: and either with the word for a number after it: "## Epoch no. = 3", "Epoch number 3", "Epoch #3",
+#: or with the epoch's settings in parentheses: "Epoch 4/50 (lr=0.000400)"
 _EPOCH_HEADER = re.compile(r"^(?:[\s|=#*>\-\[]*epoch\s+" + EPOCH_NO + r"?|\s*[=#][\s=#\-]*epoch\s*(?:"
                            + EPOCH_NO + r"|:\s*))(\d+)"
-                           r"(?:\s*(?:/|\bof\b)\s*\d+)?\s*:?[\s|=#*\-\]]*$", re.I)
+                           r"(?:\s*(?:/|\bof\b)\s*\d+)?" + SETTINGS + r"\s*:?[\s|=#*\-\]]*$", re.I)
 #: a line that opens an epoch, whatever follows ("Epoch 2/25 (device=cuda)")
 _EPOCH_MARK = re.compile(r"^[\s|=#*>\-\[]*epoch\s*[:#]?\s*\d+\b", re.I)
 #: an epoch counter opening a line, with what separates it from the rest ("Epoch:  1 ", "[Epoch 3] | ")

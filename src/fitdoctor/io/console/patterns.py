@@ -18,6 +18,8 @@ COUNTER = re.compile(r"^\s*(\d+)\s*/\s*(\d+|Unknown)\b")
 #: the word for "number" between "epoch" and its count on a header line, with what separates
 #: them: "## Epoch no. = 3", "Epoch number 3", "Epoch #3" (the console reader and its sniff)
 EPOCH_NO = r"(?:(?:no\.?|num(?:ber)?)\s*[:=]?\s*|#\s*)"
+#: an epoch header's settings in parentheses after its count: "Epoch 4/50 (lr=0.000400)"
+SETTINGS = r"(?:\s*\([^()\n]*\))?"
 #: ``epoch 3``, ``Epoch: 3``, ``epoch=3``, ``Epoch [3/50]`` anywhere in a line.
 EPOCH_INLINE = re.compile(r"\bepoch\s*[:=#]?\s*\[?\s*(\d+)(?:\s*(?:/|\bof\b)\s*(\d+))?", re.I)
 #: Keys whose presence marks a line as training output (not a random number in a log).
@@ -33,10 +35,10 @@ BARE_SPLITS = re.compile(r"(?:(?<![\w.])train(?:ing)?\s*[:=]\s*" + NUM + r"[^\n]
                          + NUM + r"\s*,?\s+(?:val(?:id(?:ation)?)?|eval|dev|test)\s+" + NUM + r"(?!\s*%))", re.I)
 #: Callback chatter that mentions metrics but is not a record.
 CALLBACK = re.compile(r"improved from|did not improve|reducing learning rate|early stopping|"
-                      r"saving model|restoring model weights|best (?:epoch|model)|"
+                      r"saving model|restoring model weights|best (?:epoch|model)|\bsav(?:e|ed|ing)\s+(?:the\s+|a\s+)?(?:new\s+)?best\b|"
                       r"ReduceLROnPlateau|LearningRateScheduler|Saving model", re.I)
 #: Every callback phrase ``CALLBACK`` matches contains one of these (checked by tests).
-CALLBACK_ANCHORS = ("mprove", "educ", "arly stop", "estor", "aving model", "est epoch", "est model")
+CALLBACK_ANCHORS = ("mprove", "educ", "arly stop", "estor", "aving model", "est epoch", "est model", "best")
 TRACEBACK = re.compile(r'\s*(?:File "|Traceback \(most recent|\^+\s*$|During handling'
                        # the exception a traceback ends with ("OSError: [Errno 39] Directory not
                        # empty"), whose words (Error, Errno) look like metrics

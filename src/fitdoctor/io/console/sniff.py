@@ -7,7 +7,7 @@ import re
 from fitdoctor.io._table import delimiter_of
 from fitdoctor.io.console.fastai import TABLE_HEAD
 from fitdoctor.io.console.grouped_table import GROUP_ROW
-from fitdoctor.io.console.patterns import BARE_SPLITS, EPOCH_NO, NUM, STEP_SPLIT_VALUE
+from fitdoctor.io.console.patterns import BARE_SPLITS, EPOCH_NO, NUM, SETTINGS, STEP_SPLIT_VALUE
 from fitdoctor.io.console.pointnet import BANNER
 
 _SNIFF_KERAS = re.compile(r"Epoch\s+\d+\s*/\s*\d+\s*\r?\n")
@@ -27,7 +27,7 @@ _SNIFF_GENERIC = re.compile(r"(?:epoch|step|iter\w*)\s*[:=#]?\s*\[?\d+.{0,200}?(
 #: accuracy=0.88", "Train - Loss: 0.6985 | Acc: 0.5000")
 #: (or "Train Epoch: 1/70 ..." with "    total_loss: 24.7161 time: 15m 1s" under it, or a
 #: Markdown "## Epoch no. = 3" with "- Train Loss: 0.41" under it)
-_SNIFF_EPOCH_HEADER = re.compile(r"^\W*(?:train(?:ing)?\s+)?epoch\s*(?:" + EPOCH_NO + r"|:)?\s*\d+(?:\s*/\s*\d+)?\s*:?[ \t.]*\r?\n"
+_SNIFF_EPOCH_HEADER = re.compile(r"^\W*(?:train(?:ing)?\s+)?epoch\s*(?:" + EPOCH_NO + r"|:)?\s*\d+(?:\s*/\s*\d+)?" + SETTINGS + r"\s*:?[ \t.]*\r?\n"
                                  r"[^\n]{0,200}?(?:loss|acc)\w*\s*[=:]\s*" + NUM, re.I | re.M)
 #: "train Loss: 0.70 Acc: 0.65" / "val Loss: ..." under an "Epoch 0/24" header (PyTorch's
 #: transfer-learning tutorial and the many loops copied from it)
