@@ -1179,3 +1179,38 @@ def test_an_epoch_header_with_its_settings_in_parentheses_owns_the_lines_under_i
     assert list(h.series["loss"].steps) == list(range(1, 13))
     assert h.series["loss"].values[0] == pytest.approx(0.3)
     assert any("callback" in n for n in h.meta.get("notes", []))
+
+
+def test_a_log_printed_in_chinese_is_read_with_each_split_under_its_own_key(tmp_path):
+    """'Epoch 16 完成 | 训练损失: 4.6130 | 验证损失: 6.0073' ('train loss', 'validation loss'), with
+    '✓ 保存最佳模型，验证损失: 5.9688' ('saved the best model') between epochs: the validation loss
+    was not read at all, and the checkpoint message must not move an epoch's value."""
+    lines = []
+    for e in range(1, 16):
+        if e in (3, 7):
+            lines.append(f"✓ 保存最佳模型，验证损失: {5.0 + 1 / e:.4f}")
+        lines.append(f"Epoch {e} 完成 | 训练损失: {4.0 + 1 / e:.4f} | 验证损失: {5.0 + 1 / e:.4f} | 时间: 385.8s")
+    lines += ["第 16 轮 | 训练损失：4.0500，验证损失：5.0400"]  # "round 16", full-width colons and comma
+    h = _read_printed(tmp_path, lines, "training_log.txt")
+    assert list(h.series["val_loss"].steps) == list(range(1, 17))
+    assert h.series["val_loss"].values[1] == pytest.approx(5.5)
+    assert list(h.series["loss"].steps) == list(range(1, 17))
+    assert h.series["loss"].values[-1] == pytest.approx(4.05)
+
+
+def test_a_paddle_loop_with_its_evaluation_announced_on_the_line_before(tmp_path):
+    """'epoch: 3,  loss is: 0.249, acc is: 0.914' (PaddlePaddle's tutorials), printed again for the
+    evaluation right under 'testing in eval mode......': refused as an unknown format ('loss is'),
+    and the two lines of one epoch are a train and a validation record, not one overwriting the other."""
+    lines = ["W1218 06:47:26.269699 11333 gpu_resources.cc:61] Please NOTE: device: 0", "testing in eval mode……",
+             "epoch: 0,  loss is: 2.504774796962738, acc is: 0.0708582267165184"]
+    for e in range(8):
+        lines += [f"epoch: {e},  loss is: {0.6 / (1 + e)}, acc is: {0.78 + 0.02 * e}", "testing in eval mode……",
+                  f"epoch: {e},  loss is: {0.5 / (1 + 0.5 * e)}, acc is: {0.83 + 0.01 * e}", "Now continue training……"]
+        if e % 3 == 0:
+            lines += ["New model has been saved!", ""]
+    h = _read_printed(tmp_path, lines, "training_log.txt")
+    assert list(h.series["loss"].steps) == list(range(8))
+    assert h.series["loss"].values[1] == pytest.approx(0.3)
+    assert h.series["val_loss"].values[0] == pytest.approx(0.5)  # the evaluation before training is replaced
+    assert h.series["val_accuracy"].values[-1] == pytest.approx(0.9)

@@ -62,6 +62,10 @@ _EPOCH_HEADER = re.compile(r"^(?:[\s|=#*>\-\[]*epoch\s+" + EPOCH_NO + r"?|\s*[=#
 _EPOCH_MARK = re.compile(r"^[\s|=#*>\-\[]*epoch\s*[:#]?\s*\d+\b", re.I)
 #: an epoch counter opening a line, with what separates it from the rest ("Epoch:  1 ", "[Epoch 3] | ")
 _LEADING_EPOCH = re.compile(r"^[\s\[(]*epoch\s*[:=#]?\s*\d+(?:\s*(?:/|\bof\b)\s*\d+)?[\s\])]*[,:;|\-]*\s*", re.I)
+#: a line announcing an evaluation, with no number in it: "testing in eval mode......",
+#: "Validating...", "==> Evaluation on the dev set"
+EVAL_ANNOUNCEMENT = re.compile(r"^[^\w\d]*(?:[A-Za-z]+\s+){0,3}?(?:testing|evaluating|validating|validation|evaluation|eval)"
+                               r"\b[^\d]*$", re.I)
 #: how many lines under a header its metric lines may sit (the script prints them right after)
 _HEADER_REACH = 4
 
@@ -194,6 +198,10 @@ def handle_generic(state: State, n: int, seg: str) -> None:
         return
     if named is None:  # bare "train .. val .." words name each number's split themselves ("[eval] iter 500: ...")
         pairs = split_prefixed(seg, pairs)
+    if state.eval_line == n - 1 and not any(_split_named(k) for k in pairs):
+        # "epoch: 3, loss is: 0.49, acc is: 0.84" right under "testing in eval mode......": the
+        # same line the train part printed, now for the evaluation it announced
+        pairs = {f"val_{k}": v for k, v in pairs.items()}
     held_out = _held_out(pairs)
     if batch_line and held_out:
         # "epoch=1 step=200 train_loss=0.3574 val_loss=0.3097": an evaluation every 200 steps,
@@ -273,6 +281,12 @@ def handle_generic(state: State, n: int, seg: str) -> None:
     else:
         run.put(x, pairs)
     state.record_line = n
+
+
+def _split_named(key: str) -> bool:
+    """Whether a key names its split itself (``val_loss``, ``train_acc``, ``test loss``)."""
+    return canonical_name(key) != canonical_name(re.sub(r"^(?:train(?:ing)?|val(?:id(?:ation)?)?|eval|dev|test)[_ ]",
+                                                        "", key, flags=re.I)) or key.lower().startswith("train")
 
 
 def _held_out(keys: Iterable[str]) -> bool:

@@ -125,6 +125,8 @@ def _scoped(segment: str, found: list[re.Match], keys: list[str]) -> list[str]:
 
 def clean_pairs(pairs: dict[str, float]) -> dict[str, float]:
     """``pairs`` without counters and timings; Lightning's ``_step`` twin of an ``_epoch`` key dropped."""
+    # "loss is: 0.41" (PaddlePaddle's tutorials and the loops copied from them): the key is "loss"
+    pairs = {(k[:-3] if k.lower().endswith("_is") and len(k) > 3 else k): v for k, v in pairs.items()}
     out = {k: v for k, v in pairs.items() if not skipped(k)}
     # Lightning shows both train_loss_step and train_loss_epoch: the epoch mean is the curve.
     for k in list(out):

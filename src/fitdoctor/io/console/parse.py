@@ -13,7 +13,9 @@ from fitdoctor.history import RunHistory
 from fitdoctor.io.console import conlleval, keras, pointnet, tqdm
 from fitdoctor.io.console.fastai import tables_as_lines
 from fitdoctor.io.console.grouped_table import grouped_tables_as_lines
-from fitdoctor.io.console.generic import handle_generic, handle_step_split_value, note_epoch_header
+from fitdoctor.io.console.vocabulary import translate
+from fitdoctor.io.console.yolo_table import yolo_tables_as_lines
+from fitdoctor.io.console.generic import EVAL_ANNOUNCEMENT, handle_generic, handle_step_split_value, note_epoch_header
 from fitdoctor.io.console.hf import hf_dict, handle_dict
 from fitdoctor.io.console.lines import (MAYBE_WRAPPED, cut_incomplete_tail, drop_foreign, join_wrapped, segments,
                                         unglue_callbacks)
@@ -45,6 +47,8 @@ def handle(state: State, n: int, seg: str) -> None:
     if not (METRIC_WORDS.search(seg) or BARE_SPLITS.search(seg)) or TRACEBACK.match(seg):
         if "poch" in seg or "POCH" in seg:
             note_epoch_header(state, n, seg)
+        elif EVAL_ANNOUNCEMENT.match(seg):
+            state.eval_line = n
         return
     if "train_runtime" in seg:  # HF's end-of-training summary (a dict or TrainOutput(...))
         state.skipped_summary = True
@@ -78,10 +82,14 @@ def parse_console_text(text: str, *, source: str, fmt: str = "console",
     text, cut_note = cut_incomplete_tail(text)
     if cut_note:
         notes.append(cut_note)
-    text = drop_foreign(unglue_callbacks(text))  # a message glued after a TF line keeps its own line
+    text = drop_foreign(unglue_callbacks(translate(text)))  # a message glued after a TF line keeps its own line
     state = keras.fast_keras(text) if fast else None
     if state is None:
+        # YOLO's table first: its header row would read as a fastai table's
+        text, yolo_note = yolo_tables_as_lines(text)
         text = grouped_tables_as_lines(tables_as_lines(text))
+        if yolo_note:
+            notes.append(yolo_note)
         state = State(epoch_bars=tqdm.has_epoch_bars(text))
         segs = segments(text)
         if MAYBE_WRAPPED.search(text):

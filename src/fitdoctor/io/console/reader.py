@@ -57,7 +57,7 @@ def _sniff_past_preamble(path: Path, limit: int = _PAST_PREAMBLE) -> float:
 class ConsoleReader(Reader):
     name = "console"
     description = ("console output: Keras fit (verbose 1/2, TF/XLA lines and all), HF Trainer dicts, "
-                   "Lightning/tqdm bars, tqdm epoch bars, per-epoch print lines; a file or - for stdin")
+                   "Lightning/tqdm bars, tqdm epoch bars, YOLO console tables, per-epoch print lines; a file or - for stdin")
 
     @classmethod
     def sniff(cls, path: Path, head: bytes) -> float:

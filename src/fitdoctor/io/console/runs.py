@@ -78,6 +78,9 @@ class State:
     epoch_line: int = -1
     #: the line of the last record put into a run
     record_line: int = -1
+    #: the last line that announced an evaluation and held no number ("testing in eval mode..."):
+    #: the metric line right under it, its keys naming no split, is that evaluation's
+    eval_line: int = -1
     #: a step counter that restarts at each epoch ("  step 00020: loss=..." under each "Epoch
     #: N/M" line): the steps of the epochs before, added to it
     step_offset: float = 0.0

@@ -9,6 +9,8 @@ from fitdoctor.io.console.fastai import TABLE_HEAD
 from fitdoctor.io.console.grouped_table import GROUP_ROW
 from fitdoctor.io.console.patterns import BARE_SPLITS, EPOCH_NO, NUM, SETTINGS, STEP_SPLIT_VALUE
 from fitdoctor.io.console.pointnet import BANNER
+from fitdoctor.io.console.vocabulary import translate
+from fitdoctor.io.console.yolo_table import TRAIN_HEAD
 
 _SNIFF_KERAS = re.compile(r"Epoch\s+\d+\s*/\s*\d+\s*\r?\n")
 _SNIFF_KERAS_LINE = re.compile(r" - (?:val_)?(?:loss|acc\w*): " + NUM)
@@ -21,7 +23,7 @@ _SNIFF_TQDM_EPOCHS = re.compile(
     r"\d{1,3}%\|[^|\r\n]*\|\s*\d+/\d+\s*\[[^\]\r\n]*?(?:s/epoch|epoch/s)" + _POSTFIX_METRIC
     + r"|(?i:epochs?)\b[^\d\r\n|]{0,40}\d{1,3}%\|[^|\r\n]*\|\s*\d+/\d+\s*\[" + _POSTFIX_METRIC
     + r"|\d+epochs? \[" + _POSTFIX_METRIC)
-_SNIFF_GENERIC = re.compile(r"(?:epoch|step|iter\w*)\s*[:=#]?\s*\[?\d+.{0,200}?(?:loss|acc)\w*\W{0,3}\s*" + NUM,
+_SNIFF_GENERIC = re.compile(r"(?:epoch|step|iter\w*)\s*[:=#]?\s*\[?\d+.{0,200}?(?:loss|acc)\w*(?:\s+is)?\W{0,3}\s*" + NUM,
                             re.I)
 #: "Epoch 3:" or "Epoch 3/30:" on a line of its own, its metrics on the next ("loss=0.41,
 #: accuracy=0.88", "Train - Loss: 0.6985 | Acc: 0.5000")
@@ -54,11 +56,14 @@ _SNIFF_DASH_EPOCH = re.compile(r"^\s*-{3,}\s*\d+\s*-{3,}\s*\r?\n\s*(?:train|test
 #: an NER trainer's "evaluate:dev" block with its CoNLL overall line (see ``conlleval.py``)
 _SNIFF_CONLL = re.compile(r"evaluate\s*:\s*(?:dev|val|valid|validation)\s*\r?\n(?:[^\n]*\n){0,3}[^\n]*accuracy:\s*"
                           + NUM + r"%;\s*precision:", re.I)
+#: an Ultralytics YOLO console table: its train header, then an epoch row "0/14  0G  0.1105 ..."
+_SNIFF_YOLO = re.compile(TRAIN_HEAD.pattern.rstrip("$") + r"\r?\n\s*\d+\s*/\s*\d+\s+\S+\s+" + NUM, re.M)
 _SNIFF_EPOCH_BATCH = re.compile(r"^\s*\[\s*\d+\s*,\s*\d+\s*\]\s*(?:\w+\s*)?loss\s*[:=]\s*" + NUM, re.M)
 
 
 def sniff_text(text: str) -> float:
     """How much ``text`` looks like training console output (0..1)."""
+    text = translate(text)  # a log printed in Chinese
     first = text.lstrip()[:1]
     if first in ("{", "[") and ('"' in text[:40]):
         return 0.0  # JSON (HF dicts use single quotes)
@@ -69,6 +74,8 @@ def sniff_text(text: str) -> float:
     if _SNIFF_TQDM.search(text) or _SNIFF_TQDM_EPOCHS.search(text):
         return 0.85
     window = text[:8192]  # the head the line-pattern tests read
+    if _SNIFF_YOLO.search(text[:65536]):
+        return 0.85
     if TABLE_HEAD.search(window):
         return 0.7
     if len(_SNIFF_EPOCH_BATCH.findall(window)) >= 2 or len(_SNIFF_EPOCH_HEADER.findall(window)) >= 2 \
