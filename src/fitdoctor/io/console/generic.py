@@ -13,7 +13,7 @@ import math
 import re
 from typing import Iterable
 
-from fitdoctor.history import canonical_name
+from fitdoctor.history import TRAIN_PREFIXES, canonical_name
 from fitdoctor.io.console.pairs import bare_split_losses, clean_pairs, extract_pairs, is_metric_key
 from fitdoctor.io.console.patterns import EPOCH_INLINE, EPOCH_NO, SETTINGS
 from fitdoctor.io.console.runs import Run, State
@@ -284,9 +284,8 @@ def handle_generic(state: State, n: int, seg: str) -> None:
 
 
 def _split_named(key: str) -> bool:
-    """Whether a key names its split itself (``val_loss``, ``train_acc``, ``test loss``)."""
-    return canonical_name(key) != canonical_name(re.sub(r"^(?:train(?:ing)?|val(?:id(?:ation)?)?|eval|dev|test)[_ ]",
-                                                        "", key, flags=re.I)) or key.lower().startswith("train")
+    """Whether a key names its split itself (``val_loss``, ``dev_bleu``, ``train_acc``)."""
+    return _held_out((key,)) or key.lower().startswith(("train", *TRAIN_PREFIXES))
 
 
 def _held_out(keys: Iterable[str]) -> bool:

@@ -13,14 +13,14 @@ from fitdoctor.history import RunHistory
 from fitdoctor.io.console import conlleval, keras, pointnet, tqdm
 from fitdoctor.io.console.fastai import tables_as_lines
 from fitdoctor.io.console.grouped_table import grouped_tables_as_lines
-from fitdoctor.io.console.vocabulary import translate
-from fitdoctor.io.console.yolo_table import yolo_tables_as_lines
 from fitdoctor.io.console.generic import EVAL_ANNOUNCEMENT, handle_generic, handle_step_split_value, note_epoch_header
 from fitdoctor.io.console.hf import hf_dict, handle_dict
 from fitdoctor.io.console.lines import (MAYBE_WRAPPED, cut_incomplete_tail, drop_foreign, join_wrapped, segments,
                                         unglue_callbacks)
 from fitdoctor.io.console.patterns import BARE_SPLITS, CALLBACK, METRIC_WORDS, STEP_SPLIT_VALUE, TRACEBACK
 from fitdoctor.io.console.runs import State, drop_one_value_runs, to_history
+from fitdoctor.io.console.vocabulary import translate
+from fitdoctor.io.console.yolo_table import yolo_tables_as_lines
 
 
 def handle(state: State, n: int, seg: str) -> None:

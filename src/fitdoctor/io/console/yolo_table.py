@@ -85,10 +85,9 @@ def yolo_tables_as_lines(text: str) -> tuple[str, str | None]:
                 out.append(line)
                 continue
             epoch, val_done = row.group(1), False
-            total = sum(v for k, v in values.items() if k != "loss")
             body = " ".join(f"{k}={v:.6g}" for k, v in values.items())
             if "loss" not in values and len(values) > 1:
-                body += f" loss={total:.6g}"
+                body += f" loss={sum(values.values()):.6g}"  # the trainer's total: the sum of its parts
             out.append(f"epoch {epoch} | {body}")
             continue
         vhead = _VAL_HEAD.match(line.split("\r")[0].rstrip()) or _VAL_HEAD.match(last)
