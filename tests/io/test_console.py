@@ -817,6 +817,25 @@ def test_a_setting_named_epoch_is_no_header_for_the_lines_under_it(tmp_path):
     assert len(_vals(runs[0], "loss")) == 30
 
 
+def test_a_counting_epoch_colon_line_is_the_header_of_the_summaries_under_it(tmp_path):
+    """'Epoch:0' alone, then 'Train Set: Mean loss: ..' and, after a DataLoader worker's ignored
+    exception, 'Test Set : Mean loss: ..': each summary was an epoch of its own (train at the odd
+    steps, validation at the even ones). A count from 0 is a header; 'epoch: 30' (above) is not."""
+    lines = []
+    for e in range(8):
+        lines += [f"Epoch:{e}", f"Train Set: Mean loss: {1.6 / (e + 1):.4f}, Train Accuracy: {500 + 40 * e}/1000 ({50 + 4 * e}.0%)",
+                  "Exception ignored in: <bound method _MultiProcessingDataLoaderIter.__del__ of <object at 0x7f>>",
+                  "Traceback (most recent call last):",
+                  '  File "/usr/lib/python3.6/multiprocessing/process.py", line 122, in join',
+                  "AssertionError: can only join a child process", "",
+                  f"Test Set : Mean loss: {1.5 / (e + 1):.4f}, Test Accuracy : {510 + 40 * e}/1000 ({51 + 4 * e}.0%)", ""]
+    runs = parse_console_text("\n".join(lines) + "\n", source="x")
+    assert len(runs) == 1
+    assert list(runs[0].series["loss"].steps) == list(range(8))
+    assert list(runs[0].series["val_loss"].steps) == list(range(8))
+    assert runs[0].series["val_loss"].values[0] == pytest.approx(1.5)
+
+
 def test_epoch_header_lines_are_recognised_without_a_preamble(tmp_path):
     path = tmp_path / "train.log"
     path.write_text("".join(f"Epoch {e}:\nloss={1 / e:.4f}, accuracy={1 - 0.3 / e:.4f}\n"

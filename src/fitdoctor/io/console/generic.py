@@ -58,6 +58,9 @@ _LOG_PREFIX = re.compile(r"^\s*(?:\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+
 _EPOCH_HEADER = re.compile(r"^(?:[\s|=#*>\-\[]*epoch\s+" + EPOCH_NO + r"?|\s*[=#][\s=#\-]*epoch\s*(?:"
                            + EPOCH_NO + r"|:\s*))(\d+)"
                            r"(?:\s*(?:/|\bof\b)\s*\d+)?" + SETTINGS + r"\s*:?[\s|=#*\-\]]*$", re.I)
+#: "Epoch:0" or "epoch: 3" alone on its line: a header when it counts up from 0 or 1 (a script
+#: printing each epoch's number before its lines), a setting otherwise ("epoch: 30" in a config dump)
+_EPOCH_COLON = re.compile(r"^[\s|=#*>\-\[]*epoch\s*[:=]\s*(\d+)\s*$", re.I)
 #: a line that opens an epoch, whatever follows ("Epoch 2/25 (device=cuda)")
 _EPOCH_MARK = re.compile(r"^[\s|=#*>\-\[]*epoch\s*[:#]?\s*\d+\b", re.I)
 #: an epoch counter opening a line, with what separates it from the rest ("Epoch:  1 ", "[Epoch 3] | ")
@@ -111,11 +114,22 @@ def note_epoch_header(state: State, n: int, seg: str) -> None:
     lines right under it that carry no epoch ("loss=0.41, accuracy=0.88") are that epoch's.
     A setting (``epoch: 30``) is no header, and a header owns only the next few lines."""
     line = _LOG_PREFIX.sub("", seg, count=1)
-    m = _EPOCH_HEADER.match(line)
+    m = _EPOCH_HEADER.match(line) or _counting_epoch(state, line)
     if m is not None:
         state.header_epoch, state.header_line = float(m.group(1)), n
     if m is not None or _EPOCH_MARK.match(line):
         state.epoch_line = n
+
+
+def _counting_epoch(state: State, line: str) -> re.Match[str] | None:
+    """An ``epoch: N`` line that is a header, not a setting: the first of a count (0 or 1), or
+    the one after the last such header."""
+    m = _EPOCH_COLON.match(line)
+    if m is None:
+        return None
+    k = int(m.group(1))
+    last, state.colon_epoch = state.colon_epoch, k
+    return m if k <= 1 or last == k - 1 else None
 
 
 def header_epoch_for(state: State, n: int) -> float | None:
