@@ -287,6 +287,20 @@ def test_a_history_written_with_print_is_read(tmp_path, write):
     assert list(run.series["loss"].values) == _L and len(run.series["val_loss"].values) == len(_V)
 
 
+def test_a_history_printed_curve_by_curve_is_read(tmp_path):
+    """for k, v in history.history.items(): print(f"{k}: {v}") -- 'loss: [1.01, 0.63, ...]' on
+    each line (a Mask R-CNN run's output): it was read as a CSV whose column names were the
+    first numbers. The last line cut short is no curve, and the reader then refuses it plainly."""
+    path = tmp_path / "training_logs.txt"
+    lines = [f"{k}: {v}" for k, v in {"loss": _L, "rpn_class_loss": [x / 100 for x in _L], "val_loss": _V}.items()]
+    path.write_text("\n".join(lines) + "\n")
+    run = fd.read(path)
+    assert run.meta["format"] == "keras-json"
+    assert list(run.series["loss"].values) == _L and list(run.series["val_loss"].values) == _V
+    path.write_text("\n".join(lines)[:-5])
+    read_or_refuse(path)
+
+
 def test_a_printed_history_cut_short_is_one_clear_line(tmp_path):
     path = tmp_path / "history.txt"
     path.write_text("{'loss': [0.69, 0.52, 0.4")

@@ -22,6 +22,9 @@ from fitdoctor.io.base import Reader, decode_text, json_object_head, looks_binar
 
 #: a Python dict of lists as print() or str() writes it: {'loss': [0.69, ...
 _PY_DICT_OF_LISTS = re.compile(r"\{\s*'[^'\n]{1,80}'\s*:\s*\[")
+#: one curve per line, as ``for k, v in history.history.items(): print(f"{k}: {v}")`` writes it
+#: (``loss: [1.01, 0.63, ...]``; the same text is a YAML mapping of lists)
+_NAMED_LIST_LINE = re.compile(r"^\s*['\"]?([A-Za-z_][\w/.\-]{0,79})['\"]?\s*[:=]\s*(\[[^\[\]]*\])\s*,?\s*$")
 #: numpy 2 scalars in a repr: np.float64(0.69)
 _NP_SCALAR = re.compile(r"\b(?:np|numpy)\.(?:float|int)(?:16|32|64)\(\s*([^()]*?)\s*\)")
 
@@ -44,6 +47,22 @@ def _python_literal(text: str) -> Any:
         return None
 
 
+def _named_lists(text: str) -> dict[str, list] | None:
+    """``{name: values}`` when every line that is not blank is ``name: [v1, v2, ...]`` (two or
+    more of them), else None."""
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if len(lines) < 2:
+        return None
+    out: dict[str, list] = {}
+    for ln in lines:
+        m = _NAMED_LIST_LINE.match(ln)
+        values = _python_literal(m.group(2)) if m is not None else None
+        if not isinstance(values, list) or not values:
+            return None
+        out[m.group(1)] = values
+    return out
+
+
 def _load_json(path: Path) -> Any:
     try:
         text = decode_text(path.read_bytes())
@@ -61,6 +80,9 @@ def _load_json(path: Path) -> Any:
                 return inner
         return data
     except json.JSONDecodeError as exc:
+        named = _named_lists(text)
+        if named is not None:
+            return named
         if _PY_DICT_OF_LISTS.match(text.lstrip()):
             data = _python_literal(text)
             if isinstance(data, dict):
@@ -177,6 +199,11 @@ class KerasHistoryJSONReader(Reader):
         text = json_object_head(head)
         if text is None:
             start = "" if looks_binary(head) else decode_text(head).lstrip()
+            lines = [ln for ln in start.splitlines() if ln.strip()]
+            named = [bool(_NAMED_LIST_LINE.match(ln)) for ln in lines]
+            # every line, but the last may be cut by the sniff's window
+            if sum(named) >= 2 and all(named[:-1]):
+                return 0.9  # "loss: [1.01, 0.63, ...]" on each line: a history printed curve by curve
             # json.dump(str(history.history)): "{'loss': [0.69, ...
             return 0.9 if start.startswith('"') and _PY_DICT_OF_LISTS.match(start[1:]) else 0.0
         if _PY_DICT_OF_LISTS.match(text):
