@@ -1217,6 +1217,34 @@ def test_a_log_printed_in_chinese_is_read_with_each_split_under_its_own_key(tmp_
     assert h.series["loss"].values[-1] == pytest.approx(4.05)
 
 
+@pytest.mark.parametrize("epoch_line,mean_line,val_line", [
+    ("Epoka {e:4d} | Krok  100/356 | Loss (ostatni batch): {b:.4f}", "[Epoka {e:4d}] Średni loss: {l:.4f}",
+     "[Epoka {e:4d}] Val Recall@20: {r:.4f} | Val NDCG@20: {r:.4f}"),
+    ("Época {e} - paso 100 - pérdida: {b:.4f}", "Época {e} - pérdida: {l:.4f}", "Época {e} - validación recall: {r:.4f}"),
+    ("Эпоха {e}, шаг 100, потери: {b:.4f}", "Эпоха {e}, потери: {l:.4f}", "Эпоха {e}, валидация recall: {r:.4f}"),
+], ids=["polish", "spanish", "russian"])
+def test_a_log_printed_in_another_language_is_read(tmp_path, epoch_line, mean_line, val_line):
+    """A LightGCN loop printed in Polish ('Epoka', 'Średni loss' for the epoch's mean loss, 'Nowy
+    najlepszy' for a new best): refused as an unknown format. A language's words are translated
+    only when its own word for the loss is in the log."""
+    lines = ["Liczba interakcji: 727062", "Batch size: 2048"]
+    for e in range(12):
+        lines += [epoch_line.format(e=e, b=0.7 / (1 + e)), mean_line.format(e=e, l=0.69 / (1 + e)),
+                  val_line.format(e=e, r=0.015 + 0.001 * e), f"[Epoka {e:4d}] Nowy najlepszy Recall@20: {0.015 + 0.001 * e:.4f}"]
+    h = _read_printed(tmp_path, lines, "training_logs.txt")
+    assert list(h.series["loss"].steps) == list(range(12))
+    assert h.series["loss"].values[0] == pytest.approx(0.69)
+    val = [k for k in h.series if k.startswith("val_recall")]
+    assert val and h.series[val[0]].values[-1] == pytest.approx(0.026)
+
+
+def test_words_of_another_language_stay_as_they_are_without_its_loss_word():
+    from fitdoctor.io.console.vocabulary import translate
+
+    assert translate("Epoch 3 pas de souci, loss: 0.41") == "Epoch 3 pas de souci, loss: 0.41"
+    assert translate("pas 120 | pierdere 0.5676") == "step 120 | loss 0.5676"
+
+
 def test_a_paddle_loop_with_its_evaluation_announced_on_the_line_before(tmp_path):
     """'epoch: 3,  loss is: 0.249, acc is: 0.914' (PaddlePaddle's tutorials), printed again for the
     evaluation right under 'testing in eval mode......': refused as an unknown format ('loss is'),

@@ -1,9 +1,15 @@
-"""Metric words of logs printed in Chinese, in the English the rest of the reader knows.
+"""Metric words of logs printed in Chinese and other languages, in the English the rest of the
+reader knows.
 
 ``Epoch 16 完成 | 训练损失: 4.6130 | 验证损失: 6.0073`` is ``Epoch 16 | train_loss: 4.6130 |
 val_loss: 6.0073``; ``✓ 保存最佳模型，验证损失: 5.9688`` ("saved the best model") is a checkpoint
 message, not a record. Compound terms come first (``验证损失`` before ``损失``), so each split keeps
 its own key; full-width punctuation becomes ASCII so ``损失：0.41`` is a pair.
+
+Logs in a language written in Latin or Cyrillic letters (``[Epoka 0] Średni loss: 0.69``,
+``pas 120 | pierdere 0.5676``) are translated word by word, and only when the language's own word
+for the loss is in the text: a table is applied to the language it was written for, so ``pas``
+or ``perte`` in an English log stays as it is.
 """
 
 from __future__ import annotations
@@ -25,6 +31,47 @@ CHINESE: dict[str, str] = {
     "精度": "acc", "学习率": "lr", "验证集": "val ", "训练集": "train ", "测试集": "test ",
     "验证": "val ", "训练": "train ", "测试": "test ",
 }
+#: language -> (its words for the loss, which say the log is in it; word -> English). Whole words,
+#: any case; longer phrases first.
+WORDS: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
+    "polish": (("strata", "straty", "średni loss", "sredni loss"), {
+        "nowy najlepszy": "saving best", "zapisano najlepszy": "saving best",
+        "średni loss": "avg_loss", "sredni loss": "avg_loss", "średnia strata": "avg_loss",
+        "strata": "loss", "straty": "loss", "dokładność": "acc", "dokladnosc": "acc",
+        "epoka": "epoch", "krok": "step", "walidacja": "val", "walidacyjna": "val", "walidacyjny": "val",
+        "treningowa": "train", "treningowy": "train", "trening": "train", "ostatni": "last"}),
+    "romanian": (("pierdere", "pierderea", "pierderi"), {
+        "pierderea": "loss", "pierdere": "loss", "pierderi": "loss", "acuratețe": "acc", "acuratete": "acc",
+        "acuratețea": "acc", "epoca": "epoch", "epocă": "epoch", "pas": "step", "pasul": "step",
+        "validare": "val", "validarea": "val", "antrenare": "train", "antrenament": "train"}),
+    "spanish": (("pérdida", "perdida"), {
+        "pérdida": "loss", "perdida": "loss", "precisión": "acc", "exactitud": "acc", "época": "epoch",
+        "epoca": "epoch", "paso": "step", "validación": "val", "validacion": "val",
+        "entrenamiento": "train", "prueba": "test"}),
+    "portuguese": (("perda",), {
+        "perda": "loss", "acurácia": "acc", "acuracia": "acc", "precisão": "acc", "época": "epoch",
+        "epoca": "epoch", "passo": "step", "validação": "val", "validacao": "val", "treinamento": "train",
+        "treino": "train", "teste": "test"}),
+    "german": (("verlust",), {
+        "verlust": "loss", "genauigkeit": "acc", "epoche": "epoch", "schritt": "step",
+        "validierung": "val", "validierungs": "val", "trainings": "train"}),
+    "french": (("perte",), {
+        "perte": "loss", "précision": "acc", "exactitude": "acc", "époque": "epoch", "epoque": "epoch",
+        "étape": "step", "entraînement": "train", "entrainement": "train"}),
+    "italian": (("perdita",), {
+        "perdita": "loss", "accuratezza": "acc", "epoca": "epoch", "passo": "step",
+        "validazione": "val", "addestramento": "train"}),
+    "russian": (("потери", "потеря", "лосс", "ошибка"), {
+        "потери": "loss", "потеря": "loss", "лосс": "loss", "ошибка": "loss", "точность": "acc",
+        "эпоха": "epoch", "эпохи": "epoch", "шаг": "step", "валидация": "val", "валидации": "val",
+        "валидационная": "val", "обучение": "train", "обучения": "train", "тест": "test"}),
+}
+_LETTERS = r"[^\W\d_]"
+_TRIGGERS = {lang: re.compile(r"(?<!" + _LETTERS + r")(?:" + "|".join(map(re.escape, loss)) + r")(?!" + _LETTERS + r")", re.I)
+             for lang, (loss, _) in WORDS.items()}
+_WORD_RES = {lang: re.compile(r"(?<!" + _LETTERS + r")(?:" + "|".join(map(re.escape, sorted(table, key=len, reverse=True)))
+                              + r")(?!" + _LETTERS + r")", re.I)
+             for lang, (_, table) in WORDS.items()}
 _FULL_WIDTH = {"：": ": ", "，": ", ", "（": " (", "）": ") ", "｜": "|"}
 #: "第 3 轮" / "第3个epoch": epoch 3
 _NTH_EPOCH = re.compile(r"第\s*(\d+)\s*(?:轮|个?\s*epoch|次迭代)", re.I)
@@ -33,7 +80,10 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def translate(text: str) -> str:
-    """``text`` with its Chinese metric words in English; unchanged when it holds none."""
+    """``text`` with its metric words in English; unchanged when it holds none."""
+    for lang, (_, table) in WORDS.items():
+        if _TRIGGERS[lang].search(text) is not None:
+            text = _WORD_RES[lang].sub(lambda m, t=table: t[m.group(0).lower()], text)
     if _CJK.search(text) is None or _ANY.search(text) is None:
         return text
     text = _NTH_EPOCH.sub(lambda m: f"epoch {m.group(1)}", text)
