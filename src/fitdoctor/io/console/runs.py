@@ -74,6 +74,8 @@ class State:
     header_epoch: float | None = None
     #: the line that header was on: it owns only the few lines right under it
     header_line: int = -1
+    #: the epoch of the last AverageMeter line ("Epoch: [3][120/5005] .. Loss 0.9 (1.1)"; see ``meters.py``)
+    meter_epoch: float | None = None
     #: the number on the last "epoch: N" line alone (see ``generic._counting_epoch``)
     colon_epoch: int | None = None
     #: the last line that opened an epoch ("Epoch 2/25 (device=cuda)"), header or not
