@@ -128,3 +128,24 @@ def test_a_train_accuracy_that_climbed_inside_the_first_evaluation_window_is_no_
     p = tmp_path / "train_log.txt"
     p.write_text("\n".join(lines) + "\n")
     assert "chance_level" not in fd.diagnose(fd.read_runs(str(p))[0]).codes
+
+
+def _resumed_pretraining_log(rate: str) -> str:
+    lines = ["[Checkpoint] resumed from ./checkpoints/latest.pt at step 47700"]
+    for k, step in enumerate(range(47700, 50000, 100)):
+        lines.append(f"step {step:7d} | loss {4.3 + 0.05 * (k % 3):.4f} | lr 1.79e-04 | grad 0.7 |{rate}")
+        if step % 500 == 0:
+            lines.append(f"  [eval] step {step:7d} | val_loss {4.06 + 0.03 * (k % 2):.4f}")
+    return "\n".join(lines) + "\n"
+
+
+def test_a_language_models_flat_token_loss_is_not_chance_level(tmp_path):
+    """A resumed LM pretraining whose val loss holds at 4.06 (ln 57 by coincidence): read as a
+    57-class classifier predicting its prior. A log that counts its throughput in tokens trains
+    a language model, and LABELS.md rules its token loss out of chance_level."""
+    path = tmp_path / "train.out"
+    path.write_text(_resumed_pretraining_log(" 113.4k tok/s"))
+    codes = [f.code for f in fd.diagnose(fd.read(path)).findings]
+    assert "chance_level" not in codes
+    path.write_text(_resumed_pretraining_log(""))  # the same numbers with nothing saying "tokens"
+    assert "chance_level" in [f.code for f in fd.diagnose(fd.read(path)).findings]

@@ -206,7 +206,8 @@ def init_chance(ctx: Context) -> None:
     elif isinstance(k, (int, float)) and k >= 2:
         upper = math.log(k) * 1.1
     L = ctx.val_loss if ctx.val_loss is not None and ctx.val_loss.n >= 2 else ctx.loss
-    regression = ctx.metric_name in REGRESSION_METRICS or ctx.history.meta.get("task") == "regression" \
+    # a regression loss or a language model's token loss is no classifier's prior entropy
+    regression = ctx.metric_name in REGRESSION_METRICS or ctx.history.meta.get("task") in ("regression", "language_model") \
         or accuracy_always_zero(ctx)
     if c is None and L is not None and L.n >= 2 and not regression:
         A = accuracy_curve(ctx)

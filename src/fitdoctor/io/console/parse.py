@@ -71,6 +71,9 @@ def handle(state: State, n: int, seg: str) -> None:
     handle_generic(state, n, seg)
 
 
+#: a throughput in tokens ("113.4k tok/s", "tokens/sec: 5200"): the run trains a language model,
+#: whose token loss is no classifier's ln K (LABELS.md: not chance_level)
+_TOKEN_RATE = re.compile(r"\btok(?:en)?s?\s*/\s*s(?:ec)?\b|\btokens?\s+per\s+sec", re.I)
 _EARLY_STOP = re.compile(r"early stopping|Restoring model weights from the end of the best epoch", re.I)
 
 
@@ -111,6 +114,9 @@ def parse_console_text(text: str, *, source: str, fmt: str = "console",
         owner = [h for run, h in built if run.start_line <= line]
         if owner:
             owner[-1].meta["early_stopped"] = True
+    if _TOKEN_RATE.search(text):
+        for _, h in built:
+            h.meta.setdefault("task", "language_model")
     kept = {id(h) for h in drop_one_value_runs([h for _, h in built])}
     runs = [run for run, h in built if id(h) in kept]
     histories = [h for _, h in built if id(h) in kept]
