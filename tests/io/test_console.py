@@ -1112,6 +1112,23 @@ def test_a_markdown_page_whose_records_start_past_a_long_preamble_is_read(tmp_pa
     assert len(run.series["val_loss"].values) == 30
 
 
+def test_records_after_a_quarter_megabyte_of_warnings_are_found(tmp_path):
+    """MACE's nohup log: its configuration, then 2,960 'WARNING: Failed to extract forces' lines
+    (264 kB) before 'INFO: Epoch 0: loss=2.0877, RMSE_E_per_atom=45.4 meV' -- past the 256 kB the
+    sniff looked through, so the file was read as a CSV of five rows."""
+    head = ["nohup: ignoring input", "2024-05-03 15:12:53.259 INFO: Configuration: Namespace(" +
+            ", ".join(f"opt_{i}='value_{i}'" for i in range(200)) + ")"]
+    noise = [f"2024-05-03 15:12:54.{i % 1000:03d} WARNING: Failed to extract forces: Atoms object has no calculator."
+             for i in range(3000)]
+    records = [f"2024-05-03 15:{14 + e // 60:02d}:{e % 60:02d}.611 INFO: Epoch {e}: loss={2.0 / (1 + e):.4f}, "
+               f"RMSE_E_per_atom={45.4 / (1 + e):.1f} meV, RMSE_F={53.7 / (1 + e):.1f} meV / A" for e in range(30)]
+    path = tmp_path / "training.out"
+    path.write_text("\n".join(head + noise + records) + "\n")
+    assert path.stat().st_size > (1 << 18)
+    run = fd.read(path)
+    assert run.meta["format"] == "console" and len(run.series["loss"].values) == 30
+
+
 def test_torch_internal_logger_lines_are_dropped(tmp_path):
     """torch._dynamo's warnings in the stdlib logging format, a traceback and all, carry
     '[Errno 2]' and 'Error' words; they made an 8-point 'errno' run of their own."""

@@ -23,7 +23,7 @@ _TEXT_LOG_SUFFIXES = {".txt", ".log", ".out", ".err", ".md", ""}
 #: How far a text log whose head says nothing is read, and how much of it is sniffed from its
 #: first mention of an epoch (lines longer than _LONG_LINE, a class list or a data dump, skipped:
 #: they hold no record and a long line without breaks makes the bar patterns backtrack).
-_TEXT_LOG_READ = 1 << 18
+_TEXT_LOG_READ = 1 << 20
 _SNIFF_WINDOW = 1 << 16
 _LONG_LINE = 2000
 
