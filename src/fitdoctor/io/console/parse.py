@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from fitdoctor.history import RunHistory
-from fitdoctor.io.console import conlleval, keras, meters, pointnet, tqdm
+from fitdoctor.io.console import conlleval, keras, meters, openmmlab, pointnet, tqdm
 from fitdoctor.io.console.fastai import tables_as_lines
 from fitdoctor.io.console.grouped_table import grouped_tables_as_lines
 from fitdoctor.io.console.generic import EVAL_ANNOUNCEMENT, handle_generic, handle_step_split_value, note_epoch_header
@@ -41,6 +41,8 @@ def handle(state: State, n: int, seg: str) -> None:
     if state.pointnet_epoch is not None and pointnet.handle_metric(state, n, seg):
         return
     if ("][" in seg or state.meter_epoch is not None) and meters.handle(state, n, seg):
+        return
+    if " - INFO - " in seg and openmmlab.handle(state, n, seg):
         return
     run = state.run
     in_keras = keras.in_keras_epoch(run)

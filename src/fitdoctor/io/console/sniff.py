@@ -23,7 +23,7 @@ _SNIFF_TQDM_EPOCHS = re.compile(
     r"\d{1,3}%\|[^|\r\n]*\|\s*\d+/\d+\s*\[[^\]\r\n]*?(?:s/epoch|epoch/s)" + _POSTFIX_METRIC
     + r"|(?i:epochs?)\b[^\d\r\n|]{0,40}\d{1,3}%\|[^|\r\n]*\|\s*\d+/\d+\s*\[" + _POSTFIX_METRIC
     + r"|\d+epochs? \[" + _POSTFIX_METRIC)
-_SNIFF_GENERIC = re.compile(r"(?:epoch|step|iter\w*)\s*[:=#]?\s*\[?\d+.{0,200}?(?:loss|acc)\w*(?:\s+is)?\W{0,3}\s*" + NUM,
+_SNIFF_GENERIC = re.compile(r"(?:epoch|step|iter\w*)(?:\((?:train|val|test)\))?\s*[:=#]?\s*\[?\d+.{0,200}?(?:loss|acc)\w*(?:\s+is)?\W{0,3}\s*" + NUM,
                             re.I)
 #: "Epoch 3:" or "Epoch 3/30:" on a line of its own, its metrics on the next ("loss=0.41,
 #: accuracy=0.88", "Train - Loss: 0.6985 | Acc: 0.5000")
