@@ -1129,6 +1129,21 @@ def test_records_after_a_quarter_megabyte_of_warnings_are_found(tmp_path):
     assert run.meta["format"] == "console" and len(run.series["loss"].values) == 30
 
 
+def test_a_record_printed_right_after_a_progress_bar_is_read(tmp_path):
+    """print() while a tqdm bar over the epochs is drawn: '  1%|  | 1/100 [31:27<51:54:28,
+    1887.57s/it]Epoch 2, Training loss: 1.6877, Validation loss: 1.0509, ...' -- the record glued
+    after the bar's stats was taken for the bar's own text, and the log was refused."""
+    lines = ["Loading model vit_tiny_patch16_224", "Start training"]
+    bar = "  0%|          | 0/100 [00:00<?, ?it/s]"
+    for e in range(1, 13):
+        lines.append(f"{bar}Epoch {e}, Training loss: {3.9 / e:.4f}, Validation loss: {2.5 / e:.4f}, "
+                     f"Validation Accuracy: {0.3 + 0.05 * e:.4f}")
+        bar = f"{e:3d}%|#         | {e}/100 [{e * 31}:27<51:54:28, 1887.57s/it]"
+    run = _read_printed(tmp_path, lines, "train.txt")
+    assert list(run.series["val_loss"].steps) == list(range(1, 13))
+    assert run.series["loss"].values[0] == pytest.approx(3.9)
+
+
 def test_torch_internal_logger_lines_are_dropped(tmp_path):
     """torch._dynamo's warnings in the stdlib logging format, a traceback and all, carry
     '[Errno 2]' and 'Error' words; they made an 8-point 'errno' run of their own."""

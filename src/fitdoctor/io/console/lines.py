@@ -142,8 +142,20 @@ def cut_incomplete_tail(text: str) -> tuple[str, str | None]:
     return text[:cut + 1], note
 
 
+#: a tqdm bar with text glued right after its closing stats ("  1%|  | 1/100 [31:27<51:54:28,
+#: 1887.57s/it]Epoch 2, Training loss: 1.6877, ..."): a print() while the bar was drawn
+_GLUED_AFTER_BAR = re.compile(r"(\d+%\|[^|\n]*\|\s*\d+/\d+\s*\[[^\]\n]*\])(?=[A-Za-z])")
+
+
+def _split_glued(seg: str) -> list[str]:
+    if "%|" not in seg:
+        return [seg]
+    return [piece for piece in _GLUED_AFTER_BAR.sub("\\1\r", seg).split("\r") if piece.strip()]
+
+
 def segments(text: str):
-    """(line number, segment) for every ``\\r``-separated piece of every line, ANSI removed."""
+    """(line number, segment) for every ``\\r``-separated piece of every line, ANSI removed
+    (and a print() glued after a progress bar's stats, its own piece)."""
     text = text.replace("\r\n", "\n")
     if "\x1b" in text:
         text = ANSI.sub("", text)
@@ -152,12 +164,10 @@ def segments(text: str):
             continue
         if "\b" in line:
             line = line.replace("\b", "")
-        if "\r" in line:
-            for seg in line.split("\r"):
+        for piece in line.split("\r") if "\r" in line else (line,):
+            for seg in _split_glued(piece):
                 if seg.strip():
                     yield n, seg
-        else:
-            yield n, line
 
 
 def join_wrapped(segs):
