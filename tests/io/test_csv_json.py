@@ -299,6 +299,9 @@ def test_a_history_printed_curve_by_curve_is_read(tmp_path):
     assert list(run.series["loss"].values) == _L and list(run.series["val_loss"].values) == _V
     path.write_text("\n".join(lines)[:-5])
     read_or_refuse(path)
+    path.write_text("milestones: [30, 60]\nbetas: [0.9, 0.999]\n")  # a config's lists: no curve, no run
+    with pytest.raises(BadInput):
+        fd.read(path)
 
 
 def test_a_printed_history_cut_short_is_one_clear_line(tmp_path):

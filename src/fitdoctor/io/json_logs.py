@@ -49,7 +49,7 @@ def _python_literal(text: str) -> Any:
 
 def _named_lists(text: str) -> dict[str, list] | None:
     """``{name: values}`` when every line that is not blank is ``name: [v1, v2, ...]`` (two or
-    more of them), else None."""
+    more of them, a loss or an accuracy among them), else None."""
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if len(lines) < 2:
         return None
@@ -60,7 +60,7 @@ def _named_lists(text: str) -> dict[str, list] | None:
         if not isinstance(values, list) or not values:
             return None
         out[m.group(1)] = values
-    return out
+    return out if _has_curve(out) else None  # "milestones: [30, 60]" in a config is no history
 
 
 def _load_json(path: Path) -> Any:
@@ -200,9 +200,11 @@ class KerasHistoryJSONReader(Reader):
         if text is None:
             start = "" if looks_binary(head) else decode_text(head).lstrip()
             lines = [ln for ln in start.splitlines() if ln.strip()]
-            named = [bool(_NAMED_LIST_LINE.match(ln)) for ln in lines]
-            # every line, but the last may be cut by the sniff's window
-            if sum(named) >= 2 and all(named[:-1]):
+            found = [_NAMED_LIST_LINE.match(ln) for ln in lines]
+            named = [m is not None for m in found]
+            curves = {canonical_name(m.group(1)) for m in found if m is not None}
+            # every line, but the last may be cut by the sniff's window; a loss or accuracy among them
+            if sum(named) >= 2 and all(named[:-1]) and curves & _CURVE_NAMES:
                 return 0.9  # "loss: [1.01, 0.63, ...]" on each line: a history printed curve by curve
             # json.dump(str(history.history)): "{'loss': [0.69, ...
             return 0.9 if start.startswith('"') and _PY_DICT_OF_LISTS.match(start[1:]) else 0.0

@@ -61,8 +61,8 @@ WORDS: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
     "italian": (("perdita",), {
         "perdita": "loss", "accuratezza": "acc", "epoca": "epoch", "passo": "step",
         "validazione": "val", "addestramento": "train"}),
-    "russian": (("потери", "потеря", "лосс", "ошибка"), {
-        "потери": "loss", "потеря": "loss", "лосс": "loss", "ошибка": "loss", "точность": "acc",
+    "russian": (("потери", "потеря", "лосс"), {
+        "потери": "loss", "потеря": "loss", "лосс": "loss", "точность": "acc",
         "эпоха": "epoch", "эпохи": "epoch", "шаг": "step", "валидация": "val", "валидации": "val",
         "валидационная": "val", "обучение": "train", "обучения": "train", "тест": "test"}),
 }
