@@ -200,11 +200,9 @@ class KerasHistoryJSONReader(Reader):
         if text is None:
             start = "" if looks_binary(head) else decode_text(head).lstrip()
             lines = [ln for ln in start.splitlines() if ln.strip()]
-            found = [_NAMED_LIST_LINE.match(ln) for ln in lines]
-            named = [m is not None for m in found]
-            curves = {canonical_name(m.group(1)) for m in found if m is not None}
-            # every line, but the last may be cut by the sniff's window; a loss or accuracy among them
-            if sum(named) >= 2 and all(named[:-1]) and curves & _CURVE_NAMES:
+            if lines and not _NAMED_LIST_LINE.match(lines[-1]):
+                lines = lines[:-1]  # the last line may be cut by the sniff's window
+            if _named_lists("\n".join(lines)) is not None:
                 return 0.9  # "loss: [1.01, 0.63, ...]" on each line: a history printed curve by curve
             # json.dump(str(history.history)): "{'loss': [0.69, ...
             return 0.9 if start.startswith('"') and _PY_DICT_OF_LISTS.match(start[1:]) else 0.0

@@ -49,7 +49,7 @@ def _open_epoch(state: State, n: int, epoch: float, *, banner: bool) -> None:
     """The metric lines from here on are ``epoch``'s (a new run when the epochs start again, or
     after another log's lines)."""
     state.run_for(n, "pointnet", "epoch", epoch)
-    state.pointnet_epoch, state.pointnet_sums, state.pointnet_banner = epoch, {}, banner
+    state.pointnet_epoch, state.pointnet_banner = epoch, banner
 
 
 def handle_dash_mark(state: State, n: int, seg: str, following: str) -> bool:
@@ -77,8 +77,6 @@ def handle_metric(state: State, n: int, seg: str) -> bool:
     if split and split != "train":  # eval, val and a fork's test_: the epoch's evaluation
         state.run.put(state.pointnet_epoch, {f"val_{name}": value})
     else:  # a group of batches: the epoch's value is the mean of its groups so far
-        total, count = state.pointnet_sums.get(name, (0.0, 0))
-        state.pointnet_sums[name] = (total + value, count + 1)
-        state.run.put(state.pointnet_epoch, {name: (total + value) / (count + 1)})
+        state.run.put_mean(state.pointnet_epoch, {name: value})
     state.record_line = n
     return True

@@ -91,9 +91,8 @@ class State:
     restart_note: bool = False
     #: said once that an epoch's train summary inside a step log was left out
     epoch_summary_note: bool = False
-    #: PointNet's log: the epoch its last banner opened, and its train groups' (sum, count) so far
+    #: PointNet's log: the epoch its last banner opened (its train groups are averaged by ``Run.put_mean``)
     pointnet_epoch: float | None = None
-    pointnet_sums: dict[str, tuple[float, int]] = field(default_factory=dict)
     #: that epoch was opened by a "**** EPOCH" banner (its "----k-----" lines number batch groups)
     pointnet_banner: bool = False
     #: the line after the one being read (a marker is told by what follows it)
