@@ -312,6 +312,9 @@ def main(argv: list[str] | None = None) -> int:
         if spec.split and e.get("primary"):
             e["split"] = spec.split  # runs added after the first score are all tune (or formats)
             e["forced_split"] = spec.split  # outside the stratified 40% rule (the holdout stays comparable)
+        if old.get("relabelled") and e.get("primary"):
+            # a label set by hand to the convention (its reason in "relabelled") outlives the oracle
+            e.update({k: old[k] for k in ("primary", "labels", "relabelled")})
         entries[spec.id] = e
         tag = e.get("primary") or "DROPPED"
         extra = f" (relabelled from {spec.intent})" if e.get("relabelled_from") else ""

@@ -21,7 +21,8 @@ REL_CLEAR = 0.08     # ... and at least this relative change
 CONT_GAIN = 0.03     # still_improving: continuation beats the logged end by 3% and K_NOISE noise
 CHANCE_TOL = 0.06    # loss within 6% of the prior entropy
 ACC_TOL = 0.04       # accuracy within 4 points of the majority rate
-OSC_ROUGH = 0.06     # oscillating: epoch-to-epoch swing >= 6% of the level
+OSC_ROUGH = 0.06     # oscillating: epoch-to-epoch swing >= 6% of the level ...
+OSC_TAIL = 0.3       # ... and still, over the last 40%, a median step >= 30% of the level there
 FAR_ABOVE = 1.5      # plateau/underfitting/lr_too_low: loss >= 1.5x what the reference reaches
 
 #: The tie order of ../shared/LABELS.md (the practitioner's convention): where two labels hold,
@@ -97,6 +98,10 @@ def facts(spec: Spec, data: Data, res: Result, ref: Result | None) -> dict[str, 
             f[f"rough{name}"] = float(np.median(np.abs(x - sx)) / scale)
             d = np.sign(np.diff(x))
             f[f"flips{name}"] = float(np.mean(d[1:] != d[:-1]))
+            # LABELS.md's swings are "as large as the level itself", at the end of the run:
+            # practitioners call a run that settles after spikes healthy (the blind labels)
+            tail = x[-max(5, int(np.ceil(0.4 * len(x)))):]
+            f[f"tailstep{name}"] = float(np.median(np.abs(np.diff(tail))) / max(float(np.median(np.abs(tail))), 1e-9))
     # how the train loss falls: late slope / early slope (1 = straight line, 0 = settled)
     if len(L) >= 8:
         h = len(L) // 2
@@ -175,7 +180,8 @@ def labels(f: dict[str, Any], task: str) -> list[str]:
     # oscillating: large epoch-to-epoch swings that keep flipping direction
     rough = max(f.get("roughV", 0.0), f.get("roughL", 0.0))
     flips = max(f.get("flipsV", 0.0), f.get("flipsL", 0.0))
-    if rough >= OSC_ROUGH and flips >= 0.45 and n >= 10:
+    tail_step = max(f.get("tailstepV", 0.0), f.get("tailstepL", 0.0))
+    if rough >= OSC_ROUGH and flips >= 0.45 and tail_step >= OSC_TAIL and n >= 10:
         out.append("oscillating")
     # what continuing the same run would still gain must beat the noise, 3% of the level and
     # 2% of the distance already travelled (a 0.007 -> 0.004 val loss is settled, not improving)

@@ -101,6 +101,9 @@ class Thresholds:
     oscillation_roughness: float = 0.1
     #: ... with lag-1 autocorrelation of the detrended curve below this.
     oscillation_autocorr: float = -0.15
+    #: ... and, over the last 40% of the run, a median step between evaluations of at least this
+    #: share of the level there: swings that persist to the end, not one spike on a falling trend.
+    oscillation_tail_step: float = 0.3
     #: val below train by this share of train, late in the run, is beyond what dropout explains.
     suspicious_gap_frac: float = 0.3
     #: ... and the gap is at least this share of the loss scale (chance level, else first loss).

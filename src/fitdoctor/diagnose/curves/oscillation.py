@@ -24,6 +24,18 @@ def within_sampling_noise(c: Curve, level: float) -> bool:
     return se > 0 and c.sigma <= 2.0 * se
 
 
+def tail_step(c: Curve, accuracy: bool) -> float:
+    """The median step between evaluations over the last 40% of the run, as a share of the level
+    there (for an accuracy, of the error left: 0.80 <-> 0.60 swings as much as its 0.2 of error).
+    A median, so one spike on a falling trend does not count; the tail, because swings a run grew
+    out of are not what it ends with."""
+    _, y = c.tail(0.4, min_points=min(5, c.n))
+    level = float(np.median(np.abs(y)))
+    if accuracy:
+        level = min(level, abs(1.0 - level))
+    return float(np.median(np.abs(np.diff(y)))) / max(level, 1e-12)
+
+
 @rule("curves")
 def oscillating(ctx: Context) -> Finding | None:
     best: Finding | None = None
@@ -52,10 +64,13 @@ def oscillating(ctx: Context) -> Finding | None:
             continue  # a handful of val rows: accuracy moves in steps of 1/N whatever the training does
         if swings and still_moving(c, ctx):
             continue  # a clear downward trend to its best at the end: still improving, not swinging
+        step = tail_step(c, c is ctx.val_metric)
+        if swings and step < ctx.th.oscillation_tail_step:
+            continue  # the swings die down (or were one spike): the run ends steady
         if swings and ac < ctx.th.oscillation_autocorr:
             ev = {"noise": c.sigma, "swing": amp, "trend_range": rng, "noise_over_range": share,
                   "roughness": roughness,
-                  "noise_over_level": c.sigma / level, "diff_autocorr": ac}
+                  "noise_over_level": c.sigma / level, "diff_autocorr": ac, "tail_step_over_level": step}
             msg = (f"{c.name} swings by about {fv(c.sigma)} from {unit(c)} to {unit(c)} "
                    f"({share:.0%} of its whole range, {c.sigma / level:.0%} of its level)")
             se = accuracy_sampling_error(c, level) if c is ctx.val_metric else 0.0
