@@ -166,6 +166,10 @@ def remedies_for(code: str, evidence: Mapping[str, Any] | None = None) -> list[R
             R("decay the learning rate (cosine, or reduce on plateau)", {"train.schedule": "cosine"},
               "large steps early, small steps to settle"),
             _adam_default(),
+            # the step's noise, not its size, may be what overshoots: the same lr on a 4x batch
+            # averages each step over 4x the rows (oscillating's first remedy; the two share runs)
+            R("use a larger batch (4x) at the same lr", {"train.batch_size": "x4"},
+              "each step averages out more gradient noise"),
         ],
         "lr_too_low": [
             R("raise the learning rate 10x (or run an lr range test)", HIGHER_LR,
