@@ -84,7 +84,8 @@ TABLE: tuple[Code, ...] = (
          'Training loss falls but validation loss never does: what the model learns on the training'
          ' set does not transfer, which points at a validation set from another distribution, a '
          'broken split, or pure memorisation.',
-         explains=()),
+         # a validation set that never learned is not one that was still learning when it stopped
+         explains=('still_improving',)),
     Code('suspicious_validation', 'curves', 70,
          'Validation is better than training by more than regularisation can explain, or improves '
          'while training does not: the validation set is probably easier than, or leaked from, the '

@@ -141,6 +141,11 @@ class Thresholds:
     #: still improving: a run of short_run..short_run_max evaluations whose last is its best while
     #: train still falls (LABELS.md: for 8-15 epochs, stopped too early is the usual verdict).
     short_run_max: int = 15
+    #: ... or, in such a run, whose best is one of its last two while its last half's robust
+    #: (Theil-Sen) fall is at least this many times its noise (and still_improving_min_rel of its
+    #: level): a noisy short curve that trends down through its noise, where a z-test on a
+    #: handful of points cannot tell.
+    short_run_trend_noise: float = 1.0
     #: still improving: a log that says it ended at or below this share of its planned length
     #: (a Hugging Face checkpoint's global_step against max_steps) was cut short, not finished.
     cut_short_share: float = 0.9

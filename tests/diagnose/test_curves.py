@@ -659,6 +659,48 @@ def test_short_run_whose_best_came_before_the_end_is_not_still_improving():
     assert "still_improving" not in codes({"loss": train, "val_loss": val})
 
 
+_SHORT_TRAIN = [0.180, 0.136, 0.110, 0.087, 0.074, 0.062, 0.057, 0.051, 0.047, 0.043]
+
+
+def test_short_noisy_run_trending_down_through_its_noise_is_still_improving():
+    """10 epochs, val jumping by +-0.03 around a line that still falls, its best at the last but
+    one, train falling every epoch (the shape of a leaf-disease CNN labelled still improving): five
+    noisy points give a z-test nothing, but the median slope over the last half falls by more than
+    the noise, and by a third of the level."""
+    val = [0.182, 0.161, 0.186, 0.114, 0.167, 0.133, 0.120, 0.131, 0.094, 0.097]
+    d = fd.diagnose({"loss": _SHORT_TRAIN, "val_loss": val})
+    assert d.top.code == "still_improving", d.codes
+    assert "still falling through its noise after only 10 epochs" in d.top.message
+    assert "0.133 0.12 0.131 0.094 0.097" in d.top.message and d.top.span == (5, 9)
+
+
+def test_short_run_levelled_off_at_its_best_is_not_still_improving():
+    """The same length, val smooth and settled (last steps of 0.001 at 0.12, its best at the
+    end): the trend over the last half is a few percent of the level, so it converged."""
+    val = [0.60, 0.30, 0.20, 0.15, 0.13, 0.125, 0.123, 0.122, 0.121, 0.1205]
+    train = [1.30, 0.45, 0.27, 0.19, 0.14, 0.11, 0.09, 0.075, 0.064, 0.056]
+    assert "still_improving" not in codes({"loss": train, "val_loss": val})
+
+
+def test_short_run_whose_last_half_moves_within_its_noise_is_not_still_improving():
+    """Val bouncing 0.11-0.13 with no trend over its last half, its best at the last but one:
+    the median slope says nothing beyond the noise."""
+    val = [0.182, 0.161, 0.186, 0.114, 0.167, 0.113, 0.130, 0.121, 0.112, 0.124]
+    assert "still_improving" not in codes({"loss": _SHORT_TRAIN, "val_loss": val})
+
+
+def test_a_validation_that_never_learned_is_not_also_still_improving():
+    """Val accuracy is one class's share (0.73, or 0.27) at every epoch while train reaches 1.0;
+    its loss falls noisily from a spike over the last five epochs. val_not_improving explains it:
+    a split the model cannot learn is not one it stopped learning too early."""
+    run = {"loss": [1.45, 1.16, 0.63, 0.37, 0.11, 0.065, 0.051, 0.0021, 0.00075, 0.00057],
+           "accuracy": [0.5, 0.64, 0.67, 0.84, 1, 1, 1, 1, 1, 1],
+           "val_loss": [1.56, 9.49, 7.58, 1.52, 0.856, 1.33, 1.04, 0.749, 0.584, 0.679],
+           "val_accuracy": [0.7344, 0.2656, 0.2656, 0.2656, 0.7344, 0.7344, 0.7344, 0.7344, 0.7344, 0.6562]}
+    d = fd.diagnose(run)
+    assert d.top.code == "val_not_improving" and "still_improving" not in d.codes, d.codes
+
+
 def test_val_not_improving_does_not_claim_noise_hid_a_gain_beyond_it():
     """A smooth val curve whose best is 12x its noise below the start but only 1.3% of it: the
     message says how little it improved, not 'never improved beyond noise'."""

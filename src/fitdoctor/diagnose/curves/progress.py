@@ -24,14 +24,16 @@ def still_improving(ctx: Context) -> Finding | None:
         return None
     slope, z, span = tail_trend(P, ctx.th.tail_frac)
     through_end = falling_through_end(P, ctx)
-    if z > -ctx.th.z_trend and not through_end:
-        return None
     total = drop(P)
     tail_drop = -slope * span
     # a run cut short while still falling needs no fall that matters by its own scale: the
     # steps it had left were to make it (its schedule has most of its way to go)
-    if through_end != "cut" and not material_fall(P, tail_drop, ctx, train_only=P is not val_curve(ctx)):
-        return None
+    if (z > -ctx.th.z_trend and not through_end) or (
+            through_end != "cut" and not material_fall(P, tail_drop, ctx, train_only=P is not val_curve(ctx))):
+        trend = short_run_trend(P, ctx)
+        if trend is None:
+            return None
+        through_end = "trend"
     if best_before_tail(P, ctx):
         return None  # the best is not near the end
     if at_its_ceiling(ctx):
@@ -76,6 +78,15 @@ def still_improving(ctx: Context) -> Finding | None:
         msg = (f"{P.name} was still {verb} at the end: better at each of its last 3 {unit(P)}s ({steps}), "
                f"the last by {abs(float(P.y[-2] - P.y[-1])) / max(abs(float(P.y[-2])), 1e-12):.0%}; "
                f"{min(abs(float(P.y[first] - P.y[-1])) / total, 1.0):.0%} of the run's total progress came in those 3")
+    elif through_end == "trend":
+        fall, sigma, half = trend
+        first = -half
+        ev.update({"short_run_trend_fall": fall, "noise": sigma})
+        vals = " ".join(fv(shown(float(v))) for v in P.y[first:])
+        msg = (f"{P.name} was still {verb} through its noise after only {P.n} {unit(P)}s: its last {half} "
+               f"({vals}) trend {'up' if rising else 'down'} by {fv(fall)} ({fall / max(abs(P.logged_last), 1e-12):.0%} "
+               f"of its level, {fall / sigma:.1f}x its noise), its best at "
+               f"{'the last' if P.best_index() == P.n - 1 else 'the last but one'}, while {ctx.loss.name} still fell")
     elif (z > -ctx.th.z_trend or z_end > -ctx.th.z_trend) and through_end == "best_last":
         ev["short_run_best_last"] = True
         prev = int(np.argmin(P.y[:-1]))
@@ -158,6 +169,28 @@ def falling_through_end(P: Curve, ctx: Context) -> str:
     noisy = (z_half < -ctx.th.z_trend and z_tail < -ctx.th.z_trend / 1.5
              and P.best_index() >= P.n - 3 and stats.theil_sen(P.x[-last:], y[-last:]) < 0)
     return "half" if noisy else ""
+
+def short_run_trend(P: Curve, ctx: Context) -> tuple[float, float, int] | None:
+    """A short run (LABELS.md: for 8-15 epochs, stopped too early is the usual verdict) whose
+    validation is noisy but still trends down: its best one of its last two evaluations, the
+    robust (Theil-Sen) fall over its last half at least ``short_run_trend_noise`` times its noise
+    and ``still_improving_min_rel`` of its level, and train still falling. Five or six noisy points
+    give a z-test nothing to stand on; a median slope against the noise does. A smooth curve
+    that has levelled off falls by less than its level's share, and a ceiling score is not
+    still improving. Returns (fall, noise, points in the half) or None."""
+    if P is not val_curve(ctx) or not ctx.th.short_run <= P.n <= ctx.th.short_run_max:
+        return None
+    if P.best_index() < P.n - 2 or not train_still_falling(ctx) or at_its_ceiling(ctx):
+        return None
+    half = P.n - P.n // 2
+    xs, ys = P.x[-half:], P.y[-half:]
+    fall = -stats.theil_sen(xs, ys) * float(xs[-1] - xs[0])
+    level = max(abs(float(np.median(ys[-3:]))), 1e-12)
+    sigma = noise(P)
+    if fall < ctx.th.short_run_trend_noise * sigma or fall < ctx.th.still_improving_min_rel * level:
+        return None
+    return fall, sigma, half
+
 
 def falling_steps(P: Curve) -> int:
     """How many of the curve's last steps each went down (better): 0 when the last did not."""
