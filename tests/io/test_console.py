@@ -1293,3 +1293,27 @@ def test_a_paddle_loop_with_its_evaluation_announced_on_the_line_before(tmp_path
     assert h.series["loss"].values[1] == pytest.approx(0.3)
     assert h.series["val_loss"].values[0] == pytest.approx(0.5)  # the evaluation before training is replaced
     assert h.series["val_accuracy"].values[-1] == pytest.approx(0.9)
+
+
+def test_a_bare_iteration_counter_with_its_total_is_a_step_axis_and_a_planned_length(tmp_path):
+    """'[37000/70000] Train loss: .., Valid loss: ..' every 1000 iterations (the text-recognition
+    trainers' log): iterations, not epochs, and a run that stopped at 53% of its planned length
+    while validation still fell reads as cut short, not as healthy."""
+    lines = []
+    for i in [1] + list(range(1000, 37001, 1000)):
+        lines += [f"[{i}/70000] Train loss: {0.2 + 200 / i:.5f}, Valid loss: {0.3 + 235 / i:.5f}, "
+                  f"Elapsed_time: {i * 1.1:.5f}",
+                  f"Current_accuracy : {min(88.0, 50 + i / 1000):.3f}, Current_norm_ED  : 0.80",
+                  "-" * 80]
+    h = _read_printed(tmp_path, lines, "log_train.txt")
+    assert h.series["val_loss"].axis == "step" and h.meta["max_steps"] == 70000 and h.meta["global_step"] == 37000
+    d = fd.diagnose(h)
+    assert d.top.code == "still_improving" and "at step 37000 of the 70000 planned (53%)" in d.top.message
+
+
+def test_an_epoch_counter_with_its_total_records_the_planned_epochs(tmp_path):
+    """'Epoch [12/50] loss: .. val_loss: ..' lines: the run was planned for 50 epochs and got to 12."""
+    lines = [f"Epoch [{e}/50] loss: {1 / e:.4f} val_loss: {1.1 / e:.4f}" for e in range(1, 13)]
+    h = _read_printed(tmp_path, lines)
+    assert h.meta["planned_epochs"] == 50 and h.meta["epochs_done"] == 12
+    assert h.series["loss"].axis == "epoch"

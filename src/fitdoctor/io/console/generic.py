@@ -145,9 +145,14 @@ def handle_generic(state: State, n: int, seg: str) -> None:
     rest = seg
     batch_line = False
     step_x: float | None = None
+    #: "Epoch [12/50]", "[37000/70000] Train loss: ..": how far the run got of the length it was
+    #: planned for (a log that ends well short of it was cut short, see ``cut_short``)
+    planned: tuple[int, int] | None = None
     m = EPOCH_INLINE.search(seg) or _EPOCH_END.search(seg)
     if m is not None:
         x = float(m.group(1))
+        if m.group(2):
+            planned = (int(m.group(1)), int(m.group(2)))
         rest = seg[:m.start()] + " | " + seg[m.end():]
         if "%|" in rest:
             # tqdm: "Epoch 3: 100%|####| 12/12 [00:01<00:00, 9.5it/s, loss=0.41]"
@@ -188,6 +193,9 @@ def handle_generic(state: State, n: int, seg: str) -> None:
         if b is not None:
             x = float(b.group(1))
             rest = seg[b.end():]
+            if b.re is _BRACKET_EPOCH:
+                planned = (int(b.group(1)), int(b.group(2)))
+                state.run.bare_counter = True
         else:
             st = _STEP_INLINE.search(seg) or _BAR_COUNT.search(seg)
             if st is not None:
@@ -294,6 +302,8 @@ def handle_generic(state: State, n: int, seg: str) -> None:
         run.put_mean(x, pairs)
     else:
         run.put(x, pairs)
+    if planned is not None and planned[1] >= planned[0] > 0:
+        run.last_header, run.header_total = planned
     state.record_line = n
 
 

@@ -11,6 +11,7 @@ import re
 
 from fitdoctor.history import RunHistory
 from fitdoctor.io.console import conlleval, keras, meters, openmmlab, pointnet, tqdm
+from fitdoctor.io.console.bare_table import bare_table_as_lines
 from fitdoctor.io.console.fastai import tables_as_lines
 from fitdoctor.io.console.grouped_table import grouped_tables_as_lines
 from fitdoctor.io.console.generic import EVAL_ANNOUNCEMENT, handle_generic, handle_step_split_value, note_epoch_header
@@ -92,6 +93,9 @@ def parse_console_text(text: str, *, source: str, fmt: str = "console",
     text = drop_foreign(unglue_callbacks(translate(text)))  # a message glued after a TF line keeps its own line
     state = keras.fast_keras(text) if fast else None
     if state is None:
+        text, bare_note = bare_table_as_lines(text)
+        if bare_note:
+            notes.append(bare_note)
         # YOLO's table first: its header row would read as a fastai table's
         text, yolo_note = yolo_tables_as_lines(text)
         text = grouped_tables_as_lines(tables_as_lines(text))

@@ -8,6 +8,7 @@ from pathlib import Path
 from fitdoctor.errors import BadInput
 from fitdoctor.history import RunHistory
 from fitdoctor.io.base import HEAD_BYTES, Reader, decode_text, looks_binary, register
+from fitdoctor.io.console.bare_table import bare_rows
 from fitdoctor.io.console.lines import drop_foreign
 from fitdoctor.io.console.parse import parse_console_text
 from fitdoctor.io.console.patterns import NUM
@@ -86,7 +87,12 @@ class ConsoleReader(Reader):
             raise BadInput(f"{path}: cannot read ({exc.strerror})") from exc
         if looks_binary(data[:1024]):
             raise BadInput(f"{path}: binary file; expected console text printed by a training script")
-        runs = parse_console_text(decode_text(data), source=str(path), fmt=self.name)
+        text = decode_text(data)
+        runs = parse_console_text(text, source=str(path), fmt=self.name)
+        if not runs and (rows := bare_rows(text)) is not None:
+            raise BadInput(f"{path}: a table of {len(rows[0])} bare numbers per row and no header; cannot tell which "
+                           "column is which; expected one falling column (the loss) and at most one rising "
+                           "within [0, 1] (an accuracy), or add a header line such as 'epoch,loss,val_loss'")
         if not runs:
             raise BadInput(f"{path}: no training output found; expected lines like 'Epoch 3/50' + "
                            "'... - loss: 0.41 - val_loss: 0.52' or 'epoch 3 loss=0.41 val_loss=0.52'")

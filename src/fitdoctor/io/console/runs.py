@@ -21,6 +21,8 @@ class Run:
     last_header: int | None = None
     header_total: int | None = None
     open_header: int | None = None  # a Keras epoch whose finished bar has not been seen yet
+    #: the counter is a bare "[37000/70000]" with no word saying what it counts
+    bare_counter: bool = False
     notes: list[str] = field(default_factory=list)
     #: "[epoch, batch]" lines (PyTorch's CIFAR-10 tutorial): the last batch index seen in the
     #: first epoch, which turns (epoch, batch) into a global step
@@ -137,10 +139,15 @@ class State:
 
 def to_history(run: Run, *, source: str, fmt: str) -> RunHistory:
     h = RunHistory(meta={"source": source, "format": fmt, "dialect": run.dialect})
+    if counts_steps(run):
+        # "[1000/70000] .. [2000/70000]": a bare counter that moves by more than one between
+        # records counts iterations, not epochs
+        run.axis = "step"
     if run.header_total and run.last_header is not None:
         # Keras's "Epoch 12/50": the length the run was planned for, and how far it got
-        h.meta["planned_epochs"] = run.header_total
-        h.meta["epochs_done"] = run.last_header - (run.open_header is not None)
+        done, planned = ("global_step", "max_steps") if run.axis == "step" else ("epochs_done", "planned_epochs")
+        h.meta[planned] = run.header_total
+        h.meta[done] = run.last_header - (run.open_header is not None)
     if run.columns:
         for raw, (steps, values) in run.columns.items():
             h.add(canonical_name(raw), steps, values, raw_name=raw, axis=run.axis)
@@ -167,6 +174,15 @@ def to_history(run: Run, *, source: str, fmt: str) -> RunHistory:
     for note in run.notes:
         h.note(note)
     return h
+
+
+def counts_steps(run: Run) -> bool:
+    """A bare ``[i/N]`` counter (no word saying what it counts) that never moves by one
+    between records: iterations, logged every few hundred or thousand."""
+    if not run.bare_counter or run.axis != "epoch" or run.columns or len(run.records) < 2:
+        return False
+    xs = np.fromiter(run.records.keys(), dtype=float, count=len(run.records))
+    return bool(np.min(np.diff(xs)) > 1)
 
 
 def _epoch_summaries_first(cols: dict[str, tuple[np.ndarray, np.ndarray]], run: Run, h: RunHistory) -> list[str]:

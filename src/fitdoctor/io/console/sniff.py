@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from fitdoctor.io._table import delimiter_of
+from fitdoctor.io.console.bare_table import bare_rows
 from fitdoctor.io.console.fastai import TABLE_HEAD
 from fitdoctor.io.console.grouped_table import GROUP_ROW
 from fitdoctor.io.console.patterns import BARE_SPLITS, EPOCH_NO, NUM, SETTINGS, STEP_SPLIT_VALUE
@@ -78,6 +79,8 @@ def sniff_text(text: str) -> float:
         return 0.85
     if TABLE_HEAD.search(window):
         return 0.7
+    if bare_rows(window) is not None:
+        return 0.6  # "0 0.2027 0.8718" rows and nothing else: the reader names the columns or says why not
     if len(_SNIFF_EPOCH_BATCH.findall(window)) >= 2 or len(_SNIFF_EPOCH_HEADER.findall(window)) >= 2 \
             or len(_SNIFF_LEAD_EPOCH.findall(window)) >= 2 or len(_SNIFF_BARE_SPLITS.findall(window)) >= 2:
         return 0.7

@@ -1,0 +1,109 @@
+"""Tables of bare numbers with no header, one row per epoch:
+
+    0 0.20271688839420676 0.8717783505154639
+    1 0.1737461625598371 0.9246134020618557
+
+(``print(epoch, loss, acc)`` redirected to a file, or ``np.savetxt`` of the same). Nothing names
+the columns, so they are named by what they do, and only where that leaves no doubt: the first
+column counts epochs (consecutive integers); a value column that falls is the loss; one that
+rises and stays within [0, 1] (or [0, 100]) is an accuracy. One loss and at most one accuracy,
+or the table is not read: two falling columns could be train and validation in either order,
+and a guess there would decide the verdict. The guess is written into the run's notes.
+Rows are rewritten as ``epoch N | loss=.. accuracy=..`` lines for the generic reader.
+"""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+
+from fitdoctor.io.console.patterns import NUM
+
+_ROW = re.compile(r"^\s*(\d+)((?:\s*[,;\t ]\s*" + NUM + r")+)\s*,?\s*$")
+_CELL = re.compile(NUM)
+#: at least this many rows, and this share of the non-blank lines, make a file a bare table
+MIN_ROWS = 6
+MIN_SHARE = 0.9
+#: a column goes one way when its ends lie this share of its range apart, and its rank
+#: correlation with the row number is at least this, the same way
+TREND = 0.3
+
+
+def bare_rows(text: str) -> list[list[float]] | None:
+    """The rows of ``text`` when it is a bare table: every row the same width (2+ numbers), the
+    first an integer counting up by one; None otherwise."""
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if not lines or _ROW.match(lines[0]) is None:
+        return None  # a header line (a CSV's names) makes it a table its own reader reads
+    rows: list[list[float]] = []
+    for ln in lines:
+        m = _ROW.match(ln)
+        if m is None:
+            continue
+        rows.append([float(m.group(1))] + [float(c) for c in _CELL.findall(m.group(2))])
+    if len(rows) < MIN_ROWS or len(rows) < MIN_SHARE * len(lines):
+        return None
+    width = len(rows[0])
+    if width < 2 or any(len(r) != width for r in rows):
+        return None
+    first = np.array([r[0] for r in rows])
+    if not np.all(np.diff(first) == 1):
+        return None
+    return rows
+
+
+def _role(col: np.ndarray) -> str | None:
+    """``loss`` (falls), ``accuracy`` (rises within [0, 1] or [0, 100]), or None (no telling).
+    A clear trend: the last tenth's median apart from the first tenth's by a good part of the
+    column's range, and the rank correlation with the row number the same way (an accuracy that
+    saturates near 1 early is still one that rose)."""
+    finite = col[np.isfinite(col)]
+    if finite.size < MIN_ROWS:
+        return None
+    k = max(2, finite.size // 10)
+    shift = float(np.median(finite[-k:]) - np.median(finite[:k]))
+    lo, hi = np.percentile(finite, [5, 95])
+    rho = _spearman(np.arange(finite.size, dtype=float), finite)
+    if hi <= lo or abs(shift) < TREND * float(hi - lo) or rho * shift <= 0 or abs(rho) < TREND:
+        return None
+    if shift < 0:
+        return "loss"
+    top = 1.0 if float(np.max(finite)) <= 1.0 else 100.0
+    return "accuracy" if float(np.min(finite)) >= 0.0 and float(np.max(finite)) <= top else None
+
+
+def _spearman(x: np.ndarray, y: np.ndarray) -> float:
+    rx, ry = np.argsort(np.argsort(x)).astype(float), np.argsort(np.argsort(y)).astype(float)
+    rx, ry = rx - rx.mean(), ry - ry.mean()
+    den = float(np.sqrt((rx * rx).sum() * (ry * ry).sum()))
+    return float((rx * ry).sum() / den) if den > 0 else 0.0
+
+
+def column_roles(rows: list[list[float]]) -> list[str] | None:
+    """The value columns' names, or None when any column's role is unclear, or the roles are
+    not one loss and at most one accuracy."""
+    cols = np.array(rows, dtype=float)[:, 1:]
+    roles = [_role(cols[:, j]) for j in range(cols.shape[1])]
+    if None in roles or roles.count("loss") != 1 or roles.count("accuracy") > 1:
+        return None
+    return [r for r in roles if r is not None]
+
+
+def bare_table_as_lines(text: str) -> tuple[str, str | None]:
+    """``text`` rewritten as epoch lines when it is a bare table whose columns can be named,
+    with a note saying how they were read; else ``text`` unchanged and None."""
+    rows = bare_rows(text)
+    if rows is None:
+        return text, None
+    roles = column_roles(rows)
+    if roles is None:
+        return text, None
+    out = []
+    for r in rows:
+        cells = " ".join(f"{name}={v!r}" for name, v in zip(roles, r[1:]))
+        out.append(f"epoch {int(r[0])} | {cells}")
+    how = ", ".join(f"column {j + 2} as the train {name} ({'it falls' if name == 'loss' else 'it rises within its bounds'})"
+                    for j, name in enumerate(roles))
+    note = f"no header: column 1 read as the epoch, {how}; no validation column"
+    return "\n".join(out) + "\n", note
