@@ -62,3 +62,16 @@ def test_piped_without_columns_keeps_each_line_whole_for_grep(monkeypatch):
     message = next(line for line in out.splitlines() if line.startswith("   val_loss best"))
     assert "epoch-to-epoch noise" in message  # the whole sentence on one line
     assert next(line for line in out.splitlines() if "evidence:" in line).count("·") >= 3
+
+
+def test_a_step_log_says_how_many_points_over_how_many_steps():
+    """An evaluation every 1000 iterations: '38 steps' would undercount the run 1000-fold."""
+    from fitdoctor.history import RunHistory
+    from fitdoctor.report.terminal import extent
+
+    h = RunHistory(meta={"format": "console"})
+    h.add("loss", list(range(1000, 38001, 1000)), [1 / i for i in range(1, 39)], axis="step")
+    assert extent(h) == "38 points over 38000 steps"
+    e = RunHistory(meta={"format": "console"})
+    e.add("loss", list(range(40)), [1 / (i + 1) for i in range(40)], axis="epoch")
+    assert extent(e) == "40 epochs"

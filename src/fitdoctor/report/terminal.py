@@ -143,12 +143,15 @@ def evidence_items(evidence: dict) -> list[tuple[str, str]]:
 
 
 def extent(h) -> str:
-    """"40 epochs", or "100 points over 10 epochs" when a loop logged inside each epoch."""
+    """"40 epochs", or "100 points over 10 epochs" when a loop logged inside each epoch, or "38
+    points over 37000 steps" when a step log records every few hundred steps."""
+    xs = [float(s.steps[-1]) for s in h.series.values() if len(s)]
     if h.axis == "epoch":
-        xs = [float(s.steps[-1]) for s in h.series.values() if len(s)]
         fractional = any(np.any(s.steps != np.round(s.steps)) for s in h.series.values() if len(s))
         if fractional and xs:
             return f"{h.n_points} points over {math.ceil(max(xs))} epochs"
+    elif h.axis == "step" and xs and max(xs) > h.n_points:
+        return f"{h.n_points} points over {max(xs):.0f} steps"
     return f"{h.n_points} {h.axis}{'s' if h.n_points != 1 else ''}"
 
 
