@@ -73,6 +73,12 @@ _PATH_GROUPS = ("metrics", "metric", "charts", "scalars", "scalar", "logs", "los
 STEP_SUFFIX = "_step"
 
 
+#: a split word glued to a metric's name, as hand loops print them ("TrainLoss", "ValAcc",
+#: "valloss"): only these roots, so "mAP" or "trainset_size" stay as they are
+GLUED_SPLIT = re.compile(r"(train|training|val|valid|validation|eval|test|dev)"
+                          r"(loss|acc|accuracy|f1|auc|error|err|mae|mse|rmse|dice|iou|miou|top1|top5)")
+
+
 def canonical_name(raw: str) -> str:
     """Map a tool's series name onto fitdoctor's canonical name.
 
@@ -81,6 +87,9 @@ def canonical_name(raw: str) -> str:
     Unknown names pass through normalized (lower case, separators as ``_``).
     """
     name = raw.strip().lower().replace(" ", "_").replace("-", "_")
+    glued = GLUED_SPLIT.fullmatch(name)
+    if glued is not None:  # "TrainLoss", "ValAcc", "valloss": a split glued to its metric
+        name = f"{glued.group(1)}_{glued.group(2)}"
     is_val = False
     # Path-like tags: "validation/epoch_loss", "loss/val", "train/loss".
     if "/" in name:

@@ -1317,3 +1317,16 @@ def test_an_epoch_counter_with_its_total_records_the_planned_epochs(tmp_path):
     h = _read_printed(tmp_path, lines)
     assert h.meta["planned_epochs"] == 50 and h.meta["epochs_done"] == 12
     assert h.series["loss"].axis == "epoch"
+
+
+def test_a_table_drawn_with_bars_is_read_like_an_aligned_one(tmp_path):
+    """' Epoch | TrainLoss | TrainAcc |  ValLoss |  ValAcc |       LR |   Time' over rows marked
+    '<- best' at a new best (a breath-sound CNN's log): refused before ('no training output')."""
+    lines = ["Starting training — 50 epochs, batch=256", "",
+             " Epoch | TrainLoss | TrainAcc |  ValLoss |  ValAcc |       LR |   Time", "-" * 70]
+    for e in range(1, 13):
+        mark = "  ← best" if e % 3 == 0 else ""
+        lines.append(f"{e:6d} | {1 / e:9.4f} | {50 + e:7.2f}% | {1.1 / e:8.4f} | {48 + e:6.2f}% | 0.001000 |  19.6s{mark}")
+    h = _read_printed(tmp_path, lines)
+    assert len(h.series["loss"]) == 12 and h.series["val_loss"].values[-1] == pytest.approx(1.1 / 12, abs=1e-4)
+    assert h.series["val_accuracy"].values[0] == pytest.approx(0.49)

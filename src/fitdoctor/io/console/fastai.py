@@ -24,10 +24,15 @@ def tables_as_lines(text: str) -> str:
     In fastai the bare metric columns are computed on the validation set, so next to
     ``train_loss``/``valid_loss`` they are read as validation metrics. Time cells are skipped.
     """
-    if TABLE_HEAD.search(text) is None:  # one scan in C: most logs hold no such table
+    piped = "|" in text
+    if TABLE_HEAD.search(text.replace("|", " ") if piped else text) is None:  # most logs hold no such table
         return text
     out, head, fastai = [], None, False
-    for line in text.split("\n"):
+    for raw in text.split("\n"):
+        # " Epoch | TrainLoss | ValLoss | LR" over "     1 |    1.0164 |   0.8634 | 0.001": a
+        # table drawn with bars is the same table (a Markdown one too: its rule row is a rule)
+        line = raw.replace("|", " ") if piped and head is not None or piped and "|" in raw and \
+            TABLE_HEAD.match(raw.replace("|", " ")) else raw
         if TABLE_HEAD.match(line) and all(_HEAD_CELL.fullmatch(t) for t in line.split()):
             head = line.split()
             fastai = any(h.startswith("train_") for h in head) and any(h.startswith("valid_") for h in head)
@@ -36,8 +41,10 @@ def tables_as_lines(text: str) -> str:
             continue
         if head is not None:
             cells = line.split()
-            # a row: one cell per column, and maybe a marker after them (a "★" or "*" at a new best)
-            marked = len(cells) == len(head) + 1 and not _CELL.fullmatch(cells[-1])
+            # a row: one cell per column, and maybe a marker after them (a "★", "*" or "← best"
+            # at a new best)
+            extra = cells[len(head):]
+            marked = 0 < len(extra) <= 2 and not any(_CELL.fullmatch(c) for c in extra)
             if (len(cells) == len(head) or marked) and cells[0].isdigit():
                 parts = [f"{axis} {int(cells[0])}"]
                 for h, c in zip(head[1:], cells[1:]):
@@ -50,10 +57,10 @@ def tables_as_lines(text: str) -> str:
                     parts.append(f"{key}={c.rstrip('%')}")
                 out.append(" ".join(parts))
                 continue
-            if _RULE.fullmatch(line):
-                out.append(line)  # a rule under the header (=====, -----) is no end of the table
+            if _RULE.fullmatch(raw):
+                out.append(raw)  # a rule under the header (=====, -----) is no end of the table
                 continue
             if line.strip():
                 head = None
-        out.append(line)
+        out.append(raw)
     return "\n".join(out)

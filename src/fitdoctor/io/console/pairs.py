@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from fitdoctor.io._table import AXIS_COLUMNS
-from fitdoctor.history import TRAIN_SPLITS, VAL_SPLITS
+from fitdoctor.history import GLUED_SPLIT, TRAIN_SPLITS, VAL_SPLITS
 from fitdoctor.io.console.patterns import NUM, WRAPPED_NUM
 
 _PAIR_EQ = re.compile(r"([A-Za-z_][\w./\-]*)\s*=\s*(" + NUM + r")(?![\w.])")
@@ -30,8 +30,10 @@ to_float = float
 
 
 def is_metric_key(key: str) -> bool:
-    """A key one of whose tokens names a loss or metric (``val_acc``, ``train loss``, ``mAP50``)."""
-    return any(_METRIC_TOKEN.match(t) for t in _KEY_TOKEN.split(key) if t)
+    """A key one of whose tokens names a loss or metric (``val_acc``, ``train loss``, ``mAP50``),
+    or a split glued to one (``TrainLoss``, ``valacc``)."""
+    return any(_METRIC_TOKEN.match(t) for t in _KEY_TOKEN.split(key) if t) \
+        or GLUED_SPLIT.fullmatch(key.lower()) is not None
 
 
 _KEY_CACHE: dict[str, str] = {}
