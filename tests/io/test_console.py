@@ -1307,6 +1307,7 @@ def test_a_bare_iteration_counter_with_its_total_is_a_step_axis_and_a_planned_le
                   "-" * 80]
     h = _read_printed(tmp_path, lines, "log_train.txt")
     assert h.series["val_loss"].axis == "step" and h.meta["max_steps"] == 70000 and h.meta["global_step"] == 37000
+    assert "elapsed_time" not in h.series  # a clock, not a curve
     d = fd.diagnose(h)
     assert d.top.code == "still_improving" and "at step 37000 of the 70000 planned (53%)" in d.top.message
 

@@ -6,6 +6,8 @@ import re
 from pathlib import Path
 
 import pytest
+
+import fitdoctor as fd
 from typer.testing import CliRunner
 
 from fitdoctor.cli import app
@@ -75,3 +77,13 @@ def test_a_step_log_says_how_many_points_over_how_many_steps():
     e = RunHistory(meta={"format": "console"})
     e.add("loss", list(range(40)), [1 / (i + 1) for i in range(40)], axis="epoch")
     assert extent(e) == "40 epochs"
+
+
+def test_the_html_report_header_counts_points_and_steps_the_same_way(tmp_path):
+    from fitdoctor.history import RunHistory
+    from fitdoctor.report.html import render_html
+
+    h = RunHistory(meta={"format": "console", "source": "iters.log"})
+    h.add("loss", list(range(1000, 38001, 1000)), [1 / i for i in range(1, 39)], axis="step")
+    h.add("val_loss", list(range(1000, 38001, 1000)), [1.1 / i for i in range(1, 39)], axis="step")
+    assert "38 points over 38000 steps" in render_html([fd.diagnose(h)])

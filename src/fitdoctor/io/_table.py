@@ -19,7 +19,7 @@ MISSING = {"", "na", "n/a", "nan", "none", "null", "-"}
 #: Columns that are an axis or bookkeeping, never a curve.
 AXIS_COLUMNS = {"epoch", "epochs", "step", "steps", "global_step", "iteration", "iter", "it",
                 "time", "timestamp", "wall_time", "walltime", "created_at", "date", "runtime",
-                "elapsed", "duration", "epoch_time", "train_runtime", "eval_runtime",
+                "elapsed", "elapsed_time", "duration", "epoch_time", "train_runtime", "eval_runtime",
                 "train_samples_per_second", "train_steps_per_second", "eval_samples_per_second",
                 "eval_steps_per_second", "total_flos", "samples", "batch", "data_time"}
 

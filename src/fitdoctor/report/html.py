@@ -24,6 +24,7 @@ from fitdoctor.findings import Diagnosis, Finding
 from fitdoctor.history import RunHistory
 from fitdoctor.report import figures
 from fitdoctor.report.figures import SEVERITY_COLOR, Panel, num
+from fitdoctor.report.terminal import extent
 
 #: Packages whose versions are listed in the environment section (when installed).
 ENV_PACKAGES = ("fitdoctor", "numpy", "torch", "scikit-learn", "keras", "plotly")
@@ -297,7 +298,7 @@ def _run_section(d: Diagnosis, i: int, baselines: Any, *, many: bool, folded: bo
     h = d.history
     panels = figures.run_panels(d, f"r{i}", baselines=baselines if isinstance(baselines, Mapping) else None)
     meta = " · ".join(esc(x) for x in (
-        h.meta.get("format") or "?", f"{h.n_points} {h.axis}s",
+        h.meta.get("format") or "?", extent(h),
         f"source {h.meta.get('source')}" if h.meta.get("source") and many else "") if x)
     src = f"<div class='sub'>source: <code>{esc(h.meta.get('source'))}</code></div>" \
         if h.meta.get("source") and not many and str(h.meta.get("source")) != h.name else ""
