@@ -31,8 +31,9 @@ def tables_as_lines(text: str) -> str:
     for raw in text.split("\n"):
         # " Epoch | TrainLoss | ValLoss | LR" over "     1 |    1.0164 |   0.8634 | 0.001": a
         # table drawn with bars is the same table (a Markdown one too: its rule row is a rule)
-        line = raw.replace("|", " ") if piped and head is not None or piped and "|" in raw and \
-            TABLE_HEAD.match(raw.replace("|", " ")) else raw
+        line = raw
+        if piped and "|" in raw and (head is not None or TABLE_HEAD.match(raw.replace("|", " "))):
+            line = raw.replace("|", " ")
         if TABLE_HEAD.match(line) and all(_HEAD_CELL.fullmatch(t) for t in line.split()):
             head = line.split()
             fastai = any(h.startswith("train_") for h in head) and any(h.startswith("valid_") for h in head)

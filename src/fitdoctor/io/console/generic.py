@@ -148,6 +148,7 @@ def handle_generic(state: State, n: int, seg: str) -> None:
     #: "Epoch [12/50]", "[37000/70000] Train loss: ..": how far the run got of the length it was
     #: planned for (a log that ends well short of it was cut short, see ``cut_short``)
     planned: tuple[int, int] | None = None
+    bare_counter = False
     m = EPOCH_INLINE.search(seg) or _EPOCH_END.search(seg)
     if m is not None:
         x = float(m.group(1))
@@ -194,8 +195,7 @@ def handle_generic(state: State, n: int, seg: str) -> None:
             x = float(b.group(1))
             rest = seg[b.end():]
             if b.re is _BRACKET_EPOCH:
-                planned = (int(b.group(1)), int(b.group(2)))
-                state.run.bare_counter = True
+                planned, bare_counter = (int(b.group(1)), int(b.group(2))), True
         else:
             st = _STEP_INLINE.search(seg) or _BAR_COUNT.search(seg)
             if st is not None:
@@ -304,6 +304,7 @@ def handle_generic(state: State, n: int, seg: str) -> None:
         run.put(x, pairs)
     if planned is not None and planned[1] >= planned[0] > 0:
         run.last_header, run.header_total = planned
+    run.bare_counter = run.bare_counter or bare_counter  # on the run the record went to
     state.record_line = n
 
 
