@@ -79,12 +79,12 @@ def still_improving(ctx: Context) -> Finding | None:
                f"the last by {abs(float(P.y[-2] - P.y[-1])) / max(abs(float(P.y[-2])), 1e-12):.0%}; "
                f"{min(abs(float(P.y[first] - P.y[-1])) / total, 1.0):.0%} of the run's total progress came in those 3")
     elif through_end == "trend":
-        fall, sigma, half = trend
+        fall, sigma, half, level = trend
         first = -half
         ev.update({"short_run_trend_fall": fall, "noise": sigma})
         vals = " ".join(fv(shown(float(v))) for v in P.y[first:])
         msg = (f"{P.name} was still {verb} through its noise after only {P.n} {unit(P)}s: its last {half} "
-               f"({vals}) trend {'up' if rising else 'down'} by {fv(fall)} ({fall / max(abs(P.logged_last), 1e-12):.0%} "
+               f"({vals}) trend {'up' if rising else 'down'} by {fv(fall)} ({fall / level:.0%} "
                f"of its level, {fall / sigma:.1f}x its noise), its best at "
                f"{'the last' if P.best_index() == P.n - 1 else 'the last but one'}, while {ctx.loss.name} still fell")
     elif (z > -ctx.th.z_trend or z_end > -ctx.th.z_trend) and through_end == "best_last":
@@ -170,14 +170,15 @@ def falling_through_end(P: Curve, ctx: Context) -> str:
              and P.best_index() >= P.n - 3 and stats.theil_sen(P.x[-last:], y[-last:]) < 0)
     return "half" if noisy else ""
 
-def short_run_trend(P: Curve, ctx: Context) -> tuple[float, float, int] | None:
+def short_run_trend(P: Curve, ctx: Context) -> tuple[float, float, int, float] | None:
     """A short run (LABELS.md: for 8-15 epochs, stopped too early is the usual verdict) whose
     validation is noisy but still trends down: its best one of its last two evaluations, the
     robust (Theil-Sen) fall over its last half at least ``short_run_trend_noise`` times its noise
     and ``still_improving_min_rel`` of its level, and train still falling. Five or six noisy points
     give a z-test nothing to stand on; a median slope against the noise does. A smooth curve
     that has levelled off falls by less than its level's share, and a ceiling score is not
-    still improving. Returns (fall, noise, points in the half) or None."""
+    still improving. Returns (fall, noise, points in the half, the level it was judged
+    against) or None."""
     if P is not val_curve(ctx) or not ctx.th.short_run <= P.n <= ctx.th.short_run_max:
         return None
     if P.best_index() < P.n - 2 or not train_still_falling(ctx) or at_its_ceiling(ctx):
@@ -189,7 +190,7 @@ def short_run_trend(P: Curve, ctx: Context) -> tuple[float, float, int] | None:
     sigma = noise(P)
     if fall < ctx.th.short_run_trend_noise * sigma or fall < ctx.th.still_improving_min_rel * level:
         return None
-    return fall, sigma, half
+    return fall, sigma, half, level
 
 
 def falling_steps(P: Curve) -> int:

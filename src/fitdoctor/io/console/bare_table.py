@@ -22,6 +22,8 @@ from fitdoctor.io.console.patterns import NUM
 
 _ROW = re.compile(r"^\s*(\d+)((?:\s*[,;\t ]\s*" + NUM + r")+)\s*,?\s*$")
 _CELL = re.compile(NUM)
+#: the first line that is not blank
+_FIRST_LINE = re.compile(r"^[^\S\n]*\S[^\n]*", re.M)
 #: at least this many rows, and this share of the non-blank lines, make a file a bare table
 MIN_ROWS = 6
 MIN_SHARE = 0.9
@@ -33,9 +35,12 @@ TREND = 0.3
 def bare_rows(text: str) -> list[list[float]] | None:
     """The rows of ``text`` when it is a bare table: every row the same width (2+ numbers), the
     first an integer counting up by one; None otherwise."""
+    head = _FIRST_LINE.search(text)
+    if head is None or _ROW.match(head.group(0)) is None:
+        # a header line (a CSV's names) makes it a table its own reader reads; and every console
+        # log goes through here, so most are let go on their first line, without a full pass
+        return None
     lines = [ln for ln in text.splitlines() if ln.strip()]
-    if not lines or _ROW.match(lines[0]) is None:
-        return None  # a header line (a CSV's names) makes it a table its own reader reads
     rows: list[list[float]] = []
     for ln in lines:
         m = _ROW.match(ln)
