@@ -1331,3 +1331,13 @@ def test_a_table_drawn_with_bars_is_read_like_an_aligned_one(tmp_path):
     h = _read_printed(tmp_path, lines)
     assert len(h.series["loss"]) == 12 and h.series["val_loss"].values[-1] == pytest.approx(1.1 / 12, abs=1e-4)
     assert h.series["val_accuracy"].values[0] == pytest.approx(0.49)
+
+
+def test_a_file_holding_only_a_markdown_epoch_table_is_found_and_read(tmp_path):
+    """'| epoch | train_loss | val_loss | val_acc |' over its ':---:' rule and rows: the sniff looked
+    for aligned tables only, so such a file was an 'unknown log format' unless --format was given."""
+    lines = ["| epoch | train_loss | val_loss | val_acc |", "|------:|-----------:|---------:|--------:|"]
+    lines += [f"| {e} | {1 / e:.4f} | {1.2 / e:.4f} | {0.5 + e / 40:.3f} |" for e in range(1, 9)]
+    h = _read_printed(tmp_path, lines, "results.md")  # found without --format
+    assert h.meta["format"] == "console"
+    assert len(h.series["val_loss"]) == 8 and h.series["val_accuracy"].values[-1] == pytest.approx(0.7)

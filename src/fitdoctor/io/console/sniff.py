@@ -77,8 +77,8 @@ def sniff_text(text: str) -> float:
     window = text[:8192]  # the head the line-pattern tests read
     if _SNIFF_YOLO.search(text[:65536]):
         return 0.85
-    if TABLE_HEAD.search(window):
-        return 0.7
+    if TABLE_HEAD.search(window.replace("|", " ") if "|" in window else window):
+        return 0.7  # an epoch table, aligned or drawn with bars (a Markdown one too)
     if bare_rows(window) is not None:
         return 0.6  # "0 0.2027 0.8718" rows and nothing else: the reader names the columns or says why not
     if len(_SNIFF_EPOCH_BATCH.findall(window)) >= 2 or len(_SNIFF_EPOCH_HEADER.findall(window)) >= 2 \
