@@ -114,6 +114,10 @@ class Thresholds:
     suspicious_steady_ratio: float = 0.8
     #: ... with val accuracy at least this far above train accuracy (when both are logged).
     suspicious_acc_gap: float = 0.1
+    #: ... unless train still falls by at least this share of its last value over the run's last
+    #: half: a train loss far from settled (each point an epoch mean of a model still learning,
+    #: under dropout and augmentation) cannot show that the gap persists; a remark until it settles.
+    suspicious_unsettled_fall: float = 0.2
     #: plateau: tail this many noise scales above the best the run reached before.
     plateau_sigmas: float = 4.0
     #: plateau: after an abrupt lr cut the loss moves at under this share of its rate before.
