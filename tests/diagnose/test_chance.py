@@ -1,5 +1,7 @@
 """How "learned nothing" is inferred from a log that does not say what the classes are."""
 
+import math
+
 import numpy as np
 
 import fitdoctor as fd
@@ -130,22 +132,34 @@ def test_a_train_accuracy_that_climbed_inside_the_first_evaluation_window_is_no_
     assert "chance_level" not in fd.diagnose(fd.read_runs(str(p))[0]).codes
 
 
-def _resumed_pretraining_log(rate: str) -> str:
+def _resumed_pretraining_log(rate: str, val: float = 4.06) -> str:
     lines = ["[Checkpoint] resumed from ./checkpoints/latest.pt at step 47700"]
     for k, step in enumerate(range(47700, 50000, 100)):
-        lines.append(f"step {step:7d} | loss {4.3 + 0.05 * (k % 3):.4f} | lr 1.79e-04 | grad 0.7 |{rate}")
+        lines.append(f"step {step:7d} | loss {val + 0.24 + 0.05 * (k % 3):.4f} | lr 1.79e-04 | grad 0.7 |{rate}")
         if step % 500 == 0:
-            lines.append(f"  [eval] step {step:7d} | val_loss {4.06 + 0.03 * (k % 2):.4f}")
+            lines.append(f"  [eval] step {step:7d} | val_loss {val + 0.03 * (k % 2):.4f}")
     return "\n".join(lines) + "\n"
 
 
 def test_a_language_models_flat_token_loss_is_not_chance_level(tmp_path):
-    """A resumed LM pretraining whose val loss holds at 4.06 (ln 57 by coincidence): read as a
-    57-class classifier predicting its prior. A log that counts its throughput in tokens trains
-    a language model, and LABELS.md rules its token loss out of chance_level."""
+    """A resumed LM pretraining whose val loss holds at ln 10: a 10-class guess by its numbers
+    alone. A log that counts its throughput in tokens trains a language model, and LABELS.md
+    rules its token loss out of chance_level."""
     path = tmp_path / "train.out"
-    path.write_text(_resumed_pretraining_log(" 113.4k tok/s"))
+    path.write_text(_resumed_pretraining_log(" 113.4k tok/s", val=math.log(10)))
     codes = [f.code for f in fd.diagnose(fd.read(path)).findings]
     assert "chance_level" not in codes
-    path.write_text(_resumed_pretraining_log(""))  # the same numbers with nothing saying "tokens"
+    path.write_text(_resumed_pretraining_log("", val=math.log(10)))  # the same numbers, nothing says "tokens"
     assert "chance_level" in [f.code for f in fd.diagnose(fd.read(path)).findings]
+
+
+def test_a_flat_loss_near_ln_k_only_by_coincidence_is_no_class_prior(tmp_path):
+    """A Faster R-CNN's summed loss flat at 4.70 for 20 epochs, no accuracy logged: read as 'ln 109,
+    109 balanced classes'. Past ten classes every level sits within tolerance of some ln K; a loss
+    that never moved is a stuck run (plateau), not evidence of a class prior."""
+    path = tmp_path / "train.out"
+    lines = [f"Epoch {e} | train loss {4.70 + 0.02 * ((e * 7) % 3 - 1):.4f} | val loss "
+             f"{4.69 + 0.03 * ((e * 5) % 3 - 1):.4f} | lr 0.01" for e in range(20)]
+    path.write_text("\n".join(lines) + "\n")
+    d = fd.diagnose(fd.read(path))
+    assert "chance_level" not in d.codes and d.top.code in ("plateau", "underfitting")

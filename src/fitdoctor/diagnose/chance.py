@@ -63,7 +63,9 @@ def match_chance(loss_level: float, acc_level: float | None, rel_tol: float
     if loss_level > math.log(MAX_CLASSES_GUESSED) + 0.1:
         return None, None, ""
     k = int(round(math.exp(loss_level)))
-    for kk in (k - 1, k, k + 1):
+    # nearest first: past a few classes the tolerance spans several ln K (2.707 is within 3% of
+    # ln 14 and of ln 15; it is ln 15)
+    for kk in sorted((k - 1, k, k + 1), key=lambda c: abs(loss_level - math.log(max(c, 1)))):
         if 2 <= kk <= MAX_CLASSES_GUESSED:
             h = math.log(kk)
             if abs(loss_level - h) <= rel_tol * h:
@@ -72,6 +74,15 @@ def match_chance(loss_level: float, acc_level: float | None, rel_tol: float
                     continue
                 return h, maj, f"ln {kk}, the entropy of {kk} balanced classes"
     return None, None, ""
+
+
+def _singles_out_a_class_count(level: float, h: float) -> bool:
+    """A loss level sits at ln K by more than coincidence: within a tenth of the gap to ln (K+1),
+    where a level picked at random lands one time in five. Past about ten classes the gaps between
+    ln K shrink below the tolerance, so every flat loss would otherwise fit some K (a detector's
+    summed loss of 4.70 'is' ln 109); a model stuck at a uniform guess sits at ln K itself."""
+    k = round(math.exp(h))
+    return abs(level - h) <= 0.1 * math.log((k + 1) / k)
 
 
 def accuracy_curve(ctx: Context) -> Curve | None:
@@ -228,7 +239,7 @@ def init_chance(ctx: Context) -> None:
             falling = c is not None and stats.trend(L.x, L.y, L.sigma)[1] < -ctx.th.z_trend \
                 and float(L.y[0]) - float(L.y[-1]) > 0.5 * tol * c
             if c is not None and not (abs(start - c) <= 2 * tol * c and start - level <= 0.05 * start
-                                      and not falling):
+                                      and not falling and _singles_out_a_class_count(level, c)):
                 c, m, src = None, None, ""
         else:
             a = None if frozen_by_lr else steady_level(A, ctx.th.z_trend)
