@@ -1341,3 +1341,18 @@ def test_a_file_holding_only_a_markdown_epoch_table_is_found_and_read(tmp_path):
     h = _read_printed(tmp_path, lines, "results.md")  # found without --format
     assert h.meta["format"] == "console"
     assert len(h.series["val_loss"]) == 8 and h.series["val_accuracy"].values[-1] == pytest.approx(0.7)
+
+
+def test_an_epoch_colon_header_with_its_total_opens_each_epoch(tmp_path):
+    """'2018-09-20 16:38:56: epoch: 1/100' over a loss line and an accuracy line: the header was
+    not known ('epoch: 30' alone can be a setting), so the two lines of each epoch were read as
+    two points of a line counter, 200 'epochs' with loss on the odd ones."""
+    lines = []
+    for e in range(1, 13):
+        lines += [f"2018-09-20 16:{e:02d}:56: epoch: {e}/100",
+                  f"2018-09-20 16:{e:02d}:59: train loss = {2.3 / e:.6f} | val loss = {2.2 / e:.6f}",
+                  f"2018-09-20 16:{e:02d}:59: train accuracy = {0.2 + e / 20:.6f} | val accuracy = {0.25 + e / 20:.6f}"]
+    h = _read_printed(tmp_path, lines)
+    assert list(h.series["val_loss"].steps) == list(range(1, 13))
+    assert list(h.series["val_accuracy"].steps) == list(range(1, 13))
+    assert h.meta.get("planned_epochs") == 100

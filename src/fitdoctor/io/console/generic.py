@@ -53,11 +53,14 @@ _LOG_PREFIX = re.compile(r"^\s*(?:\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+
 #: a header line with nothing else: "Epoch 3:", "=== Epoch 3 ===", "Epoch 3/50", "Epoch 3 of 50",
 #: "=> Epoch 3" (not "epoch: 30",
 #: a setting), or a decorated one with a colon: "### EPOCH: 3" (a Markdown heading), "== Epoch: 3 ==",
+#: "epoch: 3/100" (a colon, then a total),
 #: and either with the word for a number after it: "## Epoch no. = 3", "Epoch number 3", "Epoch #3",
 #: or with the epoch's settings in parentheses: "Epoch 4/50 (lr=0.000400)"
 _EPOCH_HEADER = re.compile(r"^(?:[\s|=#*>\-\[]*epoch\s+" + EPOCH_NO + r"?|\s*[=#][\s=#\-]*epoch\s*(?:"
-                           + EPOCH_NO + r"|:\s*))(\d+)"
-                           r"(?:\s*(?:/|\bof\b)\s*\d+)?" + SETTINGS + r"\s*:?[\s|=#*\-\]]*$", re.I)
+                           + EPOCH_NO + r"|:\s*)"
+                           # "epoch: 3/100": a colon, but a total after it (a setting has none)
+                           r"|[\s|=#*>\-\[]*epoch\s*:\s*(?=\d+\s*(?:/|\bof\b)\s*\d+))(\d+)"
+                           r"(?:\s*(?:/|\bof\b)\s*(\d+))?" + SETTINGS + r"\s*:?[\s|=#*\-\]]*$", re.I)
 #: "Epoch:0" or "epoch: 3" alone on its line: a header when it counts up from 0 or 1 (a script
 #: printing each epoch's number before its lines), a setting otherwise ("epoch: 30" in a config dump)
 _EPOCH_COLON = re.compile(r"^[\s|=#*>\-\[]*epoch\s*[:=]\s*(\d+)\s*$", re.I)
@@ -117,6 +120,8 @@ def note_epoch_header(state: State, n: int, seg: str) -> None:
     m = _EPOCH_HEADER.match(line) or _counting_epoch(state, line)
     if m is not None:
         state.header_epoch, state.header_line = float(m.group(1)), n
+        total = m.group(2) if m.re is _EPOCH_HEADER else None
+        state.header_planned = int(total) if total else None
     if m is not None or _EPOCH_MARK.match(line):
         state.epoch_line = n
 
@@ -231,6 +236,8 @@ def handle_generic(state: State, n: int, seg: str) -> None:
         x, axis, batch_line = step_x, "step", False
     if x is None:
         x = header_epoch_for(state, n)
+        if x is not None and state.header_planned and planned is None:
+            planned = (int(x), state.header_planned)
     else:
         state.header_epoch = None
     run = state.run

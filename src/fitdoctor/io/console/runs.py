@@ -76,6 +76,8 @@ class State:
     header_epoch: float | None = None
     #: the line that header was on: it owns only the few lines right under it
     header_line: int = -1
+    #: the total that header named ("epoch: 3/100"): the length the run was planned for
+    header_planned: int | None = None
     #: the epoch of the last AverageMeter line ("Epoch: [3][120/5005] .. Loss 0.9 (1.1)"; see ``meters.py``)
     meter_epoch: float | None = None
     #: the number on the last "epoch: N" line alone (see ``generic._counting_epoch``)
