@@ -1356,3 +1356,17 @@ def test_an_epoch_colon_header_with_its_total_opens_each_epoch(tmp_path):
     assert list(h.series["val_loss"].steps) == list(range(1, 13))
     assert list(h.series["val_accuracy"].steps) == list(range(1, 13))
     assert h.meta.get("planned_epochs") == 100
+
+
+def test_a_validation_line_of_top1_and_top5_is_the_val_accuracy(tmp_path):
+    """GluonCV's ImageNet scripts print '[Epoch 3] validation: top1=0.441976 top5=0.706462' under
+    '[Epoch 3] training: accuracy=...': with no metric word the quick filter passed over the line,
+    so a 360-epoch run was judged on its train accuracy alone."""
+    lines = []
+    for e in range(10):
+        lines += [f"[Epoch {e}] training: accuracy={0.1 + e / 20:.6f}",
+                  f"[Epoch {e}] speed: 3815 samples/sec\ttime cost: 343.580997",
+                  f"[Epoch {e}] validation: top1={0.17 + e / 25:.6f} top5={0.38 + e / 30:.6f}"]
+    h = _read_printed(tmp_path, lines)
+    assert h.series["val_accuracy"].values[3] == pytest.approx(0.17 + 3 / 25)
+    assert h.series["accuracy"].values[3] == pytest.approx(0.25)
