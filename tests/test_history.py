@@ -119,3 +119,13 @@ def test_a_split_glued_to_its_metric_is_read_as_that_split(raw, name):
     """Hand loops print 'TrainLoss' and 'ValAcc' (or 'valloss'): the split and the metric, glued;
     other names that start with a split word stay as they are."""
     assert canonical_name(raw) == name
+
+
+@pytest.mark.parametrize("raw, name", [("Test_Avg._Loss", "val_loss"), ("avg_loss", "loss"),
+                                       ("train_average_acc", "accuracy"), ("mean_absolute_error", "mae"),
+                                       ("avg_precision", "avg_precision")])
+def test_an_average_of_the_loss_or_accuracy_is_named_as_that_metric(raw, name):
+    """'Test Avg. Loss: 0.0529, Accuracy: 0.10' (an AdderNet loop): the test loss was kept as a
+    curve of its own named 'val_avg._loss', and the run had no val loss. Only an average of the
+    loss or the accuracy is folded: 'mean_absolute_error' and 'avg_precision' are metrics of their own."""
+    assert canonical_name(raw) == name

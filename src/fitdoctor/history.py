@@ -79,6 +79,10 @@ GLUED_SPLIT = re.compile(r"(train|training|val|valid|validation|eval|test|dev)"
                           r"(loss|acc|accuracy|f1|auc|error|err|mae|mse|rmse|dice|iou|miou|top1|top5)")
 
 
+#: "avg._loss", "average_acc": an average of the loss or accuracy, named as that metric
+_AVERAGE_OF = re.compile(r"^(?:avg|average)\.?_(?=(?:loss|acc|accuracy)$)")
+
+
 def canonical_name(raw: str) -> str:
     """Map a tool's series name onto fitdoctor's canonical name.
 
@@ -137,6 +141,8 @@ def canonical_name(raw: str) -> str:
             break
     if name.startswith("epoch_") and name != "epoch_":
         name = name[len("epoch_"):]
+    # "Test Avg. Loss", "train_average_acc": an epoch average is the epoch's value
+    name = _AVERAGE_OF.sub("", name, count=1)
     name = METRIC_ALIASES.get(name, name)
     if is_val and name in VAL_MEAN_NAMES:
         # Lightning's documented on_validation_epoch_end idiom logs the mean of what
