@@ -40,6 +40,9 @@ METRIC_ALIASES: dict[str, str] = {
     "gradient_norm": "grad_norm",
     "total_loss": "loss",
     "tot_loss": "loss",  # "Tot Loss: 0.54" beside its parts ("Loc Loss", "Cls Loss")
+    "loss_total": "loss",
+    "loss_overall": "loss",  # Moment-DETR's sum of its weighted parts (loss_span, loss_giou, ...)
+    "overall_loss": "loss",
     "loss": "loss",
     # the plural a hand loop appends to: train_losses.append(...), val_accs.append(...)
     "losses": "loss",

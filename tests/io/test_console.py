@@ -1370,3 +1370,14 @@ def test_a_validation_line_of_top1_and_top5_is_the_val_accuracy(tmp_path):
     h = _read_printed(tmp_path, lines)
     assert h.series["val_accuracy"].values[3] == pytest.approx(0.17 + 3 / 25)
     assert h.series["accuracy"].values[3] == pytest.approx(0.25)
+
+
+def test_a_bracketed_epoch_tag_with_named_losses_is_found_and_judged_on_the_overall_loss(tmp_path):
+    """Moment-DETR's train.log: '2026_08_19_16_07_49 [Epoch] 001 [Loss] loss_span 0.8049 loss_giou
+    1.0789 ... loss_overall 5.7453' was an 'unknown log format'; its parts are curves, and the
+    weighted sum it names loss_overall is the objective."""
+    lines = [f"2026_08_19_16_{e:02d}_49 [Epoch] {e:03d} [Loss] loss_span {0.8 / e:.4f} loss_giou {1.08 / e ** 0.5:.4f} "
+             f"class_error {44 / e:.4f} loss_overall {2.4 + 3.3 / e:.4f}" for e in range(1, 21)]
+    h = _read_printed(tmp_path, lines)
+    assert list(h.series["loss"].steps) == list(range(1, 21))
+    assert h.series["loss"].values[0] == pytest.approx(5.7) and "loss_span" in h.series

@@ -21,7 +21,8 @@ EPOCH_NO = r"(?:(?:no\.?|num(?:ber)?)\s*[:=]?\s*|#\s*)"
 #: an epoch header's settings in parentheses after its count: "Epoch 4/50 (lr=0.000400)"
 SETTINGS = r"(?:\s*\([^()\n]*\))?"
 #: ``epoch 3``, ``Epoch: 3``, ``epoch=3``, ``Epoch [3/50]`` anywhere in a line.
-EPOCH_INLINE = re.compile(r"\bepoch\s*[:=#]?\s*\[?\s*(\d+)(?:\s*(?:/|\bof\b)\s*(\d+))?", re.I)
+#: (a tag in brackets too: Moment-DETR's "[Epoch] 001 [Loss] loss_span 0.80 ... loss_overall 5.74")
+EPOCH_INLINE = re.compile(r"\bepoch\]?\s*[:=#]?\s*\[?\s*(\d+)(?:\s*(?:/|\bof\b)\s*(\d+))?", re.I)
 #: Keys whose presence marks a line as training output (not a random number in a log).
 METRIC_WORDS = re.compile(
     r"loss|acc|error|mae|mse|rmse|auc|f1|map|iou|dice|perplexity|ppl|bleu|rouge|precision|recall|score|r2"

@@ -40,8 +40,9 @@ _SNIFF_SPLIT_LINE = re.compile(r"^\s*(?:train(?:ing)?|val(?:id(?:ation)?)?|test)
 #: the word itself: where a log's records begin (see ``reader``), and a witness beside split lines
 EPOCH_WORD = re.compile(r"epoch", re.I)
 #: "[3/100] Train Loss: 0.41, Valid Loss: 0.52" (epoch 3 of 100 in brackets at the start) and
-#: "Ep  3 | loss=0.41 | acc=0.88", "Ep. 3 | tr loss 0.41" (the word abbreviated): one record per line
-_SNIFF_LEAD_EPOCH = re.compile(r"^\s*(?:\[\s*\d+\s*/\s*\d+\s*\]|ep\.?\s*[:=#]?\s*\d+\b)[^\n]{0,200}?(?:loss|acc)\w*\s*[:=]?\s*"
+#: "Ep  3 | loss=0.41 | acc=0.88", "Ep. 3 | tr loss 0.41" (the word abbreviated), "2026_08_19 [Epoch] 001
+#: [Loss] loss_span 0.80 ..." (a tag in brackets, after a time stamp): one record per line
+_SNIFF_LEAD_EPOCH = re.compile(r"^\s*(?:\[\s*\d+\s*/\s*\d+\s*\]|ep\.?\s*[:=#]?\s*\d+\b|(?:\S+\s+)?\[epoch\]\s*\d+\b)[^\n]{0,200}?(?:loss|acc)\w*\s*[:=]?\s*"
                                + NUM, re.I | re.M)
 #: "Epoch 3/1000 | train: 1090.19 (2.0061 bpd) | val: 1078.67": bare split words carrying the objective
 _SNIFF_BARE_SPLITS = re.compile(r"(?:epoch|iter(?:ation)?|step)s?\s*[:=#]?\s*\[?\s*\d+[^\n]{0,200}?" + BARE_SPLITS.pattern, re.I)
