@@ -66,6 +66,16 @@ def theil_sen(x: np.ndarray, y: np.ndarray) -> float:
     return float(np.median((y[j] - y[i])[keep] / dx[keep]))
 
 
+def spearman(x: np.ndarray, y: np.ndarray) -> float:
+    """Rank correlation (ties broken by position, so a run of equal values ranks in its order);
+    0 when either side is constant."""
+    rx = np.argsort(np.argsort(x, kind="stable")).astype(float)
+    ry = np.argsort(np.argsort(y, kind="stable")).astype(float)
+    if rx.std() == 0 or ry.std() == 0:
+        return 0.0
+    return float(np.corrcoef(rx, ry)[0, 1])
+
+
 def smooth(values: np.ndarray, window: int | None = None) -> np.ndarray:
     """Running median then running mean: keeps steps and drops, removes single spikes."""
     y = np.asarray(values, dtype=float)

@@ -22,6 +22,7 @@ from fitdoctor.diagnose.engine import run_rules
 from fitdoctor.errors import BadInput
 from fitdoctor.thresholds import with_overrides
 from fitdoctor.findings import Finding, Remedy, sort_findings
+from fitdoctor.stats import spearman
 
 
 @dataclass(frozen=True)
@@ -469,7 +470,7 @@ def sorted_validation_split(ctx: DataContext) -> Finding | None:
     if not (bad_split or bad_tail):
         return None
     t = val_t if bad_split else tail_t
-    rho = _spearman(np.arange(ds.n_samples, dtype=float), ds.y.astype(float))
+    rho = spearman(np.arange(ds.n_samples, dtype=float), ds.y.astype(float))
     evidence = {k: v for k, v in t.items() if k != "kind"}
     evidence.update({"val_split": ctx.val_split, "tail_rows": int(tail.size), "rank_corr_row_vs_label": rho,
                      "checked": "configured split's validation rows" if bad_split else
@@ -491,14 +492,6 @@ def sorted_validation_split(ctx: DataContext) -> Finding | None:
                    {}, "validation_split never shuffles"),
         ],
     )
-
-
-def _spearman(a: np.ndarray, b: np.ndarray) -> float:
-    ra = np.argsort(np.argsort(a)).astype(float)
-    rb = np.argsort(np.argsort(b, kind="stable")).astype(float)
-    if ra.std() == 0 or rb.std() == 0:
-        return 0.0
-    return float(np.corrcoef(ra, rb)[0, 1])
 
 
 @rule("data")

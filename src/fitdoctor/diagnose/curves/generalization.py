@@ -322,19 +322,19 @@ def suspicious_validation(ctx: Context) -> Finding | None:
         if acc_gap is not None:
             ev["val_minus_train_accuracy"] = acc_gap
             acc_text = f", and val accuracy is {acc_gap:+.3f} above train"
-        msg = (f"{V.name} stays below {T.name} on {always_below:.0%} of {unit(V)}s ({late_med:.2f}x over "
-               f"the last {half}; val {fv(V.last)} vs train {fv(float(t_on_v[-1]))}{acc_text}), more "
-               "than dropout or regularization explains")
-        severity = "warning"
         fall = _late_fall(t_on_v[-half:])
-        if fall is not None and fall >= ctx.th.suspicious_unsettled_fall:
-            # the train loss is still far from where it settles: whether val stays below it is
-            # not known yet (LABELS.md: beyond what an epoch-averaged train loss explains)
-            severity, ev["train_fall_late"] = "info", fall
-            msg = msg.replace(", more than dropout or regularization explains",
-                              f"; train still fell {fall:.0%} over those {unit(V)}s, so the gap is not "
-                              "settled yet: look again once train levels off")
-        return finding("suspicious_validation", severity, msg, ctx, span=(V.x[-half], V.x[-1]), evidence=ev)
+        # a train loss still far from where it settles: whether val stays below it is not known
+        # yet (LABELS.md: beyond what an epoch-averaged train loss explains), so a remark
+        unsettled = fall is not None and fall >= ctx.th.suspicious_unsettled_fall
+        if unsettled:
+            ev["train_fall_late"] = fall
+        verdict = (f"; train still fell {fall:.0%} over those {unit(V)}s, so the gap is not settled yet: "
+                   "look again once train levels off") if unsettled else \
+            ", more than dropout or regularization explains"
+        msg = (f"{V.name} stays below {T.name} on {always_below:.0%} of {unit(V)}s ({late_med:.2f}x over "
+               f"the last {half}; val {fv(V.last)} vs train {fv(float(t_on_v[-1]))}{acc_text}){verdict}")
+        return finding("suspicious_validation", "info" if unsettled else "warning", msg, ctx,
+                       span=(V.x[-half], V.x[-1]), evidence=ev)
     if v_improving_t_flat:
         ev = {"val_trend_z": vz, "train_trend_z": tz}
         msg = f"{V.name} keeps improving (trend z={vz:.1f}) while {T.name} is flat (z={tz:.1f})"

@@ -60,14 +60,16 @@ def oscillating(ctx: Context) -> Finding | None:
         roughness = float(np.median(np.abs(resid))) / max(level, 0.1 * dist, 1e-12)
         swings = (share > ctx.th.oscillation_noise_share and c.sigma > ctx.th.oscillation_roughness * level) \
             or roughness >= ctx.th.oscillation_roughness
-        if swings and c is ctx.val_metric and within_sampling_noise(c, level):
+        if not swings:
+            continue
+        if c is ctx.val_metric and within_sampling_noise(c, level):
             continue  # a handful of val rows: accuracy moves in steps of 1/N whatever the training does
-        if swings and still_moving(c, ctx):
+        if still_moving(c, ctx):
             continue  # a clear downward trend to its best at the end: still improving, not swinging
         step = tail_step(c, c is ctx.val_metric)
-        if swings and step < ctx.th.oscillation_tail_step:
+        if step < ctx.th.oscillation_tail_step:
             continue  # the swings die down (or were one spike): the run ends steady
-        if swings and ac < ctx.th.oscillation_autocorr:
+        if ac < ctx.th.oscillation_autocorr:
             ev = {"noise": c.sigma, "swing": amp, "trend_range": rng, "noise_over_range": share,
                   "roughness": roughness,
                   "noise_over_level": c.sigma / level, "diff_autocorr": ac, "tail_step_over_level": step}

@@ -19,6 +19,7 @@ import re
 import numpy as np
 
 from fitdoctor.io.console.patterns import NUM
+from fitdoctor.stats import spearman
 
 _ROW = re.compile(r"^\s*(\d+)((?:\s*[,;\t ]\s*" + NUM + r")+)\s*,?\s*$")
 _CELL = re.compile(NUM)
@@ -69,20 +70,13 @@ def _role(col: np.ndarray) -> str | None:
     k = max(2, finite.size // 10)
     shift = float(np.median(finite[-k:]) - np.median(finite[:k]))
     lo, hi = np.percentile(finite, [5, 95])
-    rho = _spearman(np.arange(finite.size, dtype=float), finite)
+    rho = spearman(np.arange(finite.size, dtype=float), finite)
     if hi <= lo or abs(shift) < TREND * float(hi - lo) or rho * shift <= 0 or abs(rho) < TREND:
         return None
     if shift < 0:
         return "loss"
     top = 1.0 if float(np.max(finite)) <= 1.0 else 100.0
     return "accuracy" if float(np.min(finite)) >= 0.0 and float(np.max(finite)) <= top else None
-
-
-def _spearman(x: np.ndarray, y: np.ndarray) -> float:
-    rx, ry = np.argsort(np.argsort(x)).astype(float), np.argsort(np.argsort(y)).astype(float)
-    rx, ry = rx - rx.mean(), ry - ry.mean()
-    den = float(np.sqrt((rx * rx).sum() * (ry * ry).sum()))
-    return float((rx * ry).sum() / den) if den > 0 else 0.0
 
 
 def column_roles(rows: list[list[float]]) -> list[str] | None:

@@ -69,6 +69,10 @@ WORDS: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
 _LETTERS = r"[^\W\d_]"
 _TRIGGERS = {lang: re.compile(r"(?<!" + _LETTERS + r")(?:" + "|".join(map(re.escape, loss)) + r")(?!" + _LETTERS + r")", re.I)
              for lang, (loss, _) in WORDS.items()}
+#: any language's loss word: one scan of the text instead of one per language (every console
+#: log passes through here, and most are in English)
+_ANY_TRIGGER = re.compile(r"(?<!" + _LETTERS + r")(?:" + "|".join(re.escape(w) for loss, _ in WORDS.values() for w in loss)
+                          + r")(?!" + _LETTERS + r")", re.I)
 _WORD_RES = {lang: re.compile(r"(?<!" + _LETTERS + r")(?:" + "|".join(map(re.escape, sorted(table, key=len, reverse=True)))
                               + r")(?!" + _LETTERS + r")", re.I)
              for lang, (_, table) in WORDS.items()}
@@ -81,9 +85,10 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 
 def translate(text: str) -> str:
     """``text`` with its metric words in English; unchanged when it holds none."""
-    for lang, (_, table) in WORDS.items():
-        if _TRIGGERS[lang].search(text) is not None:
-            text = _WORD_RES[lang].sub(lambda m, t=table: t[m.group(0).lower()], text)
+    if _ANY_TRIGGER.search(text) is not None:
+        for lang, (_, table) in WORDS.items():
+            if _TRIGGERS[lang].search(text) is not None:
+                text = _WORD_RES[lang].sub(lambda m, t=table: t[m.group(0).lower()], text)
     if _CJK.search(text) is None or _ANY.search(text) is None:
         return text
     text = _NTH_EPOCH.sub(lambda m: f"epoch {m.group(1)}", text)
