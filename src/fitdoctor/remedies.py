@@ -90,7 +90,8 @@ def remedies_for(code: str, evidence: Mapping[str, Any] | None = None) -> list[R
         "still_improving": [
             R("train for 3x the epochs, with early stopping that keeps the best weights instead of a "
               "fixed count", {"train.epochs": "x3", "train.early_stopping.restore_best": True},
-              "validation was still falling at the last epoch"),
+              "validation was still improving at the last epoch" if ev.get("curve", "val") == "val"
+              else "training was still improving at the last epoch (no validation was logged)"),
             R("if time is short, raise the learning rate a little (3x)", {"train.lr": "x3"},
               "a faster start reaches the same point sooner"),
         ],

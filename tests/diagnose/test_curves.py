@@ -1274,3 +1274,26 @@ def test_val_below_a_settled_train_loss_stays_suspicious():
     run = {"loss": noisy(0.3 + 0.4 * np.exp(-e / 4), 0.002), "val_loss": noisy(0.12 + 0.2 * np.exp(-e / 4), 0.002, 1)}
     sv = next(f for f in fd.diagnose(run).findings if f.code == "suspicious_validation")
     assert sv.severity == "warning"
+
+
+def _still_improving_evidence(run):
+    found = [f for f in fd.diagnose(run).findings if f.code == "still_improving"]
+    assert found, "expected still_improving"
+    return found[0]
+
+
+def test_still_improving_counts_the_epochs_a_person_would(tmp_path):
+    """Keras counts epochs from 0, a console `Epoch 1/50` from 1: both ran 50, not 51."""
+    loss, val = 0.1 + 0.6 * np.exp(-E / 40), 0.15 + 0.6 * np.exp(-E / 40)
+    assert _still_improving_evidence({"loss": loss, "val_loss": val}).evidence["epochs"] == 50
+    log = tmp_path / "train.log"
+    log.write_text("".join(f"Epoch {e + 1}/50 - loss: {a:.4f} - val_loss: {b:.4f}\n"
+                           for e, (a, b) in enumerate(zip(loss, val))))
+    assert _still_improving_evidence(fd.read(str(log))).evidence["epochs"] == 50
+
+
+def test_a_train_only_run_still_improving_is_not_said_to_have_had_validation():
+    f = _still_improving_evidence({"loss": noisy(0.1 + 0.6 * np.exp(-E / 40), 0.003)})
+    assert f.evidence["curve"] == "train"
+    reason = f.remedies[0].why
+    assert reason.startswith("training was still improving") and "no validation was logged" in reason

@@ -50,7 +50,8 @@ def still_improving(ctx: Context) -> Finding | None:
     rising = higher_is_better(P.name)
     k = int(math.ceil(ctx.th.tail_frac * P.n))
     ev = {"slope": slope, "trend_z": z, "tail_drop": tail_drop, "total_drop": total,
-          ("epochs" if P.axis == "epoch" else f"{P.axis}s"): float(P.x[-1]) + 1 if P.axis == "epoch" else float(P.x[-1])}
+          ("epochs" if P.axis == "epoch" else f"{P.axis}s"): run_length(ctx, P),
+          "curve": "val" if P is val_curve(ctx) else "train"}
     shown = (lambda v: -v) if rising else (lambda v: v)
     verb = "rising" if rising else "falling"
     # each message quotes a stretch, and the finding's span is that stretch
@@ -115,6 +116,18 @@ _BOUNDED = ("accuracy", "f1", "auc", "precision", "recall")
 
 #: a classifier's val loss (cross-entropy, nats) this low gives every right answer 99% or more
 _SURE_LOSS = 0.01
+
+
+def run_length(ctx: Context, P: Curve) -> float:
+    """Epochs (or steps) the run had when the log ends, as a person counts them: a log whose
+    epochs start at 0 (Keras, Lightning) ran one more than its last number; one counting from 1
+    (``Epoch 1/100``), or in fractions of an epoch done (Hugging Face), ran its last number."""
+    last = float(P.x[-1])
+    if P.axis != "epoch":
+        return last
+    starts = [float(s.steps[0]) for s in ctx.history.series.values() if len(s) and s.axis == P.axis]
+    counts_from_zero = bool(starts) and min(starts) == 0 and last == int(last)
+    return last + 1 if counts_from_zero else last
 
 
 def at_its_ceiling(ctx: Context) -> bool:
