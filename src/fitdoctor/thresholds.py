@@ -26,6 +26,12 @@ class Thresholds:
     #: against where validation got to, not against how far it fell first).
     rise_frac_of_drop: float = 0.1
     rise_frac_of_best: float = 0.1
+    #: ... or this many noise scales, when it has held: at least ``held_min_points`` points in
+    #: the later half of the stretch after the best, nearly all (the share that judges
+    #: persistence, 0.8) two noise scales above the best. Each of those points is a witness of
+    #: its own; the 3-scale bar is for a rise one tail level has to show alone.
+    rise_sigmas_held: float = 2.0
+    held_min_points: int = 5
     #: a stretch whose own noise is below this share of its level counts as smooth: its own
     #: noise then judges a rise on it (not the noise of a steep descent before it).
     smooth_rel_noise: float = 0.03

@@ -1297,3 +1297,18 @@ def test_a_train_only_run_still_improving_is_not_said_to_have_had_validation():
     assert f.evidence["curve"] == "train"
     reason = f.remedies[0].why
     assert reason.startswith("training was still improving") and "no validation was logged" in reason
+
+
+def test_a_rise_that_holds_for_the_rest_of_the_run_is_overfitting_though_under_3_noise_scales():
+    """An LSTM's val MSE (a real Keras log): best 0.0028 at epoch 6, then 0.006-0.014 for the ten
+    epochs left while train edges down. The end sits 2.4 noise scales above the smoothed best, but
+    nearly every later point sits two above it: the rise held, it was not one excursion."""
+    loss = [0.1304, 0.06005, 0.01868, 0.01253, 0.008864, 0.006243, 0.004328, 0.003309, 0.003316, 0.00298,
+            0.002834, 0.002856, 0.002995, 0.002791, 0.002771, 0.00277, 0.002801]
+    val = [0.2318, 0.02616, 0.01157, 0.01207, 0.008423, 0.004404, 0.002844, 0.006391, 0.01399, 0.009293,
+           0.009998, 0.006145, 0.01142, 0.01013, 0.01054, 0.009834, 0.01075]
+    d = fd.diagnose({"loss": loss, "val_loss": val})
+    assert d.top.code == "overfitting" and d.top.evidence["best_at"] == 6
+    # the same rise as one excursion that comes back is not
+    back = val[:12] + [0.0031, 0.0029, 0.0033, 0.0030, 0.0032]
+    assert "overfitting" not in fd.diagnose({"loss": loss, "val_loss": back}).codes

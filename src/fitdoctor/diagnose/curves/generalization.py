@@ -14,6 +14,11 @@ from fitdoctor.diagnose.curves.shape import drop, dropout_hint, no_loss_scale, n
 from fitdoctor.findings import Finding
 
 
+#: the share of the later points after the best that must sit two noise scales above it for a
+#: rise to have held (not one excursion)
+HELD_SHARE = 0.8
+
+
 @rule("curves")
 def overfitting(ctx: Context) -> Finding | None:
     V = val_curve(ctx)
@@ -35,15 +40,17 @@ def overfitting(ctx: Context) -> Finding | None:
     sigma = noise_after_best(V, b, ctx, vmin)
     vdrop = max(head_level(V) - vmin, 0.0)
     shift_p = level_shift_p(V, ctx)
-    if shift_p is None and (rise < ctx.th.rise_sigmas * sigma or (rise < ctx.th.rise_frac_of_drop * vdrop
-                                                                  and rise < ctx.th.rise_frac_of_best * abs(vmin))):
-        return gap_widening(ctx, V, T, b)
-    slope, z = stats.trend(V.x[b:], V.y[b:], V.sigma)
     # it stays up: most of the late points sit clearly above the minimum (a slope test would
     # miss a fast rise followed by a long high plateau)
     late = V.y[b + (after + 1) // 2:]
     persistence = float(np.mean(late > vmin + 2 * sigma))
-    if persistence < 0.8 and shift_p is None:
+    held = late.size >= ctx.th.held_min_points and persistence >= HELD_SHARE
+    bar = ctx.th.rise_sigmas_held if held else ctx.th.rise_sigmas
+    if shift_p is None and (rise < bar * sigma or (rise < ctx.th.rise_frac_of_drop * vdrop
+                                                   and rise < ctx.th.rise_frac_of_best * abs(vmin))):
+        return gap_widening(ctx, V, T, b)
+    slope, z = stats.trend(V.x[b:], V.y[b:], V.sigma)
+    if persistence < HELD_SHARE and shift_p is None:
         return gap_widening(ctx, V, T, b)
     # training kept improving over the same stretch (else it is divergence or noise)
     st = T.smoothed()
