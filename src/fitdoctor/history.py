@@ -179,6 +179,13 @@ def higher_is_better(name: str) -> bool:
     return any(base == k or base.startswith(k) or base.endswith(k) for k in HIGHER_IS_BETTER)
 
 
+def direction_known(name: str) -> bool:
+    """Whether the name says which way is better (``accuracy``, ``val_mae``), unlike a bare
+    ``ccr`` or ``ted`` a reader cannot tell from a loss."""
+    base = (name[4:] if name.startswith("val_") else name).lower()
+    return higher_is_better(name) or any(w in base for w in LOWER_IS_BETTER_WORDS)
+
+
 @dataclass
 class Series:
     """One named curve: ``values[i]`` measured at ``steps[i]`` (epoch or step)."""

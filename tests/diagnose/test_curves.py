@@ -1312,3 +1312,15 @@ def test_a_rise_that_holds_for_the_rest_of_the_run_is_overfitting_though_under_3
     # the same rise as one excursion that comes back is not
     back = val[:12] + [0.0031, 0.0029, 0.0033, 0.0030, 0.0032]
     assert "overfitting" not in fd.diagnose({"loss": loss, "val_loss": back}).codes
+
+
+def test_a_metric_that_does_not_say_which_way_is_better_is_never_judged_as_a_loss():
+    """An OCR run logs only evaluations: eval loss falls while 'ccr' (character correct rate)
+    climbs. Read as a loss, ccr 'grows 4x' and the run 'diverges'; it is healthy."""
+    x = np.arange(1, 41) * 1000
+    run = fd.RunHistory()
+    run.add("val_loss", x, 0.55 + 3.5 * np.exp(-x / 3000), axis="step")
+    run.add("ccr", x, 0.92 - 0.7 * np.exp(-x / 3000), axis="step")
+    d = fd.diagnose(run)
+    assert "diverging" not in d.codes
+    assert d.codes == ["healthy"] and "no train loss logged" in d.findings[0].message

@@ -1381,3 +1381,59 @@ def test_a_bracketed_epoch_tag_with_named_losses_is_found_and_judged_on_the_over
     h = _read_printed(tmp_path, lines)
     assert list(h.series["loss"].steps) == list(range(1, 21))
     assert h.series["loss"].values[0] == pytest.approx(5.7) and "loss_span" in h.series
+
+
+def test_a_split_word_before_a_key_names_its_split():
+    """tqdm postfixes and hand prints put the split before the key: "Val Loss=0.61"."""
+    assert extract_pairs("Validate: 100%|##| 8/8 [00:00<00:00, 19.12it/s, Val Loss=0.6106, Val Dice=0.000]") == \
+        {"Val_Loss": 0.6106, "Val_Dice": 0.0}
+    assert extract_pairs("epoch 0 iter 1000: eval loss = 3.9687,  cwr = 0.0017") == {"eval_loss": 3.9687, "cwr": 0.0017}
+    assert extract_pairs("epoch 3 best val_acc=0.95 loss=0.2") == {"val_acc": 0.95, "loss": 0.2}
+
+
+def test_split_sizes_are_not_read_as_losses():
+    text = ("[Split] Train=3667 | Val=786 | Test=787\n[DataLoaders] Train=115 batches | Val=25 batches\n"
+            + "".join(f"Epoch [{e:03d}/30] TrainLoss={1.5 - 0.05 * e:.4f} | ValLoss={1.3 - 0.03 * e:.4f}\n"
+                      for e in range(1, 11)))
+    runs = parse_console_text(text, source="t", fmt="console")
+    assert len(runs) == 1 and _vals(runs[0], "loss")[0] == pytest.approx(1.45)
+
+
+def _lesion_log(resume_at: int) -> str:
+    """A run of 25 epochs, then a resume from its epoch-20 checkpoint (as a real VGG16 log)."""
+    def line(e, tl, vl):
+        return f"2026-05-08 22:49:56 | INFO | Epoch [{e:03d}/30] TrainLoss={tl:.4f} | ValLoss={vl:.4f} | LR=1.00e-04\n"
+    first = "".join(line(e, 1.9 - 0.04 * e, 1.30 - 0.0125 * min(e, 20) + 0.004 * max(e - 20, 0)) for e in range(1, 26))
+    loaded = f"2026-05-09 11:39:17 | INFO | [Checkpoint] Loaded <- best.pth  (epoch={resume_at - 1}, val_loss=1.0521)\n"
+    second = "".join(line(e, 0.77 - 0.025 * (e - 21), 1.14 + 0.015 * (e - 21)) for e in range(resume_at, 31))
+    return first + loaded + second
+
+
+def test_a_run_resumed_from_a_checkpoint_is_joined_to_the_run_it_resumes():
+    run, = parse_console_text(_lesion_log(21), source="t", fmt="console")
+    x = run.series["val_loss"].steps
+    assert list(x) == list(range(1, 31))  # epochs 21-25 of the first run were thrown away by the resume
+    assert _vals(run, "val_loss")[20] == pytest.approx(1.14)  # the resumed run's, not the checkpoint note's
+    assert any("resumed at epoch 21" in n for n in run.meta["notes"])
+    assert fd.diagnose(run).top.code == "overfitting"
+
+
+def test_a_run_that_starts_again_at_the_first_epoch_is_a_run_of_its_own():
+    first_run = _lesion_log(21).split("2026-05-09")[0]  # the 25 epochs before the checkpoint line
+    runs = parse_console_text(first_run + first_run, source="t", fmt="console")
+    assert [len(r.series["loss"]) for r in runs] == [25, 25]
+
+
+def test_a_validation_bar_without_an_epoch_belongs_to_the_epoch_it_follows():
+    """A U-Net loop: a tqdm bar per epoch with its train metrics, and every 10 epochs a
+    'Validate:' bar whose postfix holds 'Val Loss=' (a real crack-segmentation log)."""
+    lines = []
+    for e in range(41):
+        lines.append(f"Train Epoch {e}: 100%|##########| 30/30 [00:04<00:00,  7.23it/s, Loss={0.5 / (1 + e):.4f}, "
+                     f"Dice={0.1 + e / 50:.3f}, LR=1.00e-04]")
+        if e % 10 == 0:
+            lines.append(f"Validate: 100%|##########| 8/8 [00:00<00:00, 19.12it/s, Val Loss={0.6 / (1 + e / 10):.4f}, "
+                         f"Val Dice={0.1 + e / 60:.3f}]")
+    run, = parse_console_text("\n".join(lines) + "\n", source="t", fmt="console")
+    assert list(run.series["val_loss"].steps) == [0, 10, 20, 30, 40]
+    assert len(run.series["loss"]) == 41

@@ -228,6 +228,8 @@ def train_still_falling(ctx: Context) -> bool:
 def healthy(ctx: Context) -> Finding | None:
     """Emitted always; resolve() removes it whenever a warning or error stands beside it."""
     T = train_curve(ctx)
+    if T is None and ctx.loss is None and ctx.val_loss is not None and ctx.val_loss.n >= 2:
+        return _healthy_on_validation(ctx, ctx.val_loss)
     if T is None:
         return None
     t_drop = drop(T)
@@ -255,3 +257,14 @@ def healthy(ctx: Context) -> Finding | None:
         parts.append(f"val below train early on, which is expected: {why}")
     msg = "fell and settled: " + "; ".join(parts)
     return finding("healthy", "info", msg, ctx, span=(T.x[0], T.x[-1]), evidence=ev)
+
+
+def _healthy_on_validation(ctx: Context, V: Curve) -> Finding | None:
+    """A log of evaluations only (no train loss, no metric that says which way is better beside
+    it): healthy when the val loss fell beyond its noise, said with what cannot be judged."""
+    if drop(V) <= 3 * noise(V):
+        return None
+    ev: dict[str, Any] = {"val_start": head_level(V), "val_last": tail_level(V, 0.2)}
+    msg = (f"fell and settled: {V.name} {fv(V.logged_first)} -> {fv(V.logged_last)} (no train loss logged, so "
+           "overfitting cannot be judged)")
+    return finding("healthy", "info", msg, ctx, span=(V.x[0], V.x[-1]), evidence=ev)

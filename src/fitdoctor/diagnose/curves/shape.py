@@ -10,6 +10,7 @@ import numpy as np
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, chosen_curve, head_level, tail_level
 from fitdoctor.diagnose.chance import accuracy_learned
+from fitdoctor.history import direction_known
 
 
 def tail_trend(c: Curve, frac: float) -> tuple[float, float, float]:
@@ -46,8 +47,8 @@ def val_curve(ctx: Context) -> Curve | None:
 def train_curve(ctx: Context) -> Curve | None:
     if ctx.loss is not None and ctx.loss.n >= 2:
         return ctx.loss
-    if ctx.metric is not None and ctx.metric.n >= 2:
-        return lower_better(ctx.metric)
+    if ctx.metric is not None and ctx.metric.n >= 2 and direction_known(ctx.metric.name):
+        return lower_better(ctx.metric)  # a metric that says which way is better stands in
     return None
 
 def drop(c: Curve) -> float:

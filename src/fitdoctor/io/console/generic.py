@@ -243,7 +243,7 @@ def handle_generic(state: State, n: int, seg: str) -> None:
     run = state.run
     # a line with no epoch of its own right after a generic run's lines, and (fractional last x)
     # inside an epoch's progress lines: it closes that epoch
-    after = x is None and bool(run.records) and run.dialect == "generic" and run.last_x is not None
+    after = x is None and bool(run.records) and run.dialect in ("generic", "tqdm") and run.last_x is not None
     mid_epoch = after and run.last_x != int(run.last_x)
     if after and all(canonical_name(k).startswith("val_") for k in pairs):
         # "Test set: Average loss: 0.05, Accuracy: 9839/10000 (98%)" after an epoch's train lines:

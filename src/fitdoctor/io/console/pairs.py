@@ -75,6 +75,7 @@ def extract_pairs(segment: str) -> dict[str, float]:
     if "(" in segment:
         segment = WRAPPED_NUM.sub(r"\1", segment)
     found = list(_PAIR_EQ.finditer(segment))
+    eq = bool(found)
     if not found:
         # "name: value" words and a printed dict's quoted keys side by side ("loss 0.9 |
         # optimizer {'lr': 0.001}"): the two patterns never match the same text
@@ -84,9 +85,24 @@ def extract_pairs(segment: str) -> dict[str, float]:
                                 and not any(a < m.end() and m.start() < b for a, b in taken)],
                        key=lambda m: m.start())
     keys = [_norm_key(m.group(1)) for m in found]
+    if eq:
+        keys = [_with_split_before(segment, m.start(1), k) for m, k in zip(found, keys)]
     if len(set(k.lower() for k in keys)) < len(keys):
         keys = _scoped(segment, found, keys)
     return {k: to_float(m.group(2)) for k, m in zip(keys, found)}
+
+
+#: a split word and one space right before a ``key=value`` key: "Val Loss=0.61, Val Dice=0.70"
+_SPLIT_BEFORE = re.compile(r"(?:^|(?<=[\s,;\[(|]))(train(?:ing)?|val(?:id(?:ation)?)?|test|eval|dev) $", re.I)
+
+
+def _with_split_before(segment: str, start: int, key: str) -> str:
+    """``key`` named for the split word printed just before it (``Val Loss=`` -> ``Val_Loss``),
+    unless the key names a split itself; a ``key=value`` key cannot hold a space."""
+    m = _SPLIT_BEFORE.search(segment, max(0, start - 12), start)
+    if m is None or m.end() != start or _SPLIT_WORD.match(key):
+        return key
+    return f"{m.group(1)}_{key}"
 
 
 #: A split named in a line: "Train: loss 0.41 acc 0.88 | Val: loss 0.52 acc 0.81", "tr loss .. |
@@ -155,6 +171,8 @@ def bare_split_losses(segment: str, pairs: dict[str, float]) -> dict[str, float]
     held = [low[k] for k in low if k in _BARE_HELD_OUT]
     if len(train) != 1 or not held:
         return None
+    if all(_printed_as_count(segment, k) for k in (*train, *held)):
+        return None  # "[Split] Train=3667 | Val=786 | Test=787": the rows of each split
 
     def name(key: str, split: str) -> str:
         pct = re.search(r"(?<![\w.])" + re.escape(key) + r"\s*[:=]?\s*" + NUM + r"\s*%", segment)
@@ -166,3 +184,10 @@ def bare_split_losses(segment: str, pairs: dict[str, float]) -> dict[str, float]
     for k in held:
         out[name(k, _BARE_HELD_OUT[k.lower()])] = pairs[k]
     return out
+
+
+def _printed_as_count(segment: str, key: str) -> bool:
+    """``key`` printed with a whole number (``Train=3667``, ``val: 786``): a size or a count. A
+    loss is printed with its decimals."""
+    m = re.search(r"(?<![\w.])" + re.escape(key) + r"\s*[:=]?\s*(" + NUM + r")", segment)
+    return m is not None and re.fullmatch(r"[+-]?\d+", m.group(1)) is not None

@@ -19,7 +19,7 @@ from fitdoctor.io.console.hf import hf_dict, handle_dict
 from fitdoctor.io.console.lines import (MAYBE_WRAPPED, cut_incomplete_tail, drop_foreign, join_wrapped, segments,
                                         unglue_callbacks)
 from fitdoctor.io.console.patterns import BARE_SPLITS, CALLBACK, METRIC_WORDS, STEP_SPLIT_VALUE, TRACEBACK
-from fitdoctor.io.console.runs import State, drop_one_value_runs, to_history
+from fitdoctor.io.console.runs import State, drop_one_value_runs, join_resumed, to_history
 from fitdoctor.io.console.vocabulary import translate
 from fitdoctor.io.console.yolo_table import yolo_tables_as_lines
 
@@ -125,7 +125,8 @@ def parse_console_text(text: str, *, source: str, fmt: str = "console",
             h.meta.setdefault("task", "language_model")
     kept = {id(h) for h in drop_one_value_runs([h for _, h in built])}
     runs = [run for run, h in built if id(h) in kept]
-    histories = [h for _, h in built if id(h) in kept]
+    histories, starts = join_resumed([h for _, h in built if id(h) in kept], [run.start_line for run in runs])
+    runs = [next(run for run in runs if run.start_line == line) for line in starts]
     out: list[RunHistory] = []
     for i, (run, h) in enumerate(zip(runs, histories)):
         del h.meta["run"]

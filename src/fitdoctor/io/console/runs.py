@@ -210,6 +210,12 @@ def _epoch_summaries_first(cols: dict[str, tuple[np.ndarray, np.ndarray]], run: 
             moved[raws[0]] = whole[0]
             h.note(f"{whole[0]!r} (once per epoch) is the {name} curve; the {raws[0]!r} values printed "
                    "within each epoch are kept beside it")
+        elif len(raws) > 1 and len(cols[raws[0]][0]) == 1:
+            # "[Checkpoint] Loaded .. (epoch=20, val_loss=1.0521)" before the epochs' "ValLoss=":
+            # one value printed first is a note about the run, not its curve
+            longest = max(raws[1:], key=lambda r: len(cols[r][0]))
+            if len(cols[longest][0]) >= 2:
+                moved[raws[0]] = longest
     for batch, summary in moved.items():
         i, j = order.index(batch), order.index(summary)
         order[i], order[j] = order[j], order[i]
@@ -238,3 +244,61 @@ def drop_one_value_runs(runs: list[RunHistory]) -> list[RunHistory]:
     curves[0].note(f"ignored {len(dropped)} one-value printout(s) ({shown}): a single value is a "
                    "summary (evaluate, test score, report), not a training curve")
     return curves
+
+
+def _first_step(h: RunHistory) -> float | None:
+    """Where the run's loss curves start (the earlier of the train and the val loss)."""
+    firsts = [float(s.steps[0]) for key in ("loss", "val_loss") if (s := h.series.get(key)) is not None and len(s)]
+    return min(firsts) if firsts else None
+
+
+def resumes(prev: RunHistory, cur: RunHistory) -> bool:
+    """``cur`` goes on with ``prev`` from a checkpoint: its epochs start again at one ``prev``
+    had reached (or the next), well past ``prev``'s first, and it logs ``prev``'s loss under the
+    same printed name, once per whole epoch. A run that starts again at the first epoch (a new
+    fit, a fold) does not, nor a log read within epochs (its breaks are the reader's guesses)."""
+    if prev.axis != "epoch" or cur.axis != "epoch":
+        return False
+    s, p0 = _first_step(cur), _first_step(prev)
+    if s is None or p0 is None:
+        return False
+    last = max(float(x.steps[-1]) for x in prev.series.values() if len(x))
+    shared = [k for k in ("loss", "val_loss") if k in prev.series and k in cur.series
+              and prev.series[k].raw_name == cur.series[k].raw_name]
+    whole = all(np.all(h.series[k].steps == np.round(h.series[k].steps)) for h in (prev, cur) for k in shared)
+    return bool(shared) and whole and p0 + 1 < s <= last + 1
+
+
+def join_resumed(histories: list[RunHistory], starts: list[int]) -> tuple[list[RunHistory], list[int]]:
+    """Histories with each run resumed from a checkpoint joined to the run it resumes: the
+    epochs logged before the resume point are kept, the resumed run's from there on (the
+    weights the earlier epochs after it produced were thrown away). ``starts`` are the runs'
+    first lines, kept in step."""
+    out: list[RunHistory] = []
+    lines: list[int] = []
+    for h, line in zip(histories, starts):
+        if out and resumes(out[-1], h):
+            prev, s = out[-1], _first_step(h)
+            for key, ser in list(prev.series.items()):
+                keep = ser.steps < s
+                ser.steps, ser.values = ser.steps[keep], ser.values[keep]
+            for key, ser in h.series.items():
+                held = prev.series.get(key)
+                if held is not None and held.raw_name == ser.raw_name:
+                    held.steps = np.concatenate([held.steps, ser.steps])
+                    held.values = np.concatenate([held.values, ser.values])
+                else:
+                    prev.add(key.split("#")[0], ser.steps, ser.values, raw_name=ser.raw_name, axis=ser.axis)
+            for key in [k for k, ser in prev.series.items() if not len(ser)]:
+                del prev.series[key]
+            for note in h.meta.get("notes", []):
+                prev.note(note)
+            for key in ("early_stopped", "planned_epochs", "epochs_done"):  # where the run ended
+                if key in h.meta:
+                    prev.meta[key] = h.meta[key]
+            prev.note(f"training resumed at epoch {s:g} (line {line}); the epochs from there on are the "
+                      "resumed run's")
+            continue
+        out.append(h)
+        lines.append(line)
+    return out, lines
