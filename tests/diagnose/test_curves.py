@@ -1324,3 +1324,13 @@ def test_a_metric_that_does_not_say_which_way_is_better_is_never_judged_as_a_los
     d = fd.diagnose(run)
     assert "diverging" not in d.codes
     assert d.codes == ["healthy"] and "no train loss logged" in d.findings[0].message
+
+
+def test_a_validation_every_ten_epochs_is_counted_in_evaluations():
+    e = np.arange(0, 601)
+    run = fd.RunHistory()
+    run.add("loss", e, 0.07 * np.exp(-e / 200) + 0.04)
+    ev = e[::10]
+    run.add("val_loss", ev, np.where(ev < 150, 0.11 + 0.5 * np.exp(-ev / 15), 0.11 + 0.016 * (ev - 150) / 450))
+    top = fd.diagnose(run).top
+    assert top.code == "overfitting" and "evaluations" in top.message and "next 45 epochs" not in top.message

@@ -1437,3 +1437,14 @@ def test_a_validation_bar_without_an_epoch_belongs_to_the_epoch_it_follows():
     run, = parse_console_text("\n".join(lines) + "\n", source="t", fmt="console")
     assert list(run.series["val_loss"].steps) == [0, 10, 20, 30, 40]
     assert len(run.series["loss"]) == 41
+
+
+def test_python_loggings_default_prefix_leaves_the_split_word_that_opens_the_message():
+    """'%(asctime)s - %(name)s - %(levelname)s - %(message)s' before 'Epoch 1 Validation - Loss: ..'."""
+    stamp = "2025-07-05 12:57:21,354 - __main__ - INFO - "
+    text = "".join(f"{stamp}Epoch {e} Training - Loss: {1.2 / e:.4f}, Acc: {0.8 + e / 100:.4f}\n"
+                   f"{stamp}Epoch {e} Validation - Loss: {18 + 3 * e:.4f}, Acc: 0.2920\n" for e in range(1, 9))
+    run, = parse_console_text(text, source="t", fmt="console")
+    assert _vals(run, "val_loss")[0] == pytest.approx(21.0) and _vals(run, "loss")[0] == pytest.approx(1.2)
+    assert fd.diagnose(run).top.code == "val_not_improving"
+

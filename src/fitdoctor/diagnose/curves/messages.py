@@ -44,6 +44,9 @@ def unit(c: Curve) -> str:
     log read at its evaluations) an evaluation or a logged point. "The next 146 steps" would
     be wrong for 146 evaluations spanning 1,460 steps."""
     if c.axis == "epoch":
+        xs = c.logged[0] if c.logged is not None else c.x
+        if c.n > 1 and c.name.startswith("val") and np.all(np.diff(xs) > 1):
+            return "evaluation"  # validation every 10 epochs: "the next 44 epochs" would be wrong
         return "epoch"
     if c.n > 1 and np.all(np.diff(c.x) == 1):
         return "step"

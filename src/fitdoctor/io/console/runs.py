@@ -279,6 +279,7 @@ def join_resumed(histories: list[RunHistory], starts: list[int]) -> tuple[list[R
     for h, line in zip(histories, starts):
         if out and resumes(out[-1], h):
             prev, s = out[-1], _first_step(h)
+            reached = max(float(x.steps[-1]) for x in prev.series.values() if len(x))
             for key, ser in list(prev.series.items()):
                 keep = ser.steps < s
                 ser.steps, ser.values = ser.steps[keep], ser.values[keep]
@@ -296,8 +297,9 @@ def join_resumed(histories: list[RunHistory], starts: list[int]) -> tuple[list[R
             for key in ("early_stopped", "planned_epochs", "epochs_done"):  # where the run ended
                 if key in h.meta:
                     prev.meta[key] = h.meta[key]
-            prev.note(f"training resumed at epoch {s:g} (line {line}); the epochs from there on are the "
-                      "resumed run's")
+            if s <= reached:
+                prev.note(f"training resumed at epoch {s:g} (line {line}); the epochs from there on are the "
+                          "resumed run's")
             continue
         out.append(h)
         lines.append(line)
