@@ -1448,3 +1448,22 @@ def test_python_loggings_default_prefix_leaves_the_split_word_that_opens_the_mes
     assert _vals(run, "val_loss")[0] == pytest.approx(21.0) and _vals(run, "loss")[0] == pytest.approx(1.2)
     assert fd.diagnose(run).top.code == "val_not_improving"
 
+
+
+def test_a_log_no_sniffer_claims_is_read_when_reading_finds_a_loss_curve(tmp_path):
+    """A chest X-ray script: a banner, then per epoch a classification report (a table, which
+    the console sniffer leaves to the CSV reader) between '[TRAIN]'/'[VAL]' lines."""
+    stamp = "2026-04-25 15:54:05,873 | INFO | "
+    report = ("              precision    recall  f1-score   support\n\n"
+              "      normal       0.36      0.51      0.42        70\n   pneumonia       0.24      0.17      0.20        70\n\n"
+              "    accuracy                           0.40       140\n   macro avg       0.30      0.34      0.31       140\n")
+    body = "".join(f"{stamp}Epoch {e}/12  |  LR=3.00e-04\n{stamp}[TRAIN] loss={2.0 / e:.4f}  macro_F1=0.33\n"
+                   f"{stamp}[VAL]   loss={1.7 - 0.02 * e:.4f}  macro_F1=0.36\n{stamp}\n{report}" for e in range(1, 13))
+    p = tmp_path / "train.log"
+    p.write_text(f"{stamp}{'=' * 70}\n{stamp}Chest X-ray Multi-Class Diagnostic System\n{stamp}{'=' * 70}\n" + body)
+    run, = fd.read_runs(str(p))
+    assert len(run.series["val_loss"]) == 12
+    assert any("read as console output" in n for n in run.meta["notes"])
+    with pytest.raises(BadInput, match="unknown log format"):
+        (tmp_path / "notes.txt").write_text("meeting at 10\nroom 4, floor 2\n" * 20)
+        fd.read_runs(str(tmp_path / "notes.txt"))

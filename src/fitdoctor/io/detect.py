@@ -137,9 +137,31 @@ def _read_file(p: Path, readers: Mapping[str, type[Reader]]) -> list[RunHistory]
         raise BadInput(f"{p}: file is empty; expected a training log")
     cls, _ = best_reader(p, readers, directory=False)
     if cls is None:
+        runs = _console_by_reading(p, readers)
+        if runs:
+            return runs
         raise BadInput(f"{p}: unknown log format; expected one of: {', '.join(sorted(readers))} "
                        "(or pass --format)")
     return cls().read(p)
+
+
+def _console_by_reading(p: Path, readers: Mapping[str, type[Reader]]) -> list[RunHistory]:
+    """The console reader's runs when no sniffer claimed the file but reading it finds a loss
+    curve (at least 3 points): a log whose head is all banner, a classification report or
+    bars (tables the console sniffer leaves to the CSV reader) is still console output.
+    Empty when it finds none, so the file stays an unknown format."""
+    console = readers.get("console")
+    if console is None:
+        return []
+    try:
+        runs = console().read(p)
+    except BadInput:
+        return []
+    if not any(len(r.series.get(k, ())) >= 3 for r in runs for k in ("loss", "val_loss")):
+        return []
+    for r in runs:
+        r.note("no reader recognised the file from its first lines; read as console output")
+    return runs
 
 
 def _read_dir(p: Path, readers: Mapping[str, type[Reader]]) -> list[RunHistory]:
