@@ -87,3 +87,18 @@ def test_the_html_report_header_counts_points_and_steps_the_same_way(tmp_path):
     h.add("loss", list(range(1000, 38001, 1000)), [1 / i for i in range(1, 39)], axis="step")
     h.add("val_loss", list(range(1000, 38001, 1000)), [1.1 / i for i in range(1, 39)], axis="step")
     assert "38 points over 38000 steps" in render_html([fd.diagnose(h)])
+
+
+def test_a_run_without_a_best_shows_a_dash_in_the_runs_table():
+    """A two-epoch printout beside a real run has no best epoch: '-', as in HTML and Markdown, not 'None'."""
+    from rich.console import Console
+
+    from fitdoctor.report.terminal import runs_table
+
+    e = list(range(20))
+    real = fd.diagnose({"loss": [1 / (1 + x) for x in e], "val_loss": [1.1 / (1 + x) for x in e]})
+    tiny = fd.diagnose({"accuracy": [0.5, 0.6]})
+    console = Console(width=80, record=True)
+    console.print(runs_table([real, tiny]))
+    text = console.export_text()
+    assert "None" not in text and "│ -" in text

@@ -280,7 +280,8 @@ def runs_table(diagnoses: Sequence[Diagnosis]) -> Table:
     for r in rows:
         best = f"{r['selected_by']} {fmt_number(r['best_value'])}" if r["best_value"] is not None else "-"
         sev = r["severity"] or "info"
-        t.add_row(str(r["rank"]), r["run"], str(r["points"]), best, fmt_number(r["best_at"]),
+        at = fmt_number(r["best_at"]) if r["best_at"] is not None else "-"  # as the HTML and Markdown tables
+        t.add_row(str(r["rank"]), r["run"], str(r["points"]), best, at,
                   Text(r["top_finding"] or "-", style=SEVERITY_STYLE.get(sev, "")))
     if rows and "beyond_noise" in rows[0]:
         t.caption = ("the best run beats the next beyond noise" if rows[0]["beyond_noise"]
