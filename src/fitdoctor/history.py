@@ -170,9 +170,14 @@ HIGHER_IS_BETTER_WORDS = frozenset({"prec", "rec", "ndcg", "mrr", "hit", "hits",
                                     "top1", "spearman", "pearson"})
 
 
+def _says_lower(base: str) -> bool:
+    """A name word that makes lower better (``loss``, ``mae``, ``perplexity``)."""
+    return any(w in base.lower() for w in LOWER_IS_BETTER_WORDS)
+
+
 def higher_is_better(name: str) -> bool:
     base = name[4:] if name.startswith("val_") else name
-    if any(w in base.lower() for w in LOWER_IS_BETTER_WORDS):
+    if _says_lower(base):
         return False
     if any(k in HIGHER_IS_BETTER_WORDS for k in re.split(r"[^a-z0-9]+", base.lower())):
         return True
@@ -182,8 +187,7 @@ def higher_is_better(name: str) -> bool:
 def direction_known(name: str) -> bool:
     """Whether the name says which way is better (``accuracy``, ``val_mae``), unlike a bare
     ``ccr`` or ``ted`` a reader cannot tell from a loss."""
-    base = (name[4:] if name.startswith("val_") else name).lower()
-    return higher_is_better(name) or any(w in base for w in LOWER_IS_BETTER_WORDS)
+    return higher_is_better(name) or _says_lower(name[4:] if name.startswith("val_") else name)
 
 
 @dataclass

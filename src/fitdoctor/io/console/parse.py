@@ -124,9 +124,9 @@ def parse_console_text(text: str, *, source: str, fmt: str = "console",
         for _, h in built:
             h.meta.setdefault("task", "language_model")
     kept = {id(h) for h in drop_one_value_runs([h for _, h in built])}
-    runs = [run for run, h in built if id(h) in kept]
-    histories, starts = join_resumed([h for _, h in built if id(h) in kept], [run.start_line for run in runs])
-    runs = [next(run for run in runs if run.start_line == line) for line in starts]
+    joined = join_resumed([(run, h) for run, h in built if id(h) in kept])
+    runs = [run for run, _ in joined]
+    histories = [h for _, h in joined]
     out: list[RunHistory] = []
     for i, (run, h) in enumerate(zip(runs, histories)):
         del h.meta["run"]

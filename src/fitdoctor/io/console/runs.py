@@ -252,6 +252,11 @@ def _first_step(h: RunHistory) -> float | None:
     return min(firsts) if firsts else None
 
 
+def _last_step(h: RunHistory) -> float:
+    """The furthest epoch any of the run's series reached."""
+    return max(float(x.steps[-1]) for x in h.series.values() if len(x))
+
+
 def resumes(prev: RunHistory, cur: RunHistory) -> bool:
     """``cur`` goes on with ``prev`` from a checkpoint: its epochs start again at one ``prev``
     had reached (or the next), well past ``prev``'s first, and it logs ``prev``'s loss under the
@@ -262,24 +267,22 @@ def resumes(prev: RunHistory, cur: RunHistory) -> bool:
     s, p0 = _first_step(cur), _first_step(prev)
     if s is None or p0 is None:
         return False
-    last = max(float(x.steps[-1]) for x in prev.series.values() if len(x))
+    last = _last_step(prev)
     shared = [k for k in ("loss", "val_loss") if k in prev.series and k in cur.series
               and prev.series[k].raw_name == cur.series[k].raw_name]
     whole = all(np.all(h.series[k].steps == np.round(h.series[k].steps)) for h in (prev, cur) for k in shared)
     return bool(shared) and whole and p0 + 1 < s <= last + 1
 
 
-def join_resumed(histories: list[RunHistory], starts: list[int]) -> tuple[list[RunHistory], list[int]]:
-    """Histories with each run resumed from a checkpoint joined to the run it resumes: the
-    epochs logged before the resume point are kept, the resumed run's from there on (the
-    weights the earlier epochs after it produced were thrown away). ``starts`` are the runs'
-    first lines, kept in step."""
-    out: list[RunHistory] = []
-    lines: list[int] = []
-    for h, line in zip(histories, starts):
-        if out and resumes(out[-1], h):
-            prev, s = out[-1], _first_step(h)
-            reached = max(float(x.steps[-1]) for x in prev.series.values() if len(x))
+def join_resumed(built: list[tuple[Run, RunHistory]]) -> list[tuple[Run, RunHistory]]:
+    """The (run, history) pairs with each run resumed from a checkpoint joined to the run it
+    resumes: the epochs logged before the resume point are kept, the resumed run's from there
+    on (the weights the earlier epochs after it produced were thrown away)."""
+    out: list[tuple[Run, RunHistory]] = []
+    for run, h in built:
+        if out and resumes(out[-1][1], h):
+            prev, s = out[-1][1], _first_step(h)
+            reached = _last_step(prev)
             for key, ser in list(prev.series.items()):
                 keep = ser.steps < s
                 ser.steps, ser.values = ser.steps[keep], ser.values[keep]
@@ -298,9 +301,8 @@ def join_resumed(histories: list[RunHistory], starts: list[int]) -> tuple[list[R
                 if key in h.meta:
                     prev.meta[key] = h.meta[key]
             if s <= reached:
-                prev.note(f"training resumed at epoch {s:g} (line {line}); the epochs from there on are the "
-                          "resumed run's")
+                prev.note(f"training resumed at epoch {s:g} (line {run.start_line}); the epochs from there on "
+                          "are the resumed run's")
             continue
-        out.append(h)
-        lines.append(line)
-    return out, lines
+        out.append((run, h))
+    return out
