@@ -441,6 +441,7 @@ table.folds td.mark{text-align:center}table.folds tr.best td{color:#555;border-t
 details.fold>summary h2{display:inline;font-size:16px}details.fold>summary{padding:4px 0}
 h1,h2,h3,.sub,td,th,.finding{overflow-wrap:anywhere}
 table{display:block;max-width:100%;overflow-x:auto}
+table.rank td,table.rank th{overflow-wrap:normal;white-space:nowrap}
 """
 
 JS = """
