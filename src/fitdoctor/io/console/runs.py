@@ -257,21 +257,22 @@ def _last_step(h: RunHistory) -> float:
     return max(float(x.steps[-1]) for x in h.series.values() if len(x))
 
 
-def resumes(prev: RunHistory, cur: RunHistory) -> bool:
-    """``cur`` goes on with ``prev`` from a checkpoint: its epochs start again at one ``prev``
-    had reached (or the next), well past ``prev``'s first, and it logs ``prev``'s loss under the
-    same printed name, once per whole epoch. A run that starts again at the first epoch (a new
-    fit, a fold) does not, nor a log read within epochs (its breaks are the reader's guesses)."""
+def resume_point(prev: RunHistory, cur: RunHistory) -> tuple[float, float] | None:
+    """(the epoch ``cur`` starts at, the furthest ``prev`` reached) when ``cur`` goes on with
+    ``prev`` from a checkpoint: its epochs start again at one ``prev`` had reached (or the
+    next), well past ``prev``'s first, and it logs ``prev``'s loss under the same printed name,
+    once per whole epoch. None for a run that starts again at the first epoch (a new fit, a
+    fold), or a log read within epochs (its breaks are the reader's guesses)."""
     if prev.axis != "epoch" or cur.axis != "epoch":
-        return False
+        return None
     s, p0 = _first_step(cur), _first_step(prev)
     if s is None or p0 is None:
-        return False
+        return None
     last = _last_step(prev)
     shared = [k for k in ("loss", "val_loss") if k in prev.series and k in cur.series
               and prev.series[k].raw_name == cur.series[k].raw_name]
     whole = all(np.all(h.series[k].steps == np.round(h.series[k].steps)) for h in (prev, cur) for k in shared)
-    return bool(shared) and whole and p0 + 1 < s <= last + 1
+    return (s, last) if shared and whole and p0 + 1 < s <= last + 1 else None
 
 
 def join_resumed(built: list[tuple[Run, RunHistory]]) -> list[tuple[Run, RunHistory]]:
@@ -280,9 +281,10 @@ def join_resumed(built: list[tuple[Run, RunHistory]]) -> list[tuple[Run, RunHist
     on (the weights the earlier epochs after it produced were thrown away)."""
     out: list[tuple[Run, RunHistory]] = []
     for run, h in built:
-        if out and resumes(out[-1][1], h):
-            prev, s = out[-1][1], _first_step(h)
-            reached = _last_step(prev)
+        point = resume_point(out[-1][1], h) if out else None
+        if point is not None:
+            prev = out[-1][1]
+            s, reached = point
             for key, ser in list(prev.series.items()):
                 keep = ser.steps < s
                 ser.steps, ser.values = ser.steps[keep], ser.values[keep]
