@@ -1232,6 +1232,45 @@ def test_an_epoch_header_with_its_settings_in_parentheses_owns_the_lines_under_i
     assert any("callback" in n for n in h.meta.get("notes", []))
 
 
+def test_an_epoch_header_with_settings_after_a_bar_owns_its_whole_epoch(tmp_path):
+    """'Epoch 1/50  |  LR=3.00e-04' under a logging prefix, then four batch lines, a '[TRAIN]' and a
+    '[VAL]' summary and a classification report: the header was no header (its settings follow a
+    '|', not parentheses), and a header owned only 4 lines, so the 250 lines were read one by one
+    on a line counter ("250 epochs"). The summaries are each epoch's; a summary printed well after
+    the last epoch (further than an epoch's lines reach) is no epoch's: it does not overwrite epoch 12."""
+    lines = ["2026-04-25 15:54:03,312 | INFO | Epochs : 12 | Batch: 32"]
+    report = ["              precision    recall  f1-score   support", "",
+              "      normal       0.36      0.51      0.42        70", "    accuracy                           0.40       412", ""]
+    for e in range(1, 13):
+        pre = f"2026-04-25 15:{10 + e}:05,873 | INFO | "
+        lines += [pre, "─" * 40, pre + f"Epoch {e}/12  |  LR=3.00e-04"]
+        lines += [pre + f"  [{b}/103] loss={2.5 - 0.1 * e + 0.01 * b / 25:.4f}" for b in (25, 50, 75, 100)]
+        lines += [pre + f"[TRAIN] loss={2.0 / e:.4f}  macro_F1={0.3 + 0.02 * e:.4f}",
+                  pre + f"[VAL]   loss={1.7 - 0.05 * e:.4f}  macro_F1={0.35 + 0.01 * e:.4f}", pre, *report,
+                  pre + "[ckpt] Saved -> checkpoints/best_model.pth", pre + f"Epoch time: 5.7s  |  best_val_F1={0.35 + 0.01 * e:.4f}"]
+    lines += ["2026-04-25 16:30:00,000 | INFO | Training done.", "", "", "=" * 40, "TEST RESULTS:", "",
+              "2026-04-25 16:30:01,000 | INFO | Reloaded best: loss=1.5000  macro_F1=0.6075", *report, *report]
+    path = tmp_path / "train.log"
+    path.write_text("\n".join(lines) + "\n")
+    h = fd.read_runs(path)[0]
+    assert list(h.series["loss"].steps) == list(range(1, 13))
+    assert h.series["loss"].values[0] == pytest.approx(2.0) and h.series["loss"].values[-1] == pytest.approx(2.0 / 12, abs=1e-4)
+    assert list(h.series["val_loss"].steps) == list(range(1, 13))
+    assert h.series["val_loss"].values[-1] == pytest.approx(1.7 - 0.6)
+
+
+def test_an_epoch_line_with_a_word_or_a_metric_after_it_is_no_settings_header(tmp_path):
+    """Only settings may follow the counter of a header: 'Epoch 5 done' closes an epoch, and
+    'Epoch 2/10 | loss=0.3' is a record of its own."""
+    from fitdoctor.io.console.generic import _settings_header
+
+    assert _settings_header("Epoch 1/50  |  LR=3.00e-04") is not None
+    assert _settings_header("Epoch 3 - lr: 0.001") is not None
+    assert _settings_header("Epoch 5 done") is None
+    assert _settings_header("Epoch 2/10 | loss=0.3") is None
+    assert _settings_header("Epoch 4") is None  # no settings: the plain header pattern's case
+
+
 def test_a_log_printed_in_chinese_is_read_with_each_split_under_its_own_key(tmp_path):
     """'Epoch 16 完成 | 训练损失: 4.6130 | 验证损失: 6.0073' ('train loss', 'validation loss'), with
     '✓ 保存最佳模型，验证损失: 5.9688' ('saved the best model') between epochs: the validation loss

@@ -9,8 +9,10 @@ loss=0.41]``; the last update of each epoch wins).
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
+import statistics
 from typing import Iterable
 
 from fitdoctor.history import TRAIN_PREFIXES, canonical_name
@@ -74,8 +76,15 @@ _LEADING_EPOCH = re.compile(r"^[\s\[(]*epoch\s*[:=#]?\s*\d+(?:\s*(?:/|\bof\b)\s*
 #: "Validating...", "==> Evaluation on the dev set"
 EVAL_ANNOUNCEMENT = re.compile(r"^[^\w\d]*(?:[A-Za-z]+\s+){0,3}?(?:testing|evaluating|validating|validation|evaluation|eval)"
                                r"\b[^\d]*$", re.I)
-#: how many lines under a header its metric lines may sit (the script prints them right after)
+#: how many lines under a header its metric lines may sit when the log has no other header to
+#: tell how many lines an epoch prints (the script prints them right after)
 _HEADER_REACH = 4
+#: an epoch counter and its total opening a line ("Epoch 1/50  |  LR=3.00e-04"): a header when
+#: the rest of the line holds only settings (see :func:`_settings_header`)
+_COUNTER_LEAD = re.compile(r"^[\s|=#*>\-\[]*epoch\s*[:#]?\s*(\d+)(?:\s*(?:/|\bof\b)\s*(\d+))?\]?", re.I)
+#: one ``key=value`` or ``key: value`` setting, with a unit after its number ("LR=3.00e-04", "bs: 32", "time 4.1s")
+_SETTING_PAIR = re.compile(r"([A-Za-z][\w.]*(?:[ _][A-Za-z][\w.]*)?)\s*[:=]?\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?\s*[a-z%]*",
+                           re.I)
 
 
 def line_lead(seg: str) -> str:
@@ -119,13 +128,27 @@ def note_epoch_header(state: State, n: int, seg: str) -> None:
     lines right under it that carry no epoch ("loss=0.41, accuracy=0.88") are that epoch's.
     A setting (``epoch: 30``) is no header, and a header owns only the next few lines."""
     line = _LOG_PREFIX.sub("", seg, count=1)
-    m = _EPOCH_HEADER.match(line) or _counting_epoch(state, line)
+    m = _EPOCH_HEADER.match(line) or _counting_epoch(state, line) or _settings_header(line)
     if m is not None:
         state.header_epoch, state.header_line = float(m.group(1)), n
-        total = m.group(2) if m.re is _EPOCH_HEADER else None
+        total = m.group(2) if m.re is not _EPOCH_COLON else None
         state.header_planned = int(total) if total else None
     if m is not None or _EPOCH_MARK.match(line):
         state.epoch_line = n
+
+
+def _settings_header(line: str) -> re.Match[str] | None:
+    """An epoch line whose rest holds only the epoch's settings, no metric ("Epoch 1/50  |
+    LR=3.00e-04", "Epoch 3 - lr: 0.001"): a header, like one with its settings in parentheses.
+    A word outside a setting ("Epoch 5 done") or a metric key leaves it no header."""
+    m = _COUNTER_LEAD.match(line)
+    if m is None:
+        return None
+    rest = line[m.end():]
+    keys = [k.group(1) for k in _SETTING_PAIR.finditer(rest)]
+    if not keys or any(is_metric_key(k) for k in keys) or re.search(r"\w", _SETTING_PAIR.sub("", rest)):
+        return None
+    return m
 
 
 def _counting_epoch(state: State, line: str) -> re.Match[str] | None:
@@ -139,11 +162,37 @@ def _counting_epoch(state: State, line: str) -> re.Match[str] | None:
     return m if k <= 1 or last == k - 1 else None
 
 
+def header_lines(segs: list[tuple[int, str]]) -> list[int]:
+    """The line of every epoch header in a log, in order (read ahead, on a scratch state): each
+    header owns the lines up to the next one."""
+    scratch = State()
+    found: list[int] = []
+    for n, seg in segs:
+        if "poch" in seg or "POCH" in seg:
+            before = scratch.header_line
+            note_epoch_header(scratch, n, seg)
+            if scratch.header_line != before:
+                found.append(n)
+    return found
+
+
 def header_epoch_for(state: State, n: int) -> float | None:
-    """The epoch of the header line just above line ``n``, if there is one close enough."""
-    if state.header_epoch is None or not 0 < n - state.header_line <= _HEADER_REACH:
+    """The epoch of the header line above line ``n``, if line ``n`` is still that header's: before
+    the next header ("Epoch 1/50 | LR=.." over batch lines, a train and a val summary and a
+    classification report), or, under the last header, within as many lines as an epoch took
+    before it (a test summary printed after training is no epoch's). A log of one header:
+    the few lines right under it."""
+    if state.header_epoch is None or n <= state.header_line:
         return None
-    return state.header_epoch
+    lines = state.header_lines
+    i = bisect.bisect_right(lines, state.header_line)
+    if i < len(lines):
+        reach = lines[i] - state.header_line - 1
+    elif i >= 2:
+        reach = int(statistics.median(b - a for a, b in zip(lines[:i - 1], lines[1:i])))
+    else:
+        reach = _HEADER_REACH
+    return state.header_epoch if n - state.header_line <= max(reach, _HEADER_REACH) else None
 
 
 def handle_generic(state: State, n: int, seg: str) -> None:

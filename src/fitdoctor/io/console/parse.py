@@ -14,7 +14,8 @@ from fitdoctor.io.console import conlleval, keras, meters, openmmlab, pointnet, 
 from fitdoctor.io.console.bare_table import bare_table_as_lines
 from fitdoctor.io.console.fastai import tables_as_lines
 from fitdoctor.io.console.grouped_table import grouped_tables_as_lines
-from fitdoctor.io.console.generic import EVAL_ANNOUNCEMENT, handle_generic, handle_step_split_value, note_epoch_header
+from fitdoctor.io.console.generic import (EVAL_ANNOUNCEMENT, handle_generic, handle_step_split_value, header_lines,
+                                          note_epoch_header)
 from fitdoctor.io.console.hf import hf_dict, handle_dict
 from fitdoctor.io.console.lines import (MAYBE_WRAPPED, cut_incomplete_tail, drop_foreign, join_wrapped, segments,
                                         unglue_callbacks)
@@ -106,6 +107,7 @@ def parse_console_text(text: str, *, source: str, fmt: str = "console",
         if MAYBE_WRAPPED.search(text):
             segs = join_wrapped(segs)
         segs = list(segs)
+        state.header_lines = header_lines(segs)
         for i, (n, seg) in enumerate(segs):
             state.next_line = segs[i + 1][1] if i + 1 < len(segs) else ""
             handle(state, n, seg)

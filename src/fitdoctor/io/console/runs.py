@@ -74,8 +74,11 @@ class State:
     #: the epoch a bare header line named ("Epoch 3:" alone): the metric lines under it that
     #: carry no epoch of their own are that epoch's
     header_epoch: float | None = None
-    #: the line that header was on: it owns only the few lines right under it
+    #: the line that header was on: it owns the lines under it up to the next header (see
+    #: ``generic.header_epoch_for``)
     header_line: int = -1
+    #: the lines of every header in the log, found before reading it (``generic.header_lines``)
+    header_lines: list[int] = field(default_factory=list)
     #: the total that header named ("epoch: 3/100"): the length the run was planned for
     header_planned: int | None = None
     #: the epoch of the last AverageMeter line ("Epoch: [3][120/5005] .. Loss 0.9 (1.1)"; see ``meters.py``)
