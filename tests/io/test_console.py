@@ -1506,3 +1506,15 @@ def test_a_log_no_sniffer_claims_is_read_when_reading_finds_a_loss_curve(tmp_pat
     with pytest.raises(BadInput, match="unknown log format"):
         (tmp_path / "notes.txt").write_text("meeting at 10\nroom 4, floor 2\n" * 20)
         fd.read_runs(str(tmp_path / "notes.txt"))
+
+
+def test_bare_train_and_val_beside_a_metric_are_the_losses(tmp_path):
+    """'Epoch 001: train=2.5584, val=2.3731, ppl=10.73 [BEST]': the perplexity beside them kept
+    the line-level reading from naming the bare 'train' and 'val' numbers, so no loss was read and
+    nothing was judged; the run's curves named by their split alone are its losses."""
+    lines = [f"2025-11-04 10:38:{e:02d},570 - INFO - Epoch {e:03d}: train={0.1 + 2.4 * 0.8 ** e:.4f}, "
+             f"val={0.12 + 2.2 * 0.8 ** e:.4f}, ppl={2.7 ** (0.12 + 2.2 * 0.8 ** e):.2f}" for e in range(1, 41)]
+    h = _read_printed(tmp_path, lines)
+    assert h.series["loss"].values[0] == pytest.approx(0.1 + 2.4 * 0.8, abs=1e-4)
+    assert "val_loss" in h.series
+    assert [f.code for f in fd.diagnose(h).findings] == ["healthy"]

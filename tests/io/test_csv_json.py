@@ -370,3 +370,29 @@ def test_a_printed_history_of_tensors_is_read(tmp_path):
     path.write_text("{'loss': [tensor(0.9000), tensor(0.7000)], 'val_loss': [tensor(1.0, device='cuda:0'), tensor(0.8)]}")
     run = fd.read(path)
     assert list(run.series["val_loss"].values) == [1.0, 0.8]
+
+
+def test_curves_named_by_their_split_alone_are_read_as_the_loss_they_track(tmp_path):
+    """A hand loop's history ``{"train": [...], "val": [...]}`` names no metric: it was read as two
+    curves no rule looks at ("no findings" on a char-level LM still falling at its last epoch)."""
+    path = tmp_path / "history.json"
+    path.write_text(json.dumps({"train": [1.6 + 1.1 * 0.85 ** i for i in range(10)],
+                                       "val": [1.6 + 0.9 * 0.87 ** i for i in range(10)]}))
+    [h] = fd.read_runs(path)
+    assert list(h.series) == ["loss", "val_loss"]
+    assert any("'train' and 'val' name a split and no metric" in n for n in h.meta["notes"])
+    assert "still_improving" in [f.code for f in fd.diagnose(h).findings]
+
+
+def test_split_named_curves_that_rise_within_0_and_1_are_accuracy(tmp_path):
+    path = tmp_path / "history.json"
+    path.write_text(json.dumps({"train": [0.5 + 0.04 * i for i in range(10)], "valid": [0.5 + 0.03 * i for i in range(10)]}))
+    [h] = fd.read_runs(path)
+    assert list(h.series) == ["accuracy", "val_accuracy"]
+
+
+def test_split_named_curves_beside_a_loss_keep_their_names(tmp_path):
+    path = tmp_path / "history.json"
+    path.write_text(json.dumps({"loss": [1.0, 0.8, 0.7], "train": [3.0, 2.0, 1.0], "val": [3.0, 2.5, 2.0]}))
+    [h] = fd.read_runs(path)
+    assert {"loss", "train", "val"} <= set(h.series)

@@ -18,7 +18,7 @@ from typing import Mapping
 import numpy as np
 
 from fitdoctor.errors import BadInput
-from fitdoctor.history import RunHistory, canonical_name
+from fitdoctor.history import TRAIN_SPLITS, VAL_SPLITS, RunHistory, canonical_name
 from fitdoctor.io.base import Reader, load_readers, read_head
 
 #: Folders never worth walking into when looking for logs.
@@ -59,8 +59,38 @@ def read_runs(path: str | os.PathLike, fmt: str | None = None,
         run.meta.setdefault("source", str(p))
         if mapping:
             apply_mapping(run, mapping)
+        bare_split_curves(run)
         percent_to_fraction(run)
     return runs
+
+
+def bare_split_curves(run: RunHistory) -> None:
+    """Curves named by their split alone (``{"train": [...], "val": [...]}``, a hand loop's own
+    history) read as the loss they track, or as accuracy when the train curve rises and stays
+    within [0, 1] or [0, 100]: the name gives no metric, and the direction does. Only when the run
+    has no loss of its own, exactly one train curve and at least one held-out curve; ``test``
+    keeps its own name (``test_loss``)."""
+    if run.get("loss") is not None or run.get("val_loss") is not None:
+        return
+    train = [k for k in run.series if k in TRAIN_SPLITS]
+    held = [k for k in run.series if k in VAL_SPLITS]
+    if len(train) != 1 or not held:
+        return
+    t = run.series[train[0]].values
+    t = t[np.isfinite(t)]
+    if t.size < 2 or t[-1] == t[0]:
+        return
+    if t[-1] < t[0]:
+        what = "loss"
+    elif t.min() >= 0 and t.max() <= 100:
+        what = "accuracy"
+    else:
+        return
+    names = {train[0]: what, **{k: f"{'test' if k == 'test' else 'val'}_{what}" for k in held}}
+    run.series = {names.get(k, k): v for k, v in run.series.items()}
+    shown = " and ".join(repr(run.series[n].raw_name or k) for k, n in names.items())
+    run.note(f"{shown} name a split and no metric: read as the {'train and validation' if len(held) == 1 else 'split'} "
+             f"{what} (the train curve {'falls' if what == 'loss' else 'rises'})")
 
 
 def percent_to_fraction(run: RunHistory) -> None:
