@@ -39,6 +39,7 @@ METRIC_ALIASES: dict[str, str] = {
     "grad_norm": "grad_norm",
     "gradient_norm": "grad_norm",
     "total_loss": "loss",
+    "xent": "loss",  # OpenNMT's and TensorFlow's cross-entropy, printed beside its perplexity
     "tot_loss": "loss",  # "Tot Loss: 0.54" beside its parts ("Loc Loss", "Cls Loss")
     "loss_total": "loss",
     "loss_overall": "loss",  # Moment-DETR's sum of its weighted parts (loss_span, loss_giou, ...)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import re
 import subprocess
 import sys
@@ -1518,3 +1519,22 @@ def test_bare_train_and_val_beside_a_metric_are_the_losses(tmp_path):
     assert h.series["loss"].values[0] == pytest.approx(0.1 + 2.4 * 0.8, abs=1e-4)
     assert "val_loss" in h.series
     assert [f.code for f in fd.diagnose(h).findings] == ["healthy"]
+
+
+def test_opennmt_validation_perplexity_is_read_as_the_validation_loss(tmp_path):
+    """OpenNMT prints 'Step 200/100000; acc: 30.68; ppl: 26.8; xent: 3.29; lr: 1.00000' and, at each
+    validation, 'Validation perplexity: 5.45' and 'Validation accuracy: 44.6': no loss by name, so
+    the run was judged on val accuracy alone. xent is the cross-entropy; ln(perplexity) is too."""
+    lines = []
+    for step in range(100, 1700, 100):
+        xent = 0.02 + 3.3 * 0.7 ** (step / 100)
+        lines.append(f"[2024-05-08 04:06:{step % 60:02d},463 INFO] Step {step}/100000; acc:  {100 - 60 * 0.7 ** (step / 100):.2f}; "
+                     f"ppl:  {math.exp(xent):.2f}; xent: {xent:.2f}; lr: 1.00000; 14951/11576 tok/s;     69 sec")
+        if step % 200 == 0:
+            val = 0.05 + 1.6 * 0.6 ** (step / 200)
+            lines += [f"[2024-05-08 04:06:28,463 INFO] Validation perplexity: {math.exp(val):.5f}",
+                      f"[2024-05-08 04:06:28,463 INFO] Validation accuracy: {100 - 50 * 0.6 ** (step / 200):.4f}"]
+    h = _read_printed(tmp_path, lines)
+    assert "loss" in h.series and h.series["loss"].raw_name == "xent"
+    assert h.series["val_loss"].values[-1] == pytest.approx(0.05 + 1.6 * 0.6 ** 8, abs=1e-4)
+    assert any("ln(perplexity)" in n for n in h.meta["notes"])

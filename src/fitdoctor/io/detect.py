@@ -60,6 +60,7 @@ def read_runs(path: str | os.PathLike, fmt: str | None = None,
         if mapping:
             apply_mapping(run, mapping)
         bare_split_curves(run)
+        perplexity_as_loss(run)
         percent_to_fraction(run)
     return runs
 
@@ -91,6 +92,28 @@ def bare_split_curves(run: RunHistory) -> None:
     shown = " and ".join(repr(run.series[n].raw_name or k) for k, n in names.items())
     run.note(f"{shown} name a split and no metric: read as the {'train and validation' if len(held) == 1 else 'split'} "
              f"{what} (the train curve {'falls' if what == 'loss' else 'rises'})")
+
+
+#: a perplexity's names, train and validation: exp of the token cross-entropy
+_PERPLEXITY = {"": ("perplexity", "ppl"), "val_": ("val_perplexity", "val_ppl")}
+
+
+def perplexity_as_loss(run: RunHistory) -> None:
+    """A split whose loss is not logged but whose perplexity is (OpenNMT's "Validation perplexity:
+    1.05"): its loss is ln(perplexity), the token cross-entropy the perplexity is the exp of. The
+    rules judge a loss; a perplexity's scale (exp) would inflate every rise."""
+    for split, names in _PERPLEXITY.items():
+        if run.get(f"{split}loss") is not None:
+            continue
+        src = next((run.series[n] for n in names if n in run.series), None)
+        if src is None:
+            continue
+        v = src.values[np.isfinite(src.values)]
+        if not v.size or v.min() < 1:
+            continue  # below 1 is no perplexity
+        run.add(f"{split}loss", src.steps.copy(), np.log(src.values), raw_name=f"ln({src.raw_name})", axis=src.axis)
+        run.note(f"{src.raw_name!r} read as the {'validation ' if split else ''}loss: ln(perplexity), the "
+                 "cross-entropy it is the exp of (no loss of that split is logged)")
 
 
 def percent_to_fraction(run: RunHistory) -> None:
