@@ -1538,3 +1538,17 @@ def test_opennmt_validation_perplexity_is_read_as_the_validation_loss(tmp_path):
     assert "loss" in h.series and h.series["loss"].raw_name == "xent"
     assert h.series["val_loss"].values[-1] == pytest.approx(0.05 + 1.6 * 0.6 ** 8, abs=1e-4)
     assert any("ln(perplexity)" in n for n in h.meta["notes"])
+
+
+def test_a_batch_counted_from_0_does_not_overwrite_the_epoch_before(tmp_path):
+    """'Epoch 2, Batch 0/8, Loss: 0.29' opens epoch 2; read at 0/8 of epoch 2 it sat on epoch 1's
+    end, the x of 'Epoch 1 Training - Loss: 1.2084', and took its place in the train curve."""
+    lines = []
+    for e in range(1, 13):
+        lines += [f"2025-07-05 12:57:11,293 - __main__ - INFO - Epoch {e}, Batch 0/8, Loss: {2.5 / e:.4f}",
+                  f"2025-07-05 12:57:18,784 - __main__ - INFO - Epoch {e} Training - Loss: {1.2 / e:.4f}, Mod Acc: 0.8061, Time: 16.9s",
+                  f"2025-07-05 12:57:21,354 - __main__ - INFO - Epoch {e} Validation - Loss: {1.0 + 0.01 * e:.4f}, Mod Acc: 0.5"]
+    h = _read_printed(tmp_path, lines)
+    loss = h.series["loss"]
+    at = dict(zip(loss.steps.tolist(), loss.values.tolist()))
+    assert all(at[float(e)] == pytest.approx(1.2 / e, abs=1e-4) for e in range(1, 13))

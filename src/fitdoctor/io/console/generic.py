@@ -220,7 +220,10 @@ def handle_generic(state: State, n: int, seg: str) -> None:
             prog = _BRACKET_PROGRESS.match(seg, m.end())
             sub = prog if prog is not None else _STEP_OF.search(rest)
             if sub is not None and 0 < int(sub.group(2)):
-                frac = min(int(sub.group(1)) / int(sub.group(2)), 1.0)
+                done, total = int(sub.group(1)), int(sub.group(2))
+                # "Epoch 2, Batch 0/8": a counter from 0 names the batch under way, not a finished
+                # one; at 0/8 it would sit on epoch 1's end, where epoch 1's summary line is
+                frac = min(done / total, 1.0) if done or x < 1 else 0.5 / total
                 x = x - 1 + frac if x >= 1 else x + frac
                 if prog is not None:
                     rest = seg[:m.start()] + " | " + seg[prog.end():]
