@@ -396,3 +396,10 @@ def test_split_named_curves_beside_a_loss_keep_their_names(tmp_path):
     path.write_text(json.dumps({"loss": [1.0, 0.8, 0.7], "train": [3.0, 2.0, 1.0], "val": [3.0, 2.5, 2.0]}))
     [h] = fd.read_runs(path)
     assert {"loss", "train", "val"} <= set(h.series)
+
+
+def test_two_validation_curves_named_by_their_split_alone_keep_their_names(tmp_path):
+    path = tmp_path / "history.json"
+    path.write_text(json.dumps({"train": [3.0, 2.0, 1.0], "val": [3.0, 2.5, 2.0], "valid": [3.1, 2.6, 2.1]}))
+    [h] = fd.read_runs(path)
+    assert {"train", "val", "valid"} <= set(h.series)

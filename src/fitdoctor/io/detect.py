@@ -88,6 +88,8 @@ def bare_split_curves(run: RunHistory) -> None:
     else:
         return
     names = {train[0]: what, **{k: f"{'test' if k == 'test' else 'val'}_{what}" for k in held}}
+    if len(set(names.values())) < len(names):
+        return  # "val" and "valid" both: which one is the validation curve is not ours to pick
     run.series = {names.get(k, k): v for k, v in run.series.items()}
     shown = " and ".join(repr(run.series[n].raw_name or k) for k, n in names.items())
     run.note(f"{shown} name a split and no metric: read as the {'train and validation' if len(held) == 1 else 'split'} "

@@ -126,7 +126,8 @@ def split_prefix(word: str) -> str:
 def note_epoch_header(state: State, n: int, seg: str) -> None:
     """Remember the epoch a line of its own names ("Epoch 3:", "=== Epoch 3 ==="): the metric
     lines right under it that carry no epoch ("loss=0.41, accuracy=0.88") are that epoch's.
-    A setting (``epoch: 30``) is no header, and a header owns only the next few lines."""
+    A setting (``epoch: 30``) is no header; a header owns the lines up to the next one (see
+    :func:`header_epoch_for`)."""
     line = _LOG_PREFIX.sub("", seg, count=1)
     m = _EPOCH_HEADER.match(line) or _counting_epoch(state, line) or _settings_header(line)
     if m is not None:
