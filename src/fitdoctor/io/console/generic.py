@@ -17,7 +17,7 @@ from typing import Iterable
 
 from fitdoctor.history import TRAIN_PREFIXES, canonical_name
 from fitdoctor.io.console.pairs import bare_split_losses, clean_pairs, extract_pairs, is_metric_key
-from fitdoctor.io.console.patterns import EPOCH_INLINE, EPOCH_NO, SETTINGS
+from fitdoctor.io.console.patterns import EPOCH_INLINE, EPOCH_NO, SETTINGS, holds_no_record
 from fitdoctor.io.console.runs import Run, State
 from fitdoctor.io.console.tqdm import bar_postfix, epoch_bar_postfix
 
@@ -164,12 +164,12 @@ def _counting_epoch(state: State, line: str) -> re.Match[str] | None:
 
 
 def header_lines(segs: list[tuple[int, str]]) -> list[int]:
-    """The line of every epoch header in a log, in order (read ahead, on a scratch state): each
-    header owns the lines up to the next one."""
+    """The line of every epoch header in a log, in order (read ahead, on a scratch state, from the
+    lines the reading itself takes headers from): each header owns the lines up to the next one."""
     scratch = State()
     found: list[int] = []
     for n, seg in segs:
-        if "poch" in seg or "POCH" in seg:
+        if ("poch" in seg or "POCH" in seg) and holds_no_record(seg):
             before = scratch.header_line
             note_epoch_header(scratch, n, seg)
             if scratch.header_line != before:

@@ -19,7 +19,7 @@ from fitdoctor.io.console.generic import (EVAL_ANNOUNCEMENT, handle_generic, han
 from fitdoctor.io.console.hf import hf_dict, handle_dict
 from fitdoctor.io.console.lines import (MAYBE_WRAPPED, cut_incomplete_tail, drop_foreign, join_wrapped, segments,
                                         unglue_callbacks)
-from fitdoctor.io.console.patterns import BARE_SPLITS, CALLBACK, METRIC_WORDS, STEP_SPLIT_VALUE, TRACEBACK
+from fitdoctor.io.console.patterns import CALLBACK, STEP_SPLIT_VALUE, holds_no_record
 from fitdoctor.io.console.runs import State, drop_one_value_runs, join_resumed, to_history
 from fitdoctor.io.console.vocabulary import translate
 from fitdoctor.io.console.yolo_table import yolo_tables_as_lines
@@ -50,7 +50,7 @@ def handle(state: State, n: int, seg: str) -> None:
     in_keras = keras.in_keras_epoch(run)
     if in_keras and keras.handle_bar(run, seg):
         return
-    if not (METRIC_WORDS.search(seg) or BARE_SPLITS.search(seg)) or TRACEBACK.match(seg):
+    if holds_no_record(seg):
         if "poch" in seg or "POCH" in seg:
             note_epoch_header(state, n, seg)
         elif EVAL_ANNOUNCEMENT.match(seg):

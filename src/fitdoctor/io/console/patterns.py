@@ -46,6 +46,13 @@ TRACEBACK = re.compile(r'\s*(?:File "|Traceback \(most recent|\^+\s*$|During han
                        # empty"), whose words (Error, Errno) look like metrics
                        r'|[A-Za-z_][\w.]*(?:Error|Exception):\s+(?!' + NUM + r'\s*(?:$|[|,;])))')
 
+
+def holds_no_record(seg: str) -> bool:
+    """A line with no metric to read (or a traceback's): where an epoch header or an evaluation
+    announcement can stand."""
+    return not (METRIC_WORDS.search(seg) or BARE_SPLITS.search(seg)) or TRACEBACK.match(seg) is not None
+
+
 #: "250 val 5.8727", "251 train 5.861345" (Karpathy's build-nanogpt log.txt and its many forks):
 #: a step, a split word and the split's loss, one per line ("250 hella 0.2893" is a benchmark
 #: score beside them, not a curve of the run's own)
