@@ -152,3 +152,40 @@ def test_a_finding_prints_as_one_short_line():
     text = repr(f)
     assert text.startswith("Finding(overfitting (warning): ") and "\n" not in text and len(text) < 140
     assert "evidence" not in text and "Remedy(" not in text
+
+
+def _percent_history(n=20):
+    x = np.arange(n)
+    return {"loss": list(1.0 / (1 + x)), "val_loss": list(0.6 / (1 + 0.5 * x) + 0.3),
+            "accuracy": list(50 + 49 * x / (n - 1)), "val_accuracy": list(50 + 40 * x / (n - 1))}
+
+
+@pytest.mark.parametrize("wrap", ["dict", "keras", "dataframe"])
+def test_a_history_passed_in_python_reads_as_the_same_history_in_a_file(tmp_path, wrap):
+    """Percent accuracy, curves named by their split alone and a perplexity without a loss mean
+    the same whether the run came from a file or straight from Python."""
+    import json
+
+    pd = pytest.importorskip("pandas")
+    cases = [_percent_history(),
+             {"train": list(np.linspace(2.0, 0.4, 12)), "val": list(np.linspace(2.1, 0.7, 12))},
+             {"loss": list(np.linspace(3.0, 1.0, 12)), "val_perplexity": list(np.exp(np.linspace(3.1, 1.5, 12)))}]
+    for i, data in enumerate(cases):
+        path = tmp_path / f"history{i}.json"
+        path.write_text(json.dumps(data))
+        from_file = fd.read(path)
+        if wrap == "keras":
+            obj = type("History", (), {"history": data})()
+        elif wrap == "dataframe":
+            obj = pd.DataFrame(data)
+        else:
+            obj = data
+        from fitdoctor.diagnose import as_history
+
+        h = as_history(obj)
+        assert sorted(h.series) == sorted(from_file.series), (i, wrap)
+        for name, s in from_file.series.items():
+            np.testing.assert_allclose(h.series[name].values, s.values)
+        assert [n for n in h.meta.get("notes", []) if "read as" in n] == \
+            [n for n in from_file.meta.get("notes", []) if "read as" in n]
+        assert [f.code for f in fd.diagnose(obj).findings] == [f.code for f in fd.diagnose(from_file).findings]

@@ -47,10 +47,12 @@ def as_history(run: Any) -> RunHistory:
         from fitdoctor.io import read
 
         return read(run)
+    from fitdoctor.io.meaning import interpret
+
     if hasattr(run, "history") and isinstance(getattr(run, "history"), Mapping):
-        return RunHistory.from_dict(run.history, source="<keras History>", fmt="keras-history")
+        return interpret(RunHistory.from_dict(run.history, source="<keras History>", fmt="keras-history"))
     if isinstance(run, Mapping):
-        return RunHistory.from_dict(run)
+        return interpret(RunHistory.from_dict(run))
     if hasattr(run, "columns") and hasattr(run, "index") and hasattr(run, "to_numpy"):
         import numpy as np
 
@@ -86,7 +88,7 @@ def as_history(run: Any) -> RunHistory:
             keep = ~nan if gaps else np.ones(values.size, bool)
             if keep.any():
                 h.add(canonical_name(col), steps[keep], values[keep], raw_name=col, axis=axis)
-        return h
+        return interpret(h)
     raise BadInput(f"cannot diagnose a {type(run).__name__}; expected a RunHistory, a log file's "
                    "path, a dict of lists, a Keras History or a pandas DataFrame")
 

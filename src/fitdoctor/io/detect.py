@@ -15,11 +15,11 @@ import tempfile
 from pathlib import Path
 from typing import Mapping
 
-import numpy as np
 
 from fitdoctor.errors import BadInput
-from fitdoctor.history import TRAIN_SPLITS, VAL_SPLITS, RunHistory, canonical_name
+from fitdoctor.history import RunHistory, canonical_name
 from fitdoctor.io.base import Reader, load_readers, read_head
+from fitdoctor.io.meaning import interpret
 
 #: Folders never worth walking into when looking for logs.
 SKIP_DIRS = {".git", "__pycache__", ".ipynb_checkpoints", "node_modules", ".venv", "wandb"}
@@ -59,79 +59,8 @@ def read_runs(path: str | os.PathLike, fmt: str | None = None,
         run.meta.setdefault("source", str(p))
         if mapping:
             apply_mapping(run, mapping)
-        bare_split_curves(run)
-        perplexity_as_loss(run)
-        percent_to_fraction(run)
+        interpret(run)
     return runs
-
-
-def bare_split_curves(run: RunHistory) -> None:
-    """Curves named by their split alone (``{"train": [...], "val": [...]}``, a hand loop's own
-    history) read as the loss they track, or as accuracy when the train curve rises and stays
-    within [0, 1] or [0, 100]: the name gives no metric, and the direction does. Only when the run
-    has no loss of its own, exactly one train curve and at least one held-out curve; ``test``
-    keeps its own name (``test_loss``)."""
-    if run.get("loss") is not None or run.get("val_loss") is not None:
-        return
-    train = [k for k in run.series if k in TRAIN_SPLITS]
-    held = [k for k in run.series if k in VAL_SPLITS]
-    if len(train) != 1 or not held:
-        return
-    t = run.series[train[0]].values
-    t = t[np.isfinite(t)]
-    if t.size < 2 or t[-1] == t[0]:
-        return
-    if t[-1] < t[0]:
-        what = "loss"
-    elif t.min() >= 0 and t.max() <= 100:
-        what = "accuracy"
-    else:
-        return
-    names = {train[0]: what, **{k: f"{'test' if k == 'test' else 'val'}_{what}" for k in held}}
-    if len(set(names.values())) < len(names):
-        return  # "val" and "valid" both: which one is the validation curve is not ours to pick
-    run.series = {names.get(k, k): v for k, v in run.series.items()}
-    shown = " and ".join(repr(run.series[n].raw_name or k) for k, n in names.items())
-    run.note(f"{shown} name a split and no metric: read as the {'train and validation' if len(held) == 1 else 'split'} "
-             f"{what} (the train curve {'falls' if what == 'loss' else 'rises'})")
-
-
-#: a perplexity's names, train and validation: exp of the token cross-entropy
-_PERPLEXITY = {"": ("perplexity", "ppl"), "val_": ("val_perplexity", "val_ppl")}
-
-
-def perplexity_as_loss(run: RunHistory) -> None:
-    """A split whose loss is not logged but whose perplexity is (OpenNMT's "Validation perplexity:
-    1.05"): its loss is ln(perplexity), the token cross-entropy the perplexity is the exp of. The
-    rules judge a loss; a perplexity's scale (exp) would inflate every rise."""
-    for split, names in _PERPLEXITY.items():
-        if run.get(f"{split}loss") is not None:
-            continue
-        src = next((run.series[n] for n in names if n in run.series), None)
-        if src is None:
-            continue
-        v = src.values[np.isfinite(src.values)]
-        if not v.size or v.min() < 1:
-            continue  # below 1 is no perplexity
-        run.add(f"{split}loss", src.steps.copy(), np.log(src.values), raw_name=f"ln({src.raw_name})", axis=src.axis)
-        run.note(f"{src.raw_name!r} read as the {'validation ' if split else ''}loss: ln(perplexity), the "
-                 "cross-entropy it is the exp of (no loss of that split is logged)")
-
-
-def percent_to_fraction(run: RunHistory) -> None:
-    """Accuracy printed in percent (``Test Acc: 85.20%``) read as the fraction the rules expect.
-
-    An accuracy can never exceed 1 as a fraction, so a series of them with values above
-    1.5 and none above 100 is in percent; it is divided by 100, with a note.
-    """
-    for name, s in run.series.items():
-        base = name.split("#")[0].removeprefix("val_")
-        if not (base == "accuracy" or base.endswith("_accuracy") or base.startswith("accuracy_")):
-            continue
-        v = s.values[np.isfinite(s.values)]
-        if v.size and v.min() >= 0 and 1.5 < v.max() <= 100:
-            s.values = s.values / 100.0
-            run.note(f"{s.raw_name!r} is in percent (up to {v.max():g}); read as a fraction")
 
 
 def read(path: str | os.PathLike, fmt: str | None = None,
