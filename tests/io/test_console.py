@@ -411,6 +411,33 @@ def test_a_hand_printed_table_under_a_rule_with_percent_cells_and_best_marks_is_
     assert h.series["accuracy"].values[-1] == pytest.approx(0.90)  # percent, read as a fraction
 
 
+def test_a_table_whose_column_names_are_two_words_is_read_by_its_columns(tmp_path):
+    """'Epoch    Train Loss   Train Acc    Test Loss    Test Acc     Time' over rows ending in a
+    unit ('0.55    s'): the names are cut where two spaces separate them. Read word by word
+    the header had 9 names for 6 cells, and the log was read as one epoch."""
+    rows = ["Epoch    Train Loss   Train Acc    Test Loss    Test Acc     Time    ", "-" * 70]
+    for e in (1, 10, 20, 30, 40, 50, 60, 70):
+        rows.append(f"{e:<9d}{2.0 - e / 100:<13.4f}{0.2 + e / 200:<13.4f}{2.1 - e / 120:<13.4f}"
+                    f"{0.2 + e / 250:<13.4f}{0.4:<8.2f}s")
+    h = _read_printed(tmp_path, rows, "training_output.log")
+    assert list(h.series["loss"].steps) == [1, 10, 20, 30, 40, 50, 60, 70]
+    assert h.series["val_loss"].values[-1] == pytest.approx(2.1 - 70 / 120, abs=1e-4)
+    assert h.series["val_accuracy"].values[0] == pytest.approx(0.204, abs=1e-4)
+    assert "time" not in h.series
+
+
+def test_an_epoch_header_drawn_with_box_characters_owns_the_lines_under_it(tmp_path):
+    """'── Epoch 3/20 ──' is a header as '=== Epoch 3/20 ===' is: before, each record line
+    under it was an epoch of its own (20 epochs read as 40)."""
+    rows = []
+    for e in range(1, 9):
+        rows += [f"\u2500\u2500 Epoch {e}/8 \u2500\u2500", f"  Batch    0/13 | loss: {0.8 / e:.4f} | lr: 1.00e-04",
+                 f"  Train loss: {0.7 / e:.4f}  |  Val loss: {0.72 / e + 0.01:.4f}", "  \u2605 Saved new best model!", ""]
+    h = _read_printed(tmp_path, rows, "training_output.log")
+    assert list(h.series["val_loss"].steps) == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert list(h.series["loss"].steps) == [1, 2, 3, 4, 5, 6, 7, 8]
+
+
 def test_a_step_record_is_no_table_header(tmp_path):
     """'  step 00020: loss=0.7674' names a loss after a step word, like a header would: it is a
     record, and every one of them stays."""

@@ -403,3 +403,16 @@ def test_two_validation_curves_named_by_their_split_alone_keep_their_names(tmp_p
     path.write_text(json.dumps({"train": [3.0, 2.0, 1.0], "val": [3.0, 2.5, 2.0], "valid": [3.1, 2.6, 2.1]}))
     [h] = fd.read_runs(path)
     assert {"train", "val", "valid"} <= set(h.series)
+
+
+def test_a_history_json_that_opens_with_a_note_of_its_own_is_still_a_history(tmp_path):
+    """``{"_provenance": {...}, "train_loss": [...], "val_loss": [...]}``: the curves come
+    after a value that is none; it was 'unknown log format'."""
+    data = {"_provenance": {"status": "development run", "warning": "not a canonical evaluation"},
+            "train_loss": [0.52, 0.33, 0.28, 0.23, 0.22, 0.2, 0.19, 0.18],
+            "val_loss": [0.39, 0.28, 0.3, 0.22, 0.2, 0.21, 0.19, 0.19]}
+    path = tmp_path / "history.json"
+    path.write_text(json.dumps(data, indent=2))
+    h = fd.read(path)
+    assert h.meta["format"] == "keras-json"
+    assert h.series["val_loss"].values.tolist() == data["val_loss"]

@@ -100,6 +100,9 @@ _WRAPPERS = ("history", "training_history", "train_history", "metrics", "logs", 
 
 #: an object whose first value is an object whose first value is a list of numbers (a history
 #: wrapped or nested by split: ``{"history": {"loss": [0.69``, ``{"train": {"loss": [0.69``)
+#: a top-level curve further down, after a first value that is no curve (``"_provenance": {...}``,
+#: ``"model": "resnet"``): one key per line as ``json.dump(..., indent=...)`` writes them
+_LATER_LIST_LINE = re.compile(r'^[ \t]{1,4}"[^"]{1,80}"\s*:\s*\[\s*-?(?:[\d.]|NaN|Infinity|null)', re.M)
 _NESTED_LIST_HEAD = re.compile(r'\{\s*"[^"]{1,80}"\s*:\s*\{\s*"[^"]{1,80}"\s*:\s*\[\s*-?(?:[\d.]|NaN|Infinity|null)')
 
 
@@ -223,6 +226,8 @@ class KerasHistoryJSONReader(Reader):
             return 0.75  # one level down, however indented: {"history": {"train_loss": [1.77, ...
         if re.match(r'\s*"[^"]{1,80}"\s*:\s*\{\s*"0"\s*:\s*-?[\d.]', body):
             return 0.75  # pandas to_json(): {"loss": {"0": 0.69, ...
+        if _LATER_LIST_LINE.search(text):
+            return 0.7
         return 0.0
 
     def read(self, path: Path) -> list[RunHistory]:

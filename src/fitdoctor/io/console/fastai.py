@@ -28,14 +28,15 @@ def tables_as_lines(text: str) -> str:
     if TABLE_HEAD.search(text.replace("|", " ") if piped else text) is None:  # most logs hold no such table
         return text
     out, head, fastai = [], None, False
-    for raw in text.split("\n"):
+    lines = text.split("\n")
+    for i, raw in enumerate(lines):
         # " Epoch | TrainLoss | ValLoss | LR" over "     1 |    1.0164 |   0.8634 | 0.001": a
         # table drawn with bars is the same table (a Markdown one too: its rule row is a rule)
         line = raw
         if piped and "|" in raw and (head is not None or TABLE_HEAD.match(raw.replace("|", " "))):
             line = raw.replace("|", " ")
         if TABLE_HEAD.match(line) and all(_HEAD_CELL.fullmatch(t) for t in line.split()):
-            head = line.split()
+            head = _wide_names(line, lines[i + 1:i + 4]) or line.split()
             fastai = any(h.startswith("train_") for h in head) and any(h.startswith("valid_") for h in head)
             axis = "step" if head[0].lower() in _STEP_HEADS else "epoch"
             out.append("")
@@ -65,3 +66,18 @@ def tables_as_lines(text: str) -> str:
                 head = None
         out.append(raw)
     return "\n".join(out)
+
+
+def _wide_names(line: str, below: list[str]) -> list[str] | None:
+    """Column names of two words or more (``Epoch    Train Loss   Train Acc    Test Loss``):
+    the header cut at runs of two spaces, each name joined with ``_``, when the first row
+    under it (past a rule) has one cell per such name (and maybe a unit or marker after
+    them), not one per word. None when the names are single words or the row says otherwise."""
+    wide = [c for c in re.split(r"[ \t]{2,}|\t", line.strip()) if c]
+    if len(wide) == len(line.split()) or len(wide) < 2:
+        return None
+    row = next((r for r in below if r.strip() and not _RULE.fullmatch(r)), "")
+    cells = [c for c in row.split() if _CELL.fullmatch(c)]
+    if len(cells) != len(wide) or not row.split()[0].isdigit():
+        return None
+    return ["_".join(c.split()) for c in wide]

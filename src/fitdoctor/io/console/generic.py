@@ -60,16 +60,19 @@ _LOG_PREFIX = re.compile(r"^\s*(?:\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+
 #: "epoch: 3/100" (a colon, then a total),
 #: and either with the word for a number after it: "## Epoch no. = 3", "Epoch number 3", "Epoch #3",
 #: or with the epoch's settings in parentheses: "Epoch 4/50 (lr=0.000400)"
-_EPOCH_HEADER = re.compile(r"^(?:[\s|=#*>\-\[]*epoch\s+" + EPOCH_NO + r"?|\s*[=#][\s=#\-]*epoch\s*(?:"
+#: what decorates a header line around "Epoch 3/20": rules of ASCII or box-drawing characters
+#: ("=== Epoch 3 ===", "── Epoch 3/20 ──")
+_DECOR = r"\s|=#*>\-\[\u2500-\u257f"
+_EPOCH_HEADER = re.compile(r"^(?:[" + _DECOR + r"]*epoch\s+" + EPOCH_NO + r"?|\s*[=#][\s=#\-]*epoch\s*(?:"
                            + EPOCH_NO + r"|:\s*)"
                            # "epoch: 3/100": a colon, but a total after it (a setting has none)
-                           r"|[\s|=#*>\-\[]*epoch\s*:\s*(?=\d+\s*(?:/|\bof\b)\s*\d+))(\d+)"
-                           r"(?:\s*(?:/|\bof\b)\s*(\d+))?" + SETTINGS + r"\s*:?[\s|=#*\-\]]*$", re.I)
+                           r"|[" + _DECOR + r"]*epoch\s*:\s*(?=\d+\s*(?:/|\bof\b)\s*\d+))(\d+)"
+                           r"(?:\s*(?:/|\bof\b)\s*(\d+))?" + SETTINGS + r"\s*:?[\s|=#*\-\]\u2500-\u257f]*$", re.I)
 #: "Epoch:0" or "epoch: 3" alone on its line: a header when it counts up from 0 or 1 (a script
 #: printing each epoch's number before its lines), a setting otherwise ("epoch: 30" in a config dump)
 _EPOCH_COLON = re.compile(r"^[\s|=#*>\-\[]*epoch\s*[:=]\s*(\d+)\s*$", re.I)
 #: a line that opens an epoch, whatever follows ("Epoch 2/25 (device=cuda)")
-_EPOCH_MARK = re.compile(r"^[\s|=#*>\-\[]*epoch\s*[:#]?\s*\d+\b", re.I)
+_EPOCH_MARK = re.compile(r"^[" + _DECOR + r"]*epoch\s*[:#]?\s*\d+\b", re.I)
 #: an epoch counter opening a line, with what separates it from the rest ("Epoch:  1 ", "[Epoch 3] | ")
 _LEADING_EPOCH = re.compile(r"^[\s\[(]*epoch\s*[:=#]?\s*\d+(?:\s*(?:/|\bof\b)\s*\d+)?[\s\])]*[,:;|\-]*\s*", re.I)
 #: a line announcing an evaluation, with no number in it: "testing in eval mode......",
