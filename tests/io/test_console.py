@@ -438,6 +438,24 @@ def test_an_epoch_header_drawn_with_box_characters_owns_the_lines_under_it(tmp_p
     assert list(h.series["loss"].steps) == [1, 2, 3, 4, 5, 6, 7, 8]
 
 
+@pytest.mark.parametrize("header", ["Epoch {e}/6", "\u2500\u2500 Epoch {e}/6 \u2500\u2500", "=== Epoch {e} ==="])
+def test_batch_lines_under_an_epoch_header_are_points_inside_it_and_the_summary_is_the_epoch(tmp_path, header):
+    """'  Batch 5/13 | loss: 0.71' under a header lands inside that epoch, as 'Epoch 1, Batch
+    5/13' on one line does; the epoch's own 'Train loss:' line is then its loss, not the last
+    batch's value with the summary set aside as a second loss."""
+    rows = []
+    for e in range(1, 7):
+        rows.append(header.format(e=e))
+        rows += [f"  Batch {b:4d}/13 | loss: {0.95 - 0.1 * e - 0.001 * b:.4f} | lr: 1.00e-04" for b in (0, 5, 10)]
+        rows += [f"  Train loss: {0.5 - 0.05 * e:.4f}  |  Val loss: {0.72 - 0.09 * e:.4f}", ""]
+    h = _read_printed(tmp_path, rows, "train.log")
+    assert list(h.series["loss"].steps) == [1, 2, 3, 4, 5, 6]
+    assert h.series["loss"].values[0] == pytest.approx(0.45)
+    assert list(h.series["val_loss"].steps) == [1, 2, 3, 4, 5, 6]
+    inside = [s for k, s in h.series.items() if k.startswith("loss#")]
+    assert inside and inside[0].steps[0] < 1 and len(inside[0]) == 18
+
+
 def test_a_step_record_is_no_table_header(tmp_path):
     """'  step 00020: loss=0.7674' names a loss after a step word, like a header would: it is a
     record, and every one of them stays."""

@@ -199,6 +199,25 @@ def header_epoch_for(state: State, n: int) -> float | None:
     return state.header_epoch if n - state.header_line <= max(reach, _HEADER_REACH) else None
 
 
+def within_epoch(epoch: float, done: int, total: int) -> float:
+    """Where batch ``done`` of ``total`` lies in ``epoch`` (counted from 1, or from 0). A counter
+    from 0 names the batch under way, not a finished one: "Epoch 2, Batch 0/8" at 0/8 would sit
+    on epoch 1's end, where epoch 1's summary line is."""
+    frac = min(done / total, 1.0) if done or epoch < 1 else 0.5 / total
+    return epoch - 1 + frac if epoch >= 1 else epoch + frac
+
+
+def batch_point(seg: str, epoch: float) -> float | None:
+    """The point inside ``epoch`` of a line under its header that counts batches with their total
+    ("── Epoch 3/20 ──" over "  Batch 5/13 | loss: 0.41"), as "Epoch 3, Batch 5/13" on one line
+    is read: the epoch's own summary under it is then the epoch's value, not the last batch's.
+    None when the line counts no batches."""
+    sub = _STEP_OF.search(seg)
+    if sub is None or int(sub.group(2)) <= 0:
+        return None
+    return within_epoch(epoch, int(sub.group(1)), int(sub.group(2)))
+
+
 def handle_generic(state: State, n: int, seg: str) -> None:
     x: float | None = None
     axis = "epoch"
@@ -225,10 +244,7 @@ def handle_generic(state: State, n: int, seg: str) -> None:
             sub = prog if prog is not None else _STEP_OF.search(rest)
             if sub is not None and 0 < int(sub.group(2)):
                 done, total = int(sub.group(1)), int(sub.group(2))
-                # "Epoch 2, Batch 0/8": a counter from 0 names the batch under way, not a finished
-                # one; at 0/8 it would sit on epoch 1's end, where epoch 1's summary line is
-                frac = min(done / total, 1.0) if done or x < 1 else 0.5 / total
-                x = x - 1 + frac if x >= 1 else x + frac
+                x = within_epoch(x, done, total)
                 if prog is not None:
                     rest = seg[:m.start()] + " | " + seg[prog.end():]
                 else:
@@ -287,7 +303,7 @@ def handle_generic(state: State, n: int, seg: str) -> None:
         # "epoch: 3, loss is: 0.49, acc is: 0.84" right under "testing in eval mode......": the
         # same line the train part printed, now for the evaluation it announced
         pairs = {f"val_{k}": v for k, v in pairs.items()}
-    held_out = _held_out(pairs)
+    held_out = names_held_out(pairs)
     if batch_line and held_out:
         # "epoch=1 step=200 train_loss=0.3574 val_loss=0.3097": an evaluation every 200 steps,
         # on the step counter (the epoch alone would fold each epoch's evaluations into one)
@@ -296,6 +312,8 @@ def handle_generic(state: State, n: int, seg: str) -> None:
         x = header_epoch_for(state, n)
         if x is not None and state.header_planned and planned is None:
             planned = (int(x), state.header_planned)
+        if x is not None and not held_out:
+            x = batch_point(seg, x) or x
     else:
         state.header_epoch = None
     run = state.run
@@ -327,7 +345,7 @@ def handle_generic(state: State, n: int, seg: str) -> None:
         # run in two at every record)
         x, axis = run.last_x, run.axis
     if (x is not None and axis == "epoch" and m is not None and run.records and run.axis == "step"
-            and run.dialect == "generic" and (not held_out or any(_held_out(rec) for rec in run.records.values()))):
+            and run.dialect == "generic" and (not held_out or any(names_held_out(rec) for rec in run.records.values()))):
         # "Epoch 1 completed. Average Training Loss: 4.68" between the "Epoch 1, Global Batch 2335,
         # Training Loss: ..., Validation Loss: ..." lines: the step lines carry the curve; the
         # epoch's own summary would cut the run at each epoch (one with a val loss too, when the
@@ -375,10 +393,10 @@ def handle_generic(state: State, n: int, seg: str) -> None:
 
 def _split_named(key: str) -> bool:
     """Whether a key names its split itself (``val_loss``, ``dev_bleu``, ``train_acc``)."""
-    return _held_out((key,)) or key.lower().startswith(("train", *TRAIN_PREFIXES))
+    return names_held_out((key,)) or key.lower().startswith(("train", *TRAIN_PREFIXES))
 
 
-def _held_out(keys: Iterable[str]) -> bool:
+def names_held_out(keys: Iterable[str]) -> bool:
     """A validation or test value among these keys (a record's, or a line's pairs)."""
     return any(canonical_name(k).startswith(("val_", "test_")) for k in keys)
 

@@ -13,7 +13,7 @@ import re
 
 import numpy as np
 
-from fitdoctor.io.console.generic import split_prefixed
+from fitdoctor.io.console.generic import batch_point, names_held_out, split_prefixed
 from fitdoctor.io.console.lines import ANSI, maybe_wrapped
 from fitdoctor.io.console.pairs import SKIP_KEYS, clean_pairs, extract_pairs, is_metric_key, skipped
 from fitdoctor.io.console.patterns import (CALLBACK, CALLBACK_ANCHORS, COUNTER, EPOCH_INLINE, KERAS_HEADER, NUM,
@@ -83,7 +83,8 @@ def handle_other(run: Run, seg: str) -> bool:
         # split up front ("val Loss: 0.50 Acc: 0.86") speaks for all its keys
         if pairs and any(is_metric_key(k) for k in pairs):
             pairs = split_prefixed(seg, pairs)
-            run.put(float(run.last_header), pairs)
+            inside = None if names_held_out(pairs) else batch_point(seg, float(run.last_header))
+            run.put(inside if inside is not None else float(run.last_header), pairs)
             run.open_header = None
         return True
     if int(inline.group(1)) in (run.last_header, run.last_header - 1):
