@@ -56,10 +56,6 @@ def _body(line: str) -> str:
     return GLOG.sub("", line, count=1).rstrip()
 
 
-def _float(text: str) -> float:
-    return float(text)
-
-
 class _Points:
     """Points of one run: name -> {step: value} (a later value at the same step wins)."""
 
@@ -122,13 +118,13 @@ def read_caffe_text(text: str, source: str = "<text>") -> list[RunHistory]:
             it = int(m.group(1))
             at(it)
             train_at = float(it)
-            cur.add("loss", train_at, _float(m.group(2)), "loss")
+            cur.add("loss", train_at, float(m.group(2)), "loss")
         elif m := _LR.search(body):
             it = int(m.group(1))
             at(it)
-            cur.add("lr", float(it), _float(m.group(2)), "lr")
+            cur.add("lr", float(it), float(m.group(2)), "lr")
         elif (m := _OUTPUT.search(body)) and cur is not None:
-            split, name, value, weighted = m.group(1), m.group(3).strip(), _float(m.group(4)), m.group(6)
+            split, name, value, weighted = m.group(1), m.group(3).strip(), float(m.group(4)), m.group(6)
             if split == "Test":
                 if test_at is None:
                     continue
@@ -136,7 +132,7 @@ def read_caffe_text(text: str, source: str = "<text>") -> list[RunHistory]:
                     other_nets.add(test_net)
                     continue
                 if weighted is not None:
-                    test_loss[test_at] = test_loss.get(test_at, 0.0) + _float(weighted)
+                    test_loss[test_at] = test_loss.get(test_at, 0.0) + float(weighted)
                     if canonical_name(name) == "loss":
                         continue  # the validation loss is the sum of the weighted loss outputs
                 cur.add(f"val_{canonical_name(name)}", test_at, value, f"Test net output: {name}")
@@ -149,7 +145,8 @@ def read_caffe_text(text: str, source: str = "<text>") -> list[RunHistory]:
             pts.add("val_loss", step, v, "Test net loss (weighted sum)")
         if not pts.series:
             continue
-        h = pts.history(source, "caffe", "step", f"run {i + 1}" if len(runs) > 1 else "caffe")
+        stem = Path(source).stem
+        h = pts.history(source, "caffe", "step", f"{stem} run {i + 1}" if len(runs) > 1 else stem)
         if other_nets:
             h.note(f"left out test net{'s' if len(other_nets) > 1 else ''} "
                    f"{', '.join(f'#{n}' for n in sorted(other_nets))}: net #0 is read as validation")
@@ -180,19 +177,19 @@ def read_paddle_v1_text(text: str, source: str = "<text>") -> list[RunHistory]:
         body = _body(line)
         if m := _PASS.search(body):
             current = float(m.group(1))
-            pts.add("loss", current, _float(m.group(2)), "AvgCost")
+            pts.add("loss", current, float(m.group(2)), "AvgCost")
             evals(m.group(3), "", current)
         elif (m := _PADDLE_TEST.search(body)) and current is not None:
-            pts.add("val_loss", current, _float(m.group(1)), "Test cost")
+            pts.add("val_loss", current, float(m.group(1)), "Test cost")
             evals(m.group(2), "val_", current)
     if not pts.series:
         return []
-    h = pts.history(source, "paddle-v1", "epoch", "paddle")
+    h = pts.history(source, "paddle-v1", "epoch", Path(source).stem)
     if any(n.endswith("classification_error_evaluator") for n in pts.raw.values()):
         h.note("classification_error_evaluator read as accuracy: 1 - the error it logs")
     for name in sorted(averaged):
         h.note(f"{name!r} is logged once per output: read as their mean")
-    return h and [h]
+    return [h]
 
 
 def _sniff(head: bytes, first: tuple[str, ...], markers: tuple[str, ...]) -> float:

@@ -312,8 +312,9 @@ def handle_generic(state: State, n: int, seg: str) -> None:
         x = header_epoch_for(state, n)
         if x is not None and state.header_planned and planned is None:
             planned = (int(x), state.header_planned)
-        if x is not None and not held_out:
-            x = batch_point(seg, x) or x
+        inside = batch_point(seg, x) if x is not None and not held_out else None
+        if inside is not None:
+            x = inside
     else:
         state.header_epoch = None
     run = state.run
