@@ -13,7 +13,7 @@ import numpy as np
 
 from fitdoctor.errors import BadInput
 from fitdoctor.history import RunHistory, canonical_name
-from fitdoctor.io.base import decode_text
+from fitdoctor.io.base import read_text
 
 MISSING = {"", "na", "n/a", "nan", "none", "null", "-"}
 #: Columns that are an axis or bookkeeping, never a curve.
@@ -97,10 +97,7 @@ def title_lines(lines: Sequence[str]) -> int:
 
 def read_csv_rows(path: Path) -> tuple[list[str], list[list[str]], str]:
     """Header and rows of a delimited text file; the delimiter is sniffed from the header."""
-    try:
-        text = decode_text(path.read_bytes())
-    except OSError as exc:
-        raise BadInput(f"{path}: cannot read ({exc.strerror})") from exc
+    text = read_text(path)
     lines = text.splitlines()
     skipped = 0
     while lines and not lines[0].strip():

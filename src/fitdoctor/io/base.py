@@ -13,6 +13,7 @@ import pkgutil
 from pathlib import Path
 from typing import ClassVar
 
+from fitdoctor.errors import BadInput
 from fitdoctor.history import RunHistory
 
 #: Bytes read from the start of a file for sniffing.
@@ -102,6 +103,19 @@ def decode_text(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return data.decode("latin-1")
+
+
+def read_text(path: Path, *, binary_expected: str | None = None) -> str:
+    """A log file's decoded text (see :func:`decode_text`); a one-line BadInput when the file
+    cannot be read, or, given ``binary_expected`` (what the reader expected instead), when it
+    is binary. One home for what every text reader does first."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BadInput(f"{path}: cannot read ({exc.strerror})") from exc
+    if binary_expected is not None and looks_binary(data[:1024]):
+        raise BadInput(f"{path}: binary file; expected {binary_expected}")
+    return decode_text(data)
 
 
 def looks_binary(head: bytes) -> bool:

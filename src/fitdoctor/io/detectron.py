@@ -32,7 +32,7 @@ import numpy as np
 
 from fitdoctor.errors import BadInput
 from fitdoctor.history import RunHistory
-from fitdoctor.io.base import Reader, decode_text, json_object_head, register
+from fitdoctor.io.base import Reader, json_object_head, read_text, register
 
 _SKIP = {"iteration", "iter", "epoch", "step", "mode", "time", "data_time", "eta_seconds",
          "rank_data_time", "memory", "lr_scale"}
@@ -75,10 +75,7 @@ def detectron_name(key: str) -> str | None:
 
 
 def _load_lines(path: Path) -> tuple[list[dict], str | None]:
-    try:
-        text = decode_text(path.read_bytes())
-    except OSError as exc:
-        raise BadInput(f"{path}: cannot read ({exc.strerror})") from exc
+    text = read_text(path)
     lines = [ln for ln in text.splitlines() if ln.strip()]
     records: list[dict] = []
     note = None

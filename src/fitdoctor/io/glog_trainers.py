@@ -35,7 +35,7 @@ import numpy as np
 
 from fitdoctor.errors import BadInput
 from fitdoctor.history import RunHistory, canonical_name
-from fitdoctor.io.base import Reader, decode_text, looks_binary, register
+from fitdoctor.io.base import Reader, decode_text, looks_binary, read_text, register
 
 #: glog's prefix: severity, date, time, thread id, source file and line
 GLOG = re.compile(r"^\s*(?:#\s*)?[IWEF]\d{4} \d\d:\d\d:\d\d(?:\.\d+)? +\d+ [\w./-]+:\d+\] ?")
@@ -74,16 +74,6 @@ class _Points:
             h.add(name, steps, np.array([pts[s] for s in sorted(pts)], dtype=float),
                   raw_name=self.raw[name], axis=axis)
         return h
-
-
-def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise BadInput(f"{path}: cannot read ({exc.strerror})") from exc
-    if looks_binary(data[:1024]):
-        raise BadInput(f"{path}: binary file; expected a glog training log")
-    return decode_text(data)
 
 
 def read_caffe_text(text: str, source: str = "<text>") -> list[RunHistory]:
@@ -192,12 +182,13 @@ def read_paddle_v1_text(text: str, source: str = "<text>") -> list[RunHistory]:
     return [h]
 
 
-def _sniff(head: bytes, first: tuple[str, ...], markers: tuple[str, ...]) -> float:
+def _head_text(head: bytes) -> str:
+    return "" if looks_binary(head) else decode_text(head)
+
+
+def _sniff(text: str, first: tuple[str, ...], markers: tuple[str, ...]) -> float:
     """Sure when the head holds one of ``first`` (the trainer's own name or source file) and one
     of its ``markers`` (the net's setup can fill the head before training prints anything)."""
-    if looks_binary(head):
-        return 0.0
-    text = decode_text(head)
     return 0.95 if any(f in text for f in first) and any(m in text for m in markers) else 0.0
 
 
@@ -208,12 +199,13 @@ class CaffeReader(Reader):
 
     @classmethod
     def sniff(cls, path: Path, head: bytes) -> float:
-        if "Testing net (#" in decode_text(head) and "net output #" in decode_text(head):
+        text = _head_text(head)
+        if "Testing net (#" in text and "net output #" in text:
             return 0.95  # solver lines pasted without glog's prefix
-        return _sniff(head, ("solver.cpp:",), ("net.cpp:", "caffe.cpp:", "Testing net (#", "net output #", "Iteration "))
+        return _sniff(text, ("solver.cpp:",), ("net.cpp:", "caffe.cpp:", "Testing net (#", "net output #", "Iteration "))
 
     def read(self, path: Path) -> list[RunHistory]:
-        runs = read_caffe_text(_read_text(path), source=str(path))
+        runs = read_caffe_text(read_text(path, binary_expected="a glog training log"), source=str(path))
         if not runs:
             raise BadInput(f"{path}: no Caffe solver lines found; expected lines like "
                            "'Iteration 500, loss = 0.31' and 'Test net output #0: accuracy = 0.97'")
@@ -227,11 +219,11 @@ class PaddleV1Reader(Reader):
 
     @classmethod
     def sniff(cls, path: Path, head: bytes) -> float:
-        return _sniff(head, ("paddle_trainer", "TrainerInternal.cpp:"),
+        return _sniff(_head_text(head), ("paddle_trainer", "TrainerInternal.cpp:"),
                       ("TrainerInternal.cpp:", "Tester.cpp:", "Trainer.cpp:", " AvgCost="))
 
     def read(self, path: Path) -> list[RunHistory]:
-        runs = read_paddle_v1_text(_read_text(path), source=str(path))
+        runs = read_paddle_v1_text(read_text(path, binary_expected="a glog training log"), source=str(path))
         if not runs:
             raise BadInput(f"{path}: no PaddlePaddle v1 pass lines found; expected lines like "
                            "'Pass=0 Batch=1472 samples=188399 AvgCost=11.18' and 'Test samples=91292 cost=10.81'")

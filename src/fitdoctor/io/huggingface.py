@@ -28,7 +28,7 @@ import numpy as np
 from fitdoctor.errors import BadInput
 from fitdoctor.history import RunHistory, canonical_name
 from fitdoctor.io._table import AXIS_COLUMNS
-from fitdoctor.io.base import Reader, decode_text, looks_binary, register
+from fitdoctor.io.base import Reader, decode_text, looks_binary, read_text, register
 
 STATE_FILE = "trainer_state.json"
 CHECKPOINT_RE = re.compile(r"checkpoint-(\d+)")
@@ -46,10 +46,7 @@ ROUNDING_FLOOR = 5e-4
 
 def load_state(path: Path) -> dict[str, Any]:
     """Parse one trainer_state.json; BadInput (one line) on anything that is not one."""
-    try:
-        text = decode_text(path.read_bytes())
-    except OSError as exc:
-        raise BadInput(f"{path}: cannot read ({exc.strerror})") from exc
+    text = read_text(path)
     if not text.strip():
         raise BadInput(f"{path}: file is empty; expected a Hugging Face trainer_state.json")
     try:

@@ -17,7 +17,7 @@ import numpy as np
 from fitdoctor.errors import BadInput
 from fitdoctor.history import TRAIN_SPLITS, VAL_SPLITS, RunHistory, canonical_name
 from fitdoctor.io._table import AXIS_COLUMNS
-from fitdoctor.io.base import Reader, decode_text, json_object_head, looks_binary, register
+from fitdoctor.io.base import Reader, decode_text, json_object_head, looks_binary, read_text, register
 
 
 #: a Python dict of lists as print() or str() writes it: {'loss': [0.69, ...
@@ -64,10 +64,7 @@ def _named_lists(text: str) -> dict[str, list] | None:
 
 
 def _load_json(path: Path) -> Any:
-    try:
-        text = decode_text(path.read_bytes())
-    except OSError as exc:
-        raise BadInput(f"{path}: cannot read ({exc.strerror})") from exc
+    text = read_text(path)
     if not text.strip():
         raise BadInput(f"{path}: file is empty; expected JSON")
     try:

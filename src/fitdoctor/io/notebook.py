@@ -21,7 +21,7 @@ import numpy as np
 
 from fitdoctor.errors import BadInput
 from fitdoctor.history import RunHistory, canonical_name
-from fitdoctor.io.base import Reader, decode_text, json_object_head, register
+from fitdoctor.io.base import Reader, json_object_head, read_text, register
 from fitdoctor.io.console import drop_one_value_runs, parse_console_text
 
 
@@ -162,12 +162,9 @@ class NotebookReader(Reader):
         return 0.0
 
     def read(self, path: Path) -> list[RunHistory]:
+        text = read_text(path)
         try:
-            raw = path.read_bytes()
-        except OSError as exc:
-            raise BadInput(f"{path}: cannot read ({exc.strerror})") from exc
-        try:
-            nb = json.loads(decode_text(raw))
+            nb = json.loads(text)
         except json.JSONDecodeError as exc:
             raise BadInput(f"{path}: not a valid notebook (invalid JSON at line {exc.lineno}: "
                            f"{exc.msg}); expected an .ipynb saved by Jupyter") from exc

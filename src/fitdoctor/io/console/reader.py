@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fitdoctor.errors import BadInput
 from fitdoctor.history import RunHistory
-from fitdoctor.io.base import HEAD_BYTES, Reader, decode_text, looks_binary, register
+from fitdoctor.io.base import HEAD_BYTES, Reader, decode_text, looks_binary, read_text, register
 from fitdoctor.io.console.bare_table import bare_rows
 from fitdoctor.io.console.lines import drop_foreign
 from fitdoctor.io.console.parse import parse_console_text
@@ -81,13 +81,7 @@ class ConsoleReader(Reader):
         return score
 
     def read(self, path: Path) -> list[RunHistory]:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise BadInput(f"{path}: cannot read ({exc.strerror})") from exc
-        if looks_binary(data[:1024]):
-            raise BadInput(f"{path}: binary file; expected console text printed by a training script")
-        text = decode_text(data)
+        text = read_text(path, binary_expected="console text printed by a training script")
         runs = parse_console_text(text, source=str(path), fmt=self.name)
         if not runs and (rows := bare_rows(text)) is not None:
             raise BadInput(f"{path}: a table of {len(rows[0])} bare numbers per row and no header; cannot tell which "
