@@ -114,10 +114,12 @@ def test_short_and_ranking_score_names_are_higher_is_better(name, higher):
 
 @pytest.mark.parametrize("raw, name", [("TrainLoss", "loss"), ("ValLoss", "val_loss"), ("ValAcc", "val_accuracy"),
                                        ("valloss", "val_loss"), ("trainacc", "accuracy"), ("mAP", "map"),
-                                       ("trainset", "trainset")])
+                                       ("trainset", "trainset"), ("TrLoss", "loss"), ("VaAcc", "val_accuracy"),
+                                       ("VAcc", "val_accuracy"), ("VF1", "val_f1"), ("TeLoss", "val_loss"),
+                                       ("trace", "trace"), ("vram", "vram"), ("version", "version")])
 def test_a_split_glued_to_its_metric_is_read_as_that_split(raw, name):
-    """Hand loops print 'TrainLoss' and 'ValAcc' (or 'valloss'): the split and the metric, glued;
-    other names that start with a split word stay as they are."""
+    """Hand loops print 'TrainLoss' and 'ValAcc' (or 'valloss', or short: 'TrLoss', 'VAcc'): the
+    split and the metric, glued; other names that start with a split word stay as they are."""
     assert canonical_name(raw) == name
 
 

@@ -78,9 +78,12 @@ STEP_SUFFIX = "_step"
 
 
 #: a split word glued to a metric's name, as hand loops print them ("TrainLoss", "ValAcc",
-#: "valloss"): only these roots, so "mAP" or "trainset_size" stay as they are
-GLUED_SPLIT = re.compile(r"(train|training|val|valid|validation|eval|test|dev)"
+#: "valloss", and short: "TrLoss", "VaAcc", "VAcc", "TeAcc"): only these roots, so "mAP" or
+#: "trainset_size" stay as they are
+GLUED_SPLIT = re.compile(r"(train|training|trn|tr|val|valid|validation|va|v|eval|test|te|dev)"
                           r"(loss|acc|accuracy|f1|auc|error|err|mae|mse|rmse|dice|iou|miou|top1|top5)")
+#: the short split words of GLUED_SPLIT, spelled out
+_GLUED_SHORT = {"trn": "train", "tr": "train", "va": "val", "v": "val", "te": "test"}
 
 
 #: "avg._loss", "average_acc": an average of the loss or accuracy, named as that metric
@@ -97,7 +100,7 @@ def canonical_name(raw: str) -> str:
     name = raw.strip().lower().replace(" ", "_").replace("-", "_")
     glued = GLUED_SPLIT.fullmatch(name)
     if glued is not None:  # "TrainLoss", "ValAcc", "valloss": a split glued to its metric
-        name = f"{glued.group(1)}_{glued.group(2)}"
+        name = f"{_GLUED_SHORT.get(glued.group(1), glued.group(1))}_{glued.group(2)}"
     is_val = False
     # Path-like tags: "validation/epoch_loss", "loss/val", "train/loss".
     if "/" in name:

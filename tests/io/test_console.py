@@ -1134,6 +1134,35 @@ def test_bare_split_numbers_with_a_percent_sign_are_accuracy(tmp_path):
     assert {"accuracy", "val_accuracy"} <= set(run.names) and "loss" not in run.names
 
 
+def _rising(epochs: int) -> list[tuple[int, float, float, float, float]]:
+    """(epoch, train loss, train acc, val loss, val acc): val loss bottoms out at epoch 8."""
+    return [(e, 1.0 * math.exp(-e / 6) + 0.1, 0.95 - 0.5 * math.exp(-e / 6), 0.6 + 0.002 * (e - 8) ** 2,
+             0.8 - 0.001 * (e - 8) ** 2) for e in range(1, epochs + 1)]
+
+
+@pytest.mark.parametrize("shape", ["table", "pairs", "glued"])
+def test_short_split_words_name_their_curves(tmp_path, shape):
+    """Hand loops abbreviate the split: a table headed 'TrLoss TrAcc VaLoss VaAcc', 'loss=.. tr=..
+    va=..' (the bare split words are the accuracy, since the loss has its own key) and 'VAcc:..%
+    VF1:..%'. The table was refused, and the others read the validation accuracy as a train metric."""
+    rows, best = [], 0.0
+    for e, tl, ta, vl, va in _rising(20):
+        best = max(best, va)
+        rows.append({"table": f"  {e:>3} {tl:>8.4f} {ta:>7.4f} {vl:>8.4f} {va:>7.4f} {1e-3:>9.2e} {best:>6.4f}",
+                     "pairs": f"  [mlp] ep{e:3d} loss={tl:.3f} tr={ta:.3f} va={va:.3f} (best {best:.3f})",
+                     "glued": f"E {e:2d}/20 | Loss:{tl:.4f} | TrF1:{100 * ta:.2f}% | VAcc:{100 * va:.2f}% "
+                              f"VF1:{100 * va:.2f}% | ETA:2.0min"}[shape])
+    if shape == "table":
+        rows.insert(0, f"  {'Ep':>3} {'TrLoss':>8} {'TrAcc':>7} {'VaLoss':>8} {'VaAcc':>7} {'LR':>9} {'Best':>6}")
+    path = tmp_path / "train.log"
+    path.write_text("\n".join(rows) + "\n")
+    [run] = fd.read_runs(path)
+    assert run.series["val_accuracy"].values[7] == pytest.approx(0.8, abs=1e-3)
+    assert len(run.series["val_accuracy"].values) == 20 and run.series["loss"].values[-1] < 0.3
+    if shape != "glued":
+        assert run.series["accuracy"].values[-1] > 0.8
+
+
 def test_an_exception_between_epochs_does_not_split_the_run(tmp_path):
     """A traceback's last line ('OSError: [Errno 39] ...') reads like a metric named Errno; it
     cut one run in two at a one-value 'record'."""

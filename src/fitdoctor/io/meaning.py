@@ -21,25 +21,31 @@ def interpret(run: RunHistory) -> RunHistory:
     return run
 
 
+#: a split's short words as hand loops print them alone ("tr=0.812 va=0.790")
+_SHORT_TRAIN = ("tr", "trn")
+_SHORT_HELD_OUT = ("va",)
+
+
 def bare_split_curves(run: RunHistory) -> None:
     """Curves named by their split alone (``{"train": [...], "val": [...]}``, a hand loop's own
-    history) read as the loss they track, or as accuracy when the train curve rises and stays
-    within [0, 1] or [0, 100]: the name gives no metric, and the direction does. Only when the run
-    has no loss of its own, exactly one train curve and at least one held-out curve; ``test``
-    keeps its own name (``test_loss``)."""
-    if run.get("loss") is not None or run.get("val_loss") is not None:
+    history, or ``loss=0.41 tr=0.812 va=0.790`` printed each epoch) read as the loss they track,
+    or as accuracy when the train curve rises and stays within [0, 1] or [0, 100]: the name gives
+    no metric, and the direction does. A run that logs its own loss keeps it, so its bare split
+    curves can only be the accuracy. Only with exactly one train curve and at least one held-out
+    curve; ``test`` keeps its own name (``test_loss``)."""
+    if run.get("val_loss") is not None:
         return
-    train = [k for k in run.series if k in TRAIN_SPLITS]
-    held = [k for k in run.series if k in VAL_SPLITS]
+    train = [k for k in run.series if k in TRAIN_SPLITS + _SHORT_TRAIN]
+    held = [k for k in run.series if k in VAL_SPLITS + _SHORT_HELD_OUT]
     if len(train) != 1 or not held:
         return
     t = run.series[train[0]].values
     t = t[np.isfinite(t)]
     if t.size < 2 or t[-1] == t[0]:
         return
-    if t[-1] < t[0]:
+    if t[-1] < t[0] and run.get("loss") is None:
         what = "loss"
-    elif t.min() >= 0 and t.max() <= 100:
+    elif t[-1] > t[0] and t.min() >= 0 and t.max() <= 100 and run.get("accuracy") is None:
         what = "accuracy"
     else:
         return
