@@ -1163,6 +1163,44 @@ def test_short_split_words_name_their_curves(tmp_path, shape):
         assert run.series["accuracy"].values[-1] > 0.8
 
 
+def _paddle_fit_log(epochs: int, eval_every: int = 1) -> tuple[str, list[float], list[float]]:
+    """PaddlePaddle 2's ``Model.fit`` output (verbose=2): a prose first line with a comma, batch
+    lines under each "Epoch i/N", then "Eval begin...", the evaluation's batch lines and "Eval
+    samples: N". Returns the text, each evaluation's mean batch loss and its last AUC."""
+    lines = ["The loss value printed in the log is the current step, and the metric is the average value of "
+             "previous steps."]
+    means, aucs = [], []
+    for e in range(1, epochs + 1):
+        lines += [f"Epoch {e}/{epochs}"]
+        for b in range(10, 61, 10):
+            lines.append(f"step {b:3d}/60 - loss: {0.9 / e + 0.01 * (b % 20):.4f} - auc: {0.6 + 0.02 * e:.4f} - 3s/step")
+        lines.append(f"save checkpoint at /home/aistudio/save/{e - 1}")
+        if e % eval_every:
+            continue
+        lines.append("Eval begin...")
+        batch = [0.5 + 0.3 / e + 0.02 * k for k in range(3)]
+        for k, v in enumerate(batch):
+            lines.append(f"step {10 * (k + 1)}/30 - loss: {v:.4f} - auc: {0.55 + 0.02 * e + 0.01 * k:.4f} - 2s/step")
+        lines.append("Eval samples: 2400")
+        means.append(sum(round(v, 4) for v in batch) / 3)
+        aucs.append(round(0.57 + 0.02 * e, 4))
+    return "\n".join(lines) + "\n", means, aucs
+
+
+def test_paddle_fit_evaluations_are_read_as_validation(tmp_path):
+    """The prose first line (with a comma) made the file look like a CSV header and the log was
+    refused; read as console output, each evaluation's batch lines were read as train batches."""
+    text, means, aucs = _paddle_fit_log(6)
+    path = tmp_path / "train.log"
+    path.write_text(text)
+    [run] = fd.read_runs(path)
+    assert run.series["val_loss"].values.tolist() == pytest.approx(means)
+    assert run.series["val_auc"].values.tolist() == pytest.approx(aucs)
+    assert list(run.series["val_loss"].steps) == [1, 2, 3, 4, 5, 6]
+    assert len(run.series["loss"].values) == 6 * 6  # the train batches, no evaluation batch among them
+    assert any("evaluation's announcement" in note for note in run.meta["notes"])
+
+
 def test_an_exception_between_epochs_does_not_split_the_run(tmp_path):
     """A traceback's last line ('OSError: [Errno 39] ...') reads like a metric named Errno; it
     cut one run in two at a one-value 'record'."""

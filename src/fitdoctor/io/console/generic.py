@@ -392,6 +392,42 @@ def handle_generic(state: State, n: int, seg: str) -> None:
     state.record_line = n
 
 
+def eval_block_line(state: State, seg: str) -> bool:
+    """Whether ``seg`` is one more batch line of the evaluation an announcement opened (kept for
+    :func:`close_eval_block`); any other line ("Eval samples: 11219", the next "Epoch 2/10")
+    ends the block and is read as usual."""
+    if not state.eval_block:
+        return False
+    if _STEP_OF.search(seg):
+        pairs = clean_pairs(extract_pairs(seg))
+        if any(is_metric_key(k) for k in pairs) and not any(_split_named(k) for k in pairs):
+            state.eval_rows.append(pairs)
+            return True
+    close_eval_block(state)
+    return False
+
+
+def close_eval_block(state: State) -> None:
+    """The evaluation an announcement opened, from its batch lines ("Eval begin..." over "step
+    10/88 - loss: 0.15 - auc: 0.77", .., "step 88/88 - ..", then "Eval samples: 11219"), put at
+    the end of the epoch it follows. Each printed loss is one batch's (PaddlePaddle says so in
+    its first line), so the evaluation's loss is their mean; a metric is printed as the running
+    value over the batches so far, so its last value is the evaluation's."""
+    rows, state.eval_rows, state.eval_block = state.eval_rows, [], False
+    run = state.run
+    if not rows or run.last_x is None:
+        return
+    pairs = {}
+    for key in rows[-1]:
+        values = [row[key] for row in rows if key in row]
+        pairs[f"val_{key}"] = statistics.fmean(values) if "loss" in canonical_name(key) else values[-1]
+    run.put(_epoch_end(run), pairs)
+    if not state.eval_block_note:
+        state.eval_block_note = True
+        run.notes.append("the batch lines under each evaluation's announcement are its own: its loss is "
+                         "their mean (each is one batch's), its metrics the last printed (running values)")
+
+
 def _split_named(key: str) -> bool:
     """Whether a key names its split itself (``val_loss``, ``dev_bleu``, ``train_acc``)."""
     return names_held_out((key,)) or key.lower().startswith(("train", *TRAIN_PREFIXES))

@@ -14,7 +14,7 @@ from fitdoctor.io.console import conlleval, keras, meters, openmmlab, pointnet, 
 from fitdoctor.io.console.bare_table import bare_table_as_lines
 from fitdoctor.io.console.fastai import tables_as_lines
 from fitdoctor.io.console.grouped_table import grouped_tables_as_lines
-from fitdoctor.io.console.generic import (EVAL_ANNOUNCEMENT, handle_generic, handle_step_split_value, header_lines,
+from fitdoctor.io.console.generic import (EVAL_ANNOUNCEMENT, handle_generic, eval_block_line, close_eval_block, handle_step_split_value, header_lines,
                                           note_epoch_header)
 from fitdoctor.io.console.hf import hf_dict, handle_dict
 from fitdoctor.io.console.lines import (MAYBE_WRAPPED, cut_incomplete_tail, drop_foreign, join_wrapped, segments,
@@ -27,6 +27,8 @@ from fitdoctor.io.console.yolo_table import yolo_tables_as_lines
 
 def handle(state: State, n: int, seg: str) -> None:
     """Read one line (one ``\\r`` segment) into ``state``."""
+    if state.eval_block and eval_block_line(state, seg):
+        return
     if "Epoch" in seg and keras.handle_header(state, n, seg):
         return
     if seg[:1].isdigit() or seg[:1].isspace():
@@ -54,7 +56,7 @@ def handle(state: State, n: int, seg: str) -> None:
         if "poch" in seg or "POCH" in seg:
             note_epoch_header(state, n, seg)
         elif EVAL_ANNOUNCEMENT.match(seg):
-            state.eval_line = n
+            state.eval_line, state.eval_block = n, True
         return
     if "train_runtime" in seg:  # HF's end-of-training summary (a dict or TrainOutput(...))
         state.skipped_summary = True
@@ -111,6 +113,7 @@ def parse_console_text(text: str, *, source: str, fmt: str = "console",
         for i, (n, seg) in enumerate(segs):
             state.next_line = segs[i + 1][1] if i + 1 < len(segs) else ""
             handle(state, n, seg)
+        close_eval_block(state)  # a log that ends inside an evaluation
     runs = [r for r in state.runs if r.records or r.columns]
     built = [(run, to_history(run, source=source, fmt=fmt)) for run in runs]
     for run, h in built:

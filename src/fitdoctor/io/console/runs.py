@@ -92,6 +92,11 @@ class State:
     #: the last line that announced an evaluation and held no number ("testing in eval mode..."):
     #: the metric line right under it, its keys naming no split, is that evaluation's
     eval_line: int = -1
+    #: the batch lines under that announcement so far ("Eval begin..." over "step 10/88 - loss:
+    #: ..": PaddlePaddle's Model.fit): the evaluation's own, read when its block ends
+    eval_rows: list = field(default_factory=list)
+    eval_block: bool = False
+    eval_block_note: bool = False
     #: a step counter that restarts at each epoch ("  step 00020: loss=..." under each "Epoch
     #: N/M" line): the steps of the epochs before, added to it
     step_offset: float = 0.0

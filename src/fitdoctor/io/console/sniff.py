@@ -111,7 +111,14 @@ def sniff_text(text: str) -> float:
 
 
 def looks_like_table(text: str) -> bool:
-    """A CSV/TSV header line (names, no numbers): a table reader's file, not console output."""
+    """A CSV/TSV header line (names, no numbers): a table reader's file, not console output. A
+    sentence is no header, though its commas split it ("The loss value printed in the log is the
+    current step, and the metric is the average value of previous steps.": PaddlePaddle's
+    ``Model.fit`` opens its output so)."""
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
     return delimiter_of(first) is not None and not re.search(r"\d", first) \
-        and ":" not in first and "=" not in first and "|" not in first
+        and ":" not in first and "=" not in first and "|" not in first and not _SENTENCE.match(first)
+
+
+#: a line of prose: words and commas ending in a full stop, with a stretch of four words or more
+_SENTENCE = re.compile(r"^\s*[A-Z][a-z]*(?=.*\b[A-Za-z]+ [A-Za-z]+ [A-Za-z]+ [A-Za-z]+\b)[A-Za-z ,;'()\-]*\.\s*$")
