@@ -243,6 +243,14 @@ def test_a_whole_last_record_without_a_final_newline_is_read(tmp_path):
     cut = fd.read(p)
     assert len(cut.series["val_loss"]) == 9
     assert any("incomplete" in n for n in cut.meta["notes"])
+    # a Keras epoch line under its "Epoch 10/10" header: shaped like the epoch line two lines up
+    # (the header just above it has another shape); it was dropped as cut
+    keras = "\n".join(f"Epoch {e}/10\n2443/2443 [==============================] - 75s 31ms/step - loss: {1 / e:.4f} "
+                      f"- val_loss: {1.1 / e:.4f}" for e in range(1, 11))
+    p.write_text(keras)
+    assert len(fd.read(p).series["val_loss"]) == 10
+    p.write_text(keras[:-2])
+    assert len(fd.read(p).series["val_loss"]) == 9
     # cut inside an exponent: "lr=4.88e-0" of "4.88e-06" has the decimals but not the shape
     p.write_text("\n".join(f"Epoch {e}: loss={1 / e:.4f} val_loss={1.2 / e:.4f} lr={1e-3 / 2 ** e:.2e}"
                            for e in range(1, 12))[:-1])

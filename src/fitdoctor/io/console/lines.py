@@ -125,6 +125,18 @@ def _whole_like(tail: str, prev: str) -> bool:
     return len(nums_t[-1].group(0)) >= len(nums_p[-1].group(0))
 
 
+#: how far up a last line with no line end is compared with the lines before it (a Keras epoch
+#: line sits under its "Epoch 10/10" header, the previous epoch's line two lines up)
+_TAIL_LOOKBACK = 8
+
+
+def _last_lines_shaped_like(before: str, tail: str) -> list[str]:
+    """The lines among the last few of ``before`` that have ``tail``'s shape, nearest first."""
+    lines = [ln for ln in re.split(r"[\r\n]+", before[-4096:]) if ln][-_TAIL_LOOKBACK:]
+    shape = _shape(tail)
+    return [ln for ln in reversed(lines) if _shape(ln) == shape][:1]
+
+
 def cut_incomplete_tail(text: str) -> tuple[str, str | None]:
     """The text up to its last line end, and a note when what followed looked like a record
     cut in half (a file still being written)."""
@@ -132,9 +144,7 @@ def cut_incomplete_tail(text: str) -> tuple[str, str | None]:
         return text, None
     cut = max(text.rfind("\n"), text.rfind("\r"))
     tail = text[cut + 1:]
-    before = text[:cut].rstrip("\r\n")
-    prev = before[max(before.rfind("\n"), before.rfind("\r")) + 1:]
-    if prev and _whole_like(tail, prev):
+    if any(_whole_like(tail, prev) for prev in _last_lines_shaped_like(text[:cut], tail)):
         return text, None  # a whole record like the one before it: the file just ends without "\n"
     note = None
     if METRIC_WORDS.search(tail) or KERAS_HEADER.search(tail):
