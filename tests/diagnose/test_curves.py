@@ -556,6 +556,22 @@ def test_jumpy_val_flat_while_train_falls_far_below_is_overfitting():
     assert f"flat within its noise since epoch {int(ev['flat_since'])}" in d.top.remedies[0].action
 
 
+def test_a_val_loss_still_climbing_to_its_end_is_overfitting():
+    """One fold of a k-fold log: the val loss flat near its best for a while, then a ramp to
+    +16% at the end (early stopping fired) with two dips on the way, so fewer than 80% of the
+    late points sit 2 noise scales above the best. A trend since the best beyond noise, ending
+    at its top, is the rise LABELS.md calls overfitting; it was read healthy."""
+    val = [1.78, 1.52, 1.41, 1.44, 1.40, 1.46, 1.43, 1.42, 1.41, 1.44, 1.38, 1.42, 1.44, 1.46, 1.57, 1.59,
+           1.51, 1.63, 1.64]
+    train = [2.6, 1.62, 1.46, 1.39, 1.40, 1.33, 1.30, 1.27, 1.23, 1.27, 1.17, 1.14, 1.10, 1.08, 1.07, 1.04,
+             1.01, 1.01, 0.99]
+    [f] = [f for f in fd.diagnose({"loss": train, "val_loss": val}).findings if f.severity != "info"]
+    assert f.code == "overfitting" and f.evidence["val_min"] == 1.38  # its logged best
+    # the same stretch ending back down near the best is no such rise
+    flat = val[:-3] + [1.45, 1.43, 1.44]
+    assert not [f for f in fd.diagnose({"loss": train, "val_loss": flat}).findings if f.code == "overfitting"]
+
+
 def test_jumpy_flat_val_with_train_beside_it_is_not_overfitting():
     """The same jumpy val with train settling close to it: no gap grew, nothing memorised."""
     assert "overfitting" not in codes(_jumpy_flat_val(0.36))

@@ -50,7 +50,10 @@ def overfitting(ctx: Context) -> Finding | None:
                                                    and rise < ctx.th.rise_frac_of_best * abs(vmin))):
         return gap_widening(ctx, V, T, b)
     slope, z = stats.trend(V.x[b:], V.y[b:], V.sigma)
-    if persistence < HELD_SHARE and shift_p is None:
+    # or it is still climbing: a steady ramp up to the end (its first late points are not yet
+    # far above the best, but the trend since the best is beyond noise and the end is highest)
+    climbing = z >= ctx.th.z_trend and end >= float(np.max(sv[b:])) - sigma
+    if persistence < HELD_SHARE and shift_p is None and not climbing:
         return gap_widening(ctx, V, T, b)
     # training kept improving over the same stretch (else it is divergence or noise)
     st = T.smoothed()
