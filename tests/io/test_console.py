@@ -1009,6 +1009,20 @@ def test_a_metric_printed_as_a_torch_tensor_keeps_its_name(tmp_path):
     assert list(_vals(run, "val_accuracy")) == pytest.approx([0.9 + 0.01 * e for e in range(8)], abs=1e-4)
 
 
+def test_a_metric_printed_as_a_one_element_array_keeps_its_value(tmp_path):
+    """``print("Loss", loss.data.numpy())`` prints "Loss [ 0.69090915]": the number inside the
+    brackets is the value (the loss was dropped and only the accuracy read); a counter that
+    another bracket follows ("Epoch: [3][300/320]") is no such value."""
+    np_ = pytest.importorskip("numpy")
+    lines = [f"2018-01-24 23:55:23,455 INFO    : Epoch: [{e}][300/320]\t Loss {np_.array([0.7 / (e + 1)])} "
+             f"Avg Loss {np_.array([0.69 / (e + 1)])} Accuracy {0.58 + 0.01 * e}" for e in range(12)]
+    path = tmp_path / "train.log"
+    path.write_text("\n".join(lines) + "\n")
+    [run] = fd.read_runs(path)
+    assert len(run.series["loss"]) == 12 and run.series["loss"].values[3] == pytest.approx(0.69 / 4)
+    assert len(run.series["accuracy"]) == 12
+
+
 @pytest.mark.parametrize("line", [
     "Epoch {e} of 12: loss {l:.4f}, val loss {v:.4f}",
     "Ep. {e} | tr loss {l:.4f} | val loss {v:.4f}",

@@ -6,7 +6,7 @@ import re
 
 from fitdoctor.io._table import AXIS_COLUMNS
 from fitdoctor.history import GLUED_SPLIT, TRAIN_SPLITS, VAL_SPLITS
-from fitdoctor.io.console.patterns import NUM, WRAPPED_NUM
+from fitdoctor.io.console.patterns import BRACKETED_NUM, NUM, WRAPPED_NUM
 
 _PAIR_EQ = re.compile(r"([A-Za-z_][\w./\-]*)\s*=\s*(" + NUM + r")(?![\w.])")
 _WORD = r"[A-Za-z_][\w./\-()@]*"
@@ -74,6 +74,8 @@ def extract_pairs(segment: str) -> dict[str, float]:
     """
     if "(" in segment:
         segment = WRAPPED_NUM.sub(r"\1", segment)
+    if "[" in segment:
+        segment = BRACKETED_NUM.sub(r"\1\2", segment)
     found = list(_PAIR_EQ.finditer(segment))
     eq = bool(found)
     if not found:

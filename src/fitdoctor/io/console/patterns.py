@@ -10,7 +10,10 @@ import re
 #: A printed number, in every spelling Python's ``float()`` takes back (nan, inf, 1e-05).
 NUM = r"[-+]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|NaN|NAN|inf|Inf|INF|infinity|Infinity)"
 #: a number printed inside its wrapper: "tensor(0.6741, device='cuda:0')", "np.float64(0.93)"
-WRAPPED_NUM = re.compile(r"\b(?:tensor|(?:np\.|numpy\.)?float(?:16|32|64)|array)\(\s*(" + NUM + r")\s*(?:,[^()]*)?\)")
+WRAPPED_NUM = re.compile(r"\b(?:tensor|(?:np\.|numpy\.)?float(?:16|32|64)|array)\(\s*\[?\s*(" + NUM + r")\s*\]?\s*(?:,[^()]*)?\)")
+#: a number printed as a one-element array after its name: "Loss [ 0.69090915]", "loss: [0.51]"
+#: (``print(loss.data.numpy())``); not a counter that another bracket follows ("Epoch: [3][120/500]")
+BRACKETED_NUM = re.compile(r"(?<=[A-Za-z_])(\s*[:=]?\s*)\[\s*(" + NUM + r")\s*\](?!\s*\[)")
 #: ``Epoch 3/50`` alone on its line (Keras's header before each epoch).
 KERAS_HEADER = re.compile(r"(?:^|[\s>:\]|])Epoch\s+(\d+)\s*/\s*(\d+)\s*$")
 #: A Keras batch counter at the start of a progress line: ``25/25 ━━━`` or ``100/100 [===``.
