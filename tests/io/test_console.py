@@ -1221,6 +1221,11 @@ def test_paddle_fit_evaluations_are_read_as_validation(tmp_path):
     assert list(run.series["val_loss"].steps) == [1, 2, 3, 4, 5, 6]
     assert len(run.series["loss"].values) == 6 * 6  # the train batches, no evaluation batch among them
     assert any("evaluation's announcement" in note for note in run.meta["notes"])
+    # the sentence alone is no CSV header (the CSV reader called it "header only, no rows")
+    only = tmp_path / "prose.log"
+    only.write_text(text.splitlines()[0] + "\n")
+    with pytest.raises(BadInput, match="unknown log format"):
+        fd.read_runs(only)
 
 
 def test_an_exception_between_epochs_does_not_split_the_run(tmp_path):

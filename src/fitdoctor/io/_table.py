@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 import sys
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -70,6 +71,17 @@ def parse_cell(cell: str) -> float | None:
 
 #: The delimiters a table's header is sniffed for, in the order a tie goes to.
 DELIMITERS = (",", "\t", ";")
+
+
+#: a line of prose: words and commas ending in a full stop, with a stretch of four words or more
+_SENTENCE = re.compile(r"^\s*[A-Z][a-z]*(?=.*\b[A-Za-z]+ [A-Za-z]+ [A-Za-z]+ [A-Za-z]+\b)[A-Za-z ,;'()\-]*\.\s*$")
+
+
+def is_sentence(line: str) -> bool:
+    """A sentence is no header, though its commas split it ("The loss value printed in the log
+    is the current step, and the metric is the average value of previous steps.": PaddlePaddle's
+    ``Model.fit`` opens its output so)."""
+    return _SENTENCE.match(line) is not None
 
 
 def delimiter_of(line: str) -> str | None:

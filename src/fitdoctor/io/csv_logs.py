@@ -11,7 +11,7 @@ from pathlib import Path
 
 from fitdoctor.errors import BadInput
 from fitdoctor.history import RunHistory
-from fitdoctor.io._table import (columns_to_history, delimiter_of, is_bookkeeping, parse_cell, read_csv_rows, shown,
+from fitdoctor.io._table import (columns_to_history, delimiter_of, is_bookkeeping, is_sentence, parse_cell, read_csv_rows, shown,
                                  title_lines)
 from fitdoctor.io.base import Reader, decode_text, looks_binary, register
 
@@ -26,7 +26,7 @@ def _header_cells(head: bytes) -> list[str]:
         return []  # JSON or markup, not a delimited header
     first = lines[title_lines(lines)] if lines else ""
     delim = delimiter_of(first)
-    if delim is None:
+    if delim is None or is_sentence(first):
         return []
     return [c.strip().lower() for c in first.split(delim)]
 

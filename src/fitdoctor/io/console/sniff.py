@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from fitdoctor.io._table import delimiter_of
+from fitdoctor.io._table import delimiter_of, is_sentence
 from fitdoctor.io.console.bare_table import bare_rows
 from fitdoctor.io.console.fastai import TABLE_HEAD
 from fitdoctor.io.console.grouped_table import GROUP_ROW
@@ -117,8 +117,5 @@ def looks_like_table(text: str) -> bool:
     ``Model.fit`` opens its output so)."""
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
     return delimiter_of(first) is not None and not re.search(r"\d", first) \
-        and ":" not in first and "=" not in first and "|" not in first and not _SENTENCE.match(first)
+        and ":" not in first and "=" not in first and "|" not in first and not is_sentence(first)
 
-
-#: a line of prose: words and commas ending in a full stop, with a stretch of four words or more
-_SENTENCE = re.compile(r"^\s*[A-Z][a-z]*(?=.*\b[A-Za-z]+ [A-Za-z]+ [A-Za-z]+ [A-Za-z]+\b)[A-Za-z ,;'()\-]*\.\s*$")
