@@ -1228,6 +1228,21 @@ def test_paddle_fit_evaluations_are_read_as_validation(tmp_path):
         fd.read_runs(only)
 
 
+def test_train_batch_lines_after_an_evaluation_announcement_stay_train(tmp_path):
+    """An announcement with nothing under it but the next epoch's batch lines ("Validating..."
+    then "Epoch 2, Batch 10/50 ..."): a line that names its epoch is training again."""
+    lines = []
+    for e in range(1, 7):
+        lines += [f"Epoch {e}, Batch {b}/50, loss {1.0 / (e + b / 50):.4f}" for b in (10, 20, 30, 40, 50)]
+        lines += ["Validating..."]  # its result goes to a file, not to this log
+    path = tmp_path / "train.log"
+    path.write_text("\n".join(lines) + "\n")
+    [run] = fd.read_runs(path)
+    # (the one line right under an announcement is still read as the evaluation's, as
+    # PaddlePaddle's "testing in eval mode" + "epoch: 3, loss is: .." needs)
+    assert len(run.series["loss"]) >= 25
+
+
 def test_an_exception_between_epochs_does_not_split_the_run(tmp_path):
     """A traceback's last line ('OSError: [Errno 39] ...') reads like a metric named Errno; it
     cut one run in two at a one-value 'record'."""

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from fitdoctor.errors import BadInput
 from fitdoctor.history import RunHistory
-from fitdoctor.io._table import (columns_to_history, delimiter_of, is_bookkeeping, is_sentence, parse_cell, read_csv_rows, shown,
-                                 title_lines)
+from fitdoctor.io._table import (columns_to_history, delimiter_of, is_bookkeeping, is_sentence, parse_cell,
+                                 read_csv_rows, shown, title_lines)
 from fitdoctor.io.base import Reader, decode_text, looks_binary, register
 
 LOSS_WORDS = ("loss", "acc", "accuracy", "error", "mae", "mse", "auc")

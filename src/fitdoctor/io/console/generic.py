@@ -398,7 +398,7 @@ def eval_block_line(state: State, seg: str) -> bool:
     ends the block and is read as usual."""
     if not state.eval_block:
         return False
-    if _STEP_OF.search(seg):
+    if _STEP_OF.search(seg) and EPOCH_INLINE.search(seg) is None:  # "Epoch 2, Batch 10/50": training again
         pairs = clean_pairs(extract_pairs(seg))
         if any(is_metric_key(k) for k in pairs) and not any(_split_named(k) for k in pairs):
             state.eval_rows.append(pairs)

@@ -130,11 +130,11 @@ def _whole_like(tail: str, prev: str) -> bool:
 _TAIL_LOOKBACK = 8
 
 
-def _last_lines_shaped_like(before: str, tail: str) -> list[str]:
-    """The lines among the last few of ``before`` that have ``tail``'s shape, nearest first."""
+def _nearest_line_shaped_like(before: str, tail: str) -> str | None:
+    """The nearest of the last few lines of ``before`` that has ``tail``'s shape, if any."""
     lines = [ln for ln in re.split(r"[\r\n]+", before[-4096:]) if ln][-_TAIL_LOOKBACK:]
     shape = _shape(tail)
-    return [ln for ln in reversed(lines) if _shape(ln) == shape][:1]
+    return next((ln for ln in reversed(lines) if _shape(ln) == shape), None)
 
 
 def cut_incomplete_tail(text: str) -> tuple[str, str | None]:
@@ -144,7 +144,8 @@ def cut_incomplete_tail(text: str) -> tuple[str, str | None]:
         return text, None
     cut = max(text.rfind("\n"), text.rfind("\r"))
     tail = text[cut + 1:]
-    if any(_whole_like(tail, prev) for prev in _last_lines_shaped_like(text[:cut], tail)):
+    prev = _nearest_line_shaped_like(text[:cut], tail)
+    if prev is not None and _whole_like(tail, prev):
         return text, None  # a whole record like the one before it: the file just ends without "\n"
     note = None
     if METRIC_WORDS.search(tail) or KERAS_HEADER.search(tail):

@@ -14,8 +14,8 @@ from fitdoctor.io.console import conlleval, keras, meters, openmmlab, pointnet, 
 from fitdoctor.io.console.bare_table import bare_table_as_lines
 from fitdoctor.io.console.fastai import tables_as_lines
 from fitdoctor.io.console.grouped_table import grouped_tables_as_lines
-from fitdoctor.io.console.generic import (EVAL_ANNOUNCEMENT, handle_generic, eval_block_line, close_eval_block, handle_step_split_value, header_lines,
-                                          note_epoch_header)
+from fitdoctor.io.console.generic import (EVAL_ANNOUNCEMENT, close_eval_block, eval_block_line, handle_generic,
+                                          handle_step_split_value, header_lines, note_epoch_header)
 from fitdoctor.io.console.hf import hf_dict, handle_dict
 from fitdoctor.io.console.lines import (MAYBE_WRAPPED, cut_incomplete_tail, drop_foreign, join_wrapped, segments,
                                         unglue_callbacks)

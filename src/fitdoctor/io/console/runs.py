@@ -94,7 +94,7 @@ class State:
     eval_line: int = -1
     #: the batch lines under that announcement so far ("Eval begin..." over "step 10/88 - loss:
     #: ..": PaddlePaddle's Model.fit): the evaluation's own, read when its block ends
-    eval_rows: list = field(default_factory=list)
+    eval_rows: list[dict[str, float]] = field(default_factory=list)
     eval_block: bool = False
     eval_block_note: bool = False
     #: a step counter that restarts at each epoch ("  step 00020: loss=..." under each "Epoch

@@ -118,4 +118,3 @@ def looks_like_table(text: str) -> bool:
     first = next((ln for ln in text.splitlines() if ln.strip()), "")
     return delimiter_of(first) is not None and not re.search(r"\d", first) \
         and ":" not in first and "=" not in first and "|" not in first and not is_sentence(first)
-
