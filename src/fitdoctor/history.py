@@ -82,8 +82,10 @@ STEP_SUFFIX = "_step"
 #: "trainset_size" stay as they are
 GLUED_SPLIT = re.compile(r"(train|training|trn|tr|val|valid|validation|va|v|eval|test|te|dev)"
                           r"(loss|acc|accuracy|f1|auc|error|err|mae|mse|rmse|dice|iou|miou|top1|top5)")
+#: a split's short words, as hand loops print them ("tr_loss", "TrLoss", "tr=0.81 va=0.79"), spelled out
+SHORT_SPLITS = {"tr": "train", "trn": "train", "va": "val"}
 #: the short split words of GLUED_SPLIT, spelled out
-_GLUED_SHORT = {"trn": "train", "tr": "train", "va": "val", "v": "val", "te": "test"}
+_GLUED_SHORT = {**SHORT_SPLITS, "v": "val", "te": "test"}
 
 
 #: "avg._loss", "average_acc": an average of the loss or accuracy, named as that metric

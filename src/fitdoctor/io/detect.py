@@ -15,7 +15,6 @@ import tempfile
 from pathlib import Path
 from typing import Mapping
 
-
 from fitdoctor.errors import BadInput
 from fitdoctor.history import RunHistory, canonical_name
 from fitdoctor.io.base import Reader, load_readers, read_head

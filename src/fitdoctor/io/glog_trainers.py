@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 
@@ -192,8 +193,22 @@ def _sniff(text: str, first: tuple[str, ...], markers: tuple[str, ...]) -> float
     return 0.95 if any(f in text for f in first) and any(m in text for m in markers) else 0.0
 
 
+class _GlogReader(Reader):
+    """A trainer's glog log: its lines read by ``parse``; a file where it finds none is refused
+    with ``missing``, which says what lines were expected."""
+
+    parse: Callable[..., list[RunHistory]]
+    missing: str
+
+    def read(self, path: Path) -> list[RunHistory]:
+        runs = self.parse(read_text(path, binary_expected="a glog training log"), source=str(path))
+        if not runs:
+            raise BadInput(f"{path}: {self.missing}")
+        return runs
+
+
 @register
-class CaffeReader(Reader):
+class CaffeReader(_GlogReader):
     name = "caffe"
     description = "Caffe solver logs (glog lines: 'Iteration N, loss = ...', 'Test net output #0: ...')"
 
@@ -204,16 +219,13 @@ class CaffeReader(Reader):
             return 0.95  # solver lines pasted without glog's prefix
         return _sniff(text, ("solver.cpp:",), ("net.cpp:", "caffe.cpp:", "Testing net (#", "net output #", "Iteration "))
 
-    def read(self, path: Path) -> list[RunHistory]:
-        runs = read_caffe_text(read_text(path, binary_expected="a glog training log"), source=str(path))
-        if not runs:
-            raise BadInput(f"{path}: no Caffe solver lines found; expected lines like "
-                           "'Iteration 500, loss = 0.31' and 'Test net output #0: accuracy = 0.97'")
-        return runs
+    parse = staticmethod(read_caffe_text)
+    missing = ("no Caffe solver lines found; expected lines like 'Iteration 500, loss = 0.31' and "
+               "'Test net output #0: accuracy = 0.97'")
 
 
 @register
-class PaddleV1Reader(Reader):
+class PaddleV1Reader(_GlogReader):
     name = "paddle-v1"
     description = "PaddlePaddle v1 paddle_trainer logs (glog lines: 'Pass=0 ... AvgCost=', 'Test samples=... cost=')"
 
@@ -222,9 +234,6 @@ class PaddleV1Reader(Reader):
         return _sniff(_head_text(head), ("paddle_trainer", "TrainerInternal.cpp:"),
                       ("TrainerInternal.cpp:", "Tester.cpp:", "Trainer.cpp:", " AvgCost="))
 
-    def read(self, path: Path) -> list[RunHistory]:
-        runs = read_paddle_v1_text(read_text(path, binary_expected="a glog training log"), source=str(path))
-        if not runs:
-            raise BadInput(f"{path}: no PaddlePaddle v1 pass lines found; expected lines like "
-                           "'Pass=0 Batch=1472 samples=188399 AvgCost=11.18' and 'Test samples=91292 cost=10.81'")
-        return runs
+    parse = staticmethod(read_paddle_v1_text)
+    missing = ("no PaddlePaddle v1 pass lines found; expected lines like "
+               "'Pass=0 Batch=1472 samples=188399 AvgCost=11.18' and 'Test samples=91292 cost=10.81'")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from fitdoctor.history import TRAIN_SPLITS, VAL_SPLITS, RunHistory
+from fitdoctor.history import SHORT_SPLITS, TRAIN_SPLITS, VAL_SPLITS, RunHistory
 
 
 def interpret(run: RunHistory) -> RunHistory:
@@ -22,8 +22,8 @@ def interpret(run: RunHistory) -> RunHistory:
 
 
 #: a split's short words as hand loops print them alone ("tr=0.812 va=0.790")
-_SHORT_TRAIN = ("tr", "trn")
-_SHORT_HELD_OUT = ("va",)
+_SHORT_TRAIN = tuple(w for w, split in SHORT_SPLITS.items() if split == "train")
+_SHORT_HELD_OUT = tuple(w for w, split in SHORT_SPLITS.items() if split != "train")
 
 
 def bare_split_curves(run: RunHistory) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from fitdoctor.io._table import AXIS_COLUMNS
-from fitdoctor.history import GLUED_SPLIT, TRAIN_SPLITS, VAL_SPLITS
+from fitdoctor.history import GLUED_SPLIT, SHORT_SPLITS, TRAIN_SPLITS, VAL_SPLITS
 from fitdoctor.io.console.patterns import BRACKETED_NUM, NUM, WRAPPED_NUM
 
 _PAIR_EQ = re.compile(r"([A-Za-z_][\w./\-]*)\s*=\s*(" + NUM + r")(?![\w.])")
@@ -112,8 +112,8 @@ def _with_split_before(segment: str, start: int, key: str) -> str:
 _SPLIT_WORD = re.compile(r"(?<![A-Za-z_])(train(?:ing)?|trn|tr|val(?:id(?:ation)?)?|va|vl|eval(?:uation)?|dev|test)"
                          r"(?![A-Za-z0-9_])", re.I)
 #: the prefix each split's keys take (canonical_name reads them; test stays apart from val)
-_SPLIT_PREFIX = {"tr": "train", "trn": "train", "training": "train", "va": "val", "vl": "val", "valid": "val",
-                 "validation": "val", "evaluation": "eval"}
+_SPLIT_PREFIX = {**SHORT_SPLITS, "training": "train", "vl": "val", "valid": "val", "validation": "val",
+                 "evaluation": "eval"}
 _SPLITS = {*VAL_SPLITS, *TRAIN_SPLITS, *_SPLIT_PREFIX}
 #: printed beside a split's metrics but not of it
 _UNSCOPED = {"lr", "learning_rate", "time", "eta", "epoch", "step"}
