@@ -12,6 +12,7 @@ import re
 from fitdoctor.history import RunHistory
 from fitdoctor.io.console import conlleval, keras, meters, openmmlab, pointnet, tqdm
 from fitdoctor.io.console.bare_table import bare_table_as_lines
+from fitdoctor.io.console.epoch_blocks import epoch_blocks_as_lines
 from fitdoctor.io.console.fastai import tables_as_lines
 from fitdoctor.io.console.grouped_table import grouped_tables_as_lines
 from fitdoctor.io.console.generic import (EVAL_ANNOUNCEMENT, close_eval_block, eval_block_line, handle_generic,
@@ -101,7 +102,7 @@ def parse_console_text(text: str, *, source: str, fmt: str = "console",
             notes.append(bare_note)
         # YOLO's table first: its header row would read as a fastai table's
         text, yolo_note = yolo_tables_as_lines(text)
-        text = grouped_tables_as_lines(tables_as_lines(text))
+        text = epoch_blocks_as_lines(grouped_tables_as_lines(tables_as_lines(text)))
         if yolo_note:
             notes.append(yolo_note)
         state = State(epoch_bars=tqdm.has_epoch_bars(text))

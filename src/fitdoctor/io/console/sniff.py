@@ -6,6 +6,7 @@ import re
 
 from fitdoctor.io._table import delimiter_of, is_sentence
 from fitdoctor.io.console.bare_table import bare_rows
+from fitdoctor.io.console.epoch_blocks import has_epoch_blocks
 from fitdoctor.io.console.fastai import TABLE_HEAD
 from fitdoctor.io.console.grouped_table import GROUP_ROW
 from fitdoctor.io.console.patterns import BARE_SPLITS, EPOCH_NO, NUM, SETTINGS, STEP_SPLIT_VALUE
@@ -24,8 +25,11 @@ _SNIFF_TQDM_EPOCHS = re.compile(
     r"\d{1,3}%\|[^|\r\n]*\|\s*\d+/\d+\s*\[[^\]\r\n]*?(?:s/epoch|epoch/s)" + _POSTFIX_METRIC
     + r"|(?i:epochs?)\b[^\d\r\n|]{0,40}\d{1,3}%\|[^|\r\n]*\|\s*\d+/\d+\s*\[" + _POSTFIX_METRIC
     + r"|\d+epochs? \[" + _POSTFIX_METRIC)
-_SNIFF_GENERIC = re.compile(r"(?:epoch|step|iter\w*)(?:\((?:train|val|test)\))?\s*[:=#]?\s*\[?\d+.{0,200}?(?:loss|acc)\w*(?:\s+is)?\W{0,3}\s*" + NUM,
-                            re.I)
+#: what a script prints beside its epoch: a loss or accuracy, or a named score without either
+#: ("Epoch 3: Val MAE = 0.0199", "epoch 3 val_f1 0.71"), as whole words
+_SCORE_WORD = r"(?:(?:loss|acc)\w*|\b(?:mae|mse|rmse|f1|auc|roc_auc|iou|miou|dice|psnr|ssim|bleu|wer|cer|ppl|perplexity)\b)"
+_SNIFF_GENERIC = re.compile(r"(?:epoch|step|iter\w*)(?:\((?:train|val|test)\))?\s*[:=#]?\s*\[?\d+.{0,200}?"
+                            + _SCORE_WORD + r"(?:\s+is)?\W{0,3}\s*" + NUM, re.I)
 #: "Epoch 3:" or "Epoch 3/30:" on a line of its own, its metrics on the next ("loss=0.41,
 #: accuracy=0.88", "Train - Loss: 0.6985 | Acc: 0.5000")
 #: (or "Train Epoch: 1/70 ..." with "    total_loss: 24.7161 time: 15m 1s" under it, or a
@@ -95,6 +99,8 @@ def sniff_text(text: str) -> float:
         return 0.7
     if _SNIFF_CONLL.search(window):
         return 0.7
+    if has_epoch_blocks(window):
+        return 0.7  # ST-GCN's time-stamped "Training epoch: 4" / "Eval epoch: 4" blocks
     if GROUP_ROW.search(window):
         lowered = window.lower()
         if "epoch" in lowered and "loss" in lowered:
