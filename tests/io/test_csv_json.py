@@ -343,6 +343,18 @@ def test_histories_keyed_by_fold_are_one_run_each(tmp_path):
     assert all(set(r.series) == {"loss", "val_loss"} for r in runs)
 
 
+def test_histories_under_one_key_beside_their_summary_are_one_run_each(tmp_path):
+    """{"results": [{"code": "B1", "val_acc": 0.43}, ...], "histories": {"B1": {...}, "B2": {...}}}:
+    an experiment script's dump of several runs was refused ("no numeric lists found")."""
+    path = tmp_path / "metrics.json"
+    path.write_text(json.dumps({
+        "results": [{"code": "B1", "val_acc": 0.43, "best_epoch": 3}, {"code": "B2", "val_acc": 0.97}],
+        "histories": {"B1": {"train_loss": _L, "val_loss": _V}, "B2": {"train_loss": _V, "val_loss": _L}}}))
+    runs = fd.read_runs(path)
+    assert [r.name for r in runs] == ["B1", "B2"]
+    assert list(runs[1].series["val_loss"].values) == _L
+
+
 @pytest.mark.parametrize("shape,want", [
     ({"train": {"loss_weights": [1.0, 0.5], "batch_size": 32}, "model": {"layers": [64, 32]}}, None),
     ({"loss": {"train": _L, "test": _V}}, {"loss", "val_loss"}),

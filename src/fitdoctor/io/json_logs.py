@@ -171,6 +171,17 @@ def _runs_by_key(data: dict) -> dict[str, dict] | None:
     return runs
 
 
+def _runs_one_level_down(data: dict) -> dict[str, dict] | None:
+    """Histories per run kept under one key beside a summary of them (``{"results": [{"code":
+    "B1", "val_acc": 0.43}, ...], "histories": {"B1": {"train_loss": [...]}, "B2": {...}}}``):
+    the runs of the one value shaped as :func:`_runs_by_key` reads, when the top level holds no
+    curve of its own."""
+    if any(canonical_name(str(k)) in _CURVE_NAMES for k in data):
+        return None
+    found = [runs for v in data.values() if isinstance(v, dict) and (runs := _runs_by_key(v)) is not None]
+    return found[0] if len(found) == 1 else None
+
+
 def _epoch_axis(data: dict) -> np.ndarray | None:
     """The epoch numbers a dict of lists carries itself ("epoch": [1, 2, ...]), when they
     are as long as the curves and increase; popped from ``data``."""
@@ -231,6 +242,8 @@ class KerasHistoryJSONReader(Reader):
         data = _load_json(path)
         if isinstance(data, dict):
             runs = _runs_by_key(data)
+            if runs is None:
+                runs = _runs_one_level_down(data)
             if runs is not None:
                 out = []
                 for key, curves in runs.items():
