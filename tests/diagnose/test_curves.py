@@ -140,6 +140,19 @@ def test_plateau_when_lr_vanishes():
     assert fix.config_changes.get("train.lr", 0.01) >= 0.01  # restore the lr, never lower a vanished one
 
 
+def test_plateau_when_lr_is_logged_as_zero_quotes_no_ratio():
+    """ST-GCN prints its lr to 6 decimals, so a step schedule's last steps read 0.000000; the
+    message quoted a ratio against 1e-300 ("cut 9999999999...x", "1e+298x below its start")."""
+    lr = np.where(E[:40] < 6, 0.01, 0.0)
+    loss = np.empty(40)
+    loss[0] = 0.7
+    for i in range(1, 40):
+        loss[i] = loss[i - 1] - 0.05 * (lr[i - 1] / 0.01)
+    d = fd.diagnose({"loss": noisy(loss, 0.002), "val_loss": noisy(loss + 0.03, 0.002, 1), "lr": list(lr)})
+    assert d.top.code == "plateau"
+    assert "logged as 0 from 0.01 at epoch 6" in d.top.message and "9999" not in d.top.message
+
+
 def test_short_keras_run_gets_a_verdict_with_lower_confidence():
     d = fd.diagnose({"loss": [0.69, 0.5, 0.4, 0.35, 0.33], "val_loss": [0.68, 0.52, 0.45, 0.42, 0.41]})
     assert d.findings and d.top.confidence < 1

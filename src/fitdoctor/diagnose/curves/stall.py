@@ -81,8 +81,10 @@ def lr_cut_freeze(ctx: Context, T: Curve) -> Finding | None:
         return None  # it kept moving, or it had already converged near zero
     ev = {"flat_from": float(T.x[j]), "level": level, "lr_first": float(ly[i - 1]),
           "lr_at_flat_start": float(ly[i]), "cut_at": cut_at, "rate_before": pre_rate, "rate_after": post_rate}
-    msg = (f"{T.name} was falling {fv(pre_rate)} per {unit(T)} until the learning rate collapsed, cut "
-           f"{ly[i - 1] / ly[i]:.0f}x ({fv(float(ly[i - 1]))} -> {fv(float(ly[i]))}) at {lr.axis} {fx(cut_at)}; "
+    cut = (f"cut {ly[i - 1] / ly[i]:.0f}x ({fv(float(ly[i - 1]))} -> {fv(float(ly[i]))})" if lr.y[i] > 0
+           else f"logged as 0 from {fv(float(ly[i - 1]))}")  # below the log's precision: no ratio to quote
+    msg = (f"{T.name} was falling {fv(pre_rate)} per {unit(T)} until the learning rate collapsed, {cut} "
+           f"at {lr.axis} {fx(cut_at)}; "
            f"since then it has moved {fv(float(np.ptp(post)))} in {post.size} {unit(T)}s and sits at "
            f"{fv(level)}: the run froze while it was still learning")
     return finding("plateau", "warning", msg, ctx, span=(T.x[j], T.x[-1]), evidence=ev)
@@ -117,9 +119,12 @@ def plateau(ctx: Context) -> Finding | None:
         reason = None
     # (b) the learning rate collapsed and the loss froze with it, for most of the run
     elif long_flat and lr_collapsed(ctx, at := T.x[start_flat + (T.n - start_flat) // 2]):
-        reason = (f"frozen as the learning rate collapsed to {fv(ctx.lr.at(at))} by {T.axis} {fx(at)} "
-                  f"({ctx.lr.first / max(ctx.lr.at(at), 1e-300):.3g}x below its start "
-                  f"{fv(ctx.lr.first)})")
+        lr_then = ctx.lr.at(at)
+        # an lr logged as 0 (a schedule printed to 6 decimals) is below what the log can show:
+        # no ratio to quote ("1e+298x below its start")
+        how_far = (f"{ctx.lr.first / lr_then:.3g}x below its start {fv(ctx.lr.first)}" if lr_then > 0
+                   else f"logged as 0, from {fv(ctx.lr.first)} at the start")
+        reason = f"frozen as the learning rate collapsed to {fv(lr_then)} by {T.axis} {fx(at)} ({how_far})"
         ev["lr_at_flat_start"] = ctx.lr.at(T.x[start_flat])
         ev["lr_mid_flat"] = ctx.lr.at(at)
     # (c) frozen: the loss repeats to four or more significant digits for most of the run,
