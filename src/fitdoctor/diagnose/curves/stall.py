@@ -122,9 +122,10 @@ def plateau(ctx: Context) -> Finding | None:
         lr_then = ctx.lr.at(at)
         # an lr logged as 0 (a schedule printed to 6 decimals) is below what the log can show:
         # no ratio to quote ("1e+298x below its start")
-        how_far = (f"{ctx.lr.first / lr_then:.3g}x below its start {fv(ctx.lr.first)}" if lr_then > 0
-                   else f"logged as 0, from {fv(ctx.lr.first)} at the start")
-        reason = f"frozen as the learning rate collapsed to {fv(lr_then)} by {T.axis} {fx(at)} ({how_far})"
+        reason = (f"frozen as the learning rate collapsed to {fv(lr_then)} by {T.axis} {fx(at)} "
+                  f"({ctx.lr.first / lr_then:.3g}x below its start {fv(ctx.lr.first)})" if lr_then > 0 else
+                  f"frozen as the learning rate collapsed to what the log prints as 0 by {T.axis} {fx(at)} "
+                  f"(from {fv(ctx.lr.first)} at the start)")
         ev["lr_at_flat_start"] = ctx.lr.at(T.x[start_flat])
         ev["lr_mid_flat"] = ctx.lr.at(at)
     # (c) frozen: the loss repeats to four or more significant digits for most of the run,
