@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 
+from fitdoctor.history import TRAIN_SPLITS
 from fitdoctor.io.console.patterns import NUM
 
 #: "[03.24.23|09:56:11] Training epoch: 4", "[ Wed Sep 15 00:11:28 2021 ] Eval epoch: 5"
@@ -32,8 +33,6 @@ _STAMP = re.compile(r"^\[[^\]\n]{4,40}\]")
 _VALUE = re.compile(r"^\s*([A-Za-z][\w .\-]{0,40}?)(?:\s+of\s+\d+\s+batches)?\s*:\s*(" + NUM + r")(%?)\s*$")
 _SEPARATOR = re.compile(r"(?<=\d)\.(?:\s+|$)|(?<=%)\.?(?:\s+|$)|\s*\|\s*|,\s+")
 _ITER_LR = re.compile(r"^\[[^\]\n]{4,40}\]\s+Iter\s+\d+\b.*?\blr\s*:\s*(" + NUM + r")", re.I)
-_PREFIX = {"training": "", "train": "", "eval": "val_", "evaluation": "val_", "validation": "val_",
-           "val": "val_", "test": "val_"}
 #: the words a value's name carries that say nothing its block does not ("Mean training loss")
 _FILLER = frozenset({"mean", "average", "avg", "training", "train", "test", "eval", "evaluation", "validation", "val"})
 
@@ -66,7 +65,9 @@ def epoch_blocks_as_lines(text: str) -> str:
         header = _HEADER.match(line)
         if header is not None:
             close()
-            block, values, lr = (i, int(header.group(2)), _PREFIX[header.group(1).lower()]), {}, None
+            # a held-out block (eval, test, validation) is what the run validates on
+            prefix = "" if header.group(1).lower() in TRAIN_SPLITS else "val_"
+            block, values, lr = (i, int(header.group(2)), prefix), {}, None
             out[i] = ""
             continue
         if block is None:
