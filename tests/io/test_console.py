@@ -754,6 +754,21 @@ def test_a_nanogpt_forks_eval_line_with_bare_split_numbers_is_read(tmp_path):
     assert any("bare numbers" in n for n in h.meta["notes"])
 
 
+def test_bare_split_numbers_between_pipes_after_a_step_counter_are_read(tmp_path):
+    """A character-level transformer's own loop: 'step   250 | train 2.225 | val 2.279 | 28s
+    elapsed' under a corpus summary, a sample of generated text after it. The bars between the
+    split words kept the line from being one (the file was refused as an unknown format)."""
+    lines = ["Loading corpus from data_shakespeare.txt ...", "  model: 10.77M parameters on cuda",
+             "Training for 3000 steps ..."]
+    for i, step in enumerate([1] + list(range(250, 3001, 250))):
+        lines.append(f"  step {step:5d} | train {3.5 / (1 + i / 3):.3f} | val {3.6 / (1 + i / 4):.3f} | {3 + 25 * i}s elapsed")
+    lines += ["Saved checkpoint -> ckpt.pt", "", "--- sample ---", "", "BUCKINGHAM:", "What news?"]
+    h = _read_printed(tmp_path, lines, "train_log.txt")
+    assert sorted(h.series) == ["loss", "val_loss"]
+    assert list(h.series["val_loss"].steps) == [1] + list(range(250, 3001, 250))
+    assert h.series["loss"].values[1] == pytest.approx(3.5 / (1 + 1 / 3), abs=1e-3)
+
+
 def test_scikit_learn_mlp_verbose_output_pairs_each_iteration_with_its_validation_score(tmp_path):
     """MLPClassifier(verbose=True, early_stopping=True): 'Iteration 3, loss = 0.41' then
     'Validation score: 0.86' (accuracy: higher is better)."""

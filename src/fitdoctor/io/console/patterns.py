@@ -33,11 +33,12 @@ METRIC_WORDS = re.compile(
     re.I)
 #: "train: 1090.19 (2.0061 bpd) | val: 1078.67": a train and a held-out split word each with a
 #: bare number, the objective a hand loop prints with no metric word (see ``pairs.bare_split_losses``)
-#: (or, after a counter, with no colon: nanoGPT forks' "[eval] iter 500: train 3.4484 val 3.4299")
+#: (or, after a counter, with no colon: nanoGPT forks' "[eval] iter 500: train 3.4484 val 3.4299",
+#: "step   250 | train 2.225 | val 2.279 | 28s elapsed")
 BARE_SPLITS = re.compile(r"(?:(?<![\w.])train(?:ing)?\s*[:=]\s*" + NUM + r"[^\n]{0,200}?(?<![\w.])"
                          r"(?:val(?:id(?:ation)?)?|eval|dev|test)\s*[:=]\s*" + NUM
                          + r"|\b(?:epoch|iter(?:ation)?|step)s?\s*[:=#]?\s*\d+\W[^\n]{0,80}?(?<![\w.])train(?:ing)?\s+"
-                         + NUM + r"\s*,?\s+(?:val(?:id(?:ation)?)?|eval|dev|test)\s+" + NUM + r"(?!\s*%))", re.I)
+                         + NUM + r"\s*[,|]?\s+(?:val(?:id(?:ation)?)?|eval|dev|test)\s+" + NUM + r"(?!\s*%))", re.I)
 #: Callback chatter that mentions metrics but is not a record.
 CALLBACK = re.compile(r"improved from|did not improve|reducing learning rate|early stopping|"
                       r"saving model|restoring model weights|best (?:epoch|model)|\bsav(?:e|ed|ing)\s+(?:the\s+|a\s+)?(?:new\s+)?best\b|"
