@@ -38,7 +38,7 @@ def test_unscaled_inputs_are_repaired_and_a_useless_change_is_rejected_with_its_
     cfg = _cfg(lr=0.01, epochs=8)
     cfg["data"]["scale"] = "none"
     res = doctor(cfg, seeds=5, dataset=ds, max_rounds=2, workers=1, out=tmp_path / "dr",
-                 also_try=[{"train.batch_size": "x2"}])
+                 also_try=[{"data.scale": "standard"}, {"train.batch_size": "x2"}])
     assert isinstance(res, DoctorResult) and all(isinstance(r, DoctorRound) for r in res.rounds)
     assert res.metric == "accuracy" and res.unit == "seed" and res.units == 5
     assert res.changes.get("data.scale") == "standard"
@@ -49,6 +49,17 @@ def test_unscaled_inputs_are_repaired_and_a_useless_change_is_rejected_with_its_
     assert mine.finding == "your change" and mine.label == "train.batch_size 32 -> 64"
     if mine.status == "rejected":
         assert mine.reason.startswith("val accuracy ") and "over 5 seeds, p=" in mine.reason
+    # a change of yours that the config already has is answered, not left out
+    back = res.rounds[-1].trials[0]
+    assert back.status == "skipped" and back.reason == "already in the config"
+    import io
+    from rich.console import Console
+    from fitdoctor.report.doctor_view import rounds_lines, rounds_table
+    for width, view in ((80, rounds_lines), (160, rounds_table)):
+        term = Console(width=width, record=True, file=io.StringIO())
+        for part in (view(res) if width == 80 else [view(res)]):
+            term.print(part)
+        assert "skipped: already in the config" in " ".join(term.export_text().split())
     # the test split, once each at the end, beside the baselines
     assert set(res.test) >= {"first", "final", "baselines"} and "logistic" in res.test["baselines"]
     assert res.test["final"]["accuracy"] > res.test["first"]["accuracy"]

@@ -1363,3 +1363,15 @@ def test_a_validation_every_ten_epochs_is_counted_in_evaluations():
     run.add("val_loss", ev, np.where(ev < 150, 0.11 + 0.5 * np.exp(-ev / 15), 0.11 + 0.016 * (ev - 150) / 450))
     top = fd.diagnose(run).top
     assert top.code == "overfitting" and "evaluations" in top.message and "next 45 epochs" not in top.message
+
+
+def test_an_error_metric_that_rises_is_quoted_as_it_rises():
+    """val_rmse standing in for a val loss rises as the loss would: the message quotes its best
+    and last as logged, with a plus sign (it had quoted them negated, as for an accuracy)."""
+    e = np.arange(60)
+    train = noisy(1e10 + 5e11 * np.exp(-e / 6), 1e8)
+    rmse = noisy(2.95e5 + 4e5 * np.exp(-e / 5) + 3000 * np.maximum(e - 30, 0), 200, 1)
+    d = fd.diagnose({"loss": train, "val_rmse": rmse})
+    [f] = [f for f in d.findings if f.code == "overfitting"]
+    assert f.evidence["val_min"] > 0 and "higher_is_better" not in f.evidence
+    assert "val rmse best 2.9" in f.message and ", then +" in f.message and "the rise is" in f.message

@@ -12,8 +12,8 @@ from fitdoctor.errors import BadInput
 from fitdoctor.doctor.evidence import (_baseline_verdict, _diagnose, _refuted, consensus_findings,
                                       judging)
 from fitdoctor.doctor.files import write_doctor_dir
-from fitdoctor.doctor.result import (DoctorProgress, DoctorResult, DoctorRound, DoctorTrial, _f, _summary,
-                                    _verdict)
+from fitdoctor.doctor.result import (USER_ROUND, DoctorProgress, DoctorResult, DoctorRound, DoctorTrial, _f,
+                                    _summary, _verdict)
 from fitdoctor.doctor.retrain import _Runner, _workers
 from fitdoctor.doctor.significance import (POWER, _numbers, _test_name, default_min_effect, detectable_gain,
                                            judge, merge_selections)
@@ -347,7 +347,7 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
             break
         if also_try:
             r = len(rounds) + 1
-            rnd = DoctorRound(r, "your changes", "changes you asked doctor to judge", [], _summary(cur_sel))
+            rnd = DoctorRound(r, USER_ROUND, "changes you asked doctor to judge", [], _summary(cur_sel))
             for change in also_try:
                 if over_budget():
                     notes.append("time budget spent before all of your changes were tried")

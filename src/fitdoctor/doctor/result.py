@@ -24,6 +24,10 @@ def _f(x: Any) -> float | None:
     return x if math.isfinite(x) else None
 
 
+#: the round that judges the changes a user asked for (``--try``, ``also_try``)
+USER_ROUND = "your changes"
+
+
 @dataclass
 class DoctorTrial:
     """One change tried (or refused) in a round: one row of the doctor's table."""

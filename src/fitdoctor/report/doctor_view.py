@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from rich.text import Text
 
+from fitdoctor.doctor.result import USER_ROUND
 from fitdoctor.report.terminal import Hanging
 
 _SHORT = {"accuracy": "acc", "balanced_accuracy": "bal. acc", "r2": "R^2", "loss": "loss"}
@@ -107,7 +108,7 @@ def rounds_table(res: Any) -> Table:
                       ("result", "left")):
         t.add_column(col, justify=just, overflow="fold")
     for r in res.rounds:
-        rows = [tr for tr in r.trials if tr.status != "skipped"]
+        rows = _shown(r)
         if r.finding is None:
             t.add_row(str(r.index), "[green]healthy[/]", "[dim]current config[/]", _ms(r.score), "", "", "stop")
             continue
@@ -122,6 +123,12 @@ def rounds_table(res: Any) -> Table:
             t.add_row("", tr.finding if tr.finding != r.finding else "", escape(tr.label), _ms(tr.after), gain, p,
                       f"[{style}]{escape(result)}[/]" if style else escape(result), end_section=i == len(rows) - 1)
     return t
+
+
+def _shown(r: Any) -> list[Any]:
+    """The trials a round lists: a remedy skipped because its config was judged already is left
+    out, but a change the user asked for is always answered, skipped or not."""
+    return [tr for tr in r.trials if tr.status != "skipped" or r.finding == USER_ROUND]
 
 
 def _second_look(tr: Any, unit: str, short: bool = False) -> str:
@@ -150,7 +157,7 @@ def rounds_lines(res: Any) -> list[Any]:
         head.append(r.finding, style="bold")
         head.append(f"  current config: val {m} {_ms(r.score)}")
         out.append(head)
-        for tr in (tr for tr in r.trials if tr.status != "skipped"):
+        for tr in _shown(r):
             style = _STATUS_STYLE.get(tr.status, "")
             line = Text()
             if tr.finding != r.finding:

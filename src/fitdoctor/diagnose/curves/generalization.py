@@ -80,7 +80,9 @@ def overfitting(ctx: Context) -> Finding | None:
     rise_raw = V.logged_last - vmin_raw
     ev["rise_shown"] = rise_raw
     ev["rise_shown_in_noise"] = rise_raw / sigma
-    score = V is not ctx.val_loss  # a score is kept negated on the curve; shown as the log has it
+    # a higher-is-better score is kept negated on the curve; shown as the log has it (an error
+    # metric standing in for val loss, val_rmse or val_mae, is not negated: it rises as val loss would)
+    score = V is not ctx.val_loss and ctx.val_metric is not None and ctx.val_metric.higher_better
     pct = f" ({(-1 if score else 1) * rise_raw / abs(vmin_raw):+.0%})" if vmin_raw else ""
     shown_best = -vmin_raw if score else vmin_raw
     shown_last = -V.logged_last if score else V.logged_last
@@ -94,7 +96,7 @@ def overfitting(ctx: Context) -> Finding | None:
         why = (f"the {'drop' if score else 'rise'} is {rise_raw / sigma:.0f}x the {unit(V)}-to-{unit(V)} noise ({fv(sigma)})"
                if rise_raw < 1000 * sigma else f"the {unit(V)}-to-{unit(V)} noise is next to nothing ({fv(sigma)})")
     msg = (f"{name} best {fv(shown_best)} at {V.axis} {fx(best_x)}, then "
-           f"{'+' if V is ctx.val_loss else '-'}{fv(rise_raw)}{pct} over the next {logged_after(ctx, V, best_x)} "
+           f"{'-' if score else '+'}{fv(rise_raw)}{pct} over the next {logged_after(ctx, V, best_x)} "
            f"{unit(V)}s ({ev['share_after_best']:.0%} of the run; {fv(shown_last)} at the last) while {T.name} "
            f"fell to {fv(last_as_logged(ctx, T))}; {why}")
     return finding("overfitting", "warning", msg, ctx, span=(best_x, V.x[-1]), evidence=ev)
