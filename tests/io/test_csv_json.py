@@ -428,3 +428,18 @@ def test_a_history_json_that_opens_with_a_note_of_its_own_is_still_a_history(tmp
     h = fd.read(path)
     assert h.meta["format"] == "keras-json"
     assert h.series["val_loss"].values.tolist() == data["val_loss"]
+
+
+def test_a_console_log_led_by_a_bracketed_stamp_and_a_printed_dict_is_not_taken_for_json(tmp_path):
+    """ST-GCN's log cut before its first epoch: '[03.24.23|09:56:11] Parameters:' and then a
+    printed dict. It was refused as "invalid JSON at line 1", which sends the user to the wrong
+    place; a list of records ('[' then '{') is still read as JSON."""
+    p = tmp_path / "log.txt"
+    p.write_text("[03.24.23|09:56:11] Parameters:\n{'work_dir': './output', 'num_epoch': 50, 'base_lr': 0.1}\n")
+    with pytest.raises(BadInput) as err:
+        fd.read(p)
+    assert "unknown log format" in str(err.value) and "JSON" not in str(err.value)
+    records = tmp_path / "records.json"
+    records.write_text('[\n  {"epoch": 1, "loss": 0.9, "val_loss": 1.0},\n  {"epoch": 2, "loss": 0.7, "val_loss": 0.8},\n'
+                       '  {"epoch": 3, "loss": 0.6, "val_loss": 0.75}\n]\n')
+    assert fd.read(records).meta["format"] == "json"

@@ -311,7 +311,9 @@ class GenericJSONReader(Reader):
         if looks_binary(head):
             return 0.0
         text = decode_text(head).lstrip()
-        if text.startswith("[") and "{" in text[:50]:
+        if re.match(r"\[\s*\{", text):
+            # a list of records; not a console line led by a bracketed stamp ("[03.24.23|09:56:11]
+            # Parameters:" then a printed dict: ST-GCN's log)
             return 0.5
         if text.startswith("{") and "\n{" in text and "loss" in text:
             return 0.6
