@@ -1375,3 +1375,21 @@ def test_an_error_metric_that_rises_is_quoted_as_it_rises():
     [f] = [f for f in d.findings if f.code == "overfitting"]
     assert f.evidence["val_min"] > 0 and "higher_is_better" not in f.evidence
     assert "val rmse best 2.9" in f.message and ", then +" in f.message and "the rise is" in f.message
+
+
+def test_an_accuracy_standing_in_for_the_loss_is_quoted_as_it_rose():
+    """A log of accuracies only: train 0.62 -> 0.85, rising ever more slowly. It learned, so it
+    is no lr_too_low (an accuracy is far from converged near guessing, not when it moved
+    little), and the verdict quotes it as it rose; it had read "accuracy falls slowly
+    (-0.69 -> -0.84)"."""
+    e = np.arange(20)
+    acc = noisy(0.85 - 0.2 * np.exp(-e / 8), 0.01)
+    d = fd.diagnose({"accuracy": acc, "val_accuracy": noisy(0.8 - 0.1 * np.exp(-e / 8), 0.01, 1)})
+    assert "lr_too_low" not in d.codes
+    [h] = [f for f in d.findings if f.code == "healthy"]
+    assert h.message.startswith("rose and settled: accuracy 0.6") and h.evidence["train_last"] > 0
+    # near guessing and creeping up in a straight line, it is
+    slow = noisy(0.5 + 0.004 * e, 0.002)
+    [f] = [f for f in fd.diagnose({"accuracy": slow, "val_accuracy": noisy(0.5 + 0.003 * e, 0.002, 1)}).findings
+           if f.code == "lr_too_low"]
+    assert "accuracy rises slowly" in f.message and "(0.5" in f.message and f.evidence["end"] > 0

@@ -769,6 +769,23 @@ def test_bare_split_numbers_between_pipes_after_a_step_counter_are_read(tmp_path
     assert h.series["loss"].values[1] == pytest.approx(3.5 / (1 + 1 / 3), abs=1e-3)
 
 
+def test_two_splits_of_one_metric_behind_a_slash_are_read_as_two_curves(tmp_path):
+    """'mean loss (train/val): 0.4123/0.5234' and 'GNN (Train/Val Acc): 0.62/0.80': one metric,
+    its train and val values split by a slash. They were read as one number ('0.62', a key
+    'val_acc)'), so the val curve held the train values."""
+    lines = [f"Run: 1 | Epoch: {e:>3} | mean loss (train/val): {0.9 / e:.4f}/{1.0 / e ** 0.5:.4f} | accuracy: 0.8"
+             for e in range(1, 11)]
+    h = _read_printed(tmp_path, lines, "loss.log")
+    assert h.series["loss"].values[1] == pytest.approx(0.45) and h.series["val_loss"].values[3] == pytest.approx(0.5)
+    acc = [f"Epoch {e:02d} | GNN (Train/Val Acc): {0.6 + 0.02 * e:.2f}/0.80" for e in range(1, 11)]
+    h = _read_printed(tmp_path, acc, "acc.txt")
+    assert h.series["accuracy"].values[0] == pytest.approx(0.62) and set(h.series["val_accuracy"].values) == {0.8}
+    # a ratio of split sizes is no metric
+    from fitdoctor.io.console.pairs import extract_pairs
+    assert "train_split" not in extract_pairs("train/val split: 80/20") and \
+        not any(k.startswith(("train_", "val_")) for k in extract_pairs("train/val split: 80/20"))
+
+
 def test_scikit_learn_mlp_verbose_output_pairs_each_iteration_with_its_validation_score(tmp_path):
     """MLPClassifier(verbose=True, early_stopping=True): 'Iteration 3, loss = 0.41' then
     'Validation score: 0.86' (accuracy: higher is better)."""

@@ -8,7 +8,7 @@ import numpy as np
 
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, head_level, rule, tail_level
-from fitdoctor.diagnose.curves.messages import finding, fv, fx, unit
+from fitdoctor.diagnose.curves.messages import finding, fv, fx, shown, unit
 from fitdoctor.diagnose.curves.shape import (best_before_tail, cut_short, no_loss_scale, noise, sparse_train,
                                              tail_trend, train_curve, val_curve)
 from fitdoctor.findings import Finding
@@ -112,6 +112,13 @@ def lr_too_low(ctx: Context) -> Finding | None:
         # does not head for 0): a fall that curves is a run still improving, not a slow lr;
         # only a straight line from start to end says the steps are too small
         far = False
+    score = shown(T, -1.0) > 0  # a score stands in for the loss (kept negated on the curve)
+    if score and "acc" in T.name.lower():
+        # an accuracy is far from where the task converges when it is still near guessing (LABELS.md),
+        # not when it moved little: 0.80 -> 0.85 after 0.62 at the start is a run that learned
+        acc_end = -end / (100.0 if -end > 1.0 else 1.0)
+        guess = ctx.majority_rate if ctx.majority_rate is not None else 0.5
+        far = far and acc_end < guess + ctx.th.learned_accuracy_share * (1.0 - guess)
     if linearity < ctx.th.lr_low_linearity or not far:
         return None
     V = val_curve(ctx)
@@ -122,6 +129,8 @@ def lr_too_low(ctx: Context) -> Finding | None:
           "late_over_early_slope": linearity}
     # a late slope near the early one is a straight line; steeper late, the fall is speeding up
     how = "almost linearly" if linearity <= 1.5 else "and still speeding up"
-    msg = (f"{T.name} falls slowly {how} ({fv(start)} -> {fv(end)}, only {rel_drop:.0%} "
-           f"down; late slope {linearity:.2f}x the early slope): far from converged")
+    if score:
+        ev.update(start=-start, end=-end, higher_is_better=True)
+    msg = (f"{T.name} {'rises' if score else 'falls'} slowly {how} ({fv(shown(T, start))} -> {fv(shown(T, end))}, "
+           f"only {rel_drop:.0%} {'up' if score else 'down'}; late slope {linearity:.2f}x the early slope): far from converged")
     return finding("lr_too_low", "warning", msg, ctx, span=(T.x[0], T.x[-1]), evidence=ev)

@@ -236,6 +236,7 @@ def healthy(ctx: Context) -> Finding | None:
     if t_drop <= 3 * noise(T):
         return None  # nothing fell: not healthy, even if no rule can say why
     ev: dict[str, Any] = {"train_start": head_level(T), "train_last": tail_level(T, 0.2)}
+    score = shown(T, -1.0) > 0  # an accuracy standing in for the train loss rose (kept negated on the curve)
     # a step log's train loss is averaged between evaluations for the tests; quoted as logged
     parts = [f"{T.name} {fv(shown(T, first_as_logged(ctx, T)))} -> {fv(shown(T, last_as_logged(ctx, T)))}"]
     V = ctx.val_loss
@@ -255,7 +256,9 @@ def healthy(ctx: Context) -> Finding | None:
                + (f", with dropout {dp:g} on" if dp else "" if dp == 0 else
                   ", and with dropout on if the model has any"))
         parts.append(f"val below train early on, which is expected: {why}")
-    msg = "fell and settled: " + "; ".join(parts)
+    if score:
+        ev.update(train_start=-ev["train_start"], train_last=-ev["train_last"], higher_is_better=True)
+    msg = f"{'rose' if score else 'fell'} and settled: " + "; ".join(parts)
     return finding("healthy", "info", msg, ctx, span=(T.x[0], T.x[-1]), evidence=ev)
 
 

@@ -25,6 +25,23 @@ _METRIC_TOKEN = re.compile(
 SKIP_KEYS = {"v_num", "eta", "it/s", "s/it", "epoch", "epochs", "step", "global_step", "iter",
              "iteration", "it", "batch", "total", "time", "lr_scale"} | AXIS_COLUMNS
 
+#: Two splits' values of one metric behind a slash: "train/val loss: 0.41/0.52", "mean loss
+#: (train/val): 0.4123/0.5234", "GNN (Train/Val Acc): 0.62/0.80" (the metric's name after the
+#: split words, or the word before them)
+_SLASH_PAIR = re.compile(
+    r"(?:(?P<pre>[A-Za-z][\w@]*)\s*)?\(?(?P<s1>train(?:ing)?|trn|tr)\s*/\s*(?P<s2>val(?:id(?:ation)?)?|test|dev|eval)"
+    r"(?:\s+(?P<post>[A-Za-z][\w@]*))?\)?\s*[:=]\s*(?P<a>" + NUM + r")\s*/\s*(?P<b>" + NUM + r")(?![\w.])", re.I)
+
+
+def _slash_pair(m: re.Match) -> str:
+    metric = m.group("post") or m.group("pre")
+    if metric is None or not _METRIC_TOKEN.match(metric):
+        return m.group(0)
+    s1, s2 = (_SPLIT_PREFIX.get(m.group(g).lower(), m.group(g).lower()) for g in ("s1", "s2"))
+    lead = f"{m.group('pre')} " if m.group("post") and m.group("pre") else ""
+    return f"{lead}| {s1}_{metric}: {m.group('a')} | {s2}_{metric}: {m.group('b')} |"
+
+
 #: Python's float() takes every spelling NUM matches (nan, NaN, inf, -Infinity, 1e-05).
 to_float = float
 
@@ -76,6 +93,8 @@ def extract_pairs(segment: str) -> dict[str, float]:
         segment = WRAPPED_NUM.sub(r"\1", segment)
     if "[" in segment:
         segment = BRACKETED_NUM.sub(r"\1\2", segment)
+    if "/" in segment:
+        segment = _SLASH_PAIR.sub(_slash_pair, segment)
     found = list(_PAIR_EQ.finditer(segment))
     eq = bool(found)
     if not found:
