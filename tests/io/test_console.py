@@ -786,6 +786,32 @@ def test_two_splits_of_one_metric_behind_a_slash_are_read_as_two_curves(tmp_path
         not any(k.startswith(("train_", "val_")) for k in extract_pairs("train/val split: 80/20"))
 
 
+def test_a_conll_block_that_names_no_split_is_left_out(tmp_path):
+    """A ChineseNER fork: 'Iter: 200 | Dev Loss: .. | Dev F1-macro: ..' lines, and every few of
+    them conlleval's 'processed .. tokens with .. phrases' block with no 'evaluate:dev' line
+    before it. Each block's overall line had started a run of its own (one log read as 133
+    runs, the one ranked first a flat tail read as chance_level); it names no split, and the
+    trainer's own lines carry the dev scores."""
+    stamp = "2020-05-26 22:21:05,541 - main.py"
+    lines = [f"{stamp} - train - INFO - Epoch [1/50]"]
+    for it in range(100, 3001, 100):
+        if it % 1000 == 0:
+            lines.append(f"{stamp} - train - INFO - Epoch [{it // 1000 + 1}/50]")
+        if it % 500 == 0:
+            lines += [f"{stamp} - evaluate - INFO - processed 713346 tokens with 81048 phrases; found: 78494 phrases; "
+                      "correct: 77826.", "",
+                      f"{stamp} - evaluate - INFO - accuracy:  98.93%; precision:  99.15%; recall:  96.02%; FB1:  97.56",
+                      "", f"{stamp} - evaluate - INFO -                CL: precision:  98.99%; recall:  98.99%; FB1:  98.99  99"]
+        lines.append(f"{stamp} - train - INFO - Iter: {it} | Dev Loss: {0.6 + 50 / it:.4f} | Dev F1-macro: "
+                     f"{0.98 - 3 / it:.4f} | Time: 1:04:43 | ")
+    p = tmp_path / "train.log"
+    p.write_text("\n".join(lines) + "\n")
+    runs = fd.read_runs(p)
+    assert len(runs) == 1
+    h = runs[0]
+    assert len(h.series["val_loss"]) == 30 and "val_accuracy" not in h.series
+
+
 def test_scikit_learn_mlp_verbose_output_pairs_each_iteration_with_its_validation_score(tmp_path):
     """MLPClassifier(verbose=True, early_stopping=True): 'Iteration 3, loss = 0.41' then
     'Validation score: 0.86' (accuracy: higher is better)."""

@@ -7,6 +7,11 @@
     ... INFO - evaluate:test
     ...
 
+A block with no "evaluate:" line before its "processed .. tokens with .. phrases" line (a fork
+that logs the same scores on its own "Iter: 18700 | Dev Loss: .. | Dev F1-macro: .." lines) names
+no split: its lines are left out, so they neither start runs of their own nor pass for training
+output.
+
 Each "evaluate:dev" block is one evaluation: its overall line is the validation's accuracy,
 precision, recall and F1, the per-type lines under it are left out, and a "test" block right
 after it is that evaluation's test score. After a trainer's own lines ("iteration:1
@@ -25,6 +30,9 @@ _MARK = re.compile(r"\bevaluate\s*:\s*(dev|val|valid|validation|test)\s*$", re.I
 _OVERALL = re.compile(r"\baccuracy:\s*(" + NUM + r")%;\s*precision:\s*(" + NUM + r")%;\s*recall:\s*("
                       + NUM + r")%;\s*FB1:\s*(" + NUM + r")")
 _PER_TYPE = re.compile(r"\bprecision:\s*" + NUM + r"%;\s*recall:")
+_PROCESSED = re.compile(r"\bprocessed\s+\d+\s+tokens\s+with\s+\d+\s+phrases;")
+#: the split of a block that named none (its lines are left out)
+UNMARKED = "unmarked"
 
 
 def handle(state: State, n: int, seg: str) -> bool:
@@ -44,6 +52,14 @@ def handle(state: State, n: int, seg: str) -> bool:
                 state.conll_x = float(state.conll_evals)
         state.conll_split = split
         return True
+    if _PROCESSED.search(seg) is not None and state.conll_split in (None, UNMARKED):
+        state.conll_split = UNMARKED
+        return True
+    if state.conll_split == UNMARKED:
+        if _OVERALL.search(seg) is not None or _PER_TYPE.search(seg) is not None:
+            return True
+        state.conll_split = None  # the block ended
+        return False
     if state.conll_split is None or state.conll_x is None:
         return False
     o = _OVERALL.search(seg)

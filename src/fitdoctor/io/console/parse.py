@@ -37,7 +37,7 @@ def handle(state: State, n: int, seg: str) -> None:
         if m is not None:
             handle_step_split_value(state, n, m)
             return
-    if ("evaluate" in seg or state.conll_split is not None) and conlleval.handle(state, n, seg):
+    if ("evaluate" in seg or "phrases;" in seg or state.conll_split is not None) and conlleval.handle(state, n, seg):
         return
     if "EPOCH" in seg and pointnet.handle_banner(state, n, seg):
         return
