@@ -9,7 +9,7 @@ import numpy as np
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
 from fitdoctor.diagnose.curves.oscillation import oscillating
-from fitdoctor.diagnose.curves.messages import finding, fv, fx, last_as_logged, logged_after, shown, unit
+from fitdoctor.diagnose.curves.messages import finding, fv, fx, last_as_logged, logged_after, negated, shown, unit
 from fitdoctor.diagnose.curves.shape import drop, dropout_hint, no_loss_scale, noise, still_moving, stuck_val_accuracy, tail_trend, train_curve, val_curve, val_gain, val_improved
 from fitdoctor.findings import Finding
 
@@ -82,7 +82,7 @@ def overfitting(ctx: Context) -> Finding | None:
     ev["rise_shown_in_noise"] = rise_raw / sigma
     # a higher-is-better score is kept negated on the curve; shown as the log has it (an error
     # metric standing in for val loss, val_rmse or val_mae, is not negated: it rises as val loss would)
-    score = V is not ctx.val_loss and ctx.val_metric is not None and ctx.val_metric.higher_better
+    score = negated(V)
     pct = f" ({(-1 if score else 1) * rise_raw / abs(vmin_raw):+.0%})" if vmin_raw else ""
     shown_best = -vmin_raw if score else vmin_raw
     shown_last = -V.logged_last if score else V.logged_last
@@ -275,7 +275,7 @@ def val_not_improving(ctx: Context) -> Finding | None:
     ev = {"val_start": v0, "val_best": vbest, "val_gain": v_gain, "train_start": head_level(T),
           "train_end": tail_level(T, 0.15), "train_drop": t_drop, "val_trend_z": z}
     ev["val_end"] = tail_level(V, 0.15)
-    score = shown(V, 1.0) < 0  # a score is kept negated on the curve; quoted as logged
+    score = negated(V)  # a score is kept negated on the curve; quoted as logged
     after = (f"; it ends at {fv(shown(V, ev['val_end']))}, {'lower' if score else 'higher'} than it started: the "
              "model memorises the training set from the first epoch, or val comes from another distribution") \
         if rising else ""

@@ -8,7 +8,7 @@ import numpy as np
 
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, head_level, rule, tail_level
-from fitdoctor.diagnose.curves.messages import finding, fv, fx, shown, unit
+from fitdoctor.diagnose.curves.messages import finding, fv, fx, negated, shown, unit
 from fitdoctor.diagnose.curves.shape import (best_before_tail, cut_short, no_loss_scale, noise, sparse_train,
                                              tail_trend, train_curve, val_curve)
 from fitdoctor.findings import Finding
@@ -112,7 +112,7 @@ def lr_too_low(ctx: Context) -> Finding | None:
         # does not head for 0): a fall that curves is a run still improving, not a slow lr;
         # only a straight line from start to end says the steps are too small
         far = False
-    score = shown(T, -1.0) > 0  # a score stands in for the loss (kept negated on the curve)
+    score = negated(T)  # a score stands in for the loss
     if score and "acc" in T.name.lower():
         # an accuracy is far from where the task converges when it is still near guessing (LABELS.md),
         # not when it moved little: 0.80 -> 0.85 after 0.62 at the start is a run that learned

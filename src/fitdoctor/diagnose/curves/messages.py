@@ -72,9 +72,15 @@ def fv(v: float) -> str:
         return f"{v:.3g}"
     return f"{v:.4g}"
 
+def negated(c: Curve) -> bool:
+    """``c`` is a higher-is-better score kept negated by lower_better() (an accuracy standing in
+    for a loss); an error metric (val_rmse) standing in for one is not."""
+    return higher_is_better(c.name) and not c.higher_better
+
+
 def shown(c: Curve, v: float) -> float:
     """A value as the log has it (lower_better() negates scores)."""
-    return -v if higher_is_better(c.name) and not c.higher_better else v
+    return -v if negated(c) else v
 
 def first_as_logged(ctx: Context, c: Curve) -> float:
     """The first value of ``c`` as the log has it (see :func:`last_as_logged`)."""

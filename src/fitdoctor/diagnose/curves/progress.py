@@ -10,7 +10,7 @@ import numpy as np
 
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
-from fitdoctor.diagnose.curves.messages import finding, first_as_logged, fv, fx, last_as_logged, shown, unit, z_text
+from fitdoctor.diagnose.curves.messages import finding, first_as_logged, fv, fx, last_as_logged, negated, shown, unit, z_text
 from fitdoctor.diagnose.curves.shape import (best_before_tail, cut_short, drop, dropout_hint, material_fall, noise,
                                              tail_trend, train_curve, val_curve)
 from fitdoctor.findings import Finding
@@ -236,7 +236,7 @@ def healthy(ctx: Context) -> Finding | None:
     if t_drop <= 3 * noise(T):
         return None  # nothing fell: not healthy, even if no rule can say why
     ev: dict[str, Any] = {"train_start": head_level(T), "train_last": tail_level(T, 0.2)}
-    score = shown(T, -1.0) > 0  # an accuracy standing in for the train loss rose (kept negated on the curve)
+    score = negated(T)  # an accuracy standing in for the train loss rose
     # a step log's train loss is averaged between evaluations for the tests; quoted as logged
     parts = [f"{T.name} {fv(shown(T, first_as_logged(ctx, T)))} -> {fv(shown(T, last_as_logged(ctx, T)))}"]
     V = ctx.val_loss
