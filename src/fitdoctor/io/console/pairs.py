@@ -31,6 +31,9 @@ SKIP_KEYS = {"v_num", "eta", "it/s", "s/it", "epoch", "epochs", "step", "global_
 _SLASH_PAIR = re.compile(
     r"(?:(?P<pre>[A-Za-z][\w@]*)\s*)?\(?(?P<s1>train(?:ing)?|trn|tr)\s*/\s*(?P<s2>val(?:id(?:ation)?)?|test|dev|eval)"
     r"(?:\s+(?P<post>[A-Za-z][\w@]*))?\)?\s*[:=]\s*(?P<a>" + NUM + r")\s*/\s*(?P<b>" + NUM + r")(?![\w.])", re.I)
+#: what every such pair holds: a cheap test first, since most lines with a slash are progress
+#: ("1875/1875 ... 6ms/step") and the pattern above tries a name at every position
+_TRAIN_SLASH = re.compile(r"tr(?:ain(?:ing)?|n)?\s*/", re.I)
 
 
 def _slash_pair(m: re.Match) -> str:
@@ -93,7 +96,7 @@ def extract_pairs(segment: str) -> dict[str, float]:
         segment = WRAPPED_NUM.sub(r"\1", segment)
     if "[" in segment:
         segment = BRACKETED_NUM.sub(r"\1\2", segment)
-    if "/" in segment:
+    if "/" in segment and _TRAIN_SLASH.search(segment) is not None:
         segment = _SLASH_PAIR.sub(_slash_pair, segment)
     found = list(_PAIR_EQ.finditer(segment))
     eq = bool(found)
