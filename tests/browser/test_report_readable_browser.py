@@ -99,4 +99,13 @@ def test_on_a_phone_the_page_fits_its_width_and_no_toolbar_covers_a_title(browse
     assert page.evaluate("document.documentElement.scrollWidth") <= 392
     assert page.locator(".modebar-container .modebar").count() == 0
     page.screenshot(path=str(Path(__file__).parent / "artifacts" / "stuck_report_phone.png"), full_page=False)
+    # the advice on what to keep stays inside its box: a console log's prescription
+    # ("EarlyStopping(restore_best_weights=True);") is one word too long for 390 px
+    console = deep / "train.log"
+    console.write_text("".join(f"epoch {e} loss={0.7 * 0.85 ** e + 0.01:.4f} val_loss="
+                               f"{0.72 * 0.8 ** e + 0.35 + 0.012 * max(e - 10, 0):.4f}\n" for e in range(30)))
+    out = write_html_report([fd.diagnose(console)], deep / "console.html")
+    page.goto(out.resolve().as_uri())
+    assert "restore_best_weights=True);" in page.inner_text(".keep")
+    assert page.evaluate("Array.from(document.querySelectorAll('.keep')).every(k => k.scrollWidth <= k.clientWidth)")
     page.close()

@@ -439,7 +439,7 @@ th{background:#f4f5f7}.note{color:#555;font-size:12.5px}details{margin:6px 0}sum
 details.allev{display:inline-block;margin:0 0 0 6px;font-size:12px}details.allev table.ev{margin:4px 0}
 table.folds td.mark{text-align:center}table.folds tr.best td{color:#555;border-top:1px solid #ccc}
 details.fold>summary h2{display:inline;font-size:16px}details.fold>summary{padding:4px 0}
-h1,h2,h3,.sub,td,th,.finding{overflow-wrap:anywhere}
+h1,h2,h3,.sub,td,th,.finding,.keep{overflow-wrap:anywhere}
 table{display:block;max-width:100%;overflow-x:auto}
 table.rank td,table.rank th{overflow-wrap:normal;white-space:nowrap}
 """
