@@ -155,6 +155,19 @@ def test_dump_roundtrip_atomic(tmp_path):
     assert load_config(out) == cfg
 
 
+def test_a_written_config_reads_like_one_a_person_wrote(tmp_path):
+    """One key a line, lists of values inline, nothing past 80 columns: the prescription a user
+    opens and edits (a section of plain values had come out as one 100-character flow line)."""
+    cfg = load_config({"data": {"source": "make_classification:n_samples=160,n_features=4,n_informative=2,seed=1"},
+                       "model": {"hidden": [64, 32]},
+                       "train": {"early_stopping": {"patience": 5, "restore_best": True}}})
+    text = dump_config(cfg, tmp_path / "config.yaml").read_text()
+    assert max(len(line) for line in text.splitlines()) <= 80
+    assert "{" not in text and "  hidden: [64, 32]" in text.splitlines()
+    assert "  optimizer: adam" in text.splitlines() and "    patience: 5" in text.splitlines()
+    assert load_config(tmp_path / "config.yaml") == cfg
+
+
 def test_apply_changes_validates_and_copies():
     cfg = load_config(MINIMAL)
     new = apply_changes(cfg, {"train.lr": 1e-4, "model.dropout_rate": 0.5, "data.split.method": "kfold"})

@@ -409,14 +409,34 @@ def config_to_dict(cfg: RunConfig) -> dict[str, Any]:
     return out
 
 
-def dump_config(cfg: RunConfig, path: str | os.PathLike) -> Path:
-    """Write the config as YAML atomically (a temp file renamed into place)."""
+def config_yaml(tree: Mapping[str, Any]) -> str:
+    """A config tree as YAML the way a person writes one: every mapping in block style, one
+    key a line, and a list of plain values on one line (``hidden: [64, 32]``). PyYAML's
+    ``default_flow_style=None`` put a section of plain values on one line too
+    (``train: {optimizer: adam, lr: 0.001, ...}``), past 80 columns and hard to edit."""
     import yaml
 
+    class _Dumper(yaml.SafeDumper):
+        pass
+
+    def mapping(dumper: yaml.SafeDumper, data: Mapping[str, Any]) -> yaml.Node:
+        return dumper.represent_mapping("tag:yaml.org,2002:map", data, flow_style=False)
+
+    def sequence(dumper: yaml.SafeDumper, data: list[Any]) -> yaml.Node:
+        plain = all(not isinstance(v, (dict, list, tuple)) for v in data)
+        return dumper.represent_sequence("tag:yaml.org,2002:seq", data, flow_style=plain)
+
+    _Dumper.add_representer(dict, mapping)
+    _Dumper.add_representer(list, sequence)
+    _Dumper.add_representer(tuple, sequence)
+    return yaml.dump(dict(tree), Dumper=_Dumper, sort_keys=False, width=78)
+
+
+def dump_config(cfg: RunConfig, path: str | os.PathLike) -> Path:
+    """Write the config as YAML atomically (a temp file renamed into place)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    text = yaml.safe_dump(config_to_dict(cfg), sort_keys=False, default_flow_style=None)
-    atomic_write(path, text)
+    atomic_write(path, config_yaml(config_to_dict(cfg)))
     return path
 
 

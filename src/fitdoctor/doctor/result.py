@@ -143,12 +143,9 @@ class DoctorResult:
     @property
     def prescription(self) -> str:
         """The final config as YAML: what to run."""
-        import yaml
+        from fitdoctor.config import config_to_dict, config_yaml
 
-        from fitdoctor.config import config_to_dict
-
-        tree = {k: v for k, v in config_to_dict(self.final_config).items() if v is not None}
-        return yaml.safe_dump(tree, sort_keys=False, default_flow_style=None, width=72)
+        return config_yaml({k: v for k, v in config_to_dict(self.final_config).items() if v is not None})
 
     def to_dict(self) -> dict[str, Any]:
         from fitdoctor.config import config_to_dict

@@ -405,9 +405,9 @@ def _config_text(config: Any) -> str:
         config = config.model_dump()
     if isinstance(config, Mapping):
         try:
-            import yaml
+            from fitdoctor.config import config_yaml
 
-            return yaml.safe_dump(json.loads(json.dumps(config, default=str)), sort_keys=False)
+            return config_yaml(json.loads(json.dumps(config, default=str)))
         except ImportError:
             return json.dumps(config, indent=2, default=str)
     return str(config)
