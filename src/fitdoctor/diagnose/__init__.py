@@ -136,7 +136,7 @@ def diagnose(run: Any, *, thresholds: Mapping[str, Any] | None = None,
             pass
         else:
             drop_applied(findings, history.meta["config"])
-    from fitdoctor.diagnose.summary import summarize
+    from fitdoctor.diagnose.summary import agree_with_keep, summarize
 
     codes = {f.code for f in findings}
     summary = summarize(ctx, overfitting="overfitting" in codes)
@@ -148,6 +148,7 @@ def diagnose(run: Any, *, thresholds: Mapping[str, Any] | None = None,
                            "broken one; fix the objective and train again")
     elif "non_finite" in codes and summary.get("selected_by"):
         summary["keep"] = (f"{summary['keep']}; nothing after the first NaN/inf is usable")
+    findings = agree_with_keep(findings, summary)
     if mute:  # hide, after resolve: muting changes what is shown, not what the run is
         hidden = [f.code for f in findings if f.code in mute]
         findings = [f for f in findings if f.code not in mute and not (hidden and f.code == "healthy")]

@@ -6,9 +6,11 @@ is the question every run ends with.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from fitdoctor.diagnose.base import Context, Curve, chosen_curve
+from fitdoctor.findings import Finding
 
 
 def selection_curve(ctx: Context) -> Curve | None:
@@ -161,6 +163,25 @@ def checkpoint_advice(c: Curve, saved: list[float], band_tol: float) -> dict[str
                        "saved and no saved checkpoint is within noise of it: set save_steps equal to "
                        "eval_steps (and load_best_model_at_end=True)")
     return out
+
+
+def agree_with_keep(findings: list[Finding], summary: dict[str, Any]) -> list[Finding]:
+    """A run no rule faults whose last evaluation is worse than its best beyond noise: the
+    healthy verdict says so, as the keep line under it does (LABELS.md: a message never
+    contradicts the keep advice). Such a rise is one the fault rules judged too small against
+    the best, or too short, to call overfitting; "fell and settled" alone read as if the last
+    weights were as good as any."""
+    if not summary.get("last_worse_than_best_beyond_noise") or "best_value" not in summary:
+        return findings
+    if any(f.severity in ("warning", "error") for f in findings):
+        return findings
+    best, last = float(summary["best_value"]), float(summary["last_value"])
+    pct = f", {(last - best) / abs(best):+.0%}" if best and abs(last - best) < 10 * abs(best) else ""
+    text = (f"but {summary['selected_by']} ended worse than its best beyond its noise ({best:.4g} at "
+            f"{summary['axis']} {_fmt_x(summary['best_at'])}, {last:.4g} at the last{pct}): keep the best "
+            "checkpoint (below)")
+    return [replace(f, message=f"{f.message}; {text}", evidence={**f.evidence, "last_worse_than_best": True})
+            if f.code == "healthy" else f for f in findings]
 
 
 def _fmt_x(x: float) -> str:
