@@ -600,6 +600,18 @@ def test_five_evaluations_each_better_by_a_lot_is_still_improving():
     assert d.top.span == (1, 4)  # the 4 evaluations the message quotes
 
 
+def test_a_run_that_turned_at_its_last_evaluation_is_not_still_improving():
+    """Val 0.61 -> 0.45, then 0.55 at the last of 5 epochs: the tail's trend over its last few
+    points still reads downhill, but the run ended worse than its best beyond noise, as the
+    keep line says ("keep epoch 4"); "still falling at the end: 0.4794 -> 0.5458" had said both."""
+    run = {"loss": [1.0328, 0.6575, 0.5637, 0.5244, 0.4938], "val_loss": [0.6084, 0.5292, 0.4794, 0.4513, 0.5458],
+           "accuracy": [0.6639, 0.7839, 0.8125, 0.8291, 0.8382],
+           "val_accuracy": [0.7934, 0.8147, 0.8404, 0.8484, 0.8249]}
+    d = fd.diagnose(run)
+    assert "still_improving" not in d.codes
+    assert d.summary["last_worse_than_best_beyond_noise"]
+
+
 def test_five_evaluations_that_settled_are_not_still_improving():
     """Each evaluation better than the last, but the last by 2.6%: converged, not cut short."""
     run = {"loss": [3.74, 0.92, 0.31, 0.15, 0.11], "val_loss": [2.294, 0.705, 0.210, 0.155, 0.151]}

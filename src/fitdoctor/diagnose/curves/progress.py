@@ -36,6 +36,8 @@ def still_improving(ctx: Context) -> Finding | None:
         through_end = "trend"
     if best_before_tail(P, ctx):
         return None  # the best is not near the end
+    if ends_worse_than_best(P):
+        return None  # it turned: the last evaluation is worse than the best beyond noise
     if at_its_ceiling(ctx):
         return None  # a perfect validation score: nothing left to gain, however far the loss falls
     _, z_end, _ = tail_trend(P, ctx.th.tail_frac / 2)
@@ -116,6 +118,13 @@ _BOUNDED = ("accuracy", "f1", "auc", "precision", "recall")
 
 #: a classifier's val loss (cross-entropy, nats) this low gives every right answer 99% or more
 _SURE_LOSS = 0.01
+
+
+def ends_worse_than_best(P: Curve) -> bool:
+    """The curve's last point is worse than its best by more than three times its noise, the
+    test the keep line applies: a run that turned at its last evaluation (val 0.48 -> 0.45 ->
+    0.55) is not "still falling at the end", however its tail's trend reads over few points."""
+    return float(P.y[-1]) > float(np.min(P.y)) + 3 * max(P.sigma, 1e-12)
 
 
 def run_length(ctx: Context, P: Curve) -> float:
