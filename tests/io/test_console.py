@@ -1764,3 +1764,15 @@ def test_a_batch_counted_from_0_does_not_overwrite_the_epoch_before(tmp_path):
     loss = h.series["loss"]
     at = dict(zip(loss.steps.tolist(), loss.values.tolist()))
     assert all(at[float(e)] == pytest.approx(1.2 / e, abs=1e-4) for e in range(1, 13))
+
+
+def test_an_image_restorer_that_prints_only_its_val_psnr_and_ssim_is_read(tmp_path):
+    """'Epoch: [3/100],Val_PSNR: 37.14, Val_SSIM: 0.9960': a restoration net's scores, named
+    after the split and an underscore, with no loss beside them, had been refused as an
+    unknown format."""
+    lines = [f"Date: 2023-10-29 11:{e % 60:02d}:34s, Time_Cost: 98s, Epoch: [{e}/40],"
+             f"Val_PSNR: {25 + 10 * math.log(e):.2f}, Val_SSIM: {1 - 0.05 / e:.4f}" for e in range(1, 41)]
+    h = _read_printed(tmp_path, lines)
+    assert set(h.series) == {"val_psnr", "val_ssim"}
+    assert h.series["val_psnr"].values[-1] == pytest.approx(25 + 10 * math.log(40), abs=0.01)
+    assert fd.diagnose(h).top.code == "still_improving"

@@ -28,7 +28,7 @@ SETTINGS = r"(?:\s*\([^()\n]*\))?"
 EPOCH_INLINE = re.compile(r"\bepoch\]?\s*[:=#]?\s*\[?\s*(\d+)(?:\s*(?:/|\bof\b)\s*(\d+))?", re.I)
 #: Keys whose presence marks a line as training output (not a random number in a log).
 METRIC_WORDS = re.compile(
-    r"loss|acc|error|mae|mse|rmse|auc|f1|map|iou|dice|perplexity|ppl|bleu|rouge|precision|recall|score|r2"
+    r"loss|acc|error|mae|mse|rmse|auc|f1|map|iou|dice|psnr|ssim|perplexity|ppl|bleu|rouge|precision|recall|score|r2"
     r"|top-?\d",  # "validation: top1=0.72 top5=0.91" (GluonCV's ImageNet scripts)
     re.I)
 #: "train: 1090.19 (2.0061 bpd) | val: 1078.67": a train and a held-out split word each with a

@@ -27,7 +27,8 @@ _SNIFF_TQDM_EPOCHS = re.compile(
     + r"|\d+epochs? \[" + _POSTFIX_METRIC)
 #: what a script prints beside its epoch: a loss or accuracy, or a named score without either
 #: ("Epoch 3: Val MAE = 0.0199", "epoch 3 val_f1 0.71"), as whole words
-_SCORE_WORD = r"(?:(?:loss|acc)\w*|\b(?:mae|mse|rmse|f1|auc|roc_auc|iou|miou|dice|psnr|ssim|bleu|wer|cer|ppl|perplexity)\b)"
+#: (a named score may follow its split and an underscore: "Val_PSNR: 28.86")
+_SCORE_WORD = r"(?:(?:loss|acc)\w*|(?<![A-Za-z0-9])(?:mae|mse|rmse|f1|auc|roc_auc|iou|miou|dice|psnr|ssim|bleu|wer|cer|ppl|perplexity)\b)"
 _SNIFF_GENERIC = re.compile(r"(?:epoch|step|iter\w*)(?:\((?:train|val|test)\))?\s*[:=#]?\s*\[?\d+.{0,200}?"
                             + _SCORE_WORD + r"(?:\s+is)?\W{0,3}\s*" + NUM, re.I)
 #: "Epoch 3:" or "Epoch 3/30:" on a line of its own, its metrics on the next ("loss=0.41,
