@@ -1405,3 +1405,14 @@ def test_an_accuracy_standing_in_for_the_loss_is_quoted_as_it_rose():
     [f] = [f for f in fd.diagnose({"accuracy": slow, "val_accuracy": noisy(0.5 + 0.003 * e, 0.002, 1)}).findings
            if f.code == "lr_too_low"]
     assert "accuracy rises slowly" in f.message and "(0.5" in f.message and f.evidence["end"] > 0
+
+
+def test_a_val_score_standing_alone_is_judged_as_the_validation_curve():
+    """A log of val accuracy only (no val loss): still_improving judges it as validation, and
+    says so. The negated copy the rules judge a score on was made afresh at each ask, so "is
+    this the validation curve?" had read no, and the evidence said 'curve: train'."""
+    e = np.arange(30)
+    run = {"loss": list(2 * np.exp(-e / 10) + 0.1), "val_accuracy": list(0.95 - 0.5 * np.exp(-e / 12))}
+    d = fd.diagnose(run)
+    f = next(f for f in d.findings if f.code == "still_improving")
+    assert f.evidence["curve"] == "val" and f.message.startswith("val_accuracy was still rising")

@@ -41,7 +41,12 @@ def val_curve(ctx: Context) -> Curve | None:
     if ctx.val_loss is not None and ctx.val_loss.n >= 2:
         return ctx.val_loss
     if ctx.val_metric is not None and ctx.val_metric.n >= 2:
-        return lower_better(ctx.val_metric)
+        # the same object on every call: rules ask "is P the validation curve?" by identity, and a
+        # fresh negated copy each time read a val accuracy standing alone as a train curve
+        cached = ctx.facts.get("val_curve")
+        if cached is None or cached[0] is not ctx.val_metric:
+            cached = ctx.facts["val_curve"] = (ctx.val_metric, lower_better(ctx.val_metric))
+        return cached[1]
     return None
 
 def train_curve(ctx: Context) -> Curve | None:
