@@ -1721,6 +1721,23 @@ def test_a_log_no_sniffer_claims_is_read_when_reading_finds_a_loss_curve(tmp_pat
         fd.read_runs(str(tmp_path / "notes.txt"))
 
 
+def test_a_u_net_log_of_its_val_dice_alone_is_read_evaluation_by_evaluation(tmp_path):
+    """Pytorch-UNet's forks log one 'INFO: Validation Dice Coeff: 0.51' per evaluation, with no
+    epoch or step beside it, under a settings banner: no sniffer claims it, and with no loss to
+    find it had been refused. Four such lines are too few to be a curve."""
+    banner = ("INFO: Using device cuda\nINFO: Starting training:\n        Epochs:          100\n"
+              "        Batch size:      1\n        Learning rate:   0.001\n")
+    dice = [0.513, 0.595, 0.632, 0.686, 0.659, 0.673, 0.672, 0.709, 0.723, 0.714, 0.727]
+    p = tmp_path / "train_log.log"
+    p.write_text(banner + "".join(f"INFO: Validation Dice Coeff: {d}\n" for d in dice) + "INFO: Checkpoint 20 saved !\n")
+    run, = fd.read_runs(str(p))
+    assert run.series["val_dice_coeff"].values.tolist() == dice
+    assert fd.diagnose(run).summary["best_value"] == 0.727
+    p.write_text(banner + "".join(f"INFO: Validation Dice Coeff: {d}\n" for d in dice[:4]))
+    with pytest.raises(BadInput, match="unknown log format"):
+        fd.read_runs(str(p))
+
+
 def test_bare_train_and_val_beside_a_metric_are_the_losses(tmp_path):
     """'Epoch 001: train=2.5584, val=2.3731, ppl=10.73 [BEST]': the perplexity beside them kept
     the line-level reading from naming the bare 'train' and 'val' numbers, so no loss was read and

@@ -128,9 +128,20 @@ def _read_file(p: Path, readers: Mapping[str, type[Reader]]) -> list[RunHistory]
     return cls().read(p)
 
 
+def _a_curve(name: str, points: int) -> bool:
+    """A loss curve of 3 points or more, or a validation score whose name says which way is
+    better, of 5 or more ("INFO: Validation Dice Coeff: 0.51" once per evaluation, with no
+    counter: U-Net scripts that log their val dice alone)."""
+    from fitdoctor.history import direction_known
+
+    if name in ("loss", "val_loss"):
+        return points >= 3
+    return name.startswith("val_") and points >= 5 and direction_known(name)
+
+
 def _console_by_reading(p: Path, readers: Mapping[str, type[Reader]]) -> list[RunHistory]:
-    """The console reader's runs when no sniffer claimed the file but reading it finds a loss
-    curve (at least 3 points): a log whose head is all banner, a classification report or
+    """The console reader's runs when no sniffer claimed the file but reading it finds a
+    curve (see :func:`_a_curve`): a log whose head is all banner, a classification report or
     bars (tables the console sniffer leaves to the CSV reader) is still console output.
     Empty when it finds none, so the file stays an unknown format."""
     console = readers.get("console")
@@ -140,7 +151,7 @@ def _console_by_reading(p: Path, readers: Mapping[str, type[Reader]]) -> list[Ru
         runs = console().read(p)
     except BadInput:
         return []
-    if not any(len(r.series.get(k, ())) >= 3 for r in runs for k in ("loss", "val_loss")):
+    if not any(_a_curve(name, len(series)) for r in runs for name, series in r.series.items()):
         return []
     for r in runs:
         r.note("no reader recognised the file from its first lines; read as console output")
