@@ -167,6 +167,12 @@ def guessed_classes(ctx: Context) -> int:
     return classes_from_first_loss(ctx) or classes_from_first_loss(ctx, raw=True) or 2
 
 
+def clear_of_guessing(accuracy: float, guess: float, ctx: Context) -> bool:
+    """An accuracy well clear of the guessing rate ``guess``: ``learned_accuracy_share`` of the
+    way from it to perfect. One bar for every rule that asks whether a model learned."""
+    return accuracy >= guess + ctx.th.learned_accuracy_share * (1.0 - guess)
+
+
 def accuracy_learned(ctx: Context) -> bool | None:
     """Did validation accuracy ever get well clear of guessing? None when no val accuracy.
 
@@ -178,8 +184,7 @@ def accuracy_learned(ctx: Context) -> bool | None:
     if A is None or A.n < 3:
         return None
     guess = ctx.majority_rate if ctx.majority_rate is not None else 1.0 / guessed_classes(ctx)
-    best = float(np.max(stats.smooth(A.y, 3)))
-    return best >= guess + ctx.th.learned_accuracy_share * (1.0 - guess)
+    return clear_of_guessing(float(np.max(stats.smooth(A.y, 3))), guess, ctx)
 
 
 def accuracy_always_zero(ctx: Context) -> bool:

@@ -9,7 +9,7 @@ import numpy as np
 
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, chosen_curve, head_level, tail_level
-from fitdoctor.diagnose.chance import accuracy_learned
+from fitdoctor.diagnose.chance import accuracy_learned, clear_of_guessing
 from fitdoctor.history import direction_known
 
 
@@ -233,7 +233,7 @@ def _stuck_val_accuracy(ctx: Context) -> dict[str, Any] | None:
     M = ctx.metric
     train_acc = tail_level(M, 0.3) if M is not None and M.n >= 2 else None
     if train_acc is not None:
-        learned = train_acc >= max(p, 1.0 - p) + ctx.th.learned_accuracy_share * (1.0 - max(p, 1.0 - p))
+        learned = clear_of_guessing(train_acc, max(p, 1.0 - p), ctx)
     else:
         learned = bool(ctx.chance_loss) and tail_level(T, 0.3) < 0.85 * float(ctx.chance_loss)
     out: dict[str, Any] = {"value": p, "share": share, "evaluations": A.n, "loss_moved": L.name,
