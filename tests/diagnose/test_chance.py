@@ -163,3 +163,17 @@ def test_a_flat_loss_near_ln_k_only_by_coincidence_is_no_class_prior(tmp_path):
     path.write_text("\n".join(lines) + "\n")
     d = fd.diagnose(fd.read(path))
     assert "chance_level" not in d.codes and d.top.code in ("plateau", "underfitting")
+
+
+def test_a_first_loss_near_ln_k_is_no_class_count_when_the_first_accuracy_is_already_well_clear_of_1_over_k():
+    """A pretrained net fine-tuned on 20 classes starts at loss 1.74 (near ln 5 by coincidence)
+    with 44% accuracy, and settles at 1.18 / 0.71. Read as five classes, the run was "73% of
+    the chance-level loss: underfitting"; an accuracy more than twice 1/5 at the first epoch says
+    the first loss was no uniform guess among five."""
+    n = np.arange(23)
+    run = {"loss": list(1.18 + 0.56 * np.exp(-n / 6) + 0.05 * np.sin(n)),
+           "accuracy": list(0.72 - 0.28 * np.exp(-n / 6) + 0.03 * np.cos(n)),
+           "val_loss": list(1.15 + 0.40 * np.exp(-n / 6) + 0.06 * np.sin(2 * n)),
+           "val_accuracy": list(0.78 - 0.32 * np.exp(-n / 6) + 0.04 * np.cos(2 * n))}
+    d = fd.diagnose(run)
+    assert "underfitting" not in d.codes and "chance_level" not in d.codes

@@ -155,6 +155,16 @@ def classes_from_first_loss(ctx: Context, *, raw: bool = False) -> int | None:
     return None
 
 
+def _first_accuracy_refutes(ctx: Context, k: int) -> bool:
+    """The accuracy at the first evaluation is already well clear of guessing among ``k``
+    classes: the first loss near ln k is then no uniform guess (a pretrained net's fresh head,
+    or a loss near ln k by coincidence), and k is no witness of the class count."""
+    A = ctx.metric if ctx.metric is not None and ctx.metric.n >= 2 else accuracy_curve(ctx)
+    if A is None or ctx.metric_name != "accuracy":
+        return False
+    return clear_of_guessing(float(A.y[0]), 1.0 / k, ctx)
+
+
 def guessed_classes(ctx: Context) -> int:
     """K for judging accuracy: from meta, else the first loss, else 2 (the case with the
     highest chance accuracy among balanced tasks, so the safest guess)."""
@@ -288,6 +298,8 @@ def init_chance(ctx: Context) -> None:
                 src = (f"ln {k_init}: the first loss says {k_init} classes, the loss is no better than "
                        f"a uniform guess among them and accuracy holds at {a_end:.3f}")
         kk = classes_from_first_loss(ctx) if A is not None else None
+        if kk and _first_accuracy_refutes(ctx, kk):
+            kk = None
         if c is None and kk:
             c, m, src = math.log(kk), None, f"ln {kk}, from the loss at the first {ctx.loss.axis}"
             ctx.facts["chance_from_first_loss"] = True
