@@ -443,3 +443,15 @@ def test_a_console_log_led_by_a_bracketed_stamp_and_a_printed_dict_is_not_taken_
     records.write_text('[\n  {"epoch": 1, "loss": 0.9, "val_loss": 1.0},\n  {"epoch": 2, "loss": 0.7, "val_loss": 0.8},\n'
                        '  {"epoch": 3, "loss": 0.6, "val_loss": 0.75}\n]\n')
     assert fd.read(records).meta["format"] == "json"
+
+
+def test_a_console_log_led_by_a_bracketed_source_stamp_is_not_called_invalid_json(tmp_path):
+    """Python logging's ``[{%(filename)s:%(lineno)d} ...`` stamp opens every line with ``[{``;
+    a list of JSON records opens ``[{"``. A log in names no reader knows (``trlast``) is refused
+    as an unknown format, not as JSON broken at line 1."""
+    p = tmp_path / "log.txt"
+    p.write_text("".join(f"[{{3667621017.py:45}} INFO - Epoch {e:4d}, trlast = {16.4 - 0.01 * e:.4f}, "
+                         f"val = {16.2 - 0.002 * e:.4f}\n" for e in range(1, 30)))
+    with pytest.raises(BadInput) as err:
+        fd.read_runs(str(p))
+    assert "JSON" not in str(err.value) and "unknown log format" in str(err.value)

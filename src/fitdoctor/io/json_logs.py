@@ -311,7 +311,7 @@ class GenericJSONReader(Reader):
         if looks_binary(head):
             return 0.0
         text = decode_text(head).lstrip()
-        if re.match(r"\[\s*\{", text):
+        if re.match(r"\[\s*\{\s*[\"'}]", text):
             # a list of records; not a console line led by a bracketed stamp ("[03.24.23|09:56:11]
             # Parameters:" then a printed dict: ST-GCN's log)
             return 0.5
