@@ -10,7 +10,7 @@ import numpy as np
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, chosen_curve, head_level, tail_level
 from fitdoctor.diagnose.chance import accuracy_learned, clear_of_guessing
-from fitdoctor.history import direction_known
+from fitdoctor.history import direction_known, higher_is_better
 
 
 def tail_trend(c: Curve, frac: float) -> tuple[float, float, float]:
@@ -122,7 +122,19 @@ def val_improved(V: Curve, ctx: Context | None = None) -> bool:
         return True
     if ctx is not None and ctx.chance_loss and not V.higher_better and v0 < 0.8 * ctx.chance_loss:
         return True
-    return gain > max(2 * noise(V), 0.05 * abs(v0)) or gain > 0.15 * abs(v0)
+    ref = min(abs(v0), headroom(V, v0))
+    return gain > max(2 * noise(V), 0.05 * ref) or gain > 0.15 * ref
+
+def headroom(c: Curve, v: float) -> float:
+    """How far ``v`` (a value of ``c``) lies from the best value ``c`` can take: for a loss its
+    own size (a loss is at best 0), for a score logged as a fraction (mAP, F1, accuracy in
+    [0, 1]) the distance to a perfect 1. A share of the way to perfect is what a gain in a score
+    means: mAP 0.909 -> 0.940 is 3% of where it started and a third of what was left to gain."""
+    if higher_is_better(c.name) and not c.higher_better:  # a score kept negated
+        logged = -c.y
+        if logged.size and float(np.min(logged)) >= 0.0 and float(np.max(logged)) <= 1.0:
+            return max(1.0 + v, 0.0)
+    return abs(v)
 
 def chosen_metric_improved(ctx: Context) -> bool:
     """The validation metric the user selects checkpoints on (Hugging Face's
