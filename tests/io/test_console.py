@@ -1793,3 +1793,35 @@ def test_an_image_restorer_that_prints_only_its_val_psnr_and_ssim_is_read(tmp_pa
     assert set(h.series) == {"val_psnr", "val_ssim"}
     assert h.series["val_psnr"].values[-1] == pytest.approx(25 + 10 * math.log(40), abs=0.01)
     assert fd.diagnose(h).top.code == "still_improving"
+
+
+def _bare_counter_log(*runs: int) -> str:
+    out = []
+    for r, epochs in enumerate(runs):
+        out.append("running with learning rate = 0.0001 and batch size = 700\nData Prepared:\n")
+        for e in range(1, epochs + 1):
+            line = (f"{e}\ttrain loss={0.66 - 0.01 * e - 0.1 * r:.3f}\ttrain acc={0.59 + 0.01 * e:.3f}\t"
+                    f"valid loss={1.28 + 0.25 * e:.3f}\tvalid acc=0.500")
+            out.append(line + ("\t> saved as best model!" if e == 1 else "") + "\n")
+        out.append("\n\n")
+    return "".join(out)
+
+
+def test_a_bare_counter_leading_each_line_is_the_epoch_and_a_restart_begins_a_new_run(tmp_path):
+    """``1<TAB>train loss=0.663<TAB>...``: the leading number counts epochs; when it starts again
+    at 1 a new run begins. Read as one sequence, two runs' train losses joined into a
+    'diverging' loss that grew from the first run's 0.2 to the second's 0.47."""
+    p = tmp_path / "log.txt"
+    p.write_text(_bare_counter_log(5, 17))
+    runs = fd.read_runs(str(p))
+    assert [len(r.get("loss").values) for r in runs] == [5, 17]
+    assert list(runs[1].get("val_loss").steps[:3]) == [1.0, 2.0, 3.0]
+
+
+def test_a_record_with_a_checkpoint_message_after_it_is_read_not_skipped(tmp_path):
+    """``... valid acc=0.500   > saved as best model!``: the epoch's values come first on the
+    line; the message after them is no reason to drop the epoch."""
+    p = tmp_path / "log.txt"
+    p.write_text(_bare_counter_log(6))
+    h = fd.read_runs(str(p))[0]
+    assert h.get("val_loss").steps[0] == 1.0 and len(h.get("val_loss").values) == 6

@@ -26,6 +26,9 @@ _BRACKET_EPOCH = re.compile(r"^\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]")
 _SUMMARY_LEAD = re.compile(r"^\W*(?:avg|average|mean|summary|overall|total|running|epoch|train(?:ing)?)\b", re.I)
 #: "Ep  3 | loss=0.41": the word abbreviated, at the start of the line
 _EP_ABBREV = re.compile(r"^\s*ep\.?\s*[:=#]?\s*(\d+)\b", re.I)
+#: "1       train loss=0.308        valid loss=2.737": a bare counter leading the line, set off
+#: by a tab or a run of spaces from the named values after it (a table of one row per epoch)
+_LEAD_COUNT = re.compile(r"^\s*(\d{1,6})(?:\t|\s{2,})\s*(?=[A-Za-z])")
 _STEP_OF = re.compile(r"\b(?:step|iter|iteration|batch)\s*[:=#]?\s*\[?\s*(\d+)\s*/\s*(\d+)", re.I)
 _STEP_INLINE = re.compile(r"\b(?:global[_ ]step|step|iteration|iter|it)\s*[:=#]?\s*\[?\s*(\d+)", re.I)
 #: "Validation Results - Epoch[3] Avg accuracy: 0.81 Avg loss: 0.52" (PyTorch Ignite's examples
@@ -269,7 +272,7 @@ def handle_generic(state: State, n: int, seg: str) -> None:
         x, axis = float((ep - 1) * cur.batches_per_epoch + batch), "step"
         rest = seg[eb.end():]
     else:
-        b = _BRACKET_EPOCH.match(seg) or _EP_ABBREV.match(seg)
+        b = _BRACKET_EPOCH.match(seg) or _EP_ABBREV.match(seg) or _LEAD_COUNT.match(seg)
         if b is not None:
             x = float(b.group(1))
             rest = seg[b.end():]

@@ -20,6 +20,7 @@ from fitdoctor.io.console.generic import (EVAL_ANNOUNCEMENT, close_eval_block, e
 from fitdoctor.io.console.hf import hf_dict, handle_dict
 from fitdoctor.io.console.lines import (MAYBE_WRAPPED, cut_incomplete_tail, drop_foreign, join_wrapped, segments,
                                         unglue_callbacks)
+from fitdoctor.io.console.pairs import clean_pairs, extract_pairs, is_metric_key
 from fitdoctor.io.console.patterns import CALLBACK, STEP_SPLIT_VALUE, holds_no_record
 from fitdoctor.io.console.runs import State, drop_one_value_runs, join_resumed, to_history
 from fitdoctor.io.console.vocabulary import translate
@@ -68,9 +69,14 @@ def handle(state: State, n: int, seg: str) -> None:
         if d is not None:
             handle_dict(state, n, d)
             return
-    if CALLBACK.search(seg):
-        state.ignored_callbacks += 1
-        return
+    cb = CALLBACK.search(seg)
+    if cb is not None:
+        if not _record_before(seg[:cb.start()]):
+            state.ignored_callbacks += 1
+            return
+        # "1  train loss=0.308 .. valid acc=0.500   > saved as best model!": the epoch's record,
+        # then the checkpoint's message on the same line; the record is read, the message not
+        seg = seg[:cb.start()]
     if in_keras and keras.handle_other(run, seg):
         return
     if ("%|" in seg or "epoch [" in seg or "epochs [" in seg) and tqdm.handle_epoch_bar(state, n, seg):
@@ -150,3 +156,11 @@ def parse_console_text(text: str, *, source: str, fmt: str = "console",
                    "(checkpoint / early stopping / lr reduction)")
         out.append(h)
     return out
+
+
+def _record_before(head: str) -> bool:
+    """Whether the text before a callback phrase holds a record of its own: two named values,
+    one a metric. A Keras message ("Epoch 3: val_loss improved from 0.52 to 0.48") names one
+    value before its phrase, and its numbers come after it."""
+    pairs = clean_pairs(extract_pairs(head))
+    return len(pairs) >= 2 and any(is_metric_key(k) for k in pairs)
