@@ -1426,3 +1426,20 @@ def test_a_score_near_its_ceiling_that_closed_a_third_of_its_headroom_improved()
     run = {"loss": list(0.0113 + 0.0035 * np.exp(-n / 25) + 0.0002 * np.sin(n)),
            "val_mAP_0.5:0.95": list(0.938 - 0.029 * np.exp(-n / 15) + 0.002 * np.cos(1.7 * n))}
     assert "val_not_improving" not in fd.diagnose(run).codes
+
+
+def test_minibatch_noise_of_a_per_step_loss_is_no_lr_too_high_to_settle(tmp_path):
+    """A one-epoch SFT run logging every step (logging_steps=1, batch size 1): the loss drops
+    1.04 -> 0.6 in five steps and holds there, each step's value jumping by +-0.12 as single
+    batches do. Means over blocks of steps are flat: it settled, and the lr is not too high."""
+    import json
+
+    rng = np.random.default_rng(0)
+    log = [{"step": s, "epoch": s / 128, "loss": float(0.6 + 0.44 * math.exp(-(s - 1) / 1.5) + rng.normal(0, 0.12)),
+            "learning_rate": 2e-5} for s in range(1, 129)]
+    state = {"global_step": 128, "max_steps": 128, "num_train_epochs": 1, "logging_steps": 1,
+             "train_batch_size": 1, "log_history": log}
+    p = tmp_path / "trainer_state.json"
+    p.write_text(json.dumps(state))
+    d = fd.diagnose(fd.read_runs(str(p))[0])
+    assert "lr_too_high" not in d.codes and "oscillating" not in d.codes

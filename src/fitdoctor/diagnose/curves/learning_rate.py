@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from fitdoctor import stats
-from fitdoctor.diagnose.base import Context, head_level, rule, tail_level
+from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
 from fitdoctor.diagnose.chance import clear_of_guessing
 from fitdoctor.diagnose.curves.messages import finding, fv, fx, negated, shown, unit
 from fitdoctor.diagnose.curves.shape import (best_before_tail, cut_short, no_loss_scale, noise, sparse_train,
@@ -48,7 +48,8 @@ def lr_too_high(ctx: Context) -> Finding | None:
     early_share = (start - float(np.min(s[: k + 1]))) / total if total > 0 else 0.0
     rise = end - best
     rising = rise > max(ctx.th.rise_sigmas * noise(T), 0.1 * total)
-    noisy = noise(T) > 0.15 * total and noise(T) > 0.05 * abs(end) and calm
+    swing = step_mean_noise(T)
+    noisy = swing > 0.15 * total and swing > 0.05 * abs(end) and calm
     # after converging fast, validation jumps around by a large share of its own level
     V = ctx.val_loss
     val_jumpy = (V is not None and V.n >= 8 and V.sigma > 0.3 * abs(tail_level(V, 0.3))
@@ -76,6 +77,19 @@ def lr_too_high(ctx: Context) -> Finding | None:
         msg, span = f"{fast} to {fv(best)} at {T.axis} {fx(T.x[b])}, {what}", (T.x[b], T.x[-1])
     return finding("lr_too_high", "warning", f"{msg}: the learning rate is too high to settle", ctx,
                    span=span, evidence=ev)
+
+def step_mean_noise(T: Curve) -> float:
+    """The noise "too high to settle" is judged by. On an epoch curve, its own: each point is a
+    mean over an epoch's batches. On a per-step curve (a Trainer logging every few steps), each
+    point is one or a few batches' loss and jumps by minibatch noise however well the lr fits;
+    there the noise of means over blocks of about sqrt(n) steps stands in for an epoch's."""
+    if T.axis != "step" or T.n < 36:
+        return noise(T)
+    w = int(math.sqrt(T.n))
+    k = T.n // w
+    blocks = T.y[T.n - k * w:].reshape(k, w).mean(axis=1)
+    return max(stats.noise_scale(blocks), 1e-12)
+
 
 def val_settling(ctx: Context) -> bool:
     """Validation (8+ evaluations) is at its best in its last fifth and falls beyond its noise
