@@ -455,3 +455,22 @@ def test_a_console_log_led_by_a_bracketed_source_stamp_is_not_called_invalid_jso
     with pytest.raises(BadInput) as err:
         fd.read_runs(str(p))
     assert "JSON" not in str(err.value) and "unknown log format" in str(err.value)
+
+
+def test_a_list_of_records_cut_short_is_read_up_to_its_last_whole_record_with_a_note(tmp_path):
+    """A skorch-style history.json whose writer was stopped mid-record (no closing bracket):
+    the whole records are the run so far; the cut is said, not hidden, and not refused."""
+    recs = [{"epoch": e, "train_loss": 0.7 / e, "valid_loss": 0.75 / e ** 0.5, "dur": 1.2} for e in range(1, 9)]
+    text = json.dumps(recs)
+    p = tmp_path / "history.json"
+    p.write_text(text[: text.rindex('{"epoch": 8') + 12])
+    h = fd.read_runs(str(p))[0]
+    assert len(h.get("loss").values) == 7
+    assert any("cut short" in n for n in h.meta.get("notes", []))
+
+
+def test_a_list_cut_short_after_one_record_is_still_bad_input(tmp_path):
+    p = tmp_path / "history.json"
+    p.write_text('[{"epoch": 1, "train_loss": 0.7}, {"epoch": 2, "train_lo')
+    with pytest.raises(BadInput):
+        fd.read_runs(str(p))

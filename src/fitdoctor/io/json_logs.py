@@ -90,6 +90,26 @@ def _load_json(path: Path) -> Any:
                        "expected a dict of lists or a list of records") from exc
 
 
+def _complete_records(text: str) -> list[dict]:
+    """The whole records at the head of a JSON list cut short (``[{...}, {...}, {"epo``): a
+    run killed while its history was written, or a file saved from a capped download. Only
+    objects that parse whole count; fewer than two is no curve."""
+    dec = json.JSONDecoder()
+    out: list[dict] = []
+    i = text.index("[") + 1
+    while True:
+        while i < len(text) and text[i] in " \t\r\n,":
+            i += 1
+        if i >= len(text) or text[i] != "{":
+            break
+        try:
+            obj, i = dec.raw_decode(text, i)
+        except json.JSONDecodeError:
+            break
+        out.append(obj)
+    return out if len(out) >= 2 else []
+
+
 _SPLITS = {*VAL_SPLITS, *TRAIN_SPLITS}
 #: keys a history is saved under beside other things: {"history": {...}, "params": {...}}
 _WRAPPERS = ("history", "training_history", "train_history", "metrics", "logs", "log", "curves", "results")
@@ -325,7 +345,14 @@ class GenericJSONReader(Reader):
         note = None
         stripped = text.strip()
         if stripped.startswith("["):
-            data = _load_json(path)
+            try:
+                data = _load_json(path)
+            except BadInput:
+                data = _complete_records(stripped)
+                if not data:
+                    raise
+                note = (f"the list of records is cut short (file still being written?); read its {len(data)} "
+                        "complete record(s)")
             records = [r for r in data if isinstance(r, dict)] if isinstance(data, list) else []
         else:
             lines = [ln for ln in stripped.splitlines() if ln.strip()]
