@@ -474,3 +474,15 @@ def test_a_list_cut_short_after_one_record_is_still_bad_input(tmp_path):
     p.write_text('[{"epoch": 1, "train_loss": 0.7}, {"epoch": 2, "train_lo')
     with pytest.raises(BadInput):
         fd.read_runs(str(p))
+
+
+def test_a_one_row_fit_before_the_real_one_is_left_out_with_a_note_not_a_refusal(tmp_path):
+    """A CSVLogger appending to one file: one row of a start stopped at once, then the 25-epoch
+    fit. The whole file had been refused with "fit 1: only one epoch of values"."""
+    rows = ["epoch,loss,mIoU", "1,48.72,0.16"] + [f"{e},{0.44 / e:.4f},{0.24 + 0.02 * e:.3f}" for e in range(1, 26)]
+    p = tmp_path / "train_log.csv"
+    p.write_text("\n".join(rows) + "\n")
+    runs = fd.read_runs(str(p))
+    assert len(runs) == 1 and len(runs[0].get("loss").values) == 25
+    assert any("single point" in n for n in runs[0].meta.get("notes", []))
+    assert fd.diagnose(runs[0]).codes

@@ -51,7 +51,7 @@ def read_runs(path: str | os.PathLike, fmt: str | None = None,
         runs = _read_dir(p, readers)
     else:
         runs = _read_file(p, readers)
-    runs = [r for r in runs if r.series]
+    runs = _without_one_point_runs([r for r in runs if r.series])
     if not runs:
         raise BadInput(f"{path}: no training curves found; expected loss/metric values per epoch or step")
     for run in runs:
@@ -60,6 +60,25 @@ def read_runs(path: str | os.PathLike, fmt: str | None = None,
             apply_mapping(run, mapping)
         interpret(run)
     return runs
+
+
+def _without_one_point_runs(runs: list[RunHistory]) -> list[RunHistory]:
+    """The runs of a file that are curves, without the single-point runs beside them.
+
+    A CSVLogger appending to one file keeps the one row of a start that was stopped at once
+    (``1,48.7,...`` then ``1,0.44,...``: the fit that followed). Beside a real run such a row
+    is left out with a note (kept, it stopped the whole file with "only one epoch"); a file
+    with nothing else keeps it, so the error says what was found."""
+    def is_curve(h: RunHistory) -> bool:
+        return h.n_points >= 2 or any(s.n_nonfinite for s in h.series.values())
+
+    curves = [h for h in runs if is_curve(h)]
+    if not curves or len(curves) == len(runs):
+        return runs
+    dropped = [h.meta.get("run", "?") for h in runs if not is_curve(h)]
+    curves[0].note(f"left out {len(dropped)} run(s) of a single point ({', '.join(map(str, dropped[:3]))}"
+                   f"{' ...' if len(dropped) > 3 else ''}): one value is no training curve")
+    return curves
 
 
 def read(path: str | os.PathLike, fmt: str | None = None,
