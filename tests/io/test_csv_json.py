@@ -486,3 +486,17 @@ def test_a_one_row_fit_before_the_real_one_is_left_out_with_a_note_not_a_refusal
     assert len(runs) == 1 and len(runs[0].get("loss").values) == 25
     assert any("single point" in n for n in runs[0].meta.get("notes", []))
     assert fd.diagnose(runs[0]).codes
+
+
+def test_one_epoch_fits_appended_in_a_loop_are_read_as_one_run(tmp_path):
+    """``for e in range(8): model.fit(x, y, epochs=1, callbacks=[CSVLogger(f, append=True)])``:
+    eight rows, each epoch 0. They are the epochs of one run, not eight one-point runs (which
+    refused the whole file)."""
+    rows = ["epoch,categorical_accuracy,loss,val_categorical_accuracy,val_loss"]
+    rows += [f"0,{0.76 + 0.03 * e:.4f},{0.7 / (1 + e):.4f},{0.87 + 0.015 * e:.4f},{0.41 / (1 + e):.4f}" for e in range(8)]
+    p = tmp_path / "history.csv"
+    p.write_text("\n".join(rows) + "\n")
+    runs = fd.read_runs(str(p))
+    assert len(runs) == 1
+    assert list(runs[0].get("val_loss").steps) == [float(e) for e in range(8)]
+    assert any("one-epoch fits" in n for n in runs[0].meta.get("notes", []))

@@ -99,7 +99,22 @@ def split_fits(header: list[str], rows: list[list[str]]) -> list[tuple[int, list
             first = ep if first is None else first
             last = ep
         fits[-1][1].append(row)
-    return [f for f in fits if f[1]] or [(2, rows, [])]
+    fits = [f for f in fits if f[1]] or [(2, rows, [])]
+    return _one_epoch_fits_joined(fits, len(keys))
+
+
+def _one_epoch_fits_joined(fits: list[tuple[int, list[list[str]], list[str]]],
+                           width: int) -> list[tuple[int, list[list[str]], list[str]]]:
+    """A loop that calls ``fit(epochs=1)`` once per epoch, appending to one CSVLogger file,
+    writes a one-row "fit" per epoch, each numbered 0. Every fit one row long, the rows are the
+    epochs of one run, in order: renumbered 0, 1, 2, ... (one row alone is no curve; refused
+    run by run, the whole file was)."""
+    if len(fits) < 3 or any(len(rows) != 1 for _, rows, _ in fits):
+        return fits
+    joined = [[f"{e}", *rows[0][1:width]] for e, (_, rows, _) in enumerate(fits)]
+    note = (f"{len(fits)} one-epoch fits appended to one file (fit(epochs=1) in a loop): read as the "
+            "consecutive epochs of one run")
+    return [(fits[0][0], joined, [note])]
 
 
 def _epoch_at_least(row: list[str], ep: float) -> bool:
