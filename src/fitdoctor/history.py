@@ -392,6 +392,12 @@ class RunHistory:
         return max((len(s) for s in self.series.values() if s.axis == axis),
                    default=max((len(s) for s in self.series.values()), default=0))
 
+    @property
+    def is_curve(self) -> bool:
+        """Two or more points, or a value that is not finite: something to judge. One value alone
+        is a summary (a test score, a stray row of an aborted start), not a training curve."""
+        return self.n_points >= 2 or any(s.n_nonfinite for s in self.series.values())
+
     def __repr__(self) -> str:
         """One line a person can read: which run, which format, how long, which series."""
         names = list(self.series)

@@ -69,13 +69,10 @@ def _without_one_point_runs(runs: list[RunHistory]) -> list[RunHistory]:
     (``1,48.7,...`` then ``1,0.44,...``: the fit that followed). Beside a real run such a row
     is left out with a note (kept, it stopped the whole file with "only one epoch"); a file
     with nothing else keeps it, so the error says what was found."""
-    def is_curve(h: RunHistory) -> bool:
-        return h.n_points >= 2 or any(s.n_nonfinite for s in h.series.values())
-
-    curves = [h for h in runs if is_curve(h)]
+    curves = [h for h in runs if h.is_curve]
     if not curves or len(curves) == len(runs):
         return runs
-    dropped = [h.meta.get("run", "?") for h in runs if not is_curve(h)]
+    dropped = [h.meta.get("run", "?") for h in runs if not h.is_curve]
     curves[0].note(f"left out {len(dropped)} run(s) of a single point ({', '.join(map(str, dropped[:3]))}"
                    f"{' ...' if len(dropped) > 3 else ''}): one value is no training curve")
     return curves

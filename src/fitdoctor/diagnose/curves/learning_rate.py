@@ -69,6 +69,8 @@ def lr_too_high(ctx: Context) -> Finding | None:
     else:
         if rising:
             what = f"then crept back up by {fv(rise)}"
+        elif noisy and swing != noise(T):  # judged on block means: quote what was judged
+            what = f"then got noisy (means over {int(math.sqrt(T.n))} {unit(T)}s jump by {fv(swing)})"
         elif noisy:
             what = f"then got noisy (noise {fv(T.sigma)})"
         else:
@@ -77,6 +79,7 @@ def lr_too_high(ctx: Context) -> Finding | None:
         msg, span = f"{fast} to {fv(best)} at {T.axis} {fx(T.x[b])}, {what}", (T.x[b], T.x[-1])
     return finding("lr_too_high", "warning", f"{msg}: the learning rate is too high to settle", ctx,
                    span=span, evidence=ev)
+
 
 def step_mean_noise(T: Curve) -> float:
     """The noise "too high to settle" is judged by. On an epoch curve, its own: each point is a

@@ -238,13 +238,10 @@ def drop_one_value_runs(runs: list[RunHistory]) -> list[RunHistory]:
     they are dropped with a note (kept, they would stop the whole log with "only one
     epoch"); a log with nothing else keeps them, so the error says what was found.
     """
-    def is_curve(h: RunHistory) -> bool:
-        return h.n_points >= 2 or any(s.n_nonfinite for s in h.series.values())
-
-    curves = [h for h in runs if is_curve(h)]
+    curves = [h for h in runs if h.is_curve]
     if not curves or len(curves) == len(runs):
         return runs
-    dropped = [h for h in runs if not is_curve(h)]
+    dropped = [h for h in runs if not h.is_curve]
     shown = "; ".join(
         f"{h.meta.get('run', '?')}: "
         + ", ".join(f"{s.raw_name} {s.values[0]:.4g}" for s in list(h.series.values())[:3])
