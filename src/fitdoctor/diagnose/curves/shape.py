@@ -10,7 +10,8 @@ import numpy as np
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, chosen_curve, head_level, tail_level
 from fitdoctor.diagnose.chance import accuracy_learned, clear_of_guessing
-from fitdoctor.history import direction_known, higher_is_better
+from fitdoctor.diagnose.curves.messages import negated
+from fitdoctor.history import direction_known
 
 
 def tail_trend(c: Curve, frac: float) -> tuple[float, float, float]:
@@ -130,7 +131,7 @@ def headroom(c: Curve, v: float) -> float:
     own size (a loss is at best 0), for a score logged as a fraction (mAP, F1, accuracy in
     [0, 1]) the distance to a perfect 1. A share of the way to perfect is what a gain in a score
     means: mAP 0.909 -> 0.940 is 3% of where it started and a third of what was left to gain."""
-    if higher_is_better(c.name) and not c.higher_better:  # a score kept negated
+    if negated(c):  # a score kept negated
         logged = -c.y
         if logged.size and float(np.min(logged)) >= 0.0 and float(np.max(logged)) <= 1.0:
             return max(1.0 + v, 0.0)
