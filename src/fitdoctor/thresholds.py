@@ -64,6 +64,10 @@ class Thresholds:
     #: ... or at least this share of the level it ends at (and 1% of the run's drop): a
     #: short run whose val still falls 5% an epoch has not converged, however far it fell first.
     still_improving_min_rel: float = 0.05
+    #: ... and with no validation logged, at least this share of the level it ends at: a train
+    #: loss creeps down by a few percent of its level long after a run has converged, but one
+    #: still falling by a fifth of its level over the last 30% of the run has not.
+    still_improving_train_rel: float = 0.2
     #: chance level: loss within this relative distance of the prior entropy.
     chance_rel_tol: float = 0.03
     #: chance level: accuracy within this distance of the majority rate.

@@ -918,6 +918,23 @@ def test_a_train_only_log_creeping_down_after_it_bent_over_is_not_still_improvin
     assert codes({"loss": falling})[0] == "still_improving"
 
 
+def test_a_train_only_loss_still_falling_by_a_fifth_of_its_level_is_still_improving():
+    """No validation logged: an autoencoder's MSE 0.525 -> 0.036 whose last block still cuts it
+    0.039 -> 0.036 and each block before by 7-9% has not settled, though the tail is only 2% of
+    the run's whole fall (its first epochs fell most). A few % of the level is creeping; a fifth
+    of it over the last 30% of the run is not."""
+    mse = [0.5251, 0.2053, 0.1502, 0.1071, 0.0889, 0.0753, 0.0651, 0.0582, 0.0527, 0.0462, 0.0423, 0.0389, 0.0359]
+    assert codes({"mse": mse})[0] == "still_improving"
+
+
+def test_a_train_only_loss_halving_beside_a_perfect_train_accuracy_is_not_still_improving():
+    """No validation logged: train accuracy 1.0 for the last half of the run and a train loss
+    halving at 1e-4 is a classifier memorising its rows; there is nothing left to gain."""
+    e = np.arange(60)
+    run = {"loss": list(2.0 * np.exp(-e / 6) + 1e-5), "accuracy": list(np.minimum(1.0, 0.45 + 0.05 * e))}
+    assert "still_improving" not in codes(run)
+
+
 def test_keras_accuracy_on_a_regression_target_is_no_evidence_of_chance():
     """A docking-score regressor compiled with metrics=["acc", RMSE]: accuracy 0.00025 (one
     lucky row in 4,000) and 0.0 on val, and an MSE near 2.7 that happens to sit at ln 15. A

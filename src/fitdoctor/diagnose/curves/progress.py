@@ -144,11 +144,14 @@ def at_its_ceiling(ctx: Context) -> bool:
     percent) at each evaluation of the run's tail, and the val loss says the answers are sure:
     a val loss that still halves at 2e-5 is a more confident right answer, not a model with
     anything left to learn. (A perfect score on a small val set at a val loss of 0.12, still
-    falling, is not that: the answers are right but not yet sure.)"""
-    A = ctx.val_metric
-    if A is None or A.n < 2 or not ctx.metric_name.startswith(_BOUNDED):
+    falling, is not that: the answers are right but not yet sure.) A log with no validation is
+    judged on its train score and loss the same way: a train loss still halving at 1e-4 beside a
+    train accuracy of 1 is memorising, not learning."""
+    A, V = ctx.val_metric, ctx.val_loss
+    if val_curve(ctx) is None:
+        A, V = ctx.metric, ctx.loss
+    if A is None or A.n < 2 or not (ctx.metric_name or "").startswith(_BOUNDED):
         return False
-    V = ctx.val_loss
     if V is not None and V.n and not abs(V.last) <= _SURE_LOSS:
         return False
     top = 100.0 if float(np.max(A.y)) > 1.0 else 1.0

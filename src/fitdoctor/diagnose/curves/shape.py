@@ -99,7 +99,9 @@ def material_fall(c: Curve, tail_drop: float, ctx: Context, train_only: bool = F
     level = max(abs(tail_level(c, 0.15)), 1e-12)
     share, rel = tail_drop / total, tail_drop / level
     by_share = share >= ctx.th.still_improving_min_share and rel >= 0.01
-    return by_share or (not train_only and rel >= ctx.th.still_improving_min_rel and share >= 0.01)
+    if train_only:
+        return by_share or rel >= ctx.th.still_improving_train_rel
+    return by_share or (rel >= ctx.th.still_improving_min_rel and share >= 0.01)
 
 def best_before_tail(c: Curve, ctx: Context) -> bool:
     """The curve's best point lies before its tail (the last ``tail_frac``, at least 2 points)."""
