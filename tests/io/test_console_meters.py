@@ -64,3 +64,37 @@ def test_split_named_meter_lines_and_their_epoch_summary(tmp_path):
     assert list(runs[0].series["val_loss"].steps) == list(range(6))
     assert runs[0].series["val_loss"].values[-1] == pytest.approx(1.8 / 6, rel=1e-3)
     assert runs[0].series["loss"].values[0] == pytest.approx(2.0)
+
+
+def _lisa_like(epochs: int, last_batches: int) -> list[str]:
+    """LISA's train.py: an AverageMeter line per batch (1-based, "[k/32]"), then its validate()
+    printing "giou: .., ciou: .." alone after the evaluation's progress bar."""
+    lines = []
+    for e in range(epochs):
+        n = 32 if e < epochs - 1 else last_batches
+        for k in range(1, n + 1):
+            loss = 4.2 / (1 + 0.5 * e) + 0.3 * (k % 3) / 3
+            lines.append(f"Epoch: [{e}][{k:2d}/32]\tTime 37.0 (37.0)\tLoss {loss:.4f} ({4.2 / (1 + 0.5 * e) + 0.05 * k / n:.4f})"
+                         f"\tCeLoss 2.3 (2.3)")
+        if n == 32:
+            lines.append(f"giou: {0.24 + 0.02 * e:.4f}, ciou: {0.15 + 0.03 * e:.4f}")
+    return lines
+
+
+def test_a_line_of_bare_metrics_after_an_epochs_meters_is_its_evaluation(tmp_path):
+    """LISA prints its validation as "giou: 0.2390, ciou: 0.1459" with no split word. Inside a
+    meter log, whose meters carry the training values, such a line is the evaluation; it had
+    been skipped and the run read as train-only."""
+    run = fd.read(_write(tmp_path, _lisa_like(10, 32)))
+    assert list(run.series["val_giou"].values[:2]) == pytest.approx([0.24, 0.26])
+    assert len(run.series["loss"].values) == 10
+
+
+def test_an_epoch_the_log_stops_inside_gives_no_training_value(tmp_path):
+    """The log ends at "Epoch: [9][13/32]" where every epoch before reached batch 32: the running
+    average of 13 batches is not epoch 9's value (it made a falling loss look as if it turned)."""
+    run = fd.read(_write(tmp_path, _lisa_like(10, 13)))
+    assert list(run.series["loss"].steps) == list(range(9))
+    assert any("stops at batch 13" in n for n in run.meta.get("notes", []))
+    whole = fd.read(_write(tmp_path, _imagenet_example(6)))
+    assert list(whole.series["loss"].steps) == list(range(6))  # every 100th of 500 printed: whole epochs

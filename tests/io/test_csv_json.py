@@ -500,3 +500,44 @@ def test_one_epoch_fits_appended_in_a_loop_are_read_as_one_run(tmp_path):
     assert len(runs) == 1
     assert list(runs[0].get("val_loss").steps) == [float(e) for e in range(8)]
     assert any("one-epoch fits" in n for n in runs[0].meta.get("notes", []))
+
+
+def test_a_list_of_one_epoch_keras_histories_is_one_run(tmp_path):
+    """``hists = [model.fit(..., epochs=1).history for _ in range(50)]`` saved with json.dump:
+    each record a History.history of one-element lists. They are the epochs of one run; the
+    file had been refused ("records hold no numeric values")."""
+    hists = [{"loss": [0.34 / (1 + 0.2 * e)], "val_loss": [0.22 / (1 + 0.15 * e)]} for e in range(12)]
+    p = tmp_path / "training_history.json"
+    p.write_text(json.dumps(hists))
+    runs = fd.read_runs(str(p))
+    assert len(runs) == 1 and len(runs[0].get("val_loss").values) == 12
+    assert any("one-epoch fit() histories" in n for n in runs[0].meta.get("notes", []))
+
+
+def test_a_list_of_several_epoch_keras_histories_is_a_run_each(tmp_path):
+    """Folds saved as a list of History.history dicts: a run per fit, as a file of folds is read."""
+    hists = [{"loss": [0.7, 0.5, 0.4, 0.35], "val_loss": [0.72, 0.55, 0.5, 0.48]} for _ in range(3)]
+    p = tmp_path / "folds.json"
+    p.write_text(json.dumps(hists))
+    runs = fd.read_runs(str(p))
+    assert len(runs) == 3 and all(len(r.get("loss").values) == 4 for r in runs)
+
+
+def test_a_flower_history_reads_the_clients_evaluation_as_validation(tmp_path):
+    """Flower's History saved as a dict of [round, value] pairs: the clients' evaluation loss
+    and metrics are validation, their fit metrics training (a fit loss under a name of its own
+    is said to be read as the train loss). The file had been refused."""
+    rounds = range(1, 11)
+    data = {"losses_distributed": [[r, 0.84 if r == 1 else 2.2 + 0.05 * (r % 3)] for r in rounds],
+            "metrics_distributed_fit": {"avg_classifier_loss": [[r, 0.86 / r] for r in rounds],
+                                        "avg_client_fit_sec": [[r, 2.1] for r in rounds]},
+            "metrics_distributed": {"accuracy": [[r, 0.86 if r == 1 else 0.6] for r in rounds],
+                                    "round": [[r, r] for r in rounds]}}
+    p = tmp_path / "history.json"
+    p.write_text(json.dumps(data, indent=2))
+    run = fd.read_runs(str(p))[0]
+    assert run.get("val_loss").values[0] == pytest.approx(0.84) and list(run.get("val_loss").steps) == list(rounds)
+    assert run.get("loss").values[-1] == pytest.approx(0.086)
+    assert run.get("val_accuracy") is not None and "val_round" not in run.series
+    assert any("avg_classifier_loss" in n for n in run.meta.get("notes", []))
+    assert fd.diagnose(run).codes[0] in ("overfitting", "val_not_improving")

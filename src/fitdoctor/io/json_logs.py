@@ -220,6 +220,58 @@ def _epoch_axis(data: dict) -> np.ndarray | None:
     return None
 
 
+#: Flower's ``History`` (``flwr.server.history``) saved as a dict: each curve a list of
+#: [round, value] pairs. The clients' evaluation (``*_distributed``) and the server's own
+#: (``*_centralized``) are validation; what clients report from ``fit`` is training.
+_FLOWER_EVAL = (("losses_distributed", "metrics_distributed"), ("losses_centralized", "metrics_centralized"))
+_FLOWER_FIT = "metrics_distributed_fit"
+
+
+def _round_pairs(value: Any) -> tuple[list[float], list[Any]] | None:
+    """(rounds, values) of a list of [round, value] pairs, or None for any other shape."""
+    if not isinstance(value, list) or not value:
+        return None
+    if not all(isinstance(p, (list, tuple)) and len(p) == 2 and isinstance(p[0], (int, float)) for p in value):
+        return None
+    return [float(p[0]) for p in value], [p[1] for p in value]
+
+
+def _flower_history(data: dict, path: Path) -> RunHistory | None:
+    """A Flower ``History`` dict read as one run: the first of the clients' and the server's
+    evaluations that was logged is the validation (the other, when both were, keeps its own
+    name), the clients' fit metrics are the training curves. None when ``data`` is no such dict."""
+    if not any(_round_pairs(data.get(k)) for k, _ in _FLOWER_EVAL) and not isinstance(data.get(_FLOWER_FIT), dict):
+        return None
+    h = RunHistory(meta={"source": str(path), "format": "flower"})
+    curves: list[tuple[str, Any]] = []
+    val_taken = False
+    for losses, metrics in _FLOWER_EVAL:
+        group = [("loss", data.get(losses)), *((str(k), v) for k, v in (data.get(metrics) or {}).items())]
+        if not any(_round_pairs(v) for _, v in group):
+            continue
+        prefix = "val_" if not val_taken else f"{losses.split('_')[1]}_"
+        val_taken = True
+        curves += [(prefix + name, v) for name, v in group]
+    fit = [(str(k), v) for k, v in (data.get(_FLOWER_FIT) or {}).items() if _round_pairs(v)]
+    trained = next((k for k, _ in fit if "loss" in k.lower()), None)
+    if trained is not None and not any(canonical_name(k) == "loss" for k, _ in fit):
+        # the clients report their training loss under a name of their own ("avg_classifier_loss"):
+        # the first loss they report is the one fit optimised
+        h.note(f"read the clients' {trained!r} as the train loss")
+        fit = [("loss" if k == trained else k, v) for k, v in fit]
+    curves += fit
+    for name, value in curves:
+        pairs = _round_pairs(value)
+        if pairs is None or name.endswith("_round") or name == "round":
+            continue
+        try:
+            ys = np.asarray([float(v) for v in pairs[1]])
+        except (TypeError, ValueError):
+            continue
+        h.add(canonical_name(name), np.asarray(pairs[0]), ys, raw_name=name, axis="epoch")
+    return h if h.series else None
+
+
 @register
 class KerasHistoryJSONReader(Reader):
     name = "keras-json"
@@ -260,6 +312,8 @@ class KerasHistoryJSONReader(Reader):
 
     def read(self, path: Path) -> list[RunHistory]:
         data = _load_json(path)
+        if isinstance(data, dict) and (flower := _flower_history(data, path)) is not None:
+            return [flower]
         if isinstance(data, dict):
             runs = _runs_by_key(data)
             if runs is None:
@@ -287,6 +341,12 @@ class KerasHistoryJSONReader(Reader):
             raise BadInput(f"{path}: no numeric lists found; expected e.g. "
                            '{"loss": [0.69, 0.52], "val_loss": [0.70, 0.58]}')
         return h
+
+
+def _is_history(record: dict) -> bool:
+    """A Keras ``History.history`` (name -> per-epoch list) rather than one epoch's record."""
+    return any(isinstance(v, list) for v in record.values()) and all(
+        isinstance(v, list) for k, v in record.items() if k.lower() not in AXIS_COLUMNS)
 
 
 def records_to_history(records: list[dict], *, path: Path, fmt: str) -> RunHistory:
@@ -369,9 +429,33 @@ class GenericJSONReader(Reader):
         if not records:
             raise BadInput(f"{path}: no JSON records found; expected a list of "
                            '{"epoch": ..., "loss": ...} objects or one per line')
+        if all(_is_history(r) for r in records):
+            return self._histories(path, records, note)
         h = records_to_history(records, path=path, fmt=self.name)
         if note:
             h.note(note)
         if not h.series:
             raise BadInput(f"{path}: records hold no numeric values; expected keys like 'loss', 'val_loss'")
         return [h]
+
+    def _histories(self, path: Path, histories: list[dict], note: str | None) -> list[RunHistory]:
+        """A list of ``History.history`` dicts, one per ``fit()`` call. One-epoch fits
+        (``fit(epochs=1)`` in a loop) are one run, epoch after epoch; longer ones are a run
+        each (folds, restarts), as a file of several runs is read."""
+        one_epoch = all(len(v) == 1 for r in histories for v in r.values() if isinstance(v, list))
+        if one_epoch and len(histories) >= 2:
+            rows = [{k: v[0] for k, v in r.items() if isinstance(v, list)} for r in histories]
+            runs = [records_to_history(rows, path=path, fmt=self.name)]
+            runs[0].note(f"{len(histories)} one-epoch fit() histories read as one run, in the order saved")
+        else:
+            runs = []
+            for i, r in enumerate(histories):
+                h = KerasHistoryJSONReader()._history(path, flatten_history(r))
+                h.meta["run"] = f"fit {i + 1}"
+                runs.append(h)
+        for h in runs:
+            if note:
+                h.note(note)
+        if not any(h.series for h in runs):
+            raise BadInput(f"{path}: the fit() histories hold no numeric values; expected keys like 'loss', 'val_loss'")
+        return runs

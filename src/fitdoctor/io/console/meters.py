@@ -17,10 +17,10 @@ import re
 
 from fitdoctor.io.console.pairs import clean_pairs, extract_pairs, is_metric_key
 from fitdoctor.io.console.patterns import NUM
-from fitdoctor.io.console.runs import State
+from fitdoctor.io.console.runs import Run, State
 
 #: "Epoch: [3][ 120/5005]", "TRAINING - Epoch: [3][120/97]", "EVALUATING - Epoch: [3][0/20]"
-TRAIN_LINE = re.compile(r"^\s*(?:([A-Za-z]+)\s*-\s*)?Epoch:?\s*\[\s*(\d+)\s*\]\s*\[\s*\d+\s*/\s*\d+\s*\]")
+TRAIN_LINE = re.compile(r"^\s*(?:([A-Za-z]+)\s*-\s*)?Epoch:?\s*\[\s*(\d+)\s*\]\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]")
 #: "Test: [ 10/196]", "Val: [10/20]", "Validation: [3/50]"
 EVAL_LINE = re.compile(r"^\s*(?:test|val|valid|validation|eval|evaluation|evaluating)\s*:?\s*\[\s*\d+\s*/\s*\d+\s*\]", re.I)
 #: " * Acc@1 75.120 Acc@5 92.300": the evaluation's summary
@@ -28,6 +28,8 @@ SUMMARY_LINE = re.compile(r"^\s*\*\s+\S")
 #: "Loss 6.91e+00 (6.93e+00)": a meter's batch value and its running average
 _METER = re.compile(r"([A-Za-z][\w@.\-]*)\s+" + NUM + r"\s*\(\s*(" + NUM + r")\s*\)")
 _EVAL_WORDS = ("eval", "val", "test")
+#: a line of nothing but "name: value" pairs whose names are metrics' ("giou: 0.239, ciou: 0.146")
+_BARE_PAIRS = re.compile(r"^\s*(?:[A-Za-z][\w@.\-]*\s*[:=]\s*" + NUM + r"\s*[,;|]?\s*)+$")
 #: a closing summary's split words ("Training Loss .. Validation Loss ..")
 _SPLIT_KEY = re.compile(r"^(train(?:ing)?|val(?:id(?:ation)?)?|eval(?:uation)?|test)_(.+)$", re.I)
 
@@ -46,7 +48,10 @@ def handle(state: State, n: int, seg: str) -> bool:
         if not pairs:
             return False
         epoch = float(m.group(2))
-        state.run_for(n, "meters", "epoch", None if evaluating else epoch).put(epoch, pairs)
+        run = state.run_for(n, "meters", "epoch", None if evaluating else epoch)
+        run.put(epoch, pairs)
+        if not evaluating:
+            run.meter_batches[epoch] = int(m.group(3))
         state.meter_epoch, state.record_line = epoch, n
         return True
     if state.meter_epoch is None or state.run.dialect != "meters":
@@ -55,6 +60,10 @@ def handle(state: State, n: int, seg: str) -> bool:
         pairs = _averages(seg, "val_")
     elif SUMMARY_LINE.match(seg) is not None:
         pairs = {f"val_{k}": v for k, v in clean_pairs(extract_pairs(seg.lstrip(" *"))).items()}
+    elif _BARE_PAIRS.match(seg) is not None:
+        # "giou: 0.2390, ciou: 0.1459": nothing but metrics, after the epoch's meter lines (which
+        # carry the training values): the evaluation's summary, as LISA's validate() prints it
+        pairs = {f"val_{k}": v for k, v in clean_pairs(extract_pairs(seg)).items() if not _SPLIT_KEY.match(k)}
     else:
         found = clean_pairs(extract_pairs(seg))
         split = {k: _SPLIT_KEY.match(k) for k in found}
@@ -68,3 +77,25 @@ def handle(state: State, n: int, seg: str) -> bool:
     state.run.put(state.meter_epoch, pairs)
     state.record_line = n
     return True
+
+
+def drop_unfinished_epoch(run: Run) -> None:
+    """A log that stops inside an epoch ("Epoch: [15][13/32]" last, where every epoch before
+    printed up to batch 32) holds no value for it: the running averages of its first batches
+    are not the epoch's mean, and read as one they make a train loss that fell through epoch 14
+    look as if it turned. Its training values are left out, with a note. (An epoch's last
+    printed batch need not be its total: the ImageNet example prints every 10th, up to 5000 of
+    5005; the epochs before say how far a whole one gets.)"""
+    if run.dialect != "meters" or len(run.meter_batches) < 2:
+        return
+    *before, (epoch, done) = run.meter_batches.items()
+    reached = max(b for _, b in before)
+    rec = run.records.get(epoch)
+    if done >= reached or rec is None:
+        return
+    for key in [k for k in rec if not k.startswith("val_")]:
+        del rec[key]
+    if not rec:
+        del run.records[epoch]
+    run.notes.append(f"epoch {epoch:g} stops at batch {done}, short of the {reached} each epoch before reached: its "
+                     "training values are left out")

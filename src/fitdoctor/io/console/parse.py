@@ -121,6 +121,8 @@ def parse_console_text(text: str, *, source: str, fmt: str = "console",
             state.next_line = segs[i + 1][1] if i + 1 < len(segs) else ""
             handle(state, n, seg)
         close_eval_block(state)  # a log that ends inside an evaluation
+    for run in state.runs:
+        meters.drop_unfinished_epoch(run)
     runs = [r for r in state.runs if r.records or r.columns]
     built = [(run, to_history(run, source=source, fmt=fmt)) for run in runs]
     for run, h in built:

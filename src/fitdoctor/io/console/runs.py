@@ -35,6 +35,8 @@ class Run:
     bar_postfix_first: bool = False
     #: (x, raw name) -> (sum, count) of the batch values printed at one epoch (see ``put_mean``)
     batch_sums: dict[tuple[float, str], tuple[float, int]] = field(default_factory=dict)
+    #: a meter log's training lines: epoch -> the last batch index printed in it
+    meter_batches: dict[float, int] = field(default_factory=dict)
 
     @property
     def n_records(self) -> int:
