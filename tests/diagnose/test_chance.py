@@ -177,3 +177,16 @@ def test_a_first_loss_near_ln_k_is_no_class_count_when_the_first_accuracy_is_alr
            "val_accuracy": list(0.78 - 0.32 * np.exp(-n / 6) + 0.04 * np.cos(2 * n))}
     d = fd.diagnose(run)
     assert "underfitting" not in d.codes and "chance_level" not in d.codes
+
+
+def test_an_accuracy_held_at_a_99_percent_majority_is_not_chance_when_f1_climbed():
+    """A DGA-domain LSTM on 99.6% benign traffic: accuracy holds at 0.995-0.996 (the majority
+    share) and the loss at 0.33, between H(0.996) and ln 2, where a constant answer could sit.
+    But val F1 went 0.69 -> 0.84: a constant answer scores one F1 every epoch. It learned."""
+    e = np.arange(15)
+    run = {"loss": list(0.33 + 0.07 * np.exp(-2 * e)), "val_loss": list(0.327 + 0.005 * np.exp(-e)),
+           "accuracy": [0.9955 + 0.0005 * (i % 2) for i in e], "val_accuracy": [0.996 - 0.0005 * (i % 2) for i in e],
+           "val_f1": list(0.84 - 0.15 * np.exp(-e) + 0.005 * np.sin(e))}
+    assert "chance_level" not in fd.diagnose(run).codes
+    run.pop("val_f1")
+    assert "chance_level" in fd.diagnose(run).codes  # the accuracy and the loss alone cannot tell

@@ -15,6 +15,32 @@ from fitdoctor.diagnose.curves.shape import accuracy_sampling_error, stuck_val_a
 from fitdoctor.findings import Finding
 
 
+#: scores of how the classes are told apart, which a constant predictor holds fixed (F1 0 or
+#: its one value, AUC 0.5) however the loss and the accuracy read
+_CLASS_SCORES = ("f1", "auc", "roc", "valroc", "trroc", "precision", "recall", "mcc")
+
+
+def class_scores_moved(ctx: Context) -> bool:
+    """An F1, AUC, precision or recall logged beside the loss that rose from its first value
+    beyond its noise and by 0.05: the model tells the classes apart, whatever the accuracy says.
+    An accuracy held at 0.996 on a 99.6% majority is what a constant answer scores, and what a
+    model that finds most of the rare class scores too; its F1 going 0.69 -> 0.84 says which."""
+    for name, series in ctx.history.series.items():
+        base = name[4:] if name.startswith("val_") else name
+        if not base.startswith(_CLASS_SCORES) or len(series) < 3:
+            continue
+        y = np.asarray(series.values, dtype=float)
+        y = y[np.isfinite(y)]
+        if y.size < 3 or np.any((y < 0) | (y > 100)):
+            continue
+        if float(np.max(y)) > 1.0:
+            y = y / 100.0
+        gain = float(np.max(stats.smooth(y, 3))) - float(y[0])
+        if gain > max(0.05, 3 * stats.noise_scale(y)):
+            return True
+    return False
+
+
 def constant_predictions(ctx: Context) -> Finding | None:
     """Validation accuracy that never moves off one class's share while the losses move (see
     :func:`~fitdoctor.diagnose.curves.shape.stuck_val_accuracy`), on a run that did not fit its
@@ -71,6 +97,8 @@ def _loss_at_chance(ctx: Context) -> Finding | None:
         ev["train_loss_level"] = t_level
         if t_level < 0.85 * C:
             return None  # train learned (memorised) well below chance: val_not_improving speaks
+    if class_scores_moved(ctx):
+        return None  # a constant answer scores one F1 / AUC, epoch after epoch
     A = accuracy_curve(ctx)
     acc_text = ""
     if A is not None:
