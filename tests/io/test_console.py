@@ -1825,3 +1825,20 @@ def test_a_record_with_a_checkpoint_message_after_it_is_read_not_skipped(tmp_pat
     p.write_text(_bare_counter_log(6))
     h = fd.read_runs(str(p))[0]
     assert h.get("val_loss").steps[0] == 1.0 and len(h.get("val_loss").values) == 6
+
+
+def test_ep_abbreviating_epoch_numbers_the_epochs_and_a_restart_starts_a_run(tmp_path):
+    """"📊 Ep 60: Loss:0.1661 | P:0.9239 R:0.9506 F1:0.9370 IoU:0.8815", then a fine-tuning
+    stage from "Ep 1:" again: "Ep" is the epoch. It had been read as a metric named "ep", and
+    the stages joined into one run whose loss jumped back up at each restart."""
+    lines = []
+    for stage in range(2):
+        lines.append(f"[Stage {stage + 1}] training starts...")
+        for e in range(1, 13):
+            loss = (3.0 if stage == 0 else 1.0) / e ** 0.5
+            lines.append(f"\U0001F4CA Ep {e}: Loss:{loss:.4f} | P:0.{60 + e} R:0.{70 + e} F1:0.{65 + e} IoU:0.{45 + e}")
+    p = tmp_path / "train_output.log"
+    p.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    runs = fd.read_runs(str(p))
+    assert len(runs) == 2
+    assert all(len(r.get("loss").values) == 12 and "ep" not in r.series for r in runs)

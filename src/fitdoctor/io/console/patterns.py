@@ -25,7 +25,8 @@ EPOCH_NO = r"(?:(?:no\.?|num(?:ber)?)\s*[:=]?\s*|#\s*)"
 SETTINGS = r"(?:\s*\([^()\n]*\))?"
 #: ``epoch 3``, ``Epoch: 3``, ``epoch=3``, ``Epoch [3/50]`` anywhere in a line.
 #: (a tag in brackets too: Moment-DETR's "[Epoch] 001 [Loss] loss_span 0.80 ... loss_overall 5.74")
-EPOCH_INLINE = re.compile(r"\bepoch\]?\s*[:=#]?\s*\[?\s*(\d+)(?:\s*(?:/|\bof\b)\s*(\d+))?", re.I)
+EPOCH_INLINE = re.compile(r"\b(?:epoch\]?|ep(?=\s*[:=#]?\s*\[?\s*\d+\s*(?:[:|,/]|of\b)))\s*[:=#]?\s*\[?\s*(\d+)"
+                          r"(?:\s*(?:/|\bof\b)\s*(\d+))?", re.I)
 #: Keys whose presence marks a line as training output (not a random number in a log).
 METRIC_WORDS = re.compile(
     r"loss|acc|error|mae|mse|rmse|auc|f1|map|iou|dice|psnr|ssim|perplexity|ppl|bleu|rouge|precision|recall|score|r2"
