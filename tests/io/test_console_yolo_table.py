@@ -66,3 +66,25 @@ def test_a_yolov8_table_with_crlf_progress_updates_and_a_glued_cut_row(tmp_path)
     assert list(run.series["loss"].steps) == list(range(1, 9))
     assert run.series["loss"].values[1] == pytest.approx(1.0 + 1.75 + 1.4)
     assert list(run.series["val_map50_95"].steps) == [1, 2, 3, 4, 6, 7, 8]
+
+
+def test_an_ultralytics_8_4_table_with_line_clears_and_bars_without_ends_is_read(tmp_path):
+    """Ultralytics 8.4 on Windows, saved as UTF-16: each progress update starts with "\\x1b[K"
+    and its bar has no "|" ends ("100% ━━━━ 5/5", drawn in the console's code page). The train
+    rows and the "all" rows had gone unread, leaving only the run's settings."""
+    bar = "\u0393\u00f6\u00fc" * 12
+    lines = ["Starting training for 150 epochs...", ""]
+    for e in range(1, 13):
+        lines.append("      Epoch    GPU_mem   box_loss   cls_loss   dfl_loss  Instances       Size")
+        for k in (0, 5):
+            lines.append(f"\x1b[K     {e:2d}/150         0G      {1.7 - 0.03 * e:.3f}      {3.0 - 0.1 * e:.3f}      "
+                         f"1.5         18        640: {k * 20}% {bar} {k}/5  5.5s")
+        lines.append(f"\x1b[K                 Class     Images  Instances      Box(P          R      mAP50  "
+                     f"mAP50-95): 100% {bar} 1/1 1.9s/it")
+        lines.append(f"                   all          4          4      0.003          1      {0.15 + 0.05 * e:.3f}"
+                     f"      {0.1 + 0.04 * e:.3f}")
+    p = tmp_path / "train_output.log"
+    p.write_bytes("\r\n".join(lines).encode("utf-16"))
+    run = fd.read(p)
+    assert len(run.series["loss"].values) == 12
+    assert run.series["val_map50_95"].values[-1] == pytest.approx(0.58)
