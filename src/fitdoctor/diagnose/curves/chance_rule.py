@@ -21,7 +21,7 @@ _CLASS_SCORES = ("f1", "auc", "roc", "valroc", "trroc", "precision", "recall", "
 
 
 def class_scores_moved(ctx: Context) -> bool:
-    """An F1, AUC, precision or recall logged beside the loss that rose from its first value
+    """An F1, AUC, MCC, precision or recall logged beside the loss that rose from its first value
     beyond its noise and by 0.05: the model tells the classes apart, whatever the accuracy says.
     An accuracy held at 0.996 on a 99.6% majority is what a constant answer scores, and what a
     model that finds most of the rare class scores too; its F1 going 0.69 -> 0.84 says which."""
@@ -56,7 +56,7 @@ def constant_predictions(ctx: Context) -> Finding | None:
     st = stuck_val_accuracy(ctx)
     if st is None or st["train_learned"]:
         return None
-    A, p, share = ctx.val_metric, st["value"], st["share"]
+    A, p = ctx.val_metric, st["value"]
     ev = {k: v for k, v in st.items() if k not in ("train_learned", "what")}
     msg = (f"{st['what']} while {st['loss_moved']} went {fv(st['loss_first'])} -> {fv(st['loss_last'])}: the "
            f"model gives every validation example the same class, and {p:.4g} is that class's share; it has "

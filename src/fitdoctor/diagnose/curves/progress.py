@@ -107,9 +107,13 @@ def still_improving(ctx: Context) -> Finding | None:
                f"its best at the last {unit(P) if P.best_index() == P.n - 1 else 'few ' + unit(P) + 's'}")
     else:
         first = -min(P.n, max(3, k))
+        # the measure that made the fall material: its share of the run's progress, else of its level
+        level = max(abs(tail_level(P, 0.15)), 1e-12)
+        size = (f"{tail_drop / total:.0%} of the run's total progress" if tail_drop >= ctx.th.still_improving_min_share * total
+                else f"{tail_drop / level:.0%} of the level it ends at")
         msg = (f"{P.name} was still {verb} at the end: "
                f"{fv(shown(float(P.y[-k - 1 if k < P.n else 0])))} -> {fv(shown(P.logged_last))} over the last {k} "
-               f"{unit(P)}s ({z_text(-z if rising else z)}), {tail_drop / total:.0%} of the run's total progress")
+               f"{unit(P)}s ({z_text(-z if rising else z)}), {size}")
     return finding("still_improving", "warning", msg, ctx, span=(P.x[first], P.x[-1]), evidence=ev)
 
 #: scores bounded by a perfect value (1, or 100 when logged in percent)
