@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import re
 
+from fitdoctor.io.console.lines import ANSI
 from fitdoctor.io.console.patterns import NUM
 
 #: the train header: "Epoch" then the GPU memory column, whatever the loss parts
@@ -27,7 +28,6 @@ TRAIN_HEAD = re.compile(r"^\s*Epoch\s+(?:GPU_mem|gpu_mem)\s+(.*?)\s*$")
 #: (the bar after the share is "|####|" in older releases, "━━━━" with no bar ends in Ultralytics 8.3,
 #: and that drawn in a Windows code page: "ΓöüΓöü")
 _VAL_HEAD = re.compile(r"^\s*Class\s+Images\s+(?:Instances|Labels)\s+(.*?):?\s*(?:\d{1,3}%(?:\||\s).*)?$")
-_CLEAR = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 _ROW = re.compile(r"^\s*(\d+)\s*/\s*(\d+)\s+\S+\s+(.*)$")
 _ALL = re.compile(r"(?:^|\s)all\s+\d+\s+\d+((?:\s+" + NUM + r")+)\s*$")
 _CELL = re.compile(NUM)
@@ -75,7 +75,7 @@ def yolo_tables_as_lines(text: str) -> tuple[str, str | None]:
         # the last of a row's progress updates (a CRLF line's own "\r" is no update)
         last = line.rstrip("\r").split("\r")[-1] if "\r" in line else line
         # each progress update clears its line first ("\x1b[K" before the row)
-        last, line = _CLEAR.sub("", last), _CLEAR.sub("", line)
+        last, line = ANSI.sub("", last), ANSI.sub("", line)
         head = TRAIN_HEAD.match(last)
         if head is not None:
             parts, found = _loss_names(head.group(1)), True
