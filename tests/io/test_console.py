@@ -1842,3 +1842,64 @@ def test_ep_abbreviating_epoch_numbers_the_epochs_and_a_restart_starts_a_run(tmp
     runs = fd.read_runs(str(p))
     assert len(runs) == 2
     assert all(len(r.get("loss").values) == 12 and "ep" not in r.series for r in runs)
+
+
+def _fitter_log(epochs: int, fold: int | None = None) -> str:
+    """A Kaggle "Fitter" loop's log: step lines ("Train Step 10/50, summary_loss: ..") whose
+    counter starts again in every epoch and every evaluation pass, then the epoch's own
+    "[RESULT]: Train. Epoch: 0, summary_loss: .." and "[RESULT]: Val. ..." lines."""
+    tag = "" if fold is None else f"[2020-11-19 23:23:23,379] [INFO] [fold {fold}], "
+    lines = ["Fitter prepared. Device is cuda:0"]
+    for e in range(epochs):
+        tl, vl = 0.9 * 0.8 ** e, 0.85 * 0.85 ** e
+        lines.append("".join(f"{tag}Train Step {s}/50, summary_loss: {tl + 0.3:.5f}, time: {s * 0.5:.5f}\r"
+                             for s in range(0, 50, 10))
+                     + f"{tag}[RESULT]: Train. Epoch: {e}, summary_loss: {tl:.5f}, time: 120.12345")
+        lines.append("".join(f"{tag}Val Step {s}/10, summary_loss: {vl + 0.2:.5f}, time: {s * 0.5:.5f}\r"
+                             for s in range(0, 10, 3))
+                     + f"{tag}[RESULT]: {'VAL' if fold else 'Val'}. Epoch: {e}, summary_loss: {vl:.5f}, time: 13.1")
+    return "\n".join(lines) + "\n"
+
+
+def test_step_lines_that_start_again_each_epoch_leave_the_epoch_summaries_as_the_curve(tmp_path):
+    """The step counter starts again within every epoch and every evaluation pass, so the step
+    lines are progress, and the "[RESULT]: Train./Val. Epoch: N" summaries are the curve. They
+    had been left out as summaries between step lines, and each epoch's steps read as a run of
+    its own (16 runs of a constant loss for 8 epochs)."""
+    p = tmp_path / "log.txt"
+    p.write_text(_fitter_log(8))
+    runs = fd.read_runs(str(p))
+    assert len(runs) == 1
+    h = runs[0]
+    assert h.get("loss").values[0] == pytest.approx(0.9) and len(h.get("loss").values) == 8
+    assert h.get("val_loss").values[-1] == pytest.approx(0.85 * 0.85 ** 7, abs=1e-5)
+    assert any("left out" in n and "step line" in n for n in h.meta["notes"])
+
+
+def test_fold_tags_before_the_split_word_name_the_split_and_each_fold_is_a_run(tmp_path):
+    """"[fold 0], [RESULT]: VAL. Epoch: 0, summary_loss: ..": the bracketed tags before the split
+    word do not hide it (the validation values had overwritten the train ones), the fold
+    number is no metric, and the folds, each counting its epochs from 0, are runs of their own."""
+    p = tmp_path / "log.log"
+    p.write_text(_fitter_log(6, fold=0) + _fitter_log(5, fold=1))
+    runs = fd.read_runs(str(p))
+    assert [len(r.get("val_loss").values) for r in runs] == [6, 5]
+    assert all("fold" not in r.series for r in runs)
+    assert runs[0].get("loss").values[1] == pytest.approx(0.72)
+
+
+def test_epoch_averages_after_restarting_step_lines_are_the_curve(tmp_path):
+    """"[E1] step 0 loss 9.24" .. "Epoch 1 avg-loss 1.0192": per-step losses of a LoRA fine-tune
+    (0.0006 to 21.6) under a counter that starts again each epoch, then the epoch's average.
+    The averages are what the run learned; the steps had read as five runs of noise."""
+    rng = np.random.default_rng(0)
+    lines = []
+    for e, avg in enumerate([1.0192, 0.7737, 0.6660, 0.5914, 0.5375], start=1):
+        lines += [f"[E{e}] step {s} loss {avg * rng.exponential():.4f}" for s in range(0, 300, 10)]
+        lines.append(f"Epoch {e} avg-loss {avg:.4f}")
+    p = tmp_path / "train_log.txt"
+    p.write_text("\n".join(lines) + "\n")
+    runs = fd.read_runs(str(p))
+    assert len(runs) == 1
+    assert list(runs[0].get("loss").values) == [1.0192, 0.7737, 0.6660, 0.5914, 0.5375]
+    assert fd.diagnose(runs[0]).findings[0].code == "still_improving"

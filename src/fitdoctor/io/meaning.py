@@ -16,6 +16,7 @@ from fitdoctor.history import SHORT_SPLITS, TRAIN_SPLITS, VAL_SPLITS, RunHistory
 def interpret(run: RunHistory) -> RunHistory:
     """``run`` with every convention below read (in place; safe to apply twice)."""
     bare_split_curves(run)
+    named_loss_as_loss(run)
     perplexity_as_loss(run)
     percent_to_fraction(run)
     return run
@@ -56,6 +57,24 @@ def bare_split_curves(run: RunHistory) -> None:
     shown = " and ".join(repr(run.series[n].raw_name or k) for k, n in names.items())
     run.note(f"{shown} name a split and no metric: read as the {'train and validation' if len(held) == 1 else 'split'} "
              f"{what} (the train curve {'falls' if what == 'loss' else 'rises'})")
+
+
+def named_loss_as_loss(run: RunHistory) -> None:
+    """A run whose only loss carries a name of its own, for train and validation alike
+    (``summary_loss`` and ``val_summary_loss``, ``total_loss`` and ``val_total_loss``): that pair
+    is the loss the rules judge. Left alone when the run logs ``loss`` or ``val_loss`` itself, or
+    more than one named loss (a detector's box, class and objectness parts: none is the loss)."""
+    if run.get("loss") is not None or run.get("val_loss") is not None:
+        return
+    named = [k for k in run.series if k.endswith("_loss") and not k.startswith(("val_", "test_")) and "/" not in k
+             and "#" not in k]
+    held_out_named = [k for k in run.series if k.startswith("val_") and k.endswith("_loss")]
+    if len(named) != 1 or held_out_named != [f"val_{named[0]}"]:
+        return
+    train, val = named[0], f"val_{named[0]}"
+    run.series = {{train: "loss", val: "val_loss"}.get(k, k): v for k, v in run.series.items()}
+    run.note(f"{run.series['loss'].raw_name or train!r} and {run.series['val_loss'].raw_name or val!r}, the run's "
+             "only loss, read as its train and validation loss")
 
 
 #: a perplexity's names, train and validation: exp of the token cross-entropy

@@ -93,6 +93,12 @@ _SETTING_PAIR = re.compile(r"([A-Za-z][\w.]*(?:[ _][A-Za-z][\w.]*)?)\s*[:=]?\s*[
                            re.I)
 
 
+#: bracketed tags that open a line before its split word ("[fold 0], [RESULT]: Val. Epoch: 3, ..."):
+#: no epoch counter among them ("[Epoch 3]" is read by ``_LEADING_EPOCH``); looked past only when
+#: the line does not name its split first ("[Val] Epoch: 3")
+_LEADING_TAGS = re.compile(r"^\s*(?:\[(?!\s*epoch\b)[^\]\d]*(?:\d+[^\]\d]*)?\]\s*[,:;|\-]*\s*)+", re.I)
+
+
 def line_lead(seg: str) -> str:
     """Where a line's own words start: after a logging prefix ("2019-12-10 16:55:38,486 INFO ",
     "[INFO] 2021-12-25 21:44:38,457 : "), and after an epoch counter that opens it ("Epoch:  1
@@ -106,7 +112,8 @@ def split_prefixed(seg: str, pairs: dict[str, float]) -> dict[str, float]:
     """Keys of a line that names its split up front, as if each key carried the prefix;
     ``avg_loss`` (an epoch average) is the loss."""
     pairs = {_AVG_PREFIX.sub("", k): v for k, v in pairs.items()}
-    m = _SPLIT_LEAD.match(line_lead(seg))
+    lead = line_lead(seg)
+    m = _SPLIT_LEAD.match(lead) or _SPLIT_LEAD.match(_LEADING_TAGS.sub("", lead, count=1))
     if m is None or m.group(1).lower().startswith("train"):
         return pairs
     # "val Loss: 0.50 Acc: 0.86" (PyTorch's transfer-learning tutorial): the keys the line's
@@ -348,7 +355,10 @@ def handle_generic(state: State, n: int, seg: str) -> None:
         # loss: 0.30, Valid loss: 1.49": the record above, continued on the next line (it cut the
         # run in two at every record)
         x, axis = run.last_x, run.axis
-    if (x is not None and axis == "epoch" and m is not None and run.records and run.axis == "step"
+    if state.progress_steps and axis == "step" and m is None:
+        state.progress_lines += 1  # progress within an epoch or an evaluation pass: see State.progress_steps
+        return
+    if (not state.progress_steps and x is not None and axis == "epoch" and m is not None and run.records and run.axis == "step"
             and run.dialect == "generic" and (not held_out or any(names_held_out(rec) for rec in run.records.values()))):
         # "Epoch 1 completed. Average Training Loss: 4.68" between the "Epoch 1, Global Batch 2335,
         # Training Loss: ..., Validation Loss: ..." lines: the step lines carry the curve; the

@@ -22,7 +22,7 @@ _METRIC_TOKEN = re.compile(
     r"^(?:(?:loss|acc|err|perplexity|precision|recall|score|bleu|rouge|dice|map|miou|top\d|f1|auc|iou)\w*|"
     r"ce|bce|nll|wer|cer|r2|mae|mse|rmse|ppl|psnr|ssim|ap\d*)$", re.I)
 #: Counters, timings and axes that are printed beside metrics but are not curves.
-SKIP_KEYS = {"v_num", "eta", "it/s", "s/it", "epoch", "epochs", "step", "global_step", "iter",
+SKIP_KEYS = {"v_num", "eta", "it/s", "s/it", "epoch", "epochs", "step", "global_step", "iter", "fold",
              "iteration", "it", "batch", "total", "time", "lr_scale"} | AXIS_COLUMNS
 
 #: Two splits' values of one metric behind a slash: "train/val loss: 0.41/0.52", "mean loss

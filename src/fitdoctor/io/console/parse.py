@@ -111,16 +111,13 @@ def parse_console_text(text: str, *, source: str, fmt: str = "console",
         text = epoch_blocks_as_lines(grouped_tables_as_lines(tables_as_lines(text)))
         if yolo_note:
             notes.append(yolo_note)
-        state = State(epoch_bars=tqdm.has_epoch_bars(text))
         segs = segments(text)
         if MAYBE_WRAPPED.search(text):
             segs = join_wrapped(segs)
         segs = list(segs)
-        state.header_lines = header_lines(segs)
-        for i, (n, seg) in enumerate(segs):
-            state.next_line = segs[i + 1][1] if i + 1 < len(segs) else ""
-            handle(state, n, seg)
-        close_eval_block(state)  # a log that ends inside an evaluation
+        state = _read_lines(segs, State(epoch_bars=tqdm.has_epoch_bars(text)))
+        if _steps_count_within_epochs(state):
+            state = _read_lines(segs, State(epoch_bars=state.epoch_bars, progress_steps=True))
     for run in state.runs:
         meters.drop_unfinished_epoch(run)
     runs = [r for r in state.runs if r.records or r.columns]
@@ -157,7 +154,30 @@ def parse_console_text(text: str, *, source: str, fmt: str = "console",
             h.note(f"ignored {state.ignored_callbacks} callback message line(s) "
                    "(checkpoint / early stopping / lr reduction)")
         out.append(h)
+    if state.progress_lines and out:
+        out[-1].note(f"left out {state.progress_lines} step line(s): their counter starts again within each "
+                     "epoch, so they are progress; the epochs' own summary lines are the curve")
     return out
+
+
+def _read_lines(segs: list[tuple[int, str]], state: State) -> State:
+    """Every line into ``state``, in order."""
+    state.header_lines = header_lines(segs)
+    for i, (n, seg) in enumerate(segs):
+        state.next_line = segs[i + 1][1] if i + 1 < len(segs) else ""
+        handle(state, n, seg)
+    close_eval_block(state)  # a log that ends inside an evaluation
+    return state
+
+
+def _steps_count_within_epochs(state: State) -> bool:
+    """Whether the step lines of a log count within each epoch: epoch summaries were left out
+    as lying between step lines, yet the step counter started again at least twice (each start
+    opened a run of its own). A log whose step lines carry the curve counts on across epochs."""
+    if not state.epoch_summary_note:
+        return False
+    step_runs = [r for r in state.runs if r.records and r.axis == "step" and r.dialect == "generic"]
+    return len(step_runs) >= 3
 
 
 def _record_before(head: str) -> bool:

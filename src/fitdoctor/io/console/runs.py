@@ -105,6 +105,11 @@ class State:
     restart_note: bool = False
     #: said once that an epoch's train summary inside a step log was left out
     epoch_summary_note: bool = False
+    #: the log's step lines count within each epoch or evaluation pass (their counter starts
+    #: again at every one: "Train Step 0/50 .. [RESULT]: Train. Epoch: 0, summary_loss: .."),
+    #: so the epochs' own summary lines are the curve and the step lines are left out
+    progress_steps: bool = False
+    progress_lines: int = 0
     #: PointNet's log: the epoch its last banner opened (its train groups are averaged by ``Run.put_mean``)
     pointnet_epoch: float | None = None
     #: that epoch was opened by a "**** EPOCH" banner (its "----k-----" lines number batch groups)

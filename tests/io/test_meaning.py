@@ -1,0 +1,37 @@
+"""What a run's names mean (``fitdoctor.io.meaning``): conventions read the same from a file and
+from Python."""
+
+from __future__ import annotations
+
+import fitdoctor as fd
+from fitdoctor.history import RunHistory
+from fitdoctor.io.meaning import interpret
+
+
+def _run(series: dict[str, list[float]]) -> RunHistory:
+    h = RunHistory()
+    for name, values in series.items():
+        h.add(name, list(range(len(values))), values)
+    return h
+
+
+def test_a_runs_only_named_loss_is_its_loss():
+    """``summary_loss`` / ``val_summary_loss`` and nothing else: the rules judge them as the loss
+    (before, they were a metric pair, and no overfitting could be read off a val loss)."""
+    train = [0.9, 0.6, 0.4, 0.3, 0.22, 0.17, 0.13, 0.1, 0.08, 0.06]
+    val = [0.85, 0.6, 0.45, 0.4, 0.39, 0.41, 0.45, 0.5, 0.55, 0.6]
+    h = interpret(_run({"summary_loss": train, "val_summary_loss": val}))
+    assert list(h.get("loss").values) == train and list(h.get("val_loss").values) == val
+    assert any("only loss" in n for n in h.meta["notes"])
+    assert fd.diagnose({"summary_loss": train, "val_summary_loss": val}).findings[0].code == "overfitting"
+
+
+def test_several_named_losses_or_a_logged_loss_are_left_as_they_are():
+    """A detector's box and class losses are parts, none of them the loss; a run that logs
+    ``loss`` keeps it."""
+    parts = interpret(_run({"box_loss": [1.0, 0.8, 0.7], "val_box_loss": [1.1, 0.9, 0.8],
+                            "cls_loss": [2.0, 1.5, 1.2], "val_cls_loss": [2.1, 1.7, 1.5]}))
+    assert parts.get("loss") is None and "box_loss" in parts.series
+    logged = interpret(_run({"loss": [1.0, 0.8, 0.7], "total_loss": [1.2, 1.0, 0.9],
+                             "val_total_loss": [1.3, 1.1, 1.0]}))
+    assert "total_loss" in logged.series and logged.get("val_loss") is None
