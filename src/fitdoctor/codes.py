@@ -45,8 +45,8 @@ TABLE: tuple[Code, ...] = (
          'curves points at a problem.',
          explains=()),
     Code('still_improving', 'curves', 40,
-         'Validation was still getting better when training stopped: the run '
-         'ended before the model converged.',
+         'The model was still getting better when training stopped (on validation, or on the '
+         'training curve where no validation is logged): the run ended before it converged.',
          explains=(), refutable=True),
     Code('overfitting', 'curves', 72,
          'The model keeps fitting the training set while getting worse on data it has not seen: it '
