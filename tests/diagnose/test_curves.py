@@ -1235,6 +1235,19 @@ def test_a_train_fall_before_the_first_evaluation_is_not_one_val_failed_to_follo
     assert "val_not_improving" not in fd.diagnose(h).codes
 
 
+def test_one_epoch_blowing_up_far_beyond_the_start_is_diverging_though_it_recovers():
+    """A Keras CNN: 508 at its first epoch, 1.36 by epoch 14, then 10830 at epoch 18 and a slow
+    way back to 1.7. Smoothing took the one epoch for an outlier and the run read healthy; an
+    epoch's mean 20x the first epoch's is many batches thrown off, not one unlucky batch."""
+    loss = [508.4, 19.4, 7.7, 4.9, 4.8, 5.2, 4.5, 3.8, 2.8, 1.9, 1.85, 1.7, 1.36, 1.4, 4.2, 1.9,
+            10830.0, 123.0, 58.0, 35.6, 22.7, 16.4, 10.1, 6.5, 4.0, 2.8, 1.4, 1.15, 1.9, 2.6, 1.2, 1.1, 1.3]
+    d = fd.diagnose({"loss": loss, "val_loss": [v * 1.2 + 20 for v in loss]})
+    assert d.top.code == "diverging" and "to 1.08e+04 at epoch 16" in d.top.message
+    # one bad epoch the next one undoes (0.069, 1.21, 0.076) left the model where it was
+    undone = [0.069, 1.21, 0.076, 0.108, 0.078, 0.057, 0.064, 0.058, 0.039, 0.029] + [0.025 - 0.0004 * i for i in range(30)]
+    assert fd.diagnose({"loss": undone, "val_loss": [0.074 - 0.001 * min(i, 40) for i in range(40)]}).top.code != "diverging"
+
+
 def test_three_sparse_train_samples_are_no_blow_up():
     """Lightning's step loss sampled 3 times beside 13 epochs of validation (0.014, 0.008,
     0.030): minibatch noise. A sparse sample that runs 10x or to NaN still is one."""
