@@ -1903,3 +1903,14 @@ def test_epoch_averages_after_restarting_step_lines_are_the_curve(tmp_path):
     assert len(runs) == 1
     assert list(runs[0].get("loss").values) == [1.0192, 0.7737, 0.6660, 0.5914, 0.5375]
     assert fd.diagnose(runs[0]).findings[0].code == "still_improving"
+
+
+def test_an_early_stopping_message_in_its_own_words_is_no_curve(tmp_path):
+    """"val loss not improve for 20 epochs ,was stopped, with best loss model ..": a callback's
+    message (its number counts epochs), not a one-point curve named ``loss_not_improve_for``
+    beside the run's loss in the report."""
+    p = tmp_path / "log.log"
+    p.write_text(_fitter_log(6, fold=0) + "[2020-11-19 23:26:06,205] [INFO] val loss not improve for 20 epochs "
+                 ",was stopped, with best loss model ./models/fold0_epoch_4.pth\n" + _fitter_log(5, fold=1))
+    runs = fd.read_runs(str(p))
+    assert [sorted(r.series) for r in runs] == [["loss", "val_loss"], ["loss", "val_loss"]]

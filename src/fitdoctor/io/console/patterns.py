@@ -41,7 +41,7 @@ BARE_SPLITS = re.compile(r"(?:(?<![\w.])train(?:ing)?\s*[:=]\s*" + NUM + r"[^\n]
                          + r"|\b(?:epoch|iter(?:ation)?|step)s?\s*[:=#]?\s*\d+\W[^\n]{0,80}?(?<![\w.])train(?:ing)?\s+"
                          + NUM + r"\s*[,|]?\s+(?:val(?:id(?:ation)?)?|eval|dev|test)\s+" + NUM + r"(?!\s*%))", re.I)
 #: Callback chatter that mentions metrics but is not a record.
-CALLBACK = re.compile(r"improved from|did not improve|reducing learning rate|early stopping|"
+CALLBACK = re.compile(r"improved from|(?:did |has |had )?not improve|reducing learning rate|early stopping|"
                       r"saving model|restoring model weights|best (?:epoch|model)|\bsav(?:e|ed|ing)\s+(?:the\s+|a\s+)?(?:new\s+)?best\b|"
                       r"ReduceLROnPlateau|LearningRateScheduler|Saving model", re.I)
 #: Every callback phrase ``CALLBACK`` matches contains one of these (checked by tests).
