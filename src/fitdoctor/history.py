@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
@@ -554,3 +554,15 @@ def _json_float(x: float) -> float | str:
     if np.isinf(x):
         return "inf" if x > 0 else "-inf"
     return x
+
+
+def keep_curves(runs: list[RunHistory], why_left_out: Callable[[list[RunHistory]], str]) -> list[RunHistory]:
+    """The runs that are curves (:attr:`RunHistory.is_curve`), without the single-value runs
+    beside them, noted on the first curve with ``why_left_out(dropped)``. Kept, a single value
+    would stop the whole file with "only one epoch"; a file with nothing else keeps them all,
+    so the error says what was found."""
+    curves = [h for h in runs if h.is_curve]
+    if not curves or len(curves) == len(runs):
+        return runs
+    curves[0].note(why_left_out([h for h in runs if not h.is_curve]))
+    return curves

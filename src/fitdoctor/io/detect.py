@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Mapping
 
 from fitdoctor.errors import BadInput
-from fitdoctor.history import RunHistory, canonical_name
+from fitdoctor.history import RunHistory, canonical_name, keep_curves
 from fitdoctor.io.base import Reader, load_readers, read_head
 from fitdoctor.io.meaning import interpret
 
@@ -63,19 +63,15 @@ def read_runs(path: str | os.PathLike, fmt: str | None = None,
 
 
 def _without_one_point_runs(runs: list[RunHistory]) -> list[RunHistory]:
-    """The runs of a file that are curves, without the single-point runs beside them.
+    """The runs of a file that are curves, without the single-point runs beside them
+    (:func:`keep_curves`). A CSVLogger appending to one file keeps the one row of a start that
+    was stopped at once (``1,48.7,...`` then ``1,0.44,...``: the fit that followed)."""
+    def why(dropped: list[RunHistory]) -> str:
+        names = [h.meta.get("run", "?") for h in dropped]
+        return (f"left out {len(names)} run(s) of a single point ({', '.join(map(str, names[:3]))}"
+                f"{' ...' if len(names) > 3 else ''}): one value is no training curve")
 
-    A CSVLogger appending to one file keeps the one row of a start that was stopped at once
-    (``1,48.7,...`` then ``1,0.44,...``: the fit that followed). Beside a real run such a row
-    is left out with a note (kept, it stopped the whole file with "only one epoch"); a file
-    with nothing else keeps it, so the error says what was found."""
-    curves = [h for h in runs if h.is_curve]
-    if not curves or len(curves) == len(runs):
-        return runs
-    dropped = [h.meta.get("run", "?") for h in runs if not h.is_curve]
-    curves[0].note(f"left out {len(dropped)} run(s) of a single point ({', '.join(map(str, dropped[:3]))}"
-                   f"{' ...' if len(dropped) > 3 else ''}): one value is no training curve")
-    return curves
+    return keep_curves(runs, why)
 
 
 def read(path: str | os.PathLike, fmt: str | None = None,

@@ -329,18 +329,24 @@ class KerasHistoryJSONReader(Reader):
         return [self._history(path, data)]
 
     def _history(self, path: Path, data: Any) -> RunHistory:
-        if not isinstance(data, dict) or not any(isinstance(v, list) for v in data.values()):
-            raise BadInput(f"{path}: expected a JSON object of per-epoch lists like "
-                           '{"loss": [...], "val_loss": [...]}')
-        epochs = _epoch_axis(data)
-        h = RunHistory.from_dict(data, source=str(path), fmt=self.name)
-        if epochs is not None:
-            for s in h.series.values():
-                s.steps = epochs.copy()
-        if not h.series:
-            raise BadInput(f"{path}: no numeric lists found; expected e.g. "
-                           '{"loss": [0.69, 0.52], "val_loss": [0.70, 0.58]}')
-        return h
+        return history_from_dict(path, data, fmt=self.name)
+
+
+def history_from_dict(path: Path, data: Any, *, fmt: str) -> RunHistory:
+    """One ``History.history`` dict (name -> per-epoch list) as a run, on its own epoch axis
+    when it logs one; BadInput for anything else."""
+    if not isinstance(data, dict) or not any(isinstance(v, list) for v in data.values()):
+        raise BadInput(f"{path}: expected a JSON object of per-epoch lists like "
+                       '{"loss": [...], "val_loss": [...]}')
+    epochs = _epoch_axis(data)
+    h = RunHistory.from_dict(data, source=str(path), fmt=fmt)
+    if epochs is not None:
+        for s in h.series.values():
+            s.steps = epochs.copy()
+    if not h.series:
+        raise BadInput(f"{path}: no numeric lists found; expected e.g. "
+                       '{"loss": [0.69, 0.52], "val_loss": [0.70, 0.58]}')
+    return h
 
 
 def _is_history(record: dict) -> bool:
@@ -450,7 +456,7 @@ class GenericJSONReader(Reader):
         else:
             runs = []
             for i, r in enumerate(histories):
-                h = KerasHistoryJSONReader()._history(path, flatten_history(r))
+                h = history_from_dict(path, flatten_history(r), fmt=KerasHistoryJSONReader.name)
                 h.meta["run"] = f"fit {i + 1}"
                 runs.append(h)
         for h in runs:

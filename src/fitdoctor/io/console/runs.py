@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from fitdoctor.history import RunHistory, canonical_name
+from fitdoctor.history import RunHistory, canonical_name, keep_curves
 
 
 @dataclass
@@ -241,21 +241,17 @@ def drop_one_value_runs(runs: list[RunHistory]) -> list[RunHistory]:
     """The runs that are training curves, without the one-value printouts beside them.
 
     ``model.evaluate``, ``print(f"Test accuracy: {acc:.2%}")`` or a classification report
-    after ``fit`` print one value per metric: a summary, not a curve. Beside a real run
-    they are dropped with a note (kept, they would stop the whole log with "only one
-    epoch"); a log with nothing else keeps them, so the error says what was found.
+    after ``fit`` print one value per metric: a summary, not a curve (see :func:`keep_curves`).
     """
-    curves = [h for h in runs if h.is_curve]
-    if not curves or len(curves) == len(runs):
-        return runs
-    dropped = [h for h in runs if not h.is_curve]
-    shown = "; ".join(
-        f"{h.meta.get('run', '?')}: "
-        + ", ".join(f"{s.raw_name} {s.values[0]:.4g}" for s in list(h.series.values())[:3])
-        for h in dropped[:3]) + (" ..." if len(dropped) > 3 else "")
-    curves[0].note(f"ignored {len(dropped)} one-value printout(s) ({shown}): a single value is a "
-                   "summary (evaluate, test score, report), not a training curve")
-    return curves
+    def why(dropped: list[RunHistory]) -> str:
+        shown = "; ".join(
+            f"{h.meta.get('run', '?')}: "
+            + ", ".join(f"{s.raw_name} {s.values[0]:.4g}" for s in list(h.series.values())[:3])
+            for h in dropped[:3]) + (" ..." if len(dropped) > 3 else "")
+        return (f"ignored {len(dropped)} one-value printout(s) ({shown}): a single value is a "
+                "summary (evaluate, test score, report), not a training curve")
+
+    return keep_curves(runs, why)
 
 
 def _first_step(h: RunHistory) -> float | None:
