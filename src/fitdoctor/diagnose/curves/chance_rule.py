@@ -11,7 +11,7 @@ from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, rule, tail_level
 from fitdoctor.diagnose.chance import accuracy_curve
 from fitdoctor.diagnose.curves.messages import finding, fv
-from fitdoctor.diagnose.curves.shape import accuracy_sampling_error, stuck_val_accuracy
+from fitdoctor.diagnose.curves.shape import accuracy_sampling_error, percent_scale, stuck_val_accuracy
 from fitdoctor.findings import Finding
 
 
@@ -33,8 +33,7 @@ def class_scores_moved(ctx: Context) -> bool:
         y = y[np.isfinite(y)]
         if y.size < 3 or np.any((y < 0) | (y > 100)):
             continue
-        if float(np.max(y)) > 1.0:
-            y = y / 100.0
+        y = y / percent_scale(y)
         gain = float(np.max(stats.smooth(y, 3))) - float(y[0])
         if gain > max(0.05, 3 * stats.noise_scale(y)):
             return True

@@ -10,8 +10,8 @@ from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
 from fitdoctor.diagnose.chance import clear_of_guessing
 from fitdoctor.diagnose.curves.messages import finding, fv, fx, negated, shown, unit
-from fitdoctor.diagnose.curves.shape import (best_before_tail, cut_short, no_loss_scale, noise, sparse_train,
-                                             tail_trend, train_curve, val_curve)
+from fitdoctor.diagnose.curves.shape import (best_before_tail, cut_short, no_loss_scale, noise, percent_scale,
+                                             sparse_train, tail_trend, train_curve, val_curve)
 from fitdoctor.findings import Finding
 
 
@@ -134,7 +134,7 @@ def lr_too_low(ctx: Context) -> Finding | None:
     if score and "acc" in T.name.lower():
         # an accuracy is far from where the task converges when it is still near guessing (LABELS.md),
         # not when it moved little: 0.80 -> 0.85 after 0.62 at the start is a run that learned
-        acc_end = -end / (100.0 if -end > 1.0 else 1.0)
+        acc_end = -end / percent_scale(-end)
         guess = ctx.majority_rate if ctx.majority_rate is not None else 0.5
         far = far and not clear_of_guessing(acc_end, guess, ctx)
     if linearity < ctx.th.lr_low_linearity or not far:

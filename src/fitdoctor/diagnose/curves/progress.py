@@ -12,7 +12,7 @@ from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
 from fitdoctor.diagnose.curves.messages import finding, first_as_logged, fv, fx, last_as_logged, negated, shown, unit, z_text
 from fitdoctor.diagnose.curves.shape import (best_before_tail, cut_short, drop, dropout_hint, material_fall, noise,
-                                             tail_trend, train_curve, val_curve)
+                                             percent_scale, tail_trend, train_curve, val_curve)
 from fitdoctor.findings import Finding
 from fitdoctor.history import higher_is_better
 
@@ -158,7 +158,7 @@ def at_its_ceiling(ctx: Context) -> bool:
         return False
     if V is not None and V.n and not abs(V.last) <= _SURE_LOSS:
         return False
-    top = 100.0 if float(np.max(A.y)) > 1.0 else 1.0
+    top = percent_scale(A.y)
     k = max(2, int(math.ceil(ctx.th.tail_frac * A.n)))
     return bool(np.all(np.abs(A.y[-k:] - top) <= 1e-9 * top))
 

@@ -128,6 +128,12 @@ def val_improved(V: Curve, ctx: Context | None = None) -> bool:
     ref = min(abs(v0), headroom(V, v0))
     return gain > max(2 * noise(V), 0.05 * ref) or gain > 0.15 * ref
 
+def percent_scale(values: Any) -> float:
+    """What a score is out of: 100 when any value is above 1 (logged in percent, ``Val Acc:
+    85.20``), else 1 (a fraction). Divide by it to judge a score as a fraction."""
+    return 100.0 if float(np.max(values)) > 1.0 else 1.0
+
+
 def headroom(c: Curve, v: float) -> float:
     """How far ``v`` (a value of ``c``) lies from the best value ``c`` can take: for a loss its
     own size (a loss is at best 0), for a score logged as a fraction (mAP, F1, accuracy in
