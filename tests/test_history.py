@@ -131,3 +131,18 @@ def test_an_average_of_the_loss_or_accuracy_is_named_as_that_metric(raw, name):
     curve of its own named 'val_avg._loss', and the run had no val loss. Only an average of the
     loss or the accuracy is folded: 'mean_absolute_error' and 'avg_precision' are metrics of their own."""
     assert canonical_name(raw) == name
+
+
+@pytest.mark.parametrize("raw", ["val_MulticlassJaccardIndex", "val_BinaryAUROC", "val_auroc", "val_mean_io_u",
+                                 "val_MulticlassMatthewsCorrCoef", "val_MulticlassCohenKappa", "val_specificity",
+                                 "val_PearsonCorrCoef", "val_StructuralSimilarityIndexMeasure", "val_prc",
+                                 "eval_exact_match", "val_cosine_similarity"])
+def test_metric_class_names_are_scores(raw):
+    """torchmetrics logs a metric under its class name and tf.keras snake-cases its classes: an
+    IoU or AUROC read as a loss made a run's best its first evaluation."""
+    assert higher_is_better(canonical_name(raw))
+
+
+@pytest.mark.parametrize("raw", ["val_MulticlassHammingDistance", "val_jaccard_loss", "val_dice_loss", "val_recon"])
+def test_distances_and_named_losses_stay_lower_is_better(raw):
+    assert not higher_is_better(canonical_name(raw))

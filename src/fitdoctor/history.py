@@ -166,14 +166,25 @@ def canonical_name(raw: str) -> str:
     return f"val_{name}" if is_val else name
 
 
-#: Words that make a score an error whatever else its name says (``brier_score``).
-LOWER_IS_BETTER_WORDS = ("loss", "error", "brier", "mse", "mae", "wer", "cer", "perplexity")
+#: Words that make a score an error whatever else its name says (``brier_score``,
+#: torchmetrics' ``MulticlassHammingDistance``).
+LOWER_IS_BETTER_WORDS = ("loss", "error", "brier", "mse", "mae", "wer", "cer", "perplexity", "distance")
 
 
 #: short names and ranking/image scores, matched as whole words of a name ("val_prec",
 #: "ndcg@10", "test_psnr"): as prefixes they would catch "recon" or "recall_loss"
 HIGHER_IS_BETTER_WORDS = frozenset({"prec", "rec", "ndcg", "mrr", "hit", "hits", "psnr", "ssim", "kappa",
-                                    "top1", "spearman", "pearson"})
+                                    "top1", "spearman", "pearson", "prc", "mcc", "cindex"})
+
+
+#: scores whose root is distinctive enough to be found anywhere in a name: torchmetrics logs a
+#: metric under its class name (``val_MulticlassJaccardIndex``, ``val_BinaryAUROC``,
+#: ``val_MulticlassMatthewsCorrCoef``), tf.keras snake-cases its classes (``val_mean_io_u``);
+#: read as a loss, a rising IoU made a run look as if its best was its first evaluation
+HIGHER_IS_BETTER_ROOTS = ("accuracy", "jaccard", "auroc", "auprc", "matthews", "kappa", "specificity",
+                          "sensitivity", "corrcoef", "pearson", "spearman", "similarity", "signalnoiseratio",
+                          "explainedvariance", "explained_variance", "exactmatch", "exact_match", "concordance",
+                          "io_u", "c_index", "averageprecision", "average_precision", "fbeta", "f1score")
 
 
 def _says_lower(base: str) -> bool:
@@ -186,6 +197,8 @@ def higher_is_better(name: str) -> bool:
     if _says_lower(base):
         return False
     if any(k in HIGHER_IS_BETTER_WORDS for k in re.split(r"[^a-z0-9]+", base.lower())):
+        return True
+    if any(k in base.lower() for k in HIGHER_IS_BETTER_ROOTS):
         return True
     return any(base == k or base.startswith(k) or base.endswith(k) for k in HIGHER_IS_BETTER)
 

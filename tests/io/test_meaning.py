@@ -35,3 +35,29 @@ def test_several_named_losses_or_a_logged_loss_are_left_as_they_are():
     logged = interpret(_run({"loss": [1.0, 0.8, 0.7], "total_loss": [1.2, 1.0, 0.9],
                              "val_total_loss": [1.3, 1.1, 1.0]}))
     assert "total_loss" in logged.series and logged.get("val_loss") is None
+
+
+def test_a_loss_named_by_its_function_is_the_loss_when_no_loss_is_logged(tmp_path):
+    """A Lightning module that logs ``train_cross_entropy_epoch`` / ``val_cross_entropy`` and a
+    torchmetrics IoU, nothing called loss: the cross-entropy pair is the loss the rules judge
+    (before, the run had no loss and no finding at all, not even ``healthy``)."""
+    rows = ["val_multiclassjaccardindex,val_cross_entropy,epoch,step,train_multiclassjaccardindex_epoch,"
+            "train_cross_entropy_epoch"]
+    val = [1.5, 1.1, 0.9, 0.8, 0.7, 0.62, 0.58, 0.55, 0.54, 0.53]
+    train = [2.2, 1.2, 0.95, 0.8, 0.7, 0.6, 0.52, 0.46, 0.41, 0.37]
+    for e, (v, t) in enumerate(zip(val, train)):
+        iou = 0.08 + 0.016 * e
+        rows += [f"{iou},{v},{e},{20 * e + 20},,", f",,{e},{20 * e + 20},{iou + 0.01},{t}"]
+    path = tmp_path / "metrics.csv"
+    path.write_text("\n".join(rows) + "\n")
+    run = fd.read_runs(path)[0]
+    assert list(run.get("val_loss").values) == val and list(run.get("loss").values) == train
+    d = fd.diagnose(run)  # still falling 0.58 -> 0.53 over the last 3 epochs
+    assert d.findings and d.findings[0].code == "still_improving" and "val_loss" in d.findings[0].message
+
+
+def test_a_named_loss_beside_a_logged_loss_stays_a_metric():
+    """Keras logs ``binary_crossentropy`` as a metric beside its ``loss``: it stays a metric."""
+    h = interpret(_run({"loss": [0.7, 0.5, 0.4], "val_loss": [0.72, 0.55, 0.5],
+                        "binary_crossentropy": [0.69, 0.5, 0.4], "val_binary_crossentropy": [0.7, 0.56, 0.5]}))
+    assert "binary_crossentropy" in h.series and list(h.get("loss").values) == [0.7, 0.5, 0.4]

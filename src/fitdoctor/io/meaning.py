@@ -59,16 +59,27 @@ def bare_split_curves(run: RunHistory) -> None:
              f"{what} (the train curve {'falls' if what == 'loss' else 'rises'})")
 
 
+#: what a loss is called when it goes by its function's name (a Lightning module that logs
+#: ``train_cross_entropy`` / ``val_cross_entropy``, Keras's ``binary_crossentropy``)
+_LOSS_FUNCTION_ENDINGS = ("_loss", "cross_entropy", "crossentropy")
+_LOSS_FUNCTION_NAMES = ("nll", "bce")
+
+
+def _names_a_loss(name: str) -> bool:
+    return name.endswith(_LOSS_FUNCTION_ENDINGS) or name in _LOSS_FUNCTION_NAMES
+
+
 def named_loss_as_loss(run: RunHistory) -> None:
     """A run whose only loss carries a name of its own, for train and validation alike
-    (``summary_loss`` and ``val_summary_loss``, ``total_loss`` and ``val_total_loss``): that pair
-    is the loss the rules judge. Left alone when the run logs ``loss`` or ``val_loss`` itself, or
-    more than one named loss (a detector's box, class and objectness parts: none is the loss)."""
+    (``summary_loss`` and ``val_summary_loss``, ``total_loss`` and ``val_total_loss``, or the
+    loss function's name: ``cross_entropy`` and ``val_cross_entropy``): that pair is the loss the
+    rules judge. Left alone when the run logs ``loss`` or ``val_loss`` itself, or more than one
+    named loss (a detector's box, class and objectness parts: none is the loss)."""
     if run.get("loss") is not None or run.get("val_loss") is not None:
         return
-    named = [k for k in run.series if k.endswith("_loss") and not k.startswith(("val_", "test_")) and "/" not in k
+    named = [k for k in run.series if _names_a_loss(k) and not k.startswith(("val_", "test_")) and "/" not in k
              and "#" not in k]
-    held_out_named = [k for k in run.series if k.startswith("val_") and k.endswith("_loss")]
+    held_out_named = [k for k in run.series if k.startswith("val_") and _names_a_loss(k.removeprefix("val_"))]
     if len(named) != 1 or held_out_named != [f"val_{named[0]}"]:
         return
     train, val = named[0], f"val_{named[0]}"
