@@ -648,6 +648,45 @@ def test_pointnet_log_train_is_one_run_with_epoch_means_and_its_evaluation(tmp_p
     assert h.series["val_accuracy"].values[1] == pytest.approx(0.57)
 
 
+def test_frustum_pointnet_log_reads_its_numbered_groups_and_named_metrics_into_one_run(tmp_path):
+    """Frustum PointNet's log_train.txt numbers its groups of batches " -- 010 / 2297 --", logs
+    "segmentation accuracy:" and "box IoU (ground/3D): a / b" beside "mean loss:", and opens its
+    evaluation with "---- EPOCH 000 EVALUATION ----". Each epoch had been a run of its own (62
+    runs of step lines), with an "iou" of 0.7 read off "(IoU=0.7)"."""
+    lines = ["Namespace(batch_size=32, learning_rate=0.001, max_epoch=201, model='frustum_pointnets_v1')", "pid: 9131"]
+    for e in range(8):
+        lines += [f"**** EPOCH {e:03d} ****", "2018-11-30 00:30:00.504209"]
+        for g in range(1, 4):
+            lines += [f" -- {10 * g:03d} / 2297 --", f"mean loss: {10.0 / (e + 1) + g:.6f}",
+                      f"segmentation accuracy: {0.5 + 0.04 * e:.6f}",
+                      f"box IoU (ground/3D): {0.3 + 0.02 * e:.6f} / {0.25 + 0.02 * e:.6f}",
+                      f"box estimation accuracy (IoU=0.7): {0.1 + 0.05 * e:.6f}"]
+        lines += [f"---- EPOCH {e:03d} EVALUATION ----", f"eval mean loss: {9.0 / (e + 1) ** 0.5:.6f}",
+                  f"eval segmentation accuracy: {0.6 + 0.03 * e:.6f}",
+                  f"eval box IoU (ground/3D): {0.5 + 0.02 * e:.6f} / {0.45 + 0.02 * e:.6f}",
+                  f"eval box estimation accuracy (IoU=0.7): {0.3 + 0.04 * e:.6f}", "Model saved in file: train/model.ckpt"]
+    path = tmp_path / "log_train.txt"
+    path.write_text("\n".join(lines) + "\n")
+    runs = fd.read_runs(path)
+    assert len(runs) == 1
+    h = runs[0]
+    assert list(h.series["loss"].steps) == list(range(8)) and h.series["loss"].values[0] == pytest.approx(12.0)
+    assert h.series["val_loss"].values[0] == pytest.approx(9.0) and h.series["box_iou"].values[0] == pytest.approx(0.3)
+    assert h.series["val_box_estimation_accuracy"].values[1] == pytest.approx(0.34)
+    assert "iou" not in h.series
+
+
+def test_an_iso_timestamp_after_a_log_level_is_no_value(tmp_path):
+    """dennybritz's cnn-text-classification prints "2017-07-16T23:00:40.522165: step 10, loss
+    0.12, acc 0.95"; behind Python logging's "INFO: " the year had become a curve named info."""
+    lines = []
+    for step in range(1, 41):
+        lines.append(f"2017-07-16 23:00:{step % 60:02d},505: INFO: 2017-07-16T23:00:{step % 60:02d}.522165: "
+                     f"step {step}, loss {1.0 / step:g}, acc {0.5 + step / 100:g}")
+    h = _read_printed(tmp_path, lines)
+    assert "info" not in h.series and "loss" in h.series and len(h.series["loss"]) == 40
+
+
 def test_a_table_grouped_under_valid_and_train_reads_each_loss_under_its_split(tmp_path):
     """'|--- VALID ---|--- TRAIN ---|' above 'lr iter epoch | loss top-1 top-2 | loss top-1 top-2 |
     Current Best | time |': the same column names, one group val, the other train."""

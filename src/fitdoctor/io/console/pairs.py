@@ -8,10 +8,13 @@ from fitdoctor.io._table import AXIS_COLUMNS
 from fitdoctor.history import GLUED_SPLIT, SHORT_SPLITS, TRAIN_SPLITS, VAL_SPLITS
 from fitdoctor.io.console.patterns import BRACKETED_NUM, NUM, WRAPPED_NUM
 
-_PAIR_EQ = re.compile(r"([A-Za-z_][\w./\-]*)\s*=\s*(" + NUM + r")(?![\w.])")
+#: what ends a value: not more of a word or number, nor the rest of a date or a clock time
+#: ("INFO: 2017-07-16T23:00:40: step 10", "time: 12:30:01" hold no value 2017 or 12)
+_VALUE_END = r"(?![\w.]|-\d\d|:\d\d)"
+_PAIR_EQ = re.compile(r"([A-Za-z_][\w./\-]*)\s*=\s*(" + NUM + r")" + _VALUE_END)
 _WORD = r"[A-Za-z_][\w./\-()@]*"
 _PAIR_WORDS = re.compile(r"(?<![^\s|,;\[(])(" + _WORD + r"(?:[ ]" + _WORD + r"){0,3})\s*[:=]?\s*(?<![\w.])("
-                         + NUM + r")(?![\w.])")
+                         + NUM + r")" + _VALUE_END)
 #: a name and its value as two fields of a comma-separated line: "step 10, loss_train, 0.838"
 #: (read only when the name is a metric's: "batch, 32" is no pair)
 _PAIR_COMMA = re.compile(r"(?<![^\s|;\[(])(" + _WORD + r")\s*,\s*(" + NUM + r")(?![\w.])")

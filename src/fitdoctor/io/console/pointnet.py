@@ -12,7 +12,9 @@
     eval avg class acc: 0.846904
 
 (and forks that open each epoch with "-----3------" and print "train_mean loss:",
-"test_mean loss:").
+"test_mean loss:"; Frustum PointNet's, which numbers its groups " -- 010 / 2297 --" and logs
+more metrics the same way: "segmentation accuracy: 0.54", "box IoU (ground/3D): 0.08 / 0.04",
+"eval box estimation accuracy (IoU=0.7): 0.31").
 
 An epoch is opened by its banner and owns every metric line up to the next one: the train
 lines, one per group of batches, are averaged into the epoch's train loss and accuracy; the
@@ -34,6 +36,15 @@ DASH_MARK = re.compile(r"^\s*-{3,}\s*(\d+)\s*-{3,}\s*$")
 _METRIC = re.compile(r"^\s*(eval\s+|eval_|test_|val_|train_)?(mean loss|loss|accuracy|avg class acc)\s*:\s*(" + NUM
                      + r")\s*$", re.I)
 _NAMES = {"mean loss": "loss", "loss": "loss", "accuracy": "accuracy", "avg class acc": "avg_class_accuracy"}
+#: any other "name: value" line inside an epoch ("segmentation accuracy: 0.54"; a pair such as
+#: "box IoU (ground/3D): 0.08 / 0.04" gives its first value; a parenthesis only qualifies the name)
+_OTHER_METRIC = re.compile(r"^\s*(eval\s+|eval_|test_|val_|train_)?([A-Za-z][A-Za-z0-9 _]*?)\s*(?:\([^()]*\))?\s*:\s*("
+                           + NUM + r")(?:\s*/\s*" + NUM + r")?\s*$", re.I)
+#: the lines that only mark a place inside an epoch: a group of batches ("----0-----",
+#: " ---- batch: 050 ----", " -- 010 / 2297 --") and the evaluation's header
+#: ("---- EPOCH 003 EVALUATION ----")
+_PLACE_MARK = re.compile(r"^\s*-{2,}\s*(?:(?:batch\s*:?\s*)?\d+(?:\s*/\s*\d+)?|EPOCH\s+\d+\s+EVALUATION)\s*-{2,}\s*$",
+                         re.I)
 
 
 def handle_banner(state: State, n: int, seg: str) -> bool:
@@ -68,10 +79,14 @@ def handle_metric(state: State, n: int, seg: str) -> bool:
     """A metric line inside a banner's epoch (True when it was one)."""
     if state.pointnet_epoch is None or state.run.dialect != "pointnet":
         return False
-    m = _METRIC.match(seg)
+    if _PLACE_MARK.match(seg):
+        state.record_line = n
+        return True
+    m = _METRIC.match(seg) or _OTHER_METRIC.match(seg)
     if m is None:
         return False
-    name = _NAMES[m.group(2).lower()]
+    words = m.group(2).lower().strip()
+    name = _NAMES.get(words) or re.sub(r"\W+", "_", words).strip("_")
     value = float(m.group(3))
     split = (m.group(1) or "").strip().rstrip("_").lower()
     if split and split != "train":  # eval, val and a fork's test_: the epoch's evaluation
