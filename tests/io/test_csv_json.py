@@ -541,3 +541,37 @@ def test_a_flower_history_reads_the_clients_evaluation_as_validation(tmp_path):
     assert run.get("val_accuracy") is not None and "val_round" not in run.series
     assert any("avg_classifier_loss" in n for n in run.meta.get("notes", []))
     assert fd.diagnose(run).codes[0] in ("overfitting", "val_not_improving")
+
+
+def test_a_table_of_several_trainings_reads_one_run_per_model_and_restart(tmp_path):
+    """A script that trains an LSTM, a transformer and an ensemble, appending each to one
+    ``model,epoch,train_loss,val_loss,lr`` table: each model's training is a run of its own (the
+    ensemble's val loss never beats its first epoch). Read as one run, its epochs went 1..19,
+    1..16, 1..13, and the LSTM's noisy val loss made the whole file read ``oscillating``."""
+    rows = ["model,epoch,train_loss,val_loss,lr"]
+    for model, n, val in (("lstm", 19, lambda e: 0.02 + 0.006 * (e % 3)), ("transformer", 16, lambda e: 0.0003),
+                          ("ensemble", 13, lambda e: 0.000272 + 0.00004 * (e % 4) * (e > 1))):
+        for e in range(1, n + 1):
+            rows.append(f"{model},{e},{0.008 / e:.6f},{val(e):.6f},{1e-3 * (1 - e / 20):.2e}")
+    path = tmp_path / "training_log.csv"
+    path.write_text("\n".join(rows) + "\n")
+    runs = fd.read_runs(path)
+    assert [r.name for r in runs] == ["model=lstm (line 2)", "model=transformer (line 21)", "model=ensemble (line 37)"]
+    assert [len(r.get("val_loss").values) for r in runs] == [19, 16, 13]
+    assert fd.diagnose(runs[-1]).findings[0].code == "val_not_improving"
+
+
+def test_a_generic_csv_whose_epoch_counter_starts_again_is_two_runs(tmp_path):
+    """Two trainings appended to one table with no column naming them: the epoch counter starting
+    again begins the second run; a table whose counter never restarts stays one run."""
+    rows = ["note,epoch,loss,val_loss"]
+    for e in range(1, 9):
+        rows.append(f"ok,{e},{1 / e:.4f},{1.1 / e:.4f}")
+    for e in range(1, 7):
+        rows.append(f"ok,{e},{0.9 / e:.4f},{1.0 / e:.4f}")
+    path = tmp_path / "log.csv"
+    path.write_text("\n".join(rows) + "\n")
+    runs = fd.read_runs(path)
+    assert runs[0].meta["format"] == "csv" and [len(r.get("loss").values) for r in runs] == [8, 6]
+    path.write_text("\n".join(rows[:9]) + "\n")
+    assert len(fd.read_runs(path)) == 1

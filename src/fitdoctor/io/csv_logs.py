@@ -63,7 +63,8 @@ class KerasCSVReader(Reader):
         return runs
 
 
-def split_fits(header: list[str], rows: list[list[str]]) -> list[tuple[int, list[list[str]], list[str]]]:
+def split_fits(header: list[str], rows: list[list[str]], *, axis: int = 0,
+               first_line: int = 2) -> list[tuple[int, list[list[str]], list[str]]]:
     """(first line, rows, notes) of each ``model.fit`` call in one CSVLogger file.
 
     ``CSVLogger(append=True)`` keeps writing to the same file across ``fit`` calls (a
@@ -74,17 +75,17 @@ def split_fits(header: list[str], rows: list[list[str]]) -> list[tuple[int, list
     repeated mid-file (files concatenated) also starts a run.
     """
     keys = [c.strip().lower() for c in header]
-    fits: list[tuple[int, list[list[str]], list[str]]] = [(2, [], [])]
+    fits: list[tuple[int, list[list[str]], list[str]]] = [(first_line, [], [])]
     first = last = None
     for i, row in enumerate(rows):
-        line = i + 2
+        line = i + first_line
         if [c.strip().lower() for c in row] == keys:
             if fits[-1][1]:
                 fits.append((line + 1, [], []))
             first = last = None
             continue
         try:
-            ep = parse_cell(row[0]) if row else None
+            ep = parse_cell(row[axis]) if len(row) > axis else None
         except ValueError:
             ep = None
         if ep is not None and last is not None and ep <= last:
@@ -93,13 +94,13 @@ def split_fits(header: list[str], rows: list[list[str]]) -> list[tuple[int, list
                 first = None
             else:
                 _, cur, notes = fits[-1]
-                cur[:] = [r for r in cur if not _epoch_at_least(r, ep)]
+                cur[:] = [r for r in cur if not _epoch_at_least(r, ep, axis)]
                 notes.append(f"epochs from {ep:g} written again (training resumed); the later rows are used")
         if ep is not None:
             first = ep if first is None else first
             last = ep
         fits[-1][1].append(row)
-    fits = [f for f in fits if f[1]] or [(2, rows, [])]
+    fits = [f for f in fits if f[1]] or [(first_line, rows, [])]
     return _one_epoch_fits_joined(fits, len(keys))
 
 
@@ -117,9 +118,9 @@ def _one_epoch_fits_joined(fits: list[tuple[int, list[list[str]], list[str]]],
     return [(fits[0][0], joined, [note])]
 
 
-def _epoch_at_least(row: list[str], ep: float) -> bool:
+def _epoch_at_least(row: list[str], ep: float, axis: int = 0) -> bool:
     try:
-        v = parse_cell(row[0]) if row else None
+        v = parse_cell(row[axis]) if len(row) > axis else None
     except ValueError:
         return False
     return v is not None and v >= ep
@@ -144,7 +145,95 @@ class GenericCSVReader(Reader):
     def read(self, path: Path) -> list[RunHistory]:
         header, rows, _ = read_csv_rows(path)
         _refuse_results_table(path, header, rows)
-        return [columns_to_history(header, rows, path=path, fmt=self.name)]
+        parts = _runs_in_table(header, rows)
+        if len(parts) == 1:
+            return [columns_to_history(header, rows, path=path, fmt=self.name)]
+        runs = []
+        for name, part_rows, notes in parts:
+            h = columns_to_history(header, part_rows, path=path, fmt=self.name)
+            h.meta["run"] = name
+            for note in notes:
+                h.note(note)
+            runs.append(h)
+        return runs
+
+
+#: columns that name the run a row belongs to when they hold numbers ("fold,epoch,loss")
+_RUN_COLUMNS = ("fold", "run", "trial", "repeat", "seed", "model", "experiment", "exp", "config")
+_AXES = ("epoch", "epochs", "step", "global_step", "iteration", "iter")
+
+
+def _runs_in_table(header: list[str], rows: list[list[str]]) -> list[tuple[str, list[list[str]], list[str]]]:
+    """(name, rows, notes) of each run in a table that holds several: one run per value of a
+    column naming the run (a text column such as ``model`` with a few values, or ``fold``), and
+    within each, a new run where the epoch or step counter starts again (a log appended to by
+    each training, as CSVLogger's). The rows of the runs are never read as one curve whose epochs
+    go 1..19, 1..16, 1..13. One run, as before, when neither is there."""
+    low = [h.strip().lower() for h in header]
+    axis = next((low.index(a) for a in _AXES if a in low), None)
+    labels = [j for j, name in enumerate(low) if j != axis and _names_runs(name, j, rows)]
+    groups: list[tuple[int, tuple[str, ...], list[list[str]]]] = []
+    for i, row in enumerate(rows):
+        key = tuple(row[j].strip() if j < len(row) else "" for j in labels)
+        if not groups or groups[-1][1] != key:
+            groups.append((i + 2, key, []))
+        groups[-1][2].append(row)
+    out: list[tuple[str, list[list[str]], list[str]]] = []
+    for line, key, group in groups:
+        label = ", ".join(f"{header[j].strip()}={v}" for j, v in zip(labels, key) if v)
+        for fit_line, fit_rows in _restarts(group, axis, line):
+            name = f"{label} (line {fit_line})" if label else f"run {len(out) + 1} (line {fit_line})"
+            out.append((name, fit_rows, []))
+    return out if len(out) > 1 else [("", rows, [])]
+
+
+def _restarts(rows: list[list[str]], axis: int | None, first_line: int) -> list[tuple[int, list[list[str]]]]:
+    """(first line, rows) of each run where the counter in column ``axis`` goes back to where
+    the run began or before it (several rows per epoch are fine: 0, 0, 0, 1, 1, ...). A counter
+    that steps back less far is left as it is, and so is one that only ever steps back (a table
+    sorted newest first)."""
+    if axis is None:
+        return [(first_line, rows)]
+    parts: list[tuple[int, list[list[str]]]] = [(first_line, [])]
+    first = last = None
+    for i, row in enumerate(rows):
+        try:
+            x = parse_cell(row[axis]) if len(row) > axis else None
+        except ValueError:
+            x = None
+        if x is not None and last is not None and x < last and first is not None and x <= first and parts[-1][1]:
+            parts.append((first_line + i, []))
+            first = None
+        if x is not None:
+            first = x if first is None else first
+            last = x
+        parts[-1][1].append(row)
+    if len(parts) > 1 and all(len(p) == 1 for _, p in parts):
+        return [(first_line, rows)]
+    return parts
+
+
+def _names_runs(name: str, j: int, rows: list[list[str]]) -> bool:
+    """Whether column ``j`` names the run of each row: a text column with a few values that
+    each hold for a stretch of rows (``model``: lstm, transformer, ensemble), or a numbered
+    ``fold``; never a timestamp or a per-row note."""
+    if is_bookkeeping(name) and name not in _RUN_COLUMNS:
+        return False
+    cells = [r[j].strip() for r in rows if j < len(r) and r[j].strip()]
+    if not cells:
+        return False
+    changes = sum(1 for a, b in zip(cells, cells[1:]) if a != b)
+    if changes == 0 or changes > len(cells) / 4:
+        return False
+    if name in _RUN_COLUMNS:
+        return True
+    text = 0
+    for c in cells:
+        try:
+            parse_cell(c)
+        except ValueError:
+            text += 1
+    return text > len(cells) / 2
 
 
 def _refuse_results_table(path: Path, header: list[str], rows: list[list[str]]) -> None:
