@@ -895,6 +895,20 @@ def test_a_stuck_val_accuracy_beside_a_train_accuracy_of_one_is_val_not_improvin
     assert "rose to 1.000" in d.top.message and "chance_level" not in d.codes
 
 
+def test_a_stuck_val_accuracy_while_only_the_train_loss_moves_is_chance_level():
+    """A 7-class skin-lesion CNN: val accuracy 0.6697736 (the majority share) at all 9 epochs; its
+    val loss, near the prior's entropy from the start, moves 1.215 -> 1.119 (8%), while the train
+    loss falls 1.79 -> 1.17 as the net learns the prior. The train loss moving says the weights
+    did; the answers never did."""
+    run = {"loss": [1.792, 1.42, 1.31, 1.25, 1.21, 1.19, 1.18, 1.17, 1.165],
+           "val_loss": [1.215, 1.17, 1.15, 1.14, 1.13, 1.125, 1.122, 1.12, 1.119],
+           "accuracy": [0.4465, 0.6, 0.64, 0.655, 0.66, 0.663, 0.665, 0.667, 0.668],
+           "val_accuracy": [0.6697736] * 9}
+    d = fd.diagnose(run)
+    assert d.top.code == "chance_level", d.codes
+    assert "while loss went 1.792 -> 1.165" in d.top.message
+
+
 def test_a_frozen_run_or_a_tiny_val_set_keeps_its_accuracy_without_predicting_one_class():
     """An lr that collapsed freezes weights, losses and accuracy together (the plateau rule's);
     9 of 10 right at every epoch on a 10-row val set is a converged model as easily."""

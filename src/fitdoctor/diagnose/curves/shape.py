@@ -205,6 +205,12 @@ def accuracy_sampling_error(A: Curve, level: float) -> float:
     return math.sqrt(max(p * (1 - p), 1e-12) / n)
 
 
+def _moved_much(y: np.ndarray, share: float) -> bool:
+    """Whether ``y`` spans ``share`` of its largest magnitude or more."""
+    top = float(np.max(np.abs(y)))
+    return top > 0 and float(np.max(y)) - float(np.min(y)) >= share * top
+
+
 def stuck_val_accuracy(ctx: Context) -> dict[str, Any] | None:
     """Validation accuracy that never moves off one class's share while the losses move: the
     same value (to 6 digits) at nearly every evaluation, or, binary, a value p and its
@@ -241,15 +247,18 @@ def _stuck_val_accuracy(ctx: Context) -> dict[str, Any] | None:
     # the losses move while the answers do not: over the evaluations at that share, the val
     # loss (else the train loss) changes by a good part of its level. A run frozen by a
     # collapsed lr keeps its accuracy because nothing changes at all: the plateau rule's
-    L = ctx.val_loss if ctx.val_loss is not None and ctx.val_loss.n >= 2 else T
-    moved = np.interp(A.x[same | flipped], L.x, L.y)
-    top = float(np.max(np.abs(moved)))
-    if top <= 0 or (float(np.max(moved)) - float(np.min(moved))) < ctx.th.stuck_loss_move * top:
+    # Either loss will do: a net learning the prior from a poor start moves its train loss
+    # (1.79 -> 1.17) while its val loss, already near the prior's entropy, moves a few percent.
+    V = ctx.val_loss if ctx.val_loss is not None and ctx.val_loss.n >= 2 else None
+    L = next((c for c in (V, T) if c is not None
+              and _moved_much(np.interp(A.x[same | flipped], c.x, c.y), ctx.th.stuck_loss_move)), None)
+    if L is None:
         return None
+    moved = np.interp(A.x[same | flipped], L.x, L.y)
     # a constant answer cannot score a val cross-entropy far below the entropy of its share: a
     # model right on 9986 of 10000 rows at every epoch whose val loss went to 0.003 (H = 0.011)
     # is a near-perfect model, not a constant one
-    if L is ctx.val_loss and float(np.min(L.y)) < ctx.th.stuck_min_loss_share * stats.binary_entropy(max(p, 1.0 - p)):
+    if V is not None and float(np.min(V.y)) < ctx.th.stuck_min_loss_share * stats.binary_entropy(max(p, 1.0 - p)):
         return None
     M = ctx.metric
     train_acc = tail_level(M, 0.3) if M is not None and M.n >= 2 else None
