@@ -143,6 +143,6 @@ def test_metric_class_names_are_scores(raw):
     assert higher_is_better(canonical_name(raw))
 
 
-@pytest.mark.parametrize("raw", ["val_MulticlassHammingDistance", "val_jaccard_loss", "val_dice_loss", "val_recon"])
+@pytest.mark.parametrize("raw", ["val_MulticlassHammingDistance", "val_jaccard_loss", "val_dice_loss", "val_recon", "val_MAPE"])
 def test_distances_and_named_losses_stay_lower_is_better(raw):
     assert not higher_is_better(canonical_name(raw))

@@ -168,7 +168,7 @@ def canonical_name(raw: str) -> str:
 
 #: Words that make a score an error whatever else its name says (``brier_score``,
 #: torchmetrics' ``MulticlassHammingDistance``).
-LOWER_IS_BETTER_WORDS = ("loss", "error", "brier", "mse", "mae", "wer", "cer", "perplexity", "distance")
+LOWER_IS_BETTER_WORDS = ("loss", "error", "brier", "mse", "mae", "mape", "wer", "cer", "perplexity", "distance")
 
 
 #: short names and ranking/image scores, matched as whole words of a name ("val_prec",

@@ -575,3 +575,18 @@ def test_a_generic_csv_whose_epoch_counter_starts_again_is_two_runs(tmp_path):
     assert runs[0].meta["format"] == "csv" and [len(r.get("loss").values) for r in runs] == [8, 6]
     path.write_text("\n".join(rows[:9]) + "\n")
     assert len(fd.read_runs(path)) == 1
+
+
+def test_a_long_table_with_a_split_column_reads_each_split_under_its_name(tmp_path):
+    """``model,epoch,type,MAE,MSE,R2`` with a train row and a val row per epoch: the val rows
+    are the validation curves. Read as one column each, MSE zigzagged between the two splits."""
+    rows = ["model,epoch,type,MAE,MSE,R2"]
+    for e in range(1, 9):
+        rows += [f"lstm.pt,{e},train,{0.7 - 0.03 * e:.3f},{0.75 - 0.04 * e:.3f},{0.2 + 0.04 * e:.3f}",
+                 f"lstm.pt,{e},val,{0.8 - 0.02 * e:.3f},{0.9 - 0.03 * e:.3f},{0.1 + 0.03 * e:.3f}"]
+    path = tmp_path / "metrics.csv"
+    path.write_text("\n".join(rows) + "\n")
+    run = fd.read_runs(path)[0]
+    assert list(run.get("mse").values[:2]) == [0.71, 0.67] and list(run.get("val_mse").values[:2]) == [0.87, 0.84]
+    assert any("'type' names each row's split" in n for n in run.meta["notes"])
+    assert fd.diagnose(run).findings[0].code == "still_improving"

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fitdoctor.errors import BadInput
-from fitdoctor.history import RunHistory
+from fitdoctor.history import TRAIN_SPLITS, VAL_SPLITS, RunHistory
 from fitdoctor.io._table import (columns_to_history, delimiter_of, is_bookkeeping, is_sentence, parse_cell,
                                  read_csv_rows, shown, title_lines)
 from fitdoctor.io.base import Reader, decode_text, looks_binary, register
@@ -146,16 +146,56 @@ class GenericCSVReader(Reader):
         header, rows, _ = read_csv_rows(path)
         _refuse_results_table(path, header, rows)
         parts = _runs_in_table(header, rows)
-        if len(parts) == 1:
+        if len(parts) == 1 and _split_column(header, rows) is None:
             return [columns_to_history(header, rows, path=path, fmt=self.name)]
         runs = []
         for name, part_rows, notes in parts:
-            h = columns_to_history(header, part_rows, path=path, fmt=self.name)
+            h = self._history(path, header, part_rows)
             h.meta["run"] = name
             for note in notes:
                 h.note(note)
             runs.append(h)
         return runs
+
+
+    def _history(self, path: Path, header: list[str], rows: list[list[str]]) -> RunHistory:
+        """One run's rows; a long table (``epoch,type,MAE,MSE`` with a train row and a val row
+        per epoch) gives each split's rows their split's names (``mae``, ``val_mae``)."""
+        j = _split_column(header, rows)
+        if j is None:
+            return columns_to_history(header, rows, path=path, fmt=self.name)
+        by_split: dict[str, list[list[str]]] = {}
+        for row in rows:
+            split = row[j].strip().lower() if j < len(row) else ""
+            by_split.setdefault(split, []).append(row[:j] + row[j + 1:])
+        cols = header[:j] + header[j + 1:]
+        train = next((by_split.pop(w) for w in TRAIN_SPLITS if w in by_split), None)
+        h = columns_to_history(cols, train, path=path, fmt=self.name) if train else RunHistory(
+            meta={"source": str(path), "format": self.name})
+        for split, split_rows in by_split.items():
+            if not split:
+                continue
+            held = columns_to_history(cols, split_rows, path=path, fmt=self.name)
+            prefix = "test_" if split == "test" and any(w in by_split for w in VAL_SPLITS if w != "test") else "val_"
+            for name, series in held.series.items():
+                if name != "lr":
+                    h.add(prefix + name.removeprefix("val_"), series.steps, series.values,
+                          raw_name=f"{series.raw_name} ({header[j].strip()}={split})", axis=series.axis)
+        shown_splits = [w for w in ([train and "train"] + list(by_split)) if w]
+        h.note(f"column {header[j].strip()!r} names each row's split: its rows are read as "
+               f"{', '.join(shown_splits[:-1])} and {shown_splits[-1]} curves" if len(shown_splits) > 1
+               else f"column {header[j].strip()!r} names each row's split")
+        return h
+
+
+def _split_column(header: list[str], rows: list[list[str]]) -> int | None:
+    """The column that names each row's split (``type``: train, val), or None."""
+    words = set(TRAIN_SPLITS + VAL_SPLITS)
+    for j, name in enumerate(header):
+        cells = {r[j].strip().lower() for r in rows if j < len(r) and r[j].strip()}
+        if len(cells) >= 2 and cells <= words and cells & set(TRAIN_SPLITS):
+            return j
+    return None
 
 
 #: columns that name the run a row belongs to when they hold numbers ("fold,epoch,loss")
