@@ -590,3 +590,13 @@ def test_a_long_table_with_a_split_column_reads_each_split_under_its_name(tmp_pa
     assert list(run.get("mse").values[:2]) == [0.71, 0.67] and list(run.get("val_mse").values[:2]) == [0.87, 0.84]
     assert any("'type' names each row's split" in n for n in run.meta["notes"])
     assert fd.diagnose(run).findings[0].code == "still_improving"
+
+
+def test_a_long_table_cut_inside_its_split_column_still_reads_its_splits(tmp_path):
+    """A file still being written, cut at "m,2,tra": the cut row is dropped, and the rows
+    before it are still read split by split."""
+    path = tmp_path / "metrics.csv"
+    path.write_text("model,epoch,type,MAE\nm,1,train,0.5\nm,1,val,0.6\nm,2,train,0.4\nm,2,val,0.55\nm,3,tra")
+    run = fd.read_runs(path)[0]
+    assert list(run.get("mae").values) == [0.5, 0.4] and list(run.get("val_mae").values) == [0.6, 0.55]
+    assert any("incomplete" in n for n in run.meta["notes"])

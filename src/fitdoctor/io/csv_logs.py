@@ -164,6 +164,9 @@ class GenericCSVReader(Reader):
         j = _split_column(header, rows)
         if j is None:
             return columns_to_history(header, rows, path=path, fmt=self.name)
+        cut = bool(rows) and len(rows[-1]) < len(header)
+        if cut:
+            rows = rows[:-1]
         by_split: dict[str, list[list[str]]] = {}
         for row in rows:
             split = row[j].strip().lower() if j < len(row) else ""
@@ -181,6 +184,8 @@ class GenericCSVReader(Reader):
                 if name != "lr":
                     h.add(prefix + name.removeprefix("val_"), series.steps, series.values,
                           raw_name=f"{series.raw_name} ({header[j].strip()}={split})", axis=series.axis)
+        if cut:
+            h.note("last row is incomplete (file still being written?); read up to the row before it")
         shown_splits = [w for w in ([train and "train"] + list(by_split)) if w]
         h.note(f"column {header[j].strip()!r} names each row's split: its rows are read as "
                f"{', '.join(shown_splits[:-1])} and {shown_splits[-1]} curves" if len(shown_splits) > 1
@@ -191,6 +196,8 @@ class GenericCSVReader(Reader):
 def _split_column(header: list[str], rows: list[list[str]]) -> int | None:
     """The column that names each row's split (``type``: train, val), or None."""
     words = set(TRAIN_SPLITS + VAL_SPLITS)
+    if rows and len(rows[-1]) < len(header):
+        rows = rows[:-1]  # a row cut short ("m,2,tra"): the reader drops it too
     for j, name in enumerate(header):
         cells = {r[j].strip().lower() for r in rows if j < len(r) and r[j].strip()}
         if len(cells) >= 2 and cells <= words and cells & set(TRAIN_SPLITS):
