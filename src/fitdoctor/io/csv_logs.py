@@ -63,8 +63,7 @@ class KerasCSVReader(Reader):
         return runs
 
 
-def split_fits(header: list[str], rows: list[list[str]], *, axis: int = 0,
-               first_line: int = 2) -> list[tuple[int, list[list[str]], list[str]]]:
+def split_fits(header: list[str], rows: list[list[str]]) -> list[tuple[int, list[list[str]], list[str]]]:
     """(first line, rows, notes) of each ``model.fit`` call in one CSVLogger file.
 
     ``CSVLogger(append=True)`` keeps writing to the same file across ``fit`` calls (a
@@ -75,17 +74,17 @@ def split_fits(header: list[str], rows: list[list[str]], *, axis: int = 0,
     repeated mid-file (files concatenated) also starts a run.
     """
     keys = [c.strip().lower() for c in header]
-    fits: list[tuple[int, list[list[str]], list[str]]] = [(first_line, [], [])]
+    fits: list[tuple[int, list[list[str]], list[str]]] = [(2, [], [])]
     first = last = None
     for i, row in enumerate(rows):
-        line = i + first_line
+        line = i + 2
         if [c.strip().lower() for c in row] == keys:
             if fits[-1][1]:
                 fits.append((line + 1, [], []))
             first = last = None
             continue
         try:
-            ep = parse_cell(row[axis]) if len(row) > axis else None
+            ep = parse_cell(row[0]) if row else None
         except ValueError:
             ep = None
         if ep is not None and last is not None and ep <= last:
@@ -94,13 +93,13 @@ def split_fits(header: list[str], rows: list[list[str]], *, axis: int = 0,
                 first = None
             else:
                 _, cur, notes = fits[-1]
-                cur[:] = [r for r in cur if not _epoch_at_least(r, ep, axis)]
+                cur[:] = [r for r in cur if not _epoch_at_least(r, ep)]
                 notes.append(f"epochs from {ep:g} written again (training resumed); the later rows are used")
         if ep is not None:
             first = ep if first is None else first
             last = ep
         fits[-1][1].append(row)
-    fits = [f for f in fits if f[1]] or [(first_line, rows, [])]
+    fits = [f for f in fits if f[1]] or [(2, rows, [])]
     return _one_epoch_fits_joined(fits, len(keys))
 
 
@@ -118,9 +117,9 @@ def _one_epoch_fits_joined(fits: list[tuple[int, list[list[str]], list[str]]],
     return [(fits[0][0], joined, [note])]
 
 
-def _epoch_at_least(row: list[str], ep: float, axis: int = 0) -> bool:
+def _epoch_at_least(row: list[str], ep: float) -> bool:
     try:
-        v = parse_cell(row[axis]) if len(row) > axis else None
+        v = parse_cell(row[0]) if row else None
     except ValueError:
         return False
     return v is not None and v >= ep
@@ -149,14 +148,11 @@ class GenericCSVReader(Reader):
         if len(parts) == 1 and _split_column(header, rows) is None:
             return [columns_to_history(header, rows, path=path, fmt=self.name)]
         runs = []
-        for name, part_rows, notes in parts:
+        for name, part_rows in parts:
             h = self._history(path, header, part_rows)
             h.meta["run"] = name
-            for note in notes:
-                h.note(note)
             runs.append(h)
         return runs
-
 
     def _history(self, path: Path, header: list[str], rows: list[list[str]]) -> RunHistory:
         """One run's rows; a long table (``epoch,type,MAE,MSE`` with a train row and a val row
@@ -210,8 +206,8 @@ _RUN_COLUMNS = ("fold", "run", "trial", "repeat", "seed", "model", "experiment",
 _AXES = ("epoch", "epochs", "step", "global_step", "iteration", "iter")
 
 
-def _runs_in_table(header: list[str], rows: list[list[str]]) -> list[tuple[str, list[list[str]], list[str]]]:
-    """(name, rows, notes) of each run in a table that holds several: one run per value of a
+def _runs_in_table(header: list[str], rows: list[list[str]]) -> list[tuple[str, list[list[str]]]]:
+    """(name, rows) of each run in a table that holds several: one run per value of a
     column naming the run (a text column such as ``model`` with a few values, or ``fold``), and
     within each, a new run where the epoch or step counter starts again (a log appended to by
     each training, as CSVLogger's). The rows of the runs are never read as one curve whose epochs
@@ -225,13 +221,13 @@ def _runs_in_table(header: list[str], rows: list[list[str]]) -> list[tuple[str, 
         if not groups or groups[-1][1] != key:
             groups.append((i + 2, key, []))
         groups[-1][2].append(row)
-    out: list[tuple[str, list[list[str]], list[str]]] = []
+    out: list[tuple[str, list[list[str]]]] = []
     for line, key, group in groups:
         label = ", ".join(f"{header[j].strip()}={v}" for j, v in zip(labels, key) if v)
         for fit_line, fit_rows in _restarts(group, axis, line):
             name = f"{label} (line {fit_line})" if label else f"run {len(out) + 1} (line {fit_line})"
-            out.append((name, fit_rows, []))
-    return out if len(out) > 1 else [("", rows, [])]
+            out.append((name, fit_rows))
+    return out if len(out) > 1 else [("", rows)]
 
 
 def _restarts(rows: list[list[str]], axis: int | None, first_line: int) -> list[tuple[int, list[list[str]]]]:
