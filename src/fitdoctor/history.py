@@ -173,14 +173,15 @@ LOWER_IS_BETTER_WORDS = ("loss", "error", "brier", "mse", "mae", "mape", "wer", 
 
 #: short names and ranking/image scores, matched as whole words of a name ("val_prec",
 #: "ndcg@10", "test_psnr"): as prefixes they would catch "recon" or "recall_loss"
-HIGHER_IS_BETTER_WORDS = frozenset({"prec", "rec", "ndcg", "mrr", "hit", "hits", "psnr", "ssim", "kappa",
-                                    "top1", "spearman", "pearson", "prc", "mcc", "cindex"})
+HIGHER_IS_BETTER_WORDS = frozenset({"prec", "rec", "ndcg", "mrr", "hit", "hits", "psnr", "ssim", "top1", "prc",
+                                    "mcc", "cindex"})
 
 
-#: scores whose root is distinctive enough to be found anywhere in a name: torchmetrics logs a
-#: metric under its class name (``val_MulticlassJaccardIndex``, ``val_BinaryAUROC``,
-#: ``val_MulticlassMatthewsCorrCoef``), tf.keras snake-cases its classes (``val_mean_io_u``);
-#: read as a loss, a rising IoU made a run look as if its best was its first evaluation
+#: scores whose root is distinctive enough to be found anywhere in a name (so none is also a
+#: word above): torchmetrics logs a metric under its class name (``val_MulticlassJaccardIndex``,
+#: ``val_BinaryAUROC``, ``val_MulticlassMatthewsCorrCoef``), tf.keras snake-cases its classes
+#: (``val_mean_io_u``); read as a loss, a rising IoU made a run look as if its best was its
+#: first evaluation
 HIGHER_IS_BETTER_ROOTS = ("accuracy", "jaccard", "auroc", "auprc", "matthews", "kappa", "specificity",
                           "sensitivity", "corrcoef", "pearson", "spearman", "similarity", "signalnoiseratio",
                           "explainedvariance", "explained_variance", "exactmatch", "exact_match", "concordance",

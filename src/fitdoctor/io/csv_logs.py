@@ -268,8 +268,11 @@ def _names_runs(name: str, j: int, rows: list[list[str]]) -> bool:
     changes = sum(1 for a, b in zip(cells, cells[1:]) if a != b)
     if changes == 0 or changes > len(cells) / 4:
         return False
-    if name in _RUN_COLUMNS:
-        return True
+    return name in _RUN_COLUMNS or _mostly_text(cells)
+
+
+def _mostly_text(cells: list[str]) -> bool:
+    """Whether more than half of a column's non-empty cells are no number (a name, not a value)."""
     text = 0
     for c in cells:
         try:
@@ -295,13 +298,7 @@ def _refuse_results_table(path: Path, header: list[str], rows: list[list[str]]) 
         if is_bookkeeping(name):  # a timestamp column is text in any log
             continue
         cells = [r[j].strip() for r in rows if j < len(r) and r[j].strip()]
-        bad = 0
-        for c in cells:
-            try:
-                parse_cell(c)
-            except ValueError:
-                bad += 1
-        if cells and bad > len(cells) / 2:
+        if cells and _mostly_text(cells):
             text_cols.append(name)
     if text_cols:
         names = ", ".join(shown(c) for c in text_cols[:3])

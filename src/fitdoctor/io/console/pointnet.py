@@ -36,9 +36,10 @@ DASH_MARK = re.compile(r"^\s*-{3,}\s*(\d+)\s*-{3,}\s*$")
 _METRIC = re.compile(r"^\s*(eval\s+|eval_|test_|val_|train_)?(mean loss|loss|accuracy|avg class acc)\s*:\s*(" + NUM
                      + r")\s*$", re.I)
 _NAMES = {"mean loss": "loss", "loss": "loss", "accuracy": "accuracy", "avg class acc": "avg_class_accuracy"}
-#: any other "name: value" line inside an epoch ("segmentation accuracy: 0.54"; a pair such as
-#: "box IoU (ground/3D): 0.08 / 0.04" gives its first value; a parenthesis only qualifies the name)
-_OTHER_METRIC = re.compile(r"^\s*(eval\s+|eval_|test_|val_|train_)?([A-Za-z][A-Za-z0-9 _]*?)\s*(?:\([^()]*\))?\s*:\s*("
+#: any "name: value" line inside an epoch, the ones above included ("segmentation accuracy: 0.54";
+#: a pair such as "box IoU (ground/3D): 0.08 / 0.04" gives its first value; a parenthesis only
+#: qualifies the name)
+_ANY_METRIC = re.compile(r"^\s*(eval\s+|eval_|test_|val_|train_)?([A-Za-z][A-Za-z0-9 _]*?)\s*(?:\([^()]*\))?\s*:\s*("
                            + NUM + r")(?:\s*/\s*" + NUM + r")?\s*$", re.I)
 #: the lines that only mark a place inside an epoch: a group of batches ("----0-----",
 #: " ---- batch: 050 ----", " -- 010 / 2297 --") and the evaluation's header
@@ -82,7 +83,7 @@ def handle_metric(state: State, n: int, seg: str) -> bool:
     if _PLACE_MARK.match(seg):
         state.record_line = n
         return True
-    m = _METRIC.match(seg) or _OTHER_METRIC.match(seg)
+    m = _ANY_METRIC.match(seg)
     if m is None:
         return False
     words = m.group(2).lower().strip()
