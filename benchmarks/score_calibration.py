@@ -36,13 +36,14 @@ WILD = ROOT.parent / "shared" / "calibration" / "wild" / "cases"
 
 
 def first_findings(path: Path) -> list[dict[str, str]]:
-    """The findings ``fitdoctor diagnose PATH --json`` prints first (best-ranked run first)."""
+    """The findings ``fitdoctor diagnose PATH --json`` prints first (of several runs, the one
+    :func:`~fitdoctor.report.multirun.leading_run` names)."""
     import fitdoctor as fd
-    from fitdoctor.report.multirun import rank_runs
+    from fitdoctor.report.multirun import leading_run
 
     runs = fd.read_runs(str(path))
     diagnoses = [fd.diagnose(r) for r in runs]
-    d = diagnoses[rank_runs(diagnoses)[0]["index"]] if len(diagnoses) > 1 else diagnoses[0]
+    d = diagnoses[leading_run(diagnoses)] if len(diagnoses) > 1 else diagnoses[0]
     return [{"code": f.code, "severity": f.severity} for f in d.findings]
 
 

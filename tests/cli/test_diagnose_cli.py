@@ -99,6 +99,22 @@ def test_many_runs_give_a_ranked_table_and_a_json_list(tmp_path):
     assert out[0]["run"] == "b/training.log"
 
 
+def test_one_file_of_several_runs_leads_with_the_run_it_ends_with(tmp_path):
+    """A Keras CSVLogger appended to by a second fit: the first fit ranks best, but the file ends
+    with the second, the one being worked on, so --json leads with it; the ranking stays. A
+    restart cut short after three epochs does not speak for the file."""
+    good = "".join(f"{e},{0.7 * 0.8 ** e + 0.05:.4f},{0.7 * 0.8 ** e + 0.08:.4f}\n" for e in range(30))
+    worse = "".join(f"{e},{0.9 - 0.01 * e:.4f},{0.95 - 0.002 * e:.4f}\n" for e in range(30))
+    p = tmp_path / "training.log"
+    p.write_text("epoch,loss,val_loss\n" + good + "epoch,loss,val_loss\n" + worse)
+    out = json.loads(run("diagnose", str(p), "--json").stdout)
+    assert [o["ranking"]["rank"] for o in out] == [2, 1] and [o["latest"] for o in out] == [True, False]
+    assert "last complete run in the file: fit 2" in run("diagnose", str(p)).stdout
+    p.write_text("epoch,loss,val_loss\n" + worse + "epoch,loss,val_loss\n" + good[:3 * len(good) // 30])
+    out = json.loads(run("diagnose", str(p), "--json").stdout)
+    assert out[0]["run"].startswith("fit 1") and out[0]["latest"]
+
+
 def test_per_epoch_summarizes_a_step_log():
     from pathlib import Path
 

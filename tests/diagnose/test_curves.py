@@ -1262,6 +1262,18 @@ def test_one_epoch_blowing_up_far_beyond_the_start_is_diverging_though_it_recove
     assert fd.diagnose({"loss": undone, "val_loss": [0.074 - 0.001 * min(i, 40) for i in range(40)]}).top.code != "diverging"
 
 
+def test_a_train_loss_higher_at_every_epoch_is_diverging_whatever_its_floor():
+    """A predictive-coding LM: ln of its train perplexity 11.04, 11.28, 11.88, 12.68, 13.65 (the
+    perplexity 62k -> 846k). Worse at every epoch, yet only 1.24x its start, because a
+    cross-entropy sits on a floor of its own; it had read no finding at all. A loss that rises
+    and falls back, or rises by a hair, is not this."""
+    loss = [11.04, 11.278, 11.879, 12.683, 13.648]
+    d = fd.diagnose({"loss": loss})
+    assert d.top.code == "diverging" and "higher each time (4 rises in a row" in d.top.message
+    assert "diverging" not in fd.diagnose({"loss": [11.04, 11.278, 11.879, 11.5, 12.2]}).codes
+    assert "diverging" not in fd.diagnose({"loss": [11.04, 11.1, 11.2, 11.3, 11.4]}).codes  # 3% up
+
+
 def test_three_sparse_train_samples_are_no_blow_up():
     """Lightning's step loss sampled 3 times beside 13 epochs of validation (0.014, 0.008,
     0.030): minibatch noise. A sparse sample that runs 10x or to NaN still is one."""

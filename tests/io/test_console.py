@@ -1760,6 +1760,27 @@ def test_a_log_no_sniffer_claims_is_read_when_reading_finds_a_loss_curve(tmp_pat
         fd.read_runs(str(tmp_path / "notes.txt"))
 
 
+def test_a_log_no_sniffer_claims_is_read_when_its_perplexity_is_the_loss(tmp_path):
+    """A language model's log: a JSON settings dump and step lines first, then per epoch a
+    'Train Energy .. | Train Perplexity ..' summary and no loss by name. Reading found no loss
+    curve, because a perplexity becomes the loss (its log) only once its names are read; the
+    file had been an unknown format."""
+    stamp = "2025-09-17 14:31:33,313 - INFO - "
+    head = (f"{stamp}\n{'#' * 100}\n{stamp}Saving the hyperparameters configurations:\n{stamp}{{\n"
+            + "".join(f'      "key_{i}": {i},\n' for i in range(20)) + "}\n")
+    body = ""
+    for e, ppl in enumerate([62310.67, 79085.69, 144227.77, 322147.02, 846110.49], start=1):
+        body += f"{stamp}Epoch {e}/5\n"
+        body += "".join(f"{stamp}  Batch {b}/100 | Batch Energy: 3.1 | Perplexity: {ppl * (0.9 + 0.01 * b):.4f}\n"
+                        for b in range(10, 101, 10))
+        body += f"{stamp}Epoch {e}/5 | Train Energy: {2.9 + 0.3 * e:.4f} | Train Perplexity: {ppl:.4f}\n"
+    p = tmp_path / "training.log"
+    p.write_text(head * 3 + body)
+    runs = fd.read_runs(str(p))
+    assert runs[-1].series["loss"].values[0] == pytest.approx(math.log(62310.67))
+    assert fd.diagnose(runs[-1]).top.code == "diverging"
+
+
 def test_a_u_net_log_of_its_val_dice_alone_is_read_evaluation_by_evaluation(tmp_path):
     """Pytorch-UNet's forks log one 'INFO: Validation Dice Coeff: 0.51' per evaluation, with no
     epoch or step beside it, under a settings banner: no sniffer claims it, and with no loss to

@@ -19,6 +19,10 @@ folder (lightning_logs/, runs/, mlruns/, a TensorBoard logdir), or - to read sta
 
     python train.py 2>&1 | fitdoctor diagnose -
 
+A path with several runs gets a ranking, best first. A file that holds several runs one after
+another (restarts, resumed fits, folds) ends with the one being worked on: --json leads with
+its last complete run (a run with at least half the points of the longest).
+
 Examples:
 
     fitdoctor diagnose training.log
@@ -107,12 +111,18 @@ def register(app: typer.Typer) -> None:
 
 
 def _ranked_payload(diagnoses) -> list[dict]:
-    """Several runs: a list, best run first, each with its rank and ranking row."""
-    from fitdoctor.report.multirun import rank_runs
+    """Several runs: a list, each with its rank and ranking row. The runs of one file lead with
+    the last complete run, the one the file ends with (``latest: true``), then the rest best
+    first; the runs of a folder, best first."""
+    from fitdoctor.report.multirun import latest_run, leading_run, rank_runs
 
+    rows = rank_runs(diagnoses)
+    latest, lead = latest_run(diagnoses), leading_run(diagnoses)
     out = []
-    for row in rank_runs(diagnoses):
+    for row in sorted(rows, key=lambda r: r["index"] != lead):
         item = diagnoses[row["index"]].to_dict()
         item["ranking"] = row
+        if latest is not None:
+            item["latest"] = row["index"] == latest
         out.append(item)
     return out

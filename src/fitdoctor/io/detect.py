@@ -54,8 +54,10 @@ def read_runs(path: str | os.PathLike, fmt: str | None = None,
     runs = _without_one_point_runs([r for r in runs if r.series])
     if not runs:
         raise BadInput(f"{path}: no training curves found; expected loss/metric values per epoch or step")
-    for run in runs:
+    for i, run in enumerate(runs):
         run.meta.setdefault("source", str(p))
+        if len(runs) > 1 and not p.is_dir():  # runs one after another in one file: see latest_run
+            run.meta["position_in_file"] = i
         if mapping:
             apply_mapping(run, mapping)
         interpret(run)
@@ -163,6 +165,8 @@ def _console_by_reading(p: Path, readers: Mapping[str, type[Reader]]) -> list[Ru
         runs = console().read(p)
     except BadInput:
         return []
+    for r in runs:  # a curve may show only once its names are read (a perplexity, a named loss)
+        interpret(r)
     if not any(_a_curve(name, len(series)) for r in runs for name, series in r.series.items()):
         return []
     for r in runs:

@@ -162,7 +162,7 @@ def _header(title: str, diagnoses: Sequence[Diagnosis]) -> str:
 
 
 def _ranking_section(diagnoses: Sequence[Diagnosis]) -> str:
-    from fitdoctor.report.multirun import rank_runs
+    from fitdoctor.report.multirun import latest_note, rank_runs
 
     rows = rank_runs(diagnoses)
     names = [d.history.name for d in diagnoses]
@@ -186,6 +186,9 @@ def _ranking_section(diagnoses: Sequence[Diagnosis]) -> str:
         msg = ("the best run beats the next beyond noise" if rows[0]["beyond_noise"]
                else "the best run is within noise of the next: not a real difference")
         out.append(f"<p class='note'>{esc(msg)}</p>")
+    latest = latest_note(diagnoses)
+    if latest:
+        out.append(f"<p class='note'>{esc(latest)}</p>")
     out.append("</section>")
     return "".join(out)
 

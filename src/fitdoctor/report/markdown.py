@@ -117,7 +117,7 @@ def diagnoses_markdown(diagnoses: Sequence[Diagnosis]) -> str:
         return folds_markdown(diagnoses)
     if len(diagnoses) == 1:
         return run_markdown(diagnoses[0])
-    from fitdoctor.report.multirun import rank_runs
+    from fitdoctor.report.multirun import latest_note, rank_runs
 
     rows = rank_runs(diagnoses)
     lines = [f"## fitdoctor · {len(diagnoses)} runs, best first", "",
@@ -131,6 +131,9 @@ def diagnoses_markdown(diagnoses: Sequence[Diagnosis]) -> str:
     if rows and "beyond_noise" in rows[0]:
         lines += ["", "the best run beats the next beyond noise" if rows[0]["beyond_noise"]
                   else "the best run is within noise of the next: not a real difference"]
+    latest = latest_note(diagnoses)
+    if latest:
+        lines += ["", latest]
     lines.append("")
     for r in rows:
         lines.append(run_markdown(diagnoses[r["index"]]))

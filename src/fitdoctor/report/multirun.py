@@ -1,4 +1,4 @@
-"""Many runs in one path: rank them by their validation result."""
+"""Many runs in one path: rank them by their validation result, and name the run a file ends with."""
 
 from __future__ import annotations
 
@@ -60,3 +60,37 @@ def _higher_better(name: str | None) -> bool:
     from fitdoctor.history import higher_is_better
 
     return bool(name) and higher_is_better(name)
+
+
+#: a run with fewer points than this share of the file's longest run is an attempt cut short
+COMPLETE_SHARE = 0.5
+
+
+def latest_run(diagnoses) -> int | None:
+    """The index of the last complete run of a file that holds several runs one after another
+    (a log appended to by restarts, resumed fits, folds, or a table of several trainings): the
+    run the file ends with is the one its author is working on, so a verdict on the file leads
+    with it, whichever ranks best. "Complete": at least half the points of the file's longest
+    run, so a restart stopped after a few steps does not speak for the file. None for runs that
+    did not come from one file (a folder of runs is a sweep: best first)."""
+    histories = [d.history for d in diagnoses]
+    if len(histories) < 2 or any("position_in_file" not in h.meta for h in histories):
+        return None
+    longest = max(h.n_points for h in histories)
+    complete = [i for i, h in enumerate(histories) if h.n_points >= COMPLETE_SHARE * longest]
+    return max(complete, key=lambda i: histories[i].meta["position_in_file"])
+
+
+def latest_note(diagnoses) -> str | None:
+    """One line naming the run a file's verdict leads with, or None."""
+    i = latest_run(diagnoses)
+    if i is None:
+        return None
+    return f"last complete run in the file: {diagnoses[i].history.name} (first in --json)"
+
+
+def leading_run(diagnoses) -> int:
+    """The index of the run a verdict on several runs leads with (``diagnose --json``'s first
+    item): the last complete run of one file (:func:`latest_run`), else the best-ranked run."""
+    latest = latest_run(diagnoses)
+    return latest if latest is not None else rank_runs(diagnoses)[0]["index"]

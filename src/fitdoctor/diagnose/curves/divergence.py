@@ -49,6 +49,9 @@ def diverging(ctx: Context) -> Finding | None:
     runaway = _below_zero_without_floor(ctx, L, s)
     if runaway is not None:
         return runaway
+    steady = _worse_every_epoch(ctx, L)
+    if steady is not None:
+        return steady
     if rise <= max(ctx.th.rise_sigmas * noise(L), 0.0):
         return None
     x, y = L.x[b:], L.y[b:]
@@ -98,6 +101,33 @@ def _epoch_spike(L, blowup: float) -> int | None:
         if before.size and float(y[i + 1]) > blowup * float(np.min(before)):
             return int(i)
     return None
+
+
+#: a train loss higher than the one before at every evaluation, this many times in a row ...
+STEADY_RISES = 4
+#: ... and at the end this share above its first value
+STEADY_RISE_SHARE = 0.1
+
+
+def _worse_every_epoch(ctx: Context, L) -> Finding | None:
+    """A train loss higher at every evaluation than at the one before, from its first to its
+    last, had no good phase for the ratios above to start from: each epoch's updates left the
+    model worse than they found it. Cross-entropies sit on a floor of their own (ln 50259 =
+    10.8 for a uniform guess over a GPT-2 vocabulary), so a ratio to the start hides a steady
+    climb: ln(perplexity) 11.04, 11.28, 11.88, 12.68, 13.65 is 1.24x its start in nats but a
+    perplexity 14x its first. Minibatch noise never rises four times in a row by 10% overall
+    on a falling loss."""
+    y = L.y
+    if L.n < STEADY_RISES + 1 or not np.all(np.isfinite(y)) or not y[0] > 0:
+        return None
+    if not np.all(np.diff(y) > 0) or y[-1] < (1 + STEADY_RISE_SHARE) * y[0]:
+        return None
+    first, last = float(y[0]), float(y[-1])
+    ev = {"start": first, "best": first, "best_at": float(L.x[0]), "end": last, "ratio_to_start": last / first,
+          "rises": int(L.n - 1), "worse_every_evaluation": True}
+    msg = (f"{L.name} grows at every {L.axis}: from {fv(first)} at {L.axis} {fx(L.x[0])} to {fv(last)} at {L.axis} "
+           f"{fx(L.x[-1])}, higher each time ({L.n - 1} rises in a row, {fv(last / first)}x its start)")
+    return finding("diverging", "error", msg, ctx, span=(L.x[0], L.x[-1]), evidence=ev)
 
 
 #: how many times its first magnitude a loss below zero must reach to have no floor
