@@ -590,6 +590,24 @@ def test_jumpy_flat_val_with_train_beside_it_is_not_overfitting():
     assert "overfitting" not in codes(_jumpy_flat_val(0.36))
 
 
+def test_a_noisy_val_accuracy_still_rising_at_its_best_last_epoch_is_still_improving():
+    """A CNN's test accuracy swinging 2-5 points between epochs for 101 epochs, its 10-epoch means
+    still climbing and its best at the last epoch, while the train loss falls steadily: too
+    noisy for the last 30% to show a trend, but the last half does. It had read healthy. The same
+    run levelled off (no rise in its last half) stays healthy though it also ends at its best."""
+    e = np.arange(101)
+    loss = list(1.8 * np.exp(-e / 12) + 0.5 - 0.0026 * e)
+    for seed in (1, 3):
+        acc = noisy(0.88 - 0.45 * np.exp(-e / 8) + 0.0009 * (e - 100), 0.022, seed)
+        acc[-1] = max(acc) + 0.004
+        d = fd.diagnose({"loss": loss, "val_accuracy": acc})
+        assert d.top.code == "still_improving" and "through its noise" in d.top.message
+    for seed in range(10):
+        flat = noisy(0.86 - 0.45 * np.exp(-e / 8), 0.022, seed)
+        flat[-1] = max(flat) + 0.004
+        assert "still_improving" not in codes({"loss": loss, "val_accuracy": flat})
+
+
 def test_five_evaluations_each_better_by_a_lot_is_still_improving():
     """A fine-tune stopped after 5 evaluations, each clearly better than the last: too few
     points for a noise estimate, but 4 in strict order with a last step of 14% is no plateau."""
