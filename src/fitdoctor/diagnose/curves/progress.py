@@ -119,8 +119,9 @@ def still_improving(ctx: Context) -> Finding | None:
                f"{unit(P)}s ({z_text(-z if rising else z)}), {size}")
     return finding("still_improving", "warning", msg, ctx, span=(P.x[first], P.x[-1]), evidence=ev)
 
+
 def noisy_but_rising(P: Curve, ctx: Context) -> bool:
-    """A validation curve too noisy for its last 30% to show a trend (test accuracy swinging 5-12
+    """A validation curve too noisy for its last 30% to show a trend (test accuracy swinging 2-12
     points between epochs), whose best is its last evaluation and whose last half still improves
     beyond the noise, while the train loss falls steadily to the end: the run was stopped on
     the way up (10-epoch means 79.9, 81.6, 81.5, 83.9, 84.8, 85.5, best at the last epoch)."""
