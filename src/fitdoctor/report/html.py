@@ -162,7 +162,7 @@ def _header(title: str, diagnoses: Sequence[Diagnosis]) -> str:
 
 
 def _ranking_section(diagnoses: Sequence[Diagnosis]) -> str:
-    from fitdoctor.report.multirun import latest_note, rank_runs
+    from fitdoctor.report.multirun import rank_runs, ranking_notes
 
     rows = rank_runs(diagnoses)
     names = [d.history.name for d in diagnoses]
@@ -182,13 +182,7 @@ def _ranking_section(diagnoses: Sequence[Diagnosis]) -> str:
             f"<td>{esc(fmt(r['best_at']) if r['best_at'] is not None else '-')}</td>"
             f"<td style='color:{color}'>{esc(r['top_finding'] or 'no findings')}</td></tr>")
     out.append("</tbody></table>")
-    if rows and "beyond_noise" in rows[0]:
-        msg = ("the best run beats the next beyond noise" if rows[0]["beyond_noise"]
-               else "the best run is within noise of the next: not a real difference")
-        out.append(f"<p class='note'>{esc(msg)}</p>")
-    latest = latest_note(diagnoses)
-    if latest:
-        out.append(f"<p class='note'>{esc(latest)}</p>")
+    out += [f"<p class='note'>{esc(note)}</p>" for note in ranking_notes(diagnoses, rows)]
     out.append("</section>")
     return "".join(out)
 

@@ -117,7 +117,7 @@ def diagnoses_markdown(diagnoses: Sequence[Diagnosis]) -> str:
         return folds_markdown(diagnoses)
     if len(diagnoses) == 1:
         return run_markdown(diagnoses[0])
-    from fitdoctor.report.multirun import latest_note, rank_runs
+    from fitdoctor.report.multirun import rank_runs, ranking_notes
 
     rows = rank_runs(diagnoses)
     lines = [f"## fitdoctor · {len(diagnoses)} runs, best first", "",
@@ -128,12 +128,8 @@ def diagnoses_markdown(diagnoses: Sequence[Diagnosis]) -> str:
         top = f"{SEVERITY_MARK.get(sev, '')} {code(r['top_finding'])}" if r["top_finding"] else "-"
         at = fmt_number(r["best_at"]) if r["best_at"] is not None else "-"
         lines.append(f"| {r['rank']} | {cell(r['run'])} | {cell(best)} | {cell(at)} | {top} |")
-    if rows and "beyond_noise" in rows[0]:
-        lines += ["", "the best run beats the next beyond noise" if rows[0]["beyond_noise"]
-                  else "the best run is within noise of the next: not a real difference"]
-    latest = latest_note(diagnoses)
-    if latest:
-        lines += ["", latest]
+    for note in ranking_notes(diagnoses, rows):
+        lines += ["", note]
     lines.append("")
     for r in rows:
         lines.append(run_markdown(diagnoses[r["index"]]))

@@ -81,12 +81,18 @@ def latest_run(diagnoses) -> int | None:
     return max(complete, key=lambda i: histories[i].meta["position_in_file"])
 
 
-def latest_note(diagnoses) -> str | None:
-    """One line naming the run a file's verdict leads with, or None."""
+def ranking_notes(diagnoses, rows: list[dict[str, Any]]) -> list[str]:
+    """The lines under a ranking (:func:`rank_runs`'s ``rows``), the same in the terminal, the
+    Markdown and the HTML report: whether the best run beats the next beyond noise, and the run
+    a file of several runs ends with (:func:`latest_run`)."""
+    notes = []
+    if rows and "beyond_noise" in rows[0]:
+        notes.append("the best run beats the next beyond noise" if rows[0]["beyond_noise"]
+                     else "the best run is within noise of the next: not a real difference")
     i = latest_run(diagnoses)
-    if i is None:
-        return None
-    return f"last complete run in the file: {diagnoses[i].history.name} (first in --json)"
+    if i is not None:
+        notes.append(f"last complete run in the file: {diagnoses[i].history.name} (first in --json)")
+    return notes
 
 
 def leading_run(diagnoses) -> int:

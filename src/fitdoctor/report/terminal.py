@@ -271,7 +271,7 @@ def series_table(d: Diagnosis) -> Table:
 
 
 def runs_table(diagnoses: Sequence[Diagnosis]) -> Table:
-    from fitdoctor.report.multirun import latest_note, rank_runs
+    from fitdoctor.report.multirun import rank_runs, ranking_notes
 
     rows = rank_runs(diagnoses)
     t = Table(title=f"{len(rows)} runs, best first")
@@ -283,14 +283,7 @@ def runs_table(diagnoses: Sequence[Diagnosis]) -> Table:
         at = fmt_number(r["best_at"]) if r["best_at"] is not None else "-"  # as the HTML and Markdown tables
         t.add_row(str(r["rank"]), r["run"], str(r["points"]), best, at,
                   Text(r["top_finding"] or "-", style=SEVERITY_STYLE.get(sev, "")))
-    captions = []
-    if rows and "beyond_noise" in rows[0]:
-        captions.append("the best run beats the next beyond noise" if rows[0]["beyond_noise"]
-                        else "the best run is within noise of the next: not a real difference")
-    latest = latest_note(diagnoses)
-    if latest:
-        captions.append(latest)
-    t.caption = "\n".join(captions) or None
+    t.caption = "\n".join(ranking_notes(diagnoses, rows)) or None
     return t
 
 
