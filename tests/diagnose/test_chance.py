@@ -190,3 +190,30 @@ def test_an_accuracy_held_at_a_99_percent_majority_is_not_chance_when_f1_climbed
     assert "chance_level" not in fd.diagnose(run).codes
     run.pop("val_f1")
     assert "chance_level" in fd.diagnose(run).codes  # the accuracy and the loss alone cannot tell
+
+
+def test_scores_of_the_positive_class_held_at_zero_with_nothing_moving_are_chance_level():
+    """A UNet with a Dice loss that never leaves 0.99999 and an IoU of ~5e-06 for 100 epochs
+    predicts an empty mask for every image: a constant predictor, not a run that learned and
+    froze (plateau). No prior and no class count are needed to see it."""
+    rng = np.random.default_rng(0)
+    run = {"loss": list(0.99999 + rng.uniform(-5e-6, 5e-6, 100)),
+           "val_loss": list(0.999993 + rng.uniform(-1e-6, 1e-6, 100)),
+           "iou": list(rng.uniform(0, 2e-5, 100)), "val_iou": list(rng.uniform(0, 1e-5, 100))}
+    d = fd.diagnose(run)
+    assert d.top.code == "chance_level" and "plateau" not in d.codes
+    assert "never predicts the positive class" in d.top.message and "100 evaluations" in d.top.message
+
+
+def test_an_f1_at_zero_beside_an_accuracy_that_rose_is_no_chance_level():
+    """A token tagger whose F1, precision and recall read 0 at every evaluation (a metric wired
+    to the wrong labels) while its accuracy rose 0.49 -> 0.69 and its loss fell: it learned."""
+    e = np.arange(30)
+    run = {"loss": list(1.5 * np.exp(-e / 10) + 0.2), "val_loss": list(1.1 + 0.5 * np.exp(-e / 5)),
+           "val_accuracy": list(0.69 - 0.2 * np.exp(-e / 6)),
+           "val_f1": [0.0] * 30, "val_precision": [0.0] * 30, "val_recall": [0.0] * 30}
+    assert "chance_level" not in fd.diagnose(run).codes
+    run["val_f1"][-1] = 0.12  # the positive class predicted somewhere: not a constant answer either
+    run["val_accuracy"] = [0.5] * 30
+    run["loss"], run["val_loss"] = [0.7] * 30, [0.7] * 30
+    assert not any("positive class" in f.message for f in fd.diagnose(run).findings)

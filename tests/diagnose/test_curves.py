@@ -290,6 +290,18 @@ def test_a_loss_creeping_into_a_frozen_value_is_a_plateau():
     assert d.top.code == "plateau" and "4th significant digit" in d.top.message
 
 
+def test_a_loss_repeated_at_the_last_printed_digit_is_no_frozen_plateau():
+    """A splice-site CNN logged to four decimals: the losses fall 0.0045 -> 0.0002 and then
+    print 0.0002 for 20 epochs. Four decimals cannot show a move of a loss that small; the
+    repeat is the print's precision, not weights that stopped. The same curves logged with
+    more digits, frozen to the digit, are a plateau."""
+    train = [0.0045, 0.0009, 0.0007, 0.0005, 0.0004] + [0.0003] * 3 + [0.0002] * 15 + [0.0001] * 5
+    val = [0.0011, 0.0006, 0.0005, 0.0006] + [0.0003] * 3 + [0.0002, 0.0003] + [0.0002] * 19
+    assert "plateau" not in fd.diagnose({"loss": train, "val_loss": val}).codes
+    frozen = [0.9 + 0.5 * math.exp(-i) for i in range(8)] + [0.876412] * 20
+    assert fd.diagnose({"loss": frozen}).top.code == "plateau"
+
+
 def test_a_run_that_levelled_off_in_its_last_epochs_is_not_still_improving():
     y = 0.2 + 0.5 * np.exp(-E / 12)
     y[-8:] = y[-8]  # converged: the last 8 epochs are flat

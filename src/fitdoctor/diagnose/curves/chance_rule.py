@@ -8,16 +8,26 @@ from typing import Any
 import numpy as np
 
 from fitdoctor import stats
-from fitdoctor.diagnose.base import Context, rule, tail_level
+from fitdoctor.diagnose.base import Context, head_level, rule, tail_level
 from fitdoctor.diagnose.chance import accuracy_curve
 from fitdoctor.diagnose.curves.messages import finding, fv
 from fitdoctor.diagnose.curves.shape import accuracy_sampling_error, percent_scale, stuck_val_accuracy
 from fitdoctor.findings import Finding
+from fitdoctor.history import higher_is_better
 
 
 #: scores of how the classes are told apart, which a constant predictor holds fixed (F1 0 or
 #: its one value, AUC 0.5) however the loss and the accuracy read
 _CLASS_SCORES = ("f1", "auc", "roc", "valroc", "trroc", "precision", "recall", "mcc")
+
+#: scores of the positive class (or of a mask's overlap with the target) that a model which
+#: never predicts that class holds at 0 epoch after epoch, whatever its loss reads
+_POSITIVE_SCORES = ("f1", "iou", "jaccard", "dice", "recall", "sensitivity", "precision",
+                    "multiclassjaccard", "binaryjaccard", "multiclassf1", "binaryf1")
+#: a score at or below this at every evaluation is 0 as a log prints it (IoU 5e-06)
+ZERO_SCORE = 1e-3
+#: a loss that ends within this share of where it started has not moved
+UNMOVED_LOSS_SHARE = 0.05
 
 
 def class_scores_moved(ctx: Context) -> bool:
@@ -63,11 +73,57 @@ def constant_predictions(ctx: Context) -> Finding | None:
     return finding("chance_level", "error", msg, ctx, span=(A.x[0], A.x[-1]), evidence=ev)
 
 
+def no_positive_predictions(ctx: Context) -> Finding | None:
+    """Every F1, IoU, Dice, precision and recall the run logs is 0 at every evaluation (5 or
+    more), and nothing else moved (no loss left its start, no score rose): the model never
+    predicts the positive class (an empty mask, an all-negative answer), a constant predictor.
+    Needs no prior and no loss: a segmentation net held at Dice loss 0.99999 with IoU 5e-06
+    for 100 epochs, or a table of F1 0 and TP 0, says it by itself. A score at 0 beside an
+    accuracy that rose is a metric wired to the wrong labels, not a model that learned nothing."""
+    zero: list[str] = []
+    for name, series in ctx.history.series.items():
+        base = name[4:] if name.startswith("val_") else name
+        y = np.asarray(series.values, dtype=float)
+        y = y[np.isfinite(y)]
+        if base.startswith(_POSITIVE_SCORES) and y.size >= 5:
+            if float(np.max(np.abs(y))) > ZERO_SCORE:
+                return None  # some overlap with the positive class: it predicts it somewhere
+            zero.append(name)
+        elif higher_is_better(name) and y.size >= 3 and np.all((y >= 0) & (y <= 100)):
+            y = y / percent_scale(y)
+            if float(np.max(stats.smooth(y, 3))) - float(y[0]) > max(0.05, 3 * stats.noise_scale(y)):
+                return None  # another score rose: the model learned something
+    if not zero:
+        return None
+    moved = []
+    for c in (ctx.loss, ctx.val_loss):
+        if c is not None and c.n >= 2:
+            start, end = head_level(c), tail_level(c, 0.2)
+            if abs(start - end) > UNMOVED_LOSS_SHARE * max(abs(start), 1e-12):
+                return None  # the loss moved: learning of some kind, other rules speak
+            moved.append(f"{c.name} {start:.6g} -> {end:.6g}")  # to the digits that did not move
+    # validation first, and a step-logged twin of an epoch series (Lightning's ``iou_step``)
+    # is not quoted: the count is the evaluations of the first one named
+    zero.sort(key=lambda name: (not name.startswith("val_"), name.endswith("_step")))
+    named = [z for z in zero if not z.endswith("_step")] or zero
+    n = int(np.sum(np.isfinite(np.asarray(ctx.history.series[named[0]].values, dtype=float))))
+    shown = ", ".join(named[:3]) + (f" and {len(named) - 3} more" if len(named) > 3 else "")
+    loss = f"; {' and '.join(moved)}, unmoved" if moved else ""
+    ev = {"zero_scores": zero, "evaluations": n, "zero_at_most": ZERO_SCORE}
+    msg = (f"{shown} {'stay' if len(named) > 1 else 'stays'} at 0 at every one of {n} evaluations{loss}: the "
+           f"model never predicts the positive class (an empty mask, an all-negative answer); it has "
+           f"learned nothing from the features")
+    first = ctx.history.series[named[0]]
+    return finding("chance_level", "error", msg, ctx, span=(float(first.steps[0]), float(first.steps[-1])),
+                   evidence=ev)
+
+
 @rule("curves")
 def chance_level(ctx: Context) -> Finding | None:
     """The loss at the entropy of the prior (the opening story's 0.688 = H(0.55)), else a val
-    accuracy stuck at one class's share while the losses move (no prior needed)."""
-    return _loss_at_chance(ctx) or constant_predictions(ctx)
+    accuracy stuck at one class's share while the losses move (no prior needed), else scores of
+    the positive class held at 0 while nothing moves."""
+    return _loss_at_chance(ctx) or constant_predictions(ctx) or no_positive_predictions(ctx)
 
 
 def _loss_at_chance(ctx: Context) -> Finding | None:

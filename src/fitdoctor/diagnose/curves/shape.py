@@ -65,6 +65,23 @@ def drop(c: Curve) -> float:
 def noise(c: Curve) -> float:
     return max(c.sigma, 1e-12)
 
+
+def print_step(y: Any) -> float | None:
+    """The decimal step a log printed these values on (1e-4 for ``0.0012``, 1 for a column of
+    ``0.0``), or None when they carry more digits than a log prints (full float precision). A
+    value repeated to the last printed digit is frozen only if that digit is fine enough to
+    show a move: ``0.0001`` over and over is a loss too small for four decimals, not weights
+    that stopped."""
+    y = np.asarray(y, dtype=float)
+    y = y[np.isfinite(y)]
+    if y.size == 0:
+        return None
+    for d in range(10):
+        q = 10.0 ** -d
+        if np.all(np.abs(y / q - np.round(y / q)) < 1e-6):
+            return q
+    return None
+
 def dropout_hint(ctx: Context) -> float | None:
     d = ctx.history.meta.get("dropout")
     if d is None:

@@ -11,7 +11,7 @@ from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
 from fitdoctor.diagnose.chance import REGRESSION_METRICS, guessed_classes
 from fitdoctor.diagnose.curves.messages import finding, fv, fx, unit
-from fitdoctor.diagnose.curves.shape import noise, still_moving, train_curve
+from fitdoctor.diagnose.curves.shape import noise, print_step, still_moving, train_curve
 from fitdoctor.findings import Finding
 
 
@@ -40,6 +40,9 @@ def frozen_from(c: Curve, start: int, rel_range: float) -> int | None:
     """First index from which the curve stays within ``rel_range`` of its level (a loss
     that decays geometrically into a frozen value has a creeping start: skip it)."""
     level = max(abs(float(np.median(c.y[start:]))), 1e-12)
+    step = print_step(c.y[start:])
+    if step is not None and step >= rel_range * level:
+        return None  # the log prints too few digits to show a move this small
     for i in range(start, c.n - 2):
         if np.ptp(c.y[i:]) < rel_range * level:
             return i
