@@ -1974,3 +1974,86 @@ def test_an_early_stopping_message_in_its_own_words_is_no_curve(tmp_path):
                  ",was stopped, with best loss model ./models/fold0_epoch_4.pth\n" + _fitter_log(5, fold=1))
     runs = fd.read_runs(str(p))
     assert [sorted(r.series) for r in runs] == [["loss", "val_loss"], ["loss", "val_loss"]]
+
+
+def _yolo_v4_log(epochs: int, *, repeat_eval: bool = True) -> str:
+    """A YOLOv4 script's log: Python logging's ``[time]-[train.py line:N]:`` prefix, an epoch
+    counter from 0 with its step counter on each line, and each evaluation printed three ways."""
+    lines = []
+    for e in range(epochs):
+        t = f"[2021-01-08 16:{e:02d}:26,971]-[train.py line:{{}}]:"
+        lines.append(t.format(161) + f"===Epoch:[{e}/{epochs}]=== ")
+        for s in range(0, 197, 20):
+            loss = 8.0 / (e + 1) + 0.01 * s / 197
+            lines.append(t.format(229) + f"  === Epoch:[{e:3d}/{epochs}],step:[{s:3d}/197],img_size:[416],"
+                                         f"total_loss:{loss:.4f}|loss_ciou:{loss / 2:.4f}|lr:0.0010 ")
+        m = 0.9 - 0.8 / (e + 1)
+        lines.append(t.format(273) + "===== Validate ===== ")
+        if repeat_eval:
+            lines.append(t.format(281) + f"phone --> mAP : {m:.16f} ")
+        lines.append(t.format(284) + f"mAP : {m:.16f} ")
+        if repeat_eval:
+            lines.append(t.format(291) + f"  ===test mAP:{m:.3f} ")
+    return "\n".join(lines) + "\n"
+
+
+def test_an_epoch_counter_from_zero_with_its_steps_and_evaluations_printed_thrice_is_one_run(tmp_path):
+    """"Epoch:[  0/120],step:[ 10/197]" counts epochs from 0: epoch 1's batches lie after epoch
+    0's, not on top of them. "[train.py line:229]" is where the logger was called, not a metric.
+    "phone --> mAP : 0.113", "mAP : 0.113" and "===test mAP:0.113" are one evaluation. Each had
+    cut the run at every epoch (120 runs of one epoch each). mAP alone on a line after an
+    epoch's step lines is that epoch's evaluation: a score no training batch computes."""
+    p = tmp_path / "nohup.log"
+    p.write_text(_yolo_v4_log(6))
+    runs = fd.read_runs(str(p))
+    assert len(runs) == 1
+    h = runs[0]
+    assert not any("line" in name or ".py" in name for name in h.series)
+    loss = h.get("loss")
+    assert len(loss.values) == 60 and np.all(np.diff(loss.steps) > 0) and loss.steps[-1] > 4
+    assert list(h.get("val_map").steps) == [0, 1, 2, 3, 4, 5]  # each closes its epoch, numbered as the log does
+    p.write_text(_yolo_v4_log(6, repeat_eval=False))  # printed once: the same curve
+    again = fd.read_runs(str(p))[0]
+    assert list(again.get("val_map").values) == list(h.get("val_map").values)
+
+
+def test_a_deepxde_table_of_two_phases_is_one_run_of_summed_loss_terms(tmp_path):
+    """DeepXDE prints one bracketed list per split, a term per equation and condition; its loss
+    is their sum (its own "Best model ... train loss" summary says so). Adam, then L-BFGS: the
+    header again, the steps counted on. The summary repeats a row and is no point of its own.
+    Before, only the two summaries were read: a run of two identical points."""
+    rows = [(0, [1.18e-02, 1.29e-02, 5.61e-01]), (1000, [3.86e-02, 7.37e-04, 5.66e-02]),
+            (2000, [2.49e-02, 2.48e-04, 3.49e-02]), (3000, [9.48e-03, 1.19e-04, 8.82e-03]),
+            (4000, [5.84e-03, 3.42e-05, 5.35e-03]), (5000, [3.76e-03, 2.04e-05, 3.75e-03])]
+    head = "Step      Train loss                        Test loss                         Test metric"
+    cell = lambda v: "[" + ", ".join(f"{x:.2e}" for x in v) + "]"
+    text = ["Compiling model...", "'compile' took 1.176812 s", "", "Training model...", "", head]
+    text += [f"{s:<10}{cell(v):<34}{cell(v):<34}[]  " for s, v in rows]
+    text += ["", "Best model at step 5000:", "  train loss: 7.53e-03", "  test loss: 7.53e-03",
+             "  test metric: []", "", "Training model...", "", head]
+    text += [f"{s:<10}{cell(rows[-1][1]):<34}{cell(rows[-1][1]):<34}[]  " for s in range(5000, 5300)]  # L-BFGS
+    p = tmp_path / "log.txt"
+    p.write_text("\n".join(text) + "\n")
+    run, = fd.read_runs(str(p))
+    loss = run.get("loss")
+    assert loss.values[0] == pytest.approx(0.5857) and loss.steps[-1] == 5299
+    assert list(run.series) == ["loss", "val_loss"] and run.axis == "step"
+    assert len(loss.values) == 305 and np.all(np.diff(loss.steps) > 0)
+
+
+def test_pycocotools_summary_tables_between_epochs_are_no_metrics(tmp_path):
+    """pycocotools prints twelve "Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all |
+    maxDets=100 ] = 0.375" lines per evaluation: their IoU thresholds and detection caps had read
+    as metrics (iou 0.5, maxdets 100) and cut the run in two at every evaluation."""
+    coco = []
+    for kind, short in (("Precision", "AP"), ("Recall", "AR")):
+        for iou in ("0.50:0.95", "0.50     ", "0.75     "):
+            coco.append(f" Average {kind:<9} ({short}) @[ IoU={iou} | area=   all | maxDets=100 ] = 0.312")
+    lines = []
+    for e in range(1, 7):
+        lines += [f"Epoch {e} [{b:4d}/188] loss={2.0 / e + 0.01 * b / 188:.4f} cls=0.2" for b in range(0, 188, 40)]
+        lines += ["Accumulating evaluation results...", "DONE (t=0.03s)."] + coco
+    p = tmp_path / "train.log"
+    p.write_text("\n".join(lines) + "\n")
+    runs = fd.read_runs(str(p))
+    assert len(runs) == 1 and sorted(runs[0].series) == ["cls", "loss"]

@@ -176,7 +176,8 @@ def _span(f: Finding, unit: str) -> str:
         return ""
     a, b = f.span
     a_s, b_s = _position(float(a)), _position(float(b))
-    return f"{unit}s {a_s}-{b_s}" if a != b else f"{unit} {a_s}"
+    # "to" where a hyphen would read as a minus sign (a 0-based log's epoch 0 batches sit before 0)
+    return (f"{unit}s {a_s}{' to ' if a < 0 else '-'}{b_s}") if a != b else f"{unit} {a_s}"
 
 
 def render_diagnosis(d: Diagnosis, *, show_series: bool = False, ascii: bool | None = None) -> Group:

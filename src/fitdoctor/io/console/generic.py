@@ -254,6 +254,8 @@ def handle_generic(state: State, n: int, seg: str) -> None:
             sub = prog if prog is not None else _STEP_OF.search(rest)
             if sub is not None and 0 < int(sub.group(2)):
                 done, total = int(sub.group(1)), int(sub.group(2))
+                if x == 0:
+                    state.epoch_zero_batches = True
                 x = within_epoch(x, done, total)
                 if prog is not None:
                     rest = seg[:m.start()] + " | " + seg[prog.end():]
@@ -340,16 +342,20 @@ def handle_generic(state: State, n: int, seg: str) -> None:
         # "Average loss: 1.70" after an epoch's progress lines: that epoch's own train summary,
         # at its end (it started a run of its own)
         x, axis = _epoch_end(run), run.axis
-    elif mid_epoch and _SPLIT_LEAD.match(line_lead(seg)) is None and any(canonical_name(k) in _train_keys(run) for k in pairs):
+    elif mid_epoch and _SPLIT_LEAD.match(line_lead(seg)) is None and (
+            any(canonical_name(k) in _train_keys(run) for k in pairs)
+            or all(_EVALUATION_SCORE.match(canonical_name(k)) for k in pairs)):
         # "Loss: 0.985, MeanIU: 0.4960" with no epoch, right after an epoch's "Epoch: [352/520]
         # Iter:[490/495] ... Loss: 1.44" lines (HRNet-style segmentation scripts): the evaluation
-        # that closes the epoch, named like the train keys it sits under
+        # that closes the epoch, named like the train keys it sits under; or "mAP : 0.113" after
+        # a detector's step lines, a score only an evaluation computes
         pairs = {k if canonical_name(k).startswith("val_") else f"val_{k}": v for k, v in pairs.items()}
         x, axis = _epoch_end(run), run.axis
         if not state.unnamed_val_note:
             state.unnamed_val_note = True
             run.notes.append("lines with no epoch after each epoch's progress lines, keyed like its train "
-                             "metrics, are read as that epoch's validation")
+                             "metrics or naming a score only an evaluation computes (mAP), are read as that "
+                             "epoch's validation")
     elif after and state.record_line == n - 1 and not any(canonical_name(k) in _train_keys(run) for k in pairs):
         # "Current_accuracy : 60.039, Current_norm_ED : 0.8185" right under "[20000/300000] Train
         # loss: 0.30, Valid loss: 1.49": the record above, continued on the next line (it cut the
@@ -380,6 +386,8 @@ def handle_generic(state: State, n: int, seg: str) -> None:
                                  "the epoch before")
         raw_x, x = x, x + state.step_offset
     if x is None:
+        if run.records and repeats_last_record(run, pairs):
+            return  # "mAP : 0.1130" then "===test mAP:0.113": one evaluation printed again
         if run.records and run.dialect not in ("", "seq"):
             run = state.new_run(n)
         state.seq += 1
@@ -387,6 +395,13 @@ def handle_generic(state: State, n: int, seg: str) -> None:
         dialect = "seq"
     else:
         dialect = "tqdm" if "%|" in seg else "generic"
+        if run.last_x is not None and x < run.last_x and m is not None and float(m.group(1)) == 1 \
+                and state.epoch_zero_batches and run.records and max(run.records) <= 1:
+            # "Epoch:[1/120],step:[0/197]" after epoch 0's batch lines: a counter from 0, whose
+            # batches of epoch 0 were placed where epoch 1's go (0 to 1); they move back a whole
+            # epoch (-1 to 0), so epoch 0 closes at 0 as a 1-based log's epoch 1 closes at 1
+            run.records = {k - 1.0: v for k, v in run.records.items()}
+            run.last_x -= 1.0
         if run.records and (run.dialect in ("hf", "seq", "keras") and run.dialect != dialect
                             or run.last_x is not None and x < run.last_x or run.axis != axis):
             run = state.new_run(n)
@@ -403,6 +418,49 @@ def handle_generic(state: State, n: int, seg: str) -> None:
         run.last_header, run.header_total = planned
     run.bare_counter = run.bare_counter or bare_counter  # on the run the record went to
     state.record_line = n
+
+
+def repeats_last_record(run: Run, pairs: dict[str, float]) -> bool:
+    """Whether a line with no epoch of its own only repeats numbers the run's last record holds
+    (the same metric, as printed to fewer digits, under a split word or not): a script that
+    prints one evaluation two or three ways ("phone --> mAP : 0.1130", "mAP : 0.1130", "===test
+    mAP:0.113") would otherwise start a new run at every epoch."""
+    rec = run.records.get(run.last_x) if run.last_x is not None and run.dialect in ("generic", "tqdm") else None
+    if not rec or not pairs:
+        return False
+    held = {}
+    for key, value in rec.items():
+        held.setdefault(_unsplit(key), []).append(value)
+    for key, value in pairs.items():
+        if not any(_same_printed(value, v) for v in held.get(_unsplit(key), ())):
+            return False
+    return True
+
+
+def _same_printed(a: float, b: float) -> bool:
+    """``a`` and ``b`` are one number printed to different digits (0.11304230837426678 and
+    0.113): they agree to the digits of the shorter print."""
+    digits = min(_decimals(a), _decimals(b))
+    return abs(a - b) <= 0.5 * 10.0 ** -digits * (1 + 1e-9)
+
+
+def _decimals(v: float) -> int:
+    """How many decimals ``v`` was printed with (as Python's shortest repr gives it back)."""
+    text = repr(float(v))
+    if "e" in text or "E" in text:
+        mantissa, exp = text.lower().split("e")
+        return max(0, len(mantissa.split(".")[1]) if "." in mantissa else 0) - int(exp)
+    return len(text.split(".")[1]) if "." in text else 0
+
+
+def _unsplit(key: str) -> str:
+    """A metric's name without the split word in front of it (``val_map`` and ``test_map`` are
+    one metric for :func:`repeats_last_record`)."""
+    name = canonical_name(key)
+    for split in ("val_", "test_", "eval_"):
+        if name.startswith(split):
+            return name[len(split):]
+    return name
 
 
 def eval_block_line(state: State, seg: str) -> bool:
@@ -456,6 +514,11 @@ def _epoch_end(run: Run) -> float:
     way through it (3.97 -> 4.0), else that line's own x."""
     assert run.last_x is not None
     return float(math.floor(run.last_x) + 1) if run.last_x != int(run.last_x) else run.last_x
+
+
+#: scores only an evaluation computes, never a training batch: a detector's mAP/AP, a
+#: translation's BLEU, a recognizer's WER/CER (canonical names)
+_EVALUATION_SCORE = re.compile(r"^(?:m?ap(?:\d+|_\d+)?(?:_\d+)?|map50_95|bleu\w*|rouge\w*|wer|cer|meteor|cider)$")
 
 
 def _train_keys(run: Run) -> set[str]:

@@ -24,11 +24,29 @@ from fitdoctor.io.console.pairs import clean_pairs, extract_pairs, is_metric_key
 from fitdoctor.io.console.patterns import CALLBACK, STEP_SPLIT_VALUE, holds_no_record
 from fitdoctor.io.console.runs import State, drop_one_value_runs, join_resumed, to_history
 from fitdoctor.io.console.vocabulary import translate
+from fitdoctor.io.console.deepxde_table import deepxde_tables_as_lines
 from fitdoctor.io.console.yolo_table import yolo_tables_as_lines
+
+
+#: where a logger was called, in brackets: "[train.py line:229]:", "[trainer.py:88] -" (Python
+#: logging's ``[%(filename)s line:%(lineno)d]``); a location, not a metric, and glued to the
+#: message it would hide the key after it ("]:mAP : 0.113")
+_SOURCE_LOCATION = re.compile(r"\[[\w./-]+\.py(?:\s+line)?\s*[:#]\s*\d+\]\s*[:\-]?")
+
+
+#: pycocotools' summary table ("Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all |
+#: maxDets=100 ] = 0.375", twelve lines per evaluation and per task): its IoU thresholds, areas and
+#: detection caps read as metrics (iou 0.5, maxdets 100) and cut the run at every evaluation; the
+#: script's own line after it ("val AP=0.1207 AP50=0.2540") carries the score
+_COCO_SUMMARY = re.compile(r"^\s*Average (?:Precision|Recall)\s+\((?:AP|AR)\)\s+@\[")
 
 
 def handle(state: State, n: int, seg: str) -> None:
     """Read one line (one ``\\r`` segment) into ``state``."""
+    if ".py" in seg:
+        seg = _SOURCE_LOCATION.sub(" ", seg, count=1)
+    if "Average " in seg and _COCO_SUMMARY.match(seg):
+        return
     if state.eval_block and eval_block_line(state, seg):
         return
     if "Epoch" in seg and keras.handle_header(state, n, seg):
@@ -106,6 +124,9 @@ def parse_console_text(text: str, *, source: str, fmt: str = "console",
         text, bare_note = bare_table_as_lines(text)
         if bare_note:
             notes.append(bare_note)
+        text, deepxde_note = deepxde_tables_as_lines(text)
+        if deepxde_note:
+            notes.append(deepxde_note)
         # YOLO's table first: its header row would read as a fastai table's
         text, yolo_note = yolo_tables_as_lines(text)
         text = epoch_blocks_as_lines(grouped_tables_as_lines(tables_as_lines(text)))

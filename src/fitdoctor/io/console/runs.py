@@ -103,6 +103,9 @@ class State:
     #: N/M" line): the steps of the epochs before, added to it
     step_offset: float = 0.0
     restart_note: bool = False
+    #: batch lines of an epoch 0 were read ("Epoch:[0/120],step:[10/197]"): the epoch counter
+    #: starts at 0 (see handle_generic: epoch 1's batches must not land on top of them)
+    epoch_zero_batches: bool = False
     #: said once that an epoch's train summary inside a step log was left out
     epoch_summary_note: bool = False
     #: the log's step lines count within each epoch or evaluation pass (their counter starts
