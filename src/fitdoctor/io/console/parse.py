@@ -12,6 +12,7 @@ import re
 from fitdoctor.history import RunHistory
 from fitdoctor.io.console import conlleval, keras, meters, openmmlab, pointnet, tqdm
 from fitdoctor.io.console.bare_table import bare_table_as_lines
+from fitdoctor.io.console.deepxde_table import deepxde_tables_as_lines
 from fitdoctor.io.console.epoch_blocks import epoch_blocks_as_lines
 from fitdoctor.io.console.fastai import tables_as_lines
 from fitdoctor.io.console.grouped_table import grouped_tables_as_lines
@@ -24,7 +25,6 @@ from fitdoctor.io.console.pairs import clean_pairs, extract_pairs, is_metric_key
 from fitdoctor.io.console.patterns import CALLBACK, STEP_SPLIT_VALUE, holds_no_record
 from fitdoctor.io.console.runs import State, drop_one_value_runs, join_resumed, to_history
 from fitdoctor.io.console.vocabulary import translate
-from fitdoctor.io.console.deepxde_table import deepxde_tables_as_lines
 from fitdoctor.io.console.yolo_table import yolo_tables_as_lines
 
 
@@ -32,8 +32,6 @@ from fitdoctor.io.console.yolo_table import yolo_tables_as_lines
 #: logging's ``[%(filename)s line:%(lineno)d]``); a location, not a metric, and glued to the
 #: message it would hide the key after it ("]:mAP : 0.113")
 _SOURCE_LOCATION = re.compile(r"\[[\w./-]+\.py(?:\s+line)?\s*[:#]\s*\d+\]\s*[:\-]?")
-
-
 #: pycocotools' summary table ("Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all |
 #: maxDets=100 ] = 0.375", twelve lines per evaluation and per task): its IoU thresholds, areas and
 #: detection caps read as metrics (iou 0.5, maxdets 100) and cut the run at every evaluation; the
