@@ -37,17 +37,22 @@ def class_scores_moved(ctx: Context) -> bool:
     model that finds most of the rare class scores too; its F1 going 0.69 -> 0.84 says which."""
     for name, series in ctx.history.series.items():
         base = name[4:] if name.startswith("val_") else name
-        if not base.startswith(_CLASS_SCORES) or len(series) < 3:
-            continue
-        y = np.asarray(series.values, dtype=float)
-        y = y[np.isfinite(y)]
-        if y.size < 3 or np.any((y < 0) | (y > 100)):
-            continue
-        y = y / percent_scale(y)
-        gain = float(np.max(stats.smooth(y, 3))) - float(y[0])
-        if gain > max(0.05, 3 * stats.noise_scale(y)):
+        if base.startswith(_CLASS_SCORES) and score_rose(series.values):
             return True
     return False
+
+
+def score_rose(values: Any) -> bool:
+    """A score (a fraction, or logged in percent) that rose from its first value beyond its
+    noise and by 0.05: 3 or more finite points, all in [0, 100]. One bar for "it learned
+    something" wherever a logged score is asked (:func:`class_scores_moved`,
+    :func:`no_positive_predictions`)."""
+    y = np.asarray(values, dtype=float)
+    y = y[np.isfinite(y)]
+    if y.size < 3 or np.any((y < 0) | (y > 100)):
+        return False
+    y = y / percent_scale(y)
+    return float(np.max(stats.smooth(y, 3))) - float(y[0]) > max(0.05, 3 * stats.noise_scale(y))
 
 
 def constant_predictions(ctx: Context) -> Finding | None:
@@ -89,10 +94,8 @@ def no_positive_predictions(ctx: Context) -> Finding | None:
             if float(np.max(np.abs(y))) > ZERO_SCORE:
                 return None  # some overlap with the positive class: it predicts it somewhere
             zero.append(name)
-        elif higher_is_better(name) and y.size >= 3 and np.all((y >= 0) & (y <= 100)):
-            y = y / percent_scale(y)
-            if float(np.max(stats.smooth(y, 3))) - float(y[0]) > max(0.05, 3 * stats.noise_scale(y)):
-                return None  # another score rose: the model learned something
+        elif higher_is_better(name) and score_rose(y):
+            return None  # another score rose: the model learned something
     if not zero:
         return None
     moved = []
