@@ -58,6 +58,14 @@ class Thresholds:
     overfit_gap_growth: float = 2.0
     #: ... with val flat or creeping for at least this share of the run after its best.
     overfit_flat_share: float = 0.3
+    #: ... or, when val creeps up since its best (a trend of at least this z, ending at least
+    #: ``overfit_creep_rise`` above the stretch's lowest level: a creep a reader can see, not one
+    #: a smooth curve's tiny noise makes significant) while train falls, the gap need only have
+    #: grown beyond the noise, with train below ``overfit_creep_ratio`` of val: the two curves
+    #: moving apart is the witness, not the width of the gap.
+    overfit_creep_z: float = 2.0
+    overfit_creep_rise: float = 0.05
+    overfit_creep_ratio: float = 0.75
     #: still improving: the tail's drop is at least this share of the whole run's drop
     #: (and 1% of the level) ...
     still_improving_min_share: float = 0.04

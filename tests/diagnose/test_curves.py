@@ -1529,3 +1529,31 @@ def test_minibatch_noise_of_a_per_step_loss_is_no_lr_too_high_to_settle(tmp_path
     p.write_text(json.dumps(state))
     d = fd.diagnose(fd.read_runs(str(p))[0])
     assert "lr_too_high" not in d.codes and "oscillating" not in d.codes
+
+
+def _creeping_val(creep: float, seed: int = 11):
+    """40 epochs: val falls to 1.0 by epoch 12, then creeps up by ``creep`` of that level to the
+    end (noise 1% of the level) while train falls from 0.9 to 0.6 of it."""
+    rng = np.random.default_rng(seed)
+    e = np.arange(40)
+    val = np.where(e < 12, 1.0 + 1.5 * np.exp(-e / 3.0) - 1.5 * np.exp(-4.0), 1.0 + creep * (e - 12) / 27)
+    val = val + rng.normal(0, 0.01, e.size)
+    train = 0.6 + 2.0 * np.exp(-e / 4.0) + 0.3 * (1 - e / 39)
+    return {"loss": train.tolist(), "val_loss": val.tolist()}
+
+
+def test_val_creeping_up_while_train_falls_below_it_is_overfitting():
+    """LABELS.md's gap-widening kind: val creeping up 7% over the 70% of the run after its best
+    while train falls to 0.6 of it. The rise is too small for the rule that judges a rise on its
+    own (under a tenth of the best) and the gap never doubled, but the curves moving apart, val
+    up beyond its noise and train down, is the witness. It was read healthy."""
+    d = fd.diagnose(_creeping_val(0.07))
+    assert d.top is not None and d.top.code == "overfitting", d.codes
+    assert "gap grew" in d.top.message
+
+
+def test_a_creep_too_small_to_see_is_not_overfitting():
+    """The same run with val creeping 1.5%: significant on a smooth curve, but not a rise a
+    reader would act on."""
+    d = fd.diagnose(_creeping_val(0.015))
+    assert "overfitting" not in [f.code for f in d.findings if f.severity != "info"], d.codes

@@ -206,9 +206,15 @@ def _gap_widening(ctx: Context, V: Curve, T: Curve, b: int) -> Finding | None:
     v_end, t_end = tail_level(V, 0.15), float(np.median(t_on_v[-max(2, V.n // 7):]))
     gap_best = float(sv[b] - t_on_v[b])
     gap_end = v_end - t_end
-    if t_end > ctx.th.overfit_gap_ratio * v_end or gap_end <= 0:
+    # val creeping up since the stretch began while train falls: the curves move apart, and
+    # the gap need not be wide or have doubled (a gap that only stayed put is no witness)
+    low = float(np.min(sv[b:]))
+    creeping = vz >= ctx.th.overfit_creep_z and v_end - low >= ctx.th.overfit_creep_rise * abs(low)
+    ratio = ctx.th.overfit_creep_ratio if creeping else ctx.th.overfit_gap_ratio
+    if t_end > ratio * v_end or gap_end <= 0:
         return None
-    if gap_end < ctx.th.overfit_gap_growth * max(gap_best, 0.0) or gap_end - gap_best < 2 * noise(V):
+    if gap_end - gap_best < 2 * noise(V) or (
+            not creeping and gap_end < ctx.th.overfit_gap_growth * max(gap_best, 0.0)):
         return None
     _, tz = stats.trend(V.x[b:], t_on_v[b:], max(T.sigma, 1e-12))
     if tz > -ctx.th.z_trend:
