@@ -188,9 +188,15 @@ HIGHER_IS_BETTER_ROOTS = ("accuracy", "jaccard", "auroc", "auprc", "matthews", "
                           "io_u", "c_index", "averageprecision", "average_precision", "fbeta", "f1score")
 
 
+#: generative models' distances to the real images, as whole words ("fid50k_full", "val_kid",
+#: "fvd"; not the "fid" inside "confidence")
+_LOWER_IS_BETTER_SCORES = re.compile(r"(?<![a-z])(?:fid|kid|fvd)(?![a-z])")
+
+
 def _says_lower(base: str) -> bool:
-    """A name word that makes lower better (``loss``, ``mae``, ``perplexity``)."""
-    return any(w in base.lower() for w in LOWER_IS_BETTER_WORDS)
+    """A name word that makes lower better (``loss``, ``mae``, ``perplexity``, ``fid``)."""
+    low = base.lower()
+    return any(w in low for w in LOWER_IS_BETTER_WORDS) or _LOWER_IS_BETTER_SCORES.search(low) is not None
 
 
 def higher_is_better(name: str) -> bool:

@@ -1557,3 +1557,14 @@ def test_a_creep_too_small_to_see_is_not_overfitting():
     reader would act on."""
     d = fd.diagnose(_creeping_val(0.015))
     assert "overfitting" not in [f.code for f in d.findings if f.severity != "info"], d.codes
+
+
+def test_a_short_train_loss_that_rises_every_epoch_to_many_times_its_start_is_diverging():
+    """Four epochs, 0.31 -> 0.49 -> 1.05 -> 3.48: too few points for a noise scale (the blow-up's
+    own second differences read as noise), but three rises in a row to 11x its start is no
+    minibatch noise. It had read as overfitting "while loss fell to 3.48"."""
+    d = fd.diagnose({"loss": [0.311, 0.491, 1.045, 3.48], "val_loss": [1.961, 1.895, 6.597, 18.97]})
+    assert d.top is not None and d.top.code == "diverging", d.codes
+    # three small rises are not enough
+    d = fd.diagnose({"loss": [0.311, 0.33, 0.35, 0.37], "val_loss": [0.40, 0.41, 0.42, 0.43]})
+    assert "diverging" not in d.codes

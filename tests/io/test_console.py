@@ -2057,3 +2057,62 @@ def test_pycocotools_summary_tables_between_epochs_are_no_metrics(tmp_path):
     p.write_text("\n".join(lines) + "\n")
     runs = fd.read_runs(str(p))
     assert len(runs) == 1 and sorted(runs[0].series) == ["cls", "loss"]
+
+
+def test_metrics_named_with_their_split_at_a_step_are_read(tmp_path):
+    """The knowledge-graph embedding trainers that grew out of RotatE's run.py log one metric a
+    line: "Training average loss at step 100: 1.286299", "Valid MRR at step 10000: 0.729632".
+    Such a log had been refused as an unknown format."""
+    lines = ["2025-12-03 18:59:39,415 INFO     Model: RotatE", "2025-12-03 18:59:44,251 INFO     batch_size = 1024"]
+    for step in range(0, 6001, 100):
+        if step % 2000 == 0:
+            mrr = 0.004 if step == 0 else 0.8 - 0.4 / (step / 1000)
+            lines += [f"2025-12-03 19:02:01,701 INFO     Valid MRR at step {step}: {mrr:.6f}",
+                      f"2025-12-03 19:02:01,701 INFO     Valid HITS@10 at step {step}: {mrr + 0.1:.6f}"]
+        if step:
+            lines += [f"2025-12-03 19:02:06,356 INFO     Training average positive_sample_loss at step {step}: {2.0 / (step / 100) ** 0.5:.6f}",
+                      f"2025-12-03 19:02:06,356 INFO     Training average loss at step {step}: {1.3 / (step / 100) ** 0.5:.6f}"]
+    lines.append("2025-12-03 22:18:29,235 INFO     Test MRR at step 5999: 0.790398")
+    p = tmp_path / "train.log.txt"
+    p.write_text("\n".join(lines) + "\n")
+    [run] = fd.read_runs(str(p))
+    assert run.axis == "step"
+    assert run.series["loss"].values[0] == pytest.approx(1.3)
+    assert run.series["val_mrr"].steps.tolist() == [0, 2000, 4000, 6000]
+    assert run.series["val_hits@10"].values[0] == pytest.approx(0.104)
+
+
+def test_stylegan_metric_lines_are_the_curve_at_their_snapshot(tmp_path):
+    """StyleGAN2-ADA prints no loss; its metric lines ({"results": {"fid50k_full": ..},
+    "snapshot_pkl": "network-snapshot-000400.pkl", ..}) between the tick lines are the run's
+    curve, at the snapshot's kimg. FID is a distance: lower is better. Such a log had been
+    refused as an unknown format."""
+    fids = [294.2, 243.9, 213.6, 221.4, 193.5, 179.9, 168.6, 161.4, 143.5]
+    lines = ["Loading training set...", "", "Num images:  752"]
+    for i, fid in enumerate(fids):
+        kimg = 40 * i
+        lines.append(f"tick {i * 10:<5d} kimg {kimg:<8.1f} time 9h 30m 32s   sec/tick 284.9   augment 0.352")
+        lines.append('{"results": {"fid50k_full": %s}, "metric": "fid50k_full", "total_time": 622.2, '
+                     '"total_time_str": "10m 22s", "num_gpus": 1, "snapshot_pkl": "network-snapshot-%06d.pkl", '
+                     '"timestamp": 1678905837.7}' % (fid, kimg))
+    p = tmp_path / "log.txt"
+    p.write_text("\n".join(lines) + "\n")
+    [run] = fd.read_runs(str(p))
+    s = run.series["val_fid50k_full"]
+    assert s.steps.tolist() == [40.0 * i for i in range(len(fids))] and s.values.tolist() == fids
+    d = fd.diagnose(run)
+    assert d.top is not None and d.top.code == "still_improving", d.codes
+
+
+def test_an_evaluation_printed_a_metric_a_line_is_one_row(tmp_path):
+    """Caffe's "Test net output #k: name = value" lines with no iteration line above them: the
+    four metrics of one evaluation had each become a row of their own, at four positions."""
+    lines = []
+    for i in range(6):
+        for k, (name, v) in enumerate((("accuracy_action", 0.69 + 0.004 * i), ("loss_action", 0.91 - 0.01 * i))):
+            lines += [f"    Test net output #{k}: {name} = {v:.6f}", ""]
+    p = tmp_path / "log.txt"
+    p.write_text("\n".join(lines) + "\n")
+    [run] = fd.read_runs(str(p))
+    acc, loss = run.series["val_accuracy_action"], run.series["val_loss_action"]
+    assert len(acc) == len(loss) == 6 and acc.steps.tolist() == loss.steps.tolist()

@@ -388,11 +388,16 @@ def handle_generic(state: State, n: int, seg: str) -> None:
     if x is None:
         if run.records and repeats_last_record(run, pairs):
             return  # "mAP : 0.1130" then "===test mAP:0.113": one evaluation printed again
+        if one_metric_lines(run, pairs):
+            run.put(run.last_x, pairs)
+            state.record_line = n
+            return
         if run.records and run.dialect not in ("", "seq"):
             run = state.new_run(n)
         state.seq += 1
         x = float(state.seq)
         dialect = "seq"
+        run.one_metric_rows = len(pairs) == 1
     else:
         dialect = "tqdm" if "%|" in seg else "generic"
         if run.last_x is not None and x < run.last_x and m is not None and float(m.group(1)) == 1 \
@@ -418,6 +423,17 @@ def handle_generic(state: State, n: int, seg: str) -> None:
         run.last_header, run.header_total = planned
     run.bare_counter = run.bare_counter or bare_counter  # on the run the record went to
     state.record_line = n
+
+
+def one_metric_lines(run: Run, pairs: dict[str, float]) -> bool:
+    """Whether a line of one metric and no position continues the last row of such lines: an
+    evaluation printed a metric a line ("Test net output #0: accuracy = 0.69", "#1: loss =
+    0.91"). Each line had been a row of its own, so the metrics of one evaluation sat at
+    different positions; the row ends where a metric comes again."""
+    if len(pairs) != 1 or run.dialect != "seq" or not run.one_metric_rows or run.last_x is None:
+        return False
+    rec = run.records.get(run.last_x)
+    return bool(rec) and not (pairs.keys() & rec.keys())
 
 
 def repeats_last_record(run: Run, pairs: dict[str, float]) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from fitdoctor.history import RunHistory
-from fitdoctor.io.console import conlleval, keras, meters, openmmlab, pointnet, tqdm
+from fitdoctor.io.console import at_step, conlleval, keras, meters, openmmlab, pointnet, stylegan, tqdm
 from fitdoctor.io.console.bare_table import bare_table_as_lines
 from fitdoctor.io.console.deepxde_table import deepxde_tables_as_lines
 from fitdoctor.io.console.epoch_blocks import epoch_blocks_as_lines
@@ -56,6 +56,8 @@ def handle(state: State, n: int, seg: str) -> None:
             return
     if ("evaluate" in seg or "phrases;" in seg or state.conll_split is not None) and conlleval.handle(state, n, seg):
         return
+    if " at " in seg and at_step.handle(state, n, seg):
+        return
     if "EPOCH" in seg and pointnet.handle_banner(state, n, seg):
         return
     if seg[:3] == "---" and pointnet.handle_dash_mark(state, n, seg, state.next_line):
@@ -65,6 +67,8 @@ def handle(state: State, n: int, seg: str) -> None:
     if ("][" in seg or state.meter_epoch is not None) and meters.handle(state, n, seg):
         return
     if " - INFO - " in seg and openmmlab.handle(state, n, seg):
+        return
+    if seg[:2] == '{"' and stylegan.handle(state, n, seg):
         return
     run = state.run
     in_keras = keras.in_keras_epoch(run)

@@ -37,6 +37,9 @@ class Run:
     batch_sums: dict[tuple[float, str], tuple[float, int]] = field(default_factory=dict)
     #: a meter log's training lines: epoch -> the last batch index printed in it
     meter_batches: dict[float, int] = field(default_factory=dict)
+    #: the last unpositioned record was built from lines of one metric each (see
+    #: ``generic.one_metric_lines``)
+    one_metric_rows: bool = False
 
     @property
     def n_records(self) -> int:
