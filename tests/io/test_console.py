@@ -2116,3 +2116,16 @@ def test_an_evaluation_printed_a_metric_a_line_is_one_row(tmp_path):
     [run] = fd.read_runs(str(p))
     acc, loss = run.series["val_accuracy_action"], run.series["val_loss_action"]
     assert len(acc) == len(loss) == 6 and acc.steps.tolist() == loss.steps.tolist()
+
+
+def test_a_log_of_python_logging_lines_claimed_as_csv_is_read_as_console_output(tmp_path):
+    """Python logging's "19:02:06,356" puts a comma in every line, so a log of nothing else
+    looks like a CSV; the CSV reader finds no numeric column in it. The console reader's curve
+    is the file's, with a note saying how it was read."""
+    lines = [f"2025-12-03 19:02:{i:02d},356 INFO     Training average loss at step {i * 100}: {2.0 / i:.4f}"
+             for i in range(1, 9)]
+    p = tmp_path / "train.log"
+    p.write_text("\n".join(lines) + "\n")
+    [run] = fd.read_runs(str(p))
+    assert run.series["loss"].steps.tolist() == [100.0 * i for i in range(1, 9)]
+    assert any("read as console output" in n for n in run.meta["notes"])

@@ -139,7 +139,18 @@ def _read_file(p: Path, readers: Mapping[str, type[Reader]]) -> list[RunHistory]
             return runs
         raise BadInput(f"{p}: unknown log format; expected one of: {', '.join(sorted(readers))} "
                        "(or pass --format)")
-    return cls().read(p)
+    try:
+        return cls().read(p)
+    except BadInput:
+        # the CSV sniffer can claim console output on its looks (Python logging's
+        # "19:02:06,356" makes every line a comma-separated row): when the CSV reader finds
+        # nothing, a curve the console reader finds is the file's. Any other reader's error
+        # stands (a JSON file caught half-written is no console log: watch waits for it)
+        runs = (_console_by_reading(p, readers, note="the csv reader found no curve in it; read as console output")
+                if cls is readers.get("csv") else [])
+        if runs:
+            return runs
+        raise
 
 
 def _a_curve(name: str, points: int) -> bool:
@@ -153,7 +164,9 @@ def _a_curve(name: str, points: int) -> bool:
     return name.startswith("val_") and points >= 5 and direction_known(name)
 
 
-def _console_by_reading(p: Path, readers: Mapping[str, type[Reader]]) -> list[RunHistory]:
+def _console_by_reading(p: Path, readers: Mapping[str, type[Reader]], *,
+                        note: str = "no reader recognised the file from its first lines; read as console output"
+                        ) -> list[RunHistory]:
     """The console reader's runs when no sniffer claimed the file but reading it finds a
     curve (see :func:`_a_curve`): a log whose head is all banner, a classification report or
     bars (tables the console sniffer leaves to the CSV reader) is still console output.
@@ -170,7 +183,7 @@ def _console_by_reading(p: Path, readers: Mapping[str, type[Reader]]) -> list[Ru
     if not any(_a_curve(name, len(series)) for r in runs for name, series in r.series.items()):
         return []
     for r in runs:
-        r.note("no reader recognised the file from its first lines; read as console output")
+        r.note(note)
     return runs
 
 

@@ -229,7 +229,9 @@ def _gap_widening(ctx: Context, V: Curve, T: Curve, b: int) -> Finding | None:
           "train_at_best": float(t_on_v[rb]), "flat_since": float(V.x[b]), "level_at_start": float(sv[b]),
           "train_at_start": float(t_on_v[b]), "train_last": t_end, "gap_at_best": gap_best, "gap_last": gap_end,
           "share_after_best": share_after, "axis": V.axis}
-    if rb == b or V.y[rb] >= sv[b] - noise(V) / 2:
+    if creeping:
+        since = f"has crept up since its lowest, {fv(best_v)} at {V.axis} {fx(best_x)} ({fv(V.logged_last)} at the last),"
+    elif rb == b or V.y[rb] >= sv[b] - noise(V) / 2:
         since = f"has not improved since {V.axis} {fx(best_x)} ({fv(best_v)}, {fv(V.logged_last)} at the last)"
     else:  # dips below the level lie within the curve's noise
         since = (f"has stayed within its noise ({fv(noise(V))} from {unit(V)} to {unit(V)}) since {V.axis} "
