@@ -121,7 +121,8 @@ def _worse_every_epoch(ctx: Context, L) -> Finding | None:
     10.8 for a uniform guess over a GPT-2 vocabulary), so a ratio to the start hides a steady
     climb: ln(perplexity) 11.04, 11.28, 11.88, 12.68, 13.65 is 1.24x its start in nats but a
     perplexity 14x its first. Minibatch noise never rises four times in a row by 10% overall
-    on a falling loss."""
+    on a falling loss, nor three times in a row to 5x its start (a 4-epoch log has too few
+    points for a noise scale to judge it by)."""
     y = L.y
     if L.n < SHORT_STEADY_RISES + 1 or not np.all(np.isfinite(y)) or not y[0] > 0:
         return None
