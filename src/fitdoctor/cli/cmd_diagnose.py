@@ -117,7 +117,7 @@ def _ranked_payload(diagnoses) -> list[dict]:
     from fitdoctor.report.multirun import latest_run, leading_run, rank_runs
 
     rows = rank_runs(diagnoses)
-    latest, lead = latest_run(diagnoses), leading_run(diagnoses)
+    latest, lead = latest_run(diagnoses), leading_run(diagnoses, rows)
     out = []
     for row in sorted(rows, key=lambda r: r["index"] != lead):
         item = diagnoses[row["index"]].to_dict()

@@ -95,8 +95,11 @@ def ranking_notes(diagnoses, rows: list[dict[str, Any]]) -> list[str]:
     return notes
 
 
-def leading_run(diagnoses) -> int:
+def leading_run(diagnoses, rows: list[dict[str, Any]] | None = None) -> int:
     """The index of the run a verdict on several runs leads with (``diagnose --json``'s first
-    item): the last complete run of one file (:func:`latest_run`), else the best-ranked run."""
+    item): the last complete run of one file (:func:`latest_run`), else the best-ranked run
+    (from ``rows``, :func:`rank_runs`'s, when the caller has ranked them already)."""
     latest = latest_run(diagnoses)
-    return latest if latest is not None else rank_runs(diagnoses)[0]["index"]
+    if latest is not None:
+        return latest
+    return (rows if rows is not None else rank_runs(diagnoses))[0]["index"]
