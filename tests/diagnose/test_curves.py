@@ -724,6 +724,18 @@ def test_short_run_ending_at_its_best_while_train_falls_is_still_improving():
     assert "ended at its best after only 10 epochs" in d.top.message and d.top.span == (6, 9)
 
 
+def test_short_run_setting_a_small_new_best_at_its_last_epoch_is_still_improving():
+    """10 epochs, val settling (0.292, 0.290, 0.302) then a new best at the last epoch
+    by a fraction of a percent, train at its lowest too (an EfficientNet head on X-rays labelled
+    still improving): the new best need not be large by its own scale; the run stopped while
+    validation still improved."""
+    val = [0.381, 0.345, 0.335, 0.320, 0.310, 0.298, 0.292, 0.290, 0.302, 0.2896]
+    train = [0.486, 0.403, 0.374, 0.362, 0.347, 0.346, 0.344, 0.335, 0.342, 0.3293]
+    d = fd.diagnose({"loss": train, "val_loss": val})
+    assert d.top.code == "still_improving", d.codes
+    assert "ended at its best after only 10 epochs" in d.top.message
+
+
 def test_short_run_whose_best_came_before_the_end_is_not_still_improving():
     val = [0.629, 0.243, 0.2, 0.21, 0.125, 0.12, 0.112, 0.177, 0.155, 0.118]
     train = [1.469, 0.45, 0.25, 0.17, 0.12, 0.095, 0.08, 0.07, 0.065, 0.057]

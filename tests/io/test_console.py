@@ -2129,3 +2129,38 @@ def test_a_log_of_python_logging_lines_claimed_as_csv_is_read_as_console_output(
     [run] = fd.read_runs(str(p))
     assert run.series["loss"].steps.tolist() == [100.0 * i for i in range(1, 9)]
     assert any("read as console output" in n for n in run.meta["notes"])
+
+
+def _allennlp_epoch(epoch: int, epochs: int, rows: dict[str, tuple[str, str]], logger: str) -> list[str]:
+    """One epoch as AllenNLP's trainer logs it: its "Epoch N/M" line, then the metric table
+    (the name column padded to the longest name, "N/A" where a split has no value)."""
+    stamp = f"2019-05-30 12:{epoch:02d}:23,301 - INFO - "
+    width = max(len(n) for n in rows)
+    lines = [stamp + f"allennlp.training.trainer - Epoch {epoch}/{epochs - 1}",
+             stamp + "allennlp.training.trainer - Peak CPU memory usage MB: 5093.528",
+             stamp + "allennlp.training.trainer - Training",
+             stamp + "allennlp.training.trainer - Validating",
+             stamp + f"{logger} - " + "Training".rjust(width + 13) + " |  Validation"]
+    for name, (train, val) in sorted(rows.items()):
+        lines.append(stamp + f"{logger} - {name.ljust(width)} |  {train:>8}  |  {val:>8}")
+    lines.append(stamp + "allennlp.training.trainer - Epoch duration: 0:14:27.000794")
+    return lines
+
+
+def test_allennlp_epoch_tables_are_the_curve(tmp_path):
+    """AllenNLP logs each epoch's metrics as a "Training | Validation" table, a metric a row;
+    such a log was refused as an unknown format. Each table is one epoch, counted from 0 as
+    AllenNLP prints it; memory rows are left out, and an "N/A" cell is no value."""
+    epochs, lines = 6, ["2019-05-30 11:45:56,545 - INFO - allennlp.training.trainer - Beginning training."]
+    for e in range(epochs):
+        rows = {"loss": (f"{2.9 - 0.4 * e:.3f}", f"{3.0 - 0.2 * e:.3f}"),
+                "accuracy": (f"{0.1 + 0.1 * e:.3f}", f"{0.05 + 0.08 * e:.3f}"),
+                "cpu_memory_MB": ("5093.528", "N/A"), "gpu_0_memory_MB": ("1505.000", "N/A")}
+        lines += _allennlp_epoch(e, epochs, rows, "allennlp.training.tensorboard_writer")
+    p = tmp_path / "stdout.log"
+    p.write_text("\n".join(lines) + "\n")
+    [run] = fd.read_runs(str(p))
+    assert run.series["val_loss"].values.tolist() == pytest.approx([3.0 - 0.2 * e for e in range(epochs)])
+    assert run.series["loss"].steps.tolist() == list(range(epochs))
+    assert run.series["val_accuracy"].values.tolist()[-1] == pytest.approx(0.45)
+    assert not any("memory" in name for name in run.series)

@@ -26,10 +26,16 @@ def still_improving(ctx: Context) -> Finding | None:
     through_end = falling_through_end(P, ctx)
     total = drop(P)
     tail_drop = -slope * span
-    # a run cut short while still falling needs no fall that matters by its own scale: the
-    # steps it had left were to make it (its schedule has most of its way to go)
     material = material_fall(P, tail_drop, ctx, train_only=P is not val_curve(ctx))
-    if (z > -ctx.th.z_trend and not through_end) or (through_end != "cut" and not material):
+    # a run cut short while still falling needs no fall that matters by its own scale (the
+    # steps it had left were to make it: its schedule has most of its way to go); nor does a
+    # short run whose validation is at its best at its last evaluation while train still falls
+    # (LABELS.md: for 8-15 epochs "stopped too early" is the usual verdict): its last step set
+    # a new best on data it does not train on (a train loss creeps down long after it settled),
+    # unless each of its last steps was smaller than the one before: that is a curve landing
+    # on its level (0.2511, 0.2493, 0.2486, 0.2482), not one stopped on its way down
+    exempt = through_end == "cut" or (through_end == "best_last" and P is val_curve(ctx) and not settling(P))
+    if (z > -ctx.th.z_trend and not through_end) or (not exempt and not material):
         trend = short_run_trend(P, ctx)
         if trend is not None:
             through_end = "trend"
@@ -237,6 +243,13 @@ def short_run_trend(P: Curve, ctx: Context) -> tuple[float, float, int, float] |
     if fall < ctx.th.short_run_trend_noise * sigma or fall < ctx.th.still_improving_min_rel * level:
         return None
     return fall, sigma, half, level
+
+
+def settling(P: Curve, steps: int = 3) -> bool:
+    """Each of the curve's last ``steps`` steps went down (better), each by no more than the
+    one before: the shrinking steps of a curve landing on the level it converges to."""
+    d = -np.diff(P.y[-(steps + 1):])
+    return d.size == steps and bool(np.all(d > 0)) and bool(np.all(np.diff(d) <= 0))
 
 
 def falling_steps(P: Curve) -> int:

@@ -11,6 +11,7 @@ import re
 
 from fitdoctor.history import RunHistory
 from fitdoctor.io.console import at_step, conlleval, keras, meters, openmmlab, pointnet, stylegan, tqdm
+from fitdoctor.io.console.allennlp_table import allennlp_tables_as_lines
 from fitdoctor.io.console.bare_table import bare_table_as_lines
 from fitdoctor.io.console.deepxde_table import deepxde_tables_as_lines
 from fitdoctor.io.console.epoch_blocks import epoch_blocks_as_lines
@@ -131,7 +132,7 @@ def parse_console_text(text: str, *, source: str, fmt: str = "console",
             notes.append(deepxde_note)
         # YOLO's table first: its header row would read as a fastai table's
         text, yolo_note = yolo_tables_as_lines(text)
-        text = epoch_blocks_as_lines(grouped_tables_as_lines(tables_as_lines(text)))
+        text = epoch_blocks_as_lines(grouped_tables_as_lines(tables_as_lines(allennlp_tables_as_lines(text))))
         if yolo_note:
             notes.append(yolo_note)
         segs = segments(text)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from fitdoctor.io._table import delimiter_of, is_sentence
+from fitdoctor.io.console.allennlp_table import TABLE_HEAD as ALLENNLP_HEAD
 from fitdoctor.io.console.bare_table import bare_rows
 from fitdoctor.io.console.epoch_blocks import has_epoch_blocks
 from fitdoctor.io.console.fastai import TABLE_HEAD
@@ -100,6 +101,8 @@ def sniff_text(text: str) -> float:
         return 0.7
     if _SNIFF_CONLL.search(window):
         return 0.7
+    if len(ALLENNLP_HEAD.findall(text[:65536])) >= 2:
+        return 0.7  # AllenNLP's "Training |  Validation" table after each epoch
     if has_epoch_blocks(window):
         return 0.7  # ST-GCN's time-stamped "Training epoch: 4" / "Eval epoch: 4" blocks
     if GROUP_ROW.search(window):
