@@ -173,8 +173,11 @@ LOWER_IS_BETTER_WORDS = ("loss", "error", "brier", "mse", "mae", "mape", "wer", 
 
 #: short names and ranking/image scores, matched as whole words of a name ("val_prec",
 #: "ndcg@10", "test_psnr"): as prefixes they would catch "recon" or "recall_loss"
+#: (and the scores above as words anywhere in a name: "val_pr_auc_cb_ff", a PR-AUC printed with
+#: its qualifier, "val PR-AUC (cb+ff)")
 HIGHER_IS_BETTER_WORDS = frozenset({"prec", "rec", "ndcg", "mrr", "hit", "hits", "psnr", "ssim", "top1", "prc",
-                                    "mcc", "cindex"})
+                                    "mcc", "cindex", "accuracy", "acc", "auc", "f1", "precision", "recall",
+                                    "iou", "dice", "bleu", "rouge", "top5"})
 
 
 #: scores whose root is distinctive enough to be found anywhere in a name (so none is also a

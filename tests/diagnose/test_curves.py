@@ -283,6 +283,21 @@ def test_a_loss_that_blows_up_and_comes_back_is_diverging():
     assert d.top.code == "diverging" and "blew up" in d.top.message
 
 
+def test_a_loss_that_swings_below_zero_and_back_is_no_blow_up():
+    """An energy-based model's contrastive-divergence loss has no floor at 0: it swings from
+    0.032 down to -0.136 and back up to +0.075 before settling near 0. Its peak is 8x its start,
+    a ratio with no meaning for a curve that crosses zero; on the scale it moves on, the rise
+    above the start is a third of the fall below it."""
+    loss = np.array([0.032, -0.0154, -0.0441, -0.0737, -0.0962, -0.1094, -0.1279, -0.133, -0.1356, -0.1288,
+                     -0.1123, -0.1335, -0.1142, -0.0849, -0.0589, -0.0387, -0.0161, 0.008, 0.0091, 0.0209, 0.0363,
+                     0.0463, 0.046, 0.0607, 0.0748, 0.0694, 0.0741, 0.073, 0.0539, 0.0638, 0.0576, 0.0508, 0.0362,
+                     0.0308, 0.0207, 0.0164, 0.011, 0.0003, -0.0016, -0.0074, -0.0099, -0.0134, -0.0138, -0.0126,
+                     -0.0093, -0.0117, -0.0089, -0.004, -0.0071, -0.0016])
+    d = fd.diagnose({"loss": list(loss)})
+    assert float(np.min(loss)) < -0.1 and float(np.max(loss[10:])) > 0.05
+    assert "diverging" not in d.codes, d.codes
+
+
 def test_a_loss_creeping_into_a_frozen_value_is_a_plateau():
     """An lr decayed to ~0 within a few epochs: the loss creeps for 5 epochs, then never moves."""
     loss = 0.6474 + 0.045 * np.exp(-E[:60] / 1.5)

@@ -2164,3 +2164,19 @@ def test_allennlp_epoch_tables_are_the_curve(tmp_path):
     assert run.series["loss"].steps.tolist() == list(range(epochs))
     assert run.series["val_accuracy"].values.tolist()[-1] == pytest.approx(0.45)
     assert not any("memory" in name for name in run.series)
+
+
+def test_a_word_in_parentheses_between_a_metric_and_its_value_qualifies_the_name(tmp_path):
+    """"val PR-AUC (cb+ff) 0.003": the qualifier had cut the name from its value, so the log
+    read as train-only; joined, the score is the validation curve, and a higher-is-better one."""
+    lines = ["params: 271,660  train: 2400  val: 400"]
+    for e in range(1, 11):
+        lines.append(f"epoch {e:2d}  loss {0.05 / e:.5f}  val PR-AUC (cb+ff) {0.02 * e:.3f}  68s")
+    p = tmp_path / "train_log.txt"
+    p.write_text("\n".join(lines) + "\n")
+    [run] = fd.read_runs(str(p))
+    s = run.series["val_pr_auc_cb_ff"]
+    assert s.values.tolist()[-1] == pytest.approx(0.2)
+    d = fd.diagnose(run)
+    assert d.top is not None and d.top.code == "still_improving" and "rising" in d.top.message, d.codes
+    assert extract_pairs("Loss 6.91 (6.93) acc (top1) 0.71") == {"Loss": 6.91, "acc_top1": 0.71}

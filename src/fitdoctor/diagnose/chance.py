@@ -10,6 +10,7 @@ loss sits at H(m) is exactly a model predicting a prior of m.
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
@@ -197,6 +198,19 @@ def accuracy_learned(ctx: Context) -> bool | None:
     return clear_of_guessing(float(np.max(stats.smooth(A.y, 3))), guess, ctx)
 
 
+#: scores of generated text, as whole words of a series' name ("eval_rougeL", "val_bleu",
+#: "eval_gen_len", "test_wer"): a run logging one trains a sequence model, whose loss is a mean
+#: over tokens, not a classifier's over K classes
+_GENERATION_SCORE = re.compile(r"(?:^|_)(?:rouge\w*|bleu|sacrebleu|meteor|chrf|gen_len|wer|cer|perplexity|ppl)(?:_|$)",
+                               re.I)
+
+
+def generates_text(ctx: Context) -> bool:
+    """The run logs a score of generated text (ROUGE, BLEU, WER, the generated length): its loss
+    is a token loss, and a token loss near ln 4 is no guess among 4 classes."""
+    return any(_GENERATION_SCORE.search(name) for name in ctx.history.series)
+
+
 def accuracy_always_zero(ctx: Context) -> bool:
     """Keras's ``accuracy`` on a regression target: 0 at every point, train and val (a continuous
     prediction never equals a continuous label), or under 1% beside a regression metric the run
@@ -234,7 +248,7 @@ def init_chance(ctx: Context) -> None:
     L = ctx.val_loss if ctx.val_loss is not None and ctx.val_loss.n >= 2 else ctx.loss
     # a regression loss or a language model's token loss is no classifier's prior entropy
     regression = ctx.metric_name in REGRESSION_METRICS or ctx.history.meta.get("task") in ("regression", "language_model") \
-        or accuracy_always_zero(ctx)
+        or accuracy_always_zero(ctx) or generates_text(ctx)
     if c is None and L is not None and L.n >= 2 and not regression:
         A = accuracy_curve(ctx)
         level = tail_level(L, 0.5)

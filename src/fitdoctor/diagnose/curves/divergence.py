@@ -36,7 +36,7 @@ def diverging(ctx: Context) -> Finding | None:
     if spike is not None and top <= ctx.th.blowup_factor * first:
         # smoothing takes one epoch's blow-up for an outlier: judged, and quoted, as logged
         peak, top, first = spike, float(L.y[spike]), float(L.y[0])
-    if first > 0 and top > ctx.th.blowup_factor * first and peak > 0 \
+    if first > 0 and _blown_up(first, top, best, ctx.th.blowup_factor) and peak > 0 \
             and end < ctx.th.diverge_start_factor * first:
         start = first
         # it blew up and came back: the weights were thrown somewhere else mid-run
@@ -69,6 +69,16 @@ def diverging(ctx: Context) -> Finding | None:
     msg = (f"{L.name} grows: from {fv(best)} at {L.axis} {fx(L.x[b])} to {fv(end)} at the end "
            f"({fv(end / start)}x its start {fv(start)})" if start else f"{L.name} grows")
     return finding("diverging", "error", msg, ctx, span=(L.x[b], L.x[-1]), evidence=ev)
+
+
+def _blown_up(first: float, top: float, best: float, factor: float) -> bool:
+    """``top`` is ``factor`` times ``first``. A loss on a floor of 0 is judged by the ratio; one
+    that goes below zero (an energy gap, a contrastive-divergence term, a negative log-likelihood)
+    has no ratio to speak of (0.008 -> 0.069 is 8x after a swing down to -0.136), so the same
+    multiple is taken on the scale it moves on: the rise above its start against its fall below it."""
+    if best >= 0:
+        return top > factor * first
+    return top - first > (factor - 1.0) * (first - best)
 
 
 #: fewer train points than this, sampled sparser than validation, say nothing about a blow-up ...

@@ -6,7 +6,7 @@ import re
 
 from fitdoctor.io._table import AXIS_COLUMNS
 from fitdoctor.history import GLUED_SPLIT, SHORT_SPLITS, TRAIN_SPLITS, VAL_SPLITS
-from fitdoctor.io.console.patterns import BRACKETED_NUM, NUM, WRAPPED_NUM
+from fitdoctor.io.console.patterns import BRACKETED_NUM, NUM, QUALIFIED_NAME, WRAPPED_NUM
 
 #: what ends a value: not more of a word or number, nor the rest of a date or a clock time
 #: ("INFO: 2017-07-16T23:00:40: step 10", "time: 12:30:01" hold no value 2017 or 12)
@@ -88,6 +88,10 @@ def skipped(key: str) -> bool:
     return got
 
 
+def _qualified(m: re.Match) -> str:
+    return f"{m.group(1)}_{re.sub(r'[^A-Za-z0-9]+', '_', m.group(2)).strip('_')}"
+
+
 def extract_pairs(segment: str) -> dict[str, float]:
     """Metric name -> value from one printed line, in any of the spellings above.
 
@@ -97,6 +101,7 @@ def extract_pairs(segment: str) -> dict[str, float]:
     """
     if "(" in segment:
         segment = WRAPPED_NUM.sub(r"\1", segment)
+        segment = QUALIFIED_NAME.sub(_qualified, segment)
     if "[" in segment:
         segment = BRACKETED_NUM.sub(r"\1\2", segment)
     if "/" in segment and _TRAIN_SLASH.search(segment) is not None:

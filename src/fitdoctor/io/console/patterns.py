@@ -11,6 +11,11 @@ import re
 NUM = r"[-+]?(?:(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|NaN|NAN|inf|Inf|INF|infinity|Infinity)"
 #: a number printed inside its wrapper: "tensor(0.6741, device='cuda:0')", "np.float64(0.93)"
 WRAPPED_NUM = re.compile(r"\b(?:tensor|(?:np\.|numpy\.)?float(?:16|32|64)|array)\(\s*\[?\s*(" + NUM + r")\s*\]?\s*(?:,[^()]*)?\)")
+#: a word in parentheses between a metric's name and its value: "val PR-AUC (cb+ff) 0.003",
+#: "F1 (macro): 0.55", "acc (top1) 0.71"; it qualifies the name, and read apart it would cut the
+#: name from its value (joined: "PR-AUC_cb_ff 0.003"). The name starts with a letter and the word
+#: too, so a value's running average ("0.41 (0.45)") and a split after a value are left alone
+QUALIFIED_NAME = re.compile(r"(?<![\w.])([A-Za-z][\w@\-]*)\s*\(([A-Za-z][\w+\-]{0,15})\)(?=\s*[:=]?\s*[-+]?\.?\d)")
 #: a number printed as a one-element array after its name: "Loss [ 0.69090915]", "loss: [0.51]"
 #: (``print(loss.data.numpy())``); not a counter that another bracket follows ("Epoch: [3][120/500]")
 BRACKETED_NUM = re.compile(r"(?<=[A-Za-z_])(\s*[:=]?\s*)\[\s*(" + NUM + r")\s*\](?!\s*\[)")
