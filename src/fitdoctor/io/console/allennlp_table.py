@@ -21,7 +21,7 @@ import re
 from fitdoctor.io.console.patterns import NUM
 
 #: the header row: "Training |  Validation" ending the line, after the logger's prefix
-TABLE_HEAD = re.compile(r"^(?P<prefix>.*?)\s+Training\s+\|\s+Validation\s*$", re.M)
+TABLE_HEAD = re.compile(r"^.*?\s+Training\s+\|\s+Validation\s*$", re.M)
 _ROW = re.compile(r"^.*?(?:\s-\s|^)\s*(?P<name>[A-Za-z_][\w@.\-/]*)\s*\|\s*(?P<train>" + NUM + r"|N/A)\s*\|\s*(?P<val>"
                   + NUM + r"|N/A)\s*$")
 _EPOCH = re.compile(r"\bEpoch\s+(\d+)\s*/\s*\d+\s*$")
@@ -38,7 +38,8 @@ def allennlp_tables_as_lines(text: str) -> str:
         return text
     lines = text.split("\n")
     epoch_lines = [i for i, line in enumerate(lines) if "Epoch" in line and _EPOCH.search(line)]
-    out = ["" if k in set(epoch_lines) else line for k, line in enumerate(lines)]
+    numbering = set(epoch_lines)
+    out = ["" if k in numbering else line for k, line in enumerate(lines)]
     epoch: int | None = None
     next_epoch_line = 0
     i = 0
