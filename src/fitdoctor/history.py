@@ -54,10 +54,12 @@ METRIC_ALIASES: dict[str, str] = {
 #: A validation series named only for being an average (``validation_epoch_average``): its loss.
 VAL_MEAN_NAMES = ("average", "avg", "mean")
 
+#: Scores that also count as whole words anywhere in a name (see ``HIGHER_IS_BETTER_WORDS``).
+_SCORE_WORDS = ("accuracy", "acc", "auc", "f1", "precision", "recall", "iou", "dice", "bleu", "rouge", "top5")
+
 #: Higher-is-better metrics; everything else (losses, errors) is lower-is-better.
 HIGHER_IS_BETTER = (
-    "accuracy", "acc", "auc", "f1", "precision", "recall", "r2", "map", "iou",
-    "dice", "bleu", "rouge", "top5", "matthews", "balanced_accuracy", "fitness",
+    *_SCORE_WORDS, "r2", "map", "matthews", "balanced_accuracy", "fitness",
     "score",  # scikit-learn's MLP "Validation score" (accuracy or R^2), *_score metrics
 )
 
@@ -173,11 +175,10 @@ LOWER_IS_BETTER_WORDS = ("loss", "error", "brier", "mse", "mae", "mape", "wer", 
 
 #: short names and ranking/image scores, matched as whole words of a name ("val_prec",
 #: "ndcg@10", "test_psnr"): as prefixes they would catch "recon" or "recall_loss"
-#: (and the scores above as words anywhere in a name: "val_pr_auc_cb_ff", a PR-AUC printed with
+#: (and ``_SCORE_WORDS`` as words anywhere in a name: "val_pr_auc_cb_ff", a PR-AUC printed with
 #: its qualifier, "val PR-AUC (cb+ff)")
 HIGHER_IS_BETTER_WORDS = frozenset({"prec", "rec", "ndcg", "mrr", "hit", "hits", "psnr", "ssim", "top1", "prc",
-                                    "mcc", "cindex", "accuracy", "acc", "auc", "f1", "precision", "recall",
-                                    "iou", "dice", "bleu", "rouge", "top5"})
+                                    "mcc", "cindex", *_SCORE_WORDS})
 
 
 #: scores whose root is distinctive enough to be found anywhere in a name (so none is also a

@@ -248,8 +248,9 @@ def short_run_trend(P: Curve, ctx: Context) -> tuple[float, float, int, float] |
 def settling(P: Curve, steps: int = 3) -> bool:
     """Each of the curve's last ``steps`` steps went down (better), each by no more than the
     one before: the shrinking steps of a curve landing on the level it converges to."""
-    d = -np.diff(P.y[-(steps + 1):])
-    return d.size == steps and bool(np.all(d > 0)) and bool(np.all(np.diff(d) <= 0))
+    if falling_steps(P) < steps:
+        return False
+    return bool(np.all(np.diff(-np.diff(P.y[-(steps + 1):])) <= 0))
 
 
 def falling_steps(P: Curve) -> int:
