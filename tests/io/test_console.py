@@ -2180,3 +2180,62 @@ def test_a_word_in_parentheses_between_a_metric_and_its_value_qualifies_the_name
     d = fd.diagnose(run)
     assert d.top is not None and d.top.code == "still_improving" and "rising" in d.top.message, d.codes
     assert extract_pairs("Loss 6.91 (6.93) acc (top1) 0.71") == {"Loss": 6.91, "acc_top1": 0.71}
+
+
+def _ner_trainer_log(epochs: int, steps: int = 120) -> list[str]:
+    """An NER trainer's log as it writes it: logging timestamps, "Train: [ e/E] Step s/S Loss v"
+    lines, the epoch's "Final Loss", its "Valid: [ e/E] Final ..." evaluation, and a per-category
+    breakdown under a header that ends in a colon."""
+    lines = []
+    for e in range(1, epochs + 1):
+        stamp = f"2021-12-19 01:{30 + e:02d}:04,540"
+        for s in range(0, steps + 1, 40):
+            lines.append(f"{stamp} Train: [{e:2d}/{epochs}] Step {s:03d}/{steps} Loss {250 / (e + s / steps):.3f}")
+        lines.append(f"{stamp} Train: [{e:2d}/{epochs}] Final Loss {250 / (e + 1):.3f}")
+        lines.append(f"{stamp} Valid: [{e:2d}/{epochs}] Final Accuracy {0.3 + 0.04 * e:.3f} "
+                     f"Recall {0.05 * e:.3f} F1 {0.06 * e:.3f}")
+        lines.append(f"{stamp} Valid Score For Each Entity Category: ")
+        for name, f1 in (("name", 0.01), ("address", 0.02), ("movie", 0.0)):
+            lines.append(f"{stamp} Category: {name} Accuracy 0.500 Recall 0.100 F1 {f1 * e:.3f}")
+        lines.append(f"{stamp} ")
+    return lines
+
+
+def test_epochs_counted_in_brackets_after_the_split_word_are_one_run(tmp_path):
+    """"Train: [ 1/5] Step 050/335 Loss ..": the bracket counts epochs and the step restarts in
+    each; the log was read as ten one-epoch runs. A timestamped line is never the wrapped rest
+    of the header above it, and the per-category rows are left out, so the evaluation's own F1
+    is the curve (a category's F1 had replaced it)."""
+    p = tmp_path / "log.txt"
+    p.write_text("\n".join(_ner_trainer_log(5)) + "\n")
+    [run] = fd.read_runs(str(p))
+    assert run.series["val_f1"].values.tolist() == pytest.approx([0.06 * e for e in range(1, 6)])
+    assert run.series["val_f1"].steps.tolist() == [1, 2, 3, 4, 5]
+    assert not any("name" in k or "address" in k for k in run.series), list(run.series)
+    d = fd.diagnose(run)
+    assert d.top is not None and d.top.code == "still_improving", d.codes
+
+
+def test_a_batch_counter_in_brackets_after_test_is_no_epoch(tmp_path):
+    """PyTorch's ImageNet example prints "Test: [10/242]  Time .. Loss .." with the batch in the
+    brackets: only a bracket beside a batch counter, or one with the same total, counts epochs."""
+    lines = []
+    for e in range(4):
+        for b in range(0, 60, 20):
+            lines.append(f"Epoch: [{e}][{b}/60]\tTime 1.154 (1.408)\tLoss {3.0 - 0.5 * e - 0.01 * b:.4f} (3.0)")
+        for b in range(0, 30, 10):
+            lines.append(f"Test: [{b}/30]\tTime 0.604 (0.604)\tLoss {3.2 - 0.4 * e:.4f} ({3.2 - 0.4 * e:.4f})")
+        lines.append(f" * Prec@1 {40 + 10 * e:.3f} Prec@5 {70 + 5 * e:.3f}")
+    p = tmp_path / "train.log"
+    p.write_text("\n".join(lines) + "\n")
+    runs = fd.read_runs(str(p))
+    assert all(max(s.steps) < 10 for r in runs for s in r.series.values()), [dict(r.series) for r in runs]
+
+
+def test_a_top_k_score_with_its_k_set_off_by_a_space_is_one_name():
+    """"top 1 acc: 0.223": read apart, "top" took the 1 as its value and top-1 and top-5 shared
+    the name "acc"."""
+    assert extract_pairs("top 1 acc: 0.0354") == {"top1_acc": 0.0354}
+    assert extract_pairs("top 5 acc: 0.1235") == {"top5_acc": 0.1235}
+    assert extract_pairs("Top-1 error 0.31, loss 1.2") == {"top1_error": 0.31, "loss": 1.2}
+    assert extract_pairs("stop 1 acc 0.5") != {"top1_acc": 0.5}  # a word that ends in "top" is no top-k

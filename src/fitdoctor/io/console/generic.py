@@ -22,6 +22,12 @@ from fitdoctor.io.console.runs import Run, State
 from fitdoctor.io.console.tqdm import bar_postfix, epoch_bar_postfix
 
 _BRACKET_EPOCH = re.compile(r"^\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]")
+#: "Train: [ 1/5] Step 050/335 Loss 81.8", "Valid: [ 1/5] Final Accuracy 0.33 F1 0.11": the same
+#: epoch-of-planned counter right after the split word that opens the line (no word "epoch").
+#: An epoch only beside a batch counter, or with the total such a line had: PyTorch's ImageNet
+#: example prints "Test: [10/242]  Time .. Loss .." with the batch in the same brackets
+_SPLIT_BRACKET_EPOCH = re.compile(r"^(?:train(?:ing)?|val(?:id(?:ation)?)?|eval(?:uation)?|dev|test)\s*[:|-]?\s*"
+                                  r"\[\s*(\d+)\s*/\s*(\d+)\s*\]", re.I)
 #: "Average loss: 0.52", "Epoch summary - loss: ...": an epoch's own summary of its train lines
 _SUMMARY_LEAD = re.compile(r"^\W*(?:avg|average|mean|summary|overall|total|running|epoch|train(?:ing)?)\b", re.I)
 #: "Ep  3 | loss=0.41": the word abbreviated, at the start of the line
@@ -228,6 +234,18 @@ def batch_point(seg: str, epoch: float) -> float | None:
     return within_epoch(epoch, int(sub.group(1)), int(sub.group(2)))
 
 
+def _split_bracket_epoch(state: State, seg: str) -> re.Match[str] | None:
+    """The "[ 1/5]" of a split-led line when it counts epochs (see ``_SPLIT_BRACKET_EPOCH``)."""
+    line = _LOG_PREFIX.sub("", seg, count=1)
+    sb = _SPLIT_BRACKET_EPOCH.match(line)
+    if sb is None:
+        return None
+    if _STEP_OF.search(line, sb.end()) is not None:
+        state.split_bracket_total = int(sb.group(2))
+        return sb
+    return sb if state.split_bracket_total == int(sb.group(2)) else None
+
+
 def handle_generic(state: State, n: int, seg: str) -> None:
     x: float | None = None
     axis = "epoch"
@@ -272,6 +290,16 @@ def handle_generic(state: State, n: int, seg: str) -> None:
                 # when the line holds an evaluation, the step it was taken at: see below)
                 batch_line, step_x = True, float(st.group(1))
                 rest = rest[:st.start()] + " | " + rest[st.end():]
+    elif (sb := _split_bracket_epoch(state, seg)) is not None:
+        # the split word stays for split_prefixed (it reads the line's lead); a batch counter
+        # after the epoch is progress inside it, so the epoch's "Final" line closes it
+        x = float(sb.group(1))
+        planned, bare_counter = (int(sb.group(1)), int(sb.group(2))), True
+        rest = _LOG_PREFIX.sub("", seg, count=1)[sb.end():]
+        sub = _STEP_OF.search(rest)
+        if sub is not None and 0 < int(sub.group(2)):
+            x = within_epoch(x, int(sub.group(1)), int(sub.group(2)))
+            rest = rest[:sub.start()] + " | " + rest[sub.end():]
     elif (eb := EPOCH_BATCH.match(seg)) is not None:
         # "[2,  4000] loss: 1.52" (PyTorch's CIFAR-10 tutorial): epoch and batch, as a step
         ep, batch = int(eb.group(1)), int(eb.group(2))

@@ -181,6 +181,11 @@ def segments(text: str):
                     yield n, seg
 
 
+#: a line that opens with its own timestamp ("2021-12-19 01:35:00,796 Category: ...") was
+#: written by a logger call of its own: never the wrapped rest of the line before it
+_STAMPED = re.compile(r"\s*\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d")
+
+
 def join_wrapped(segs):
     """Undo line wrapping (forum posts, rich progress bars in a narrow pipe).
 
@@ -193,7 +198,7 @@ def join_wrapped(segs):
         if held is not None:
             prev = held[1]
             last = prev.rstrip()[-1:]
-            if last in (":", "=", "-") or seg.startswith(indent):
+            if (last in (":", "=", "-") or seg.startswith(indent)) and not _STAMPED.match(seg):
                 prev = prev.rstrip()
                 dangling = prev.endswith((":", " -", "=")) and METRIC_WORDS.search(prev) is not None
                 indented = seg.startswith(indent) and METRIC_WORDS.search(prev) is not None \

@@ -92,6 +92,11 @@ def _qualified(m: re.Match) -> str:
     return f"{m.group(1)}_{re.sub(r'[^A-Za-z0-9]+', '_', m.group(2)).strip('_')}"
 
 
+#: "top 1 acc: 0.223", "Top 5 error 0.31": a top-k score with its k set off by a space; read
+#: apart, "top" would take the k as its value and the two scores would share one name
+_TOP_K_SPACED = re.compile(r"\btop[\s\-_]+(\d{1,2})[\s\-_]+(acc(?:uracy)?|err(?:or)?)\b", re.I)
+
+
 def extract_pairs(segment: str) -> dict[str, float]:
     """Metric name -> value from one printed line, in any of the spellings above.
 
@@ -104,6 +109,8 @@ def extract_pairs(segment: str) -> dict[str, float]:
         segment = QUALIFIED_NAME.sub(_qualified, segment)
     if "[" in segment:
         segment = BRACKETED_NUM.sub(r"\1\2", segment)
+    if "op" in segment:
+        segment = _TOP_K_SPACED.sub(r"top\1_\2", segment)
     if "/" in segment and _TRAIN_SLASH.search(segment) is not None:
         segment = _SLASH_PAIR.sub(_slash_pair, segment)
     found = list(_PAIR_EQ.finditer(segment))

@@ -18,7 +18,7 @@ from fitdoctor.io.console.epoch_blocks import epoch_blocks_as_lines
 from fitdoctor.io.console.fastai import tables_as_lines
 from fitdoctor.io.console.grouped_table import grouped_tables_as_lines
 from fitdoctor.io.console.generic import (EVAL_ANNOUNCEMENT, close_eval_block, eval_block_line, handle_generic,
-                                          handle_step_split_value, header_lines, note_epoch_header)
+                                          handle_step_split_value, header_lines, line_lead, note_epoch_header)
 from fitdoctor.io.console.hf import hf_dict, handle_dict
 from fitdoctor.io.console.lines import (MAYBE_WRAPPED, cut_incomplete_tail, drop_foreign, join_wrapped, segments,
                                         unglue_callbacks)
@@ -38,6 +38,12 @@ _SOURCE_LOCATION = re.compile(r"\[[\w./-]+\.py(?:\s+line)?\s*[:#]\s*\d+\]\s*[:\-
 #: detection caps read as metrics (iou 0.5, maxdets 100) and cut the run at every evaluation; the
 #: script's own line after it ("val AP=0.1207 AP50=0.2540") carries the score
 _COCO_SUMMARY = re.compile(r"^\s*Average (?:Precision|Recall)\s+\((?:AP|AR)\)\s+@\[")
+#: "Category: name Accuracy 0.182 Recall 0.004 F1 0.008", "Class 3: precision 0.91 ...": one row
+#: of an evaluation broken down by class (an NER trainer's per-entity scores), never a point of
+#: the run's curve; read as a record it would overwrite the evaluation's own F1 or cut the run.
+#: The name after the word is no metric word ("Class loss: 0.41" is a detector's loss)
+_PER_CLASS_ROW = re.compile(r"^(?:category|class|entity)\s*[:=#]?\s*(?!(?:loss|acc\w*|error|score|precision|recall|f1|"
+                            r"prob\w*|weight\w*)\b)[\w\-]+\s*[:|,]?\s+[A-Za-z]", re.I)
 
 
 def handle(state: State, n: int, seg: str) -> None:
@@ -47,6 +53,12 @@ def handle(state: State, n: int, seg: str) -> None:
     if "Average " in seg and _COCO_SUMMARY.match(seg):
         return
     if state.eval_block and eval_block_line(state, seg):
+        return
+    if ("ategor" in seg or "lass" in seg or "ntity" in seg) and _PER_CLASS_ROW.match(line_lead(seg)):
+        if not state.per_class_note:
+            state.per_class_note = True
+            state.run.notes.append("rows that break an evaluation down by class (\"Category: name Accuracy ..\") "
+                                   "are left out")
         return
     if "Epoch" in seg and keras.handle_header(state, n, seg):
         return

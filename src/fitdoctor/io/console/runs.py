@@ -111,6 +111,11 @@ class State:
     epoch_zero_batches: bool = False
     #: said once that an epoch's train summary inside a step log was left out
     epoch_summary_note: bool = False
+    #: the planned epoch count of "Train: [ 1/5] Step 050/335 ..." lines: a "Valid: [ 1/5] ..."
+    #: line with the same total is that epoch's evaluation ("Test: [10/242]" alone counts batches)
+    split_bracket_total: int | None = None
+    #: said once that rows breaking an evaluation down by class were left out
+    per_class_note: bool = False
     #: the log's step lines count within each epoch or evaluation pass (their counter starts
     #: again at every one: "Train Step 0/50 .. [RESULT]: Train. Epoch: 0, summary_loss: .."),
     #: so the epochs' own summary lines are the curve and the step lines are left out
