@@ -2239,3 +2239,44 @@ def test_a_top_k_score_with_its_k_set_off_by_a_space_is_one_name():
     assert extract_pairs("top 5 acc: 0.1235") == {"top5_acc": 0.1235}
     assert extract_pairs("Top-1 error 0.31, loss 1.2") == {"top1_error": 0.31, "loss": 1.2}
     assert extract_pairs("stop 1 acc 0.5") != {"top1_acc": 0.5}  # a word that ends in "top" is no top-k
+
+
+def test_a_split_word_with_the_share_it_was_taken_on_still_names_the_split(tmp_path):
+    """"[Step 500/159210] Train 9.6801 | Val~20% 9.6793": a loop that evaluates on a fifth of its
+    validation set; the log was refused as an unknown format."""
+    lines = ["[07:55:57] [INFO] logger ready", "[08:01:49] [INFO] ========[ TRAINING START ]========"]
+    for i in range(1, 13):
+        lines.append(f"[08:{i:02d}:18] [INFO] [Step {500 * i:6d}/159210] Train {9.68 - 0.003 * i:.4f} | "
+                     f"Val~20% {9.679 - 0.003 * i:.4f}")
+    p = tmp_path / "train.log"
+    p.write_text("\n".join(lines) + "\n")
+    [run] = fd.read_runs(str(p))
+    assert run.series["val_loss"].values.tolist()[-1] == pytest.approx(9.679 - 0.036)
+    assert run.series["loss"].steps.tolist()[:2] == [500, 1000]
+
+
+def test_a_vae_that_prints_its_reconstruction_and_kl_terms_is_judged_on_the_reconstruction(tmp_path):
+    """"Epoch [3/100] Recon: 0.0325 | KL: 4.3375 | Phys: 0.0000": no word "loss" anywhere; the log
+    was refused. The reconstruction term is the loss (the KL term is reshaped by its warm-up)."""
+    lines = ["Training Started", "=" * 50]
+    for e in range(1, 31):
+        lines.append(f"Epoch [{e}/30] Recon: {0.1 / e:.4f} | KL: {40 / e ** 2:.4f} | Phys: 0.0000 (λ=0.000)")
+    p = tmp_path / "log.txt"
+    p.write_text("\n".join(lines) + "\n")
+    [run] = fd.read_runs(str(p))
+    assert run.series["loss"].values.tolist()[-1] == pytest.approx(round(0.1 / 30, 4))
+    assert any("reconstruction" in n for n in run.meta.get("notes", []))
+
+
+def test_first_order_motion_models_logger_lines_are_epochs_and_their_sum_the_loss(tmp_path):
+    """FOMM's Logger writes "00000003) perceptual - 54.96794; equivariance_value - 0.21173; warp_loss
+    - 0.48800" once per epoch; the semicolons made it look like a CSV with no numeric column."""
+    lines = [f"{e:08d}) perceptual - {56 - 0.1 * e:.5f}; equivariance_value - {0.22 - 0.001 * e:.5f}; "
+             f"warp_loss - {0.49 - 0.002 * e:.5f}" for e in range(20)]
+    p = tmp_path / "log.txt"
+    p.write_text("\n".join(lines) + "\n")
+    [run] = fd.read_runs(str(p))
+    assert run.series["loss"].steps.tolist() == list(range(20))
+    assert run.series["loss"].values.tolist()[0] == pytest.approx(56 + 0.22 + 0.49)
+    assert run.series["perceptual"].values.tolist()[-1] == pytest.approx(54.1)
+    assert any("sum of the terms" in n for n in run.meta.get("notes", []))

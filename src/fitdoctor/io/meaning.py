@@ -18,6 +18,7 @@ def interpret(run: RunHistory) -> RunHistory:
     bare_split_curves(run)
     named_loss_as_loss(run)
     perplexity_as_loss(run)
+    reconstruction_as_loss(run)
     percent_to_fraction(run)
     return run
 
@@ -108,6 +109,30 @@ def perplexity_as_loss(run: RunHistory) -> None:
         run.add(f"{split}loss", src.steps.copy(), np.log(src.values), raw_name=f"ln({src.raw_name})", axis=src.axis)
         run.note(f"{src.raw_name!r} read as the {'validation ' if split else ''}loss: ln(perplexity), the "
                  "cross-entropy it is the exp of (no loss of that split is logged)")
+
+
+#: a VAE's reconstruction term printed beside its KL term, with no total ("Recon: 0.0384 | KL: 8.01")
+_RECONSTRUCTION = ("recon", "reconstruction", "rec")
+_KL = ("kl", "kld", "kl_div", "kl_divergence", "kl_loss")
+
+
+def reconstruction_as_loss(run: RunHistory) -> None:
+    """A VAE that prints its reconstruction and KL terms and no total: the reconstruction is the
+    loss the rules judge (the KL term is a regulariser that a warm-up or a weight reshapes; it
+    falls by orders of magnitude as the posterior collapses towards the prior, whatever the
+    model learns). Each split on its own: ``val_recon`` becomes ``val_loss``."""
+    if not any(k in run.series for k in _KL) and not any(f"val_{k}" in run.series for k in _KL):
+        return
+    for split in ("", "val_"):
+        if run.get(f"{split}loss") is not None:
+            continue
+        name = next((f"{split}{k}" for k in _RECONSTRUCTION if f"{split}{k}" in run.series), None)
+        if name is None:
+            continue
+        src = run.series[name]
+        run.add(f"{split}loss", src.steps.copy(), src.values.copy(), raw_name=src.raw_name, axis=src.axis)
+        run.note(f"{src.raw_name!r}, a VAE's reconstruction term printed beside its KL term, read as the "
+                 f"{'validation ' if split else ''}loss (no total is logged)")
 
 
 def percent_to_fraction(run: RunHistory) -> None:

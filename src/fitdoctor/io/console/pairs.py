@@ -23,7 +23,7 @@ _PAIR_QUOTED = re.compile(r"['\"](" + _WORD + r")['\"]\s*:\s*(" + NUM + r")(?![\
 _KEY_TOKEN = re.compile(r"[_/.\-\s()@]+")
 _METRIC_TOKEN = re.compile(
     r"^(?:(?:loss|acc|err|perplexity|precision|recall|score|bleu|rouge|dice|map|miou|top\d|f1|auc|iou)\w*|"
-    r"ce|bce|nll|wer|cer|r2|mae|mse|rmse|ppl|psnr|ssim|ap\d*)$", re.I)
+    r"ce|bce|nll|wer|cer|r2|mae|mse|rmse|ppl|psnr|ssim|ap\d*|recon|kld?|elbo)$", re.I)
 #: Counters, timings and axes that are printed beside metrics but are not curves.
 SKIP_KEYS = {"v_num", "eta", "it/s", "s/it", "epoch", "epochs", "step", "global_step", "iter", "fold",
              "iteration", "it", "batch", "total", "time", "lr_scale"} | AXIS_COLUMNS
@@ -97,6 +97,10 @@ def _qualified(m: re.Match) -> str:
 _TOP_K_SPACED = re.compile(r"\btop[\s\-_]+(\d{1,2})[\s\-_]+(acc(?:uracy)?|err(?:or)?)\b", re.I)
 
 
+#: a split word with the share it was taken on ("Val~20% 9.6793"): the split word alone names it
+_SHARED_SPLIT = re.compile(r"(?<![\w.])(val(?:id(?:ation)?)?|eval|dev|test|train(?:ing)?)~\d+(?:\.\d+)?%", re.I)
+
+
 def extract_pairs(segment: str) -> dict[str, float]:
     """Metric name -> value from one printed line, in any of the spellings above.
 
@@ -111,6 +115,8 @@ def extract_pairs(segment: str) -> dict[str, float]:
         segment = BRACKETED_NUM.sub(r"\1\2", segment)
     if "op" in segment:
         segment = _TOP_K_SPACED.sub(r"top\1_\2", segment)
+    if "%" in segment:
+        segment = _SHARED_SPLIT.sub(r"\1", segment)
     if "/" in segment and _TRAIN_SLASH.search(segment) is not None:
         segment = _SLASH_PAIR.sub(_slash_pair, segment)
     found = list(_PAIR_EQ.finditer(segment))

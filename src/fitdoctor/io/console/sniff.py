@@ -6,6 +6,7 @@ import re
 
 from fitdoctor.io._table import delimiter_of, is_sentence
 from fitdoctor.io.console.allennlp_table import TABLE_HEAD as ALLENNLP_HEAD
+from fitdoctor.io.console.fomm_log import LINE as FOMM_LINE
 from fitdoctor.io.console.bare_table import bare_rows
 from fitdoctor.io.console.epoch_blocks import has_epoch_blocks
 from fitdoctor.io.console.fastai import TABLE_HEAD
@@ -29,7 +30,7 @@ _SNIFF_TQDM_EPOCHS = re.compile(
 #: what a script prints beside its epoch: a loss or accuracy, or a named score without either
 #: ("Epoch 3: Val MAE = 0.0199", "epoch 3 val_f1 0.71"), as whole words
 #: (a named score may follow its split and an underscore: "Val_PSNR: 28.86")
-_SCORE_WORD = r"(?:(?:loss|acc)\w*|(?<![A-Za-z0-9])(?:mae|mse|rmse|f1|auc|roc_auc|iou|miou|dice|psnr|ssim|bleu|wer|cer|ppl|perplexity)\b)"
+_SCORE_WORD = r"(?:(?:loss|acc)\w*|(?<![A-Za-z0-9])(?:mae|mse|rmse|f1|auc|roc_auc|iou|miou|dice|psnr|ssim|bleu|wer|cer|ppl|perplexity|recon|kld?|elbo)\b)"
 _SNIFF_GENERIC = re.compile(r"(?:epoch|step|iter\w*)(?:\((?:train|val|test)\))?\s*[:=#]?\s*\[?\d+.{0,200}?"
                             + _SCORE_WORD + r"(?:\s+is)?\W{0,3}\s*" + NUM, re.I)
 #: "Epoch 3:" or "Epoch 3/30:" on a line of its own, its metrics on the next ("loss=0.41,
@@ -101,6 +102,8 @@ def sniff_text(text: str) -> float:
         return 0.7
     if _SNIFF_CONLL.search(window):
         return 0.7
+    if len(FOMM_LINE.findall(window)) >= 2:
+        return 0.75  # First Order Motion Model's "00000003) perceptual - 54.97; warp_loss - 0.49" (not a CSV)
     if len(ALLENNLP_HEAD.findall(text[:65536])) >= 2:
         return 0.7  # AllenNLP's "Training |  Validation" table after each epoch
     if has_epoch_blocks(window):
