@@ -1595,3 +1595,25 @@ def test_a_short_train_loss_that_rises_every_epoch_to_many_times_its_start_is_di
     # three small rises are not enough
     d = fd.diagnose({"loss": [0.311, 0.33, 0.35, 0.37], "val_loss": [0.40, 0.41, 0.42, 0.43]})
     assert "diverging" not in d.codes
+
+
+def test_a_log_that_begins_well_into_its_run_shows_no_stall_from_its_start():
+    """A fine-tune's metrics file holds only epochs 60-74 (the resume logged on its own): both
+    curves flat at a converged level, train a little below val. "Barely moved from its start"
+    was read as a plateau, but the log has no start to have moved from; from epoch 0 the same
+    flat curve is one."""
+    from fitdoctor.history import RunHistory
+
+    rng = np.random.default_rng(3)
+    train = 6.70 + 0.05 * rng.standard_normal(15)
+    val = 6.99 + 0.04 * rng.standard_normal(15)
+
+    def run(first_epoch: int) -> RunHistory:
+        h = RunHistory()
+        steps = np.arange(first_epoch, first_epoch + 15, dtype=float)
+        h.add("loss", steps, train)
+        h.add("val_loss", steps, val)
+        return h
+
+    assert "plateau" not in fd.diagnose(run(60)).codes
+    assert fd.diagnose(run(0)).top.code == "plateau"

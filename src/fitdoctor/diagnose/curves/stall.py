@@ -147,9 +147,10 @@ def plateau(ctx: Context) -> Finding | None:
                   f"{unit(V)}s ({fv(float(np.median(V.y[vf:])))}): the weights have stopped moving "
                   f"({frozen_causes(ctx)})")
         ev["val_frozen_from"] = float(V.x[vf])
-    # (d) barely moved at all, from the start
+    # (d) barely moved at all, from the start (a log that begins well into its run, a resume
+    # logged on its own, shows no start: flat there is where the run had got to, not a stall)
     elif start_flat == 0 and total < 0.05 * abs(start) and (ctx.chance_loss is None or level < 0.9 * ctx.chance_loss) \
-            and not fell_before_first_point(ctx, T, level):
+            and not fell_before_first_point(ctx, T, level) and not begins_mid_run(T):
         reason = f"having moved only {fv(total)} from its start {fv(start)}"
     if reason is None:
         return None
@@ -235,6 +236,17 @@ def underfitting(ctx: Context) -> Finding | None:
                  "than data it has never seen")
     msg = f"{T.name} settled at {fv(end)} ({high}) {close}; the model cannot fit even its training data"
     return finding("underfitting", "warning", msg, ctx, span=(T.x[0], T.x[-1]), evidence=ev)
+
+def begins_mid_run(T: Curve) -> bool:
+    """The log's first point lies well into its run: epoch 60 of a log of epochs 60-74 (a resume
+    logged to a file of its own). Its first value is where the run had got to, not its start.
+    An epoch counter starts at 0 or 1; a step counter's first logged point is a small share of
+    the steps the log spans."""
+    first, span = float(T.x[0]), float(T.x[-1] - T.x[0])
+    if T.axis == "epoch":
+        return first > max(2.0, 0.5 * span)
+    return first > max(0.25 * span, 1.0) and first > 1000
+
 
 def fell_before_first_point(ctx: Context, T: Curve, level: float) -> bool:
     """The logged series behind ``T`` started well above ``level``: ``T`` is a resampling (a
