@@ -12,7 +12,10 @@ doctor leaves it healthy (no finding at warning or worse in most retrains) and i
 rose beyond noise (a paired bootstrap over the test rows: the gain is > 0 in at least 95% of
 2000 resamples). A healthy control is **harmed** when its test score fell beyond noise the same way.
 Compute is the training time spent (doctor's retrains and the two final fits) over one training
-run of the config as given.
+run of the config as given. ``--test-seeds N`` (default 5) also trains the config as given and
+the prescription on N training seeds each and judges the test gain over seeds and rows (one
+model of a chaotic config is a lottery ticket); that measurement is not counted as doctor's
+compute.
 
 Baselines measured in the same run:
 
@@ -153,6 +156,49 @@ def bootstrap_gain(metric: str, task: str, y: np.ndarray, a: np.ndarray, b: np.n
     g = f(y[idx], b[idx]) - f(y[idx], a[idx])
     g = g[np.isfinite(g)]
     return gain, float((g <= 0).mean()) if g.size else 1.0
+
+
+def seed_test_gain(metric: str, task: str, first_cfg: Any, final_cfg: Any, ds: Any, seeds: int,
+                   n: int = 2000, seed: int = 0) -> dict[str, Any]:
+    """The test gain of the prescription over the config as given, each trained on the same
+    ``seeds`` training seeds (the split stays put) and scored once on the test rows; beyond
+    noise when the final config is better in at least 95% of two-level bootstrap resamples
+    (seeds, then test rows). One model per config reads a lucky or an unlucky seed as the
+    config's score: a chaotic config's first model can score 0.88 on test while its five
+    retrains average 0.68 on validation."""
+    from fitdoctor.train.protocol import final
+
+    if seeds < 1:
+        return {}
+    f0 = _metric_fn(metric, task)
+    f = (lambda yy, pp: np.maximum(np.nan_to_num(f0(yy, pp), nan=-1.0), -1.0)) if metric == "r2" else f0
+
+    def predictions(cfg: Any) -> tuple[np.ndarray, list[np.ndarray]]:
+        out, y = [], None
+        for i in range(seeds):
+            c = cfg.model_copy(update={"train": cfg.train.model_copy(update={"seed": int(cfg.train.seed) + i})})
+            y, p = test_predictions(final(c, dataset=ds)["experiment"])
+            if task != "regression":
+                p = (p >= 0.5).astype(int) if p.ndim == 1 else p.argmax(axis=1)
+            out.append(p)
+        return y, out
+
+    y, a = predictions(first_cfg)
+    same = first_cfg.model_dump() == final_cfg.model_dump()
+    b = a if same else predictions(final_cfg)[1]
+    per_a = [float(f(y, p)) for p in a]
+    per_b = [float(f(y, p)) for p in b]
+    rng = np.random.default_rng(seed)
+    rows = rng.integers(0, len(y), size=(n, len(y)))
+    diffs = np.stack([f(y[rows], pb[rows]) - f(y[rows], pa[rows]) for pa, pb in zip(a, b)])  # (seeds, n)
+    pick = rng.integers(0, seeds, size=(n, seeds))
+    g = diffs[pick.T, np.arange(n)].mean(axis=0)
+    g = g[np.isfinite(g)]
+    gain = float(np.mean(per_b) - np.mean(per_a))
+    return {"first": float(np.mean(per_a)), "final": float(np.mean(per_b)), "gain": gain,
+            "first_per_seed": per_a, "final_per_seed": per_b,
+            "p_not_better": float((g <= 0).mean()) if g.size and not same else 1.0,
+            "p_not_worse": float((g >= 0).mean()) if g.size and not same else 1.0, "fits": seeds * (1 if same else 2)}
 
 
 def _floor(metric: str, v: Any) -> Any:
@@ -335,6 +381,11 @@ def run_one(name: str, fault: str, raw: dict, args: argparse.Namespace, index: i
     })
     row["repaired"] = bool(row["broken"] and res.healthy and row["gain_beyond_noise"])
     row["harmed"] = bool(not row["broken"] and row["loss_beyond_noise"])
+    if args.test_seeds:
+        st = seed_test_gain(res.metric, res.task, first.config, last.config, ds, args.test_seeds)
+        row["seed_test"] = st
+        row["repaired_seeds"] = bool(row["broken"] and res.healthy and st["p_not_better"] < 0.05)
+        row["harmed_seeds"] = bool(not row["broken"] and st["p_not_worse"] < 0.05)
     one_run = res.compute and (sum(r.seconds for r in first.runs) / max(len(first.runs), 1))
     if args.aa and res.unit == "seed":  # the A/A blocks are seed blocks; a fold-judged config has none
         row["aa"] = aa_trials(cfg, ds, res.first["scores"], args.seeds, args.workers or 1, args.second_look)
@@ -377,6 +428,15 @@ def summarize(rows: list[dict]) -> dict:
         out["repaired_with_a_refuted_finding"] = sum(bool(r["repaired"] and r.get("refuted")) for r in broken)
         out["compute_mean"] = float(np.mean([r["compute"] for r in broken if r["compute"]]))
         out["compute_max"] = float(np.max([r["compute"] for r in broken if r["compute"]]))
+    seeded = [r for r in broken if "seed_test" in r]
+    if seeded:
+        out["seed_test"] = {
+            "seeds": len(seeded[0]["seed_test"]["first_per_seed"]),
+            "repaired": sum(r["repaired_seeds"] for r in seeded),
+            "repaired_share": sum(r["repaired_seeds"] for r in seeded) / len(seeded),
+            "mean_test_gain": float(np.mean([r["seed_test"]["gain"] for r in seeded])),
+            "controls_harmed": sum(r.get("harmed_seeds", False) for r in healthy),
+        }
     if healthy:
         out["controls_harmed"] = sum(r["harmed"] for r in healthy)
         out["controls_changed"] = sum(bool(r["accepted"]) for r in healthy)
@@ -419,6 +479,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--only", nargs="*", default=None)
     ap.add_argument("--no-random", dest="random", action="store_false")
     ap.add_argument("--no-aa", dest="aa", action="store_false")
+    ap.add_argument("--test-seeds", type=int, default=5,
+                    help="also score the config as given and the prescription on the test rows over this many "
+                         "training seeds each, and judge the gain over seeds and rows (0: off)")
     ap.add_argument("--scan", action="store_true", help="train each config once and print its diagnosis")
     ap.add_argument("--json", default=None, help="write every row and the summary here")
     ap.add_argument("--trail", action="store_true", help="print every change doctor tried, with its numbers")
@@ -449,6 +512,11 @@ def main(argv: list[str] | None = None) -> int:
               f"{row['compute']:5.1f}x  {'; '.join(row['accepted']) or 'no change'}"
               + (f"  | random: {rnd['test_final']:.3f}{' repaired' if rnd['repaired'] else ''}" if rnd else ""),
               flush=True)
+        if "seed_test" in row:
+            s = row["seed_test"]
+            print(f"{'':28s} over {len(s['first_per_seed'])} seeds: test {s['first']:.3f} -> {s['final']:.3f} "
+                  f"(p not better {s['p_not_better']:.3f}){'  REPAIRED' if row.get('repaired_seeds') else ''}"
+                  f"{'  HARMED' if row.get('harmed_seeds') else ''}", flush=True)
         if args.trail:
             for line in row["trail"]:
                 print("    " + line[:200], flush=True)
@@ -464,6 +532,11 @@ def main(argv: list[str] | None = None) -> int:
               f"(max {summary['compute_max']:.1f}x)")
         print(f"  of which repaired with a finding kept as a note because every remedy for it was rejected: "
               f"{summary['repaired_with_a_refuted_finding']}")
+    if "seed_test" in summary:
+        s = summary["seed_test"]
+        print(f"  judged on test over {s['seeds']} training seeds of each config: repaired {s['repaired']}/"
+              f"{summary['broken']} ({s['repaired_share']:.0%}); mean test gain {s['mean_test_gain']:+.3f}; "
+              f"controls harmed {s['controls_harmed']}/{summary.get('healthy_controls', 0)}")
     if "controls_harmed" in summary:
         print(f"controls harmed {summary['controls_harmed']}/{summary['healthy_controls']} (target 0); "
               f"changed {summary['controls_changed']}")
