@@ -2280,3 +2280,26 @@ def test_first_order_motion_models_logger_lines_are_epochs_and_their_sum_the_los
     assert run.series["loss"].values.tolist()[0] == pytest.approx(56 + 0.22 + 0.49)
     assert run.series["perceptual"].values.tolist()[-1] == pytest.approx(54.1)
     assert any("sum of the terms" in n for n in run.meta.get("notes", []))
+
+
+def test_mbrl_lib_model_training_lines_are_one_run_per_round(tmp_path):
+    """mbrl-lib's logger prints "| model_train | I: 0 | E: 3 | TD: 200 | VD: 0 | MLOSS: 83.59 |
+    MVSCORE: 7.98 | MBVSCORE: 8.03" (the tag coloured); the log was refused. Each round (I) starts
+    again at epoch 0 and is a run of its own; the running best is no curve."""
+    lines = ["Results will be saved at /home/u/exp/pets/default/cartpole/2022.05.02/130453."]
+    for i in range(3):
+        best = 99.0
+        for e in range(10):
+            val = 2.0 / (e + 1) + 0.1 * i
+            best = min(best, val)
+            lines.append(f"| \x1b[34mmodel_train\x1b[0m | I: {i} | E: {e} | TD: {200 * (i + 1)} | VD: 0 | "
+                         f"MLOSS: {80 - 3 * e:.4f} | MVSCORE: {val:.4f} | MBVSCORE: {best:.4f}")
+        lines.append(f"| \x1b[32mtrain\x1b[0m | E: {i} | S: {200 * (i + 1)} | R: {10.0 * i:.3f}")
+    p = tmp_path / "run_log.txt"
+    p.write_text("\n".join(lines) + "\n")
+    runs = fd.read_runs(str(p))
+    assert len(runs) == 3
+    last = runs[-1]
+    assert last.series["val_loss"].values.tolist() == pytest.approx([round(2.0 / (e + 1) + 0.2, 4) for e in range(10)])
+    assert last.series["loss"].steps.tolist() == list(range(10))
+    assert not any("mbvscore" in k.lower() or "td" == k.lower() for k in last.series)

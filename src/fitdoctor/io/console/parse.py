@@ -17,6 +17,7 @@ from fitdoctor.io.console.deepxde_table import deepxde_tables_as_lines
 from fitdoctor.io.console.epoch_blocks import epoch_blocks_as_lines
 from fitdoctor.io.console.fastai import tables_as_lines
 from fitdoctor.io.console.fomm_log import fomm_lines_as_lines
+from fitdoctor.io.console.mbrl_log import mbrl_lines_as_lines
 from fitdoctor.io.console.grouped_table import grouped_tables_as_lines
 from fitdoctor.io.console.generic import (EVAL_ANNOUNCEMENT, close_eval_block, eval_block_line, handle_generic,
                                           handle_step_split_value, header_lines, line_lead, note_epoch_header)
@@ -145,9 +146,10 @@ def parse_console_text(text: str, *, source: str, fmt: str = "console",
             notes.append(deepxde_note)
         # YOLO's table first: its header row would read as a fastai table's
         text, yolo_note = yolo_tables_as_lines(text)
-        text, fomm_note = fomm_lines_as_lines(text)
-        if fomm_note:
-            notes.append(fomm_note)
+        for as_lines in (fomm_lines_as_lines, mbrl_lines_as_lines):
+            text, note = as_lines(text)
+            if note:
+                notes.append(note)
         text = epoch_blocks_as_lines(grouped_tables_as_lines(tables_as_lines(allennlp_tables_as_lines(text))))
         if yolo_note:
             notes.append(yolo_note)

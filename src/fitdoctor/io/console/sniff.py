@@ -7,6 +7,7 @@ import re
 from fitdoctor.io._table import delimiter_of, is_sentence
 from fitdoctor.io.console.allennlp_table import TABLE_HEAD as ALLENNLP_HEAD
 from fitdoctor.io.console.fomm_log import LINE as FOMM_LINE
+from fitdoctor.io.console.mbrl_log import LINE as MBRL_LINE
 from fitdoctor.io.console.bare_table import bare_rows
 from fitdoctor.io.console.epoch_blocks import has_epoch_blocks
 from fitdoctor.io.console.fastai import TABLE_HEAD
@@ -102,6 +103,8 @@ def sniff_text(text: str) -> float:
         return 0.7
     if _SNIFF_CONLL.search(window):
         return 0.7
+    if len(MBRL_LINE.findall(window)) >= 2:
+        return 0.75  # mbrl-lib's "| model_train | I: 0 | E: 3 | ... | MLOSS: .. | MVSCORE: .."
     if len(FOMM_LINE.findall(window)) >= 2:
         return 0.75  # First Order Motion Model's "00000003) perceptual - 54.97; warp_loss - 0.49" (not a CSV)
     if len(ALLENNLP_HEAD.findall(text[:65536])) >= 2:
