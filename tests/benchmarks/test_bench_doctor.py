@@ -3,28 +3,16 @@ config as given gains nothing, and a clear repair is found beyond noise on both 
 
 from __future__ import annotations
 
-import importlib.util
-from pathlib import Path
-
 import pytest
-
-ROOT = Path(__file__).resolve().parents[2]
 
 pytest.importorskip("torch", reason="the repair benchmark trains with the train extra (torch)")
 
 
-def _bench():
-    spec = importlib.util.spec_from_file_location("bench_doctor", ROOT / "benchmarks" / "bench_doctor.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-def test_the_seed_judge_calls_no_change_no_gain_and_a_repair_a_gain():
+def test_the_seed_judge_calls_no_change_no_gain_and_a_repair_a_gain(load_benchmark):
     from fitdoctor.config import load_config
     from fitdoctor.data import load_dataset
 
-    bench = _bench()
+    bench = load_benchmark("bench_doctor")
     broken = load_config(bench._cfg(bench.WINE, train={"optimizer": "sgd", "lr": 1e-5, "epochs": 5}))
     fixed = load_config(bench._cfg(bench.WINE, train={"optimizer": "sgd", "lr": 0.05, "epochs": 5}))
     ds = load_dataset(broken.data)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 from types import SimpleNamespace
@@ -10,22 +9,15 @@ from types import SimpleNamespace
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _scorer():
-    spec = importlib.util.spec_from_file_location("score_diagnosis", ROOT / "benchmarks" / "score_diagnosis.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-def test_predicted_codes_use_severity():
-    sd = _scorer()
+def test_predicted_codes_use_severity(load_benchmark):
+    sd = load_benchmark("score_diagnosis")
     fs = [SimpleNamespace(code="healthy", severity="info"), SimpleNamespace(code="plateau", severity="info"),
           SimpleNamespace(code="overfitting", severity="warning")]
     assert sd.predicted_codes(fs) == {"healthy", "overfitting"}
 
 
-def test_summary_counts_reader_failures_as_misses():
-    sd = _scorer()
+def test_summary_counts_reader_failures_as_misses(load_benchmark):
+    sd = load_benchmark("score_diagnosis")
     rows = [
         {"id": "a", "primary": "healthy", "labels": ["healthy"], "format": "csv", "reader_error": None,
          "fallback": False, "top": "healthy", "codes": ["healthy"], "findings": [], "warn": False, "ok": True},
@@ -43,16 +35,16 @@ def test_summary_counts_reader_failures_as_misses():
     assert s["per_format_top1"]["tensorboard"]["top1"] == 0.0
 
 
-def test_scorer_end_to_end_on_formats_reports_console_consistency(capsys):
-    sd = _scorer()
+def test_scorer_end_to_end_on_formats_reports_console_consistency(capsys, load_benchmark):
+    sd = load_benchmark("score_diagnosis")
     assert sd.main(["--split", "formats"]) == 0
     text = capsys.readouterr().out
     assert "console/notebook vs CSVLogger (same fit): same top finding in" in text
     assert "keras-console" in text.split("top-1 by format:")[1] and "notebook" in text
 
 
-def test_scorer_end_to_end_on_holdout(tmp_path, capsys):
-    sd = _scorer()
+def test_scorer_end_to_end_on_holdout(tmp_path, capsys, load_benchmark):
+    sd = load_benchmark("score_diagnosis")
     out = tmp_path / "score.json"
     assert sd.main(["--split", "holdout", "--json", str(out)]) == 0
     text = capsys.readouterr().out
@@ -65,8 +57,8 @@ def test_scorer_end_to_end_on_holdout(tmp_path, capsys):
     assert s["seconds"] < 60
 
 
-def test_console_runs_are_checked_against_their_csvlogger():
-    sd = _scorer()
+def test_console_runs_are_checked_against_their_csvlogger(load_benchmark):
+    sd = load_benchmark("score_diagnosis")
     base = {"primary": "healthy", "labels": ["healthy"], "format": "keras-console", "reader_error": None,
             "fallback": False, "findings": [], "warn": False, "csv_error": None}
     rows = [
