@@ -234,16 +234,18 @@ def batch_point(seg: str, epoch: float) -> float | None:
     return within_epoch(epoch, int(sub.group(1)), int(sub.group(2)))
 
 
-def _split_bracket_epoch(state: State, seg: str) -> re.Match[str] | None:
-    """The "[ 1/5]" of a split-led line when it counts epochs (see ``_SPLIT_BRACKET_EPOCH``)."""
+def _split_bracket_epoch(state: State, seg: str) -> tuple[re.Match[str], str] | None:
+    """The "[ 1/5]" of a split-led line when it counts epochs (see ``_SPLIT_BRACKET_EPOCH``),
+    with the line after it (its logging prefix taken off)."""
     line = _LOG_PREFIX.sub("", seg, count=1)
     sb = _SPLIT_BRACKET_EPOCH.match(line)
     if sb is None:
         return None
     if _STEP_OF.search(line, sb.end()) is not None:
         state.split_bracket_total = int(sb.group(2))
-        return sb
-    return sb if state.split_bracket_total == int(sb.group(2)) else None
+    elif state.split_bracket_total != int(sb.group(2)):
+        return None
+    return sb, line[sb.end():]
 
 
 def handle_generic(state: State, n: int, seg: str) -> None:
@@ -290,12 +292,12 @@ def handle_generic(state: State, n: int, seg: str) -> None:
                 # when the line holds an evaluation, the step it was taken at: see below)
                 batch_line, step_x = True, float(st.group(1))
                 rest = rest[:st.start()] + " | " + rest[st.end():]
-    elif (sb := _split_bracket_epoch(state, seg)) is not None:
+    elif (split_epoch := _split_bracket_epoch(state, seg)) is not None:
         # the split word stays for split_prefixed (it reads the line's lead); a batch counter
         # after the epoch is progress inside it, so the epoch's "Final" line closes it
+        sb, rest = split_epoch
         x = float(sb.group(1))
         planned, bare_counter = (int(sb.group(1)), int(sb.group(2))), True
-        rest = _LOG_PREFIX.sub("", seg, count=1)[sb.end():]
         sub = _STEP_OF.search(rest)
         if sub is not None and 0 < int(sub.group(2)):
             x = within_epoch(x, int(sub.group(1)), int(sub.group(2)))

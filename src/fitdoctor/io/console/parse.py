@@ -17,13 +17,13 @@ from fitdoctor.io.console.deepxde_table import deepxde_tables_as_lines
 from fitdoctor.io.console.epoch_blocks import epoch_blocks_as_lines
 from fitdoctor.io.console.fastai import tables_as_lines
 from fitdoctor.io.console.fomm_log import fomm_lines_as_lines
-from fitdoctor.io.console.mbrl_log import mbrl_lines_as_lines
 from fitdoctor.io.console.grouped_table import grouped_tables_as_lines
 from fitdoctor.io.console.generic import (EVAL_ANNOUNCEMENT, close_eval_block, eval_block_line, handle_generic,
                                           handle_step_split_value, header_lines, line_lead, note_epoch_header)
 from fitdoctor.io.console.hf import hf_dict, handle_dict
 from fitdoctor.io.console.lines import (MAYBE_WRAPPED, cut_incomplete_tail, drop_foreign, join_wrapped, segments,
                                         unglue_callbacks)
+from fitdoctor.io.console.mbrl_log import mbrl_lines_as_lines
 from fitdoctor.io.console.pairs import clean_pairs, extract_pairs, is_metric_key
 from fitdoctor.io.console.patterns import CALLBACK, STEP_SPLIT_VALUE, holds_no_record
 from fitdoctor.io.console.runs import State, drop_one_value_runs, join_resumed, to_history

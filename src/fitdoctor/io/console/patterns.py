@@ -38,13 +38,13 @@ METRIC_WORDS = re.compile(
     r"|top-?\d"  # "validation: top1=0.72 top5=0.91" (GluonCV's ImageNet scripts)
     r"|\brecon\b|\bkld?\b|\belbo\b",  # a VAE's terms: "Recon: 0.0384 | KL: 8.0062"
     re.I)
+#: the share of a split a number was taken on, glued to the split word: "Val~20% 9.6793" (a
+#: loop that evaluates on a fifth of its validation set); the number is still that split's
+SPLIT_SHARE = r"(?:~\d+(?:\.\d+)?%)?"
 #: "train: 1090.19 (2.0061 bpd) | val: 1078.67": a train and a held-out split word each with a
 #: bare number, the objective a hand loop prints with no metric word (see ``pairs.bare_split_losses``)
 #: (or, after a counter, with no colon: nanoGPT forks' "[eval] iter 500: train 3.4484 val 3.4299",
 #: "step   250 | train 2.225 | val 2.279 | 28s elapsed")
-#: the share of a split a number was taken on, glued to the split word: "Val~20% 9.6793" (a
-#: loop that evaluates on a fifth of its validation set); the number is still that split's
-SPLIT_SHARE = r"(?:~\d+(?:\.\d+)?%)?"
 BARE_SPLITS = re.compile(r"(?:(?<![\w.])train(?:ing)?\s*[:=]\s*" + NUM + r"[^\n]{0,200}?(?<![\w.])"
                          r"(?:val(?:id(?:ation)?)?|eval|dev|test)" + SPLIT_SHARE + r"\s*[:=]\s*" + NUM
                          + r"|\b(?:epoch|iter(?:ation)?|step)s?\s*[:=#]?\s*\d+\W[^\n]{0,80}?(?<![\w.])train(?:ing)?\s+"

@@ -6,12 +6,12 @@ import re
 
 from fitdoctor.io._table import delimiter_of, is_sentence
 from fitdoctor.io.console.allennlp_table import TABLE_HEAD as ALLENNLP_HEAD
-from fitdoctor.io.console.fomm_log import LINE as FOMM_LINE
-from fitdoctor.io.console.mbrl_log import LINE as MBRL_LINE
 from fitdoctor.io.console.bare_table import bare_rows
 from fitdoctor.io.console.epoch_blocks import has_epoch_blocks
 from fitdoctor.io.console.fastai import TABLE_HEAD
+from fitdoctor.io.console.fomm_log import LINE as FOMM_LINE
 from fitdoctor.io.console.grouped_table import GROUP_ROW
+from fitdoctor.io.console.mbrl_log import LINE as MBRL_LINE
 from fitdoctor.io.console.patterns import BARE_SPLITS, EPOCH_NO, NUM, SETTINGS, STEP_SPLIT_VALUE
 from fitdoctor.io.console.pointnet import BANNER
 from fitdoctor.io.console.vocabulary import translate
