@@ -2306,3 +2306,14 @@ def test_mbrl_lib_model_training_lines_are_one_run_per_round(tmp_path):
     assert "val_loss" not in last.series and "suspicious_validation" not in fd.diagnose(last).codes
     assert last.series["loss"].steps.tolist() == list(range(10))
     assert not any("mbvscore" in k.lower() or "td" == k.lower() for k in last.series)
+
+
+def test_a_vae_that_logs_a_total_keeps_it_beside_its_reconstruction_term(tmp_path):
+    """A total train loss beside a validation reconstruction term: the term alone is not the
+    validation loss (compared with the total it would read as val far below train)."""
+    lines = [f"Epoch [{e}/20] loss: {1.0 / e + 0.5:.4f} | val_recon: {0.1 / e:.4f} | val_kl: {0.4:.4f}"
+             for e in range(1, 21)]
+    p = tmp_path / "log.txt"
+    p.write_text("\n".join(lines) + "\n")
+    [run] = fd.read_runs(str(p))
+    assert "val_loss" not in run.series and "val_recon" in run.series

@@ -118,14 +118,15 @@ _KL = ("kl", "kld", "kl_div", "kl_divergence", "kl_loss")
 
 def reconstruction_as_loss(run: RunHistory) -> None:
     """A VAE that prints its reconstruction and KL terms and no total: the reconstruction is the
-    loss the rules judge (the KL term is a regulariser that a warm-up or a weight reshapes; it
-    falls by orders of magnitude as the posterior collapses towards the prior, whatever the
-    model learns). Each split on its own: ``val_recon`` becomes ``val_loss``."""
+    loss the rules judge (the KL term is a regulariser whose weight a warm-up often changes in
+    mid-run, so its curve says little about the fit). ``recon`` becomes ``loss`` and
+    ``val_recon`` ``val_loss``; left alone when either split logs a total, which a
+    reconstruction term alone would be compared with as if it were one."""
     if not any(k in run.series for k in _KL) and not any(f"val_{k}" in run.series for k in _KL):
         return
+    if run.get("loss") is not None or run.get("val_loss") is not None:
+        return
     for split in ("", "val_"):
-        if run.get(f"{split}loss") is not None:
-            continue
         name = next((f"{split}{k}" for k in _RECONSTRUCTION if f"{split}{k}" in run.series), None)
         if name is None:
             continue
