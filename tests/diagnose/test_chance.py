@@ -228,3 +228,22 @@ def test_a_summariser_whose_token_loss_sits_near_ln_4_is_not_chance_level():
     assert "chance_level" not in fd.diagnose(run).codes
     del run["val_rougeL"]
     assert "chance_level" in fd.diagnose(run).codes
+
+
+def test_an_accuracy_at_one_class_share_from_the_first_evaluation_is_chance_level_whatever_the_loss_scale():
+    """A Lightning up/down classifier: val_accuracy 0.5019815564 at every one of 12 evaluations,
+    train accuracy wandering around 0.5, and losses that never move, at 0.072 (a loss on another
+    scale than cross-entropy: at 50% accuracy a cross-entropy is at least 0.5 x ln 2). It read
+    as a frozen `plateau`; it never learned, so it is `chance_level`. A near-perfect model whose
+    cross-entropy is consistent with its accuracy stays no constant predictor."""
+    rng = np.random.default_rng(0)
+    run = {"loss": list(0.072 + 0.0012 * rng.standard_normal(12)),
+           "val_loss": [0.0719] + [0.07184] * 11,
+           "accuracy": list(0.5 + 0.02 * rng.standard_normal(12)),
+           "val_accuracy": [0.5019815564155579] * 12}
+    d = fd.diagnose(run)
+    assert d.top is not None and d.top.code == "chance_level", d.codes
+    assert "from its first evaluation on" in d.top.message
+    good = {"loss": list(np.linspace(0.02, 0.004, 12)), "val_loss": list(np.linspace(0.006, 0.003, 12)),
+            "accuracy": list(np.linspace(0.99, 0.999, 12)), "val_accuracy": [0.9986] * 12}
+    assert "chance_level" not in fd.diagnose(good).codes

@@ -72,9 +72,10 @@ def constant_predictions(ctx: Context) -> Finding | None:
         return None
     A, p = ctx.val_metric, st["value"]
     ev = {k: v for k, v in st.items() if k not in ("train_learned", "what")}
-    msg = (f"{st['what']} while {st['loss_moved']} went {fv(st['loss_first'])} -> {fv(st['loss_last'])}: the "
-           f"model gives every validation example the same class, and {p:.4g} is that class's share; it has "
-           f"learned nothing it can use on unseen data")
+    moved = (f"while {st['loss_moved']} went {fv(st['loss_first'])} -> {fv(st['loss_last'])}" if st["loss_moved"]
+             else f"from its first evaluation on ({st['loss_name']} {fv(st['loss_first'])} -> {fv(st['loss_last'])})")
+    msg = (f"{st['what']} {moved}: the model gives every validation example the same class, and {p:.4g} is that "
+           f"class's share; it has learned nothing it can use on unseen data")
     return finding("chance_level", "error", msg, ctx, span=(A.x[0], A.x[-1]), evidence=ev)
 
 

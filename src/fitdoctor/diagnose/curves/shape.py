@@ -269,13 +269,20 @@ def _stuck_val_accuracy(ctx: Context) -> dict[str, Any] | None:
     V = ctx.val_loss if ctx.val_loss is not None and ctx.val_loss.n >= 2 else None
     L = next((c for c in (V, T) if c is not None
               and _moved_much(np.interp(A.x[same | flipped], c.x, c.y), ctx.th.stuck_loss_move)), None)
-    if L is None:
+    # ... unless the answers never moved from the first evaluation on: a run that learned and
+    # then froze changed its answers before it froze; one that gives every example the same
+    # class from its first evaluation to its last never learned, whatever its losses do
+    from_start = bool(same[0] or flipped[0])
+    if L is None and not from_start:
         return None
-    moved = np.interp(A.x[same | flipped], L.x, L.y)
+    moved = np.interp(A.x[same | flipped], (L or V or T).x, (L or V or T).y)
     # a constant answer cannot score a val cross-entropy far below the entropy of its share: a
     # model right on 9986 of 10000 rows at every epoch whose val loss went to 0.003 (H = 0.011)
-    # is a near-perfect model, not a constant one
-    if V is not None and float(np.min(V.y)) < ctx.th.stuck_min_loss_share * stats.binary_entropy(max(p, 1.0 - p)):
+    # is a near-perfect model, not a constant one. (A loss below what any cross-entropy can be
+    # at that accuracy, ln 2 on each example it gets wrong, is on another scale and says nothing)
+    v_min = float(np.min(V.y)) if V is not None else math.inf
+    if (v_min < ctx.th.stuck_min_loss_share * stats.binary_entropy(max(p, 1.0 - p))
+            and v_min >= (1.0 - max(p, 1.0 - p)) * math.log(2.0)):
         return None
     M = ctx.metric
     train_acc = tail_level(M, 0.3) if M is not None and M.n >= 2 else None
@@ -283,9 +290,9 @@ def _stuck_val_accuracy(ctx: Context) -> dict[str, Any] | None:
         learned = clear_of_guessing(train_acc, max(p, 1.0 - p), ctx)
     else:
         learned = bool(ctx.chance_loss) and tail_level(T, 0.3) < 0.85 * float(ctx.chance_loss)
-    out: dict[str, Any] = {"value": p, "share": share, "evaluations": A.n, "loss_moved": L.name,
-                           "loss_first": float(moved[0]), "loss_last": float(moved[-1]),
-                           "train_learned": learned}
+    out: dict[str, Any] = {"value": p, "share": share, "evaluations": A.n, "loss_moved": L.name if L else None,
+                           "loss_name": (L or V or T).name, "loss_first": float(moved[0]),
+                           "loss_last": float(moved[-1]), "train_learned": learned}
     if train_acc is not None:
         out["train_accuracy"] = train_acc
     if n is not None:
