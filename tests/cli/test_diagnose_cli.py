@@ -115,6 +115,27 @@ def test_one_file_of_several_runs_leads_with_the_run_it_ends_with(tmp_path):
     assert out[0]["run"].startswith("fit 1") and out[0]["latest"]
 
 
+def test_a_sweep_whose_file_ends_inside_its_last_run_leads_with_the_last_finished_one(tmp_path):
+    """A Keras 1 sweep printed 15 epochs per config; the file ends at "Epoch 14/15" of the next
+    config (killed, or still running). That run has most of the points, but the last one to run
+    as planned speaks for the file."""
+    lines = []
+    for cfg in range(3):
+        lines.append(f"('Cell type: LSTM', 'Optimizer: {('adam', 'rmsprop', 'adam')[cfg]}')")
+        lines.append("Train on 8000 samples, validate on 2000 samples")
+        epochs = 15 if cfg < 2 else 13
+        for e in range(1, epochs + 1):
+            lines.append(f"Epoch {e}/15")
+            lines.append(f"138s - loss: {2.7 / e:.4f} - acc: {0.1 + 0.05 * e:.4f} - "
+                         f"val_loss: {2.8 - 0.1 * e + (0.2 * max(0, e - 6) if cfg == 1 else 0):.4f} - val_acc: 0.5000")
+        if cfg == 2:
+            lines.append("Epoch 14/15")
+    p = tmp_path / "results.txt"
+    p.write_text("\n".join(lines) + "\n")
+    out = json.loads(run("diagnose", str(p), "--json").stdout)
+    assert len(out) == 3 and out[0]["latest"] and out[0]["run"].startswith("run 2"), [o["run"] for o in out]
+
+
 def test_per_epoch_summarizes_a_step_log():
     from pathlib import Path
 

@@ -78,7 +78,31 @@ def latest_run(diagnoses) -> int | None:
         return None
     longest = max(h.n_points for h in histories)
     complete = [i for i, h in enumerate(histories) if h.n_points >= COMPLETE_SHARE * longest]
-    return max(complete, key=lambda i: histories[i].meta["position_in_file"])
+    last = max(complete, key=lambda i: histories[i].meta["position_in_file"])
+    if _stopped_short(histories[last]) and any(_ran_as_planned(histories[i]) for i in complete if i != last):
+        # a sweep whose runs each reached their planned "Epoch 15/15" and whose file ends inside
+        # the next one ("Epoch 14/15"): that run was killed or is still running
+        others = [i for i in complete if i != last]
+        return max(others, key=lambda i: histories[i].meta["position_in_file"])
+    return last
+
+
+def _planned(h) -> tuple[float, float] | None:
+    done, planned = h.meta.get("epochs_done"), h.meta.get("planned_epochs")
+    ok = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (done, planned))
+    return (float(done), float(planned)) if ok and planned > 0 else None
+
+
+def _stopped_short(h) -> bool:
+    """The log says how many epochs the run was planned for, and it ends before them with no
+    early stopping that says why."""
+    p = _planned(h)
+    return p is not None and p[0] < p[1] and not h.meta.get("early_stopped")
+
+
+def _ran_as_planned(h) -> bool:
+    p = _planned(h)
+    return p is not None and p[0] >= p[1]
 
 
 def ranking_notes(diagnoses, rows: list[dict[str, Any]]) -> list[str]:
