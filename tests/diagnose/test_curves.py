@@ -1617,3 +1617,16 @@ def test_a_log_that_begins_well_into_its_run_shows_no_stall_from_its_start():
 
     assert "plateau" not in fd.diagnose(run(60)).codes
     assert fd.diagnose(run(0)).top.code == "plateau"
+
+
+def test_a_curve_that_ends_worse_than_it_began_is_no_slow_lr():
+    """A learned codec's loss falls 0.35 -> 0.09 in its first steps, blows up to 0.47, and then
+    creeps down in a straight line to 0.36, above where it started. The creep read as "falls
+    slowly almost linearly, far from converged" (lr_too_low); a run that ends worse than it
+    began did not take steps too small."""
+    steps = np.arange(0, 10400, 20, dtype=float)
+    loss = np.where(steps <= 160, 0.35 - 0.25 * np.minimum(steps, 140) / 140,
+                    0.47 - 0.11 * (steps - 180) / (steps[-1] - 180))
+    rng = np.random.default_rng(1)
+    d = fd.diagnose({"loss": list(loss + 0.004 * rng.standard_normal(steps.size))})
+    assert "lr_too_low" not in d.codes, d.codes

@@ -122,6 +122,8 @@ def lr_too_low(ctx: Context) -> Finding | None:
     linearity = s2 / s1
     start, end = head_level(T), tail_level(T, 0.15)
     rel_drop = (start - end) / abs(start) if start else 0.0
+    if rel_drop <= 0:
+        return None  # it ends worse than it began: whatever went wrong, the steps were not too small
     far = rel_drop < ctx.th.lr_low_max_drop
     if ctx.chance_loss is not None and T is ctx.loss:
         far = far and end > 0.5 * ctx.chance_loss
