@@ -275,7 +275,8 @@ def _stuck_val_accuracy(ctx: Context) -> dict[str, Any] | None:
     from_start = bool(same[0] or flipped[0])
     if L is None and not from_start:
         return None
-    moved = np.interp(A.x[same | flipped], (L or V or T).x, (L or V or T).y)
+    shown_loss = L if L is not None else (V if V is not None else T)
+    moved = np.interp(A.x[same | flipped], shown_loss.x, shown_loss.y)
     # a constant answer cannot score a val cross-entropy far below the entropy of its share: a
     # model right on 9986 of 10000 rows at every epoch whose val loss went to 0.003 (H = 0.011)
     # is a near-perfect model, not a constant one. (A loss below what any cross-entropy can be
@@ -290,8 +291,9 @@ def _stuck_val_accuracy(ctx: Context) -> dict[str, Any] | None:
         learned = clear_of_guessing(train_acc, max(p, 1.0 - p), ctx)
     else:
         learned = bool(ctx.chance_loss) and tail_level(T, 0.3) < 0.85 * float(ctx.chance_loss)
-    out: dict[str, Any] = {"value": p, "share": share, "evaluations": A.n, "loss_moved": L.name if L else None,
-                           "loss_name": (L or V or T).name, "loss_first": float(moved[0]),
+    out: dict[str, Any] = {"value": p, "share": share, "evaluations": A.n,
+                           "loss_moved": L.name if L is not None else None,
+                           "loss_name": shown_loss.name, "loss_first": float(moved[0]),
                            "loss_last": float(moved[-1]), "train_learned": learned}
     if train_acc is not None:
         out["train_accuracy"] = train_acc
