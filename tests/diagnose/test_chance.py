@@ -244,6 +244,7 @@ def test_an_accuracy_at_one_class_share_from_the_first_evaluation_is_chance_leve
     d = fd.diagnose(run)
     assert d.top is not None and d.top.code == "chance_level", d.codes
     assert "from its first evaluation on" in d.top.message
+    assert None not in d.top.evidence.values()  # no "loss_moved None" in the evidence line
     good = {"loss": list(np.linspace(0.02, 0.004, 12)), "val_loss": list(np.linspace(0.006, 0.003, 12)),
             "accuracy": list(np.linspace(0.99, 0.999, 12)), "val_accuracy": [0.9986] * 12}
     assert "chance_level" not in fd.diagnose(good).codes

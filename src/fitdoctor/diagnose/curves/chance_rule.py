@@ -71,7 +71,7 @@ def constant_predictions(ctx: Context) -> Finding | None:
     if st is None or st["train_learned"]:
         return None
     A, p = ctx.val_metric, st["value"]
-    ev = {k: v for k, v in st.items() if k not in ("train_learned", "what")}
+    ev = {k: v for k, v in st.items() if k not in ("train_learned", "what") and v is not None}
     moved = (f"while {st['loss_moved']} went {fv(st['loss_first'])} -> {fv(st['loss_last'])}" if st["loss_moved"]
              else f"from its first evaluation on ({st['loss_name']} {fv(st['loss_first'])} -> {fv(st['loss_last'])})")
     msg = (f"{st['what']} {moved}: the model gives every validation example the same class, and {p:.4g} is that "
