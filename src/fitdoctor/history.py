@@ -8,6 +8,7 @@ name is kept so the user can see how each series was interpreted.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Mapping
@@ -545,6 +546,20 @@ def _group_means(groups: np.ndarray, values: np.ndarray, n: int) -> tuple[np.nda
     np.add.at(sums, groups, values)
     np.add.at(counts, groups, 1)
     return sums / np.maximum(counts, 1), counts > 0
+
+
+#: where a run's meta says how far it got of the length it was planned for, per axis: the
+#: Trainer's ``global_step`` of ``max_steps``, Keras's last "Epoch 12/50" header
+PROGRESS_KEYS = {"step": ("global_step", "max_steps"), "epoch": ("epochs_done", "planned_epochs")}
+
+
+def planned_progress(meta: Mapping[str, Any], axis: str) -> tuple[float, float] | None:
+    """``(done, planned)`` on ``axis`` ("step" or "epoch") when the run's meta says both, as
+    finite numbers with a planned length above 0; else None."""
+    done, planned = (meta.get(k) for k in PROGRESS_KEYS[axis])
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in (done, planned)):
+        return None
+    return (float(done), float(planned)) if planned > 0 else None
 
 
 def is_test_split(raw: str) -> bool:

@@ -87,21 +87,19 @@ def latest_run(diagnoses) -> int | None:
     return last
 
 
-def _planned(h) -> tuple[float, float] | None:
-    done, planned = h.meta.get("epochs_done"), h.meta.get("planned_epochs")
-    ok = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (done, planned))
-    return (float(done), float(planned)) if ok and planned > 0 else None
-
-
 def _stopped_short(h) -> bool:
     """The log says how many epochs the run was planned for, and it ends before them with no
     early stopping that says why."""
-    p = _planned(h)
+    from fitdoctor.history import planned_progress
+
+    p = planned_progress(h.meta, "epoch")
     return p is not None and p[0] < p[1] and not h.meta.get("early_stopped")
 
 
 def _ran_as_planned(h) -> bool:
-    p = _planned(h)
+    from fitdoctor.history import planned_progress
+
+    p = planned_progress(h.meta, "epoch")
     return p is not None and p[0] >= p[1]
 
 

@@ -11,7 +11,7 @@ from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, chosen_curve, head_level, tail_level
 from fitdoctor.diagnose.chance import accuracy_learned, clear_of_guessing
 from fitdoctor.diagnose.curves.messages import negated
-from fitdoctor.history import direction_known
+from fitdoctor.history import direction_known, planned_progress
 
 
 def tail_trend(c: Curve, frac: float) -> tuple[float, float, float]:
@@ -318,11 +318,8 @@ def cut_short(ctx: Context) -> tuple[float, float, str] | None:
     meta = ctx.history.meta if ctx.history is not None else {}
     if meta.get("early_stopped"):
         return None
-    for done, planned, unit in ((meta.get("global_step"), meta.get("max_steps"), "step"),
-                                (meta.get("epochs_done"), meta.get("planned_epochs"), "epoch")):
-        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-                   for v in (done, planned)):
-            continue
-        if planned > 0 and 0 < done <= ctx.th.cut_short_share * planned:
-            return float(done), float(planned), unit
+    for unit in ("step", "epoch"):
+        progress = planned_progress(meta, unit)
+        if progress is not None and 0 < progress[0] <= ctx.th.cut_short_share * progress[1]:
+            return progress[0], progress[1], unit
     return None

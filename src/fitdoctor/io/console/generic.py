@@ -237,6 +237,8 @@ def batch_point(seg: str, epoch: float) -> float | None:
 def _split_bracket_epoch(state: State, seg: str) -> tuple[re.Match[str], str] | None:
     """The "[ 1/5]" of a split-led line when it counts epochs (see ``_SPLIT_BRACKET_EPOCH``),
     with the line after it (its logging prefix taken off)."""
+    if "[" not in seg:  # most lines: no bracket, no regex
+        return None
     line = _LOG_PREFIX.sub("", seg, count=1)
     sb = _SPLIT_BRACKET_EPOCH.match(line)
     if sb is None:

@@ -125,6 +125,12 @@ _TOKEN_RATE = re.compile(r"\btok(?:en)?s?\s*/\s*s(?:ec)?\b|\btokens?\s+per\s+sec
 _EARLY_STOP = re.compile(r"early stopping|Restoring model weights from the end of the best epoch", re.I)
 
 
+#: the rewriters of a format's own lines or tables into generic lines that say so in a note, in
+#: the order they run (YOLO's table before the fastai one: its header row would read as one)
+_AS_LINES_WITH_NOTE = (bare_table_as_lines, deepxde_tables_as_lines, yolo_tables_as_lines, fomm_lines_as_lines,
+                       mbrl_lines_as_lines)
+
+
 def parse_console_text(text: str, *, source: str, fmt: str = "console",
                        fast: bool = True) -> list[RunHistory]:
     """Every run found in console text, in order (an empty list when there is none).
@@ -138,21 +144,11 @@ def parse_console_text(text: str, *, source: str, fmt: str = "console",
     text = drop_foreign(unglue_callbacks(translate(text)))  # a message glued after a TF line keeps its own line
     state = keras.fast_keras(text) if fast else None
     if state is None:
-        text, bare_note = bare_table_as_lines(text)
-        if bare_note:
-            notes.append(bare_note)
-        text, deepxde_note = deepxde_tables_as_lines(text)
-        if deepxde_note:
-            notes.append(deepxde_note)
-        # YOLO's table first: its header row would read as a fastai table's
-        text, yolo_note = yolo_tables_as_lines(text)
-        for as_lines in (fomm_lines_as_lines, mbrl_lines_as_lines):
+        for as_lines in _AS_LINES_WITH_NOTE:
             text, note = as_lines(text)
             if note:
                 notes.append(note)
         text = epoch_blocks_as_lines(grouped_tables_as_lines(tables_as_lines(allennlp_tables_as_lines(text))))
-        if yolo_note:
-            notes.append(yolo_note)
         segs = segments(text)
         if MAYBE_WRAPPED.search(text):
             segs = join_wrapped(segs)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from fitdoctor.history import RunHistory, canonical_name, keep_curves
+from fitdoctor.history import PROGRESS_KEYS, RunHistory, canonical_name, keep_curves
 
 
 @dataclass
@@ -173,7 +173,7 @@ def to_history(run: Run, *, source: str, fmt: str) -> RunHistory:
         run.axis = "step"
     if run.header_total and run.last_header is not None:
         # Keras's "Epoch 12/50": the length the run was planned for, and how far it got
-        done, planned = ("global_step", "max_steps") if run.axis == "step" else ("epochs_done", "planned_epochs")
+        done, planned = PROGRESS_KEYS["step" if run.axis == "step" else "epoch"]
         h.meta[planned] = run.header_total
         h.meta[done] = run.last_header - (run.open_header is not None)
     if run.columns:
