@@ -143,14 +143,26 @@ def _metric_fn(metric: str, task: str):
     return lambda y, pred: (pred == y).mean(axis=-1)
 
 
+def _predicted(task: str, scores: np.ndarray) -> np.ndarray:
+    """What a model's test scores predict: the class (0.5 on one column, else the largest), or
+    the value itself for a regression."""
+    if task == "regression":
+        return scores
+    return (scores >= 0.5).astype(int) if scores.ndim == 1 else scores.argmax(axis=1)
+
+
+def _scorer(metric: str, task: str):
+    """The metric over (y, predictions), vectorised over resampled rows; R^2 floored at -1 as
+    doctor compares it (a diverged regressor scores -1e75)."""
+    f0 = _metric_fn(metric, task)
+    return (lambda yy, pp: np.maximum(np.nan_to_num(f0(yy, pp), nan=-1.0), -1.0)) if metric == "r2" else f0
+
+
 def bootstrap_gain(metric: str, task: str, y: np.ndarray, a: np.ndarray, b: np.ndarray, n: int = 2000,
                    seed: int = 0) -> tuple[float, float]:
     """(gain of b over a on the test rows, share of paired resamples where b is not better)."""
-    if task != "regression":
-        a = (a >= 0.5).astype(int) if a.ndim == 1 else a.argmax(axis=1)
-        b = (b >= 0.5).astype(int) if b.ndim == 1 else b.argmax(axis=1)
-    f0 = _metric_fn(metric, task)
-    f = (lambda yy, pp: np.maximum(np.nan_to_num(f0(yy, pp), nan=-1.0), -1.0)) if metric == "r2" else f0
+    a, b = _predicted(task, a), _predicted(task, b)
+    f = _scorer(metric, task)
     gain = float(f(y, b) - f(y, a))
     idx = np.random.default_rng(seed).integers(0, len(y), size=(n, len(y)))
     g = f(y[idx], b[idx]) - f(y[idx], a[idx])
@@ -170,17 +182,14 @@ def seed_test_gain(metric: str, task: str, first_cfg: Any, final_cfg: Any, ds: A
 
     if seeds < 1:
         return {}
-    f0 = _metric_fn(metric, task)
-    f = (lambda yy, pp: np.maximum(np.nan_to_num(f0(yy, pp), nan=-1.0), -1.0)) if metric == "r2" else f0
+    f = _scorer(metric, task)
 
     def predictions(cfg: Any) -> tuple[np.ndarray, list[np.ndarray]]:
         out, y = [], None
         for i in range(seeds):
             c = cfg.model_copy(update={"train": cfg.train.model_copy(update={"seed": int(cfg.train.seed) + i})})
             y, p = test_predictions(final(c, dataset=ds)["experiment"])
-            if task != "regression":
-                p = (p >= 0.5).astype(int) if p.ndim == 1 else p.argmax(axis=1)
-            out.append(p)
+            out.append(_predicted(task, p))
         return y, out
 
     y, a = predictions(first_cfg)
