@@ -6,7 +6,7 @@ import re
 
 from fitdoctor.io._table import AXIS_COLUMNS
 from fitdoctor.history import GLUED_SPLIT, SHORT_SPLITS, TRAIN_SPLITS, VAL_SPLITS
-from fitdoctor.io.console.patterns import BRACKETED_NUM, NUM, QUALIFIED_NAME, WRAPPED_NUM
+from fitdoctor.io.console.patterns import BRACKETED_NUM, NUM, QUALIFIED_NAME, SHARE_SUFFIX, WRAPPED_NUM
 
 #: what ends a value: not more of a word or number, nor the rest of a date or a clock time
 #: ("INFO: 2017-07-16T23:00:40: step 10", "time: 12:30:01" hold no value 2017 or 12)
@@ -98,7 +98,7 @@ _TOP_K_SPACED = re.compile(r"\btop[\s\-_]+(\d{1,2})[\s\-_]+(acc(?:uracy)?|err(?:
 
 
 #: a split word with the share it was taken on ("Val~20% 9.6793"): the split word alone names it
-_SHARED_SPLIT = re.compile(r"(?<![\w.])(val(?:id(?:ation)?)?|eval|dev|test|train(?:ing)?)~\d+(?:\.\d+)?%", re.I)
+_SHARED_SPLIT = re.compile(r"(?<![\w.])(val(?:id(?:ation)?)?|eval|dev|test|train(?:ing)?)" + SHARE_SUFFIX, re.I)
 
 
 def extract_pairs(segment: str) -> dict[str, float]:

@@ -40,7 +40,8 @@ METRIC_WORDS = re.compile(
     re.I)
 #: the share of a split a number was taken on, glued to the split word: "Val~20% 9.6793" (a
 #: loop that evaluates on a fifth of its validation set); the number is still that split's
-SPLIT_SHARE = r"(?:~\d+(?:\.\d+)?%)?"
+SHARE_SUFFIX = r"~\d+(?:\.\d+)?%"
+SPLIT_SHARE = r"(?:" + SHARE_SUFFIX + r")?"
 #: "train: 1090.19 (2.0061 bpd) | val: 1078.67": a train and a held-out split word each with a
 #: bare number, the objective a hand loop prints with no metric word (see ``pairs.bare_split_losses``)
 #: (or, after a counter, with no colon: nanoGPT forks' "[eval] iter 500: train 3.4484 val 3.4299",
