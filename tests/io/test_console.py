@@ -1586,6 +1586,46 @@ def test_a_paddle_loop_with_its_evaluation_announced_on_the_line_before(tmp_path
     assert h.series["val_accuracy"].values[-1] == pytest.approx(0.9)
 
 
+def _paddlevideo_log(epochs: int) -> list[str]:
+    """PaddleVideo's trainer: batch lines of each epoch, then '[EVAL] epoch=N' and each metric on
+    a line of its own ("top1_acc<TAB>0.8583") under an announcement that names what it computes."""
+    lines = ["W1219 17:34:40.481001 25033 device_context.cc:447] Please NOTE: device: 0"]
+    for e in range(1, epochs + 1):
+        for b in range(10, 60, 10):
+            lines.append(f"[TRAIN] epoch={e}, batch_id={b}, loss={2.0 / e + 0.01 * b / 10:.6f}, lr=0.001000,"
+                         f"acc={0.5 + 0.04 * e:.3f}, avg_reader_cost: 0.000 sec, avg_batch_cost: 1.230 sec, "
+                         f"avg_samples: 16, avg_ips: 13.005 images/sec  ETA 20:27:48")
+        lines += [f"[EVAL] epoch={e}", "", "Evaluating top_k_accuracy ...", "",
+                  f"top1_acc\t{0.80 + 0.01 * e:.4f}", f"top5_acc\t{0.95 + 0.001 * e:.4f}", "",
+                  "Evaluating mean_class_accuracy ...", "", f"mean_acc\t{0.79 + 0.01 * e:.4f}", "Save best model."]
+    return lines
+
+
+def test_metric_lines_under_an_announced_evaluation_are_that_epochs_validation(tmp_path):
+    """'top1_acc  0.8583' a line each under 'Evaluating top_k_accuracy ...' (PaddleVideo): the
+    evaluation of the epoch before it. Each line had begun a one-point run of its own, and the
+    log was refused ("only one epoch of values"); the batch counter is no curve."""
+    h = _read_printed(tmp_path, _paddlevideo_log(8), "train_2.log")
+    assert list(h.series["val_top1_acc"].steps) == list(range(1, 9))
+    assert h.series["val_top1_acc"].values[-1] == pytest.approx(0.88)
+    assert h.series["val_top5_acc"].values[0] == pytest.approx(0.951)
+    assert len(h.series["loss"].values) == 8 and "batch_id" not in h.series
+    assert any("announced evaluation" in note for note in h.meta["notes"])
+
+
+def test_an_announced_test_evaluation_names_the_test_split_and_skips_its_breakdown(tmp_path):
+    """'Evaluating on TEST set ...' then 'Mean r : 0.30' and per-joint rows repeating the same
+    metric: the metric lines are the test split's, and a breakdown does not overwrite them."""
+    lines = [f"Epoch {e:03d}/6 | Loss: {20 - 2 * e:.4f} | Val r: {0.1 * e:.4f} | Val MAE: {5 - 0.2 * e:.4f}"
+             for e in range(1, 7)]
+    lines += ["Evaluating on TEST set ...", "Mean r : 0.3041", "Mean MAE : 4.2593",
+              "GHR    r=0.2838  MAE=3.3085", "GKR    r=0.3378  MAE=7.7903"]
+    h = _read_printed(tmp_path, lines, "train.log")
+    assert h.series["val_r"].values[-1] == pytest.approx(0.6)
+    test = {k: v.values[-1] for k, v in h.series.items() if k.startswith("test_")}
+    assert test and all(v in (pytest.approx(0.3041), pytest.approx(4.2593)) for v in test.values())
+
+
 def test_a_bare_iteration_counter_with_its_total_is_a_step_axis_and_a_planned_length(tmp_path):
     """'[37000/70000] Train loss: .., Valid loss: ..' every 1000 iterations (the text-recognition
     trainers' log): iterations, not epochs, and a run that stopped at 53% of its planned length

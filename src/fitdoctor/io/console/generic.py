@@ -388,6 +388,18 @@ def handle_generic(state: State, n: int, seg: str) -> None:
             run.notes.append("lines with no epoch after each epoch's progress lines, keyed like its train "
                              "metrics or naming a score only an evaluation computes (mAP), are read as that "
                              "epoch's validation")
+    elif after and not any(_split_named(k) for k in pairs) and _under_announced_eval(state, n, pairs):
+        # "[EVAL] epoch=1", "Evaluating top_k_accuracy ...", then "top1_acc	0.8583" and
+        # "top5_acc	0.9896" a line each (PaddleVideo): metrics with no epoch and no split word,
+        # printed right after an evaluation was announced, are that evaluation's, at the end of
+        # the epoch it follows (each had begun a run of its own, between the epochs' train runs)
+        pairs = {f"{state.announced_split}_{k}": v for k, v in pairs.items()}
+        x, axis = _epoch_end(run), run.axis
+        state.announced_eval_x = x
+        if not state.announced_eval_note:
+            state.announced_eval_note = True
+            run.notes.append("metric lines with no epoch under an announced evaluation (\"Evaluating ...\") are "
+                             "read as the validation of the epoch before it")
     elif after and state.record_line == n - 1 and not any(canonical_name(k) in _train_keys(run) for k in pairs):
         # "Current_accuracy : 60.039, Current_norm_ED : 0.8185" right under "[20000/300000] Train
         # loss: 0.30, Valid loss: 1.49": the record above, continued on the next line (it cut the
@@ -455,6 +467,20 @@ def handle_generic(state: State, n: int, seg: str) -> None:
         run.last_header, run.header_total = planned
     run.bare_counter = run.bare_counter or bare_counter  # on the run the record went to
     state.record_line = n
+
+
+def _under_announced_eval(state: State, n: int, pairs: dict[str, float]) -> bool:
+    """Whether a line with no epoch belongs to the evaluation announced just above it: within
+    ``_HEADER_REACH`` lines of the announcement with no record between, or the next line of
+    its metrics (one not yet in the record they went to: a metric printed again, "GHR r=0.28"
+    under "Mean Pearson r", is a breakdown, not the same evaluation)."""
+    run = state.run
+    if state.eval_line > state.record_line:
+        return n - state.eval_line <= _HEADER_REACH
+    if state.announced_eval_x is None or state.announced_eval_x != run.last_x or n - state.record_line > _HEADER_REACH:
+        return False
+    held = {canonical_name(k) for k in run.records.get(run.last_x, {})}
+    return not any(canonical_name(f"{state.announced_split}_{k}") in held for k in pairs)
 
 
 def one_metric_lines(run: Run, pairs: dict[str, float]) -> bool:

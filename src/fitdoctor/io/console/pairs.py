@@ -26,7 +26,7 @@ _METRIC_TOKEN = re.compile(
     r"ce|bce|nll|wer|cer|r2|mae|mse|rmse|ppl|psnr|ssim|ap\d*|recon|kld?|elbo)$", re.I)
 #: Counters, timings and axes that are printed beside metrics but are not curves.
 SKIP_KEYS = {"v_num", "eta", "it/s", "s/it", "epoch", "epochs", "step", "global_step", "iter", "fold",
-             "iteration", "it", "batch", "total", "time", "lr_scale"} | AXIS_COLUMNS
+             "iteration", "it", "batch", "batch_id", "batch_idx", "total", "time", "lr_scale"} | AXIS_COLUMNS
 
 #: Two splits' values of one metric behind a slash: "train/val loss: 0.41/0.52", "mean loss
 #: (train/val): 0.4123/0.5234", "GNN (Train/Val Acc): 0.62/0.80" (the metric's name after the

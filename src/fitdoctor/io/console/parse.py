@@ -48,6 +48,17 @@ _PER_CLASS_ROW = re.compile(r"^(?:category|class|entity)\s*[:=#]?\s*(?!(?:loss|a
                             r"prob\w*|weight\w*)\b)[\w\-]+\s*[:|,]?\s+[A-Za-z]", re.I)
 
 
+#: an announcement that names the test split ("Evaluating on TEST set ...")
+_TEST_WORD = re.compile(r"\btest(?:ing)?\b", re.I)
+
+
+def _announce_eval(state: State, n: int, seg: str) -> None:
+    """An evaluation was announced on line ``n``: the lines under it are its own (see
+    ``eval_block_line`` and ``generic._under_announced_eval``)."""
+    state.eval_line, state.eval_block = n, True
+    state.announced_split = "test" if _TEST_WORD.search(seg) else "val"
+
+
 def handle(state: State, n: int, seg: str) -> None:
     """Read one line (one ``\\r`` segment) into ``state``."""
     if ".py" in seg:
@@ -93,7 +104,12 @@ def handle(state: State, n: int, seg: str) -> None:
         if "poch" in seg or "POCH" in seg:
             note_epoch_header(state, n, seg)
         elif EVAL_ANNOUNCEMENT.match(seg):
-            state.eval_line, state.eval_block = n, True
+            _announce_eval(state, n, seg)
+        return
+    if EVAL_ANNOUNCEMENT.match(seg) and not CALLBACK.search(seg) and not any(c.isdigit() for c in seg):
+        # "Evaluating top_k_accuracy ..." (PaddleVideo): an announcement that names the metric it
+        # computes holds no number either
+        _announce_eval(state, n, seg)
         return
     if "train_runtime" in seg:  # HF's end-of-training summary (a dict or TrainOutput(...))
         state.skipped_summary = True

@@ -71,6 +71,7 @@ class State:
     runs: list[Run] = field(default_factory=list)
     seq: int = 0  # row counter for lines with metrics but no epoch/step
     unnamed_val_note: bool = False  # said once that unpositioned lines were read as validation
+    announced_eval_note: bool = False  # said once that metric lines under an announced evaluation were read as validation
     bare_split_note: bool = False  # said once that bare "train: .. | val: .." numbers were read as losses
     skipped_summary: bool = False
     ignored_callbacks: int = 0
@@ -97,6 +98,11 @@ class State:
     #: the last line that announced an evaluation and held no number ("testing in eval mode..."):
     #: the metric line right under it, its keys naming no split, is that evaluation's
     eval_line: int = -1
+    #: where the metric lines under such an announcement went (the epoch it closes): the lines
+    #: of one metric each that follow ("top1_acc  0.8583", "top5_acc  0.9896") go there too
+    announced_eval_x: float | None = None
+    #: the split that announcement names ("Evaluating on TEST set ..."): val unless it says test
+    announced_split: str = "val"
     #: the batch lines under that announcement so far ("Eval begin..." over "step 10/88 - loss:
     #: ..": PaddlePaddle's Model.fit): the evaluation's own, read when its block ends
     eval_rows: list[dict[str, float]] = field(default_factory=list)
