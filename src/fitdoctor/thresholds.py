@@ -66,6 +66,10 @@ class Thresholds:
     overfit_creep_z: float = 2.0
     overfit_creep_rise: float = 0.05
     overfit_creep_ratio: float = 0.75
+    #: no gap overfitting (wide or widening) when val ends below this share of where it began:
+    #: a val loss down 99% from its start leaves a gap between two near-zero losses (0.001 against
+    #: 5e-05 is "23x" and nothing to act on), whatever their ratio
+    overfit_negligible_val: float = 0.01
     #: still improving: the tail's drop is at least this share of the whole run's drop
     #: (and 1% of the level) ...
     still_improving_min_share: float = 0.04

@@ -853,6 +853,21 @@ def test_a_wide_loss_gap_with_close_accuracies_is_not_overfitting():
     assert not any(f.code == "overfitting" and "last third" in f.message for f in d.findings), d.codes
 
 
+def test_a_gap_between_two_near_zero_losses_is_not_overfitting():
+    """A classifier whose val loss fell from 0.36 to about 0.001 (99.7% of the way to zero) and
+    then jumped around that level while train went to 5e-05: "23x" is a ratio of two near-zero
+    numbers, nothing to act on. The same shape with val ending at a quarter of its start is still
+    the wide gap."""
+    e = np.arange(60)
+    train = 5e-05 + 0.5 * np.exp(-e / 3)
+    for seed in (3, 4):
+        for end, overfit in ((0.001, False), (0.1, True)):
+            jitter = 1 + 0.3 * np.random.default_rng(seed).standard_normal(60)
+            val = end * jitter + 0.36 * np.exp(-e / 3)
+            d = fd.diagnose({"loss": list(train), "val_loss": list(np.abs(val))})
+            assert ("overfitting" in d.codes) is overfit, (seed, end, d.codes)
+
+
 def test_a_regression_gap_is_judged_on_its_errors_not_their_squares():
     """MSE 0.0005 on train and 0.0045 on val (a chronological split) after val fell 50x: the
     errors differ 3x, a converged run's gap; a tenth of val on a cross-entropy would not be."""

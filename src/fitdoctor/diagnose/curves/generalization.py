@@ -141,6 +141,8 @@ def gap_widening(ctx: Context, V: Curve, T: Curve, b: int) -> Finding | None:
     both leave a val curve jumping by a good share of its level to ``oscillating``."""
     if V is not ctx.val_loss or T is not ctx.loss or V.n < 8 or V.best_index() == V.n - 1:
         return None
+    if 0 <= tail_level(V, 0.15) <= ctx.th.overfit_negligible_val * head_level(V):
+        return None  # val went nearly to zero: what is left of the gap is not worth acting on
     if V.sigma > ctx.th.oscillation_roughness * 2 * abs(tail_level(V, 0.15)) and oscillating(ctx) is not None:
         return None  # oscillation speaks
     return _gap_widening(ctx, V, T, b) or wide_gap(ctx, V, T)
