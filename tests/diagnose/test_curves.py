@@ -607,9 +607,11 @@ def test_a_val_loss_still_climbing_to_its_end_is_overfitting():
              1.01, 1.01, 0.99]
     [f] = [f for f in fd.diagnose({"loss": train, "val_loss": val}).findings if f.severity != "info"]
     assert f.code == "overfitting" and f.evidence["val_min"] == 1.38  # its logged best
-    # the same stretch ending back down near the best is no such rise
+    # the same stretch ending back down near the best is no such rise (it is the gap-widening
+    # kind: val flat from epoch 2 while train falls 1.46 -> 0.99, further than val ever gained)
     flat = val[:-3] + [1.45, 1.43, 1.44]
-    assert not [f for f in fd.diagnose({"loss": train, "val_loss": flat}).findings if f.code == "overfitting"]
+    found = [f for f in fd.diagnose({"loss": train, "val_loss": flat}).findings if f.code == "overfitting"]
+    assert all("rise" not in f.evidence and "gap grew" in f.message for f in found)
 
 
 def test_jumpy_flat_val_with_train_beside_it_is_not_overfitting():
@@ -866,6 +868,18 @@ def test_a_gap_between_two_near_zero_losses_is_not_overfitting():
             val = end * jitter + 0.36 * np.exp(-e / 3)
             d = fd.diagnose({"loss": list(train), "val_loss": list(np.abs(val))})
             assert ("overfitting" in d.codes) is overfit, (seed, end, d.codes)
+
+
+def test_a_gap_wider_than_all_val_gained_is_overfitting_on_a_loss_with_a_high_floor():
+    """A fine-tune's eval loss 0.66 -> 0.485 by the fourth evaluation, flat after, while train
+    keeps falling 0.52 -> 0.27: train ends at 55% of val (a loss with a high floor never gets
+    to the ratio a classifier's would), but the gap, 0.21, is wider than all val ever gained
+    (0.17). A train loss that fell half as far leaves the gap inside val's gain: no finding."""
+    val = [0.66, 0.56, 0.50, 0.4853, 0.4873, 0.4886, 0.4906, 0.4907, 0.4912, 0.4917]
+    d = fd.diagnose({"loss": list(np.linspace(0.52, 0.27, 10)), "val_loss": val})
+    assert d.top.code == "overfitting", d.codes
+    assert "more than val gained from its start (0.172" in d.top.message
+    assert "overfitting" not in fd.diagnose({"loss": list(np.linspace(0.52, 0.40, 10)), "val_loss": val}).codes
 
 
 def test_a_regression_gap_is_judged_on_its_errors_not_their_squares():

@@ -213,7 +213,13 @@ def _gap_widening(ctx: Context, V: Curve, T: Curve, b: int) -> Finding | None:
     low = float(np.min(sv[b:]))
     creeping = vz >= ctx.th.overfit_creep_z and v_end - low >= ctx.th.overfit_creep_rise * abs(low)
     ratio = ctx.th.overfit_creep_ratio if creeping else ctx.th.overfit_gap_ratio
-    if t_end > ratio * v_end or gap_end <= 0:
+    # a loss with a high floor (a language model's 3.1 nats, a hard task's 2.0) keeps train near
+    # val in ratio however far they part: the gap then counts as wide once it exceeds all that
+    # val ever gained from its start (train has moved further from val than val moved at all)
+    # (a gain beyond val's noise: one within it makes any gap "more than val gained")
+    gained = val_gain(V)[2]
+    beyond_val_gain = gained > 2 * noise(V) and gap_end > gained
+    if (t_end > ratio * v_end and not beyond_val_gain) or gap_end <= 0:
         return None
     if gap_end - gap_best < 2 * noise(V) or (
             not creeping and gap_end < ctx.th.overfit_gap_growth * max(gap_best, 0.0)):
@@ -239,8 +245,12 @@ def _gap_widening(ctx: Context, V: Curve, T: Curve, b: int) -> Finding | None:
         since = (f"has stayed within its noise ({fv(noise(V))} from {unit(V)} to {unit(V)}) since {V.axis} "
                  f"{fx(V.x[b])} ({fv(float(V.y[b]))} then; its lowest {fv(best_v)} at {V.axis} "
                  f"{fx(best_x)}, {fv(V.logged_last)} at the last)")
+    wider = ""
+    if t_end > ratio * v_end:  # wide by val's own gain, not by the ratio
+        ev["val_gain_from_start"] = gained
+        wider = f", more than val gained from its start ({fv(gained)})"
     msg = (f"{V.name} {since} while {T.name} kept falling {fv(float(t_on_v[b]))} -> {fv(last_as_logged(ctx, T))}: the train/val "
-           f"gap grew from {fv(gap_best)} to {fv(gap_end)} over the last {share_after:.0%} of the run")
+           f"gap grew from {fv(gap_best)} to {fv(gap_end)} over the last {share_after:.0%} of the run{wider}")
     return finding("overfitting", "warning", msg, ctx, span=(V.x[b], V.x[-1]), evidence=ev)
 
 @rule("curves")
