@@ -1626,6 +1626,42 @@ def test_an_announced_test_evaluation_names_the_test_split_and_skips_its_breakdo
     assert test and all(v in (pytest.approx(0.3041), pytest.approx(4.2593)) for v in test.values())
 
 
+def test_an_evaluation_line_opening_with_its_step_joins_the_iteration_lines(tmp_path):
+    """'  eval 20: train 1.0542 | val 1.1876 | 1.7134 bpc' between 'iter 50 | loss 0.9582 | lr ..'
+    lines (a char-level LM's fine-tune loop): the evaluation at step 20, train and validation
+    loss by their bare split words, on the iterations' axis. Each stretch between iter lines
+    had been a run of its own, its evaluations counted 1, 2, 3."""
+    lines = ["finetune: train 105,154 | val 16,282 tokens", "params: 14.20M",
+             "iter      0 | loss 1.2678 | lr 1.00e-06 | 0s"]
+    for i in range(20, 181, 20):
+        lines.append(f"  eval {i}: train {1.1 - i / 1000:.4f} | val {1.2 - i / 2000:.4f} | {1.7 - i / 1000:.4f} bpc")
+        if i % 40 == 0:
+            lines.append("  saved /content/tiny-shrek/finetune.pt")
+        if i % 50 == 40:
+            lines.append(f"iter {i + 10:6d} | loss {1.0 - i / 1000:.4f} | lr 2.96e-05 | 5s")
+    h = _read_printed(tmp_path, lines, "finetune.log")
+    assert h.series["val_loss"].axis == "step"
+    assert list(h.series["val_loss"].steps) == list(range(20, 181, 20))
+    assert h.series["val_loss"].values[-1] == pytest.approx(1.11)
+
+
+def test_a_tagged_epoch_start_line_owns_its_step_lines_and_top_k_results(tmp_path):
+    """'[INFO] Epoch 1/30 started' over '[INFO] step=20/144 loss=4.5657' lines, then '[INFO] Epoch
+    train finished, avg_loss=4.4822' and '[INFO] val results: Top-1: 0.0636, Top-5: 0.1999' (a
+    video model's fine-tune): one run of 30 epochs, the steps batches of their epoch, the top-1
+    accuracy the validation curve. It had been 30 one-epoch runs with no validation."""
+    lines = []
+    for e in range(1, 31):
+        lines.append(f"[INFO] Epoch {e}/30 started")
+        lines += [f"[INFO] step={b}/144 loss={4.6 - 0.13 * e - b / 1000:.4f}" for b in range(20, 141, 20)]
+        lines += [f"[INFO] Epoch train finished, avg_loss={4.5 - 0.13 * e:.4f}, time=36.9s",
+                  f"[INFO] val results: Top-1: {0.06 + 0.02 * e:.4f}, Top-5: {0.2 + 0.02 * e:.4f}"]
+    h = _read_printed(tmp_path, lines, "finetune.log")
+    assert list(h.series["val_accuracy"].steps) == list(range(1, 31))
+    assert h.series["val_accuracy"].values[-1] == pytest.approx(0.66)
+    assert h.series["loss"].steps.max() == pytest.approx(30.0)
+
+
 def test_a_bare_iteration_counter_with_its_total_is_a_step_axis_and_a_planned_length(tmp_path):
     """'[37000/70000] Train loss: .., Valid loss: ..' every 1000 iterations (the text-recognition
     trainers' log): iterations, not epochs, and a run that stopped at 53% of its planned length

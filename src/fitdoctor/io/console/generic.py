@@ -37,6 +37,9 @@ _EP_ABBREV = re.compile(r"^\s*ep\.?\s*[:=#]?\s*(\d+)\b", re.I)
 _LEAD_COUNT = re.compile(r"^\s*(\d{1,6})(?:\t|\s{2,})\s*(?=[A-Za-z])")
 _STEP_OF = re.compile(r"\b(?:step|iter|iteration|batch)\s*[:=#]?\s*\[?\s*(\d+)\s*/\s*(\d+)", re.I)
 _STEP_INLINE = re.compile(r"\b(?:global[_ ]step|step|iteration|iter|it)\s*[:=#]?\s*\[?\s*(\d+)", re.I)
+#: an evaluation's line that opens with the step it was taken at: "  eval 20: train 1.0542 | val
+#: 1.1876 | 1.7134 bpc" beside "iter 50 | loss 0.9582" lines (a char-level LM's fine-tune loop)
+_EVAL_AT = re.compile(r"^\s*eval(?:uation)?\s*[#@]?\s*(\d+)\s*:", re.I)
 #: "Validation Results - Epoch[3] Avg accuracy: 0.81 Avg loss: 0.52" (PyTorch Ignite's examples
 #: and many hand loops): the split is named once at the start of the line, not in each key
 _SPLIT_LEAD = re.compile(r"^\s*(?:[^\w\s]+\s*)?(validation|valid|val|eval(?:uation)?|dev|test|train(?:ing)?)\b"
@@ -76,7 +79,10 @@ _EPOCH_HEADER = re.compile(r"^(?:[" + _DECOR + r"]*epoch\s+" + EPOCH_NO + r"?|\s
                            + EPOCH_NO + r"|:\s*)"
                            # "epoch: 3/100": a colon, but a total after it (a setting has none)
                            r"|[" + _DECOR + r"]*epoch\s*:\s*(?=\d+\s*(?:/|\bof\b)\s*\d+))(\d+)"
-                           r"(?:\s*(?:/|\bof\b)\s*(\d+))?" + SETTINGS + r"\s*:?[\s|=#*\-\]\u2500-\u257f]*$", re.I)
+                           r"(?:\s*(?:/|\bof\b)\s*(\d+))?" + SETTINGS
+                           # "Epoch 1/30 started" (the epoch's lines follow; "Epoch 1 done" is its summary)
+                           + r"(?:\s+(?:started|starting|begins?|beginning)\b\.*)?"
+                           + r"\s*:?[\s|=#*\-\]\u2500-\u257f]*$", re.I)
 #: "Epoch:0" or "epoch: 3" alone on its line: a header when it counts up from 0 or 1 (a script
 #: printing each epoch's number before its lines), a setting otherwise ("epoch: 30" in a config dump)
 _EPOCH_COLON = re.compile(r"^[\s|=#*>\-\[]*epoch\s*[:=]\s*(\d+)\s*$", re.I)
@@ -149,6 +155,9 @@ def note_epoch_header(state: State, n: int, seg: str) -> None:
     :func:`header_epoch_for`)."""
     line = _LOG_PREFIX.sub("", seg, count=1)
     m = _EPOCH_HEADER.match(line) or _counting_epoch(state, line) or _settings_header(line)
+    if m is None and line[:1] == "[":  # "[INFO] Epoch 1/30 started": a level tag before the header
+        line = _LEADING_TAGS.sub("", line, count=1)
+        m = _EPOCH_HEADER.match(line)
     if m is not None:
         state.header_epoch, state.header_line = float(m.group(1)), n
         total = m.group(2) if m.re is not _EPOCH_COLON else None
@@ -320,7 +329,12 @@ def handle_generic(state: State, n: int, seg: str) -> None:
             if b.re is _BRACKET_EPOCH:
                 planned, bare_counter = (int(b.group(1)), int(b.group(2))), True
         else:
-            st = _STEP_INLINE.search(seg) or _BAR_COUNT.search(seg)
+            st = _STEP_INLINE.search(seg) or _EVAL_AT.match(seg) or _BAR_COUNT.search(seg)
+            if st is not None and st.re is _STEP_INLINE and _STEP_OF.search(seg) is not None \
+                    and header_epoch_for(state, n) is not None:
+                # "step=20/144 loss=4.5657" under "Epoch 1/30 started": a batch of that epoch
+                # (see batch_point), not a step counter that restarts at every epoch
+                st = None
             if st is not None:
                 x, axis = float(st.group(1)), "step"
                 rest = seg[:st.start()] + " | " + seg[st.end():]

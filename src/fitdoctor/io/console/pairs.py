@@ -95,6 +95,9 @@ def _qualified(m: re.Match) -> str:
 #: "top 1 acc: 0.223", "Top 5 error 0.31": a top-k score with its k set off by a space; read
 #: apart, "top" would take the k as its value and the two scores would share one name
 _TOP_K_SPACED = re.compile(r"\btop[\s\-_]+(\d{1,2})[\s\-_]+(acc(?:uracy)?|err(?:or)?)\b", re.I)
+#: "Top-1: 0.0636, Top-5: 0.1999": a top-k score named by its k alone, set off by a hyphen (read
+#: apart, "Top" and "1" are no metric's name)
+_TOP_K_HYPHEN = re.compile(r"\btop-(\d{1,2})(?=\s*[:=])", re.I)
 
 
 #: a split word with the share it was taken on ("Val~20% 9.6793"): the split word alone names it
@@ -114,7 +117,7 @@ def extract_pairs(segment: str) -> dict[str, float]:
     if "[" in segment:
         segment = BRACKETED_NUM.sub(r"\1\2", segment)
     if "op" in segment:
-        segment = _TOP_K_SPACED.sub(r"top\1_\2", segment)
+        segment = _TOP_K_HYPHEN.sub(r"top\1", _TOP_K_SPACED.sub(r"top\1_\2", segment))
     if "%" in segment:
         segment = _SHARED_SPLIT.sub(r"\1", segment)
     if "/" in segment and _TRAIN_SLASH.search(segment) is not None:

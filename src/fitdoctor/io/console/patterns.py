@@ -48,7 +48,7 @@ SPLIT_SHARE = r"(?:" + SHARE_SUFFIX + r")?"
 #: "step   250 | train 2.225 | val 2.279 | 28s elapsed")
 BARE_SPLITS = re.compile(r"(?:(?<![\w.])train(?:ing)?\s*[:=]\s*" + NUM + r"[^\n]{0,200}?(?<![\w.])"
                          r"(?:val(?:id(?:ation)?)?|eval|dev|test)" + SPLIT_SHARE + r"\s*[:=]\s*" + NUM
-                         + r"|\b(?:epoch|iter(?:ation)?|step)s?\s*[:=#]?\s*\d+\W[^\n]{0,80}?(?<![\w.])train(?:ing)?\s+"
+                         + r"|\b(?:epoch|iter(?:ation)?|step|eval)s?\s*[:=#]?\s*\d+\W[^\n]{0,80}?(?<![\w.])train(?:ing)?\s+"
                          + NUM + r"\s*[,|]?\s+(?:val(?:id(?:ation)?)?|eval|dev|test)" + SPLIT_SHARE + r"\s+" + NUM
                          + r"(?!\s*%))", re.I)
 #: Callback chatter that mentions metrics but is not a record.
