@@ -1624,6 +1624,7 @@ def test_an_announced_test_evaluation_names_the_test_split_and_skips_its_breakdo
     assert h.series["val_r"].values[-1] == pytest.approx(0.6)
     test = {k: v.values[-1] for k, v in h.series.items() if k.startswith("test_")}
     assert test and all(v in (pytest.approx(0.3041), pytest.approx(4.2593)) for v in test.values())
+    assert any("read as the test split's evaluation" in note for note in h.meta["notes"])
 
 
 def test_an_evaluation_line_opening_with_its_step_joins_the_iteration_lines(tmp_path):

@@ -412,8 +412,9 @@ def handle_generic(state: State, n: int, seg: str) -> None:
         state.announced_eval_x = x
         if not state.announced_eval_note:
             state.announced_eval_note = True
+            what = "the test split's evaluation" if state.announced_split == "test" else "the validation"
             run.notes.append("metric lines with no epoch under an announced evaluation (\"Evaluating ...\") are "
-                             "read as the validation of the epoch before it")
+                             f"read as {what} of the epoch before it")
     elif after and state.record_line == n - 1 and not any(canonical_name(k) in _train_keys(run) for k in pairs):
         # "Current_accuracy : 60.039, Current_norm_ED : 0.8185" right under "[20000/300000] Train
         # loss: 0.30, Valid loss: 1.49": the record above, continued on the next line (it cut the

@@ -106,7 +106,7 @@ def handle(state: State, n: int, seg: str) -> None:
         elif EVAL_ANNOUNCEMENT.match(seg):
             _announce_eval(state, n, seg)
         return
-    if EVAL_ANNOUNCEMENT.match(seg) and not CALLBACK.search(seg) and not any(c.isdigit() for c in seg):
+    if not any(c.isdigit() for c in seg) and EVAL_ANNOUNCEMENT.match(seg) and not CALLBACK.search(seg):
         # "Evaluating top_k_accuracy ..." (PaddleVideo): an announcement that names the metric it
         # computes holds no number either
         _announce_eval(state, n, seg)
