@@ -79,10 +79,10 @@ def latest_run(diagnoses) -> int | None:
     longest = max(h.n_points for h in histories)
     complete = [i for i, h in enumerate(histories) if h.n_points >= COMPLETE_SHARE * longest]
     last = max(complete, key=lambda i: histories[i].meta["position_in_file"])
-    if _stopped_short(histories[last]) and any(_ran_as_planned(histories[i]) for i in complete if i != last):
+    others = [i for i in complete if i != last]
+    if _stopped_short(histories[last]) and any(_ran_as_planned(histories[i]) for i in others):
         # a sweep whose runs each reached their planned "Epoch 15/15" and whose file ends inside
         # the next one ("Epoch 14/15"): that run was killed or is still running
-        others = [i for i in complete if i != last]
         return max(others, key=lambda i: histories[i].meta["position_in_file"])
     return last
 

@@ -219,7 +219,8 @@ def _gap_widening(ctx: Context, V: Curve, T: Curve, b: int) -> Finding | None:
     # (a gain beyond val's noise: one within it makes any gap "more than val gained")
     gained = val_gain(V)[2]
     beyond_val_gain = gained > 2 * noise(V) and gap_end > gained
-    if (t_end > ratio * v_end and not beyond_val_gain) or gap_end <= 0:
+    narrow = t_end > ratio * v_end  # train still close to val in ratio
+    if (narrow and not beyond_val_gain) or gap_end <= 0:
         return None
     if gap_end - gap_best < 2 * noise(V) or (
             not creeping and gap_end < ctx.th.overfit_gap_growth * max(gap_best, 0.0)):
@@ -246,7 +247,7 @@ def _gap_widening(ctx: Context, V: Curve, T: Curve, b: int) -> Finding | None:
                  f"{fx(V.x[b])} ({fv(float(V.y[b]))} then; its lowest {fv(best_v)} at {V.axis} "
                  f"{fx(best_x)}, {fv(V.logged_last)} at the last)")
     wider = ""
-    if t_end > ratio * v_end:  # wide by val's own gain, not by the ratio
+    if narrow:  # wide by val's own gain, not by the ratio
         ev["val_gain_from_start"] = gained
         wider = f", more than val gained from its start ({fv(gained)})"
     msg = (f"{V.name} {since} while {T.name} kept falling {fv(float(t_on_v[b]))} -> {fv(last_as_logged(ctx, T))}: the train/val "
