@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -420,3 +421,22 @@ def test_no_remedy_beat_the_noise_says_how_large_a_gain_the_noise_could_hide():
         t.se = 0.001
     assert "judge finer" not in _hidden_gain(noisy, "accuracy", "seed", 0.05, 0.005, "seeds", kfold=False)
     assert _hidden_gain([_trial("overfitting", "failed")], "accuracy", "seed", 0.05, 0.005, "seeds", False) is None
+
+
+def test_a_finding_still_standing_says_its_remedies_did_not_raise_the_score():
+    """Overfitting in the loss that no remedy turns into a better val accuracy stays in the
+    verdict, and the verdict says what its remedies did to the score doctor judges on."""
+    from fitdoctor.doctor.result import _what_it_took
+
+    tried = [_trial("overfitting", "rejected", "dropout 0.2"), _trial("overfitting", "rejected", "l2")]
+    tried[0].diff, tried[0].se = -0.020, 0.002
+    tried[1].diff, tried[1].se = 0.004, 0.010
+    rnd = DoctorRound(2, "overfitting", "", ["overfitting"], None, trials=tried)
+    res = SimpleNamespace(rounds=[rnd], metric="accuracy")
+    assert _what_it_took(res, "overfitting") == (
+        " (none of its 2 remedies raised val accuracy beyond the noise; the best +0.004 ± 0.010)")
+    assert _what_it_took(res, "oscillating") == ""        # no remedy of it was tried
+    rnd.trials.append(_trial("overfitting", "failed"))     # a failed retrain tested nothing
+    assert _what_it_took(res, "overfitting") == ""
+    rnd.trials[-1] = _trial("overfitting", "accepted")     # the round changed the config
+    assert _what_it_took(res, "overfitting") == ""

@@ -183,6 +183,23 @@ class DoctorProgress(Protocol):
     def message(self, text: str) -> None: ...
 
 
+def _what_it_took(res: DoctorResult, code: str) -> str:
+    """" (none of its 6 remedies raised val accuracy beyond the noise; the best +0.000 ± 0.010)"
+    for a finding still standing whose remedies were all retrained on the final config and
+    rejected: the user learns that what it costs is not the score doctor judges on."""
+    last = res.rounds[-1] if res.rounds else None
+    if last is None or last.accepted is not None:
+        return ""
+    mine = [t for t in last.trials if t.finding == code and t.status == "rejected" and t.diff is not None]
+    if not mine or any(t.finding == code and t.status in ("failed", "refused") for t in last.trials):
+        return ""
+    best = max(mine, key=lambda t: t.diff)
+    spread = f" ± {best.se:.3f}" if best.se is not None else ""
+    n = len(mine)
+    return (f" (none of its {n} remed{'ies' if n > 1 else 'y'} raised val {res.metric} beyond the noise; "
+            f"the best {best.diff:+.3f}{spread})")
+
+
 def _over(res: DoctorResult) -> str:
     """"over 5 seeds", or "(5 seeds -> 10 seeds)" when a second look widened the final config."""
     a, b = (res.first or {}).get("n"), (res.final or {}).get("n")
@@ -207,7 +224,7 @@ def _verdict(res: DoctorResult) -> list[str]:
         if a is not None and b is not None:
             parts.append(f"test {m}, once each at the end: {a:.3f} as given -> {b:.3f} prescribed")
     parts.append("healthy: no finding at warning or worse in most retrains" if res.healthy
-                 else "still: " + ", ".join(f["code"] for f in res.findings))
+                 else "still: " + ", ".join(f["code"] + _what_it_took(res, f["code"]) for f in res.findings))
     if res.baseline_verdict:
         parts.append(res.baseline_verdict["text"])
     return parts
