@@ -116,6 +116,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"fitdoctor on the same {len(scored)} logs, judged on the second label: primary "
               f"{_rate(scored, 'tool_vs_second')}, false alarms {_rate(scored, 'tool_fa_second')}")
         print(f"  the labellers on those {len(scored)} logs: second on first {_rate(scored, 'second_vs_first')}")
+        both = [r for r in scored if r["second_vs_first"] and r["first_vs_second"]]
+        if both:
+            print(f"fitdoctor on the {len(both)} of them where each label passes the other: primary "
+                  f"{_rate(both, 'tool_vs_first')}, false alarms {_rate(both, 'tool_fa_first')}")
     if args.json:
         Path(args.json).write_text(json.dumps(rows, indent=1))
     return 0
