@@ -13,6 +13,10 @@ a label (:func:`score_calibration.judge`): the labeller's first code stands for 
 first warning (``healthy``: none). A labeller "prints" only that code, so its false alarms
 count one code against fitdoctor's whole list: compare the primary rates, not the false alarms.
 
+The random sample is the agreement rate. A second group (``--sample verdict_changed``) holds the
+logs whose verdict a candidate rule change moved, labelled again the same blind way, so that a
+change is judged on two labels where one labeller's call decides it; it is a sample of nothing.
+
 With ``--logs ROOT`` the log files are looked up as ``ROOT/<set><n>/cases/<id>/<data_file>``
 (the layout the labellers saved them in) or beside the first label, and fitdoctor's verdict
 is judged against both labels. The logs are third-party files and are not copied here.
@@ -42,14 +46,19 @@ def as_findings(truth: dict[str, Any]) -> list[dict[str, str]]:
     return [] if code == "healthy" else [{"code": code, "severity": "warning"}]
 
 
-def pairs(second_root: Path = SECOND, first_root: Path = BLIND) -> list[tuple[str, dict, dict]]:
-    """``(set/id, first label, second label)`` for every log labelled twice."""
+def pairs(second_root: Path = SECOND, first_root: Path = BLIND, sample: str | None = "random"
+          ) -> list[tuple[str, dict, dict]]:
+    """``(set/id, first label, second label)`` for every log labelled twice, of one ``sample``:
+    ``random`` (drawn with a fixed seed: the agreement rate) or ``verdict_changed`` (the logs
+    whose verdict a candidate rule change moved, labelled again to judge it on two labels;
+    not a sample of anything); None: all."""
     out = []
     for t2 in sorted(second_root.glob("*/*/truth.json")):
         key = f"{t2.parent.parent.name}/{t2.parent.name}"
         t1 = first_root / key / "truth.json"
-        if t1.is_file():
-            out.append((key, json.loads(t1.read_text()), json.loads(t2.read_text())))
+        second = json.loads(t2.read_text())
+        if t1.is_file() and (sample is None or second.get("sample", "random") == sample):
+            out.append((key, json.loads(t1.read_text()), second))
     return out
 
 
@@ -78,9 +87,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--logs", type=Path, help="where the log files are (ROOT/<set><n>/cases/<id>/)")
     ap.add_argument("-v", action="store_true", help="one line per log")
     ap.add_argument("--json", metavar="OUT", help="write the rows as JSON here")
+    ap.add_argument("--sample", choices=("random", "verdict_changed"), default="random",
+                    help="the random sample (the agreement rate; default) or the logs labelled again "
+                         "because a candidate rule change moved their verdict")
     args = ap.parse_args(argv)
     rows = []
-    for key, first, second in pairs():
+    for key, first, second in pairs(sample=args.sample):
         row: dict[str, Any] = {"log": key, "first": first["expected"][0], "second": second["expected"][0],
                                "first_confidence": first.get("confidence", ""),
                                "second_confidence": second.get("confidence", "")}
@@ -103,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
             tool = f"  fitdoctor={r['tool'] or 'healthy'}" if "tool" in r else ""
             mark = "agree" if r["second_vs_first"] else "     "
             print(f"  {mark} {r['log']:58s} first={r['first']:22s} second={r['second']:22s}{tool}")
-    print(f"logs labelled twice: {len(rows)}")
+    print(f"logs labelled twice ({args.sample} sample): {len(rows)}")
     print(f"second labeller judged on the first label : primary {_rate(rows, 'second_vs_first')}")
     print(f"first labeller judged on the second label : primary {_rate(rows, 'first_vs_second')}")
     high = [r for r in rows if r["first_confidence"] == "high" and r["second_confidence"] == "high"]
