@@ -197,7 +197,8 @@ def _gap_widening(ctx: Context, V: Curve, T: Curve, b: int) -> Finding | None:
     # on a jumpy curve the smoothed minimum lands late, where the gap is already wide: the
     # stretch is judged from where val first came within its noise of that best
     sv = V.smoothed()
-    b = int(np.argmax(sv[: b + 1] <= sv[b] + noise(V)))
+    tol = max(noise(V), ctx.th.overfit_flat_gain_share * max(val_gain(V)[2], 0.0))
+    b = int(np.argmax(sv[: b + 1] <= sv[b] + tol))
     share_after = (V.x[-1] - V.x[b]) / max(V.x[-1] - V.x[0], 1e-12)
     if share_after < ctx.th.overfit_flat_share:
         return None

@@ -99,12 +99,14 @@ def still_moving(c: Curve, ctx: Context) -> bool:
     """Falling beyond noise over the tail *and* by an amount that matters (a smooth curve
     creeping down by 0.1% is settled, however significant statistically)."""
     slope, z, span = tail_trend(c, ctx.th.tail_frac)
-    if not (z < -ctx.th.z_trend and material_fall(c, -slope * span, ctx)):
+    settled_share = ctx.th.still_moving_min_share
+    if not (z < -ctx.th.z_trend and material_fall(c, -slope * span, ctx, min_share=settled_share)):
         return False
     _, z_end, _ = tail_trend(c, ctx.th.tail_frac / 2)
     return z_end < -ctx.th.z_trend  # and has not levelled off (or turned) in the last few points
 
-def material_fall(c: Curve, tail_drop: float, ctx: Context, train_only: bool = False) -> bool:
+def material_fall(c: Curve, tail_drop: float, ctx: Context, train_only: bool = False,
+                  min_share: float | None = None) -> bool:
     """A fall over the tail that matters: a share of the run's whole progress, or of the level
     the curve ends at (a short run still falling 5% an epoch has not converged, however far
     it fell in its first epochs). ``train_only`` (no validation logged): the share of the
@@ -115,7 +117,8 @@ def material_fall(c: Curve, tail_drop: float, ctx: Context, train_only: bool = F
         return False
     level = max(abs(tail_level(c, 0.15)), 1e-12)
     share, rel = tail_drop / total, tail_drop / level
-    by_share = share >= ctx.th.still_improving_min_share and rel >= 0.01
+    min_share = ctx.th.still_improving_min_share if min_share is None else min_share
+    by_share = share >= min_share and rel >= 0.01
     if train_only:
         return by_share or rel >= ctx.th.still_improving_train_rel
     return by_share or (rel >= ctx.th.still_improving_min_rel and share >= 0.01)
