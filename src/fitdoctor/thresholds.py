@@ -35,10 +35,10 @@ class Thresholds:
     #: a stretch whose own noise is below this share of its level counts as smooth: its own
     #: noise then judges a rise on it (not the noise of a steep descent before it).
     smooth_rel_noise: float = 0.03
-    #: gap-widening overfitting: train ends below this share of val ... (0.7: val flat at 1.72 for
-    #: 15 epochs while train falls to 1.14 is the gap-widening kind to two labellers; at 0.5,
-    #: with ``overfit_flat_gain_share``, 7 such blind logs both labellers call overfitting read
-    #: healthy, against 2 both call healthy read overfitting at 0.7)
+    #: gap-widening overfitting: train ends below this share of val ... (0.7: two labellers each
+    #: call val flat near 1.72 for 15 epochs while train falls to 1.14 the gap-widening kind;
+    #: with ``overfit_flat_gain_share``, 0.7 reads 7 blind logs both call overfitting right that
+    #: 0.5 read healthy, and 2 both call healthy wrong)
     overfit_gap_ratio: float = 0.7
     #: val accuracy stuck at one class's share (chance_level / val_not_improving): at least this
     #: many evaluations ...

@@ -195,7 +195,8 @@ def _gap_widening(ctx: Context, V: Curve, T: Curve, b: int) -> Finding | None:
     its best while training keeps falling far below it (the gap widens, no clear rise).
     (Preconditions: :func:`gap_widening`.)"""
     # on a jumpy curve the smoothed minimum lands late, where the gap is already wide: the
-    # stretch is judged from where val first came within its noise of that best
+    # stretch is judged from where val first came within its noise of that best, or within
+    # a small share of all it gained (a last tiny new low does not restart the flat stretch)
     sv = V.smoothed()
     tol = max(noise(V), ctx.th.overfit_flat_gain_share * max(val_gain(V)[2], 0.0))
     b = int(np.argmax(sv[: b + 1] <= sv[b] + tol))
