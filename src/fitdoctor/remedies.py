@@ -25,13 +25,13 @@ def _es(evidence: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _stop_early_text(ev: Mapping[str, Any], best_at: Any) -> str:
-    """Where to stop: at the best epoch, or, when validation has only wandered within its noise
+    """Where to stop: at the best epoch, or, when validation has only wandered near its level
     since some epoch (the gap-widening kind), from there on: its lowest point later is a dip."""
     axis = ev.get("axis", "epoch")
     flat = ev.get("flat_since")
     if isinstance(flat, (int, float)) and flat != ev.get("best_at"):
         flat = int(flat) if float(flat) == int(flat) else flat
-        return (f"stop early: validation has been flat within its noise since {axis} {flat}; early "
+        return (f"stop early: validation has been flat since {axis} {flat}; early "
                 "stopping that restores the best weights stops about there")
     return f"stop at the best {axis} ({best_at}) with early stopping that restores the best weights"
 

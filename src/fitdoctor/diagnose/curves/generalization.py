@@ -244,8 +244,11 @@ def _gap_widening(ctx: Context, V: Curve, T: Curve, b: int) -> Finding | None:
         since = f"has crept up since its lowest, {fv(best_v)} at {V.axis} {fx(best_x)} ({fv(V.logged_last)} at the last),"
     elif rb == b or V.y[rb] >= sv[b] - noise(V) / 2:
         since = f"has not improved since {V.axis} {fx(best_x)} ({fv(best_v)}, {fv(V.logged_last)} at the last)"
-    else:  # dips below the level lie within the curve's noise
-        since = (f"has stayed within its noise ({fv(noise(V))} from {unit(V)} to {unit(V)}) since {V.axis} "
+    else:  # dips below the level lie within the curve's noise, or within a sliver of its gain
+        within = (f"stayed within its noise ({fv(noise(V))} from {unit(V)} to {unit(V)})" if tol <= noise(V) else
+                  f"stayed within {fv(tol)} of its smoothed best ({ctx.th.overfit_flat_gain_share:.0%} of the "
+                  f"{fv(val_gain(V)[2])} it gained)")
+        since = (f"has {within} since {V.axis} "
                  f"{fx(V.x[b])} ({fv(float(V.y[b]))} then; its lowest {fv(best_v)} at {V.axis} "
                  f"{fx(best_x)}, {fv(V.logged_last)} at the last)")
     wider = ""
