@@ -198,7 +198,8 @@ def _gap_widening(ctx: Context, V: Curve, T: Curve, b: int) -> Finding | None:
     # stretch is judged from where val first came within its noise of that best, or within
     # a small share of all it gained (a last tiny new low does not restart the flat stretch)
     sv = V.smoothed()
-    tol = max(noise(V), ctx.th.overfit_flat_gain_share * max(val_gain(V)[2], 0.0))
+    gained = val_gain(V)[2]  # all val ever gained from its start
+    tol = max(noise(V), ctx.th.overfit_flat_gain_share * max(gained, 0.0))
     b = int(np.argmax(sv[: b + 1] <= sv[b] + tol))
     share_after = (V.x[-1] - V.x[b]) / max(V.x[-1] - V.x[0], 1e-12)
     if share_after < ctx.th.overfit_flat_share:
@@ -219,7 +220,6 @@ def _gap_widening(ctx: Context, V: Curve, T: Curve, b: int) -> Finding | None:
     # val in ratio however far they part: the gap then counts as wide once it exceeds all that
     # val ever gained from its start (train has moved further from val than val moved at all)
     # (a gain beyond val's noise: one within it makes any gap "more than val gained")
-    gained = val_gain(V)[2]
     beyond_val_gain = gained > 2 * noise(V) and gap_end > gained
     narrow = t_end > ratio * v_end  # train still close to val in ratio
     if (narrow and not beyond_val_gain) or gap_end <= 0:
@@ -247,7 +247,7 @@ def _gap_widening(ctx: Context, V: Curve, T: Curve, b: int) -> Finding | None:
     else:  # dips below the level lie within the curve's noise, or within a sliver of its gain
         within = (f"stayed within its noise ({fv(noise(V))} from {unit(V)} to {unit(V)})" if tol <= noise(V) else
                   f"stayed within {fv(tol)} of its smoothed best ({ctx.th.overfit_flat_gain_share:.0%} of the "
-                  f"{fv(val_gain(V)[2])} it gained)")
+                  f"{fv(gained)} it gained)")
         since = (f"has {within} since {V.axis} "
                  f"{fx(V.x[b])} ({fv(float(V.y[b]))} then; its lowest {fv(best_v)} at {V.axis} "
                  f"{fx(best_x)}, {fv(V.logged_last)} at the last)")
