@@ -32,6 +32,14 @@ class Thresholds:
     #: its own; the 3-scale bar is for a rise one tail level has to show alone.
     rise_sigmas_held: float = 2.0
     held_min_points: int = 5
+    #: ... or, on a long noisy curve, when the mean of the later half of the stretch after the
+    #: best sits above the mean around the best by this many standard errors of their
+    #: difference (after allowing for the best being picked as the lowest of the run's windows),
+    #: with at least ``shift_min_points`` points in that later half: a single point's noise
+    #: hides a level that 50 points pin down (val accuracy 95.5% around epoch 6, then a mean
+    #: of 92% over 90 epochs with a 2-point scatter).
+    shift_z: float = 3.0
+    shift_min_points: int = 15
     #: a stretch whose own noise is below this share of its level counts as smooth: its own
     #: noise then judges a rise on it (not the noise of a steep descent before it).
     smooth_rel_noise: float = 0.03

@@ -1707,3 +1707,28 @@ def test_a_train_loss_still_falling_by_a_fortieth_of_its_progress_was_stopped_to
     assert fd.diagnose({"mse_loss": loss}, thresholds={"still_improving_min_share": 0.04}).codes == ["healthy"]
     ctx = Context.build(RunHistory.from_dict({"mse_loss": loss}))
     assert not still_moving(train_curve(ctx), ctx)
+
+
+def _settled_lower(late_mean, sd=0.022, seed=3):
+    """Val accuracy only: 0.90, 0.93, then ten epochs around 0.955, then 88 scattered 2 points
+    around ``late_mean``, while the train loss falls throughout (a 100-epoch accuracy-only log)."""
+    e = np.arange(1, 101)
+    rng = np.random.default_rng(seed)
+    val = np.r_[0.90, 0.93, rng.normal(0.955, 0.01, 10), rng.normal(late_mean, sd, 88)]
+    return {"loss": list(0.02 + 0.4 * np.exp(-e / 15)), "val_accuracy": list(np.clip(val, 0, 1))}
+
+
+def test_a_noisy_val_accuracy_that_settled_well_below_its_best_is_overfitting():
+    """No single point of a curve scattering by 2 points rises 3 noise scales above its best,
+    but 46 late epochs averaging 3.5 points below the epochs around it do (two labellers call a
+    stress classifier's 95.5% around epoch 6, then a 92% mean for 90 epochs, overfitting)."""
+    d = fd.diagnose(_settled_lower(0.92))
+    assert d.top.code == "overfitting"
+    assert d.top.evidence["shift_z"] >= 3 and d.top.evidence["late_points"] >= 15
+    assert "standard errors" in d.top.message and "below the" in d.top.message
+    assert d.summary["last_worse_than_best_beyond_noise"]  # keep agrees: the best is worth keeping
+
+
+def test_a_noisy_val_accuracy_that_stayed_at_its_level_is_not_overfitting():
+    """The same scatter around the level it reached: the best is only the luckiest window."""
+    assert "overfitting" not in codes(_settled_lower(0.955))

@@ -139,7 +139,8 @@ def diagnose(run: Any, *, thresholds: Mapping[str, Any] | None = None,
     from fitdoctor.diagnose.summary import agree_with_keep, summarize
 
     codes = {f.code for f in findings}
-    summary = summarize(ctx, overfitting="overfitting" in codes)
+    summary = summarize(ctx, overfitting="overfitting" in codes,
+                        held_shift=any(f.code == "overfitting" and "shift_z" in (f.evidence or {}) for f in findings))
     if "chance_level" in codes:
         summary["keep"] = ("nothing worth keeping: the model learned nothing from the features; "
                            "fix the cause and train again")

@@ -26,9 +26,11 @@ def selection_curve(ctx: Context) -> Curve | None:
     return None
 
 
-def summarize(ctx: Context, overfitting: bool = False) -> dict[str, Any]:
+def summarize(ctx: Context, overfitting: bool = False, held_shift: bool = False) -> dict[str, Any]:
     """The run's numbers and the checkpoint to keep. ``overfitting``: that finding stands, and
-    the last evaluation is judged against the noise it judged the rise with, so the two agree."""
+    the last evaluation is judged against the noise it judged the rise with, so the two agree;
+    ``held_shift``: it stands on the mean of the late evaluations, not on a single point's rise
+    (the last is then worse than the best too: it is one of that worse level's points)."""
     h = ctx.history
     out: dict[str, Any] = {"axis": h.axis, "points": h.n_points}
     c = selection_curve(ctx)
@@ -53,6 +55,8 @@ def summarize(ctx: Context, overfitting: bool = False) -> dict[str, Any]:
     after = (last_x - float(c.x[b])) / total if total > 0 else 0.0
     last = float(c.y[-1])
     worse_beyond_noise = (last < best - 3 * judged) if c.higher_better else (last > best + 3 * judged)
+    if not worse_beyond_noise and held_shift:
+        worse_beyond_noise = True
     if not worse_beyond_noise and c is ctx.val_loss:
         # a short curve that settled higher after its best (every later point worse than every
         # earlier one) is worse by the order of its points, as overfitting says

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from statistics import NormalDist
 
 import numpy as np
 
@@ -46,14 +47,16 @@ def overfitting(ctx: Context) -> Finding | None:
     persistence = float(np.mean(late > vmin + 2 * sigma))
     held = late.size >= ctx.th.held_min_points and persistence >= HELD_SHARE
     bar = ctx.th.rise_sigmas_held if held else ctx.th.rise_sigmas
-    if shift_p is None and (rise < bar * sigma or (rise < ctx.th.rise_frac_of_drop * vdrop
-                                                   and rise < ctx.th.rise_frac_of_best * abs(vmin))):
+    shift = held_mean_shift(V, b, ctx, vdrop, vmin) if shift_p is None else None
+    if shift_p is None and shift is None and (
+            rise < bar * sigma or (rise < ctx.th.rise_frac_of_drop * vdrop
+                                   and rise < ctx.th.rise_frac_of_best * abs(vmin))):
         return gap_widening(ctx, V, T, b)
     slope, z = stats.trend(V.x[b:], V.y[b:], V.sigma)
     # or it is still climbing: a steady ramp up to the end (its first late points are not yet
     # far above the best, but the trend since the best is beyond noise and the end is highest)
     climbing = z >= ctx.th.z_trend and end >= float(np.max(sv[b:])) - sigma
-    if persistence < HELD_SHARE and shift_p is None and not climbing:
+    if persistence < HELD_SHARE and shift_p is None and shift is None and not climbing:
         return gap_widening(ctx, V, T, b)
     # training kept improving over the same stretch (else it is divergence or noise)
     st = T.smoothed()
@@ -92,6 +95,12 @@ def overfitting(ctx: Context) -> Finding | None:
         ev["level_shift_p"] = shift_p
         why = (f"each of the {V.n - 1 - rb} {unit(V)}s after the best is worse than every one up to it "
                f"(by chance: p={shift_p:.2g})")
+    elif shift is not None and (rise < bar * sigma or persistence < HELD_SHARE) and not climbing:
+        sign = -1 if score else 1  # the means as the log has them
+        ev.update(shift, late_mean=sign * shift["late_mean"], best_mean=sign * shift["best_mean"])
+        why = (f"the last {shift['late_points']} {unit(V)}s average {fv(ev['late_mean'])}, "
+               f"{fv(shift['shift'])} {'below' if score else 'above'} the {shift['best_points']} {unit(V)}s around "
+               f"the best ({fv(ev['best_mean'])}; {shift['shift_z']:.1f} standard errors apart)")
     else:
         why = (f"the {'drop' if score else 'rise'} is {rise_raw / sigma:.0f}x the {unit(V)}-to-{unit(V)} noise ({fv(sigma)})"
                if rise_raw < 1000 * sigma else f"the {unit(V)}-to-{unit(V)} noise is next to nothing ({fv(sigma)})")
@@ -114,6 +123,40 @@ def noise_after_best(V: Curve, b: int, ctx: Context, level: float) -> float:
         if 0 < own < ctx.th.smooth_rel_noise * abs(level):
             sigma = min(sigma, own)
     return max(sigma, 1e-12)
+
+
+def held_mean_shift(V: Curve, b: int, ctx: Context, vdrop: float, vmin: float) -> dict[str, float] | None:
+    """A long, noisy curve that settled at a worse level after its best (index ``b``): the mean
+    of the later half of the stretch after the best against the mean of the points around the
+    best, in standard errors of their difference. No single point of a curve that scatters
+    by 2 points of accuracy rises three noise scales above its best, but 45 of them averaging
+    3.5 points below it do. The best is the lowest of the run's m windows, so the shift must be
+    beyond ``shift_z`` after a Bonferroni correction for m (3.6 for 9 windows). The noise is the
+    larger of the curve's point-to-point noise and the late points' spread (a slow wander
+    correlates neighbours, and their means then vary more than the point-to-point noise says).
+    The shift must also matter, as a rise does (``rise_frac_of_drop`` or ``rise_frac_of_best``).
+    Its evidence (the means as the curve holds them: a score negated), or None."""
+    after = V.n - 1 - b
+    late = V.y[b + (after + 1) // 2:]
+    if late.size < ctx.th.shift_min_points:
+        return None
+    w = max(2, round(V.n / 20))
+    near = V.y[max(0, b - w): b + w + 1]
+    sigma = max(noise(V), float(np.std(late)))
+    if sigma <= 0:
+        return None
+    shift = float(np.mean(late) - np.mean(near))
+    z = shift / (sigma * math.sqrt(1 / near.size + 1 / late.size))
+    # the best's window is the lowest of about n / its width: the chance that one of them
+    # sits this far below the rest is that many times one window's (Bonferroni)
+    windows = max(V.n / near.size, 1.0)
+    gauss = NormalDist()
+    if z < gauss.inv_cdf(1 - (1 - gauss.cdf(ctx.th.shift_z)) / windows):
+        return None
+    if shift < ctx.th.rise_frac_of_drop * vdrop and shift < ctx.th.rise_frac_of_best * abs(vmin):
+        return None
+    return {"late_mean": float(np.mean(late)), "late_points": int(late.size), "best_mean": float(np.mean(near)),
+            "best_points": int(near.size), "shift": shift, "shift_z": z}
 
 
 def level_shift_p(V: Curve, ctx: Context) -> float | None:
