@@ -146,3 +146,11 @@ def test_metric_class_names_are_scores(raw):
 @pytest.mark.parametrize("raw", ["val_MulticlassHammingDistance", "val_jaccard_loss", "val_dice_loss", "val_recon", "val_MAPE"])
 def test_distances_and_named_losses_stay_lower_is_better(raw):
     assert not higher_is_better(canonical_name(raw))
+
+
+@pytest.mark.parametrize("name", ["val_r", "Val r", "spearman_rho", "val_corr", "val_r²"])
+def test_a_correlation_is_higher_is_better(name):
+    """'Val r: 0.115 -> 0.506' (Pearson's r of a regression) read as a loss made a validation
+    that improved at every epoch look as if it never improved."""
+    from fitdoctor.history import higher_is_better
+    assert higher_is_better(canonical_name(name))

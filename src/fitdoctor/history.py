@@ -175,11 +175,12 @@ LOWER_IS_BETTER_WORDS = ("loss", "error", "brier", "mse", "mae", "mape", "wer", 
 
 
 #: short names and ranking/image scores, matched as whole words of a name ("val_prec",
-#: "ndcg@10", "test_psnr"): as prefixes they would catch "recon" or "recall_loss"
+#: "ndcg@10", "test_psnr"; a correlation, "Val r", "spearman_rho", "val_corr"): as prefixes they
+#: would catch "recon" or "recall_loss"
 #: (and ``_SCORE_WORDS`` as words anywhere in a name: "val_pr_auc_cb_ff", a PR-AUC printed with
 #: its qualifier, "val PR-AUC (cb+ff)")
 HIGHER_IS_BETTER_WORDS = frozenset({"prec", "rec", "ndcg", "mrr", "hit", "hits", "psnr", "ssim", "top1", "prc",
-                                    "mcc", "cindex", *_SCORE_WORDS})
+                                    "mcc", "cindex", "r", "rho", "corr", *_SCORE_WORDS})
 
 
 #: scores whose root is distinctive enough to be found anywhere in a name (so none is also a
