@@ -1,6 +1,7 @@
 """The diagnose command as a user runs it: exit codes, one-line errors, JSON."""
 
 import json
+import math
 import subprocess
 import sys
 
@@ -113,6 +114,29 @@ def test_one_file_of_several_runs_leads_with_the_run_it_ends_with(tmp_path):
     p.write_text("epoch,loss,val_loss\n" + worse + "epoch,loss,val_loss\n" + good[:3 * len(good) // 30])
     out = json.loads(run("diagnose", str(p), "--json").stdout)
     assert out[0]["run"].startswith("fit 1") and out[0]["latest"]
+
+
+def test_a_table_of_results_after_the_folds_does_not_speak_for_the_file(tmp_path):
+    """A cross-validation log: each fold prints its baselines' "Acc=0.81 F1=0.70 AUC=0.93",
+    then its training epochs, and the file ends with a table of mean scores per model. Those
+    lines, with no loss and no epoch of their own, are results, not the run being worked on:
+    the verdict leads with the last fold's training (its test loss climbs after epoch 5)."""
+    lines = []
+    for fold in (1, 2, 3):
+        lines += [f"17:08:52 [INFO] main: {m}: Acc=0.81{fold} F1=0.70{fold} AUC=0.93{fold}"
+                  for m in ("Logistic", "RandomForest", "MarkovPruning")]
+        for e in (1, 5, 10, 15, 20, 25, 30, 35, 40):
+            train, test = 1.4 * math.exp(-e / 6) + 0.02, 0.33 + 0.003 * max(e - 5, 0) + (0.7 if e == 1 else 0)
+            lines.append(f"17:10:06 [INFO] src.train: Epoch {e:3d} | train_loss={train:.4f} | test_loss={test:.4f}"
+                         f" | acc=0.9{e % 10} | f1=0.8{e % 10}")
+    lines.append("17:56:30 [INFO] main: ===== MEAN OVER 3 FOLDS =====")
+    lines += [f"17:56:30 [INFO] main: {m}: Acc=0.8{i}1 F1=0.7{i}2 AUC=0.9{i}3"
+              for i, m in enumerate(("Logistic", "SVM", "RandomForest", "MarkovPruning", "GatedAttention"))]
+    p = tmp_path / "train_log.txt"
+    p.write_text("\n".join(lines) + "\n")
+    lead = json.loads(run("diagnose", str(p), "--json").stdout)[0]
+    assert lead["latest"] and "val_loss" in lead["summary"].get("selected_by", "val_loss")
+    assert [f["code"] for f in lead["findings"]][0] == "overfitting"
 
 
 def test_a_sweep_whose_file_ends_inside_its_last_run_leads_with_the_last_finished_one(tmp_path):

@@ -92,3 +92,30 @@ def test_a_log_of_only_a_named_metric_is_read(tmp_path):
     [run] = fd.read_runs(str(path))
     assert list(run.get("val_mae").steps) == list(range(20))
     assert run.get("val_mae").values[-1] == pytest.approx(0.0205)
+
+
+def _yolo_with_class_tables(epochs: int) -> str:
+    """A YOLOv3 repo's layout: batch lines numbered by epoch, and from epoch 5 on, after each
+    epoch, a validation pass that prints one unnumbered "class --> mAP" line per class."""
+    lines = []
+    for e in range(epochs):
+        for b in range(0, 2000, 500):
+            loss = 30 * math.exp(-e / 4) + 7 + 2 * math.exp(-b / 800)
+            lines.append(f"Epoch:[ {e} | {epochs - 1} ]    Batch:[ {b} | 2068 ]    loss_giou: {loss / 5:.4f}    "
+                         f"loss: {loss:.4f}    lr: 0.0001")
+        if e >= 5:
+            lines.append("*" * 20 + "Validate" + "*" * 20)
+            lines += [f"{c} --> mAP : {0.4 + 0.01 * e + 0.02 * i:.4f}" for i, c in enumerate(("aeroplane", "bicycle", "bird", "boat"))]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_table_printed_after_each_epoch_does_not_cut_the_run_into_pieces(tmp_path):
+    """The per-class mAP lines carry no epoch: each table stays apart, and the numbered lines
+    after it go on with the run they continue. Cut at each table, the run read as its first
+    five epochs and fifteen one-epoch stubs, dropped."""
+    p = tmp_path / "nohup.log"
+    p.write_text(_yolo_with_class_tables(20))
+    runs = fd.read_runs(p)
+    trained = [h for h in runs if "loss" in h.series]
+    assert len(trained) == 1 and len(trained[0].series["loss"]) == 20
+    assert trained[0].meta["run"].startswith("run 1 ")  # named in the order the runs begin

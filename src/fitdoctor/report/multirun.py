@@ -76,8 +76,12 @@ def latest_run(diagnoses) -> int | None:
     histories = [d.history for d in diagnoses]
     if len(histories) < 2 or any("position_in_file" not in h.meta for h in histories):
         return None
-    longest = max(h.n_points for h in histories)
-    complete = [i for i, h in enumerate(histories) if h.n_points >= COMPLETE_SHARE * longest]
+    # a block of lines with neither a loss nor an epoch or step number of their own, in a file
+    # whose other runs log a loss, is a table of results (a baseline's "Acc=0.82 F1=0.71"
+    # after each fold), not a training run
+    trained = [i for i, h in enumerate(histories) if not _results_table(h)] or list(range(len(histories)))
+    longest = max(histories[i].n_points for i in trained)
+    complete = [i for i in trained if histories[i].n_points >= COMPLETE_SHARE * longest]
     last = max(complete, key=lambda i: histories[i].meta["position_in_file"])
     others = [i for i in complete if i != last]
     if _stopped_short(histories[last]) and any(_ran_as_planned(histories[i]) for i in others):
@@ -85,6 +89,10 @@ def latest_run(diagnoses) -> int | None:
         # the next one ("Epoch 14/15"): that run was killed or is still running
         return max(others, key=lambda i: histories[i].meta["position_in_file"])
     return last
+
+
+def _results_table(h) -> bool:
+    return h.meta.get("dialect") == "seq" and not any(k in h.series for k in ("loss", "val_loss"))
 
 
 def _stopped_short(h) -> bool:

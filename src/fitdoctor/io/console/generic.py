@@ -243,6 +243,22 @@ def batch_point(seg: str, epoch: float) -> float | None:
     return within_epoch(epoch, int(sub.group(1)), int(sub.group(2)))
 
 
+def _resumed_after_table(state: State, dialect: str, axis: str, x: float) -> Run | None:
+    """The run a numbered line goes on with after a block of unnumbered lines (a per-class mAP
+    table printed by each evaluation, "aeroplane --> mAP : 0.578"): the run before that block,
+    when this line continues its count (the same axis, not going back). It becomes the current
+    run again (moved last while the log is read); the table stays a run of its own. Else None
+    (a new run starts)."""
+    if len(state.runs) < 2:
+        return None
+    before = state.runs[-2]
+    if (before.dialect != dialect or before.axis != axis or before.last_x is None or x < before.last_x
+            or not before.records):
+        return None
+    state.runs.append(state.runs.pop(-2))
+    return before
+
+
 def _split_bracket_epoch(state: State, seg: str) -> tuple[re.Match[str], str] | None:
     """The "[ 1/5]" of a split-led line when it counts epochs (see ``_SPLIT_BRACKET_EPOCH``),
     with the line after it (its logging prefix taken off)."""
@@ -466,8 +482,10 @@ def handle_generic(state: State, n: int, seg: str) -> None:
             # epoch (-1 to 0), so epoch 0 closes at 0 as a 1-based log's epoch 1 closes at 1
             run.records = {k - 1.0: v for k, v in run.records.items()}
             run.last_x -= 1.0
-        if run.records and (run.dialect in ("hf", "seq", "keras") and run.dialect != dialect
-                            or run.last_x is not None and x < run.last_x or run.axis != axis):
+        if run.records and run.dialect == "seq" and (resumed := _resumed_after_table(state, dialect, axis, x)):
+            run = resumed
+        elif run.records and (run.dialect in ("hf", "seq", "keras") and run.dialect != dialect
+                              or run.last_x is not None and x < run.last_x or run.axis != axis):
             run = state.new_run(n)
             if axis == "step":
                 x = raw_x  # a new run counts its own steps (new_run dropped the offset)

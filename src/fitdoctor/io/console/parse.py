@@ -174,7 +174,9 @@ def parse_console_text(text: str, *, source: str, fmt: str = "console",
             state = _read_lines(segs, State(epoch_bars=state.epoch_bars, progress_steps=True))
     for run in state.runs:
         meters.drop_unfinished_epoch(run)
-    runs = [r for r in state.runs if r.records or r.columns]
+    # in the order they begin (a run that went on after a table printed inside it was moved
+    # last while it was being read: see ``generic._resumed_after_table``)
+    runs = sorted((r for r in state.runs if r.records or r.columns), key=lambda r: r.start_line)
     built = [(run, to_history(run, source=source, fmt=fmt)) for run in runs]
     for run, h in built:
         h.meta["run"] = f"line {run.start_line}"
