@@ -55,8 +55,7 @@ def summarize(ctx: Context, overfitting: bool = False, held_shift: bool = False)
     after = (last_x - float(c.x[b])) / total if total > 0 else 0.0
     last = float(c.y[-1])
     worse_beyond_noise = (last < best - 3 * judged) if c.higher_better else (last > best + 3 * judged)
-    if not worse_beyond_noise and held_shift:
-        worse_beyond_noise = True
+    worse_beyond_noise = worse_beyond_noise or held_shift
     if not worse_beyond_noise and c is ctx.val_loss:
         # a short curve that settled higher after its best (every later point worse than every
         # earlier one) is worse by the order of its points, as overfitting says

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from fitdoctor.history import RunHistory
 
 
 def rank_runs(diagnoses) -> list[dict[str, Any]]:
@@ -76,9 +79,7 @@ def latest_run(diagnoses) -> int | None:
     histories = [d.history for d in diagnoses]
     if len(histories) < 2 or any("position_in_file" not in h.meta for h in histories):
         return None
-    # a block of lines with neither a loss nor an epoch or step number of their own, in a file
-    # whose other runs log a loss, is a table of results (a baseline's "Acc=0.82 F1=0.71"
-    # after each fold), not a training run
+    # a table of results (:func:`_results_table`) leads only when the file holds nothing else
     trained = [i for i, h in enumerate(histories) if not _results_table(h)] or list(range(len(histories)))
     longest = max(histories[i].n_points for i in trained)
     complete = [i for i in trained if histories[i].n_points >= COMPLETE_SHARE * longest]
@@ -91,7 +92,10 @@ def latest_run(diagnoses) -> int | None:
     return last
 
 
-def _results_table(h) -> bool:
+def _results_table(h: RunHistory) -> bool:
+    """A block of lines with neither a loss nor an epoch or step number of their own: a table
+    of results (a baseline's "Acc=0.82 F1=0.71" after each fold, a per-class mAP table), not
+    a training run, however many lines it has."""
     return h.meta.get("dialect") == "seq" and not any(k in h.series for k in ("loss", "val_loss"))
 
 
