@@ -114,11 +114,10 @@ def _ranked_payload(diagnoses) -> list[dict]:
     """Several runs: a list, each with its rank and ranking row. The runs of one file lead with
     the last complete run, the one the file ends with (``latest: true``), then the rest best
     first; the runs of a folder, best first."""
-    from fitdoctor.report.multirun import latest_run, rank_runs
+    from fitdoctor.report.multirun import latest_run, leading_run, rank_runs
 
     rows = rank_runs(diagnoses)
-    latest = latest_run(diagnoses)
-    lead = latest if latest is not None else rows[0]["index"]  # as leading_run(), found once
+    latest, lead = latest_run(diagnoses), leading_run(diagnoses, rows)
     out = []
     for row in sorted(rows, key=lambda r: r["index"] != lead):
         item = diagnoses[row["index"]].to_dict()

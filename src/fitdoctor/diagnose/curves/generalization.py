@@ -48,16 +48,18 @@ def overfitting(ctx: Context) -> Finding | None:
     held = late.size >= ctx.th.held_min_points and persistence >= HELD_SHARE
     bar = ctx.th.rise_sigmas_held if held else ctx.th.rise_sigmas
     shift = held_mean_shift(V, b, ctx, vdrop, vmin) if shift_p is None else None
-    if shift_p is None and shift is None and (
-            rise < bar * sigma or (rise < ctx.th.rise_frac_of_drop * vdrop
-                                   and rise < ctx.th.rise_frac_of_best * abs(vmin))):
+    rise_shows = not (rise < bar * sigma or (rise < ctx.th.rise_frac_of_drop * vdrop
+                                             and rise < ctx.th.rise_frac_of_best * abs(vmin)))
+    if shift_p is None and shift is None and not rise_shows:
         return gap_widening(ctx, V, T, b)
     slope, z = stats.trend(V.x[b:], V.y[b:], V.sigma)
     # or it is still climbing: a steady ramp up to the end (its first late points are not yet
     # far above the best, but the trend since the best is beyond noise and the end is highest)
     climbing = z >= ctx.th.z_trend and end >= float(np.max(sv[b:])) - sigma
-    if persistence < HELD_SHARE and shift_p is None and shift is None and not climbing:
+    rise_held = persistence >= HELD_SHARE or climbing
+    if shift_p is None and shift is None and not rise_held:
         return gap_widening(ctx, V, T, b)
+    by_shift = shift is not None and not (rise_shows and rise_held)  # the late mean decided, not a rise
     # training kept improving over the same stretch (else it is divergence or noise)
     st = T.smoothed()
     t_at_best = float(np.interp(V.x[b], T.x, st))
@@ -95,7 +97,7 @@ def overfitting(ctx: Context) -> Finding | None:
         ev["level_shift_p"] = shift_p
         why = (f"each of the {V.n - 1 - rb} {unit(V)}s after the best is worse than every one up to it "
                f"(by chance: p={shift_p:.2g})")
-    elif shift is not None and (rise < bar * sigma or persistence < HELD_SHARE) and not climbing:
+    elif by_shift:
         sign = -1 if score else 1  # the means as the log has them
         ev.update(shift, late_mean=sign * shift["late_mean"], best_mean=sign * shift["best_mean"])
         why = (f"the last {shift['late_points']} {unit(V)}s average {fv(ev['late_mean'])}, "
@@ -145,7 +147,8 @@ def held_mean_shift(V: Curve, b: int, ctx: Context, vdrop: float, vmin: float) -
     sigma = max(noise(V), float(np.std(late)))
     if sigma <= 0:
         return None
-    shift = float(np.mean(late) - np.mean(near))
+    late_mean, near_mean = float(np.mean(late)), float(np.mean(near))
+    shift = late_mean - near_mean
     z = shift / (sigma * math.sqrt(1 / near.size + 1 / late.size))
     # the best's window is the lowest of about n / its width: the chance that one of them
     # sits this far below the rest is that many times one window's (Bonferroni)
@@ -155,7 +158,7 @@ def held_mean_shift(V: Curve, b: int, ctx: Context, vdrop: float, vmin: float) -
         return None
     if shift < ctx.th.rise_frac_of_drop * vdrop and shift < ctx.th.rise_frac_of_best * abs(vmin):
         return None
-    return {"late_mean": float(np.mean(late)), "late_points": int(late.size), "best_mean": float(np.mean(near)),
+    return {"late_mean": late_mean, "late_points": int(late.size), "best_mean": near_mean,
             "best_points": int(near.size), "shift": shift, "shift_z": z}
 
 
