@@ -1817,6 +1817,31 @@ def test_python_loggings_default_prefix_leaves_the_split_word_that_opens_the_mes
     assert fd.diagnose(run).top.code == "val_not_improving"
 
 
+@pytest.mark.parametrize("stamp", ["04-07 07:30:38, ", "[21:45:47.326847] ", "12/05 14:22:01 "])
+def test_a_stamp_without_the_year_leaves_the_split_word_after_the_epoch(stamp):
+    """A counting model's log: "04-07 07:30:38, Epoch 50 Val, MAE: 14.68, MSE: 64.80": the split
+    word follows the epoch under a stamp with no year (or the time alone), and names the split
+    of every value on the line. Read as train values, val MAE overwrote the train MAE."""
+    lines = []
+    for e in range(1, 13):
+        lines.append(f"{stamp}Epoch {e} Train, reg:0.13, RRC_stage1:{0.2 - e / 200:.4f}, mae:{20 - e:.2f}, "
+                     f"mse:{40 - e:.2f}, Cost: 669.3 sec")
+        lines.append(f"{stamp}Epoch {e} Val, MAE: {14 + abs(e - 5) / 2:.2f}, MSE: {60 + abs(e - 5):.2f} Cost 239.5 sec")
+    run, = parse_console_text("\n".join(lines) + "\n", source="t", fmt="console")
+    assert _vals(run, "val_mae")[0] == pytest.approx(16.0) and _vals(run, "mae")[0] == pytest.approx(19.0)
+    assert len(run.series["val_mae"]) == 12
+
+
+def test_the_metric_judged_is_one_logged_for_both_splits():
+    """A train-only term ("reg", which reads as no loss) beside a train and a val MAE: the
+    verdict is on the MAE that validation measures, not "no findings"."""
+    lines = [f"Epoch {e} | reg: 0.137 | mae: {30 / e:.3f} | val_mae: {14 + max(0, e - 6) * 0.8:.3f}" for e in range(1, 21)]
+    run, = parse_console_text("\n".join(lines) + "\n", source="t", fmt="console")
+    d = fd.diagnose(run)
+    assert d.findings and all("reg" not in f.message.split()[0] for f in d.findings)
+    assert d.top.code in ("overfitting", "val_not_improving")
+
+
 
 def test_a_log_no_sniffer_claims_is_read_when_reading_finds_a_loss_curve(tmp_path):
     """A chest X-ray script: a banner, then per epoch a classification report (a table, which

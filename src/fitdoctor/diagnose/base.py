@@ -193,8 +193,10 @@ class Context:
         # the metric people judge the model by: accuracy/AUC/F1, else mAP, else any score where
         # higher is better, before error-like metrics (a detector's box/cls loss parts are last)
         preferred = ["accuracy", "auc", "f1", "map50_95", "map50", "map"]
+        # and among the rest one logged for both splits: a train-only term ("reg", a loss part
+        # under its own name) beside a train and val mae says nothing about the model held out
         pairs.sort(key=lambda p: (preferred.index(p[0]) if p[0] in preferred else len(preferred),
-                                  not higher_is_better(p[0])))
+                                  p[1] is None or p[2] is None, not higher_is_better(p[0])))
         for name, tr, va in pairs:
             if name.startswith(("grad_norm", "dead_fraction", "saturated", "update_ratio")):
                 continue

@@ -65,7 +65,9 @@ _LOG_PREFIX = re.compile(r"^\s*(?:\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+
                          r"(?:\[?(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\]?\s*[-|:]?\s*)?"
                          r"|\[(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\]\s*\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?"
                          r"\s*[-|:]?\s*"
-                         r"|(?:DEBUG|INFO|WARNING|ERROR|CRITICAL):[\w.]*:)")
+                         r"|(?:DEBUG|INFO|WARNING|ERROR|CRITICAL):[\w.]*:"
+                         # a stamp without the year, or the time alone: "04-07 07:30:38, ", "[21:45:47.326847] "
+                         r"|\[?(?:\d\d[-/]\d\d[ T])?\d\d:\d\d:\d\d(?:[.,]\d+)?\]?\s*[-|:,]?\s+)")
 #: a header line with nothing else: "Epoch 3:", "=== Epoch 3 ===", "Epoch 3/50", "Epoch 3 of 50",
 #: "=> Epoch 3" (not "epoch: 30",
 #: a setting), or a decorated one with a colon: "### EPOCH: 3" (a Markdown heading), "== Epoch: 3 ==",
