@@ -40,6 +40,12 @@ class Thresholds:
     #: of 92% over 90 epochs with a 2-point scatter).
     shift_z: float = 3.0
     shift_min_points: int = 15
+    #: a run no rule faults is not called ``healthy`` when its last evaluation is worse than
+    #: its best beyond the noise and by at least this share of the best: keeping the best
+    #: checkpoint instead of the last is a change a practitioner makes (LABELS.md: healthy is
+    #: "nothing a practitioner would change"), so the verdict is left unnamed, with the keep
+    #: advice. A last value 1% off the best stays healthy, said with the keep line.
+    healthy_end_worse: float = 0.05
     #: a stretch whose own noise is below this share of its level counts as smooth: its own
     #: noise then judges a rise on it (not the noise of a steep descent before it).
     smooth_rel_noise: float = 0.03

@@ -92,6 +92,26 @@ def test_a_healthy_verdict_says_so_when_the_last_epoch_is_worse_than_the_best():
     assert d.findings[0].evidence["last_worse_than_best"] is True
 
 
+def test_a_run_whose_last_epoch_is_materially_worse_than_its_best_is_not_called_healthy(tmp_path):
+    """No rule faults it, but the last val loss is 5% above its best beyond the noise: keeping
+    the best checkpoint is a change to make, so no `healthy` finding (LABELS.md: healthy is
+    "nothing a practitioner would change"); the terminal, Markdown and HTML say why instead of
+    "no findings". Restored by early stopping, the same curve is healthy: the change was made."""
+    from fitdoctor.report.html import verdict_html
+    from fitdoctor.report.markdown import run_markdown
+
+    n = np.arange(20)
+    val = [2 * np.exp(-i / 3) + 1.0 if i < 12 else 1.0 + 2 * np.exp(-4) + 0.008 * (i - 11) for i in n]
+    run = {"loss": list(2 * np.exp(-n / 4) + 0.3), "val_loss": val}
+    d = fd.diagnose(run)
+    assert d.codes == [] and d.summary["keep"].startswith("keep the weights from epoch 12")
+    assert d.summary["unnamed"].startswith("no fault named, but not healthy")
+    assert "not healthy" in verdict_html(d, 0) and "not healthy" in run_markdown(d)
+    h = fd.RunHistory.from_dict(run)
+    h.meta["restored_best"] = {"monitor": "val_loss", "at": 12, "value": val[12]}
+    assert fd.diagnose(h).codes == ["healthy"]
+
+
 def test_a_healthy_run_as_good_at_the_end_as_its_best_says_nothing_more():
     n = np.arange(20)
     d = fd.diagnose({"loss": list(2 * np.exp(-n / 4) + 0.3), "val_loss": list(2 * np.exp(-n / 3) + 1.0)})

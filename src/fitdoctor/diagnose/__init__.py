@@ -149,7 +149,8 @@ def diagnose(run: Any, *, thresholds: Mapping[str, Any] | None = None,
                            "broken one; fix the objective and train again")
     elif "non_finite" in codes and summary.get("selected_by"):
         summary["keep"] = (f"{summary['keep']}; nothing after the first NaN/inf is usable")
-    findings = agree_with_keep(findings, summary)
+    findings = agree_with_keep(findings, summary, ctx.th.healthy_end_worse,
+                               restored=isinstance(history.meta.get("restored_best"), dict))
     if mute:  # hide, after resolve: muting changes what is shown, not what the run is
         hidden = [f.code for f in findings if f.code in mute]
         findings = [f for f in findings if f.code not in mute and not (hidden and f.code == "healthy")]

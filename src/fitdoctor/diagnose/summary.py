@@ -168,17 +168,24 @@ def checkpoint_advice(c: Curve, saved: list[float], band_tol: float) -> dict[str
     return out
 
 
-def agree_with_keep(findings: list[Finding], summary: dict[str, Any]) -> list[Finding]:
+def agree_with_keep(findings: list[Finding], summary: dict[str, Any], end_worse: float = 0.05, *,
+                    restored: bool = False) -> list[Finding]:
     """A run no rule faults whose last evaluation is worse than its best beyond noise: the
     healthy verdict says so, as the keep line under it does (LABELS.md: a message never
     contradicts the keep advice). Such a rise is one the fault rules judged too small against
     the best, or too short, to call overfitting; "fell and settled" alone read as if the last
-    weights were as good as any."""
+    weights were as good as any. Worse by ``end_worse`` of the best or more, the run is not
+    called healthy at all: the keep advice is the change to make (``summary["unnamed"]``),
+    unless the run ``restored`` its best weights already (early stopping made that change)."""
     if not summary.get("last_worse_than_best_beyond_noise") or "best_value" not in summary:
         return findings
     if any(f.severity in ("warning", "error") for f in findings):
         return findings
     best, last = float(summary["best_value"]), float(summary["last_value"])
+    if not restored and abs(last - best) >= end_worse * abs(best) and any(f.code == "healthy" for f in findings):
+        summary["unnamed"] = ("no fault named, but not healthy: the last evaluation is worse than the "
+                              "best beyond its noise (keep below)")
+        return [f for f in findings if f.code != "healthy"]
     pct = f", {(last - best) / abs(best):+.0%}" if best and abs(last - best) < 10 * abs(best) else ""
     text = (f"but {summary['selected_by']} ended worse than its best beyond its noise ({best:.4g} at "
             f"{summary['axis']} {_fmt_x(summary['best_at'])}, {last:.4g} at the last{pct}): keep the best "

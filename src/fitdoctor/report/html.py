@@ -191,6 +191,9 @@ def verdict_html(d: Diagnosis, run: int | str) -> str:
     """The ranked findings; a finding with a span is clickable and highlights it on the curves."""
     unit = d.history.axis
     if not d.findings:
+        unnamed = d.summary.get("unnamed")
+        if unnamed:
+            return f"<div class='verdict'><p class='none'>{esc(unnamed[0].upper() + unnamed[1:])}.</p></div>"
         return "<div class='verdict'><p class='none'>No findings: nothing wrong was detected.</p></div>"
     items = []
     for n, f in enumerate(d.findings, 1):

@@ -62,7 +62,8 @@ def run_markdown(d: Diagnosis, *, heading: str = "###") -> str:
              f"{cell(h.meta.get('format', '?'))}, {cell(extent(h))}", ""]
     findings = d.findings
     if not findings:
-        lines += ["✅ no findings", ""]
+        unnamed = d.summary.get("unnamed")
+        lines += [f"⚠️ {cell(unnamed)}" if unnamed else "✅ no findings", ""]
     else:
         lines += ["| # | severity | finding | where | what the curves show | evidence | first fix |",
                   "|---|---|---|---|---|---|---|"]

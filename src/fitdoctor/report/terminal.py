@@ -205,7 +205,9 @@ def render_diagnosis(d: Diagnosis, *, show_series: bool = False, ascii: bool | N
     unit = h.axis
     muted = d.summary.get("muted") or []
     if not d.findings:
-        parts.append(Text("no other findings", style="dim") if muted else Text("no findings", style="green"))
+        unnamed = d.summary.get("unnamed")
+        parts.append(Text("no other findings", style="dim") if muted else
+                     Text(unnamed, style="yellow") if unnamed else Text("no findings", style="green"))
     for i, f in enumerate(d.findings, 1):
         parts.extend(finding_lines(i, f, unit))
     if muted:  # hidden, not healthy: say so, so a muted run never reads as a clean one
