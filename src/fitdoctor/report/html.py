@@ -193,7 +193,7 @@ def verdict_html(d: Diagnosis, run: int | str) -> str:
     if not d.findings:
         unnamed = d.summary.get("unnamed")
         if unnamed:
-            return f"<div class='verdict'><p class='none'>{esc(unnamed[0].upper() + unnamed[1:])}.</p></div>"
+            return f"<div class='verdict'><p class='unnamed'>{esc(unnamed[0].upper() + unnamed[1:])}.</p></div>"
         return "<div class='verdict'><p class='none'>No findings: nothing wrong was detected.</p></div>"
     items = []
     for n, f in enumerate(d.findings, 1):
@@ -435,7 +435,7 @@ pre{padding:8px;overflow:auto;max-height:400px}
 .plot{min-height:260px;border:1px solid #eee;border-radius:4px}
 table{border-collapse:collapse;font-size:12.5px;margin:6px 0}th,td{border-bottom:1px solid #e6e6e6;padding:3px 8px;text-align:left}
 th{background:#f4f5f7}.note{color:#555;font-size:12.5px}details{margin:6px 0}summary{cursor:pointer;color:#345}
-.none{color:#1e8449}
+.none{color:#1e8449}.unnamed{color:#9a6700}
 details.allev{display:inline-block;margin:0 0 0 6px;font-size:12px}details.allev table.ev{margin:4px 0}
 table.folds td.mark{text-align:center}table.folds tr.best td{color:#555;border-top:1px solid #ccc}
 details.fold>summary h2{display:inline;font-size:16px}details.fold>summary{padding:4px 0}
