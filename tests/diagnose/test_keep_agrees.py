@@ -116,3 +116,19 @@ def test_a_healthy_run_as_good_at_the_end_as_its_best_says_nothing_more():
     n = np.arange(20)
     d = fd.diagnose({"loss": list(2 * np.exp(-n / 4) + 0.3), "val_loss": list(2 * np.exp(-n / 3) + 1.0)})
     assert d.codes == ["healthy"] and "worse than its best" not in d.findings[0].message
+
+
+def test_a_run_whose_curves_never_moved_gets_no_verdict_rather_than_a_clean_bill():
+    """A spiking net's log prints `loss=0.0000` at every epoch (never computed): no rule and no
+    `healthy` can speak, and the output says so instead of a green "no findings"."""
+    from fitdoctor.report.terminal import render_diagnosis
+    from rich.console import Console
+
+    d = fd.diagnose({"loss": [0.0] * 12, "val_loss": [0.0] * 12})
+    assert d.codes == [] and d.summary["unnamed"].startswith("no verdict: no curve read here (loss, val_loss)")
+    console = Console(width=80, record=True)
+    console.print(render_diagnosis(d))
+    text = console.export_text()
+    assert "no verdict" in text and "no findings" not in text
+    live = fd.diagnose({"loss": [0.0] * 12, "val_loss": [0.0] * 12}, partial=True)
+    assert "unnamed" not in live.summary  # mid-training, "nothing yet" is no news

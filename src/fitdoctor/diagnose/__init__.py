@@ -151,6 +151,12 @@ def diagnose(run: Any, *, thresholds: Mapping[str, Any] | None = None,
         summary["keep"] = (f"{summary['keep']}; nothing after the first NaN/inf is usable")
     findings = agree_with_keep(findings, summary, ctx.th.healthy_end_worse,
                                restored=isinstance(history.meta.get("restored_best"), dict))
+    if not findings and not partial and "unnamed" not in summary:
+        # the healthy rule declines a run where nothing fell: "no findings" in green read as a
+        # clean bill for a log whose curves never moved (a loss printed as 0.0000 every epoch)
+        read = ", ".join(list(history.series)[:4]) + (", ..." if len(history.series) > 4 else "")
+        summary["unnamed"] = (f"no verdict: no curve read here ({read}) fell or rose beyond its noise in a way "
+                              "a rule can judge, so neither healthy nor a fault can be said")
     if mute:  # hide, after resolve: muting changes what is shown, not what the run is
         hidden = [f.code for f in findings if f.code in mute]
         findings = [f for f in findings if f.code not in mute and not (hidden and f.code == "healthy")]
