@@ -1732,3 +1732,21 @@ def test_a_noisy_val_accuracy_that_settled_well_below_its_best_is_overfitting():
 def test_a_noisy_val_accuracy_that_stayed_at_its_level_is_not_overfitting():
     """The same scatter around the level it reached: the best is only the luckiest window."""
     assert "overfitting" not in codes(_settled_lower(0.955))
+
+
+def test_a_run_that_annealed_its_lr_to_zero_finished_its_schedule():
+    """A cosine schedule run to its end (lr 0.1 -> 0 over 40 epochs): val still edges down at the
+    last epochs, as every anneal makes it, but the run did not stop early; labellers call such
+    runs (one-cycle CIFAR-10, cosine ImageNet, LoRA fine-tunes decayed to zero) healthy. The same
+    curves at a constant lr, or with no lr logged, are still improving."""
+    n = np.arange(40)
+    val = list(0.25 + 0.9 * np.exp(-n / 6) - 0.04 * (n / 39) ** 3)
+    tr = list(0.05 + 1.0 * np.exp(-n / 5) - 0.03 * (n / 39) ** 3)
+    cosine = list(0.1 * 0.5 * (1 + np.cos(np.pi * n / 39)))
+    assert fd.diagnose({"loss": tr, "val_loss": val, "lr": cosine}).codes == ["healthy"]
+    assert fd.diagnose({"loss": tr, "val_loss": val, "lr": [0.1] * 40}).codes == ["still_improving"]
+    assert fd.diagnose({"loss": tr, "val_loss": val}).codes == ["still_improving"]
+    # a short run (8-15 epochs) is judged as before: "stopped too early" is its usual verdict
+    short = np.arange(12)
+    assert "still_improving" in fd.diagnose({"loss": list(1.0 - 0.06 * short), "val_loss": list(1.1 - 0.05 * short),
+                                             "lr": list(0.1 * 0.5 * (1 + np.cos(np.pi * short / 11)))}).codes

@@ -45,6 +45,8 @@ def still_improving(ctx: Context) -> Finding | None:
             return None
     if best_before_tail(P, ctx):
         return None  # the best is not near the end
+    if through_end != "cut" and P.n > ctx.th.short_run_max and lr_annealed(ctx):
+        return None  # the schedule ran to its end: the last fall is its anneal, not a run cut short
     if ends_worse_than_best(P):
         return None  # it turned: the last evaluation is worse than the best beyond noise
     if at_its_ceiling(ctx):
@@ -260,6 +262,18 @@ def falling_steps(P: Curve) -> int:
     while m < len(d) and d[-1 - m] < 0:
         m += 1
     return m
+
+def lr_annealed(ctx: Context) -> bool:
+    """The logged lr peaked, then ended below ``annealed_lr_share`` of its peak: a schedule that
+    annealed it to about zero (cosine, one-cycle, linear decay) ran to its end."""
+    L = ctx.lr
+    if L is None or L.n < 3:
+        return False
+    y = L.y[np.isfinite(L.y)]
+    if y.size < 3 or y.max() <= 0 or int(np.argmax(y)) >= y.size - 1:
+        return False
+    return bool(y[-1] < ctx.th.annealed_lr_share * y.max())
+
 
 def train_still_falling(ctx: Context) -> bool:
     """The train loss ends at its lowest, or falls beyond its noise over its tail."""
