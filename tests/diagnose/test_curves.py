@@ -1743,7 +1743,9 @@ def test_a_run_that_annealed_its_lr_to_zero_finished_its_schedule():
     val = list(0.25 + 0.9 * np.exp(-n / 6) - 0.04 * (n / 39) ** 3)
     tr = list(0.05 + 1.0 * np.exp(-n / 5) - 0.03 * (n / 39) ** 3)
     cosine = list(0.1 * 0.5 * (1 + np.cos(np.pi * n / 39)))
-    assert fd.diagnose({"loss": tr, "val_loss": val, "lr": cosine}).codes == ["healthy"]
+    annealed = fd.diagnose({"loss": tr, "val_loss": val, "lr": cosine})
+    assert annealed.codes == ["healthy"]
+    assert "the lr annealed to 0% of its peak" in annealed.findings[0].message
     assert fd.diagnose({"loss": tr, "val_loss": val, "lr": [0.1] * 40}).codes == ["still_improving"]
     assert fd.diagnose({"loss": tr, "val_loss": val}).codes == ["still_improving"]
     # a short run (8-15 epochs) is judged as before: "stopped too early" is its usual verdict
