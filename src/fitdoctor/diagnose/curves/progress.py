@@ -48,7 +48,7 @@ def still_improving(ctx: Context) -> Finding | None:
     if through_end != "cut" and P.n > ctx.th.short_run_max and lr_annealed(ctx):
         # the schedule ran to its end: the last fall is its anneal, not a run cut short (the
         # healthy verdict says so: see diagnose())
-        ctx.facts["annealed_fall"] = {"curve": P.name, "lr_share": lr_annealed(ctx, share=True)}
+        ctx.facts["annealed_fall"] = {"curve": P.name, "lr_share": lr_end_share(ctx)}
         return None
     if ends_worse_than_best(P):
         return None  # it turned: the last evaluation is worse than the best beyond noise
@@ -266,19 +266,23 @@ def falling_steps(P: Curve) -> int:
         m += 1
     return m
 
-def lr_annealed(ctx: Context, *, share: bool = False) -> Any:
-    """The logged lr peaked, then ended below ``annealed_lr_share`` of its peak: a schedule that
-    annealed it to about zero (cosine, one-cycle, linear decay) ran to its end. ``share=True``
-    gives the last lr as a share of the peak instead (None when the lr does not say)."""
+def lr_end_share(ctx: Context) -> float | None:
+    """The last logged lr as a share of its peak, when the lr peaked before the end (None when
+    no lr is logged or it never came down from a peak)."""
     L = ctx.lr
     if L is None or L.n < 3:
-        return None if share else False
+        return None
     y = L.y[np.isfinite(L.y)]
     if y.size < 3 or y.max() <= 0 or int(np.argmax(y)) >= y.size - 1:
-        return None if share else False
-    if share:
-        return float(y[-1] / y.max())
-    return bool(y[-1] < ctx.th.annealed_lr_share * y.max())
+        return None
+    return float(y[-1] / y.max())
+
+
+def lr_annealed(ctx: Context) -> bool:
+    """The logged lr peaked, then ended below ``annealed_lr_share`` of its peak: a schedule that
+    annealed it to about zero (cosine, one-cycle, linear decay) ran to its end."""
+    share = lr_end_share(ctx)
+    return share is not None and share < ctx.th.annealed_lr_share
 
 
 def train_still_falling(ctx: Context) -> bool:
