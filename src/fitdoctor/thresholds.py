@@ -195,10 +195,6 @@ class Thresholds:
     #: still improving: a run of short_run..short_run_max evaluations whose last is its best while
     #: train still falls (LABELS.md: for 8-15 epochs, stopped too early is the usual verdict).
     short_run_max: int = 15
-    #: a run longer than ``short_run_max`` evaluations whose logged lr ends below this share of
-    #: its peak finished an annealing schedule (cosine, one-cycle, linear to zero): the fall at
-    #: its end is the anneal's, not a run stopped on its way down, so it is not still improving.
-    annealed_lr_share: float = 0.05
     #: ... or, in such a run, whose best is one of its last two while its last half's robust
     #: (Theil-Sen) fall is at least this many times its noise (and still_improving_min_rel of its
     #: level): a noisy short curve that trends down through its noise, where a z-test on a
@@ -207,6 +203,10 @@ class Thresholds:
     #: still improving: a log that says it ended at or below this share of its planned length
     #: (a Hugging Face checkpoint's global_step against max_steps) was cut short, not finished.
     cut_short_share: float = 0.9
+    #: a run longer than ``short_run_max`` evaluations whose logged lr ends below this share of
+    #: its peak finished an annealing schedule (cosine, one-cycle, linear to zero): the fall at
+    #: its end is the anneal's, not a run stopped on its way down, so it is not still improving.
+    annealed_lr_share: float = 0.05
     #: lr too low is not judged on a run cut short at or below this share of its planned length:
     #: early in a schedule every run looks like a straight, slow fall.
     lr_low_min_done: float = 0.5

@@ -136,6 +136,7 @@ def diagnose(run: Any, *, thresholds: Mapping[str, Any] | None = None,
             pass
         else:
             drop_applied(findings, history.meta["config"])
+    from fitdoctor.diagnose.curves.progress import say_annealed
     from fitdoctor.diagnose.summary import agree_with_keep, summarize
 
     codes = {f.code for f in findings}
@@ -151,14 +152,7 @@ def diagnose(run: Any, *, thresholds: Mapping[str, Any] | None = None,
         summary["keep"] = (f"{summary['keep']}; nothing after the first NaN/inf is usable")
     findings = agree_with_keep(findings, summary, ctx.th.healthy_end_worse,
                                restored=isinstance(history.meta.get("restored_best"), dict))
-    annealed = curves_ctx.facts.get("annealed_fall")
-    if annealed:  # why a curve still falling at its end is not "still improving"
-        from dataclasses import replace
-
-        text = (f"; {annealed['curve']} still improves at the end, but the lr annealed to {annealed['lr_share']:.0%} of its "
-                "peak: that is the schedule's last stretch, so more epochs at this lr would not go further "
-                "(a longer schedule might)")
-        findings = [replace(f, message=f.message + text) if f.code == "healthy" else f for f in findings]
+    findings = say_annealed(findings, curves_ctx)
     if not findings and not partial and "unnamed" not in summary:
         # the healthy rule declines a run where nothing fell: "no findings" in green read as a
         # clean bill for a log whose curves never moved (a loss printed as 0.0000 every epoch)

@@ -47,7 +47,7 @@ def still_improving(ctx: Context) -> Finding | None:
         return None  # the best is not near the end
     if through_end != "cut" and P.n > ctx.th.short_run_max and lr_annealed(ctx):
         # the schedule ran to its end: the last fall is its anneal, not a run cut short (the
-        # healthy verdict says so: see diagnose())
+        # healthy verdict says so: see say_annealed())
         ctx.facts["annealed_fall"] = {"curve": P.name, "lr_share": lr_end_share(ctx)}
         return None
     if ends_worse_than_best(P):
@@ -276,6 +276,21 @@ def lr_end_share(ctx: Context) -> float | None:
     if y.size < 3 or y.max() <= 0 or int(np.argmax(y)) >= y.size - 1:
         return None
     return float(y[-1] / y.max())
+
+
+def say_annealed(findings: list[Finding], ctx: Context) -> list[Finding]:
+    """The healthy verdict of a run ``still_improving`` let go because its lr annealed (see
+    ``ctx.facts["annealed_fall"]``) says why: a curve still improving at its end reads as a
+    run stopped early unless the message names the schedule."""
+    annealed = ctx.facts.get("annealed_fall")
+    if not annealed:
+        return findings
+    from dataclasses import replace
+
+    text = (f"; {annealed['curve']} still improves at the end, but the lr annealed to {annealed['lr_share']:.0%} of its "
+            "peak: that is the schedule's last stretch, so more epochs at this lr would not go further "
+            "(a longer schedule might)")
+    return [replace(f, message=f.message + text) if f.code == "healthy" else f for f in findings]
 
 
 def lr_annealed(ctx: Context) -> bool:
