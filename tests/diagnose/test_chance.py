@@ -248,3 +248,50 @@ def test_an_accuracy_at_one_class_share_from_the_first_evaluation_is_chance_leve
     good = {"loss": list(np.linspace(0.02, 0.004, 12)), "val_loss": list(np.linspace(0.006, 0.003, 12)),
             "accuracy": list(np.linspace(0.99, 0.999, 12)), "val_accuracy": [0.9986] * 12}
     assert "chance_level" not in fd.diagnose(good).codes
+
+
+def test_a_train_accuracy_held_at_one_fifth_witnesses_chance_when_the_val_accuracy_jumps_between_class_shares():
+    """A 5-class run whose loss never leaves ln 5 = 1.609 and whose train accuracy holds at 0.199
+    (1/5) every epoch, while the val accuracy jumps between single classes' shares (0.07, 0.32,
+    0.40) as the one answer flips: two witnesses of a constant predictor, though val wanders."""
+    rng = np.random.default_rng(3)
+    shares = np.array([0.069, 0.093, 0.116, 0.319, 0.404])
+    run = {"loss": [1.6094] * 30, "accuracy": list(0.199 + rng.normal(0, 0.0006, 30)),
+           "val_loss": list(1.6094 + np.abs(rng.normal(0, 0.0005, 30))),
+           "val_accuracy": list(shares[rng.integers(0, 5, 30)])}
+    d = fd.diagnose(run)
+    assert d.top.code == "chance_level", d.codes
+    assert "ln 5" in d.top.message
+
+
+def test_a_steady_train_accuracy_is_no_witness_when_the_val_accuracy_climbs():
+    """The train accuracy under heavy augmentation can hold still while the model learns: a
+    val accuracy climbing 0.2 -> 0.6 is learning, whatever the train accuracy does."""
+    n = np.arange(30)
+    run = {"loss": list(1.60 - 0.002 * n), "accuracy": [0.2] * 30,
+           "val_loss": list(1.6 - 0.02 * n), "val_accuracy": list(0.2 + 0.4 * n / 29 + 0.02 * np.sin(n))}
+    assert "chance_level" not in fd.diagnose(run).codes
+
+
+def test_a_val_loss_blown_up_above_ln_k_beside_a_train_loss_and_accuracy_at_chance_is_chance_level():
+    """CIFAR-10, 60 epochs: the train loss never leaves ln 10 = 2.303, both accuracies sit at
+    1/10, and the val loss swings up to 100: worse than any constant guess, and still no more
+    learned than one. The net never left the prior (not an oscillating or diverging run)."""
+    rng = np.random.default_rng(5)
+    n = np.arange(60)
+    run = {"loss": list(2.33 - 0.05 * (1 - np.exp(-n / 10)) + rng.normal(0, 0.002, 60)),
+           "accuracy": list(0.11 + 0.02 * (1 - np.exp(-n / 10)) + rng.normal(0, 0.002, 60)),
+           "val_loss": list(2.4 + np.abs(rng.normal(0, 1, 60)) * n),
+           "val_accuracy": list(0.10 + rng.normal(0, 0.003, 60))}
+    d = fd.diagnose(run)
+    assert d.top.code == "chance_level", d.codes
+    assert "val_loss sits above it" in d.top.message
+
+
+def test_a_val_loss_blown_up_above_ln_k_is_no_chance_level_when_the_train_loss_fell_well_below_it():
+    rng = np.random.default_rng(5)
+    n = np.arange(60)
+    run = {"loss": list(0.3 + 2.0 * np.exp(-n / 8)), "accuracy": list(0.9 - 0.8 * np.exp(-n / 8)),
+           "val_loss": list(2.4 + np.abs(rng.normal(0, 1, 60)) * n),
+           "val_accuracy": list(0.10 + rng.normal(0, 0.003, 60))}
+    assert "chance_level" not in fd.diagnose(run).codes

@@ -119,6 +119,20 @@ def steady_level(c: Curve, z_trend: float, max_range: float = 0.08) -> float | N
     return level
 
 
+def _train_witness(ctx: Context, A: Curve) -> float | None:
+    """The level a train accuracy holds when the val accuracy ``A`` wanders without climbing: a
+    constant answer scores its class's share on every split, and on a small or skewed val split
+    the share jumps as the answer flips between classes (0.07, 0.32, 0.40: single classes'
+    frequencies), while on the training rows it holds (0.199 every epoch of a 5-class run).
+    None when the train accuracy does not hold still, or the val accuracy climbs (learning)."""
+    T = ctx.metric
+    if T is None or T.n < 5 or A.n < 5:
+        return None
+    if stats.trend(A.x, A.y, A.sigma)[1] >= ctx.th.z_trend:
+        return None
+    return steady_level(T, ctx.th.z_trend)
+
+
 def train_accuracy_beats(ctx: Context, rate: float) -> bool:
     """Training accuracy climbed from well below ``rate`` to it, or ends far above it.
 
@@ -274,6 +288,8 @@ def init_chance(ctx: Context) -> None:
             a = None if frozen_by_lr else steady_level(A, ctx.th.z_trend)
             if a is not None and A is ctx.val_metric and train_accuracy_beats(ctx, a):
                 a = None  # training accuracy climbed past it: the model is not a constant
+            elif a is None and not frozen_by_lr and A is ctx.val_metric:
+                a = _train_witness(ctx, A)
             a_end = tail_level(A, 0.3)
             if 0.4 <= a_end <= 0.53 and math.log(2) * (1 - tol) <= level <= math.log(2) * 1.1:
                 # binary-looking run at ~50% accuracy: no better than the majority rate, whatever it is

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from fitdoctor import stats
-from fitdoctor.diagnose.base import Context, head_level, rule, tail_level
+from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
 from fitdoctor.diagnose.chance import accuracy_curve
 from fitdoctor.diagnose.curves.messages import finding, fv
 from fitdoctor.diagnose.curves.shape import accuracy_sampling_error, percent_scale, stuck_val_accuracy
@@ -130,17 +130,33 @@ def chance_level(ctx: Context) -> Finding | None:
     return _loss_at_chance(ctx) or constant_predictions(ctx) or no_positive_predictions(ctx)
 
 
+def _chance_tol(L: Curve, C: float, ctx: Context) -> float:
+    """How far the level of loss curve ``L`` may sit from the chance level ``C``: a share of it,
+    or the curve's own noise over its later half."""
+    return max(ctx.th.chance_rel_tol * C, 3 * L.sigma / math.sqrt(max(1, L.n // 2)), 5e-3)
+
+
 def _loss_at_chance(ctx: Context) -> Finding | None:
     C = ctx.chance_loss
     if C is None or ctx.facts.get("chance_from_first_loss"):
         return None  # a level guessed from the first loss is not evidence of chance
     V = ctx.val_loss if ctx.val_loss is not None and ctx.val_loss.n >= 2 else None
-    L = V or (ctx.loss if ctx.loss is not None and ctx.loss.n >= 2 else None)
+    T = ctx.loss if ctx.loss is not None and ctx.loss.n >= 2 else None
+    L = V or T
     if L is None:
         return None
-    tol = max(ctx.th.chance_rel_tol * C, 3 * L.sigma / math.sqrt(max(1, L.n // 2)), 5e-3)
     upper = ctx.facts.get("chance_upper") or C
+    tol = _chance_tol(L, C, ctx)
     level = tail_level(L, 0.5)
+    above = None
+    if V is not None and T is not None and level > upper + tol and accuracy_curve(ctx) is not None:
+        # validation scores worse than any constant guess (a confident answer, wrong on the val
+        # split, or a val loss blown up while the model never left the prior): the train loss
+        # says whether the model learned anything, and if it sits at chance, it did (the
+        # accuracy must then say so too, below)
+        above, L = level, T
+        tol = _chance_tol(L, C, ctx)
+        level = tail_level(L, 0.5)
     # a constant predictor scores between H(prior) (predicting the prior) and ln K (uniform)
     if not (C - tol <= level <= upper + tol):
         return None
@@ -151,8 +167,10 @@ def _loss_at_chance(ctx: Context) -> Finding | None:
         return None  # falling through the chance level: learning (sliding down *to* it is not)
     ev: dict[str, Any] = {"loss_level": level, "chance_loss": C, "chance_source": ctx.chance_source,
                           "distance": level - C, "curve": L.name}
-    if V is not None and ctx.loss is not None and ctx.loss.n >= 2:
-        t_level = tail_level(ctx.loss, 0.5)
+    if above is not None:
+        ev["val_loss_level"] = above
+    elif V is not None and T is not None:
+        t_level = tail_level(T, 0.5)
         ev["train_loss_level"] = t_level
         if t_level < 0.85 * C:
             return None  # train learned (memorised) well below chance: val_not_improving speaks
@@ -191,6 +209,8 @@ def _loss_at_chance(ctx: Context) -> Finding | None:
     earlier = ""
     if smooth_min < C - 3 * tol:
         earlier = f"; it had reached {fv(smooth_min)} earlier and fell back"
+    if above is not None:
+        earlier += f"; {V.name} sits above it, at {fv(above)}: worse than always giving one answer"
     msg = (f"{L.name} stays at {fv(level)}, the chance level {fv(C)} ({ctx.chance_source}){acc_text}: "
            f"the model predicts the class prior and has learned nothing from the features{earlier}")
     return finding("chance_level", "error", msg, ctx, span=(L.x[0], L.x[-1]), evidence=ev)
