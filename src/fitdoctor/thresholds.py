@@ -207,6 +207,9 @@ class Thresholds:
     #: its peak finished an annealing schedule (cosine, one-cycle, linear to zero): the fall at
     #: its end is the anneal's, not a run stopped on its way down, so it is not still improving.
     annealed_lr_share: float = 0.05
+    #: ... unless the run passed over its data fewer than this many times (a one-epoch fine-tune
+    #: annealed to zero): more passes, on a longer schedule, is then the change to make.
+    annealed_min_epochs: float = 2.0
     #: lr too low is not judged on a run cut short at or below this share of its planned length:
     #: early in a schedule every run looks like a straight, slow fall.
     lr_low_min_done: float = 0.5

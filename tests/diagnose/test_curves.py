@@ -1752,3 +1752,36 @@ def test_a_run_that_annealed_its_lr_to_zero_finished_its_schedule():
     short = np.arange(12)
     assert "still_improving" in fd.diagnose({"loss": list(1.0 - 0.06 * short), "val_loss": list(1.1 - 0.05 * short),
                                              "lr": list(0.1 * 0.5 * (1 + np.cos(np.pi * short / 11)))}).codes
+
+
+def _annealed_trainer_state(tmp_path, epochs: float):
+    """A Trainer run of 3,000 steps, its lr warmed up then decayed linearly to zero, that
+    covered its data ``epochs`` times; eval loss still falling at the end, as an anneal makes it."""
+    import json
+
+    rng = np.random.default_rng(7)
+    hist = []
+    for step in range(50, 3001, 50):
+        lr = 5e-5 * min(step / 300, (3000 - step) / 2700)
+        hist.append({"epoch": epochs * step / 3000, "learning_rate": lr, "step": step,
+                     "loss": round(0.2 + 1.6 * math.exp(-step / 500) - 0.03 * step / 3000 + float(rng.normal(0, 0.01)), 4)})
+        if step % 100 == 0:
+            hist.append({"epoch": epochs * step / 3000, "step": step,
+                         "eval_loss": round(0.25 + 1.2 * math.exp(-step / 600) - 0.04 * step / 3000, 4)})
+    state = {"epoch": epochs, "global_step": 3000, "max_steps": 3000, "num_train_epochs": math.ceil(epochs),
+             "eval_steps": 100, "logging_steps": 50, "log_history": hist}
+    path = tmp_path / f"run_{epochs}" / "trainer_state.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(json.dumps(state))
+    return path
+
+
+def test_a_one_epoch_run_annealed_to_zero_while_still_improving_asks_for_more_epochs(tmp_path):
+    """The anneal ended the schedule, not the learning: a fine-tune that saw its data once, eval
+    loss still falling at its last evaluations, is stopped too early (labellers: "only one epoch
+    was run"). The same curves over three epochs finished their schedule: healthy."""
+    once = fd.diagnose(fd.read(_annealed_trainer_state(tmp_path, 1.0)))
+    assert once.top.code == "still_improving", once.codes
+    thrice = fd.diagnose(fd.read(_annealed_trainer_state(tmp_path, 3.0)))
+    assert thrice.codes == ["healthy"], thrice.codes
+    assert "the lr annealed to" in thrice.findings[0].message

@@ -45,7 +45,7 @@ def still_improving(ctx: Context) -> Finding | None:
             return None
     if best_before_tail(P, ctx):
         return None  # the best is not near the end
-    if through_end != "cut" and P.n > ctx.th.short_run_max and lr_annealed(ctx):
+    if through_end != "cut" and P.n > ctx.th.short_run_max and lr_annealed(ctx) and not one_pass(ctx, P):
         # the schedule ran to its end: the last fall is its anneal, not a run cut short (the
         # healthy verdict says so: see say_annealed())
         ctx.facts["annealed_fall"] = {"curve": P.name, "lr_share": lr_end_share(ctx)}
@@ -169,6 +169,23 @@ def run_length(ctx: Context, P: Curve) -> float:
     starts = [float(s.steps[0]) for s in ctx.history.series.values() if len(s) and s.axis == P.axis]
     counts_from_zero = bool(starts) and min(starts) == 0 and last == int(last)
     return last + 1 if counts_from_zero else last
+
+
+def epochs_run(ctx: Context, P: Curve) -> float | None:
+    """How many passes over its data the run made: the epoch a Hugging Face state ends at, or
+    the run length of a curve counted in epochs; None when the log does not say."""
+    epochs = ctx.history.meta.get("epochs")
+    if isinstance(epochs, (int, float)) and epochs > 0:
+        return float(epochs)
+    return run_length(ctx, P) if P.axis == "epoch" else None
+
+
+def one_pass(ctx: Context, P: Curve) -> bool:
+    """The run saw its data fewer than ``annealed_min_epochs`` times (a one-epoch fine-tune):
+    an lr annealed to zero within it ended the schedule, not the learning, and a curve still
+    improving at its end asks for more passes on a longer schedule."""
+    epochs = epochs_run(ctx, P)
+    return epochs is not None and epochs < ctx.th.annealed_min_epochs
 
 
 def at_its_ceiling(ctx: Context) -> bool:
