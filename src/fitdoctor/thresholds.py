@@ -46,6 +46,11 @@ class Thresholds:
     #: "nothing a practitioner would change"), so the verdict is left unnamed, with the keep
     #: advice. A last value 1% off the best stays healthy, said with the keep line.
     healthy_end_worse: float = 0.05
+    #: a run whose train loss (and val loss, where logged) fell less than this share of its level
+    #: over the whole log is not called healthy: "fell and settled" is no reading of a loss that
+    #: moved 1%. It converged before its first logged point, or it learned nothing; the curves
+    #: cannot tell which, so the verdict is left unnamed with what they show.
+    healthy_min_fall: float = 0.02
     #: a stretch whose own noise is below this share of its level counts as smooth: its own
     #: noise then judges a rise on it (not the noise of a steep descent before it).
     smooth_rel_noise: float = 0.03

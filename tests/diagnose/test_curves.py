@@ -1785,3 +1785,22 @@ def test_a_one_epoch_run_annealed_to_zero_while_still_improving_asks_for_more_ep
     thrice = fd.diagnose(fd.read(_annealed_trainer_state(tmp_path, 3.0)))
     assert thrice.codes == ["healthy"], thrice.codes
     assert "the lr annealed to" in thrice.findings[0].message
+
+
+def test_losses_that_moved_one_percent_over_the_whole_log_are_not_called_healthy():
+    """A loss 0.0978 -> 0.0961 and a val loss flat at 0.0945 over 20 epochs: "fell and settled"
+    would read as a clean bill, but the curves cannot tell a model converged before its first
+    logged epoch from one that learned nothing. No fault either: the verdict is left unnamed,
+    saying how little the losses moved."""
+    rng = np.random.default_rng(2)
+    n = np.arange(20)
+    run = {"loss": list(0.0961 + 0.0017 * np.exp(-n / 4) + rng.normal(0, 0.00005, 20)),
+           "val_loss": list(0.0945 + rng.normal(0, 0.0003, 20))}
+    d = fd.diagnose(run)
+    assert d.codes == [], d.codes
+    assert d.summary["unnamed"].startswith("no verdict: the losses barely moved")
+    assert "loss -1." in d.summary["unnamed"]
+    # the same shape falling by a tenth of its level is a run that fell and settled
+    fell = {"loss": list(0.0961 + 0.0100 * np.exp(-n / 4) + rng.normal(0, 0.00005, 20)),
+            "val_loss": list(0.0945 + 0.0100 * np.exp(-n / 4) + rng.normal(0, 0.0003, 20))}
+    assert fd.diagnose(fell).codes == ["healthy"]

@@ -153,6 +153,14 @@ def diagnose(run: Any, *, thresholds: Mapping[str, Any] | None = None,
     findings = agree_with_keep(findings, summary, ctx.th.healthy_end_worse,
                                restored=isinstance(history.meta.get("restored_best"), dict))
     findings = say_annealed(findings, curves_ctx)
+    moved = curves_ctx.facts.get("barely_moved")
+    if moved and not findings and not partial and "unnamed" not in summary:
+        # a loss that moved 1% is no "fell and settled"; say what the curves show instead
+        falls = ", ".join(f"{name} {-share:.1%}" for name, share in moved.items())
+        summary["unnamed"] = (f"no verdict: the losses barely moved over the whole log ({falls} at their lowest): "
+                              "the model converged before the first logged point, or it learned nothing; the "
+                              "curves cannot tell which, so compare the level with what the task allows (a "
+                              "simple baseline, a published score)")
     if not findings and not partial and "unnamed" not in summary:
         # the healthy rule declines a run where nothing fell: "no findings" in green read as a
         # clean bill for a log whose curves never moved (a loss printed as 0.0000 every epoch)

@@ -338,6 +338,8 @@ def healthy(ctx: Context) -> Finding | None:
     t_drop = drop(T)
     if t_drop <= 3 * noise(T):
         return None  # nothing fell: not healthy, even if no rule can say why
+    if barely_moved(ctx, T):
+        return None  # the summary says what the curves show (see barely_moved)
     ev: dict[str, Any] = {"train_start": head_level(T), "train_last": tail_level(T, 0.2)}
     score = negated(T)  # an accuracy standing in for the train loss rose
     # a step log's train loss is averaged between evaluations for the tests; quoted as logged
@@ -363,6 +365,24 @@ def healthy(ctx: Context) -> Finding | None:
         ev.update(train_start=-ev["train_start"], train_last=-ev["train_last"], higher_is_better=True)
     msg = f"{'rose' if score else 'fell'} and settled: " + "; ".join(parts)
     return finding("healthy", "info", msg, ctx, span=(T.x[0], T.x[-1]), evidence=ev)
+
+
+def barely_moved(ctx: Context, T: Curve) -> bool:
+    """The train loss fell beyond its noise but by less than ``healthy_min_fall`` of its level over
+    the whole log, and so did the val loss where one is logged: converged before the first logged
+    point, or nothing learned. Records the falls in ``ctx.facts["barely_moved"]`` for the
+    summary's unnamed verdict. (A score standing in for the loss is not judged so: 0.995 -> 0.998
+    is a third of the errors gone.)"""
+    if T is not ctx.loss:
+        return False
+    falls = {T.name: drop(T) / max(abs(head_level(T)), 1e-12)}
+    V = ctx.val_loss
+    if V is not None and V.n >= 2:
+        falls[V.name] = drop(V) / max(abs(head_level(V)), 1e-12)
+    if max(falls.values()) >= ctx.th.healthy_min_fall:
+        return False
+    ctx.facts["barely_moved"] = falls
+    return True
 
 
 def _healthy_on_validation(ctx: Context, V: Curve) -> Finding | None:
