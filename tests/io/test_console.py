@@ -2419,3 +2419,31 @@ def test_a_vae_that_logs_a_total_keeps_it_beside_its_reconstruction_term(tmp_pat
     p.write_text("\n".join(lines) + "\n")
     [run] = fd.read_runs(str(p))
     assert "val_loss" not in run.series and "val_recon" in run.series
+
+
+def test_epoch_summaries_counted_from_0_after_batch_lines_counted_from_1_are_one_run(tmp_path):
+    """An imitation-learning script prints "[IL] Epoch 1/1000 Batch 100/9585 Loss: .." and then
+    "[IL] Epoch 0/1000, Loss: .., Val Loss: .." for the same epoch: its batch lines count from 1,
+    its summaries from 0. Each summary had started a new run (87 one-epoch runs); it closes the
+    epoch its batches were in, and the epochs quoted are the ones the summaries print."""
+    rng = np.random.default_rng(0)
+    val = [0.0552, 0.0557, 0.0491, 0.0456, 0.0505, 0.0427, 0.0374, 0.0405, 0.0392, 0.0435, 0.0459, 0.0438,
+           0.0450, 0.0448, 0.0481, 0.0491, 0.0456, 0.0491, 0.0478, 0.0553, 0.0534, 0.0581, 0.0519, 0.0578]
+    lines = ["[IL] DataLoader ready: samples=76680, batch_size=8, num_batches/epoch=9585",
+             "[IL] Console progress every 100 batches."]
+    for e, v in enumerate(val):
+        train = 0.11 * math.exp(-e / 6) + 0.02
+        for b in (1, *range(100, 9585, 1900)):
+            lines.append(f"[IL] Epoch {e + 1}/1000 Batch {b}/9585 Loss: {train * (1 + rng.normal(0, 0.3)):.4f} "
+                         f"elapsed={b * 0.17:.1f}s eta=1723.7s")
+        lines.append(f"[IL] Epoch {e}/1000, Loss: {train:.4f}, Val Loss: {v:.4f}")
+    path = tmp_path / "train.log"
+    path.write_text("\n".join(lines) + "\n")
+    runs = fd.read_runs(path)
+    assert len(runs) == 1
+    h = runs[0]
+    assert list(h.series["val_loss"].steps[:3]) == [0.0, 1.0, 2.0]
+    assert list(h.series["val_loss"].values) == val
+    d = fd.diagnose(h)
+    assert d.top.code == "overfitting", d.codes
+    assert "best 0.0374 at epoch 6" in d.top.message

@@ -234,6 +234,16 @@ def within_epoch(epoch: float, done: int, total: int) -> float:
     return epoch - 1 + frac if epoch >= 1 else epoch + frac
 
 
+def _summary_counts_from_zero(state: State, epoch: float) -> bool:
+    """An epoch line with no batch counter numbered one below the batch lines just before it, which
+    counted from 1 and reached into the last part of that epoch: its summary, numbered from 0."""
+    run, batch_epoch = state.run, state.batch_epoch
+    if (batch_epoch is None or batch_epoch < 1 or epoch != batch_epoch - 1 or state.epoch_zero_batches
+            or state.batch_shift):
+        return False
+    return bool(run.records) and run.last_x is not None and batch_epoch - 0.5 < run.last_x <= batch_epoch
+
+
 def batch_point(seg: str, epoch: float) -> float | None:
     """The point inside ``epoch`` of a line under its header that counts batches with their total
     ("── Epoch 3/20 ──" over "  Batch 5/13 | loss: 0.41"), as "Epoch 3, Batch 5/13" on one line
@@ -305,11 +315,24 @@ def handle_generic(state: State, n: int, seg: str) -> None:
                 done, total = int(sub.group(1)), int(sub.group(2))
                 if x == 0:
                     state.epoch_zero_batches = True
-                x = within_epoch(x, done, total)
+                state.batch_epoch = int(x)
+                x = within_epoch(x, done, total) - state.batch_shift
                 if prog is not None:
                     rest = seg[:m.start()] + " | " + seg[prog.end():]
                 else:
                     rest = rest[:sub.start()] + " | " + rest[sub.end():]
+            elif _summary_counts_from_zero(state, x):
+                # "Epoch 0/1000, Loss: .., Val Loss: .." right after "Epoch 1/1000 Batch 9500/9585"
+                # lines: the script numbers its batch lines from 1 and its epoch summaries from 0,
+                # so each summary started a new run, its counter lower than theirs. The batch lines
+                # move back an epoch, into the summaries' count: the summary closes the epoch its
+                # batches were in, at the number the log prints for it
+                run = state.run
+                run.records = {k - 1.0: v for k, v in run.records.items()}
+                run.last_x -= 1.0
+                state.batch_shift = 1
+                run.notes.append("each epoch's summary line counts epochs from 0 while its batch lines count "
+                                 "from 1: the batch lines are read as the epoch of the summary after them")
             elif (g := _GLOBAL_STEP.search(rest)) is not None:
                 # "Epoch 1, Global Batch 5, Training Loss: .., Validation Loss: ..": an evaluation
                 # every few batches, on the global counter (the epoch alone would fold them into one)

@@ -115,6 +115,11 @@ class State:
     #: batch lines of an epoch 0 were read ("Epoch:[0/120],step:[10/197]"): the epoch counter
     #: starts at 0 (see handle_generic: epoch 1's batches must not land on top of them)
     epoch_zero_batches: bool = False
+    #: the epoch number the last batch line printed ("Epoch 3/1000 Batch 100/9585"), and 1 once
+    #: the epochs' summary lines were found counting one lower ("Epoch 2/1000, Loss: .."): the
+    #: batch lines then move back an epoch, into the summaries' count (see handle_generic)
+    batch_epoch: int | None = None
+    batch_shift: int = 0
     #: said once that an epoch's train summary inside a step log was left out
     epoch_summary_note: bool = False
     #: the planned epoch count of "Train: [ 1/5] Step 050/335 ..." lines: a "Valid: [ 1/5] ..."
