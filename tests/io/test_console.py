@@ -2447,3 +2447,23 @@ def test_epoch_summaries_counted_from_0_after_batch_lines_counted_from_1_are_one
     d = fd.diagnose(h)
     assert d.top.code == "overfitting", d.codes
     assert "best 0.0374 at epoch 6" in d.top.message
+
+
+def test_an_iteration_counter_after_an_epoch_counter_behind_a_logging_prefix_is_inside_that_epoch(tmp_path):
+    """Fast-SCNN's script logs "<time> - INFO - Epoch: [ 0/200] Iter [ 410/1487] || .. || Loss: 1.49"
+    through Python's logging: the "- INFO - ... Iter [410/1487]" looked like an iteration-based
+    OpenMMLab runner, whose count is global, so each epoch (where the count starts again) began
+    a run of its own. The iterations are points inside the epoch named before them."""
+    rng = np.random.default_rng(1)
+    lines = ["2025-06-12 13:31:49,000 - INFO - Using 1 GPUs"]
+    for e in range(6):
+        for it in range(10, 1487, 30):
+            lines.append(f"2025-06-12 13:33:31,124 - INFO - Epoch: [{e:2d}/200] Iter [{it:4d}/1487] || Time: 141.8 sec "
+                         f"|| lr: 0.00998762 || Loss: {1.5 * math.exp(-e / 3) + 0.5 + rng.normal(0, 0.05):.4f}")
+    path = tmp_path / "train.log"
+    path.write_text("\n".join(lines) + "\n")
+    runs = fd.read_runs(path)
+    assert len(runs) == 1
+    loss = runs[0].series["loss"]
+    assert loss.axis == "epoch" and len(loss) == 6 * 50
+    assert float(loss.steps[-1]) <= 5.0  # inside the six epochs, not an iteration count

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 
 from fitdoctor.io.console.pairs import clean_pairs, extract_pairs, is_metric_key
+from fitdoctor.io.console.patterns import EPOCH_INLINE
 from fitdoctor.io.console.runs import State
 
 #: the record's counter: "Epoch [3][100/5005]", "Epoch(train) [3][ 50/391]", "Epoch(val) [3][196]",
@@ -32,6 +33,11 @@ def handle(state: State, n: int, seg: str) -> bool:
     m = RECORD.search(seg)
     if m is None or " - INFO - " not in seg[:m.start() + 1]:
         return False  # the runner's logger prefix: "<time> - mmcls - INFO - "
+    if m.group(1) == "Iter" and EPOCH_INLINE.search(seg, 0, m.start()) is not None:
+        # "- INFO - Epoch: [ 0/200] Iter [ 410/1487] || lr: .. || Loss: 1.49" (Fast-SCNN's
+        # script, Python's logging prefix): an iteration inside the epoch named before it, not
+        # an iteration-based runner's global count (read as one, it began a run at every epoch)
+        return False
     pairs = {k: v for k, v in clean_pairs(extract_pairs(seg[m.end():])).items()
              if k.lower() not in _BOOKKEEPING and is_metric_key(k)}
     if not pairs:
