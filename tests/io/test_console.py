@@ -2467,3 +2467,29 @@ def test_an_iteration_counter_after_an_epoch_counter_behind_a_logging_prefix_is_
     loss = runs[0].series["loss"]
     assert loss.axis == "epoch" and len(loss) == 6 * 50
     assert float(loss.steps[-1]) <= 5.0  # inside the six epochs, not an iteration count
+
+
+def test_an_evaluations_batch_lines_inside_an_epoch_are_its_mean_at_the_epochs_end(tmp_path):
+    """A loop that prints "Epoch 20/60, Iter 0/90, train loss = .." through its training batches
+    and then "Epoch 20/60, Iter 0/20, test loss = .." through its test batches: at Iter 0/20 the
+    test lines went back to the epoch's start, and every epoch began a new run (45 runs of two
+    points). They are the evaluation pass's progress: their mean is the epoch's test loss, at
+    the epoch's end."""
+    rng = np.random.default_rng(4)
+    lines = []
+    for e in range(1, 13):
+        for it in (0, 30, 60, 89):
+            lines.append(f"Epoch {e}/60, Iter {it}/90, train loss = {1.2 * math.exp(-e / 5) + rng.normal(0, 0.02):.3f}, "
+                         f"time = 0.665")
+        tests = [0.3 * math.exp(-e / 6) + 0.15 + rng.normal(0, 0.005) for _ in range(3)]
+        for it, v in zip((0, 10, 19), tests):
+            lines.append(f"Epoch {e}/60, Iter {it}/20, test loss = {v:.3f}, time = 0.52")
+    path = tmp_path / "log.out"
+    path.write_text("\n".join(lines) + "\n")
+    runs = fd.read_runs(path)
+    assert len(runs) == 1
+    val = runs[0].series["val_loss"]
+    assert len(val) == 12 and list(val.steps[:2]) == [1.0, 2.0]
+    first = [float(line.split("test loss = ")[1].split(",")[0]) for line in lines[4:7]]
+    assert val.values[0] == pytest.approx(np.mean(first), abs=1e-9)
+    assert len(runs[0].series["loss"]) == 12 * 4

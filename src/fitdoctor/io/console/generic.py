@@ -297,6 +297,9 @@ def handle_generic(state: State, n: int, seg: str) -> None:
     #: planned for (a log that ends well short of it was cut short, see ``cut_short``)
     planned: tuple[int, int] | None = None
     bare_counter = False
+    #: (epoch, batches in it) of a line counting batches with their total: an evaluation's
+    #: progress lines are placed at that epoch's end (see below)
+    in_epoch: tuple[float, int] | None = None
     m = EPOCH_INLINE.search(seg) or _EPOCH_END.search(seg)
     if m is not None:
         x = float(m.group(1))
@@ -316,6 +319,7 @@ def handle_generic(state: State, n: int, seg: str) -> None:
                 if x == 0:
                     state.epoch_zero_batches = True
                 state.batch_epoch = int(x)
+                in_epoch = (x, total)
                 x = within_epoch(x, done, total) - state.batch_shift
                 if prog is not None:
                     rest = seg[:m.start()] + " | " + seg[prog.end():]
@@ -398,12 +402,20 @@ def handle_generic(state: State, n: int, seg: str) -> None:
         return
     if named is None:  # bare "train .. val .." words name each number's split themselves ("[eval] iter 500: ...")
         pairs = split_prefixed(seg, pairs)
+    # every value on the line names a held-out split itself (not only by an announcement above it)
+    evaluates = all(canonical_name(k).startswith(("val_", "test_")) for k in pairs)
     if state.eval_line == n - 1 and not any(_split_named(k) for k in pairs):
         # "epoch: 3, loss is: 0.49, acc is: 0.84" right under "testing in eval mode......": the
         # same line the train part printed, now for the evaluation it announced
         pairs = {f"val_{k}": v for k, v in pairs.items()}
     held_out = names_held_out(pairs)
-    if batch_line and held_out:
+    if in_epoch is not None and evaluates:
+        # "Epoch 20/1000, Iter 0/20, test loss = 0.176" after "Epoch 20/1000, Iter 89/90, train
+        # loss = ..": the evaluation pass's progress through its own batches, not a point of the
+        # epoch's training (at 0/20 it went back to the epoch's start and began a new run every
+        # epoch); its lines' mean is the epoch's evaluation, at the epoch's end
+        x, batch_line = within_epoch(in_epoch[0], in_epoch[1], in_epoch[1]) - state.batch_shift, True
+    elif batch_line and held_out:
         # "epoch=1 step=200 train_loss=0.3574 val_loss=0.3097": an evaluation every 200 steps,
         # on the step counter (the epoch alone would fold each epoch's evaluations into one)
         x, axis, batch_line = step_x, "step", False
