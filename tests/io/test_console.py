@@ -2493,3 +2493,24 @@ def test_an_evaluations_batch_lines_inside_an_epoch_are_its_mean_at_the_epochs_e
     first = [float(line.split("test loss = ")[1].split(",")[0]) for line in lines[4:7]]
     assert val.values[0] == pytest.approx(np.mean(first), abs=1e-9)
     assert len(runs[0].series["loss"]) == 12 * 4
+
+
+def test_a_bracketed_epoch_behind_a_time_and_level_prefix_with_a_batch_counter_is_the_epoch(tmp_path):
+    """'12:34:40 [INFO]   [1/100] batch 1200/5305 loss=-103.87' lines, then the epoch's summary
+    '12:36:36 [INFO] Epoch 1/100 (127.7s) | train_loss=.. | val_loss=..': the "[1/100]" behind
+    the stamp and level was not read as the epoch, so the batch counter, starting again each
+    epoch, began a new run every epoch (85 runs). Alone ("[25/103] loss=.." under an epoch
+    header) a bracket still counts batches: see the settings-header test above."""
+    rng = np.random.default_rng(6)
+    lines = ["12:32:08 [INFO] Logging to checkpoints/train.log"]
+    for e in range(1, 9):
+        for b in range(50, 5305, 1300):
+            lines.append(f"12:34:40 [INFO]   [{e}/100] batch {b}/5305 loss={-70 - 20 * math.exp(-e) + rng.normal(0, 0.5):.4f} "
+                         "lr=1.00e-05")
+        lines.append(f"12:36:36 [INFO] Epoch {e}/100 (127.7s) | train_loss={-70 - 20 * math.exp(-e):.4f} | "
+                     f"val_loss={-66 - 10 * math.exp(-e):.4f}")
+    path = tmp_path / "train.log"
+    path.write_text("\n".join(lines) + "\n")
+    runs = fd.read_runs(path)
+    assert len(runs) == 1
+    assert list(runs[0].series["val_loss"].steps) == [float(e) for e in range(1, 9)]

@@ -67,7 +67,9 @@ _LOG_PREFIX = re.compile(r"^\s*(?:\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+
                          r"\s*[-|:]?\s*"
                          r"|(?:DEBUG|INFO|WARNING|ERROR|CRITICAL):[\w.]*:"
                          # a stamp without the year, or the time alone: "04-07 07:30:38, ", "[21:45:47.326847] "
-                         r"|\[?(?:\d\d[-/]\d\d[ T])?\d\d:\d\d:\d\d(?:[.,]\d+)?\]?\s*[-|:,]?\s+)")
+                         r"|\[?(?:\d\d[-/]\d\d[ T])?\d\d:\d\d:\d\d(?:[.,]\d+)?\]?\s*[-|:,]?\s+"
+                         # ... and the level after it: "12:34:40 [INFO]   [1/100] batch 1200/5305 .."
+                         r"(?:\[?(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\]?\s*[-|:]?\s*)?)")
 #: a header line with nothing else: "Epoch 3:", "=== Epoch 3 ===", "Epoch 3/50", "Epoch 3 of 50",
 #: "=> Epoch 3" (not "epoch: 30",
 #: a setting), or a decorated one with a colon: "### EPOCH: 3" (a Markdown heading), "== Epoch: 3 ==",
@@ -367,7 +369,18 @@ def handle_generic(state: State, n: int, seg: str) -> None:
         x, axis = float((ep - 1) * cur.batches_per_epoch + batch), "step"
         rest = seg[eb.end():]
     else:
-        b = _BRACKET_EPOCH.match(seg) or _EP_ABBREV.match(seg) or _LEAD_COUNT.match(seg)
+        b = _BRACKET_EPOCH.match(seg)
+        if b is None and "[" in seg:
+            # "12:34:40 [INFO]   [3/100] batch 50/5305 loss=..": the epoch counter behind a logging
+            # prefix, when a batch counter follows it (alone, "[25/103] loss=.." under an "Epoch 3/12"
+            # header counts that epoch's batches)
+            line = _LOG_PREFIX.sub("", seg, count=1)
+            b = _BRACKET_EPOCH.match(line)
+            if b is not None and _STEP_OF.search(line, b.end()) is not None:
+                seg = line
+            else:
+                b = None
+        b = b or _EP_ABBREV.match(seg) or _LEAD_COUNT.match(seg)
         if b is not None:
             x = float(b.group(1))
             rest = seg[b.end():]
