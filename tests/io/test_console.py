@@ -2514,3 +2514,28 @@ def test_a_bracketed_epoch_behind_a_time_and_level_prefix_with_a_batch_counter_i
     runs = fd.read_runs(path)
     assert len(runs) == 1
     assert list(runs[0].series["val_loss"].steps) == [float(e) for e in range(1, 9)]
+
+
+def test_for_class_rows_and_apex_overflow_notices_are_no_records(tmp_path):
+    """A 5-fold classifier's log: "[INFO]  for class 0, acc 0.222222" rows after each evaluation
+    and NVIDIA apex's "Gradient overflow.  Skipping step, loss scaler 0 reducing loss scale to
+    32768.0" notices. The class number had read as an epoch and the notices as losses: 1,186
+    runs. The run is the epochs' [RESULT] lines."""
+    rng = np.random.default_rng(8)
+    pre = "[2020-12-06 21:53:59,979] [INFO] "
+    lines = ["Gradient overflow.  Skipping step, loss scaler 0 reducing loss scale to 32768.0"]
+    for e in range(12):
+        for step in range(0, 60, 20):
+            lines.append(f"{pre}[fold 0], Train Step {step}, summary_loss: {1.4 - 0.04 * e + rng.normal(0, 0.05):.6f}, "
+                         f"accuracy: {0.5 + 0.02 * e:.6f}, time: 0.19")
+        lines.append(f"{pre}[fold 0], [RESULT]: Train. Epoch: {e}, summary_loss: {1.4 - 0.04 * e:.5f}, "
+                     f"acuracy: {0.5 + 0.02 * e:.5f}, time:117.3")
+        lines += [f"{pre} for class {c}, acc {rng.uniform(0.2, 0.9):.6f} " for c in range(5)]
+        lines.append(f"{pre}[fold 0], [RESULT]: VAL. Epoch: {e}, summary_loss: {0.8 - 0.03 * e:.5f}, "
+                     f"accuracy: {0.7 + 0.015 * e:.5f}, time:126.5")
+        lines += ["Gradient overflow.  Skipping step, loss scaler 0 reducing loss scale to 16384.0"] * 2
+    path = tmp_path / "train.log"
+    path.write_text("\n".join(lines) + "\n")
+    [run] = fd.read_runs(path)
+    assert len(run.series["val_loss"]) == 12 and len(run.series["loss"]) == 12
+    assert not any("scale" in name or "class" in name for name in run.series)

@@ -43,8 +43,9 @@ _COCO_SUMMARY = re.compile(r"^\s*Average (?:Precision|Recall)\s+\((?:AP|AR)\)\s+
 #: "Category: name Accuracy 0.182 Recall 0.004 F1 0.008", "Class 3: precision 0.91 ...": one row
 #: of an evaluation broken down by class (an NER trainer's per-entity scores), never a point of
 #: the run's curve; read as a record it would overwrite the evaluation's own F1 or cut the run.
-#: The name after the word is no metric word ("Class loss: 0.41" is a detector's loss)
-_PER_CLASS_ROW = re.compile(r"^(?:category|class|entity)\s*[:=#]?\s*(?!(?:loss|acc\w*|error|score|precision|recall|f1|"
+#: The name after the word is no metric word ("Class loss: 0.41" is a detector's loss); "for class
+#: 0, acc 0.22" too (its class number had read as an epoch, a run at every evaluation)
+_PER_CLASS_ROW = re.compile(r"^(?:(?:for|of)\s+)?(?:category|class|entity)\s*[:=#]?\s*(?!(?:loss|acc\w*|error|score|precision|recall|f1|"
                             r"prob\w*|weight\w*)\b)[\w\-]+\s*[:|,]?\s+[A-Za-z]", re.I)
 
 
@@ -64,6 +65,11 @@ def handle(state: State, n: int, seg: str) -> None:
     if ".py" in seg:
         seg = _SOURCE_LOCATION.sub(" ", seg, count=1)
     if "Average " in seg and _COCO_SUMMARY.match(seg):
+        return
+    if "Skipping step" in seg and "overflow" in seg:
+        # NVIDIA apex's mixed-precision notice ("Gradient overflow.  Skipping step, loss scaler 0
+        # reducing loss scale to 32768.0"): its "loss scaler 0" and "loss scale to 32768" are no
+        # losses, and a burst of them had been read as a run of its own
         return
     if state.eval_block and eval_block_line(state, seg):
         return
