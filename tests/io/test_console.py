@@ -2539,3 +2539,27 @@ def test_for_class_rows_and_apex_overflow_notices_are_no_records(tmp_path):
     [run] = fd.read_runs(path)
     assert len(run.series["val_loss"]) == 12 and len(run.series["loss"]) == 12
     assert not any("scale" in name or "class" in name for name in run.series)
+
+
+def test_paddleclas_train_and_eval_lines_are_one_run_with_the_eval_as_validation(tmp_path):
+    """PaddleClas logs '[2022/10/07 21:46:40] ppcls INFO: [Train][Epoch 1/400][Iter: 0/98]..' and
+    '[Eval][Epoch 1][Iter: 0/25]CELoss: ..': a date with slashes and the logger's name before its
+    level were no logging prefix, so the '[Eval]' tag was not read as the split, and the eval's
+    batch lines, back at the epoch's start, began a new run every epoch (414 runs)."""
+    lines = []
+    for e in range(1, 9):
+        for it in (0, 40, 80):
+            lines.append(f"[2022/10/07 21:46:40] ppcls INFO: [Train][Epoch {e}/400][Iter: {it}/98]lr(LinearWarmup): "
+                         f"0.00000204, CELoss: {6.9 - 0.3 * e:.5f}, loss: {6.9 - 0.3 * e:.5f}, batch_cost: 0.49s, "
+                         "reader_cost: 0.0003, ips: 259.4 samples/s, eta: 5:22:17")
+        for it in (0, 10, 20):
+            lines.append(f"[2022/10/07 21:47:33] ppcls INFO: [Eval][Epoch {e}][Iter: {it}/25]CELoss: {6.8 - 0.35 * e:.5f}, "
+                         f"loss: {6.8 - 0.35 * e:.5f}, top1: {0.02 * e:.5f}, top5: {0.05 * e:.5f}, batch_cost: 0.71s")
+        lines.append(f"[2022/10/07 21:47:50] ppcls INFO: [Eval][Epoch {e}][Avg]CELoss: {6.8 - 0.35 * e:.5f}, "
+                     f"loss: {6.8 - 0.35 * e:.5f}, top1: {0.02 * e:.5f}, top5: {0.05 * e:.5f}")
+    path = tmp_path / "train.log"
+    path.write_text("\n".join(lines) + "\n")
+    [run] = fd.read_runs(path)
+    val = run.series["val_loss"]
+    assert list(val.steps) == [float(e) for e in range(1, 9)]
+    assert val.values[-1] == pytest.approx(6.8 - 0.35 * 8)

@@ -59,9 +59,11 @@ _COUNT_RATIO = re.compile(r"\b(\d+)\s*/\s*(\d+)\s*\(\s*\d+(?:\.\d+)?\s*%\s*\)")
 _AVG_PREFIX = re.compile(r"^(?:avg|average|mean)_(?=\w)", re.I)
 #: the prefix Python's logging puts before a message: "2025-06-14 22:57:21,314 - INFO - ",
 #: "[2025-06-14 22:57:21] INFO: ", "INFO:root:"
-_LOG_PREFIX = re.compile(r"^\s*(?:\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?\]?\s*(?:[-|:]\s*)?"
-                         # Python logging's default "%(asctime)s - %(name)s - %(levelname)s - "
-                         r"(?:[\w.<>]+\s+[-|]\s+(?=\[?(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\b))?"
+_LOG_PREFIX = re.compile(r"^\s*(?:\[?\d{4}([-/])\d\d\1\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?\]?\s*(?:[-|:]\s*)?"
+                         # Python logging's default "%(asctime)s - %(name)s - %(levelname)s - ", or the
+                         # logger's name before its level with no dash ("[2022/10/07 21:47:33] ppcls INFO: ",
+                         # PaddleClas)
+                         r"(?:[\w.<>]+\s+(?:[-|]\s+)?(?=\[?(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\b))?"
                          r"(?:\[?(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\]?\s*[-|:]?\s*)?"
                          r"|\[(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\]\s*\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?"
                          r"\s*[-|:]?\s*"
