@@ -181,3 +181,16 @@ def test_any_name_or_path_leaves_only_our_markup(name, path):
     assert not any(a.startswith("on") for _, attrs in parser.tags for a in attrs)
     assert sum(t == "script" for t, _ in parser.tags) == 3
     embedded_data(page)  # still valid JSON
+
+
+def test_the_ranking_table_never_says_no_findings_for_a_run_left_without_a_verdict():
+    """A run whose verdict is "no verdict: the losses barely moved" has no finding; its row in
+    the ranking said "no findings", a clean bill its own section contradicts. It shows "-", as
+    the terminal and Markdown rankings do."""
+    n = np.arange(20)
+    moved = fd.diagnose({"loss": list(0.5 + 0.4 * np.exp(-n / 4)), "val_loss": list(0.55 + 0.4 * np.exp(-n / 4))})
+    flat = fd.diagnose({"loss": list(0.0961 + 0.0017 * np.exp(-n / 4)), "val_loss": list(0.0945 + 0.0001 * np.cos(n))})
+    assert flat.summary["unnamed"].startswith("no verdict")
+    table = render_html([moved, flat]).split("Runs, best first")[1].split("</table>")[0]
+    assert "no findings" not in table
+    assert "<td style='color:#333'>-</td>" in table or ">-</td></tr>" in table

@@ -180,7 +180,7 @@ def _ranking_section(diagnoses: Sequence[Diagnosis]) -> str:
             f"<td>{esc(fmt(r['points']))}</td><td>{esc(r['selected_by'] or '-')}</td>"
             f"<td>{esc(fmt(r['best_value']) if r['best_value'] is not None else '-')}</td>"
             f"<td>{esc(fmt(r['best_at']) if r['best_at'] is not None else '-')}</td>"
-            f"<td style='color:{color}'>{esc(r['top_finding'] or 'no findings')}</td></tr>")
+            f"<td style='color:{color}'>{esc(r['top_finding'] or '-')}</td></tr>")
     out.append("</tbody></table>")
     out += [f"<p class='note'>{esc(note)}</p>" for note in ranking_notes(diagnoses, rows)]
     out.append("</section>")
