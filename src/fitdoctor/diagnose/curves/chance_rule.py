@@ -210,7 +210,8 @@ def _loss_at_chance(ctx: Context) -> Finding | None:
     if smooth_min < C - 3 * tol:
         earlier = f"; it had reached {fv(smooth_min)} earlier and fell back"
     if above is not None:
-        earlier += f"; {V.name} sits above it, at {fv(above)}: worse than always giving one answer"
+        earlier += (f"; {V.name} sits above it (median {fv(above)} over its second half, {fv(V.logged_last)} at the "
+                    "last): worse than always giving one answer")
     msg = (f"{L.name} stays at {fv(level)}, the chance level {fv(C)} ({ctx.chance_source}){acc_text}: "
            f"the model predicts the class prior and has learned nothing from the features{earlier}")
     return finding("chance_level", "error", msg, ctx, span=(L.x[0], L.x[-1]), evidence=ev)
