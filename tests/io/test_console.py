@@ -2563,3 +2563,33 @@ def test_paddleclas_train_and_eval_lines_are_one_run_with_the_eval_as_validation
     val = run.series["val_loss"]
     assert list(val.steps) == [float(e) for e in range(1, 9)]
     assert val.values[-1] == pytest.approx(6.8 - 0.35 * 8)
+
+
+def test_a_fairseq_json_log_is_one_run_on_the_update_count(tmp_path):
+    """fairseq with --log-format json under hydra: '[..][train_inner][INFO] - {"epoch": 1, "loss":
+    "0.264", .., "num_updates": "200"}', a validation twice per epoch ('[valid][INFO] - {"epoch": 1,
+    "valid_loss": "0.267", .., "valid_num_updates": "397"}'), the epoch's '[train]' summary, the
+    config dump first and the script's own 'SENSE:  0.38' prints between records. It was refused
+    (no reader claimed it); on the epoch, the two validations of an epoch would be one point."""
+    lines = ["[2022-06-06 09:17:56,160][fairseq_cli.train][INFO] - {'_name': None, 'common': {'_name': None, "
+             "'log_interval': 200, 'seed': 1}, 'optimization': {'max_epoch': 40, 'lr': [5e-05]}}"]
+    updates = 0
+    for e in range(1, 7):
+        for half in range(2):
+            for _ in range(2):
+                updates += 100
+                lines.append(f'[2022-06-06 09:18:44,886][train_inner][INFO] - {{"epoch": {e}, "update": {e - 1 + 0.25:.3f}, '
+                             f'"loss": "{0.27 - 0.005 * updates / 100:.3f}", "accuracy": "{27 + updates / 40:.3f}", '
+                             f'"wps": "218.2", "ups": "6.83", "bsz": "32", "num_updates": "{updates}", "lr": "1.1e-06"}}')
+            lines.append(f'[2022-06-06 09:20:28,960][valid][INFO] - {{"epoch": {e}, "valid_loss": "{0.26 + 0.004 * updates / 100:.3f}", '
+                         f'"valid_accuracy": "{21 + updates / 100:.3f}", "valid_wps": "636.6", "valid_num_updates": "{updates}"}}')
+            lines += ["SENSE:  0.38266068747902526", "SPEC:  0.07096774193548387"]
+        lines.append(f'[2022-06-06 09:20:30,995][train][INFO] - {{"epoch": {e}, "train_loss": "0.26", '
+                     f'"train_num_updates": "{updates}", "train_wall": "113"}}')
+    path = tmp_path / "train.out"
+    path.write_text("\n".join(lines) + "\n")
+    [run] = fd.read_runs(path)
+    val = run.series["val_loss"]
+    assert val.axis == "step" and list(val.steps[:3]) == [200.0, 400.0, 600.0] and len(val) == 12
+    assert len(run.series["loss"]) == 24  # the train_inner records; the epochs' summaries repeat them
+    assert not any(k in run.series for k in ("wps", "seed", "log_interval"))

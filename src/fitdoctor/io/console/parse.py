@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from fitdoctor.history import RunHistory
-from fitdoctor.io.console import at_step, conlleval, keras, meters, openmmlab, pointnet, stylegan, tqdm
+from fitdoctor.io.console import at_step, conlleval, fairseq, keras, meters, openmmlab, pointnet, stylegan, tqdm
 from fitdoctor.io.console.allennlp_table import allennlp_tables_as_lines
 from fitdoctor.io.console.bare_table import bare_table_as_lines
 from fitdoctor.io.console.deepxde_table import deepxde_tables_as_lines
@@ -97,6 +97,8 @@ def handle(state: State, n: int, seg: str) -> None:
     if state.pointnet_epoch is not None and pointnet.handle_metric(state, n, seg):
         return
     if ("][" in seg or state.meter_epoch is not None) and meters.handle(state, n, seg):
+        return
+    if "][INFO] - {" in seg and fairseq.handle(state, n, seg):
         return
     if " - INFO - " in seg and openmmlab.handle(state, n, seg):
         return

@@ -120,6 +120,9 @@ class State:
     #: batch lines then move back an epoch, into the summaries' count (see handle_generic)
     batch_epoch: int | None = None
     batch_shift: int = 0
+    #: fairseq's ``train_inner`` records were read: its epoch summaries repeat them (see fairseq.py)
+    fairseq_inner: bool = False
+    fairseq_run: Run | None = None
     #: said once that an epoch's train summary inside a step log was left out
     epoch_summary_note: bool = False
     #: the planned epoch count of "Train: [ 1/5] Step 050/335 ..." lines: a "Valid: [ 1/5] ..."
