@@ -384,11 +384,16 @@ def test_fuzz_truncations_read_or_raise_bad_input(tmp_path_factory, name, frac):
     assert all(r.series for r in runs)
 
 
-def _read_printed(tmp_path: Path, lines: list[str], name: str = "train.log"):
-    """What a script printed, saved to a file and read the way a user's log is (detection included)."""
+def _printed(tmp_path: Path, lines: list[str], name: str = "train.log") -> Path:
+    """What a script printed, saved to a file as its log."""
     p = tmp_path / name
     p.write_text("\n".join(lines) + "\n")
-    return fd.read(p)
+    return p
+
+
+def _read_printed(tmp_path: Path, lines: list[str], name: str = "train.log"):
+    """What a script printed, saved to a file and read the way a user's log is (detection included)."""
+    return fd.read(_printed(tmp_path, lines, name))
 
 
 def test_fastai_progress_table_is_read_with_its_metrics_on_validation(tmp_path):
@@ -2437,9 +2442,7 @@ def test_epoch_summaries_counted_from_0_after_batch_lines_counted_from_1_are_one
             lines.append(f"[IL] Epoch {e + 1}/1000 Batch {b}/9585 Loss: {train * (1 + rng.normal(0, 0.3)):.4f} "
                          f"elapsed={b * 0.17:.1f}s eta=1723.7s")
         lines.append(f"[IL] Epoch {e}/1000, Loss: {train:.4f}, Val Loss: {v:.4f}")
-    path = tmp_path / "train.log"
-    path.write_text("\n".join(lines) + "\n")
-    runs = fd.read_runs(path)
+    runs = fd.read_runs(_printed(tmp_path, lines))
     assert len(runs) == 1
     h = runs[0]
     assert list(h.series["val_loss"].steps[:3]) == [0.0, 1.0, 2.0]
@@ -2460,9 +2463,7 @@ def test_an_iteration_counter_after_an_epoch_counter_behind_a_logging_prefix_is_
         for it in range(10, 1487, 30):
             lines.append(f"2025-06-12 13:33:31,124 - INFO - Epoch: [{e:2d}/200] Iter [{it:4d}/1487] || Time: 141.8 sec "
                          f"|| lr: 0.00998762 || Loss: {1.5 * math.exp(-e / 3) + 0.5 + rng.normal(0, 0.05):.4f}")
-    path = tmp_path / "train.log"
-    path.write_text("\n".join(lines) + "\n")
-    runs = fd.read_runs(path)
+    runs = fd.read_runs(_printed(tmp_path, lines))
     assert len(runs) == 1
     loss = runs[0].series["loss"]
     assert loss.axis == "epoch" and len(loss) == 6 * 50
@@ -2484,9 +2485,7 @@ def test_an_evaluations_batch_lines_inside_an_epoch_are_its_mean_at_the_epochs_e
         tests = [0.3 * math.exp(-e / 6) + 0.15 + rng.normal(0, 0.005) for _ in range(3)]
         for it, v in zip((0, 10, 19), tests):
             lines.append(f"Epoch {e}/60, Iter {it}/20, test loss = {v:.3f}, time = 0.52")
-    path = tmp_path / "log.out"
-    path.write_text("\n".join(lines) + "\n")
-    runs = fd.read_runs(path)
+    runs = fd.read_runs(_printed(tmp_path, lines, "log.out"))
     assert len(runs) == 1
     val = runs[0].series["val_loss"]
     assert len(val) == 12 and list(val.steps[:2]) == [1.0, 2.0]
@@ -2509,9 +2508,7 @@ def test_a_bracketed_epoch_behind_a_time_and_level_prefix_with_a_batch_counter_i
                          "lr=1.00e-05")
         lines.append(f"12:36:36 [INFO] Epoch {e}/100 (127.7s) | train_loss={-70 - 20 * math.exp(-e):.4f} | "
                      f"val_loss={-66 - 10 * math.exp(-e):.4f}")
-    path = tmp_path / "train.log"
-    path.write_text("\n".join(lines) + "\n")
-    runs = fd.read_runs(path)
+    runs = fd.read_runs(_printed(tmp_path, lines))
     assert len(runs) == 1
     assert list(runs[0].series["val_loss"].steps) == [float(e) for e in range(1, 9)]
 
@@ -2534,9 +2531,7 @@ def test_for_class_rows_and_apex_overflow_notices_are_no_records(tmp_path):
         lines.append(f"{pre}[fold 0], [RESULT]: VAL. Epoch: {e}, summary_loss: {0.8 - 0.03 * e:.5f}, "
                      f"accuracy: {0.7 + 0.015 * e:.5f}, time:126.5")
         lines += ["Gradient overflow.  Skipping step, loss scaler 0 reducing loss scale to 16384.0"] * 2
-    path = tmp_path / "train.log"
-    path.write_text("\n".join(lines) + "\n")
-    [run] = fd.read_runs(path)
+    [run] = fd.read_runs(_printed(tmp_path, lines))
     assert len(run.series["val_loss"]) == 12 and len(run.series["loss"]) == 12
     assert not any("scale" in name or "class" in name for name in run.series)
 
@@ -2557,9 +2552,7 @@ def test_paddleclas_train_and_eval_lines_are_one_run_with_the_eval_as_validation
                          f"loss: {6.8 - 0.35 * e:.5f}, top1: {0.02 * e:.5f}, top5: {0.05 * e:.5f}, batch_cost: 0.71s")
         lines.append(f"[2022/10/07 21:47:50] ppcls INFO: [Eval][Epoch {e}][Avg]CELoss: {6.8 - 0.35 * e:.5f}, "
                      f"loss: {6.8 - 0.35 * e:.5f}, top1: {0.02 * e:.5f}, top5: {0.05 * e:.5f}")
-    path = tmp_path / "train.log"
-    path.write_text("\n".join(lines) + "\n")
-    [run] = fd.read_runs(path)
+    [run] = fd.read_runs(_printed(tmp_path, lines))
     val = run.series["val_loss"]
     assert list(val.steps) == [float(e) for e in range(1, 9)]
     assert val.values[-1] == pytest.approx(6.8 - 0.35 * 8)
@@ -2586,9 +2579,7 @@ def test_a_fairseq_json_log_is_one_run_on_the_update_count(tmp_path):
             lines += ["SENSE:  0.38266068747902526", "SPEC:  0.07096774193548387"]
         lines.append(f'[2022-06-06 09:20:30,995][train][INFO] - {{"epoch": {e}, "train_loss": "0.26", '
                      f'"train_num_updates": "{updates}", "train_wall": "113"}}')
-    path = tmp_path / "train.out"
-    path.write_text("\n".join(lines) + "\n")
-    [run] = fd.read_runs(path)
+    [run] = fd.read_runs(_printed(tmp_path, lines, "train.out"))
     val = run.series["val_loss"]
     assert val.axis == "step" and list(val.steps[:3]) == [200.0, 400.0, 600.0] and len(val) == 12
     assert len(run.series["loss"]) == 24  # the train_inner records; the epochs' summaries repeat them

@@ -153,20 +153,21 @@ def diagnose(run: Any, *, thresholds: Mapping[str, Any] | None = None,
     findings = agree_with_keep(findings, summary, ctx.th.healthy_end_worse,
                                restored=isinstance(history.meta.get("restored_best"), dict))
     findings = say_annealed(findings, curves_ctx)
-    moved = curves_ctx.facts.get("barely_moved")
-    if moved and not findings and not partial and "unnamed" not in summary:
-        # a loss that moved 1% is no "fell and settled"; say what the curves show instead
-        falls = ", ".join(f"{name} {-share:.1%}" for name, share in moved.items())
-        summary["unnamed"] = (f"no verdict: the losses barely moved over the whole log ({falls} at their lowest): "
-                              "the model converged before the first logged point, or it learned nothing; the "
-                              "curves cannot tell which, so compare the level with what the task allows (a "
-                              "simple baseline, a published score)")
     if not findings and not partial and "unnamed" not in summary:
-        # the healthy rule declines a run where nothing fell: "no findings" in green read as a
-        # clean bill for a log whose curves never moved (a loss printed as 0.0000 every epoch)
-        read = ", ".join(list(history.series)[:4]) + (", ..." if len(history.series) > 4 else "")
-        summary["unnamed"] = (f"no verdict: no curve read here ({read}) fell or rose beyond its noise in a way "
-                              "a rule can judge, so neither healthy nor a fault can be said")
+        # the healthy rule declines a run where nothing fell, or fell by a sliver: "no findings"
+        # in green read as a clean bill for a log whose curves never moved (a loss printed as
+        # 0.0000 every epoch) or moved 1%
+        moved = curves_ctx.facts.get("barely_moved")
+        if moved:
+            falls = ", ".join(f"{name} {-share:.1%}" for name, share in moved.items())
+            summary["unnamed"] = (f"no verdict: the losses barely moved over the whole log ({falls} at their lowest): "
+                                  "the model converged before the first logged point, or it learned nothing; the "
+                                  "curves cannot tell which, so compare the level with what the task allows (a "
+                                  "simple baseline, a published score)")
+        else:
+            read = ", ".join(list(history.series)[:4]) + (", ..." if len(history.series) > 4 else "")
+            summary["unnamed"] = (f"no verdict: no curve read here ({read}) fell or rose beyond its noise in a way "
+                                  "a rule can judge, so neither healthy nor a fault can be said")
     if mute:  # hide, after resolve: muting changes what is shown, not what the run is
         hidden = [f.code for f in findings if f.code in mute]
         findings = [f for f in findings if f.code not in mute and not (hidden and f.code == "healthy")]

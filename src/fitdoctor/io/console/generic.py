@@ -59,19 +59,21 @@ _COUNT_RATIO = re.compile(r"\b(\d+)\s*/\s*(\d+)\s*\(\s*\d+(?:\.\d+)?\s*%\s*\)")
 _AVG_PREFIX = re.compile(r"^(?:avg|average|mean)_(?=\w)", re.I)
 #: the prefix Python's logging puts before a message: "2025-06-14 22:57:21,314 - INFO - ",
 #: "[2025-06-14 22:57:21] INFO: ", "INFO:root:"
+#: a level after a stamp, bracketed or not: "INFO - ", "[INFO] ", "WARNING: "
+_LEVEL_TAG = r"(?:\[?(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\]?\s*[-|:]?\s*)?"
 _LOG_PREFIX = re.compile(r"^\s*(?:\[?\d{4}([-/])\d\d\1\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?\]?\s*(?:[-|:]\s*)?"
                          # Python logging's default "%(asctime)s - %(name)s - %(levelname)s - ", or the
                          # logger's name before its level with no dash ("[2022/10/07 21:47:33] ppcls INFO: ",
                          # PaddleClas)
                          r"(?:[\w.<>]+\s+(?:[-|]\s+)?(?=\[?(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\b))?"
-                         r"(?:\[?(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\]?\s*[-|:]?\s*)?"
+                         + _LEVEL_TAG +
                          r"|\[(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\]\s*\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?"
                          r"\s*[-|:]?\s*"
                          r"|(?:DEBUG|INFO|WARNING|ERROR|CRITICAL):[\w.]*:"
                          # a stamp without the year, or the time alone: "04-07 07:30:38, ", "[21:45:47.326847] "
                          r"|\[?(?:\d\d[-/]\d\d[ T])?\d\d:\d\d:\d\d(?:[.,]\d+)?\]?\s*[-|:,]?\s+"
                          # ... and the level after it: "12:34:40 [INFO]   [1/100] batch 1200/5305 .."
-                         r"(?:\[?(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\]?\s*[-|:]?\s*)?)")
+                         + _LEVEL_TAG + ")")
 #: a header line with nothing else: "Epoch 3:", "=== Epoch 3 ===", "Epoch 3/50", "Epoch 3 of 50",
 #: "=> Epoch 3" (not "epoch: 30",
 #: a setting), or a decorated one with a colon: "### EPOCH: 3" (a Markdown heading), "== Epoch: 3 ==",
@@ -238,6 +240,14 @@ def within_epoch(epoch: float, done: int, total: int) -> float:
     return epoch - 1 + frac if epoch >= 1 else epoch + frac
 
 
+def _move_back_an_epoch(run: Run) -> None:
+    """Every record read so far one epoch earlier: the log numbers its epochs one lower than the
+    batch lines they were placed by (see handle_generic)."""
+    run.records = {k - 1.0: v for k, v in run.records.items()}
+    if run.last_x is not None:
+        run.last_x -= 1.0
+
+
 def _summary_counts_from_zero(state: State, epoch: float) -> bool:
     """An epoch line with no batch counter numbered one below the batch lines just before it, which
     counted from 1 and reached into the last part of that epoch: its summary, numbered from 0."""
@@ -336,8 +346,7 @@ def handle_generic(state: State, n: int, seg: str) -> None:
                 # move back an epoch, into the summaries' count: the summary closes the epoch its
                 # batches were in, at the number the log prints for it
                 run = state.run
-                run.records = {k - 1.0: v for k, v in run.records.items()}
-                run.last_x -= 1.0
+                _move_back_an_epoch(run)
                 state.batch_shift = 1
                 run.notes.append("each epoch's summary line counts epochs from 0 while its batch lines count "
                                  "from 1: the batch lines are read as the epoch of the summary after them")
@@ -532,8 +541,7 @@ def handle_generic(state: State, n: int, seg: str) -> None:
             # "Epoch:[1/120],step:[0/197]" after epoch 0's batch lines: a counter from 0, whose
             # batches of epoch 0 were placed where epoch 1's go (0 to 1); they move back a whole
             # epoch (-1 to 0), so epoch 0 closes at 0 as a 1-based log's epoch 1 closes at 1
-            run.records = {k - 1.0: v for k, v in run.records.items()}
-            run.last_x -= 1.0
+            _move_back_an_epoch(run)
         if run.records and run.dialect == "seq" and (resumed := _resumed_after_table(state, dialect, axis, x)):
             run = resumed
         elif run.records and (run.dialect in ("hf", "seq", "keras") and run.dialect != dialect
