@@ -154,3 +154,10 @@ def test_a_correlation_is_higher_is_better(name):
     that improved at every epoch look as if it never improved."""
     from fitdoctor.history import higher_is_better
     assert higher_is_better(canonical_name(name))
+
+
+@pytest.mark.parametrize("name", ["val_reward", "val/reward", "ep_rew_mean", "mean_return", "val_si_sdr", "pesq_epoch",
+                                  "val_stoi", "val_snr"])
+def test_rewards_and_speech_quality_scores_are_higher_is_better(name):
+    """An RL policy's reward rising -24.7 -> -23.2 was read as a loss, its best the first epoch."""
+    assert higher_is_better(name)

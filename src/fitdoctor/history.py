@@ -180,7 +180,12 @@ LOWER_IS_BETTER_WORDS = ("loss", "error", "brier", "mse", "mae", "mape", "wer", 
 #: (and ``_SCORE_WORDS`` as words anywhere in a name: "val_pr_auc_cb_ff", a PR-AUC printed with
 #: its qualifier, "val PR-AUC (cb+ff)")
 HIGHER_IS_BETTER_WORDS = frozenset({"prec", "rec", "ndcg", "mrr", "hit", "hits", "psnr", "ssim", "top1", "prc",
-                                    "mcc", "cindex", "r", "rho", "corr", *_SCORE_WORDS})
+                                    "mcc", "cindex", "r", "rho", "corr", *_SCORE_WORDS,
+                                    # reinforcement learning: an episode's reward or return
+                                    # ("val/reward", "ep_rew_mean", "mean_return") is maximised
+                                    "reward", "rewards", "rew", "return", "returns",
+                                    # speech enhancement and separation: SI-SDR, PESQ, STOI, SNR
+                                    "sdr", "pesq", "stoi", "snr"})
 
 
 #: scores whose root is distinctive enough to be found anywhere in a name (so none is also a
