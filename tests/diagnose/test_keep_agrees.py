@@ -133,17 +133,3 @@ def test_a_run_whose_curves_never_moved_gets_no_verdict_rather_than_a_clean_bill
     live = fd.diagnose({"loss": [0.0] * 12, "val_loss": [0.0] * 12}, partial=True)
     assert "unnamed" not in live.summary  # mid-training, "nothing yet" is no news
 
-
-def test_a_validation_that_never_beat_its_first_evaluation_is_not_called_healthy():
-    """Three evaluations, 1.83, 8.42, 2.12, while the train loss halves: the spike makes the noise
-    too wide to call the end worse, but the validation never fell, so "fell and settled" is no
-    reading of it; the summary says what the curve did instead."""
-    def run(val):
-        return fd.RunHistory(series={"loss": fd.Series(np.arange(12), np.linspace(1.69, 0.82, 12), "loss"),
-                                     "val_loss": fd.Series([0, 5, 10], val, "val_loss")})
-
-    d = fd.diagnose(run([1.83, 8.42, 2.12]))
-    assert "healthy" not in d.codes
-    assert d.summary["unnamed"] == ("no fault named, but not healthy: val_loss never beat its first evaluation "
-                                    "(1.83; 2.12 at the last), so it did not fall and settle")
-    assert fd.diagnose(run([1.83, 1.5, 1.4])).codes == ["healthy"]

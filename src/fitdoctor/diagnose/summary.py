@@ -71,9 +71,6 @@ def summarize(ctx: Context, overfitting: bool = False, held_shift: bool = False)
         "share_after_best": round(after, 3),
         "last_worse_than_best_beyond_noise": bool(worse_beyond_noise),
         "noise": float(c.sigma),
-        # no later evaluation of the val loss beat the first (3 or more of them): it never fell
-        # (a score is left out: a detector's mAP50 beside the AP it is judged by can dip)
-        "best_is_first": bool(b == 0 and c.n >= 3 and c is ctx.val_loss),
     })
     vm = ctx.val_metric
     if vm is not None and vm.n and vm is not c:
@@ -179,21 +176,12 @@ def agree_with_keep(findings: list[Finding], summary: dict[str, Any], end_worse:
     the best, or too short, to call overfitting; "fell and settled" alone read as if the last
     weights were as good as any. Worse by ``end_worse`` of the best or more, the run is not
     called healthy at all: the keep advice is the change to make (``summary["unnamed"]``),
-    unless the run ``restored`` its best weights already (early stopping made that change).
-
-    Nor is a run healthy whose val loss never beat its first evaluation and ends worse than
-    it by ``end_worse``, however noisy the few evaluations (1.83, 8.42, 2.12): "fell and settled"
-    is no reading of a validation that never fell (LABELS.md: healthy means both fell)."""
-    if "best_value" not in summary or any(f.severity in ("warning", "error") for f in findings):
+    unless the run ``restored`` its best weights already (early stopping made that change)."""
+    if not summary.get("last_worse_than_best_beyond_noise") or "best_value" not in summary:
+        return findings
+    if any(f.severity in ("warning", "error") for f in findings):
         return findings
     best, last = float(summary["best_value"]), float(summary["last_value"])
-    never_fell = bool(summary.get("best_is_first")) and abs(last - best) >= end_worse * abs(best)
-    if never_fell and not restored and any(f.code == "healthy" for f in findings):
-        summary["unnamed"] = (f"no fault named, but not healthy: {summary['selected_by']} never beat its first "
-                              f"evaluation ({best:.4g}; {last:.4g} at the last), so it did not fall and settle")
-        return [f for f in findings if f.code != "healthy"]
-    if not summary.get("last_worse_than_best_beyond_noise"):
-        return findings
     if not restored and abs(last - best) >= end_worse * abs(best) and any(f.code == "healthy" for f in findings):
         summary["unnamed"] = ("no fault named, but not healthy: the last evaluation is worse than the "
                               "best beyond its noise (keep below)")
