@@ -600,3 +600,26 @@ def test_a_long_table_cut_inside_its_split_column_still_reads_its_splits(tmp_pat
     run = fd.read_runs(path)[0]
     assert list(run.get("mae").values) == [0.5, 0.4] and list(run.get("val_mae").values) == [0.6, 0.55]
     assert any("incomplete" in n for n in run.meta["notes"])
+
+
+def test_json_lines_appended_across_trainings_are_a_run_each(tmp_path):
+    """DETR writes log.txt in append mode, one JSON line per epoch: a training started again
+    writes epoch 0 after the last one's final epoch. Each start is a run (the last complete one
+    leads), not one run whose val loss jumps back and forth; a resume that continues the count
+    stays in its run."""
+    def line(epoch, train, test):
+        return json.dumps({"train_lr": 1e-4, "train_loss": train, "test_loss": test, "epoch": epoch,
+                           "n_parameters": 41302368})
+
+    rows = [line(e, 17 - e, 18.5 + 0.1 * e) for e in range(5)]
+    rows += [line(e, 19 - e, 18.8 - 0.02 * e) for e in range(3)]
+    rows += [line(e, 16 - e, 18.6) for e in range(3, 5)]  # resumed at epoch 3
+    p = tmp_path / "log.txt"
+    p.write_text("\n".join(rows) + "\n")
+    runs = fd.read_runs(p)
+    assert [r.meta["run"] for r in runs] == ["run 1 (line 1)", "run 2 (line 6)"]
+    assert list(runs[1].series["val_loss"].steps) == [0, 1, 2, 3, 4]
+    assert list(runs[0].series["loss"].values) == [17, 16, 15, 14, 13]
+    one = tmp_path / "one.jsonl"
+    one.write_text("\n".join(rows[:5]) + "\n")
+    assert len(fd.read_runs(one)) == 1 and "run" not in fd.read_runs(one)[0].meta

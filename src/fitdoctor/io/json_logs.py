@@ -387,6 +387,32 @@ def records_to_history(records: list[dict], *, path: Path, fmt: str) -> RunHisto
     return h
 
 
+def _restarted(records: list[dict], lines: list[int]) -> list[tuple[int, list[dict]]]:
+    """(first line, records) of each run in a file appended to across trainings: DETR and its
+    forks open ``log.txt`` in append mode, one JSON line per epoch, so a run started again
+    writes epoch 0 after the last one's final epoch. A counter that goes back to where its run
+    began (or before) starts a run; one that steps back less far (a resume) is left as it is."""
+    key = next((k for k in ("epoch", "step", "global_step", "iteration", "iter")
+                if any(k in r for r in records[:50])), None)
+    if key is None:
+        return [(lines[0] if lines else 1, records)]
+    parts: list[tuple[int, list[dict]]] = [(lines[0], [])]
+    first = last = None
+    for rec, line in zip(records, lines):
+        x = rec.get(key)
+        x = float(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else None
+        if x is not None and last is not None and x < last and first is not None and x <= first and parts[-1][1]:
+            parts.append((line, []))
+            first = None
+        if x is not None:
+            first = x if first is None else first
+            last = x
+        parts[-1][1].append(rec)
+    if len(parts) > 1 and all(len(p) == 1 for _, p in parts):
+        return [(lines[0], records)]  # every record its own "run": a table, not restarts
+    return parts
+
+
 @register
 class GenericJSONReader(Reader):
     name = "json"
@@ -408,6 +434,7 @@ class GenericJSONReader(Reader):
     def read(self, path: Path) -> list[RunHistory]:
         text = decode_text(path.read_bytes())
         records: list[dict] = []
+        line_of: list[int] = []  # the line of each record, in a file of one record per line
         note = None
         stripped = text.strip()
         if stripped.startswith("["):
@@ -421,28 +448,35 @@ class GenericJSONReader(Reader):
                         "complete record(s)")
             records = [r for r in data if isinstance(r, dict)] if isinstance(data, list) else []
         else:
-            lines = [ln for ln in stripped.splitlines() if ln.strip()]
-            for n, line in enumerate(lines):
+            numbered = [(n + 1, ln) for n, ln in enumerate(stripped.splitlines()) if ln.strip()]
+            for n, (line_no, line) in enumerate(numbered):
                 try:
                     rec = json.loads(line)
                 except json.JSONDecodeError:
-                    if n == len(lines) - 1:
+                    if n == len(numbered) - 1:
                         note = "last line is incomplete (file still being written?); read up to the line before it"
                         break
                     continue
                 if isinstance(rec, dict):
                     records.append(rec)
+                    line_of.append(line_no)
         if not records:
             raise BadInput(f"{path}: no JSON records found; expected a list of "
                            '{"epoch": ..., "loss": ...} objects or one per line')
         if all(_is_history(r) for r in records):
             return self._histories(path, records, note)
-        h = records_to_history(records, path=path, fmt=self.name)
-        if note:
-            h.note(note)
-        if not h.series:
+        parts = _restarted(records, line_of or list(range(1, len(records) + 1)))
+        runs = []
+        for line_no, part in parts:
+            h = records_to_history(part, path=path, fmt=self.name)
+            if len(parts) > 1:
+                h.meta["run"] = f"run {len(runs) + 1} (line {line_no})"
+            if note and part is parts[-1][1]:
+                h.note(note)
+            runs.append(h)
+        if not any(h.series for h in runs):
             raise BadInput(f"{path}: records hold no numeric values; expected keys like 'loss', 'val_loss'")
-        return [h]
+        return [h for h in runs if h.series]
 
     def _histories(self, path: Path, histories: list[dict], note: str | None) -> list[RunHistory]:
         """A list of ``History.history`` dicts, one per ``fit()`` call. One-epoch fits
