@@ -65,14 +65,14 @@ HIGHER_IS_BETTER = (
 )
 
 #: (the short forms too: "va_loss"/"vl_loss" and "tr_loss"/"trn_loss" are common in hand loops)
-VAL_PREFIXES = ("val_", "valid_", "validation_", "eval_", "dev_", "test_", "va_", "vl_")
+VAL_PREFIXES = ("val_", "valid_", "validation_", "eval_", "dev_", "test_", "testing_", "va_", "vl_")
 TRAIN_PREFIXES = ("train_", "training_", "tr_", "trn_")
 VAL_SUFFIXES = ("_val", "_valid", "_validation", "_eval", "_test", "_dev")
 TRAIN_SUFFIXES = ("_train", "_training", "_epoch")
 #: what a hand loop calls the list it keeps: "loss_history", "val_loss_hist", "acc_list"
 LIST_SUFFIXES = ("_history", "_hist", "_list", "_log", "_values")
 #: the words that name a split, as a folder of a path-like tag ("val/loss") or a key of its own
-VAL_SPLITS = ("val", "valid", "validation", "eval", "test", "dev")
+VAL_SPLITS = ("val", "valid", "validation", "eval", "test", "testing", "dev")
 TRAIN_SPLITS = ("train", "training")
 #: a dashboard's group folders in a path-like tag ("metrics/train_loss")
 _PATH_GROUPS = ("metrics", "metric", "charts", "scalars", "scalar", "logs", "losses")

@@ -295,3 +295,19 @@ def test_a_val_loss_blown_up_above_ln_k_is_no_chance_level_when_the_train_loss_f
            "val_loss": list(2.4 + np.abs(rng.normal(0, 1, 60)) * n),
            "val_accuracy": list(0.10 + rng.normal(0, 0.003, 60))}
     assert "chance_level" not in fd.diagnose(run).codes
+
+
+def test_a_loss_at_ln_k_beside_a_climbing_held_out_score_is_no_constant_guess():
+    """A 3-class classifier's running loss hovers at 0.693 = ln 2 by coincidence while its
+    validation score climbs 0.42 -> 0.77 every epoch: a model predicting the prior scores the
+    same at every evaluation, so the loss level alone is no witness. A ranking score that only
+    creeps up from zero (MRR 0.0 -> 0.019) leaves a loss at ln 2 a guess."""
+    rng = np.random.default_rng(2)
+    loss = {"steps": np.arange(30), "values": 0.693 + rng.normal(0, 0.002, 30)}
+
+    def run(score):
+        return fd.RunHistory(series={"loss": fd.Series(loss["steps"], loss["values"], "loss"),
+                                     "val_score": fd.Series([5, 11, 17, 23, 29], score, "val result score")})
+
+    assert "chance_level" not in fd.diagnose(run([0.419, 0.546, 0.632, 0.747, 0.770])).codes
+    assert fd.diagnose(run([0.0, 0.004, 0.011, 0.015, 0.019])).top.code == "chance_level"

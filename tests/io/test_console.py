@@ -2584,3 +2584,17 @@ def test_a_fairseq_json_log_is_one_run_on_the_update_count(tmp_path):
     assert val.axis == "step" and list(val.steps[:3]) == [200.0, 400.0, 600.0] and len(val) == 12
     assert len(run.series["loss"]) == 24  # the train_inner records; the epochs' summaries repeat them
     assert not any(k in run.series for k in ("wps", "seed", "log_interval"))
+
+
+def test_a_value_logged_by_a_call_of_its_own_joins_its_label(tmp_path):
+    """logger.info("val result score:") then logger.info(score): two stamped lines with the
+    same logger prefix, the second holding only the number; the score is the epoch's value."""
+    lines = []
+    for epoch, score in enumerate([0.4191, 0.5462, 0.6319]):
+        for i in range(1, 4):
+            lines.append(f"2021-12-05 19:1{epoch}:0{i},600 Classify INFO: epoch: {epoch}  loss: {1 - 0.1 * epoch - 0.01 * i:.4f}")
+        lines.append(f"2021-12-05 19:1{epoch}:36,126 Classify INFO: val result score:")
+        lines.append(f"2021-12-05 19:1{epoch}:36,126 Classify INFO: {score}")
+    h = _read_printed(tmp_path, lines)
+    val = [name for name in h.series if name.startswith("val_")]
+    assert val and list(h.series[val[0]].values) == [0.4191, 0.5462, 0.6319]

@@ -623,3 +623,15 @@ def test_json_lines_appended_across_trainings_are_a_run_each(tmp_path):
     one = tmp_path / "one.jsonl"
     one.write_text("\n".join(rows[:5]) + "\n")
     assert len(fd.read_runs(one)) == 1 and "run" not in fd.read_runs(one)[0].meta
+
+
+def test_a_commented_header_and_testing_columns(tmp_path):
+    """A hand-written tab-separated table under '#Epoch' (numpy.savetxt writes '# epoch,...'):
+    the first column is the epoch axis, and 'Testing Error' is the held-out curve, as
+    'Training Error' is the train one."""
+    p = tmp_path / "training.out"
+    p.write_text("#Epoch\tTraining Error\tTesting Error\r\n"
+                 + "".join(f"{e}\t{0.64 / (e + 1):.4f}\t{0.63 / (e + 1) + 0.01:.4f}\r\n" for e in range(12)))
+    h = fd.read(p)
+    assert set(h.series) == {"error", "val_error"}
+    assert list(h.series["val_error"].steps) == list(range(12))

@@ -16,6 +16,7 @@ import numpy as np
 
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, head_level, tail_level
+from fitdoctor.history import higher_is_better
 
 #: metric names that say the task is regression (what Keras, Lightning and HF users log)
 REGRESSION_METRICS = frozenset({"mae", "mse", "rmse", "mean_absolute_error", "mean_squared_error",
@@ -241,6 +242,21 @@ def accuracy_always_zero(ctx: Context) -> bool:
     return bool(names & REGRESSION_METRICS) and all(bool(np.all(c.y < 0.01)) for c in curves)
 
 
+def held_out_score_climbs(ctx: Context) -> bool:
+    """A validation score that says which way is better (a ``val result score``, an F1 under
+    its own name) climbed a fifth above its first evaluation, beyond its noise (and by ten
+    points on a score in [0, 1]): a model
+    predicting the prior scores the same on every evaluation, so a loss level that happens to
+    sit at ln K is no witness of a guess beside it (0.42 -> 0.77 while the loss hovers at 0.693)."""
+    S = ctx.val_metric
+    if S is None or S.n < 3 or not higher_is_better(S.name):
+        return False
+    first, best = float(S.y[0]), float(np.max(stats.smooth(S.y, 3)))
+    # a score on [0, 1] must gain ten points: an MRR or hits@1 of 0.0 -> 0.019 is random ranking
+    floor = 0.1 if float(np.nanmax(np.abs(S.y))) <= 1.0 else 0.0
+    return best - first > max(0.2 * abs(first), 3.0 * S.sigma, floor)
+
+
 def init_chance(ctx: Context) -> None:
     """Fill ctx.chance_loss / majority_rate: from meta, else from a constant-prediction signature.
 
@@ -282,7 +298,8 @@ def init_chance(ctx: Context) -> None:
             falling = c is not None and stats.trend(L.x, L.y, L.sigma)[1] < -ctx.th.z_trend \
                 and float(L.y[0]) - float(L.y[-1]) > 0.5 * tol * c
             if c is not None and not (abs(start - c) <= 2 * tol * c and start - level <= 0.05 * start
-                                      and not falling and _singles_out_a_class_count(level, c)):
+                                      and not falling and _singles_out_a_class_count(level, c)
+                                      and not held_out_score_climbs(ctx)):
                 c, m, src = None, None, ""
         else:
             a = None if frozen_by_lr else steady_level(A, ctx.th.z_trend)

@@ -137,6 +137,10 @@ def read_csv_rows(path: Path) -> tuple[list[str], list[list[str]], str]:
         raise BadInput(f"{path}: line {max(start, 1)}: a quote (\") is never closed, so the rest of the "
                        "file reads as one cell; expected quotes in pairs (or none)")
     header = [h.strip() for h in rows[0]]
+    if header and header[0].startswith("#"):
+        # a commented header: numpy.savetxt(header=...) writes "# epoch,loss,...", a
+        # hand-written table "#Epoch<TAB>Training Error": the first column is "epoch"
+        header[0] = header[0].lstrip("#").strip()
     return header, rows[1:], delim
 
 

@@ -186,11 +186,31 @@ def segments(text: str):
 _STAMPED = re.compile(r"\s*\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d")
 
 
+#: a logger's stamp ("2021-12-05 19:12:36,126 ") and what follows it
+_STAMP_REST = re.compile(r"\s*\[?\d{4}-\d\d-\d\d[ T]\d\d:\d\d(?::\d\d)?(?:[.,]\d+)?\]?\s*(.*)")
+_LONE_NUMBER = re.compile(r"(.*?)([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*")
+
+
+def value_logged_apart(prev: str, seg: str) -> str | None:
+    """The number a logger wrote by a call of its own under the label the call before wrote
+    (``logger.info("val result score:")`` then ``logger.info(score)``): both lines carry the
+    same stamp-less prefix ("Classify INFO: "), the first ends in ``name:``, the second holds
+    only the number. None when ``seg`` is no such value."""
+    a, b = _STAMP_REST.fullmatch(prev.rstrip()), _STAMP_REST.fullmatch(seg.rstrip())
+    if a is None or b is None or not a.group(1).endswith(":") or METRIC_WORDS.search(a.group(1)) is None:
+        return None
+    m = _LONE_NUMBER.fullmatch(b.group(1))
+    if m is None or not a.group(1).startswith(m.group(1)):
+        return None
+    return m.group(2)
+
+
 def join_wrapped(segs):
     """Undo line wrapping (forum posts, rich progress bars in a narrow pipe).
 
     A line ending in ``name:``, ``name=`` or `` -`` continues on the next one, and a deeply
-    indented line with metrics continues the line before it.
+    indented line with metrics continues the line before it. Behind a logger's stamp, a line
+    holding only a number continues a ``name:`` line before it (see ``value_logged_apart``).
     """
     held: tuple[int, str] | None = None
     indent = " " * 12
@@ -198,6 +218,10 @@ def join_wrapped(segs):
         if held is not None:
             prev = held[1]
             last = prev.rstrip()[-1:]
+            value = value_logged_apart(prev, seg) if last == ":" and _STAMPED.match(seg) else None
+            if value is not None:
+                held = (held[0], prev.rstrip() + " " + value)
+                continue
             if (last in (":", "=", "-") or seg.startswith(indent)) and not _STAMPED.match(seg):
                 prev = prev.rstrip()
                 dangling = prev.endswith((":", " -", "=")) and METRIC_WORDS.search(prev) is not None
