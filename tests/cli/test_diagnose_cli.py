@@ -167,3 +167,17 @@ def test_per_epoch_summarizes_a_step_log():
     out = json.loads(run("diagnose", str(fx), "--per-epoch", "--json").stdout)
     assert out["history"]["axis"] == "epoch"
     assert all(s["length"] <= 4 for s in out["history"]["series"])
+
+
+def test_a_run_that_reached_its_announced_epochs_is_complete_beside_a_longer_one(tmp_path):
+    """A sweep log: a 200-epoch setting, then two 50-epoch settings that reach "Epoch 50/50",
+    then one stopped at 13/50. The 50-epoch runs are complete, though a quarter of the longest:
+    the verdict leads with the last of them, not with the 200-epoch run."""
+    def fit(total, stop=None):
+        return [f"Epoch {e}/{total} - loss: {1 / e:.4f} - val_loss: {1.2 / e + 0.001 * e:.4f}"
+                for e in range(1, (stop or total) + 1)]
+
+    p = tmp_path / "sweep.log"
+    p.write_text("\n".join(fit(200) + fit(50) + fit(50) + fit(50, stop=13)) + "\n")
+    out = json.loads(run("diagnose", str(p), "--json").stdout)
+    assert out[0]["latest"] and out[0]["run"].startswith("run 3 (line 251)")

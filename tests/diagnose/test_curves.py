@@ -1804,3 +1804,18 @@ def test_losses_that_moved_one_percent_over_the_whole_log_are_not_called_healthy
     fell = {"loss": list(0.0961 + 0.0100 * np.exp(-n / 4) + rng.normal(0, 0.00005, 20)),
             "val_loss": list(0.0945 + 0.0100 * np.exp(-n / 4) + rng.normal(0, 0.0003, 20))}
     assert fd.diagnose(fell).codes == ["healthy"]
+
+
+def test_val_below_train_under_mixup_and_label_smoothing_is_by_design():
+    """DeiT-style training (mixup, cutmix, label smoothing) scores its train loss on mixed,
+    smoothed targets: validation sits far below it for the whole run, which the run's own
+    settings explain (LABELS.md: beyond what augmentation explains). Without them, it is
+    suspicious."""
+    x = np.arange(60)
+    run = {"loss": list(1.9 + 5 * np.exp(-x / 8)), "val_loss": list(0.75 + 6 * np.exp(-x / 8))}
+    assert fd.diagnose(run).top.code == "suspicious_validation"
+    h = fd.RunHistory.from_dict(run)
+    h.meta["hparams"] = {"mixup": 0.8, "cutmix": 1.0, "smoothing": 0.1, "distillation_type": "none"}
+    d = fd.diagnose(h)
+    assert d.codes == ["healthy"]
+    assert "val below train throughout, which mixup 0.8, cutmix 1, label smoothing 0.1 explain" in d.findings[0].message

@@ -2598,3 +2598,14 @@ def test_a_value_logged_by_a_call_of_its_own_joins_its_label(tmp_path):
     h = _read_printed(tmp_path, lines)
     val = [name for name in h.series if name.startswith("val_")]
     assert val and list(h.series[val[0]].values) == [0.4191, 0.5462, 0.6319]
+
+
+def test_the_namespace_a_script_printed_is_its_runs_settings(tmp_path):
+    """print(args) before training: each run carries the scalar settings of the last namespace
+    printed above it (a list or an object that is no literal is left out)."""
+    lines = ["Namespace(batch_size=64, lr=0.0005, mixup=0.8, smoothing=0.1, model='deit_base', sizes=[1, 2], "
+             "device=torch.device('cuda'), resume='')"]
+    lines += [f"Epoch {e}/5 - loss: {1 / (e + 1):.4f} - val_loss: {0.8 / (e + 1):.4f}" for e in range(1, 6)]
+    h = _read_printed(tmp_path, lines)
+    assert h.meta["hparams"] == {"batch_size": 64, "lr": 0.0005, "mixup": 0.8, "smoothing": 0.1,
+                                 "model": "deit_base", "resume": ""}

@@ -74,7 +74,8 @@ def latest_run(diagnoses) -> int | None:
     (a log appended to by restarts, resumed fits, folds, or a table of several trainings): the
     run the file ends with is the one its author is working on, so a verdict on the file leads
     with it, whichever ranks best. "Complete": at least half the points of the file's longest
-    run, so a restart stopped after a few steps does not speak for the file. None for runs that
+    run, or all the epochs the run announced, so a restart stopped after a few steps does not
+    speak for the file. None for runs that
     did not come from one file (a folder of runs is a sweep: best first)."""
     histories = [d.history for d in diagnoses]
     if len(histories) < 2 or any("position_in_file" not in h.meta for h in histories):
@@ -82,7 +83,10 @@ def latest_run(diagnoses) -> int | None:
     # a table of results (:func:`_results_table`) leads only when the file holds nothing else
     trained = [i for i, h in enumerate(histories) if not _results_table(h)] or list(range(len(histories)))
     longest = max(histories[i].n_points for i in trained)
-    complete = [i for i in trained if histories[i].n_points >= COMPLETE_SHARE * longest]
+    # ... or one that reached the epoch count it announced ("Epoch 50/50"), however much
+    # longer another run in the file was (a sweep of 50- and 200-epoch settings)
+    complete = [i for i in trained
+                if histories[i].n_points >= COMPLETE_SHARE * longest or _ran_as_planned(histories[i], whole=True)]
     last = max(complete, key=lambda i: histories[i].meta["position_in_file"])
     others = [i for i in complete if i != last]
     if _stopped_short(histories[last]) and any(_ran_as_planned(histories[i]) for i in others):
@@ -108,11 +112,13 @@ def _stopped_short(h) -> bool:
     return p is not None and p[0] < p[1] and not h.meta.get("early_stopped")
 
 
-def _ran_as_planned(h) -> bool:
+def _ran_as_planned(h, whole: bool = False) -> bool:
+    """The run reached the epoch count it announced; ``whole``: and logged a point for most of
+    them itself (a restart's one epoch numbered after the run before it reaches "30/30" too)."""
     from fitdoctor.history import planned_progress
 
     p = planned_progress(h.meta, "epoch")
-    return p is not None and p[0] >= p[1]
+    return p is not None and p[0] >= p[1] and (not whole or h.n_points >= 0.9 * p[1])
 
 
 def ranking_notes(diagnoses, rows: list[dict[str, Any]]) -> list[str]:

@@ -11,7 +11,7 @@ from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
 from fitdoctor.diagnose.curves.oscillation import oscillating
 from fitdoctor.diagnose.curves.messages import finding, fv, fx, last_as_logged, logged_after, negated, shown, unit
-from fitdoctor.diagnose.curves.shape import drop, dropout_hint, no_loss_scale, noise, still_moving, stuck_val_accuracy, tail_trend, train_curve, val_curve, val_gain, val_improved
+from fitdoctor.diagnose.curves.shape import drop, dropout_hint, harder_train_targets, no_loss_scale, noise, still_moving, stuck_val_accuracy, tail_trend, train_curve, val_curve, val_gain, val_improved
 from fitdoctor.findings import Finding
 
 
@@ -398,6 +398,11 @@ def suspicious_validation(ctx: Context) -> Finding | None:
                     and late_med < ctx.th.suspicious_steady_ratio - 0.5 * (dp or 0.0)
                     and gap_share >= 1.5 * ctx.th.suspicious_gap_of_scale
                     and (acc_gap is None or acc_gap >= ctx.th.suspicious_acc_gap))
+    harder = harder_train_targets(ctx) if far_below or steady_below else None
+    if harder:
+        # LABELS.md: beyond what augmentation explains; these settings are that augmentation
+        ctx.facts["val_below_train_by_design"] = harder
+        return None
     if far_below or steady_below:
         ev = {"val_over_train_late": late_med, "val_last": V.last, "train_last": float(t_on_v[-1]),
               "gap_over_scale": gap_share, "share_of_evals_val_below": always_below,

@@ -355,7 +355,10 @@ def healthy(ctx: Context) -> Finding | None:
                      f"on {A.name} alone)")
     else:
         parts.append("no validation series, so overfitting cannot be judged")
-    if ctx.facts.get("val_below_train_early"):
+    if ctx.facts.get("val_below_train_by_design"):
+        parts.append(f"val below train throughout, which {ctx.facts['val_below_train_by_design']} explain: the train "
+                     "loss is taken on harder targets than validation's")
+    elif ctx.facts.get("val_below_train_early"):
         dp = dropout_hint(ctx)
         why = ("the train loss is averaged over each epoch while the model was still improving"
                + (f", with dropout {dp:g} on" if dp else "" if dp == 0 else

@@ -95,6 +95,30 @@ def dropout_hint(ctx: Context) -> float | None:
     except (TypeError, ValueError):
         return None
 
+#: settings that make the train loss a loss on harder targets than validation's: mixed
+#: images (mixup, cutmix), smoothed labels, a teacher's answers mixed in (distillation)
+_HARDER_TARGETS = (("mixup", "mixup"), ("mixup_alpha", "mixup"), ("cutmix", "cutmix"), ("cutmix_alpha", "cutmix"),
+                   ("smoothing", "label smoothing"), ("label_smoothing", "label smoothing"),
+                   ("label_smoothing_factor", "label smoothing"), ("distillation_type", "distillation"))
+
+
+def harder_train_targets(ctx: Context) -> str | None:
+    """What the run's own settings (``meta["hparams"]``: Lightning's hparams.yaml, a printed
+    argparse namespace) say makes its train loss higher than validation's by design, as text
+    ("mixup 0.8, cutmix 1.0, label smoothing 0.1"), or None."""
+    hp = ctx.history.meta.get("hparams") or {}
+    said: dict[str, str] = {}
+    for key, what in _HARDER_TARGETS:
+        v = hp.get(key)
+        if isinstance(v, bool) or v is None:
+            continue
+        if isinstance(v, (int, float)) and v > 0:
+            said.setdefault(what, f"{what} {v:g}")
+        elif isinstance(v, str) and what == "distillation" and v.lower() not in ("none", "", "false"):
+            said.setdefault(what, f"distillation ({v})")
+    return ", ".join(said.values()) or None
+
+
 def still_moving(c: Curve, ctx: Context) -> bool:
     """Falling beyond noise over the tail *and* by an amount that matters (a smooth curve
     creeping down by 0.1% is settled, however significant statistically)."""

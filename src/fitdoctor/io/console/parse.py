@@ -27,6 +27,7 @@ from fitdoctor.io.console.mbrl_log import mbrl_lines_as_lines
 from fitdoctor.io.console.pairs import clean_pairs, extract_pairs, is_metric_key
 from fitdoctor.io.console.patterns import CALLBACK, STEP_SPLIT_VALUE, holds_no_record
 from fitdoctor.io.console.runs import State, drop_one_value_runs, join_resumed, to_history
+from fitdoctor.io.console.settings import printed_settings
 from fitdoctor.io.console.vocabulary import translate
 from fitdoctor.io.console.yolo_table import yolo_tables_as_lines
 
@@ -195,6 +196,13 @@ def parse_console_text(text: str, *, source: str, fmt: str = "console",
         owner = [h for run, h in built if run.start_line <= line]
         if owner:
             owner[-1].meta["early_stopped"] = True
+    # the settings printed before each run (print(args)): the last namespace above its start
+    if "Namespace(" in text:
+        printed = printed_settings(text)
+        for run, h in built:
+            above = [settings for line, settings in printed if line <= run.start_line]
+            if above:
+                h.meta["hparams"] = {**above[-1], **(h.meta.get("hparams") or {})}
     if _TOKEN_RATE.search(text):
         for _, h in built:
             h.meta.setdefault("task", "language_model")
