@@ -209,3 +209,22 @@ def columns_to_history(header: Sequence[str], rows: Iterable[Sequence[str]], *, 
     if not h.series:
         raise BadInput(f"{path}: no numeric columns; expected loss/metric columns such as 'loss,val_loss'")
     return h
+
+
+def restart_starts(xs: Sequence[float | None]) -> list[int]:
+    """The indices where a run begins again in one file: its epoch or step counter goes back to
+    where the current run began or before it (several rows per epoch are fine: 0, 0, 0, 1, 1,
+    ...). A counter that steps back less far (a resume) is left as it is, and so is one that
+    only ever steps back (a table sorted newest first): every index its own run is no restart."""
+    starts = [0]
+    first = last = None
+    for i, x in enumerate(xs):
+        if x is not None and last is not None and x < last and first is not None and x <= first and i > starts[-1]:
+            starts.append(i)
+            first = None
+        if x is not None:
+            first = x if first is None else first
+            last = x
+    if len(starts) > 1 and len(starts) == len(xs):
+        return [0]
+    return starts

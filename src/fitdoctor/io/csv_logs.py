@@ -12,7 +12,7 @@ from pathlib import Path
 from fitdoctor.errors import BadInput
 from fitdoctor.history import TRAIN_SPLITS, VAL_SPLITS, RunHistory
 from fitdoctor.io._table import (columns_to_history, delimiter_of, is_bookkeeping, is_sentence, parse_cell,
-                                 read_csv_rows, shown, title_lines)
+                                 read_csv_rows, restart_starts, shown, title_lines)
 from fitdoctor.io.base import Reader, decode_text, looks_binary, register
 
 LOSS_WORDS = ("loss", "acc", "accuracy", "error", "mae", "mse", "auc")
@@ -231,29 +231,19 @@ def _runs_in_table(header: list[str], rows: list[list[str]]) -> list[tuple[str, 
 
 
 def _restarts(rows: list[list[str]], axis: int | None, first_line: int) -> list[tuple[int, list[list[str]]]]:
-    """(first line, rows) of each run where the counter in column ``axis`` goes back to where
-    the run began or before it (several rows per epoch are fine: 0, 0, 0, 1, 1, ...). A counter
-    that steps back less far is left as it is, and so is one that only ever steps back (a table
-    sorted newest first)."""
+    """(first line, rows) of each run where the counter in column ``axis`` starts again
+    (:func:`restart_starts`)."""
     if axis is None:
         return [(first_line, rows)]
-    parts: list[tuple[int, list[list[str]]]] = [(first_line, [])]
-    first = last = None
-    for i, row in enumerate(rows):
+
+    def counter(row: list[str]) -> float | None:
         try:
-            x = parse_cell(row[axis]) if len(row) > axis else None
+            return parse_cell(row[axis]) if len(row) > axis else None
         except ValueError:
-            x = None
-        if x is not None and last is not None and x < last and first is not None and x <= first and parts[-1][1]:
-            parts.append((first_line + i, []))
-            first = None
-        if x is not None:
-            first = x if first is None else first
-            last = x
-        parts[-1][1].append(row)
-    if len(parts) > 1 and all(len(p) == 1 for _, p in parts):
-        return [(first_line, rows)]
-    return parts
+            return None
+
+    starts = restart_starts([counter(r) for r in rows])
+    return [(first_line + a, rows[a:b]) for a, b in zip(starts, starts[1:] + [len(rows)])]
 
 
 def _names_runs(name: str, j: int, rows: list[list[str]]) -> bool:

@@ -16,7 +16,7 @@ import numpy as np
 
 from fitdoctor.errors import BadInput
 from fitdoctor.history import TRAIN_SPLITS, VAL_SPLITS, RunHistory, canonical_name
-from fitdoctor.io._table import AXIS_COLUMNS
+from fitdoctor.io._table import AXIS_COLUMNS, restart_starts
 from fitdoctor.io.base import Reader, decode_text, json_object_head, looks_binary, read_text, register
 
 
@@ -390,27 +390,15 @@ def records_to_history(records: list[dict], *, path: Path, fmt: str) -> RunHisto
 def _restarted(records: list[dict], lines: list[int]) -> list[tuple[int, list[dict]]]:
     """(first line, records) of each run in a file appended to across trainings: DETR and its
     forks open ``log.txt`` in append mode, one JSON line per epoch, so a run started again
-    writes epoch 0 after the last one's final epoch. A counter that goes back to where its run
-    began (or before) starts a run; one that steps back less far (a resume) is left as it is."""
+    writes epoch 0 after the last one's final epoch (:func:`restart_starts`)."""
     key = next((k for k in ("epoch", "step", "global_step", "iteration", "iter")
                 if any(k in r for r in records[:50])), None)
     if key is None:
         return [(lines[0] if lines else 1, records)]
-    parts: list[tuple[int, list[dict]]] = [(lines[0], [])]
-    first = last = None
-    for rec, line in zip(records, lines):
-        x = rec.get(key)
-        x = float(x) if isinstance(x, (int, float)) and not isinstance(x, bool) else None
-        if x is not None and last is not None and x < last and first is not None and x <= first and parts[-1][1]:
-            parts.append((line, []))
-            first = None
-        if x is not None:
-            first = x if first is None else first
-            last = x
-        parts[-1][1].append(rec)
-    if len(parts) > 1 and all(len(p) == 1 for _, p in parts):
-        return [(lines[0], records)]  # every record its own "run": a table, not restarts
-    return parts
+    xs = [float(r[key]) if isinstance(r.get(key), (int, float)) and not isinstance(r.get(key), bool) else None
+          for r in records]
+    starts = restart_starts(xs)
+    return [(lines[a], records[a:b]) for a, b in zip(starts, starts[1:] + [len(records)])]
 
 
 @register
