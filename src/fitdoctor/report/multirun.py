@@ -67,6 +67,8 @@ def _higher_better(name: str | None) -> bool:
 
 #: a run with fewer points than this share of the file's longest run is an attempt cut short
 COMPLETE_SHARE = 0.5
+#: ... unless it reached the epochs it announced, logging a point for this share of them itself
+AS_PLANNED_SHARE = 0.9
 
 
 def latest_run(diagnoses) -> int | None:
@@ -75,8 +77,8 @@ def latest_run(diagnoses) -> int | None:
     run the file ends with is the one its author is working on, so a verdict on the file leads
     with it, whichever ranks best. "Complete": at least half the points of the file's longest
     run, or all the epochs the run announced, so a restart stopped after a few steps does not
-    speak for the file. None for runs that
-    did not come from one file (a folder of runs is a sweep: best first)."""
+    speak for the file. None for runs that did not come from one file (a folder of runs is a
+    sweep: best first)."""
     histories = [d.history for d in diagnoses]
     if len(histories) < 2 or any("position_in_file" not in h.meta for h in histories):
         return None
@@ -118,7 +120,7 @@ def _ran_as_planned(h, whole: bool = False) -> bool:
     from fitdoctor.history import planned_progress
 
     p = planned_progress(h.meta, "epoch")
-    return p is not None and p[0] >= p[1] and (not whole or h.n_points >= 0.9 * p[1])
+    return p is not None and p[0] >= p[1] and (not whole or h.n_points >= AS_PLANNED_SHARE * p[1])
 
 
 def ranking_notes(diagnoses, rows: list[dict[str, Any]]) -> list[str]:

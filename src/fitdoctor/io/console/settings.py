@@ -35,8 +35,11 @@ def namespace_settings(inside: str) -> dict[str, Any]:
 def printed_settings(text: str) -> list[tuple[int, dict[str, Any]]]:
     """(line, settings) of every printed namespace in ``text``, in order."""
     found = []
+    line, counted_to = 1, 0  # lines counted once through the text, however many namespaces
     for m in NAMESPACE.finditer(text):
+        line += text.count("\n", counted_to, m.start())
+        counted_to = m.start()
         settings = namespace_settings(m.group(1))
         if settings:
-            found.append((text.count("\n", 0, m.start()) + 1, settings))
+            found.append((line, settings))
     return found
