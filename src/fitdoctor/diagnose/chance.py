@@ -245,9 +245,9 @@ def accuracy_always_zero(ctx: Context) -> bool:
 def held_out_score_climbs(ctx: Context) -> bool:
     """A validation score that says which way is better (a ``val result score``, an F1 under
     its own name) climbed a fifth above its first evaluation, beyond its noise (and by ten
-    points on a score in [0, 1]): a model
-    predicting the prior scores the same on every evaluation, so a loss level that happens to
-    sit at ln K is no witness of a guess beside it (0.42 -> 0.77 while the loss hovers at 0.693)."""
+    points on a score in [0, 1]): a model predicting the prior scores the same on every
+    evaluation, so a loss level that happens to sit at ln K is no witness of a guess beside it
+    (0.42 -> 0.77 while the loss hovers at 0.693)."""
     S = ctx.val_metric
     if S is None or S.n < 3 or not higher_is_better(S.name):
         return False

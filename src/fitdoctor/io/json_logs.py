@@ -355,14 +355,16 @@ def _is_history(record: dict) -> bool:
         isinstance(v, list) for k, v in record.items() if k.lower() not in AXIS_COLUMNS)
 
 
+def _axis_key(records: list[dict]) -> str | None:
+    """The key that counts the records (epoch before step), from the first 50 of them."""
+    return next((k for k in ("epoch", "step", "global_step", "iteration", "iter")
+                 if any(k in r for r in records[:50])), None)
+
+
 def records_to_history(records: list[dict], *, path: Path, fmt: str) -> RunHistory:
     """Per-step/epoch records (dicts) -> RunHistory; keys missing from a record are absent points."""
     h = RunHistory(meta={"source": str(path), "format": fmt})
-    axis_key = None
-    for cand in ("epoch", "step", "global_step", "iteration", "iter"):
-        if any(cand in r for r in records[:50]):
-            axis_key = cand
-            break
+    axis_key = _axis_key(records)
     axis = "epoch" if axis_key in (None, "epoch") else "step"
     cols: dict[str, tuple[list[float], list[float]]] = {}
     for i, rec in enumerate(records):
@@ -391,8 +393,7 @@ def _restarted(records: list[dict], lines: list[int]) -> list[tuple[int, list[di
     """(first line, records) of each run in a file appended to across trainings: DETR and its
     forks open ``log.txt`` in append mode, one JSON line per epoch, so a run started again
     writes epoch 0 after the last one's final epoch (:func:`restart_starts`)."""
-    key = next((k for k in ("epoch", "step", "global_step", "iteration", "iter")
-                if any(k in r for r in records[:50])), None)
+    key = _axis_key(records)
     if key is None:
         return [(lines[0] if lines else 1, records)]
     xs = [float(r[key]) if isinstance(r.get(key), (int, float)) and not isinstance(r.get(key), bool) else None
