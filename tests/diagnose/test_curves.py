@@ -886,6 +886,20 @@ def test_a_gap_wider_than_all_val_gained_is_overfitting_on_a_loss_with_a_high_fl
     assert d.top.code == "overfitting" and "more than val gained" not in d.top.message
 
 
+def test_a_gap_grown_a_third_since_val_went_flat_is_overfitting():
+    """LABELS.md's gap-widening kind, mild: a character-level fine-tune's val loss reaches 1.089
+    at its fourth evaluation and sits above it for the five after, while train keeps falling
+    0.90 -> 0.80: the gap grew 0.20 -> 0.29 (1.4x). A train loss that slows to a crawl over the
+    same stretch leaves the gap where it was (1.1x): a converged run, no finding."""
+    val = [1.1876, 1.1339, 1.1094, 1.089, 1.0938, 1.0906, 1.09, 1.1065, 1.0971]
+    train = [1.161, 0.9741, 0.9472, 0.8973, 0.8821, 0.8577, 0.8317, 0.8185, 0.8041]
+    d = fd.diagnose({"loss": train, "val_loss": val})
+    assert d.top.code == "overfitting", d.codes
+    assert "gap grew from 0.2006 to 0.2858" in d.top.message
+    slow = [1.161, 0.9741, 0.9472, 0.8973, 0.8950, 0.8920, 0.8890, 0.8860, 0.8830]
+    assert "overfitting" not in fd.diagnose({"loss": slow, "val_loss": val}).codes
+
+
 def test_a_regression_gap_is_judged_on_its_errors_not_their_squares():
     """MSE 0.0005 on train and 0.0045 on val (a chronological split) after val fell 50x: the
     errors differ 3x, a converged run's gap; a tenth of val on a cross-entropy would not be."""
