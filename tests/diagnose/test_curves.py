@@ -900,6 +900,23 @@ def test_a_gap_grown_a_third_since_val_went_flat_is_overfitting():
     assert "overfitting" not in fd.diagnose({"loss": slow, "val_loss": val}).codes
 
 
+def test_val_at_three_times_train_and_flat_for_the_last_third_is_overfitting():
+    """A classifier whose train loss went to 0.07 while val sat at 0.21 (3x) over the last third
+    of the run, val accuracy 0.07 below train: the gap was already wide when val went flat, so
+    it never grew, but it is too wide for a healthy run. Val at 0.15 (2x) is no such gap."""
+    rng = np.random.default_rng(0)
+    train = list(np.r_[np.geomspace(0.69, 0.076, 12), np.linspace(0.075, 0.07, 18)])
+    val = list(np.r_[np.geomspace(0.69, 0.21, 12), 0.21 + 0.006 * rng.standard_normal(18)])
+    acc = list(np.r_[np.linspace(0.6, 0.975, 12), np.linspace(0.976, 0.98, 18)])
+    val_acc = list(np.r_[np.linspace(0.6, 0.91, 12), 0.91 + 0.004 * rng.standard_normal(18)])
+    run = {"loss": train, "val_loss": val, "accuracy": acc, "val_accuracy": val_acc}
+    d = fd.diagnose(run)
+    assert d.top.code == "overfitting", d.codes
+    assert "(3x) and has not improved beyond its noise over the last third" in d.top.message
+    two_x = list(np.r_[np.geomspace(0.69, 0.15, 12), 0.15 + 0.006 * rng.standard_normal(18)])
+    assert "overfitting" not in fd.diagnose(dict(run, val_loss=two_x)).codes
+
+
 def test_a_regression_gap_is_judged_on_its_errors_not_their_squares():
     """MSE 0.0005 on train and 0.0045 on val (a chronological split) after val fell 50x: the
     errors differ 3x, a converged run's gap; a tenth of val on a cross-entropy would not be."""
