@@ -440,3 +440,29 @@ def test_a_finding_still_standing_says_its_remedies_did_not_raise_the_score():
     assert _what_it_took(res, "overfitting") == ""
     rnd.trials[-1] = _trial("overfitting", "accepted")     # the round changed the config
     assert _what_it_took(res, "overfitting") == ""
+
+
+def test_overfitting_left_in_the_val_loss_alone_says_so_with_its_numbers():
+    """A config left `overfitting` whose val accuracy at the last epoch is no worse than at the
+    lowest val loss: the note says the rise is over-confidence, which no change judged on
+    accuracy can win, and what to do if probabilities matter. Not when accuracy fell after the
+    loss's best (the finding then costs the score), nor when most retrains do not show it."""
+    from fitdoctor.diagnose import as_history
+    from fitdoctor.doctor.evidence import loss_only_overfitting
+
+    val_loss = [0.40, 0.31, 0.30, 0.36, 0.45, 0.55, 0.62]
+
+    def sel(val_acc, codes=("overfitting",) * 3):
+        runs = [SimpleNamespace(history=as_history({"loss": list(np.geomspace(0.5, 0.02, 7)), "val_loss": val_loss,
+                                                    "val_accuracy": val_acc})) for _ in codes]
+        diags = [SimpleNamespace(findings=[SimpleNamespace(code=c, severity="warning")]) for c in codes]
+        return Selection(config=None, metric="accuracy", unit="seed", scores=[val_acc[-1]] * len(codes),
+                         all_scores=[], runs=runs, diagnoses=diags)
+
+    note = loss_only_overfitting(sel([0.80, 0.86, 0.88, 0.89, 0.90, 0.90, 0.90]))
+    assert note.startswith("overfitting is in the val loss only: over the 3 retrains that show it, "
+                           "val accuracy at the last epoch is 0.900 against 0.880 at the lowest val loss (epoch 2)")
+    assert "val loss rose 0.3 -> 0.62" in note and "(val accuracy -0.020)" in note
+    assert loss_only_overfitting(sel([0.80, 0.86, 0.88, 0.86, 0.84, 0.83, 0.82])) is None
+    assert loss_only_overfitting(sel([0.80, 0.86, 0.88, 0.89, 0.90, 0.90, 0.90],
+                                     codes=("overfitting", "healthy", "healthy"))) is None

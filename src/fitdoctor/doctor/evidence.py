@@ -175,3 +175,48 @@ def _baseline_verdict(sel: Any, baselines: dict[str, list[float]], remaining: li
     else:
         out["text"] = f"the network beats {label} on validation {metric}: {sel.mean:.3f} against {b_mean:.3f}"
     return out
+
+
+def loss_only_overfitting(sel: Any) -> str | None:
+    """What to tell a user whose config ends ``overfitting`` in the val loss while the score it
+    is judged on never paid for it: in most retrains that show the finding, val ``metric`` at
+    the last epoch is at least what it was at the epoch of the lowest val loss. The model grew
+    over-confident on the examples it gets wrong without getting fewer right, so no remedy
+    can win on that score, and the user's choice is calibration, not accuracy. None when the
+    score fell after the loss's best (the finding costs what it is judged on), for a loss or
+    an error as the selection metric, or without per-epoch val curves."""
+    import numpy as np
+
+    if not sel.higher_is_better or not sel.runs:
+        return None
+    key = f"val_{sel.metric}"
+    rows = []
+    for run, d in zip(sel.runs, sel.diagnoses):
+        if not any(f.code == "overfitting" and f.severity != "info" for f in d.findings):
+            continue
+        series = getattr(getattr(run, "history", None), "series", {})
+        loss, score = series.get("val_loss"), series.get(key)
+        if loss is None or score is None:
+            continue
+        vl, vs = np.asarray(loss.values, dtype=float), np.asarray(score.values, dtype=float)
+        if vl.size != vs.size or vl.size < 3 or not np.all(np.isfinite(vl)) or not np.all(np.isfinite(vs)):
+            continue
+        b = int(np.argmin(vl))
+        rows.append((int(np.asarray(loss.steps)[b]), float(vl[b]), float(vl[-1]), float(vs[b]), float(vs[-1])))
+    if not rows or 2 * len(rows) < len(sel.runs):
+        return None
+    at_best = float(np.mean([r[3] for r in rows]))
+    last = float(np.mean([r[4] for r in rows]))
+    if last < at_best:
+        return None  # the score fell after the loss's best: the finding costs what it is judged on
+    epochs = sorted({r[0] for r in rows})
+    when = f"epoch {epochs[0]}" if len(epochs) == 1 else f"epochs {epochs[0]}-{epochs[-1]}"
+    loss_best = float(np.mean([r[1] for r in rows]))
+    loss_last = float(np.mean([r[2] for r in rows]))
+    return (f"overfitting is in the val loss only: over the {len(rows)} retrains that show it, val {sel.metric} "
+            f"at the last epoch is {last:.3f} against {at_best:.3f} at the lowest val loss ({when}), while val "
+            f"loss rose {loss_best:.3g} -> {loss_last:.3g}: the model grows over-confident on the examples it gets "
+            f"wrong without getting fewer right, and a change that only stops the rise cannot win on val "
+            f"{sel.metric}, the score doctor judges on. If calibrated "
+            f"probabilities matter, stop at the lowest val loss (val {sel.metric} {at_best - last:+.3f}) or "
+            "calibrate the outputs afterwards (temperature scaling on the validation rows)")

@@ -10,7 +10,7 @@ from typing import Any, Mapping
 
 from fitdoctor.errors import BadInput
 from fitdoctor.doctor.evidence import (_baseline_verdict, _diagnose, _refuted, consensus_findings,
-                                      judging)
+                                      judging, loss_only_overfitting)
 from fitdoctor.doctor.files import write_doctor_dir
 from fitdoctor.doctor.result import (USER_ROUND, DoctorProgress, DoctorResult, DoctorRound, DoctorTrial, _f,
                                     _summary, _verdict)
@@ -366,6 +366,10 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
         notes.append(f"{code}: seen, but every remedy was retrained and none beat the noise, so it does "
                      f"not cost this config its score ({why})")
     remaining = [(f, h) for f, h in remaining if f.code not in refuted]
+    if any(f.code == "overfitting" for f, _ in remaining):
+        why = loss_only_overfitting(cur_sel)
+        if why:
+            notes.append(why)
     healthy = not remaining
     if healthy and stopped == "max_rounds":
         stopped, stop_reason = "healthy", f"healthy after the last round ({max_rounds}, --max-rounds)"
