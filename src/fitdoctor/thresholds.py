@@ -74,8 +74,8 @@ class Thresholds:
     stuck_min_loss_share: float = 0.5
     #: overfitting by a wide gap: train at most this share of val at the end, val flat over the last third ...
     #: (0.35, val about 3x train: two labelled dev logs more than 0.25 read right, a ResNet whose val
-    #: loss sat at 4x train for its last third and a pose net's at 12x (on the error scale, 3.4x),
-    #: none of 440 dev logs or the stored runs read otherwise)
+    #: loss sat at 4x train for its last third and a pose net's at 12x (on the error scale, 3.4x);
+    #: of the other 438 dev logs one wrong one changed its code, none of the stored runs)
     overfit_wide_ratio: float = 0.35
     #: ... and, when both accuracies are logged, val accuracy at least this far below train.
     overfit_wide_acc_gap: float = 0.05

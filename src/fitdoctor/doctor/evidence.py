@@ -181,10 +181,11 @@ def loss_only_overfitting(sel: Any) -> str | None:
     """What to tell a user whose config ends ``overfitting`` in the val loss while the score it
     is judged on never paid for it: in most retrains that show the finding, val ``metric`` at
     the last epoch is at least what it was at the epoch of the lowest val loss. The model grew
-    over-confident on the examples it gets wrong without getting fewer right, so no remedy
-    can win on that score, and the user's choice is calibration, not accuracy. None when the
-    score fell after the loss's best (the finding costs what it is judged on), for a loss or
-    an error as the selection metric, or without per-epoch val curves."""
+    over-confident on the examples it gets wrong without getting fewer right, so a change that
+    only stops the rise cannot win on that score, and the user's choice is calibration, not
+    accuracy. None when the score fell after the loss's best (the finding costs what it is
+    judged on), for a loss or an error as the selection metric, or without per-epoch val
+    curves."""
     import numpy as np
 
     if not sel.higher_is_better or not sel.runs:
