@@ -132,4 +132,3 @@ def test_a_run_whose_curves_never_moved_gets_no_verdict_rather_than_a_clean_bill
     assert "no verdict" in text and "no findings" not in text
     live = fd.diagnose({"loss": [0.0] * 12, "val_loss": [0.0] * 12}, partial=True)
     assert "unnamed" not in live.summary  # mid-training, "nothing yet" is no news
-
