@@ -179,6 +179,11 @@ class Thresholds:
     #: half: a train loss far from settled (each point an epoch mean of a model still learning,
     #: under dropout and augmentation) cannot show that the gap persists; a remark until it settles.
     suspicious_unsettled_fall: float = 0.2
+    #: A val rise after the best that starts at a train-loss spike is an unstable step, not
+    #: overfitting: a train point this many times the median of the few before it ...
+    spike_ratio: float = 3.0
+    #: ... and this many of train's noise scales above it.
+    spike_sigmas: float = 5.0
     #: plateau: tail this many noise scales above the best the run reached before.
     plateau_sigmas: float = 4.0
     #: plateau: after an abrupt lr cut the loss moves at under this share of its rate before.

@@ -1850,3 +1850,25 @@ def test_val_below_train_under_mixup_and_label_smoothing_is_by_design():
     d = fd.diagnose(h)
     assert d.codes == ["healthy"]
     assert "val below train throughout, which mixup 0.8, cutmix 1, label smoothing 0.1 explain" in d.findings[0].message
+
+
+def test_a_val_rise_that_starts_at_a_train_loss_spike_is_lr_too_high_not_overfitting():
+    """SGD at lr 1.0 with momentum 0.9 on moons (the corpus's lr_too_high-03): train falls fast,
+    then jumps to 13x its level at epoch 12 and settles back; val, near its best until the
+    blow-up, sits twice as high from then on. The rise is one unstable step's damage (LABELS.md:
+    lr_too_high), not a slow parting while train improves. The same val rising gradually from
+    epoch 4 beside a smooth train loss is overfitting."""
+    train = [0.434, 0.423, 0.375, 0.31, 0.202, 0.224, 0.338, 0.214, 0.27, 0.258, 0.224, 0.269, 3.298,
+             0.478, 0.358, 0.241, 0.221, 0.232, 0.254, 0.225, 0.18, 0.179, 0.198, 0.302, 0.213, 0.163,
+             0.211, 0.182, 0.23, 0.312, 0.277, 0.669, 0.263, 0.267, 0.168, 0.206, 0.308, 0.272, 0.27, 0.177]
+    val = [1.172, 0.306, 0.555, 0.279, 0.287, 0.362, 0.546, 0.278, 0.424, 0.36, 0.287, 2.373, 1.917,
+           0.758, 0.65, 0.62, 0.599, 0.601, 0.608, 0.611, 0.575, 0.633, 0.792, 0.819, 0.698, 0.773,
+           0.685, 0.643, 1.197, 0.702, 0.935, 0.91, 0.643, 0.64, 0.685, 0.669, 0.663, 0.995, 0.636, 0.659]
+    d = fd.diagnose({"loss": train, "val_loss": val, "lr": [1.0] * 40})
+    assert d.top.code == "lr_too_high", d.codes
+    assert "overfitting" not in d.codes
+    e = np.arange(40)
+    rng = np.random.default_rng(3)
+    smooth = list(0.05 + 0.38 * np.exp(-e / 6.0) + 0.004 * rng.standard_normal(40))
+    creeping = list(0.3 + 0.35 * np.clip((e - 4) / 30, 0, 1) + 0.02 * rng.standard_normal(40))
+    assert fd.diagnose({"loss": smooth, "val_loss": [1.172, 0.55, 0.4] + creeping[3:]}).top.code == "overfitting"

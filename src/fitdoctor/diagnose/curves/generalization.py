@@ -68,6 +68,8 @@ def overfitting(ctx: Context) -> Finding | None:
         return None
     if not val_improved(V, ctx):
         return None  # val never got better: val_not_improving speaks, whatever it does after
+    if rise_at_a_train_spike(V, T, b, end, ctx) is not None:
+        return None  # knocked out of its minimum by one unstable step: lr_too_high's to name
     rb = int(np.argmin(V.y[: min(V.n, b + 3)]))  # the logged minimum near the smoothed one
     by_order = shift_p is not None and rise < ctx.th.rise_sigmas * sigma
     if by_order:
@@ -111,6 +113,46 @@ def overfitting(ctx: Context) -> Finding | None:
            f"{unit(V)}s ({ev['share_after_best']:.0%} of the run; {fv(shown_last)} at the last) while {T.name} "
            f"fell to {fv(last_as_logged(ctx, T))}; {why}")
     return finding("overfitting", "warning", msg, ctx, span=(best_x, V.x[-1]), evidence=ev)
+
+def rise_at_a_train_spike(V: Curve, T: Curve, b: int, end: float, ctx: Context) -> dict[str, float] | None:
+    """The train loss spike that the val rise after the best (index ``b``) started at, or None.
+
+    Overfitting is a slow parting: val drifts up while train keeps improving. A step too large
+    for the loss surface shows otherwise: train jumps to many times its recent level for an
+    evaluation or two, and val, near its best until then, sits higher from that moment on
+    (LABELS.md: lr_too_high, "a fast first drop, then noisy or rising loss at a level it should
+    beat"). The spike: a train point at least ``spike_ratio`` times the median of the points
+    before it and beyond ``spike_sigmas`` of train's noise; val counts from one train point
+    before it (a blow-up late in an epoch shows in that epoch's evaluation, and in the next
+    epoch's train mean)."""
+    tx, ty = T.x, T.y
+    vmin = float(V.smoothed()[b])
+    rise = end - vmin
+    if rise <= 0 or tx.size < 4:
+        return None
+    best: dict[str, float] | None = None
+    for k in np.flatnonzero(tx > V.x[b]):
+        if k < 3:
+            continue
+        prior = float(np.median(ty[max(0, k - 5):k]))
+        if not (prior > 0 and ty[k] >= ctx.th.spike_ratio * prior
+                and ty[k] - prior >= ctx.th.spike_sigmas * noise(T)):
+            continue
+        cut = tx[k - 1]
+        before = V.y[(V.x >= V.x[b]) & (V.x < cut)]
+        after = V.y[V.x >= cut]
+        if before.size < 2 or after.size < 3:
+            continue
+        # no rise of its own before the spike (its later half still at the best), up at once
+        # after it (the first few evaluations), and most of the rise from it on
+        held_before = float(np.median(before[before.size // 2:])) - vmin
+        up_at_once = float(np.median(after[:5])) - vmin
+        if held_before <= min(0.25 * rise, 2 * noise(V)) and up_at_once >= 0.5 * rise \
+                and float(np.median(after)) - vmin >= 0.7 * rise:
+            if best is None or ty[k] / prior > best["spike_ratio"]:
+                best = {"spike_at": float(tx[k]), "spike": float(ty[k]), "spike_ratio": float(ty[k] / prior)}
+    return best
+
 
 def noise_after_best(V: Curve, b: int, ctx: Context, level: float) -> float:
     """The noise a rise after the best (index ``b``) is judged against: the curve's own, or the
