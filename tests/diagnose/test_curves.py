@@ -1872,3 +1872,25 @@ def test_a_val_rise_that_starts_at_a_train_loss_spike_is_lr_too_high_not_overfit
     smooth = list(0.05 + 0.38 * np.exp(-e / 6.0) + 0.004 * rng.standard_normal(40))
     creeping = list(0.3 + 0.35 * np.clip((e - 4) / 30, 0, 1) + 0.02 * rng.standard_normal(40))
     assert fd.diagnose({"loss": smooth, "val_loss": [1.172, 0.55, 0.4] + creeping[3:]}).top.code == "overfitting"
+
+
+def test_a_loss_falling_in_a_straight_line_past_the_prior_entropy_is_lr_too_low_not_chance():
+    """Adam at lr 1e-4 on a 58/42 binary task (the corpus's lr_too_low-02): train and val fall
+    0.697 -> 0.678 in a straight line over 80 epochs, around H(0.578) = 0.681 all the while,
+    accuracy 0.51 -> 0.58. A model that predicts the prior does not keep falling: it is learning
+    at a crawl (LABELS.md: lr_too_low; a practitioner labelling it blind says so). A loss that
+    slides down to the prior entropy and flattens there is still chance_level."""
+    e = np.arange(80)
+    val = 0.6974 - 0.00025 * e
+    h = fd.RunHistory.from_dict({"loss": list(val - 0.002), "val_loss": list(val),
+                                 "accuracy": noisy(np.full(80, 0.56), 0.01),
+                                 "val_accuracy": noisy(np.full(80, 0.57), 0.015, 1), "lr": [1e-4] * 80})
+    h.meta["class_prior"] = [0.578, 0.422]
+    d = fd.diagnose(h)
+    assert d.top.code == "lr_too_low", d.codes
+    assert "chance_level" not in d.codes
+    sliding = 0.681 + 0.02 * np.exp(-e / 8)
+    h = fd.RunHistory.from_dict({"loss": list(sliding - 0.002), "val_loss": list(sliding),
+                                 "accuracy": [0.56] * 80, "val_accuracy": [0.57] * 80, "lr": [1e-4] * 80})
+    h.meta["class_prior"] = [0.578, 0.422]
+    assert fd.diagnose(h).top.code == "chance_level"

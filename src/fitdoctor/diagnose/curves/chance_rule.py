@@ -136,6 +136,24 @@ def _chance_tol(L: Curve, C: float, ctx: Context) -> float:
     return max(ctx.th.chance_rel_tol * C, 3 * L.sigma / math.sqrt(max(1, L.n // 2)), 5e-3)
 
 
+def falling_in_a_straight_line(L: Curve, ctx: Context) -> bool:
+    """Loss curve ``L`` falls beyond its noise in each half of the run, the second half by at
+    least half as much as the first: a model learning at a crawl (LABELS.md: lr_too_low, "a
+    slow, nearly straight decline from start to end"), however near the chance level it still
+    is (0.697 -> 0.678 over 80 epochs at lr 1e-4, around H(0.578) = 0.681). A model at the
+    prior does not keep falling; one sliding down *to* it bends and flattens."""
+    if L.n < 2 * ctx.th.short_run:
+        return False
+    half = L.n // 2
+    falls = []
+    for xs, ys in ((L.x[:half], L.y[:half]), (L.x[half:], L.y[half:])):
+        _, z = stats.trend(xs, ys, L.sigma)
+        if not z < -ctx.th.z_trend:
+            return False
+        falls.append(float(np.median(ys[:3]) - np.median(ys[-3:])))
+    return falls[1] > 0 and falls[1] >= 0.5 * falls[0]
+
+
 def _loss_at_chance(ctx: Context) -> Finding | None:
     C = ctx.chance_loss
     if C is None or ctx.facts.get("chance_from_first_loss"):
@@ -165,6 +183,8 @@ def _loss_at_chance(ctx: Context) -> Finding | None:
     _, z = stats.trend(x, y, L.sigma)
     if z < -ctx.th.z_trend and (y[0] - y[-1]) > tol and y[-1] < C - tol:
         return None  # falling through the chance level: learning (sliding down *to* it is not)
+    if falling_in_a_straight_line(L, ctx):
+        return None  # learning at a crawl from start to end: lr_too_low's to name
     ev: dict[str, Any] = {"loss_level": level, "chance_loss": C, "chance_source": ctx.chance_source,
                           "distance": level - C, "curve": L.name}
     if above is not None:
