@@ -1875,7 +1875,7 @@ def test_a_val_rise_that_starts_at_a_train_loss_spike_is_lr_too_high_not_overfit
 
 
 def test_a_loss_falling_in_a_straight_line_past_the_prior_entropy_is_lr_too_low_not_chance():
-    """Adam at lr 1e-4 on a 58/42 binary task (the corpus's lr_too_low-02): train and val fall
+    """SGD at lr 1e-4 on a 58/42 binary task (shaped like the corpus's lr_too_low-02): train and val fall
     0.697 -> 0.678 in a straight line over 80 epochs, around H(0.578) = 0.681 all the while,
     accuracy 0.51 -> 0.58. A model that predicts the prior does not keep falling: it is learning
     at a crawl (LABELS.md: lr_too_low; a practitioner labelling it blind says so). A loss that
