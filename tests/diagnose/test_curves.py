@@ -1867,6 +1867,7 @@ def test_a_val_rise_that_starts_at_a_train_loss_spike_is_lr_too_high_not_overfit
     d = fd.diagnose({"loss": train, "val_loss": val, "lr": [1.0] * 40})
     assert d.top.code == "lr_too_high", d.codes
     assert "overfitting" not in d.codes
+    assert "val_loss sat near its best 0.278 until loss spiked to 3.298 at epoch 12" in d.top.message
     e = np.arange(40)
     rng = np.random.default_rng(3)
     smooth = list(0.05 + 0.38 * np.exp(-e / 6.0) + 0.004 * rng.standard_normal(40))

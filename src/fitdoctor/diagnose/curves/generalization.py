@@ -68,7 +68,8 @@ def overfitting(ctx: Context) -> Finding | None:
         return None
     if not val_improved(V, ctx):
         return None  # val never got better: val_not_improving speaks, whatever it does after
-    if rise_at_a_train_spike(V, T, b, end, ctx) is not None:
+    if (spike := rise_at_a_train_spike(V, T, b, end, ctx)) is not None:
+        ctx.facts["val_rise_at_train_spike"] = spike  # lr_too_high quotes it
         return None  # knocked out of its minimum by one unstable step: lr_too_high's to name
     rb = int(np.argmin(V.y[: min(V.n, b + 3)]))  # the logged minimum near the smoothed one
     by_order = shift_p is not None and rise < ctx.th.rise_sigmas * sigma
@@ -150,7 +151,8 @@ def rise_at_a_train_spike(V: Curve, T: Curve, b: int, end: float, ctx: Context) 
         if held_before <= min(0.25 * rise, 2 * noise(V)) and up_at_once >= 0.5 * rise \
                 and float(np.median(after)) - vmin >= 0.7 * rise:
             if best is None or ty[k] / prior > best["spike_ratio"]:
-                best = {"spike_at": float(tx[k]), "spike": float(ty[k]), "spike_ratio": float(ty[k] / prior)}
+                best = {"spike_at": float(tx[k]), "spike": float(ty[k]), "spike_ratio": float(ty[k] / prior),
+                        "val_best": float(np.min(V.y[b:])), "val_after": float(np.median(after))}
     return best
 
 

@@ -77,6 +77,14 @@ def lr_too_high(ctx: Context) -> Finding | None:
             what = (f"while {V.name} jumps by {fv(V.sigma)} from {unit(V)} to {unit(V)}, "
                     f"{V.sigma / max(abs(tail_level(V, 0.3)), 1e-12):.0%} of its level")
         msg, span = f"{fast} to {fv(best)} at {T.axis} {fx(T.x[b])}, {what}", (T.x[b], T.x[-1])
+    spike = ctx.facts.get("val_rise_at_train_spike")
+    if spike and V is not None:  # the val rise overfitting left to this rule, with its numbers
+        ev.update(train_spike_at=spike["spike_at"], train_spike=spike["spike"],
+                  train_spike_ratio=spike["spike_ratio"], val_best_before_spike=spike["val_best"],
+                  val_after_spike=spike["val_after"])
+        msg += (f"; {V.name} sat near its best {fv(spike['val_best'])} until {T.name} spiked to "
+                f"{fv(spike['spike'])} at {T.axis} {fx(spike['spike_at'])} ({spike['spike_ratio']:.0f}x its level "
+                f"over the {unit(T)}s before), and stayed around {fv(spike['val_after'])} after")
     return finding("lr_too_high", "warning", f"{msg}: the learning rate is too high to settle", ctx,
                    span=span, evidence=ev)
 
