@@ -138,10 +138,11 @@ def _chance_tol(L: Curve, C: float, ctx: Context) -> float:
 
 def falling_in_a_straight_line(L: Curve, ctx: Context) -> bool:
     """Loss curve ``L`` falls beyond its noise in each half of the run, the second half by at
-    least half as much as the first: a model learning at a crawl (LABELS.md: lr_too_low, "a
-    slow, nearly straight decline from start to end"), however near the chance level it still
-    is (0.697 -> 0.678 over 80 epochs at lr 1e-4, around H(0.578) = 0.681). A model at the
-    prior does not keep falling; one sliding down *to* it bends and flattens."""
+    least ``lr_low_linearity`` of the first's fall (lr_too_low's bar for no deceleration): a
+    model learning at a crawl (LABELS.md: lr_too_low, "a slow, nearly straight decline from
+    start to end"), however near the chance level it still is (0.697 -> 0.678 over 80 epochs at
+    lr 1e-4, around H(0.578) = 0.681). A model at the prior does not keep falling; one sliding
+    down *to* it bends and flattens."""
     if L.n < 2 * ctx.th.short_run:
         return False
     half = L.n // 2
@@ -151,7 +152,7 @@ def falling_in_a_straight_line(L: Curve, ctx: Context) -> bool:
         if not z < -ctx.th.z_trend:
             return False
         falls.append(float(np.median(ys[:3]) - np.median(ys[-3:])))
-    return falls[1] > 0 and falls[1] >= 0.5 * falls[0]
+    return falls[1] > 0 and falls[1] >= ctx.th.lr_low_linearity * falls[0]
 
 
 def _loss_at_chance(ctx: Context) -> Finding | None:
