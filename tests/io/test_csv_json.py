@@ -635,3 +635,31 @@ def test_a_commented_header_and_testing_columns(tmp_path):
     h = fd.read(p)
     assert set(h.series) == {"error", "val_error"}
     assert list(h.series["val_error"].steps) == list(range(12))
+
+
+@pytest.mark.parametrize("index_label", [None, "metric"])
+def test_a_history_saved_transposed_is_read_with_one_column_per_epoch(tmp_path, index_label):
+    """``pd.DataFrame(history.history).T.to_csv(...)``: one row per metric, one column per
+    epoch. Read as the rows of a results table it was refused; it is the run's curves."""
+    pd = pytest.importorskip("pandas")
+    hist = {"loss": [1.97, 1.28, 0.99, 0.81, 0.67], "accuracy": [0.52, 0.66, 0.71, 0.76, 0.79],
+            "val_loss": [1.67, 1.83, 2.05, 2.12, 2.53], "val_accuracy": [0.63, 0.63, 0.64, 0.62, 0.61]}
+    p = tmp_path / "history.csv"
+    pd.DataFrame(hist).T.to_csv(p, index_label=index_label)
+    (h,) = fd.read_runs(p)
+    assert h.series["val_loss"].values.tolist() == hist["val_loss"]
+    assert h.series["loss"].steps.tolist() == [0, 1, 2, 3, 4]
+    assert any("transposed" in n for n in h.meta["notes"])
+    d = fd.diagnose(h)
+    assert d.findings[0].code == "overfitting"
+    txt = tmp_path / "history.txt"  # no .csv to go by: the table's shape is enough
+    txt.write_text(p.read_text())
+    assert fd.read_runs(txt)[0].series["loss"].values.tolist() == hist["loss"]
+
+
+def test_a_results_table_is_still_refused_when_its_columns_are_numbered(tmp_path):
+    """Numbered columns alone do not make a transposed history: its rows must name curves."""
+    p = tmp_path / "results.csv"
+    p.write_text(",0,1,2\nresnet,0.91,0.92,0.90\nvgg,0.88,0.87,0.89\n")
+    with pytest.raises(BadInput, match="table of results"):
+        fd.read_runs(p)

@@ -139,10 +139,18 @@ class GenericCSVReader(Reader):
             return 0.0
         if any(any(w in c for w in LOSS_WORDS) for c in cells):
             return 0.4
+        if _transposed_head(head, cells):
+            return 0.4
         return 0.1 if path.suffix.lower() in (".csv", ".tsv") else 0.0
 
     def read(self, path: Path) -> list[RunHistory]:
         header, rows, _ = read_csv_rows(path)
+        flipped = transposed(header, rows)
+        if flipped is not None:
+            h = columns_to_history(*flipped, path=path, fmt=self.name, axis_column="epoch")
+            h.note(f"one row per curve and one column per epoch ({', '.join(flipped[0][1:4])}, ...): a history "
+                   "saved transposed (DataFrame(history.history).T), read with its columns as the epochs")
+            return [h]
         _refuse_results_table(path, header, rows)
         parts = _runs_in_table(header, rows)
         if len(parts) == 1 and _split_column(header, rows) is None:
@@ -187,6 +195,53 @@ class GenericCSVReader(Reader):
                f"{', '.join(shown_splits[:-1])} and {shown_splits[-1]} curves" if len(shown_splits) > 1
                else f"column {header[j].strip()!r} names each row's split")
         return h
+
+
+def transposed(header: list[str], rows: list[list[str]]) -> tuple[list[str], list[list[str]]] | None:
+    """``(header, rows)`` of a history saved with one row per curve and one column per epoch
+    (``pd.DataFrame(history.history).T.to_csv()``: header ``,0,1,2,...``), turned to one row per
+    epoch; None for any other table. The header after its first cell must count the epochs
+    (0, 1, 2, ... or 1, 2, 3, ...), each row must name a curve in its first cell (one of them a
+    loss or a metric) and hold numbers after it, so a results table whose columns are numbered
+    (one row per model) is not taken for one."""
+    if len(header) < 3 or not rows:
+        return None
+    try:
+        epochs = [parse_cell(c) for c in header[1:]]
+    except ValueError:
+        return None
+    if any(e is None or e != int(e) for e in epochs) or epochs[0] not in (0, 1) or \
+            any(b - a != 1 for a, b in zip(epochs, epochs[1:])):
+        return None
+    rows = [r for r in rows if any(c.strip() for c in r)]
+    names = [r[0].strip() for r in rows]
+    if not names or len(set(names)) != len(names) or any(not n or _is_number(n) for n in names) \
+            or not any(any(w in n.lower() for w in LOSS_WORDS) for n in names):
+        return None
+    if any(len(r) > len(header) or any(c.strip() and not _is_number(c) for c in r[1:]) for r in rows):
+        return None
+    width = len(header) - 1
+    out = [[f"{int(e)}", *(r[1 + i] if 1 + i < len(r) else "" for r in rows)] for i, e in enumerate(epochs[:width])]
+    while out and not any(c.strip() for c in out[-1][1:]):
+        out.pop()
+    return ["epoch", *names], out
+
+
+def _transposed_head(head: bytes, cells: list[str]) -> bool:
+    """Whether the first lines look like :func:`transposed`'s table (the file's head only)."""
+    lines = [ln for ln in decode_text(head).splitlines() if ln.strip()]
+    delim = delimiter_of(lines[0]) if lines else None
+    if delim is None or len(lines) < 2:
+        return False
+    rows = [ln.split(delim) for ln in lines[1:-1] or lines[1:]]  # the head may cut its last line
+    return transposed(cells, [r[:len(cells)] for r in rows]) is not None
+
+
+def _is_number(cell: str) -> bool:
+    try:
+        return parse_cell(cell) is not None or cell.strip().lower() == "nan"
+    except ValueError:
+        return False
 
 
 def _split_column(header: list[str], rows: list[list[str]]) -> int | None:
