@@ -196,6 +196,13 @@ class Thresholds:
     #: wobbling by its own tiny level has settled: 0.36 -> 0.0002 jumping by 0.004 kept 99% of
     #: its fall; a 1% floor read that as an lr too high).
     lr_high_level_floor: float = 0.05
+    #: lr too high: after its first fall the train loss jumps up again and again (LABELS.md: "a
+    #: fast first drop, then noisy or rising loss at a level it should beat"): a point at least
+    #: this many times the median of the few before it, beyond ``spike_sigmas`` of its noise and
+    #: at a level of at least ``lr_high_level_floor`` of where it started ...
+    lr_high_spike_ratio: float = 1.5
+    #: ... this many separate times (one jump is a bad batch, an unfreeze or a restart).
+    lr_high_spike_events: int = 2
     #: lr too low: total drop below this share of the first value while still falling linearly.
     lr_low_max_drop: float = 0.35
     #: lr too low: ratio of late slope to early slope above this (no deceleration).

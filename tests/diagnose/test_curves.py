@@ -1895,3 +1895,32 @@ def test_a_loss_falling_in_a_straight_line_past_the_prior_entropy_is_lr_too_low_
                                  "accuracy": [0.56] * 80, "val_accuracy": [0.57] * 80, "lr": [1e-4] * 80})
     h.meta["class_prior"] = [0.578, 0.422]
     assert fd.diagnose(h).top.code == "chance_level"
+
+
+def test_a_train_loss_that_jumps_back_up_again_and_again_is_lr_too_high():
+    """Adam at a high lr (shaped like the corpus's underfitting-22, which a practitioner labels
+    lr_too_high blind): the epoch's mean train loss falls 3.98 -> 0.4 fast, then jumps to 1.7x
+    and 2.4x its level (epochs 35 and 58) with val following; its best comes late, between the
+    jumps. One jump is a bad batch or an unfreeze and stays healthy, and so do jumps of a loss
+    that fell 60x, at 1% of where it started (Adam wobbling where it settled)."""
+    train = [3.98, 1.5, 1.08, 0.86, 0.748, 0.701, 0.679, 0.587, 0.616, 0.61, 0.555, 0.529, 0.54, 0.499, 0.561,
+             0.562, 0.557, 0.693, 0.538, 0.584, 0.573, 0.477, 0.527, 0.425, 0.511, 0.459, 0.49, 0.439, 0.452,
+             0.425, 0.394, 0.424, 0.426, 0.393, 0.469, 0.737, 0.443, 0.441, 0.391, 0.631, 0.543, 0.41, 0.563,
+             0.416, 0.362, 0.38, 0.344, 0.36, 0.335, 0.332, 0.332, 0.368, 0.431, 0.399, 0.405, 0.419, 0.516,
+             0.487, 0.99, 0.544]
+    val = [1.85, 1.2, 0.939, 0.784, 0.697, 0.648, 0.593, 0.575, 0.564, 0.562, 0.546, 0.5, 0.481, 0.524, 0.494,
+           0.564, 0.505, 0.578, 0.49, 0.529, 0.502, 0.501, 0.504, 0.434, 0.489, 0.458, 0.456, 0.431, 0.462, 0.421,
+           0.422, 0.532, 0.505, 0.492, 0.537, 0.575, 0.416, 0.454, 0.475, 0.586, 0.487, 0.39, 0.528, 0.393, 0.384,
+           0.41, 0.341, 0.397, 0.385, 0.339, 0.388, 0.396, 0.435, 0.427, 0.502, 0.45, 0.462, 0.482, 0.776, 0.44]
+    d = fd.diagnose({"loss": train, "val_loss": val})
+    assert d.top.code == "lr_too_high", d.codes
+    assert "jumped back up 2 times (0.424 -> 0.737 at epoch 35, 0.419 -> 0.99 at epoch 58)" in d.top.message
+    assert d.top.evidence["jumps"] == 2
+    once = train[:58] + [0.41, 0.40]
+    assert "lr_too_high" not in fd.diagnose({"loss": once, "val_loss": val[:58] + [0.44, 0.43]}).codes
+    e = np.arange(120)
+    rng = np.random.default_rng(5)
+    settled = 0.009 + 0.6 * np.exp(-e / 3.0) + 0.0005 * rng.standard_normal(120)
+    settled[[40, 70, 95]] = [0.04, 0.035, 0.05]  # 4-5x the settled level, at under 10% of the start
+    calm_val = 0.036 + 0.55 * np.exp(-e / 3.0) + 0.003 * rng.standard_normal(120)
+    assert "lr_too_high" not in fd.diagnose({"loss": list(settled), "val_loss": list(calm_val)}).codes

@@ -39,13 +39,17 @@ def lr_too_high(ctx: Context) -> Finding | None:
     # getting better to the end (a loop printing the last batch's loss beside a full evaluation)
     calm = not sparse_train(ctx, T) and not val_settling(ctx)
     wild = noise(T) > ctx.th.lr_high_wild_noise * level and flips >= 0.45 and calm
-    if total <= 3 * noise(T) and not wild:
+    jumps = train_jumps(T, ctx) if calm else []
+    spiky = len(jumps) >= ctx.th.lr_high_spike_events
+    if total <= 3 * noise(T) and not (wild or spiky):
         return None
-    if b > 0.6 * (T.n - 1) and not wild:
+    if b > 0.6 * (T.n - 1) and not (wild or spiky):
         return None
     # fast early drop: most of the progress in the first fifth
     k = max(1, int(math.ceil(0.2 * T.n)))
-    early_share = (start - float(np.min(s[: k + 1]))) / total if total > 0 else 0.0
+    # (a jump inside the first fifth lifts its smoothed minimum: judge a spiky run's fall raw)
+    early_low = float(np.min((T.y if spiky else s)[: k + 1]))
+    early_share = min((start - early_low) / total, 1.0) if total > 0 else 0.0
     rise = end - best
     rising = rise > max(ctx.th.rise_sigmas * noise(T), 0.1 * total)
     swing = step_mean_noise(T)
@@ -54,7 +58,7 @@ def lr_too_high(ctx: Context) -> Finding | None:
     V = ctx.val_loss
     val_jumpy = (V is not None and V.n >= 8 and V.sigma > 0.3 * abs(tail_level(V, 0.3))
                  and stats.lag1_autocorr(np.diff(V.y)) < ctx.th.oscillation_autocorr)
-    if early_share < 0.7 or not (rising or noisy or val_jumpy or wild):
+    if early_share < 0.7 or not (rising or noisy or val_jumpy or wild or spiky):
         return None
     if end > ctx.th.diverge_start_factor * start:
         return None  # diverging explains it
@@ -66,6 +70,12 @@ def lr_too_high(ctx: Context) -> Finding | None:
         what = (f"then kept jumping up and down by about {fv(T.sigma)} from {unit(T)} to {unit(T)}, "
                 f"{T.sigma / max(abs(end), 1e-12):.0%} of the level it ends at")
         msg, span = f"{fast}, {what}", (T.x[min(k, T.n - 1)], T.x[-1])
+    elif spiky and not rising:
+        shown_jumps = ", ".join(f"{fv(before)} -> {fv(after)} at {T.axis} {fx(at)}" for at, before, after in jumps[:4])
+        what = (f"then jumped back up {len(jumps)} times ({shown_jumps}{', ...' if len(jumps) > 4 else ''}), each to "
+                f"at least {ctx.th.lr_high_spike_ratio:g}x the level of the {unit(T)}s before")
+        msg, span = f"{fast} to {fv(best)} at {T.axis} {fx(T.x[b])}, {what}", (jumps[0][0], T.x[-1])
+        ev.update(jumps=len(jumps), first_jump_at=jumps[0][0])
     else:
         if rising:
             what = f"then crept back up by {fv(rise)}"
@@ -87,6 +97,27 @@ def lr_too_high(ctx: Context) -> Finding | None:
                 f"over the {unit(T)}s before), and stayed around {fv(spike['val_after'])} after")
     return finding("lr_too_high", "warning", f"{msg}: the learning rate is too high to settle", ctx,
                    span=span, evidence=ev)
+
+
+def train_jumps(T: Curve, ctx: Context) -> list[tuple[float, float, float]]:
+    """``(x, level before, value)`` of each time the train loss jumped up after its first steps:
+    a point at least ``lr_high_spike_ratio`` times the median of the five before it, beyond
+    ``spike_sigmas`` of its noise, from a level of at least ``lr_high_level_floor`` of where it
+    started (a loss down 60x that doubles for an epoch at 1% of its start wobbles where it
+    settled). A jump that lasts several points counts once. An epoch's mean train loss does not
+    double out of nowhere under a step size that suits the loss surface."""
+    y, x = T.y, T.x
+    floor = ctx.th.lr_high_level_floor * abs(head_level(T))
+    out: list[tuple[float, float, float]] = []
+    previous = -2
+    for i in range(2, T.n):
+        prior = float(np.median(y[max(0, i - 5):i]))
+        if prior > 0 and prior >= floor and y[i] >= ctx.th.lr_high_spike_ratio * prior \
+                and y[i] - prior >= ctx.th.spike_sigmas * noise(T):
+            if i > previous + 1:
+                out.append((float(x[i]), prior, float(y[i])))
+            previous = i
+    return out
 
 
 def step_mean_noise(T: Curve) -> float:
