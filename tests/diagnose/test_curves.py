@@ -1915,6 +1915,7 @@ def test_a_train_loss_that_jumps_back_up_again_and_again_is_lr_too_high():
     d = fd.diagnose({"loss": train, "val_loss": val})
     assert d.top.code == "lr_too_high", d.codes
     assert "jumped back up 2 times (0.424 -> 0.737 at epoch 35, 0.419 -> 0.99 at epoch 58)" in d.top.message
+    assert "(its lowest 0.332 at epoch 49)" in d.top.message  # as logged, not smoothed
     assert d.top.evidence["jumps"] == 2
     once = train[:58] + [0.41, 0.40]
     assert "lr_too_high" not in fd.diagnose({"loss": once, "val_loss": val[:58] + [0.44, 0.43]}).codes

@@ -66,6 +66,10 @@ def lr_too_high(ctx: Context) -> Finding | None:
           "early_drop_share": early_share, "rise_after_best": rise, "noise": T.sigma,
           "noise_over_level": T.sigma / max(abs(end), 1e-12), "late_direction_flips": flips}
     fast = f"{T.name} dropped fast ({early_share:.0%} of its progress in the first fifth of the run)"
+    # quoted as logged (LABELS.md: a message quotes numbers in the log): the lowest point itself,
+    # not the smoothed minimum the tests above judge with
+    low_x, low = T.logged_best(int(np.argmin(T.y)))
+    lowest = f"its lowest {fv(low)} at {T.axis} {fx(low_x)}"
     if wild and not rising:  # no best to point at: the minimum is wherever a jump landed
         what = (f"then kept jumping up and down by about {fv(T.sigma)} from {unit(T)} to {unit(T)}, "
                 f"{T.sigma / max(abs(end), 1e-12):.0%} of the level it ends at")
@@ -73,8 +77,8 @@ def lr_too_high(ctx: Context) -> Finding | None:
     elif spiky and not rising:
         shown_jumps = ", ".join(f"{fv(before)} -> {fv(after)} at {T.axis} {fx(at)}" for at, before, after in jumps[:4])
         what = (f"then jumped back up {len(jumps)} times ({shown_jumps}{', ...' if len(jumps) > 4 else ''}), each to "
-                f"at least {ctx.th.lr_high_spike_ratio:g}x the level of the {unit(T)}s before")
-        msg, span = f"{fast} to {fv(best)} at {T.axis} {fx(T.x[b])}, {what}", (jumps[0][0], T.x[-1])
+                f"at least {ctx.th.lr_high_spike_ratio:g}x the level of the {unit(T)}s before ({lowest})")
+        msg, span = f"{fast}, {what}", (jumps[0][0], T.x[-1])
         ev.update(jumps=len(jumps), first_jump_at=jumps[0][0])
     else:
         if rising:
@@ -86,7 +90,7 @@ def lr_too_high(ctx: Context) -> Finding | None:
         else:
             what = (f"while {V.name} jumps by {fv(V.sigma)} from {unit(V)} to {unit(V)}, "
                     f"{V.sigma / max(abs(tail_level(V, 0.3)), 1e-12):.0%} of its level")
-        msg, span = f"{fast} to {fv(best)} at {T.axis} {fx(T.x[b])}, {what}", (T.x[b], T.x[-1])
+        msg, span = f"{fast} to {lowest}, {what}", (T.x[b], T.x[-1])
     spike = ctx.facts.get("val_rise_at_train_spike")
     if spike and V is not None:  # the val rise overfitting left to this rule, with its numbers
         ev.update(train_spike_at=spike["spike_at"], train_spike=spike["spike"],
