@@ -1925,3 +1925,14 @@ def test_a_train_loss_that_jumps_back_up_again_and_again_is_lr_too_high():
     settled[[40, 70, 95]] = [0.04, 0.035, 0.05]  # 4-5x the settled level, at under 10% of the start
     calm_val = 0.036 + 0.55 * np.exp(-e / 3.0) + 0.003 * rng.standard_normal(120)
     assert "lr_too_high" not in fd.diagnose({"loss": list(settled), "val_loss": list(calm_val)}).codes
+
+
+def test_a_growing_loss_is_quoted_as_logged():
+    """LABELS.md: a message quotes numbers the user can find in the log. The growth is judged on
+    smoothed levels; the message names the lowest logged point, the last logged value and their
+    ratio, not a smoothed minimum that appears nowhere in the file."""
+    train = [2.3, 1.1, 0.62, 0.41, 0.35, 0.338, 0.36, 0.45, 0.7, 1.2, 1.9, 2.8, 3.9, 5.2, 6.1]
+    d = fd.diagnose({"loss": train, "val_loss": [v * 1.1 for v in train]})
+    f = next(f for f in d.findings if f.code == "diverging")
+    assert "from its lowest 0.338 at epoch 5 to 6.1 at the last epoch (18.05x its lowest, 2.652x its first value 2.3)" \
+        in f.message, f.message

@@ -66,8 +66,15 @@ def diverging(ctx: Context) -> Finding | None:
         return None
     ev = {"start": start, "best": best, "best_at": float(L.x[b]), "end": end, "ratio_to_best": end / best if best else math.inf,
           "ratio_to_start": end / start if start else math.inf, "slope_after_best": slope, "trend_z": z}
-    msg = (f"{L.name} grows: from {fv(best)} at {L.axis} {fx(L.x[b])} to {fv(end)} at the end "
-           f"({fv(end / start)}x its start {fv(start)})" if start else f"{L.name} grows")
+    # quoted as logged (LABELS.md): its lowest point, its first and last values; the tests above
+    # judge smoothed levels, which are in the evidence
+    low_x, low = L.logged_best(int(np.argmin(L.y)))
+    first_logged, last_logged = L.logged_first, L.logged_last
+    times = [f"{fv(last_logged / low)}x its lowest"] if low > 0 else []
+    if first_logged > 0 and last_logged > first_logged and first_logged != low:
+        times.append(f"{fv(last_logged / first_logged)}x its first value {fv(first_logged)}")
+    msg = (f"{L.name} grows: from its lowest {fv(low)} at {L.axis} {fx(low_x)} to {fv(last_logged)} at the last "
+           f"{L.axis}" + (f" ({', '.join(times)})" if times else ""))
     return finding("diverging", "error", msg, ctx, span=(L.x[b], L.x[-1]), evidence=ev)
 
 
