@@ -1936,3 +1936,18 @@ def test_a_growing_loss_is_quoted_as_logged():
     f = next(f for f in d.findings if f.code == "diverging")
     assert "from its lowest 0.338 at epoch 5 to 6.1 at the last epoch (18.05x its lowest, 2.652x its first value 2.3)" \
         in f.message, f.message
+
+
+def test_lr_too_low_and_val_not_improving_quote_the_train_loss_as_logged():
+    """The first and last train values in their messages are the logged ones (LABELS.md), not the
+    medians of the first and last few epochs that the rules judge the fall with."""
+    e = np.arange(60)
+    slow = [round(0.6931 - 0.004 * i + 0.002 * (-1) ** i, 4) for i in e]
+    d = fd.diagnose({"loss": slow})
+    f = next(f for f in d.findings if f.code == "lr_too_low")
+    assert f"({slow[0]:g} -> {slow[-1]:g}, only" in f.message, f.message
+    train = [round(2.0 * 0.93 ** i + 0.01 * (-1) ** i, 4) for i in range(30)]
+    val = [round(2.1 + 0.02 * (-1) ** i + 0.01 * i, 4) for i in range(30)]
+    d = fd.diagnose({"loss": train, "val_loss": val})
+    f = next(f for f in d.findings if f.code == "val_not_improving")
+    assert f"loss fell {train[0]:g} -> {train[-1]:g} while val_loss never improved" in f.message, f.message

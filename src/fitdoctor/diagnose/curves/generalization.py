@@ -10,7 +10,7 @@ import numpy as np
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
 from fitdoctor.diagnose.curves.oscillation import oscillating
-from fitdoctor.diagnose.curves.messages import finding, fv, fx, last_as_logged, logged_after, negated, shown, unit
+from fitdoctor.diagnose.curves.messages import finding, first_as_logged, fv, fx, last_as_logged, logged_after, negated, shown, unit
 from fitdoctor.diagnose.curves.shape import drop, dropout_hint, harder_train_targets, no_loss_scale, noise, still_moving, stuck_val_accuracy, tail_trend, train_curve, val_curve, val_gain, val_improved
 from fitdoctor.findings import Finding
 
@@ -372,7 +372,7 @@ def val_not_improving(ctx: Context) -> Finding | None:
         # the training set: its val loss may fall (more confident in that one answer), its
         # val accuracy says validation never improved
         rose = f"{ctx.metric.name} rose to {st['train_accuracy']:.3f} and " if "train_accuracy" in st else ""
-        msg = (f"{st['what']} while {rose}{T.name} fell {fv(head_level(T))} -> {fv(tail_level(T, 0.15))}: every "
+        msg = (f"{st['what']} while {rose}{T.name} fell {fv(first_as_logged(ctx, T))} -> {fv(last_as_logged(ctx, T))}: every "
                f"validation example gets the same class; what it learns from the training set does not carry "
                f"to the validation data")
         ev = {k: v for k, v in st.items() if k not in ("train_learned", "what")}
@@ -400,7 +400,7 @@ def val_not_improving(ctx: Context) -> Finding | None:
         f"by more than {(v0 - vbest) / abs(v0):.1%} of where it started"
     if score:
         ev.update(val_start=-v0, val_best=-vbest, val_end=-ev["val_end"], higher_is_better=True)
-    msg = (f"{T.name} fell {fv(head_level(T))} -> {fv(tail_level(T, 0.15))} while {V.name} never improved "
+    msg = (f"{T.name} fell {fv(first_as_logged(ctx, T))} -> {fv(last_as_logged(ctx, T))} while {V.name} never improved "
            f"{how} (start {fv(shown(V, v0))}, best {fv(shown(V, vbest))}, noise {fv(V.sigma)}){after}")
     return finding("val_not_improving", "warning", msg, ctx, span=(V.x[0], V.x[-1]), evidence=ev)
 

@@ -9,7 +9,7 @@ import numpy as np
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
 from fitdoctor.diagnose.chance import clear_of_guessing
-from fitdoctor.diagnose.curves.messages import finding, fv, fx, negated, shown, unit
+from fitdoctor.diagnose.curves.messages import finding, first_as_logged, fv, fx, last_as_logged, negated, shown, unit
 from fitdoctor.diagnose.curves.shape import (best_before_tail, cut_short, no_loss_scale, noise, percent_scale,
                                              sparse_train, tail_trend, train_curve, val_curve)
 from fitdoctor.findings import Finding
@@ -194,6 +194,10 @@ def lr_too_low(ctx: Context) -> Finding | None:
     how = "almost linearly" if linearity <= 1.5 else "and still speeding up"
     if score:
         ev.update(start=-start, end=-end, higher_is_better=True)
-    msg = (f"{T.name} {'rises' if score else 'falls'} slowly {how} ({fv(shown(T, start))} -> {fv(shown(T, end))}, "
-           f"only {rel_drop:.0%} {'up' if score else 'down'}; late slope {linearity:.2f}x the early slope): far from converged")
+    # quoted as logged (LABELS.md), its share of change from those same two numbers; the levels
+    # judged above are in the evidence
+    first, last = first_as_logged(ctx, T), last_as_logged(ctx, T)
+    moved = abs(first - last) / abs(first) if first else rel_drop
+    msg = (f"{T.name} {'rises' if score else 'falls'} slowly {how} ({fv(shown(T, first))} -> {fv(shown(T, last))}, "
+           f"only {moved:.0%} {'up' if score else 'down'}; late slope {linearity:.2f}x the early slope): far from converged")
     return finding("lr_too_low", "warning", msg, ctx, span=(T.x[0], T.x[-1]), evidence=ev)
