@@ -98,6 +98,13 @@ class Curve:
         j = int(idx[np.argmax(ly[idx])] if self.higher_better else idx[np.argmin(ly[idx])])
         return float(lx[j]), float(ly[j])
 
+    def logged_at(self, x: float) -> float:
+        """The value as logged at axis position ``x``, or at the last logged point before it (a
+        binned curve's point is a bin's median: no number the user can find in the file)."""
+        lx, ly = self.logged if self.logged is not None else (self.x, self.y)
+        j = int(np.searchsorted(lx, x, side="right")) - 1
+        return float(ly[max(j, 0)])
+
     @property
     def logged_first(self) -> float:
         """The first value as logged."""

@@ -82,7 +82,7 @@ def still_improving(ctx: Context) -> Finding | None:
             how = f"better at each of its last {m} {unit(P)}s ({' -> '.join(vals if len(vals) <= 6 else [vals[0], '...', *vals[-4:]])})"
         else:
             first = -min(P.n, max(3, k))
-            how = (f"{fv(shown(float(P.y[first])))} -> {fv(shown(P.logged_last))} over its last {-first} {unit(P)}s "
+            how = (f"{fv(shown(P.logged_at(P.x[first])))} -> {fv(shown(P.logged_last))} over its last {-first} {unit(P)}s "
                    f"({z_text(-z if rising else z)})")
         best_at = "the last" if P.best_index() == P.n - 1 else \
             f"{P.axis} {fx(P.x[P.best_index()])} ({fv(shown(float(P.y[P.best_index()])))})"
@@ -116,7 +116,7 @@ def still_improving(ctx: Context) -> Finding | None:
         _, z_half, _ = tail_trend(P, 0.5)
         first = -(P.n - P.n // 2)
         ev["trend_z_last_half"] = z_half
-        msg = (f"{P.name} was still {verb} at the end, through its noise: {fv(shown(float(P.y[first])))} -> "
+        msg = (f"{P.name} was still {verb} at the end, through its noise: {fv(shown(P.logged_at(P.x[first])))} -> "
                f"{fv(shown(P.logged_last))} over the last {-first} {unit(P)}s ({z_text(-z_half if rising else z_half)}), "
                f"its best at the last {unit(P) if P.best_index() == P.n - 1 else 'few ' + unit(P) + 's'}")
     else:
@@ -126,7 +126,7 @@ def still_improving(ctx: Context) -> Finding | None:
         size = (f"{tail_drop / total:.0%} of the run's total progress" if tail_drop >= ctx.th.still_improving_min_share * total
                 else f"{tail_drop / level:.0%} of the level it ends at")
         msg = (f"{P.name} was still {verb} at the end: "
-               f"{fv(shown(float(P.y[-k - 1 if k < P.n else 0])))} -> {fv(shown(P.logged_last))} over the last {k} "
+               f"{fv(shown(P.logged_at(P.x[-k - 1 if k < P.n else 0])))} -> {fv(shown(P.logged_last))} over the last {k} "
                f"{unit(P)}s ({z_text(-z if rising else z)}), {size}")
     return finding("still_improving", "warning", msg, ctx, span=(P.x[first], P.x[-1]), evidence=ev)
 
