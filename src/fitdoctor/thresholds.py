@@ -203,6 +203,9 @@ class Thresholds:
     lr_high_spike_ratio: float = 1.5
     #: ... this many separate times (one jump is a bad batch, an unfreeze or a restart).
     lr_high_spike_events: int = 2
+    #: ... each back at least halfway to the level before it within this many points (a loss
+    #: that re-descends for longer started again: weights reinitialised, a run appended).
+    lr_high_spike_recovery: int = 2
     #: lr too low: total drop below this share of the first value while still falling linearly.
     lr_low_max_drop: float = 0.35
     #: lr too low: ratio of late slope to early slope above this (no deceleration).

@@ -55,9 +55,9 @@ def test_corpus_held_out_splits_stay_right(split, floor):
 
 def test_corpus_runs_labelled_by_a_practitioner_stay_right():
     """47 corpus runs labelled blind by practitioners (27 of them the corpus oracle's misses):
-    32 right when the floor was set, as many as the oracle's own primary."""
+    34 right when the floor was last raised (32 when it was set, as many as the oracle's own primary)."""
     t = _load("score_practitioner").score()["fitdoctor"]
-    assert t["right"] >= 31, f"{t['right']}/{t['n']} practitioner-labelled corpus runs right, below the floor of 31"
+    assert t["right"] >= 33, f"{t['right']}/{t['n']} practitioner-labelled corpus runs right, below the floor of 33"
 
 
 def test_new_planted_runs_labelled_blind_stay_right():

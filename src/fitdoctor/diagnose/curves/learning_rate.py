@@ -109,7 +109,10 @@ def train_jumps(T: Curve, ctx: Context) -> list[tuple[float, float, float]]:
     ``spike_sigmas`` of its noise, from a level of at least ``lr_high_level_floor`` of where it
     started (a loss down 60x that doubles for an epoch at 1% of its start wobbles where it
     settled). A jump that lasts several points counts once. An epoch's mean train loss does not
-    double out of nowhere under a step size that suits the loss surface."""
+    double out of nowhere under a step size that suits the loss surface. The optimizer comes back
+    from an unstable step within ``lr_high_spike_recovery`` points (at least halfway down to the
+    level before); a loss that climbs back and re-descends over many epochs started again (a
+    run appended to the same log, weights reinitialised), which says nothing of the lr."""
     y, x = T.y, T.x
     floor = ctx.th.lr_high_level_floor * abs(head_level(T))
     out: list[tuple[float, float, float]] = []
@@ -118,7 +121,9 @@ def train_jumps(T: Curve, ctx: Context) -> list[tuple[float, float, float]]:
         prior = float(np.median(y[max(0, i - 5):i]))
         if prior > 0 and prior >= floor and y[i] >= ctx.th.lr_high_spike_ratio * prior \
                 and y[i] - prior >= ctx.th.spike_sigmas * noise(T):
-            if i > previous + 1:
+            after = y[i + 1:i + 1 + ctx.th.lr_high_spike_recovery]
+            recovered = after.size == 0 or float(np.min(after)) <= prior + 0.5 * (y[i] - prior)
+            if i > previous + 1 and recovered:
                 out.append((float(x[i]), prior, float(y[i])))
             previous = i
     return out
