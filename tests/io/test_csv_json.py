@@ -657,6 +657,13 @@ def test_a_history_saved_transposed_is_read_with_one_column_per_epoch(tmp_path, 
     assert fd.read_runs(txt)[0].series["loss"].values.tolist() == hist["loss"]
 
 
+def test_a_transposed_history_with_no_values_names_what_is_missing(tmp_path):
+    p = tmp_path / "history.csv"
+    p.write_text(",0,1,2\nloss,,,\nval_loss,,,\n")
+    with pytest.raises(BadInput, match="one row per curve .* but no values under the epoch columns"):
+        fd.read_runs(p)
+
+
 def test_a_results_table_is_still_refused_when_its_columns_are_numbered(tmp_path):
     """Numbered columns alone do not make a transposed history: its rows must name curves."""
     p = tmp_path / "results.csv"

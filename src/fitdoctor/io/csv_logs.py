@@ -146,6 +146,9 @@ class GenericCSVReader(Reader):
     def read(self, path: Path) -> list[RunHistory]:
         header, rows, _ = read_csv_rows(path)
         flipped = transposed(header, rows)
+        if flipped is not None and not flipped[1]:
+            raise BadInput(f"{path}: one row per curve ({', '.join(flipped[0][1:4])}) and one column per epoch, but no "
+                           "values under the epoch columns; expected a number per curve and epoch")
         if flipped is not None:
             h = columns_to_history(*flipped, path=path, fmt=self.name, axis_column="epoch")
             h.note(f"one row per curve and one column per epoch ({', '.join(flipped[0][1:4])}, ...): a history "
