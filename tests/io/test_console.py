@@ -2609,3 +2609,24 @@ def test_the_namespace_a_script_printed_is_its_runs_settings(tmp_path):
     h = _read_printed(tmp_path, lines)
     assert h.meta["hparams"] == {"batch_size": 64, "lr": 0.0005, "mixup": 0.8, "smoothing": 0.1,
                                  "model": "deit_base", "resume": ""}
+
+
+def test_epoch_summaries_are_the_curve_when_step_lines_sample_less_often(tmp_path):
+    """A 5-epoch fine-tune printing "Step 50, Loss: .." every 50 steps of ~20-step epochs (two
+    lines in all) and "Epoch N completed. Average loss: .." after every epoch: the two step
+    samples were the curve and the five epoch averages were left out. The epochs are the curve,
+    and a sentence before a value ("completed.") is no part of its name."""
+    prefix = "2026-02-03 14:54:14.221 | INFO     | __main__:finetune:279 - "
+    avg = [4.6905, 4.6090, 4.4468, 4.3095, 4.2520]
+    lines = []
+    for e, v in enumerate(avg, start=1):
+        if e in (2, 4):
+            lines.append(f"{prefix}Step {25 * e}, Loss: {5.1 - 0.1 * e:.4f}, Avg batch rating: 3.8")
+        lines.append(f"{prefix}Epoch {e} completed. Average loss: {v:.4f}")
+        lines.append(f"{prefix}Checkpoint saved: checkpoints/model_finetuned_epoch{e}.pt")
+    p = tmp_path / "finetune.log"
+    p.write_text("\n".join(lines) + "\n")
+    (h,) = fd.read_runs(p)
+    assert h.series["loss"].values.tolist() == avg
+    assert any("they sample the loss less often than the epochs end" in n for n in h.meta["notes"])
+    assert fd.diagnose(h).top.code == "still_improving"

@@ -506,6 +506,7 @@ def handle_generic(state: State, n: int, seg: str) -> None:
         # Training Loss: ..., Validation Loss: ..." lines: the step lines carry the curve; the
         # epoch's own summary would cut the run at each epoch (one with a val loss too, when the
         # step lines already evaluate: "epoch_end=1 train_loss=.. val_loss=..")
+        state.epoch_summaries_left_out += 1
         if not state.epoch_summary_note:
             state.epoch_summary_note = True
             run.notes.append("each epoch's own summary line between the step lines is left out: the step lines carry the curve")

@@ -64,10 +64,16 @@ _KEY_CACHE: dict[str, str] = {}
 _SPLIT_SET = re.compile(r"^(train(?:ing)?|test|val(?:id(?:ation)?)?|dev|eval(?:uation)?)_set_(?=\w)", re.I)
 
 
+#: a sentence's end inside the words before a value ("Epoch 3 completed. Average loss: 4.45"):
+#: the words before it are the sentence, not the value's name
+_SENTENCE_BREAK = re.compile(r"\.\s+(?=[A-Za-z])")
+
+
 def _norm_key(key: str) -> str:
     got = _KEY_CACHE.get(key)
     if got is None:
-        got = _SPLIT_SET.sub(r"\1_", re.sub(r"\s+", "_", key.strip()).strip("_"))
+        name = _SENTENCE_BREAK.split(key)[-1] if ". " in key else key
+        got = _SPLIT_SET.sub(r"\1_", re.sub(r"\s+", "_", name.strip()).strip("_"))
         if len(_KEY_CACHE) < 10000:
             _KEY_CACHE[key] = got
     return got

@@ -19,7 +19,8 @@ from fitdoctor.io.console.fastai import tables_as_lines
 from fitdoctor.io.console.fomm_log import fomm_lines_as_lines
 from fitdoctor.io.console.grouped_table import grouped_tables_as_lines
 from fitdoctor.io.console.generic import (EVAL_ANNOUNCEMENT, close_eval_block, eval_block_line, handle_generic,
-                                          handle_step_split_value, header_lines, line_lead, note_epoch_header)
+                                          handle_step_split_value, header_lines, line_lead, names_held_out,
+                                          note_epoch_header)
 from fitdoctor.io.console.hf import hf_dict, handle_dict
 from fitdoctor.io.console.lines import (MAYBE_WRAPPED, cut_incomplete_tail, drop_foreign, join_wrapped, segments,
                                         unglue_callbacks)
@@ -179,8 +180,10 @@ def parse_console_text(text: str, *, source: str, fmt: str = "console",
             segs = join_wrapped(segs)
         segs = list(segs)
         state = _read_lines(segs, State(epoch_bars=tqdm.has_epoch_bars(text)))
-        if _steps_count_within_epochs(state):
+        within, sparser = _steps_count_within_epochs(state), _steps_sparser_than_epochs(state)
+        if within or sparser:
             state = _read_lines(segs, State(epoch_bars=state.epoch_bars, progress_steps=True))
+            state.steps_sparser = sparser and not within
     for run in state.runs:
         meters.drop_unfinished_epoch(run)
     # in the order they begin (a run that went on after a table printed inside it was moved
@@ -227,8 +230,9 @@ def parse_console_text(text: str, *, source: str, fmt: str = "console",
                    "(checkpoint / early stopping / lr reduction)")
         out.append(h)
     if state.progress_lines and out:
-        out[-1].note(f"left out {state.progress_lines} step line(s): their counter starts again within each "
-                     "epoch, so they are progress; the epochs' own summary lines are the curve")
+        why = ("they sample the loss less often than the epochs end" if state.steps_sparser
+               else "their counter starts again within each epoch, so they are progress")
+        out[-1].note(f"left out {state.progress_lines} step line(s): {why}; the epochs' own summary lines are the curve")
     return out
 
 
@@ -250,6 +254,19 @@ def _steps_count_within_epochs(state: State) -> bool:
         return False
     step_runs = [r for r in state.runs if r.records and r.axis == "step" and r.dialect == "generic"]
     return len(step_runs) >= 3
+
+
+def _steps_sparser_than_epochs(state: State) -> bool:
+    """Whether the step lines left out more epoch summaries than they hold points themselves
+    ("Step 50, Loss: 4.84" twice in a 5-epoch fine-tune that prints "Epoch 3 completed. Average
+    loss: 4.4468" after every epoch): a loss printed every 50 steps of a 20-step epoch is a
+    sample or two, and the epochs' own averages are the curve."""
+    if state.epoch_summaries_left_out < 3:
+        return False
+    steps = [r for r in state.runs if r.records and r.axis == "step" and r.dialect == "generic"]
+    if any(names_held_out(rec) for r in steps for rec in r.records.values()):
+        return False  # the step lines carry the evaluations: they are the run's cadence
+    return sum(len(r.records) for r in steps) < state.epoch_summaries_left_out
 
 
 def _record_before(head: str) -> bool:

@@ -125,6 +125,8 @@ class State:
     fairseq_run: Run | None = None
     #: said once that an epoch's train summary inside a step log was left out
     epoch_summary_note: bool = False
+    #: how many such epoch summaries were left out (see ``parse._steps_sparser_than_epochs``)
+    epoch_summaries_left_out: int = 0
     #: the planned epoch count of "Train: [ 1/5] Step 050/335 ..." lines: a "Valid: [ 1/5] ..."
     #: line with the same total is that epoch's evaluation ("Test: [10/242]" alone counts batches)
     split_bracket_total: int | None = None
@@ -134,6 +136,8 @@ class State:
     #: again at every one: "Train Step 0/50 .. [RESULT]: Train. Epoch: 0, summary_loss: .."),
     #: so the epochs' own summary lines are the curve and the step lines are left out
     progress_steps: bool = False
+    #: ... chosen because the step lines held fewer points than the epoch summaries they displaced
+    steps_sparser: bool = False
     progress_lines: int = 0
     #: PointNet's log: the epoch its last banner opened (its train groups are averaged by ``Run.put_mean``)
     pointnet_epoch: float | None = None
