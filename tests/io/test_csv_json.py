@@ -664,6 +664,14 @@ def test_a_transposed_history_with_no_values_names_what_is_missing(tmp_path):
         fd.read_runs(p)
 
 
+@pytest.mark.parametrize("first", ["nan", "inf"])
+def test_a_numbered_header_with_a_non_finite_number_is_no_transposed_history(tmp_path, first):
+    p = tmp_path / "odd.csv"
+    p.write_text(f",{first},1,2\nloss,0.9,0.8,0.7\n")
+    with pytest.raises(BadInput):
+        fd.read_runs(p, fmt="csv")
+
+
 def test_a_results_table_is_still_refused_when_its_columns_are_numbered(tmp_path):
     """Numbered columns alone do not make a transposed history: its rows must name curves."""
     p = tmp_path / "results.csv"

@@ -7,6 +7,7 @@ name (its own docs use ``training.log``), so detection goes by the header.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from fitdoctor.errors import BadInput
@@ -213,7 +214,7 @@ def transposed(header: list[str], rows: list[list[str]]) -> tuple[list[str], lis
         epochs = [parse_cell(c) for c in header[1:]]
     except ValueError:
         return None
-    if any(e is None or e != int(e) for e in epochs) or epochs[0] not in (0, 1) or \
+    if any(e is None or not math.isfinite(e) or e != int(e) for e in epochs) or epochs[0] not in (0, 1) or \
             any(b - a != 1 for a, b in zip(epochs, epochs[1:])):
         return None
     rows = [r for r in rows if any(c.strip() for c in r)]
