@@ -65,8 +65,10 @@ _SPLIT_SET = re.compile(r"^(train(?:ing)?|test|val(?:id(?:ation)?)?|dev|eval(?:u
 
 
 #: a sentence's end inside the words before a value ("Epoch 3 completed. Average loss: 4.45"):
-#: the words before it are the sentence, not the value's name
-_SENTENCE_BREAK = re.compile(r"\.\s+(?=[A-Za-z])")
+#: the words before it are the sentence, not the value's name. A word of six letters or more
+#: before the full stop: an abbreviation ("Avg. loss", "No. of") or a split word ("Train.
+#: Epoch: 0") is no sentence's end
+_SENTENCE_BREAK = re.compile(r"(?<=[A-Za-z]{6})\.\s+(?=[A-Za-z])")
 
 
 def _norm_key(key: str) -> str:
