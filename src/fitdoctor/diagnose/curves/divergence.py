@@ -42,9 +42,16 @@ def diverging(ctx: Context) -> Finding | None:
         # it blew up and came back: the weights were thrown somewhere else mid-run
         ev = {"start": start, "peak": top, "peak_at": float(L.x[peak]), "end": end,
               "ratio_to_start": top / start}
-        msg = (f"{L.name} blew up from {fv(start)} to {fv(top)} at {L.axis} {fx(L.x[peak])} "
-               f"({fv(top / start)}x its start) before coming back to {fv(end)}: an update "
-               "threw the weights far off, so what follows started from a damaged model")
+        # quoted as logged (LABELS.md): the first value, the highest and the last; the levels
+        # judged above are in the evidence
+        lx, ly = L.logged if L.logged is not None else (L.x, L.y)
+        hi = int(np.argmax(np.where(np.isfinite(ly), ly, -np.inf)))
+        first_logged, top_logged, last_logged = float(ly[0]), float(ly[hi]), float(ly[-1])
+        ratio = f" ({fv(top_logged / first_logged)}x its first value)" if first_logged > 0 else ""
+        after = (f" before coming back to {fv(last_logged)}" if hi < ly.size - 1
+                 else ", its last finite value")
+        msg = (f"{L.name} blew up from {fv(first_logged)} to {fv(top_logged)} at {L.axis} {fx(lx[hi])}{ratio}"
+               f"{after}: an update threw the weights far off, so what follows started from a damaged model")
         return finding("diverging", "error", msg, ctx, span=(L.x[0], L.x[peak]), evidence=ev)
     runaway = _below_zero_without_floor(ctx, L, s)
     if runaway is not None:
