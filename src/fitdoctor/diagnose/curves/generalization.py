@@ -11,7 +11,7 @@ from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
 from fitdoctor.diagnose.curves.oscillation import oscillating
 from fitdoctor.diagnose.curves.messages import finding, first_as_logged, fv, fx, last_as_logged, logged_after, negated, shown, unit
-from fitdoctor.diagnose.curves.shape import drop, dropout_hint, harder_train_targets, no_loss_scale, noise, still_moving, stuck_val_accuracy, tail_trend, train_curve, val_curve, val_gain, val_improved
+from fitdoctor.diagnose.curves.shape import drop, dropout_hint, harder_train_targets, jumps_over_recent, no_loss_scale, noise, still_moving, stuck_val_accuracy, tail_trend, train_curve, val_curve, val_gain, val_improved
 from fitdoctor.findings import Finding
 
 
@@ -132,12 +132,8 @@ def rise_at_a_train_spike(V: Curve, T: Curve, b: int, end: float, ctx: Context) 
     if rise <= 0 or tx.size < 4:
         return None
     best: dict[str, float] | None = None
-    for k in np.flatnonzero(tx > V.x[b]):
-        if k < 3:
-            continue
-        prior = float(np.median(ty[max(0, k - 5):k]))
-        if not (prior > 0 and ty[k] >= ctx.th.spike_ratio * prior
-                and ty[k] - prior >= ctx.th.spike_sigmas * noise(T)):
+    for k, prior in jumps_over_recent(T, ctx.th.spike_ratio, ctx.th.spike_sigmas, first=3):
+        if tx[k] <= V.x[b]:
             continue
         cut = tx[k - 1]
         before = V.y[(V.x >= V.x[b]) & (V.x < cut)]

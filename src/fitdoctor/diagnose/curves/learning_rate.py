@@ -10,8 +10,8 @@ from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
 from fitdoctor.diagnose.chance import clear_of_guessing
 from fitdoctor.diagnose.curves.messages import finding, first_as_logged, fv, fx, last_as_logged, negated, shown, unit
-from fitdoctor.diagnose.curves.shape import (best_before_tail, cut_short, no_loss_scale, noise, percent_scale,
-                                             sparse_train, tail_trend, train_curve, val_curve)
+from fitdoctor.diagnose.curves.shape import (best_before_tail, cut_short, jumps_over_recent, no_loss_scale, noise,
+                                             percent_scale, sparse_train, tail_trend, train_curve, val_curve)
 from fitdoctor.findings import Finding
 
 
@@ -117,15 +117,14 @@ def train_jumps(T: Curve, ctx: Context) -> list[tuple[float, float, float]]:
     floor = ctx.th.lr_high_level_floor * abs(head_level(T))
     out: list[tuple[float, float, float]] = []
     previous = -2
-    for i in range(2, T.n):
-        prior = float(np.median(y[max(0, i - 5):i]))
-        if prior > 0 and prior >= floor and y[i] >= ctx.th.lr_high_spike_ratio * prior \
-                and y[i] - prior >= ctx.th.spike_sigmas * noise(T):
-            after = y[i + 1:i + 1 + ctx.th.lr_high_spike_recovery]
-            recovered = after.size == 0 or float(np.min(after)) <= prior + 0.5 * (y[i] - prior)
-            if i > previous + 1 and recovered:
-                out.append((float(x[i]), prior, float(y[i])))
-            previous = i
+    for i, prior in jumps_over_recent(T, ctx.th.lr_high_spike_ratio, ctx.th.spike_sigmas, first=2):
+        if prior < floor:
+            continue
+        after = y[i + 1:i + 1 + ctx.th.lr_high_spike_recovery]
+        recovered = after.size == 0 or float(np.min(after)) <= prior + 0.5 * (y[i] - prior)
+        if i > previous + 1 and recovered:
+            out.append((float(x[i]), prior, float(y[i])))
+        previous = i
     return out
 
 

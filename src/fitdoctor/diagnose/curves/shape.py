@@ -66,6 +66,21 @@ def noise(c: Curve) -> float:
     return max(c.sigma, 1e-12)
 
 
+def jumps_over_recent(T: Curve, ratio: float, sigmas: float, first: int) -> list[tuple[int, float]]:
+    """``(index, level before)`` of each point from index ``first`` on that is at least ``ratio``
+    times the median of the five points before it (that level, above 0) and ``sigmas`` of the
+    curve's noise above it: a train loss thrown up by a step too big for the loss surface. Both
+    the val rise that starts at such a spike (``overfitting`` leaves it to ``lr_too_high``) and
+    ``lr_too_high``'s repeated jumps are judged on this one test."""
+    y = T.y
+    out = []
+    for i in range(first, T.n):
+        prior = float(np.median(y[max(0, i - 5):i]))
+        if prior > 0 and y[i] >= ratio * prior and y[i] - prior >= sigmas * noise(T):
+            out.append((i, prior))
+    return out
+
+
 def print_step(y: Any) -> float | None:
     """The decimal step a log printed these values on (1e-4 for ``0.0012``, 1 for a column of
     ``0.0``), or None when they carry more digits than a log prints (full float precision). A

@@ -27,7 +27,7 @@ from fitdoctor.io.console.lines import (MAYBE_WRAPPED, cut_incomplete_tail, drop
 from fitdoctor.io.console.mbrl_log import mbrl_lines_as_lines
 from fitdoctor.io.console.pairs import clean_pairs, extract_pairs, is_metric_key
 from fitdoctor.io.console.patterns import CALLBACK, STEP_SPLIT_VALUE, holds_no_record
-from fitdoctor.io.console.runs import State, drop_one_value_runs, join_resumed, to_history
+from fitdoctor.io.console.runs import Run, State, drop_one_value_runs, join_resumed, to_history
 from fitdoctor.io.console.settings import printed_settings
 from fitdoctor.io.console.vocabulary import translate
 from fitdoctor.io.console.yolo_table import yolo_tables_as_lines
@@ -252,8 +252,12 @@ def _steps_count_within_epochs(state: State) -> bool:
     opened a run of its own). A log whose step lines carry the curve counts on across epochs."""
     if not state.epoch_summary_note:
         return False
-    step_runs = [r for r in state.runs if r.records and r.axis == "step" and r.dialect == "generic"]
-    return len(step_runs) >= 3
+    return len(_generic_step_runs(state)) >= 3
+
+
+def _generic_step_runs(state: State) -> list[Run]:
+    """The runs the step lines of a log built (the generic dialect, on a step axis)."""
+    return [r for r in state.runs if r.records and r.axis == "step" and r.dialect == "generic"]
 
 
 def _steps_sparser_than_epochs(state: State) -> bool:
@@ -263,7 +267,7 @@ def _steps_sparser_than_epochs(state: State) -> bool:
     sample or two, and the epochs' own averages are the curve."""
     if state.epoch_summaries_left_out < 3:
         return False
-    steps = [r for r in state.runs if r.records and r.axis == "step" and r.dialect == "generic"]
+    steps = _generic_step_runs(state)
     if any(names_held_out(rec) for r in steps for rec in r.records.values()):
         return False  # the step lines carry the evaluations: they are the run's cadence
     return sum(len(r.records) for r in steps) < state.epoch_summaries_left_out
