@@ -31,7 +31,11 @@ def overfitting(ctx: Context) -> Finding | None:
     vmin = float(sv[b])
     after = V.n - 1 - b
     if after < max(2, int(0.1 * V.n)):
-        return None
+        # the smoothed best at the end can be the smoothing's own: a val curve flat within its
+        # noise since an early logged best averages lowest over its last points; whether the
+        # train loss fell far below that flat stretch is the gap's question (it has its own
+        # guard for a logged best at the last evaluation)
+        return gap_widening(ctx, V, T, b)
     end = tail_level(V, 0.15)
     rise = end - vmin
     # the noise of the stretch being judged: a steep, curved descent before the best inflates
@@ -244,10 +248,11 @@ def wide_gap(ctx: Context, V: Curve, T: Curve) -> Finding | None:
     if int(np.sum(tail)) < 3:
         return None
     _, vz = stats.trend(V.x[tail], V.y[tail], V.sigma)
-    if vz < -ctx.th.z_trend:
-        return None  # validation still improving over the last third
     t_on_v = ctx.train_on(V.x)
     v_end, t_end = tail_level(V, 0.15), float(np.median(t_on_v[-max(2, V.n // 7):]))
+    if vz < -ctx.th.z_trend and v_end < float(np.min(V.smoothed()[~tail])) - noise(V):
+        return None  # validation still improving over the last third, to levels it never had
+    # (falling back from a bump only to the level it held before the last third is no progress)
     if v_end <= 0 or t_end <= 0:
         return None
     ratio = t_end / v_end
@@ -271,7 +276,7 @@ def wide_gap(ctx: Context, V: Curve, T: Curve) -> Finding | None:
         ev["val_minus_train_accuracy"] = acc_gap
         acc = f"; val accuracy is {-acc_gap:.3f} below train"
     msg = (f"{T.name} is down to {fv(t_end)} while {V.name} sits at {fv(v_end)} ({v_end / max(t_end, 1e-12):.0f}x) and "
-           f"has not improved beyond its noise over the last third of the run (best {fv(best_v)} at "
+           f"found no new low beyond its noise over the last third of the run (best {fv(best_v)} at "
            f"{V.axis} {fx(best_x)}){acc}: it fits its training data far better than unseen data")
     return finding("overfitting", "warning", msg, ctx, span=(V.x[b], V.x[-1]), evidence=ev)
 
