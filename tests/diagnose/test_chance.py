@@ -311,3 +311,23 @@ def test_a_loss_at_ln_k_beside_a_climbing_held_out_score_is_no_constant_guess():
 
     assert "chance_level" not in fd.diagnose(run([0.419, 0.546, 0.632, 0.747, 0.770])).codes
     assert fd.diagnose(run([0.0, 0.004, 0.011, 0.015, 0.019])).top.code == "chance_level"
+
+
+def test_an_accuracy_pinned_below_one_half_with_the_loss_of_such_a_prior_is_chance_level():
+    """A Keras CSVLogger of a 3-way price-direction LSTM, train only: accuracy 0.458-0.461 for all
+    100 epochs while the loss creeps 0.9539 -> 0.9519. No binary entropy fits an accuracy under
+    one half, and the loss is not ln 3; but a prior whose largest class holds 0.46 scores between
+    0.917 (0.46, 0.46, 0.08) and 1.064 (0.46, 0.27, 0.27), and 0.952 is inside: one answer, the
+    class prior. The same accuracy beside a loss of 0.60 (below what any such prior scores) is a
+    model that learned something; an accuracy wandering 0.40-0.52 is not one answer."""
+    rng = np.random.default_rng(3)
+    n = 100
+    loss = list(0.9539 - 0.002 * (1 - np.exp(-np.arange(n) / 30)) + rng.normal(0, 3e-5, n))
+    acc = list(0.4595 + rng.uniform(-0.0013, 0.0013, n))
+    d = fd.diagnose({"loss": loss, "accuracy": acc})
+    assert d.top.code == "chance_level", d.codes
+    assert "largest class holds 0.460" in d.top.message
+    low = list(0.60 - 0.002 * (1 - np.exp(-np.arange(n) / 30)) + rng.normal(0, 3e-5, n))
+    assert "chance_level" not in fd.diagnose({"loss": low, "accuracy": acc}).codes
+    wander = list(0.46 + 0.06 * np.sin(np.arange(n) / 3.0))
+    assert "chance_level" not in fd.diagnose({"loss": loss, "accuracy": wander}).codes

@@ -87,6 +87,24 @@ def _singles_out_a_class_count(level: float, h: float) -> bool:
     return abs(level - h) <= 0.1 * math.log((k + 1) / k)
 
 
+def entropy_range_at_share(a: float, k: int) -> tuple[float, float]:
+    """The lowest and highest entropy of a prior over at most ``k`` classes whose largest class
+    holds share ``a``: lowest with as many classes at ``a`` as fit and the rest in one; highest
+    with the rest spread evenly over the other ``k - 1``."""
+    full = int(math.floor(1.0 / a + 1e-9))
+    rest = max(1.0 - full * a, 0.0)
+    lo = -full * a * math.log(a) - (rest * math.log(rest) if rest > 1e-12 else 0.0)
+    other = (1.0 - a) / (k - 1)
+    hi = -a * math.log(a) - (1.0 - a) * math.log(other)
+    return lo, max(hi, lo)
+
+
+def pinned(c: Curve | None, level: float) -> bool:
+    """Every value of accuracy ``c`` within 0.01 of ``level`` (a constant answer on fixed rows
+    scores the same share each epoch; a model that learns, however little, moves it more)."""
+    return c is not None and c.n >= 8 and bool(np.all(np.abs(c.y - level) <= 0.01))
+
+
 def accuracy_curve(ctx: Context) -> Curve | None:
     """The accuracy that says what the model predicts: validation if logged, else train."""
     if ctx.metric_name != "accuracy":
@@ -335,6 +353,18 @@ def init_chance(ctx: Context) -> None:
                 c, m, upper = math.log(k_acc), a, math.log(k_acc) * 1.1
                 src = (f"ln {k_acc}: accuracy holds at {a:.3f} = 1/{k_acc}, a constant answer among {k_acc} "
                        f"balanced classes, and the loss sits at ln {k_acc}")
+            if c is None and a is not None and 0.0 < a < 0.5 and (pinned(A, a) or pinned(ctx.metric, a)):
+                # an accuracy pinned below 1/2 is the largest class's share of a prior of 3 or more
+                # classes; the loss of predicting such a prior lies between the entropy of the most
+                # lopsided one (as many classes at that share as fit) and that of the most even one
+                # among the fewest classes it allows (or the first loss's class count)
+                k_min = max(math.ceil(1.0 / a - 1e-9), 3)
+                k_top = max(k_min, classes_from_first_loss(ctx) or 0)
+                lo, hi = entropy_range_at_share(a, k_top)
+                if lo * (1 - tol) <= level <= hi * (1 + tol):
+                    c, m, upper = lo, a, hi
+                    src = (f"the least a prior whose largest class holds {a:.3f} of the rows can score; the most even "
+                           f"such prior over {k_top} classes scores {hi:.3f}; accuracy holds at {a:.3f} from the first {A.axis}")
             k_init = classes_from_first_loss(ctx)
             if c is None and k_init and k_init > 2 and level >= math.log(k_init) * (1 - tol) \
                     and (a is not None or a_end <= 1.0 / k_init + 0.05):
