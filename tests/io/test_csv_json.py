@@ -502,6 +502,39 @@ def test_one_epoch_fits_appended_in_a_loop_are_read_as_one_run(tmp_path):
     assert any("one-epoch fits" in n for n in runs[0].meta.get("notes", []))
 
 
+def test_one_epoch_fits_saved_with_a_blank_line_after_each_row_are_still_one_run(tmp_path):
+    """The same loop's file saved with ``\\r\\r\\n`` line ends (a text-mode write of CRLF text on
+    Windows): every row is followed by an empty line. Blank lines are no rows; the file had been
+    refused as "only one epoch of values"."""
+    rows = ["epoch,accuracy,loss,val_accuracy,val_loss"]
+    rows += [f"0,{0.76 + 0.01 * e:.4f},{0.7 / (1 + e):.4f},{0.87 + 0.005 * e:.4f},{0.41 / (1 + e):.4f}" for e in range(10)]
+    p = tmp_path / "training_log.csv"
+    p.write_bytes(("\r\r\n".join(rows) + "\r\r\n").encode())
+    runs = fd.read_runs(str(p))
+    assert len(runs) == 1
+    assert list(runs[0].get("loss").steps) == [float(e) for e in range(10)]
+    assert fd.diagnose(runs[0]).codes
+
+
+def test_one_epoch_fits_of_two_models_in_turn_are_two_runs(tmp_path):
+    """The loop trains one model for 16 epochs, then a fresh one for 10, all rows epoch 0: the
+    second model's first loss (1.67) is five times the row before and above the first model's
+    first (0.39), and falls again at once. Two runs, the last one the second model. A loss that
+    blows up to twice its level and stays there is one run that diverged, not a new model."""
+    first = [0.39 - 0.006 * e for e in range(16)]
+    second = [1.67 * 0.8 ** e for e in range(10)]
+    rows = ["epoch,loss,val_loss"] + [f"0,{y:.4f},{0.9 * y:.4f}" for y in first + second]
+    p = tmp_path / "training_log.csv"
+    p.write_text("\n".join(rows) + "\n")
+    runs = fd.read_runs(str(p))
+    assert [len(r.get("loss").values) for r in runs] == [16, 10]
+    assert any("2 models in turn" in n for n in runs[-1].meta.get("notes", []))
+    blown = first + [y * 2.5 for y in first[:10]][::-1]
+    rows = ["epoch,loss,val_loss"] + [f"0,{y:.4f},{0.9 * y:.4f}" for y in blown]
+    p.write_text("\n".join(rows) + "\n")
+    assert [len(r.get("loss").values) for r in fd.read_runs(str(p))] == [26]
+
+
 def test_a_list_of_one_epoch_keras_histories_is_one_run(tmp_path):
     """``hists = [model.fit(..., epochs=1).history for _ in range(50)]`` saved with json.dump:
     each record a History.history of one-element lists. They are the epochs of one run; the

@@ -79,6 +79,8 @@ def split_fits(header: list[str], rows: list[list[str]]) -> list[tuple[int, list
     first = last = None
     for i, row in enumerate(rows):
         line = i + 2
+        if not any(c.strip() for c in row):
+            continue  # a blank line (a file saved with \r\r\n line ends has one after every row)
         if [c.strip().lower() for c in row] == keys:
             if fits[-1][1]:
                 fits.append((line + 1, [], []))
@@ -101,21 +103,59 @@ def split_fits(header: list[str], rows: list[list[str]]) -> list[tuple[int, list
             last = ep
         fits[-1][1].append(row)
     fits = [f for f in fits if f[1]] or [(2, rows, [])]
-    return _one_epoch_fits_joined(fits, len(keys))
+    return _one_epoch_fits_joined(fits, keys)
 
 
 def _one_epoch_fits_joined(fits: list[tuple[int, list[list[str]], list[str]]],
-                           width: int) -> list[tuple[int, list[list[str]], list[str]]]:
+                           keys: list[str]) -> list[tuple[int, list[list[str]], list[str]]]:
     """A loop that calls ``fit(epochs=1)`` once per epoch, appending to one CSVLogger file,
     writes a one-row "fit" per epoch, each numbered 0. Every fit one row long, the rows are the
     epochs of one run, in order: renumbered 0, 1, 2, ... (one row alone is no curve; refused
-    run by run, the whole file was)."""
+    run by run, the whole file was). A fresh model trained by the same loop later in the file
+    shows only in its numbers: see :func:`_fresh_model_rows`."""
     if len(fits) < 3 or any(len(rows) != 1 for _, rows, _ in fits):
         return fits
-    joined = [[f"{e}", *rows[0][1:width]] for e, (_, rows, _) in enumerate(fits)]
-    note = (f"{len(fits)} one-epoch fits appended to one file (fit(epochs=1) in a loop): read as the "
-            "consecutive epochs of one run")
-    return [(fits[0][0], joined, [note])]
+    lines = [line for line, _, _ in fits]
+    rows = [rows[0] for _, rows, _ in fits]
+    starts = _fresh_model_rows(rows, keys)
+    out = []
+    for a, b in zip(starts, starts[1:] + [len(rows)]):
+        joined = [[f"{e}", *row[1:len(keys)]] for e, row in enumerate(rows[a:b])]
+        note = (f"{b - a} one-epoch fits appended to one file (fit(epochs=1) in a loop): read as the "
+                "consecutive epochs of one run")
+        if len(starts) > 1:
+            note += (f"; the loop trained {len(starts)} models in turn (a loss back above where the one before "
+                     "began, then falling again, is a new model's first epoch), this one from line "
+                     f"{lines[a]}")
+        out.append((lines[a], joined, [note]))
+    return out
+
+
+def _fresh_model_rows(rows: list[list[str]], keys: list[str]) -> list[int]:
+    """Where a new model starts among one-epoch rows (indices, the first 0): the train loss
+    jumps to at least twice the row before and above the first row of the model before, and the
+    next row falls again. A model that blows up does not fall straight back; a fresh one, at
+    its first epoch, is at least as bad as the first model was at its own."""
+    if "loss" not in keys:
+        return [0]
+    j = keys.index("loss")
+
+    def loss(row: list[str]) -> float | None:
+        try:
+            v = parse_cell(row[j]) if j < len(row) else None
+        except ValueError:
+            return None
+        return v if v is not None and math.isfinite(v) else None
+
+    ys = [loss(r) for r in rows]
+    starts = [0]
+    for i in range(2, len(ys) - 1):
+        y, prev, nxt, first = ys[i], ys[i - 1], ys[i + 1], ys[starts[-1]]
+        if None in (y, prev, nxt, first) or i - starts[-1] < 2:
+            continue
+        if y >= 2 * prev and y > first and nxt < y:
+            starts.append(i)
+    return starts
 
 
 def _epoch_at_least(row: list[str], ep: float) -> bool:
