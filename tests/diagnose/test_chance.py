@@ -331,3 +331,21 @@ def test_an_accuracy_pinned_below_one_half_with_the_loss_of_such_a_prior_is_chan
     assert "chance_level" not in fd.diagnose({"loss": low, "accuracy": acc}).codes
     wander = list(0.46 + 0.06 * np.sin(np.arange(n) / 3.0))
     assert "chance_level" not in fd.diagnose({"loss": loss, "accuracy": wander}).codes
+
+
+def test_a_loss_below_what_any_constant_answer_scores_at_its_accuracy_is_no_chance_level():
+    """A Keras segmentation run, 5 epochs: pixel accuracy 0.9993 -> 0.9999 and val loss 0.0027
+    -> 0.0008. The accuracy is what a constant answer scores if one class held 99.99% of the
+    pixels, and the loss sits near that prior's entropy; but a constant answer's loss is at least
+    H(accuracy) (0.0011 at the last epoch), and this one is well below it at most evaluations: the
+    model tells the pixels apart (its val dice is 0.9999). A model stuck at a 99.6% majority, its
+    loss at H(0.996) = 0.0256, is still chance_level."""
+    acc = [0.99662, 0.99976, 0.99984, 0.99987, 0.99988]
+    val_acc = [0.99926, 0.99982, 0.99986, 0.99992, 0.99989]
+    run = {"loss": [0.01008, 0.00193, 0.00133, 0.00108, 0.00095], "accuracy": acc,
+           "val_loss": [0.00267, 0.00132, 0.00109, 0.00090, 0.00080], "val_accuracy": val_acc}
+    assert "chance_level" not in fd.diagnose(run).codes
+    rng = np.random.default_rng(4)
+    stuck = {"loss": list(0.0257 + rng.normal(0, 2e-4, 30)), "accuracy": list(0.996 + rng.normal(0, 2e-4, 30)),
+             "val_loss": list(0.0256 + rng.normal(0, 2e-4, 30)), "val_accuracy": [0.996] * 30}
+    assert fd.diagnose(stuck).top.code == "chance_level", fd.diagnose(stuck).codes
