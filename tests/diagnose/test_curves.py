@@ -935,14 +935,14 @@ def test_a_val_loss_flat_since_an_early_best_is_judged_even_when_it_averages_low
 
 def test_a_val_loss_falling_back_from_a_bump_to_its_early_best_is_no_progress():
     """A classifier head trained for 150 epochs: val loss best 0.95 at epoch 31, a bump to 1.1
-    around epoch 70, back down to 0.96 by the end, while train goes to 0.0013 (700x below) and
+    around epoch 70, back down to 0.962 by the end, while train goes to 0.0013 (700x below) and
     val accuracy sits 0.16 under train. Over the last third val falls, but only back to levels it
     held long before: that is no progress, and the gap is overfitting. Val falling to 0.70, far
     below anything it reached before, is still improving."""
     rng = np.random.default_rng(1)
     e = np.arange(150)
     bump = 0.15 * np.exp(-((e - 70) / 18.0) ** 2)
-    val = np.where(e < 31, 6.96 * np.exp(-e / 5.5) + 0.95 * (1 - np.exp(-e / 5.5)), 0.95 + bump)
+    val = np.where(e < 31, 6.96 * np.exp(-e / 5.5) + 0.95 * (1 - np.exp(-e / 5.5)), 0.95 + bump + 0.012 * (e > 31))
     val = val + 0.004 * rng.standard_normal(150)
     train = np.r_[np.geomspace(7.0, 0.2, 31), np.geomspace(0.2, 0.0013, 119)]
     acc = np.r_[np.linspace(0.1, 0.97, 31), np.linspace(0.97, 0.9998, 119)]
@@ -951,6 +951,9 @@ def test_a_val_loss_falling_back_from_a_bump_to_its_early_best_is_no_progress():
     d = fd.diagnose(run)
     assert d.top.code == "overfitting", d.codes
     assert "found no new low beyond its noise over the last third" in d.top.message
+    # no better since its best, bump and all: stop there (not where the last third begins)
+    assert d.top.evidence["flat_since"] == d.top.evidence["best_at"] < 50
+    assert d.top.remedies[0].action.startswith("stop at the best epoch")
     lower = val - np.where(e >= 100, 0.25 * (e - 100) / 49, 0.0)
     assert "overfitting" not in fd.diagnose(dict(run, val_loss=list(lower))).codes
 

@@ -265,10 +265,12 @@ def wide_gap(ctx: Context, V: Curve, T: Curve) -> Finding | None:
     acc_gap = _val_minus_train_accuracy(ctx)
     if acc_gap is not None and -acc_gap < ctx.th.overfit_wide_acc_gap:
         return None  # the accuracies are close: the loss gap is over-confidence, not memorising
-    b = int(np.argmax(tail))
     best_x, best_v = V.logged_best(int(np.argmin(V.y)))
+    # no better since the best when it came before the last third (a bump in between and back
+    # is no progress), else since the last third began
+    flat_since = min(float(V.x[int(np.argmax(tail))]), float(best_x))
     ev = {"val_min": best_v, "best_at": best_x, "val_last": v_end, "train_last": t_end,
-          "train_over_val": t_end / v_end, "flat_since": float(V.x[b]), "axis": V.axis}
+          "train_over_val": t_end / v_end, "flat_since": flat_since, "axis": V.axis}
     if ratio != t_end / v_end:
         ev["error_ratio"] = ratio  # the square root of the squared errors' ratio
     acc = ""
@@ -278,7 +280,7 @@ def wide_gap(ctx: Context, V: Curve, T: Curve) -> Finding | None:
     msg = (f"{T.name} is down to {fv(t_end)} while {V.name} sits at {fv(v_end)} ({v_end / max(t_end, 1e-12):.0f}x) and "
            f"found no new low beyond its noise over the last third of the run (best {fv(best_v)} at "
            f"{V.axis} {fx(best_x)}){acc}: it fits its training data far better than unseen data")
-    return finding("overfitting", "warning", msg, ctx, span=(V.x[b], V.x[-1]), evidence=ev)
+    return finding("overfitting", "warning", msg, ctx, span=(flat_since, V.x[-1]), evidence=ev)
 
 
 def _gap_widening(ctx: Context, V: Curve, T: Curve, b: int) -> Finding | None:
