@@ -88,9 +88,9 @@ def _singles_out_a_class_count(level: float, h: float) -> bool:
 
 
 def entropy_range_at_share(a: float, k: int) -> tuple[float, float]:
-    """The lowest and highest entropy of a prior over at most ``k`` classes whose largest class
-    holds share ``a``: lowest with as many classes at ``a`` as fit and the rest in one; highest
-    with the rest spread evenly over the other ``k - 1``."""
+    """The lowest and highest entropy of a prior over ``k`` classes (at least ``ceil(1/a)``)
+    whose largest class holds share ``a``: lowest with as many classes at ``a`` as fit and the
+    rest in one; highest with the rest spread evenly over the other ``k - 1``."""
     full = int(math.floor(1.0 / a + 1e-9))
     rest = max(1.0 - full * a, 0.0)
     lo = -full * a * math.log(a) - (rest * math.log(rest) if rest > 1e-12 else 0.0)
@@ -355,7 +355,9 @@ def init_chance(ctx: Context) -> None:
                        f"balanced classes, and the loss sits at ln {k_acc}")
             if c is None and a is not None and 0.0 < a < 0.5 and (pinned(A, a) or pinned(ctx.metric, a)):
                 # an accuracy pinned below 1/2 is the largest class's share of a prior of 3 or more
-                # classes; the loss of predicting such a prior lies between the entropy of the most
+                # classes (on a val split the train majority may not lead there: then the range
+                # below sits too high and the test misses, never fires wrongly); the loss of
+                # predicting such a prior lies between the entropy of the most
                 # lopsided one (as many classes at that share as fit) and that of the most even one
                 # among the fewest classes it allows (or the first loss's class count)
                 k_min = max(math.ceil(1.0 / a - 1e-9), 3)
