@@ -98,10 +98,15 @@ class Curve:
         j = int(idx[np.argmax(ly[idx])] if self.higher_better else idx[np.argmin(ly[idx])])
         return float(lx[j]), float(ly[j])
 
+    @property
+    def logged_points(self) -> tuple[np.ndarray, np.ndarray]:
+        """(x, y) as logged: the points before binning, or the curve's own when it was not binned."""
+        return self.logged if self.logged is not None else (self.x, self.y)
+
     def logged_at(self, x: float) -> float:
         """The value as logged at axis position ``x``, or at the last logged point before it (a
         binned curve's point is a bin's median: no number the user can find in the file)."""
-        lx, ly = self.logged if self.logged is not None else (self.x, self.y)
+        lx, ly = self.logged_points
         j = int(np.searchsorted(lx, x, side="right")) - 1
         return float(ly[max(j, 0)])
 

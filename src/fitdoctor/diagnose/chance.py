@@ -353,6 +353,7 @@ def init_chance(ctx: Context) -> None:
                 c, m, upper = math.log(k_acc), a, math.log(k_acc) * 1.1
                 src = (f"ln {k_acc}: accuracy holds at {a:.3f} = 1/{k_acc}, a constant answer among {k_acc} "
                        f"balanced classes, and the loss sits at ln {k_acc}")
+            k_init = classes_from_first_loss(ctx)
             if c is None and a is not None and 0.0 < a < 0.5 and (pinned(A, a) or pinned(ctx.metric, a)):
                 # an accuracy pinned below 1/2 is the largest class's share of a prior of 3 or more
                 # classes (on a val split the train majority may not lead there: then the range
@@ -361,13 +362,12 @@ def init_chance(ctx: Context) -> None:
                 # lopsided one (as many classes at that share as fit) and that of the most even one
                 # among the fewest classes it allows (or the first loss's class count)
                 k_min = max(math.ceil(1.0 / a - 1e-9), 3)
-                k_top = max(k_min, classes_from_first_loss(ctx) or 0)
+                k_top = max(k_min, k_init or 0)
                 lo, hi = entropy_range_at_share(a, k_top)
                 if lo * (1 - tol) <= level <= hi * (1 + tol):
                     c, m, upper = lo, a, hi
                     src = (f"the least a prior whose largest class holds {a:.3f} of the rows can score; the most even "
                            f"such prior over {k_top} classes scores {hi:.3f}; accuracy holds at {a:.3f} from the first {A.axis}")
-            k_init = classes_from_first_loss(ctx)
             if c is None and k_init and k_init > 2 and level >= math.log(k_init) * (1 - tol) \
                     and (a is not None or a_end <= 1.0 / k_init + 0.05):
                 # K read off the loss at initialisation; the loss is still no better than a uniform

@@ -86,10 +86,7 @@ def split_fits(header: list[str], rows: list[list[str]]) -> list[tuple[int, list
                 fits.append((line + 1, [], []))
             first = last = None
             continue
-        try:
-            ep = parse_cell(row[0]) if row else None
-        except ValueError:
-            ep = None
+        ep = _cell_at(row, 0)
         if ep is not None and last is not None and ep <= last:
             if first is not None and ep <= first:
                 fits.append((line, [], []))
@@ -140,14 +137,7 @@ def _fresh_model_rows(rows: list[list[str]], keys: list[str]) -> list[int]:
         return [0]
     j = keys.index("loss")
 
-    def loss(row: list[str]) -> float | None:
-        try:
-            v = parse_cell(row[j]) if j < len(row) else None
-        except ValueError:
-            return None
-        return v if v is not None and math.isfinite(v) else None
-
-    ys = [loss(r) for r in rows]
+    ys = [v if v is not None and math.isfinite(v) else None for v in (_cell_at(r, j) for r in rows)]
     starts = [0]
     for i in range(2, len(ys) - 1):
         y, prev, nxt, first = ys[i], ys[i - 1], ys[i + 1], ys[starts[-1]]
@@ -159,11 +149,16 @@ def _fresh_model_rows(rows: list[list[str]], keys: list[str]) -> list[int]:
 
 
 def _epoch_at_least(row: list[str], ep: float) -> bool:
-    try:
-        v = parse_cell(row[0]) if row else None
-    except ValueError:
-        return False
+    v = _cell_at(row, 0)
     return v is not None and v >= ep
+
+
+def _cell_at(row: list[str], j: int) -> float | None:
+    """Column ``j`` of a row as a number; None when the row is shorter or the cell is no number."""
+    try:
+        return parse_cell(row[j]) if len(row) > j else None
+    except ValueError:
+        return None
 
 
 @register
@@ -334,14 +329,7 @@ def _restarts(rows: list[list[str]], axis: int | None, first_line: int) -> list[
     (:func:`restart_starts`)."""
     if axis is None:
         return [(first_line, rows)]
-
-    def counter(row: list[str]) -> float | None:
-        try:
-            return parse_cell(row[axis]) if len(row) > axis else None
-        except ValueError:
-            return None
-
-    starts = restart_starts([counter(r) for r in rows])
+    starts = restart_starts([_cell_at(r, axis) for r in rows])
     return [(first_line + a, rows[a:b]) for a, b in zip(starts, starts[1:] + [len(rows)])]
 
 

@@ -44,7 +44,7 @@ def diverging(ctx: Context) -> Finding | None:
               "ratio_to_start": top / start}
         # quoted as logged (LABELS.md): the first value, the highest and the last; the levels
         # judged above are in the evidence
-        lx, ly = L.logged if L.logged is not None else (L.x, L.y)
+        lx, ly = L.logged_points
         hi = int(np.argmax(np.where(np.isfinite(ly), ly, -np.inf)))
         first_logged, top_logged, last_logged = float(ly[0]), float(ly[hi]), float(ly[-1])
         ratio = f" ({fv(top_logged / first_logged)}x its first value)" if first_logged > 0 else ""
