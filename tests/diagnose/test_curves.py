@@ -1578,6 +1578,30 @@ def test_a_rise_that_holds_for_the_rest_of_the_run_is_overfitting_though_under_3
     assert "overfitting" not in fd.diagnose({"loss": loss, "val_loss": back}).codes
 
 
+def test_a_late_onset_that_held_to_the_end_is_overfitting():
+    """A 10-epoch CNN: val best at epoch 7 (noise about 0.004 around 0.04-0.05), then worse at
+    both epochs after it, each beyond twice the noise and +46% at the last, while train keeps
+    falling. Too few points after the best for a rise to be judged against the whole drop, yet
+    the keep advice already says stop at epoch 7: it is overfitting, not "no fault named"."""
+    loss = [0.95, 0.19, 0.104, 0.077, 0.082, 0.052, 0.046, 0.0406, 0.0399, 0.0361]
+    val = [2.99, 0.80, 0.0501, 0.0458, 0.0502, 0.0424, 0.0402, 0.0400, 0.0507, 0.0583]
+    d = fd.diagnose({"loss": loss, "val_loss": val})
+    assert d.top.code == "overfitting" and d.top.evidence["best_at"] == 7
+    assert d.top.message.startswith("val_loss best 0.04 at epoch 7, then worse at each of the 2 epochs after it")
+    assert "0.0583 at the last (+46%)" in d.top.message and d.top.message.endswith("held to the end")
+    assert d.summary["keep"].startswith("keep the weights from epoch 7")
+    # the last point back within its noise: one excursion, not a rise that held
+    assert "overfitting" not in fd.diagnose({"loss": loss, "val_loss": val[:-1] + [0.0431]}).codes
+    # no clear best: an evaluation just before it as high as those after it (a noisy floor)
+    floor = val[:6] + [0.0521] + val[7:]
+    assert "overfitting" not in fd.diagnose({"loss": loss, "val_loss": floor}).codes
+    # train no longer improving over the same stretch: nothing is being memorised
+    flat_train = loss[:7] + [0.0406, 0.0421, 0.0432]
+    assert "overfitting" not in fd.diagnose({"loss": flat_train, "val_loss": val}).codes
+    # mid-training (a live callback) the next evaluation may be the next best
+    assert "overfitting" not in fd.diagnose({"loss": loss, "val_loss": val}, partial=True).codes
+
+
 def test_a_metric_that_does_not_say_which_way_is_better_is_never_judged_as_a_loss():
     """An OCR run logs only evaluations: eval loss falls while 'ccr' (character correct rate)
     climbs. Read as a loss, ccr 'grows 4x' and the run 'diverges'; it is healthy."""

@@ -22,6 +22,13 @@ HELD_SHARE = 0.8
 
 @rule("curves")
 def overfitting(ctx: Context) -> Finding | None:
+    found = _overfitting(ctx)
+    if found is None and not ctx.partial:
+        found = late_rise(ctx)
+    return found
+
+
+def _overfitting(ctx: Context) -> Finding | None:
     V = val_curve(ctx)
     T = train_curve(ctx)
     if V is None or T is None or V.n < 4:
@@ -118,6 +125,57 @@ def overfitting(ctx: Context) -> Finding | None:
            f"{unit(V)}s ({ev['share_after_best']:.0%} of the run; {fv(shown_last)} at the last) while {T.name} "
            f"fell to {fv(last_as_logged(ctx, T))}; {why}")
     return finding("overfitting", "warning", msg, ctx, span=(best_x, V.x[-1]), evidence=ev)
+
+def late_rise(ctx: Context) -> Finding | None:
+    """Overfitting whose onset came late: the best fell among the last evaluations and each of
+    the 2 to ``held_min_points`` - 1 after it is worse beyond twice the noise, the last beyond
+    three noise scales (as the keep advice judges it) and by ``healthy_end_worse`` of the best,
+    while train kept improving (LABELS.md: a clear best, then above it beyond its own noise for
+    the rest of the run), and a clear best: the as many points before it all below those after
+    it (a noisy floor's lowest point is not one; for exchangeable points the order alone has a
+    chance of 1 in C(2k + 1, k), 35 for k = 3). So few points are too few for the other kinds' tests (a rise against
+    the whole drop, a level that held); a longer stretch is theirs, and their size bars stand.
+    The keep advice already said to stop at that best, under "no fault named, but not healthy".
+    A finished run only: a live run's next evaluation may be its next best."""
+    V, T = val_curve(ctx), train_curve(ctx)
+    if V is None or T is None or V.n < 5:
+        return None
+    rb = int(np.argmin(V.y))
+    after = V.y[rb + 1:]
+    if not 2 <= after.size < ctx.th.held_min_points:
+        return None  # a longer stretch is the other kinds' to judge, against the drop and the best
+    best = float(V.y[rb])
+    sigma = noise_after_best(V, rb, ctx, best)
+    last = float(V.y[-1])
+    if not (float(np.min(after)) > best + 2 * sigma and last > best + 3 * sigma
+            and last - best >= ctx.th.healthy_end_worse * abs(best)):
+        return None
+    if float(np.min(after)) <= float(np.max(V.y[max(0, rb - after.size): rb])):
+        return None  # no clear best: a point as high sits just before it (a noisy floor's lowest point)
+    t_on_v = ctx.train_on(V.x)
+    if not float(t_on_v[-1]) < float(t_on_v[rb]):
+        return None  # train did not keep improving: not memorising
+    if not val_improved(V, ctx):
+        return None
+    if rise_at_a_train_spike(V, T, rb, last, ctx) is not None:
+        return None
+    best_x, best_v = V.logged_best(rb)
+    score = negated(V)
+    sign = -1 if score else 1
+    name = V.name if V is ctx.val_loss else f"val {ctx.metric_name}"
+    k = int(after.size)
+    pct = f" ({sign * (V.logged_last - best_v) / abs(best_v):+.0%})" if best_v else ""
+    ev = {"val_min": sign * best_v, "best_at": best_x, "val_last": sign * V.logged_last, "late_points": k,
+          "noise": sigma, "train_at_best": float(t_on_v[rb]), "train_last": float(t_on_v[-1]),
+          "axis": V.axis, "late_onset": True}
+    if score:
+        ev["higher_is_better"] = True
+    msg = (f"{name} best {fv(sign * best_v)} at {V.axis} {fx(best_x)}, then worse at each of the {k} "
+           f"{unit(V)}s after it (each beyond twice the {unit(V)}-to-{unit(V)} noise, {fv(sigma)}; "
+           f"{fv(sign * V.logged_last)} at the last{pct}) while {T.name} fell to {fv(last_as_logged(ctx, T))}: "
+           "a late rise, but one that held to the end")
+    return finding("overfitting", "warning", msg, ctx, span=(best_x, V.x[-1]), evidence=ev)
+
 
 def rise_at_a_train_spike(V: Curve, T: Curve, b: int, end: float, ctx: Context) -> dict[str, float] | None:
     """The train loss spike that the val rise after the best (index ``b``) started at, or None.
