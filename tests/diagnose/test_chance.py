@@ -349,3 +349,32 @@ def test_a_loss_below_what_any_constant_answer_scores_at_its_accuracy_is_no_chan
     stuck = {"loss": list(0.0257 + rng.normal(0, 2e-4, 30)), "accuracy": list(0.996 + rng.normal(0, 2e-4, 30)),
              "val_loss": list(0.0256 + rng.normal(0, 2e-4, 30)), "val_accuracy": [0.996] * 30}
     assert fd.diagnose(stuck).top.code == "chance_level", fd.diagnose(stuck).codes
+
+
+def test_a_binary_accuracy_frozen_after_its_first_evaluations_with_the_loss_at_its_entropy_is_chance_level():
+    """A graph classifier: val accuracy 0.66, 0.51, then 0.6898 at each of the nine evaluations
+    left, val loss 0.62-0.64 against H(0.6898) = 0.619, train accuracy 0.57-0.63. The first two
+    values below the frozen one are the net before it collapsed onto one class, no climb that
+    shows learning (LABELS.md: "a binary accuracy frozen at one value p with the loss at H(p)")."""
+    run = {"loss": [0.7766, 0.6945, 0.68, 0.6708, 0.6708, 0.6783, 0.6708, 0.6971, 0.66, 0.6766, 0.6766],
+           "accuracy": [0.5674, 0.6112, 0.594, 0.6131, 0.6093, 0.6102, 0.6129, 0.612, 0.6334, 0.6057, 0.6057],
+           "val_loss": [0.6765, 0.7109, 0.6348, 0.6392, 0.633, 0.6348, 0.637, 0.6231, 0.6307, 0.632, 0.6321],
+           "val_accuracy": [0.6586, 0.5128] + [0.6898] * 9}
+    d = fd.diagnose(run)
+    assert d.top.code == "chance_level"
+    assert "H(0.690)" in d.top.message and "val_accuracy is 0.6898 at each of its last 9 epochs" in d.top.message
+    # one evaluation off the frozen value near the end: no longer frozen for 6 evaluations
+    thawed = dict(run, val_accuracy=[0.6586, 0.5128] + [0.6898] * 6 + [0.6912] + [0.6898] * 2)
+    assert "chance_level" not in fd.diagnose(thawed).codes
+
+
+def test_a_val_accuracy_that_climbed_to_a_frozen_value_with_a_loss_far_above_its_entropy_is_no_chance_level():
+    """A converged model on a 120-row val split: val accuracy climbs 0.825 -> 0.967 and then holds
+    116 of 120 for 17 epochs, val loss 0.32, twice H(0.967) = 0.146. It ranks the rows; it stopped
+    changing its answers, it never gave one answer."""
+    n = np.arange(30)
+    acc = np.minimum(0.9667, 0.825 + 0.016 * n)
+    acc[13:] = 0.9667
+    run = {"loss": list(0.5 + 0.19 * np.exp(-n / 3)), "accuracy": list(0.80 - 0.24 * np.exp(-n / 2)),
+           "val_loss": list(0.32 + 0.27 * np.exp(-n / 3)), "val_accuracy": list(acc)}
+    assert "chance_level" not in fd.diagnose(run).codes

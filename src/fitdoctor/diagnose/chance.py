@@ -138,6 +138,26 @@ def steady_level(c: Curve, z_trend: float, max_range: float = 0.08) -> float | N
     return level
 
 
+#: the fewest evaluations that must end a run at one exact value for the accuracy to be frozen
+FROZEN_MIN_POINTS = 6
+
+
+def frozen_level(c: Curve) -> tuple[float, int] | None:
+    """The value an accuracy ends frozen at and how many evaluations it held it, when its last
+    ``FROZEN_MIN_POINTS`` or more values (and at least half of them) are one value to the digits
+    logged, else None. LABELS.md's witness:
+    "a binary accuracy frozen at one value p with the loss at H(p)". A converged model on a small
+    val split can hold one value too (116 of 120 right for 15 epochs); the loss tells them apart
+    (at H(p) for a constant answer, far above it for a model that ranks the rows: see
+    :func:`init_chance`)."""
+    last = float(c.y[-1])
+    same = np.abs(c.y - last) <= 1e-6 * max(abs(last), 1.0)
+    held = c.n - int(np.flatnonzero(~same)[-1]) - 1 if not same.all() else c.n
+    if held < max(FROZEN_MIN_POINTS, (c.n + 1) // 2):
+        return None
+    return last, held
+
+
 def _train_witness(ctx: Context, A: Curve) -> float | None:
     """The level a train accuracy holds when the val accuracy ``A`` wanders without climbing: a
     constant answer scores its class's share on every split, and on a small or skewed val split
@@ -342,6 +362,18 @@ def init_chance(ctx: Context) -> None:
                     c, m, upper = h, a, math.log(2)
                     src = (f"H({a:.3f}), the loss of always predicting a {a:.0%}/{1 - a:.0%} prior; "
                            f"accuracy holds at {a:.3f}")
+            elif a is None and not frozen_by_lr and (fz := frozen_level(A)) is not None and 0.5 <= fz[0] < 1.0 \
+                    and not (A is ctx.val_metric and train_accuracy_beats(ctx, fz[0])):
+                f, n_f = fz
+                # an accuracy that reached its level from below (the net before it collapsed onto
+                # one class: 0.66, 0.51, then 0.6898 nine times) is a constant answer only with the
+                # loss at H(p) itself, not anywhere up to ln 2 (a model that ranks the rows but
+                # stopped changing its answers sits far above H(p))
+                h = stats.binary_entropy(f)
+                if abs(level - h) <= tol * h + 1e-3:
+                    c, m, upper = h, f, h
+                    src = (f"H({f:.3f}), the loss of always predicting a {f:.0%}/{1 - f:.0%} prior; {A.name} is "
+                           f"{f:.4g} at each of its last {n_f} {A.axis}s")
             if c is None and a is not None:
                 c, m, src = match_chance(level, a, tol)
             k_acc = int(round(1.0 / a)) if a is not None and a > 0 else 0
