@@ -226,7 +226,25 @@ def test_every_callback_phrase_holds_an_anchor_of_the_fast_path():
                "Epoch 3: val_loss did not improve from 0.30000",
                "Epoch 7: ReduceLROnPlateau reducing learning rate to 0.0001.", "Epoch 12: early stopping",
                "Restoring model weights from the end of the best epoch: 9.", "Epoch 1: saving model to m.keras",
-               "Saving model to m.keras", "best model so far"]
+               "Saving model to m.keras", "best model so far",
+               "  Checkpoint saved -> out/r3d18.pt  (epoch 1, acc 0.4397)", "Saved checkpoint to ckpt/epoch_3.pt",
+               "model saved (val_acc 0.91)"]
     for p in phrases:
         assert CALLBACK.search(p), p
         assert any(a in p for a in CALLBACK_ANCHORS), p
+
+
+def test_a_checkpoint_notice_repeating_the_epochs_score_is_no_train_metric(tmp_path):
+    """A loop prints its record, then the checkpoint it saved with the score it was saved for:
+    "(epoch 1, acc 0.4397)" is test_top1 again, not a train accuracy beside it (read as one, the
+    train and val accuracy are the same curve, and every rule comparing them reads nonsense)."""
+    lines = []
+    for e, (loss, top1) in enumerate([(2.84, 0.44), (1.78, 0.47), (1.19, 0.48), (0.71, 0.51), (0.36, 0.51),
+                                      (0.14, 0.54), (0.09, 0.51), (0.16, 0.46)], 1):
+        lines += [f"  Epoch {e}: train_loss={loss:.4f}  test_top1={top1:.4f}",
+                  f"  Checkpoint saved -> out/r3d18.pt  (epoch {e}, acc {top1:.4f})"]
+    p = tmp_path / "train_log.txt"
+    p.write_text("Training on cuda for epochs 1-8 ...\n" + "\n".join(lines) + "\n")
+    h = fd.read_runs(p)[0]
+    assert sorted(h.series) == ["loss", "val_accuracy"]
+    assert list(h.series["val_accuracy"].values)[:2] == [0.44, 0.47]

@@ -54,9 +54,14 @@ BARE_SPLITS = re.compile(r"(?:(?<![\w.])train(?:ing)?\s*[:=]\s*" + NUM + r"[^\n]
 #: Callback chatter that mentions metrics but is not a record.
 CALLBACK = re.compile(r"improved from|(?:did |has |had )?not improve|reducing learning rate|early stopping|"
                       r"saving model|restoring model weights|best (?:epoch|model)|\bsav(?:e|ed|ing)\s+(?:the\s+|a\s+)?(?:new\s+)?best\b|"
-                      r"ReduceLROnPlateau|LearningRateScheduler|Saving model", re.I)
+                      r"ReduceLROnPlateau|LearningRateScheduler|Saving model|"
+                      # a checkpoint's notice repeats a metric of the record before it ("Checkpoint
+                      # saved -> r3d18.pt  (epoch 1, acc 0.4397)" after "test_top1=0.4397")
+                      r"\bcheckpoint\s+(?:saved|written)|\bsav(?:e|ed|ing)\s+(?:a\s+|the\s+)?checkpoint|"
+                      r"\bmodel\s+saved\b", re.I)
 #: Every callback phrase ``CALLBACK`` matches contains one of these (checked by tests).
-CALLBACK_ANCHORS = ("mprove", "educ", "arly stop", "estor", "aving model", "est epoch", "est model", "best")
+CALLBACK_ANCHORS = ("mprove", "educ", "arly stop", "estor", "aving model", "est epoch", "est model", "best",
+                    "heckpoint", "odel saved")
 TRACEBACK = re.compile(r'\s*(?:File "|Traceback \(most recent|\^+\s*$|During handling'
                        # the exception a traceback ends with ("OSError: [Errno 39] Directory not
                        # empty"), whose words (Error, Errno) look like metrics
