@@ -98,3 +98,59 @@ def test_an_epoch_the_log_stops_inside_gives_no_training_value(tmp_path):
     assert any("stops at batch 13" in n for n in run.meta.get("notes", []))
     whole = fd.read(_write(tmp_path, _imagenet_example(6)))
     assert list(whole.series["loss"].steps) == list(range(6))  # every 100th of 500 printed: whole epochs
+
+
+def _timm_launch(epochs: range, *, start: str = "2024-03-07 14:15:27,263") -> list[str]:
+    """One launch of timm's train.py through Python's logging ('%(name)20s: [%(levelname)8s]')."""
+    pre = f"{start} -                train: [    INFO] - "
+    lines = [pre + "Training with a single process on 1 GPUs.",
+             f"{start} -     timm.data.config: [    INFO] - \tcrop_pct: 0.875",
+             pre + "Scheduled epochs: 300"]
+    for e in epochs:
+        for i, pct in ((0, 0), (200, 51), (389, 100)):
+            loss = 9.0 - 0.03 * e + 0.05 * (i == 200)
+            lines.append(pre + f"Train: {e} [{i:4d}/390 ({pct:3d}%)]  Loss: {loss:.3f} ({loss - 0.02:.3f})  "
+                               f"Loss_gt: {loss / 3:.3f} ({loss / 3 - 0.01:.3f})  Loss_kd: 1.000 (1.00)  LR: 4.837e-02")
+        for i in (0, 78):
+            lines.append(pre + f"Test: [{i:4d}/78]  Time: 0.162 (0.216)  Loss:  {2.9 - 0.01 * e:.4f} ({2.6 - 0.01 * e:.4f})  "
+                               f"Acc@1: 37.5000 ({39 + 0.2 * e:.4f})  Acc@5: 56.2500 (69.9100)")
+    return lines
+
+
+def test_timms_meter_lines_behind_its_logging_prefix_are_read_per_epoch(tmp_path):
+    """timm prints 'Train: 35 [ 200/390 ( 51%)]  Loss: 7.922 (8.33)' and 'Test: [  78/78] .. Loss:
+    2.9286 (2.5891)  Acc@1: ..' behind its logger's padded prefix: each epoch's value is the running
+    average of its last line, and the evaluation's is validation's. (Read line by line, the file
+    was one run of 500 'epochs' with its test accuracy taken for a train accuracy.)"""
+    run = fd.read(_write(tmp_path, _timm_launch(range(0, 12))))
+    assert list(run.series["loss"].steps) == list(range(12))
+    assert run.series["loss"].values[3] == pytest.approx(9.0 - 0.09 - 0.02)
+    assert run.series["val_loss"].values[3] == pytest.approx(2.57)
+    assert run.series["val_acc@1"].values[-1] == pytest.approx(41.2)
+    assert "val_crop_pct" not in run.series  # a launch's data config is a setting, not a metric
+    assert not any(k.startswith("acc") for k in run.series)
+
+
+def test_a_relaunch_whose_epochs_skip_ahead_is_a_run_of_its_own(tmp_path):
+    """Epochs 0-11, then a relaunch that loads a checkpoint and logs epochs 35-50: the counter skips
+    ahead, so the relaunch is a run of its own, and the file's verdict leads with it (the last)."""
+    lines = _timm_launch(range(0, 12)) + _timm_launch(range(35, 51), start="2024-03-08 09:00:00,000")
+    runs = fd.read_runs(_write(tmp_path, lines))
+    assert [list(r.series["loss"].steps)[0] for r in runs] == [0, 35]
+    from fitdoctor.report.multirun import leading_run
+    assert leading_run([fd.diagnose(r) for r in runs]) == 1
+
+
+def test_a_distillation_term_in_the_train_loss_explains_val_below_train():
+    """A student trained on Loss = Loss_gt + Loss_kd (+ ..): the summed train loss sits far above the
+    val loss, which is the plain cross-entropy; the 'loss_kd' term says why (LABELS.md:
+    suspicious_validation is validation better 'beyond what .. explain')."""
+    import numpy as np
+    e = np.arange(30)
+    run = {"loss": list(6.6 + 2.0 * np.exp(-e / 4)), "loss_gt": list(2.9 + 0.6 * np.exp(-e / 4)),
+           "loss_kd": list(0.98 + 0.05 * np.exp(-e / 4)), "val_loss": list(1.95 + 0.6 * np.exp(-e / 4))}
+    d = fd.diagnose(run)
+    assert "suspicious_validation" not in d.codes
+    assert "distillation (a loss_kd term in the train loss) explains" in d.findings[0].message
+    bare = {k: v for k, v in run.items() if k != "loss_kd"}
+    assert "suspicious_validation" in fd.diagnose(bare).codes

@@ -356,7 +356,8 @@ def healthy(ctx: Context) -> Finding | None:
     else:
         parts.append("no validation series, so overfitting cannot be judged")
     if ctx.facts.get("val_below_train_by_design"):
-        parts.append(f"val below train throughout, which {ctx.facts['val_below_train_by_design']} explain: the train "
+        why = ctx.facts["val_below_train_by_design"]
+        parts.append(f"val below train throughout, which {why} {'explain' if ', ' in why else 'explains'}: the train "
                      "loss is taken on harder targets than validation's")
     elif ctx.facts.get("val_below_train_early"):
         dp = dropout_hint(ctx)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -131,7 +132,16 @@ def harder_train_targets(ctx: Context) -> str | None:
             said.setdefault(what, f"{what} {v:g}")
         elif isinstance(v, str) and what == "distillation" and v.lower() not in ("none", "", "false"):
             said.setdefault(what, f"distillation ({v})")
+    if "distillation" not in said:
+        term = next((name for name in ctx.history.series if _DISTILL_TERM.search(name)), None)
+        if term is not None:
+            said["distillation"] = f"distillation (a {term} term in the train loss)"
     return ", ".join(said.values()) or None
+
+
+#: a train loss part named for distillation ("loss_kd", "kd_loss", "distill_loss"): the train loss
+#: holds a term matching a teacher's soft answers, which validation's loss does not
+_DISTILL_TERM = re.compile(r"(?:^|_)(?:kd|distill\w*)(?:_|$)", re.I)
 
 
 def still_moving(c: Curve, ctx: Context) -> bool:

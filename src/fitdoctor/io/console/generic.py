@@ -60,12 +60,13 @@ _AVG_PREFIX = re.compile(r"^(?:avg|average|mean)_(?=\w)", re.I)
 #: the prefix Python's logging puts before a message: "2025-06-14 22:57:21,314 - INFO - ",
 #: "[2025-06-14 22:57:21] INFO: ", "INFO:root:"
 #: a level after a stamp, bracketed or not: "INFO - ", "[INFO] ", "WARNING: "
-_LEVEL_TAG = r"(?:\[?(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\]?\s*[-|:]?\s*)?"
+_LEVEL_TAG = r"(?:(?:\[\s*(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\]|(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\]?)\s*[-|:]?\s*)?"
 _LOG_PREFIX = re.compile(r"^\s*(?:\[?\d{4}([-/])\d\d\1\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?\]?\s*(?:[-|:]\s*)?"
                          # Python logging's default "%(asctime)s - %(name)s - %(levelname)s - ", or the
                          # logger's name before its level with no dash ("[2022/10/07 21:47:33] ppcls INFO: ",
                          # PaddleClas)
-                         r"(?:[\w.<>]+\s+(?:[-|]\s+)?(?=\[?(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\b))?"
+                         # (timm pads both and puts a colon after the name: "   train: [    INFO] - ")
+                         r"(?:[\w.<>]+:?\s+(?:[-|]\s+)?(?=\[?\s*(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\b))?"
                          + _LEVEL_TAG +
                          r"|\[(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL)\]\s*\d{4}-\d\d-\d\d[ T]\d\d:\d\d:\d\d(?:[.,]\d+)?"
                          r"\s*[-|:]?\s*"
@@ -117,6 +118,11 @@ _SETTING_PAIR = re.compile(r"([A-Za-z][\w.]*(?:[ _][A-Za-z][\w.]*)?)\s*[:=]?\s*[
 #: no epoch counter among them ("[Epoch 3]" is read by ``_LEADING_EPOCH``); looked past only when
 #: the line does not name its split first ("[Val] Epoch: 3")
 _LEADING_TAGS = re.compile(r"^\s*(?:\[(?!\s*epoch\b)[^\]\d]*(?:\d+[^\]\d]*)?\]\s*[,:;|\-]*\s*)+", re.I)
+
+
+def without_log_prefix(seg: str) -> str:
+    """The line with the prefix Python's logging put before the message removed (see ``_LOG_PREFIX``)."""
+    return _LOG_PREFIX.sub("", seg, count=1)
 
 
 def line_lead(seg: str) -> str:

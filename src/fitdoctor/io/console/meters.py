@@ -4,6 +4,11 @@
     Test: [ 10/196]  Time ..  Loss 6.52e+00 (6.60e+00)  Acc@1   1.56 (  1.20)  Acc@5 ..
      * Acc@1 1.234 Acc@5 5.678
 
+timm's ``train.py`` prints the same meters with colons, its epoch before the batch counter:
+
+    Train: 35 [ 200/390 ( 51%)]  Loss: 7.922 (8.33)  Time: 0.519s ..  LR: 4.837e-02
+    Test: [  78/78]  Time: 0.162 (0.216)  Loss:  2.9286 (2.5891)  Acc@1: 37.5000 (38.9600)
+
 (older copies print ``Prec@1``; some name the split up front, ``TRAINING - Epoch: [0][10/97]`` and
 ``EVALUATING - Epoch: [0][0/20]``, and close the epoch with ``Training Loss 1.93  ..  Validation
 Loss 1.71``). Each meter prints the batch's value and, in parentheses, its running average over the
@@ -15,18 +20,21 @@ from __future__ import annotations
 
 import re
 
+from fitdoctor.io.console.generic import without_log_prefix
 from fitdoctor.io.console.pairs import clean_pairs, extract_pairs, is_metric_key
 from fitdoctor.io.console.patterns import NUM
 from fitdoctor.io.console.runs import Run, State
 
 #: "Epoch: [3][ 120/5005]", "TRAINING - Epoch: [3][120/97]", "EVALUATING - Epoch: [3][0/20]"
-TRAIN_LINE = re.compile(r"^\s*(?:([A-Za-z]+)\s*-\s*)?Epoch:?\s*\[\s*(\d+)\s*\]\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]")
+TRAIN_LINE = re.compile(r"^\s*(?:([A-Za-z]+)\s*-\s*)?Epoch:?\s*\[\s*(\d+)\s*\]\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]"
+                        # timm: "Train: 35 [ 200/390 ( 51%)]"
+                        r"|^\s*()Train:\s*(\d+)\s*\[\s*(\d+)\s*/\s*(\d+)\s*(?:\(\s*\d+%\s*\))?\s*\]")
 #: "Test: [ 10/196]", "Val: [10/20]", "Validation: [3/50]"
 EVAL_LINE = re.compile(r"^\s*(?:test|val|valid|validation|eval|evaluation|evaluating)\s*:?\s*\[\s*\d+\s*/\s*\d+\s*\]", re.I)
 #: " * Acc@1 75.120 Acc@5 92.300": the evaluation's summary
 SUMMARY_LINE = re.compile(r"^\s*\*\s+\S")
 #: "Loss 6.91e+00 (6.93e+00)": a meter's batch value and its running average
-_METER = re.compile(r"([A-Za-z][\w@.\-]*)\s+" + NUM + r"\s*\(\s*(" + NUM + r")\s*\)")
+_METER = re.compile(r"([A-Za-z][\w@.\-]*):?\s+" + NUM + r"\s*\(\s*(" + NUM + r")\s*\)")
 _EVAL_WORDS = ("eval", "val", "test")
 #: a line of nothing but "name: value" pairs whose names are metrics' ("giou: 0.239, ciou: 0.146")
 _BARE_PAIRS = re.compile(r"^\s*(?:[A-Za-z][\w@.\-]*\s*[:=]\s*" + NUM + r"\s*[,;|]?\s*)+$")
@@ -41,17 +49,26 @@ def _averages(seg: str, prefix: str) -> dict[str, float]:
 def handle(state: State, n: int, seg: str) -> bool:
     """A meter line, an evaluation's summary or an epoch's closing summary inside a meter log
     (True when it was one)."""
+    seg = without_log_prefix(seg)  # timm logs through Python's logging
     m = TRAIN_LINE.match(seg)
     if m is not None:
-        evaluating = (m.group(1) or "").lower().startswith(_EVAL_WORDS)
+        split, epoch_s, batch = (m.group(1), m.group(2), m.group(3)) if m.group(2) is not None \
+            else (m.group(5), m.group(6), m.group(7))
+        evaluating = (split or "").lower().startswith(_EVAL_WORDS)
         pairs = _averages(seg[m.end():], "val_" if evaluating else "")
         if not pairs:
             return False
-        epoch = float(m.group(2))
+        epoch = float(epoch_s)
+        cur = state.run
+        if not evaluating and cur.dialect == "meters" and cur.records and cur.last_x is not None \
+                and epoch > cur.last_x + 1:
+            # the counter skips ahead (22, then 35): a relaunch from a checkpoint another run left,
+            # not this run's next epoch (a resume at the epoch it reached joins it again later)
+            state.new_run(n)
         run = state.run_for(n, "meters", "epoch", None if evaluating else epoch)
         run.put(epoch, pairs)
         if not evaluating:
-            run.meter_batches[epoch] = int(m.group(3))
+            run.meter_batches[epoch] = int(batch)
         state.meter_epoch, state.record_line = epoch, n
         return True
     if state.meter_epoch is None or state.run.dialect != "meters":
@@ -63,7 +80,10 @@ def handle(state: State, n: int, seg: str) -> bool:
     elif _BARE_PAIRS.match(seg) is not None:
         # "giou: 0.2390, ciou: 0.1459": nothing but metrics, after the epoch's meter lines (which
         # carry the training values): the evaluation's summary, as LISA's validate() prints it
-        pairs = {f"val_{k}": v for k, v in clean_pairs(extract_pairs(seg)).items() if not _SPLIT_KEY.match(k)}
+        found = clean_pairs(extract_pairs(seg))
+        if len(found) == 1 and not is_metric_key(next(iter(found))):
+            return False  # a lone setting ("crop_pct: 0.875", timm's data config at a restart)
+        pairs = {f"val_{k}": v for k, v in found.items() if not _SPLIT_KEY.match(k)}
     else:
         found = clean_pairs(extract_pairs(seg))
         split = {k: _SPLIT_KEY.match(k) for k in found}

@@ -98,7 +98,7 @@ def handle(state: State, n: int, seg: str) -> None:
         return
     if state.pointnet_epoch is not None and pointnet.handle_metric(state, n, seg):
         return
-    if ("][" in seg or state.meter_epoch is not None) and meters.handle(state, n, seg):
+    if ("][" in seg or "Train:" in seg or state.meter_epoch is not None) and meters.handle(state, n, seg):
         return
     if "][INFO] - {" in seg and fairseq.handle(state, n, seg):
         return
