@@ -462,6 +462,27 @@ class RunHistory:
             out.series[name] = Series(keys, means, raw_name=s.raw_name, axis="epoch")
         return out
 
+    def before(self, x: float) -> "RunHistory":
+        """The run up to (not including) axis position ``x``: every series cut there. For the
+        curve rules of a run whose train loss went NaN at ``x``: the weights are gone from
+        there on, and a val accuracy collapsing to 1/K after it is the NaN, not overfitting."""
+        out = RunHistory(meta=dict(self.meta))
+        for name, s in self.series.items():
+            keep = s.steps < x
+            if keep.any():
+                out.series[name] = Series(s.steps[keep], s.values[keep], raw_name=s.raw_name, axis=s.axis)
+        return out
+
+    def first_nonfinite_train_loss(self) -> float | None:
+        """Where the train loss first went NaN or inf after at least two finite values, or None."""
+        s = self.series.get("loss")
+        if s is None or len(s) < 3:
+            return None
+        bad = np.flatnonzero(~np.isfinite(s.values))
+        if bad.size == 0 or bad[0] < 2:
+            return None
+        return float(s.steps[bad[0]])
+
     def per_evaluation(self) -> "RunHistory | None":
         """Train-side step series averaged over each interval between evaluations, or None.
 

@@ -60,3 +60,19 @@ def test_a_nan_in_a_named_metric_beside_a_finite_loss_is_still_a_note(tmp_path):
     path.write_text("\n".join(rows) + "\n")
     d = fd.diagnose(fd.read(path))
     assert "non_finite" not in [f.code for f in d.findings]
+
+
+def test_the_curve_rules_judge_a_run_up_to_its_first_nan_train_loss():
+    """A fine-tune learns for five epochs (val accuracy 0.56 -> 0.674), then its train loss is NaN
+    for every epoch left and val accuracy falls to 0.1, the 1/K of ten classes. Past the NaN the
+    weights are gone: the fall is the NaN's doing, not overfitting (nothing after it is usable)."""
+    nan = float("nan")
+    run = {"loss": [2.055, 1.86, 1.74, 1.67, 1.628] + [nan] * 5,
+           "val_loss": [nan, 1.39, 1.35, 1.32, 1.299] + [nan] * 5,  # mixed precision: NaN at the first too
+           "val_accuracy": [0.56, 0.62, 0.65, 0.668, 0.674] + [0.1] * 5}
+    d = fd.diagnose(run)
+    assert d.top.code == "non_finite" and "then loss" in d.top.message
+    assert "overfitting" not in d.codes
+    # the same collapse with a finite train loss still falling is what overfitting judges
+    finite = dict(run, loss=[2.055, 1.86, 1.74, 1.67, 1.628, 1.6, 1.57, 1.55, 1.53, 1.5], val_loss=[1.445] + run["val_loss"][1:5] + [1.5, 1.8, 2.1, 2.4, 2.7])
+    assert "overfitting" in fd.diagnose(finite).codes
