@@ -378,3 +378,22 @@ def test_a_val_accuracy_that_climbed_to_a_frozen_value_with_a_loss_far_above_its
     run = {"loss": list(0.5 + 0.19 * np.exp(-n / 3)), "accuracy": list(0.80 - 0.24 * np.exp(-n / 2)),
            "val_loss": list(0.32 + 0.27 * np.exp(-n / 3)), "val_accuracy": list(acc)}
     assert "chance_level" not in fd.diagnose(run).codes
+
+
+def test_a_run_that_learned_then_blew_up_back_to_the_prior_is_diverging_not_chance_level():
+    """A NumPy MLP on MNIST: its loss falls to 0.144 (epoch 3), below H(0.945) = 0.213, what a
+    constant answer scores at the accuracy it ends at, then climbs to 0.33 while val accuracy
+    sags 0.97 -> 0.94 (LABELS.md: "a run that learned, then blew up, is diverging"). It did learn
+    from the features: chance_level, "learned nothing", is wrong beside it."""
+    loss = [0.2008, 0.1618, 0.1502, 0.1443, 0.1452, 0.147, 0.155, 0.1617, 0.1702, 0.1733, 0.1731, 0.1848,
+            0.1876, 0.2014, 0.2064, 0.2202, 0.2188, 0.2315, 0.2301, 0.2417, 0.2419, 0.2553, 0.2777, 0.2673,
+            0.2804, 0.2851, 0.278, 0.2912, 0.304, 0.3223, 0.3346, 0.3152, 0.3319]
+    val_acc = [0.967, 0.967, 0.962, 0.976, 0.964, 0.963, 0.974, 0.971, 0.962, 0.974, 0.97, 0.963, 0.954,
+               0.961, 0.956, 0.963, 0.962, 0.953, 0.954, 0.961, 0.955, 0.937, 0.956, 0.945, 0.945, 0.945,
+               0.938, 0.948, 0.943, 0.925, 0.913, 0.927, 0.936]
+    d = fd.diagnose({"loss": loss, "val_accuracy": val_acc})
+    assert d.top.code == "diverging" and "chance_level" not in d.codes
+    # a loss that never left the prior's level is chance_level still
+    n = np.arange(33)
+    flat = {"loss": list(0.25 + 0.004 * np.sin(n)), "val_accuracy": list(0.945 + 0.001 * np.sin(n))}
+    assert fd.diagnose(flat).top.code == "chance_level"

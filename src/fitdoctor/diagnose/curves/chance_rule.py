@@ -252,9 +252,11 @@ def _loss_at_chance(ctx: Context) -> Finding | None:
             acc_text = f"; {A.name} {acc:.3f}"
     smooth_min = float(np.min(L.smoothed()))
     ev["lowest_loss"] = smooth_min
-    earlier = ""
     if smooth_min < C - 3 * tol:
-        earlier = f"; it had reached {fv(smooth_min)} earlier and fell back"
+        # it had learned (its loss well below what any constant scores) and lost it: LABELS.md,
+        # "a run that learned, then blew up, is diverging", not a model that learned nothing
+        return None
+    earlier = ""
     if above is not None:
         earlier += (f"; {V.name} sits above it (median {fv(above)} over its second half, {fv(V.logged_last)} at the "
                     "last): worse than always giving one answer")
