@@ -397,3 +397,21 @@ def test_a_run_that_learned_then_blew_up_back_to_the_prior_is_diverging_not_chan
     n = np.arange(33)
     flat = {"loss": list(0.25 + 0.004 * np.sin(n)), "val_accuracy": list(0.945 + 0.001 * np.sin(n))}
     assert fd.diagnose(flat).top.code == "chance_level"
+
+
+def test_per_class_scores_of_which_only_one_class_is_above_zero_are_chance_level():
+    """A 14-class U-Net logs val_iou_0 .. val_iou_13: from its third epoch only class 0 scores
+    (IoU 0.28, that class's share of the pixels), the other 13 stay at 0 (1e-6 at most), while its
+    loss settles. It paints every pixel class 0: a constant answer, whatever the loss reads."""
+    n = np.arange(30)
+    run = {"loss": list(0.056 + 0.2 * np.exp(-n)), "val_loss": list(0.06 + 0.03 * np.exp(-n / 5))}
+    rng = np.random.default_rng(0)
+    run["val_iou_0"] = list(0.28 + 0.005 * rng.standard_normal(30))
+    for k in range(1, 14):
+        run[f"val_iou_{k}"] = list(np.abs(1e-6 * rng.standard_normal(30)))
+    d = fd.diagnose(run)
+    assert d.top.code == "chance_level"
+    assert "only val_iou_0 is above 0 over the last 15 evaluations" in d.top.message
+    # a second class with some overlap: the model tells classes apart
+    learned = dict(run, val_iou_5=list(0.02 + 0.01 * n / 30))
+    assert "chance_level" not in fd.diagnose(learned).codes

@@ -1600,6 +1600,9 @@ def test_a_late_onset_that_held_to_the_end_is_overfitting():
     assert "overfitting" not in fd.diagnose({"loss": flat_train, "val_loss": val}).codes
     # mid-training (a live callback) the next evaluation may be the next best
     assert "overfitting" not in fd.diagnose({"loss": loss, "val_loss": val}, partial=True).codes
+    # a best at the first evaluation has nothing before it to be clear of (and no rule fails on it)
+    first = fd.diagnose({"loss": [0.0] * 5, "val_loss": [-1.0, 0.0, 0.0, 0.0, 0.0]})
+    assert "overfitting" not in first.codes and not first.history.meta.get("notes")
 
 
 def test_a_metric_that_does_not_say_which_way_is_better_is_never_judged_as_a_loss():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -122,12 +123,55 @@ def no_positive_predictions(ctx: Context) -> Finding | None:
                    evidence=ev)
 
 
+#: a per-class score: "val_iou_3", "val_dice_12", "val_f1_0"
+_PER_CLASS = re.compile(r"^val_(.+?)_?(\d+)$")
+
+
+def one_class_predicted(ctx: Context) -> Finding | None:
+    """Per-class validation scores (IoU, Dice, F1, recall, precision of each class, 2 or more
+    classes, 5+ evaluations each) of which exactly one is above 0 over the second half of the
+    run: the model gives every pixel or example that one class (a segmenter collapsed onto the
+    background), a constant answer, whatever its loss does. The one class's IoU is then its
+    share of the pixels. A model that learned anything scores some overlap on a second class."""
+    groups: dict[str, dict[int, np.ndarray]] = {}
+    for name, series in ctx.history.series.items():
+        m = _PER_CLASS.match(name)
+        if m is None or not m.group(1).startswith(_POSITIVE_SCORES):
+            continue
+        y = np.asarray(series.values, dtype=float)
+        y = y[np.isfinite(y)]
+        if y.size >= 5:
+            groups.setdefault(m.group(1), {})[int(m.group(2))] = y[y.size // 2:]
+    for base, classes in groups.items():
+        if len(classes) < 2:
+            continue
+        scored = [k for k, y in classes.items() if float(np.max(np.abs(y))) > ZERO_SCORE]
+        if len(scored) != 1:
+            continue
+        k = scored[0]
+        level = float(np.median(classes[k]))
+        name = f"val_{base}_{k}" if f"val_{base}_{k}" in ctx.history.series else f"val_{base}{k}"
+        first = ctx.history.series[name]
+        n = len(classes[k])
+        ev = {"score": base, "class_scored": k, "classes": len(classes), "class_score_level": level,
+              "zero_at_most": ZERO_SCORE, "evaluations_judged": n}
+        msg = (f"of the {len(classes)} per-class val {base} scores, only {first.raw_name or name} is above 0 over "
+               f"the last {n} evaluations (median {level:.3g}); the other {len(classes) - 1} stay at 0: the model "
+               f"gives every example (every pixel, for a segmenter) class {k}, a constant answer, and has learned "
+               f"nothing from the features")
+        steps = first.steps[np.isfinite(np.asarray(first.values, dtype=float))]
+        return finding("chance_level", "error", msg, ctx, span=(float(steps[0]), float(steps[-1])), evidence=ev)
+    return None
+
+
 @rule("curves")
 def chance_level(ctx: Context) -> Finding | None:
     """The loss at the entropy of the prior (the opening story's 0.688 = H(0.55)), else a val
     accuracy stuck at one class's share while the losses move (no prior needed), else scores of
-    the positive class held at 0 while nothing moves."""
-    return _loss_at_chance(ctx) or constant_predictions(ctx) or no_positive_predictions(ctx)
+    the positive class held at 0 while nothing moves, else per-class scores of which only one
+    class's is above 0."""
+    return _loss_at_chance(ctx) or constant_predictions(ctx) or no_positive_predictions(ctx) \
+        or one_class_predicted(ctx)
 
 
 def _chance_tol(L: Curve, C: float, ctx: Context) -> float:

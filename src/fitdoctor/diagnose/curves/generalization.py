@@ -150,8 +150,10 @@ def late_rise(ctx: Context) -> Finding | None:
     if not (float(np.min(after)) > best + 2 * sigma and last > best + 3 * sigma
             and last - best >= ctx.th.healthy_end_worse * abs(best)):
         return None
-    if float(np.min(after)) <= float(np.max(V.y[max(0, rb - after.size): rb])):
-        return None  # no clear best: a point as high sits just before it (a noisy floor's lowest point)
+    before = V.y[max(0, rb - after.size): rb]
+    if before.size == 0 or float(np.min(after)) <= float(np.max(before)):
+        return None  # no clear best: a point as high sits just before it (a noisy floor's lowest
+        # point), or none comes before it at all
     t_on_v = ctx.train_on(V.x)
     if not float(t_on_v[-1]) < float(t_on_v[rb]):
         return None  # train did not keep improving: not memorising
