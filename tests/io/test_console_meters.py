@@ -154,3 +154,25 @@ def test_a_distillation_term_in_the_train_loss_explains_val_below_train():
     assert "distillation (a loss_kd term in the train loss) explains" in d.findings[0].message
     bare = {k: v for k, v in run.items() if k != "loss_kd"}
     assert "suspicious_validation" in fd.diagnose(bare).codes
+
+
+def test_debug_prints_between_meter_lines_do_not_split_the_run(tmp_path):
+    """A retrieval script prints 'loss_dro_s,loss_sat_s 7.19 5.52' after every meter line and its
+    evaluation as 'Compute Scores:' then 'Recall@1: 49.76 - .. - AP: 54.99'. The prints name no
+    split and no counter: they are the script's own debugging, not records (read as records, each
+    one opened a run between two meter lines: 1,920 one-line runs). The scores are validation's."""
+    lines = []
+    for e in range(6):
+        for i in (10, 20):
+            loss = 9.0 - 0.5 * e + 0.01 * i
+            lines += [f"Epoch: [{e}][{i}/20]\tTime 5.6 (6.7)\tLoss {loss:.3f} ({loss - 0.1:.3f})\tLoss dro 6.3 (6.3)",
+                      f"loss_dro_s,loss_sat_s {7.1 - e * 0.1:.4f} {5.5 - e * 0.1:.4f}",
+                      "loss_shared_s,loss_shared 0.0 0.0"]
+        lines += ["", "------------------------------[Evaluate]------------------------------", "Extract Features:",
+                  "Compute Scores:", f"Recall@1: {50 + 5 * e:.4f} - Recall@5: {72 + 3 * e:.4f} - AP: {55 + 5 * e:.4f}"]
+    runs = fd.read_runs(_write(tmp_path, lines))
+    assert len(runs) == 1
+    run = runs[0]
+    assert list(run.series["loss"].steps) == list(range(6))
+    assert run.series["val_recall@1"].values[-1] == pytest.approx(75.0)
+    assert not any(k.startswith(("loss_dro", "loss_shared")) for k in run.series)

@@ -37,13 +37,27 @@ SUMMARY_LINE = re.compile(r"^\s*\*\s+\S")
 _METER = re.compile(r"([A-Za-z][\w@.\-]*):?\s+" + NUM + r"\s*\(\s*(" + NUM + r")\s*\)")
 _EVAL_WORDS = ("eval", "val", "test")
 #: a line of nothing but "name: value" pairs whose names are metrics' ("giou: 0.239, ciou: 0.146")
-_BARE_PAIRS = re.compile(r"^\s*(?:[A-Za-z][\w@.\-]*\s*[:=]\s*" + NUM + r"\s*[,;|]?\s*)+$")
+_BARE_PAIRS = re.compile(r"^\s*(?:[A-Za-z][\w@.\-]*\s*[:=]\s*" + NUM + r"\s*(?:[,;|]|\s-\s)?\s*)+$")
+#: a title before a line of metrics ("Compute Scores: Recall@1: 49.76 - AP: 54.99", the title
+#: printed on its own line and joined to the next as a wrapped one)
+_TITLE = re.compile(r"^\s*[A-Za-z][A-Za-z ]{0,40}:\s+(?=[A-Za-z][\w@.\-]*\s*[:=]\s*[-+.\d])")
+#: a word naming a split or a counter: a line inside a meter log without one is a script's own
+#: debug print ("loss_dro_s,loss_sat_s 7.1867 5.5163" after each meter line), not a record
+_SPLIT_OR_COUNTER = re.compile(r"(?:train|val|valid|test|eval|epoch|iter|step)", re.I)
 #: a closing summary's split words ("Training Loss .. Validation Loss ..")
 _SPLIT_KEY = re.compile(r"^(train(?:ing)?|val(?:id(?:ation)?)?|eval(?:uation)?|test)_(.+)$", re.I)
 
 
 def _averages(seg: str, prefix: str) -> dict[str, float]:
     return {prefix + m.group(1): float(m.group(2)) for m in _METER.finditer(seg) if is_metric_key(m.group(1))}
+
+
+def is_debug_print(state: State, seg: str) -> bool:
+    """Inside a meter log, a line no meter rule took that names no split and no counter: a debug
+    print between the meter lines. Read by the generic reader, each one opened a run of its own
+    between two meter lines (a retrieval log read as 1,920 one-line runs)."""
+    return state.meter_epoch is not None and state.run.dialect == "meters" \
+        and _SPLIT_OR_COUNTER.search(seg) is None
 
 
 def handle(state: State, n: int, seg: str) -> bool:
@@ -77,7 +91,7 @@ def handle(state: State, n: int, seg: str) -> bool:
         pairs = _averages(seg, "val_")
     elif SUMMARY_LINE.match(seg) is not None:
         pairs = {f"val_{k}": v for k, v in clean_pairs(extract_pairs(seg.lstrip(" *"))).items()}
-    elif _BARE_PAIRS.match(seg) is not None:
+    elif _BARE_PAIRS.match(seg := _TITLE.sub("", seg, count=1)) is not None:
         # "giou: 0.2390, ciou: 0.1459": nothing but metrics, after the epoch's meter lines (which
         # carry the training values): the evaluation's summary, as LISA's validate() prints it
         found = clean_pairs(extract_pairs(seg))

@@ -100,6 +100,8 @@ def handle(state: State, n: int, seg: str) -> None:
         return
     if ("][" in seg or "Train:" in seg or state.meter_epoch is not None) and meters.handle(state, n, seg):
         return
+    if state.meter_epoch is not None and meters.is_debug_print(state, seg):
+        return
     if "][INFO] - {" in seg and fairseq.handle(state, n, seg):
         return
     if " - INFO - " in seg and openmmlab.handle(state, n, seg):
