@@ -1588,7 +1588,7 @@ def test_a_late_onset_that_held_to_the_end_is_overfitting():
     d = fd.diagnose({"loss": loss, "val_loss": val})
     assert d.top.code == "overfitting" and d.top.evidence["best_at"] == 7
     assert d.top.message.startswith("val_loss best 0.04 at epoch 7, then worse at each of the 2 epochs after it")
-    assert "0.0583 at the last (+46%)" in d.top.message and d.top.message.endswith("held to the end")
+    assert "0.0583 at the last, +46%)" in d.top.message and d.top.message.endswith("held to the end")
     assert d.summary["keep"].startswith("keep the weights from epoch 7")
     # the last point back within its noise: one excursion, not a rise that held
     assert "overfitting" not in fd.diagnose({"loss": loss, "val_loss": val[:-1] + [0.0431]}).codes

@@ -166,7 +166,7 @@ def late_rise(ctx: Context) -> Finding | None:
     sign = -1 if score else 1
     name = V.name if V is ctx.val_loss else f"val {ctx.metric_name}"
     k = int(after.size)
-    pct = f" ({sign * (V.logged_last - best_v) / abs(best_v):+.0%})" if best_v else ""
+    pct = f", {sign * (V.logged_last - best_v) / abs(best_v):+.0%}" if best_v else ""
     ev = {"val_min": sign * best_v, "best_at": best_x, "val_last": sign * V.logged_last, "late_points": k,
           "noise": sigma, "train_at_best": float(t_on_v[rb]), "train_last": float(t_on_v[-1]),
           "axis": V.axis, "late_onset": True}
