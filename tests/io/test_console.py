@@ -2148,10 +2148,12 @@ def test_a_deepxde_table_of_two_phases_is_one_run_of_summed_loss_terms(tmp_path)
     assert len(loss.values) == 305 and np.all(np.diff(loss.steps) > 0)
 
 
-def test_pycocotools_summary_tables_between_epochs_are_no_metrics(tmp_path):
+def test_pycocotools_summary_tables_between_epochs_give_the_evaluations_map(tmp_path):
     """pycocotools prints twelve "Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all |
     maxDets=100 ] = 0.375" lines per evaluation: their IoU thresholds and detection caps had read
-    as metrics (iou 0.5, maxdets 100) and cut the run in two at every evaluation."""
+    as metrics (iou 0.5, maxdets 100) and cut the run in two at every evaluation. The first two,
+    mAP@0.5:0.95 and mAP@0.5 over all areas, are the evaluation's validation scores (YOLOX prints
+    nothing else to judge it by); the other ten are breakdowns."""
     coco = []
     for kind, short in (("Precision", "AP"), ("Recall", "AR")):
         for iou in ("0.50:0.95", "0.50     ", "0.75     "):
@@ -2163,7 +2165,11 @@ def test_pycocotools_summary_tables_between_epochs_are_no_metrics(tmp_path):
     p = tmp_path / "train.log"
     p.write_text("\n".join(lines) + "\n")
     runs = fd.read_runs(str(p))
-    assert len(runs) == 1 and sorted(runs[0].series) == ["cls", "loss"]
+    assert len(runs) == 1 and sorted(runs[0].series) == ["cls", "loss", "val_map50", "val_map50_95"]
+    assert list(runs[0].series["val_map50_95"].values) == [0.312] * 6
+    # a summary before any training record (an evaluation script's) is no point of a curve
+    p.write_text("\n".join(coco + lines) + "\n")
+    assert len(fd.read_runs(str(p))[0].series["val_map50_95"].values) == 6
 
 
 def test_metrics_named_with_their_split_at_a_step_are_read(tmp_path):

@@ -26,7 +26,7 @@ from fitdoctor.io.console.lines import (MAYBE_WRAPPED, cut_incomplete_tail, drop
                                         unglue_callbacks)
 from fitdoctor.io.console.mbrl_log import mbrl_lines_as_lines
 from fitdoctor.io.console.pairs import clean_pairs, extract_pairs, is_metric_key
-from fitdoctor.io.console.patterns import CALLBACK, STEP_SPLIT_VALUE, holds_no_record
+from fitdoctor.io.console.patterns import CALLBACK, NUM, STEP_SPLIT_VALUE, holds_no_record
 from fitdoctor.io.console.runs import Run, State, drop_one_value_runs, join_resumed, to_history
 from fitdoctor.io.console.settings import printed_settings
 from fitdoctor.io.console.vocabulary import translate
@@ -42,6 +42,28 @@ _SOURCE_LOCATION = re.compile(r"\[[\w./-]+\.py(?:\s+line)?\s*[:#]\s*\d+\]\s*[:\-
 #: detection caps read as metrics (iou 0.5, maxdets 100) and cut the run at every evaluation; the
 #: script's own line after it ("val AP=0.1207 AP50=0.2540") carries the score
 _COCO_SUMMARY = re.compile(r"^\s*Average (?:Precision|Recall)\s+\((?:AP|AR)\)\s+@\[")
+#: the two lines of pycocotools' summary that are the detector's headline scores: mAP over IoU
+#: 0.50:0.95 and mAP at IoU 0.50, all areas, 100 detections
+_COCO_AP = re.compile(r"^\s*Average Precision\s+\(AP\)\s+@\[\s*IoU=(0\.50:0\.95|0\.50)\s*\|\s*area=\s*all\s*\|"
+                      r"\s*maxDets=\s*100\s*\]\s*=\s*(" + NUM + r")")
+
+
+def coco_summary_point(state: State, seg: str) -> None:
+    """pycocotools' evaluation summary ("Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all |
+    maxDets=100 ] = 0.101", printed by YOLOX, torchvision's detection references, DETR and many
+    more after each evaluation): its mAP@0.5:0.95 and mAP@0.5 are that evaluation's validation
+    scores, at the point the run's records had reached. The other ten lines (by area, recall) are
+    breakdowns, left out; so is a summary before any record (an evaluation script's)."""
+    m = _COCO_AP.match(seg)
+    run = state.run
+    if m is None or not run.records or run.last_x is None:
+        return
+    value = float(m.group(2))
+    if value < 0:  # -1: no ground truth to score
+        return
+    run.put(run.last_x, {"val_map50_95" if m.group(1) == "0.50:0.95" else "val_map50": value})
+
+
 #: "Category: name Accuracy 0.182 Recall 0.004 F1 0.008", "Class 3: precision 0.91 ...": one row
 #: of an evaluation broken down by class (an NER trainer's per-entity scores), never a point of
 #: the run's curve; read as a record it would overwrite the evaluation's own F1 or cut the run.
@@ -67,6 +89,7 @@ def handle(state: State, n: int, seg: str) -> None:
     if ".py" in seg:
         seg = _SOURCE_LOCATION.sub(" ", seg, count=1)
     if "Average " in seg and _COCO_SUMMARY.match(seg):
+        coco_summary_point(state, seg)
         return
     if "Skipping step" in seg and "overflow" in seg:
         # NVIDIA apex's mixed-precision notice ("Gradient overflow.  Skipping step, loss scaler 0
