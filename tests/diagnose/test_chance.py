@@ -415,3 +415,7 @@ def test_per_class_scores_of_which_only_one_class_is_above_zero_are_chance_level
     # a second class with some overlap: the model tells classes apart
     learned = dict(run, val_iou_5=list(0.02 + 0.01 * n / 30))
     assert "chance_level" not in fd.diagnose(learned).codes
+    # recall at cut-offs (a retriever's recall@1 still 0, recall@10 above it) is no per-class score
+    retrieval = {"loss": run["loss"], "val_loss": run["val_loss"], "val_recall@1": [0.0] * 30,
+                 "val_recall@5": [0.0] * 30, "val_recall@10": list(0.01 + 0.001 * n)}
+    assert "chance_level" not in fd.diagnose(retrieval).codes

@@ -124,10 +124,8 @@ def diagnose(run: Any, *, thresholds: Mapping[str, Any] | None = None,
         # the curve rules judge the run up to its first NaN train loss: the weights are gone
         # after it (non_finite, a numerics rule, sees the whole run)
         curves_history = history.before(cut)
-    aligned = curves_history.per_evaluation()
-    curves_ctx = ctx if curves_history is history else Context.build(curves_history, th, partial=partial)
-    if curves_ctx is not ctx:
-        init_chance(curves_ctx)
+    aligned = curves_history.per_evaluation() or (curves_history if curves_history is not history else None)
+    curves_ctx = ctx
     if aligned is not None:
         curves_ctx = Context.build(aligned, th, partial=partial)
         init_chance(curves_ctx)

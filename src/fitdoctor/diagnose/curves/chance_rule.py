@@ -123,8 +123,8 @@ def no_positive_predictions(ctx: Context) -> Finding | None:
                    evidence=ev)
 
 
-#: a per-class score: "val_iou_3", "val_dice_12", "val_f1_0"
-_PER_CLASS = re.compile(r"^val_(.+?)_?(\d+)$")
+#: a per-class score: "val_iou_3", "val_dice_12", "val_f1_0" (not a cut-off: "val_recall@10")
+_PER_CLASS = re.compile(r"^val_([a-z][a-z0-9]*?)_?(\d+)$", re.I)
 
 
 def one_class_predicted(ctx: Context) -> Finding | None:

@@ -129,7 +129,7 @@ def line_lead(seg: str) -> str:
     """Where a line's own words start: after a logging prefix ("2019-12-10 16:55:38,486 INFO ",
     "[INFO] 2021-12-25 21:44:38,457 : "), and after an epoch counter that opens it ("Epoch:  1
     Dev Bleu Score: ..." names the dev split)."""
-    line = _LOG_PREFIX.sub("", seg, count=1)
+    line = without_log_prefix(seg)
     m = _LEADING_EPOCH.match(line)
     return line[m.end():] if m is not None else line
 
@@ -167,7 +167,7 @@ def note_epoch_header(state: State, n: int, seg: str) -> None:
     lines right under it that carry no epoch ("loss=0.41, accuracy=0.88") are that epoch's.
     A setting (``epoch: 30``) is no header; a header owns the lines up to the next one (see
     :func:`header_epoch_for`)."""
-    line = _LOG_PREFIX.sub("", seg, count=1)
+    line = without_log_prefix(seg)
     m = _EPOCH_HEADER.match(line) or _counting_epoch(state, line) or _settings_header(line)
     if m is None and line[:1] == "[":  # "[INFO] Epoch 1/30 started": a level tag before the header
         line = _LEADING_TAGS.sub("", line, count=1)
@@ -296,7 +296,7 @@ def _split_bracket_epoch(state: State, seg: str) -> tuple[re.Match[str], str] | 
     with the line after it (its logging prefix taken off)."""
     if "[" not in seg:  # most lines: no bracket, no regex
         return None
-    line = _LOG_PREFIX.sub("", seg, count=1)
+    line = without_log_prefix(seg)
     sb = _SPLIT_BRACKET_EPOCH.match(line)
     if sb is None:
         return None
@@ -391,7 +391,7 @@ def handle_generic(state: State, n: int, seg: str) -> None:
             # "12:34:40 [INFO]   [3/100] batch 50/5305 loss=..": the epoch counter behind a logging
             # prefix, when a batch counter follows it (alone, "[25/103] loss=.." under an "Epoch 3/12"
             # header counts that epoch's batches)
-            line = _LOG_PREFIX.sub("", seg, count=1)
+            line = without_log_prefix(seg)
             b = _BRACKET_EPOCH.match(line)
             if b is not None and _STEP_OF.search(line, b.end()) is not None:
                 seg = line
