@@ -2295,6 +2295,18 @@ def test_a_word_in_parentheses_between_a_metric_and_its_value_qualifies_the_name
     assert extract_pairs("Loss 6.91 (6.93) acc (top1) 0.71") == {"Loss": 6.91, "acc_top1": 0.71}
 
 
+def test_a_qualifier_that_only_says_how_the_epoch_was_averaged_leaves_the_name_alone(tmp_path):
+    """"loss(mean): 0.267 | val_loss(mean): 0.3": an epoch's value is its mean, so the qualifier
+    names nothing new; joined ("loss_mean") the train loss was no loss at all and only a
+    "val_loss_mean" score was judged."""
+    lines = [f"[Epoch {e:02d}] loss(mean): {1 / (e + 1):.3f} | val_loss(mean): {1.1 / (e + 1) + 0.05:.3f}" for e in range(12)]
+    p = tmp_path / "train_log.txt"
+    p.write_text("\n".join(lines) + "\n")
+    [run] = fd.read_runs(str(p))
+    assert sorted(run.series) == ["loss", "val_loss"]
+    assert extract_pairs("D_loss(avg): 0.27 | acc (top1) 0.71") == {"D_loss": 0.27, "acc_top1": 0.71}
+
+
 def _ner_trainer_log(epochs: int, steps: int = 120) -> list[str]:
     """An NER trainer's log as it writes it: logging timestamps, "Train: [ e/E] Step s/S Loss v"
     lines, the epoch's "Final Loss", its "Valid: [ e/E] Final ..." evaluation, and a per-category

@@ -96,7 +96,13 @@ def skipped(key: str) -> bool:
     return got
 
 
+#: a qualifier that says only how an epoch's value was taken ("loss(mean): 0.267"): the name alone
+_HOW_AVERAGED = {"mean", "avg", "average", "epoch", "ep"}
+
+
 def _qualified(m: re.Match) -> str:
+    if m.group(2).lower() in _HOW_AVERAGED:
+        return m.group(1)  # "D_loss(mean)" is D_loss: an epoch's value is its mean
     return f"{m.group(1)}_{re.sub(r'[^A-Za-z0-9]+', '_', m.group(2)).strip('_')}"
 
 
