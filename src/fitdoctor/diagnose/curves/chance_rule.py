@@ -133,7 +133,8 @@ def one_class_predicted(ctx: Context) -> Finding | None:
     run: the model gives every pixel or example that one class (a segmenter collapsed onto the
     background), a constant answer, whatever its loss does. The one class's IoU is then its
     share of the pixels. A model that learned anything scores some overlap on a second class."""
-    groups: dict[str, dict[int, np.ndarray]] = {}
+    # score -> class -> (its name, its series, its finite values over the second half)
+    groups: dict[str, dict[int, tuple[str, Any, np.ndarray]]] = {}
     for name, series in ctx.history.series.items():
         m = _PER_CLASS.match(name)
         if m is None or not m.group(1).startswith(_POSITIVE_SCORES):
@@ -141,18 +142,17 @@ def one_class_predicted(ctx: Context) -> Finding | None:
         y = np.asarray(series.values, dtype=float)
         y = y[np.isfinite(y)]
         if y.size >= 5:
-            groups.setdefault(m.group(1), {})[int(m.group(2))] = y[y.size // 2:]
+            groups.setdefault(m.group(1), {})[int(m.group(2))] = (name, series, y[y.size // 2:])
     for base, classes in groups.items():
         if len(classes) < 2:
             continue
-        scored = [k for k, y in classes.items() if float(np.max(np.abs(y))) > ZERO_SCORE]
+        scored = [k for k, (_, _, y) in classes.items() if float(np.max(np.abs(y))) > ZERO_SCORE]
         if len(scored) != 1:
             continue
         k = scored[0]
-        level = float(np.median(classes[k]))
-        name = f"val_{base}_{k}" if f"val_{base}_{k}" in ctx.history.series else f"val_{base}{k}"
-        first = ctx.history.series[name]
-        n = len(classes[k])
+        name, first, late = classes[k]
+        level = float(np.median(late))
+        n = len(late)
         ev = {"score": base, "class_scored": k, "classes": len(classes), "class_score_level": level,
               "zero_at_most": ZERO_SCORE, "evaluations_judged": n}
         msg = (f"of the {len(classes)} per-class val {base} scores, only {first.raw_name or name} is above 0 over "

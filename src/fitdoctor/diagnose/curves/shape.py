@@ -118,6 +118,11 @@ _HARDER_TARGETS = (("mixup", "mixup"), ("mixup_alpha", "mixup"), ("cutmix", "cut
                    ("label_smoothing_factor", "label smoothing"), ("distillation_type", "distillation"))
 
 
+#: a train loss part named for distillation ("loss_kd", "kd_loss", "distill_loss"): the train loss
+#: holds a term matching a teacher's soft answers, which validation's loss does not
+_DISTILL_TERM = re.compile(r"(?:^|_)(?:kd|distill\w*)(?:_|$)", re.I)
+
+
 def harder_train_targets(ctx: Context) -> str | None:
     """What the run's own settings (``meta["hparams"]``: Lightning's hparams.yaml, a printed
     argparse namespace) say makes its train loss higher than validation's by design, as text
@@ -138,10 +143,6 @@ def harder_train_targets(ctx: Context) -> str | None:
             said["distillation"] = f"distillation (a {term} term in the train loss)"
     return ", ".join(said.values()) or None
 
-
-#: a train loss part named for distillation ("loss_kd", "kd_loss", "distill_loss"): the train loss
-#: holds a term matching a teacher's soft answers, which validation's loss does not
-_DISTILL_TERM = re.compile(r"(?:^|_)(?:kd|distill\w*)(?:_|$)", re.I)
 
 
 def still_moving(c: Curve, ctx: Context) -> bool:

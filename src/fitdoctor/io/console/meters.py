@@ -26,9 +26,9 @@ from fitdoctor.io.console.patterns import NUM
 from fitdoctor.io.console.runs import Run, State
 
 #: "Epoch: [3][ 120/5005]", "TRAINING - Epoch: [3][120/97]", "EVALUATING - Epoch: [3][0/20]"
-TRAIN_LINE = re.compile(r"^\s*(?:([A-Za-z]+)\s*-\s*)?Epoch:?\s*\[\s*(\d+)\s*\]\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]"
-                        # timm: "Train: 35 [ 200/390 ( 51%)]"
-                        r"|^\s*()Train:\s*(\d+)\s*\[\s*(\d+)\s*/\s*(\d+)\s*(?:\(\s*\d+%\s*\))?\s*\]")
+TRAIN_LINE = re.compile(r"^\s*(?:([A-Za-z]+)\s*-\s*)?Epoch:?\s*\[\s*(\d+)\s*\]\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]")
+#: timm's: "Train: 35 [ 200/390 ( 51%)]" (the epoch, then the batch counter)
+TIMM_TRAIN_LINE = re.compile(r"^\s*Train:\s*(\d+)\s*\[\s*(\d+)\s*/\s*(\d+)\s*(?:\(\s*\d+%\s*\))?\s*\]")
 #: "Test: [ 10/196]", "Val: [10/20]", "Validation: [3/50]"
 EVAL_LINE = re.compile(r"^\s*(?:test|val|valid|validation|eval|evaluation|evaluating)\s*:?\s*\[\s*\d+\s*/\s*\d+\s*\]", re.I)
 #: " * Acc@1 75.120 Acc@5 92.300": the evaluation's summary
@@ -60,16 +60,26 @@ def is_debug_print(state: State, seg: str) -> bool:
         and _SPLIT_OR_COUNTER.search(seg) is None
 
 
+def _meter_line(seg: str) -> tuple[str, str, str, int] | None:
+    """(split word or "", epoch, batch, where the meters start) of a meter line, or None."""
+    m = TRAIN_LINE.match(seg)
+    if m is not None:
+        return m.group(1) or "", m.group(2), m.group(3), m.end()
+    m = TIMM_TRAIN_LINE.match(seg)
+    if m is not None:
+        return "", m.group(1), m.group(2), m.end()
+    return None
+
+
 def handle(state: State, n: int, seg: str) -> bool:
     """A meter line, an evaluation's summary or an epoch's closing summary inside a meter log
     (True when it was one)."""
     seg = without_log_prefix(seg)  # timm logs through Python's logging
-    m = TRAIN_LINE.match(seg)
-    if m is not None:
-        split, epoch_s, batch = (m.group(1), m.group(2), m.group(3)) if m.group(2) is not None \
-            else (m.group(5), m.group(6), m.group(7))
-        evaluating = (split or "").lower().startswith(_EVAL_WORDS)
-        pairs = _averages(seg[m.end():], "val_" if evaluating else "")
+    line = _meter_line(seg)
+    if line is not None:
+        split, epoch_s, batch, end = line
+        evaluating = split.lower().startswith(_EVAL_WORDS)
+        pairs = _averages(seg[end:], "val_" if evaluating else "")
         if not pairs:
             return False
         epoch = float(epoch_s)

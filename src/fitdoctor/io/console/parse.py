@@ -39,8 +39,9 @@ from fitdoctor.io.console.yolo_table import yolo_tables_as_lines
 _SOURCE_LOCATION = re.compile(r"\[[\w./-]+\.py(?:\s+line)?\s*[:#]\s*\d+\]\s*[:\-]?")
 #: pycocotools' summary table ("Average Precision  (AP) @[ IoU=0.50:0.95 | area=   all |
 #: maxDets=100 ] = 0.375", twelve lines per evaluation and per task): its IoU thresholds, areas and
-#: detection caps read as metrics (iou 0.5, maxdets 100) and cut the run at every evaluation; the
-#: script's own line after it ("val AP=0.1207 AP50=0.2540") carries the score
+#: detection caps read as metrics (iou 0.5, maxdets 100) and cut the run at every evaluation; its
+#: two headline lines are read as the evaluation's scores (see ``coco_summary_point``), and a
+#: script's own line after it ("val AP=0.1207 AP50=0.2540") is read as it always was
 _COCO_SUMMARY = re.compile(r"^\s*Average (?:Precision|Recall)\s+\((?:AP|AR)\)\s+@\[")
 #: the two lines of pycocotools' summary that are the detector's headline scores: mAP over IoU
 #: 0.50:0.95 and mAP at IoU 0.50, all areas, 100 detections
