@@ -46,11 +46,25 @@ def test_csvlogger_with_semicolons_under_a_title_line(tmp_path):
     np.testing.assert_allclose(h.series["loss"].values, [0.6931, 0.5512, 0.4410])
 
 
-def test_three_title_lines_are_not_a_table(tmp_path):
+def test_three_title_lines_above_names_without_an_epoch_are_not_a_table(tmp_path):
     p = tmp_path / "log.csv"
-    p.write_text("a\nb\nc\n" + KERAS_CSV)
+    p.write_text("a\nb\nc\nloss,val_loss\n0.7,0.7\n0.6,0.65\n")
     with pytest.raises(BadInput):
         fd.read(p)
+
+
+def test_a_scripts_preamble_above_its_epoch_table_is_skipped(tmp_path):
+    # a script that writes its name, a rule, its settings (commas and all) and a blank line
+    # into its log before the epoch table: the table is read, the settings' commas are no header
+    p = tmp_path / "training_log.txt"
+    p.write_text("CNN training log\n" + "=" * 40 + "\nparameters: 1,204,330\n"
+                 "settings: {'epochs': 4, 'batch_size': 32, 'lr': 0.001}\n\n"
+                 "Epoch,Train_Loss,Train_Acc,Test_Loss,Test_Acc\n"
+                 "1,0.51,81.2,0.40,86.0\n2,0.33,88.9,0.31,89.5\n3,0.25,91.7,0.29,90.1\n4,0.20,93.4,0.30,90.3\n")
+    h = fd.read(p)
+    assert h.meta["format"] == "keras-csv"
+    np.testing.assert_allclose(h.series["loss"].values, [0.51, 0.33, 0.25, 0.20])
+    np.testing.assert_allclose(h.series["val_loss"].values, [0.40, 0.31, 0.29, 0.30])
 
 
 def test_truncated_last_row_is_dropped_with_note(tmp_path):

@@ -96,15 +96,54 @@ def delimiter_of(line: str) -> str | None:
 MAX_TITLE_LINES = 2
 
 
+#: How many lines a script may print above its table (a title, a rule, its settings, a blank
+#: line) when what follows is an epoch or step header over rows of numbers.
+MAX_PREAMBLE_LINES = 30
+#: the first column of such a header: the axis the rows count
+_AXIS_HEAD = ("epoch", "epochs", "step", "steps", "global_step", "iter", "iteration", "iterations")
+_NUMBER_CELL = re.compile(r"^\s*[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?%?\s*$", re.I)
+
+
 def title_lines(lines: Sequence[str]) -> int:
     """How many leading lines are a title above a delimited header: lines with no comma, tab
-    or semicolon, followed by one that has them. 0 when the first line is the header."""
+    or semicolon, followed by one that has them; or any lines at all (a script's own preamble:
+    its name, a rule, its settings, whose commas say nothing) above an axis header over rows of
+    numbers (see :func:`axis_header_over_rows`). 0 when the first line is the header."""
+    titled = 0
     for k in range(min(MAX_TITLE_LINES, len(lines) - 1) + 1):
         if delimiter_of(lines[k]) is not None:
-            return k
+            titled = k
+            break
         if not lines[k].strip() or len(lines[k]) > 80:
-            return 0
-    return 0
+            break
+    if titled < len(lines) and _names_only(lines[titled]):
+        return titled
+    return next((k for k in range(1, min(MAX_PREAMBLE_LINES, len(lines) - 1) + 1)
+                 if axis_header_over_rows(lines, k)), titled)
+
+
+def _names_only(line: str) -> bool:
+    """A delimited line of names, none of them a number or blank: a header, wherever it sits."""
+    delim = delimiter_of(line)
+    return delim is not None and all(c.strip() and not _NUMBER_CELL.match(c) for c in line.split(delim))
+
+
+def axis_header_over_rows(lines: Sequence[str], k: int) -> bool:
+    """Line ``k`` is a table's header: delimited names, the first an axis (``Epoch,Train_Loss,
+    Test_Acc``), and the next line that is not blank a row of as many numbers, the first an
+    integer. Strict on purpose: it is what lets any preamble above it be skipped."""
+    if k >= len(lines) - 1:
+        return False
+    delim = delimiter_of(lines[k])
+    if delim is None:
+        return False
+    names = [c.strip().lstrip("#").strip().lower() for c in lines[k].split(delim)]
+    if len(names) < 2 or names[0] not in _AXIS_HEAD or any(not c or _NUMBER_CELL.match(c) for c in names):
+        return False
+    row = next((ln for ln in lines[k + 1:k + 3] if ln.strip()), "")
+    cells = row.split(delim)
+    return len(cells) == len(names) and cells[0].strip().isdigit() \
+        and all(_NUMBER_CELL.match(c) or c.strip().lower() in MISSING for c in cells)
 
 
 def read_csv_rows(path: Path) -> tuple[list[str], list[list[str]], str]:
