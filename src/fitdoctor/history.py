@@ -473,6 +473,21 @@ class RunHistory:
                 out.series[name] = Series(s.steps[keep], s.values[keep], raw_name=s.raw_name, axis=s.axis)
         return out
 
+    def placeholder_losses(self) -> list[str]:
+        """Loss series that are exactly 0 at every point, 3 or more: a loss the script prints but
+        never computes (``test_loss: 0.00000`` each epoch, a term switched off). No model scores
+        exactly 0 on every evaluation from its first; judged, such a series reads as a validation
+        that never improved."""
+        return [name for name, s in self.series.items()
+                if "loss" in name.lower() and len(s) >= 3 and bool(np.all(s.values == 0))]
+
+    def without(self, names: Iterable[str]) -> "RunHistory":
+        """The run without the series ``names`` (the same meta, notes included)."""
+        drop = set(names)
+        out = RunHistory(meta=self.meta)
+        out.series = {name: s for name, s in self.series.items() if name not in drop}
+        return out
+
     def first_nonfinite_train_loss(self) -> float | None:
         """Where the train loss first went NaN or inf after at least two finite values, or None."""
         s = self.series.get("loss")

@@ -1602,7 +1602,8 @@ def test_a_late_onset_that_held_to_the_end_is_overfitting():
     assert "overfitting" not in fd.diagnose({"loss": loss, "val_loss": val}, partial=True).codes
     # a best at the first evaluation has nothing before it to be clear of (and no rule fails on it)
     first = fd.diagnose({"loss": [0.0] * 5, "val_loss": [-1.0, 0.0, 0.0, 0.0, 0.0]})
-    assert "overfitting" not in first.codes and not first.history.meta.get("notes")
+    assert "overfitting" not in first.codes
+    assert not [n for n in first.history.meta.get("notes", []) if "failed" in n]
 
 
 def test_a_metric_that_does_not_say_which_way_is_better_is_never_judged_as_a_loss():
@@ -2030,3 +2031,17 @@ def test_lr_too_low_and_val_not_improving_quote_the_train_loss_as_logged():
     d = fd.diagnose({"loss": train, "val_loss": val})
     f = next(f for f in d.findings if f.code == "val_not_improving")
     assert f"loss fell {train[0]:g} -> {train[-1]:g} while val_loss never improved" in f.message, f.message
+
+
+def test_a_val_loss_printed_as_zero_every_epoch_is_not_judged():
+    """``test_loss: 0.00000`` every epoch: the script prints a loss it never computes. Judged,
+    it read as a validation that never improved while train fell; it is set aside, said so,
+    and the run is judged on what it did measure."""
+    run = fd.RunHistory.from_dict({"loss": noisy(0.1 + 0.9 * np.exp(-E / 8), 0.01),
+                                   "val_loss": [0.0] * 50,
+                                   "val_accuracy": noisy(0.9 - 0.4 * np.exp(-E / 8), 0.005, 1)})
+    d = fd.diagnose(run)
+    assert "val_not_improving" not in d.codes
+    assert d.top.code == "healthy"
+    assert any("exactly 0 at every point" in n for n in run.meta["notes"])
+    assert "val_loss" in run  # the user's run is left as it was

@@ -108,6 +108,12 @@ def diagnose(run: Any, *, thresholds: Mapping[str, Any] | None = None,
     mute = _check_mute(mute)
     load_rules()
     history = as_history(run)
+    placeholders = history.placeholder_losses()
+    if placeholders and len(placeholders) < len(history.series):
+        shown = ", ".join(history.series[n].raw_name or n for n in placeholders)
+        history.note(f"{shown} {'is' if len(placeholders) == 1 else 'are'} exactly 0 at every point: printed, "
+                     "never computed, so not judged")
+        history = history.without(placeholders)
     if not history.series:
         raise BadInput("the run has no series; expected at least a loss curve")
     longest = max((len(s) for s in history.series.values()), default=0)
