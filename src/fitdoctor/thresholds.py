@@ -125,6 +125,9 @@ class Thresholds:
     chance_acc_tol: float = 0.03
     #: val accuracy "learned something": this share of the way from guessing to perfect.
     learned_accuracy_share: float = 0.3
+    #: ... or this share, when the val accuracy was seen to rise there from its first evaluation
+    #: (a level alone needs more: it may have been there from the start)
+    risen_accuracy_share: float = 0.2
     #: underfitting: final train loss above this share of the chance-level loss.
     underfit_chance_share: float = 0.55
     #: ... or above this share while train accuracy stays below underfit_max_accuracy.

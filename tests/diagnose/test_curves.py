@@ -2045,3 +2045,26 @@ def test_a_val_loss_printed_as_zero_every_epoch_is_not_judged():
     assert d.top.code == "healthy"
     assert any("exactly 0 at every point" in n for n in run.meta["notes"])
     assert "val_loss" in run  # the user's run is left as it was
+
+
+def test_a_val_accuracy_that_rose_from_its_first_evaluation_means_validation_improved():
+    """A 6-class model: val accuracy 0.14 -> 0.38 (2.7x guessing, short of "well clear" of it)
+    while its val loss, best at epoch 2, climbs as it grows sure of its mistakes. Validation
+    did get better: overfitting, not a validation that never improved. With the accuracy stuck
+    at guessing, the same losses still read val_not_improving."""
+    loss = [1.79, 1.76, 1.71, 1.62, 1.50, 1.35, 1.20, 1.02, 0.85, 0.70, 0.57, 0.45, 0.36, 0.28, 0.22,
+            0.17, 0.13, 0.10, 0.08, 0.06]
+    val = [1.80, 1.72, 1.68, 1.74, 1.81, 2.15, 2.08, 2.71, 2.64, 3.35, 3.21, 3.92, 3.80, 4.61, 4.47,
+           5.22, 5.05, 5.94, 5.81, 6.60]
+    acc = [0.14, 0.20, 0.27, 0.31, 0.34, 0.33, 0.37, 0.35, 0.39, 0.36, 0.38, 0.37, 0.39, 0.36, 0.38,
+           0.37, 0.36, 0.38, 0.37, 0.38]
+    d = fd.diagnose({"loss": loss, "val_loss": val, "val_accuracy": acc})
+    assert d.top.code == "overfitting" and "val_not_improving" not in d.codes
+    stuck = [0.14, 0.16, 0.15, 0.17, 0.15, 0.16, 0.14, 0.17, 0.15, 0.16] * 2
+    assert fd.diagnose({"loss": loss, "val_loss": val, "val_accuracy": stuck}).top.code == "val_not_improving"
+    # a binary run whose validation comes from another distribution: its val accuracy climbs
+    # from below guessing to guessing (0.42 -> 0.51) and back, which is no improvement
+    b_loss = [0.62 - 0.012 * i for i in range(40)]
+    b_val = [0.75, 0.747] + [0.78 + 0.018 * i for i in range(38)]
+    b_acc = [0.42, 0.50, 0.51, 0.48, 0.47] + [0.46 - 0.001 * i for i in range(35)]
+    assert fd.diagnose({"loss": b_loss, "val_loss": b_val, "val_accuracy": b_acc}).top.code == "val_not_improving"

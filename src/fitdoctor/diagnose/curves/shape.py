@@ -10,7 +10,7 @@ import numpy as np
 
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, chosen_curve, head_level, tail_level
-from fitdoctor.diagnose.chance import accuracy_learned, clear_of_guessing
+from fitdoctor.diagnose.chance import accuracy_learned, clear_of_guessing, guessed_classes
 from fitdoctor.diagnose.curves.messages import negated
 from fitdoctor.history import direction_known, planned_progress
 
@@ -191,7 +191,7 @@ def val_improved(V: Curve, ctx: Context | None = None) -> bool:
     the first evaluation can still sit on a model that learned: it grows over-confident on the
     examples it gets wrong)."""
     v0, _, gain = val_gain(V)
-    if ctx is not None and (accuracy_learned(ctx) or chosen_metric_improved(ctx)):
+    if ctx is not None and (accuracy_learned(ctx) or chosen_metric_improved(ctx) or val_accuracy_rose(ctx)):
         return True
     if ctx is not None and ctx.chance_loss and not V.higher_better and v0 < 0.8 * ctx.chance_loss:
         return True
@@ -214,6 +214,25 @@ def headroom(c: Curve, v: float) -> float:
         if logged.size and float(np.min(logged)) >= 0.0 and float(np.max(logged)) <= 1.0:
             return max(1.0 + v, 0.0)
     return abs(v)
+
+def val_accuracy_rose(ctx: Context) -> bool:
+    """The val accuracy rose from its first evaluation, beyond its noise and by a tenth of the way
+    it had left to perfect, to ``risen_accuracy_share`` of the way from guessing to perfect
+    (three evaluations' rolling median, so one lucky evaluation does not count): validation got
+    better, though on a hard many-class task it may stay short of the level
+    :func:`accuracy_learned` asks of a level alone (a 6-class EEG model's 0.14 -> 0.41, while its
+    val loss climbs from its first evaluations as it grows sure of its mistakes). A climb near
+    guessing (0.43 -> 0.50, 0.49 -> 0.55 on a binary task whose validation labels the model
+    cannot learn) is no improvement."""
+    A = ctx.val_metric if ctx.metric_name == "accuracy" else None
+    if A is None or A.n < 4:
+        return False
+    top = percent_scale(A.y)
+    first, best, sigma = float(A.y[0]) / top, float(np.max(stats.smooth(A.y, 3))) / top, noise(A) / top
+    guess = ctx.majority_rate if ctx.majority_rate is not None else 1.0 / guessed_classes(ctx)
+    return best - first > max(2 * sigma, 0.1 * (1.0 - first)) \
+        and best >= guess + ctx.th.risen_accuracy_share * (1.0 - guess)
+
 
 def chosen_metric_improved(ctx: Context) -> bool:
     """The validation metric the user selects checkpoints on (Hugging Face's
