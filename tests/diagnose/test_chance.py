@@ -419,3 +419,23 @@ def test_per_class_scores_of_which_only_one_class_is_above_zero_are_chance_level
     retrieval = {"loss": run["loss"], "val_loss": run["val_loss"], "val_recall@1": [0.0] * 30,
                  "val_recall@5": [0.0] * 30, "val_recall@10": list(0.01 + 0.001 * n)}
     assert "chance_level" not in fd.diagnose(retrieval).codes
+
+
+def test_train_loss_a_few_percent_below_chance_while_validation_stays_there_is_chance_level():
+    """An 8-class CNN: the first loss says 8 classes (2.04 ~ ln 8), the train loss drifts to
+    1.98 (5% below ln 8) with train accuracy ~0.11, while the val accuracy sits at ~1/8 and the
+    val loss jumps between 3 and 9, above any constant answer. LABELS.md: a train loss a few
+    percent below the level (memorising) does not change the verdict while validation stays
+    there. A train loss that fell to 70% of ln 8 has learned: no chance_level then."""
+    rng = np.random.default_rng(4)
+    n = 21
+    loss = list(2.04 - 0.06 * np.arange(n) / n + rng.normal(0, 0.01, n))
+    acc = list(0.11 + rng.normal(0, 0.012, n))
+    val_acc = list(0.135 + rng.normal(0, 0.012, n))
+    val_loss = list(6.0 + rng.normal(0, 1.6, n))
+    d = fd.diagnose({"loss": loss, "accuracy": acc, "val_loss": val_loss, "val_accuracy": val_acc})
+    assert d.top.code == "chance_level"
+    assert "below the chance level 2.079" in d.top.message and "memorised" in d.top.message
+    learned = list(np.linspace(2.04, 1.45, n))
+    assert "chance_level" not in fd.diagnose({"loss": learned, "accuracy": acc, "val_loss": val_loss,
+                                              "val_accuracy": val_acc}).codes

@@ -29,6 +29,10 @@ _POSITIVE_SCORES = ("f1", "iou", "jaccard", "dice", "recall", "sensitivity", "pr
 ZERO_SCORE = 1e-3
 #: a loss that ends within this share of where it started has not moved
 UNMOVED_LOSS_SHARE = 0.05
+#: a train loss down to this share of the chance level is a model memorising a few training
+#: rows, not one that learned (LABELS.md: "a train loss that drifts a few percent below the
+#: level (memorising) does not change the verdict while validation stays there")
+MEMORISING_SHARE = 0.85
 
 
 def class_scores_moved(ctx: Context) -> bool:
@@ -243,8 +247,11 @@ def _loss_at_chance(ctx: Context) -> Finding | None:
         above, L = level, T
         tol = _chance_tol(L, C, ctx)
         level = tail_level(L, 0.5)
-    # a constant predictor scores between H(prior) (predicting the prior) and ln K (uniform)
-    if not (C - tol <= level <= upper + tol):
+    # a constant predictor scores between H(prior) (predicting the prior) and ln K (uniform);
+    # judged on the train loss, a few percent below that is memorising while validation stays
+    # at chance (its accuracy is checked below)
+    floor = min(C - tol, MEMORISING_SHARE * C) if above is not None else C - tol
+    if not (floor <= level <= upper + tol):
         return None
     # it stays there: the second half does not trend away from chance
     x, y = L.tail(0.5, min_points=min(3, L.n))
@@ -260,7 +267,7 @@ def _loss_at_chance(ctx: Context) -> Finding | None:
     elif V is not None and T is not None:
         t_level = tail_level(T, 0.5)
         ev["train_loss_level"] = t_level
-        if t_level < 0.85 * C:
+        if t_level < MEMORISING_SHARE * C:
             return None  # train learned (memorised) well below chance: val_not_improving speaks
     if class_scores_moved(ctx):
         return None  # a constant answer scores one F1 / AUC, epoch after epoch
@@ -304,6 +311,9 @@ def _loss_at_chance(ctx: Context) -> Finding | None:
     if above is not None:
         earlier += (f"; {V.name} sits above it (median {fv(above)} over its second half, {fv(V.logged_last)} at the "
                     "last): worse than always giving one answer")
-    msg = (f"{L.name} stays at {fv(level)}, the chance level {fv(C)} ({ctx.chance_source}){acc_text}: "
+    below = level < C - tol
+    where = f"{(C - level) / C:.0%} below the chance level" if below else "the chance level"
+    memorised = ", a few training rows memorised" if below else ""
+    msg = (f"{L.name} stays at {fv(level)}, {where} {fv(C)} ({ctx.chance_source}){memorised}{acc_text}: "
            f"the model predicts the class prior and has learned nothing from the features{earlier}")
     return finding("chance_level", "error", msg, ctx, span=(L.x[0], L.x[-1]), evidence=ev)
