@@ -439,3 +439,31 @@ def test_train_loss_a_few_percent_below_chance_while_validation_stays_there_is_c
     learned = list(np.linspace(2.04, 1.45, n))
     assert "chance_level" not in fd.diagnose({"loss": learned, "accuracy": acc, "val_loss": val_loss,
                                               "val_accuracy": val_acc}).codes
+
+
+def test_a_word_error_rate_of_one_at_every_evaluation_is_chance_level():
+    """A CTC speech fine-tune: train loss 32 -> 5 in 300 steps, then flat at 4.7-5.3; eval_loss
+    5.02 -> 4.98 and eval_wer exactly 1.0 (eval_cer 0.9993) at all six evaluations: the model
+    emits the blank whatever it hears. Read healthy before ("fell and settled")."""
+    steps = list(range(100, 3100, 100))
+    loss = [32.3, 6.9, 4.98] + [5.0 + 0.2 * math.sin(i) for i in range(27)]
+    ev_steps = list(range(500, 3500, 500))
+    run = fd.RunHistory(meta={"source": "<test>", "format": "dict"})
+    run.add("loss", steps, loss, axis="step")
+    run.add("val_loss", ev_steps, [5.018, 4.981, 4.975, 4.982, 4.973, 4.984], raw_name="eval_loss", axis="step")
+    run.add("val_wer", ev_steps, [1.0] * 6, raw_name="eval_wer", axis="step")
+    run.add("val_cer", ev_steps, [0.99934] * 6, raw_name="eval_cer", axis="step")
+    d = fd.diagnose(run)
+    assert d.top.code == "chance_level" and d.top.message.startswith("eval_wer is 1.0 at every one of its 6 evaluations")
+    # a model that got some words right at one evaluation transcribes something
+    learning = fd.RunHistory(meta={"source": "<test>", "format": "dict"})
+    for name, s in run.series.items():
+        values = [1.0, 1.0, 0.97, 0.91, 0.88, 0.86] if name == "val_wer" else s.values
+        learning.add(name, s.steps, values, raw_name=s.raw_name, axis=s.axis)
+    assert "chance_level" not in fd.diagnose(learning).codes
+    # nor does one whose val loss is still falling, on its way out of the blank phase
+    falling = fd.RunHistory(meta={"source": "<test>", "format": "dict"})
+    for name, s in run.series.items():
+        values = [5.0, 4.6, 4.1, 3.5, 2.9, 2.2] if name == "val_loss" else s.values
+        falling.add(name, s.steps, values, raw_name=s.raw_name, axis=s.axis)
+    assert "chance_level" not in fd.diagnose(falling).codes

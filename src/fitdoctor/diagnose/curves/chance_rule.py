@@ -127,6 +127,53 @@ def no_positive_predictions(ctx: Context) -> Finding | None:
                    evidence=ev)
 
 
+#: error rates of a transcript: every word (character) wrong is 1.0 (100 in percent)
+_TRANSCRIPT_ERRORS = ("val_wer", "val_cer")
+#: an error rate at or above this (of 1.0) is every word wrong, to the digits logged
+ALL_WRONG = 0.99
+
+
+def nothing_transcribed(ctx: Context) -> Finding | None:
+    """A speech or OCR model's validation word (or character) error rate is 1.0 at every
+    evaluation (4 or more, at most a sliver below: CER 0.99934), and its val loss does not move
+    over the second half: the decoder emits nothing (a CTC model collapsed onto the blank), the
+    same empty answer whatever it hears, and has learned nothing. Insertions put a wrong answer
+    above 1.0; an error rate that ever fell below :data:`ALL_WRONG` is a model that transcribes
+    something."""
+    found = []
+    for name in _TRANSCRIPT_ERRORS:
+        series = ctx.history.series.get(name)
+        if series is None:
+            continue
+        y = np.asarray(series.values, dtype=float)
+        y = y[np.isfinite(y)]
+        if y.size < 4:
+            continue
+        scale = 100.0 if float(np.max(y)) > 1.5 else 1.0
+        if not (float(np.min(y)) >= ALL_WRONG * scale and float(np.max(y)) <= scale):
+            return None  # some evaluation got something right: it transcribes
+        found.append((name, series, y))
+    if not found:
+        return None
+    V = ctx.val_loss
+    if V is not None and V.n >= 4:
+        half = V.y[V.n // 2:]
+        if float(half[0] - half[-1]) > UNMOVED_LOSS_SHARE * max(abs(float(half[0])), 1e-12):
+            return None  # its loss is still falling: it may be about to break out of the blank
+    name, series, y = found[0]
+    others = "".join(f" ({more.raw_name or more_name} {float(np.median(more_y)):.4g})"
+                     for more_name, more, more_y in found[1:])
+    level = float(np.median(y))
+    ev = {"error_rate": name, "evaluations": int(y.size), "all_wrong_at_least": ALL_WRONG}
+    shown_level = f"{level:.1f}" if level.is_integer() else f"{level:.4g}"
+    msg = (f"{series.raw_name or name} is {shown_level} at every one of its "
+           f"{y.size} evaluations{others}: "
+           f"every word wrong, the transcript empty; the model emits the same nothing (a CTC model collapsed onto the "
+           f"blank) whatever it hears, and has learned nothing from the input")
+    steps = series.steps[np.isfinite(np.asarray(series.values, dtype=float))]
+    return finding("chance_level", "error", msg, ctx, span=(float(steps[0]), float(steps[-1])), evidence=ev)
+
+
 #: a per-class score: "val_iou_3", "val_dice_12", "val_f1_0" (not a cut-off: "val_recall@10")
 _PER_CLASS = re.compile(r"^val_([a-z][a-z0-9]*?)_?(\d+)$", re.I)
 
@@ -175,7 +222,7 @@ def chance_level(ctx: Context) -> Finding | None:
     the positive class held at 0 while nothing moves, else per-class scores of which only one
     class's is above 0."""
     return _loss_at_chance(ctx) or constant_predictions(ctx) or no_positive_predictions(ctx) \
-        or one_class_predicted(ctx)
+        or one_class_predicted(ctx) or nothing_transcribed(ctx)
 
 
 def _chance_tol(L: Curve, C: float, ctx: Context) -> float:
