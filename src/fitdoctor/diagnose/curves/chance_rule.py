@@ -35,6 +35,12 @@ UNMOVED_LOSS_SHARE = 0.05
 MEMORISING_SHARE = 0.85
 
 
+def finite_span(series: Any) -> tuple[float, float]:
+    """The first and last step of ``series`` that hold a number: a finding's span."""
+    steps = series.steps[np.isfinite(np.asarray(series.values, dtype=float))]
+    return float(steps[0]), float(steps[-1])
+
+
 def class_scores_moved(ctx: Context) -> bool:
     """An F1, AUC, MCC, precision or recall logged beside the loss that rose from its first value
     beyond its noise and by 0.05: the model tells the classes apart, whatever the accuracy says.
@@ -170,8 +176,7 @@ def nothing_transcribed(ctx: Context) -> Finding | None:
            f"{y.size} evaluations{others}: "
            f"every word wrong, the transcript empty; the model emits the same nothing (a CTC model collapsed onto the "
            f"blank) whatever it hears, and has learned nothing from the input")
-    steps = series.steps[np.isfinite(np.asarray(series.values, dtype=float))]
-    return finding("chance_level", "error", msg, ctx, span=(float(steps[0]), float(steps[-1])), evidence=ev)
+    return finding("chance_level", "error", msg, ctx, span=finite_span(series), evidence=ev)
 
 
 #: a per-class score: "val_iou_3", "val_dice_12", "val_f1_0" (not a cut-off: "val_recall@10")
@@ -210,8 +215,7 @@ def one_class_predicted(ctx: Context) -> Finding | None:
                f"the last {n} evaluations (median {level:.3g}); the other {len(classes) - 1} stay at 0: the model "
                f"gives every example (every pixel, for a segmenter) class {k}, a constant answer, and has learned "
                f"nothing from the features")
-        steps = first.steps[np.isfinite(np.asarray(first.values, dtype=float))]
-        return finding("chance_level", "error", msg, ctx, span=(float(steps[0]), float(steps[-1])), evidence=ev)
+        return finding("chance_level", "error", msg, ctx, span=finite_span(first), evidence=ev)
     return None
 
 
