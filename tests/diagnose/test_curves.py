@@ -2068,3 +2068,21 @@ def test_a_val_accuracy_that_rose_from_its_first_evaluation_means_validation_imp
     b_val = [0.75, 0.747] + [0.78 + 0.018 * i for i in range(38)]
     b_acc = [0.42, 0.50, 0.51, 0.48, 0.47] + [0.46 - 0.001 * i for i in range(35)]
     assert fd.diagnose({"loss": b_loss, "val_loss": b_val, "val_accuracy": b_acc}).top.code == "val_not_improving"
+
+
+def test_spikes_in_a_train_loss_sampled_every_few_epochs_are_one_batch_not_a_high_lr():
+    """Lightning's step loss every 50 steps on a short epoch: one batch's loss every 3 epochs,
+    not an epoch's mean. Two lone spikes (13x) that are back at the level by the next row are
+    two bad batches (a regression's outliers), not a learning rate too high to settle; the same
+    jumps in a loss logged at every epoch, the epoch's mean, still are (see the test above)."""
+    rng = np.random.default_rng(11)
+    epochs = np.arange(2, 150, 3)[:50].astype(float)
+    loss = 0.0012 + 0.003 * np.exp(-(epochs - 2) / 4) + 0.0003 * rng.standard_normal(epochs.size)
+    loss[[12, 28]] = 0.0203
+    run = fd.RunHistory(meta={"source": "<test>", "format": "dict"})
+    run.add("loss", epochs, loss)
+    d = fd.diagnose(run)
+    assert "lr_too_high" not in d.codes and d.top.code == "healthy"
+    every_epoch = fd.RunHistory(meta={"source": "<test>", "format": "dict"})
+    every_epoch.add("loss", np.arange(epochs.size, dtype=float), loss)
+    assert fd.diagnose(every_epoch).top.code == "lr_too_high"

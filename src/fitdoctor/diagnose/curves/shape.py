@@ -247,10 +247,16 @@ def chosen_metric_improved(ctx: Context) -> bool:
 
 def sparse_train(ctx: Context, T: Curve) -> bool:
     """The train loss is a sparse sample of single-batch values (Lightning's step loss every
-    ``log_every_n_steps``, fewer points than evaluations): its point-to-point noise is minibatch
-    noise, not a learning rate jumping out of its minimum."""
+    ``log_every_n_steps``: fewer points than evaluations, or than epochs, a point every 2 or 3
+    epochs of a short epoch): its point-to-point noise is minibatch noise, not a learning rate
+    jumping out of its minimum. An epoch's mean is logged at every epoch."""
+    if T is not ctx.loss:
+        return False
     V = ctx.val_loss
-    return T is ctx.loss and V is not None and T.n * 2 <= V.n
+    if V is not None and T.n * 2 <= V.n:
+        return True
+    x = T.logged[0] if T.logged is not None else T.x
+    return T.axis == "epoch" and x.size >= 6 and float(np.median(np.diff(x))) >= 2
 
 def no_loss_scale(ctx: Context) -> bool:
     """No chance level and no accuracy: nothing in the log says where its loss converges or
