@@ -196,7 +196,26 @@ def val_improved(V: Curve, ctx: Context | None = None) -> bool:
     if ctx is not None and ctx.chance_loss and not V.higher_better and v0 < 0.8 * ctx.chance_loss:
         return True
     ref = min(abs(v0), headroom(V, v0))
-    return gain > max(2 * noise(V), 0.05 * ref) or gain > 0.15 * ref
+    # or a good share of the way down to the level the train loss reached (a loss with a high
+    # floor of its own: 2% of an LM's 3.18 nats can be a third of the way to where train got)
+    return gain > max(2 * noise(V), 0.05 * ref) or gain > 0.15 * ref \
+        or gain > max(2 * noise(V), 0.15 * train_floor_headroom(V, v0, ctx))
+
+
+def train_floor_headroom(V: Curve, v0: float, ctx: Context | None) -> float:
+    """How far a val loss starting at ``v0`` is above the lowest the train loss reached: the level
+    the model is shown to reach, where a loss has a high floor of its own (a language model's
+    3.1 nats, never near 0). A fall from 3.178 to 3.117 is 2% of the level and a third of the
+    way to the train loss's 2.998: a gain. Infinite (no bound) without a train loss below v0, or
+    one that barely fell itself (a model at the prior: the train loss 2% under ln 2 is no level
+    reached, and would make any wiggle of val a gain)."""
+    T = ctx.loss if ctx is not None else None
+    if T is None or T.n < 3 or V is not ctx.val_loss:
+        return math.inf
+    low, start = float(np.min(T.smoothed())), head_level(T)
+    if low >= v0 or start - low < 0.05 * abs(start):
+        return math.inf
+    return v0 - low
 
 def percent_scale(values: Any) -> float:
     """What a score is out of: 100 when any value is above 1 (logged in percent, ``Val Acc:
