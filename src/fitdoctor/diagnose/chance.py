@@ -231,10 +231,16 @@ def guessed_classes(ctx: Context) -> int:
     return classes_from_first_loss(ctx) or classes_from_first_loss(ctx, raw=True) or 2
 
 
-def clear_of_guessing(accuracy: float, guess: float, ctx: Context) -> bool:
+def clear_of_guessing(accuracy: float, guess: float, ctx: Context, share: float | None = None) -> bool:
     """An accuracy well clear of the guessing rate ``guess``: ``learned_accuracy_share`` of the
-    way from it to perfect. One bar for every rule that asks whether a model learned."""
-    return accuracy >= guess + ctx.th.learned_accuracy_share * (1.0 - guess)
+    way from it to perfect (or ``share`` of it, a rule's own bar). One measure for every rule
+    that asks whether a model learned."""
+    return accuracy >= guess + (ctx.th.learned_accuracy_share if share is None else share) * (1.0 - guess)
+
+
+def guessing_rate(ctx: Context) -> float:
+    """The accuracy of a model that learned nothing: the majority rate when known, else 1/K."""
+    return ctx.majority_rate if ctx.majority_rate is not None else 1.0 / guessed_classes(ctx)
 
 
 def accuracy_learned(ctx: Context) -> bool | None:
@@ -247,8 +253,7 @@ def accuracy_learned(ctx: Context) -> bool | None:
     A = ctx.val_metric if ctx.metric_name == "accuracy" else None
     if A is None or A.n < 3:
         return None
-    guess = ctx.majority_rate if ctx.majority_rate is not None else 1.0 / guessed_classes(ctx)
-    return clear_of_guessing(float(np.max(stats.smooth(A.y, 3))), guess, ctx)
+    return clear_of_guessing(float(np.max(stats.smooth(A.y, 3))), guessing_rate(ctx), ctx)
 
 
 #: scores of generated text, as whole words of a series' name ("eval_rougeL", "val_bleu",

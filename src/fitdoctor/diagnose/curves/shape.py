@@ -10,7 +10,7 @@ import numpy as np
 
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, chosen_curve, head_level, tail_level
-from fitdoctor.diagnose.chance import accuracy_learned, clear_of_guessing, guessed_classes
+from fitdoctor.diagnose.chance import accuracy_learned, clear_of_guessing, guessing_rate
 from fitdoctor.diagnose.curves.messages import negated
 from fitdoctor.history import direction_known, planned_progress
 
@@ -144,7 +144,6 @@ def harder_train_targets(ctx: Context) -> str | None:
     return ", ".join(said.values()) or None
 
 
-
 def still_moving(c: Curve, ctx: Context) -> bool:
     """Falling beyond noise over the tail *and* by an amount that matters (a smooth curve
     creeping down by 0.1% is settled, however significant statistically)."""
@@ -248,9 +247,8 @@ def val_accuracy_rose(ctx: Context) -> bool:
         return False
     top = percent_scale(A.y)
     first, best, sigma = float(A.y[0]) / top, float(np.max(stats.smooth(A.y, 3))) / top, noise(A) / top
-    guess = ctx.majority_rate if ctx.majority_rate is not None else 1.0 / guessed_classes(ctx)
     return best - first > max(2 * sigma, 0.1 * (1.0 - first)) \
-        and best >= guess + ctx.th.risen_accuracy_share * (1.0 - guess)
+        and clear_of_guessing(best, guessing_rate(ctx), ctx, share=ctx.th.risen_accuracy_share)
 
 
 def chosen_metric_improved(ctx: Context) -> bool:

@@ -9,7 +9,7 @@ import numpy as np
 
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
-from fitdoctor.diagnose.chance import REGRESSION_METRICS, guessed_classes
+from fitdoctor.diagnose.chance import REGRESSION_METRICS, clear_of_guessing, guessed_classes, guessing_rate
 from fitdoctor.diagnose.curves.messages import finding, fv, fx, unit
 from fitdoctor.diagnose.curves.shape import noise, print_step, still_moving, train_curve
 from fitdoctor.findings import Finding
@@ -197,8 +197,7 @@ def underfitting(ctx: Context) -> Finding | None:
         ev["val_gap"] = gap
         if abs(gap) > ctx.th.underfit_gap_frac:
             return None  # a real gap either way: not "train and val both stuck high together"
-    guess = ctx.majority_rate if ctx.majority_rate is not None else 1.0 / guessed_classes(ctx)
-    good_acc = acc is not None and acc >= guess + ctx.th.underfit_poor_share * (1.0 - guess)
+    good_acc = acc is not None and clear_of_guessing(acc, guessing_rate(ctx), ctx, share=ctx.th.underfit_poor_share)
     # beside a good accuracy the loss alone speaks only near the chance level (a noisy task's
     # best loss can sit at half of it)
     high_loss = share >= (ctx.th.underfit_high_share if good_acc else ctx.th.underfit_chance_share)
