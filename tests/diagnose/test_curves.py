@@ -2099,3 +2099,38 @@ def test_a_gain_on_a_loss_with_a_high_floor_is_judged_against_the_train_loss_rea
              3.0358, 3.0255, 3.0203, 3.0152, 3.002, 3.0028, 3.0043, 3.01, 3.002, 3.0, 2.9979, 2.998]
     d = fd.diagnose({"loss": train, "val_loss": val})
     assert d.top.code == "overfitting" and "gap grew" in d.top.message
+
+
+def test_a_loss_that_ends_no_lower_than_it_began_is_not_called_healthy(tmp_path):
+    """A PPO loss already exploded at its first update (4.0627e12) that creeps up at every one
+    after it, then a last partial update far below (-4.0e6): its lowest point is that last one,
+    but the run's level never came down; "fell and settled" would be a clean bill for it."""
+    def log(losses):
+        return "".join(f"2024-05-07 14:49:{i % 60:02d},061 - INFO - Loss: {v!r}, Last Reward: {(-1) ** (i // 3)}, "
+                       f"Total Steps: 2048\n" for i, v in enumerate(losses))
+    path = tmp_path / "train.log"
+    # the log's own numbers (a PPO spoofing detector's train.log), in units of 1e6
+    exploded = [4062734.974976, 4062934.990848, 4063189.794816, 4063473.434624, 4063740.559360, 4064037.306368,
+                4064361.578496, 4064620.314624, 4064876.429312, 4065191.526400, 4065454.194688, 4065699.823616,
+                4065936.277504, 4066160.672768, 4066382.708736, 4066644.590592, 4066911.977472, 4067132.702720,
+                4071262.519296, 4071484.555264, 4071708.688384, 4071935.442944, 4072176.877568, 4072389.214208,
+                4072586.608640, 4072812.314624, 4073032.777728, 4073254.289408, 4073426.780160, 4073608.970240,
+                4073804.005376, 4074015.555584, 4074216.357888, 4074436.034560, 4074666.196992, -4.03067675]
+    path.write_text(log([v * 1e6 for v in exploded]))
+    [run] = fd.read_runs(path)
+    assert "healthy" not in fd.diagnose(run).codes
+    # a loss that came down and stays down is one that fell and settled
+    path.write_text(log(list(1.0 + 3.0 * np.exp(-np.arange(35) / 4)) + [0.99]))
+    [run] = fd.read_runs(path)
+    assert fd.diagnose(run).codes == ["healthy"]
+
+def test_a_negative_reward_that_fell_is_quoted_as_logged_and_not_called_diverging():
+    """An RL reward below zero (-4820 in its first rollouts, then about -6300 to the end) is a
+    score standing in for the loss: its multiples mean nothing ("grows from its lowest 4820,
+    1.3x" quoted the negation), and the flat stretch is quoted as the log has it, below its best."""
+    rewards = [-4820, -4900, -5100, -5600, -6000] + list(-6300 + np.random.default_rng(0).normal(0, 300, 300))
+    d = fd.diagnose({"ep_rew_mean": rewards})
+    assert "diverging" not in d.codes
+    [plateau] = [f for f in d.findings if f.code == "plateau"]
+    assert plateau.message.startswith("ep_rew_mean is flat at -6")
+    assert "below the -4" in plateau.message

@@ -8,7 +8,7 @@ import numpy as np
 
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, head_level, rule, tail_level
-from fitdoctor.diagnose.curves.messages import finding, fv, fx
+from fitdoctor.diagnose.curves.messages import finding, fv, fx, negated
 from fitdoctor.diagnose.curves.shape import noise, sparse_train, train_curve
 from fitdoctor.findings import Finding, Remedy
 
@@ -17,6 +17,10 @@ from fitdoctor.findings import Finding, Remedy
 def diverging(ctx: Context) -> Finding | None:
     L = train_curve(ctx)
     if L is None or L.n < 3:
+        return None
+    if negated(L) and float(np.nanmax(L.y)) > 0:
+        # a score below zero standing in for the loss (an RL reward of -4820): its multiples mean
+        # nothing (-4820 -> -6050 is no "1.3x its lowest"), and a score that falls is no blow-up
         return None
     if sparse_train(ctx, L) and L.n < SPARSE_MIN_POINTS and not _far_above(L):
         # a handful of single-batch values (Lightning's step loss, 3 samples beside 13 epochs of

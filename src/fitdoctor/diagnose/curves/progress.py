@@ -338,6 +338,8 @@ def healthy(ctx: Context) -> Finding | None:
     t_drop = drop(T)
     if t_drop <= 3 * noise(T):
         return None  # nothing fell: not healthy, even if no rule can say why
+    if head_level(T) - tail_level(T, 0.2) <= max(noise(T), 0.25 * t_drop):
+        return None  # it ended where it began (a reward that wandered off and came back): nothing settled lower
     if barely_moved(ctx, T):
         return None  # the summary says what the curves show (see barely_moved)
     ev: dict[str, Any] = {"train_start": head_level(T), "train_last": tail_level(T, 0.2)}

@@ -10,7 +10,7 @@ import numpy as np
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
 from fitdoctor.diagnose.chance import REGRESSION_METRICS, clear_of_guessing, guessed_classes, guessing_rate
-from fitdoctor.diagnose.curves.messages import finding, fv, fx, unit
+from fitdoctor.diagnose.curves.messages import finding, fv, fx, negated, shown, unit
 from fitdoctor.diagnose.curves.shape import noise, print_step, still_moving, train_curve
 from fitdoctor.findings import Finding
 
@@ -115,7 +115,8 @@ def plateau(ctx: Context) -> Finding | None:
     reason = None
     # (a) stuck above a level it reached before
     if before_min < level - ctx.th.plateau_sigmas * sigma and (level - before_min) > 0.05 * abs(level):
-        reason = f"above the {fv(before_min)} it reached before"
+        # a score standing in for the loss (a reward) is quoted as logged: flat below its best
+        reason = f"{'below' if negated(T) else 'above'} the {fv(shown(T, before_min))} it reached before"
         ev["reached_before"] = before_min
     # a loss that stopped near zero has converged; a plateau sits well above that
     elif level < 0.05 * abs(start):
@@ -151,14 +152,14 @@ def plateau(ctx: Context) -> Finding | None:
     # logged on its own, shows no start: flat there is where the run had got to, not a stall)
     elif start_flat == 0 and total < 0.05 * abs(start) and (ctx.chance_loss is None or level < 0.9 * ctx.chance_loss) \
             and not fell_before_first_point(ctx, T, level) and not begins_mid_run(T):
-        reason = f"having moved only {fv(total)} from its start {fv(start)}"
+        reason = f"having moved only {fv(total)} from its start {fv(shown(T, start))}"
     if reason is None:
         return None
     if ctx.lr is not None and ctx.lr.n >= 2 and ctx.lr.first > 0:
         ev["lr_first"], ev["lr_last"] = ctx.lr.first, ctx.lr.last
         if ctx.lr.last < 1e-2 * ctx.lr.first and "lr_at_flat_start" not in ev:
             reason += f"; the lr fell {ctx.lr.first / max(ctx.lr.last, 1e-30):.0f}x to {fv(ctx.lr.last)}"
-    msg = f"{T.name} is flat at {fv(level)} from {T.axis} {fx(T.x[start_flat])} on, {reason}"
+    msg = f"{T.name} is flat at {fv(shown(T, level))} from {T.axis} {fx(T.x[start_flat])} on, {reason}"
     return finding("plateau", "warning", msg, ctx, span=(T.x[start_flat], T.x[-1]), evidence=ev)
 
 @rule("curves")

@@ -36,7 +36,10 @@ EPOCH_INLINE = re.compile(r"\b(?:epoch\]?|ep(?=\s*[:=#]?\s*\[?\s*\d+\s*(?:[:|,/]
 METRIC_WORDS = re.compile(
     r"loss|acc|error|mae|mse|rmse|auc|f1|map|iou|dice|psnr|ssim|perplexity|ppl|bleu|rouge|precision|recall|score|r2"
     r"|top-?\d"  # "validation: top1=0.72 top5=0.91" (GluonCV's ImageNet scripts)
-    r"|\brecon\b|\bkld?\b|\belbo\b",  # a VAE's terms: "Recon: 0.0384 | KL: 8.0062"
+    r"|\brecon\b|\bkld?\b|\belbo\b"  # a VAE's terms: "Recon: 0.0384 | KL: 8.0062"
+    # Stable-Baselines3's episode reward, train and eval ("ep_rew_mean", "mean_reward"; see
+    # ``kv_table``); not any "reward=" a script prints while it collects data
+    r"|(?<![a-z])rew(?![a-z])|(?<![a-z])mean_reward(?![a-z])",
     re.I)
 #: the share of a split a number was taken on, glued to the split word: "Val~20% 9.6793" (a
 #: loop that evaluates on a fifth of its validation set); the number is still that split's

@@ -68,6 +68,9 @@ _SNIFF_CONLL = re.compile(r"evaluate\s*:\s*(?:dev|val|valid|validation)\s*\r?\n(
                           + NUM + r"%;\s*precision:", re.I)
 #: an Ultralytics YOLO console table: its train header, then an epoch row "0/14  0G  0.1105 ..."
 _SNIFF_YOLO = re.compile(TRAIN_HEAD.pattern.rstrip("$") + r"\r?\n\s*\d+\s*/\s*\d+\s+\S+\s+" + NUM, re.M)
+#: OpenAI baselines' / Stable-Baselines3's key-value tables (see ``kv_table.py``): a rule of
+#: dashes with a ``| key | value |`` row right under it, once per dump
+_SNIFF_KV_TABLE = re.compile(r"^-{10,}[ \t]*\r?\n\|[^|\n]+\|[^|\n]*\|[ \t]*$", re.M)
 _SNIFF_EPOCH_BATCH = re.compile(r"^\s*\[\s*\d+\s*,\s*\d+\s*\]\s*(?:\w+\s*)?loss\s*[:=]\s*" + NUM, re.M)
 
 
@@ -86,6 +89,8 @@ def sniff_text(text: str) -> float:
     window = text[:8192]  # the head the line-pattern tests read
     if _SNIFF_YOLO.search(text[:65536]):
         return 0.85
+    if len(_SNIFF_KV_TABLE.findall(text[:65536])) >= 2:
+        return 0.8
     if TABLE_HEAD.search(window.replace("|", " ") if "|" in window else window):
         return 0.7  # an epoch table, aligned or drawn with bars (a Markdown one too)
     if bare_rows(window) is not None:
