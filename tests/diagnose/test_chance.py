@@ -467,3 +467,23 @@ def test_a_word_error_rate_of_one_at_every_evaluation_is_chance_level():
         values = [5.0, 4.6, 4.1, 3.5, 2.9, 2.2] if name == "val_loss" else s.values
         falling.add(name, s.steps, values, raw_name=s.raw_name, axis=s.axis)
     assert "chance_level" not in fd.diagnose(falling).codes
+
+
+def test_a_train_accuracy_that_cut_its_errors_fourfold_is_no_constant_answer(tmp_path):
+    """MalConv on a 90/10 malware split (its log's numbers): val accuracy steady at 0.977 with a
+    val loss of 0.36 (the net's outputs squashed, far above H(0.977)), while train accuracy went
+    0.948 -> 0.986: under 5 points, but its errors fell 4x, which no constant answer does. The
+    steady val accuracy is the model's, not the class prior: no chance_level."""
+    rows = [(0.382, 0.94802, 0.361, 0.977), (0.361, 0.98096, 0.362, 0.976), (0.359, 0.98572, 0.360, 0.978),
+            (0.358, 0.98647, 0.364, 0.9745), (0.359, 0.98597, 0.360, 0.9785)]
+    path = tmp_path / "nohup.out"
+    path.write_text("".join(f"[ ({e} ) Loss:  {a:.3f}, train_Acc: {b:.5f}, valid_Loss: {c:.3f}, valid_Acc: {d:.5f}]\n"
+                            for e, (a, b, c, d) in enumerate(rows)))
+    [run] = fd.read_runs(path)
+    assert "chance_level" not in fd.diagnose(run).codes
+    # the same val curves beside a train accuracy that held at the rate are a constant answer's
+    held = [(a, 0.977 + 0.001 * (e % 2), c, d) for e, (a, _, c, d) in enumerate(rows)]
+    path.write_text("".join(f"[ ({e} ) Loss:  {a:.3f}, train_Acc: {b:.5f}, valid_Loss: {c:.3f}, valid_Acc: {d:.5f}]\n"
+                            for e, (a, b, c, d) in enumerate(held)))
+    [run] = fd.read_runs(path)
+    assert "chance_level" in fd.diagnose(run).codes
