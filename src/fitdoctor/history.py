@@ -185,7 +185,10 @@ HIGHER_IS_BETTER_WORDS = frozenset({"prec", "rec", "ndcg", "mrr", "hit", "hits",
                                     # ("val/reward", "ep_rew_mean", "mean_return") is maximised
                                     "reward", "rewards", "rew", "return", "returns",
                                     # speech enhancement and separation: SI-SDR, PESQ, STOI, SNR
-                                    "sdr", "pesq", "stoi", "snr"})
+                                    "sdr", "pesq", "stoi", "snr",
+                                    # image quality assessment: rank and linear correlation with
+                                    # the mean opinion score (pyiqa's srcc, plcc, krcc)
+                                    "srcc", "plcc", "krcc"})
 
 
 #: scores whose root is distinctive enough to be found anywhere in a name (so none is also a

@@ -76,3 +76,23 @@ def test_the_curve_rules_judge_a_run_up_to_its_first_nan_train_loss():
     # the same collapse with a finite train loss still falling is what overfitting judges
     finite = dict(run, loss=[2.055, 1.86, 1.74, 1.67, 1.628, 1.6, 1.57, 1.55, 1.53, 1.5], val_loss=[1.445] + run["val_loss"][1:5] + [1.5, 1.8, 2.1, 2.4, 2.7])
     assert "overfitting" in fd.diagnose(finite).codes
+
+
+def test_a_loop_that_says_its_loss_went_nan_and_skipped_the_batch_is_non_finite(tmp_path):
+    """A LoRA fine-tune's loop prints '[WARNING] NaN loss detected! Skipping batch.' twelve times
+    and logs only the finite steps: the curve looks clean, the log says otherwise."""
+    lines = []
+    for step in range(1, 41):
+        lines.append(f"Step {step} | Loss: {11.5 - 0.02 * step:.4f}")
+        if step in (8, 19, 30):
+            lines.append("[WARNING] NaN loss detected! Skipping batch.")
+    path = tmp_path / "training.log"
+    path.write_text("\n".join(lines) + "\n")
+    [run] = fd.read_runs(path)
+    d = fd.diagnose(run)
+    assert d.codes[0] == "non_finite"
+    assert "went non-finite 3 times (first at line 9" in d.findings[0].message
+    # without the loop's word, the same curve is no NaN
+    path.write_text("\n".join(line for line in lines if "NaN" not in line) + "\n")
+    [run] = fd.read_runs(path)
+    assert "non_finite" not in fd.diagnose(run).codes

@@ -32,7 +32,7 @@ def non_finite(ctx: Context) -> Finding | None:
         last_finite = float(s.values[i - 1]) if i > 0 and np.isfinite(s.values[i - 1]) else None
         hits.append((float(s.steps[i]), name, s.values[i], last_finite, int(bad.sum()), float(s.steps[0])))
     if not hits:
-        return None
+        return _reported_by_the_loop(ctx)
     # earliest first; at the same step a gradient norm outranks the loss it poisons
     hits.sort(key=lambda h: (h[0], 0 if h[1].startswith("grad_norm") else 1 if h[1] == "loss" else 2))
     step, name, value, last_finite, count, first_step = hits[0]
@@ -95,6 +95,22 @@ def non_finite(ctx: Context) -> Finding | None:
     msg = f"{name} became {kind} at {unit} {fx(step)} ({cause}){lr_text}{follow}"
     return finding("non_finite", "error", msg, ctx, span=(step, float(s.steps[-1])), evidence=ev,
                    confidence=1.0)
+
+
+def _reported_by_the_loop(ctx: Context) -> Finding | None:
+    """The training loop printed that its loss went NaN or inf ("NaN loss detected! Skipping
+    batch.") while every logged value is finite: the loop skipped those steps or stopped, so the
+    curve hides what LABELS.md calls non_finite (NaN or inf in the loss being optimised)."""
+    notices = ctx.history.meta.get("nonfinite_notices") or []
+    if not notices:
+        return None
+    first = notices[0]
+    times = f"{len(notices)} times" if len(notices) > 1 else "once"
+    msg = (f"the log says the loss went non-finite {times} (first at line {first['line']}: "
+           f"\"{first['text']}\"), though every logged value is finite: the loop skipped or dropped those "
+           "steps, so the curve hides the blow-up; find the batches or updates that produce it")
+    ev: dict[str, Any] = {"notices": len(notices), "first_notice_line": first["line"]}
+    return finding("non_finite", "error", msg, ctx, evidence=ev, confidence=0.9)
 
 
 def skipped_by_loss_scaler(ctx: Context, hits: list[tuple]) -> bool:

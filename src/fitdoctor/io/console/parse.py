@@ -13,7 +13,9 @@ from fitdoctor.history import RunHistory
 from fitdoctor.io.console import at_step, conlleval, fairseq, keras, meters, openmmlab, pointnet, stylegan, tqdm
 from fitdoctor.io.console.allennlp_table import allennlp_tables_as_lines
 from fitdoctor.io.console.bare_table import bare_table_as_lines
+from fitdoctor.io.console.basicsr_log import basicsr_lines_as_lines
 from fitdoctor.io.console.deepxde_table import deepxde_tables_as_lines
+from fitdoctor.io.console.spacy_table import spacy_tables_as_lines, spacy_v2_losses_as_lines
 from fitdoctor.io.console.kv_table import kv_tables_as_lines
 from fitdoctor.io.console.epoch_blocks import epoch_blocks_as_lines
 from fitdoctor.io.console.fastai import tables_as_lines
@@ -176,11 +178,17 @@ def handle(state: State, n: int, seg: str) -> None:
 #: whose token loss is no classifier's ln K (LABELS.md: not chance_level)
 _TOKEN_RATE = re.compile(r"\btok(?:en)?s?\s*/\s*s(?:ec)?\b|\btokens?\s+per\s+sec", re.I)
 _EARLY_STOP = re.compile(r"early stopping|Restoring model weights from the end of the best epoch", re.I)
+#: a training loop's own word that its loss went non-finite ("[WARNING] NaN loss detected!
+#: Skipping batch.", torchvision's "Loss is nan, stopping training", detectron2's "Loss became
+#: infinite or NaN"): steps the logged curve never shows, skipped or cut off by the loop
+_NONFINITE_NOTICE = re.compile(r"\b(?:nan|inf|infinite|non-?finite)\s+(?:\w+\s+)?loss(?:es)?\b(?!\s*[=:]\s*[-\d])"
+                               r"|\bloss\s+(?:is|was|became|becomes|went|got|turned)\s+(?:\w+\s+){0,2}?"
+                               r"(?:nan|inf|infinite|non-?finite)\b", re.I)
 
 
 #: the rewriters of a format's own lines or tables into generic lines that say so in a note, in
 #: the order they run (YOLO's table before the fastai one: its header row would read as one)
-_AS_LINES_WITH_NOTE = (kv_tables_as_lines, bare_table_as_lines, deepxde_tables_as_lines, yolo_tables_as_lines, fomm_lines_as_lines,
+_AS_LINES_WITH_NOTE = (kv_tables_as_lines, basicsr_lines_as_lines, spacy_tables_as_lines, spacy_v2_losses_as_lines, bare_table_as_lines, deepxde_tables_as_lines, yolo_tables_as_lines, fomm_lines_as_lines,
                        mbrl_lines_as_lines)
 
 
@@ -226,6 +234,15 @@ def parse_console_text(text: str, *, source: str, fmt: str = "console",
         owner = [h for run, h in built if run.start_line <= line]
         if owner:
             owner[-1].meta["early_stopped"] = True
+    # the loop's own word that the loss went NaN or inf, on lines that are no record
+    for m in _NONFINITE_NOTICE.finditer(text):
+        start = text.rfind("\n", 0, m.start()) + 1
+        end = text.find("\n", m.end())
+        said = text[start:end if end >= 0 else len(text)].strip()
+        line = text.count("\n", 0, m.start()) + 1
+        owner = [h for run, h in built if run.start_line <= line] or [h for _, h in built][:1]
+        if owner:
+            owner[-1].meta.setdefault("nonfinite_notices", []).append({"line": line, "text": said[:160]})
     # the settings printed before each run (print(args)): the last namespace above its start
     if "Namespace(" in text:
         printed = printed_settings(text)

@@ -39,7 +39,8 @@ METRIC_WORDS = re.compile(
     r"|\brecon\b|\bkld?\b|\belbo\b"  # a VAE's terms: "Recon: 0.0384 | KL: 8.0062"
     # Stable-Baselines3's episode reward, train and eval ("ep_rew_mean", "mean_reward"; see
     # ``kv_table``); not any "reward=" a script prints while it collects data
-    r"|(?<![a-z])rew(?![a-z])|(?<![a-z])mean_reward(?![a-z])",
+    r"|(?<![a-z])rew(?![a-z])|(?<![a-z])mean_reward(?![a-z])"
+    r"|(?<![a-z])(?:srcc|plcc|krcc)(?![a-z])",  # image-quality correlations with the opinion score
     re.I)
 #: the share of a split a number was taken on, glued to the split word: "Val~20% 9.6793" (a
 #: loop that evaluates on a fifth of its validation set); the number is still that split's

@@ -71,6 +71,12 @@ _SNIFF_YOLO = re.compile(TRAIN_HEAD.pattern.rstrip("$") + r"\r?\n\s*\d+\s*/\s*\d
 #: OpenAI baselines' / Stable-Baselines3's key-value tables (see ``kv_table.py``): a rule of
 #: dashes with a ``| key | value |`` row right under it, once per dump
 _SNIFF_KV_TABLE = re.compile(r"^-{10,}[ \t]*\r?\n\|[^|\n]+\|[^|\n]*\|[ \t]*$", re.M)
+#: BasicSR's train line (see ``basicsr_log.py``): "[name..][epoch:  1, iter:     100, lr:(2.999e-05,)]"
+_SNIFF_BASICSR = re.compile(r"\]\[epoch:\s*\d+,\s*iter:\s*[\d,]+,\s*lr:\(")
+#: ``spacy train``'s table head (see ``spacy_table.py``): "E    #       LOSS TOK2VEC  LOSS NER  ENTS_F ..."
+_SNIFF_SPACY = re.compile(r"^\s*(?:T\s{2,})?E\s{2,}#\s{2,}LOSS\b", re.M)
+#: spaCy v2's ``print("Losses", losses)``: "Losses {'ner': 172.94}"
+_SNIFF_SPACY_V2 = re.compile(r"^\s*Losses:?\s*\{['\"]\w+['\"]\s*:\s*" + NUM, re.M)
 _SNIFF_EPOCH_BATCH = re.compile(r"^\s*\[\s*\d+\s*,\s*\d+\s*\]\s*(?:\w+\s*)?loss\s*[:=]\s*" + NUM, re.M)
 
 
@@ -90,6 +96,10 @@ def sniff_text(text: str) -> float:
     if _SNIFF_YOLO.search(text[:65536]):
         return 0.85
     if len(_SNIFF_KV_TABLE.findall(text[:65536])) >= 2:
+        return 0.8
+    if len(_SNIFF_BASICSR.findall(text[:65536])) >= 2:
+        return 0.8
+    if _SNIFF_SPACY.search(text[:65536]) or len(_SNIFF_SPACY_V2.findall(text[:65536])) >= 3:
         return 0.8
     if TABLE_HEAD.search(window.replace("|", " ") if "|" in window else window):
         return 0.7  # an epoch table, aligned or drawn with bars (a Markdown one too)
