@@ -92,6 +92,7 @@ def test_a_loop_that_says_its_loss_went_nan_and_skipped_the_batch_is_non_finite(
     d = fd.diagnose(run)
     assert d.codes[0] == "non_finite"
     assert "went non-finite 3 times (first at line 9" in d.findings[0].message
+    assert "the steps the loop skipped as NaN are not in it" in d.summary["keep"]
     # without the loop's word, the same curve is no NaN
     path.write_text("\n".join(line for line in lines if "NaN" not in line) + "\n")
     [run] = fd.read_runs(path)

@@ -248,3 +248,35 @@ def test_a_checkpoint_notice_repeating_the_epochs_score_is_no_train_metric(tmp_p
     h = fd.read_runs(p)[0]
     assert sorted(h.series) == ["loss", "val_accuracy"]
     assert list(h.series["val_accuracy"].values)[:2] == [0.44, 0.47]
+
+
+def _bar(desc: str, n: int, total: int, loss: float) -> str:
+    pct = int(100 * n / total)
+    return f"{desc}: {pct:3d}%|#         | {n}/{total} [00:15<236:28:17, 15.48s/it, Loss={loss:.4f}]"
+
+
+def test_a_run_counted_on_one_bar_over_its_iterations_is_read_on_steps(tmp_path):
+    """``for step in tqdm(range(55000))`` with ``set_postfix(Loss=..)``, cut off at step 120: each
+    update is a step of a run planned for 55000, not an epoch (read as 240 epochs before, each
+    step's two refreshes counted twice)."""
+    segs = []
+    for n in range(1, 121):
+        loss = 11.5 - 0.005 * n
+        segs += [_bar("Training", n, 55000, loss + 0.01), _bar("Training", n, 55000, loss)]
+    path = tmp_path / "training.log"
+    path.write_text("Training for 55000 total iterations (updates)...\n" + "\r".join(segs) + "\n")
+    [run] = fd.read_runs(path)
+    loss = run.series["loss"]
+    assert loss.axis == "step"
+    assert list(loss.steps)[:3] == [1, 2, 3] and len(loss.steps) == 120
+
+
+def test_a_batch_bar_that_restarts_every_epoch_is_not_taken_for_the_runs_counter(tmp_path):
+    """The same kind of bar over each epoch's 50 batches starts again at 1: its n is a batch, so
+    the log is read as before, one run."""
+    lines = []
+    for epoch in range(3):
+        lines.append("\r".join(_bar("100", n, 50, 2.0 - 0.3 * epoch - 0.001 * n) for n in range(1, 51)))
+    path = tmp_path / "train.log"
+    path.write_text("\n".join(lines) + "\n")
+    assert len(fd.read_runs(path)) == 1

@@ -161,7 +161,11 @@ def diagnose(run: Any, *, thresholds: Mapping[str, Any] | None = None,
         summary["keep"] = ("nothing worth keeping: the loss has no floor, so its lowest epoch is only its most "
                            "broken one; fix the objective and train again")
     elif "non_finite" in codes and summary.get("selected_by"):
-        summary["keep"] = (f"{summary['keep']}; nothing after the first NaN/inf is usable")
+        # a loop that skipped its NaN batches (it said so) logged only finite steps: the curve is
+        # usable, the skipped batches are what is missing from it
+        skipped = all("notices" in (f.evidence or {}) for f in findings if f.code == "non_finite")
+        summary["keep"] = (f"{summary['keep']}; " + ("the steps the loop skipped as NaN are not in it" if skipped
+                                                     else "nothing after the first NaN/inf is usable"))
     findings = agree_with_keep(findings, summary, ctx.th.healthy_end_worse,
                                restored=isinstance(history.meta.get("restored_best"), dict))
     findings = say_annealed(findings, curves_ctx)

@@ -19,7 +19,7 @@ from fitdoctor.history import TRAIN_PREFIXES, canonical_name
 from fitdoctor.io.console.pairs import bare_split_losses, clean_pairs, extract_pairs, is_metric_key
 from fitdoctor.io.console.patterns import EPOCH_INLINE, EPOCH_NO, SETTINGS, holds_no_record
 from fitdoctor.io.console.runs import Run, State
-from fitdoctor.io.console.tqdm import bar_postfix, epoch_bar_postfix
+from fitdoctor.io.console.tqdm import ITERATION_BAR, bar_postfix, epoch_bar_postfix
 
 _BRACKET_EPOCH = re.compile(r"^\s*\[\s*(\d+)\s*/\s*(\d+)\s*\]")
 #: "Train: [ 1/5] Step 050/335 Loss 81.8", "Valid: [ 1/5] Final Accuracy 0.33 F1 0.11": the same
@@ -416,6 +416,10 @@ def handle_generic(state: State, n: int, seg: str) -> None:
     if m is None and "%|" in rest:
         # a progress bar with no epoch ("Map: 100%|####| 1000/1000 [00:01<00:00, 900 examples/s]",
         # a download): the percentage after its label is progress; only its postfix can hold metrics
+        if x is None and state.iteration_bar and (bar := ITERATION_BAR.search(rest)) is not None:
+            # the run's own bar over its iterations: its n is the step, its total the planned length
+            x, axis = float(bar.group(1)), "step"
+            planned = (int(bar.group(1)), int(bar.group(2)))
         rest = bar_postfix(rest)
     rest = _COUNT_RATIO.sub(lambda r: f"{int(r.group(1)) / max(int(r.group(2)), 1):.6g}", rest)
     pairs = clean_pairs(extract_pairs(rest))

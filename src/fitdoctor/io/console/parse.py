@@ -214,10 +214,11 @@ def parse_console_text(text: str, *, source: str, fmt: str = "console",
         if MAYBE_WRAPPED.search(text):
             segs = join_wrapped(segs)
         segs = list(segs)
-        state = _read_lines(segs, State(epoch_bars=tqdm.has_epoch_bars(text)))
+        state = _read_lines(segs, State(epoch_bars=tqdm.has_epoch_bars(text), iteration_bar=tqdm.iteration_bar(text)))
         within, sparser = _steps_count_within_epochs(state), _steps_sparser_than_epochs(state)
         if within or sparser:
-            state = _read_lines(segs, State(epoch_bars=state.epoch_bars, progress_steps=True))
+            state = _read_lines(segs, State(epoch_bars=state.epoch_bars, iteration_bar=state.iteration_bar,
+                                            progress_steps=True))
             state.steps_sparser = sparser and not within
     for run in state.runs:
         meters.drop_unfinished_epoch(run)

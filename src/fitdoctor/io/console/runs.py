@@ -77,6 +77,8 @@ class State:
     ignored_callbacks: int = 0
     #: the log holds a tqdm bar over the epochs (see ``tqdm.has_epoch_bars``)
     epoch_bars: bool = False
+    #: the whole run counted on one tqdm bar over iterations (see ``tqdm.iteration_bar``)
+    iteration_bar: bool = False
     #: the epoch a bare header line named ("Epoch 3:" alone): the metric lines under it that
     #: carry no epoch of their own are that epoch's
     header_epoch: float | None = None

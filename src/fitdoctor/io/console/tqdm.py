@@ -80,6 +80,26 @@ def has_epoch_bars(text: str) -> bool:
     return ("%|" in text or "epoch [" in text or "epochs [" in text) and _EPOCH_BAR_HINT.search(text) is not None
 
 
+#: a bar over iterations with a postfix: "Training:   0%|  | 21/55000 [04:44<204:29:42, 13.39s/it, Loss=11.55]"
+ITERATION_BAR = re.compile(r"\d{1,3}%\|[^|\r\n]*\|\s*(\d+)/(\d+)\s*\[[^\]\r\n]*?(?:s/it|it/s)\b[^\]\r\n]*?[=:]")
+#: the fewest updates that make a bar the run's own counter rather than an epoch's batches
+_ITERATION_BAR_MIN = 20
+
+
+def iteration_bar(text: str) -> bool:
+    """Does ``text`` count its whole run on one tqdm bar over iterations (``for step in
+    tqdm(range(55000))`` with ``set_postfix(loss=..)``)? Then the bar's n is the step and its total
+    the planned length. Only one total and an n that never goes back: a bar that restarts each
+    epoch over its batches is not this (its n is a batch inside an epoch)."""
+    if "%|" not in text or has_epoch_bars(text):
+        return False
+    found = [(int(m.group(1)), int(m.group(2))) for m in ITERATION_BAR.finditer(text)]
+    if len(found) < _ITERATION_BAR_MIN or len({total for _, total in found}) != 1:
+        return False
+    steps = [n for n, _ in found]
+    return all(b >= a for a, b in zip(steps, steps[1:]))
+
+
 def _same_numbers(rec: dict[str, float], pairs: dict[str, float]) -> bool:
     """Do a record and a bar's postfix share a key, with every shared value equal up to the
     bar's rounding (tqdm shows 3 significant digits: 4.82 for 4.8177)?"""
