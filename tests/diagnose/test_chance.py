@@ -487,3 +487,19 @@ def test_a_train_accuracy_that_cut_its_errors_fourfold_is_no_constant_answer(tmp
                             for e, (a, b, c, d) in enumerate(held)))
     [run] = fd.read_runs(path)
     assert "chance_level" in fd.diagnose(run).codes
+
+
+def test_a_val_accuracy_that_flips_between_class_shares_is_a_constant_answer():
+    """A binary fine-tune (its log's numbers): train loss at ln 2 and train accuracy 0.50 every
+    epoch, while the val accuracy jumps 0.542, 0.112, 0.458, 0.542, 0.888, 0.888: pairs that sum to
+    1, one class answered for every row, then the other. The jump to 0.888 is no climb."""
+    run = {"loss": [0.6960, 0.6938, 0.6936, 0.6936, 0.6934, 0.6935],
+           "accuracy": [0.5019, 0.5028, 0.5023, 0.5010, 0.4997, 0.4955],
+           "val_loss": [0.6933, 0.7090, 0.6869, 0.6924, 0.6886, 0.6872],
+           "val_accuracy": [0.54221, 0.11234, 0.45779, 0.54221, 0.88766, 0.88766]}
+    d = fd.diagnose(run)
+    assert d.codes[0] == "chance_level"
+    assert "jumps between class shares" in d.findings[0].message
+    # the same val accuracies climbing for real (no pair summing to 1) read as learning
+    learned = dict(run, val_accuracy=[0.54, 0.60, 0.66, 0.74, 0.81, 0.88])
+    assert "chance_level" not in fd.diagnose(learned).codes

@@ -228,3 +228,24 @@ def test_the_documented_validation_epoch_average_idiom_is_read_as_val_loss(tmp_p
     run = read(tmp_path)
     assert run.series["val_loss"].raw_name == "validation_epoch_average"
     assert len(run.series["val_loss"]) == 6
+
+
+def test_metrics_logged_under_one_shared_namespace_are_read_as_their_splits(tmp_path):
+    """``self.log("finetuning/val_loss")``: every column under one phase's folder, the split in
+    the leaf. Read before as unknown curves (no loss, no verdict); a shared folder names nothing."""
+    rows = ["epoch,finetuning/train_acc_epoch,finetuning/train_loss_epoch,finetuning/val_acc,finetuning/val_loss,lr-Adam,step"]
+    for e in range(6):
+        rows.append(f"{e},{0.6 + 0.05 * e},{0.9 - 0.1 * e},,,,{50 * e + 49}")
+        rows.append(f"{e},,,{0.62 + 0.05 * e},{0.88 - 0.1 * e},,{50 * e + 49}")
+        rows.append(f"{e},,,,,0.001,{50 * e + 49}")
+    path = tmp_path / "metrics.csv"
+    path.write_text("\n".join(rows) + "\n")
+    [run] = read_runs(path)
+    assert {"loss", "val_loss", "accuracy", "val_accuracy"} <= set(run.series)
+    assert any("'finetuning/'" in n for n in run.meta.get("notes", []))
+    # two namespaces side by side (a teacher and a student) keep their names
+    two = tmp_path / "two" / "metrics.csv"
+    two.parent.mkdir()
+    two.write_text("epoch,teacher/val_loss,student/val_loss,step\n0,0.9,0.8,10\n1,0.8,0.7,20\n2,0.7,0.6,30\n")
+    [run] = read_runs(two)
+    assert "val_loss" not in run.series

@@ -167,9 +167,18 @@ def _train_witness(ctx: Context, A: Curve) -> float | None:
     T = ctx.metric
     if T is None or T.n < 5 or A.n < 5:
         return None
-    if stats.trend(A.x, A.y, A.sigma)[1] >= ctx.th.z_trend:
+    if stats.trend(A.x, A.y, A.sigma)[1] >= ctx.th.z_trend and not flips_between_classes(A):
         return None
     return steady_level(T, ctx.th.z_trend)
+
+
+def flips_between_classes(A: Curve) -> bool:
+    """Two of a binary val accuracy's values sum to 1 (0.1123 and 0.8877, or 0.5422 and 0.4578):
+    the model answered one class for every row at one evaluation and the other class at another.
+    Its accuracy then jumps and may end high (0.89, the larger class's share), which reads as a
+    climb though nothing was learned."""
+    ys = [float(v) for v in A.y if 0.0 < float(v) < 1.0 and abs(float(v) - 0.5) > 0.02]
+    return any(abs(a + b - 1.0) <= 1e-3 for i, a in enumerate(ys) for b in ys[i + 1:] if abs(a - b) > 0.05)
 
 
 def train_accuracy_beats(ctx: Context, rate: float, *, in_errors: bool = False) -> bool:
@@ -353,11 +362,15 @@ def init_chance(ctx: Context) -> None:
                 c, m, src = None, None, ""
         else:
             a = None if frozen_by_lr else steady_level(A, ctx.th.z_trend)
+            witnessed = False
             if a is not None and A is ctx.val_metric and train_accuracy_beats(ctx, a, in_errors=frozen_level(A) is None):
                 a = None  # training accuracy climbed past it: the model is not a constant
             elif a is None and not frozen_by_lr and A is ctx.val_metric:
                 a = _train_witness(ctx, A)
-            a_end = tail_level(A, 0.3)
+                witnessed = a is not None
+            # the accuracy the run ends at: the train accuracy when it is the witness (the val
+            # accuracy it stands in for jumps between class shares)
+            a_end = a if witnessed else tail_level(A, 0.3)
             if 0.4 <= a_end <= 0.53 and math.log(2) * (1 - tol) <= level <= math.log(2) * 1.1:
                 # binary-looking run at ~50% accuracy: no better than the majority rate, whatever it is
                 c, m, upper = math.log(2), max(0.5, a_end), math.log(2) * 1.1

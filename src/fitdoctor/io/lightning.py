@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from fitdoctor.errors import BadInput
-from fitdoctor.history import RunHistory, canonical_name
+from fitdoctor.history import TRAIN_SPLITS, VAL_SPLITS, RunHistory, canonical_name
 from fitdoctor.io._table import parse_cell, read_csv_rows
 from fitdoctor.io.base import Reader, decode_text, looks_binary, read_head, register
 
@@ -115,6 +115,33 @@ def _scalar(s: str) -> Any:
         return s
 
 
+#: a path-like column's first folder that says something of its own: a split, or a dashboard group
+_MEANINGFUL_FOLDERS = (*VAL_SPLITS, *TRAIN_SPLITS, "metrics", "metric", "charts", "scalars", "scalar", "logs", "losses",
+                       "loss", "acc", "accuracy", "lr", "lr-adam", "lr-sgd", "lr-adamw")
+
+
+def shared_namespace_dropped(header: list[str], skip: tuple[int | None, ...] = ()) -> list[str]:
+    """The header with a namespace every metric column shares removed: ``self.log("finetuning/val_loss")``
+    in a module that logs all it logs under one phase name gives ``finetuning/train_loss_epoch``,
+    ``finetuning/val_acc`` (the split is in the leaf, the folder names nothing the columns do not all
+    share). Kept as it is when the folders differ (``teacher/`` beside ``student/``), when a folder
+    is a split or a dashboard group (``train/loss``, ``metrics/val_loss``), or for fewer than two columns."""
+    # a LearningRateMonitor column ("lr-Adam") sits beside the module's own, outside its namespace
+    cols = [(i, c) for i, c in enumerate(header) if c and i not in skip and not c.lower().startswith("lr")]
+    if len(cols) < 2 or not all("/" in c for _, c in cols):
+        return header
+    folders = {c.split("/", 1)[0].strip().lower() for _, c in cols}
+    if len(folders) != 1:
+        return header
+    folder = folders.pop()
+    if folder in _MEANINGFUL_FOLDERS or folder.startswith("lr"):
+        return header
+    out = list(header)
+    for i, c in cols:
+        out[i] = c.split("/", 1)[1]
+    return out
+
+
 def _series_name(raw: str, twins: set[str]) -> tuple[str, str]:
     """(canonical name, level) for a column; level is 'step', 'epoch' or 'auto'."""
     low = raw.lower()
@@ -163,11 +190,15 @@ def read_metrics_csv(path: Path, *, run: str | None = None) -> RunHistory:
         inferred[i] = epochs[i] if epochs[i] is not None else nxt
     has_epochs = any(e is not None for e in epochs)
 
-    twins = set(header)
+    names = shared_namespace_dropped(header, skip=(step_i, epoch_i))
+    twins = set(names)
+    if names != header:
+        prefix = next(c for c, n in zip(header, names) if c != n).split("/", 1)[0]
+        h.note(f"every metric is logged under '{prefix}/'; read without that shared prefix")
     bad = 0
     epoch_series: list[tuple[str, str, np.ndarray, np.ndarray]] = []
     step_series: list[tuple[str, str, np.ndarray, np.ndarray]] = []
-    for ci, raw in enumerate(header):
+    for ci, raw in enumerate(names):
         if ci in (step_i, epoch_i) or not raw:
             continue
         pts: list[tuple[float | None, float | None, float]] = []

@@ -10,7 +10,7 @@ import numpy as np
 
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
-from fitdoctor.diagnose.chance import accuracy_curve
+from fitdoctor.diagnose.chance import accuracy_curve, flips_between_classes
 from fitdoctor.diagnose.curves.messages import finding, fv
 from fitdoctor.diagnose.curves.shape import accuracy_sampling_error, percent_scale, stuck_val_accuracy
 from fitdoctor.findings import Finding
@@ -324,6 +324,13 @@ def _loss_at_chance(ctx: Context) -> Finding | None:
         return None  # a constant answer scores one F1 / AUC, epoch after epoch
     A = accuracy_curve(ctx)
     acc_text = ""
+    flipped = ""
+    if A is not None and A is ctx.val_metric and ctx.metric is not None and flips_between_classes(A):
+        # the val accuracy jumps between the classes' shares (0.112, then 0.888): one answer for
+        # every row, a different one from evaluation to evaluation; the train accuracy says the rate
+        flipped = (f" ({A.name} jumps between class shares, {fv(float(np.min(A.y)))} to {fv(float(np.max(A.y)))}: "
+                   "one answer for every row, flipping)")
+        A = ctx.metric
     if A is not None and (A is ctx.val_metric) == (L is ctx.val_loss) and beats_every_constant(L, A):
         return None  # a loss below what any constant answer scores at its accuracy: it learned
     if A is not None:
@@ -349,7 +356,7 @@ def _loss_at_chance(ctx: Context) -> Finding | None:
             # split's own majority share can differ in the third digit
             of_train = " of the training rows" if "class prior" in (ctx.chance_source or "") else ""
             acc_text = (f"; {A.name} {acc:.3f} is no better than always guessing the majority "
-                        f"class ({ctx.majority_rate:.3f}{of_train})")
+                        f"class ({ctx.majority_rate:.3f}{of_train}){flipped}")
         else:
             acc_text = f"; {A.name} {acc:.3f}"
     smooth_min = float(np.min(L.smoothed()))
