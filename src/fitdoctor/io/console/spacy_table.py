@@ -61,10 +61,10 @@ def spacy_tables_as_lines(text: str) -> tuple[str, str | None]:
                 columns = None
                 out.append(line)
                 continue
-            epoch, step = cells[-len(columns) - 2], float(cells[-len(columns) - 1])
+            step = float(cells[-len(columns) - 1])  # the column before it, E, is the epoch
             steps = max(step - previous_step, 1.0) if previous_step is not None else 1.0
             previous_step = step
-            parts, total = [f"epoch_n={epoch}"], 0.0
+            parts, total = [], 0.0
             for name, value in zip(columns, values):
                 if name.upper().startswith("LOSS "):
                     per_step = float(value) / steps
@@ -74,8 +74,8 @@ def spacy_tables_as_lines(text: str) -> tuple[str, str | None]:
                     parts.append(f"val_score={value}")
                 else:
                     parts.append(f"val_{_column(name)}={value}")
-            parts.insert(1, f"loss={total:.6g}")
-            out.append(f"step {step:.0f} | " + " ".join(parts[1:]))
+            parts.insert(0, f"loss={total:.6g}")
+            out.append(f"step {step:.0f} | " + " ".join(parts))
             found = True
             continue
         if columns is not None and line.strip():
@@ -115,14 +115,14 @@ def spacy_v2_losses_as_lines(text: str) -> tuple[str, str | None]:
     else:
         ends = list(range(len(found)))
     kept = {found[k][0]: n for n, k in enumerate(ends, start=1)}
-    drop = {i for i, _ in found}
+    losses_at = dict(found)
     out = []
     for i, line in enumerate(lines):
         if i in kept:
-            d = dict(found[[j for j, _ in found].index(i)][1])
+            d = losses_at[i]
             cells = [f"loss={sum(d.values()):.6g}"] + ([f"loss_{k}={v:.6g}" for k, v in d.items()] if len(d) > 1 else [])
             out.append(f"epoch {kept[i]} | " + " ".join(cells))
-        elif i not in drop:
+        elif i not in losses_at:
             out.append(line)
     how = ("the running sum spaCy's nlp.update adds each batch to, read at the end of each iteration" if running
            else "one sum per training iteration")
