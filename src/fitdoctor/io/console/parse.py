@@ -14,6 +14,7 @@ from fitdoctor.io.console import at_step, conlleval, fairseq, keras, meters, ope
 from fitdoctor.io.console.allennlp_table import allennlp_tables_as_lines
 from fitdoctor.io.console.bare_table import bare_table_as_lines
 from fitdoctor.io.console.basicsr_log import basicsr_lines_as_lines
+from fitdoctor.io.console.darknet_log import darknet_lines_as_lines
 from fitdoctor.io.console.deepxde_table import deepxde_tables_as_lines
 from fitdoctor.io.console.spacy_table import spacy_tables_as_lines, spacy_v2_losses_as_lines
 from fitdoctor.io.console.kv_table import kv_tables_as_lines
@@ -188,7 +189,7 @@ _NONFINITE_NOTICE = re.compile(r"\b(?:nan|inf|infinite|non-?finite)\s+(?:\w+\s+)
 
 #: the rewriters of a format's own lines or tables into generic lines that say so in a note, in
 #: the order they run (YOLO's table before the fastai one: its header row would read as one)
-_AS_LINES_WITH_NOTE = (kv_tables_as_lines, basicsr_lines_as_lines, spacy_tables_as_lines, spacy_v2_losses_as_lines, bare_table_as_lines, deepxde_tables_as_lines, yolo_tables_as_lines, fomm_lines_as_lines,
+_AS_LINES_WITH_NOTE = (kv_tables_as_lines, basicsr_lines_as_lines, darknet_lines_as_lines, spacy_tables_as_lines, spacy_v2_losses_as_lines, bare_table_as_lines, deepxde_tables_as_lines, yolo_tables_as_lines, fomm_lines_as_lines,
                        mbrl_lines_as_lines)
 
 

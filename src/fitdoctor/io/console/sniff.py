@@ -77,6 +77,8 @@ _SNIFF_BASICSR = re.compile(r"\]\[epoch:\s*\d+,\s*iter:\s*[\d,]+,\s*lr:\(")
 _SNIFF_SPACY = re.compile(r"^\s*(?:T\s{2,})?E\s{2,}#\s{2,}LOSS\b", re.M)
 #: spaCy v2's ``print("Losses", losses)``: "Losses {'ner': 172.94}"
 _SNIFF_SPACY_V2 = re.compile(r"^\s*Losses:?\s*\{['\"]\w+['\"]\s*:\s*" + NUM, re.M)
+#: darknet's iteration line (see ``darknet_log.py``): " 1136: 0.687450, 0.798039 avg loss, 0.002610 rate"
+_SNIFF_DARKNET = re.compile(r"^\s*\d+:\s*" + NUM + r",\s*" + NUM + r"\s+avg(?:\s+loss)?,\s*" + NUM + r"\s+rate\b", re.M)
 _SNIFF_EPOCH_BATCH = re.compile(r"^\s*\[\s*\d+\s*,\s*\d+\s*\]\s*(?:\w+\s*)?loss\s*[:=]\s*" + NUM, re.M)
 
 
@@ -97,7 +99,7 @@ def sniff_text(text: str) -> float:
         return 0.85
     if len(_SNIFF_KV_TABLE.findall(text[:65536])) >= 2:
         return 0.8
-    if len(_SNIFF_BASICSR.findall(text[:65536])) >= 2:
+    if len(_SNIFF_BASICSR.findall(text[:65536])) >= 2 or len(_SNIFF_DARKNET.findall(text[:65536])) >= 2:
         return 0.8
     if _SNIFF_SPACY.search(text[:65536]) or len(_SNIFF_SPACY_V2.findall(text[:65536])) >= 3:
         return 0.8
