@@ -75,7 +75,7 @@ LIST_SUFFIXES = ("_history", "_hist", "_list", "_log", "_values")
 VAL_SPLITS = ("val", "valid", "validation", "eval", "test", "testing", "dev")
 TRAIN_SPLITS = ("train", "training")
 #: a dashboard's group folders in a path-like tag ("metrics/train_loss")
-_PATH_GROUPS = ("metrics", "metric", "charts", "scalars", "scalar", "logs", "losses")
+PATH_GROUPS = ("metrics", "metric", "charts", "scalars", "scalar", "logs", "losses")
 #: Lightning logs on_step twins as <name>_step: kept apart, on the step axis, never a metric.
 STEP_SUFFIX = "_step"
 
@@ -122,7 +122,7 @@ def canonical_name(raw: str) -> str:
                 is_val = True
             elif p in TRAIN_SPLITS:
                 continue
-            elif p in _PATH_GROUPS and i < len(parts) - 1:
+            elif p in PATH_GROUPS and i < len(parts) - 1:
                 groups.append(p)  # "metrics/val_loss", "charts/train_loss": a dashboard's folder
             else:
                 kept.append(p)

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from fitdoctor.errors import BadInput
-from fitdoctor.history import TRAIN_SPLITS, VAL_SPLITS, RunHistory, canonical_name
+from fitdoctor.history import PATH_GROUPS, TRAIN_SPLITS, VAL_SPLITS, RunHistory, canonical_name
 from fitdoctor.io._table import parse_cell, read_csv_rows
 from fitdoctor.io.base import Reader, decode_text, looks_binary, read_head, register
 
@@ -115,9 +115,9 @@ def _scalar(s: str) -> Any:
         return s
 
 
-#: a path-like column's first folder that says something of its own: a split, or a dashboard group
-_MEANINGFUL_FOLDERS = (*VAL_SPLITS, *TRAIN_SPLITS, "metrics", "metric", "charts", "scalars", "scalar", "logs", "losses",
-                       "loss", "acc", "accuracy", "lr", "lr-adam", "lr-sgd", "lr-adamw")
+#: a path-like column's first folder that says something of its own: a split, a dashboard group
+#: (the ones ``canonical_name`` reads), or the metric itself ("loss/train")
+_MEANINGFUL_FOLDERS = (*VAL_SPLITS, *TRAIN_SPLITS, *PATH_GROUPS, "loss", "acc", "accuracy")
 
 
 def shared_namespace_dropped(header: list[str], skip: tuple[int | None, ...] = ()) -> list[str]:

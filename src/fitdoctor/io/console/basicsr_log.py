@@ -48,7 +48,10 @@ def basicsr_lines_as_lines(text: str) -> tuple[str, str | None]:
     """Every BasicSR train line and validation block as a ``step N | ...`` line (other lines as
     they were), and a note saying what the loss sums; the text unchanged when it holds fewer
     than two train lines."""
-    if "][epoch:" not in text or sum(1 for line in text.split("\n") if _TRAIN.search(line)) < 2:
+    if "][epoch:" not in text:
+        return text, None
+    lines = text.split("\n")
+    if sum(1 for line in lines if _TRAIN.search(line)) < 2:
         return text, None
     out: list[str] = []
     iteration: str | None = None
@@ -62,7 +65,7 @@ def basicsr_lines_as_lines(text: str) -> tuple[str, str | None]:
             out.append(f"step {iteration} | " + " ".join(pending))
         pending.clear()
 
-    for line in text.split("\n"):
+    for line in lines:
         if _START.search(line):
             flush()
             dataset = None

@@ -8,6 +8,8 @@ epochs. ``parse_console_text`` is shared with the notebook reader.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from typing import Any
 
 from fitdoctor.history import RunHistory
 from fitdoctor.io.console import at_step, conlleval, fairseq, keras, meters, openmmlab, pointnet, stylegan, tqdm
@@ -16,8 +18,6 @@ from fitdoctor.io.console.bare_table import bare_table_as_lines
 from fitdoctor.io.console.basicsr_log import basicsr_lines_as_lines
 from fitdoctor.io.console.darknet_log import darknet_lines_as_lines
 from fitdoctor.io.console.deepxde_table import deepxde_tables_as_lines
-from fitdoctor.io.console.spacy_table import spacy_tables_as_lines, spacy_v2_losses_as_lines
-from fitdoctor.io.console.kv_table import kv_tables_as_lines
 from fitdoctor.io.console.epoch_blocks import epoch_blocks_as_lines
 from fitdoctor.io.console.fastai import tables_as_lines
 from fitdoctor.io.console.fomm_log import fomm_lines_as_lines
@@ -26,6 +26,7 @@ from fitdoctor.io.console.generic import (EVAL_ANNOUNCEMENT, close_eval_block, e
                                           handle_step_split_value, header_lines, line_lead, names_held_out,
                                           note_epoch_header)
 from fitdoctor.io.console.hf import hf_dict, handle_dict
+from fitdoctor.io.console.kv_table import kv_tables_as_lines
 from fitdoctor.io.console.lines import (MAYBE_WRAPPED, cut_incomplete_tail, drop_foreign, join_wrapped, segments,
                                         unglue_callbacks)
 from fitdoctor.io.console.mbrl_log import mbrl_lines_as_lines
@@ -33,6 +34,7 @@ from fitdoctor.io.console.pairs import clean_pairs, extract_pairs, is_metric_key
 from fitdoctor.io.console.patterns import CALLBACK, NUM, STEP_SPLIT_VALUE, holds_no_record
 from fitdoctor.io.console.runs import Run, State, drop_one_value_runs, join_resumed, to_history
 from fitdoctor.io.console.settings import printed_settings
+from fitdoctor.io.console.spacy_table import spacy_tables_as_lines, spacy_v2_losses_as_lines
 from fitdoctor.io.console.vocabulary import translate
 from fitdoctor.io.console.yolo_table import yolo_tables_as_lines
 
@@ -189,8 +191,25 @@ _NONFINITE_NOTICE = re.compile(r"\b(?:nan|inf|infinite|non-?finite)\s+(?:\w+\s+)
 
 #: the rewriters of a format's own lines or tables into generic lines that say so in a note, in
 #: the order they run (YOLO's table before the fastai one: its header row would read as one)
-_AS_LINES_WITH_NOTE = (kv_tables_as_lines, basicsr_lines_as_lines, darknet_lines_as_lines, spacy_tables_as_lines, spacy_v2_losses_as_lines, bare_table_as_lines, deepxde_tables_as_lines, yolo_tables_as_lines, fomm_lines_as_lines,
-                       mbrl_lines_as_lines)
+_AS_LINES_WITH_NOTE = (kv_tables_as_lines, basicsr_lines_as_lines, darknet_lines_as_lines, spacy_tables_as_lines,
+                       spacy_v2_losses_as_lines, bare_table_as_lines, deepxde_tables_as_lines, yolo_tables_as_lines,
+                       fomm_lines_as_lines, mbrl_lines_as_lines)
+
+
+def _matches_by_line(pattern: re.Pattern, text: str) -> Iterator[tuple[int, re.Match]]:
+    """Each match of ``pattern`` in ``text`` with its 1-based line, counted as the scan goes (not
+    from the top again for every match)."""
+    line, pos = 1, 0
+    for m in pattern.finditer(text):
+        line += text.count("\n", pos, m.start())
+        pos = m.start()
+        yield line, m
+
+
+def _run_at(built: list[tuple[Any, RunHistory]], line: int) -> RunHistory | None:
+    """The history of the last run that starts at or above ``line``: the run a line belongs to."""
+    owner = [h for run, h in built if run.start_line <= line]
+    return owner[-1] if owner else None
 
 
 def parse_console_text(text: str, *, source: str, fmt: str = "console",
@@ -231,20 +250,19 @@ def parse_console_text(text: str, *, source: str, fmt: str = "console",
         h.meta["run"] = f"line {run.start_line}"
     # a run that stopped early on purpose ("Epoch 20: early stopping", "Restoring model weights
     # from the end of the best epoch") ended where it meant to, whatever its header's total said
-    for m in _EARLY_STOP.finditer(text):
-        line = text.count("\n", 0, m.start()) + 1
-        owner = [h for run, h in built if run.start_line <= line]
-        if owner:
-            owner[-1].meta["early_stopped"] = True
-    # the loop's own word that the loss went NaN or inf, on lines that are no record
-    for m in _NONFINITE_NOTICE.finditer(text):
+    for line, _ in _matches_by_line(_EARLY_STOP, text):
+        owner = _run_at(built, line)
+        if owner is not None:
+            owner.meta["early_stopped"] = True
+    # the loop's own word that the loss went NaN or inf, on lines that are no record (one above
+    # every run, in its preamble, is the first run's)
+    for line, m in _matches_by_line(_NONFINITE_NOTICE, text):
         start = text.rfind("\n", 0, m.start()) + 1
         end = text.find("\n", m.end())
         said = text[start:end if end >= 0 else len(text)].strip()
-        line = text.count("\n", 0, m.start()) + 1
-        owner = [h for run, h in built if run.start_line <= line] or [h for _, h in built][:1]
-        if owner:
-            owner[-1].meta.setdefault("nonfinite_notices", []).append({"line": line, "text": said[:160]})
+        owner = _run_at(built, line) or (built[0][1] if built else None)
+        if owner is not None:
+            owner.meta.setdefault("nonfinite_notices", []).append({"line": line, "text": said[:160]})
     # the settings printed before each run (print(args)): the last namespace above its start
     if "Namespace(" in text:
         printed = printed_settings(text)

@@ -95,13 +95,14 @@ def sniff_text(text: str) -> float:
     if _SNIFF_TQDM.search(text) or _SNIFF_TQDM_EPOCHS.search(text):
         return 0.85
     window = text[:8192]  # the head the line-pattern tests read
-    if _SNIFF_YOLO.search(text[:65536]):
+    head = text[:65536]  # ... and the longer one the table and format tests read
+    if _SNIFF_YOLO.search(head):
         return 0.85
-    if len(_SNIFF_KV_TABLE.findall(text[:65536])) >= 2:
+    if len(_SNIFF_KV_TABLE.findall(head)) >= 2:
         return 0.8
-    if len(_SNIFF_BASICSR.findall(text[:65536])) >= 2 or len(_SNIFF_DARKNET.findall(text[:65536])) >= 2:
+    if len(_SNIFF_BASICSR.findall(head)) >= 2 or len(_SNIFF_DARKNET.findall(head)) >= 2:
         return 0.8
-    if _SNIFF_SPACY.search(text[:65536]) or len(_SNIFF_SPACY_V2.findall(text[:65536])) >= 3:
+    if _SNIFF_SPACY.search(head) or len(_SNIFF_SPACY_V2.findall(head)) >= 3:
         return 0.8
     if TABLE_HEAD.search(window.replace("|", " ") if "|" in window else window):
         return 0.7  # an epoch table, aligned or drawn with bars (a Markdown one too)
@@ -124,7 +125,7 @@ def sniff_text(text: str) -> float:
         return 0.75  # mbrl-lib's "| model_train | I: 0 | E: 3 | ... | MLOSS: .. | MVSCORE: .."
     if len(FOMM_LINE.findall(window)) >= 2:
         return 0.75  # First Order Motion Model's "00000003) perceptual - 54.97; warp_loss - 0.49" (not a CSV)
-    if len(ALLENNLP_HEAD.findall(text[:65536])) >= 2:
+    if len(ALLENNLP_HEAD.findall(head)) >= 2:
         return 0.7  # AllenNLP's "Training |  Validation" table after each epoch
     if has_epoch_blocks(window):
         return 0.7  # ST-GCN's time-stamped "Training epoch: 4" / "Eval epoch: 4" blocks
