@@ -92,6 +92,12 @@ class Thresholds:
     #: epochs went flat where the 0.05 began, not at its last tiny new low (where the gap is
     #: already wide and has not grown since).
     overfit_flat_gain_share: float = 0.02
+    #: A val loss counts as improved when it fell from its first evaluation to its best by at
+    #: least ``val_follow_share`` of what the train loss fell over the same evaluations, and by
+    #: ``val_follow_noise`` times its noise: it followed train at first (a next-word model's
+    #: 6.16 -> 5.88 beside train's 6.28 -> 5.17), however small the fall is against its level.
+    val_follow_share: float = 0.2
+    val_follow_noise: float = 10.0
     #: ... or, when val creeps up since its best (a trend of at least this z, ending at least
     #: ``overfit_creep_rise`` above the stretch's lowest level: a creep a reader can see, not one
     #: a smooth curve's tiny noise makes significant) while train falls, the gap need only have

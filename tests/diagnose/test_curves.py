@@ -2134,3 +2134,23 @@ def test_a_negative_reward_that_fell_is_quoted_as_logged_and_not_called_divergin
     [plateau] = [f for f in d.findings if f.code == "plateau"]
     assert plateau.message.startswith("ep_rew_mean is flat at -6")
     assert "below the -4" in plateau.message
+
+
+def test_val_loss_that_fell_with_train_at_first_then_rose_is_overfitting():
+    """A next-word LSTM's history: val 6.16 -> 5.88 (5% of its high floor) while train fell
+    6.28 -> 5.17, then val rose every epoch to 6.10. Validation did get better: it followed train
+    at first, so this is overfitting (stop at epoch 3), not a validation set it never learns."""
+    run = {"loss": [6.2848, 5.8008, 5.4499, 5.1658, 4.925, 4.6914, 4.4323, 4.2958, 4.1737, 4.0449, 3.9936],
+           "val_loss": [6.1611, 5.9734, 5.8766, 5.8798, 5.8798, 5.9241, 5.9674, 6.0154, 6.0581, 6.0759, 6.0951],
+           "accuracy": [0.0778, 0.1009, 0.125, 0.143, 0.1585, 0.1715, 0.1882, 0.196, 0.2057, 0.219, 0.2242],
+           "val_accuracy": [0.0886, 0.1118, 0.1238, 0.1347, 0.138, 0.1409, 0.1418, 0.1449, 0.1452, 0.1467, 0.1458]}
+    d = fd.diagnose(run)
+    assert d.top.code == "overfitting" and "val_not_improving" not in d.codes, d.codes
+
+
+def test_val_loss_at_the_prior_drifting_with_train_is_not_followed_learning():
+    """Both curves drift 1-2% under ln 2 while the model predicts the prior: no gain to follow."""
+    run = {"loss": noisy(np.linspace(0.695, 0.680, 30), 0.004),
+           "val_loss": list(0.6921 - 0.006 * (1 - np.exp(-np.arange(30) / 4))),
+           "accuracy": noisy(np.full(30, 0.55), 0.003, 2), "val_accuracy": [0.556] * 30}
+    assert "overfitting" not in fd.diagnose(run).codes
