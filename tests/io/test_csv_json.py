@@ -725,3 +725,24 @@ def test_a_results_table_is_still_refused_when_its_columns_are_numbered(tmp_path
     p.write_text(",0,1,2\nresnet,0.91,0.92,0.90\nvgg,0.88,0.87,0.89\n")
     with pytest.raises(BadInput, match="table of results"):
         fd.read_runs(p)
+
+
+def test_records_wrapped_beside_metadata_with_per_split_groups_read(tmp_path):
+    """``{"parameters": {..}, "history": [{"epoch": 1, "train": {..}, "validation": {.., "total":
+    ..}}]}``: a multi-task model's history, refused before as an unknown format. Each split's
+    heads are curves of their own; the split's ``total`` is its loss."""
+    import json
+
+    vals = [4.1664, 3.4345, 2.8246, 2.7357]
+    heads = [(2.4302, 0.7385, 0.3052, 0.3213), (0.7756, 0.2903, 0.222, 0.2668), (0.7222, 0.2334, 0.1882, 0.2473),
+             (0.701, 0.1928, 0.1803, 0.2319)]
+    hist = [{"epoch": e + 1, "train": {"lm": tl, "heatmap": th}, "validation": {"lm": vl, "heatmap": vh, "total": v},
+             "elapsed_seconds": 1292.5, "finished_at": "2026/10/01 19:39:04"}
+            for e, (v, (tl, th, vl, vh)) in enumerate(zip(vals, heads))]
+    path = tmp_path / "training_history.json"
+    path.write_text(json.dumps({"parameters": {"encoder": 356708, "total": 3027374}, "history": hist}, indent=2))
+    [run] = fd.read_runs(path)
+    assert list(run.series["val_loss"].values) == vals
+    assert list(run.series["val_loss"].steps) == [1, 2, 3, 4]
+    assert "train_lm" in {s.raw_name for s in run.series.values()}
+    assert fd.diagnose(run).top.code == "still_improving"

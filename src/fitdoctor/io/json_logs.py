@@ -164,6 +164,37 @@ def flatten_history(data: dict) -> dict:
 _CURVE_NAMES = {"loss", "val_loss", "accuracy", "val_accuracy"}
 
 
+#: a wrapper key holding a list of per-epoch records, however indented: ``"history": [ {``
+_WRAPPED_RECORDS = re.compile(r'^[ \t]{0,4}"(?:' + "|".join(_WRAPPERS) + r')"\s*:\s*\[\s*\{', re.M)
+
+
+def wrapped_records(data: dict) -> list[dict] | None:
+    """The per-epoch records a history is saved as beside other things (``{"parameters": {..},
+    "history": [{"epoch": 1, "train": {..}, "validation": {..}}, ..]}``), each flattened by
+    :func:`flat_record`; None when no wrapper key holds a list of records."""
+    for key in _WRAPPERS:
+        inner = data.get(key)
+        if isinstance(inner, list) and len(inner) >= 2 and all(isinstance(r, dict) for r in inner):
+            return [flat_record(r) for r in inner]
+    return None
+
+
+def flat_record(record: dict) -> dict:
+    """One epoch's record with its per-split groups flattened (``{"train": {"loss": ..}}`` ->
+    ``train_loss``). A split's ``total`` is its loss when it logs no ``loss`` of its own (a
+    multi-task model's weighted sum of its heads' losses: ``{"validation": {"lm": .., "total": ..}}``)."""
+    out: dict = {}
+    for key, value in record.items():
+        if isinstance(value, dict) and str(key).lower() in _SPLITS:
+            has_loss = any(str(k).lower() == "loss" for k in value)
+            for sub, inner in value.items():
+                name = "total_loss" if str(sub).lower() == "total" and not has_loss else sub
+                out[f"{key}_{name}"] = inner
+        else:
+            out[key] = value
+    return out
+
+
 def _has_curve(d: dict) -> bool:
     return any(isinstance(v, list) and len(v) >= 2 and canonical_name(str(k)) in _CURVE_NAMES for k, v in d.items())
 
@@ -306,7 +337,7 @@ class KerasHistoryJSONReader(Reader):
             return 0.75  # one level down, however indented: {"history": {"train_loss": [1.77, ...
         if re.match(r'\s*"[^"]{1,80}"\s*:\s*\{\s*"0"\s*:\s*-?[\d.]', body):
             return 0.75  # pandas to_json(): {"loss": {"0": 0.69, ...
-        if _LATER_LIST_LINE.search(text):
+        if _LATER_LIST_LINE.search(text) or _WRAPPED_RECORDS.search(text):
             return 0.7
         return 0.0
 
@@ -314,6 +345,10 @@ class KerasHistoryJSONReader(Reader):
         data = _load_json(path)
         if isinstance(data, dict) and (flower := _flower_history(data, path)) is not None:
             return [flower]
+        if isinstance(data, dict) and (records := wrapped_records(data)) is not None:
+            h = records_to_history(records, path=path, fmt=self.name)
+            if h.series:
+                return [h]
         if isinstance(data, dict):
             runs = _runs_by_key(data)
             if runs is None:
