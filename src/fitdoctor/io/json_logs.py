@@ -174,7 +174,8 @@ def wrapped_records(data: dict) -> list[dict] | None:
     :func:`flat_record`; None when no wrapper key holds a list of records."""
     for key in _WRAPPERS:
         inner = data.get(key)
-        if isinstance(inner, list) and len(inner) >= 2 and all(isinstance(r, dict) for r in inner):
+        if isinstance(inner, list) and len(inner) >= 2 and all(isinstance(r, dict) for r in inner) \
+                and _axis_key(inner) is not None:  # numbered epochs, not a table of results
             return [flat_record(r) for r in inner]
     return None
 
