@@ -79,6 +79,10 @@ class Thresholds:
     overfit_wide_ratio: float = 0.35
     #: ... and, when both accuracies are logged, val accuracy at least this far below train.
     overfit_wide_acc_gap: float = 0.05
+    #: ... and a val loss still creeping down over the last third does not excuse it when the
+    #: val accuracy found no new high over it and ends at least this far below train's (0.56
+    #: against 0.999: the loss gains confidence on answers it already had, not new answers).
+    overfit_stalled_acc_gap: float = 0.2
     #: ... and the val-train gap grew to this many times what it was at val's best (and beyond
     #: val's noise): 1.5 reads three more labelled blind logs right with no new false alarm, 2.0
     #: missed them; 1.3 two more (a char-LM fine-tune whose val sat above its best for 5

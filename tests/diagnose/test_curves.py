@@ -2154,3 +2154,46 @@ def test_val_loss_at_the_prior_drifting_with_train_is_not_followed_learning():
            "val_loss": list(0.6921 - 0.006 * (1 - np.exp(-np.arange(30) / 4))),
            "accuracy": noisy(np.full(30, 0.55), 0.003, 2), "val_accuracy": [0.556] * 30}
     assert "overfitting" not in fd.diagnose(run).codes
+
+
+#: a car-type classifier's Keras history (50 epochs, lr steps 1e-3 -> 2e-5): train accuracy to
+#: 0.9995 while val accuracy stops at 0.56 from epoch 13; val loss still creeps down 1.90 -> 1.84
+CAR_TYPES = {
+    "loss": [6.7717, 5.0478, 3.9442, 3.214, 2.646, 2.1813, 1.8058, 1.4519, 1.1845, 1.0051, 0.9007, 0.7778, 0.5433, 0.428, 0.3896, 0.3653, 0.3328, 0.3126, 0.2946, 0.276, 0.261, 0.2479, 0.2341, 0.2233, 0.2102, 0.3227, 0.2889, 0.2656, 0.2536, 0.2389, 0.2257, 0.2133, 0.2011, 0.1942, 0.1833, 0.1762, 0.1675, 0.1621, 0.1573, 0.1556, 0.1537, 0.1532, 0.1498, 0.1488, 0.1452, 0.1435, 0.1425, 0.1426, 0.1386, 0.1377],
+    "val_loss": [5.9806, 4.5094, 3.4762, 3.305, 2.9553, 2.8202, 2.6382, 2.9441, 2.9116, 2.8212, 3.0155, 2.7872, 2.107, 2.0567, 1.9894, 1.9901, 1.9769, 1.9781, 1.932, 1.9249, 1.9194, 1.9177, 1.8972, 1.9177, 1.9154, 1.9276, 1.9191, 1.9025, 1.9067, 1.896, 1.8879, 1.8709, 1.9068, 1.8975, 1.8866, 1.8952, 1.8866, 1.8479, 1.8488, 1.8469, 1.8501, 1.849, 1.8413, 1.8407, 1.836, 1.8385, 1.8373, 1.8323, 1.8371, 1.8356],
+    "accuracy": [0.0173, 0.0786, 0.1765, 0.2798, 0.388, 0.4936, 0.5858, 0.6806, 0.7574, 0.8148, 0.8416, 0.8686, 0.9477, 0.9793, 0.9862, 0.9879, 0.994, 0.9948, 0.9955, 0.9969, 0.9968, 0.9968, 0.9974, 0.996, 0.998, 0.9916, 0.994, 0.996, 0.9959, 0.9966, 0.9974, 0.9985, 0.998, 0.998, 0.9991, 0.9989, 0.9994, 0.9989, 0.9994, 1.0, 0.9992, 0.9988, 0.9994, 0.9997, 0.9997, 0.9997, 0.9997, 0.9991, 0.9994, 0.9995],
+    "val_accuracy": [0.0424, 0.1136, 0.2353, 0.2703, 0.32, 0.3661, 0.4115, 0.3962, 0.4005, 0.4085, 0.4177, 0.4668, 0.5651, 0.5577, 0.5651, 0.5731, 0.5688, 0.5565, 0.5676, 0.5663, 0.5596, 0.5663, 0.559, 0.5663, 0.5577, 0.5534, 0.5559, 0.559, 0.562, 0.5559, 0.5657, 0.5633, 0.5627, 0.5614, 0.5614, 0.559, 0.5522, 0.5663, 0.5633, 0.5639, 0.5614, 0.5682, 0.5663, 0.5645, 0.562, 0.567, 0.5657, 0.5694, 0.5682, 0.5645],
+}
+
+
+def test_a_val_loss_still_creeping_down_beside_a_stalled_val_accuracy_far_below_train_is_overfitting():
+    """The wide gap (train loss 13x below val) was excused because val loss set new lows over
+    the last third, by 3%; what the model gets right on validation had stopped growing 35 epochs
+    before, 44 points below train. It read `healthy`."""
+    d = fd.diagnose(CAR_TYPES)
+    assert d.top.code == "overfitting" and "healthy" not in d.codes, d.codes
+    assert "val_accuracy found no new high" in d.top.message
+    assert d.top.evidence["val_accuracy_best"] == pytest.approx(0.5731)
+
+
+def test_a_val_loss_creeping_down_beside_a_val_accuracy_still_rising_is_not_overfitting():
+    run = dict(CAR_TYPES)
+    run["val_accuracy"] = list(np.linspace(0.30, 0.75, 50))
+    assert "overfitting" not in fd.diagnose(run).codes
+
+
+def test_a_three_epoch_run_better_at_both_steps_by_a_tenth_is_still_improving():
+    """A COVID x-ray CNN stopped after 3 epochs, val 0.346 -> 0.243 -> 0.221 (the last step 10%
+    of its level) and train still falling: stopped too early. It read `healthy`."""
+    run = {"loss": [0.3863, 0.2447, 0.1709], "val_loss": [0.3464, 0.2430, 0.2209],
+           "accuracy": [0.8221, 0.8983, 0.9342], "val_accuracy": [0.8483, 0.9100, 0.9267]}
+    d = fd.diagnose(run)
+    assert d.top.code == "still_improving", d.codes
+    assert "both its steps" in d.top.message
+
+
+def test_a_three_epoch_fine_tune_landing_on_its_level_is_not_still_improving():
+    """A 3-epoch fine-tune whose last step is 2% of its level has mostly converged."""
+    run = {"loss": [0.52, 0.31, 0.24], "val_loss": [0.35, 0.300, 0.294],
+           "accuracy": [0.80, 0.89, 0.92], "val_accuracy": [0.87, 0.895, 0.898]}
+    assert "still_improving" not in [f.code for f in fd.diagnose(run).findings if f.severity != "info"]

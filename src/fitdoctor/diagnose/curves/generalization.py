@@ -310,8 +310,14 @@ def wide_gap(ctx: Context, V: Curve, T: Curve) -> Finding | None:
     _, vz = stats.trend(V.x[tail], V.y[tail], V.sigma)
     t_on_v = ctx.train_on(V.x)
     v_end, t_end = tail_level(V, 0.15), float(np.median(t_on_v[-max(2, V.n // 7):]))
+    stalled = None
     if vz < -ctx.th.z_trend and v_end < float(np.min(V.smoothed()[~tail])) - noise(V):
-        return None  # validation still improving over the last third, to levels it never had
+        # validation still improving over the last third, to levels it never had: unless what
+        # it gets right stopped improving long ago, far below what it gets right in training
+        # (the val loss creeping down is confidence on the answers it already had)
+        stalled = stalled_val_accuracy(ctx)
+        if stalled is None:
+            return None
     # (falling back from a bump only to the level it held before the last third is no progress)
     if v_end <= 0 or t_end <= 0:
         return None
@@ -337,10 +343,40 @@ def wide_gap(ctx: Context, V: Curve, T: Curve) -> Finding | None:
     if acc_gap is not None:
         ev["val_minus_train_accuracy"] = acc_gap
         acc = f"; val accuracy is {-acc_gap:.3f} below train"
+    if stalled is not None:
+        ev.update(stalled)
+        flat_since = ev["flat_since"] = stalled["val_accuracy_best_at"]
+        msg = (f"{T.name} is down to {fv(t_end)} while {V.name} sits at {fv(v_end)} ({v_end / max(t_end, 1e-12):.0f}x); "
+               f"{V.name} still creeps down, but {ctx.val_metric.name} found no new high beyond its noise over the last "
+               f"third of the run (best {fv(stalled['val_accuracy_best'])} at {V.axis} {fx(stalled['val_accuracy_best_at'])}, "
+               f"{fv(stalled['val_accuracy_last'])} at the last) while {ctx.metric.name} reached "
+               f"{fv(stalled['train_accuracy_last'])}: it fits its training data far better than unseen data")
+        return finding("overfitting", "warning", msg, ctx, span=(flat_since, V.x[-1]), evidence=ev)
     msg = (f"{T.name} is down to {fv(t_end)} while {V.name} sits at {fv(v_end)} ({v_end / max(t_end, 1e-12):.0f}x) and "
            f"found no new low beyond its noise over the last third of the run (best {fv(best_v)} at "
            f"{V.axis} {fx(best_x)}){acc}: it fits its training data far better than unseen data")
     return finding("overfitting", "warning", msg, ctx, span=(flat_since, V.x[-1]), evidence=ev)
+
+
+def stalled_val_accuracy(ctx: Context) -> dict[str, float] | None:
+    """The val accuracy found no new high beyond its noise over the last third of the run, and
+    ends ``overfit_stalled_acc_gap`` or more below the train accuracy: what the model gets right
+    on unseen data stopped growing while it learned its training set (a car classifier at 0.999
+    train, 0.56 val from a third of the way in). None otherwise, or without both accuracies."""
+    A = ctx.val_metric
+    if ctx.metric_name != "accuracy" or A is None or ctx.metric is None or A.n < 6 or ctx.metric.n < 3:
+        return None
+    tail = A.x >= A.x[0] + (A.x[-1] - A.x[0]) * (2.0 / 3.0)
+    if int(np.sum(tail)) < 3 or int(np.sum(~tail)) < 3:
+        return None
+    if float(np.max(A.y[tail])) > float(np.max(A.y[~tail])) + noise(A):
+        return None
+    val_last, train_last = tail_level(A, 0.15), tail_level(ctx.metric, 0.15)
+    if train_last - val_last < ctx.th.overfit_stalled_acc_gap:
+        return None
+    b = int(np.argmax(A.y))
+    return {"val_accuracy_best": float(A.y[b]), "val_accuracy_best_at": float(A.x[b]),
+            "val_accuracy_last": float(A.y[-1]), "train_accuracy_last": float(ctx.metric.y[-1])}
 
 
 def _gap_widening(ctx: Context, V: Curve, T: Curve, b: int) -> Finding | None:

@@ -89,12 +89,16 @@ def still_improving(ctx: Context) -> Finding | None:
         msg = (f"{P.name} was still {verb} when the log ends, at {what} {done:.0f} of the {planned:.0f} planned "
                f"({done / planned:.0%}): {how}, its best at {best_at}; the run was cut short while it improved")
     elif z > -ctx.th.z_trend and through_end == "steps":  # the tail's z cannot tell; the steps can
-        ev["steady_steps"] = 3
-        first = -4
+        m = min(3, P.n - 1)
+        ev["steady_steps"] = m
+        first = -(m + 1)
         steps = " -> ".join(fv(shown(float(v))) for v in P.y[first:])
-        msg = (f"{P.name} was still {verb} at the end: better at each of its last 3 {unit(P)}s ({steps}), "
-               f"the last by {abs(float(P.y[-2] - P.y[-1])) / max(abs(float(P.y[-2])), 1e-12):.0%}; "
-               f"{min(abs(float(P.y[first] - P.y[-1])) / total, 1.0):.0%} of the run's total progress came in those 3")
+        short = P.n == 3  # better at both its steps: all it has
+        each = "both its steps" if short else f"each of its last {m} {unit(P)}s"
+        came = (f", after only {P.n} {unit(P)}s" if short else
+                f"; {min(abs(float(P.y[first] - P.y[-1])) / total, 1.0):.0%} of the run's total progress came in those {m}")
+        msg = (f"{P.name} was still {verb} at the end: better at {each} ({steps}), "
+               f"the last by {abs(float(P.y[-2] - P.y[-1])) / max(abs(float(P.y[-2])), 1e-12):.0%}{came}")
     elif through_end == "trend":
         fall, sigma, half, level = trend
         first = -half
@@ -230,7 +234,10 @@ def falling_through_end(P: Curve, ctx: Context) -> str:
     if P.n <= ctx.th.short_curve_points:
         # better at each of its last three steps, and the last step alone matters (2.29 -> 0.71
         # -> 0.21 -> 0.155 -> 0.151 has settled)
-        steady = falling_steps(P) >= 3 and material_fall(P, float(y[-2] - y[-1]), ctx)
+        # (a three-point validation curve: better at both its steps, the last by
+        # ``still_improving_min_rel`` of its level; its share of the progress says nothing there)
+        steady = falling_steps(P) >= min(3, P.n - 1) and material_fall(P, float(y[-2] - y[-1]), ctx) and (
+            P.n > 3 or (P is val_curve(ctx) and float(y[-2] - y[-1]) >= ctx.th.still_improving_min_rel * abs(float(y[-1]))))
         if steady:
             return "steps"
     if ctx.th.short_run <= P.n <= ctx.th.short_run_max and P.best_index() == P.n - 1 and train_still_falling(ctx):
