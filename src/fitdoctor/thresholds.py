@@ -178,6 +178,9 @@ class Thresholds:
     #: ... and, over the last 40% of the run, a median step between evaluations of at least this
     #: share of the level there: swings that persist to the end, not one spike on a falling trend.
     oscillation_tail_step: float = 0.3
+    #: val/train at the first evaluation at most this, and still within 1.5x of it late: the
+    #: losses are in different units (a sum over batches against a mean), not a better validation
+    suspicious_other_unit_ratio: float = 0.25
     #: val below train by this share of train, late in the run, is beyond what dropout explains.
     suspicious_gap_frac: float = 0.3
     #: ... and the gap is at least this share of the loss scale (chance level, else first loss).

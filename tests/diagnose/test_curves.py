@@ -2197,3 +2197,40 @@ def test_a_three_epoch_fine_tune_landing_on_its_level_is_not_still_improving():
     run = {"loss": [0.52, 0.31, 0.24], "val_loss": [0.35, 0.300, 0.294],
            "accuracy": [0.80, 0.89, 0.92], "val_accuracy": [0.87, 0.895, 0.898]}
     assert "still_improving" not in [f.code for f in fd.diagnose(run).findings if f.severity != "info"]
+
+
+def test_a_val_loss_that_stepped_to_new_lows_in_the_last_third_is_no_wide_gap():
+    """A lung-cancer CNN: val 0.198 through epochs 11-14, then 0.163 down to 0.155 for the last
+    six (4x its noise below anything before), val accuracy to its best at epoch 19. The wide-gap
+    rule said "found no new low beyond its noise over the last third"; the step was no trend."""
+    run = {"loss": [0.5338, 0.3111, 0.2465, 0.2068, 0.1909, 0.1545, 0.136, 0.1243, 0.1028, 0.0938, 0.084, 0.0731,
+                    0.0666, 0.0652, 0.0556, 0.048, 0.0404, 0.0373, 0.0334, 0.0292],
+           "accuracy": [0.8125, 0.8782, 0.9008, 0.9187, 0.9264, 0.9451, 0.9524, 0.96, 0.9709, 0.9736, 0.9775, 0.9806,
+                        0.983, 0.9825, 0.9876, 0.9885, 0.9918, 0.993, 0.9936, 0.9954],
+           "val_loss": [0.4083, 0.3838, 0.3102, 0.275, 0.246, 0.2447, 0.269, 0.2187, 0.2121, 0.2046, 0.1984, 0.2107,
+                        0.2202, 0.1983, 0.1628, 0.1734, 0.1675, 0.1598, 0.1546, 0.1596],
+           "val_accuracy": [0.8664, 0.8681, 0.8672, 0.8867, 0.8867, 0.8879, 0.8859, 0.9046, 0.9046, 0.9099, 0.918,
+                            0.9135, 0.9135, 0.9091, 0.9233, 0.9216, 0.9277, 0.9314, 0.9367, 0.935]}
+    assert "overfitting" not in fd.diagnose(run).codes
+
+
+def test_a_train_loss_summed_over_batches_is_no_better_validation():
+    """A 5-class speech model logs its train loss as a sum over 16 batches (25.79 = 16 x ln 5 at
+    epoch 0, beside val's 1.610 = ln 5) and val every 10 epochs: val is 1/16 of train from the
+    first evaluation to the last, a unit, not a leak."""
+    x = np.arange(0, 101)
+    train = list(16 * (1.609 - 0.28 * (1 - np.exp(-x / 40))) + np.random.default_rng(0).normal(0, 0.3, x.size))
+    val = [1.6099, 1.5923, 1.55, 1.50, 1.434, 1.41, 1.39, 1.363, 1.425, 1.35, 1.327]
+    run = fd.RunHistory()
+    for e in x:
+        run.append(int(e), {"loss": train[e]})
+    for i, e in enumerate(range(0, 101, 10)):
+        run.append(e, {"val_loss": val[i]})
+    assert "suspicious_validation" not in fd.diagnose(run).codes
+
+
+def test_a_val_loss_that_drops_below_train_as_the_run_goes_is_still_suspicious():
+    """The same losses in one unit, val parting from train only later: still named."""
+    e = np.arange(40)
+    run = {"loss": list(0.9 - 0.3 * (1 - np.exp(-e / 10))), "val_loss": list(0.9 - 0.6 * (1 - np.exp(-e / 10)))}
+    assert "suspicious_validation" in fd.diagnose(run).codes

@@ -311,7 +311,10 @@ def wide_gap(ctx: Context, V: Curve, T: Curve) -> Finding | None:
     t_on_v = ctx.train_on(V.x)
     v_end, t_end = tail_level(V, 0.15), float(np.median(t_on_v[-max(2, V.n // 7):]))
     stalled = None
-    if vz < -ctx.th.z_trend and v_end < float(np.min(V.smoothed()[~tail])) - noise(V):
+    before = float(np.min(V.smoothed()[~tail]))
+    # (or a level far below any it held before, reached in a step rather than a trend: val at
+    # 0.198 for epochs 11-14, then 0.163 to 0.155 for the last six)
+    if (vz < -ctx.th.z_trend and v_end < before - noise(V)) or v_end < before - ctx.th.rise_sigmas * noise(V):
         # validation still improving over the last third, to levels it never had: unless what
         # it gets right stopped improving long ago, far below what it gets right in training
         # (the val loss creeping down is confidence on the answers it already had)
@@ -356,6 +359,18 @@ def wide_gap(ctx: Context, V: Curve, T: Curve) -> Finding | None:
            f"found no new low beyond its noise over the last third of the run (best {fv(best_v)} at "
            f"{V.axis} {fx(best_x)}){acc}: it fits its training data far better than unseen data")
     return finding("overfitting", "warning", msg, ctx, span=(flat_since, V.x[-1]), evidence=ev)
+
+
+def other_unit(first_ratio: float, late_ratio: float, ctx: Context) -> bool:
+    """The val loss is a small fixed share of the train loss from the first evaluation to the
+    last (val/train at most ``suspicious_other_unit_ratio`` at the first, and within 1.5x of
+    that late): the two are in different units, a sum over a few dozen batches against a mean
+    (25.79 = 16 x ln 5 beside val's 1.61 = ln 5 at epoch 0, 21.5 beside 1.33 at epoch 100). A
+    model near its start scores alike on both splits; a validation set that is easier, or
+    leaked, shows as the run goes, not as a constant factor from the first evaluation."""
+    if not (math.isfinite(first_ratio) and math.isfinite(late_ratio)) or first_ratio <= 0:
+        return False
+    return first_ratio <= ctx.th.suspicious_other_unit_ratio and 1 / 1.5 <= late_ratio / first_ratio <= 1.5
 
 
 def stalled_val_accuracy(ctx: Context) -> dict[str, float] | None:
@@ -532,6 +547,8 @@ def suspicious_validation(ctx: Context) -> Finding | None:
     # losses differ in scale (sums over batches of unequal count, label smoothing or a penalty
     # in the train loss), not in how well the model does
     acc_gap = _val_minus_train_accuracy(ctx)
+    if other_unit(float(ratio[0]), late_med, ctx) and (acc_gap is None or acc_gap <= 0.01):
+        return None  # (unless the accuracies, which have no unit, say validation scores better)
     far_below = late_med < 1 - allowed and np.all(late < 1) and gap_share >= ctx.th.suspicious_gap_of_scale \
         and not (acc_gap is not None and acc_gap < -0.01)  # below train's beyond rounding
     # a smaller gap that never closes counts when accuracy tells the same story: validation
