@@ -61,3 +61,28 @@ def test_a_named_loss_beside_a_logged_loss_stays_a_metric():
     h = interpret(_run({"loss": [0.7, 0.5, 0.4], "val_loss": [0.72, 0.55, 0.5],
                         "binary_crossentropy": [0.69, 0.5, 0.4], "val_binary_crossentropy": [0.7, 0.56, 0.5]}))
     assert "binary_crossentropy" in h.series and list(h.get("loss").values) == [0.7, 0.5, 0.4]
+
+
+def test_an_accuracy_the_loss_rules_out_on_the_train_rows_is_held_out(tmp_path):
+    """``Epoch N: Loss = .. || Accuracy = ..%``: a hand loop printed its train loss beside the
+    accuracy on its unseen domain. A loss of 0.005 leaves under 1% of the train rows wrong, so an
+    accuracy of 27% is no train accuracy: it is read as val_accuracy, and the run as overfitting
+    (best 32% at epoch 6-19, then 27% for 80 epochs while the loss went to 0.005)."""
+    lines = []
+    for e in range(1, 101):
+        loss = 0.49 * 0.93 ** e + 0.004
+        acc = 12.0 + 20.0 * min(e, 6) / 6 - (4.5 if e > 20 else 0.0) + (0.6 if e % 3 else -0.6)
+        lines.append(f"Epoch {e}: Loss = {loss:.4f}  ||  Accuracy = {acc:.2f}%")
+    path = tmp_path / "training_log.txt"
+    path.write_text("\n".join(lines) + "\n")
+    run = fd.read(path)
+    assert "val_accuracy" in run.series and "accuracy" not in run.series
+    assert any("held-out data" in n for n in run.meta["notes"])
+    assert fd.diagnose(run).top.code == "overfitting"
+
+
+def test_a_train_accuracy_that_agrees_with_its_loss_keeps_its_name():
+    loss = [0.9, 0.6, 0.4, 0.3, 0.2, 0.12, 0.08, 0.05, 0.03, 0.02]
+    acc = [0.55, 0.7, 0.82, 0.88, 0.92, 0.96, 0.975, 0.985, 0.99, 0.995]
+    h = interpret(_run({"loss": loss, "accuracy": acc}))
+    assert "accuracy" in h.series and "val_accuracy" not in h.series

@@ -20,6 +20,7 @@ def interpret(run: RunHistory) -> RunHistory:
     perplexity_as_loss(run)
     reconstruction_as_loss(run)
     percent_to_fraction(run)
+    accuracy_held_out_by_the_loss(run)
     return run
 
 
@@ -150,3 +151,33 @@ def percent_to_fraction(run: RunHistory) -> None:
         if v.size and v.min() >= 0 and 1.5 < v.max() <= 100:
             s.values = s.values / 100.0
             run.note(f"{s.raw_name!r} is in percent (up to {v.max():g}); read as a fraction")
+
+
+#: a train loss this small (late median) ...
+_TINY_LOSS = 0.05
+#: ... beside an accuracy whose error is at least this many times what the loss allows
+_ERROR_MARGIN = 10.0
+
+
+def accuracy_held_out_by_the_loss(run: RunHistory) -> None:
+    """An accuracy with no split in its name, beside a train loss too small for it to be scored on
+    the rows that loss averages: a mean cross-entropy of L leaves at most L / ln 2 of those rows
+    wrong (a wrong answer costs at least ln 2), so a loss of 0.01 beside an accuracy of 0.27
+    (``Epoch 90: Loss = 0.0114 || Accuracy = 27.51%``, a hand loop scoring its held-out domain)
+    is no train accuracy. Read as ``val_accuracy`` when, over the last third, the error is
+    ``_ERROR_MARGIN`` times what the loss allows (room for a loss divided by its accumulation
+    steps, or averaged differently) and the loss is under ``_TINY_LOSS``; only when nothing else
+    is a validation accuracy."""
+    acc, loss = run.get("accuracy"), run.get("loss")
+    if acc is None or loss is None or run.get("val_accuracy") is not None or len(acc.values) < 6:
+        return
+    a, lv = acc.values[np.isfinite(acc.values)], loss.values[np.isfinite(loss.values)]
+    if a.size < 6 or lv.size < 6 or a.min() < 0 or a.max() > 1:
+        return
+    a_late, l_late = float(np.median(a[-(a.size // 3):])), float(np.median(lv[-(lv.size // 3):]))
+    if l_late <= 0 or l_late > _TINY_LOSS or 1 - a_late < _ERROR_MARGIN * l_late / np.log(2):
+        return
+    run.series["val_accuracy"] = run.series.pop("accuracy")
+    run.note(f"{acc.raw_name!r} ends near {a_late:.3f} while the loss is down to {l_late:.3g}, which leaves at most "
+             f"{l_late / np.log(2):.1%} of the rows it averages wrong: read as an accuracy on held-out data")
+
