@@ -131,6 +131,10 @@ class Thresholds:
     still_improving_train_rel: float = 0.2
     #: chance level: loss within this relative distance of the prior entropy.
     chance_rel_tol: float = 0.03
+    #: a loss falling in a straight line is learning at a crawl (lr_too_low), not sitting at
+    #: chance, only when it fell at least this share of that band over the run (0.697 -> 0.678
+    #: is 0.9 of it; 0.6938 -> 0.6888, a quarter, is a model at the prior drifting)
+    chance_crawl_share: float = 0.5
     #: chance level: accuracy within this distance of the majority rate.
     chance_acc_tol: float = 0.03
     #: val accuracy "learned something": this share of the way from guessing to perfect.
