@@ -82,3 +82,22 @@ def test_a_table_with_a_header_line_is_left_to_the_csv_reader(tmp_path):
     run = fd.read(_write(tmp_path, ["epoch,loss,val_loss,alert(1)"] + rows, "log.csv"))
     assert {"loss", "val_loss"} <= set(run.series)
     assert not any("no header" in n for n in run.meta.get("notes", []))
+
+
+def test_rows_of_values_with_no_epoch_column_are_one_epoch_each(tmp_path):
+    """'4.557169437408447,4.555976390838623' per line (a video classifier's loss and accuracy in
+    percent, no epoch): refused before as an unknown format."""
+    loss, acc = _epochs()
+    rows = [f"{float(a)!r},{100 * float(b)!r}" for a, b in zip(loss, acc)]
+    run = fd.read(_write(tmp_path, rows))
+    assert list(run.series["loss"].steps[:3]) == [1, 2, 3]
+    assert run.series["loss"].values[0] == pytest.approx(loss[0])
+    assert run.series["accuracy"].values[-1] == pytest.approx(acc[-1])
+    assert any("no epoch column" in n and "column 1 as the train loss" in n for n in run.meta["notes"])
+
+
+def test_rows_of_values_with_two_falling_columns_are_refused_with_their_width(tmp_path):
+    loss, _ = _epochs()
+    rows = [f"{float(a)!r},{float(a) * 1.1!r},0,0" for a in loss]
+    with pytest.raises(BadInput, match="4 bare numbers per row"):
+        fd.read(_write(tmp_path, rows, "train_log.csv"))

@@ -48,3 +48,22 @@ def test_an_openmmlab_log_past_its_config_is_one_run_per_epoch(tmp_path, make):
     val = [k for k in run.series if k.startswith("val_") and "1" in k]
     assert val and len(run.series[val[0]].values) == 12
     assert "lr" not in run.series or len(run.series["lr"].values) != 60  # bookkeeping is no curve
+
+
+def test_mmengine_best_checkpoint_notices_do_not_split_the_run(tmp_path):
+    """'The best checkpoint with 3.9889 accuracy/top1 at 10 epoch is saved to ..' after each
+    evaluation (mmpretrain): read as a record of another dialect, it began a new run, and a
+    141-epoch log read as 10 runs."""
+    lines = []
+    for line in _mmengine(12):
+        lines.append(line)
+        if "Epoch(val)" in line:
+            e = int(line.split("[")[1].split("]")[0])
+            lines += [f"12/01 10:00:31 - mmengine - INFO - The previous best checkpoint /work_dirs/best_accuracy_top1_epoch_{e - 1}.pth is removed",
+                      f"12/01 10:00:31 - mmengine - INFO - The best checkpoint with {30 + 5 * e:.4f} accuracy/top1 at {e} epoch "
+                      f"is saved to best_accuracy_top1_epoch_{e}.pth."]
+    path = tmp_path / "train_log.log"
+    path.write_text("\n".join(lines) + "\n")
+    runs = fd.read_runs(path)
+    assert len(runs) == 1
+    assert len(runs[0].series["loss"]) == 12

@@ -746,3 +746,14 @@ def test_records_wrapped_beside_metadata_with_per_split_groups_read(tmp_path):
     assert list(run.series["val_loss"].steps) == [1, 2, 3, 4]
     assert "train_lm" in {s.raw_name for s in run.series.values()}
     assert fd.diagnose(run).top.code == "still_improving"
+
+
+def test_a_csv_header_in_chinese_is_read_in_english(tmp_path):
+    """'步骤,损失,准确率' (step, loss, accuracy): read before with no curve it could judge."""
+    rows = ["步骤,损失,准确率"] + [f"{i},{29.0 * math.exp(-i / 300) + 1.5:.4f},{min(99.0, 2 + i / 12):.2f}" for i in range(1200)]
+    path = tmp_path / "training_metrics.csv"
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    run = fd.read(path)
+    assert {"loss", "accuracy"} <= set(run.series)
+    assert run.series["loss"].axis == "step"
+    assert fd.diagnose(run).codes

@@ -15,6 +15,7 @@ from fitdoctor.history import TRAIN_SPLITS, VAL_SPLITS, RunHistory
 from fitdoctor.io._table import (columns_to_history, delimiter_of, is_bookkeeping, is_sentence, parse_cell,
                                  read_csv_rows, restart_starts, shown, title_lines)
 from fitdoctor.io.base import Reader, decode_text, looks_binary, register
+from fitdoctor.io.console.vocabulary import translate
 
 LOSS_WORDS = ("loss", "acc", "accuracy", "error", "mae", "mse", "auc")
 
@@ -181,6 +182,9 @@ class GenericCSVReader(Reader):
 
     def read(self, path: Path) -> list[RunHistory]:
         header, rows, _ = read_csv_rows(path)
+        # column names in another language (步骤,损失,准确率: step, loss, accuracy), as the
+        # console reader reads them
+        header = [translate(c).strip() for c in header]
         flipped = transposed(header, rows)
         if flipped is not None and not flipped[1]:
             raise BadInput(f"{path}: one row per curve ({', '.join(flipped[0][1:4])}) and one column per epoch, but no "

@@ -3,7 +3,8 @@
     0 0.20271688839420676 0.8717783505154639
     1 0.1737461625598371 0.9246134020618557
 
-(``print(epoch, loss, acc)`` redirected to a file, or ``np.savetxt`` of the same). Nothing names
+(``print(epoch, loss, acc)`` redirected to a file, or ``np.savetxt`` of the same; or the same
+rows without the epoch, ``4.5572,4.5560``, each row one epoch). Nothing names
 the columns, so they are named by what they do, and only where that leaves no doubt: the first
 column counts epochs (consecutive integers); a value column that falls is the loss; one that
 rises and stays within [0, 1] (or [0, 100]) is an accuracy. One loss and at most one accuracy,
@@ -22,6 +23,9 @@ from fitdoctor.io.console.patterns import NUM
 from fitdoctor.stats import spearman
 
 _ROW = re.compile(r"^\s*(\d+)((?:\s*[,;\t ]\s*" + NUM + r")+)\s*,?\s*$")
+#: a row of values with no epoch counter before them: two or more numbers, the first not an
+#: integer (an integer first is the counter of ``_ROW``)
+_VALUES_ROW = re.compile(r"^\s*(-?\d*\.\d+(?:[eE][-+]?\d+)?|-?\d+[eE][-+]?\d+)((?:\s*[,;\t ]\s*" + NUM + r")+)\s*,?\s*$")
 _CELL = re.compile(NUM)
 #: the first line that is not blank
 _FIRST_LINE = re.compile(r"^[^\S\n]*\S[^\n]*", re.M)
@@ -37,17 +41,19 @@ def bare_rows(text: str) -> list[list[float]] | None:
     """The rows of ``text`` when it is a bare table: every row the same width (2+ numbers), the
     first an integer counting up by one; None otherwise."""
     head = _FIRST_LINE.search(text)
-    if head is None or _ROW.match(head.group(0)) is None:
+    counted = head is not None and _ROW.match(head.group(0)) is not None
+    if head is None or not (counted or _VALUES_ROW.match(head.group(0))):
         # a header line (a CSV's names) makes it a table its own reader reads; and every console
         # log goes through here, so most are let go on their first line, without a full pass
         return None
     lines = [ln for ln in text.splitlines() if ln.strip()]
     rows: list[list[float]] = []
     for ln in lines:
-        m = _ROW.match(ln)
+        m = (_ROW if counted else _VALUES_ROW).match(ln)
         if m is None:
             continue
-        rows.append([float(m.group(1))] + [float(c) for c in _CELL.findall(m.group(2))])
+        first = float(m.group(1)) if counted else float(len(rows) + 1)  # no counter: the row's number
+        rows.append([first] + ([] if counted else [float(m.group(1))]) + [float(c) for c in _CELL.findall(m.group(2))])
     if len(rows) < MIN_ROWS or len(rows) < MIN_SHARE * len(lines):
         return None
     width = len(rows[0])
@@ -89,6 +95,12 @@ def column_roles(rows: list[list[float]]) -> list[str] | None:
     return [r for r in roles if r is not None]
 
 
+def has_epoch_column(text: str) -> bool:
+    """The bare table's first column counts epochs (else each row is one, in order)."""
+    head = _FIRST_LINE.search(text)
+    return head is not None and _ROW.match(head.group(0)) is not None
+
+
 def bare_table_as_lines(text: str) -> tuple[str, str | None]:
     """``text`` rewritten as epoch lines when it is a bare table whose columns can be named,
     with a note saying how they were read; else ``text`` unchanged and None."""
@@ -102,7 +114,11 @@ def bare_table_as_lines(text: str) -> tuple[str, str | None]:
     for r in rows:
         cells = " ".join(f"{name}={v!r}" for name, v in zip(roles, r[1:]))
         out.append(f"epoch {int(r[0])} | {cells}")
-    how = ", ".join(f"column {j + 2} as the train {name} ({'it falls' if name == 'loss' else 'it rises within its bounds'})"
+    counted = has_epoch_column(text)
+    first = 2 if counted else 1
+    how = ", ".join(f"column {j + first} as the train {name} ({'it falls' if name == 'loss' else 'it rises within its bounds'})"
                     for j, name in enumerate(roles))
-    note = f"no header: column 1 read as the epoch, {how}; no validation column"
+    epoch = "no header: column 1 read as the epoch" if counted else \
+        "no header and no epoch column: each row read as one epoch"
+    note = f"{epoch}, {how}; no validation column"
     return "\n".join(out) + "\n", note

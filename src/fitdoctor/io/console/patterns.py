@@ -57,7 +57,7 @@ BARE_SPLITS = re.compile(r"(?:(?<![\w.])train(?:ing)?\s*[:=]\s*" + NUM + r"[^\n]
                          + r"(?!\s*%))", re.I)
 #: Callback chatter that mentions metrics but is not a record.
 CALLBACK = re.compile(r"improved from|(?:did |has |had )?not improve|reducing learning rate|early stopping|"
-                      r"saving model|restoring model weights|best (?:epoch|model)|\bsav(?:e|ed|ing)\s+(?:the\s+|a\s+)?(?:new\s+)?best\b|"
+                      r"saving model|restoring model weights|best (?:epoch|model|checkpoint)|\bsav(?:e|ed|ing)\s+(?:the\s+|a\s+)?(?:new\s+)?best\b|"
                       r"ReduceLROnPlateau|LearningRateScheduler|Saving model|"
                       # a checkpoint's notice repeats a metric of the record before it ("Checkpoint
                       # saved -> r3d18.pt  (epoch 1, acc 0.4397)" after "test_top1=0.4397")

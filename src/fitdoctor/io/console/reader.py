@@ -8,7 +8,7 @@ from pathlib import Path
 from fitdoctor.errors import BadInput
 from fitdoctor.history import RunHistory
 from fitdoctor.io.base import HEAD_BYTES, Reader, decode_text, looks_binary, read_text, register
-from fitdoctor.io.console.bare_table import bare_rows
+from fitdoctor.io.console.bare_table import bare_rows, has_epoch_column
 from fitdoctor.io.console.lines import drop_foreign
 from fitdoctor.io.console.parse import parse_console_text
 from fitdoctor.io.console.patterns import NUM
@@ -84,7 +84,8 @@ class ConsoleReader(Reader):
         text = read_text(path, binary_expected="console text printed by a training script")
         runs = parse_console_text(text, source=str(path), fmt=self.name)
         if not runs and (rows := bare_rows(text)) is not None:
-            raise BadInput(f"{path}: a table of {len(rows[0])} bare numbers per row and no header; cannot tell which "
+            width = len(rows[0]) - (0 if has_epoch_column(text) else 1)  # (the row's number, prepended)
+            raise BadInput(f"{path}: a table of {width} bare numbers per row and no header; cannot tell which "
                            "column is which; expected one falling column (the loss) and at most one rising "
                            "within [0, 1] (an accuracy), or add a header line such as 'epoch,loss,val_loss'")
         if not runs:

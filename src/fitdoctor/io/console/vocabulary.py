@@ -28,7 +28,7 @@ CHINESE: dict[str, str] = {
     "训练精度": "train_acc", "验证精度": "val_acc", "测试精度": "test_acc",
     # metric or split alone
     "平均损失": "avg_loss", "损失值": "loss", "损失": "loss", "准确率": "acc", "正确率": "acc", "准确度": "acc",
-    "精度": "acc", "学习率": "lr", "验证集": "val ", "训练集": "train ", "测试集": "test ",
+    "精度": "acc", "学习率": "lr", "步骤": "step", "步数": "step", "轮次": "epoch", "轮数": "epoch", "验证集": "val ", "训练集": "train ", "测试集": "test ",
     "验证": "val ", "训练": "train ", "测试": "test ",
 }
 #: language -> (its words for the loss, which say the log is in it; word -> English). Whole words,
