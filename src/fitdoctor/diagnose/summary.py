@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+import numpy as np
+
 from fitdoctor.diagnose.base import Context, Curve, chosen_curve
 from fitdoctor.findings import Finding
 
@@ -60,6 +62,8 @@ def summarize(ctx: Context, overfitting: bool = False, held_shift: bool = False)
         # a short curve that settled higher after its best (every later point worse than every
         # earlier one) is worse by the order of its points, as overfitting says
         worse_beyond_noise = level_shift_p(c, ctx) is not None
+        if not worse_beyond_noise and climbed_since_best(c, b, ctx):
+            worse_beyond_noise = out["climbed_since_best"] = True
     # quoted as logged (a long curve is binned for the tests above)
     best_x, best_shown = c.logged_best(b)
     out.update({
@@ -89,7 +93,8 @@ def summarize(ctx: Context, overfitting: bool = False, held_shift: bool = False)
     out["keep_judged_on"] = c.name
     if worse_beyond_noise:
         out["keep"] = (f"keep the weights from {unit} {_fmt_x(best_x)} ({c.name} {best_shown:.4g}{'; ' + why if why else ''}); "
-                       f"the last {unit} is worse ({c.logged_last:.4g}) beyond noise. "
+                       f"the last {unit} is worse ({c.logged_last:.4g}) "
+                       f"{'after getting worse at each ' + unit + ' since' if out.get('climbed_since_best') else 'beyond noise'}. "
                        f"{keep_best_prescription(h.meta.get('format'), c.name)}")
     else:
         out["keep"] = (f"judged on {c.name}{f' ({why})' if why else ''}: the last {unit} is as good as the best "
@@ -168,6 +173,22 @@ def checkpoint_advice(c: Curve, saved: list[float], band_tol: float) -> dict[str
     return out
 
 
+def climbed_since_best(c: Any, b: int, ctx: Any) -> bool:
+    """Every evaluation after the best (index ``b``, two or more) worse than the one before it,
+    the last by ``healthy_end_worse`` of the best (and twice the noise, on a curve longer than
+    ``short_curve_points``): a climb told by the order of its points where a short curve's few
+    points make the noise a poor yardstick (val 0.852
+    -> 0.887 -> 0.918 over a 4-epoch run; 0.0694 -> 0.0823 -> 0.0868, the kink itself doubling
+    the noise of a 5-point curve)."""
+    after = c.y[b:]
+    if after.size < 3 or not bool(np.all(np.diff(after) > 0)):
+        return False
+    rise = float(after[-1] - after[0])
+    # (twice the noise only where there are points enough to tell the noise from the climb)
+    sigma = float(c.sigma) if c.n > ctx.th.short_curve_points else 0.0
+    return rise >= max(ctx.th.healthy_end_worse * abs(float(after[0])), 2 * sigma)
+
+
 def agree_with_keep(findings: list[Finding], summary: dict[str, Any], end_worse: float = 0.05, *,
                     restored: bool = False) -> list[Finding]:
     """A run no rule faults whose last evaluation is worse than its best beyond noise: the
@@ -183,8 +204,9 @@ def agree_with_keep(findings: list[Finding], summary: dict[str, Any], end_worse:
         return findings
     best, last = float(summary["best_value"]), float(summary["last_value"])
     if not restored and abs(last - best) >= end_worse * abs(best) and any(f.code == "healthy" for f in findings):
-        summary["unnamed"] = ("no fault named, but not healthy: the last evaluation is worse than the "
-                              "best beyond its noise (keep below)")
+        how = (f"{summary['selected_by']} got worse at each evaluation since its best" if summary.get("climbed_since_best")
+               else "the last evaluation is worse than the best beyond its noise")
+        summary["unnamed"] = f"no fault named, but not healthy: {how} (keep below)"
         return [f for f in findings if f.code != "healthy"]
     pct = f", {(last - best) / abs(best):+.0%}" if best and abs(last - best) < 10 * abs(best) else ""
     text = (f"but {summary['selected_by']} ended worse than its best beyond its noise ({best:.4g} at "
