@@ -2234,3 +2234,14 @@ def test_a_val_loss_that_drops_below_train_as_the_run_goes_is_still_suspicious()
     e = np.arange(40)
     run = {"loss": list(0.9 - 0.3 * (1 - np.exp(-e / 10))), "val_loss": list(0.9 - 0.6 * (1 - np.exp(-e / 10)))}
     assert "suspicious_validation" in fd.diagnose(run).codes
+
+
+def test_a_train_loss_lower_at_each_of_its_last_three_points_is_not_flat():
+    """A CapsNet's 5-epoch CSVLogger: train 0.827, 0.928 (a blip), 0.575, 0.529, 0.476 while val
+    fell every epoch 0.828 -> 0.416. The blip put the train noise above its fall, and the run read
+    'val improving while train is flat' (suspicious_validation) before stopped too early."""
+    run = {"loss": [0.8274, 0.9277, 0.5753, 0.5288, 0.4761], "val_loss": [0.8281, 0.6956, 0.5533, 0.4754, 0.4165],
+           "capsnet_accuracy": [0.112, 0.104, 0.102, 0.165, 0.270],
+           "val_capsnet_accuracy": [0.103, 0.100, 0.131, 0.284, 0.424]}
+    d = fd.diagnose(run)
+    assert "suspicious_validation" not in d.codes and d.top.code == "still_improving", d.codes

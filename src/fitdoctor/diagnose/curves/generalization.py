@@ -539,7 +539,11 @@ def suspicious_validation(ctx: Context) -> Finding | None:
     # val improving while train is flat
     _, tz, _ = tail_trend(T, 0.5)
     _, vz, _ = tail_trend(V, 0.5)
-    v_improving_t_flat = vz < -ctx.th.z_trend and abs(tz) < 1.0 and drop(T) < 3 * noise(T)
+    # (a train loss lower at each of its last three points is not flat, whatever a blip earlier
+    # did to the noise of a short curve: 0.827, 0.928, 0.575, 0.529, 0.476)
+    last = T.y[-3:]
+    v_improving_t_flat = vz < -ctx.th.z_trend and abs(tz) < 1.0 and drop(T) < 3 * noise(T) \
+        and not (last.size == 3 and bool(np.all(np.diff(last) < 0)))
     # the gap must also matter on the loss's own scale: 0.02 vs 0.05 near zero is no leak
     scale = ctx.chance_loss or abs(head_level(T)) or 1.0
     gap_share = float(np.median((t_on_v - V.y)[-half:])) / scale
