@@ -757,3 +757,20 @@ def test_a_csv_header_in_chinese_is_read_in_english(tmp_path):
     assert {"loss", "accuracy"} <= set(run.series)
     assert run.series["loss"].axis == "step"
     assert fd.diagnose(run).codes
+
+
+def test_runs_in_groups_two_levels_down_are_a_run_each(tmp_path):
+    """{"ae": {"ae_original": {"train": [..], "val": [..], "best_epoch": 9}, ..}, "vae": {..}}: ten
+    autoencoder and VAE runs in two groups, refused before ("expected a JSON object of per-epoch
+    lists"). Each is a run, named by its group and its key; the split-named curves are its loss."""
+    def run(scale):
+        return {"train": [scale * (2 - i / 10) for i in range(10)], "val": [scale * (2.1 - i / 11) for i in range(10)],
+                "val_recon": [scale] * 10, "best_epoch": 9, "seconds": 242.3}
+    data = {"ae": {"ae_original": run(0.01), "ae_fixed_head": run(0.012)},
+            "vae": {"vae_original": run(100.0), "vae_elbo_2d": run(150.0)}}
+    path = tmp_path / "history.json"
+    path.write_text(json.dumps(data, indent=1))
+    runs = fd.read_runs(path)
+    assert [r.meta["run"] for r in runs] == ["ae/ae_original", "ae/ae_fixed_head", "vae/vae_original", "vae/vae_elbo_2d"]
+    assert runs[-1].series["val_loss"].values[0] == pytest.approx(150.0 * 2.1)
+

@@ -197,7 +197,10 @@ def flat_record(record: dict) -> dict:
 
 
 def _has_curve(d: dict) -> bool:
-    return any(isinstance(v, list) and len(v) >= 2 and canonical_name(str(k)) in _CURVE_NAMES for k, v in d.items())
+    """A loss or accuracy list, or a curve named by its split alone (``{"train": [..], "val":
+    [..]}``, which :func:`fitdoctor.io.meaning.bare_split_curves` reads as the loss)."""
+    return any(isinstance(v, list) and len(v) >= 2 and (canonical_name(str(k)) in _CURVE_NAMES or str(k).lower() in _SPLITS)
+               for k, v in d.items())
 
 
 def _unnested(data: dict) -> dict:
@@ -227,11 +230,17 @@ def _runs_one_level_down(data: dict) -> dict[str, dict] | None:
     """Histories per run kept under one key beside a summary of them (``{"results": [{"code":
     "B1", "val_acc": 0.43}, ...], "histories": {"B1": {"train_loss": [...]}, "B2": {...}}}``):
     the runs of the one value shaped as :func:`_runs_by_key` reads, when the top level holds no
-    curve of its own."""
+    curve of its own; or of every value, when each is such a group of runs."""
     if any(canonical_name(str(k)) in _CURVE_NAMES for k in data):
         return None
-    found = [runs for v in data.values() if isinstance(v, dict) and (runs := _runs_by_key(v)) is not None]
-    return found[0] if len(found) == 1 else None
+    groups = {k: runs for k, v in data.items() if isinstance(v, dict) and (runs := _runs_by_key(v)) is not None}
+    if len(groups) == 1:
+        return next(iter(groups.values()))
+    # runs in groups ({"ae": {"ae_original": {..}, ..}, "vae": {"vae_elbo_2d": {..}, ..}}), every
+    # group holding runs: each run named by its group and its own key
+    if len(groups) >= 2 and len(groups) == sum(isinstance(v, dict) for v in data.values()):
+        return {f"{g}/{r}": curves for g, runs in groups.items() for r, curves in runs.items()}
+    return None
 
 
 def _epoch_axis(data: dict) -> np.ndarray | None:
