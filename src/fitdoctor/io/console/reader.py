@@ -32,6 +32,9 @@ _LONG_LINE = 2000
 _NUMBERED_EPOCH = re.compile(r"epoch\w*\W{0,3}\d", re.I)
 _METRIC_VALUE = re.compile(r"(?:loss|acc)\w*\W{0,3}\s*" + NUM, re.I)
 #: a numbered epoch or iteration and a loss or accuracy with its value on one line: a record
+#: a metric named before its epoch, "Loss per epoch 11 :1.699" (see ``epoch_phrase``)
+_EPOCH_PHRASE_LINE = re.compile(r"^[^\n]{0,80}?(?:loss|acc)\w*[^\n]{0,40}?\s(?:for|per|at|of|in|after|on)\s+(?:the\s+)?"
+                                r"epoch\s*#?\s*\d+[^\n]{0,12}?(?::|=|\bis\b)\s*" + NUM, re.I | re.M)
 _RECORD_LINE = re.compile(r"(?:epoch|iter)\w*(?:\(\w+\))?\W{0,3}\[?\s*\d+[^\n]{0,160}?(?:loss|acc)\w*\W{0,3}\s*" + NUM, re.I)
 
 
@@ -48,9 +51,10 @@ def _sniff_past_preamble(path: Path, limit: int = _PAST_PREAMBLE) -> float:
     score = 0.0
     # from the first mention of an epoch, from the first that numbers one ("Epoch [1/650]"),
     # from the first loss or accuracy printed with its value ("Iter [ 20/11250] | Train Loss
-    # 1.4652"), and from the first line holding both (OpenMMLab's logs open with their whole
-    # config: "loss=dict(..., loss_weight=1.0)", "max_epochs=100")
-    for pattern in (EPOCH_WORD, _NUMBERED_EPOCH, _METRIC_VALUE, _RECORD_LINE):
+    # 1.4652"), from the first line holding both (OpenMMLab's logs open with their whole
+    # config: "loss=dict(..., loss_weight=1.0)", "max_epochs=100"), and from the first naming its
+    # metric before its epoch ("Loss per epoch 11 :1.699", after a thousand other lines)
+    for pattern in (EPOCH_WORD, _NUMBERED_EPOCH, _METRIC_VALUE, _RECORD_LINE, _EPOCH_PHRASE_LINE):
         m = pattern.search(kept)
         start = kept.rfind("\n", 0, m.start()) + 1 if m is not None else 0
         score = max(score, sniff_text(kept[start:start + _SNIFF_WINDOW]))

@@ -8,6 +8,7 @@ from fitdoctor.io._table import delimiter_of, is_sentence
 from fitdoctor.io.console.allennlp_table import TABLE_HEAD as ALLENNLP_HEAD
 from fitdoctor.io.console.bare_table import bare_rows
 from fitdoctor.io.console.epoch_blocks import has_epoch_blocks
+from fitdoctor.io.console.epoch_phrase import PHRASE as EPOCH_PHRASE
 from fitdoctor.io.console.fastai import TABLE_HEAD
 from fitdoctor.io.console.fomm_log import LINE as FOMM_LINE
 from fitdoctor.io.console.grouped_table import GROUP_ROW
@@ -106,6 +107,8 @@ def sniff_text(text: str) -> float:
         return 0.8
     if TABLE_HEAD.search(window.replace("|", " ") if "|" in window else window):
         return 0.7  # an epoch table, aligned or drawn with bars (a Markdown one too)
+    if sum(1 for line in window.splitlines() if "poch" in line and EPOCH_PHRASE.match(line)) >= 2:
+        return 0.7  # "Loss for epoch 3: 0.41": a metric named before its epoch
     if bare_rows(window) is not None:
         return 0.6  # "0 0.2027 0.8718" rows and nothing else: the reader names the columns or says why not
     if len(_SNIFF_EPOCH_BATCH.findall(window)) >= 2 or len(_SNIFF_EPOCH_HEADER.findall(window)) >= 2 \

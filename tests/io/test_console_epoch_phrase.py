@@ -1,0 +1,53 @@
+"""A metric named before its epoch, as a sentence says it ('Loss for epoch 3: 0.41'): the most
+common hand-written line after 'Epoch 3 loss: 0.41', refused before as an unknown format."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+import fitdoctor as fd
+from fitdoctor.errors import BadInput
+
+
+def _write(tmp_path, lines, name="train.log"):
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("fmt", ["Loss for epoch {e}: {v:.4f}", "Loss at epoch {e} = {v:.4f}", "Loss of epoch {e} is {v:.4f}",
+                                 "Average loss in epoch {e}: {v:.4f}", "Loss per epoch {e} :{v!r}"])
+def test_a_loss_named_before_its_epoch_is_read_each_epoch(tmp_path, fmt):
+    lines = [fmt.format(e=e, v=2.3 * math.exp(-e / 5) + 0.3) for e in range(1, 21)]
+    [run] = fd.read_runs(_write(tmp_path, lines))
+    assert list(run.series["loss"].steps) == list(range(1, 21))
+    assert run.series["loss"].values[0] == pytest.approx(2.3 * math.exp(-1 / 5) + 0.3, abs=1e-4)
+
+
+def test_split_words_and_later_pairs_keep_their_meaning(tmp_path):
+    lines = []
+    for e in range(1, 16):
+        lines.append(f"Training loss for epoch {e}: {2.0 * math.exp(-e / 5) + 0.3:.4f}, accuracy: {0.9 - 0.5 * math.exp(-e / 5):.4f}")
+        lines.append(f"Validation loss for epoch {e}: {2.0 * math.exp(-e / 5) + 0.45:.4f}")
+    [run] = fd.read_runs(_write(tmp_path, lines))
+    assert {"loss", "val_loss", "accuracy"} <= set(run.series)
+    assert len(run.series["val_loss"]) == 15
+
+
+def test_a_time_stamp_before_the_sentence_is_no_part_of_the_name(tmp_path):
+    """'08/02/2022 06:12:00 PM Loss per epoch 11 :1.699' (after 300 lines of other output): the
+    loss, not 'pm_loss'; and a log restarted at epoch 0 is a run each time."""
+    lines = [f"07/07/2022 11:58:{i % 60:02d} AM Batches image data saved: /plots/." for i in range(300)]
+    for run in range(2):
+        lines += ["07/07/2022 03:48:00 PM training parameters parse", "07/07/2022 03:48:00 PM epochs:12"]
+        lines += [f"08/02/2022 06:{e:02d}:00 PM Loss per epoch {e} :{1.7 + 0.3 * math.exp(-3 * e)!r}" for e in range(12)]
+    runs = fd.read_runs(_write(tmp_path, lines, "run.log"))
+    assert len(runs) == 2 and set(runs[-1].series) == {"loss"}
+
+
+def test_a_checkpoint_notice_naming_an_epoch_is_no_record(tmp_path):
+    lines = ["Saving model for epoch 3: 0.41", "Saving model for epoch 4: 0.39", "done"]
+    with pytest.raises(BadInput):
+        fd.read_runs(_write(tmp_path, lines))
