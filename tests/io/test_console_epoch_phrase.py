@@ -51,3 +51,12 @@ def test_a_checkpoint_notice_naming_an_epoch_is_no_record(tmp_path):
     lines = ["Saving model for epoch 3: 0.41", "Saving model for epoch 4: 0.39", "done"]
     with pytest.raises(BadInput):
         fd.read_runs(_write(tmp_path, lines))
+
+
+@pytest.mark.parametrize("fmt", ["Epoch {e} finished with loss {v:.4f}", "Epoch {e} ended. Avg loss: {v:.4f}",
+                                 "The loss after epoch {e} is {v:.4f}"])
+def test_a_sentence_s_words_before_the_metric_are_no_part_of_its_name(tmp_path, fmt):
+    """Read before as 'finished_with_loss', 'ended._avg_loss', 'the_loss': curves no rule judges."""
+    lines = [fmt.format(e=e, v=2.3 * math.exp(-e / 5) + 0.3) for e in range(1, 21)]
+    [run] = fd.read_runs(_write(tmp_path, lines))
+    assert len(run.series["loss"]) == 20

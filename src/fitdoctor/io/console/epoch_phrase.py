@@ -29,8 +29,9 @@ _METRIC = re.compile(r"loss|acc|error|\berr\b|f1|auc|iou|dice|psnr|ssim|mae|mse|
 MIN_LINES = 2
 
 
-#: words a log's prefix ends with, before the sentence: "07:11:45 AM", "INFO", "root:"
-_PREFIX_WORDS = {"am", "pm", "info", "debug", "warning", "root", "log", "logger"}
+#: words a log's prefix ends with, before the sentence ("07:11:45 AM", "INFO", "root:"), and
+#: the sentence's article ("The loss after epoch 3 is ..")
+_PREFIX_WORDS = {"am", "pm", "info", "debug", "warning", "root", "log", "logger", "the"}
 
 
 def _metric_name(words: str) -> str:

@@ -204,10 +204,17 @@ def _scoped(segment: str, found: list[re.Match], keys: list[str]) -> list[str]:
     return out
 
 
+#: a sentence's words a key can begin with ("finished_with_loss", "ended._avg_loss", "the_loss")
+_FILLER = re.compile(r"^(?:(?:the|with|finished|ended|completed?|done|after|is|was|has)[_.\s]+)+(?=\w)", re.I)
+
+
 def clean_pairs(pairs: dict[str, float]) -> dict[str, float]:
     """``pairs`` without counters and timings; Lightning's ``_step`` twin of an ``_epoch`` key dropped."""
     # "loss is: 0.41" (PaddlePaddle's tutorials and the loops copied from them): the key is "loss"
     pairs = {(k[:-3] if k.lower().endswith("_is") and len(k) > 3 else k): v for k, v in pairs.items()}
+    # "Epoch 3 finished with loss 0.41", "Epoch 3 ended. Avg loss: 0.41", "The loss after ..":
+    # the sentence's words before the metric are no part of its name
+    pairs = {(_FILLER.sub("", k) if _FILLER.match(k) and _FILLER.sub("", k) else k): v for k, v in pairs.items()}
     out = {k: v for k, v in pairs.items() if not skipped(k)}
     # Lightning shows both train_loss_step and train_loss_epoch: the epoch mean is the curve.
     for k in list(out):
