@@ -60,3 +60,17 @@ def test_a_sentence_s_words_before_the_metric_are_no_part_of_its_name(tmp_path, 
     lines = [fmt.format(e=e, v=2.3 * math.exp(-e / 5) + 0.3) for e in range(1, 21)]
     [run] = fd.read_runs(_write(tmp_path, lines))
     assert len(run.series["loss"]) == 20
+
+
+@pytest.mark.parametrize("fmt,names", [
+    ("{{'epoch': {e}, 'train_loss': {t:.4f}, 'val_loss': {v:.4f}}}", {"loss", "val_loss"}),  # print(record)
+    ("Epoch {e}/30 loss {t:.4f} val {v:.4f}", {"loss", "val_loss"}),  # the held-out twin by its split alone
+    ("Epoch: {e:02d}\n\tTrain Loss: {t:.3f} | Train PPL: 9.0\n\t Val. Loss: {v:.3f} |  Val. PPL: 9.0", {"loss", "val_loss"}),
+])
+def test_common_hand_written_lines_read_their_train_and_validation_loss(tmp_path, fmt, names):
+    """Three ways hand loops print an epoch, each misread before: a Python dict per line (refused
+    as JSON), 'val' beside 'loss' (a curve named 'val'), and the seq2seq tutorials' 'Val. Loss'
+    (a curve named 'val._loss')."""
+    lines = [fmt.format(e=e, t=2.0 * math.exp(-e / 6) + 0.3, v=2.0 * math.exp(-e / 6) + 0.4) for e in range(1, 21)]
+    [run] = fd.read_runs(_write(tmp_path, lines))
+    assert names <= set(run.series) and len(run.series["val_loss"]) == 20

@@ -487,6 +487,12 @@ class GenericJSONReader(Reader):
                 try:
                     rec = json.loads(line)
                 except json.JSONDecodeError:
+                    # print(record) each epoch: "{'epoch': 1, 'train_loss': 0.41}" (a Python literal)
+                    rec = _python_literal(line) if line.lstrip().startswith("{'") else None
+                    if isinstance(rec, dict):
+                        records.append(rec)
+                        line_of.append(line_no)
+                        continue
                     if n == len(numbered) - 1:
                         note = "last line is incomplete (file still being written?); read up to the line before it"
                         break
