@@ -135,6 +135,9 @@ class Thresholds:
     #: chance, only when it fell at least this share of that band over the run (0.697 -> 0.678
     #: is 0.9 of it; 0.6938 -> 0.6888, a quarter, is a model at the prior drifting)
     chance_crawl_share: float = 0.5
+    #: healthy needs validation to have moved: a val curve within this share of its level at every
+    #: one of 5+ evaluations (val Dice 0.2581-0.2593 for 11 epochs) never did
+    frozen_val_share: float = 0.005
     #: chance level: accuracy within this distance of the majority rate.
     chance_acc_tol: float = 0.03
     #: val accuracy "learned something": this share of the way from guessing to perfect.

@@ -116,6 +116,22 @@ def test_one_file_of_several_runs_leads_with_the_run_it_ends_with(tmp_path):
     assert out[0]["run"].startswith("fit 1") and out[0]["latest"]
 
 
+def test_a_last_run_that_stopped_early_on_purpose_speaks_for_the_file(tmp_path):
+    """Three trainings in one log, the last early-stopped after 11 of its epochs ("Early stopping
+    at epoch 11. Best epoch: 1"): it ended where it meant to, so the file leads with it, not with
+    the 40-epoch run before it."""
+    lines = []
+    for r, n in ((1, 40), (2, 40), (3, 11)):
+        lines.append(f"Training run {r}")
+        lines += [f"Epoch {e}, Train Loss: {0.7 - 0.004 * e * (r < 3):.4f}, Val Dice: {0.26 + 0.008 * e * (r < 3):.4f}"
+                  for e in range(1, n + 1)]
+    lines.append("Early stopping at epoch 11. Best epoch: 1, Best Dice: 0.2600")
+    p = tmp_path / "train.log"
+    p.write_text("\n".join(lines) + "\n")
+    out = json.loads(run("diagnose", str(p), "--json").stdout)
+    assert out[0]["latest"] and out[0]["run"].startswith("run 3")
+
+
 def test_a_table_of_results_after_the_folds_does_not_speak_for_the_file(tmp_path):
     """A cross-validation log: each fold prints its baselines' "Acc=0.81 F1=0.70 AUC=0.93",
     then its training epochs, and the file ends with a table of mean scores per model. Those

@@ -149,3 +149,19 @@ def test_a_short_run_whose_val_loss_climbed_at_each_epoch_since_its_best_is_not_
 def test_one_rise_after_the_best_on_a_short_run_is_not_a_climb():
     run = {"loss": [1.2208, 0.9807, 0.8974, 0.8339], "val_loss": [0.9619, 0.8523, 0.8365, 0.8476]}
     assert fd.diagnose(run).codes == ["healthy"]
+
+
+def test_a_validation_score_frozen_at_every_evaluation_is_not_healthy():
+    """A segmentation net's val Dice held 0.2581-0.2593 for 11 epochs (an empty mask every time)
+    while its train loss drifted 0.726 -> 0.650: 'fell and settled' read as a clean bill."""
+    run = {"loss": [0.7256, 0.70, 0.69, 0.685, 0.68, 0.67, 0.668, 0.66, 0.655, 0.6503, 0.6645],
+           "val_dice": [0.2593, 0.2585, 0.2581, 0.2590, 0.2588, 0.2584, 0.2586, 0.2589, 0.2583, 0.2585, 0.2589]}
+    d = fd.diagnose(run)
+    assert "healthy" not in d.codes
+    assert "validation never moved" in d.summary["unnamed"]
+
+
+def test_a_validation_score_that_moved_a_little_is_judged_as_before():
+    run = {"loss": [0.7256, 0.70, 0.69, 0.685, 0.68, 0.67, 0.668, 0.66, 0.655, 0.6503, 0.6445],
+           "val_dice": [0.70, 0.74, 0.77, 0.79, 0.80, 0.805, 0.81, 0.812, 0.813, 0.813, 0.814]}
+    assert "validation never moved" not in (fd.diagnose(run).summary.get("unnamed") or "")

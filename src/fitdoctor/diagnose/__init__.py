@@ -174,7 +174,13 @@ def diagnose(run: Any, *, thresholds: Mapping[str, Any] | None = None,
         # in green read as a clean bill for a log whose curves never moved (a loss printed as
         # 0.0000 every epoch) or moved 1%
         moved = curves_ctx.facts.get("barely_moved")
-        if moved:
+        frozen = curves_ctx.facts.get("validation_frozen")
+        if frozen and not moved:
+            summary["unnamed"] = (f"no verdict, and not healthy: {frozen['curve']} held {frozen['low']:.4g}-{frozen['high']:.4g} "
+                                  f"at every one of its {frozen['evaluations']} evaluations while training went on: "
+                                  "validation never moved, so what the model learned did not reach it (its outputs "
+                                  "there may be constant: an empty mask, one class)")
+        elif moved:
             falls = ", ".join(f"{name} {-share:.1%}" for name, share in moved.items())
             summary["unnamed"] = (f"no verdict: the losses barely moved over the whole log ({falls} at their lowest): "
                                   "the model converged before the first logged point, or it learned nothing; the "

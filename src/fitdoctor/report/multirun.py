@@ -87,8 +87,11 @@ def latest_run(diagnoses) -> int | None:
     longest = max(histories[i].n_points for i in trained)
     # ... or one that reached the epoch count it announced ("Epoch 50/50"), however much
     # longer another run in the file was (a sweep of 50- and 200-epoch settings)
+    # ... or one that stopped early on purpose ("Early stopping at epoch 11. Best epoch: 1"): it
+    # ended where it meant to, however short
     complete = [i for i in trained
-                if histories[i].n_points >= COMPLETE_SHARE * longest or _ran_as_planned(histories[i], whole=True)]
+                if histories[i].n_points >= COMPLETE_SHARE * longest or _ran_as_planned(histories[i], whole=True)
+                or (histories[i].meta.get("early_stopped") and histories[i].n_points >= 3)]
     last = max(complete, key=lambda i: histories[i].meta["position_in_file"])
     others = [i for i in complete if i != last]
     if _stopped_short(histories[last]) and any(_ran_as_planned(histories[i]) for i in others):

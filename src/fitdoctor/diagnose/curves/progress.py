@@ -349,6 +349,8 @@ def healthy(ctx: Context) -> Finding | None:
         return None  # it ended where it began (a reward that wandered off and came back): nothing settled lower
     if barely_moved(ctx, T):
         return None  # the summary says what the curves show (see barely_moved)
+    if validation_frozen(ctx):
+        return None  # both did not fall: the summary says validation never moved
     ev: dict[str, Any] = {"train_start": head_level(T), "train_last": tail_level(T, 0.2)}
     score = negated(T)  # an accuracy standing in for the train loss rose
     # a step log's train loss is averaged between evaluations for the tests; quoted as logged
@@ -395,6 +397,23 @@ def barely_moved(ctx: Context, T: Curve) -> bool:
     if max(falls.values()) >= ctx.th.healthy_min_fall:
         return False
     ctx.facts["barely_moved"] = falls
+    return True
+
+
+def validation_frozen(ctx: Context) -> bool:
+    """The validation curve (the val loss, else the val metric) held one level at every one of
+    five or more evaluations, within ``frozen_val_share`` of it: a segmentation net's val Dice
+    0.2581-0.2593 for 11 epochs while its train loss fell. Validation never moved, so the run did
+    not "fall and settle" (LABELS.md: healthy is both). Records it in ``ctx.facts``."""
+    V = ctx.val_loss if ctx.val_loss is not None and ctx.val_loss.n else ctx.val_metric
+    if V is None or V.n < 5:
+        return False
+    y = V.y[np.isfinite(V.y)]
+    level = float(np.median(np.abs(y))) if y.size else 0.0
+    if y.size < 5 or level == 0 or float(np.max(y) - np.min(y)) > ctx.th.frozen_val_share * level:
+        return False
+    ctx.facts["validation_frozen"] = {"curve": V.name, "low": float(np.min(np.abs(y))), "high": float(np.max(np.abs(y))),
+                                      "evaluations": int(y.size)}
     return True
 
 
