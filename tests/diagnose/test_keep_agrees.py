@@ -165,3 +165,14 @@ def test_a_validation_score_that_moved_a_little_is_judged_as_before():
     run = {"loss": [0.7256, 0.70, 0.69, 0.685, 0.68, 0.67, 0.668, 0.66, 0.655, 0.6503, 0.6445],
            "val_dice": [0.70, 0.74, 0.77, 0.79, 0.80, 0.805, 0.81, 0.812, 0.813, 0.813, 0.814]}
     assert "validation never moved" not in (fd.diagnose(run).summary.get("unnamed") or "")
+
+
+def test_a_roc_auc_far_from_a_half_says_validation_improved_before_it_was_logged():
+    """A SETI classifier's last fold: val loss 0.0735, 0.0698, 0.0694, then 0.0823 and 0.0868,
+    its ROC-AUC 0.97 from the first evaluation (a model that learned in its first epoch). It read
+    val_not_improving ('labels the model cannot learn'); the climb after the best is the news."""
+    run = {"loss": [0.1227, 0.0665, 0.0503, 0.0382, 0.0291], "val_loss": [0.0735, 0.0698, 0.0694, 0.0823, 0.0868],
+           "roc_auc_score": [0.9691, 0.9675, 0.9731, 0.9667, 0.9568]}
+    d = fd.diagnose(run)
+    assert "val_not_improving" not in d.codes and "healthy" not in d.codes, d.codes
+    assert "keep the weights from epoch 2" in d.summary["keep"]  # (counted from 0)

@@ -272,6 +272,30 @@ def accuracy_learned(ctx: Context) -> bool | None:
     return clear_of_guessing(float(np.max(stats.smooth(A.y, 3))), guessing_rate(ctx), ctx)
 
 
+#: a ranking score (ROC-AUC), however it is named: ``auc``, ``roc_auc_score``, ``val_auroc``
+_AUC = re.compile(r"^(?:val_)?(?:roc_)?(?:auc|auroc)(?:_score)?$")
+
+
+def auc_learned(ctx: Context) -> bool:
+    """Did a ROC-AUC get well clear of the 0.5 that ranking at random scores (``learned_accuracy_
+    share`` of the way to 1, three evaluations' rolling median)? Its guessing level needs no class
+    count or prior. The validation one when logged; else one with no split in its name beside a
+    val loss (a hand loop scores AUC on the rows it validates on: ``Score 0.9747`` per fold)."""
+    names = [n for n in ctx.history.series if _AUC.match(n)]
+    held_out = [n for n in names if n.startswith("val_")]
+    if not held_out and (ctx.val_loss is None or not names):
+        return False
+    for name in held_out or names:
+        y = ctx.history.series[name].values
+        y = y[np.isfinite(y)]
+        if y.size < 3 or y.min() < 0 or y.max() > 100:
+            continue
+        y = y / 100.0 if y.max() > 1.0 else y
+        if clear_of_guessing(float(np.max(stats.smooth(y, 3))), 0.5, ctx):
+            return True
+    return False
+
+
 #: scores of generated text, as whole words of a series' name ("eval_rougeL", "val_bleu",
 #: "eval_gen_len", "test_wer"): a run logging one trains a sequence model, whose loss is a mean
 #: over tokens, not a classifier's over K classes

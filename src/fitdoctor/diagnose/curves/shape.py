@@ -10,7 +10,7 @@ import numpy as np
 
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, chosen_curve, head_level, tail_level
-from fitdoctor.diagnose.chance import accuracy_learned, clear_of_guessing, guessing_rate
+from fitdoctor.diagnose.chance import accuracy_learned, auc_learned, clear_of_guessing, guessing_rate
 from fitdoctor.diagnose.curves.messages import negated
 from fitdoctor.history import direction_known, planned_progress
 
@@ -190,7 +190,8 @@ def val_improved(V: Curve, ctx: Context | None = None) -> bool:
     the first evaluation can still sit on a model that learned: it grows over-confident on the
     examples it gets wrong)."""
     v0, _, gain = val_gain(V)
-    if ctx is not None and (accuracy_learned(ctx) or chosen_metric_improved(ctx) or val_accuracy_rose(ctx)):
+    if ctx is not None and (accuracy_learned(ctx) or chosen_metric_improved(ctx) or val_accuracy_rose(ctx)
+                            or auc_learned(ctx)):
         return True
     if ctx is not None and ctx.chance_loss and not V.higher_better and v0 < 0.8 * ctx.chance_loss:
         return True
