@@ -185,6 +185,9 @@ class Thresholds:
     #: ... and, over the last 40% of the run, a median step between evaluations of at least this
     #: share of the level there: swings that persist to the end, not one spike on a falling trend.
     oscillation_tail_step: float = 0.3
+    #: ... and not a curve that ends at its best of the run at least this many swings below where
+    #: it started: a trend runs through its swings (LABELS.md: swings "with no trend")
+    oscillation_trend_swings: float = 4.0
     #: val/train at the first evaluation at most this, and still within 1.5x of it late: the
     #: losses are in different units (a sum over batches against a mean), not a better validation
     suspicious_other_unit_ratio: float = 0.25

@@ -2245,3 +2245,14 @@ def test_a_train_loss_lower_at_each_of_its_last_three_points_is_not_flat():
            "val_capsnet_accuracy": [0.103, 0.100, 0.131, 0.284, 0.424]}
     d = fd.diagnose(run)
     assert "suspicious_validation" not in d.codes and d.top.code == "still_improving", d.codes
+
+
+def test_a_val_loss_that_ends_at_its_best_after_one_spike_is_not_oscillating():
+    """A binary image classifier's 8 epochs: val 0.264 -> 0.032, one spike to 0.099, then 0.0185
+    and 0.0057 (its best, val accuracy 1.0). Near zero, one spike is 'as large as the level', but
+    a curve that ends at its best of the run has a trend through its swings."""
+    run = {"loss": [0.5823, 0.2681, 0.1431, 0.1475, 0.1059, 0.0612, 0.0595, 0.0628],
+           "val_loss": [0.2643, 0.0846, 0.0734, 0.04, 0.0324, 0.0987, 0.0185, 0.0057],
+           "accuracy": [0.7871, 0.9208, 0.9505, 0.9604, 0.9505, 0.9802, 0.9802, 0.9703],
+           "val_accuracy": [0.9455, 0.9653, 0.9752, 0.9901, 0.995, 0.9604, 0.995, 1.0]}
+    assert "oscillating" not in fd.diagnose(run).codes

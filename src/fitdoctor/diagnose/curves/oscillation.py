@@ -66,6 +66,9 @@ def oscillating(ctx: Context) -> Finding | None:
             continue  # a handful of val rows: accuracy moves in steps of 1/N whatever the training does
         if still_moving(c, ctx):
             continue  # a clear downward trend to its best at the end: still improving, not swinging
+        if c.best_index() == c.n - 1 and abs(float(c.y[0] - c.y[-1])) >= ctx.th.oscillation_trend_swings * c.sigma:
+            continue  # it ends at its best of the whole run, many swings below its start: swings with a
+            # trend through them (0.264 -> 0.0057 past one spike), not without one
         step = tail_step(c, c is ctx.val_metric)
         if step < ctx.th.oscillation_tail_step:
             continue  # the swings die down (or were one spike): the run ends steady
