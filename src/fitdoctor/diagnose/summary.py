@@ -173,13 +173,12 @@ def checkpoint_advice(c: Curve, saved: list[float], band_tol: float) -> dict[str
     return out
 
 
-def climbed_since_best(c: Any, b: int, ctx: Any) -> bool:
+def climbed_since_best(c: Curve, b: int, ctx: Context) -> bool:
     """Every evaluation after the best (index ``b``, two or more) worse than the one before it,
     the last by ``healthy_end_worse`` of the best (and twice the noise, on a curve longer than
     ``short_curve_points``): a climb told by the order of its points where a short curve's few
-    points make the noise a poor yardstick (val 0.852
-    -> 0.887 -> 0.918 over a 4-epoch run; 0.0694 -> 0.0823 -> 0.0868, the kink itself doubling
-    the noise of a 5-point curve)."""
+    points make the noise a poor yardstick (val 0.852 -> 0.887 -> 0.918 over a 4-epoch run;
+    0.0694 -> 0.0823 -> 0.0868, the kink itself doubling the noise of a 5-point curve)."""
     after = c.y[b:]
     if after.size < 3 or not bool(np.all(np.diff(after) > 0)):
         return False
