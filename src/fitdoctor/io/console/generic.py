@@ -424,8 +424,7 @@ def handle_generic(state: State, n: int, seg: str) -> None:
     rest = _COUNT_RATIO.sub(lambda r: f"{int(r.group(1)) / max(int(r.group(2)), 1):.6g}", rest)
     pairs = clean_pairs(extract_pairs(rest))
     named = None
-    metric_keys = [k.lower() for k in pairs if is_metric_key(k)]
-    if pairs and (not metric_keys or metric_keys == ["loss"]):  # ("loss 0.41 val 0.52": the loss and its twin)
+    if pairs and not any(is_metric_key(k) for k in pairs):
         named = bare_split_losses(rest, pairs)
         if named is not None:
             pairs = named

@@ -237,14 +237,10 @@ def bare_split_losses(segment: str, pairs: dict[str, float]) -> dict[str, float]
     ``val`` -> ``val_loss``), or None when the line is not one of those. A line of nothing but
     ``train: 1090.19 (2.0061 bpd) | val: 1078.67`` names no metric; a loop prints its objective
     that way, and accuracy would carry a word (or a percent sign: then it is read as accuracy).
-    Both a train and a held-out key are needed, so a lone ``test: 3`` counts nothing; a named
-    ``loss`` stands for the train key (``loss 0.41 val 0.52``) when the split logs nothing else."""
+    Both a train and a held-out key are needed, so a lone ``test: 3`` counts nothing."""
     low = {k.lower(): k for k in pairs}
     train = [low[k] for k in low if k in _BARE_TRAIN]
     held = [low[k] for k in low if k in _BARE_HELD_OUT]
-    if not train and len(held) == 1 and "loss" in low and not any(k.startswith(held[0].lower() + "_") for k in low):
-        # "Epoch 3/30 loss 0.41 val 0.52": the loss named, its held-out twin by the split alone
-        train = [low["loss"]]
     if len(train) != 1 or not held:
         return None
     if all(_printed_as_count(segment, k) for k in (*train, *held)):
