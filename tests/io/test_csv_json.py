@@ -774,3 +774,28 @@ def test_runs_in_groups_two_levels_down_are_a_run_each(tmp_path):
     assert [r.meta["run"] for r in runs] == ["ae/ae_original", "ae/ae_fixed_head", "vae/vae_original", "vae/vae_elbo_2d"]
     assert runs[-1].series["val_loss"].values[0] == pytest.approx(150.0 * 2.1)
 
+
+
+def test_a_wandb_csv_export_reads_its_metrics_without_the_run_name(tmp_path):
+    """W&B's 'Download CSV': 'eager-sun-3 - val_loss' columns with '__MIN'/'__MAX' twins, read
+    before as curves named 'eager_sun_3___val_loss' that no rule judged."""
+    cols = ["Step"] + [f"eager-sun-3 - {m}{t}" for m in ("val_loss", "train_loss") for t in ("", "__MIN", "__MAX")]
+    rows = [",".join(cols)]
+    for e in range(1, 21):
+        v, t = 2.0 * math.exp(-e / 6) + 0.4, 2.0 * math.exp(-e / 6) + 0.3
+        rows.append(",".join([str(e)] + [f"{x:.4f}" for x in (v, v, v, t, t, t)]))
+    path = tmp_path / "wandb_export_2024-01-01.csv"
+    path.write_text("\n".join(rows) + "\n")
+    run = fd.read(path)
+    assert set(run.series) == {"loss", "val_loss"}
+    assert any("W&B's CSV export" in n for n in run.meta["notes"])
+
+
+@pytest.mark.parametrize("split,name", [("train", "loss"), ("validation", "val_loss")])
+def test_a_tensorboard_csv_export_takes_its_tag_from_the_file_name(tmp_path, split, name):
+    """TensorBoard's 'Download CSV' of one scalar: 'Wall time,Step,Value', the tag only in the
+    file's name (run-validation-tag-epoch_loss.csv)."""
+    rows = ["Wall time,Step,Value"] + [f"{1600000000.5 + e},{e},{2.0 * math.exp(-e / 6) + 0.3:.5f}" for e in range(30)]
+    path = tmp_path / f"run-{split}-tag-epoch_loss.csv"
+    path.write_text("\n".join(rows) + "\n")
+    assert name in fd.read(path).series

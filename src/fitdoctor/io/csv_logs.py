@@ -8,6 +8,7 @@ name (its own docs use ``training.log``), so detection goes by the header.
 from __future__ import annotations
 
 import math
+import re
 from pathlib import Path
 
 from fitdoctor.errors import BadInput
@@ -162,6 +163,43 @@ def _cell_at(row: list[str], j: int) -> float | None:
         return None
 
 
+#: W&B's "Download CSV": "<run name> - <metric>" columns, each with "__MIN" and "__MAX" twins
+_WANDB_COLUMN = re.compile(r"^(?P<run>.+?) - (?P<metric>.+)$")
+#: TensorBoard's "Download CSV" of one scalar: the tag is in the file's name only
+_TB_EXPORT = ["wall time", "step", "value"]
+_TB_TAG = re.compile(r"(?:^|[-_.])tag[-_](?P<tag>.+)$", re.I)
+_TB_RUN = re.compile(r"^run[-_](?P<run>.+?)[-_.]tag[-_]", re.I)
+
+
+def exported_columns(path: Path, header: list[str], rows: list[list[str]]) -> tuple[list[str], list[list[str]], str | None]:
+    """A dashboard's CSV export read with its metric names: W&B's ``<run> - train/loss`` columns
+    (one run's, its ``__MIN``/``__MAX`` twins dropped) and TensorBoard's ``Wall time,Step,Value``
+    for one scalar, its tag taken from the file's name (``run-validation-tag-epoch_loss.csv`` is
+    the validation ``epoch_loss``). Anything else as it was, with no note."""
+    low = [c.strip().lower() for c in header]
+    if low == _TB_EXPORT:
+        tag = _TB_TAG.search(path.stem)
+        if tag is None:
+            return header, rows, None
+        run = _TB_RUN.search(path.stem)
+        split = run.group("run").lower() if run else ""
+        name = tag.group("tag")
+        if re.search(r"(?:^|[^a-z])(?:validation|valid|val|eval|test)$", split):  # "run-validation", "run-logs_fit_val"
+            name = f"val_{name}"
+        return ["wall_time", "step", name], rows, (f"TensorBoard's CSV export of one scalar: its values read as {name!r}, "
+                                                    "from the file's name")
+    matches = [_WANDB_COLUMN.match(c.strip()) for c in header]
+    runs = {m.group("run") for m in matches if m is not None}
+    if len(runs) != 1 or sum(m is not None for m in matches) < 1:
+        return header, rows, None
+    keep = [j for j, (c, m) in enumerate(zip(header, matches))
+            if not (m is not None and re.search(r"__(?:min|max)$", m.group("metric"), re.I))]
+    named = [matches[j].group("metric") if matches[j] is not None else header[j] for j in keep]
+    rows = [[row[j] if j < len(row) else "" for j in keep] for row in rows]
+    (run,) = runs
+    return named, rows, f"W&B's CSV export of run {run!r}: its columns read without the run's name, the __MIN/__MAX twins left out"
+
+
 @register
 class GenericCSVReader(Reader):
     name = "csv"
@@ -185,6 +223,7 @@ class GenericCSVReader(Reader):
         # column names in another language (步骤,损失,准确率: step, loss, accuracy), as the
         # console reader reads them
         header = [translate(c).strip() for c in header]
+        header, rows, export_note = exported_columns(path, header, rows)
         flipped = transposed(header, rows)
         if flipped is not None and not flipped[1]:
             raise BadInput(f"{path}: one row per curve ({', '.join(flipped[0][1:4])}) and one column per epoch, but no "
@@ -197,7 +236,10 @@ class GenericCSVReader(Reader):
         _refuse_results_table(path, header, rows)
         parts = _runs_in_table(header, rows)
         if len(parts) == 1 and _split_column(header, rows) is None:
-            return [columns_to_history(header, rows, path=path, fmt=self.name)]
+            h = columns_to_history(header, rows, path=path, fmt=self.name)
+            if export_note:
+                h.note(export_note)
+            return [h]
         runs = []
         for name, part_rows in parts:
             h = self._history(path, header, part_rows)
