@@ -799,3 +799,12 @@ def test_a_tensorboard_csv_export_takes_its_tag_from_the_file_name(tmp_path, spl
     path = tmp_path / f"run-{split}-tag-epoch_loss.csv"
     path.write_text("\n".join(rows) + "\n")
     assert name in fd.read(path).series
+
+
+def test_a_history_nested_twice_under_a_wrapper_is_sniffed(tmp_path):
+    """{"metrics": {"train": {"loss": [..]}, "validation": {"loss": [..]}}}: refused before as an
+    unknown format (the sniffer looked one level down only)."""
+    t = [2.0 * math.exp(-e / 6) + 0.3 for e in range(20)]
+    path = tmp_path / "metrics.json"
+    path.write_text(json.dumps({"metrics": {"train": {"loss": t}, "validation": {"loss": [x + 0.1 for x in t]}}}, indent=2))
+    assert {"loss", "val_loss"} <= set(fd.read(path).series)
