@@ -81,3 +81,28 @@ def test_bare_split_scores_beside_a_named_loss_stay_scores(tmp_path):
              f"Val: {0.85 - 0.5 * math.exp(-e / 6):.4f}, Test: {0.84 - 0.5 * math.exp(-e / 6):.4f}" for e in range(1, 21)]
     [run] = fd.read_runs(_write(tmp_path, lines))
     assert "val_loss" not in run.series and "val_accuracy" in run.series
+
+
+def test_a_capital_e_glued_to_its_count_and_total_is_an_epoch(tmp_path):
+    """'[Fold 0] Head E1/6: train_loss=4055.38 val_sumMSE=390.13': read before by the CSV reader
+    as one row of cells; each fold's phases are runs of their own."""
+    lines = []
+    for fold in range(2):
+        lines.append(f"=== Training fold {fold} ===")
+        lines += [f"[Fold {fold}] Head E{e}/6: train_loss={400 + 300 / e:.4f} val_sumMSE={330 + 60 / e:.4f}" for e in range(1, 7)]
+    runs = fd.read_runs(_write(tmp_path, lines, "train_history.txt"))
+    assert len(runs) == 2 and len(runs[-1].series["loss"]) == 6
+
+
+def test_one_named_column_is_a_metric_per_epoch(tmp_path):
+    """'Loss' over one number per line (a pandas Series saved to CSV; Torch7's 'Cost function
+    value'): refused before as an unknown format."""
+    for name, metric in (("Loss", "loss"), ("Cost function value", "loss"), ("Val Accuracy", "val_accuracy")):
+        lines = [name] + [f"{(0.5 + e / 100) if 'Acc' in name else 2.0 * math.exp(-e / 6) + 0.3:.5f}" for e in range(30)]
+        [run] = fd.read_runs(_write(tmp_path, lines, "loss_history.csv"))
+        assert len(run.series[metric]) == 30
+
+
+def test_a_column_whose_name_says_nothing_is_not_read_as_a_loss(tmp_path):
+    with pytest.raises(BadInput):
+        fd.read_runs(_write(tmp_path, ["Price"] + [f"{100 + e:.2f}" for e in range(30)], "prices.csv"))

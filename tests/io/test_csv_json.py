@@ -808,3 +808,12 @@ def test_a_history_nested_twice_under_a_wrapper_is_sniffed(tmp_path):
     path = tmp_path / "metrics.json"
     path.write_text(json.dumps({"metrics": {"train": {"loss": t}, "validation": {"loss": [x + 0.1 for x in t]}}}, indent=2))
     assert {"loss", "val_loss"} <= set(fd.read(path).series)
+
+
+def test_a_printed_history_behind_a_label_is_read(tmp_path):
+    """print("train history:", history.history) and a summary line after it: refused before as
+    'header only, no rows'."""
+    t = [round(2.0 * math.exp(-e / 6) + 0.3, 4) for e in range(20)]
+    path = tmp_path / "train_history.txt"
+    path.write_text(f"train history: {{'loss': {t}, 'val_loss': {[x + 0.1 for x in t]}}}\n accuracy: 0.7619\n")
+    assert len(fd.read(path).series["val_loss"]) == 20

@@ -22,6 +22,8 @@ from fitdoctor.io.base import Reader, decode_text, json_object_head, looks_binar
 
 #: a Python dict of lists as print() or str() writes it: {'loss': [0.69, ...
 _PY_DICT_OF_LISTS = re.compile(r"\{\s*'[^'\n]{1,80}'\s*:\s*\[")
+#: a label printed before the dict on its line: print("train history:", history.history)
+_LABELLED_DICT = re.compile(r"\s*[A-Za-z][\w ]{0,40}:\s*(?=\{\s*'[^'\n]{1,80}'\s*:\s*\[)")
 #: one curve per line, as ``for k, v in history.history.items(): print(f"{k}: {v}")`` writes it
 #: (``loss: [1.01, 0.63, ...]``; the same text is a YAML mapping of lists)
 _NAMED_LIST_LINE = re.compile(r"^\s*['\"]?([A-Za-z_][\w/.\-]{0,79})['\"]?\s*[:=]\s*(\[[^\[\]]*\])\s*,?\s*$")
@@ -80,6 +82,9 @@ def _load_json(path: Path) -> Any:
         named = _named_lists(text)
         if named is not None:
             return named
+        labelled = _LABELLED_DICT.match(text)
+        if labelled is not None:  # print("train history:", history.history), and what it printed next
+            text = _first_dict(text[labelled.end():])
         if _PY_DICT_OF_LISTS.match(text.lstrip()):
             data = _python_literal(text)
             if isinstance(data, dict):
@@ -88,6 +93,24 @@ def _load_json(path: Path) -> Any:
                            "short, or followed by other text?); expected {'loss': [...], 'val_loss': [...]}") from exc
         raise BadInput(f"{path}: invalid JSON at line {exc.lineno} ({exc.msg}); "
                        "expected a dict of lists or a list of records") from exc
+
+
+def _first_dict(text: str) -> str:
+    """``text`` up to the brace that closes the dict it opens with (a printed history followed by
+    a summary line, " accuracy: 0.76"); all of it when the braces never balance."""
+    depth, quote = 0, ""
+    for i, ch in enumerate(text):
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "'\"":
+            quote = ch
+        elif ch in "{[":
+            depth += 1
+        elif ch in "}]":
+            depth -= 1
+            if depth == 0:
+                return text[:i + 1]
+    return text
 
 
 def _complete_records(text: str) -> list[dict]:
@@ -330,7 +353,10 @@ class KerasHistoryJSONReader(Reader):
             if _named_lists("\n".join(lines)) is not None:
                 return 0.9  # "loss: [1.01, 0.63, ...]" on each line: a history printed curve by curve
             # json.dump(str(history.history)): "{'loss': [0.69, ...
-            return 0.9 if start.startswith('"') and _PY_DICT_OF_LISTS.match(start[1:]) else 0.0
+            if start.startswith('"') and _PY_DICT_OF_LISTS.match(start[1:]):
+                return 0.9
+            # print("train history:", history.history): one labelled line
+            return 0.95 if _LABELLED_DICT.match(start) and len(lines) <= 3 else 0.0  # (a list: no HF dict line)
         if _PY_DICT_OF_LISTS.match(text):
             # print(history.history), one line with nothing after it: above the console's HF-dict
             # sniff (a console log that opens with a printed config dict goes on with more lines)

@@ -19,6 +19,7 @@ from fitdoctor.io.console.basicsr_log import basicsr_lines_as_lines
 from fitdoctor.io.console.darknet_log import darknet_lines_as_lines
 from fitdoctor.io.console.epoch_number_lists import epoch_number_lists_as_lines
 from fitdoctor.io.console.epoch_phrase import epoch_phrases_as_lines
+from fitdoctor.io.console.named_column import named_column_as_lines
 from fitdoctor.io.console.deepxde_table import deepxde_tables_as_lines
 from fitdoctor.io.console.epoch_blocks import epoch_blocks_as_lines
 from fitdoctor.io.console.fastai import tables_as_lines
@@ -195,7 +196,8 @@ _NONFINITE_NOTICE = re.compile(r"\b(?:nan|inf|infinite|non-?finite)\s+(?:\w+\s+)
 #: the order they run (YOLO's table before the fastai one: its header row would read as one)
 _AS_LINES_WITH_NOTE = (kv_tables_as_lines, basicsr_lines_as_lines, darknet_lines_as_lines, spacy_tables_as_lines,
                        spacy_v2_losses_as_lines, bare_table_as_lines, deepxde_tables_as_lines, yolo_tables_as_lines,
-                       fomm_lines_as_lines, mbrl_lines_as_lines, epoch_number_lists_as_lines, epoch_phrases_as_lines)
+                       fomm_lines_as_lines, mbrl_lines_as_lines, epoch_number_lists_as_lines, epoch_phrases_as_lines,
+                       named_column_as_lines)
 
 
 def _matches_by_line(pattern: re.Pattern, text: str) -> Iterator[tuple[int, re.Match]]:

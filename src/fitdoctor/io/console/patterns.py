@@ -29,8 +29,9 @@ EPOCH_NO = r"(?:(?:no\.?|num(?:ber)?)\s*[:=]?\s*|#\s*)"
 #: an epoch header's settings in parentheses after its count: "Epoch 4/50 (lr=0.000400)"
 SETTINGS = r"(?:\s*\([^()\n]*\))?"
 #: ``epoch 3``, ``Epoch: 3``, ``epoch=3``, ``Epoch [3/50]`` anywhere in a line.
-#: (a tag in brackets too: Moment-DETR's "[Epoch] 001 [Loss] loss_span 0.80 ... loss_overall 5.74")
-EPOCH_INLINE = re.compile(r"\b(?:epoch\]?|ep(?=\s*[:=#]?\s*\[?\s*\d+\s*(?:[:|,/]|of\b)))\s*[:=#]?\s*\[?\s*(\d+)"
+#: (a tag in brackets too: Moment-DETR's "[Epoch] 001 [Loss] loss_span 0.80 ... loss_overall 5.74";
+#: and a capital E glued to its count and total: "[Fold 0] Head E1/6: train_loss=..")
+EPOCH_INLINE = re.compile(r"\b(?:epoch\]?|ep(?=\s*[:=#]?\s*\[?\s*\d+\s*(?:[:|,/]|of\b))|(?-i:E)(?=\d+/\d+\b))\s*[:=#]?\s*\[?\s*(\d+)"
                           r"(?:\s*(?:/|\bof\b)\s*(\d+))?", re.I)
 #: Keys whose presence marks a line as training output (not a random number in a log).
 METRIC_WORDS = re.compile(

@@ -9,6 +9,7 @@ from fitdoctor.io.console.allennlp_table import TABLE_HEAD as ALLENNLP_HEAD
 from fitdoctor.io.console.bare_table import bare_rows
 from fitdoctor.io.console.epoch_blocks import has_epoch_blocks
 from fitdoctor.io.console.epoch_phrase import PHRASE as EPOCH_PHRASE
+from fitdoctor.io.console.named_column import named_column_rows
 from fitdoctor.io.console.fastai import TABLE_HEAD
 from fitdoctor.io.console.fomm_log import LINE as FOMM_LINE
 from fitdoctor.io.console.grouped_table import GROUP_ROW
@@ -33,7 +34,7 @@ _SNIFF_TQDM_EPOCHS = re.compile(
 #: ("Epoch 3: Val MAE = 0.0199", "epoch 3 val_f1 0.71"), as whole words
 #: (a named score may follow its split and an underscore: "Val_PSNR: 28.86")
 _SCORE_WORD = r"(?:(?:loss|acc)\w*|(?<![A-Za-z0-9])(?:mae|mse|rmse|f1|auc|roc_auc|iou|miou|dice|psnr|ssim|bleu|wer|cer|ppl|perplexity|recon|kld?|elbo)\b)"
-_SNIFF_GENERIC = re.compile(r"(?:epoch|step|iter\w*)(?:\((?:train|val|test)\))?\s*[:=#]?\s*\[?\d+.{0,200}?"
+_SNIFF_GENERIC = re.compile(r"(?:epoch|step|iter\w*|\b(?-i:E)(?=\d+/\d+\b))(?:\((?:train|val|test)\))?\s*[:=#]?\s*\[?\d+.{0,200}?"
                             + _SCORE_WORD + r"(?:\s+is)?\W{0,3}\s*" + NUM, re.I)
 #: "Epoch 3:" or "Epoch 3/30:" on a line of its own, its metrics on the next ("loss=0.41,
 #: accuracy=0.88", "Train - Loss: 0.6985 | Acc: 0.5000")
@@ -109,6 +110,8 @@ def sniff_text(text: str) -> float:
         return 0.7  # an epoch table, aligned or drawn with bars (a Markdown one too)
     if sum(1 for line in window.splitlines() if "poch" in line and EPOCH_PHRASE.match(line)) >= 2:
         return 0.7  # "Loss for epoch 3: 0.41": a metric named before its epoch
+    if named_column_rows(window.rsplit("\n", 1)[0] if len(window) >= 60000 else window) is not None:
+        return 0.6  # "Loss" and a number per line: one named column
     if bare_rows(window) is not None:
         return 0.6  # "0 0.2027 0.8718" rows and nothing else: the reader names the columns or says why not
     if len(_SNIFF_EPOCH_BATCH.findall(window)) >= 2 or len(_SNIFF_EPOCH_HEADER.findall(window)) >= 2 \
