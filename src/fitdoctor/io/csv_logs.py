@@ -192,8 +192,7 @@ def exported_columns(path: Path, header: list[str], rows: list[list[str]]) -> tu
     runs = {m.group("run") for m in matches if m is not None}
     if len(runs) != 1 or sum(m is not None for m in matches) < 1:
         return header, rows, None
-    keep = [j for j, (c, m) in enumerate(zip(header, matches))
-            if not (m is not None and re.search(r"__(?:min|max)$", m.group("metric"), re.I))]
+    keep = [j for j, m in enumerate(matches) if not (m is not None and re.search(r"__(?:min|max)$", m.group("metric"), re.I))]
     named = [matches[j].group("metric") if matches[j] is not None else header[j] for j in keep]
     rows = [[row[j] if j < len(row) else "" for j in keep] for row in rows]
     (run,) = runs

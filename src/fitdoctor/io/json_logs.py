@@ -23,7 +23,7 @@ from fitdoctor.io.base import Reader, decode_text, json_object_head, looks_binar
 #: a Python dict of lists as print() or str() writes it: {'loss': [0.69, ...
 _PY_DICT_OF_LISTS = re.compile(r"\{\s*'[^'\n]{1,80}'\s*:\s*\[")
 #: a label printed before the dict on its line: print("train history:", history.history)
-_LABELLED_DICT = re.compile(r"\s*[A-Za-z][\w ]{0,40}:\s*(?=\{\s*'[^'\n]{1,80}'\s*:\s*\[)")
+_LABELLED_DICT = re.compile(r"\s*[A-Za-z][\w ]{0,40}:\s*(?=" + _PY_DICT_OF_LISTS.pattern + ")")
 #: one curve per line, as ``for k, v in history.history.items(): print(f"{k}: {v}")`` writes it
 #: (``loss: [1.01, 0.63, ...]``; the same text is a YAML mapping of lists)
 _NAMED_LIST_LINE = re.compile(r"^\s*['\"]?([A-Za-z_][\w/.\-]{0,79})['\"]?\s*[:=]\s*(\[[^\[\]]*\])\s*,?\s*$")

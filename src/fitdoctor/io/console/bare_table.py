@@ -37,11 +37,17 @@ MIN_SHARE = 0.9
 TREND = 0.3
 
 
+def has_epoch_column(text: str) -> bool:
+    """The bare table's first column counts epochs (else each row is one, in order)."""
+    head = _FIRST_LINE.search(text)
+    return head is not None and _ROW.match(head.group(0)) is not None
+
+
 def bare_rows(text: str) -> list[list[float]] | None:
     """The rows of ``text`` when it is a bare table: every row the same width (2+ numbers), the
     first an integer counting up by one; None otherwise."""
     head = _FIRST_LINE.search(text)
-    counted = head is not None and _ROW.match(head.group(0)) is not None
+    counted = has_epoch_column(text)
     if head is None or not (counted or _VALUES_ROW.match(head.group(0))):
         # a header line (a CSV's names) makes it a table its own reader reads; and every console
         # log goes through here, so most are let go on their first line, without a full pass
@@ -52,8 +58,8 @@ def bare_rows(text: str) -> list[list[float]] | None:
         m = (_ROW if counted else _VALUES_ROW).match(ln)
         if m is None:
             continue
-        first = float(m.group(1)) if counted else float(len(rows) + 1)  # no counter: the row's number
-        rows.append([first] + ([] if counted else [float(m.group(1))]) + [float(c) for c in _CELL.findall(m.group(2))])
+        values = [float(m.group(1))] + [float(c) for c in _CELL.findall(m.group(2))]
+        rows.append(values if counted else [float(len(rows) + 1)] + values)  # no counter: the row's number
     if len(rows) < MIN_ROWS or len(rows) < MIN_SHARE * len(lines):
         return None
     width = len(rows[0])
@@ -93,12 +99,6 @@ def column_roles(rows: list[list[float]]) -> list[str] | None:
     if None in roles or roles.count("loss") != 1 or roles.count("accuracy") > 1:
         return None
     return [r for r in roles if r is not None]
-
-
-def has_epoch_column(text: str) -> bool:
-    """The bare table's first column counts epochs (else each row is one, in order)."""
-    head = _FIRST_LINE.search(text)
-    return head is not None and _ROW.match(head.group(0)) is not None
 
 
 def bare_table_as_lines(text: str) -> tuple[str, str | None]:

@@ -32,18 +32,20 @@ def column_metric(name: str) -> str | None:
     return None
 
 
-def named_column_rows(text: str) -> tuple[str, list[str]] | None:
-    """(the column's name, its value cells) when ``text`` is one named column and nothing else."""
+def named_column_rows(text: str) -> tuple[str, str, list[str]] | None:
+    """(the column's name, the metric it names, its value cells) when ``text`` is one named
+    column and nothing else."""
     lines = [ln for ln in text.split("\n") if ln.strip()]
     if len(lines) < MIN_ROWS + 1:
         return None
     m = _NAME.match(lines[0])
-    if m is None or column_metric(m.group(1)) is None:
+    metric = column_metric(m.group(1)) if m is not None else None
+    if metric is None:
         return None
     cells = [_VALUE.match(ln) for ln in lines[1:]]
     if any(c is None for c in cells):
         return None
-    return m.group(1), [c.group(1) for c in cells]
+    return m.group(1), metric, [c.group(1) for c in cells]
 
 
 def named_column_as_lines(text: str) -> tuple[str, str | None]:
@@ -51,7 +53,6 @@ def named_column_as_lines(text: str) -> tuple[str, str | None]:
     found = named_column_rows(text)
     if found is None:
         return text, None
-    name, values = found
-    metric = column_metric(name)
+    name, metric, values = found
     lines = [f"epoch {i} | {metric}: {v}" for i, v in enumerate(values, start=1)]
     return "\n".join(lines) + "\n", f"one column named {name!r} and no epoch column: each row read as one epoch's {metric}"

@@ -214,7 +214,7 @@ def clean_pairs(pairs: dict[str, float]) -> dict[str, float]:
     pairs = {(k[:-3] if k.lower().endswith("_is") and len(k) > 3 else k): v for k, v in pairs.items()}
     # "Epoch 3 finished with loss 0.41", "Epoch 3 ended. Avg loss: 0.41", "The loss after ..":
     # the sentence's words before the metric are no part of its name
-    pairs = {(_FILLER.sub("", k) if _FILLER.match(k) and _FILLER.sub("", k) else k): v for k, v in pairs.items()}
+    pairs = {(_FILLER.sub("", k) or k): v for k, v in pairs.items()}
     # "Val. Loss: 0.52" (an abbreviation's period: the seq2seq tutorials' "Val. Loss | Val. PPL")
     pairs = {(re.sub(r"(?<=[A-Za-z])\.(?=_)", "", k) if "._" in k else k): v for k, v in pairs.items()}
     out = {k: v for k, v in pairs.items() if not skipped(k)}

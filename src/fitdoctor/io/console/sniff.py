@@ -110,7 +110,7 @@ def sniff_text(text: str) -> float:
         return 0.7  # an epoch table, aligned or drawn with bars (a Markdown one too)
     if sum(1 for line in window.splitlines() if "poch" in line and EPOCH_PHRASE.match(line)) >= 2:
         return 0.7  # "Loss for epoch 3: 0.41": a metric named before its epoch
-    if named_column_rows(window.rsplit("\n", 1)[0] if len(window) >= 60000 else window) is not None:
+    if named_column_rows(window) is not None:
         return 0.6  # "Loss" and a number per line: one named column
     if bare_rows(window) is not None:
         return 0.6  # "0 0.2027 0.8718" rows and nothing else: the reader names the columns or says why not
