@@ -466,3 +466,50 @@ def test_overfitting_left_in_the_val_loss_alone_says_so_with_its_numbers():
     assert loss_only_overfitting(sel([0.80, 0.86, 0.88, 0.86, 0.84, 0.83, 0.82])) is None
     assert loss_only_overfitting(sel([0.80, 0.86, 0.88, 0.89, 0.90, 0.90, 0.90],
                                      codes=("overfitting", "healthy", "healthy"))) is None
+
+
+def test_no_worse_is_a_one_sided_test_against_the_margin():
+    from fitdoctor.doctor.significance import no_worse
+
+    assert no_worse({"n": 5, "se": 0.004, "mean_diff": 0.001}, 0.01) < 0.05      # well inside the margin
+    assert no_worse({"n": 5, "se": 0.004, "mean_diff": -0.012}, 0.01) > 0.5      # lost more than it allows
+    assert no_worse({"n": 5, "se": 0.03, "mean_diff": 0.02}, 0.01) > 0.05        # too noisy to say
+    assert no_worse({"n": 5, "se": 0.0, "mean_diff": 0.0}, 0.01) == 0.0          # identical scores
+    assert no_worse({"n": 1, "se": 0.0, "mean_diff": 0.0}, 0.01) == 1.0          # one unit says nothing
+
+
+def test_a_cure_must_leave_nothing_that_ranks_above_what_it_cured():
+    from fitdoctor.doctor.loop import _cures
+    from fitdoctor.findings import Finding
+
+    def found(*codes):
+        return [(Finding(c, "warning", ""), None) for c in codes]
+
+    assert _cures("overfitting", [])
+    assert _cures("overfitting", found("still_improving"))
+    assert not _cures("overfitting", found("overfitting"))
+    assert not _cures("overfitting", found("val_not_improving"))
+
+
+def test_overfitting_no_remedy_beats_the_noise_on_is_cured_at_no_cost():
+    """A classifier whose val loss climbs for 25 epochs while val accuracy holds: no remedy can
+    beat the noise on accuracy, so the label smoothing that ends the climb is accepted because it
+    costs nothing (a non-inferiority test), and the trail says so; early stopping, which does
+    cost accuracy here, stays rejected."""
+    from fitdoctor.data import load_dataset
+
+    raw = {"data": {"source": "make_classification:n_samples=800,n_features=10,n_informative=5,seed=4",
+                    "scale": "standard", "split": {"method": "holdout", "val": 0.2, "test": 0.25, "seed": 0}},
+           "model": {"hidden": [32], "dropout_rate": 0.0},
+           "train": {"optimizer": "adam", "lr": 3e-3, "batch_size": 32, "epochs": 30, "early_stopping": False}}
+    from fitdoctor.config import load_config
+
+    cfg = load_config(raw)
+    res = doctor(cfg, dataset=load_dataset(cfg.data), seeds=5, max_rounds=1, workers=1, final=False)
+    assert res.rounds[0].finding == "overfitting"
+    by_key = {next(iter(t.changes), ""): t for t in res.trials}
+    smooth = by_key["train.label_smoothing"]
+    assert smooth.status == "accepted" and "accepted as a cure" in smooth.reason and smooth.p > 0.05
+    assert "no worse than -0.01" in smooth.reason
+    assert by_key["train.early_stopping.restore_best"].status == "rejected"
+    assert res.final_config.train.label_smoothing == pytest.approx(0.1)

@@ -257,3 +257,17 @@ def test_a_switch_to_adam_never_carries_an_lr_tuned_for_sgd():
             if r.config_changes.get("train.optimizer") == "adam":
                 new, _ = apply_remedy(sgd, r.config_changes, task="binary")
                 assert new.train.lr == pytest.approx(1e-3), (code, r.action)
+
+
+def test_label_smoothing_is_a_step_for_classifiers_and_refused_on_regression():
+    """Overfitting's label smoothing steps from the config's value and stops at its ceiling;
+    a regression has no labels to smooth, so the change is refused before any training."""
+    from fitdoctor.config import load_config
+    from fitdoctor.remedies_apply import UnsafeChange, apply_remedy
+
+    cfg = load_config({"data": {"source": "sklearn:iris"}, "train": {"label_smoothing": 0.25}})
+    new, resolved = apply_remedy(cfg, {"train.label_smoothing": "+0.1<=0.3"}, task="multiclass")
+    assert resolved == {"train.label_smoothing": 0.3} and new.train.label_smoothing == 0.3
+    reg = load_config({"data": {"source": "sklearn:diabetes"}})
+    with pytest.raises(UnsafeChange, match="label smoothing needs classes"):
+        apply_remedy(reg, {"train.label_smoothing": "+0.1<=0.3"}, task="regression")

@@ -135,6 +135,7 @@ class TrainConfig(_Section):
     class_weight: Literal["none", "balanced"] = "none"
     resample: Literal["none", "oversample", "undersample"] = "none"
     grad_clip: Float | None = Field(None, gt=0.0)
+    label_smoothing: Float = Field(0.0, ge=0.0, lt=0.5)
     seed: Int = 0
 
     @field_validator("schedule", "class_weight", "resample", mode="before")

@@ -54,6 +54,9 @@ KEYS: list[tuple[str, str, str]] = [
     ("train.class_weight", "`none`, `balanced`", "weight the loss by inverse class frequency"),
     ("train.resample", "`none`, `oversample`, `undersample`", "rebalance the training split"),
     ("train.grad_clip", "> 0, or none", "clip the gradient norm"),
+    ("train.label_smoothing", "0 to < 0.5 (classification)",
+     "train toward 1 - eps on the class (eps spread over all classes): caps over-confidence; the logged "
+     "losses stay the plain cross-entropy"),
     ("train.seed", "integer", "seed of initialisation and batching"),
     ("search", "a mapping: `params` (key -> range or choices), `trials`, `sampler`, `seeds`, `pruning`",
      "what `fitdoctor tune` searches; absent: a default space"),

@@ -62,7 +62,7 @@ _REL = re.compile(rf"^\s*(?:(?P<op>[x*+-])\s*(?P<num>{_NUM}))?\s*(?:>=\s*(?P<lo>
                   rf"\s*(?:<=\s*(?P<hi>{_NUM}))?\s*$")
 #: Keys whose values are numbers (or lists of numbers) and so take relative changes.
 _NUMERIC = {"model.hidden", "model.dropout_rate", "model.l1", "model.l2", "train.lr", "train.batch_size",
-            "train.epochs", "train.grad_clip", "train.early_stopping.patience",
+            "train.epochs", "train.grad_clip", "train.label_smoothing", "train.early_stopping.patience",
             "train.early_stopping.min_delta"}
 _INTEGER = {"model.hidden", "train.batch_size", "train.epochs", "train.early_stopping.patience"}
 
@@ -260,6 +260,8 @@ def config_problems(cfg: Any, *, task: str | None = None) -> list[str]:
         out.append(f"model.hidden {m.hidden} has a layer wider than {MAX_WIDTH}")
     if task == "regression" and (t.class_weight != "none" or t.resample != "none"):
         out.append("class weights and resampling need classes; this is a regression task")
+    if task == "regression" and t.label_smoothing:
+        out.append("label smoothing needs classes; this is a regression task")
     return out
 
 
@@ -369,9 +371,22 @@ def remedies_in_context(finding: Any, cfg: Any, history: Any = None, *, select_o
         rems = [Remedy("reduce regularization (half the dropout, a tenth of L1/L2): strong enough to hold "
                        "the weights at zero", {"model.dropout_rate": "x0.5", "model.l2": "x0.1", "model.l1": "x0.1"},
                        "a strong penalty keeps the network from fitting anything"), *rems]
+    if code == "overfitting" and _is_classifier(history):
+        # after early stopping: a classifier that grows over-confident on the examples it gets
+        # wrong raises the val loss without getting fewer right (the val-loss-only kind)
+        smooth = Remedy("smooth the labels (label smoothing 0.1 more, at most 0.3)",
+                        {"train.label_smoothing": "+0.1<=0.3"},
+                        "targets of 1 - eps cap the confidence that drives the val loss up")
+        rems = rems[:1] + [smooth] + rems[1:]
     if select_on and select_on not in ("loss",):
         rems = [_watching(r, f"val_{select_on}") for r in rems]
     return rems
+
+
+def _is_classifier(history: Any) -> bool:
+    """The run's task is binary or multiclass (by the trainer's record of it)."""
+    meta = getattr(history, "meta", None) or {}
+    return meta.get("task") in ("binary", "multiclass")
 
 
 def _watching(remedy: Any, monitor: str) -> Any:

@@ -239,3 +239,27 @@ def test_overfitting_the_trainer_stopped_and_restored_is_a_remark_not_a_warning(
     f = {f.code: f for f in diagnose(kept.history).findings}
     assert f["overfitting"].severity == "info" and "healthy" in f
     assert f"restored the weights of epoch {kept.best_epoch} (best val_loss)" in f["overfitting"].message
+
+
+def test_label_smoothing_caps_the_confidence_and_the_logged_loss_stays_plain():
+    """A classifier trained toward 1 - eps stops growing its logits there, so the model is no
+    longer over-confident; its logged train loss is the plain cross-entropy (what val_loss is),
+    not the smoothed one, whose floor would read as a train/val gap."""
+    from fitdoctor.config import load_config
+    from fitdoctor.errors import BadInput
+
+    Xtr, ytr, Xva, yva = binary()
+    plain = fit(MODEL, _train(epochs=60), Xtr, ytr, Xva, yva, task="binary", n_classes=2)
+    smooth = fit(MODEL, _train(epochs=60, label_smoothing=0.2), Xtr, ytr, Xva, yva, task="binary", n_classes=2)
+    p_plain = predict_scores(plain.model, Xtr, "binary")
+    p_smooth = predict_scores(smooth.model, Xtr, "binary")
+    conf = lambda p: np.maximum(p, 1 - p)  # noqa: E731
+    assert np.median(conf(p_plain)) > 0.97
+    assert np.median(conf(p_smooth)) < 0.93  # the smoothed target is 0.9
+    floor = -(0.1 * math.log(0.1) + 0.9 * math.log(0.9))  # the smoothed loss's minimum, 0.325
+    assert smooth.history.series["loss"].values[-1] < floor
+    Xtr, ytr, Xva, yva = multiclass()
+    r = fit(MODEL, _train(epochs=30, label_smoothing=0.3), Xtr, ytr, Xva, yva, task="multiclass", n_classes=3)
+    assert np.median(predict_scores(r.model, Xtr, "multiclass").max(axis=1)) < 0.85  # target 0.7 + 0.1
+    with pytest.raises(BadInput, match="label_smoothing"):
+        load_config({"data": {"source": "sklearn:iris"}, "train": {"label_smoothing": 0.5}})

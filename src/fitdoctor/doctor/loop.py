@@ -15,13 +15,22 @@ from fitdoctor.doctor.files import write_doctor_dir
 from fitdoctor.doctor.result import (USER_ROUND, DoctorProgress, DoctorResult, DoctorRound, DoctorTrial, _f,
                                     _summary, _verdict)
 from fitdoctor.doctor.retrain import _Runner, _workers
-from fitdoctor.doctor.significance import (POWER, _numbers, _test_name, default_min_effect, detectable_gain,
-                                           judge, merge_selections)
+from fitdoctor.doctor.significance import (CURE_MARGIN, POWER, _numbers, _test_name, default_min_effect,
+                                           detectable_gain, judge, merge_selections, no_worse)
 
 
 #: Settings that are scales, off by an unknown factor: a step that changed nothing measurable
 #: is taken once more in the same direction (lr x0.1 -> x0.01, batch size x4 -> x16).
-SCALES = ("train.lr", "model.l2", "model.l1", "model.dropout_rate", "train.batch_size")
+SCALES = ("train.lr", "model.l2", "model.l1", "model.dropout_rate", "train.batch_size", "train.label_smoothing")
+
+
+def _cures(code: str, after: list[tuple[Any, Any]]) -> bool:
+    """The retrains of a change no longer show ``code`` in most units, and show nothing that
+    ranks above it (a cure that leaves a worse finding is no cure)."""
+    from fitdoctor.codes import PRIORITY
+
+    mine = PRIORITY.get(code, 0)
+    return all(f.code != code and PRIORITY.get(f.code, 0) < mine for f, _ in after)
 
 
 #: A rejected step is "clearly worse" (not pushed further) when its loss is beyond the minimum
@@ -230,9 +239,15 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
             ext = extra_runs[k]
             return None if ext.error else merge_selections([sel, ext])
 
-        def try_change(round_i: int, code: str, action: str, proposed: Mapping[str, Any]
+        def try_change(round_i: int, code: str, action: str, proposed: Mapping[str, Any], cure: bool = False
                        ) -> tuple[DoctorTrial, Any, Any]:
-            """(the trial, the new config and its Selection when accepted, else None, None)."""
+            """(the trial, the new config and its Selection when accepted, else None, None).
+
+            ``cure``: ``code`` is read off a curve the selection score may not see (overfitting:
+            the val loss climbs while accuracy holds, or falls by less than the noise), so a
+            change that does not beat the noise is still accepted when its retrains no longer
+            show ``code`` and the score is no worse than :data:`CURE_MARGIN` minimum effects
+            (a one-sided paired non-inferiority test at ``alpha``)."""
             from fitdoctor.remedies_apply import UnsafeChange, apply_remedy, describe_changes
 
             trial = DoctorTrial(round=round_i, finding=code, action=action, proposed=dict(proposed), changes={},
@@ -286,12 +301,22 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
             if d["looks"] == 2:
                 why += f" (second look; the first {len(seed_list)} seeds gave p={d['first_p']:.2g})"
             trial.reason = f"{_numbers(metric, unit, d)}, {trial.status}{why}"
+            new_sel = d["after_sel"]
+            diagnosed = not d["better"] and cure
+            if diagnosed:
+                _diagnose(new_sel, judged(new_cfg), ds, base_rows, data_cache)
+                margin = CURE_MARGIN * me
+                p_nw = no_worse(d, margin)
+                if p_nw < alpha and _cures(code, consensus_findings(new_sel, new_cfg, task)):
+                    d["better"], trial.status = True, "accepted"
+                    trial.reason = (f"{_numbers(metric, unit, d)}, accepted as a cure: {code} is gone from most "
+                                    f"retrains and val {metric} is no worse than -{margin:g} (p={p_nw:.2g})")
             evaluated[k] = f"round {round_i}, {trial.status}"
             progress.finished(trial)
             if not d["better"]:
                 return trial, None, None
-            new_sel = d["after_sel"]
-            _diagnose(new_sel, judged(new_cfg), ds, base_rows, data_cache)
+            if not diagnosed:
+                _diagnose(new_sel, judged(new_cfg), ds, base_rows, data_cache)
             return trial, new_cfg, new_sel
 
         for r in range(1, max_rounds + 1):
@@ -307,6 +332,9 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
             budget_hit = False
             from fitdoctor.remedies_apply import remedies_in_context
 
+            # overfitting is read off the val loss, which the score may not see: its cure need
+            # only not cost the score
+            free = {"overfitting"}
             for f, h in found:
                 for rem in remedies_in_context(f, cfg, h, select_on=metric):
                     if not rem.config_changes:
@@ -315,12 +343,14 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
                     if over_budget():
                         budget_hit = True
                         break
-                    trial, new_cfg, new_sel = try_change(r, f.code, rem.action, rem.config_changes)
+                    cure = f.code in free
+                    trial, new_cfg, new_sel = try_change(r, f.code, rem.action, rem.config_changes, cure)
                     rnd.trials.append(trial)
                     further = _further(rem.config_changes, trial, me)
                     if new_cfg is None and further is not None and not over_budget():
                         # a step on a scale that changed nothing measurable: it may be off by more than 10x
-                        trial, new_cfg, new_sel = try_change(r, f.code, rem.action + " (one step further)", further)
+                        trial, new_cfg, new_sel = try_change(r, f.code, rem.action + " (one step further)", further,
+                                                             cure)
                         rnd.trials.append(trial)
                     if new_cfg is not None:
                         accepted = (new_cfg, new_sel)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 
 
@@ -38,6 +38,29 @@ def decide(before: Any, after: Any, *, alpha: float = 0.05, min_effect: float = 
     else:
         d["ci"] = None
     return d
+
+
+#: A cure (see :func:`no_worse`) may cost at most this many minimum effects of the score:
+#: one point of accuracy on a [0, 1] score (twice its minimum effect of half a point).
+CURE_MARGIN = 2.0
+
+
+def no_worse(d: Mapping[str, Any], margin: float) -> float:
+    """One-sided p that a change is no worse than ``-margin`` on the selection metric: the
+    paired t of ``(mean_diff + margin) / se`` (a non-inferiority test). 1.0 when it cannot say
+    (fewer than 2 units, or no spread and a mean loss beyond the margin).
+
+    What a cure is judged by: a change that removes a finding the score never paid for
+    (the val loss rising while accuracy holds) cannot beat the noise on that score, and
+    should not have to; it must only not cost it."""
+    n, se, diff = int(d.get("n") or 0), float(d.get("se") or 0.0), float(d.get("mean_diff") or 0.0)
+    if n < 2 or not math.isfinite(diff):
+        return 1.0
+    if not math.isfinite(se) or se <= 0:
+        return 0.0 if diff > -margin else 1.0
+    from scipy import stats as st
+
+    return float(st.t.sf((diff + margin) / se, n - 1))
 
 
 #: the power at which :func:`detectable_gain` quotes the smallest gain the test would see

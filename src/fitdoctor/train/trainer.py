@@ -85,12 +85,21 @@ def make_schedule(name: str, opt: torch.optim.Optimizer, epochs: int):
     raise ValueError(f"unknown schedule {name!r}")
 
 
-def make_loss(task: str, class_weights: torch.Tensor | None) -> nn.Module:
-    """Per-sample losses from logits (numerically stable); weighting is done by the caller."""
+def make_loss(task: str, class_weights: torch.Tensor | None, label_smoothing: float = 0.0) -> nn.Module:
+    """Per-sample losses from logits (numerically stable); weighting is done by the caller.
+
+    ``label_smoothing`` eps trains a classifier toward 1 - eps on its class and eps spread over
+    all K classes (eps / 2 each for binary, as Keras' and torch's ``label_smoothing`` do), so
+    its logits stop growing once that is met: the cure for a model that grows over-confident
+    on the examples it gets wrong. Regression ignores it."""
     if task == "binary":
+        if label_smoothing:
+            eps = float(label_smoothing)
+            bce = nn.BCEWithLogitsLoss(reduction="none")
+            return lambda out, y: bce(out, y * (1.0 - eps) + 0.5 * eps)
         return nn.BCEWithLogitsLoss(reduction="none")
     if task == "multiclass":
-        return nn.CrossEntropyLoss(reduction="none")
+        return nn.CrossEntropyLoss(reduction="none", label_smoothing=float(label_smoothing))
     return nn.MSELoss(reduction="none")
 
 
@@ -251,7 +260,11 @@ def _fit(model_cfg, train_cfg, X_train, y_train, X_val, y_val, *, task, n_classe
         yw = _targets(yw_np, task)
     else:
         watch = None
-    per_sample = make_loss(task, cw)
+    smoothing = float(_get(train_cfg, "label_smoothing", 0.0) or 0.0) if task != "regression" else 0.0
+    per_sample = make_loss(task, cw, smoothing)
+    # the logged train loss stays the plain cross-entropy, the val loss's measure: a smoothed
+    # loss has a floor above 0 that would read as a train/val gap (the gradient is smoothed)
+    plain = make_loss(task, cw) if smoothing else None
     weights_list = [lin.weight for _, lin in model.layers()]
     probes = ProbeRecorder(model, every=probe_every)
 
@@ -289,7 +302,7 @@ def _fit(model_cfg, train_cfg, X_train, y_train, X_val, y_val, *, task, n_classe
                 loss = loss + l2 * sum((p * p).sum() for p in weights_list)
             opt.zero_grad(set_to_none=True)
             loss.backward()
-            lv = float(data_loss.detach())
+            lv = float(data_loss.detach()) if plain is None else float(plain(out.detach(), yb).mean())
             if not math.isfinite(lv) or not math.isfinite(float(loss.detach())):
                 nonfinite = {"step": step, "epoch": epoch, "where": "loss", "value": lv}
                 if probing:
