@@ -161,3 +161,36 @@ def test_a_correlation_is_higher_is_better(name):
 def test_rewards_and_speech_quality_scores_are_higher_is_better(name):
     """An RL policy's reward rising -24.7 -> -23.2 was read as a loss, its best the first epoch."""
     assert higher_is_better(name)
+
+
+def test_an_evaluation_logged_again_after_training_is_read_once(tmp_path):
+    """Hugging Face's ``trainer.evaluate()`` after ``train()`` repeats the last evaluation (same
+    step, same numbers): one evaluation, not a flat stretch. A fine-tuned classifier at val
+    accuracy 0.99 from its first evaluation read val_not_improving on the repeats."""
+    import json
+
+    import fitdoctor as fd
+
+    log = []
+    for step, epoch, loss in [(500, 0.4, 0.3741), (1000, 0.8, 0.0621), (1500, 1.2, 0.0366), (2000, 1.6, 0.0247),
+                              (2500, 2.0, 0.0244), (3000, 2.4, 0.0073), (3500, 2.8, 0.0144)]:
+        log.append({"loss": loss, "learning_rate": 2e-5 * (1 - step / 3750), "epoch": epoch, "step": step})
+    evals = [(1250, 1.0, 0.05297, 0.98976), (2500, 2.0, 0.05521, 0.99027), (3750, 3.0, 0.05278, 0.9909)]
+    for step, epoch, vl, acc in evals:
+        log.append({"eval_loss": vl, "eval_accuracy": acc, "eval_runtime": 140.1, "epoch": epoch, "step": step})
+    log.append({"train_runtime": 9000.0, "train_loss": 0.073, "epoch": 3.0, "step": 3750})
+    log += [dict(log[-2]), dict(log[-2])]  # the final model evaluated twice more
+    path = tmp_path / "log_history.json"
+    path.write_text(json.dumps(log, indent=2))
+    h = fd.read(str(path))
+    h = h[0] if isinstance(h, list) else h
+    assert list(h.series["val_loss"].values) == [0.05297, 0.05521, 0.05278]
+    assert any("logged again at the same" in n and "read once" in n for n in h.meta["notes"])
+    assert [f.code for f in fd.diagnose(h).findings] == ["healthy"]
+
+
+def test_points_at_one_step_with_different_values_are_all_kept():
+    h = RunHistory()
+    h.add("val_loss", [1, 2, 2, 3], [0.5, 0.4, 0.41, 0.3])
+    assert h.series["val_loss"].values.tolist() == [0.5, 0.4, 0.41, 0.3]
+    assert "notes" not in h.meta

@@ -272,6 +272,23 @@ class Series:
                 f"{_short_num(self.steps[-1])}{vals}{bad})")
 
 
+def _drop_repeats(xs: np.ndarray, ys: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:
+    """The series without a point that repeats the one before it at the same step with the
+    same value: Hugging Face's ``trainer.evaluate()`` after ``train()`` logs the final
+    evaluation again (three identical records at the last step), which is one evaluation,
+    not a flat stretch of three."""
+    if xs.ndim != 1 or ys.ndim != 1 or xs.size != ys.size or xs.size < 2:
+        return xs, ys, 0
+    try:
+        same = (xs[1:] == xs[:-1]) & ((ys[1:] == ys[:-1]) | (np.isnan(ys[1:]) & np.isnan(ys[:-1])))
+    except TypeError:
+        return xs, ys, 0
+    if not same.any():
+        return xs, ys, 0
+    keep = np.concatenate([[True], ~same])
+    return xs[keep], ys[keep], int(same.sum())
+
+
 @dataclass
 class RunHistory:
     """Named series of one training run plus what is known about it.
@@ -309,9 +326,22 @@ class RunHistory:
         while key in self.series:
             key = f"{name}#{i}"
             i += 1
-        self.series[key] = Series(np.asarray(list(steps) if not isinstance(steps, np.ndarray) else steps),
-                                  np.asarray(list(values) if not isinstance(values, np.ndarray) else values),
-                                  raw_name=raw, axis=axis)
+        xs = np.asarray(list(steps) if not isinstance(steps, np.ndarray) else steps)
+        ys = np.asarray(list(values) if not isinstance(values, np.ndarray) else values)
+        xs, ys, repeats = _drop_repeats(xs, ys)
+        if repeats:
+            self._note_repeats(raw, axis)
+        self.series[key] = Series(xs, ys, raw_name=raw, axis=axis)
+
+    def _note_repeats(self, raw: str, axis: str) -> None:
+        """One note for every series that had repeated points (see :func:`_drop_repeats`)."""
+        names = self.meta.setdefault("repeated_points", [])
+        notes = self.meta.setdefault("notes", [])
+        head = "points logged again at the same "
+        notes[:] = [n for n in notes if not n.startswith(head)]
+        names.append(raw)
+        which = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        self.note(f"{head}{axis} with the same value (an evaluation repeated after training) read once: {which}")
 
     def note(self, message: str) -> None:
         notes = self.meta.setdefault("notes", [])
