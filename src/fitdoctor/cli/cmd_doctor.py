@@ -21,6 +21,10 @@ when a one-sided paired t-test over the seeds says the validation score improved
 --min-effect (p < 0.05). With --second-look, a change that is promising but not yet beyond
 the noise (p < 0.25) is retrained on as many new seeds and judged on all of them; each look
 then uses p < 0.031, so a change that does nothing is still accepted at most 5% of the time.
+One exception, said in the trail as "accepted as a cure": overfitting is read off the val
+loss, which accuracy may not see, so a remedy for it (early stopping, label smoothing,
+dropout, L2, a smaller net) is also kept when its retrains no longer overfit and the score
+is no worse than twice --min-effect (a one-sided paired non-inferiority test, p < 0.05).
 The score follows the task (balanced accuracy under class imbalance, R^2 for regression) and
 is named in the output. The test split is scored once at the end, for the
 config as given and the prescription, beside the baselines.
