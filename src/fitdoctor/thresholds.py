@@ -236,6 +236,10 @@ class Thresholds:
     lr_low_max_drop: float = 0.35
     #: lr too low: ratio of late slope to early slope above this (no deceleration).
     lr_low_linearity: float = 0.5
+    #: ... and below this (LABELS.md: "nearly straight ... no sign of curvature"): a fall whose late
+    #: slope is more than twice its early one curves, speeding up (a flat start it escaped, an lr
+    #: warmup); steps too small give a straight line, within 2x either way.
+    lr_low_max_speedup: float = 2.0
     #: ... and, with no scale for where the task converges (no chance level, no accuracy), at least
     #: this: a straight line, no sign of curvature.
     lr_low_straight: float = 0.8

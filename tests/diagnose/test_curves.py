@@ -2256,3 +2256,26 @@ def test_a_val_loss_that_ends_at_its_best_after_one_spike_is_not_oscillating():
            "accuracy": [0.7871, 0.9208, 0.9505, 0.9604, 0.9505, 0.9802, 0.9802, 0.9703],
            "val_accuracy": [0.9455, 0.9653, 0.9752, 0.9901, 0.995, 0.9604, 0.995, 1.0]}
     assert "oscillating" not in fd.diagnose(run).codes
+
+
+def test_a_fall_that_speeds_up_is_still_improving_not_lr_too_low():
+    """LABELS.md: lr_too_low is a nearly straight decline with no sign of curvature. A cost
+    stuck near 1 for four points that then drops (1.01, 1.01, 1.01, 1.01, 0.88, 0.74, 0.70,
+    0.68) curves: its late slope is many times its early one, a run still improving."""
+    run = {"loss": [1.0081, 1.0070, 1.0065, 1.0060, 0.8810, 0.7310, 0.6990, 0.6785]}
+    d = fd.diagnose(run)
+    assert d.top.code == "still_improving" and "lr_too_low" not in d.codes, d.codes
+    straight = {"loss": list(1.0 - 0.01 * np.arange(8))}
+    assert "lr_too_low" in codes(straight)
+
+
+def test_a_language_model_leaving_the_uniform_level_is_still_improving_however_little_it_moved():
+    """A pretraining log cut in its warmup: the token loss sits at ln(V) for a while, then falls
+    faster and faster (11.465 -> 11.32, 1.3%): the curve is at its steepest when the log ends, so
+    the run was stopped while improving, not "barely moved" (converged or learned nothing)."""
+    steps = np.arange(120)
+    level = 11.465 - 0.15 * np.clip((steps - 30) / 90, 0, None) ** 2.2
+    run = {"loss": noisy(level, 0.0005), "val_loss": noisy(level + 0.001, 0.0005, 1)}
+    d = fd.diagnose(run)
+    assert d.top.code == "still_improving", d.codes
+    assert "speeding up" in d.top.message

@@ -186,7 +186,7 @@ def lr_too_low(ctx: Context) -> Finding | None:
         acc_end = -end / percent_scale(-end)
         guess = ctx.majority_rate if ctx.majority_rate is not None else 0.5
         far = far and not clear_of_guessing(acc_end, guess, ctx)
-    if linearity < ctx.th.lr_low_linearity or not far:
+    if not ctx.th.lr_low_linearity <= linearity <= ctx.th.lr_low_max_speedup or not far:
         return None
     V = val_curve(ctx)
     if V is not None and V.n >= 4 and T is ctx.loss and best_before_tail(V, ctx) \
@@ -194,7 +194,7 @@ def lr_too_low(ctx: Context) -> Finding | None:
         return None  # validation already turned: more of the same lr would not help it
     ev = {"start": start, "end": end, "relative_drop": rel_drop, "slope": slope, "trend_z": z,
           "late_over_early_slope": linearity}
-    # a late slope near the early one is a straight line; steeper late, the fall is speeding up
+    # a late slope near the early one is a straight line; steeper late (up to 2x), the fall is speeding up
     how = "almost linearly" if linearity <= 1.5 else "and still speeding up"
     if score:
         ev.update(start=-start, end=-end, higher_is_better=True)
