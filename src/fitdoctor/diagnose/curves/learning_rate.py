@@ -10,7 +10,7 @@ from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
 from fitdoctor.diagnose.chance import clear_of_guessing
 from fitdoctor.diagnose.curves.messages import finding, first_as_logged, fv, fx, last_as_logged, negated, shown, unit
-from fitdoctor.diagnose.curves.shape import (best_before_tail, cut_short, jumps_over_recent, no_loss_scale, noise,
+from fitdoctor.diagnose.curves.shape import (best_before_tail, cut_short, half_slopes, jumps_over_recent, no_loss_scale, noise,
                                              percent_scale, sparse_train, tail_trend, train_curve, val_curve)
 from fitdoctor.findings import Finding
 
@@ -161,9 +161,7 @@ def lr_too_low(ctx: Context) -> Finding | None:
     slope, z = stats.trend(T.x, T.y, T.sigma)
     if z > -ctx.th.z_trend:
         return None
-    half = T.n // 2
-    s1 = stats.theil_sen(T.x[: half + 1], T.y[: half + 1])
-    s2 = stats.theil_sen(T.x[half:], T.y[half:])
+    s1, s2 = half_slopes(T)
     if s1 >= 0 or s2 >= 0:
         return None
     linearity = s2 / s1

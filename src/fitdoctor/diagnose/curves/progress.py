@@ -11,8 +11,8 @@ import numpy as np
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
 from fitdoctor.diagnose.curves.messages import finding, first_as_logged, fv, fx, last_as_logged, negated, shown, unit, z_text
-from fitdoctor.diagnose.curves.shape import (best_before_tail, cut_short, drop, dropout_hint, material_fall, noise,
-                                             percent_scale, tail_trend, train_curve, val_curve)
+from fitdoctor.diagnose.curves.shape import (best_before_tail, cut_short, drop, dropout_hint, half_slopes, material_fall,
+                                             noise, percent_scale, tail_trend, train_curve, val_curve)
 from fitdoctor.findings import Finding
 from fitdoctor.history import higher_is_better
 
@@ -148,9 +148,7 @@ def speeding_up(P: Curve, ctx: Context) -> float | None:
     moved 1% but is at its steepest when the log ends. None otherwise."""
     if P.n < 5 or P.best_index() < P.n - 3:
         return None
-    half = P.n // 2
-    s1 = stats.theil_sen(P.x[: half + 1], P.y[: half + 1])
-    s2 = stats.theil_sen(P.x[half:], P.y[half:])
+    s1, s2 = half_slopes(P)
     if s1 >= 0 or s2 >= 0 or s2 / s1 <= ctx.th.lr_low_max_speedup:
         return None
     if stats.trend(P.x, P.y, P.sigma)[1] > -ctx.th.z_trend:

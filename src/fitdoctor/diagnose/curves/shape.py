@@ -172,6 +172,13 @@ def material_fall(c: Curve, tail_drop: float, ctx: Context, train_only: bool = F
         return by_share or rel >= ctx.th.still_improving_train_rel
     return by_share or (rel >= ctx.th.still_improving_min_rel and share >= 0.01)
 
+def half_slopes(c: Curve) -> tuple[float, float]:
+    """The robust (Theil-Sen) slopes of the curve's first and second halves (sharing the middle
+    point): a straight line has them about equal; a curve speeding up, the second steeper."""
+    half = c.n // 2
+    return (stats.theil_sen(c.x[: half + 1], c.y[: half + 1]), stats.theil_sen(c.x[half:], c.y[half:]))
+
+
 def best_before_tail(c: Curve, ctx: Context) -> bool:
     """The curve's best point lies before its tail (the last ``tail_frac``, at least 2 points)."""
     return c.best_index() < c.n - max(2, int(math.ceil(ctx.th.tail_frac * c.n)))
