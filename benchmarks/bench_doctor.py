@@ -232,7 +232,7 @@ def vocabulary() -> list[dict]:
     for extra in ({"model.activation": "relu"}, {"model.activation": "leaky_relu"}, {"model.init": "he"},
                   {"model.batch_norm": True}, {"model.residual": True}, {"data.scale": "standard"},
                   {"data.scale": "minmax"}, {"train.class_weight": "balanced"}, {"train.resample": "oversample"},
-                  {"train.grad_clip": "<=1"}, {"train.lr": "x0.3"}):
+                  {"train.grad_clip": "<=1"}, {"train.lr": "x0.3"}, {"train.label_smoothing": "+0.1<=0.3"}):
         if extra not in out:
             out.append(extra)
     return out
