@@ -2279,3 +2279,14 @@ def test_a_language_model_leaving_the_uniform_level_is_still_improving_however_l
     d = fd.diagnose(run)
     assert d.top.code == "still_improving", d.codes
     assert "speeding up" in d.top.message
+
+
+def test_a_validation_only_log_that_blows_up_after_learning_is_diverging():
+    """Only the global model's validation is logged (a federated run): 1.94 down to 0.037 by
+    round 23, then 0.23, 0.52, 1.06, 2.0, 2.2 and swings up to 2.2. With no train curve, the
+    validation curve is the run, as it is for lr_too_low."""
+    val = [1.9373, 0.314, 0.1248, 0.0961, 0.075, 0.0626, 0.0594, 0.0654, 0.0637, 0.0502, 0.0487, 0.0518, 0.0576,
+           0.0475, 0.0502, 0.0496, 0.0464, 0.0473, 0.0464, 0.045, 0.0429, 0.0418, 0.0382, 0.0368, 0.0654, 0.2269,
+           0.5171, 1.0553, 2.0175, 2.221, 1.2368, 0.4139, 1.4509, 2.2063, 0.7999, 1.957, 1.5356, 0.3746, 0.1339]
+    d = fd.diagnose({"val_loss": val})
+    assert d.top.code == "diverging", d.codes

@@ -817,3 +817,38 @@ def test_a_printed_history_behind_a_label_is_read(tmp_path):
     path = tmp_path / "train_history.txt"
     path.write_text(f"train history: {{'loss': {t}, 'val_loss': {[x + 0.1 for x in t]}}}\n accuracy: 0.7619\n")
     assert len(fd.read(path).series["val_loss"]) == 20
+
+
+def test_a_json_list_of_numbers_is_the_metric_its_file_names(tmp_path):
+    """``json.dump(train_losses, open("losses.json", "w"))``: nothing in the file says what the
+    numbers are, so its name does; a name without a metric word is refused, saying so."""
+    import json
+
+    import fitdoctor as fd
+    from fitdoctor.errors import BadInput
+
+    losses = [0.95, 0.76, 0.66, 0.58, 0.50, 0.44, 0.39, 0.35, 0.32, 0.29]
+    (tmp_path / "losses.json").write_text(json.dumps(losses))
+    h = fd.read(str(tmp_path / "losses.json"))
+    h = h[0] if isinstance(h, list) else h
+    assert h.meta["format"] == "json-list" and list(h.series) == ["loss"]
+    assert h.series["loss"].values.tolist() == losses and h.series["loss"].steps.tolist() == list(range(1, 11))
+    (tmp_path / "val_losses.json").write_text(json.dumps(losses))
+    assert list(fd.read_runs(str(tmp_path / "val_losses.json"))[0].series) == ["val_loss"]
+    (tmp_path / "accuracies.json").write_text("[0.5, 0.6, 0.7")  # still being written
+    acc = fd.read_runs(str(tmp_path / "accuracies.json"))[0]
+    assert acc.series["accuracy"].values.tolist() == [0.5, 0.6] and any("cut short" in n for n in acc.meta["notes"])
+    (tmp_path / "data.json").write_text(json.dumps(losses))
+    with pytest.raises(BadInput, match="does not say what they are"):
+        fd.read_runs(str(tmp_path / "data.json"))
+
+
+def test_the_pytorch_tutorial_print_is_not_a_list_of_numbers(tmp_path):
+    """``[1,  2000] loss: 2.178`` opens with a bracketed pair of numbers, as a list would."""
+    import fitdoctor as fd
+
+    p = tmp_path / "loss_log.txt"
+    p.write_text("".join(f"[{e},  {b}] loss: {2.3 - 0.1 * e - 0.01 * b / 2000:.3f}\n"
+                         for e in range(1, 4) for b in (2000, 4000, 6000)))
+    h = fd.read_runs(str(p))[0]
+    assert h.meta["format"] == "console" and "loss" in h.series

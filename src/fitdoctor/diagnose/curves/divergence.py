@@ -9,13 +9,13 @@ import numpy as np
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, head_level, rule, tail_level
 from fitdoctor.diagnose.curves.messages import finding, fv, fx, negated
-from fitdoctor.diagnose.curves.shape import noise, sparse_train, train_curve
+from fitdoctor.diagnose.curves.shape import noise, sparse_train, train_curve, val_curve
 from fitdoctor.findings import Finding, Remedy
 
 
 @rule("curves")
 def diverging(ctx: Context) -> Finding | None:
-    L = train_curve(ctx)
+    L = train_curve(ctx) or val_curve(ctx)  # a log with validation only is judged on it
     if L is None or L.n < 3:
         return None
     if negated(L) and float(np.nanmax(L.y)) > 0:

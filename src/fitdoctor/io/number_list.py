@@ -1,0 +1,88 @@
+"""A JSON file that is one list of numbers, the metric named by the file:
+
+    [0.9524158731912934, 0.7585970863207974, 0.6632806780383255, ...]
+
+(``json.dump(train_losses, open("losses.json", "w"))`` after a hand-written loop). Nothing in
+the file says what the numbers are, so its name must: ``losses.json`` is the train loss,
+``val_losses.json`` the val loss, ``accuracies.json`` an accuracy. One value per epoch.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+
+from fitdoctor.errors import BadInput
+from fitdoctor.history import RunHistory, canonical_name
+from fitdoctor.io.base import Reader, decode_text, looks_binary, register
+from fitdoctor.io.console.named_column import column_metric
+
+#: a list whose first element is a whole number, then a comma or the list's end (not a record,
+#: not a string, not a log line led by a bracketed time stamp: "[2026-02-22 15:43:42] INFO")
+_NUMBER_LIST = re.compile(r"\[\s*(?:-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|NaN|-?Infinity)\s*[,\]]")
+
+#: nothing but the list: numbers, commas and white space (a head may end mid-list); the
+#: PyTorch tutorial's "[1,  2000] loss: 2.178" is a console log, not a list
+_ONLY_NUMBERS = re.compile(r"\[[\s\d.eE+\-,]*(?:(?:NaN|Infinity)[\s\d.eE+\-,]*)*\]?")
+
+
+def metric_of(path: Path) -> str | None:
+    """The metric the file's name says it holds (``val_losses.json`` -> ``val_loss``), or None
+    when the name holds no loss or accuracy word."""
+    return column_metric(canonical_name(path.stem).replace("_", " "))
+
+
+def _load(text: str, path: Path) -> tuple[object, str | None]:
+    """The parsed JSON and a note; a list cut short (a file still being written) is read up
+    to its last complete number."""
+    try:
+        return json.loads(text), None
+    except json.JSONDecodeError as exc:
+        cut = text.rstrip()
+        if not cut.endswith("]") and "," in cut:
+            try:
+                return (json.loads(cut[:cut.rfind(",")] + "]"),
+                        "the list is cut short (file still being written?); read its complete numbers")
+            except json.JSONDecodeError:
+                pass
+        raise BadInput(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}); expected a list of "
+                       "numbers such as [0.69, 0.52, 0.41]") from None
+
+
+@register
+class NumberListJSONReader(Reader):
+    name = "json-list"
+    description = "a JSON list of numbers, one per epoch, named by its file (losses.json, val_accuracy.json)"
+
+    @classmethod
+    def sniff(cls, path: Path, head: bytes) -> float:
+        text = decode_text(head).strip()
+        if looks_binary(head) or not _NUMBER_LIST.match(text) or not _ONLY_NUMBERS.fullmatch(text):
+            return 0.0
+        # a name that says what the numbers are: this reader's; any other is still read by it,
+        # to say what is missing (no other reader claims a bare list of numbers)
+        return 0.7 if metric_of(path) is not None else 0.2
+
+    def read(self, path: Path) -> list[RunHistory]:
+        text = decode_text(path.read_bytes())
+        data, note = _load(text, path)
+        if not isinstance(data, list) or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
+                                                 for v in data):
+            raise BadInput(f"{path}: expected a list of numbers such as [0.69, 0.52, 0.41]")
+        if len(data) < 2:
+            raise BadInput(f"{path}: {len(data)} number(s); need at least 2 to judge a training curve")
+        metric = metric_of(path)
+        if metric is None:
+            raise BadInput(f"{path}: a list of {len(data)} numbers, and the file's name ({path.stem!r}) does not "
+                           "say what they are; expected a name with the metric in it, e.g. losses.json, "
+                           "val_loss.json or accuracy.json")
+        values = np.asarray([float(v) for v in data])
+        h = RunHistory(meta={"source": str(path), "format": self.name})
+        h.add(metric, np.arange(1, values.size + 1, dtype=float), values, raw_name=path.stem)
+        h.note(f"{values.size} numbers read as {metric}, one per epoch (the file's name says what they are)")
+        if note:
+            h.note(note)
+        return [h]
