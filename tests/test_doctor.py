@@ -513,3 +513,13 @@ def test_overfitting_no_remedy_beats_the_noise_on_is_cured_at_no_cost():
     assert "no worse than -0.01" in smooth.reason
     assert by_key["train.early_stopping.restore_best"].status == "rejected"
     assert res.final_config.train.label_smoothing == pytest.approx(0.1)
+    assert smooth.outcome == "accepted as a cure" and smooth.to_dict()["cure"] and smooth.p_no_worse < 0.05
+    from rich.console import Console
+
+    from fitdoctor.report.doctor_view import print_doctor
+
+    for width in (80, 160):  # the narrow lines and the wide table both say it
+        con = Console(width=width, record=True, color_system=None)
+        print_doctor(res, con)
+        text = con.export_text()
+        assert "accepted as a cure" in text and "no worse than -0.01" in text

@@ -308,7 +308,7 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
                 margin = CURE_MARGIN * me
                 p_nw = no_worse(d, margin)
                 if p_nw < alpha and _cures(code, consensus_findings(new_sel, new_cfg, task)):
-                    d["better"], trial.status = True, "accepted"
+                    d["better"], trial.status, trial.cure, trial.p_no_worse = True, "accepted", True, p_nw
                     trial.reason = (f"{_numbers(metric, unit, d)}, accepted as a cure: {code} is gone from most "
                                     f"retrains and val {metric} is no worse than -{margin:g} (p={p_nw:.2g})")
             evaluated[k] = f"round {round_i}, {trial.status}"

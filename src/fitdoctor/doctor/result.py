@@ -49,6 +49,13 @@ class DoctorTrial:
     seconds: float = 0.0
     fits: int = 0
     looks: int = 1                     # 2: judged again on twice the seeds (see ``judge``)
+    cure: bool = False                 # accepted as a cure: its finding gone, the score no worse
+    p_no_worse: float | None = None    # the non-inferiority test's one-sided p (a cure's)
+
+    @property
+    def outcome(self) -> str:
+        """The status as a user reads it: "accepted as a cure" for a cure."""
+        return "accepted as a cure" if self.cure and self.accepted else self.status
 
     @property
     def accepted(self) -> bool:
@@ -64,7 +71,8 @@ class DoctorTrial:
                 "status": self.status, "reason": self.reason, "before": self.before, "after": self.after,
                 "diff": self.diff, "se": self.se, "p": self.p,
                 "ci": list(self.ci) if self.ci is not None else None,
-                "seconds": round(self.seconds, 2), "fits": self.fits, "looks": self.looks}
+                "seconds": round(self.seconds, 2), "fits": self.fits, "looks": self.looks,
+                "cure": self.cure, "p_no_worse": self.p_no_worse}
 
 
 @dataclass

@@ -13,6 +13,7 @@ from rich.table import Table
 from rich.text import Text
 
 from fitdoctor.doctor.result import USER_ROUND
+from fitdoctor.doctor.significance import CURE_MARGIN
 from fitdoctor.report.terminal import Hanging
 
 _SHORT = {"accuracy": "acc", "balanced_accuracy": "bal. acc", "r2": "R^2", "loss": "loss"}
@@ -85,7 +86,7 @@ class DoctorBar:
         line = f"{escape(self._label)}: val {m} {mean}{n}"
         if trial is not None:
             style = _STATUS_STYLE.get(trial.status)
-            mark = f"[{style}]{trial.status}[/]" if style else trial.status
+            mark = f"[{style}]{trial.outcome}[/]" if style else trial.outcome
             diff = f", {trial.diff:+.3f}, p={trial.p:.2g}" if trial.diff is not None and trial.p is not None else ""
             line += f"{diff}: {mark}"
         took = f" ({time.perf_counter() - self._t0:.0f} s)"
@@ -119,7 +120,7 @@ def rounds_table(res: Any) -> Table:
             p = f"{tr.p:.2g}" if tr.p is not None else ""
             p += _second_look(tr, res.unit, short=True)
             style = _STATUS_STYLE.get(tr.status, "")
-            result = tr.status if tr.status in ("accepted", "rejected") else f"{tr.status}: {tr.reason}"
+            result = tr.outcome if tr.status in ("accepted", "rejected") else f"{tr.status}: {tr.reason}"
             t.add_row("", tr.finding if tr.finding != r.finding else "", escape(tr.label), _ms(tr.after), gain, p,
                       f"[{style}]{escape(result)}[/]" if style else escape(result), end_section=i == len(rows) - 1)
     return t
@@ -167,7 +168,9 @@ def rounds_lines(res: Any) -> list[Any]:
                 gain = f", gain {tr.diff:+.3f} ± {_f(tr.se)}" if tr.diff is not None else ""
                 p = f", p={tr.p:.2g}" if tr.p is not None else ""
                 line.append(f": {_ms(tr.after)}{gain}{p}{_second_look(tr, res.unit)}, ")
-                line.append(tr.status, style=style)
+                line.append(tr.outcome, style=style)
+                if tr.cure and tr.p_no_worse is not None:
+                    line.append(f" (no worse: p={tr.p_no_worse:.2g})")
             else:
                 line.append(f": {tr.status}: {tr.reason}", style=style)
             out.append(Hanging(2, "- ", line))  # wrapped lines start under the change
@@ -206,6 +209,10 @@ def print_doctor(res: Any, console: Console) -> None:
     else:
         console.print(rounds_table(res))
     console.print(f"accepted when: {res.test_name}; minimum effect {res.min_effect:g}", style="dim", highlight=False)
+    if any(t.cure for t in res.trials):
+        console.print(f"accepted as a cure: a remedy for overfitting whose retrains no longer overfit, the score no "
+                      f"worse than -{CURE_MARGIN * res.min_effect:g} (one-sided paired test, p < {res.alpha:g})",
+                      style="dim", highlight=False)
     console.print(f"stopped: {res.stop_reason}", highlight=False)
     advice = [a for r in res.rounds for a in r.advice]
     if advice:
