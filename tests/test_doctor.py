@@ -478,17 +478,20 @@ def test_no_worse_is_a_one_sided_test_against_the_margin():
     assert no_worse({"n": 1, "se": 0.0, "mean_diff": 0.0}, 0.01) == 1.0          # one unit says nothing
 
 
-def test_a_cure_must_leave_nothing_that_ranks_above_what_it_cured():
+def test_a_cure_must_leave_nothing_new_that_ranks_above_what_it_cured():
     from fitdoctor.doctor.loop import _cures
     from fitdoctor.findings import Finding
 
     def found(*codes):
         return [(Finding(c, "warning", ""), None) for c in codes]
 
-    assert _cures("overfitting", [])
-    assert _cures("overfitting", found("still_improving"))
-    assert not _cures("overfitting", found("overfitting"))
-    assert not _cures("overfitting", found("val_not_improving"))
+    before = found("overfitting")
+    assert _cures("overfitting", before, [])
+    assert _cures("overfitting", before, found("still_improving"))
+    assert not _cures("overfitting", before, found("overfitting"))
+    assert not _cures("overfitting", before, found("val_not_improving"))  # new, and worse
+    # one the config had already (an ID-like column in its data) is no reason to refuse it
+    assert _cures("overfitting", found("id_like_feature", "overfitting"), found("id_like_feature"))
 
 
 def test_overfitting_no_remedy_beats_the_noise_on_is_cured_at_no_cost():

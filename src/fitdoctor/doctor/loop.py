@@ -24,13 +24,20 @@ from fitdoctor.doctor.significance import (CURE_MARGIN, POWER, _numbers, _test_n
 SCALES = ("train.lr", "model.l2", "model.l1", "model.dropout_rate", "train.batch_size", "train.label_smoothing")
 
 
-def _cures(code: str, after: list[tuple[Any, Any]]) -> bool:
-    """The retrains of a change no longer show ``code`` in most units, and show nothing that
-    ranks above it (a cure that leaves a worse finding is no cure)."""
+#: Findings read off a curve the selection score may not see (overfitting: the val loss climbs
+#: while accuracy holds, or falls by less than the noise): a remedy for one may be accepted as
+#: a cure, when it ends the finding at no cost to the score (see ``try_change``).
+CURABLE = frozenset({"overfitting"})
+
+
+def _cures(code: str, before: list[tuple[Any, Any]], after: list[tuple[Any, Any]]) -> bool:
+    """The retrains of a change no longer show ``code`` in most units, and show no new finding
+    that ranks above it (a cure that leaves a worse finding is no cure; one the config had
+    already, such as an ID-like column in its data, is no reason to refuse it)."""
     from fitdoctor.codes import PRIORITY
 
-    mine = PRIORITY.get(code, 0)
-    return all(f.code != code and PRIORITY.get(f.code, 0) < mine for f, _ in after)
+    mine, had = PRIORITY.get(code, 0), {f.code for f, _ in before}
+    return all(f.code != code and (PRIORITY.get(f.code, 0) < mine or f.code in had) for f, _ in after)
 
 
 #: A rejected step is "clearly worse" (not pushed further) when its loss is beyond the minimum
@@ -239,15 +246,15 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
             ext = extra_runs[k]
             return None if ext.error else merge_selections([sel, ext])
 
-        def try_change(round_i: int, code: str, action: str, proposed: Mapping[str, Any], cure: bool = False
-                       ) -> tuple[DoctorTrial, Any, Any]:
+        def try_change(round_i: int, code: str, action: str, proposed: Mapping[str, Any],
+                       cure: list[tuple[Any, Any]] | None = None) -> tuple[DoctorTrial, Any, Any]:
             """(the trial, the new config and its Selection when accepted, else None, None).
 
-            ``cure``: ``code`` is read off a curve the selection score may not see (overfitting:
-            the val loss climbs while accuracy holds, or falls by less than the noise), so a
-            change that does not beat the noise is still accepted when its retrains no longer
-            show ``code`` and the score is no worse than :data:`CURE_MARGIN` minimum effects
-            (a one-sided paired non-inferiority test at ``alpha``)."""
+            ``cure`` (the current config's findings, given when ``code`` is in :data:`CURABLE`):
+            a change that does not beat the noise is still accepted when its retrains no
+            longer show ``code`` (see :func:`_cures`) and the score is no worse than
+            :data:`CURE_MARGIN` minimum effects (a one-sided paired non-inferiority test at
+            ``alpha``)."""
             from fitdoctor.remedies_apply import UnsafeChange, apply_remedy, describe_changes
 
             trial = DoctorTrial(round=round_i, finding=code, action=action, proposed=dict(proposed), changes={},
@@ -302,12 +309,12 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
                 why += f" (second look; the first {len(seed_list)} seeds gave p={d['first_p']:.2g})"
             trial.reason = f"{_numbers(metric, unit, d)}, {trial.status}{why}"
             new_sel = d["after_sel"]
-            diagnosed = not d["better"] and cure
+            diagnosed = not d["better"] and cure is not None
             if diagnosed:
                 _diagnose(new_sel, judged(new_cfg), ds, base_rows, data_cache)
                 margin = CURE_MARGIN * me
                 p_nw = no_worse(d, margin)
-                if p_nw < alpha and _cures(code, consensus_findings(new_sel, new_cfg, task)):
+                if p_nw < alpha and _cures(code, cure, consensus_findings(new_sel, new_cfg, task)):
                     d["better"], trial.status, trial.cure, trial.p_no_worse = True, "accepted", True, p_nw
                     trial.reason = (f"{_numbers(metric, unit, d)}, accepted as a cure: {code} is gone from most "
                                     f"retrains and val {metric} is no worse than -{margin:g} (p={p_nw:.2g})")
@@ -332,9 +339,6 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
             budget_hit = False
             from fitdoctor.remedies_apply import remedies_in_context
 
-            # overfitting is read off the val loss, which the score may not see: its cure need
-            # only not cost the score
-            free = {"overfitting"}
             for f, h in found:
                 for rem in remedies_in_context(f, cfg, h, select_on=metric):
                     if not rem.config_changes:
@@ -343,7 +347,7 @@ def doctor(config: Any, *, out: str | os.PathLike | None = None, max_rounds: int
                     if over_budget():
                         budget_hit = True
                         break
-                    cure = f.code in free
+                    cure = found if f.code in CURABLE else None
                     trial, new_cfg, new_sel = try_change(r, f.code, rem.action, rem.config_changes, cure)
                     rnd.trials.append(trial)
                     further = _further(rem.config_changes, trial, me)
