@@ -85,7 +85,8 @@ def make_schedule(name: str, opt: torch.optim.Optimizer, epochs: int):
     raise ValueError(f"unknown schedule {name!r}")
 
 
-def make_loss(task: str, class_weights: torch.Tensor | None, label_smoothing: float = 0.0) -> nn.Module:
+def make_loss(task: str, class_weights: torch.Tensor | None,
+              label_smoothing: float = 0.0) -> Callable[[torch.Tensor, torch.Tensor], torch.Tensor]:
     """Per-sample losses from logits (numerically stable); weighting is done by the caller.
 
     ``label_smoothing`` eps trains a classifier toward 1 - eps on its class and eps spread over
