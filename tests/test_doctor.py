@@ -526,3 +526,4 @@ def test_overfitting_no_remedy_beats_the_noise_on_is_cured_at_no_cost():
         print_doctor(res, con)
         text = con.export_text()
         assert "accepted as a cure" in text and "no worse than -0.01" in text
+    assert "train.label_smoothing 0 -> 0.1 as a cure" in res.verdict

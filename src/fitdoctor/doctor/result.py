@@ -221,7 +221,8 @@ def _verdict(res: DoctorResult) -> list[str]:
     parts = []
     if acc:
         parts.append(f"{len(acc)} change{'s' if len(acc) > 1 else ''} accepted ("
-                     + "; ".join(t.label for t in acc) + f"): val {res.metric} {_fmt(res.first['mean'])} -> "
+                     + "; ".join(t.label + (" as a cure" if t.cure else "") for t in acc)
+                     + f"): val {res.metric} {_fmt(res.first['mean'])} -> "
                      f"{_fmt(res.final['mean'])} {_over(res)}")
     else:
         parts.append(f"no change accepted: val {res.metric} {_fmt(res.first and res.first['mean'])} over "
