@@ -143,8 +143,8 @@ _WRAPPERS = ("history", "training_history", "train_history", "metrics", "logs", 
 #: a top-level curve further down, after a first value that is no curve (``"_provenance": {...}``,
 #: ``"model": "resnet"``): one key per line as ``json.dump(..., indent=...)`` writes them
 _LATER_LIST_LINE = re.compile(r'^[ \t]{1,4}"[^"]{1,80}"\s*:\s*\[\s*-?(?:[\d.]|NaN|Infinity|null)', re.M)
-_TWICE_NESTED_LIST_HEAD = re.compile(r'\{\s*"[^"]{1,80}"\s*:\s*\{\s*"[^"]{1,80}"\s*:\s*\{\s*"[^"]{1,80}"\s*:\s*\[\s*-?(?:[\d.]|NaN|Infinity|null)')
-_NESTED_LIST_HEAD = re.compile(r'\{\s*"[^"]{1,80}"\s*:\s*\{\s*"[^"]{1,80}"\s*:\s*\[\s*-?(?:[\d.]|NaN|Infinity|null)')
+#: a curve one or two levels down: {"history": {"loss": [1.77, .. or {"metrics": {"train": {"loss": [..
+_NESTED_LIST_HEAD = re.compile(r'\{\s*"[^"]{1,80}"\s*:\s*(?:\{\s*"[^"]{1,80}"\s*:\s*){1,2}\[\s*-?(?:[\d.]|NaN|Infinity|null)')
 
 
 def _as_list(value: Any) -> Any:
@@ -370,7 +370,7 @@ class KerasHistoryJSONReader(Reader):
             return 0.0
         if ":" in body and "[" in body.split(":", 1)[1][:20]:
             return 0.8
-        if _NESTED_LIST_HEAD.match(text) or _TWICE_NESTED_LIST_HEAD.match(text):
+        if _NESTED_LIST_HEAD.match(text):
             return 0.75  # one level down, however indented: {"history": {"train_loss": [1.77, ...
             # (or two: {"metrics": {"train": {"loss": [1.77, ...)
         if re.match(r'\s*"[^"]{1,80}"\s*:\s*\{\s*"0"\s*:\s*-?[\d.]', body):

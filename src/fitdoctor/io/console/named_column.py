@@ -26,10 +26,12 @@ def column_metric(name: str) -> str | None:
     """The metric a lone column's name says it holds, or None."""
     low = name.lower()
     if "loss" in low or "cost" in low or "objective" in low:
-        return "val_loss" if re.search(r"\b(?:val|valid|validation|test)\b", low) else "loss"
-    if "acc" in low:
-        return "val_accuracy" if re.search(r"\b(?:val|valid|validation|test)\b", low) else "accuracy"
-    return None
+        metric = "loss"
+    elif "acc" in low:
+        metric = "accuracy"
+    else:
+        return None
+    return f"val_{metric}" if re.search(r"\b(?:val|valid|validation|test)\b", low) else metric
 
 
 def named_column_rows(text: str) -> tuple[str, str, list[str]] | None:
