@@ -129,6 +129,15 @@ class Thresholds:
     #: loss creeps down by a few percent of its level long after a run has converged, but one
     #: still falling by a fifth of its level over the last 30% of the run has not.
     still_improving_train_rel: float = 0.2
+    #: ... or a validation curve that set a new best at each of its last this many evaluations
+    #: (7 points in order: 1 in 5040 by chance), its last three steps falling still_improving_min_rel
+    #: of its level: a descent that steady has not converged, however small the tail is beside a first
+    #: fall by orders of magnitude (val MSE 0.21 -> 0.0029, 0.0027, 0.0025, 0.0023).
+    still_improving_steady_steps: int = 6
+    #: a train curve that rises over its tail vetoes a val curve's still_improving (the model
+    #: stopped fitting its training rows) only when the rise is at least this many times its
+    #: epoch-to-epoch noise: three noisy batch losses going up say nothing about the run.
+    still_improving_train_rise_noise: float = 3.0
     #: chance level: loss within this relative distance of the prior entropy.
     chance_rel_tol: float = 0.03
     #: a loss falling in a straight line is learning at a crawl (lr_too_low), not sitting at

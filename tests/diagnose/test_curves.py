@@ -2290,3 +2290,44 @@ def test_a_validation_only_log_that_blows_up_after_learning_is_diverging():
            0.5171, 1.0553, 2.0175, 2.221, 1.2368, 0.4139, 1.4509, 2.2063, 0.7999, 1.957, 1.5356, 0.3746, 0.1339]
     d = fd.diagnose({"val_loss": val})
     assert d.top.code == "diverging", d.codes
+
+
+def test_a_val_curve_with_a_new_best_at_every_epoch_is_still_improving_after_a_huge_first_fall():
+    """A 20-epoch MSE regression: val 0.21 -> 0.0029, 0.0027, 0.0025, 0.0023, a new best at
+    every epoch from the fourth on. Its tail is a sliver of a first fall by two orders of
+    magnitude, but a descent that steady (falling 6-8% an epoch) has not converged. A curve
+    landing on its level (0.2511, 0.2493, 0.2486, 0.2482) sets new bests too and stays healthy."""
+    val = [0.2149, 0.04288, 0.04337, 0.0198, 0.0121, 0.00915, 0.0076, 0.0067, 0.005969, 0.005228, 0.004811,
+           0.004215, 0.003864, 0.003656, 0.00333, 0.003123, 0.002903, 0.002716, 0.002524, 0.002345]
+    train = [v * 1.15 for v in val]
+    d = fd.diagnose({"mse": train, "val_mse": val})
+    assert d.top.code == "still_improving", d.codes
+    assert "a new best at each of its last 17 epochs" in d.top.message
+    landing = {"loss": [0.6531, 0.1974, 0.1564, 0.0612, 0.0159, 0.0049, 0.0029, 0.0023, 0.0019, 0.0017],
+               "val_loss": [0.3371, 0.6413, 0.2681, 0.2891, 0.2604, 0.2511, 0.2493, 0.2486, 0.2482, 0.2481]}
+    assert "still_improving" not in codes(landing)
+
+
+def test_a_train_loss_up_within_its_noise_does_not_veto_a_falling_val_loss():
+    """A 9-epoch classifier: the val loss falls every epoch (0.411 -> 0.307, still -2% in the last)
+    while the logged train loss, one noisy batch mean per epoch, went 0.32, 0.34, 0.37 at the end:
+    a rise within its own swings (0.33, 0.36, 0.38, 0.34) says nothing about the run."""
+    run = {"loss": [0.456328, 0.399946, 0.388045, 0.332886, 0.358796, 0.376374, 0.343735, 0.323453, 0.343966,
+                    0.365418],
+           "val_loss": [0.411385, 0.368641, 0.35433, 0.336587, 0.328719, 0.321502, 0.318092, 0.313498, 0.306698],
+           "val_accuracy": [0.678, 0.726, 0.718, 0.771, 0.763, 0.785, 0.765, 0.8, 0.782]}
+    d = fd.diagnose(run)  # the last train point is the first batches of a tenth epoch, cut off
+    assert d.top.code == "still_improving", d.codes
+
+
+def test_a_short_run_whose_val_loss_turned_while_train_fell_at_each_epoch_is_overfitting():
+    """Five epochs of a CNN: val 0.076, 0.0612 (best), 0.0662, 0.0664, 0.0858 while train fell
+    at every epoch 0.128 -> 0.030. Too few points for a noise estimate, but a best followed by
+    three evaluations each worse than the last, while training kept improving, is the picture
+    LABELS.md names overfitting. Where train did not fall through those epochs, it is not."""
+    run = {"loss": [0.1284, 0.0687, 0.0528, 0.0415, 0.0303], "val_loss": [0.076, 0.0612, 0.0662, 0.0664, 0.0858]}
+    d = fd.diagnose(run)
+    assert d.top.code == "overfitting", d.codes
+    assert "worse at each of the 3 epochs after it" in d.top.message and "+40%" in d.top.message
+    flat_train = {**run, "loss": [0.1284, 0.0687, 0.0528, 0.0541, 0.0530]}
+    assert "overfitting" not in codes(flat_train)

@@ -137,13 +137,17 @@ def test_a_run_whose_curves_never_moved_gets_no_verdict_rather_than_a_clean_bill
 def test_a_short_run_whose_val_loss_climbed_at_each_epoch_since_its_best_is_not_healthy():
     """A 4-epoch Keras CSVLogger: val 0.962, best 0.852, then 0.887 and 0.918 (+7.7%) while train
     fell every epoch. Four points put the noise at 0.045, so the climb read as 'within noise' and
-    the run as 'fell and settled'; the order of its points says otherwise."""
+    the run as 'fell and settled'; the order of its points says otherwise: validation turned
+    while training kept improving, which is overfitting (a short run's kind)."""
     run = {"loss": [1.2208, 0.9807, 0.8974, 0.8339], "val_loss": [0.9619, 0.8523, 0.8865, 0.9176],
            "accuracy": [0.506, 0.590, 0.641, 0.666], "val_accuracy": [0.598, 0.639, 0.623, 0.630]}
     d = fd.diagnose(run)
-    assert "healthy" not in d.codes
-    assert "got worse at each evaluation since its best" in d.summary["unnamed"]
+    assert "healthy" not in d.codes and d.top.code == "overfitting", d.codes
     assert "keep the weights from epoch 1" in d.summary["keep"]
+    # train flat through those epochs: no fault to name, but still not a clean bill
+    flat = fd.diagnose({**run, "loss": [1.2208, 0.9807, 0.9874, 0.9839]})
+    assert "healthy" not in flat.codes and "overfitting" not in flat.codes
+    assert "got worse at each evaluation since its best" in flat.summary["unnamed"]
 
 
 def test_one_rise_after_the_best_on_a_short_run_is_not_a_climb():

@@ -24,7 +24,7 @@ HELD_SHARE = 0.8
 def overfitting(ctx: Context) -> Finding | None:
     found = _overfitting(ctx)
     if found is None and not ctx.partial:
-        found = late_rise(ctx)
+        found = late_rise(ctx) or short_run_turn(ctx)
     return found
 
 
@@ -176,6 +176,47 @@ def late_rise(ctx: Context) -> Finding | None:
            f"{unit(V)}s after it (each beyond twice the {unit(V)}-to-{unit(V)} noise, {fv(sigma)}; "
            f"{fv(sign * V.logged_last)} at the last{pct}) while {T.name} fell to {fv(last_as_logged(ctx, T))}: "
            "a late rise, but one that held to the end")
+    return finding("overfitting", "warning", msg, ctx, span=(best_x, V.x[-1]), evidence=ev)
+
+
+def short_run_turn(ctx: Context) -> Finding | None:
+    """Overfitting in a run too short for a noise estimate (4 to ``short_run`` - 1 evaluations;
+    a longer one is :func:`late_rise`'s, which can tell a turn from a noisy floor): validation improved to a best, then got worse at each of the two or more
+    evaluations after it, ending ``healthy_end_worse`` of the best above it, while the train
+    loss fell at each of them (SETI's fold: val 0.076, 0.0612, 0.0662, 0.0664, 0.0858, train
+    0.128 -> 0.030). The order is the witness a handful of points can give: a best followed by
+    k points each worse than the last comes by chance 1 time in (k + 1)!, and the train loss
+    falling through the same evaluations rules out a run that simply got worse. A finished run
+    only: a live run's next evaluation may be its next best."""
+    V, T = val_curve(ctx), train_curve(ctx)
+    if V is None or T is None or not 4 <= V.n < ctx.th.short_run:
+        return None
+    rb = int(np.argmin(V.y))
+    after = V.n - 1 - rb
+    if rb < 1 or after < 2 or not bool(np.all(np.diff(V.y[rb:]) > 0)):
+        return None
+    best = float(V.y[rb])
+    if float(V.y[-1]) - best < ctx.th.healthy_end_worse * abs(best):
+        return None
+    t_on_v = ctx.train_on(V.x)[rb:]  # each evaluation's own stretch of train points
+    if not bool(np.all(np.diff(t_on_v) < 0)):
+        return None  # train did not keep improving at each of them: not memorising
+    if not val_improved(V, ctx) or rise_at_a_train_spike(V, T, rb, float(V.y[-1]), ctx) is not None:
+        return None
+    best_x, best_v = V.logged_best(rb)
+    score = negated(V)
+    sign = -1 if score else 1
+    name = V.name if V is ctx.val_loss else f"val {ctx.metric_name}"
+    later = ", ".join(fv(sign * float(v)) for v in V.y[rb + 1:-1])
+    pct = f", {sign * (V.logged_last - best_v) / abs(best_v):+.0%}" if best_v else ""
+    ev = {"val_min": sign * best_v, "best_at": best_x, "val_last": sign * V.logged_last, "late_points": after,
+          "train_at_best": float(t_on_v[0]), "train_last": float(t_on_v[-1]), "axis": V.axis,
+          "short_run_turn": True}
+    if score:
+        ev["higher_is_better"] = True
+    msg = (f"{name} best {fv(sign * best_v)} at {V.axis} {fx(best_x)}, then worse at each of the {after} "
+           f"{unit(V)}s after it ({later}, {fv(sign * V.logged_last)} at the last{pct}) while {T.name} fell at each "
+           f"of them, to {fv(last_as_logged(ctx, T))}: a short run, but validation turned while training kept improving")
     return finding("overfitting", "warning", msg, ctx, span=(best_x, V.x[-1]), evidence=ev)
 
 
