@@ -852,3 +852,26 @@ def test_the_pytorch_tutorial_print_is_not_a_list_of_numbers(tmp_path):
                          for e in range(1, 4) for b in (2000, 4000, 6000)))
     h = fd.read_runs(str(p))[0]
     assert h.meta["format"] == "console" and "loss" in h.series
+
+
+def test_a_step_column_that_restarts_each_epoch_places_rows_within_their_epoch(tmp_path):
+    """``epoch,step,train_loss`` written every 50 batches, the step counted afresh in each epoch
+    (1,0 1,50 ... 1,750 2,0 ...): read on the epoch axis, the 16 rows of an epoch were piled on
+    one x. Each row now sits at its share of the epoch, in order; a global step that runs on
+    across epochs is left as it was."""
+    rows = ["epoch,step,train_loss,step_time_ms"]
+    for e in range(1, 4):
+        for k in range(16):
+            rows.append(f"{e},{50 * k},{1.0 / (e + k / 16):.5f},{350 + k}")
+    p = tmp_path / "train_log.csv"
+    p.write_text("\n".join(rows) + "\n")
+    h = fd.read(p)
+    steps = h.series["loss"].steps
+    assert steps[0] == 1.0 and steps[8] == 1.5 and steps[16] == 2.0 and steps[-1] == 3.9375
+    assert bool(np.all(np.diff(steps) > 0))
+    assert any("counts the batches within each epoch" in n for n in h.meta["notes"])
+    glob = ["epoch,step,train_loss,step_time_ms"] + [f"{e},{16 * (e - 1) + k},{1.0 / (e + k / 16):.5f},350"
+                                         for e in range(1, 4) for k in range(16)]
+    p.write_text("\n".join(glob) + "\n")
+    h = fd.read(p)
+    assert not any("counts the batches" in n for n in h.meta.get("notes", []))

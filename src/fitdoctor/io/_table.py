@@ -208,12 +208,18 @@ def columns_to_history(header: Sequence[str], rows: Iterable[Sequence[str]], *, 
                 break
     axis_name = lower[axis_idx] if axis_idx is not None else "row"
     axis = "epoch" if axis_name in ("epoch", "epochs", "row") else "step"
+    within = within_epoch_positions(lower, rows, axis_idx) if axis_name in ("epoch", "epochs") else None
+    if within is not None:
+        h.note(f"column {shown(header[within[0]])} counts the batches within each epoch: each row is read at its "
+               "fraction of the epoch (epoch 3 halfway through is 3.5)")
     cols: dict[int, tuple[list[float], list[float]]] = {i: ([], []) for i in range(len(header))}
     bad_cells = 0
     for r, row in enumerate(rows):
         if not any(c.strip() for c in row):
             continue
-        if axis_idx is not None:
+        if within is not None:
+            x = within[1][r]
+        elif axis_idx is not None:
             try:
                 x = parse_cell(row[axis_idx]) if axis_idx < len(row) else None
             except ValueError:
@@ -248,6 +254,58 @@ def columns_to_history(header: Sequence[str], rows: Iterable[Sequence[str]], *, 
     if not h.series:
         raise BadInput(f"{path}: no numeric columns; expected loss/metric columns such as 'loss,val_loss'")
     return h
+
+
+#: a column counting the batches of each epoch afresh, beside an epoch column
+_WITHIN_EPOCH = ("step", "steps", "batch", "batch_idx", "iteration", "iter", "it")
+
+
+def within_epoch_positions(lower: Sequence[str], rows: Sequence[Sequence[str]],
+                           epoch_idx: int) -> tuple[int, list[float]] | None:
+    """``(column, x per row)`` when a step or batch column restarts at each new epoch (``epoch,step``
+    rows 1,0 1,50 ... 1,750 2,0 2,50 ...): each row's x is its epoch plus its share of the epoch
+    (the counter over one epoch's span), so per-batch rows lie in order on the epoch axis rather
+    than piled on whole epochs. None when there is no such column, when the counter runs on
+    across epochs (a global step), or when any row lacks a number in either column."""
+    def num(row: Sequence[str], i: int) -> float | None:
+        try:
+            v = parse_cell(row[i]) if i < len(row) else None
+        except ValueError:
+            return None
+        return v if v is not None and math.isfinite(v) else None
+
+    live = [row for row in rows if any(c.strip() for c in row)]
+    for name in _WITHIN_EPOCH:
+        if name not in lower:
+            continue
+        j = lower.index(name)
+        pairs = [(num(row, epoch_idx), num(row, j)) for row in live]
+        if any(e is None or c is None for e, c in pairs) or len(pairs) < 4:
+            return None
+        epochs = [e for e, _ in pairs]
+        if len(set(epochs)) < 2 or len(set(epochs)) == len(epochs) or any(b < a for a, b in zip(epochs, epochs[1:])):
+            return None
+        groups: dict[float, list[float]] = {}
+        for e, c in pairs:
+            groups.setdefault(e, []).append(c)
+        counts = list(groups.values())
+        if any(any(b <= a for a, b in zip(g, g[1:])) for g in counts):
+            return None  # not counting up within an epoch
+        if not all(nxt[0] < cur[-1] for cur, nxt in zip(counts, counts[1:])):
+            return None  # runs on across epochs: a global step, not a count within each
+        strides = [b - a for g in counts for a, b in zip(g, g[1:])]
+        stride = float(np.median(strides)) if strides else 1.0
+        span = max(g[-1] - g[0] for g in counts) + stride
+        xs = [e + (c - groups[e][0]) / span for e, c in pairs]
+        out, k = [], 0
+        for row in rows:
+            if any(c.strip() for c in row):
+                out.append(xs[k])
+                k += 1
+            else:
+                out.append(math.nan)
+        return j, out
+    return None
 
 
 def restart_starts(xs: Sequence[float | None]) -> list[int]:
