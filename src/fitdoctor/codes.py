@@ -71,7 +71,10 @@ TABLE: tuple[Code, ...] = (
     Code('diverging', 'curves', 90,
          'Training loss grows instead of falling: the updates overshoot, which usually means the '
          'learning rate is too high for this model and initialisation.',
-         explains=('plateau', 'underfitting', 'still_improving', 'oscillating', 'val_not_improving', 'lr_too_low', 'overfitting')),
+         explains=('plateau', 'underfitting', 'still_improving', 'oscillating', 'val_not_improving', 'lr_too_low', 'overfitting'),
+         variants={'validation': 'The loss grows instead of falling on the only curve the log has, its validation: after a '
+                                 'good phase the model was thrown far off, which usually means updates that overshoot '
+                                 '(a learning rate too high for this model and initialisation).'}),
     Code('non_finite', 'numerics', 100,
          'A loss or metric became NaN or infinite; from that point on the run learns nothing and '
          'every later number is meaningless.',

@@ -2290,6 +2290,10 @@ def test_a_validation_only_log_that_blows_up_after_learning_is_diverging():
            0.5171, 1.0553, 2.0175, 2.221, 1.2368, 0.4139, 1.4509, 2.2063, 0.7999, 1.957, 1.5356, 0.3746, 0.1339]
     d = fd.diagnose({"val_loss": val})
     assert d.top.code == "diverging", d.codes
+    # it says how far it was thrown (the peak, 60x), and explains a validation curve, not a train loss
+    assert "up to 2.221 at epoch 29 (60.35x its lowest)" in d.top.message
+    assert not d.top.explanation.startswith("Training loss") and "validation" in d.top.explanation
+    assert fd.diagnose({"loss": val}).top.explanation.startswith("Training loss")
 
 
 def test_a_val_curve_with_a_new_best_at_every_epoch_is_still_improving_after_a_huge_first_fall():

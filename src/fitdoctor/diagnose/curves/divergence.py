@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from fitdoctor import stats
+from fitdoctor import codes as _codes, stats
 from fitdoctor.diagnose.base import Context, head_level, rule, tail_level
 from fitdoctor.diagnose.curves.messages import finding, fv, fx, negated
 from fitdoctor.diagnose.curves.shape import noise, sparse_train, train_curve, val_curve
@@ -18,6 +18,13 @@ def diverging(ctx: Context) -> Finding | None:
     L = train_curve(ctx) or val_curve(ctx)  # a log with validation only is judged on it
     if L is None or L.n < 3:
         return None
+    found = _diverging(ctx, L)
+    if found is not None and L is not train_curve(ctx):
+        found.explanation = _codes.explanation("diverging", "validation")  # no training curve to speak of
+    return found
+
+
+def _diverging(ctx: Context, L) -> Finding | None:
     if negated(L) and float(np.nanmax(L.y)) > 0:
         # a score below zero standing in for the loss (an RL reward of -4820): its multiples mean
         # nothing (-4820 -> -6050 is no "1.3x its lowest"), and a score that falls is no blow-up
@@ -84,9 +91,24 @@ def diverging(ctx: Context) -> Finding | None:
     times = [f"{fv(last_logged / low)}x its lowest"] if low > 0 else []
     if first_logged > 0 and last_logged > first_logged and first_logged != low:
         times.append(f"{fv(last_logged / first_logged)}x its first value {fv(first_logged)}")
+    # a curve that swung far higher before its last point: the peak says how far it was thrown
+    lx, ly = L.logged_points
+    after_low = np.flatnonzero((lx > low_x) & np.isfinite(ly))
+    peak_text = ""
+    if after_low.size and low > 0:
+        hi = int(after_low[np.argmax(ly[after_low])])
+        if float(ly[hi]) > PEAK_QUOTED * last_logged and hi < ly.size - 1:
+            ev.update(peak=float(ly[hi]), peak_at=float(lx[hi]))
+            r = float(ly[hi]) / low
+            peak_text = (f", up to {fv(float(ly[hi]))} at {L.axis} {fx(lx[hi])} ({f'{r:,.0f}' if r >= 100 else fv(r)}x its lowest) "
+                         f"on the way")
     msg = (f"{L.name} grows: from its lowest {fv(low)} at {L.axis} {fx(low_x)} to {fv(last_logged)} at the last "
-           f"{L.axis}" + (f" ({', '.join(times)})" if times else ""))
+           f"{L.axis}" + (f" ({', '.join(times)})" if times else "") + peak_text)
     return finding("diverging", "error", msg, ctx, span=(L.x[b], L.x[-1]), evidence=ev)
+
+
+#: the message also quotes the highest point after the lowest when it is this many times the last
+PEAK_QUOTED = 1.5
 
 
 def _blown_up(first: float, top: float, best: float, factor: float) -> bool:
