@@ -2335,3 +2335,16 @@ def test_a_short_run_whose_val_loss_turned_while_train_fell_at_each_epoch_is_ove
     assert "worse at each of the 3 epochs after it" in d.top.message and "+40%" in d.top.message
     flat_train = {**run, "loss": [0.1284, 0.0687, 0.0528, 0.0541, 0.0530]}
     assert "overfitting" not in codes(flat_train)
+
+
+def test_a_short_train_only_run_still_falling_a_fifth_of_its_level_is_still_improving():
+    """A convolutional autoencoder's 10 epochs, no validation: 0.040, 0.0066, then 10-15% an
+    epoch (0.0032, 0.0028, 0.0026, a blip to 0.0029, 0.0023 at the last). LABELS.md: for a short
+    run "stopped too early" is the usual verdict; with no validation the fall must be the share a
+    train loss needs (a fifth of its level over its last half), not the 5% a val curve does."""
+    loss = [0.04032, 0.006621, 0.005134, 0.004349, 0.003689, 0.003191, 0.00283, 0.002586, 0.002885, 0.002318]
+    d = fd.diagnose({"loss": loss})
+    assert d.top.code == "still_improving", d.codes
+    assert "30% of its level" in d.top.message and not d.top.message.endswith("while loss still fell")
+    creeping = loss[:5] + [0.00362, 0.00358, 0.00355, 0.00357, 0.00352]
+    assert "still_improving" not in codes({"loss": creeping})

@@ -111,7 +111,8 @@ def still_improving(ctx: Context) -> Finding | None:
         msg = (f"{P.name} was still {verb} through its noise after only {P.n} {unit(P)}s: its last {half} "
                f"({vals}) trend {'up' if rising else 'down'} by {fv(fall)} ({fall / level:.0%} "
                f"of its level, {fall / sigma:.1f}x its noise), its best at "
-               f"{'the last' if P.best_index() == P.n - 1 else 'the last but one'}, while {ctx.loss.name} still fell")
+               f"{'the last' if P.best_index() == P.n - 1 else 'the last but one'}"
+               + ("" if P is ctx.loss else f", while {ctx.loss.name} still fell"))
     elif (z > -ctx.th.z_trend or z_end > -ctx.th.z_trend) and through_end == "best_last":
         ev["short_run_best_last"] = True
         prev = int(np.argmin(P.y[:-1]))
@@ -296,12 +297,14 @@ def short_run_trend(P: Curve, ctx: Context) -> tuple[float, float, int, float] |
     """A short run (LABELS.md: for 8-15 epochs, stopped too early is the usual verdict) whose
     validation is noisy but still trends down: its best one of its last two evaluations, the
     robust (Theil-Sen) fall over its last half at least ``short_run_trend_noise`` times its noise
-    and ``still_improving_min_rel`` of its level, and train still falling. Five or six noisy points
+    and ``still_improving_min_rel`` of its level, and train still falling. With no validation
+    logged, the train curve itself, by ``still_improving_train_rel`` of its level. Five or six noisy points
     give a z-test nothing to stand on; a median slope against the noise does. A smooth curve
     that has levelled off falls by less than its level's share, and a ceiling score is not
     still improving. Returns (fall, noise, points in the half, the level it was judged
     against) or None."""
-    if P is not val_curve(ctx) or not ctx.th.short_run <= P.n <= ctx.th.short_run_max:
+    train_only = val_curve(ctx) is None and P is train_curve(ctx)
+    if (P is not val_curve(ctx) and not train_only) or not ctx.th.short_run <= P.n <= ctx.th.short_run_max:
         return None
     if P.best_index() < P.n - 2 or not train_still_falling(ctx) or at_its_ceiling(ctx):
         return None
@@ -310,7 +313,10 @@ def short_run_trend(P: Curve, ctx: Context) -> tuple[float, float, int, float] |
     fall = -stats.theil_sen(xs, ys) * float(xs[-1] - xs[0])
     level = max(abs(float(np.median(ys[-3:]))), 1e-12)
     sigma = noise(P)
-    if fall < ctx.th.short_run_trend_noise * sigma or fall < ctx.th.still_improving_min_rel * level:
+    # with no validation, the train loss's own fall must be the larger share a train loss needs
+    # (it creeps down long after a run has converged): a fifth of its level over its last half
+    rel = ctx.th.still_improving_train_rel if train_only else ctx.th.still_improving_min_rel
+    if fall < ctx.th.short_run_trend_noise * sigma or fall < rel * level:
         return None
     return fall, sigma, half, level
 
