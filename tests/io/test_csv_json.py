@@ -875,3 +875,24 @@ def test_a_step_column_that_restarts_each_epoch_places_rows_within_their_epoch(t
     p.write_text("\n".join(glob) + "\n")
     h = fd.read(p)
     assert not any("counts the batches" in n for n in h.meta.get("notes", []))
+
+
+def test_runs_whose_rows_take_turns_are_read_apart(tmp_path):
+    """``seed,model,epoch,...`` with a baseline row and a vbll row for each epoch, three seeds one
+    after another, and a True/False column marking rows: six runs of 10 epochs each, not three
+    runs whose epochs hold two models' values, nor runs cut wherever the flag changes. The columns
+    naming the runs are not curves."""
+    rows = ["seed,model,epoch,train_objective,val_accuracy,val_nll,selected_so_far"]
+    for seed in (42, 43, 44):
+        for e in range(1, 11):
+            for k, model in enumerate(("baseline", "vbll")):
+                rows.append(f"{seed},{model},{e},{1.0 / e + k:.4f},{0.8 + e / 100:.3f},{0.6 - e / 50 + k / 10:.4f},"
+                            f"{'True' if e % 3 else 'False'}")
+    p = tmp_path / "training_log.csv"
+    p.write_text("\n".join(rows) + "\n")
+    runs = fd.read_runs(p)
+    assert [r.meta["run"].split(" (")[0] for r in runs] == [
+        f"seed={s}, model={m}" for s in (42, 43, 44) for m in ("baseline", "vbll")]
+    assert all(len(r.series["val_nll"]) == 10 for r in runs)
+    assert all("seed" not in r.series for r in runs)
+    assert runs[-1].series["val_nll"].values[0] == pytest.approx(0.6 - 1 / 50 + 0.1)

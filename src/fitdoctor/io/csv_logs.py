@@ -240,9 +240,13 @@ class GenericCSVReader(Reader):
                 h.note(export_note)
             return [h]
         runs = []
+        _, labels, mixed = _run_columns(header, rows)
+        named_by = {header[j].strip() for j in labels + mixed}
         for name, part_rows in parts:
             h = self._history(path, header, part_rows)
             h.meta["run"] = name
+            for key in [k for k, ser in h.series.items() if ser.raw_name in named_by]:
+                del h.series[key]  # the run's name (seed=44), not one of its curves
             runs.append(h)
         return runs
 
@@ -351,15 +355,17 @@ def _runs_in_table(header: list[str], rows: list[list[str]]) -> list[tuple[str, 
     within each, a new run where the epoch or step counter starts again (a log appended to by
     each training, as CSVLogger's). The rows of the runs are never read as one curve whose epochs
     go 1..19, 1..16, 1..13. One run, as before, when neither is there."""
-    low = [h.strip().lower() for h in header]
-    axis = next((low.index(a) for a in _AXES if a in low), None)
-    labels = [j for j, name in enumerate(low) if j != axis and _names_runs(name, j, rows)]
+    axis, labels, mixed = _run_columns(header, rows)
     groups: list[tuple[int, tuple[str, ...], list[list[str]]]] = []
     for i, row in enumerate(rows):
         key = tuple(row[j].strip() if j < len(row) else "" for j in labels)
-        if not groups or groups[-1][1] != key:
+        if not groups or groups[-1][1] != key or (mixed and groups[-1][0] - 2 > i):
             groups.append((i + 2, key, []))
         groups[-1][2].append(row)
+    if mixed:  # each stretch split again by the runs its rows take turns between
+        groups = [(line + sub_line, key + sub_key, sub_rows) for line, key, group in groups
+                  for sub_line, sub_key, sub_rows in _untangled(group, mixed)]
+        labels = labels + mixed
     out: list[tuple[str, list[list[str]]]] = []
     for line, key, group in groups:
         label = ", ".join(f"{header[j].strip()}={v}" for j, v in zip(labels, key) if v)
@@ -367,6 +373,18 @@ def _runs_in_table(header: list[str], rows: list[list[str]]) -> list[tuple[str, 
             name = f"{label} (line {fit_line})" if label else f"run {len(out) + 1} (line {fit_line})"
             out.append((name, fit_rows))
     return out if len(out) > 1 else [("", rows)]
+
+
+def _run_columns(header: list[str], rows: list[list[str]]) -> tuple[int | None, list[int], list[int]]:
+    """(the counter's column, the columns naming runs that hold for stretches of rows, those
+    naming runs whose rows take turns)."""
+    low = [h.strip().lower() for h in header]
+    axis = next((low.index(a) for a in _AXES if a in low), None)
+    labels = [j for j, name in enumerate(low) if j != axis and _names_runs(name, j, rows)]
+    split = _split_column(header, rows)  # train and val rows taking turns are one run's splits
+    mixed = [j for j, name in enumerate(low)
+             if j not in (axis, split) and j not in labels and _interleaved(name, j, rows, axis)]
+    return axis, labels, mixed
 
 
 def _restarts(rows: list[list[str]], axis: int | None, first_line: int) -> list[tuple[int, list[list[str]]]]:
@@ -385,12 +403,54 @@ def _names_runs(name: str, j: int, rows: list[list[str]]) -> bool:
     if is_bookkeeping(name) and name not in _RUN_COLUMNS:
         return False
     cells = [r[j].strip() for r in rows if j < len(r) and r[j].strip()]
-    if not cells:
+    if not cells or _flag(cells):
         return False
     changes = sum(1 for a, b in zip(cells, cells[1:]) if a != b)
     if changes == 0 or changes > len(cells) / 4:
         return False
     return name in _RUN_COLUMNS or _mostly_text(cells)
+
+
+def _interleaved(name: str, j: int, rows: list[list[str]], axis: int | None) -> bool:
+    """Whether column ``j`` names runs whose rows take turns (``seed,model,epoch``: 42,baseline,1
+    then 42,vbll,1, 42,baseline,2 ...): a run-naming column (by name, or text) with 2 to
+    ``_MAX_INTERLEAVED`` values that changes from row to row, while the epoch counter repeats
+    each value once per run and, within each run's own rows, never stays put."""
+    if axis is None or (is_bookkeeping(name) and name not in _RUN_COLUMNS):
+        return False
+    cells = [r[j].strip() if j < len(r) else "" for r in rows]
+    values = list(dict.fromkeys(c for c in cells if c))
+    if not 2 <= len(values) <= _MAX_INTERLEAVED or "" in cells or _flag(values):
+        return False
+    if not (name in _RUN_COLUMNS or _mostly_text(cells)):
+        return False
+    xs = [_cell_at(r, axis) for r in rows]
+    if not any(a is not None and a == b for a, b in zip(xs, xs[1:])):
+        return False  # the counter moves at every row: the column is no run of its own
+    for v in values:
+        own = [x for c, x in zip(cells, xs) if c == v]
+        if len(own) < 3 or any(a == b for a, b in zip(own, own[1:])):
+            return False
+    return True
+
+
+def _untangled(rows: list[list[str]], cols: list[int]) -> list[tuple[int, tuple[str, ...], list[list[str]]]]:
+    """(offset of its first row, key, rows) of each run in rows that take turns between runs
+    named by ``cols``, in the order each run first appears."""
+    out: dict[tuple[str, ...], tuple[int, list[list[str]]]] = {}
+    for i, row in enumerate(rows):
+        key = tuple(row[j].strip() for j in cols)
+        out.setdefault(key, (i, []))[1].append(row)
+    return [(first, key, part) for key, (first, part) in out.items()]
+
+
+#: at most this many runs taking turns row by row in one table
+_MAX_INTERLEAVED = 8
+
+
+def _flag(cells: list[str]) -> bool:
+    """A yes/no column (``selected_so_far``: True, False): a mark on each row, never a run's name."""
+    return {c.lower() for c in cells} <= {"true", "false", "yes", "no"}
 
 
 def _mostly_text(cells: list[str]) -> bool:
