@@ -35,6 +35,9 @@ SAMPLES = {
     "notebook": FIX / "notebook" / "three_trainings.ipynb",
     "tensorboard": FIX / "tensorboard" / "torch_run",
     "yolo": FIX / "yolo" / "results.csv",
+    "yolo-txt": FIX / "yolo" / "results.txt",  # ultralytics/yolov3's train.py format strings
+    "number-lines": FIX / "number_list" / "train_loss.txt",  # np.savetxt
+    "json-list": FIX / "number_list" / "losses.json",  # json.dump of a list
 }
 
 

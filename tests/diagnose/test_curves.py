@@ -2348,3 +2348,20 @@ def test_a_short_train_only_run_still_falling_a_fifth_of_its_level_is_still_impr
     assert "30% of its level" in d.top.message and not d.top.message.endswith("while loss still fell")
     creeping = loss[:5] + [0.00362, 0.00358, 0.00355, 0.00357, 0.00352]
     assert "still_improving" not in codes({"loss": creeping})
+
+
+def test_a_blow_up_below_the_first_value_is_quoted_from_the_low_before_it():
+    """A one-number-a-line loss file of 7,128 points: 5.05 -> 0.034, then jumps to 0.90 three
+    times and falls again each time (0.030 before the last jump, 0.088 at the end). Its first
+    value is the curve's highest, so the message read "blew up from 5.053 to 5.053 at step 1
+    (1x its first value)": it now quotes the jump, from the low before it."""
+    rng = np.random.default_rng(0)
+
+    def fall(a, b, n, tau):
+        return b + (a - b) * np.exp(-np.arange(n) / tau)
+
+    y = np.concatenate([fall(5.05, 0.0335, 33, 5), fall(0.90, 0.141, 147, 30), fall(0.90, 0.0299, 3928, 400),
+                        fall(0.863, 0.088, 3020, 400)])
+    d = fd.diagnose({"loss": list(y * (1 + 0.03 * rng.standard_normal(y.size)))})
+    blow = next(f for f in d.findings if f.code == "diverging")
+    assert "blew up from 0.02741 to 0.8905 at epoch 4110 (32.49x its lowest before)" in blow.message, blow.message

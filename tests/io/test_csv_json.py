@@ -896,3 +896,29 @@ def test_runs_whose_rows_take_turns_are_read_apart(tmp_path):
     assert all(len(r.series["val_nll"]) == 10 for r in runs)
     assert all("seed" not in r.series for r in runs)
     assert runs[-1].series["val_nll"].values[0] == pytest.approx(0.6 - 1 / 50 + 0.1)
+
+
+def test_a_text_file_of_one_number_per_line_is_the_metric_its_name_says(tmp_path):
+    """``np.savetxt("train_loss.txt", losses)``: nothing but a number a line. Its name says what
+    they are, one per epoch; a name that says nothing is refused with one line saying what name
+    would do, and a file too long for epochs is read a logged step a point."""
+    p = tmp_path / "train_loss.txt"
+    values = [0.429005, 0.241279, 0.195603, 0.179628, 0.163869, 0.15, 0.14]
+    p.write_text("\n".join(f"{v}" for v in values) + "\n")
+    h = fd.read(p)
+    assert h.meta["format"] == "number-lines" and list(h.series["loss"].values) == values
+    assert h.series["loss"].axis == "epoch"
+    assert any("7 numbers read as loss, one per epoch" in n for n in h.meta["notes"])
+    val = tmp_path / "val_acc.txt"
+    val.write_text("0.5\n0.61\n0.7\n0.72")  # no line end after the last
+    assert list(fd.read(val).series["val_accuracy"].values) == [0.5, 0.61, 0.7, 0.72]
+    data = tmp_path / "data.txt"
+    data.write_text("0.5\n0.4\n0.3\n")
+    with pytest.raises(BadInput, match="does not say what they are"):
+        fd.read(data)
+    steps = tmp_path / "loss.txt"
+    steps.write_text("\n".join(f"{1 / (i + 1):.6f}" for i in range(3000)) + "\n")
+    assert fd.read(steps).series["loss"].axis == "step"
+    mixed = tmp_path / "loss_log.txt"
+    mixed.write_text("epoch 1 loss 0.5\nepoch 2 loss 0.4\nepoch 3 loss 0.3\n")
+    assert fd.read(mixed).meta["format"] != "number-lines"

@@ -77,3 +77,29 @@ def test_fuzz_truncated_or_garbled_files_read_or_raise_bad_input(tmp_path_factor
     except BadInput:
         return
     assert runs[0].series
+
+
+YOLOV3_TXT = (
+    "       0/9    0.279G      4.67      6.77      31.7      43.2        31       416    0.0202     0.336    0.0831    0.0381      4.21      11.3      5.27\n"
+    "       1/9    0.333G      3.89      4.95      2.22      11.1        42       416    0.0479     0.336      0.09    0.0839      4.56      4.21     0.768\n"
+    "       2/9    0.333G      3.73      4.35     0.749      8.83        19       416    0.0574     0.342     0.169    0.0983      3.33      3.95    0.0603\n"
+    "       3/9    0.333G      3.71      2.64     0.687      7.04        33       416     0.178     0.237     0.148     0.203      3.29      3.32    0.0222\n"
+)
+
+
+def test_yolov3_results_txt_is_read_by_its_columns(tmp_path):
+    """ultralytics/yolov3 writes results.txt as fixed-width columns with no header: epoch/last,
+    GPU memory, the train GIoU, obj, cls and total loss, targets, image size, P, R, mAP@0.5, F1,
+    then the val GIoU, obj and cls losses. Refused before as an unknown format."""
+    p = tmp_path / "results.txt"
+    p.write_text(YOLOV3_TXT)
+    h = fd.read(p)
+    assert h.meta["format"] == "yolo-txt"
+    assert list(h.series["loss"].values) == [43.2, 11.1, 8.83, 7.04]  # the logged total
+    assert any("val_loss is the sum" in n for n in h.meta["notes"])  # the val parts' sum
+    assert list(h.series["val_loss"].values) == pytest.approx([20.78, 9.538, 7.3403, 6.6322])
+    assert list(h.series["val_map50"].values) == pytest.approx([0.0831, 0.09, 0.169, 0.148])
+    assert h.meta["planned_epochs"] == 10 and h.series["loss"].steps[0] == 0
+    p.write_text(YOLOV3_TXT[:40])
+    with pytest.raises(BadInput):
+        fd.read(p)

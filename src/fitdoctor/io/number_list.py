@@ -1,10 +1,12 @@
-"""A JSON file that is one list of numbers, the metric named by the file:
+"""A file that is one list of numbers, the metric named by the file: a JSON list
 
     [0.9524158731912934, 0.7585970863207974, 0.6632806780383255, ...]
 
-(``json.dump(train_losses, open("losses.json", "w"))`` after a hand-written loop). Nothing in
-the file says what the numbers are, so its name must: ``losses.json`` is the train loss,
-``val_losses.json`` the val loss, ``accuracies.json`` an accuracy. One value per epoch.
+(``json.dump(train_losses, open("losses.json", "w"))`` after a hand-written loop), or a text
+file of one number per line (``np.savetxt("train_loss.txt", losses)``, ``f.write(f"{loss}\n")``).
+Nothing in the file says what the numbers are, so its name must: ``losses.json`` is the train
+loss, ``val_losses.json`` the val loss, ``accuracies.json`` an accuracy. One value per line or
+list element: an epoch, unless the file is too long for epochs (then a logged point each).
 """
 
 from __future__ import annotations
@@ -27,6 +29,13 @@ _NUMBER_LIST = re.compile(r"\[\s*(?:-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|NaN|-
 #: nothing but the list: numbers, commas and white space (a head may end mid-list); the
 #: PyTorch tutorial's "[1,  2000] loss: 2.178" is a console log, not a list
 _ONLY_NUMBERS = re.compile(r"\[[\s\d.eE+\-,]*(?:(?:NaN|Infinity)[\s\d.eE+\-,]*)*\]?")
+
+
+#: one number on a line, nothing else (a savetxt line, a written float)
+_NUMBER_LINE = re.compile(r"\s*-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*|\s*(?:nan|NaN|-?inf|-?Infinity)\s*")
+
+#: more values than this in one file are logged points (steps), not epochs
+_MAX_EPOCHS = 2000
 
 
 def metric_of(path: Path) -> str | None:
@@ -83,6 +92,56 @@ class NumberListJSONReader(Reader):
         h = RunHistory(meta={"source": str(path), "format": self.name})
         h.add(metric, np.arange(1, values.size + 1, dtype=float), values, raw_name=path.stem)
         h.note(f"{values.size} numbers read as {metric}, one per epoch (the file's name says what they are)")
+        if note:
+            h.note(note)
+        return [h]
+
+
+def _number_lines(text: str) -> list[str] | None:
+    """The non-empty lines when every one of them is a single number (the last may be cut
+    short), else None."""
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if len(lines) < 2:
+        return None
+    body = lines if _NUMBER_LINE.fullmatch(lines[-1]) else lines[:-1]
+    return lines if body and all(_NUMBER_LINE.fullmatch(ln) for ln in body) else None
+
+
+@register
+class NumberLinesReader(Reader):
+    name = "number-lines"
+    description = "a text file of one number per line, named by its metric (train_loss.txt, val_acc.txt)"
+
+    @classmethod
+    def sniff(cls, path: Path, head: bytes) -> float:
+        if looks_binary(head) or path.suffix.lower() == ".json":
+            return 0.0
+        lines = _number_lines(decode_text(head))
+        if lines is None or len(lines) < 3:
+            return 0.0
+        return 0.7 if metric_of(path) is not None else 0.2
+
+    def read(self, path: Path) -> list[RunHistory]:
+        lines = _number_lines(decode_text(path.read_bytes()))
+        if lines is None:
+            raise BadInput(f"{path}: expected one number per line, such as 0.693 then 0.541")
+        note = None
+        if not _NUMBER_LINE.fullmatch(lines[-1]):
+            lines, note = lines[:-1], "the last line is cut short (file still being written?); read up to the line before it"
+        if len(lines) < 2:
+            raise BadInput(f"{path}: {len(lines)} number(s); need at least 2 to judge a training curve")
+        metric = metric_of(path)
+        if metric is None:
+            raise BadInput(f"{path}: {len(lines)} numbers, one per line, and the file's name ({path.stem!r}) does not "
+                           "say what they are; expected a name with the metric in it, e.g. train_loss.txt, "
+                           "val_loss.txt or accuracy.txt")
+        values = np.asarray([float(ln) for ln in lines])
+        per_epoch = values.size <= _MAX_EPOCHS
+        h = RunHistory(meta={"source": str(path), "format": self.name})
+        h.add(metric, np.arange(1, values.size + 1, dtype=float), values, raw_name=path.stem,
+              axis="epoch" if per_epoch else "step")
+        h.note(f"{values.size} numbers read as {metric}, one per {'epoch' if per_epoch else 'logged step'} "
+               "(the file's name says what they are)")
         if note:
             h.note(note)
         return [h]

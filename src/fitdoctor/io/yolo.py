@@ -167,3 +167,48 @@ def _cell(row: list[str], j: int) -> float:
     except ValueError:
         return math.nan
     return math.nan if v is None else v
+
+
+#: one epoch of ultralytics/yolov3's (and early YOLOv5's) ``results.txt``: ``'%10s' * 2 + '%10.3g' * 13``
+#: -> epoch/last, GPU memory, then box (GIoU), obj, cls and total train loss, targets, image
+#: size, P, R, mAP@0.5, F1 (mAP@0.5:0.95 in YOLOv5) and the val box, obj and cls losses
+_TXT_ROW = re.compile(r"\s*(\d+)/(\d+)\s+(?:\d+(?:\.\d+)?G?|-)(?:\s+-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|\s+nan){13}\s*")
+
+#: the curves of a results.txt row, by position (the 12th, F1 or mAP@0.5:0.95 by version, is left out)
+_TXT_COLUMNS = {2: "train/box_loss", 3: "train/obj_loss", 4: "train/cls_loss", 8: "metrics/precision",
+                9: "metrics/recall", 10: "metrics/mAP_0.5", 12: "val/box_loss", 13: "val/obj_loss", 14: "val/cls_loss"}
+
+
+@register
+class YoloResultsTxtReader(Reader):
+    name = "yolo-txt"
+    description = "ultralytics/yolov3's results.txt (epoch/last, GPU memory, the loss parts, P, R, mAP, val losses)"
+
+    @classmethod
+    def sniff(cls, path: Path, head: bytes) -> float:
+        if looks_binary(head):
+            return 0.0
+        lines = [ln for ln in decode_text(head).splitlines() if ln.strip()]
+        body = lines[:-1] if len(lines) > 1 else lines  # the head may end mid-line
+        return 0.9 if body and all(_TXT_ROW.fullmatch(ln) for ln in body) else 0.0
+
+    def read(self, path: Path) -> list[RunHistory]:
+        lines = [ln for ln in decode_text(path.read_bytes()).splitlines() if ln.strip()]
+        rows = [ln.split() for ln in lines if _TXT_ROW.fullmatch(ln)]
+        h = RunHistory(meta={"source": str(path), "format": self.name})
+        if len(rows) < len(lines):
+            h.note(f"{len(lines) - len(rows)} line(s) not in results.txt's 15 columns ignored (the last one cut short?)")
+        if len(rows) < 2:
+            raise BadInput(f"{path}: {len(rows)} epoch row(s) of results.txt; need at least 2 to judge a training curve")
+        by_epoch = {int(r[0].split("/")[0]): r for r in rows}  # a resumed run writes an epoch again: the last wins
+        epochs = np.array(sorted(by_epoch), dtype=float)
+        h.meta["planned_epochs"] = float(int(rows[-1][0].split("/")[1]) + 1)
+        h.meta["epochs_done"] = float(epochs[-1] + 1)
+        h.add("loss", epochs, np.array([float(by_epoch[int(e)][5]) for e in epochs]), raw_name="total", axis="epoch")
+        for j, raw in _TXT_COLUMNS.items():
+            name = yolo_series_name(raw)
+            h.add(name, epochs, np.array([float(by_epoch[int(e)][j]) for e in epochs]), raw_name=raw, axis="epoch")
+        add_loss_totals(h)
+        h.note("read as ultralytics/yolov3's results.txt: epoch, GPU memory, train box/obj/cls/total loss, targets, "
+               "image size, P, R, mAP@0.5, F1, val box/obj/cls loss; loss is the logged total")
+        return [h]

@@ -56,9 +56,15 @@ def _diverging(ctx: Context, L) -> Finding | None:
         # quoted as logged (LABELS.md): the first value, the highest and the last; the levels
         # judged above are in the evidence
         lx, ly = L.logged_points
-        hi = int(np.argmax(np.where(np.isfinite(ly), ly, -np.inf)))
+        # the highest logged point from the low before the blow-up on (a per-step log read in
+        # bins: its first raw value can be higher than the blow-up a later bin holds)
+        since = float(L.x[int(np.argmin(s[:peak]))]) if peak > 0 else float(lx[0])
+        hi = int(np.argmax(np.where(np.isfinite(ly) & (lx >= since), ly, -np.inf)))
         first_logged, top_logged, last_logged = float(ly[0]), float(ly[hi]), float(ly[-1])
-        ratio = f" ({fv(top_logged / first_logged)}x its first value)" if first_logged > 0 else ""
+        what = "its first value"
+        if first_logged >= top_logged and hi > 0:  # then quoted from its lowest before the blow-up
+            first_logged, what = float(np.nanmin(ly[:hi])), "its lowest before"
+        ratio = f" ({fv(top_logged / first_logged)}x {what})" if first_logged > 0 else ""
         after = (f" before coming back to {fv(last_logged)}" if hi < ly.size - 1
                  else ", its last finite value")
         msg = (f"{L.name} blew up from {fv(first_logged)} to {fv(top_logged)} at {L.axis} {fx(lx[hi])}{ratio}"
