@@ -44,6 +44,28 @@ def metric_of(path: Path) -> str | None:
     return column_metric(canonical_name(path.stem).replace("_", " "))
 
 
+def named_numbers(path: Path, numbers: list[float], fmt: str, what: str, examples: str,
+                  note: str | None) -> RunHistory:
+    """The run of a file of bare numbers, the metric its name says: one per epoch, or a logged
+    step each past ``_MAX_EPOCHS`` of them; BadInput for fewer than 2 or a name that says nothing."""
+    if len(numbers) < 2:
+        raise BadInput(f"{path}: {len(numbers)} number(s); need at least 2 to judge a training curve")
+    metric = metric_of(path)
+    if metric is None:
+        raise BadInput(f"{path}: {what} and the file's name ({path.stem!r}) does not say what they are; "
+                       f"expected a name with the metric in it, e.g. {examples}")
+    values = np.asarray(numbers, dtype=float)
+    per_epoch = values.size <= _MAX_EPOCHS
+    h = RunHistory(meta={"source": str(path), "format": fmt})
+    h.add(metric, np.arange(1, values.size + 1, dtype=float), values, raw_name=path.stem,
+          axis="epoch" if per_epoch else "step")
+    h.note(f"{values.size} numbers read as {metric}, one per {'epoch' if per_epoch else 'logged step'} "
+           "(the file's name says what they are)")
+    if note:
+        h.note(note)
+    return h
+
+
 def _load(text: str, path: Path) -> tuple[object, str | None]:
     """The parsed JSON and a note; a list cut short (a file still being written) is read up
     to its last complete number."""
@@ -81,20 +103,8 @@ class NumberListJSONReader(Reader):
         if not isinstance(data, list) or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
                                                  for v in data):
             raise BadInput(f"{path}: expected a list of numbers such as [0.69, 0.52, 0.41]")
-        if len(data) < 2:
-            raise BadInput(f"{path}: {len(data)} number(s); need at least 2 to judge a training curve")
-        metric = metric_of(path)
-        if metric is None:
-            raise BadInput(f"{path}: a list of {len(data)} numbers, and the file's name ({path.stem!r}) does not "
-                           "say what they are; expected a name with the metric in it, e.g. losses.json, "
-                           "val_loss.json or accuracy.json")
-        values = np.asarray([float(v) for v in data])
-        h = RunHistory(meta={"source": str(path), "format": self.name})
-        h.add(metric, np.arange(1, values.size + 1, dtype=float), values, raw_name=path.stem)
-        h.note(f"{values.size} numbers read as {metric}, one per epoch (the file's name says what they are)")
-        if note:
-            h.note(note)
-        return [h]
+        return [named_numbers(path, [float(v) for v in data], self.name, f"a list of {len(data)} numbers,",
+                              "losses.json, val_loss.json or accuracy.json", note)]
 
 
 def _number_lines(text: str) -> list[str] | None:
@@ -128,20 +138,5 @@ class NumberLinesReader(Reader):
         note = None
         if not _NUMBER_LINE.fullmatch(lines[-1]):
             lines, note = lines[:-1], "the last line is cut short (file still being written?); read up to the line before it"
-        if len(lines) < 2:
-            raise BadInput(f"{path}: {len(lines)} number(s); need at least 2 to judge a training curve")
-        metric = metric_of(path)
-        if metric is None:
-            raise BadInput(f"{path}: {len(lines)} numbers, one per line, and the file's name ({path.stem!r}) does not "
-                           "say what they are; expected a name with the metric in it, e.g. train_loss.txt, "
-                           "val_loss.txt or accuracy.txt")
-        values = np.asarray([float(ln) for ln in lines])
-        per_epoch = values.size <= _MAX_EPOCHS
-        h = RunHistory(meta={"source": str(path), "format": self.name})
-        h.add(metric, np.arange(1, values.size + 1, dtype=float), values, raw_name=path.stem,
-              axis="epoch" if per_epoch else "step")
-        h.note(f"{values.size} numbers read as {metric}, one per {'epoch' if per_epoch else 'logged step'} "
-               "(the file's name says what they are)")
-        if note:
-            h.note(note)
-        return [h]
+        return [named_numbers(path, [float(ln) for ln in lines], self.name, f"{len(lines)} numbers, one per line,",
+                              "train_loss.txt, val_loss.txt or accuracy.txt", note)]
