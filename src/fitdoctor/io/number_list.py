@@ -137,6 +137,7 @@ class NumberLinesReader(Reader):
             raise BadInput(f"{path}: expected one number per line, such as 0.693 then 0.541")
         note = None
         if not _NUMBER_LINE.fullmatch(lines[-1]):
-            lines, note = lines[:-1], "the last line is cut short (file still being written?); read up to the line before it"
+            lines = lines[:-1]
+            note = "the last line is cut short (file still being written?); read up to the line before it"
         return [named_numbers(path, [float(ln) for ln in lines], self.name, f"{len(lines)} numbers, one per line,",
                               "train_loss.txt, val_loss.txt or accuracy.txt", note)]

@@ -106,8 +106,8 @@ def _diverging(ctx: Context, L) -> Finding | None:
         if float(ly[hi]) > PEAK_QUOTED * last_logged and hi < ly.size - 1:
             ev.update(peak=float(ly[hi]), peak_at=float(lx[hi]))
             r = float(ly[hi]) / low
-            peak_text = (f", up to {fv(float(ly[hi]))} at {L.axis} {fx(lx[hi])} ({f'{r:,.0f}' if r >= 100 else fv(r)}x its lowest) "
-                         f"on the way")
+            times_low = f"{r:,.0f}" if r >= 100 else fv(r)
+            peak_text = f", up to {fv(float(ly[hi]))} at {L.axis} {fx(lx[hi])} ({times_low}x its lowest) on the way"
     msg = (f"{L.name} grows: from its lowest {fv(low)} at {L.axis} {fx(low_x)} to {fv(last_logged)} at the last "
            f"{L.axis}" + (f" ({', '.join(times)})" if times else "") + peak_text)
     return finding("diverging", "error", msg, ctx, span=(L.x[b], L.x[-1]), evidence=ev)

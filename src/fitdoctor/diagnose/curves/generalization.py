@@ -181,13 +181,14 @@ def late_rise(ctx: Context) -> Finding | None:
 
 def short_run_turn(ctx: Context) -> Finding | None:
     """Overfitting in a run too short for a noise estimate (4 to ``short_run`` - 1 evaluations;
-    a longer one is :func:`late_rise`'s, which can tell a turn from a noisy floor): validation improved to a best, then got worse at each of the two or more
-    evaluations after it, ending ``healthy_end_worse`` of the best above it, while the train
-    loss fell at each of them (SETI's fold: val 0.076, 0.0612, 0.0662, 0.0664, 0.0858, train
-    0.128 -> 0.030). The order is the witness a handful of points can give: a best followed by
-    k points each worse than the last comes by chance 1 time in (k + 1)!, and the train loss
-    falling through the same evaluations rules out a run that simply got worse. A finished run
-    only: a live run's next evaluation may be its next best."""
+    a longer one is :func:`late_rise`'s, which can tell a turn from a noisy floor): validation
+    improved to a best, then got worse at each of the two or more evaluations after it, ending
+    ``healthy_end_worse`` of the best above it, while the train loss fell at each of them
+    (SETI's fold: val 0.076, 0.0612, 0.0662, 0.0664, 0.0858, train 0.128 -> 0.030). The order
+    is the witness a handful of points can give: a best followed by k points each worse than
+    the last comes by chance 1 time in (k + 1)!, and the train loss falling through the same
+    evaluations rules out a run that simply got worse. A finished run only: a live run's next
+    evaluation may be its next best."""
     V, T = val_curve(ctx), train_curve(ctx)
     if V is None or T is None or not 4 <= V.n < ctx.th.short_run:
         return None

@@ -165,8 +165,9 @@ def speeding_up(P: Curve, ctx: Context) -> float | None:
 def steady_descent(P: Curve, ctx: Context) -> int | None:
     """How many evaluations in a row a validation curve set a new best to its end, when that is
     at least ``still_improving_steady_steps`` and the last three of them fell
-    ``still_improving_min_rel`` of the level it ends at; None otherwise. A val MSE down from 0.21 to 0.0029, then 0.0027, 0.0025, 0.0023
-    falls by a sliver of its first fall, but a descent that steady has not converged."""
+    ``still_improving_min_rel`` of the level it ends at; None otherwise. A val MSE down from
+    0.21 to 0.0029, then 0.0027, 0.0025, 0.0023 falls by a sliver of its first fall, but a
+    descent that steady has not converged."""
     if P is not val_curve(ctx):
         return None
     m = falling_steps(P)
@@ -298,8 +299,8 @@ def short_run_trend(P: Curve, ctx: Context) -> tuple[float, float, int, float] |
     validation is noisy but still trends down: its best one of its last two evaluations, the
     robust (Theil-Sen) fall over its last half at least ``short_run_trend_noise`` times its noise
     and ``still_improving_min_rel`` of its level, and train still falling. With no validation
-    logged, the train curve itself, by ``still_improving_train_rel`` of its level. Five or six noisy points
-    give a z-test nothing to stand on; a median slope against the noise does. A smooth curve
+    logged, the train curve itself, by ``still_improving_train_rel`` of its level. Five or six
+    noisy points give a z-test nothing to stand on; a median slope against the noise does. A smooth curve
     that has levelled off falls by less than its level's share, and a ceiling score is not
     still improving. Returns (fall, noise, points in the half, the level it was judged
     against) or None."""
