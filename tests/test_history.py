@@ -194,3 +194,14 @@ def test_points_at_one_step_with_different_values_are_all_kept():
     h.add("val_loss", [1, 2, 2, 3], [0.5, 0.4, 0.41, 0.3])
     assert h.series["val_loss"].values.tolist() == [0.5, 0.4, 0.41, 0.3]
     assert "notes" not in h.meta
+
+
+def test_an_abbreviations_period_ends_its_word():
+    """A script's own table headed ``Training Loss, Accur., Valid. Loss, Valid. Accur.`` had its
+    validation read as ``valid._loss``, no validation at all, so a timing column stood in for it."""
+    from fitdoctor.history import canonical_name
+
+    assert canonical_name("Valid. Loss") == "val_loss"
+    assert canonical_name("Valid. Accur.") == "val_accuracy"
+    assert canonical_name("Val. Loss") == "val_loss"
+    assert canonical_name("train.loss") == "train.loss"  # a dotted path is not an abbreviation

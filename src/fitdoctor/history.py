@@ -21,6 +21,7 @@ from fitdoctor.errors import BadInput
 #: loops, mapped to fitdoctor's canonical metric names.
 METRIC_ALIASES: dict[str, str] = {
     "acc": "accuracy",
+    "accur": "accuracy",
     "accuracy": "accuracy",
     "categorical_accuracy": "accuracy",
     "sparse_categorical_accuracy": "accuracy",
@@ -92,6 +93,7 @@ _GLUED_SHORT = {**SHORT_SPLITS, "v": "val", "te": "test"}
 
 
 #: "avg._loss", "average_acc": an average of the loss or accuracy, named as that metric
+_ABBREVIATION_DOT = re.compile(r"(?<=[a-z])\.(?=_|$)")
 _AVERAGE_OF = re.compile(r"^(?:avg|average)\.?_(?=(?:loss|acc|accuracy)$)")
 
 
@@ -103,6 +105,8 @@ def canonical_name(raw: str) -> str:
     Unknown names pass through normalized (lower case, separators as ``_``).
     """
     name = raw.strip().lower().replace(" ", "_").replace("-", "_")
+    # an abbreviation's period ("Valid. Loss", "Accur.") ends the word; a dotted path stays
+    name = _ABBREVIATION_DOT.sub("", name)
     glued = GLUED_SPLIT.fullmatch(name)
     if glued is not None:  # "TrainLoss", "ValAcc", "valloss": a split glued to its metric
         name = f"{_GLUED_SHORT.get(glued.group(1), glued.group(1))}_{glued.group(2)}"

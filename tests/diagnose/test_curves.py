@@ -2365,3 +2365,13 @@ def test_a_blow_up_below_the_first_value_is_quoted_from_the_low_before_it():
     d = fd.diagnose({"loss": list(y * (1 + 0.03 * rng.standard_normal(y.size)))})
     blow = next(f for f in d.findings if f.code == "diverging")
     assert "blew up from 0.02741 to 0.8905 at epoch 4110 (32.49x its lowest before)" in blow.message, blow.message
+
+
+def test_a_clock_is_never_the_metric_a_run_is_judged_by():
+    """A 5-epoch fine-tune logging its validation pass's seconds (``val_time`` 5.09 .. 5.27):
+    with its val loss unread, "val_time never improved beyond noise" was the verdict
+    (val_not_improving). A series that times the run is kept but judges nothing."""
+    run = {"loss": [0.1153, 0.03279, 0.01858, 0.007754, 0.006381], "val_time": [5.091, 5.21, 5.222, 5.269, 5.27],
+           "time": [70.85, 72.23, 74.5, 73.94, 73.81]}
+    d = fd.diagnose(run)
+    assert "val_not_improving" not in d.codes and not any("val_time" in f.message for f in d.findings), d.codes

@@ -9,6 +9,7 @@ stay short and agree with each other on the facts.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -171,6 +172,16 @@ def _bin(x: np.ndarray, y: np.ndarray, nbins: int) -> tuple[np.ndarray, np.ndarr
     return bx, by
 
 
+#: what a clock measures, never how good the model is (``val_time``, ``step_time_ms``)
+_TIMING = re.compile(r"(?:^|_)(?:time|runtime|seconds|secs?|duration|elapsed)(?:_(?:s|ms|sec|secs|seconds))?$")
+
+
+def is_timing(name: str) -> bool:
+    """A series that times the run (a validation pass's seconds, a step's milliseconds): a
+    reader keeps it, but no rule judges the model by it."""
+    return _TIMING.search(name) is not None
+
+
 @dataclass
 class Context:
     """What the rules know about one run."""
@@ -210,7 +221,7 @@ class Context:
         pairs.sort(key=lambda p: (preferred.index(p[0]) if p[0] in preferred else len(preferred),
                                   p[1] is None or p[2] is None, not higher_is_better(p[0])))
         for name, tr, va in pairs:
-            if name.startswith(("grad_norm", "dead_fraction", "saturated", "update_ratio")):
+            if name.startswith(("grad_norm", "dead_fraction", "saturated", "update_ratio")) or is_timing(name):
                 continue
             ctx.metric_name = name
             ctx.metric = make_curve(name, tr) if tr is not None else None
