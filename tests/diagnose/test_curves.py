@@ -2375,3 +2375,16 @@ def test_a_clock_is_never_the_metric_a_run_is_judged_by():
            "time": [70.85, 72.23, 74.5, 73.94, 73.81]}
     d = fd.diagnose(run)
     assert "val_not_improving" not in d.codes and not any("val_time" in f.message for f in d.findings), d.codes
+
+
+def test_four_epochs_at_one_class_share_with_the_train_accuracy_frozen_too_are_chance_level():
+    """A 4-epoch Keras CSVLogger: val accuracy 0.73348 at every epoch and train accuracy 0.76020
+    at each of the last three, while the train loss falls 0.81 -> 0.53. Four evaluations were one
+    too few for a frozen val accuracy alone; the train accuracy frozen at its own class share is
+    the second witness LABELS.md asks for. Without it, four evaluations still say nothing."""
+    run = {"accuracy": [0.6837, 0.760204, 0.760204, 0.760204], "loss": [0.8095, 0.5849, 0.5685, 0.532],
+           "val_accuracy": [0.733484, 0.733484, 0.733484, 0.733484], "val_loss": [0.5973, 0.6074, 0.5852, 0.5856]}
+    d = fd.diagnose(run)
+    assert d.top.code == "chance_level" and "accuracy 0.760204 at each of its last 3" in d.top.message, d.codes
+    moving = {**run, "accuracy": [0.6837, 0.7602, 0.7712, 0.7803]}
+    assert "chance_level" not in fd.diagnose(moving).codes

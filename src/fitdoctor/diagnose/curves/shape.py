@@ -363,10 +363,23 @@ def stuck_val_accuracy(ctx: Context) -> dict[str, Any] | None:
     return ctx.facts["stuck_val_accuracy"]
 
 
+def _train_accuracy_frozen(ctx: Context) -> bool:
+    """The train accuracy holds one value (to 6 digits, strictly between 0 and 1) at each of its
+    last three or more evaluations: a Keras classifier giving every training row one class
+    scores that class's share, epoch after epoch (0.7602, 0.7602, 0.7602)."""
+    M = ctx.metric if ctx.metric_name == "accuracy" else None
+    if M is None or M.n < 3:
+        return False
+    y = np.round(M.y[-3:], 6)
+    return bool(np.all(y == y[0]) and 0.0 < y[0] < percent_scale(M.y))
+
+
 def _stuck_val_accuracy(ctx: Context) -> dict[str, Any] | None:
     A = ctx.val_metric if ctx.metric_name == "accuracy" else None
     T = ctx.loss
-    if A is None or T is None or A.n < ctx.th.stuck_min_evals or T.n < 2 or A.n_raw != A.n:
+    # one evaluation fewer when the train accuracy is frozen too: a second witness of its own
+    needed = ctx.th.stuck_min_evals - (1 if _train_accuracy_frozen(ctx) else 0)
+    if A is None or T is None or A.n < needed or T.n < 2 or A.n_raw != A.n:
         return None
     y = np.round(A.y, 6)
     vals, counts = np.unique(y, return_counts=True)
@@ -428,6 +441,10 @@ def _stuck_val_accuracy(ctx: Context) -> dict[str, Any] | None:
                        f"evaluations (every validation example given one class, then the other)")
     else:
         out["what"] = f"{A.name} is {p:.6g} at {share:.0%} of its {A.n} evaluations"
+    if A.n < ctx.th.stuck_min_evals:  # judged on fewer evaluations for the train accuracy's witness
+        frozen = float(ctx.metric.y[-1])
+        out["train_accuracy_frozen"] = frozen
+        out["what"] += f" (and {ctx.metric.name} {frozen:.6g} at each of its last 3)"
     return out
 
 
