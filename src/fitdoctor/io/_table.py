@@ -77,6 +77,14 @@ DELIMITERS = (",", "\t", ";")
 _SENTENCE = re.compile(r"^\s*[A-Z][a-z]*(?=.*\b[A-Za-z]+ [A-Za-z]+ [A-Za-z]+ [A-Za-z]+\b)[A-Za-z ,;'()\-]*\.\s*$")
 
 
+def cell_at(row: Sequence[str], j: int) -> float | None:
+    """Column ``j`` of a row as a number; None when the row is shorter or the cell is no number."""
+    try:
+        return parse_cell(row[j]) if len(row) > j else None
+    except ValueError:
+        return None
+
+
 def is_sentence(line: str) -> bool:
     """A sentence is no header, though its commas split it ("The loss value printed in the log
     is the current step, and the metric is the average value of previous steps.": PaddlePaddle's
@@ -268,10 +276,7 @@ def within_epoch_positions(lower: Sequence[str], rows: Sequence[Sequence[str]],
     than piled on whole epochs. None when there is no such column, when the counter runs on
     across epochs (a global step), or when any row lacks a number in either column."""
     def num(row: Sequence[str], i: int) -> float | None:
-        try:
-            v = parse_cell(row[i]) if i < len(row) else None
-        except ValueError:
-            return None
+        v = cell_at(row, i)
         return v if v is not None and math.isfinite(v) else None
 
     live = [row for row in rows if any(c.strip() for c in row)]

@@ -13,8 +13,8 @@ from pathlib import Path
 
 from fitdoctor.errors import BadInput
 from fitdoctor.history import TRAIN_SPLITS, VAL_SPLITS, RunHistory
-from fitdoctor.io._table import (columns_to_history, delimiter_of, is_bookkeeping, is_sentence, parse_cell,
-                                 read_csv_rows, restart_starts, shown, title_lines)
+from fitdoctor.io._table import (cell_at, columns_to_history, delimiter_of, is_bookkeeping, is_sentence,
+                                 parse_cell, read_csv_rows, restart_starts, shown, title_lines)
 from fitdoctor.io.base import Reader, decode_text, looks_binary, register
 from fitdoctor.io.console.vocabulary import translate
 
@@ -88,7 +88,7 @@ def split_fits(header: list[str], rows: list[list[str]]) -> list[tuple[int, list
                 fits.append((line + 1, [], []))
             first = last = None
             continue
-        ep = _cell_at(row, 0)
+        ep = cell_at(row, 0)
         if ep is not None and last is not None and ep <= last:
             if first is not None and ep <= first:
                 fits.append((line, [], []))
@@ -139,7 +139,7 @@ def _fresh_model_rows(rows: list[list[str]], keys: list[str]) -> list[int]:
         return [0]
     j = keys.index("loss")
 
-    ys = [v if v is not None and math.isfinite(v) else None for v in (_cell_at(r, j) for r in rows)]
+    ys = [v if v is not None and math.isfinite(v) else None for v in (cell_at(r, j) for r in rows)]
     starts = [0]
     for i in range(2, len(ys) - 1):
         y, prev, nxt, first = ys[i], ys[i - 1], ys[i + 1], ys[starts[-1]]
@@ -151,16 +151,8 @@ def _fresh_model_rows(rows: list[list[str]], keys: list[str]) -> list[int]:
 
 
 def _epoch_at_least(row: list[str], ep: float) -> bool:
-    v = _cell_at(row, 0)
+    v = cell_at(row, 0)
     return v is not None and v >= ep
-
-
-def _cell_at(row: list[str], j: int) -> float | None:
-    """Column ``j`` of a row as a number; None when the row is shorter or the cell is no number."""
-    try:
-        return parse_cell(row[j]) if len(row) > j else None
-    except ValueError:
-        return None
 
 
 #: W&B's "Download CSV": "<run name> - <metric>" columns, each with "__MIN" and "__MAX" twins
@@ -233,15 +225,15 @@ class GenericCSVReader(Reader):
                    "saved transposed (DataFrame(history.history).T), read with its columns as the epochs")
             return [h]
         _refuse_results_table(path, header, rows)
-        parts = _runs_in_table(header, rows)
+        columns = _run_columns(header, rows)
+        parts = _runs_in_table(header, rows, columns)
         if len(parts) == 1 and _split_column(header, rows) is None:
             h = columns_to_history(header, rows, path=path, fmt=self.name)
             if export_note:
                 h.note(export_note)
             return [h]
         runs = []
-        _, labels, mixed = _run_columns(header, rows)
-        named_by = {header[j].strip() for j in labels + mixed}
+        named_by = {header[j].strip() for j in columns[1] + columns[2]}
         for name, part_rows in parts:
             h = self._history(path, header, part_rows)
             h.meta["run"] = name
@@ -349,17 +341,19 @@ _RUN_COLUMNS = ("fold", "run", "trial", "repeat", "seed", "model", "experiment",
 _AXES = ("epoch", "epochs", "step", "global_step", "iteration", "iter")
 
 
-def _runs_in_table(header: list[str], rows: list[list[str]]) -> list[tuple[str, list[list[str]]]]:
+def _runs_in_table(header: list[str], rows: list[list[str]],
+                   columns: tuple[int | None, list[int], list[int]]) -> list[tuple[str, list[list[str]]]]:
     """(name, rows) of each run in a table that holds several: one run per value of a
     column naming the run (a text column such as ``model`` with a few values, or ``fold``), and
     within each, a new run where the epoch or step counter starts again (a log appended to by
     each training, as CSVLogger's). The rows of the runs are never read as one curve whose epochs
-    go 1..19, 1..16, 1..13. One run, as before, when neither is there."""
-    axis, labels, mixed = _run_columns(header, rows)
+    go 1..19, 1..16, 1..13. One run, as before, when neither is there. ``columns`` is
+    :func:`_run_columns`'s answer for this table."""
+    axis, labels, mixed = columns
     groups: list[tuple[int, tuple[str, ...], list[list[str]]]] = []
     for i, row in enumerate(rows):
         key = tuple(row[j].strip() if j < len(row) else "" for j in labels)
-        if not groups or groups[-1][1] != key or (mixed and groups[-1][0] - 2 > i):
+        if not groups or groups[-1][1] != key:
             groups.append((i + 2, key, []))
         groups[-1][2].append(row)
     if mixed:  # each stretch split again by the runs its rows take turns between
@@ -392,7 +386,7 @@ def _restarts(rows: list[list[str]], axis: int | None, first_line: int) -> list[
     (:func:`restart_starts`)."""
     if axis is None:
         return [(first_line, rows)]
-    starts = restart_starts([_cell_at(r, axis) for r in rows])
+    starts = restart_starts([cell_at(r, axis) for r in rows])
     return [(first_line + a, rows[a:b]) for a, b in zip(starts, starts[1:] + [len(rows)])]
 
 
@@ -424,7 +418,7 @@ def _interleaved(name: str, j: int, rows: list[list[str]], axis: int | None) -> 
         return False
     if not (name in _RUN_COLUMNS or _mostly_text(cells)):
         return False
-    xs = [_cell_at(r, axis) for r in rows]
+    xs = [cell_at(r, axis) for r in rows]
     if not any(a is not None and a == b for a, b in zip(xs, xs[1:])):
         return False  # the counter moves at every row: the column is no run of its own
     for v in values:

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from fitdoctor import codes as _codes, stats
-from fitdoctor.diagnose.base import Context, head_level, rule, tail_level
+from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
 from fitdoctor.diagnose.curves.messages import finding, fv, fx, negated
 from fitdoctor.diagnose.curves.shape import noise, sparse_train, train_curve, val_curve
 from fitdoctor.findings import Finding, Remedy
@@ -24,7 +24,7 @@ def diverging(ctx: Context) -> Finding | None:
     return found
 
 
-def _diverging(ctx: Context, L) -> Finding | None:
+def _diverging(ctx: Context, L: Curve) -> Finding | None:
     if negated(L) and float(np.nanmax(L.y)) > 0:
         # a score below zero standing in for the loss (an RL reward of -4820): its multiples mean
         # nothing (-4820 -> -6050 is no "1.3x its lowest"), and a score that falls is no blow-up
