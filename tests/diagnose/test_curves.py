@@ -2337,6 +2337,21 @@ def test_a_short_run_whose_val_loss_turned_while_train_fell_at_each_epoch_is_ove
     assert "overfitting" not in codes(flat_train)
 
 
+def test_a_short_run_whose_val_loss_held_above_its_best_and_ended_worst_is_overfitting():
+    """A SimpleRNN on IMDB, 7 epochs: val 0.432, 0.381, 0.378 (best), then 0.396, 0.417, 0.388
+    and 0.496 (+31%) while train fell at every epoch 0.631 -> 0.215. Not one step after another,
+    but every evaluation after the best stayed above it and the last is the worst of them: the
+    turn held to the end. Where the last came back down, the same run is no turn."""
+    run = {"loss": [0.6313, 0.4361, 0.3676, 0.3098, 0.2867, 0.2484, 0.2149],
+           "val_loss": [0.4323, 0.3814, 0.3782, 0.3962, 0.417, 0.3878, 0.4962]}
+    d = fd.diagnose(run)
+    assert d.top.code == "overfitting", d.codes
+    assert "above it at each of the 4 epochs after it (0.3962, 0.417, 0.3878, 0.4962 at the last, the worst, +31%)" \
+        in d.top.message, d.top.message
+    back_down = {**run, "val_loss": run["val_loss"][:-1] + [0.3990]}
+    assert "overfitting" not in codes(back_down)
+
+
 def test_a_short_train_only_run_still_falling_a_fifth_of_its_level_is_still_improving():
     """A convolutional autoencoder's 10 epochs, no validation: 0.040, 0.0066, then 10-15% an
     epoch (0.0032, 0.0028, 0.0026, a blip to 0.0029, 0.0023 at the last). LABELS.md: for a short

@@ -179,6 +179,14 @@ def late_rise(ctx: Context) -> Finding | None:
     return finding("overfitting", "warning", msg, ctx, span=(best_x, V.x[-1]), evidence=ev)
 
 
+def _held_and_worst_last(y: np.ndarray) -> bool:
+    """A best followed by three or more evaluations, each above it, the last the worst of them:
+    a turn that held to the end, though not one step after another (IMDB's RNN: 0.378 best,
+    then 0.396, 0.417, 0.388, 0.496)."""
+    after = y[1:]
+    return after.size >= 3 and bool(np.all(after > y[0])) and float(after[-1]) > float(np.max(after[:-1]))
+
+
 def short_run_turn(ctx: Context) -> Finding | None:
     """Overfitting in a run too short for a noise estimate (4 to ``short_run`` - 1 evaluations;
     a longer one is :func:`late_rise`'s, which can tell a turn from a noisy floor): validation
@@ -194,7 +202,7 @@ def short_run_turn(ctx: Context) -> Finding | None:
         return None
     rb = int(np.argmin(V.y))
     after = V.n - 1 - rb
-    if rb < 1 or after < 2 or not bool(np.all(np.diff(V.y[rb:]) > 0)):
+    if rb < 1 or after < 2 or not (bool(np.all(np.diff(V.y[rb:]) > 0)) or _held_and_worst_last(V.y[rb:])):
         return None
     best = float(V.y[rb])
     if float(V.y[-1]) - best < ctx.th.healthy_end_worse * abs(best):
@@ -215,8 +223,11 @@ def short_run_turn(ctx: Context) -> Finding | None:
           "short_run_turn": True}
     if score:
         ev["higher_is_better"] = True
-    msg = (f"{name} best {fv(sign * best_v)} at {V.axis} {fx(best_x)}, then worse at each of the {after} "
-           f"{unit(V)}s after it ({later}, {fv(sign * V.logged_last)} at the last{pct}) while {T.name} fell at each "
+    stepwise = bool(np.all(np.diff(V.y[rb:]) > 0))
+    how = "worse at each" if stepwise else "above it at each"
+    last_is = "at the last" if stepwise else "at the last, the worst"
+    msg = (f"{name} best {fv(sign * best_v)} at {V.axis} {fx(best_x)}, then {how} of the {after} "
+           f"{unit(V)}s after it ({later}, {fv(sign * V.logged_last)} {last_is}{pct}) while {T.name} fell at each "
            f"of them, to {fv(last_as_logged(ctx, T))}: a short run, but validation turned while training kept improving")
     return finding("overfitting", "warning", msg, ctx, span=(best_x, V.x[-1]), evidence=ev)
 
