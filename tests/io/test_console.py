@@ -748,6 +748,22 @@ def test_a_record_continued_on_the_next_line_stays_one_record(tmp_path):
     assert len(h.series["val_loss"]) == 10 and len(h.series["loss"]) == 10
 
 
+def test_a_record_continued_after_a_line_of_words_stays_one_record(tmp_path):
+    """A peptide regressor prints ' Epoch:3,Loss:0.551961', then 'work', then 'MSE_loss =
+    0.677036' each epoch. The word alone between them parted the epoch from its MSE line, which
+    then read as a one-value printout (245 of 700 dropped, a whole second run's). A line that
+    holds a number between them still parts them."""
+    lines = []
+    for e in range(12):
+        lines += [f" Epoch:{e},Loss:{3.9 / (e + 1):.6f}", "work", f"MSE_loss = {0.6 + 0.01 * e:.6f}",
+                  f" Epoch: {e} Best MSE Error: 0.600000"]
+    h = _read_printed(tmp_path, lines, "nohup.out")
+    assert list(h.series["mse_loss"].steps) == list(range(12)) and len(h.series["loss"]) == 12
+    parted = [line if line != "work" else "work 1" for line in lines]
+    h = _read_printed(tmp_path, parted, "nohup.out")
+    assert "mse_loss" not in h.series
+
+
 def _conll_block(split: str, acc: float, f1: float) -> list[str]:
     pre = "2020-02-10 21:04:50,178 - log\\train.log - INFO - "
     return [pre + f"evaluate:{split}",

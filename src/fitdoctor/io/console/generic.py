@@ -502,7 +502,7 @@ def handle_generic(state: State, n: int, seg: str) -> None:
             what = "the test split's evaluation" if state.announced_split == "test" else "the validation"
             run.notes.append("metric lines with no epoch under an announced evaluation (\"Evaluating ...\") are "
                              f"read as {what} of the epoch before it")
-    elif after and state.record_line == n - 1 and not any(canonical_name(k) in _train_keys(run) for k in pairs):
+    elif after and _continues_record(state, n) and not any(canonical_name(k) in _train_keys(run) for k in pairs):
         # "Current_accuracy : 60.039, Current_norm_ED : 0.8185" right under "[20000/300000] Train
         # loss: 0.30, Valid loss: 1.49": the record above, continued on the next line (it cut the
         # run in two at every record)
@@ -571,6 +571,18 @@ def handle_generic(state: State, n: int, seg: str) -> None:
         run.last_header, run.header_total = planned
     run.bare_counter = run.bare_counter or bare_counter  # on the run the record went to
     state.record_line = n
+
+
+#: how many lines of words alone may sit between a record and the line that continues it
+_QUIET_REACH = 2
+
+
+def _continues_record(state: State, n: int) -> bool:
+    """Whether line ``n`` comes right after the last record, or after it and at most
+    :data:`_QUIET_REACH` lines that hold no number ("Epoch:3,Loss:0.55", "work", "MSE_loss =
+    0.677": the script's own word between the epoch's line and its evaluation)."""
+    return state.record_line == n - 1 or (state.numbered_line == state.record_line
+                                          and 0 < n - state.record_line <= _QUIET_REACH + 1)
 
 
 def _under_announced_eval(state: State, n: int, pairs: dict[str, float]) -> bool:

@@ -304,12 +304,17 @@ def parse_console_text(text: str, *, source: str, fmt: str = "console",
     return out
 
 
+_DIGIT = re.compile(r"\d")
+
+
 def _read_lines(segs: list[tuple[int, str]], state: State) -> State:
     """Every line into ``state``, in order."""
     state.header_lines = header_lines(segs)
     for i, (n, seg) in enumerate(segs):
         state.next_line = segs[i + 1][1] if i + 1 < len(segs) else ""
         handle(state, n, seg)
+        if _DIGIT.search(seg):
+            state.numbered_line = n
     close_eval_block(state)  # a log that ends inside an evaluation
     return state
 

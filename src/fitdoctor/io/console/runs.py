@@ -97,6 +97,9 @@ class State:
     epoch_line: int = -1
     #: the line of the last record put into a run
     record_line: int = -1
+    #: the last line read that holds a digit (lines of words alone between a record and the
+    #: line that continues it, "work" or "saving model ...", do not part them)
+    numbered_line: int = -1
     #: the last line that announced an evaluation and held no number ("testing in eval mode..."):
     #: the metric line right under it, its keys naming no split, is that evaluation's
     eval_line: int = -1
