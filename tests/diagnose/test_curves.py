@@ -404,6 +404,19 @@ def test_validation_frozen_to_the_digit_is_a_plateau_even_when_minibatch_noise_m
     assert d.top.code == "plateau" and "4th significant digit" in d.top.message
 
 
+def test_a_validation_only_log_frozen_to_the_digit_at_one_answer_is_chance_level():
+    """A deepfake detector's CSV holds validation only: val_loss 0.8132617461681366 at each of
+    its 5 epochs and val accuracy 50.0 (%) at each. The weights never changed, so the one class
+    every example gets says nothing about how many rows were scored; no train curve is needed.
+    A val loss that moves beside the same accuracy is not this witness (too few rows to tell)."""
+    frozen = {"val_loss": [0.8132617461681366] * 5, "val_accuracy": [50.0] * 5}
+    d = fd.diagnose(frozen)
+    assert d.top.code == "chance_level", d.codes
+    assert "val_loss 0.8133 at every one (the weights never changed)" in d.top.message, d.top.message
+    moving = {**frozen, "val_loss": [0.81, 0.74, 0.69, 0.66, 0.62]}
+    assert "chance_level" not in codes(moving)
+
+
 def test_binary_run_at_55_percent_with_loss_at_its_entropy_is_chance_level():
     """The forum classic as a step log shows it: val accuracy wobbles 0.52-0.58 and the loss
     sits at H(0.55) = 0.688, never clearly below."""

@@ -85,6 +85,9 @@ def constant_predictions(ctx: Context) -> Finding | None:
     ev = {k: v for k, v in st.items() if k not in ("train_learned", "what") and v is not None}
     moved = (f"while {st['loss_moved']} went {fv(st['loss_first'])} -> {fv(st['loss_last'])}" if st["loss_moved"]
              else f"from its first evaluation on ({st['loss_name']} {fv(st['loss_first'])} -> {fv(st['loss_last'])})")
+    if st.get("loss_frozen"):
+        moved = (f"from its first evaluation on, beside {st['loss_name']} {fv(st['loss_first'])} at every one "
+                 "(the weights never changed)")
     msg = (f"{st['what']} {moved}: the model gives every validation example the same class, and {p:.4g} is that "
            f"class's share; it has learned nothing it can use on unseen data")
     return finding("chance_level", "error", msg, ctx, span=(A.x[0], A.x[-1]), evidence=ev)

@@ -374,12 +374,25 @@ def _train_accuracy_frozen(ctx: Context) -> bool:
     return bool(np.all(y == y[0]) and 0.0 < y[0] < percent_scale(M.y))
 
 
+def _val_loss_frozen(ctx: Context, needed: int) -> bool:
+    """The val loss holds one value (to 6 significant digits) at every one of ``needed`` or
+    more evaluations: the weights never changed (a deepfake detector's val loss
+    0.8132617461681366 at each of its 5 epochs). What such a net answers does not depend on how
+    many rows it is scored on, and it needs no train curve to show it learned nothing."""
+    V = ctx.val_loss
+    if V is None or V.n < needed or V.n_raw != V.n:
+        return False
+    y = np.asarray(V.y, dtype=float)
+    return bool(np.all(np.isfinite(y)) and np.all(np.abs(y - y[0]) <= 1e-6 * max(abs(float(y[0])), 1e-12)))
+
+
 def _stuck_val_accuracy(ctx: Context) -> dict[str, Any] | None:
     A = ctx.val_metric if ctx.metric_name == "accuracy" else None
     T = ctx.loss
     # one evaluation fewer when the train accuracy is frozen too: a second witness of its own
     needed = ctx.th.stuck_min_evals - (1 if _train_accuracy_frozen(ctx) else 0)
-    if A is None or T is None or A.n < needed or T.n < 2 or A.n_raw != A.n:
+    frozen = _val_loss_frozen(ctx, needed)
+    if A is None or A.n < needed or A.n_raw != A.n or (T is None or T.n < 2) and not frozen:
         return None
     y = np.round(A.y, 6)
     vals, counts = np.unique(y, return_counts=True)
@@ -395,8 +408,8 @@ def _stuck_val_accuracy(ctx: Context) -> dict[str, Any] | None:
     # the fewest rows that value can be a share of (0.9: 10 rows; a float32 0.9866071939 of a
     # segmenter's pixels: more than any val set we could count)
     n = rows_behind_accuracy(A.y) or rows_behind_accuracy(np.array([p]), min_distinct=1)
-    if not binary and n is not None and n < ctx.th.stuck_min_rows:
-        return None
+    if not binary and n is not None and n < ctx.th.stuck_min_rows and not frozen:
+        return None  # (a net whose val loss never changed gives the same answers on any number of rows)
     # the losses move while the answers do not: over the evaluations at that share, the val
     # loss (else the train loss) changes by a good part of its level. A run frozen by a
     # collapsed lr keeps its accuracy because nothing changes at all: the plateau rule's
@@ -426,13 +439,15 @@ def _stuck_val_accuracy(ctx: Context) -> dict[str, Any] | None:
     if train_acc is not None:
         learned = clear_of_guessing(train_acc, max(p, 1.0 - p), ctx)
     else:
-        learned = bool(ctx.chance_loss) and tail_level(T, 0.3) < 0.85 * float(ctx.chance_loss)
+        learned = T is not None and bool(ctx.chance_loss) and tail_level(T, 0.3) < 0.85 * float(ctx.chance_loss)
     out: dict[str, Any] = {"value": p, "share": share, "evaluations": A.n,
                            "loss_moved": L.name if L is not None else None,
                            "loss_name": shown_loss.name, "loss_first": float(moved[0]),
                            "loss_last": float(moved[-1]), "train_learned": learned}
     if train_acc is not None:
         out["train_accuracy"] = train_acc
+    if frozen and (T is None or T.n < 2):
+        out["loss_frozen"] = True
     if n is not None:
         out["val_rows"] = n
     if binary:
