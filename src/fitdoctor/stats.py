@@ -116,11 +116,12 @@ def trend(x: np.ndarray, y: np.ndarray, sigma: float) -> tuple[float, float]:
         return slope, 0.0
     span = float(np.nanmax(x[ok]) - np.nanmin(x[ok]))
     change = slope * span
-    if sigma <= 0:
+    # two halves' means differ by change/2 with sd sigma*2/sqrt(n) (a noise so small, 5e-324,
+    # that this sd rounds to 0 is no noise at all)
+    sd = 2 * sigma / math.sqrt(n)
+    if sd <= 0:
         return slope, math.copysign(math.inf, change) if change else 0.0
-    # two halves' means differ by change/2 with sd sigma*2/sqrt(n)
-    z = (change / 2) / (2 * sigma / math.sqrt(n))
-    return slope, z
+    return slope, (change / 2) / sd
 
 
 def entropy(p: np.ndarray | list[float]) -> float:

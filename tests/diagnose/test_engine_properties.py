@@ -88,3 +88,14 @@ def test_a_val_loss_of_zero_with_one_jump_is_judged_without_a_rule_failing():
     """Found by the property test above: lr_too_high divided by a val level of exactly 0."""
     check_coherent({"loss": [0.0, 5.0] + [0.0] * 16 + [1.0, 0, 0, 1.0, 0, 0, 1.0, 0, 0, 1.0, 0, 1.0],
                     "val_loss": [0.0] * 28 + [1.0, 0.0]})
+
+
+def test_a_noise_too_small_to_divide_by_is_no_noise():
+    """Found by the property above: a val accuracy of zeros with 1.0 three times and one
+    5e-324 (the smallest float) has a noise scale so small that a trend's standard error
+    rounded to 0, and still_improving raised ZeroDivisionError (skipped, noted as a bug)."""
+    val = [0.0] * 37
+    val[28] = val[31] = val[33] = 1.0
+    val[35] = 5e-324
+    check_coherent({"loss": [0.0] * 37, "accuracy": [0.0] * 37, "val_accuracy": val})
+
