@@ -38,6 +38,7 @@ SAMPLES = {
     "yolo-txt": FIX / "yolo" / "results.txt",  # ultralytics/yolov3's train.py format strings
     "number-lines": FIX / "number_list" / "train_loss.txt",  # np.savetxt
     "json-list": FIX / "number_list" / "losses.json",  # json.dump of a list
+    "number-pairs": FIX / "number_list" / "loss_log.txt",  # a step counter and the loss, no header
 }
 
 

@@ -922,3 +922,38 @@ def test_a_text_file_of_one_number_per_line_is_the_metric_its_name_says(tmp_path
     mixed = tmp_path / "loss_log.txt"
     mixed.write_text("epoch 1 loss 0.5\nepoch 2 loss 0.4\nepoch 3 loss 0.3\n")
     assert fd.read(mixed).meta["format"] != "number-lines"
+
+
+def test_two_numbers_a_line_are_a_counter_and_the_metric_its_name_says(tmp_path):
+    """A language model's ``loss_log.txt``: '49500,0.263305485' a line, a step counter logged
+    every 50 (with one extra row at a checkpoint's 69999) and the loss. It was no known format;
+    the file's name says what the second number is, the first counts."""
+    p = tmp_path / "loss_log.txt"
+    steps = [49500 + 50 * i for i in range(12)]
+    steps.insert(6, steps[5] + 49)
+    p.write_text("".join(f"{s},{0.2633 + 1e-6 * (i % 3):.9f}\n" for i, s in enumerate(steps)))
+    h = fd.read(p)
+    assert h.meta["format"] == "number-pairs" and h.series["loss"].axis == "step"
+    assert list(h.series["loss"].steps) == steps
+    epochs = tmp_path / "val_loss_log.txt"
+    epochs.write_text("".join(f"{e}\t{1 / e:.4f}\n" for e in range(1, 8)))
+    assert fd.read(epochs).series["val_loss"].axis == "epoch"
+
+
+def test_two_losses_a_line_are_train_then_validation_when_validation_sits_above(tmp_path):
+    """GPT-2 medium's SFT ``loss.txt``: '2.5973<TAB>2.6106' a line, np.savetxt of the train and
+    the val loss. Refused before as a table nothing names; read now in the order savetxt writes,
+    because validation sits at or above train on most rows, the picture that order gives. With
+    the second below the first on most rows the order is a guess that would decide the verdict:
+    refused, saying so."""
+    train = [2.5973 - 0.035 * e for e in range(12)]
+    val = [t + 0.01 + 0.02 * e for e, t in enumerate(train)]
+    p = tmp_path / "loss.txt"
+    p.write_text("".join(f"{t}\t{v}\n" for t, v in zip(train, val)))
+    h = fd.read(p)
+    assert h.meta["format"] == "number-pairs"
+    assert list(h.series["loss"].values) == train and list(h.series["val_loss"].values) == val
+    assert any("column 1 read as the train loss and column 2 as the validation loss" in n for n in h.meta["notes"])
+    p.write_text("".join(f"{v}\t{t}\n" for t, v in zip(train, val)))
+    with pytest.raises(BadInput, match="cannot tell which is train and which validation"):
+        fd.read(p)

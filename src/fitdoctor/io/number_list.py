@@ -141,3 +141,91 @@ class NumberLinesReader(Reader):
             note = "the last line is cut short (file still being written?); read up to the line before it"
         return [named_numbers(path, [float(ln) for ln in lines], self.name, f"{len(lines)} numbers, one per line,",
                               "train_loss.txt, val_loss.txt or accuracy.txt", note)]
+
+
+#: two numbers on a line and nothing else, apart by a comma, a semicolon, a tab or spaces
+_PAIR_LINE = re.compile(r"\s*(-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|NaN)\s*[,;\t ]\s*"
+                        r"(-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|NaN|-?inf|-?Infinity)\s*,?\s*")
+
+#: the share of rows whose second number is at or above the first, for two losses to read as
+#: (train, validation): the order ``np.savetxt(f, np.c_[train, val])`` writes, and the picture
+#: the order must give (validation at or above train) before it is taken on trust
+VAL_ABOVE_SHARE = 0.8
+
+
+def _pair_rows(text: str) -> tuple[np.ndarray, str | None] | None:
+    """The rows of two numbers (the last line may be cut short: left out, with a note), or None
+    when any other line is not such a row."""
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if len(lines) < 3:
+        return None
+    note = None
+    if _PAIR_LINE.fullmatch(lines[-1]) is None:
+        lines, note = lines[:-1], "the last line is cut short (file still being written?); read up to the line before it"
+    rows = []
+    for ln in lines:
+        m = _PAIR_LINE.fullmatch(ln)
+        if m is None:
+            return None
+        rows.append((float(m.group(1)), float(m.group(2))))
+    return np.array(rows, dtype=float), note
+
+
+def _counter_stride(x: np.ndarray) -> float | None:
+    """The usual step of a column that counts (whole numbers, each above the one before: a
+    step counter logged every 50, with one extra row at a checkpoint's 69999), or None."""
+    if x.size < 2 or not np.all(np.isfinite(x)) or not np.all(x == np.round(x)):
+        return None
+    d = np.diff(x)
+    return float(np.median(d)) if np.all(d > 0) else None
+
+
+@register
+class NumberPairsReader(Reader):
+    name = "number-pairs"
+    description = ("a text file of two numbers per line and no header, named by its metric: a counter and "
+                   "the value (loss_log.txt: '49500,0.2633'), or a train and a val loss (loss.txt)")
+
+    @classmethod
+    def sniff(cls, path: Path, head: bytes) -> float:
+        if looks_binary(head) or path.suffix.lower() == ".json" or metric_of(path) is None:
+            return 0.0
+        text = decode_text(head)
+        cut = text[:text.rfind("\n")] if len(head) >= 65536 and "\n" in text else text  # a head may end mid-line
+        return 0.65 if _pair_rows(cut) is not None else 0.0
+
+    def read(self, path: Path) -> list[RunHistory]:
+        parsed = _pair_rows(decode_text(path.read_bytes()))
+        if parsed is None:
+            raise BadInput(f"{path}: expected two numbers per line, such as '100,0.693' or '0.52 0.61'")
+        rows, note = parsed
+        metric = metric_of(path)
+        if metric is None:
+            raise BadInput(f"{path}: two numbers per line and the file's name ({path.stem!r}) does not say what "
+                           "they are; expected a name with the metric in it, e.g. loss.txt or val_loss_log.txt")
+        h = RunHistory(meta={"source": str(path), "format": self.name})
+        stride = _counter_stride(rows[:, 0])
+        if stride is not None:
+            per_epoch = bool(np.all(np.diff(rows[:, 0]) == 1)) and rows.shape[0] <= _MAX_EPOCHS
+            h.add(metric, rows[:, 0], rows[:, 1], raw_name=path.stem, axis="epoch" if per_epoch else "step")
+            h.note(f"no header: column 1 read as the {'epoch' if per_epoch else 'step'} (it counts up, mostly by {stride:g}), "
+                   f"column 2 as {metric} (the file's name says what it is)")
+        elif metric == "loss":
+            train, val = rows[:, 0], rows[:, 1]
+            ok = np.isfinite(train) & np.isfinite(val)
+            if not ok.any() or float(np.mean(val[ok] >= train[ok])) < VAL_ABOVE_SHARE:
+                raise BadInput(f"{path}: two losses per line and no header, the second below the first on most "
+                               "rows; cannot tell which is train and which validation; add a header line "
+                               "such as 'loss,val_loss'")
+            epochs = np.arange(1, rows.shape[0] + 1, dtype=float)
+            h.add("loss", epochs, train, raw_name=f"{path.stem} column 1")
+            h.add("val_loss", epochs, val, raw_name=f"{path.stem} column 2")
+            h.note("no header: column 1 read as the train loss and column 2 as the validation loss, one row per "
+                   "epoch (the order np.savetxt of the two lists writes; validation at or above train on "
+                   f"{float(np.mean(val[ok] >= train[ok])):.0%} of rows); a header line would settle it")
+        else:
+            raise BadInput(f"{path}: two numbers per line, neither a counter; expected a counter and the "
+                           f"{metric} ('100,0.693'), or a train and a validation loss in a file named for its loss")
+        if note:
+            h.note(note)
+        return [h]
