@@ -2365,6 +2365,24 @@ def test_a_short_run_whose_val_loss_held_above_its_best_and_ended_worst_is_overf
     assert "overfitting" not in codes(back_down)
 
 
+def test_a_train_loss_still_falling_beside_a_val_score_still_climbing_is_still_improving():
+    """A speech classifier logs its train loss and a val accuracy on 16 rows, no val loss: train
+    2.73 -> 1.25, -4% in its last epoch; val accuracy 0.50 -> 0.75 over its last 11 epochs in
+    steps of 1/16. The score alone is too coarse to show a trend at its end; the train loss
+    shows it, and the climbing score says it is no memorising. With the score flat over its last
+    half (the train loss memorising), it is not still improving."""
+    loss = [2.728, 2.698, 2.655, 2.61, 2.57, 2.553, 2.48, 2.41, 2.35, 2.27, 2.209, 2.098, 1.999, 1.939, 1.819,
+            1.715, 1.721, 1.524, 1.501, 1.331, 1.293, 1.245]
+    acc = [0.0625, 0.0625, 0.1875, 0.125, 0.25, 0.1875, 0.3125, 0.375, 0.3125, 0.4375, 0.5, 0.5, 0.4375, 0.625,
+           0.5, 0.6875, 0.75, 0.6875, 0.6875, 0.6875, 0.6875, 0.75]
+    d = fd.diagnose({"loss": loss, "val_accuracy": acc})
+    assert d.top.code == "still_improving", d.codes
+    assert "while val_accuracy (no val loss logged) climbed through its noise over its last 11 epochs " \
+           "(0.5 -> 0.75, best 0.75)" in d.top.message, d.top.message
+    flat = acc[:11] + [0.625, 0.6875, 0.625, 0.6875, 0.625, 0.6875, 0.625, 0.6875, 0.625, 0.6875, 0.625]
+    assert "still_improving" not in codes({"loss": loss, "val_accuracy": flat})
+
+
 def test_a_short_train_only_run_still_falling_a_fifth_of_its_level_is_still_improving():
     """A convolutional autoencoder's 10 epochs, no validation: 0.040, 0.0066, then 10-15% an
     epoch (0.0032, 0.0028, 0.0026, a blip to 0.0029, 0.0023 at the last). LABELS.md: for a short

@@ -22,11 +22,58 @@ def still_improving(ctx: Context) -> Finding | None:
     P = val_curve(ctx) or train_curve(ctx)
     if P is None or P.n < 3:
         return None
+    found = _still_improving_on(ctx, P)
+    if found is None and P is val_curve(ctx) and ctx.val_loss is None:
+        return _train_beside_a_rising_score(ctx, P)
+    return found
+
+
+#: how far beyond its noise (trend z) a val score must climb over its last half to witness
+#: that the train loss's fall is learning: a second witness beside the train loss, which must
+#: pass the full test of a curve with no validation, so the usual two-sided 5% bar, not ``z_trend``
+SCORE_WITNESS_Z = 2.0
+#: ... and by this share of its whole climb: a score that levelled off long ago can trend up
+#: through its noise over a long last half by chance (one seed in ten of a flat CNN's)
+SCORE_WITNESS_SHARE = 0.2
+
+
+def _train_beside_a_rising_score(ctx: Context, V: Curve) -> Finding | None:
+    """``still_improving`` read on the train loss where validation logs a score alone: a score
+    climbing over its last half beyond its noise, its best among its last evaluations, beside a
+    train loss still falling by what a curve with no validation needs (a speech classifier: val
+    accuracy 0.50 -> 0.75 over its last 11 epochs in steps of 1/16, train loss 2.21 -> 1.25,
+    -4% in its last epoch). A score that coarse cannot show a trend at its end by itself; the
+    train loss can, and the score says the fall is no memorising."""
+    T = train_curve(ctx)
+    if T is None or T is V or negated(T) or V.n < ctx.th.short_run:
+        return None
+    slope, z_half, span = tail_trend(V, 0.5)
+    if z_half > -SCORE_WITNESS_Z or best_before_tail(V, ctx) or ends_worse_than_best(V):
+        return None
+    if -slope * span < SCORE_WITNESS_SHARE * drop(V):
+        return None  # a score that levelled off, wobbling up at its end: the train loss is memorising
+    found = _still_improving_on(ctx, T, train_only=True)
+    if found is None:
+        return None
+    from dataclasses import replace
+
+    sign = -1.0 if negated(V) else 1.0  # a score is kept negated on the curve; quoted as logged
+    half = V.n - V.n // 2
+    text = (f", while {V.name} (no val loss logged) climbed through its noise over its last {half} "
+            f"{unit(V)}s ({fv(sign * float(V.y[-half]))} -> {fv(sign * V.logged_last)}, "
+            f"best {fv(sign * float(np.min(V.y)))})")
+    found.evidence["val_score_trend_z"] = z_half
+    return replace(found, message=found.message + text)
+
+
+def _still_improving_on(ctx: Context, P: Curve, train_only: bool = False) -> Finding | None:
+    """still_improving judged on ``P``: the validation curve, else the train curve.
+    ``train_only``: judge a train curve by what a run with no validation needs."""
     slope, z, span = tail_trend(P, ctx.th.tail_frac)
     through_end = falling_through_end(P, ctx)
     total = drop(P)
     tail_drop = -slope * span
-    material = material_fall(P, tail_drop, ctx, train_only=P is not val_curve(ctx))
+    material = material_fall(P, tail_drop, ctx, train_only=train_only or P is not val_curve(ctx))
     steady = steady_descent(P, ctx)
     material = material or steady is not None or far_beyond_noise(P, ctx, tail_drop, z)
     # a run cut short while still falling needs no fall that matters by its own scale (the
