@@ -101,6 +101,21 @@ def test_large_swings_after_a_fast_drop_point_at_the_step_size():
     assert fd.diagnose(run).top.code in ("oscillating", "lr_too_high")
 
 
+def test_a_slow_creep_beside_an_accuracy_right_on_99_percent_of_rows_is_not_lr_too_low():
+    """GraphNovo's per-step log starts from a well-trained model: loss 0.0068 easing to 0.0055
+    along a nearly straight line, accuracy 0.997-0.998 at every step. A model right on nearly
+    every row is not "far from converged": the loss creeps to surer answers. The same creep
+    beside an accuracy of 0.80 still reads lr_too_low."""
+    rng = np.random.default_rng(2)
+    n = np.arange(600)
+    loss = list(0.0068 - 0.0013 * n / 600 + 0.0009 * rng.standard_normal(600))
+    sure = {"loss": loss, "accuracy": list(0.9977 + 0.0003 * rng.standard_normal(600))}
+    assert "lr_too_low" not in codes(sure)
+    unsure = {"loss": list(0.68 - 0.13 * n / 600 + 0.01 * rng.standard_normal(600)),
+              "accuracy": list(0.55 + 0.05 * n / 600 + 0.01 * rng.standard_normal(600))}
+    assert "lr_too_low" in codes(unsure)
+
+
 def test_oscillating_swings_around_a_slow_trend():
     """Epoch-to-epoch swings of about half the level the run ends at, to the last epoch."""
     swing = 0.1 * (-1.0) ** E

@@ -150,6 +150,23 @@ def val_settling(ctx: Context) -> bool:
     return tail_trend(V, ctx.th.tail_frac)[1] < -ctx.th.z_trend
 
 
+#: an accuracy at or above this share of its scale over the tail is a model right on nearly
+#: every row: whatever its loss still does, it is not "far from converged"
+NEAR_PERFECT_ACCURACY = 0.99
+
+
+def _accuracy_near_perfect(ctx: Context) -> bool:
+    """The run's accuracy (validation's where logged, else train's) holds at or above
+    :data:`NEAR_PERFECT_ACCURACY` over its tail (GraphNovo's peptide model: accuracy 0.998 at
+    every step while its per-step loss creeps 0.0068 -> 0.0055)."""
+    if ctx.metric_name != "accuracy":
+        return False
+    A = ctx.val_metric if ctx.val_metric is not None and ctx.val_metric.n >= 2 else ctx.metric
+    if A is None or A.n < 2:
+        return False
+    return tail_level(A, 0.3) >= NEAR_PERFECT_ACCURACY * percent_scale(A.y)
+
+
 @rule("curves")
 def lr_too_low(ctx: Context) -> Finding | None:
     T = train_curve(ctx) or val_curve(ctx)  # a log with validation only is judged on it
@@ -186,6 +203,8 @@ def lr_too_low(ctx: Context) -> Finding | None:
         far = far and not clear_of_guessing(acc_end, guess, ctx)
     if not ctx.th.lr_low_linearity <= linearity <= ctx.th.lr_low_max_speedup or not far:
         return None
+    if _accuracy_near_perfect(ctx):
+        return None  # right on 99% of its rows: the loss creeps to more confident answers, not far from converged
     V = val_curve(ctx)
     if V is not None and V.n >= 4 and T is ctx.loss and best_before_tail(V, ctx) \
             and tail_level(V, 0.2) > float(V.y[V.best_index()]) + 2 * noise(V):
