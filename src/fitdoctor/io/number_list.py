@@ -157,7 +157,7 @@ def _pair_rows(text: str) -> tuple[np.ndarray, str | None] | None:
     """The rows of two numbers (the last line may be cut short: left out, with a note), or None
     when any other line is not such a row."""
     lines = [ln for ln in text.splitlines() if ln.strip()]
-    if len(lines) < 3:
+    if len(lines) < 2:
         return None
     note = None
     if _PAIR_LINE.fullmatch(lines[-1]) is None:
