@@ -202,7 +202,8 @@ def short_run_turn(ctx: Context) -> Finding | None:
         return None
     rb = int(np.argmin(V.y))
     after = V.n - 1 - rb
-    if rb < 1 or after < 2 or not (bool(np.all(np.diff(V.y[rb:]) > 0)) or _held_and_worst_last(V.y[rb:])):
+    stepwise = bool(np.all(np.diff(V.y[rb:]) > 0))  # worse at each step, else held above the best
+    if rb < 1 or after < 2 or not (stepwise or _held_and_worst_last(V.y[rb:])):
         return None
     best = float(V.y[rb])
     if float(V.y[-1]) - best < ctx.th.healthy_end_worse * abs(best):
@@ -223,7 +224,6 @@ def short_run_turn(ctx: Context) -> Finding | None:
           "short_run_turn": True}
     if score:
         ev["higher_is_better"] = True
-    stepwise = bool(np.all(np.diff(V.y[rb:]) > 0))
     how = "worse at each" if stepwise else "above it at each"
     last_is = "at the last" if stepwise else "at the last, the worst"
     msg = (f"{name} best {fv(sign * best_v)} at {V.axis} {fx(best_x)}, then {how} of the {after} "

@@ -392,7 +392,7 @@ def _stuck_val_accuracy(ctx: Context) -> dict[str, Any] | None:
     # one evaluation fewer when the train accuracy is frozen too: a second witness of its own
     needed = ctx.th.stuck_min_evals - (1 if _train_accuracy_frozen(ctx) else 0)
     frozen = _val_loss_frozen(ctx, needed)
-    if A is None or A.n < needed or A.n_raw != A.n or (T is None or T.n < 2) and not frozen:
+    if A is None or A.n < needed or A.n_raw != A.n or ((T is None or T.n < 2) and not frozen):
         return None
     y = np.round(A.y, 6)
     vals, counts = np.unique(y, return_counts=True)
