@@ -2,6 +2,8 @@
 
 import math
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -2378,6 +2380,21 @@ def test_a_short_run_whose_val_loss_held_above_its_best_and_ended_worst_is_overf
         in d.top.message, d.top.message
     back_down = {**run, "val_loss": run["val_loss"][:-1] + [0.3990]}
     assert "overfitting" not in codes(back_down)
+
+
+def test_a_val_loss_that_ended_above_where_it_began_is_not_healthy():
+    """A BERT classifier's 3 evaluations: val 0.8079, 0.8074, 0.9018 (+12% on its first) while
+    train fell 0.83 -> 0.62. It read "fell and settled: ... val_loss 0.8079 -> 0.9018", a
+    message its own numbers contradict; the summary now says validation did not fall. A
+    12-epoch val loss that ends 11% above its first value within its swings (0.02 an epoch)
+    stays healthy."""
+    d = fd.diagnose({"loss": [0.8278, 0.7153, 0.6191], "val_loss": [0.8079, 0.8074, 0.9018]})
+    assert "healthy" not in d.codes
+    assert d.summary["unnamed"].startswith("no fault named, but not healthy: val_loss ended above where it began "
+                                           "(0.8079 -> 0.9018, +12%)"), d.summary["unnamed"]
+    corpus_run = Path(__file__).resolve().parents[2] / "benchmarks" / "corpus" / "runs" / "oscillating-f02" / "training.log"
+    swinging = fd.diagnose(fd.read(corpus_run))  # val 0.3467 -> 0.3834 over 12 epochs, noise 0.022
+    assert swinging.codes == ["healthy"], swinging.codes
 
 
 def test_a_train_loss_still_falling_beside_a_val_score_still_climbing_is_still_improving():

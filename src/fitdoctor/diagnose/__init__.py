@@ -175,7 +175,13 @@ def diagnose(run: Any, *, thresholds: Mapping[str, Any] | None = None,
         # 0.0000 every epoch) or moved 1%
         moved = curves_ctx.facts.get("barely_moved")
         frozen = curves_ctx.facts.get("validation_frozen")
-        if frozen and not moved:
+        above = curves_ctx.facts.get("val_ended_above_start")
+        if above and not moved and not frozen:
+            summary["unnamed"] = (f"no fault named, but not healthy: {above['curve']} ended above where it began "
+                                  f"({above['first']:.4g} -> {above['last']:.4g}, "
+                                  f"{above['last'] / above['first'] - 1:+.0%}) while training went on: validation "
+                                  "did not fall and settle")
+        elif frozen and not moved:
             summary["unnamed"] = (f"no verdict, and not healthy: {frozen['curve']} held {frozen['low']:.4g}-{frozen['high']:.4g} "
                                   f"at every one of its {frozen['evaluations']} evaluations while training went on: "
                                   "validation never moved, so what the model learned did not reach it (its outputs "

@@ -457,6 +457,8 @@ def healthy(ctx: Context) -> Finding | None:
         return None  # the summary says what the curves show (see barely_moved)
     if validation_frozen(ctx):
         return None  # both did not fall: the summary says validation never moved
+    if val_ended_above_its_start(ctx):
+        return None  # validation did not fall: it ends worse than it began (the keep advice says where it was best)
     ev: dict[str, Any] = {"train_start": head_level(T), "train_last": tail_level(T, 0.2)}
     score = negated(T)  # an accuracy standing in for the train loss rose
     # a step log's train loss is averaged between evaluations for the tests; quoted as logged
@@ -503,6 +505,26 @@ def barely_moved(ctx: Context, T: Curve) -> bool:
     if max(falls.values()) >= ctx.th.healthy_min_fall:
         return False
     ctx.facts["barely_moved"] = falls
+    return True
+
+
+def val_ended_above_its_start(ctx: Context) -> bool:
+    """The val loss ends ``healthy_end_worse`` or more above its first evaluation, and beyond
+    twice its noise on a curve long enough to have one: it did not
+    "fall and settle" (LABELS.md: healthy is both), however the train loss did (a BERT
+    classifier's 3 evaluations: 0.8079, 0.8074, 0.9018 while train fell 0.83 -> 0.62)."""
+    V = ctx.val_loss
+    if V is None or V.n < 2 or negated(V):
+        return False
+    first, last = float(V.logged_first), float(V.logged_last)
+    if not (np.isfinite(first) and np.isfinite(last) and first > 0):
+        return False
+    # twice the noise too, where there are points enough to tell the noise from the rise (a
+    # 12-epoch val loss swinging by 0.02 ends 11% above its first value within it)
+    sigma = float(V.sigma) if V.n > ctx.th.short_curve_points else 0.0
+    if last - first < max(ctx.th.healthy_end_worse * first, 2 * sigma):
+        return False
+    ctx.facts["val_ended_above_start"] = {"curve": V.name, "first": first, "last": last}
     return True
 
 
