@@ -514,8 +514,8 @@ def val_ended_above_its_start(ctx: Context) -> bool:
     "fall and settle" (LABELS.md: healthy is both), however the train loss did (a BERT
     classifier's 3 evaluations: 0.8079, 0.8074, 0.9018 while train fell 0.83 -> 0.62)."""
     V = ctx.val_loss
-    if V is None or V.n < 2 or negated(V):
-        return False
+    if V is None or V.n < 2 or negated(V) or isinstance(ctx.history.meta.get("restored_best"), dict):
+        return False  # (early stopping restored its best weights: the model the user keeps did fall)
     first, last = float(V.logged_first), float(V.logged_last)
     if not (np.isfinite(first) and np.isfinite(last) and first > 0):
         return False
