@@ -107,14 +107,24 @@ class NumberListJSONReader(Reader):
                               "losses.json, val_loss.json or accuracy.json", note)]
 
 
-def _number_lines(text: str) -> list[str] | None:
-    """The non-empty lines when every one of them is a single number (the last may be cut
-    short), else None."""
+#: said of a file whose last line is cut short (a file still being written)
+_CUT_SHORT = "the last line is cut short (file still being written?); read up to the line before it"
+
+
+def _complete_lines(text: str, line: re.Pattern[str]) -> tuple[list[re.Match[str]], int, str | None] | None:
+    """The matches of ``line`` on each non-empty line of ``text``, how many non-empty lines there
+    are, and a note when the last one is cut short (left out); None for fewer than 2 lines or
+    any other line that does not match."""
     lines = [ln for ln in text.splitlines() if ln.strip()]
     if len(lines) < 2:
         return None
-    body = lines if _NUMBER_LINE.fullmatch(lines[-1]) else lines[:-1]
-    return lines if body and all(_NUMBER_LINE.fullmatch(ln) for ln in body) else None
+    note = None
+    if line.fullmatch(lines[-1]) is None:
+        lines, note = lines[:-1], _CUT_SHORT
+    matches = [line.fullmatch(ln) for ln in lines]
+    if not matches or any(m is None for m in matches):
+        return None
+    return matches, len(lines) + (note is not None), note
 
 
 @register
@@ -126,21 +136,19 @@ class NumberLinesReader(Reader):
     def sniff(cls, path: Path, head: bytes) -> float:
         if looks_binary(head) or path.suffix.lower() == ".json":
             return 0.0
-        lines = _number_lines(decode_text(head))
-        if lines is None or len(lines) < 3:
+        found = _complete_lines(decode_text(head), _NUMBER_LINE)
+        if found is None or found[1] < 3:
             return 0.0
         return 0.7 if metric_of(path) is not None else 0.2
 
     def read(self, path: Path) -> list[RunHistory]:
-        lines = _number_lines(decode_text(path.read_bytes()))
-        if lines is None:
+        found = _complete_lines(decode_text(path.read_bytes()), _NUMBER_LINE)
+        if found is None:
             raise BadInput(f"{path}: expected one number per line, such as 0.693 then 0.541")
-        note = None
-        if not _NUMBER_LINE.fullmatch(lines[-1]):
-            lines = lines[:-1]
-            note = "the last line is cut short (file still being written?); read up to the line before it"
-        return [named_numbers(path, [float(ln) for ln in lines], self.name, f"{len(lines)} numbers, one per line,",
-                              "train_loss.txt, val_loss.txt or accuracy.txt", note)]
+        matches, _, note = found
+        return [named_numbers(path, [float(m.group(0)) for m in matches], self.name,
+                              f"{len(matches)} numbers, one per line,", "train_loss.txt, val_loss.txt or accuracy.txt",
+                              note)]
 
 
 #: two numbers on a line and nothing else, apart by a comma, a semicolon, a tab or spaces
@@ -156,19 +164,11 @@ VAL_ABOVE_SHARE = 0.8
 def _pair_rows(text: str) -> tuple[np.ndarray, str | None] | None:
     """The rows of two numbers (the last line may be cut short: left out, with a note), or None
     when any other line is not such a row."""
-    lines = [ln for ln in text.splitlines() if ln.strip()]
-    if len(lines) < 2:
+    found = _complete_lines(text, _PAIR_LINE)
+    if found is None:
         return None
-    note = None
-    if _PAIR_LINE.fullmatch(lines[-1]) is None:
-        lines, note = lines[:-1], "the last line is cut short (file still being written?); read up to the line before it"
-    rows = []
-    for ln in lines:
-        m = _PAIR_LINE.fullmatch(ln)
-        if m is None:
-            return None
-        rows.append((float(m.group(1)), float(m.group(2))))
-    return np.array(rows, dtype=float), note
+    matches, _, note = found
+    return np.array([(float(m.group(1)), float(m.group(2))) for m in matches], dtype=float), note
 
 
 def _counter_stride(x: np.ndarray) -> float | None:
@@ -213,7 +213,8 @@ class NumberPairsReader(Reader):
         elif metric == "loss":
             train, val = rows[:, 0], rows[:, 1]
             ok = np.isfinite(train) & np.isfinite(val)
-            if not ok.any() or float(np.mean(val[ok] >= train[ok])) < VAL_ABOVE_SHARE:
+            above = float(np.mean(val[ok] >= train[ok])) if ok.any() else 0.0
+            if above < VAL_ABOVE_SHARE:
                 raise BadInput(f"{path}: two losses per line and no header, the second below the first on most "
                                "rows; cannot tell which is train and which validation; add a header line "
                                "such as 'loss,val_loss'")
@@ -222,7 +223,7 @@ class NumberPairsReader(Reader):
             h.add("val_loss", epochs, val, raw_name=f"{path.stem} column 2")
             h.note("no header: column 1 read as the train loss and column 2 as the validation loss, one row per "
                    "epoch (the order np.savetxt of the two lists writes; validation at or above train on "
-                   f"{float(np.mean(val[ok] >= train[ok])):.0%} of rows); a header line would settle it")
+                   f"{above:.0%} of rows); a header line would settle it")
         else:
             raise BadInput(f"{path}: two numbers per line, neither a counter; expected a counter and the "
                            f"{metric} ('100,0.693'), or a train and a validation loss in a file named for its loss")

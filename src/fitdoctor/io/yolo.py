@@ -26,7 +26,7 @@ import numpy as np
 
 from fitdoctor.errors import BadInput
 from fitdoctor.history import RunHistory
-from fitdoctor.io._table import parse_cell, read_csv_rows
+from fitdoctor.io._table import cell_at, parse_cell, read_csv_rows
 from fitdoctor.io.base import Reader, decode_text, looks_binary, register
 
 _MARKERS = ("train/box_loss", "val/box_loss", "metrics/map50(b)", "metrics/map_0.5",
@@ -160,12 +160,7 @@ def _row_ok(row: list[str]) -> bool:
 
 
 def _cell(row: list[str], j: int) -> float:
-    if j >= len(row):
-        return math.nan
-    try:
-        v = parse_cell(row[j])
-    except ValueError:
-        return math.nan
+    v = cell_at(row, j)
     return math.nan if v is None else v
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 from typing import Any
-
 
 import numpy as np
 
@@ -55,8 +55,6 @@ def _train_beside_a_rising_score(ctx: Context, V: Curve) -> Finding | None:
     found = _still_improving_on(ctx, T, train_only=True)
     if found is None:
         return None
-    from dataclasses import replace
-
     sign = -1.0 if negated(V) else 1.0  # a score is kept negated on the curve; quoted as logged
     half = V.n - V.n // 2
     text = (f", while {V.name} (no val loss logged) climbed through its noise over its last {half} "
@@ -415,8 +413,6 @@ def say_annealed(findings: list[Finding], ctx: Context) -> list[Finding]:
     annealed = ctx.facts.get("annealed_fall")
     if not annealed:
         return findings
-    from dataclasses import replace
-
     text = (f"; {annealed['curve']} still improves at the end, but the lr annealed to {annealed['lr_share']:.0%} of its "
             "peak: that is the schedule's last stretch, so more epochs at this lr would not go further "
             "(a longer schedule might)")

@@ -391,8 +391,9 @@ def _stuck_val_accuracy(ctx: Context) -> dict[str, Any] | None:
     T = ctx.loss
     # one evaluation fewer when the train accuracy is frozen too: a second witness of its own
     needed = ctx.th.stuck_min_evals - (1 if _train_accuracy_frozen(ctx) else 0)
-    frozen = _val_loss_frozen(ctx, needed)
-    if A is None or A.n < needed or A.n_raw != A.n or ((T is None or T.n < 2) and not frozen):
+    no_train = T is None or T.n < 2
+    val_frozen = _val_loss_frozen(ctx, needed)
+    if A is None or A.n < needed or A.n_raw != A.n or (no_train and not val_frozen):
         return None
     y = np.round(A.y, 6)
     vals, counts = np.unique(y, return_counts=True)
@@ -408,7 +409,7 @@ def _stuck_val_accuracy(ctx: Context) -> dict[str, Any] | None:
     # the fewest rows that value can be a share of (0.9: 10 rows; a float32 0.9866071939 of a
     # segmenter's pixels: more than any val set we could count)
     n = rows_behind_accuracy(A.y) or rows_behind_accuracy(np.array([p]), min_distinct=1)
-    if not binary and n is not None and n < ctx.th.stuck_min_rows and not frozen:
+    if not binary and n is not None and n < ctx.th.stuck_min_rows and not val_frozen:
         return None  # (a net whose val loss never changed gives the same answers on any number of rows)
     # the losses move while the answers do not: over the evaluations at that share, the val
     # loss (else the train loss) changes by a good part of its level. A run frozen by a
@@ -446,7 +447,7 @@ def _stuck_val_accuracy(ctx: Context) -> dict[str, Any] | None:
                            "loss_last": float(moved[-1]), "train_learned": learned}
     if train_acc is not None:
         out["train_accuracy"] = train_acc
-    if frozen and (T is None or T.n < 2):
+    if val_frozen and no_train:
         out["loss_frozen"] = True
     if n is not None:
         out["val_rows"] = n
