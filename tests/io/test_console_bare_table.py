@@ -61,6 +61,29 @@ def test_two_falling_columns_are_refused_with_what_would_make_them_readable(tmp_
     assert len(r.stderr.strip().splitlines()) == 1 and "'epoch,loss,val_loss'" in r.stderr
 
 
+def test_a_falling_column_of_counts_over_one_total_is_an_error_rate_not_a_second_loss(tmp_path):
+    """'0 0.6948527238597537, 0.4444444444444444' (a MIL slide classifier's 'epoch loss, error'):
+    each value of the third column is a count of 459 slides, so it is the error rate, and the
+    two falling columns are read instead of refused."""
+    loss, acc = _epochs(60)
+    errors = np.round((1 - acc) * 459) / 459
+    run = fd.read(_write(tmp_path, [f"{i} {float(a)!r}, {float(b)!r}" for i, (a, b) in enumerate(zip(loss, errors))]))
+    assert run.series["loss"].values[0] == pytest.approx(loss[0])
+    assert run.series["error"].values[-1] == pytest.approx(errors[-1])
+    assert "val_loss" not in run.series
+    assert any("column 3 as the train error (it falls, each value a count over one total)" in n
+               for n in run.meta["notes"])
+
+
+def test_a_falling_column_printed_to_four_decimals_is_no_rate(tmp_path):
+    """Any value printed to 4 decimals is a count over 10000: that says nothing, so two such
+    falling columns stay refused."""
+    loss, acc = _epochs(60)
+    p = _write(tmp_path, [f"{i} {a:.4f} {1 - b:.4f}" for i, (a, b) in enumerate(zip(loss, acc))])
+    with pytest.raises(BadInput, match="no header; cannot tell which column is which"):
+        fd.read(p)
+
+
 def test_a_column_with_no_trend_is_not_named(tmp_path):
     """An index and noise (a data dump, not a log): nothing falls, so nothing is a loss."""
     rng = np.random.default_rng(3)

@@ -7,15 +7,20 @@
 rows without the epoch, ``4.5572,4.5560``, each row one epoch). Nothing names
 the columns, so they are named by what they do, and only where that leaves no doubt: the first
 column counts epochs (consecutive integers); a value column that falls is the loss; one that
-rises and stays within [0, 1] (or [0, 100]) is an accuracy. One loss and at most one accuracy,
-or the table is not read: two falling columns could be train and validation in either order,
-and a guess there would decide the verdict. The guess is written into the run's notes.
+rises and stays within [0, 1] (or [0, 100]) is an accuracy; one within [0, 1] whose every value
+is a count over one row total (``0.42483660130718953`` is 195/459) is a rate, an accuracy if it
+rises and an error rate if it falls, never a loss, which averages continuous terms. One loss and
+at most one accuracy or error rate, or the table is not read: two falling columns could be train
+and validation in either order, and a guess there would decide the verdict. The guess is written
+into the run's notes.
 Rows are rewritten as ``epoch N | loss=.. accuracy=..`` lines for the generic reader.
 """
 
 from __future__ import annotations
 
+import math
 import re
+from fractions import Fraction
 
 import numpy as np
 
@@ -35,6 +40,10 @@ MIN_SHARE = 0.9
 #: a column goes one way when its ends lie this share of its range apart, and its rank
 #: correlation with the row number is at least this, the same way
 TREND = 0.3
+#: a rate's row total is at most this, and its values match a count over it to this much (a
+#: float64 printed in full; a value printed short matches many totals and is never a rate)
+MAX_RATE_TOTAL = 100_000
+RATE_TOL = 1e-12
 
 
 def has_epoch_column(text: str) -> bool:
@@ -71,8 +80,29 @@ def bare_rows(text: str) -> list[list[float]] | None:
     return rows
 
 
+def rate_total(col: np.ndarray) -> int | None:
+    """The row total ``n`` when every value is a count over it (``k / n``, ``n`` not a power of
+    ten's divisor, as a value printed to a few decimals would be); else None."""
+    total = 1
+    for v in col[np.isfinite(col)]:
+        if not 0.0 <= v <= 1.0:
+            return None
+        q = Fraction(float(v)).limit_denominator(MAX_RATE_TOTAL)
+        if abs(float(q) - v) > RATE_TOL:
+            return None
+        total = total * q.denominator // math.gcd(total, q.denominator)
+        if total > MAX_RATE_TOTAL:
+            return None
+    rest = total
+    for p in (2, 5):
+        while rest % p == 0:
+            rest //= p
+    return total if rest > 1 else None
+
+
 def _role(col: np.ndarray) -> str | None:
-    """``loss`` (falls), ``accuracy`` (rises within [0, 1] or [0, 100]), or None (no telling).
+    """``loss`` (falls), ``accuracy`` (rises within [0, 1] or [0, 100]), ``error`` (a rate that
+    falls), or None (no telling).
     A clear trend: the last tenth's median apart from the first tenth's by a good part of the
     column's range, and the rank correlation with the row number the same way (an accuracy that
     saturates near 1 early is still one that rose)."""
@@ -86,17 +116,17 @@ def _role(col: np.ndarray) -> str | None:
     if hi <= lo or abs(shift) < TREND * float(hi - lo) or rho * shift <= 0 or abs(rho) < TREND:
         return None
     if shift < 0:
-        return "loss"
+        return "error" if rate_total(finite) is not None else "loss"
     top = 1.0 if float(np.max(finite)) <= 1.0 else 100.0
     return "accuracy" if float(np.min(finite)) >= 0.0 and float(np.max(finite)) <= top else None
 
 
 def column_roles(rows: list[list[float]]) -> list[str] | None:
     """The value columns' names, or None when any column's role is unclear, or the roles are
-    not one loss and at most one accuracy."""
+    not one loss and at most one accuracy or error rate."""
     cols = np.array(rows, dtype=float)[:, 1:]
     roles = [_role(cols[:, j]) for j in range(cols.shape[1])]
-    if None in roles or roles.count("loss") != 1 or roles.count("accuracy") > 1:
+    if None in roles or roles.count("loss") != 1 or roles.count("accuracy") + roles.count("error") > 1:
         return None
     return [r for r in roles if r is not None]
 
@@ -116,8 +146,9 @@ def bare_table_as_lines(text: str) -> tuple[str, str | None]:
         out.append(f"epoch {int(r[0])} | {cells}")
     counted = has_epoch_column(text)
     first = 2 if counted else 1
-    how = ", ".join(f"column {j + first} as the train {name} ({'it falls' if name == 'loss' else 'it rises within its bounds'})"
-                    for j, name in enumerate(roles))
+    why = {"loss": "it falls", "accuracy": "it rises within its bounds",
+           "error": "it falls, each value a count over one total"}
+    how = ", ".join(f"column {j + first} as the train {name} ({why[name]})" for j, name in enumerate(roles))
     epoch = "no header: column 1 read as the epoch" if counted else \
         "no header and no epoch column: each row read as one epoch"
     note = f"{epoch}, {how}; no validation column"
