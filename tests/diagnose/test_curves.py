@@ -471,6 +471,44 @@ def test_four_epochs_are_too_few_to_call_underfitting():
     assert "underfitting" not in fd.diagnose(run).codes
 
 
+def test_a_regression_whose_mape_holds_at_100_percent_beside_a_flat_loss_is_underfitting():
+    """Four epochs of a forecaster at MSE 1.000 on a standardised target with MAPE 100-103%:
+    every prediction is about 0, the mean. Too short for the settled-high reading, but the two
+    witnesses together say it predicts a constant: no verdict before."""
+    run = {"loss": [1.0007, 1.0003, 0.99996, 1.00004], "mape": [103.5, 102.3, 100.8, 101.2],
+           "val_loss": [1.0013, 1.00008, 1.00004, 1.00005], "val_mape": [108.5, 103.7, 101.0, 100.9]}
+    d = fd.diagnose(run)
+    assert d.top.code == "underfitting"
+    assert "predicting 0 for every row scores 100%" in d.top.message
+
+
+def test_a_regression_whose_correlation_holds_at_zero_is_underfitting_not_a_plateau():
+    """A per-step regressor whose loss never left 1.00 while its lr decayed to nothing and its
+    val Spearman rho stayed within 0.013 of 0: it never learned, so it did not freeze while
+    learning (plateau); it predicts a constant."""
+    from fitdoctor.history import RunHistory
+
+    rng = np.random.default_rng(4)
+    steps = np.arange(50, 8200, 50)
+    h = RunHistory()
+    h.add("loss", steps, 1.0 + rng.normal(0, 0.02, steps.size))
+    h.add("learning_rate", steps, 3e-4 * np.linspace(1, 4e-4, steps.size))
+    evals = np.arange(816, 8200, 816)
+    h.add("val_loss", evals, 0.992 + rng.normal(0, 0.001, evals.size))
+    h.add("val_spearman_rho", evals, rng.uniform(-0.013, 0.011, evals.size))
+    d = fd.diagnose(h)
+    assert d.top.code == "underfitting" and "plateau" not in d.codes
+    assert "val_spearman_rho held between" in d.top.message
+
+
+def test_a_regression_that_learned_is_not_a_constant_predictor_though_its_r2_starts_at_zero():
+    """R^2 near 0 at first and a loss that fell 9x: it learned, nothing flat to explain."""
+    x = np.arange(30)
+    loss = 0.1 + 0.9 * np.exp(-x / 6)
+    run = {"loss": loss, "val_loss": loss * 1.04, "val_r2": 1 - loss * 1.04}
+    assert "underfitting" not in fd.diagnose(run).codes
+
+
 def test_a_detector_is_judged_by_its_map_not_by_a_loss_part():
     """YOLO logs box/cls/dfl loss parts beside mAP: the metric the run is judged by is mAP."""
     n = np.arange(30)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import numpy as np
@@ -97,6 +98,8 @@ def plateau(ctx: Context) -> Finding | None:
     T = train_curve(ctx)
     if T is None or T.n < 6:
         return None
+    if constant_predictor(ctx) is not None:
+        return None  # it never learned, so it did not freeze while learning: underfitting speaks
     if (cut := lr_cut_freeze(ctx, T)) is not None:
         return cut
     # the flat stretch at the end: the earliest start from which the rest shows no trend
@@ -169,6 +172,11 @@ def underfitting(ctx: Context) -> Finding | None:
     (val above train); one that underfits shows no such gap, so the gap decides how high
     "high" has to be."""
     T = ctx.loss
+    if T is not None and (constant := constant_predictor(ctx)) is not None:
+        witness, ev = constant
+        msg = (f"{T.name} stayed at {fv(tail_level(T))} from its start {fv(head_level(T))} while {witness}: "
+               "the model predicts a constant, so it cannot fit even its training data")
+        return finding("underfitting", "warning", msg, ctx, span=(T.x[0], T.x[-1]), evidence=ev)
     if T is None or T.n < ctx.th.short_run:
         return None  # a handful of epochs cannot show a loss has settled
     floor, floor_name = learned_nothing_level(ctx)
@@ -236,6 +244,42 @@ def underfitting(ctx: Context) -> Finding | None:
                  "than data it has never seen")
     msg = f"{T.name} settled at {fv(end)} ({high}) {close}; the model cannot fit even its training data"
     return finding("underfitting", "warning", msg, ctx, span=(T.x[0], T.x[-1]), evidence=ev)
+
+#: regression scores that a prediction carrying no signal puts at 0 (a correlation, R^2)
+NO_SIGNAL_AT_ZERO = frozenset({"spearman", "pearson", "rho", "corr", "correlation", "r2", "rsquared"})
+#: the mean absolute percentage error of predicting 0 for every row, in percent
+MAPE_OF_ZERO = 100.0
+
+
+def constant_predictor(ctx: Context) -> tuple[str, dict[str, Any]] | None:
+    """A regression whose predictions carry no signal, and the words that show it: its loss
+    never moved (by a twentieth of its start, train and validation) while a correlation or
+    R^2 held within 0.05 of 0 at every evaluation, or a MAPE within a tenth of 100% (what
+    predicting 0 scores, the mean of a standardised target). The loss alone cannot say this:
+    how high is high depends on the target's scale, which a log does not give."""
+    curves = [c for c in (ctx.loss, ctx.val_loss) if c is not None and c.n >= 3]
+    if not curves or any(head_level(c) - min(tail_level(c), float(np.min(c.smoothed())))
+                         > ctx.th.constant_predictor_moved * abs(head_level(c)) for c in curves):
+        return None
+    for name, series in ctx.history.series.items():
+        v = series.values[np.isfinite(series.values)]
+        if v.size < 3:
+            continue
+        words = set(re.split(r"[^a-z0-9]+", name.lower()))
+        if words & NO_SIGNAL_AT_ZERO and np.all(np.abs(v) <= ctx.th.constant_predictor_score):
+            return (f"{name} held between {fv(float(v.min()))} and {fv(float(v.max()))} at all {v.size} "
+                    "evaluations (a prediction with no signal scores 0)",
+                    {"no_signal_series": name, "no_signal_min": float(v.min()), "no_signal_max": float(v.max())})
+        if "mape" in words or "mean_absolute_percentage_error" in name.lower():
+            later = v[v.size // 4:]
+            scale = MAPE_OF_ZERO if float(np.median(later)) > 10 else MAPE_OF_ZERO / 100
+            if later.size >= 3 and np.all(np.abs(later - scale) <= 0.1 * scale):
+                return (f"{name} held at {fv(float(later.min()))}-{fv(float(later.max()))} (predicting 0 for "
+                        "every row scores 100%)",
+                        {"no_signal_series": name, "no_signal_min": float(later.min()),
+                         "no_signal_max": float(later.max())})
+    return None
+
 
 def begins_mid_run(T: Curve) -> bool:
     """The log's first point lies well into its run: epoch 60 of a log of epochs 60-74 (a resume
