@@ -369,6 +369,25 @@ def test_histories_under_one_key_beside_their_summary_are_one_run_each(tmp_path)
     assert list(runs[1].series["val_loss"].values) == _L
 
 
+def test_histories_kept_as_lists_of_epoch_records_under_their_names_are_one_run_each(tmp_path):
+    """{"selected_model": .., "rows": {..}, .., "histories": {"tcn_32": [{"epoch": 1,
+    "train_loss": .., "val_auc": ..}, ..], "lstm_32": [..]}} (an embryo model comparison, its
+    histories 200 lines down): read as four epochs of one run, curve after curve, as console
+    output before."""
+    def records(loss):
+        return [{"epoch": i + 1, "train_loss": v, "val_auc": 0.6 + 0.1 * i, "seconds": 3.1} for i, v in enumerate(loss)]
+    data = {"selected_model": "tcn_32", "rows": {"train": 18043, "val": 3854},
+            "results": {"logistic_regression": {"family": "baseline", "val": {"roc_auc": 0.72}}},
+            "histories": {"lstm_32": records(_L), "tcn_32": records(_V)}}
+    path = tmp_path / "metrics.json"
+    path.write_text(json.dumps(data, indent=2))
+    runs = fd.read_runs(path)
+    assert [r.name for r in runs] == ["lstm_32", "tcn_32"]
+    assert runs[0].meta["format"] == "keras-json"
+    assert list(runs[1].series["loss"].values) == _V
+    assert list(runs[0].series["loss"].steps) == list(range(1, len(_L) + 1))
+
+
 @pytest.mark.parametrize("shape,want", [
     ({"train": {"loss_weights": [1.0, 0.5], "batch_size": 32}, "model": {"layers": [64, 32]}}, None),
     ({"loss": {"train": _L, "test": _V}}, {"loss", "val_loss"}),

@@ -144,6 +144,8 @@ _WRAPPERS = ("history", "training_history", "train_history", "metrics", "logs", 
 #: ``"model": "resnet"``): one key per line as ``json.dump(..., indent=...)`` writes them
 _LATER_LIST_LINE = re.compile(r'^[ \t]{1,4}"[^"]{1,80}"\s*:\s*\[\s*-?(?:[\d.]|NaN|Infinity|null)', re.M)
 #: a curve one or two levels down: {"history": {"loss": [1.77, .. or {"metrics": {"train": {"loss": [..
+#: a run kept as a list of per-epoch records under its name, beside others: "tcn_64": [ {"epoch": 1,
+_NAMED_RECORD_LIST = re.compile(r'^[ \t]{1,8}"[^"]{1,80}"\s*:\s*\[\s*\{\s*"(?:epoch|step|global_step|iteration|iter)"\s*:', re.M)
 _NESTED_LIST_HEAD = re.compile(r'\{\s*"[^"]{1,80}"\s*:\s*(?:\{\s*"[^"]{1,80}"\s*:\s*){1,2}\[\s*-?(?:[\d.]|NaN|Infinity|null)')
 
 
@@ -238,10 +240,26 @@ def _unnested(data: dict) -> dict:
     return flat
 
 
+def _record_columns(value: Any) -> dict | None:
+    """A run's curves as name -> list: a dict as it is; a list of per-epoch records that all
+    name the same keys (``[{"epoch": 1, "train_loss": 0.58, "val_auc": 0.66}, ..]``) turned
+    into its columns; None for anything else."""
+    if isinstance(value, dict):
+        return value
+    if not (isinstance(value, list) and len(value) >= 2 and all(isinstance(r, dict) for r in value)
+            and _axis_key(value) is not None):
+        return None
+    rows = [flat_record(r) for r in value]
+    if any(r.keys() != rows[0].keys() for r in rows):
+        return None
+    return {k: [r[k] for r in rows] for k in rows[0]}
+
+
 def _runs_by_key(data: dict) -> dict[str, dict] | None:
-    """A history per fold or model ({"fold_0": {"loss": [...]}, "fold_1": {...}}): two or more
-    keys, none a split or a wrapper, each holding its own curves. None for any other shape."""
-    inner = {k: flatten_history(v) for k, v in data.items() if isinstance(v, dict)}
+    """A history per fold or model ({"fold_0": {"loss": [...]}, "fold_1": {...}}, or each a list
+    of per-epoch records): two or more keys, none a split or a wrapper, each holding its own
+    curves. None for any other shape."""
+    inner = {k: flatten_history(cols) for k, v in data.items() if (cols := _record_columns(v)) is not None}
     runs = {k: v for k, v in inner.items() if _has_curve(v)}
     if len(runs) < 2 or any(str(k).lower() in _SPLITS or str(k).lower() in _WRAPPERS for k in runs):
         return None
@@ -375,7 +393,7 @@ class KerasHistoryJSONReader(Reader):
             # (or two: {"metrics": {"train": {"loss": [1.77, ...)
         if re.match(r'\s*"[^"]{1,80}"\s*:\s*\{\s*"0"\s*:\s*-?[\d.]', body):
             return 0.75  # pandas to_json(): {"loss": {"0": 0.69, ...
-        if _LATER_LIST_LINE.search(text) or _WRAPPED_RECORDS.search(text):
+        if _LATER_LIST_LINE.search(text) or _WRAPPED_RECORDS.search(text) or _NAMED_RECORD_LIST.search(text):
             return 0.7
         return 0.0
 
