@@ -183,3 +183,47 @@ def test_output_dir_with_tensorboard_runs_is_read_as_trainer_state(tmp_path):
     w.close()
     run = read(out)
     assert run.meta["format"] == "huggingface" and run.meta["checkpoints"] == [40, 80, 120, 150]
+
+
+def _whisper_log(final_rows: float) -> list[dict]:
+    """A Whisper fine-tune's log_history: train loss every 50 steps, an evaluation of 159 rows
+    every 100 (eval_runtime x eval_samples_per_second), its val loss falling then creeping up;
+    then one final evaluation at the last step on ``final_rows`` rows."""
+    log: list[dict] = []
+    for step in range(50, 3050, 50):
+        log.append({"loss": round(3.2 * np.exp(-step / 300) + 1e-4, 4), "step": step, "epoch": step / 204})
+        if step % 100 == 0:
+            k = step // 100
+            runtime = 577.0 + (k % 3)
+            log.append({"eval_loss": 0.08 + 0.7 * np.exp(-step / 120) + 0.0004 * k, "eval_runtime": runtime,
+                        "eval_samples_per_second": round(159 / runtime, 3), "step": step, "epoch": step / 204})
+    log.append({"eval_loss": 0.0186, "eval_runtime": 798.0, "eval_samples_per_second": round(final_rows / 798.0, 3),
+                "step": 3060, "epoch": 15.0})
+    return log
+
+
+def test_a_final_evaluation_on_another_set_is_left_out_of_the_val_curve():
+    """210 rows at the last step against 159 at each of the 30 before (Whisper's final
+    evaluate() on other data, its loss 5x below the curve): not a point of the val curve,
+    which would otherwise end at a new best; the note says how it was told apart."""
+    run = state_to_history({"log_history": _whisper_log(210.0)}, source="x")
+    assert run.series["val_loss"].steps[-1] == 3000
+    assert any("step 3060 (210 rows) covered other data than the other 30 (159 rows each" in n for n in run.meta["notes"])
+    same = state_to_history({"log_history": _whisper_log(159.0)}, source="x")
+    assert same.series["val_loss"].steps[-1] == 3060  # the same rows: a point of the curve
+
+
+def test_a_final_evaluation_on_another_set_is_left_out_of_a_csv_export_too(tmp_path):
+    """The same log exported to CSV by pandas (the Trainer's columns, blank where a row has none)."""
+    import csv
+
+    log = _whisper_log(210.0)
+    keys = ["loss", "epoch", "step", "eval_loss", "eval_runtime", "eval_samples_per_second"]
+    path = tmp_path / "training_history.csv"
+    with open(path, "w", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=keys)
+        w.writeheader()
+        w.writerows({k: r.get(k, "") for k in keys} for r in log)
+    run = read(path)
+    assert len(run.series["val_loss"]) == 30 and run.series["val_loss"].values[-1] > 0.08
+    assert any("step 3060 (210 rows) covered other data" in n for n in run.meta["notes"])

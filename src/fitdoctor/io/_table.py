@@ -25,6 +25,38 @@ AXIS_COLUMNS = {"epoch", "epochs", "step", "steps", "global_step", "iteration", 
                 "eval_steps_per_second", "total_flos", "samples", "batch", "data_time"}
 
 
+#: evaluations agreeing on how many rows they covered agree within this share; one that
+#: differs by more than OTHER_SET_SHARE covered another set
+SAME_SET_SHARE = 0.05
+OTHER_SET_SHARE = 0.15
+
+
+def evaluated_elsewhere(counts: Sequence[float | None]) -> list[int]:
+    """The positions of the evaluations made on another set than the rest. A Hugging Face
+    Trainer logs each evaluation's ``eval_runtime`` and ``eval_samples_per_second``, whose
+    product is the rows it covered: 159 at each of 31 evaluations and 210 at the last (a final
+    ``evaluate()`` on the test split, or on the train rows) says the last scored other data, and
+    belongs to no validation curve. Only where four or more evaluations agree within 5%, and
+    the odd ones are at most a tenth of them."""
+    known = [(i, c) for i, c in enumerate(counts) if c is not None and math.isfinite(c) and c > 0]
+    if len(known) < 4:
+        return []
+    typical = float(np.median([c for _, c in known]))
+    same = [i for i, c in known if abs(c - typical) <= SAME_SET_SHARE * typical]
+    odd = [i for i, c in known if abs(c - typical) > OTHER_SET_SHARE * typical]
+    if len(same) < 4 or len(same) + len(odd) != len(known) or len(odd) > 0.1 * len(known):
+        return []
+    return odd
+
+
+def other_set_note(where: Sequence[str], counts: Sequence[float], typical: float, total: int) -> str:
+    """The note for evaluations :func:`evaluated_elsewhere` set aside."""
+    at = ", ".join(f"{w} ({c:.0f} rows)" for w, c in zip(where, counts))
+    return (f"the evaluation at {at} covered other data than the other {total - len(where)} ({typical:.0f} rows "
+            "each, from eval_runtime x eval_samples_per_second): a final evaluation on another set, left out "
+            "of the validation curves")
+
+
 #: The largest csv field size limit every platform accepts (it is a C long: 32 bits on Windows).
 FIELD_LIMIT_MAX = min(sys.maxsize, 2**31 - 1)
 

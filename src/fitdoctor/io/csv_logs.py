@@ -11,10 +11,13 @@ import math
 import re
 from pathlib import Path
 
+import numpy as np
+
 from fitdoctor.errors import BadInput
 from fitdoctor.history import TRAIN_SPLITS, VAL_SPLITS, RunHistory
-from fitdoctor.io._table import (cell_at, columns_to_history, delimiter_of, is_bookkeeping, is_sentence,
-                                 parse_cell, read_csv_rows, restart_starts, shown, title_lines)
+from fitdoctor.io._table import (cell_at, columns_to_history, delimiter_of, evaluated_elsewhere, is_bookkeeping,
+                                 is_sentence, other_set_note, parse_cell, read_csv_rows, restart_starts, shown,
+                                 title_lines)
 from fitdoctor.io.base import Reader, decode_text, looks_binary, register
 from fitdoctor.io.console.vocabulary import translate
 
@@ -225,6 +228,8 @@ class GenericCSVReader(Reader):
                    "saved transposed (DataFrame(history.history).T), read with its columns as the epochs")
             return [h]
         _refuse_results_table(path, header, rows)
+        rows, elsewhere_note = _without_other_set_evals(header, rows)
+        export_note = "; ".join(n for n in (export_note, elsewhere_note) if n) or None
         columns = _run_columns(header, rows)
         parts = _runs_in_table(header, rows, columns)
         if len(parts) == 1 and _split_column(header, rows) is None:
@@ -275,6 +280,28 @@ class GenericCSVReader(Reader):
                f"{', '.join(shown_splits[:-1])} and {shown_splits[-1]} curves" if len(shown_splits) > 1
                else f"column {header[j].strip()!r} names each row's split")
         return h
+
+
+def _without_other_set_evals(header: list[str], rows: list[list[str]]) -> tuple[list[list[str]], str | None]:
+    """A Trainer's log exported to CSV with the ``eval_*`` cells of an evaluation on another set
+    blanked (:func:`~fitdoctor.io._table.evaluated_elsewhere`), and the note saying so."""
+    low = [c.strip().lower() for c in header]
+    if "eval_runtime" not in low or "eval_samples_per_second" not in low:
+        return rows, None
+    rt, sps = low.index("eval_runtime"), low.index("eval_samples_per_second")
+    evals = [i for i, row in enumerate(rows) if cell_at(row, rt) is not None]
+    counts = [(cell_at(rows[i], rt) or 0.0) * (cell_at(rows[i], sps) or 0.0) or None for i in evals]
+    odd = evaluated_elsewhere(counts)
+    if not odd:
+        return rows, None
+    step = next((low.index(a) for a in ("step", "global_step", "epoch") if a in low), None)
+    blank = {j for j, name in enumerate(low) if name.startswith("eval_")}
+    rows = [list(r) for r in rows]
+    for j in odd:
+        rows[evals[j]] = [("" if k in blank else c) for k, c in enumerate(rows[evals[j]])]
+    typical = float(np.median([c for j, c in enumerate(counts) if j not in odd and c]))
+    where = [f"{low[step]} {rows[evals[j]][step].strip()}" if step is not None else f"row {evals[j] + 2}" for j in odd]
+    return rows, other_set_note(where, [counts[j] for j in odd], typical, len(evals))
 
 
 def transposed(header: list[str], rows: list[list[str]]) -> tuple[list[str], list[list[str]]] | None:

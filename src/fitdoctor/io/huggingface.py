@@ -27,7 +27,7 @@ import numpy as np
 
 from fitdoctor.errors import BadInput
 from fitdoctor.history import RunHistory, canonical_name
-from fitdoctor.io._table import AXIS_COLUMNS
+from fitdoctor.io._table import AXIS_COLUMNS, evaluated_elsewhere, other_set_note
 from fitdoctor.io.base import Reader, decode_text, looks_binary, read_text, register
 
 STATE_FILE = "trainer_state.json"
@@ -88,7 +88,10 @@ def state_to_history(state: dict[str, Any], *, source: str) -> RunHistory:
     steps_epochs: list[tuple[float, float]] = []
     skipped = 0
     seen: set[str] = set()
-    for entry in state["log_history"]:
+    elsewhere = _evaluated_elsewhere(state["log_history"], h)
+    for n, entry in enumerate(state["log_history"]):
+        if n in elsewhere:
+            continue
         if not isinstance(entry, dict):
             skipped += 1
             continue
@@ -147,6 +150,20 @@ def state_to_history(state: dict[str, Any], *, source: str) -> RunHistory:
         h.meta["metric_for_best_model"] = metric
     _check_nan_filter(h)
     return h
+
+
+def _evaluated_elsewhere(entries: list[Any], h: RunHistory) -> set[int]:
+    """The log_history entries of evaluations on another set (:func:`evaluated_elsewhere`),
+    noted on ``h``."""
+    evals = [(n, e) for n, e in enumerate(entries) if isinstance(e, dict) and "eval_runtime" in e]
+    counts = [(_num(e.get("eval_runtime")) or 0.0) * (_num(e.get("eval_samples_per_second")) or 0.0) or None
+              for _, e in evals]
+    odd = evaluated_elsewhere(counts)
+    if odd:
+        typical = float(np.median([c for j, c in enumerate(counts) if j not in odd and c]))
+        h.note(other_set_note([f"step {evals[j][1].get('step')}" for j in odd], [counts[j] for j in odd],
+                              typical, len(evals)))
+    return {evals[j][0] for j in odd}
 
 
 EVAL_SET_LOSS = re.compile(r"eval_(.+)_loss")
