@@ -2420,6 +2420,21 @@ def test_a_short_run_whose_val_loss_held_above_its_best_and_ended_worst_is_overf
     assert "overfitting" not in codes(back_down)
 
 
+def test_a_fine_tune_whose_best_was_its_first_evaluation_and_held_above_it_is_overfitting():
+    """KLUE-BERT, 5 epochs: val loss best at epoch 1 (0.0746, val accuracy already 0.977), then
+    0.0915, 0.0766, 0.1008, 0.1042 (+40%) while train fell at every epoch 0.115 -> 0.0064. The
+    model learned in its first epoch, before anything was logged, so a best at the first
+    evaluation is a best like any other: it had read no fault. With val accuracy near guessing
+    (nothing learned), the same val curve is no turn."""
+    run = {"loss": [0.1153, 0.0328, 0.0186, 0.0078, 0.0064], "accuracy": [0.959, 0.991, 0.993, 0.997, 0.998],
+           "val_loss": [0.0746, 0.0915, 0.0766, 0.1008, 0.1042], "val_accuracy": [0.977, 0.974, 0.980, 0.980, 0.981]}
+    d = fd.diagnose(run)
+    assert d.top.code == "overfitting", d.codes
+    assert "best 0.0746 at epoch 0, then above it at each of the 4 epochs after it" in d.top.message, d.top.message
+    guessing = {**run, "val_loss": [0.6931 + v for v in run["val_loss"]], "val_accuracy": [0.51, 0.5, 0.52, 0.5, 0.49]}
+    assert "overfitting" not in codes(guessing)
+
+
 def test_a_val_loss_that_ended_above_where_it_began_is_not_healthy():
     """A BERT classifier's 3 evaluations: val 0.8079, 0.8074, 0.9018 (+12% on its first) while
     train fell 0.83 -> 0.62. It read "fell and settled: ... val_loss 0.8079 -> 0.9018", a

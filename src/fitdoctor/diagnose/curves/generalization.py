@@ -9,6 +9,7 @@ import numpy as np
 
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
+from fitdoctor.diagnose.chance import accuracy_learned
 from fitdoctor.diagnose.curves.oscillation import oscillating
 from fitdoctor.diagnose.curves.messages import finding, first_as_logged, fv, fx, last_as_logged, logged_after, negated, shown, unit
 from fitdoctor.diagnose.curves.shape import drop, dropout_hint, harder_train_targets, jumps_over_recent, no_loss_scale, noise, still_moving, stuck_val_accuracy, tail_trend, train_curve, val_curve, val_gain, val_improved
@@ -187,6 +188,17 @@ def _held_and_worst_last(y: np.ndarray) -> bool:
     return after.size >= 3 and bool(np.all(after > y[0])) and float(after[-1]) > float(np.max(after[:-1]))
 
 
+def learned_by_first_eval(V: Curve, ctx: Context) -> bool:
+    """The model had learned before its first evaluation (a fine-tune's first epoch): its val
+    accuracy got well clear of guessing, or its val loss began well below the learned-nothing
+    level. A best there is a best like any other, not a validation set it never learned
+    (KLUE-BERT: val loss 0.0746 at epoch 1 beside val accuracy 0.977, then 0.0915, 0.0766,
+    0.1008, 0.1042)."""
+    if V is not ctx.val_loss:
+        return False
+    return bool(accuracy_learned(ctx)) or (ctx.chance_loss is not None and float(V.y[0]) < 0.8 * ctx.chance_loss)
+
+
 def short_run_turn(ctx: Context) -> Finding | None:
     """Overfitting in a run too short for a noise estimate (4 to ``short_run`` - 1 evaluations;
     a longer one is :func:`late_rise`'s, which can tell a turn from a noisy floor): validation
@@ -203,7 +215,7 @@ def short_run_turn(ctx: Context) -> Finding | None:
     rb = int(np.argmin(V.y))
     after = V.n - 1 - rb
     stepwise = bool(np.all(np.diff(V.y[rb:]) > 0))  # worse at each step, else held above the best
-    if rb < 1 or after < 2 or not (stepwise or _held_and_worst_last(V.y[rb:])):
+    if (rb < 1 and not learned_by_first_eval(V, ctx)) or after < 2 or not (stepwise or _held_and_worst_last(V.y[rb:])):
         return None
     best = float(V.y[rb])
     if float(V.y[-1]) - best < ctx.th.healthy_end_worse * abs(best):
