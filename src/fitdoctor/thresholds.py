@@ -257,6 +257,11 @@ class Thresholds:
     #: correlation or R^2 held within this of 0 (or a MAPE within a tenth of 100%)
     constant_predictor_moved: float = 0.05
     constant_predictor_score: float = 0.05
+    #: still improving: the last few evaluations levelled off when their slope is shallower
+    #: than the tail's by this many of their standard errors
+    level_off_z: float = 1.0
+    #: ... a test asked only of a tail holding at least this share of the run's whole fall
+    level_off_tail_share: float = 0.1
     short_run: int = 8
     #: still improving: a curve of at most this many points is judged by whether it fell at
     #: each of its last three steps (a handful of points gives no noise estimate to test against).

@@ -2435,6 +2435,19 @@ def test_a_fine_tune_whose_best_was_its_first_evaluation_and_held_above_it_is_ov
     assert "overfitting" not in codes(guessing)
 
 
+def test_a_val_loss_whose_last_few_evaluations_go_on_at_the_tails_rate_has_not_levelled_off():
+    """A GPT-2-medium fine-tune evaluated every 500 steps: val 2.61 -> 1.63, its last 12
+    evaluations 12% of its fall at -0.0075 each, its last 6 at -0.0067, too few and too noisy
+    (+-0.03) to show a fall of their own, but within a fifth of their standard error of the
+    tail's rate: nothing says it stopped. It read healthy. Where the last 6 do flatten (and
+    train with them), it stays healthy."""
+    train = [2.597, 2.13, 2.081, 2.052, 2.02, 1.978, 1.956, 1.918, 1.906, 1.914, 1.795, 1.814, 1.764, 1.735, 1.728, 1.682, 1.654, 1.634, 1.616, 1.589, 1.573, 1.544, 1.545, 1.478, 1.472, 1.439, 1.403, 1.4, 1.39, 1.357, 1.363, 1.309, 1.25, 1.292, 1.27, 1.253, 1.203, 1.199, 1.183, 1.142, 1.133]
+    val = [2.611, 2.157, 2.167, 2.116, 2.096, 2.094, 2.073, 2.023, 2.008, 2.009, 1.996, 1.973, 1.977, 1.917, 1.941, 1.925, 1.891, 1.877, 1.878, 1.869, 1.832, 1.802, 1.791, 1.745, 1.791, 1.77, 1.776, 1.75, 1.733, 1.749, 1.693, 1.675, 1.675, 1.673, 1.671, 1.659, 1.62, 1.684, 1.655, 1.624, 1.63]
+    assert fd.diagnose({"loss": train, "val_loss": val}).top.code == "still_improving"
+    flat = {"loss": train[:-6] + [train[-7]] * 6, "val_loss": val[:-6] + [1.66, 1.665, 1.658, 1.662, 1.667, 1.661]}
+    assert fd.diagnose(flat).codes == ["healthy"]
+
+
 def test_a_val_loss_that_ended_above_where_it_began_is_not_healthy():
     """A BERT classifier's 3 evaluations: val 0.8079, 0.8074, 0.9018 (+12% on its first) while
     train fell 0.83 -> 0.62. It read "fell and settled: ... val_loss 0.8079 -> 0.9018", a
