@@ -2247,17 +2247,32 @@ def test_an_evaluation_printed_a_metric_a_line_is_one_row(tmp_path):
     assert len(acc) == len(loss) == 6 and acc.steps.tolist() == loss.steps.tolist()
 
 
+def test_a_loss_named_before_its_step_is_read_each_step(tmp_path):
+    """'2017-08-18 02:43:53,914:<tab>Loss at step 1: 8.499695' under 'Start training epoch 1.' (a
+    question-generation seq2seq's log): refused before as an unknown format."""
+    lines = ["2017-08-18 02:43:52,360:\tStart training epoch 1."]
+    lines += [f"2017-08-18 02:43:{s % 60:02d},914:\tLoss at step {s}: {5 + 3.5 * math.exp(-s / 20):.6f}" for s in range(1, 176)]
+    p = tmp_path / "train.log"
+    p.write_text("\n".join(lines) + "\n")
+    [run] = fd.read_runs(str(p))
+    assert run.meta["format"] == "console"
+    assert run.series["loss"].axis == "step"
+    assert list(run.series["loss"].steps[:3]) == [1, 2, 3] and len(run.series["loss"]) == 175
+    assert run.series["loss"].values[0] == pytest.approx(5 + 3.5 * math.exp(-1 / 20), abs=1e-6)
+
+
 def test_a_log_of_python_logging_lines_claimed_as_csv_is_read_as_console_output(tmp_path):
     """Python logging's "19:02:06,356" puts a comma in every line, so a log of nothing else
     looks like a CSV; the CSV reader finds no numeric column in it. The console reader's curve
-    is the file's, with a note saying how it was read."""
+    is the file's: claimed by the console sniffer itself since it knows "<metric> at step N:"
+    lines, and before that read as console output with a note saying so."""
     lines = [f"2025-12-03 19:02:{i:02d},356 INFO     Training average loss at step {i * 100}: {2.0 / i:.4f}"
              for i in range(1, 9)]
     p = tmp_path / "train.log"
     p.write_text("\n".join(lines) + "\n")
     [run] = fd.read_runs(str(p))
     assert run.series["loss"].steps.tolist() == [100.0 * i for i in range(1, 9)]
-    assert any("read as console output" in n for n in run.meta["notes"])
+    assert run.meta["format"] == "console"
 
 
 def _allennlp_epoch(epoch: int, epochs: int, rows: dict[str, tuple[str, str]], logger: str) -> list[str]:
@@ -2664,3 +2679,18 @@ def test_epoch_summaries_are_the_curve_when_step_lines_sample_less_often(tmp_pat
     assert h.series["loss"].values.tolist() == avg
     assert any("they sample the loss less often than the epochs end" in n for n in h.meta["notes"])
     assert fd.diagnose(h).top.code == "still_improving"
+
+
+def test_an_iteration_counter_then_a_step_of_its_total_reads_the_step_inside_the_pass(tmp_path):
+    """'iteration:1 step:3700/23196, NER loss:11.96' (an XLNet NER log stopped 17% into its first
+    pass): the iteration counts passes and the step the batches in one, so each line sits at
+    its fraction of the pass; read as one point at 'step 1' before ('only one step of values').
+    The log ending inside its first pass says the run stopped before one epoch was done."""
+    lines = [f"2019-10-10 20:33:11,477 - log\\train.log - INFO - iteration:1 step:{s}/23196, NER loss:{10 + 21 * math.exp(-s / 700):.6f}"
+             for s in range(100, 4000, 100)]
+    h = _read_printed(tmp_path, lines, "train.log")
+    loss = h.series["ner_loss"]
+    assert len(loss) == 39 and loss.axis == "epoch"
+    assert loss.steps[0] == pytest.approx(100 / 23196) and loss.steps[-1] == pytest.approx(3900 / 23196)
+    assert h.meta["global_step"] == 3900 and h.meta["max_steps"] == 23196
+    assert any("ends at batch 3900 of the 23196 in its first pass" in n for n in h.meta["notes"])

@@ -1,6 +1,8 @@
 """One metric per line, named with its split and its position: "Valid MRR at step 10000:
 0.729632", "Training average loss at step 100: 1.286299" (the knowledge-graph embedding
-trainers that grew out of RotatE's ``codes/run.py``, and loggers written after them)."""
+trainers that grew out of RotatE's ``codes/run.py``, and loggers written after them); or with
+no split word, a loss or score of the training loop: "Loss at step 1: 8.499695" (a seq2seq
+question generator's log)."""
 
 from __future__ import annotations
 
@@ -12,10 +14,17 @@ from fitdoctor.io.console.runs import State
 
 #: the split word, an optional "average"/"mean", the metric's name (one or two words), "at
 #: step|epoch|iteration N", a colon and the value, ending the line
-AT_STEP = re.compile(r"\b(?P<split>Training|Train|Validation|Valid|Val|Evaluation|Eval|Test|Dev)"
-                     r"(?:\s+(?:average|avg|mean))?\s+(?P<name>[A-Za-z][\w@/.-]*(?:\s[A-Za-z][\w@/.-]*)?)"
+AT_STEP = re.compile(r"(?:\b(?P<split>Training|Train|Validation|Valid|Val|Evaluation|Eval|Test|Dev)"
+                     r"(?:\s+(?:average|avg|mean))?\s+|(?<![\w@/.-]))(?P<name>[A-Za-z][\w@/.-]*(?:\s[A-Za-z][\w@/.-]*)?)"
                      r"\s+at\s+(?P<axis>step|epoch|iter(?:ation)?)\s+(?P<x>\d+)\s*:\s*(?P<value>" + NUM + r")\s*$",
                      re.I)
+
+
+#: a logger's level before the message, never part of a metric's name
+_LOG_LEVELS = {"info", "debug", "warning", "warn", "error", "critical"}
+#: what a name with no split word must hold to be a metric
+_METRIC_WORD = re.compile(r"loss|acc|error|\berr\b|f1|auc|iou|dice|psnr|ssim|mae|mse|rmse|bleu|wer|cer|perplexity|ppl|score",
+                          re.I)
 
 
 def handle(state: State, n: int, seg: str) -> bool:
@@ -26,11 +35,27 @@ def handle(state: State, n: int, seg: str) -> bool:
     m = AT_STEP.search(seg)
     if m is None:
         return False
-    split = split_prefix(m.group("split"))
-    name = re.sub(r"\s+", "_", m.group("name").strip()).lower()
+    words = m.group("name").split()
+    if m.group("split") is None:
+        # no split word: the training loop's own loss or score, after a logger's level ("INFO")
+        if len(words) > 1 and words[0].lower() in _LOG_LEVELS:
+            words = words[1:]
+        if not _METRIC_WORD.search(" ".join(words)):
+            return False  # "Saved checkpoint at step 100: 3": no metric
+    split = split_prefix(m.group("split")) if m.group("split") else "train"
+    name = "_".join(words).lower()
     key = name if split == "train" else f"{split}_{name}"
     axis = "epoch" if m.group("axis").lower() == "epoch" else "step"
     x = float(m.group("x"))
     state.run_for(n, "at_step", axis, x).put(x, {key: float(m.group("value"))})
     state.record_line = n
     return True
+
+
+def at_step_line(line: str) -> bool:
+    """A line :func:`handle` reads (the sniffer's test)."""
+    m = AT_STEP.search(line)
+    if m is None:
+        return False
+    words = m.group("name").split()
+    return m.group("split") is not None or bool(_METRIC_WORD.search(" ".join(words)))

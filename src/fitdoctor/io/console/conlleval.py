@@ -45,8 +45,10 @@ def handle(state: State, n: int, seg: str) -> bool:
             state.conll_evals += 1
             if run.records and run.dialect == "generic" and run.last_x is not None:
                 # "iteration:1 step:1000/1044, NER loss: 4.1" lines before it: the evaluation
-                # that closes that iteration, in the same run
-                state.conll_x = run.last_x
+                # that closes that iteration, in the same run (at the pass's end, where its
+                # batch lines sit at their fraction of it)
+                passed = run.pass_progress
+                state.conll_x = float(passed[0]) if passed is not None and passed[0] >= 1 else run.last_x
             else:
                 state.run_for(n, "conlleval", "evaluation")
                 state.conll_x = float(state.conll_evals)

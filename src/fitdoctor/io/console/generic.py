@@ -410,7 +410,15 @@ def handle_generic(state: State, n: int, seg: str) -> None:
                 # "step=20/144 loss=4.5657" under "Epoch 1/30 started": a batch of that epoch
                 # (see batch_point), not a step counter that restarts at every epoch
                 st = None
-            if st is not None:
+            sub = _STEP_OF.search(seg) if st is not None and st.re is _STEP_INLINE else None
+            if sub is not None and sub.start() > st.start() and int(sub.group(2)) > 0:
+                # "iteration:1 step:3700/23196, NER loss:11.96": a counter, then a finer one with
+                # its total: the first counts passes over the data (epochs), the second the
+                # batches inside one, so the line sits at its fraction of that pass
+                x = within_epoch(float(st.group(1)), int(sub.group(1)), int(sub.group(2)))
+                state.run.pass_progress = (float(st.group(1)), int(sub.group(1)), int(sub.group(2)))
+                rest = seg[:st.start()] + " | " + seg[st.end():sub.start()] + " | " + seg[sub.end():]
+            elif st is not None:
                 x, axis = float(st.group(1)), "step"
                 rest = seg[:st.start()] + " | " + seg[st.end():]
     if m is None and "%|" in rest:

@@ -27,6 +27,9 @@ class Run:
     #: "[epoch, batch]" lines (PyTorch's CIFAR-10 tutorial): the last batch index seen in the
     #: first epoch, which turns (epoch, batch) into a global step
     batches_per_epoch: int = 0
+    #: "iteration:1 step:3900/23196" lines: (pass, batch, batches in a pass) of the last one, which
+    #: tells a log that ends inside its first pass over the data
+    pass_progress: tuple[float, int, int] | None = None
     #: filled by the fast path instead of ``records``: raw name -> (steps, values)
     columns: dict[str, tuple[np.ndarray, np.ndarray]] = field(default_factory=dict)
     #: a tqdm bar counting epochs: the n of its last update with metrics, and whether its
@@ -199,6 +202,12 @@ def to_history(run: Run, *, source: str, fmt: str) -> RunHistory:
         done, planned = PROGRESS_KEYS["step" if run.axis == "step" else "epoch"]
         h.meta[planned] = run.header_total
         h.meta[done] = run.last_header - (run.open_header is not None)
+    elif run.pass_progress is not None and run.pass_progress[0] <= 1 and run.pass_progress[1] < run.pass_progress[2]:
+        # it never finished its first pass, so it was planned for at least that many batches
+        _, batch, total = run.pass_progress
+        h.meta["global_step"], h.meta["max_steps"] = batch, total
+        h.note(f"the log ends at batch {batch} of the {total} in its first pass over the data: the run stopped "
+               "before one epoch was done")
     if run.columns:
         for raw, (steps, values) in run.columns.items():
             h.add(canonical_name(raw), steps, values, raw_name=raw, axis=run.axis)

@@ -6,6 +6,7 @@ import re
 
 from fitdoctor.io._table import delimiter_of, is_sentence
 from fitdoctor.io.console.allennlp_table import TABLE_HEAD as ALLENNLP_HEAD
+from fitdoctor.io.console.at_step import at_step_line
 from fitdoctor.io.console.bare_table import bare_rows
 from fitdoctor.io.console.epoch_blocks import has_epoch_blocks
 from fitdoctor.io.console.epoch_phrase import PHRASE as EPOCH_PHRASE
@@ -110,6 +111,8 @@ def sniff_text(text: str) -> float:
         return 0.7  # an epoch table, aligned or drawn with bars (a Markdown one too)
     if sum(1 for line in window.splitlines() if "poch" in line and EPOCH_PHRASE.match(line)) >= 2:
         return 0.7  # "Loss for epoch 3: 0.41": a metric named before its epoch
+    if sum(1 for line in window.splitlines() if " at " in line and at_step_line(line)) >= 2:
+        return 0.7  # "Loss at step 1: 8.49": a metric named before its step
     if named_column_rows(window) is not None:
         return 0.6  # "Loss" and a number per line: one named column
     if bare_rows(window) is not None:
