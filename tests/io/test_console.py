@@ -2694,3 +2694,18 @@ def test_an_iteration_counter_then_a_step_of_its_total_reads_the_step_inside_the
     assert loss.steps[0] == pytest.approx(100 / 23196) and loss.steps[-1] == pytest.approx(3900 / 23196)
     assert h.meta["global_step"] == 3900 and h.meta["max_steps"] == 23196
     assert any("ends at batch 3900 of the 23196 in its first pass" in n for n in h.meta["notes"])
+
+
+def test_a_bare_val_word_beside_the_loss_is_the_validation_loss(tmp_path):
+    """'epoch 1/3  loss=1.7317 (p=1.4012 v=0.3305)  val=1.9667 (p=1.3723 v=0.5944)  [best]' (an
+    AlphaZero net's training epochs): 'val' is the loss on the held-out positions, left out
+    before, so the run read as train-only and still improving. A bare 'val=' printed as a
+    whole number (a split's size) or a percentage (an accuracy) is no loss."""
+    lines = [f"    epoch {e}/3  loss={v:.4f} (p={v - 0.3:.4f} v=0.3)  val={w:.4f} (p={w - 0.6:.4f} v=0.6)"
+             for e, v, w in ((1, 1.7317, 1.9667), (2, 1.5297, 2.0646), (3, 1.4072, 2.0745))]
+    h = _read_printed(tmp_path, lines, "train.log")
+    assert h.series["val_loss"].values.tolist() == pytest.approx([1.9667, 2.0646, 2.0745])
+    assert h.series["loss"].values[0] == pytest.approx(1.7317)
+    assert any("is read as the validation loss" in n for n in h.meta["notes"])
+    sizes = _read_printed(tmp_path, [f"epoch {e} loss={1 / e:.4f} val={786}" for e in range(1, 6)], "sizes.log")
+    assert "val_loss" not in sizes.series

@@ -16,7 +16,7 @@ import statistics
 from typing import Iterable
 
 from fitdoctor.history import TRAIN_PREFIXES, canonical_name
-from fitdoctor.io.console.pairs import bare_split_losses, clean_pairs, extract_pairs, is_metric_key
+from fitdoctor.io.console.pairs import bare_split_losses, clean_pairs, extract_pairs, held_out_beside_loss, is_metric_key
 from fitdoctor.io.console.patterns import EPOCH_INLINE, EPOCH_NO, SETTINGS, holds_no_record
 from fitdoctor.io.console.runs import Run, State
 from fitdoctor.io.console.tqdm import ITERATION_BAR, bar_postfix, epoch_bar_postfix
@@ -440,6 +440,12 @@ def handle_generic(state: State, n: int, seg: str) -> None:
                 state.bare_split_note = True
                 state.run.notes.append("'train' and 'val' printed with bare numbers are read as the train and "
                                        "validation loss")
+    elif pairs and (held := held_out_beside_loss(rest, pairs)) is not None:
+        pairs = held
+        if not state.bare_split_note:
+            state.bare_split_note = True
+            state.run.notes.append("a held-out split word printed with a bare number beside the loss ('val=1.97') "
+                                   "is read as the validation loss")
     if not pairs or not any(is_metric_key(k) for k in pairs):
         return
     if named is None:  # bare "train .. val .." words name each number's split themselves ("[eval] iter 500: ...")

@@ -258,6 +258,21 @@ def bare_split_losses(segment: str, pairs: dict[str, float]) -> dict[str, float]
     return out
 
 
+def held_out_beside_loss(segment: str, pairs: dict[str, float]) -> dict[str, float] | None:
+    """``pairs`` with a bare held-out key named as the validation loss where the line's other
+    value is its ``loss`` (``epoch 1/3  loss=1.7317  val=1.9667``: the loop prints its objective
+    on the held-out rows beside the train one); None when the line is not one of those."""
+    low = {k.lower(): k for k in pairs}
+    held = [low[k] for k in low if k in _BARE_HELD_OUT and _BARE_HELD_OUT[k] == "val"]
+    if "loss" not in pairs or len(held) != 1 or "val_loss" in pairs or _printed_as_count(segment, held[0]):
+        return None
+    if re.search(r"(?<![\w.])" + re.escape(held[0]) + r"\s*[:=]?\s*" + NUM + r"\s*%", segment):
+        return None  # a percentage: an accuracy, not the loss
+    out = {k: v for k, v in pairs.items() if k != held[0]}
+    out["val_loss"] = pairs[held[0]]
+    return out
+
+
 def _printed_as_count(segment: str, key: str) -> bool:
     """``key`` printed with a whole number (``Train=3667``, ``val: 786``): a size or a count. A
     loss is printed with its decimals."""
