@@ -2448,6 +2448,18 @@ def test_a_val_loss_whose_last_few_evaluations_go_on_at_the_tails_rate_has_not_l
     assert fd.diagnose(flat).codes == ["healthy"]
 
 
+def test_a_three_point_val_accuracy_near_the_top_is_judged_on_the_errors_it_had_left():
+    """An ID-CNN NER tagger's 3 evaluations: val accuracy 0.9662 -> 0.9736 -> 0.9757 (F1 71.8 ->
+    79.9 -> 82.3) while its train loss fell each pass. The last step is 0.2% of the level but 8%
+    of the errors left: still improving, as a val loss better by 5% at both steps is. It read
+    healthy. A last step of 0.0002 (1% of the errors left) stays healthy."""
+    run = {"loss": [5.4, 3.9, 2.7], "val_accuracy": [0.9662, 0.9736, 0.9757]}
+    d = fd.diagnose(run)
+    assert d.top.code == "still_improving", d.codes
+    assert "the last by 8% of what it had left to gain" in d.top.message, d.top.message
+    assert fd.diagnose({**run, "val_accuracy": [0.9662, 0.9736, 0.9738]}).codes == ["healthy"]
+
+
 def test_a_val_loss_that_ended_above_where_it_began_is_not_healthy():
     """A BERT classifier's 3 evaluations: val 0.8079, 0.8074, 0.9018 (+12% on its first) while
     train fell 0.83 -> 0.62. It read "fell and settled: ... val_loss 0.8079 -> 0.9018", a
