@@ -2460,6 +2460,24 @@ def test_a_three_point_val_accuracy_near_the_top_is_judged_on_the_errors_it_had_
     assert fd.diagnose({**run, "val_accuracy": [0.9662, 0.9736, 0.9738]}).codes == ["healthy"]
 
 
+def test_batch_losses_inside_epochs_are_minibatch_noise_not_oscillation():
+    """An LSTNet forecaster's 'Epoch 1/2, step 10/542, loss = 0.0296' lines: 54 batch losses an
+    epoch, swinging by 60% of their level from batch to batch. LABELS.md judges swings at the
+    evaluation cadence: minibatch noise is not oscillation, nor an lr jumping out of its minimum.
+    It read oscillating and lr_too_high. The same swings one epoch apart still are."""
+    rng = np.random.default_rng(7)
+    steps = np.arange(10, 542 * 2, 10)
+    level = 0.0008 + 0.02 * np.exp(-steps / 60)
+    loss = level * np.exp(rng.normal(0, 0.6, steps.size))
+    h = fd.RunHistory()
+    h.add("loss", steps / 542, loss)
+    d = fd.diagnose(h)
+    assert "oscillating" not in d.codes and "lr_too_high" not in d.codes, d.codes
+    per_epoch = fd.RunHistory()
+    per_epoch.add("loss", np.arange(1, steps.size + 1), loss)
+    assert {"oscillating", "lr_too_high"} & set(fd.diagnose(per_epoch).codes)
+
+
 def test_a_val_loss_that_ended_above_where_it_began_is_not_healthy():
     """A BERT classifier's 3 evaluations: val 0.8079, 0.8074, 0.9018 (+12% on its first) while
     train fell 0.83 -> 0.62. It read "fell and settled: ... val_loss 0.8079 -> 0.9018", a

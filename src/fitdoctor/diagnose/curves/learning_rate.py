@@ -10,8 +10,9 @@ from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
 from fitdoctor.diagnose.chance import clear_of_guessing
 from fitdoctor.diagnose.curves.messages import finding, first_as_logged, fv, fx, last_as_logged, negated, shown, unit
-from fitdoctor.diagnose.curves.shape import (best_before_tail, cut_short, half_slopes, jumps_over_recent, no_loss_scale, noise,
-                                             percent_scale, sparse_train, tail_trend, train_curve, val_curve)
+from fitdoctor.diagnose.curves.shape import (batches_inside_epochs, best_before_tail, cut_short, half_slopes,
+                                             jumps_over_recent, no_loss_scale, noise, percent_scale, sparse_train,
+                                             tail_trend, train_curve, val_curve)
 from fitdoctor.findings import Finding
 
 
@@ -37,7 +38,7 @@ def lr_too_high(ctx: Context) -> Finding | None:
     level = max(abs(end), ctx.th.lr_high_level_floor * abs(start))
     # a jumpy train loss is minibatch noise, not a step too big to settle, when validation keeps
     # getting better to the end (a loop printing the last batch's loss beside a full evaluation)
-    calm = not sparse_train(ctx, T) and not val_settling(ctx)
+    calm = not sparse_train(ctx, T) and not val_settling(ctx) and not batches_inside_epochs(T)
     wild = noise(T) > ctx.th.lr_high_wild_noise * level and flips >= 0.45 and calm
     jumps = train_jumps(T, ctx) if calm else []
     spiky = len(jumps) >= ctx.th.lr_high_spike_events

@@ -6,7 +6,7 @@ import numpy as np
 
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, rule, tail_level
-from fitdoctor.diagnose.curves.shape import accuracy_sampling_error, rows_behind_accuracy, still_moving
+from fitdoctor.diagnose.curves.shape import accuracy_sampling_error, batches_inside_epochs, rows_behind_accuracy, still_moving
 from fitdoctor.diagnose.curves.messages import finding, fv, unit
 from fitdoctor.findings import Finding
 
@@ -44,7 +44,7 @@ def oscillating(ctx: Context) -> Finding | None:
     curves = [ctx.val_loss] if ctx.val_loss is not None and ctx.val_loss.n >= 8 else \
         [ctx.val_metric] if _val_accuracy(ctx) else [ctx.loss]
     for c in curves:
-        if c is None or c.n < 8:
+        if c is None or c.n < 8 or batches_inside_epochs(c):
             continue
         resid = c.y - c.smoothed()
         ac = stats.lag1_autocorr(np.diff(c.y))
