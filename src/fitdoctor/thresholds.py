@@ -262,6 +262,9 @@ class Thresholds:
     level_off_z: float = 1.0
     #: ... a test asked only of a tail holding at least this share of the run's whole fall
     level_off_tail_share: float = 0.1
+    #: still improving, for a log cut short of its plan: at its best at the last, with its
+    #: last half down this share of where it ends
+    cut_short_late_fall: float = 0.1
     short_run: int = 8
     #: still improving: a curve of at most this many points is judged by whether it fell at
     #: each of its last three steps (a handful of points gives no noise estimate to test against).

@@ -2478,6 +2478,22 @@ def test_batch_losses_inside_epochs_are_minibatch_noise_not_oscillation():
     assert {"oscillating", "lr_too_high"} & set(fd.diagnose(per_epoch).codes)
 
 
+def test_a_log_cut_at_a_hundredth_of_its_plan_at_its_best_is_still_improving():
+    """A policy-gradient agent's log stops at 'Epoch 3/400': loss 0.039, 0.029, 0.032, 0.022, its
+    best at the last and its last half down 45% of where it ends. Four points give no trend and
+    the bump breaks the steps, but a run cut at 1% of its plan at its best has not converged: it
+    read no verdict. The same curve ending above its best says nothing."""
+    def run(loss):
+        h = fd.RunHistory(meta={"planned_epochs": 400, "epochs_done": 3})
+        h.add("loss", [0, 1, 2, 3], loss)
+        return fd.diagnose(h)
+    d = run([0.0391, 0.0294, 0.0324, 0.0224])
+    assert d.top.code == "still_improving", d.codes
+    assert "at epoch 3 of the 400 planned (1%): 0.0324 -> 0.0224 over its last 2 epochs (45% of where it ends)" \
+        in d.top.message, d.top.message
+    assert "still_improving" not in run([0.0391, 0.0224, 0.0324, 0.0294]).codes
+
+
 def test_a_val_loss_that_ended_above_where_it_began_is_not_healthy():
     """A BERT classifier's 3 evaluations: val 0.8079, 0.8074, 0.9018 (+12% on its first) while
     train fell 0.83 -> 0.62. It read "fell and settled: ... val_loss 0.8079 -> 0.9018", a
