@@ -30,10 +30,19 @@ def _stop_early_text(ev: Mapping[str, Any], best_at: Any) -> str:
     axis = ev.get("axis", "epoch")
     flat = ev.get("flat_since")
     if isinstance(flat, (int, float)) and flat != ev.get("best_at"):
-        flat = int(flat) if float(flat) == int(flat) else flat
-        return (f"stop early: validation has been flat since {axis} {flat}; early "
+        return (f"stop early: validation has been flat since {axis} {_position(flat)}; early "
                 "stopping that restores the best weights stops about there")
-    return f"stop at the best {axis} ({best_at}) with early stopping that restores the best weights"
+    return f"stop at the best {axis} ({_position(best_at)}) with early stopping that restores the best weights"
+
+
+def _position(at: Any) -> Any:
+    """An epoch or step as a reader would write it: 12, not 12.0; 1.96, not 1.9595835884874464
+    (a Trainer's fractional epoch)."""
+    if isinstance(at, bool) or not isinstance(at, (int, float)):
+        return at
+    if float(at) == int(at) or abs(at) >= 100:
+        return int(round(at))
+    return f"{at:.3g}"
 
 
 #: Relative changes (resolved against the config by :mod:`fitdoctor.remedies_apply`).
