@@ -49,10 +49,12 @@ def evaluated_elsewhere(counts: Sequence[float | None]) -> list[int]:
     return odd
 
 
-def other_set_note(where: Sequence[str], counts: Sequence[float], typical: float, total: int) -> str:
-    """The note for evaluations :func:`evaluated_elsewhere` set aside."""
-    at = ", ".join(f"{w} ({c:.0f} rows)" for w, c in zip(where, counts))
-    return (f"the evaluation at {at} covered other data than the other {total - len(where)} ({typical:.0f} rows "
+def other_set_note(where: Sequence[str], counts: Sequence[float | None], odd: Sequence[int]) -> str:
+    """The note for the evaluations :func:`evaluated_elsewhere` set aside (``odd``, each at the
+    place ``where`` names) among all of them (``counts``)."""
+    typical = float(np.median([c for j, c in enumerate(counts) if j not in odd and c]))
+    at = ", ".join(f"{w} ({counts[j]:.0f} rows)" for w, j in zip(where, odd))
+    return (f"the evaluation at {at} covered other data than the other {len(counts) - len(odd)} ({typical:.0f} rows "
             "each, from eval_runtime x eval_samples_per_second): a final evaluation on another set, left out "
             "of the validation curves")
 

@@ -11,8 +11,6 @@ import math
 import re
 from pathlib import Path
 
-import numpy as np
-
 from fitdoctor.errors import BadInput
 from fitdoctor.history import TRAIN_SPLITS, VAL_SPLITS, RunHistory
 from fitdoctor.io._table import (cell_at, columns_to_history, delimiter_of, evaluated_elsewhere, is_bookkeeping,
@@ -299,9 +297,8 @@ def _without_other_set_evals(header: list[str], rows: list[list[str]]) -> tuple[
     rows = [list(r) for r in rows]
     for j in odd:
         rows[evals[j]] = [("" if k in blank else c) for k, c in enumerate(rows[evals[j]])]
-    typical = float(np.median([c for j, c in enumerate(counts) if j not in odd and c]))
     where = [f"{low[step]} {rows[evals[j]][step].strip()}" if step is not None else f"row {evals[j] + 2}" for j in odd]
-    return rows, other_set_note(where, [counts[j] for j in odd], typical, len(evals))
+    return rows, other_set_note(where, counts, odd)
 
 
 def transposed(header: list[str], rows: list[list[str]]) -> tuple[list[str], list[list[str]]] | None:

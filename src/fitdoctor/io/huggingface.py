@@ -160,9 +160,7 @@ def _evaluated_elsewhere(entries: list[Any], h: RunHistory) -> set[int]:
               for _, e in evals]
     odd = evaluated_elsewhere(counts)
     if odd:
-        typical = float(np.median([c for j, c in enumerate(counts) if j not in odd and c]))
-        h.note(other_set_note([f"step {evals[j][1].get('step')}" for j in odd], [counts[j] for j in odd],
-                              typical, len(evals)))
+        h.note(other_set_note([f"step {evals[j][1].get('step')}" for j in odd], counts, odd))
     return {evals[j][0] for j in odd}
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from fitdoctor.io.console.epoch_phrase import METRIC_NAME
 from fitdoctor.io.console.generic import split_prefix
 from fitdoctor.io.console.patterns import NUM
 from fitdoctor.io.console.runs import State
@@ -22,9 +23,6 @@ AT_STEP = re.compile(r"(?:\b(?P<split>Training|Train|Validation|Valid|Val|Evalua
 
 #: a logger's level before the message, never part of a metric's name
 _LOG_LEVELS = {"info", "debug", "warning", "warn", "error", "critical"}
-#: what a name with no split word must hold to be a metric
-_METRIC_WORD = re.compile(r"loss|acc|error|\berr\b|f1|auc|iou|dice|psnr|ssim|mae|mse|rmse|bleu|wer|cer|perplexity|ppl|score",
-                          re.I)
 
 
 def handle(state: State, n: int, seg: str) -> bool:
@@ -33,15 +31,9 @@ def handle(state: State, n: int, seg: str) -> bool:
     Train metrics keep their name (the train loss is ``loss``), the others take their split's
     prefix (``val_mrr``, ``test_hits@10``). A step counter that goes back begins a new run."""
     m = AT_STEP.search(seg)
-    if m is None:
+    words = _metric_words(m)
+    if m is None or words is None:
         return False
-    words = m.group("name").split()
-    if m.group("split") is None:
-        # no split word: the training loop's own loss or score, after a logger's level ("INFO")
-        if len(words) > 1 and words[0].lower() in _LOG_LEVELS:
-            words = words[1:]
-        if not _METRIC_WORD.search(" ".join(words)):
-            return False  # "Saved checkpoint at step 100: 3": no metric
     split = split_prefix(m.group("split")) if m.group("split") else "train"
     name = "_".join(words).lower()
     key = name if split == "train" else f"{split}_{name}"
@@ -54,8 +46,18 @@ def handle(state: State, n: int, seg: str) -> bool:
 
 def at_step_line(line: str) -> bool:
     """A line :func:`handle` reads (the sniffer's test)."""
-    m = AT_STEP.search(line)
+    return _metric_words(AT_STEP.search(line)) is not None
+
+
+def _metric_words(m: re.Match[str] | None) -> list[str] | None:
+    """The metric's name as words; with no split word, the training loop's own loss or score
+    after a logger's level ("INFO Loss"), or None where the words name no metric ("Saved
+    checkpoint at step 100: 3")."""
     if m is None:
-        return False
+        return None
     words = m.group("name").split()
-    return m.group("split") is not None or bool(_METRIC_WORD.search(" ".join(words)))
+    if m.group("split") is not None:
+        return words
+    if len(words) > 1 and words[0].lower() in _LOG_LEVELS:
+        words = words[1:]
+    return words if METRIC_NAME.search(" ".join(words)) else None

@@ -23,7 +23,7 @@ PHRASE = re.compile(r"^(?P<lead>.*?)(?P<name>(?<![A-Za-z])[A-Za-z][A-Za-z0-9_ .-
                     r"(?:for|per|at|of|in|after|on)\s+(?:the\s+)?epoch\s*#?\s*(?P<e>\d+)(?:\s*/\s*(?P<total>\d+))?"
                     r"\s*(?::|=|\bis\b|\bwas\b|-)\s*(?P<v>" + NUM + r")(?P<rest>.*)$", re.I)
 #: a name that says what it measures
-_METRIC = re.compile(r"loss|acc|error|\berr\b|f1|auc|iou|dice|psnr|ssim|mae|mse|rmse|bleu|wer|cer|perplexity|ppl|score",
+METRIC_NAME = re.compile(r"loss|acc|error|\berr\b|f1|auc|iou|dice|psnr|ssim|mae|mse|rmse|bleu|wer|cer|perplexity|ppl|score",
                      re.I)
 #: at least this many such lines make a log of them
 MIN_LINES = 2
@@ -54,7 +54,7 @@ def epoch_phrases_as_lines(text: str) -> tuple[str, str | None]:
         if "poch" not in line:
             continue
         m = PHRASE.match(line)
-        if m is None or not _METRIC.search(m.group("name")):
+        if m is None or not METRIC_NAME.search(m.group("name")):
             continue
         name = _metric_name(m.group("name"))
         total = f"/{m.group('total')}" if m.group("total") else ""
