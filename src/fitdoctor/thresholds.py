@@ -265,6 +265,9 @@ class Thresholds:
     #: still improving, for a log cut short of its plan: at its best at the last, with its
     #: last half down this share of where it ends
     cut_short_late_fall: float = 0.1
+    #: still improving, for a train-only batch loss within its first passes over the data:
+    #: its last half trends down at least this z
+    first_pass_z: float = 2.0
     short_run: int = 8
     #: still improving: a curve of at most this many points is judged by whether it fell at
     #: each of its last three steps (a handful of points gives no noise estimate to test against).

@@ -2494,6 +2494,24 @@ def test_a_log_cut_at_a_hundredth_of_its_plan_at_its_best_is_still_improving():
     assert "still_improving" not in run([0.0391, 0.0224, 0.0324, 0.0294]).codes
 
 
+def test_a_batch_loss_still_going_down_inside_the_first_pass_is_still_improving():
+    """An XLNet NER run logs its batch loss every 100 steps and stops 17% into its first epoch:
+    one batch's loss swings by 15%, so its lowest point and its last say little, but its last
+    half trends down and its last quarter is its best: a run this short has rarely converged.
+    It read healthy. The same noise over a loss that levelled off early stays healthy."""
+    rng = np.random.default_rng(3)
+    steps = np.arange(100, 4000, 100)
+
+    def run(level):
+        h = fd.RunHistory()
+        h.add("loss", steps / 23196, level * np.exp(rng.normal(0, 0.12, steps.size)))
+        return fd.diagnose(h)
+    d = run(10 + 21 * np.exp(-steps / 1500))
+    assert d.top.code == "still_improving", d.codes
+    assert "after less than 2 passes over its data (epoch 0.17)" in d.top.message, d.top.message
+    assert run(10 + 21 * np.exp(-steps / 300)).codes == ["healthy"]
+
+
 def test_a_val_loss_that_ended_above_where_it_began_is_not_healthy():
     """A BERT classifier's 3 evaluations: val 0.8079, 0.8074, 0.9018 (+12% on its first) while
     train fell 0.83 -> 0.62. It read "fell and settled: ... val_loss 0.8079 -> 0.9018", a

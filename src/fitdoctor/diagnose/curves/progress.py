@@ -81,7 +81,7 @@ def _still_improving_on(ctx: Context, P: Curve, train_only: bool = False) -> Fin
     # a new best on data it does not train on (a train loss creeps down long after it settled),
     # unless each of its last steps was smaller than the one before: that is a curve landing
     # on its level (0.2511, 0.2493, 0.2486, 0.2482), not one stopped on its way down
-    exempt = through_end == "cut" or (through_end == "best_last" and P is val_curve(ctx) and not settling(P)) \
+    exempt = through_end in ("cut", "first_passes") or (through_end == "best_last" and P is val_curve(ctx) and not settling(P)) \
         or (through_end == "steps" and P.n == 3)  # three points: the steps test judged what each step is worth
     speedup = speeding_up(P, ctx)
     exempt = exempt or speedup is not None  # a fall speeding up at its end has not converged, however small
@@ -93,14 +93,14 @@ def _still_improving_on(ctx: Context, P: Curve, train_only: bool = False) -> Fin
             through_end = "noisy"
         else:
             return None
-    if best_before_tail(P, ctx):
-        return None  # the best is not near the end
+    if best_before_tail(P, ctx) and through_end != "first_passes":
+        return None  # the best is not near the end (a noisy batch loss's lowest point is one batch)
     if through_end != "cut" and P.n > ctx.th.short_run_max and lr_annealed(ctx) and not one_pass(ctx, P):
         # the schedule ran to its end: the last fall is its anneal, not a run cut short (the
         # healthy verdict says so: see say_annealed())
         ctx.facts["annealed_fall"] = {"curve": P.name, "lr_share": lr_end_share(ctx)}
         return None
-    if ends_worse_than_best(P):
+    if ends_worse_than_best(P) and through_end != "first_passes":
         return None  # it turned: the last evaluation is worse than the best beyond noise
     if at_its_ceiling(ctx):
         return None  # a perfect validation score: nothing left to gain, however far the loss falls
@@ -144,6 +144,15 @@ def _still_improving_on(ctx: Context, P: Curve, train_only: bool = False) -> Fin
             f"{P.axis} {fx(P.x[P.best_index()])} ({fv(shown(float(P.y[P.best_index()])))})"
         msg = (f"{P.name} was still {verb} when the log ends, at {what} {done:.0f} of the {planned:.0f} planned "
                f"({done / planned:.0%}): {how}, its best at {best_at}; the run was cut short while it improved")
+    elif through_end == "first_passes":
+        quarters = [float(np.median(b)) for b in np.array_split(P.y, 4)]
+        _, z_half, _ = tail_trend(P, 0.5)
+        first = -(P.n - P.n // 2)
+        ev.update({"trend_z_last_half": z_half, "quarter_medians": quarters})
+        msg = (f"{P.name} was still {verb} when the log ends, after less than {ctx.th.annealed_min_epochs:g} passes "
+               f"over its data ({P.axis} {fx(P.x[-1])}): its last half trends {'up' if rising else 'down'} "
+               f"({z_text(-z_half if rising else z_half)}) and its last quarter is its best (median "
+               f"{fv(shown(quarters[-1]))} against {fv(shown(quarters[-2]))} before); a run this short has rarely converged")
     elif z > -ctx.th.z_trend and through_end == "steps":  # the tail's z cannot tell; the steps can
         m = min(3, P.n - 1)
         ev["steady_steps"] = m
@@ -211,6 +220,16 @@ def levelled_off(slope: float, slope_end: float, z_end: float, ctx: Context) -> 
         return True
     se_end = abs(slope_end / z_end)
     return (slope_end - slope) > ctx.th.level_off_z * se_end
+
+
+def first_passes_falling(P: Curve, ctx: Context) -> bool:
+    """A batch loss within a run's first passes over its data still going down at the end: its
+    last half trends down beyond ``first_pass_z`` and its last quarter's median is the lowest
+    of the four. Judged on medians and the half's trend, as one batch's loss is noise (an XLNet
+    NER run stopped 17% into its first epoch: block means 19.9, 13.6, 11.2, 10.8)."""
+    _, z_half, _ = tail_trend(P, 0.5)
+    quarters = [float(np.median(b)) for b in np.array_split(P.y, 4)]
+    return z_half <= -ctx.th.first_pass_z and quarters[-1] == min(quarters)
 
 
 def speeding_up(P: Curve, ctx: Context) -> float | None:
@@ -356,6 +375,8 @@ def falling_through_end(P: Curve, ctx: Context) -> str:
         # evaluations (4 points in order: 1 in 24 by chance), or falling beyond noise over its
         # tail with its best among the last three (a noisy curve's last point need not be it)
         return "cut"
+    if val_curve(ctx) is None and P is train_curve(ctx) and P.n >= 8 and one_pass(ctx, P) and first_passes_falling(P, ctx):
+        return "first_passes"
     if P.n <= ctx.th.short_curve_points:
         # better at each of its last three steps, and the last step alone matters (2.29 -> 0.71
         # -> 0.21 -> 0.155 -> 0.151 has settled)
