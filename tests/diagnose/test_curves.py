@@ -2478,6 +2478,20 @@ def test_batch_losses_inside_epochs_are_minibatch_noise_not_oscillation():
     assert {"oscillating", "lr_too_high"} & set(fd.diagnose(per_epoch).codes)
 
 
+def test_batch_losses_over_many_epochs_are_judged_on_each_epochs_mean():
+    """A DCGAN logs its discriminator loss 4 times an epoch for 100 epochs: batches, but enough
+    epochs to judge at the epoch cadence, where its means still jump by more than their level
+    after a fast first drop. Left out as minibatch noise, the run read healthy, a false alarm."""
+    rng = np.random.default_rng(3)
+    level = 0.1 + 1.5 * np.exp(-np.arange(100) / 3)
+    jumps = np.where(rng.random(100) < 0.5, 3.0, 0.3)  # each epoch's mean 10x the last, or a tenth
+    h = fd.RunHistory()
+    h.add("d_loss", np.arange(1, 401) / 4, np.repeat(level * jumps, 4) * np.exp(rng.normal(0, 0.2, 400)))
+    d = fd.diagnose(h)
+    assert d.top.code == "lr_too_high", d.codes
+    assert "kept jumping up and down" in d.top.message and "from epoch to epoch" in d.top.message
+
+
 def test_a_log_cut_at_a_hundredth_of_its_plan_at_its_best_is_still_improving():
     """A policy-gradient agent's log stops at 'Epoch 3/400': loss 0.039, 0.029, 0.032, 0.022, its
     best at the last and its last half down 45% of where it ends. Four points give no trend and

@@ -10,7 +10,7 @@ from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
 from fitdoctor.diagnose.chance import clear_of_guessing
 from fitdoctor.diagnose.curves.messages import finding, first_as_logged, fv, fx, last_as_logged, negated, shown, unit
-from fitdoctor.diagnose.curves.shape import (batches_inside_epochs, best_before_tail, cut_short, half_slopes,
+from fitdoctor.diagnose.curves.shape import (at_epoch_cadence, batches_inside_epochs, best_before_tail, cut_short, half_slopes,
                                              jumps_over_recent, no_loss_scale, noise, percent_scale, sparse_train,
                                              tail_trend, train_curve, val_curve)
 from fitdoctor.findings import Finding
@@ -19,6 +19,12 @@ from fitdoctor.findings import Finding
 @rule("curves")
 def lr_too_high(ctx: Context) -> Finding | None:
     T = train_curve(ctx)
+    batches = T is not None and batches_inside_epochs(T)
+    if batches:
+        # batch losses inside epochs: judged at the epoch cadence, where minibatch noise averages
+        # out; a run of too few epochs for that has no jumps to judge (see ``calm``)
+        T = at_epoch_cadence(T) or T
+        batches = batches_inside_epochs(T)
     if T is None or T.n < 6:
         return None
     s = T.smoothed()
@@ -38,7 +44,7 @@ def lr_too_high(ctx: Context) -> Finding | None:
     level = max(abs(end), ctx.th.lr_high_level_floor * abs(start))
     # a jumpy train loss is minibatch noise, not a step too big to settle, when validation keeps
     # getting better to the end (a loop printing the last batch's loss beside a full evaluation)
-    calm = not sparse_train(ctx, T) and not val_settling(ctx) and not batches_inside_epochs(T)
+    calm = not sparse_train(ctx, T) and not val_settling(ctx) and not batches
     wild = noise(T) > ctx.th.lr_high_wild_noise * level and flips >= 0.45 and calm
     jumps = train_jumps(T, ctx) if calm else []
     spiky = len(jumps) >= ctx.th.lr_high_spike_events

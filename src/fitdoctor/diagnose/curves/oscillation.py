@@ -6,7 +6,8 @@ import numpy as np
 
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, rule, tail_level
-from fitdoctor.diagnose.curves.shape import accuracy_sampling_error, batches_inside_epochs, rows_behind_accuracy, still_moving
+from fitdoctor.diagnose.curves.shape import (accuracy_sampling_error, at_epoch_cadence, batches_inside_epochs,
+                                             rows_behind_accuracy, still_moving)
 from fitdoctor.diagnose.curves.messages import finding, fv, unit
 from fitdoctor.findings import Finding
 
@@ -44,7 +45,9 @@ def oscillating(ctx: Context) -> Finding | None:
     curves = [ctx.val_loss] if ctx.val_loss is not None and ctx.val_loss.n >= 8 else \
         [ctx.val_metric] if _val_accuracy(ctx) else [ctx.loss]
     for c in curves:
-        if c is None or c.n < 8 or batches_inside_epochs(c):
+        if c is not None and batches_inside_epochs(c):
+            c = at_epoch_cadence(c)  # minibatch noise is no oscillation: judge each epoch's mean
+        if c is None or c.n < 8:
             continue
         resid = c.y - c.smoothed()
         ac = stats.lag1_autocorr(np.diff(c.y))

@@ -9,10 +9,10 @@ from typing import Any
 import numpy as np
 
 from fitdoctor import stats
-from fitdoctor.diagnose.base import Context, Curve, chosen_curve, head_level, tail_level
+from fitdoctor.diagnose.base import Context, Curve, chosen_curve, head_level, make_curve, tail_level
 from fitdoctor.diagnose.chance import accuracy_learned, auc_learned, clear_of_guessing, guessing_rate
 from fitdoctor.diagnose.curves.messages import negated
-from fitdoctor.history import direction_known, planned_progress
+from fitdoctor.history import Series, direction_known, planned_progress
 
 
 def tail_trend(c: Curve, frac: float) -> tuple[float, float, float]:
@@ -300,6 +300,20 @@ def batches_inside_epochs(c: Curve) -> bool:
 
 #: points closer than this share of an epoch are batches inside it, not evaluations
 BATCH_SPACING = 1 / 3
+#: a curve of batches is judged at the epoch cadence when it spans at least this many epochs
+MIN_EPOCHS_JUDGED = 8
+
+
+def at_epoch_cadence(c: Curve) -> Curve | None:
+    """A curve of batches inside epochs (:func:`batches_inside_epochs`) as one mean per epoch,
+    the cadence LABELS.md judges swings at (a DCGAN's 4 losses an epoch over 100 epochs); None
+    when it spans fewer than ``MIN_EPOCHS_JUDGED`` epochs, where no swing can be judged."""
+    epoch = np.ceil(c.x - 1e-9)
+    groups = np.unique(epoch)
+    if groups.size < MIN_EPOCHS_JUDGED:
+        return None
+    means = np.array([float(np.mean(c.y[epoch == g])) for g in groups])
+    return make_curve(c.name, Series(groups, means, raw_name=c.raw_name, axis="epoch"))
 
 
 def sparse_train(ctx: Context, T: Curve) -> bool:
