@@ -205,3 +205,13 @@ def test_an_abbreviations_period_ends_its_word():
     assert canonical_name("Valid. Accur.") == "val_accuracy"
     assert canonical_name("Val. Loss") == "val_loss"
     assert canonical_name("train.loss") == "train.loss"  # a dotted path is not an abbreviation
+
+
+@pytest.mark.parametrize("raw,name", [("train_loss_nats_per_byte", "loss"), ("validation_loss_nats_per_byte", "val_loss"),
+                                      ("loss_per_token", "loss"), ("val_loss_bits_per_char", "val_loss"),
+                                      ("loss_weight", "loss_weight"), ("loss_scale", "loss_scale")])
+def test_a_loss_named_with_its_unit_is_the_loss(raw, name):
+    """A byte-level LM logs 'train_loss_nats_per_byte' and 'validation_loss_nats_per_byte': the
+    loss, counted in nats a byte. Read as two unnamed metrics, its run read healthy where its val
+    loss set a new best at each of its 9 evaluations. A loss's weight or scale is no loss."""
+    assert canonical_name(raw) == name

@@ -71,6 +71,8 @@ TRAIN_PREFIXES = ("train_", "training_", "tr_", "trn_")
 VAL_SUFFIXES = ("_val", "_valid", "_validation", "_eval", "_test", "_dev")
 TRAIN_SUFFIXES = ("_train", "_training", "_epoch")
 #: what a hand loop calls the list it keeps: "loss_history", "val_loss_hist", "acc_list"
+#: a loss named with the unit it is counted in: nats or bits, per byte, token, character ...
+_LOSS_UNIT = re.compile(r"loss_(?:(?:in_)?(?:nats|bits)(?:_per_[a-z]+)?|per_(?:token|byte|char|character|word|sample|example|pixel))")
 LIST_SUFFIXES = ("_history", "_hist", "_list", "_log", "_values")
 #: the words that name a split, as a folder of a path-like tag ("val/loss") or a key of its own
 VAL_SPLITS = ("val", "valid", "validation", "eval", "test", "testing", "dev")
@@ -159,6 +161,9 @@ def canonical_name(raw: str) -> str:
         name = name[len("epoch_"):]
     # "Test Avg. Loss", "train_average_acc": an epoch average is the epoch's value
     name = _AVERAGE_OF.sub("", name, count=1)
+    # "train_loss_nats_per_byte", "loss_per_token": the loss, with the unit it is counted in
+    if _LOSS_UNIT.fullmatch(name):
+        name = "loss"
     name = METRIC_ALIASES.get(name, name)
     if is_val and name in VAL_MEAN_NAMES:
         # Lightning's documented on_validation_epoch_end idiom logs the mean of what
