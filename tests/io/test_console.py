@@ -2709,3 +2709,22 @@ def test_a_bare_val_word_beside_the_loss_is_the_validation_loss(tmp_path):
     assert any("is read as the validation loss" in n for n in h.meta["notes"])
     sizes = _read_printed(tmp_path, [f"epoch {e} loss={1 / e:.4f} val={786}" for e in range(1, 6)], "sizes.log")
     assert "val_loss" not in sizes.series
+
+
+def test_an_opennmt_report_reads_its_batch_of_the_epoch_and_a_blow_up_without_numpy_warnings(tmp_path):
+    """'Epoch  1,   100/ 1056; ; ppl: 2.07e+151 ; lr: 1.0000000 ;' (an NMTGMinor Transformer at
+    lr 1.0 blowing up in its first 200 steps, then an OverflowError): each report at its batch
+    of the epoch, refused before as one epoch of values; the perplexity's square overflows
+    numpy, which must not print a warning on the user's terminal."""
+    lines = ["Validation perplexity: 16193.5", "",
+             "Epoch  1,     1/ 1056; ; ppl: 16615.48 ; lr: 1.0000000 ; num updates:       0   528 src tok/s",
+             f"Epoch  1,   100/ 1056; ; ppl: {2.07e151:.2f} ; lr: 1.0000000 ; num updates:       2",
+             f"Epoch  1,   200/ 1056; ; ppl: {6.02e278:.2f} ; lr: 1.0000000 ; num updates:       5",
+             "Traceback (most recent call last):", "OverflowError: math range error"]
+    p = tmp_path / "output.log"
+    p.write_text("\n".join(lines) + "\n")
+    r = subprocess.run([sys.executable, "-m", "fitdoctor.cli", "diagnose", str(p)], capture_output=True, text=True)
+    assert r.returncode == 0 and "Warning" not in r.stderr, r.stderr
+    assert "ERROR diverging" in r.stdout
+    [run] = fd.read_runs(p)
+    assert run.series["loss"].steps.tolist() == pytest.approx([1 / 1056, 100 / 1056, 200 / 1056])

@@ -12,6 +12,8 @@ import os
 import pkgutil
 from typing import Any, Mapping
 
+import numpy as np
+
 from fitdoctor.diagnose.base import RULES, Context, rule
 from fitdoctor.diagnose.chance import init_chance
 from fitdoctor.diagnose.engine import run_rules
@@ -122,6 +124,14 @@ def diagnose(run: Any, *, thresholds: Mapping[str, Any] | None = None,
         raise BadInput(f"{history.name}: only one {history.axis} of values; need at least 2 to judge "
                        "a training curve")
     th = with_overrides(thresholds)
+    # a blown-up run's values overflow numpy's squares (a perplexity of 6e278): the rules read
+    # inf and nan as what they are, and numpy's warnings are not for the user's terminal
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return _judged(history, th, mute, partial)
+
+
+def _judged(history: RunHistory, th: Any, mute: frozenset[str], partial: bool) -> Diagnosis:
+    """:func:`diagnose` once the run is read and checked: the rules, resolved and summarized."""
     ctx = Context.build(history, th, partial=partial)
     init_chance(ctx)
     curves_history = history

@@ -54,6 +54,9 @@ _BAR_COUNT = re.compile(r"\]\s*\d{1,3}(?:\.\d+)?%\s+(\d+)\s*/\s*\d+\b")
 EPOCH_BATCH = re.compile(r"^\s*\[\s*(\d+)\s*,\s*(\d+)\s*\]")
 #: "[640/60000 (1%)]" right after the epoch number: how far into the epoch the line is
 _BRACKET_PROGRESS = re.compile(r"\s*\[\s*(\d+)\s*/\s*(\d+)\s*(?:\(\s*\d+(?:\.\d+)?%\s*\))?\s*\]")
+#: "Epoch  1,   100/ 1056; ppl: 16615.48 ;" (OpenNMT-py's and its forks' reports): the batch of
+#: the epoch after a comma, ended by a semicolon
+_COMMA_PROGRESS = re.compile(r"\s*,\s*(\d+)\s*/\s*(\d+)\s*;")
 #: "Accuracy: 9839/10000 (98%)": a count out of a total, read as the fraction
 _COUNT_RATIO = re.compile(r"\b(\d+)\s*/\s*(\d+)\s*\(\s*\d+(?:\.\d+)?\s*%\s*\)")
 _AVG_PREFIX = re.compile(r"^(?:avg|average|mean)_(?=\w)", re.I)
@@ -332,7 +335,7 @@ def handle_generic(state: State, n: int, seg: str) -> None:
         else:
             # "Epoch [3/50], Step [100/600], Loss: 0.41" or PyTorch's MNIST example "Train Epoch:
             # 3 [640/60000 (1%)]  Loss: 0.41": a point every few batches, at its fraction of the epoch
-            prog = _BRACKET_PROGRESS.match(seg, m.end())
+            prog = _BRACKET_PROGRESS.match(seg, m.end()) or _COMMA_PROGRESS.match(seg, m.end())
             sub = prog if prog is not None else _STEP_OF.search(rest)
             if sub is not None and 0 < int(sub.group(2)):
                 done, total = int(sub.group(1)), int(sub.group(2))
