@@ -19,12 +19,11 @@ from fitdoctor.findings import Finding
 @rule("curves")
 def lr_too_high(ctx: Context) -> Finding | None:
     T = train_curve(ctx)
+    # batch losses inside epochs are judged at the epoch cadence, where minibatch noise averages
+    # out; a run of too few epochs for that has no jumps to judge (see ``calm``)
     batches = T is not None and batches_inside_epochs(T)
-    if batches:
-        # batch losses inside epochs: judged at the epoch cadence, where minibatch noise averages
-        # out; a run of too few epochs for that has no jumps to judge (see ``calm``)
-        T = at_epoch_cadence(T) or T
-        batches = batches_inside_epochs(T)
+    if batches and (per_epoch := at_epoch_cadence(T)) is not None:
+        T, batches = per_epoch, False
     if T is None or T.n < 6:
         return None
     s = T.smoothed()

@@ -145,8 +145,7 @@ def _still_improving_on(ctx: Context, P: Curve, train_only: bool = False) -> Fin
         msg = (f"{P.name} was still {verb} when the log ends, at {what} {done:.0f} of the {planned:.0f} planned "
                f"({done / planned:.0%}): {how}, its best at {best_at}; the run was cut short while it improved")
     elif through_end == "first_passes":
-        quarters = [float(np.median(b)) for b in np.array_split(P.y, 4)]
-        _, z_half, _ = tail_trend(P, 0.5)
+        z_half, quarters = first_pass_measures(P)
         first = -(P.n - P.n // 2)
         ev.update({"trend_z_last_half": z_half, "quarter_medians": quarters})
         msg = (f"{P.name} was still {verb} when the log ends, after less than {ctx.th.annealed_min_epochs:g} passes "
@@ -227,9 +226,15 @@ def first_passes_falling(P: Curve, ctx: Context) -> bool:
     last half trends down beyond ``first_pass_z`` and its last quarter's median is the lowest
     of the four. Judged on medians and the half's trend, as one batch's loss is noise (an XLNet
     NER run stopped 17% into its first epoch: block means 19.9, 13.6, 11.2, 10.8)."""
-    _, z_half, _ = tail_trend(P, 0.5)
-    quarters = [float(np.median(b)) for b in np.array_split(P.y, 4)]
+    z_half, quarters = first_pass_measures(P)
     return z_half <= -ctx.th.first_pass_z and quarters[-1] == min(quarters)
+
+
+def first_pass_measures(P: Curve) -> tuple[float, list[float]]:
+    """The trend z of the curve's last half and the medians of its four quarters: what
+    :func:`first_passes_falling` judges and the message quotes."""
+    _, z_half, _ = tail_trend(P, 0.5)
+    return z_half, [float(np.median(b)) for b in np.array_split(P.y, 4)]
 
 
 def speeding_up(P: Curve, ctx: Context) -> float | None:

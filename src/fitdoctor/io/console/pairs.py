@@ -247,8 +247,7 @@ def bare_split_losses(segment: str, pairs: dict[str, float]) -> dict[str, float]
         return None  # "[Split] Train=3667 | Val=786 | Test=787": the rows of each split
 
     def name(key: str, split: str) -> str:
-        pct = re.search(r"(?<![\w.])" + re.escape(key) + r"\s*[:=]?\s*" + NUM + r"\s*%", segment)
-        what = "acc" if pct else "loss"
+        what = "acc" if _printed_as_percent(segment, key) else "loss"
         return what if split == "train" else f"{split}_{what}"
 
     out = {k: v for k, v in pairs.items() if k not in train and k not in held}
@@ -266,11 +265,16 @@ def held_out_beside_loss(segment: str, pairs: dict[str, float]) -> dict[str, flo
     held = [low[k] for k in low if k in _BARE_HELD_OUT and _BARE_HELD_OUT[k] == "val"]
     if "loss" not in pairs or len(held) != 1 or "val_loss" in pairs or _printed_as_count(segment, held[0]):
         return None
-    if re.search(r"(?<![\w.])" + re.escape(held[0]) + r"\s*[:=]?\s*" + NUM + r"\s*%", segment):
+    if _printed_as_percent(segment, held[0]):
         return None  # a percentage: an accuracy, not the loss
     out = {k: v for k, v in pairs.items() if k != held[0]}
     out["val_loss"] = pairs[held[0]]
     return out
+
+
+def _printed_as_percent(segment: str, key: str) -> bool:
+    """``key`` printed with a percent sign (``val: 85.2%``): an accuracy, not a loss."""
+    return re.search(r"(?<![\w.])" + re.escape(key) + r"\s*[:=]?\s*" + NUM + r"\s*%", segment) is not None
 
 
 def _printed_as_count(segment: str, key: str) -> bool:
