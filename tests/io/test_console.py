@@ -2728,3 +2728,32 @@ def test_an_opennmt_report_reads_its_batch_of_the_epoch_and_a_blow_up_without_nu
     assert "ERROR diverging" in r.stdout
     [run] = fd.read_runs(p)
     assert run.series["loss"].steps.tolist() == pytest.approx([1 / 1056, 100 / 1056, 200 / 1056])
+
+
+def test_rl_loops_numbered_by_episode_or_step_are_read_for_their_reward(tmp_path):
+    """A tabular Q-learning loop's ``episode=12 reward=34.2 rolling_avg=26.4 epsilon=0.88`` and a
+    PPO loop's ``Step   10000 | Avg Reward (last 10):  2853.27 | Episodes: 16`` (a running
+    average's window between its name and its value): refused before as an unknown format. The
+    reward is the curve, higher is better."""
+    rng = np.random.default_rng(0)
+    q = tmp_path / "training.txt"
+    q.write_text("".join(f"episode={e} reward={60 - 35 * 0.99 ** e + rng.normal(0, 3):.3f} "
+                         f"rolling_avg={60 - 35 * 0.99 ** e:.3f} epsilon={max(0.01, 0.99 ** e):.4f} reason='ok'\n"
+                         for e in range(1, 401)))
+    run = fd.read(q)
+    assert "reward" in run.series and len(run.series["reward"].values) == 400
+    assert fd.diagnose(run).top.code == "healthy"
+    p = tmp_path / "training_log.txt"
+    p.write_text("PPO training\n" + "".join(f"Step {s * 10000:7d} | Avg Reward (last 10): {2000 + 400 * s:8.2f} | "
+                                             f"Episodes: {16 * s}\n" for s in range(1, 11)))
+    run = fd.read(p)
+    assert list(run.series["reward"].values) == [2000.0 + 400 * s for s in range(1, 11)]
+
+
+def test_a_reward_printed_without_a_counter_is_not_a_curve(tmp_path):
+    """A script that prints rewards while it collects data has no episode or step counter on the
+    line: still not training output."""
+    p = tmp_path / "collect.txt"
+    p.write_text("".join(f"collected rollout reward={r:.2f}\n" for r in np.linspace(1, 5, 20)))
+    with pytest.raises(BadInput):
+        fd.read(p)

@@ -976,3 +976,18 @@ def test_two_losses_a_line_are_train_then_validation_when_validation_sits_above(
     p.write_text("".join(f"{v}\t{t}\n" for t, v in zip(train, val)))
     with pytest.raises(BadInput, match="cannot tell which is train and which validation"):
         fd.read(p)
+
+
+def test_json_lines_with_per_split_groups_read(tmp_path):
+    """One JSON line per epoch with each split's numbers in a group of their own (``{"epoch": 3,
+    "train": {"loss": ..}, "val": {"loss": ..}}``, a PyTorch loop dumping its meters): refused
+    before ("records hold no numeric values"); each split's names are read under its prefix."""
+    lines = [json.dumps({"epoch": e, "train": {"loss": 1 / e, "acc": 1 - 0.5 / e},
+                         "val": {"loss": 1 / e + 0.02 * e, "acc": 0.8}, "time": "12:00"})
+             for e in range(1, 13)]
+    path = tmp_path / "log.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    [run] = fd.read_runs(path)
+    assert {"loss", "val_loss", "accuracy", "val_accuracy"} <= set(run.series)
+    np.testing.assert_allclose(run.series["val_loss"].values, [1 / e + 0.02 * e for e in range(1, 13)])
+    assert fd.diagnose(run).top.code == "overfitting"

@@ -86,3 +86,24 @@ def test_a_train_accuracy_that_agrees_with_its_loss_keeps_its_name():
     acc = [0.55, 0.7, 0.82, 0.88, 0.92, 0.96, 0.975, 0.985, 0.99, 0.995]
     h = interpret(_run({"loss": loss, "accuracy": acc}))
     assert "accuracy" in h.series and "val_accuracy" not in h.series
+
+
+def test_a_run_whose_only_objective_is_an_error_reads_it_as_the_loss(tmp_path):
+    """``Percent Good,Mean Squared Error`` per epoch, a hand-written net's log with no column
+    named loss: its MSE is what it minimises. Read before as no curve a rule could judge ("no
+    verdict"), though the error blew up past where it began."""
+    mse = [0.98 * 0.9 ** e for e in range(40)] + [0.5, 1.1, 1.6, 1.5, 1.2] + [0.3 * 0.9 ** e for e in range(40)]
+    rows = ["Percent Good,Mean Squared Error,"] + [f"{min(1.0, e / 80):.4f},{v:.6f}," for e, v in enumerate(mse)]
+    path = tmp_path / "epoch_log.csv"
+    path.write_text("\n".join(rows) + "\n")
+    run = fd.read(path)
+    assert run.train_loss is not None and run.train_loss.raw_name == "Mean Squared Error"
+    assert any("read as the loss" in n for n in run.meta.get("notes", []))
+    assert fd.diagnose(run).codes
+
+
+def test_an_error_beside_a_loss_stays_a_metric():
+    h = interpret(_run({"loss": [1.0, 0.5, 0.3], "mae": [0.9, 0.6, 0.4], "val_mae": [1.0, 0.7, 0.5]}))
+    assert list(h.series["loss"].values) == [1.0, 0.5, 0.3] and "mae" in h.series and "val_loss" not in h.series
+    two = interpret(_run({"mse": [1.0, 0.5, 0.3], "mae": [0.9, 0.6, 0.4]}))
+    assert "loss" not in two.series  # two errors and no loss: which one is minimised is not ours to pick

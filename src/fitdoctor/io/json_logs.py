@@ -455,6 +455,7 @@ def _axis_key(records: list[dict]) -> str | None:
 def records_to_history(records: list[dict], *, path: Path, fmt: str) -> RunHistory:
     """Per-step/epoch records (dicts) -> RunHistory; keys missing from a record are absent points."""
     h = RunHistory(meta={"source": str(path), "format": fmt})
+    records = [flat_record(r) for r in records]  # {"train": {"loss": ..}, "val": {..}} per record
     axis_key = _axis_key(records)
     axis = "epoch" if axis_key in (None, "epoch") else "step"
     cols: dict[str, tuple[list[float], list[float]]] = {}

@@ -17,6 +17,7 @@ def interpret(run: RunHistory) -> RunHistory:
     """``run`` with every convention below read (in place; safe to apply twice)."""
     bare_split_curves(run)
     named_loss_as_loss(run)
+    error_as_loss(run)
     perplexity_as_loss(run)
     reconstruction_as_loss(run)
     percent_to_fraction(run)
@@ -88,6 +89,31 @@ def named_loss_as_loss(run: RunHistory) -> None:
     run.series = {{train: "loss", val: "val_loss"}.get(k, k): v for k, v in run.series.items()}
     run.note(f"{run.series['loss'].raw_name or train!r} and {run.series['val_loss'].raw_name or val!r}, the run's "
              "only loss, read as its train and validation loss")
+
+
+#: the errors a regression minimises, as :func:`fitdoctor.history.canonical_name` writes them
+_OBJECTIVE_ERRORS = ("mse", "rmse", "mae")
+
+
+def error_as_loss(run: RunHistory) -> None:
+    """A run that logs no loss and exactly one regression error (``Percent Good,Mean Squared
+    Error``, a hand-written net's log; ``train_rmse`` / ``val_rmse``): that error is what it
+    minimises, so it is the loss the rules judge, for each split that logs it. Left alone
+    beside a logged loss (where the error is a metric) and beside two errors (``mse`` and
+    ``mae``: which one is minimised is not ours to pick)."""
+    if run.get("loss") is not None or run.get("val_loss") is not None:
+        return
+    bases = {k.removeprefix("val_") for k in run.series if k.removeprefix("val_") in _OBJECTIVE_ERRORS}
+    if len(bases) != 1:
+        return
+    base = bases.pop()
+    for split in ("", "val_"):
+        src = run.series.get(f"{split}{base}")
+        if src is None:
+            continue
+        run.add(f"{split}loss", src.steps.copy(), src.values.copy(), raw_name=src.raw_name, axis=src.axis)
+        run.note(f"{src.raw_name!r}, the run's only objective (no loss is logged), read as the "
+                 f"{'validation ' if split else ''}loss")
 
 
 #: a perplexity's names, train and validation: exp of the token cross-entropy

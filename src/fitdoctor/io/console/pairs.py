@@ -119,6 +119,13 @@ _TOP_K_HYPHEN = re.compile(r"\btop-(\d{1,2})(?=\s*[:=])", re.I)
 _SHARED_SPLIT = re.compile(r"(?<![\w.])(val(?:id(?:ation)?)?|eval|dev|test|train(?:ing)?)" + SHARE_SUFFIX, re.I)
 
 
+#: the window a running average is taken over, between its name and its value: "Avg Reward
+#: (last 10): 2853.27", "mean loss (last 100 batches) 0.41"; it says how the value was averaged,
+#: not what it is, and read apart it would cut the name from its value
+_RUNNING_WINDOW = re.compile(r"(?<=[A-Za-z])\s*\(\s*(?:last|past|over(?: the last)?)\s+\d+(?:\s+[A-Za-z]+)?\s*\)(?=\s*[:=]?\s*[-+]?\.?\d)",
+                             re.I)
+
+
 def extract_pairs(segment: str) -> dict[str, float]:
     """Metric name -> value from one printed line, in any of the spellings above.
 
@@ -129,6 +136,7 @@ def extract_pairs(segment: str) -> dict[str, float]:
     if "(" in segment:
         segment = WRAPPED_NUM.sub(r"\1", segment)
         segment = QUALIFIED_NAME.sub(_qualified, segment)
+        segment = _RUNNING_WINDOW.sub("", segment)
     if "[" in segment:
         segment = BRACKETED_NUM.sub(r"\1\2", segment)
     if "op" in segment:

@@ -41,6 +41,10 @@ METRIC_WORDS = re.compile(
     # Stable-Baselines3's episode reward, train and eval ("ep_rew_mean", "mean_reward"; see
     # ``kv_table``); not any "reward=" a script prints while it collects data
     r"|(?<![a-z])rew(?![a-z])|(?<![a-z])mean_reward(?![a-z])"
+    # a reward on a line numbered by its episode or step ("episode=12 reward=34.2 rolling_avg=26.4",
+    # "Step   10000 | Avg Reward (last 10):  2853.27"): a
+    # learning curve, not a reward printed while data is collected
+    r"|\b(?:episode|step|iter(?:ation)?|update|epoch)\s*[:=#]?\s*\d+\b[^\n]{0,200}?(?<![a-z])(?:reward|return)s?(?![a-z])"
     r"|(?<![a-z])(?:srcc|plcc|krcc)(?![a-z])",  # image-quality correlations with the opinion score
     re.I)
 #: the share of a split a number was taken on, glued to the split word: "Val~20% 9.6793" (a

@@ -37,6 +37,10 @@ _SNIFF_TQDM_EPOCHS = re.compile(
 _SCORE_WORD = r"(?:(?:loss|acc)\w*|(?<![A-Za-z0-9])(?:mae|mse|rmse|f1|auc|roc_auc|iou|miou|dice|psnr|ssim|bleu|wer|cer|ppl|perplexity|recon|kld?|elbo)\b)"
 _SNIFF_GENERIC = re.compile(r"(?:epoch|step|iter\w*|\b(?-i:E)(?=\d+/\d+\b))(?:\((?:train|val|test)\))?\s*[:=#]?\s*\[?\d+.{0,200}?"
                             + _SCORE_WORD + r"(?:\s+is)?\W{0,3}\s*" + NUM, re.I)
+#: an RL loop's line numbered by its episode or step, with the reward it earned (or an average of them):
+#: "episode=12 reward=34.2 rolling_avg=26.4", "Episode   1000 | Avg reward (last 1000): -13.28"
+_SNIFF_EPISODE = re.compile(r"\b(?:episode|step|iter(?:ation)?|update|epoch)\s*[:=#]?\s*\d+\b[^\n]{0,200}?(?<![a-z])(?:reward|return)s?"
+                            r"(?:\s*\([^()\n]*\))?\s*[:=]\s*" + NUM, re.I)
 #: "Epoch 3:" or "Epoch 3/30:" on a line of its own, its metrics on the next ("loss=0.41,
 #: accuracy=0.88", "Train - Loss: 0.6985 | Acc: 0.5000")
 #: (or "Train Epoch: 1/70 ..." with "    total_loss: 24.7161 time: 15m 1s" under it, or a
@@ -145,7 +149,7 @@ def sniff_text(text: str) -> float:
     head = window.splitlines()
     if len(head) >= 5 and sum(1 for line in head if STEP_SPLIT_VALUE.match(line)) >= 0.8 * len(head):
         return 0.7
-    hits = len(_SNIFF_GENERIC.findall(window))
+    hits = len(_SNIFF_GENERIC.findall(window)) or len(_SNIFF_EPISODE.findall(window))
     if hits >= 2:
         return 0.7
     if hits == 1 or _SNIFF_KERAS_LINE.search(text):
