@@ -2757,3 +2757,22 @@ def test_a_reward_printed_without_a_counter_is_not_a_curve(tmp_path):
     p.write_text("".join(f"collected rollout reward={r:.2f}\n" for r in np.linspace(1, 5, 20)))
     with pytest.raises(BadInput):
         fd.read(p)
+
+
+def test_a_bracketed_epoch_header_owns_its_bars_and_summary(tmp_path):
+    """``Epoch [47/300]`` on a line of its own, then a train bar, a validation bar and the epoch's
+    summary (``loss 0.2018 - iou 0.3358 - val_loss 0.2736 - val_iou 0.0024``): read before as
+    three epochs per epoch (761 for a 253-epoch UNet log), the validation bar's loss as a
+    train loss. The header names the epoch of every line under it."""
+    lines = []
+    for e in range(1, 31):
+        tl, vl = 0.5 * 0.97 ** e, 0.45 + 0.002 * e
+        lines += [f"Epoch [{e}/30]",
+                  f"100%|██████████| 30/30 [00:19<00:00,  1.5it/s, loss={tl:.3g}, iou={1 - tl:.3g}] ",
+                  f"100%|██████████| 8/8 [00:01<00:00,  7.1it/s, loss={vl:.3g}, iou=0.5] ",
+                  f"loss {tl:.4f} - iou {1 - tl:.4f} - val_loss {vl:.4f} - val_iou 0.5000"]
+    path = tmp_path / "trainlog.txt"
+    path.write_text("\n".join(lines) + "\n")
+    run = fd.read(path)
+    assert list(run.series["val_loss"].steps) == list(range(1, 31))
+    np.testing.assert_allclose(run.series["loss"].values, [round(0.5 * 0.97 ** e, 4) for e in range(1, 31)])

@@ -83,11 +83,12 @@ _LOG_PREFIX = re.compile(r"^\s*(?:\[?\d{4}([-/])\d\d\1\d\d[ T]\d\d:\d\d:\d\d(?:[
 #: a setting), or a decorated one with a colon: "### EPOCH: 3" (a Markdown heading), "== Epoch: 3 ==",
 #: "epoch: 3/100" (a colon, then a total),
 #: and either with the word for a number after it: "## Epoch no. = 3", "Epoch number 3", "Epoch #3",
-#: or with the epoch's settings in parentheses: "Epoch 4/50 (lr=0.000400)"
+#: or with the epoch's settings in parentheses: "Epoch 4/50 (lr=0.000400)", or its count in
+#: brackets: "Epoch [47/300]"
 #: what decorates a header line around "Epoch 3/20": rules of ASCII or box-drawing characters
 #: ("=== Epoch 3 ===", "── Epoch 3/20 ──")
 _DECOR = r"\s|=#*>\-\[\u2500-\u257f"
-_EPOCH_HEADER = re.compile(r"^(?:[" + _DECOR + r"]*epoch\s+" + EPOCH_NO + r"?|\s*[=#][\s=#\-]*epoch\s*(?:"
+_EPOCH_HEADER = re.compile(r"^(?:[" + _DECOR + r"]*epoch\s+(?:" + EPOCH_NO + r"|\[\s*)?|\s*[=#][\s=#\-]*epoch\s*(?:"
                            + EPOCH_NO + r"|:\s*)"
                            # "epoch: 3/100": a colon, but a total after it (a setting has none)
                            r"|[" + _DECOR + r"]*epoch\s*:\s*(?=\d+\s*(?:/|\bof\b)\s*\d+))(\d+)"
