@@ -2632,3 +2632,23 @@ def test_a_val_loss_still_falling_a_fifth_of_its_level_far_beyond_noise_is_still
                       0.03731, 0.03556, 0.03554, 0.03197, 0.03069, 0.03046, 0.02963, 0.02299, 0.0193, 0.02204,
                       0.01984, 0.01897, 0.0182, 0.01909, 0.01841, 0.01973, 0.01761, 0.01586, 0.01467, 0.01536]}
     assert fd.diagnose(mnist).codes == ["healthy"]
+
+
+def _jump_then_slow_return(end: float, seed: int = 7):
+    """A train loss down from 0.43 to its best 0.10 at epoch 26, thrown up to 0.37 over two
+    epochs, then falling slowly for 70 epochs to ``end``."""
+    rng = np.random.default_rng(seed)
+    down = 0.10 + 0.33 * np.exp(-np.arange(27) / 6.0)
+    back = 0.37 + (end - 0.37) * (1 - np.exp(-np.arange(1, 74) / 25.0)) / (1 - np.exp(-73 / 25.0))
+    return {"loss": list(np.concatenate([down, [0.207], back]) + rng.normal(0, 0.004, 101))}
+
+
+def test_a_loss_thrown_far_above_its_best_that_never_gets_back_is_diverging():
+    """An SSD detector's per-epoch loss: best 0.100 at epoch 26, 0.37 two epochs later, and 2.5x
+    its best at the end of a slow return, having given back more than half of what it had
+    learned. Read before as lr_too_high ("crept back up"), which its labeller accepts only
+    beside `diverging`: a run that learned, then blew up."""
+    d = fd.diagnose(_jump_then_slow_return(0.258))
+    assert d.top.code == "diverging" and "x its lowest" in d.top.message
+    # back within twice its best: the weights were not lost, the rise is lr_too_high's at most
+    assert "diverging" not in fd.diagnose(_jump_then_slow_return(0.17)).codes

@@ -83,10 +83,15 @@ def _diverging(ctx: Context, L: Curve) -> Finding | None:
         return None
     slope, z = stats.trend(x, y, L.sigma)
     grown_from_best = end > ctx.th.diverge_factor * best and best > 0 and (end - best) > 0.5 * max(start - best, 0) * 2
+    # thrown back: the run learned, then lost most of it and stayed there, however its last part
+    # trends (an SSD detector's loss 0.43 -> 0.100, then 0.37 two epochs later and 0.26 after 70
+    # more: "crept back up" it was not)
+    thrown_back = best > 0 and end > THROWN_BACK_FACTOR * best and (end - best) > THROWN_BACK_SHARE * max(start - best, 0)
+    grown_from_best = grown_from_best or thrown_back
     above_start = end > ctx.th.diverge_start_factor * start and start > 0
     if not (grown_from_best or above_start):
         return None
-    if z < ctx.th.z_trend and not above_start:
+    if z < ctx.th.z_trend and not above_start and not thrown_back:
         return None
     ev = {"start": start, "best": best, "best_at": float(L.x[b]), "end": end, "ratio_to_best": end / best if best else math.inf,
           "ratio_to_start": end / start if start else math.inf, "slope_after_best": slope, "trend_z": z}
@@ -112,6 +117,12 @@ def _diverging(ctx: Context, L: Curve) -> Finding | None:
            f"{L.axis}" + (f" ({', '.join(times)})" if times else "") + peak_text)
     return finding("diverging", "error", msg, ctx, span=(L.x[b], L.x[-1]), evidence=ev)
 
+
+#: a loss that ends this many times its lowest ...
+THROWN_BACK_FACTOR = 2.0
+#: ... having given back more than this share of its fall from its start to that lowest grew
+#: after a good phase (LABELS.md's `diverging`), whether or not it still trends up at its end
+THROWN_BACK_SHARE = 0.5
 
 #: the message also quotes the highest point after the lowest when it is this many times the last
 PEAK_QUOTED = 1.5
