@@ -2776,3 +2776,41 @@ def test_a_bracketed_epoch_header_owns_its_bars_and_summary(tmp_path):
     run = fd.read(path)
     assert list(run.series["val_loss"].steps) == list(range(1, 31))
     np.testing.assert_allclose(run.series["loss"].values, [round(0.5 * 0.97 ** e, 4) for e in range(1, 31)])
+
+
+def test_values_printed_in_braces_or_after_is_are_read(tmp_path):
+    """A format string that kept its braces (``epoch: {1/300}, step: {1/2}, loss : {2.0086918}``)
+    and a sentence that gives its values with "is" (``Epoch is [1/600], mini-batch is
+    [1/1600], batch_loss is 13.28``): both refused before as an unknown format."""
+    braced = tmp_path / "train_log.log"
+    braced.write_text("".join(f"2022-02-15 17:49:18,758 INFO epoch: {{{e}/40}}, step: {{{s}/2}}, "
+                              f"loss : {{{2.0 * 0.95 ** e + 0.01 * s:.7f}}}, lr : {{0.0001000}}\n"
+                              for e in range(1, 41) for s in (1, 2)))
+    run = fd.read(braced)
+    assert run.series["loss"].axis == "epoch" and run.series["loss"].values.size >= 40
+    assert run.series["loss"].values[-1] < 0.4
+    spoken = tmp_path / "log_train.txt"
+    spoken.write_text("".join(f"2021-05-03 03:53:27,794 [MainThread  ] [INFO ]  Epoch is [1/600], mini-batch is "
+                              f"[{b}/1600], time consumption is 0.83, batch_loss is {13 * 0.95 ** b + 2:.8f}\n"
+                              for b in range(1, 32)))
+    run = fd.read(spoken)
+    assert run.train_loss is not None and run.train_loss.raw_name == "batch_loss"
+    assert fd.diagnose(run).top.code == "still_improving"
+
+
+def test_a_pointnet_banner_with_its_total_and_split_tags(tmp_path):
+    """RandLA-Net's ``**** EPOCH 000 / 149 ****`` over ``[TRAIN] mean loss: 25.24`` lines, and
+    ``[VAL] mean loss:`` at each epoch's end: PointNet's layout with the planned total in the
+    banner and the split in brackets."""
+    lines = []
+    for e in range(6):
+        lines.append(f"**** EPOCH {e:03d} / 149 ****")
+        for g in range(3):
+            lines += [f"[TRAIN] Epoch {e:03d} | batch {10 * (g + 1):04d}/9565 (  0.1%) | 0.195s/batch",
+                      f"[TRAIN] mean acc: {0.3 + 0.05 * e:.6f}", f"[TRAIN] mean loss: {20 * 0.8 ** e - g:.6f}"]
+        lines += [f"[VAL] mean acc: {0.3 + 0.04 * e:.6f}", f"[VAL] mean loss: {21 * 0.8 ** e:.6f}"]
+    path = tmp_path / "log_train.txt"
+    path.write_text("\n".join(lines) + "\n")
+    run = fd.read(path)
+    assert list(run.series["val_loss"].steps) == [0, 1, 2, 3, 4, 5]
+    np.testing.assert_allclose(run.series["loss"].values, [20 * 0.8 ** e - 1 for e in range(6)], rtol=1e-5)

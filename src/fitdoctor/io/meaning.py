@@ -17,6 +17,7 @@ def interpret(run: RunHistory) -> RunHistory:
     """``run`` with every convention below read (in place; safe to apply twice)."""
     bare_split_curves(run)
     named_loss_as_loss(run)
+    running_loss_as_loss(run)
     error_as_loss(run)
     perplexity_as_loss(run)
     reconstruction_as_loss(run)
@@ -89,6 +90,25 @@ def named_loss_as_loss(run: RunHistory) -> None:
     run.series = {{train: "loss", val: "val_loss"}.get(k, k): v for k, v in run.series.items()}
     run.note(f"{run.series['loss'].raw_name or train!r} and {run.series['val_loss'].raw_name or val!r}, the run's "
              "only loss, read as its train and validation loss")
+
+
+#: the loss a loop prints for its current batch or as a running mean of them, by those words
+_RUNNING_LOSSES = ("batch_loss", "minibatch_loss", "mini_batch_loss", "step_loss", "iter_loss", "running_loss")
+
+
+def running_loss_as_loss(run: RunHistory) -> None:
+    """A run that logs no ``loss`` but its batch's or a running one (``batch_loss is 13.28``
+    beside ``classify loss``, ``angle loss`` and ``iou loss``, its parts; ``running_loss``): that
+    is the loss it optimises. Only with exactly one such name, and no loss logged otherwise."""
+    if run.get("loss") is not None:
+        return
+    found = [k for k in _RUNNING_LOSSES if k in run.series]
+    if len(found) != 1:
+        return
+    src = run.series[found[0]]
+    run.add("loss", src.steps.copy(), src.values.copy(), raw_name=src.raw_name, axis=src.axis)
+    run.note(f"{src.raw_name!r}, the loss of each batch (or a running mean of them), read as the loss "
+             "(no other loss is logged)")
 
 
 #: the errors a regression minimises, as :func:`fitdoctor.history.canonical_name` writes them

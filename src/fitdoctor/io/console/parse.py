@@ -34,7 +34,7 @@ from fitdoctor.io.console.lines import (MAYBE_WRAPPED, cut_incomplete_tail, drop
                                         unglue_callbacks)
 from fitdoctor.io.console.mbrl_log import mbrl_lines_as_lines
 from fitdoctor.io.console.pairs import clean_pairs, extract_pairs, is_metric_key
-from fitdoctor.io.console.patterns import CALLBACK, NUM, STEP_SPLIT_VALUE, holds_no_record
+from fitdoctor.io.console.patterns import CALLBACK, NUM, STEP_SPLIT_VALUE, holds_no_record, plain_values
 from fitdoctor.io.console.runs import Run, State, drop_one_value_runs, join_resumed, to_history
 from fitdoctor.io.console.settings import printed_settings
 from fitdoctor.io.console.spacy_table import spacy_tables_as_lines, spacy_v2_losses_as_lines
@@ -226,7 +226,7 @@ def parse_console_text(text: str, *, source: str, fmt: str = "console",
     text, cut_note = cut_incomplete_tail(text)
     if cut_note:
         notes.append(cut_note)
-    text = drop_foreign(unglue_callbacks(translate(text)))  # a message glued after a TF line keeps its own line
+    text = drop_foreign(unglue_callbacks(plain_values(translate(text))))  # a message glued after a TF line keeps its own line
     state = keras.fast_keras(text) if fast else None
     if state is None:
         for as_lines in _AS_LINES_WITH_NOTE:

@@ -16,6 +16,26 @@ WRAPPED_NUM = re.compile(r"\b(?:tensor|(?:np\.|numpy\.)?float(?:16|32|64)|array)
 #: name from its value (joined: "PR-AUC_cb_ff 0.003"). The name starts with a letter and the word
 #: too, so a value's running average ("0.41 (0.45)") and a split after a value are left alone
 QUALIFIED_NAME = re.compile(r"(?<![\w.])([A-Za-z][\w@\-]*)\s*\(([A-Za-z][\w+\-]{0,15})\)(?=\s*[:=]?\s*[-+]?\.?\d)")
+#: a number or a counter printed inside braces: "epoch: {1/300}, step: {1/2}, loss : {2.0086918}"
+#: (a format string whose fields kept their braces); no dict holds a bare number
+_BRACED_NUM = re.compile(r"\{\s*(" + NUM + r"(?:\s*/\s*\d+)?)\s*\}")
+
+
+#: a value a sentence gives with "is": "Epoch is [1/600], mini-batch is [1/1600], batch_loss is
+#: 13.28" (and "classify loss is 0.92"): the "is" stands where a colon would
+_IS_VALUE = re.compile(r"(?<=[A-Za-z_\]])\s+is\s+(?=[-+]?(?:\d|\.\d|\[\s*\d))")
+
+
+def plain_values(text: str) -> str:
+    """``text`` with its values spelled the usual way: a number or counter printed inside
+    braces taken out of them, and a name's "is" before its value read as a colon."""
+    if "{" in text:
+        text = _BRACED_NUM.sub(r"\1", text)
+    if " is " in text:
+        text = _IS_VALUE.sub(": ", text)
+    return text
+
+
 #: a number printed as a one-element array after its name: "Loss [ 0.69090915]", "loss: [0.51]"
 #: (``print(loss.data.numpy())``); not a counter that another bracket follows ("Epoch: [3][120/500]")
 BRACKETED_NUM = re.compile(r"(?<=[A-Za-z_])(\s*[:=]?\s*)\[\s*(" + NUM + r")\s*\](?!\s*\[)")

@@ -29,17 +29,19 @@ import re
 from fitdoctor.io.console.patterns import NUM
 from fitdoctor.io.console.runs import State
 
-BANNER = re.compile(r"^\s*\*{3,}\s*EPOCH\s+(\d+)\s*\*{3,}\s*$")
+BANNER = re.compile(r"^\s*\*{3,}\s*EPOCH\s+(\d+)(?:\s*/\s*\d+)?\s*\*{3,}\s*$")
+#: a split's tag in brackets before a metric line: "[TRAIN] mean loss: 25.24", "[VAL] mean acc: 0.41"
+_SPLIT_TAG = r"\[(?:train|val|eval|test)\]\s*"
 #: a fork's epoch marker, "-----3------", with "train_mean loss:" / "test_mean loss:" under it;
 #: inside a banner's epoch the same dashes number groups of batches instead
 DASH_MARK = re.compile(r"^\s*-{3,}\s*(\d+)\s*-{3,}\s*$")
-_METRIC = re.compile(r"^\s*(eval\s+|eval_|test_|val_|train_)?(mean loss|loss|accuracy|avg class acc)\s*:\s*(" + NUM
+_METRIC = re.compile(r"^\s*(" + _SPLIT_TAG + r"|eval\s+|eval_|test_|val_|train_)?(mean loss|loss|accuracy|avg class acc)\s*:\s*(" + NUM
                      + r")\s*$", re.I)
 _NAMES = {"mean loss": "loss", "loss": "loss", "accuracy": "accuracy", "avg class acc": "avg_class_accuracy"}
 #: any "name: value" line inside an epoch, the ones above included ("segmentation accuracy: 0.54";
 #: a pair such as "box IoU (ground/3D): 0.08 / 0.04" gives its first value; a parenthesis only
 #: qualifies the name)
-_ANY_METRIC = re.compile(r"^\s*(eval\s+|eval_|test_|val_|train_)?([A-Za-z][A-Za-z0-9 _]*?)\s*(?:\([^()]*\))?\s*:\s*("
+_ANY_METRIC = re.compile(r"^\s*(" + _SPLIT_TAG + r"|eval\s+|eval_|test_|val_|train_)?([A-Za-z][A-Za-z0-9 _]*?)\s*(?:\([^()]*\))?\s*:\s*("
                            + NUM + r")(?:\s*/\s*" + NUM + r")?\s*$", re.I)
 #: the lines that only mark a place inside an epoch: a group of batches ("----0-----",
 #: " ---- batch: 050 ----", " -- 010 / 2297 --") and the evaluation's header
@@ -89,7 +91,7 @@ def handle_metric(state: State, n: int, seg: str) -> bool:
     words = m.group(2).lower().strip()
     name = _NAMES.get(words) or re.sub(r"\W+", "_", words).strip("_")
     value = float(m.group(3))
-    split = (m.group(1) or "").strip().rstrip("_").lower()
+    split = (m.group(1) or "").strip().strip("[]").rstrip("_").lower()
     if split and split != "train":  # eval, val and a fork's test_: the epoch's evaluation
         state.run.put(state.pointnet_epoch, {f"val_{name}": value})
     else:  # a group of batches: the epoch's value is the mean of its groups so far

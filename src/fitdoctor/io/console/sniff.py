@@ -15,7 +15,7 @@ from fitdoctor.io.console.fastai import TABLE_HEAD
 from fitdoctor.io.console.fomm_log import LINE as FOMM_LINE
 from fitdoctor.io.console.grouped_table import GROUP_ROW
 from fitdoctor.io.console.mbrl_log import LINE as MBRL_LINE
-from fitdoctor.io.console.patterns import BARE_SPLITS, EPOCH_NO, NUM, SETTINGS, STEP_SPLIT_VALUE
+from fitdoctor.io.console.patterns import BARE_SPLITS, EPOCH_NO, NUM, SETTINGS, STEP_SPLIT_VALUE, plain_values
 from fitdoctor.io.console.pointnet import BANNER
 from fitdoctor.io.console.vocabulary import translate
 from fitdoctor.io.console.yolo_table import TRAIN_HEAD
@@ -91,7 +91,7 @@ _SNIFF_EPOCH_BATCH = re.compile(r"^\s*\[\s*\d+\s*,\s*\d+\s*\]\s*(?:\w+\s*)?loss\
 
 def sniff_text(text: str) -> float:
     """How much ``text`` looks like training console output (0..1)."""
-    text = translate(text)  # a log printed in Chinese
+    text = plain_values(translate(text))  # a log printed in Chinese; numbers printed in braces
     first = text.lstrip()[:1]
     if first in ("{", "[") and ('"' in text[:40]):
         return 0.0  # JSON (HF dicts use single quotes)
@@ -128,8 +128,9 @@ def sniff_text(text: str) -> float:
         return 0.7
     if len(_SNIFF_LOSS_PAIR.findall(window)) >= 2:
         return 0.7
-    if len(_SNIFF_POINTNET.findall(window)) >= 2 and "loss:" in window:
-        return 0.7
+    banners = len(_SNIFF_POINTNET.findall(window))
+    if (banners >= 2 or banners == 1 and window.count("mean loss:") >= 2) and "loss:" in window:
+        return 0.7  # (one banner in the head of a long epoch, its groups' "mean loss:" under it)
     if len(_SNIFF_DASH_EPOCH.findall(window)) >= 2:
         return 0.7
     if _SNIFF_CONLL.search(window):
