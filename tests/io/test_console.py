@@ -2748,6 +2748,11 @@ def test_rl_loops_numbered_by_episode_or_step_are_read_for_their_reward(tmp_path
                                              f"Episodes: {16 * s}\n" for s in range(1, 11)))
     run = fd.read(p)
     assert list(run.series["reward"].values) == [2000.0 + 400 * s for s in range(1, 11)]
+    # an IQN agent's "Episode 3\tFrame 92 \tAverage100 Score: 30.67", each a \r rewrite
+    iqn = tmp_path / "training.log"
+    iqn.write_text("Using  cpu\n" + "".join(f"\rEpisode {e}\tFrame {20 * e} \tAverage100 Score: {20 + e / 10:.2f}"
+                                           for e in range(1, 201)) + "\n")
+    assert fd.read(iqn).series["average100_score"].values.size == 200
 
 
 def test_a_reward_printed_without_a_counter_is_not_a_curve(tmp_path):

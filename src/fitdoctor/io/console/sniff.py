@@ -38,8 +38,9 @@ _SCORE_WORD = r"(?:(?:loss|acc)\w*|(?<![A-Za-z0-9])(?:mae|mse|rmse|f1|auc|roc_au
 _SNIFF_GENERIC = re.compile(r"(?:epoch|step|iter\w*|\b(?-i:E)(?=\d+/\d+\b))(?:\((?:train|val|test)\))?\s*[:=#]?\s*\[?\d+.{0,200}?"
                             + _SCORE_WORD + r"(?:\s+is)?\W{0,3}\s*" + NUM, re.I)
 #: an RL loop's line numbered by its episode or step, with the reward it earned (or an average of them):
-#: "episode=12 reward=34.2 rolling_avg=26.4", "Episode   1000 | Avg reward (last 1000): -13.28"
-_SNIFF_EPISODE = re.compile(r"\b(?:episode|step|iter(?:ation)?|update|epoch)\s*[:=#]?\s*\d+\b[^\n]{0,200}?(?<![a-z])(?:reward|return)s?"
+#: "episode=12 reward=34.2 rolling_avg=26.4", "Episode   1000 | Avg reward (last 1000): -13.28",
+#: "Episode 3	Frame 92 	Average100 Score: 30.67"
+_SNIFF_EPISODE = re.compile(r"\b(?:episode|step|iter(?:ation)?|update|epoch)\s*[:=#]?\s*\d+\b[^\n]{0,200}?(?<![a-z])(?:reward|return|score)s?"
                             r"(?:\s*\([^()\n]*\))?\s*[:=]\s*" + NUM, re.I)
 #: "Epoch 3:" or "Epoch 3/30:" on a line of its own, its metrics on the next ("loss=0.41,
 #: accuracy=0.88", "Train - Loss: 0.6985 | Acc: 0.5000")
