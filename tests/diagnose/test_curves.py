@@ -2652,3 +2652,26 @@ def test_a_loss_thrown_far_above_its_best_that_never_gets_back_is_diverging():
     assert d.top.code == "diverging" and "x its lowest" in d.top.message
     # back within twice its best: the weights were not lost, the rise is lr_too_high's at most
     assert "diverging" not in fd.diagnose(_jump_then_slow_return(0.17)).codes
+
+
+def test_a_long_noisy_reward_still_climbing_is_still_improving_though_its_last_point_is_below_its_best():
+    """An actor-critic drone agent's 100 episode rewards (JoshuaMarkle/drone-ai, ``logs/log.csv``):
+    the 10-episode means climb 458 -> 1881 -> 3884 at the end, single episodes scatter from 1871
+    to the 5002 cap. Its last episode (3701) below its best had read as a turn and the run as
+    "rose and settled"; a long curve turns when its smoothed level leaves its best, not when one
+    sample does."""
+    reward = [
+              330.8, 548.9, -21.1, 550.1, 630.2, 500.8, 78.8, 889.2, 638.8, 430.8, 530.8, 118.8, 760.8, 649.9,
+              420.8, 680.2, 148.8, 580.9, 740.7, 580.7, 580.8, 449.8, 330.9, 620.4, 510.5, 510.6, 118.8, 1502.7,
+              910.2, 408.5, 499.9, 510.2, 720.8, 558.6, 890.8, 590.3, 660.8, 420.8, 690.4, 650.1, 459.6, 708.7,
+              440.9, 600, 1070.5, 860.2, 670.5, 330.5, 590.2, 499.8, 480.8, 590, 579.9, 620.1, 1522.7, 860.4,
+              1912.7, 860.2, 1170.7, 770.7, 1040.8, 1490.8, 1009.8, 990.4, 2142.7, 1340.1, 1048.5, 1610.6, 1608.8,
+              1088.8, 1520.4, 2242.7, 2452.7, 1140.5, 1430.8, 2612.7, 1340.8, 1650.4, 1740.9, 1770.4, 1820.6,
+              1530.6, 1760.1, 1380.9, 1710.7, 1460.6, 3090.2, 1860.6, 2440.9, 1750.9, 5002.2, 3472.7, 3049.3,
+              4412.7, 5000.7, 3620.2, 1870.8, 3710.3, 5001.1, 3700.6
+    ]
+    d = fd.diagnose({"reward": reward})
+    assert d.top.code == "still_improving" and "rising" in d.top.message
+    # the same climb falling back to a third of its best for its last 20 episodes: turned
+    turned = reward[:80] + [v / 3 for v in reward[80:]]
+    assert "still_improving" not in fd.diagnose({"reward": turned}).codes
