@@ -53,6 +53,8 @@ SETTINGS = r"(?:\s*\([^()\n]*\))?"
 #: and a capital E glued to its count and total: "[Fold 0] Head E1/6: train_loss=..")
 EPOCH_INLINE = re.compile(r"\b(?:epoch\]?|ep(?=\s*[:=#]?\s*\[?\s*\d+\s*(?:[:|,/]|of\b))|(?-i:E)(?=\d+/\d+\b))\s*[:=#]?\s*\[?\s*(\d+)"
                           r"(?:\s*(?:/|\bof\b)\s*(\d+))?", re.I)
+#: an RL loop's counter ahead of what it reports on the same line ("episode=12 ...", "Step 10000 | ...")
+RL_COUNTER = r"\b(?:episode|step|iter(?:ation)?|update|epoch)\s*[:=#]?\s*\d+\b[^\n]{0,200}?"
 #: Keys whose presence marks a line as training output (not a random number in a log).
 METRIC_WORDS = re.compile(
     r"loss|acc|error|mae|mse|rmse|auc|f1|map|iou|dice|psnr|ssim|perplexity|ppl|bleu|rouge|precision|recall|score|r2"
@@ -62,9 +64,9 @@ METRIC_WORDS = re.compile(
     # ``kv_table``); not any "reward=" a script prints while it collects data
     r"|(?<![a-z])rew(?![a-z])|(?<![a-z])mean_reward(?![a-z])"
     # a reward on a line numbered by its episode or step ("episode=12 reward=34.2 rolling_avg=26.4",
-    # "Step   10000 | Avg Reward (last 10):  2853.27"): a
-    # learning curve, not a reward printed while data is collected
-    r"|\b(?:episode|step|iter(?:ation)?|update|epoch)\s*[:=#]?\s*\d+\b[^\n]{0,200}?(?<![a-z])(?:reward|return)s?(?![a-z])"
+    # "Step   10000 | Avg Reward (last 10):  2853.27"): a learning curve, not a reward printed
+    # while data is collected
+    r"|" + RL_COUNTER + r"(?<![a-z])(?:reward|return)s?(?![a-z])"
     r"|(?<![a-z])(?:srcc|plcc|krcc)(?![a-z])",  # image-quality correlations with the opinion score
     re.I)
 #: the share of a split a number was taken on, glued to the split word: "Val~20% 9.6793" (a

@@ -15,7 +15,7 @@ from fitdoctor.io.console.fastai import TABLE_HEAD
 from fitdoctor.io.console.fomm_log import LINE as FOMM_LINE
 from fitdoctor.io.console.grouped_table import GROUP_ROW
 from fitdoctor.io.console.mbrl_log import LINE as MBRL_LINE
-from fitdoctor.io.console.patterns import BARE_SPLITS, EPOCH_NO, NUM, SETTINGS, STEP_SPLIT_VALUE, plain_values
+from fitdoctor.io.console.patterns import BARE_SPLITS, EPOCH_NO, NUM, RL_COUNTER, SETTINGS, STEP_SPLIT_VALUE, plain_values
 from fitdoctor.io.console.pointnet import BANNER
 from fitdoctor.io.console.vocabulary import translate
 from fitdoctor.io.console.yolo_table import TRAIN_HEAD
@@ -40,7 +40,7 @@ _SNIFF_GENERIC = re.compile(r"(?:epoch|step|iter\w*|\b(?-i:E)(?=\d+/\d+\b))(?:\(
 #: an RL loop's line numbered by its episode or step, with the reward it earned (or an average of them):
 #: "episode=12 reward=34.2 rolling_avg=26.4", "Episode   1000 | Avg reward (last 1000): -13.28",
 #: "Episode 3	Frame 92 	Average100 Score: 30.67"
-_SNIFF_EPISODE = re.compile(r"\b(?:episode|step|iter(?:ation)?|update|epoch)\s*[:=#]?\s*\d+\b[^\n]{0,200}?(?<![a-z])(?:reward|return|score)s?"
+_SNIFF_EPISODE = re.compile(RL_COUNTER + r"(?<![a-z])(?:reward|return|score)s?"
                             r"(?:\s*\([^()\n]*\))?\s*[:=]\s*" + NUM, re.I)
 #: "Epoch 3:" or "Epoch 3/30:" on a line of its own, its metrics on the next ("loss=0.41,
 #: accuracy=0.88", "Train - Loss: 0.6985 | Acc: 0.5000")
@@ -92,7 +92,7 @@ _SNIFF_EPOCH_BATCH = re.compile(r"^\s*\[\s*\d+\s*,\s*\d+\s*\]\s*(?:\w+\s*)?loss\
 
 def sniff_text(text: str) -> float:
     """How much ``text`` looks like training console output (0..1)."""
-    text = plain_values(translate(text))  # a log printed in Chinese; numbers printed in braces
+    text = plain_values(translate(text))  # a log printed in Chinese; values in braces or after "is"
     first = text.lstrip()[:1]
     if first in ("{", "[") and ('"' in text[:40]):
         return 0.0  # JSON (HF dicts use single quotes)
