@@ -2675,3 +2675,16 @@ def test_a_long_noisy_reward_still_climbing_is_still_improving_though_its_last_p
     # the same climb falling back to a third of its best for its last 20 episodes: turned
     turned = reward[:80] + [v / 3 for v in reward[80:]]
     assert "still_improving" not in fd.diagnose({"reward": turned}).codes
+
+
+def test_a_reward_that_climbed_then_lost_its_gain_is_diverging():
+    """A PPO agent's mean reward every 10k steps: 2853 -> 7174 at 150k, then back to about 3100
+    for its last 40k steps, more than all it had gained. Read before as no verdict (a score
+    falling is no "loss that grows" by the ratios a loss is judged by)."""
+    reward = [2853, 3884, 4347, 5075, 4918, 4497, 4530, 5285, 5904, 6210, 6486, 6652, 6911, 7020, 7174,
+              6810, 5120, 4047, 4710, 5300, 5840, 6120, 6330, 6480, 6610, 6745, 2865, 3176, 3088, 3151]
+    d = fd.diagnose({"reward": [float(v) for v in reward]})
+    assert d.top.code == "diverging" and d.top.message.startswith("reward fell from its best 7174")
+    # a dip to 80% of the best is no collapse
+    dip = reward[:26] + [5900.0, 5800.0, 5950.0, 5850.0]
+    assert "diverging" not in fd.diagnose({"reward": [float(v) for v in dip]}).codes

@@ -88,6 +88,10 @@ def _diverging(ctx: Context, L: Curve) -> Finding | None:
     # more: "crept back up" it was not)
     thrown_back = best > 0 and end > THROWN_BACK_FACTOR * best and (end - best) > THROWN_BACK_SHARE * max(start - best, 0)
     grown_from_best = grown_from_best or thrown_back
+    if negated(L) and best < 0 and end < 0:
+        collapsed = _score_collapsed(ctx, L, best=best, b=b, start=start, end=end)
+        if collapsed is not None:
+            return collapsed
     above_start = end > ctx.th.diverge_start_factor * start and start > 0
     if not (grown_from_best or above_start):
         return None
@@ -123,6 +127,28 @@ THROWN_BACK_FACTOR = 2.0
 #: ... having given back more than this share of its fall from its start to that lowest grew
 #: after a good phase (LABELS.md's `diverging`), whether or not it still trends up at its end
 THROWN_BACK_SHARE = 0.5
+
+def _score_collapsed(ctx: Context, L: Curve, *, best: float, b: int, start: float, end: float) -> Finding | None:
+    """A score standing in for the loss (an RL agent's episode reward, kept negated) that was
+    thrown back the same way: it ends below its best over :data:`THROWN_BACK_FACTOR` and has
+    given back more than :data:`THROWN_BACK_SHARE` of what it had gained since its start (a PPO
+    agent's reward 2853 -> 7174 at 150k steps, then 3151 at 300k: a policy that learned, then
+    lost it). Levels are smoothed; the message quotes the values as logged."""
+    peak, last, first = -best, -end, -start  # as logged: higher is better
+    if b == 0 or not peak - first > ctx.th.rise_sigmas * noise(L):
+        return None  # it never learned: there was nothing to lose
+    if not (last > 0 and peak > THROWN_BACK_FACTOR * last and peak - last > THROWN_BACK_SHARE * (peak - first)):
+        return None
+    lx, ly = L.logged_points
+    hi = int(np.nanargmin(ly))  # the best as logged (negated: the lowest)
+    top, final = -float(ly[hi]), -float(L.logged_last)
+    ev = {"start": first, "best": peak, "best_at": float(L.x[b]), "end": last, "ratio_to_best": last / peak,
+          "gain_given_back": (peak - last) / max(peak - first, 1e-12)}
+    msg = (f"{L.name} fell from its best {fv(top)} at {L.axis} {fx(lx[hi])} to {fv(final)} at the last {L.axis} "
+           f"({fv(top / final) if final > 0 else 'far'}x below it), giving back {ev['gain_given_back']:.0%} of what it "
+           f"had gained since {fv(first)}: it learned, then lost it")
+    return finding("diverging", "error", msg, ctx, span=(L.x[b], L.x[-1]), evidence=ev)
+
 
 #: the message also quotes the highest point after the lowest when it is this many times the last
 PEAK_QUOTED = 1.5
