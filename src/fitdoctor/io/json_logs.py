@@ -196,13 +196,13 @@ _WRAPPED_RECORDS = re.compile(r'^[ \t]{0,4}"(?:' + "|".join(_WRAPPERS) + r')"\s*
 
 def wrapped_records(data: dict) -> list[dict] | None:
     """The per-epoch records a history is saved as beside other things (``{"parameters": {..},
-    "history": [{"epoch": 1, "train": {..}, "validation": {..}}, ..]}``), each flattened by
-    :func:`flat_record`; None when no wrapper key holds a list of records."""
+    "history": [{"epoch": 1, "train": {..}, "validation": {..}}, ..]}``), as saved
+    (:func:`records_to_history` flattens each one); None when no wrapper key holds a list of records."""
     for key in _WRAPPERS:
         inner = data.get(key)
         if isinstance(inner, list) and len(inner) >= 2 and all(isinstance(r, dict) for r in inner) \
                 and _axis_key(inner) is not None:  # numbered epochs, not a table of results
-            return [flat_record(r) for r in inner]
+            return inner
     return None
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from fitdoctor.history import SHORT_SPLITS, TRAIN_SPLITS, VAL_SPLITS, RunHistory
+from fitdoctor.history import SHORT_SPLITS, TRAIN_SPLITS, VAL_SPLITS, RunHistory, Series
 
 
 def interpret(run: RunHistory) -> RunHistory:
@@ -29,6 +29,13 @@ def interpret(run: RunHistory) -> RunHistory:
 #: a split's short words as hand loops print them alone ("tr=0.812 va=0.790")
 _SHORT_TRAIN = tuple(w for w, split in SHORT_SPLITS.items() if split == "train")
 _SHORT_HELD_OUT = tuple(w for w, split in SHORT_SPLITS.items() if split != "train")
+
+
+def _read_as_loss(run: RunHistory, split: str, src: Series, why: str, after: str = "") -> None:
+    """``src`` copied in as ``split``'s loss (``""`` for train, ``"val_"``), with a note: its
+    name, ``why``, the loss it is read as, then ``after``."""
+    run.add(f"{split}loss", src.steps.copy(), src.values.copy(), raw_name=src.raw_name, axis=src.axis)
+    run.note(f"{src.raw_name!r}, {why}, read as the {'validation ' if split else ''}loss{after}")
 
 
 def bare_split_curves(run: RunHistory) -> None:
@@ -105,10 +112,8 @@ def running_loss_as_loss(run: RunHistory) -> None:
     found = [k for k in _RUNNING_LOSSES if k in run.series]
     if len(found) != 1:
         return
-    src = run.series[found[0]]
-    run.add("loss", src.steps.copy(), src.values.copy(), raw_name=src.raw_name, axis=src.axis)
-    run.note(f"{src.raw_name!r}, the loss of each batch (or a running mean of them), read as the loss "
-             "(no other loss is logged)")
+    _read_as_loss(run, "", run.series[found[0]], "the loss of each batch (or a running mean of them)",
+                  " (no other loss is logged)")
 
 
 #: the errors a regression minimises, as :func:`fitdoctor.history.canonical_name` writes them
@@ -131,9 +136,7 @@ def error_as_loss(run: RunHistory) -> None:
         src = run.series.get(f"{split}{base}")
         if src is None:
             continue
-        run.add(f"{split}loss", src.steps.copy(), src.values.copy(), raw_name=src.raw_name, axis=src.axis)
-        run.note(f"{src.raw_name!r}, the run's only objective (no loss is logged), read as the "
-                 f"{'validation ' if split else ''}loss")
+        _read_as_loss(run, split, src, "the run's only objective (no loss is logged)")
 
 
 #: a perplexity's names, train and validation: exp of the token cross-entropy
@@ -177,10 +180,8 @@ def reconstruction_as_loss(run: RunHistory) -> None:
         name = next((f"{split}{k}" for k in _RECONSTRUCTION if f"{split}{k}" in run.series), None)
         if name is None:
             continue
-        src = run.series[name]
-        run.add(f"{split}loss", src.steps.copy(), src.values.copy(), raw_name=src.raw_name, axis=src.axis)
-        run.note(f"{src.raw_name!r}, a VAE's reconstruction term printed beside its KL term, read as the "
-                 f"{'validation ' if split else ''}loss (no total is logged)")
+        _read_as_loss(run, split, run.series[name], "a VAE's reconstruction term printed beside its KL term",
+                      " (no total is logged)")
 
 
 def percent_to_fraction(run: RunHistory) -> None:

@@ -86,7 +86,7 @@ def _diverging(ctx: Context, L: Curve) -> Finding | None:
     # thrown back: the run learned, then lost most of it and stayed there, however its last part
     # trends (an SSD detector's loss 0.43 -> 0.100, then 0.37 two epochs later and 0.26 after 70
     # more: "crept back up" it was not)
-    thrown_back = best > 0 and end > THROWN_BACK_FACTOR * best and (end - best) > THROWN_BACK_SHARE * max(start - best, 0)
+    thrown_back = best > 0 and _thrown_back(end / best, end - best, max(start - best, 0))
     grown_from_best = grown_from_best or thrown_back
     if negated(L) and best < 0 and end < 0:
         collapsed = _score_collapsed(ctx, L, best=best, b=b, start=start, end=end)
@@ -128,6 +128,15 @@ THROWN_BACK_FACTOR = 2.0
 #: after a good phase (LABELS.md's `diverging`), whether or not it still trends up at its end
 THROWN_BACK_SHARE = 0.5
 
+
+def _thrown_back(worse_by: float, given_back: float, gained: float) -> bool:
+    """A curve that is ``worse_by`` times worse at its end than at its best (a ratio above 1)
+    and gave back ``given_back`` of the ``gained`` it had made from its start to that best:
+    thrown back when it is :data:`THROWN_BACK_FACTOR` times worse or more and gave back more
+    than :data:`THROWN_BACK_SHARE` of its gain (a loss, or a score standing in for one)."""
+    return worse_by > THROWN_BACK_FACTOR and given_back > THROWN_BACK_SHARE * gained
+
+
 def _score_collapsed(ctx: Context, L: Curve, *, best: float, b: int, start: float, end: float) -> Finding | None:
     """A score standing in for the loss (an RL agent's episode reward, kept negated) that was
     thrown back the same way: it ends below its best over :data:`THROWN_BACK_FACTOR` and has
@@ -137,7 +146,7 @@ def _score_collapsed(ctx: Context, L: Curve, *, best: float, b: int, start: floa
     peak, last, first = -best, -end, -start  # as logged: higher is better
     if b == 0 or not peak - first > ctx.th.rise_sigmas * noise(L):
         return None  # it never learned: there was nothing to lose
-    if not (last > 0 and peak > THROWN_BACK_FACTOR * last and peak - last > THROWN_BACK_SHARE * (peak - first)):
+    if not (last > 0 and _thrown_back(peak / last, peak - last, peak - first)):
         return None
     lx, ly = L.logged_points
     hi = int(np.nanargmin(ly))  # the best as logged (negated: the lowest)

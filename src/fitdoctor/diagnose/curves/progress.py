@@ -301,6 +301,10 @@ _BOUNDED = ("accuracy", "f1", "auc", "precision", "recall")
 _SURE_LOSS = 0.01
 
 
+#: a curve this long is judged turned by its smoothed level, not by its last point
+NOISY_TURN_MIN_POINTS = 20
+
+
 def ends_worse_than_best(P: Curve) -> bool:
     """The curve's last point is worse than its best by more than three times its noise, the
     test the keep line applies: a run that turned at its last evaluation (val 0.48 -> 0.45 ->
@@ -314,10 +318,6 @@ def ends_worse_than_best(P: Curve) -> bool:
         return True
     level = P.smoothed()
     return float(level[-1]) > float(np.min(level)) + max(P.sigma, 1e-12)
-
-
-#: a curve this long is judged turned by its smoothed level, not by its last point
-NOISY_TURN_MIN_POINTS = 20
 
 
 def run_length(ctx: Context, P: Curve) -> float:

@@ -290,6 +290,7 @@ def chosen_metric_improved(ctx: Context) -> bool:
     gain = float(c.y[0]) - float(np.min(stats.smooth(c.y, 3)))
     return gain > max(2 * noise(c), 0.02 * abs(float(c.y[0])))
 
+
 def batches_inside_epochs(c: Curve) -> bool:
     """The curve's points are batches inside epochs, on an epoch axis at fractions of one
     ("Epoch 1/2, step 10/542, loss = 0.0296": 54 points an epoch): their swings are minibatch
