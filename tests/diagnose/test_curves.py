@@ -2527,18 +2527,35 @@ def test_a_batch_loss_still_going_down_inside_the_first_pass_is_still_improving(
 
 
 def test_a_val_loss_that_ended_above_where_it_began_is_not_healthy():
-    """A BERT classifier's 3 evaluations: val 0.8079, 0.8074, 0.9018 (+12% on its first) while
-    train fell 0.83 -> 0.62. It read "fell and settled: ... val_loss 0.8079 -> 0.9018", a
-    message its own numbers contradict; the summary now says validation did not fall. A
-    12-epoch val loss that ends 11% above its first value within its swings (0.02 an epoch)
-    stays healthy."""
-    d = fd.diagnose({"loss": [0.8278, 0.7153, 0.6191], "val_loss": [0.8079, 0.8074, 0.9018]})
+    """A 4-evaluation val loss that ends 12% above its first (0.8079, 0.8074, 0.80, 0.9018) while
+    train fell at each: it had read "fell and settled", a message its own numbers contradict;
+    the summary says validation did not fall. A 12-epoch val loss that ends 11% above its first
+    value within its swings (0.02 an epoch) stays healthy."""
+    d = fd.diagnose({"loss": [0.8278, 0.7153, 0.70, 0.6191], "val_loss": [0.8079, 0.8074, 0.80, 0.9018]})
     assert "healthy" not in d.codes
     assert d.summary["unnamed"].startswith("no fault named, but not healthy: val_loss ended above where it began "
                                            "(0.8079 -> 0.9018, +12%)"), d.summary["unnamed"]
     corpus_run = Path(__file__).resolve().parents[2] / "benchmarks" / "corpus" / "runs" / "oscillating-f02" / "training.log"
     swinging = fd.diagnose(fd.read(corpus_run))  # val 0.3467 -> 0.3834 over 12 epochs, noise 0.022
     assert swinging.codes == ["healthy"], swinging.codes
+
+
+def test_three_evaluations_whose_last_val_loss_is_the_worst_while_train_fell_at_each_are_overfitting():
+    """A BERT classifier's 3 evaluations, val 0.8079, 0.8074, 0.9018 while train fell 0.83 ->
+    0.62, and an AlphaZero net's, val 1.967, 2.065, 2.075 while train fell 1.73 -> 1.41: two
+    labellers called both overfitting; they read only "not healthy". A last val loss within 5%
+    of the best, one that is not the worst of the three, or a train loss that rose at an
+    evaluation, names nothing."""
+    for train, val, best in (([0.8278, 0.7153, 0.6191], [0.8079, 0.8074, 0.9018], "0.8074"),
+                             ([1.7317, 1.5297, 1.4072], [1.9667, 2.0646, 2.0745], "1.967")):
+        d = fd.diagnose({"loss": train, "val_loss": val})
+        assert d.top.code == "overfitting", d.codes
+        assert d.top.message.startswith(f"val_loss best {best} at epoch "), d.top.message
+        assert "the worst of its 3 epochs, while loss fell at each of them" in d.top.message
+    for train, val in (([0.5, 0.4, 0.35], [0.40, 0.38, 0.395]),  # +4%
+                       ([0.5, 0.4, 0.35], [0.40, 0.46, 0.44]),  # the last is not the worst
+                       ([0.5, 0.55, 0.35], [0.40, 0.38, 0.46])):  # train rose at the second
+        assert "overfitting" not in fd.diagnose({"loss": train, "val_loss": val}).codes, (train, val)
 
 
 def test_a_train_loss_still_falling_beside_a_val_score_still_climbing_is_still_improving():

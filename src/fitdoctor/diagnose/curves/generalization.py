@@ -25,7 +25,7 @@ HELD_SHARE = 0.8
 def overfitting(ctx: Context) -> Finding | None:
     found = _overfitting(ctx)
     if found is None and not ctx.partial:
-        found = late_rise(ctx) or short_run_turn(ctx)
+        found = late_rise(ctx) or short_run_turn(ctx) or three_evaluation_turn(ctx)
     return found
 
 
@@ -241,6 +241,39 @@ def short_run_turn(ctx: Context) -> Finding | None:
     msg = (f"{name} best {fv(sign * best_v)} at {V.axis} {fx(best_x)}, then {how} of the {after} "
            f"{unit(V)}s after it ({later}, {fv(sign * V.logged_last)} {last_is}{pct}) while {T.name} fell at each "
            f"of them, to {fv(last_as_logged(ctx, T))}: a short run, but validation turned while training kept improving")
+    return finding("overfitting", "warning", msg, ctx, span=(best_x, V.x[-1]), evidence=ev)
+
+
+def three_evaluation_turn(ctx: Context) -> Finding | None:
+    """Overfitting in a run of three evaluations (a fine-tune's 3 epochs), too few for
+    :func:`short_run_turn`'s order test: the last val loss is the worst of the three and
+    ``healthy_end_worse`` or more above the best, while the train loss fell at each evaluation.
+    The size of the rise against train's steady fall is the witness three points can give; two
+    labellers apart called such runs overfitting (a BERT classifier: val 0.8079, 0.8074, 0.9018
+    while train fell 0.83 -> 0.62; an AlphaZero net: val 1.967, 2.065, 2.075 while train fell
+    1.73 -> 1.41), where the summary had only said "not healthy". A val loss only: a three-point
+    score moves by its rounding. A finished run only."""
+    V, T = ctx.val_loss, train_curve(ctx)
+    if V is None or T is None or V.n != 3 or isinstance(ctx.history.meta.get("restored_best"), dict):
+        return None
+    y = V.y
+    rb = int(np.argmin(y[:-1]))
+    best, last = float(y[rb]), float(y[-1])
+    if not (last > float(np.max(y[:-1])) and last - best >= ctx.th.healthy_end_worse * abs(best)):
+        return None
+    t_on_v = ctx.train_on(V.x)
+    if not bool(np.all(np.diff(t_on_v) < 0)):
+        return None  # train did not keep improving at each evaluation: not memorising
+    if rise_at_a_train_spike(V, T, rb, last, ctx) is not None:
+        return None
+    best_x, best_v = V.logged_best(rb)
+    pct = f", {(V.logged_last - best_v) / abs(best_v):+.0%}" if best_v else ""
+    ev = {"val_min": best_v, "best_at": best_x, "val_last": V.logged_last, "late_points": V.n - 1 - rb,
+          "train_at_best": float(t_on_v[rb]), "train_last": float(t_on_v[-1]), "axis": V.axis,
+          "three_evaluation_turn": True}
+    msg = (f"{V.name} best {fv(best_v)} at {V.axis} {fx(best_x)}, then {fv(V.logged_last)} at the last{pct}, "
+           f"the worst of its 3 {unit(V)}s, while {T.name} fell at each of them, to "
+           f"{fv(last_as_logged(ctx, T))}: few evaluations, but validation turned while training kept improving")
     return finding("overfitting", "warning", msg, ctx, span=(best_x, V.x[-1]), evidence=ev)
 
 
