@@ -63,7 +63,11 @@ TABLE: tuple[Code, ...] = (
          'score, and accuracy equals always guessing the majority class: the model predicts the '
          'class prior; it has learned nothing from the features. More data will not fix this; the '
          'pipeline or the optimisation is broken.',
-         explains=('plateau', 'underfitting', 'val_not_improving', 'lr_too_low', 'still_improving', 'oscillating')),
+         explains=('plateau', 'underfitting', 'val_not_improving', 'lr_too_low', 'still_improving', 'oscillating'),
+         variants={'agent': 'The agent scores at the end what it scored at the start, while its actions were mostly '
+                            'random: the return a random policy gets is its chance level, and it never rose above it. '
+                            'More episodes of the same loop will not fix this; the reward signal, the exploration '
+                            'or the optimisation is broken.'}),
     Code('underfitting', 'curves', 45,
          'Training loss itself stays high and validation is close to it: the model cannot fit even '
          'the training data, so it lacks capacity, training time, or is over-regularised.',

@@ -115,6 +115,15 @@ def remedies_for(code: str, evidence: Mapping[str, Any] | None = None) -> list[R
         ],
         "plateau": plateau,
         "chance_level": [
+            R("check that the reward reaches the update: the return and done flags stored in the replay "
+              "buffer or rollout, the discount, the target the loss regresses on", {},
+              "an agent trained on a broken reward signal stays a random policy"),
+            R("check the exploration: epsilon (or the entropy bonus) should decay, and learning should start "
+              "once the buffer holds enough transitions", {}, "an agent that never acts on what it learned "
+              "scores what random play scores"),
+            R("run an lr range test on the agent's loss (x0.1 to x10 of the current lr)", {},
+              "a wrong lr can leave the value or policy network where it began"),
+        ] if "return" in ev else [
             R("check the pipeline: do labels match rows, and do features carry signal? "
               "(fit a logistic regression on the same split)", {}, "a broken label or feature pipeline "
               "is the most common cause"),

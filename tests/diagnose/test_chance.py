@@ -528,3 +528,30 @@ def test_a_loss_drifting_a_quarter_of_the_band_below_ln2_is_still_chance_level()
                0.5051, 0.5113]
     d = fd.diagnose({"loss": loss, "accuracy": acc, "val_accuracy": val_acc})
     assert d.top.code == "chance_level", d.codes
+
+
+def test_an_agent_whose_return_never_rose_above_its_start_is_at_chance_level():
+    """An IQN agent's 100-episode average wandering 21-25 for 500 CartPole episodes (random play
+    scores ~22), and a Snake agent's reward at -1 on 9 episodes in 10 for 400: the agent learned
+    nothing, which labellers call chance_level; both read "no verdict". An agent whose return
+    climbs beyond its scatter, one with a single wild episode among steady gains, a return logged
+    beside the agent's loss, and a "score" with no RL counter beside it are not judged so."""
+    rng = np.random.default_rng(0)
+    t = np.arange(500)
+    wander = 24.4 - 0.004 * t + 0.8 * np.sin(t / 25) + rng.normal(0, 0.2, 500)
+    d = fd.diagnose({"episode": list(range(1, 501)), "average100_score": list(wander)})
+    assert d.top.code == "chance_level", d.codes
+    assert d.top.message.startswith("average100_score never rose above where it started: median ")
+    assert "random" in d.top.explanation and "fix 1" not in d.top.explanation
+    assert "reward" in d.top.remedies[0].action
+    snake = rng.choice([-1.0, 0.0, 1.0], size=400, p=[0.88, 0.1, 0.02])
+    assert fd.diagnose({"episode": list(range(400)), "totalreward": list(snake)}).top.code == "chance_level"
+
+    climbing = -100 + 0.3 * np.arange(400) + rng.normal(0, 30, 400)
+    assert "chance_level" not in fd.diagnose({"episode": list(range(400)), "reward": list(climbing)}).codes
+    steady = list(2.5 + 0.01 * np.arange(70) + rng.normal(0, 0.3, 70))
+    steady[0], steady[21] = -13.3, -241.1  # it learned in its first episodes; one wild episode later
+    assert "chance_level" not in fd.diagnose({"episode": list(range(70)), "reward": steady}).codes
+    with_loss = {"episode": list(range(400)), "totalreward": list(snake), "loss": list(1 / (1 + np.arange(400)))}
+    assert "chance_level" not in fd.diagnose(with_loss).codes
+    assert "chance_level" not in fd.diagnose({"score": list(wander)}).codes

@@ -13,8 +13,9 @@ from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
 from fitdoctor.diagnose.chance import accuracy_curve, flips_between_classes
 from fitdoctor.diagnose.curves.messages import finding, fv
 from fitdoctor.diagnose.curves.shape import accuracy_sampling_error, percent_scale, stuck_val_accuracy
+from fitdoctor import codes as _codes
 from fitdoctor.findings import Finding
-from fitdoctor.history import higher_is_better
+from fitdoctor.history import LOWER_IS_BETTER_WORDS, higher_is_better
 
 
 #: scores of how the classes are told apart, which a constant predictor holds fixed (F1 0 or
@@ -229,7 +230,74 @@ def chance_level(ctx: Context) -> Finding | None:
     the positive class held at 0 while nothing moves, else per-class scores of which only one
     class's is above 0."""
     return _loss_at_chance(ctx) or constant_predictions(ctx) or no_positive_predictions(ctx) \
-        or one_class_predicted(ctx) or nothing_transcribed(ctx)
+        or one_class_predicted(ctx) or nothing_transcribed(ctx) or agent_never_learned(ctx)
+
+
+#: words of a reinforcement-learning loop's return, found anywhere in a name ("totalreward",
+#: "ep_rew_mean" as the word "rew", "mean_return")
+_RETURN_ROOTS = ("reward", "return")
+#: series an RL loop logs beside its returns (its counter, its exploration rate): with one of
+#: them a plain "score" (an episode's game score, "Average100 Score") is a return too
+_RL_COMPANIONS = ("episode", "episodes", "frame", "frames", "timestep", "timesteps", "total_timesteps",
+                  "epsilon", "eps", "ep_len", "ep_len_mean", "episode_length")
+#: blocks the run is cut into, and the fewest points an agent's flat return is judged on
+RETURN_BLOCKS = 5
+RETURN_MIN_POINTS = 20
+#: standard errors of a block median above the first block's that count as the agent doing better
+RETURN_GAIN_SE = 3.0
+
+
+def _is_return(name: str, ctx: Context) -> bool:
+    words = re.split(r"[^a-z0-9]+", name.lower())
+    if any(w in name.lower() for w in LOWER_IS_BETTER_WORDS):
+        return False  # a value loss, a reward model's loss
+    if any(root in name.lower() for root in _RETURN_ROOTS) or "rew" in words:
+        return True
+    return "score" in " ".join(words) and any(c in ctx.history.series for c in _RL_COMPANIONS)
+
+
+def agent_never_learned(ctx: Context) -> Finding | None:
+    """An RL agent's return (reward, episode score) that logs no loss and never rose above what it
+    scored over the first fifth of its episodes: no later fifth's mean is above the first's by
+    ``RETURN_GAIN_SE`` standard errors (the episodes' own scatter; medians, as returns are
+    heavy-tailed). What a random policy scores is
+    the agent's chance level, and labellers call a return held there from first episode to last
+    ``chance_level`` (an IQN agent's 100-episode average wandering 21-25 for 500 CartPole
+    episodes, random play's ~22; a Snake agent's reward at -1 on 9 episodes in 10 for 409). A
+    return that climbed, then fell back, did learn (``diverging`` judges the fall); one that
+    rose by more than its scatter is learning, however slowly."""
+    if ctx.loss is not None or ctx.val_loss is not None:
+        return None
+    if ctx.metric is not None and ctx.metric.name in ctx.history.series and _is_return(ctx.metric.raw_name or ctx.metric.name, ctx):
+        name = ctx.metric.name
+    else:  # the metric picked can be the loop's counter ("episode"); the return is the curve
+        name = next((k for k, v in ctx.history.series.items()
+                     if not k.startswith("val_") and _is_return(v.raw_name or k, ctx)), None)
+    if name is None:
+        return None
+    series = ctx.history.series[name]
+    y = np.asarray(series.values, dtype=float)  # every episode, not a binned curve
+    y = y[np.isfinite(y)]
+    if y.size < RETURN_MIN_POINTS:
+        return None
+    # medians and a robust scatter: returns are heavy-tailed (one episode of -241 among 2.5s)
+    blocks = np.array_split(y, RETURN_BLOCKS)
+    means = np.array([float(np.median(b)) for b in blocks])
+    spread = 1.4826 * float(np.median([np.median(np.abs(b - np.median(b))) for b in blocks]))
+    se = 1.253 * spread / math.sqrt(min(b.size for b in blocks))  # the standard error of a median
+    gain = float(np.max(means[1:]) - means[0])
+    if gain > RETURN_GAIN_SE * se:
+        return None
+    n = int(y.size)
+    ev = {"return": name, "points": n, "first_fifth_median": float(means[0]), "last_fifth_median": float(means[-1]),
+          "best_later_gain": gain, "standard_error": se}
+    msg = (f"{series.raw_name or name} never rose above where it started: median {fv(means[0])} over the first "
+           f"fifth of its {n} {'episodes' if 'episode' in ctx.history.series else 'points'}, {fv(means[-1])} over "
+           f"the last, and no fifth in between beyond its scatter: the agent scores at the end what it scored while "
+           f"its actions were mostly random, so it has learned nothing (an agent's chance level)")
+    found = finding("chance_level", "warning", msg, ctx, span=finite_span(series), evidence=ev)
+    found.explanation = _codes.explanation("chance_level", "agent")
+    return found
 
 
 def _chance_tol(L: Curve, C: float, ctx: Context) -> float:
