@@ -283,6 +283,11 @@ class Thresholds:
     #: still improving: a log that says it ended at or below this share of its planned length
     #: (a Hugging Face checkpoint's global_step against max_steps) was cut short, not finished.
     cut_short_share: float = 0.9
+    #: ... and one that ended at or below this share of its plan (its schedule barely begun:
+    #: 300 of a Caffe solver's 10000 iterations) is still improving on a weaker trend, its tail
+    #: or last half falling at this one-sided z (5%), its best among its last three points
+    cut_far_short_share: float = 0.25
+    cut_far_short_z: float = 1.645
     #: a run longer than ``short_run_max`` evaluations whose logged lr ends below this share of
     #: its peak finished an annealing schedule (cosine, one-cycle, linear to zero): the fall at
     #: its end is the anneal's, not a run stopped on its way down, so it is not still improving.

@@ -53,6 +53,10 @@ _PADDLE_TEST = re.compile(r"\bTest samples=\d+ cost=" + _NUM + r"(.*)$")
 _EVAL = re.compile(r"([A-Za-z_][\w.]*)=" + _NUM)
 
 
+#: the solver's planned length among the parameters it prints when it starts
+_MAX_ITER = re.compile(r"^\s*max_iter:\s*(\d+)\s*$")
+
+
 def _body(line: str) -> str:
     return GLOG.sub("", line, count=1).rstrip()
 
@@ -87,18 +91,26 @@ def read_caffe_text(text: str, source: str = "<text>") -> list[RunHistory]:
     test_loss: dict[float, float] = {}
     other_nets: set[int] = set()
     losses: list[dict[float, float]] = []
+    # the solver's max_iter (printed with its parameters when it starts), for each run: a log
+    # that ends far short of it was cut short (see ``cut_short``)
+    max_iter: int | None = None
+    planned: list[int | None] = []
 
     def at(iteration: int) -> None:
         nonlocal cur, last_iter, test_loss
         if cur is None or iteration < last_iter:
             cur = _Points()
             runs.append(cur)
+            planned.append(max_iter)
             test_loss = {}
             losses.append(test_loss)
         last_iter = iteration
 
     for line in text.splitlines():
         body = _body(line)
+        if m := _MAX_ITER.match(body):
+            max_iter = int(m.group(1))
+            continue
         if "Iteration" not in body and "net output" not in body:
             continue
         if m := _TESTING.search(body):
@@ -131,13 +143,16 @@ def read_caffe_text(text: str, source: str = "<text>") -> list[RunHistory]:
                 # a training loss output is a part of the objective logged as ``loss``
                 cur.add(canonical_name(name), train_at, value, f"Train net output: {name}")
     out = []
-    for i, (pts, vl) in enumerate(zip(runs, losses)):
+    for i, (pts, vl, plan) in enumerate(zip(runs, losses, planned)):
         for step, v in vl.items():
             pts.add("val_loss", step, v, "Test net loss (weighted sum)")
         if not pts.series:
             continue
         stem = Path(source).stem
         h = pts.history(source, "caffe", "step", f"{stem} run {i + 1}" if len(runs) > 1 else stem)
+        if plan:
+            h.meta["max_steps"] = plan
+            h.meta["global_step"] = max(max(p) for p in pts.series.values() if p)
         if other_nets:
             h.note(f"left out test net{'s' if len(other_nets) > 1 else ''} "
                    f"{', '.join(f'#{n}' for n in sorted(other_nets))}: net #0 is read as validation")
