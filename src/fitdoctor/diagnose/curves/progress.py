@@ -380,16 +380,18 @@ def falling_through_end(P: Curve, ctx: Context) -> str:
     is its best while train still falls; or a log that ends before its planned length (a
     checkpoint: see :func:`cut_short`) at its best, better at each of its last three
     evaluations or falling beyond noise over its tail (a weaker, one-sided 5% trend over its tail
-    or last half where it ended at a quarter of its plan or less). Says which ("cut", "steps", "best_last" or "half"), or "" for none."""
+    or last half where it ended at a quarter of its plan or less, where three evaluations
+    better at each step will do too). Says which ("cut", "steps", "best_last" or "half"), or "" for none."""
     y = P.y
     cut = cut_short(ctx)
     # far short of its plan, a weaker trend will do: the run had barely begun its schedule
     z_cut = ctx.th.cut_far_short_z if cut is not None and cut[0] <= ctx.th.cut_far_short_share * cut[1] \
         else ctx.th.z_trend
-    if cut is not None and P.n >= 4 and (
-            (P.best_index() == P.n - 1 and falling_steps(P) >= 3)
+    far_short = z_cut < ctx.th.z_trend
+    if cut is not None and (P.n >= 4 or (far_short and P.n == 3)) and (
+            (P.best_index() == P.n - 1 and falling_steps(P) >= min(3, P.n - 1))
             or (P.best_index() >= P.n - 3 and min(tail_trend(P, ctx.th.tail_frac)[1],
-                                                  tail_trend(P, 0.5)[1] if z_cut < ctx.th.z_trend else 0.0) < -z_cut)
+                                                  tail_trend(P, 0.5)[1] if far_short else 0.0) < -z_cut)
             # or at its best at the last, its last half down a tenth of where it ends (a loss
             # 0.039, 0.029, 0.032, 0.022 at epoch 3 of 400: a bump on the way is no stop)
             or (P.best_index() == P.n - 1
