@@ -84,3 +84,29 @@ def test_one_table_alone_is_no_curve(tmp_path):
     path.write_text(_diffusion([0.3]))
     with pytest.raises(fd.BadInput):
         fd.read_runs(path)
+
+
+def _rlcard(counter: str, points: list[tuple[int, float]]) -> str:
+    """RLCard's ``Logger.log_performance``: a rule, the counter and the reward, each row indented
+    with one bar between key and value, a rule."""
+    out = []
+    for at, reward in points:
+        out += ["-" * 40, f"  {counter:<13}|  {at}", f"  {'reward':<13}|  {reward:g}", "-" * 40]
+    return "\n".join(out) + "\n"
+
+
+def test_rlcard_logger_tables_are_read_on_their_counter(tmp_path):
+    """A DouDizhu agent's reward every ~5000 timesteps, 0.14 -> 0.62, printed by RLCard's logger:
+    refused before as an unknown format. Read, it is still climbing at its end."""
+    rng = np.random.default_rng(2)
+    pts = [(53 + 4900 * i, round(0.2 + 0.4 * i / 49 + float(rng.normal(0, 0.04)), 2)) for i in range(50)]
+    path = tmp_path / "log.txt"
+    path.write_text(_rlcard("timestep", pts))
+    h = fd.read(path)
+    assert h.series["reward"].steps.tolist()[:2] == [53.0, 4953.0]
+    assert "timestep" not in h.series
+    assert any("RLCard" in n for n in h.meta["notes"])
+    assert fd.diagnose(h).top.code == "still_improving"
+    episodes = tmp_path / "uno.txt"
+    episodes.write_text(_rlcard("episode", [(100 * i, 0.01 * (i % 3)) for i in range(12)]))
+    assert fd.read(episodes).series["reward"].steps.tolist()[-1] == 1100.0

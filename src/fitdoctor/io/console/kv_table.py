@@ -11,6 +11,14 @@ and OpenAI's diffusion trainers (improved-, guided-diffusion) print as they trai
     |    loss                 | 0.203       |
     -----------------------------------------
 
+RLCard's logger (``log_performance``) prints the same kind of table without the outer bars,
+one per evaluation, on the episode or timestep it was taken at:
+
+    ----------------------------------------
+      episode      |  100
+      reward       |  0.036
+    ----------------------------------------
+
 One table per dump. Each becomes one ``step N | name=value ...`` line for the generic reader, on
 the counter the table carries (SB3's ``time/total_timesteps``, else ``step``, else the tables'
 order). In an RL table the curve a practitioner reads is the episode reward: PPO's and A2C's
@@ -25,13 +33,15 @@ import re
 
 _RULE = re.compile(r"^\s*-{10,}\s*$")
 _ROW = re.compile(r"^\s*\|\s*(\S[^|]*?)\s*\|\s*([^|]*?)\s*\|\s*$")
+#: RLCard's row: the key indented, one bar, the value (no outer bars)
+_BARE_ROW = re.compile(r"^\s+([A-Za-z_][\w /.-]*?)\s*\|\s*(\S+)\s*$")
 _NUMBER = re.compile(r"^[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?$|^[-+]?(?:nan|inf)$", re.I)
 #: counters that say where a table was dumped, in the order they are preferred as its step
-_COUNTERS = ("time/total_timesteps", "total_timesteps", "step", "timesteps", "time/iterations", "iterations",
-             "time/episodes", "episodes")
+_COUNTERS = ("time/total_timesteps", "total_timesteps", "step", "timesteps", "timestep", "time/iterations",
+             "iterations", "time/episodes", "episodes", "episode")
 #: bookkeeping, not a curve: throughput and clocks, the counters themselves, update counts
 _DROPPED = re.compile(r"(?:^|/)(?:fps|time_elapsed|total_timesteps|iterations|episodes|n_updates|samples|"
-                      r"step|timesteps)$")
+                      r"step|timesteps|timestep|episode)$")
 #: a section whose table holds the held-out evaluation (SB3's EvalCallback: eval/mean_reward)
 _EVAL_SECTION = ("eval/",)
 _RL_SECTIONS = ("rollout/", "eval/")
@@ -49,18 +59,19 @@ def _tables(lines: list[str]) -> list[tuple[int, int, dict[str, str]]]:
             i += 1
             continue
         j, rows, section = i + 1, {}, ""
-        while j < len(lines) and (m := _ROW.match(lines[j])):
+        row = _ROW if j < len(lines) and _ROW.match(lines[j]) else _BARE_ROW  # one layout per table
+        while j < len(lines) and (m := row.match(lines[j])):
             key, value = m.group(1), m.group(2)
             if key.endswith("/") and not value:
                 section = key
             else:
-                indented = lines[j].split("|", 2)[1].startswith("    ")
+                indented = row is _ROW and lines[j].split("|", 2)[1].startswith("    ")
                 rows[(section if indented else "") + key] = value
             j += 1
         if rows and j < len(lines) and _RULE.match(lines[j]):
             found.append((i, j, rows))
             i = j  # the closing rule can open the next table only when one follows at once
-            if i + 1 < len(lines) and not _ROW.match(lines[i + 1]):
+            if i + 1 < len(lines) and not row.match(lines[i + 1]):
                 i += 1
         else:
             i = max(j, i + 1)
@@ -99,7 +110,9 @@ def kv_tables_as_lines(text: str) -> tuple[str, str | None]:
         out.append(f"step {step} | " + " ".join(cells) if cells else "")
         last = end + 1
     out.extend(lines[last:])
-    note = ("read from the logger's key-value tables (OpenAI baselines, Stable-Baselines3), one per dump"
+    bars = any(_ROW.match(lines[start + 1]) for start, _, _ in tables)
+    note = (("read from the logger's key-value tables (OpenAI baselines, Stable-Baselines3), one per dump" if bars
+             else "read from RLCard's logger tables, one per evaluation")
             + ("; an RL run is read for its episode rewards (its policy and value losses move by design)"
                if rl else ""))
     return "\n".join(out), note

@@ -78,7 +78,8 @@ _SNIFF_CONLL = re.compile(r"evaluate\s*:\s*(?:dev|val|valid|validation)\s*\r?\n(
 _SNIFF_YOLO = re.compile(TRAIN_HEAD.pattern.rstrip("$") + r"\r?\n\s*\d+\s*/\s*\d+\s+\S+\s+" + NUM, re.M)
 #: OpenAI baselines' / Stable-Baselines3's key-value tables (see ``kv_table.py``): a rule of
 #: dashes with a ``| key | value |`` row right under it, once per dump
-_SNIFF_KV_TABLE = re.compile(r"^-{10,}[ \t]*\r?\n\|[^|\n]+\|[^|\n]*\|[ \t]*$", re.M)
+_SNIFF_KV_TABLE = re.compile(r"^-{10,}[ \t]*\r?\n(?:\|[^|\n]+\|[^|\n]*\||[ \t]+[A-Za-z_][\w /.-]*?[ \t]*\|[ \t]*\S+)[ \t]*$",
+                             re.M)  # (or RLCard's, without the outer bars)
 #: BasicSR's train line (see ``basicsr_log.py``): "[name..][epoch:  1, iter:     100, lr:(2.999e-05,)]"
 _SNIFF_BASICSR = re.compile(r"\]\[epoch:\s*\d+,\s*iter:\s*[\d,]+,\s*lr:\(")
 #: ``spacy train``'s table head (see ``spacy_table.py``): "E    #       LOSS TOK2VEC  LOSS NER  ENTS_F ..."
