@@ -190,6 +190,8 @@ LOWER_IS_BETTER_WORDS = ("loss", "error", "brier", "mse", "mae", "mape", "wer", 
 #: its qualifier, "val PR-AUC (cb+ff)")
 HIGHER_IS_BETTER_WORDS = frozenset({"prec", "rec", "ndcg", "mrr", "hit", "hits", "psnr", "ssim", "top1", "prc",
                                     "mcc", "cindex", "r", "rho", "corr", *_SCORE_WORDS,
+                                    # detection's average precision ("val_AP", "AP50", "bbox_ap75")
+                                    "ap", "ap50", "ap75",
                                     # reinforcement learning: an episode's reward or return
                                     # ("val/reward", "ep_rew_mean", "mean_return") is maximised
                                     "reward", "rewards", "rew", "return", "returns",

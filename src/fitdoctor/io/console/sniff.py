@@ -88,6 +88,9 @@ _SNIFF_SPACY = re.compile(r"^\s*(?:T\s{2,})?E\s{2,}#\s{2,}LOSS\b", re.M)
 _SNIFF_SPACY_V2 = re.compile(r"^\s*Losses:?\s*\{['\"]\w+['\"]\s*:\s*" + NUM, re.M)
 #: darknet's iteration line (see ``darknet_log.py``): " 1136: 0.687450, 0.798039 avg loss, 0.002610 rate"
 _SNIFF_DARKNET = re.compile(r"^\s*\d+:\s*" + NUM + r",\s*" + NUM + r"\s+avg(?:\s+loss)?,\s*" + NUM + r"\s+rate\b", re.M)
+#: GluonCV's detection log (see ``gluoncv_log.py``): "[Epoch 0][Batch 99], Speed: 41.3 samples/sec, ..."
+#: and "[Epoch 0] Training cost: 412.5, ..."
+_SNIFF_GLUONCV = re.compile(r"\[Epoch\s+\d+\](?:\[Batch\s+\d+\],\s*Speed:|\s+Training cost:)")
 _SNIFF_EPOCH_BATCH = re.compile(r"^\s*\[\s*\d+\s*,\s*\d+\s*\]\s*(?:\w+\s*)?loss\s*[:=]\s*" + NUM, re.M)
 
 
@@ -109,7 +112,8 @@ def sniff_text(text: str) -> float:
         return 0.85
     if len(_SNIFF_KV_TABLE.findall(head)) >= 2:
         return 0.8
-    if len(_SNIFF_BASICSR.findall(head)) >= 2 or len(_SNIFF_DARKNET.findall(head)) >= 2:
+    if len(_SNIFF_BASICSR.findall(head)) >= 2 or len(_SNIFF_DARKNET.findall(head)) >= 2 \
+            or len(_SNIFF_GLUONCV.findall(head)) >= 2:
         return 0.8
     if _SNIFF_SPACY.search(head) or len(_SNIFF_SPACY_V2.findall(head)) >= 3:
         return 0.8
