@@ -2819,3 +2819,25 @@ def test_a_pointnet_banner_with_its_total_and_split_tags(tmp_path):
     run = fd.read(path)
     assert list(run.series["val_loss"].steps) == [0, 1, 2, 3, 4, 5]
     np.testing.assert_allclose(run.series["loss"].values, [20 * 0.8 ** e - 1 for e in range(6)], rtol=1e-5)
+
+
+def test_trainer_dicts_glued_between_progress_bars_are_read(tmp_path):
+    """A copy of a Trainer console that lost the progress bar's carriage returns: each log dict
+    sits between two bars on one long line (``... 20/613 [04:02<28:09,  2.85s/it]{'loss': '2.602',
+    ...}  3%|▎ ...``), its values printed as strings as recent transformers print them. It was
+    refused ("no training output found"); read, it is the 61-point curve the dicts hold."""
+    bars, losses = [], []
+    for step in range(1, 201):
+        bars.append(f"{step * 100 // 200:3d}%|▎         | {step}/200 [00:{step % 60:02d}<00:30,  2.85s/it]")
+        if step % 10 == 0:
+            loss = 0.4 + 2.2 * np.exp(-step / 40)
+            losses.append(round(float(loss), 3))
+            bars.append(f"{{'loss': '{loss:.4g}', 'grad_norm': '0.2167', 'learning_rate': '2e-05', "
+                        f"'epoch': '{step / 200:.4g}'}}")
+    text = "Loading weights: 100%|██████████| 310/310\n" + "".join(bars) + \
+        "{'train_runtime': '1613', 'train_samples_per_second': '3.04', 'train_loss': '0.6491', 'epoch': '1'}\n"
+    path = tmp_path / "train.log"
+    path.write_text(text)
+    h = fd.read(path)
+    np.testing.assert_allclose(h.series["loss"].values, losses, atol=1e-3)
+    assert h.series["loss"].steps[-1] == 1.0

@@ -104,6 +104,39 @@ def unglue_callbacks(text: str) -> str:
     return "\n".join(parts)
 
 
+#: the Hugging Face Trainer's printed log dict (``{'loss': '2.602', 'grad_norm': ...}``)
+_TRAINER_DICT = re.compile(r"\{'(?:loss|eval_\w+|train_runtime|grad_norm|learning_rate)': [^{}\n]*\}")
+#: where a tqdm bar begins: its percentage and the bar's first edge
+_BAR_START = re.compile(r"[ \t]*\d{1,3}%\|")
+
+
+def unglue_trainer_dicts(text: str) -> str:
+    """Each Hugging Face Trainer dict on a line of its own: a copy of a console that kept the
+    progress bar's text but lost its carriage returns glues each dict between two bars
+    (``... 20/613 [04:02<28:09,  2.85s/it]{'loss': '2.602', ...}  3%|▎ ...``). Lines move down by
+    one for each cut."""
+    if "{'" not in text:
+        return text
+    cuts: list[int] = []
+    for m in _TRAINER_DICT.finditer(text):
+        after_bar = m.start() > 0 and text[m.start() - 1] == "]"  # "...2.85s/it]{'loss': ..."
+        before_bar = _BAR_START.match(text, m.end()) is not None  # "...}  3%|▎ ..."
+        if not (after_bar or before_bar):
+            continue  # a dict a script printed inside its own line ("train: {'loss': 0.41} val: ...")
+        if after_bar:
+            cuts.append(m.start())
+        if m.end() < len(text) and text[m.end()] not in "\r\n":
+            cuts.append(m.end())
+    if not cuts:
+        return text
+    parts, last = [], 0
+    for c in sorted(set(cuts)):
+        parts.append(text[last:c])
+        last = c
+    parts.append(text[last:])
+    return "\n".join(parts)
+
+
 _NUMBER = re.compile(r"\d+(?:\.(\d+))?(?:[eE]([+-]?\d+))?")
 
 

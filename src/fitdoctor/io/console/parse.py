@@ -28,11 +28,11 @@ from fitdoctor.io.console.grouped_table import grouped_tables_as_lines
 from fitdoctor.io.console.generic import (EVAL_ANNOUNCEMENT, close_eval_block, eval_block_line, handle_generic,
                                           handle_step_split_value, header_lines, line_lead, names_held_out,
                                           note_epoch_header)
-from fitdoctor.io.console.hf import hf_dict, handle_dict
 from fitdoctor.io.console.gluoncv_log import gluoncv_lines_as_lines
+from fitdoctor.io.console.hf import hf_dict, handle_dict
 from fitdoctor.io.console.kv_table import kv_tables_as_lines
 from fitdoctor.io.console.lines import (MAYBE_WRAPPED, cut_incomplete_tail, drop_foreign, join_wrapped, segments,
-                                        unglue_callbacks)
+                                        unglue_callbacks, unglue_trainer_dicts)
 from fitdoctor.io.console.mbrl_log import mbrl_lines_as_lines
 from fitdoctor.io.console.pairs import clean_pairs, extract_pairs, is_metric_key
 from fitdoctor.io.console.patterns import CALLBACK, NUM, STEP_SPLIT_VALUE, holds_no_record, plain_values
@@ -227,7 +227,7 @@ def parse_console_text(text: str, *, source: str, fmt: str = "console",
     text, cut_note = cut_incomplete_tail(text)
     if cut_note:
         notes.append(cut_note)
-    text = drop_foreign(unglue_callbacks(plain_values(translate(text))))  # a message glued after a TF line keeps its own line
+    text = drop_foreign(unglue_trainer_dicts(unglue_callbacks(plain_values(translate(text)))))  # a message glued after a TF line keeps its own line
     state = keras.fast_keras(text) if fast else None
     if state is None:
         for as_lines in _AS_LINES_WITH_NOTE:
