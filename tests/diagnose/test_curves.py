@@ -2725,3 +2725,19 @@ def test_a_reward_that_climbed_then_lost_its_gain_is_diverging():
     # a dip to 80% of the best is no collapse
     dip = reward[:26] + [5900.0, 5800.0, 5950.0, 5850.0]
     assert "diverging" not in fd.diagnose({"reward": [float(v) for v in dip]}).codes
+
+
+def test_a_validation_held_at_one_level_while_train_fell_less_than_a_tenth_is_val_not_improving():
+    """A boosting run's train l2 fell 7.8% over 77 rounds while its val l2 held 0.001883-0.001887
+    at every one: it read "no verdict, and not healthy" (validation never moved) because train
+    fell less than the tenth of its level the rule asks where validation wobbles. Beside a
+    validation frozen at every evaluation, a train fall beyond its noise is what never reached
+    it (labelled val_not_improving). A train loss that did not fall beyond its noise names nothing."""
+    r = np.arange(77)
+    train = list(0.0022258 - 0.000173 * (1 - np.exp(-r / 40)))
+    val = list(0.0018855 - 0.0000025 * np.exp(-((r - 27) / 15) ** 2) + 0.0000017 * (r / 76) ** 3)
+    d = fd.diagnose({"loss": train, "val_loss": val})
+    assert d.top.code == "val_not_improving", d.codes
+    assert d.top.message.startswith("loss fell 0.002226 -> 0.002079 while val_loss never improved"), d.top.message
+    flat = list(0.0022 + 1e-7 * np.sin(r))
+    assert "val_not_improving" not in fd.diagnose({"loss": flat, "val_loss": val}).codes

@@ -157,12 +157,15 @@ def test_one_rise_after_the_best_on_a_short_run_is_not_a_climb():
 
 def test_a_validation_score_frozen_at_every_evaluation_is_not_healthy():
     """A segmentation net's val Dice held 0.2581-0.2593 for 11 epochs (an empty mask every time)
-    while its train loss drifted 0.726 -> 0.650: 'fell and settled' read as a clean bill."""
+    while its train loss drifted 0.726 -> 0.650: 'fell and settled' read as a clean bill. Its
+    labeller's primary call is chance_level, val_not_improving equally right first: train fell
+    beyond its noise while validation never moved, which is val_not_improving (it had read "no
+    verdict, and not healthy" while train fell less than a tenth of its level)."""
     run = {"loss": [0.7256, 0.70, 0.69, 0.685, 0.68, 0.67, 0.668, 0.66, 0.655, 0.6503, 0.6645],
            "val_dice": [0.2593, 0.2585, 0.2581, 0.2590, 0.2588, 0.2584, 0.2586, 0.2589, 0.2583, 0.2585, 0.2589]}
     d = fd.diagnose(run)
     assert "healthy" not in d.codes
-    assert "validation never moved" in d.summary["unnamed"]
+    assert d.top.code == "val_not_improving" and "val_dice never improved" in d.top.message, d.codes
 
 
 def test_a_validation_score_that_moved_a_little_is_judged_as_before():

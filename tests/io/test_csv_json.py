@@ -991,3 +991,24 @@ def test_json_lines_with_per_split_groups_read(tmp_path):
     assert {"loss", "val_loss", "accuracy", "val_accuracy"} <= set(run.series)
     np.testing.assert_allclose(run.series["val_loss"].values, [1 / e + 0.02 * e for e in range(1, 13)])
     assert fd.diagnose(run).top.code == "overfitting"
+
+
+def test_a_lightgbm_evals_result_dumped_as_json_is_read_with_its_l2_as_the_loss(tmp_path):
+    """``json.dump(model.evals_result_, f)`` of a LightGBM regressor: ``{"training": {"l2": [..]},
+    "valid_0": {"l2": [..]}}``, one value per boosting round. It was refused ("expected a JSON
+    object of per-epoch lists"). A config with a split's short list stays no run."""
+    import json as _json
+
+    rounds = np.arange(40)
+    train = list(0.0022 - 0.00002 * rounds)
+    val = list(0.00189 - 0.000004 * np.minimum(rounds, 20) + 0.000002 * np.maximum(rounds - 20, 0))
+    path = tmp_path / "train_history.json"
+    path.write_text(_json.dumps({"training": {"l2": train}, "valid_0": {"l2": val}, "valid_1": {"l2": val}}))
+    h = fd.read(path)
+    np.testing.assert_allclose(h.series["loss"].values, train)
+    np.testing.assert_allclose(h.series["val_loss"].values, val)
+    assert any("'valid_l2'" in n and "validation loss" in n for n in h.meta["notes"]), h.meta["notes"]
+    config = tmp_path / "config.json"
+    config.write_text(_json.dumps({"train": {"loss_weights": [1.0, 0.5]}, "val": {"sizes": [3, 4]}}))
+    with pytest.raises(BadInput):
+        fd.read(config)

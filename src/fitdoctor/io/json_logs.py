@@ -229,10 +229,45 @@ def _has_curve(d: dict) -> bool:
                for k, v in d.items())
 
 
+#: the names gradient-boosting libraries give their evaluation sets in ``evals_result_``
+#: (LightGBM's ``training`` and ``valid_0``, ``valid_1``, ...): the first validation set is the one judged
+_BOOSTING_SPLIT = re.compile(r"^(?:valid|validation|val|eval|test)_(\d+)$", re.I)
+#: the fewest rounds a boosting history's list has (a config's short list is no curve)
+_MIN_ROUNDS = 5
+
+
+def _evals_result(data: dict) -> dict | None:
+    """A gradient-boosting ``evals_result_`` dumped as JSON (``{"training": {"l2": [..]},
+    "valid_0": {"l2": [..]}}``), its splits renamed for :func:`flatten_history` (``valid_0`` ->
+    ``valid``; later validation sets dropped); None for any other shape. Every key a split, each
+    holding a metric's list of ``_MIN_ROUNDS`` numbers or more, one per boosting round."""
+    if len(data) < 1 or not all(isinstance(v, dict) for v in data.values()):
+        return None
+    out: dict = {}
+    for key, value in data.items():
+        name = str(key).lower()
+        m = _BOOSTING_SPLIT.match(name)
+        if m is not None:
+            if int(m.group(1)) != 0:
+                continue
+            name = "valid"
+        if name not in _SPLITS:
+            return None
+        if not any(isinstance(v, list) and len(v) >= _MIN_ROUNDS and all(isinstance(x, (int, float)) for x in v)
+                   for v in value.values()):
+            return None
+        out[name] = value
+    return out or None
+
+
 def _unnested(data: dict) -> dict:
     """``data`` flattened (:func:`flatten_history`) when what the flattening brings up holds a
-    loss or an accuracy: a config.json's ``{"model": {"layers": [64, 32]}, "train":
-    {"loss_weights": [1.0, 0.5]}}`` is not a run."""
+    loss or an accuracy, or is a boosting library's evaluation history (:func:`_evals_result`):
+    a config.json's ``{"model": {"layers": [64, 32]}, "train": {"loss_weights": [1.0, 0.5]}}``
+    is not a run."""
+    boosting = _evals_result(data)
+    if boosting is not None:
+        return flatten_history(boosting)
     flat = flatten_history(data)
     new = {k: v for k, v in flat.items() if k not in data}
     if new and not _has_curve(new):

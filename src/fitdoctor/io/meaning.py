@@ -117,7 +117,8 @@ def running_loss_as_loss(run: RunHistory) -> None:
 
 
 #: the errors a regression minimises, as :func:`fitdoctor.history.canonical_name` writes them
-_OBJECTIVE_ERRORS = ("mse", "rmse", "mae")
+#: (LightGBM names its mean squared and absolute errors ``l2`` and ``l1``)
+_OBJECTIVE_ERRORS = ("mse", "rmse", "mae", "l2", "l1")
 
 
 def error_as_loss(run: RunHistory) -> None:
