@@ -2741,3 +2741,14 @@ def test_a_validation_held_at_one_level_while_train_fell_less_than_a_tenth_is_va
     assert d.top.message.startswith("loss fell 0.002226 -> 0.002079 while val_loss never improved"), d.top.message
     flat = list(0.0022 + 1e-7 * np.sin(r))
     assert "val_not_improving" not in fd.diagnose({"loss": flat, "val_loss": val}).codes
+
+
+def test_a_score_that_jumped_to_its_ceiling_and_stayed_there_is_not_lr_too_high():
+    """A self-play agent's reward 0.03 at its first evaluation, then 1.0 at each of the seven
+    after it: the jump itself inflated the short curve's noise, and it read lr_too_high ("then
+    got noisy"), a code its labeller ruled out. The stretch after the drop must scatter itself.
+    A loss that dropped as fast and then jumps by a third of its fall still reads lr_too_high."""
+    d = fd.diagnose({"reward_p0": [0.03, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0, 1.0]})
+    assert "lr_too_high" not in d.codes and d.codes == ["healthy"], d.codes
+    jumpy = [2.0, 0.5, 0.9, 0.45, 0.95, 0.5, 0.85, 0.4, 0.9, 0.5, 0.95, 0.45]
+    assert "lr_too_high" in fd.diagnose({"loss": jumpy}).codes

@@ -59,7 +59,12 @@ def lr_too_high(ctx: Context) -> Finding | None:
     rise = end - best
     rising = rise > max(ctx.th.rise_sigmas * noise(T), 0.1 * total)
     swing = step_mean_noise(T)
-    noisy = swing > 0.15 * total and swing > 0.05 * abs(end) and calm
+    # ... and the stretch after the fast drop must scatter itself: on a short curve the drop
+    # inflates the whole curve's noise (a self-play reward 0.03 -> 1.0, then 1.0 at each of its
+    # 6 evaluations, read "then got noisy")
+    after_drop = T.y[k:]
+    scatter_after = stats.noise_scale(after_drop) if after_drop.size >= 4 else swing
+    noisy = swing > 0.15 * total and swing > 0.05 * abs(end) and scatter_after > 0.15 * total and calm
     # after converging fast, validation jumps around by a large share of its own level
     V = ctx.val_loss
     val_jumpy = (V is not None and V.n >= 8 and V.sigma > 0.3 * abs(tail_level(V, 0.3))
