@@ -8,12 +8,12 @@ from typing import Any
 
 import numpy as np
 
+from fitdoctor import codes as _codes
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
 from fitdoctor.diagnose.chance import accuracy_curve, flips_between_classes
 from fitdoctor.diagnose.curves.messages import finding, fv
 from fitdoctor.diagnose.curves.shape import accuracy_sampling_error, percent_scale, stuck_val_accuracy
-from fitdoctor import codes as _codes
 from fitdoctor.findings import Finding
 from fitdoctor.history import LOWER_IS_BETTER_WORDS, higher_is_better
 
@@ -258,10 +258,10 @@ def _is_return(name: str, ctx: Context) -> bool:
 
 def agent_never_learned(ctx: Context) -> Finding | None:
     """An RL agent's return (reward, episode score) that logs no loss and never rose above what it
-    scored over the first fifth of its episodes: no later fifth's mean is above the first's by
+    scored over the first fifth of its episodes: no later fifth's median is above the first's by
     ``RETURN_GAIN_SE`` standard errors (the episodes' own scatter; medians, as returns are
-    heavy-tailed). What a random policy scores is
-    the agent's chance level, and labellers call a return held there from first episode to last
+    heavy-tailed). What a random policy scores is the agent's chance level, and labellers call a
+    return held there from first episode to last
     ``chance_level`` (an IQN agent's 100-episode average wandering 21-25 for 500 CartPole
     episodes, random play's ~22; a Snake agent's reward at -1 on 9 episodes in 10 for 409). A
     return that climbed, then fell back, did learn (``diverging`` judges the fall); one that
@@ -282,17 +282,17 @@ def agent_never_learned(ctx: Context) -> Finding | None:
         return None
     # medians and a robust scatter: returns are heavy-tailed (one episode of -241 among 2.5s)
     blocks = np.array_split(y, RETURN_BLOCKS)
-    means = np.array([float(np.median(b)) for b in blocks])
+    medians = np.array([float(np.median(b)) for b in blocks])
     spread = 1.4826 * float(np.median([np.median(np.abs(b - np.median(b))) for b in blocks]))
     se = 1.253 * spread / math.sqrt(min(b.size for b in blocks))  # the standard error of a median
-    gain = float(np.max(means[1:]) - means[0])
+    gain = float(np.max(medians[1:]) - medians[0])
     if gain > RETURN_GAIN_SE * se:
         return None
     n = int(y.size)
-    ev = {"return": name, "points": n, "first_fifth_median": float(means[0]), "last_fifth_median": float(means[-1]),
+    ev = {"return": name, "points": n, "first_fifth_median": float(medians[0]), "last_fifth_median": float(medians[-1]),
           "best_later_gain": gain, "standard_error": se}
-    msg = (f"{series.raw_name or name} never rose above where it started: median {fv(means[0])} over the first "
-           f"fifth of its {n} {'episodes' if 'episode' in ctx.history.series else 'points'}, {fv(means[-1])} over "
+    msg = (f"{series.raw_name or name} never rose above where it started: median {fv(medians[0])} over the first "
+           f"fifth of its {n} {'episodes' if 'episode' in ctx.history.series else 'points'}, {fv(medians[-1])} over "
            f"the last, and no fifth in between beyond its scatter: the agent scores at the end what it scored while "
            f"its actions were mostly random, so it has learned nothing (an agent's chance level)")
     found = finding("chance_level", "warning", msg, ctx, span=finite_span(series), evidence=ev)

@@ -78,6 +78,18 @@ def drop_foreign(text: str) -> str:
     return "".join(parts)
 
 
+def _cut_at(text: str, cuts: list[int]) -> str:
+    """``text`` with a line end put in at each offset of ``cuts`` (each once, in order)."""
+    if not cuts:
+        return text
+    parts, last = [], 0
+    for c in sorted(set(cuts)):
+        parts.append(text[last:c])
+        last = c
+    parts.append(text[last:])
+    return "\n".join(parts)
+
+
 def unglue_callbacks(text: str) -> str:
     """Each Keras callback message on a line of its own: one glued after a progress bar
     (``... - loss: 0.25Epoch 1: val_loss improved from inf to 0.45, ...``) starts a new line,
@@ -94,14 +106,7 @@ def unglue_callbacks(text: str) -> str:
             r = text.find("\r", m.end(), len(text) if n < 0 else n)
             if r >= 0 and text[r + 1:r + 2] not in ("\n", ""):
                 cuts.append(r)  # "...saving model to m.keras\r32/32 ━━━ ... - val_loss: 0.45"
-    if not cuts:
-        return text
-    parts, last = [], 0
-    for c in sorted(set(cuts)):
-        parts.append(text[last:c])
-        last = c
-    parts.append(text[last:])
-    return "\n".join(parts)
+    return _cut_at(text, cuts)
 
 
 #: the Hugging Face Trainer's printed log dict (``{'loss': '2.602', 'grad_norm': ...}``)
@@ -127,14 +132,7 @@ def unglue_trainer_dicts(text: str) -> str:
             cuts.append(m.start())
         if m.end() < len(text) and text[m.end()] not in "\r\n":
             cuts.append(m.end())
-    if not cuts:
-        return text
-    parts, last = [], 0
-    for c in sorted(set(cuts)):
-        parts.append(text[last:c])
-        last = c
-    parts.append(text[last:])
-    return "\n".join(parts)
+    return _cut_at(text, cuts)
 
 
 _NUMBER = re.compile(r"\d+(?:\.(\d+))?(?:[eE]([+-]?\d+))?")
