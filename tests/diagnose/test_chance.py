@@ -544,6 +544,7 @@ def test_an_agent_whose_return_never_rose_above_its_start_is_at_chance_level():
     assert d.top.message.startswith("average100_score never rose above where it started: median ")
     assert "random" in d.top.explanation and "fix 1" not in d.top.explanation
     assert "reward" in d.top.remedies[0].action
+    assert d.summary["keep"].startswith("nothing worth keeping: the agent learned nothing from its episodes")
     snake = rng.choice([-1.0, 0.0, 1.0], size=400, p=[0.88, 0.1, 0.02])
     assert fd.diagnose({"episode": list(range(400)), "totalreward": list(snake)}).top.code == "chance_level"
 

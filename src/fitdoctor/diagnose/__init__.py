@@ -165,8 +165,10 @@ def _judged(history: RunHistory, th: Any, mute: frozenset[str], partial: bool) -
     summary = summarize(ctx, overfitting="overfitting" in codes,
                         held_shift=any(f.code == "overfitting" and "shift_z" in (f.evidence or {}) for f in findings))
     if "chance_level" in codes:
-        summary["keep"] = ("nothing worth keeping: the model learned nothing from the features; "
-                           "fix the cause and train again")
+        agent = any(f.code == "chance_level" and "return" in (f.evidence or {}) for f in findings)
+        summary["keep"] = ("nothing worth keeping: the agent learned nothing from its episodes; fix the cause and "
+                           "train again" if agent else "nothing worth keeping: the model learned nothing from the "
+                           "features; fix the cause and train again")
     elif any(f.code == "diverging" and (f.evidence or {}).get("below_zero_without_floor") for f in findings):
         summary["keep"] = ("nothing worth keeping: the loss has no floor, so its lowest epoch is only its most "
                            "broken one; fix the objective and train again")
