@@ -70,9 +70,9 @@ VAL_PREFIXES = ("val_", "valid_", "validation_", "eval_", "dev_", "test_", "test
 TRAIN_PREFIXES = ("train_", "training_", "tr_", "trn_")
 VAL_SUFFIXES = ("_val", "_valid", "_validation", "_eval", "_test", "_dev")
 TRAIN_SUFFIXES = ("_train", "_training", "_epoch")
-#: what a hand loop calls the list it keeps: "loss_history", "val_loss_hist", "acc_list"
 #: a loss named with the unit it is counted in: nats or bits, per byte, token, character ...
 _LOSS_UNIT = re.compile(r"loss_(?:(?:in_)?(?:nats|bits)(?:_per_[a-z]+)?|per_(?:token|byte|char|character|word|sample|example|pixel))")
+#: what a hand loop calls the list it keeps: "loss_history", "val_loss_hist", "acc_list"
 LIST_SUFFIXES = ("_history", "_hist", "_list", "_log", "_values")
 #: the words that name a split, as a folder of a path-like tag ("val/loss") or a key of its own
 VAL_SPLITS = ("val", "valid", "validation", "eval", "test", "testing", "dev")

@@ -257,7 +257,6 @@ class Thresholds:
     #: ... and, with no scale for where the task converges (no chance level, no accuracy), at least
     #: this: a straight line, no sign of curvature.
     lr_low_straight: float = 0.8
-    #: runs shorter than this get verdicts with lowered confidence.
     #: a constant predictor: its loss moved less than this share of its start, while a
     #: correlation or R^2 held within this of 0 (or a MAPE within a tenth of 100%)
     constant_predictor_moved: float = 0.05
@@ -273,6 +272,7 @@ class Thresholds:
     #: still improving, for a train-only batch loss within its first passes over the data:
     #: its last half trends down at least this z
     first_pass_z: float = 2.0
+    #: runs shorter than this get verdicts with lowered confidence.
     short_run: int = 8
     #: still improving: a curve of at most this many points is judged by whether it fell at
     #: each of its last three steps (a handful of points gives no noise estimate to test against).

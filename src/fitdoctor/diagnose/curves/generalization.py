@@ -12,7 +12,7 @@ from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
 from fitdoctor.diagnose.chance import accuracy_learned
 from fitdoctor.diagnose.curves.oscillation import oscillating
 from fitdoctor.diagnose.curves.messages import finding, first_as_logged, fv, fx, last_as_logged, logged_after, negated, shown, unit
-from fitdoctor.diagnose.curves.shape import drop, dropout_hint, harder_train_targets, jumps_over_recent, no_loss_scale, noise, still_moving, stuck_val_accuracy, tail_trend, train_curve, val_curve, val_gain, val_improved
+from fitdoctor.diagnose.curves.shape import drop, dropout_hint, harder_train_targets, jumps_over_recent, no_loss_scale, noise, still_moving, stuck_val_accuracy, tail_trend, train_curve, val_curve, val_gain, val_improved, validation_frozen
 from fitdoctor.findings import Finding
 
 
@@ -579,8 +579,6 @@ def val_not_improving(ctx: Context) -> Finding | None:
     # beside a validation that held one level at every evaluation, a smaller fall of train's is
     # one that never reached validation (a boosting run's train l2 down 7.8% while
     # its val l2 held 0.001883-0.001887 for 77 rounds)
-    from fitdoctor.diagnose.curves.progress import validation_frozen  # (here: the rules register in import order)
-
     share = ctx.th.frozen_val_train_fall if validation_frozen(ctx) else 0.1
     if t_drop < max(5 * noise(T) / math.sqrt(window), share * abs(head_level(T))):
         return None  # train did not fall either

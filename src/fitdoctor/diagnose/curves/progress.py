@@ -12,7 +12,8 @@ from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
 from fitdoctor.diagnose.curves.messages import finding, first_as_logged, fv, fx, last_as_logged, negated, shown, unit, z_text
 from fitdoctor.diagnose.curves.shape import (best_before_tail, cut_short, drop, dropout_hint, half_slopes, headroom,
-                                             material_fall, noise, percent_scale, tail_trend, train_curve, val_curve)
+                                             material_fall, noise, percent_scale, tail_trend, train_curve, val_curve,
+                                             validation_frozen)
 from fitdoctor.findings import Finding
 from fitdoctor.history import higher_is_better
 
@@ -599,23 +600,6 @@ def val_ended_above_its_start(ctx: Context) -> bool:
     if last - first < max(ctx.th.healthy_end_worse * first, 2 * sigma):
         return False
     ctx.facts["val_ended_above_start"] = {"curve": V.name, "first": first, "last": last}
-    return True
-
-
-def validation_frozen(ctx: Context) -> bool:
-    """The validation curve (the val loss, else the val metric) held one level at every one of
-    five or more evaluations, within ``frozen_val_share`` of it: a segmentation net's val Dice
-    0.2581-0.2593 for 11 epochs while its train loss fell. Validation never moved, so the run did
-    not "fall and settle" (LABELS.md: healthy is both). Records it in ``ctx.facts``."""
-    V = ctx.val_loss if ctx.val_loss is not None and ctx.val_loss.n else ctx.val_metric
-    if V is None or V.n < 5:
-        return False
-    y = V.y[np.isfinite(V.y)]
-    level = float(np.median(np.abs(y))) if y.size else 0.0
-    if y.size < 5 or level == 0 or float(np.max(y) - np.min(y)) > ctx.th.frozen_val_share * level:
-        return False
-    ctx.facts["validation_frozen"] = {"curve": V.name, "low": float(np.min(np.abs(y))), "high": float(np.max(np.abs(y))),
-                                      "evaluations": int(y.size)}
     return True
 
 

@@ -506,3 +506,20 @@ def cut_short(ctx: Context) -> tuple[float, float, str] | None:
         if progress is not None and 0 < progress[0] <= ctx.th.cut_short_share * progress[1]:
             return progress[0], progress[1], unit
     return None
+
+
+def validation_frozen(ctx: Context) -> bool:
+    """The validation curve (the val loss, else the val metric) held one level at every one of
+    five or more evaluations, within ``frozen_val_share`` of it: a segmentation net's val Dice
+    0.2581-0.2593 for 11 epochs while its train loss fell. Validation never moved, so the run did
+    not "fall and settle" (LABELS.md: healthy is both). Records it in ``ctx.facts``."""
+    V = ctx.val_loss if ctx.val_loss is not None and ctx.val_loss.n else ctx.val_metric
+    if V is None or V.n < 5:
+        return False
+    y = V.y[np.isfinite(V.y)]
+    level = float(np.median(np.abs(y))) if y.size else 0.0
+    if y.size < 5 or level == 0 or float(np.max(y) - np.min(y)) > ctx.th.frozen_val_share * level:
+        return False
+    ctx.facts["validation_frozen"] = {"curve": V.name, "low": float(np.min(np.abs(y))), "high": float(np.max(np.abs(y))),
+                                      "evaluations": int(y.size)}
+    return True
