@@ -215,3 +215,19 @@ def test_a_loss_named_with_its_unit_is_the_loss(raw, name):
     loss, counted in nats a byte. Read as two unnamed metrics, its run read healthy where its val
     loss set a new best at each of its 9 evaluations. A loss's weight or scale is no loss."""
     assert canonical_name(raw) == name
+
+
+def test_counters_are_named_counts_that_never_fall_and_rl_points_are_episodes():
+    h = RunHistory()
+    h.add("episode", [1, 2, 3, 4], [1, 2, 3, 4])
+    h.add("frame", [1, 2, 3, 4], [20, 46, 92, 120])
+    h.add("reward", [1, 2, 3, 4], [5, 3, 6, 4])
+    roles = {r["name"]: r["role"] for r in h.summary()["series"]}
+    assert roles == {"episode": "counter", "frame": "counter", "reward": "train metric"}
+    assert h.unit == "episode" and h.axis == "epoch"
+    h.meta["unit"] = "round"  # a reader that knows better says so
+    assert h.unit == "round"
+    plain = RunHistory()
+    plain.add("loss", [1, 2, 3], [3.0, 2.0, 1.0])
+    plain.add("step", [1, 2, 3], [9.0, 5.0, 7.0])  # falls: not a counter
+    assert plain.unit == "epoch" and plain.summary()["series"][1]["role"] == "train metric"

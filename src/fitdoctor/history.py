@@ -460,6 +460,19 @@ class RunHistory:
         return next(iter(self.series.values())).axis if self.series else "epoch"
 
     @property
+    def unit(self) -> str:
+        """What one point of the run is, for a reader: its axis (epoch, step), unless the log
+        counts something else per point. An RL loop that logs one line per episode with an
+        ``episode`` counter is read on the epoch axis, but its points are episodes."""
+        unit = self.meta.get("unit")
+        if isinstance(unit, str) and unit:
+            return unit
+        if self.axis == "epoch" and any(is_counter(n, s) for n, s in self.series.items()
+                                        if n in ("episode", "episodes")):
+            return "episode"
+        return self.axis
+
+    @property
     def n_points(self) -> int:
         """Points on the run's own axis: probe series sampled on steps beside an epoch log
         (the built-in trainer's) do not make 20 epochs read as 31."""
@@ -593,7 +606,7 @@ class RunHistory:
                 {
                     "name": name,
                     "raw_name": s.raw_name,
-                    "role": series_role(name),
+                    "role": series_role(name, s),
                     "axis": s.axis,
                     "length": len(s),
                     "first_step": float(s.steps[0]) if len(s) else None,
@@ -607,8 +620,30 @@ class RunHistory:
         }
 
 
-def series_role(name: str) -> str:
+#: names a loop gives the count it is at (an RL loop's episode and frame, a trainer's step):
+#: logged beside the curves as columns, they count, they do not measure
+COUNTER_NAMES = frozenset({
+    "episode", "episodes", "frame", "frames", "timestep", "timesteps", "total_timesteps", "num_timesteps",
+    "step", "steps", "global_step", "total_steps", "iteration", "iterations", "iter", "epoch", "epochs",
+    "update", "updates", "n_updates", "samples", "num_samples", "n_samples", "total_samples"})
+
+
+def is_counter(name: str, s: Series) -> bool:
+    """A series named as a count (:data:`COUNTER_NAMES`) whose values never fall: a column
+    that says where the loop was, which a report should not draw as a curve beside the return
+    or the loss it sits next to."""
+    if name.split("#")[0].lower() not in COUNTER_NAMES:
+        return False
+    fin = s.values[np.isfinite(s.values)]
+    return fin.size >= 2 and bool(np.all(np.diff(fin) >= 0))
+
+
+def series_role(name: str, s: Series | None = None) -> str:
+    """What a series is to a reader of ``--show-series``: a loss, a metric, a probe, or (given
+    the series itself) a counter."""
     base = name.split("#")[0]
+    if s is not None and is_counter(name, s):
+        return "counter"
     if base == "loss":
         return "train loss"
     if base == "val_loss":

@@ -83,6 +83,22 @@ def test_run_panels_draw_findings_chance_best_baselines_and_probes():
     json.dumps([p.figure for p in panels], allow_nan=False)
 
 
+def test_an_rl_logs_counters_get_no_panel_and_its_points_are_episodes():
+    n = 60
+    rng = np.random.default_rng(0)
+    h = fd.RunHistory(meta={"source": "agent.log", "format": "console"})
+    h.add("episode", np.arange(1, n + 1), np.arange(1, n + 1))
+    h.add("frame", np.arange(1, n + 1), np.cumsum(rng.integers(10, 30, n)))
+    h.add("reward", np.arange(1, n + 1), rng.normal(20, 2, n))
+    d = fd.diagnose(h)
+    panels = run_panels(d, "r0")
+    assert [p.title for p in panels] == ["reward"]
+    assert panels[0].figure["layout"]["xaxis"]["title"]["text"] == "episode"
+    # a column named like a counter that falls is a measure, and is drawn
+    h.add("frames", np.arange(1, n + 1), np.linspace(50, 10, n))
+    assert "frames" in [p.title for p in run_panels(fd.diagnose(h), "r0")]
+
+
 def test_folds_mean_and_std():
     folds = []
     for k in range(3):

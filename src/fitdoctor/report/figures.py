@@ -17,7 +17,7 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 
 from fitdoctor.findings import Diagnosis, Finding
-from fitdoctor.history import RunHistory, Series
+from fitdoctor.history import RunHistory, Series, is_counter
 
 #: Above this many points a series is drawn as per-bin mean plus min/max envelope.
 MAX_DISPLAY_POINTS = 1500
@@ -372,12 +372,14 @@ def _base(name: str) -> str:
 
 
 def _group_series(h: RunHistory) -> tuple[dict[str, list[str]], dict[str, list[str]]]:
-    """Curve panels (loss, each metric -> series names) and probe families -> series names."""
+    """Curve panels (loss, each metric -> series names) and probe families -> series names.
+    Counters (an RL loop's episode and frame columns) get no panel: a straight rising line
+    above the return would be the first thing a reader sees, and says nothing."""
     curves: dict[str, list[str]] = {"loss": []}
     probes: dict[str, list[str]] = {}
-    for name in h.series:
+    for name, series in h.series.items():
         base = _base(name)
-        if base == "lr":
+        if base == "lr" or is_counter(name, series):
             continue
         if "/" in base:
             probes.setdefault(base.split("/", 1)[0], []).append(name)
@@ -436,7 +438,7 @@ def run_panels(d: Diagnosis, prefix: str, *, baselines: Mapping[str, Any] | None
                max_points: int = MAX_DISPLAY_POINTS) -> list[Panel]:
     """Every panel for one run: loss, each metric, lr, probe families; findings drawn on them."""
     h = d.history
-    unit = h.axis
+    unit = h.unit
     s = d.summary
     curves, probes = _group_series(h)
     panels: list[Panel] = []

@@ -189,7 +189,7 @@ def _ranking_section(diagnoses: Sequence[Diagnosis]) -> str:
 
 def verdict_html(d: Diagnosis, run: int | str) -> str:
     """The ranked findings; a finding with a span is clickable and highlights it on the curves."""
-    unit = d.history.axis
+    unit = d.history.unit
     if not d.findings:
         unnamed = d.summary.get("unnamed")
         if unnamed:
@@ -278,7 +278,7 @@ def keep_html(d: Diagnosis) -> str:
     s = d.summary
     if not s.get("keep") and s.get("best_at") is None:
         return ""
-    unit = d.history.axis
+    unit = d.history.unit
     facts = []
     if s.get("best_at") is not None:
         facts.append(f"best {esc(s.get('selected_by', ''))} {esc(fmt(s.get('best_value')))} at {esc(unit)} "

@@ -57,7 +57,7 @@ def _fix(f: Finding) -> str:
 
 def run_markdown(d: Diagnosis, *, heading: str = "###") -> str:
     h = d.history
-    unit = h.axis
+    unit = h.unit
     lines = [f"{heading} fitdoctor · {cell(h.name)}", "",
              f"{cell(h.meta.get('format', '?'))}, {cell(extent(h))}", ""]
     findings = d.findings

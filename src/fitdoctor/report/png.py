@@ -127,7 +127,7 @@ def _render(d: Diagnosis) -> bytes:
                 ax.plot([s["best_at"]], [s["best_value"]], marker="*", markersize=14, color="#27ae60",
                         markeredgecolor="#145a32", linestyle="none", label=_text(f"best {sel}"))
         ax.set_title(_text(key), fontsize=11)
-        ax.set_xlabel(h.axis)
+        ax.set_xlabel(h.unit)
         ax.grid(alpha=0.3)
         if ax.get_legend_handles_labels()[0]:
             ax.legend(fontsize=8, loc="best")

@@ -152,7 +152,7 @@ def extent(h) -> str:
             return f"{h.n_points} points over {math.ceil(max(xs))} epochs"
     elif h.axis == "step" and xs and max(xs) > h.n_points:
         return f"{h.n_points} points over {max(xs):.0f} steps"
-    return f"{h.n_points} {h.axis}{'s' if h.n_points != 1 else ''}"
+    return f"{h.n_points} {h.unit}{'s' if h.n_points != 1 else ''}"
 
 
 def fmt_number(v) -> str:
@@ -202,7 +202,7 @@ def render_diagnosis(d: Diagnosis, *, show_series: bool = False, ascii: bool | N
         extra = f"  {best[0]} {fmt_number(float(best[1]()))}" if fin.size and key != "lr" else ""
         rows.append((key, s.values, f"{first} -> {last}{extra}"))
     parts.append(Sparklines(rows, ascii=ascii))
-    unit = h.axis
+    unit = h.unit
     muted = d.summary.get("muted") or []
     if not d.findings:
         unnamed = d.summary.get("unnamed")
