@@ -2752,3 +2752,41 @@ def test_a_score_that_jumped_to_its_ceiling_and_stayed_there_is_not_lr_too_high(
     assert "lr_too_high" not in d.codes and d.codes == ["healthy"], d.codes
     jumpy = [2.0, 0.5, 0.9, 0.45, 0.95, 0.5, 0.85, 0.4, 0.9, 0.5, 0.95, 0.45]
     assert "lr_too_high" in fd.diagnose({"loss": jumpy}).codes
+
+
+def _heavy_tailed_batches(level, seed=0):
+    """Minibatch losses logged every 100 steps: lognormal scatter as wide as the level itself,
+    and one batch in thirty blown up a thousandfold."""
+    rng = np.random.default_rng(seed)
+    level = np.asarray(level, dtype=float)
+    y = level * rng.lognormal(0.0, 1.0, level.size)
+    y[rng.random(level.size) < 1 / 30] *= 1000.0
+    h = fd.RunHistory()
+    h.add("loss", np.arange(level.size) * 100.0, y, axis="step")
+    return h
+
+
+def test_a_minibatch_loss_whose_typical_level_climbs_through_its_blow_ups_is_diverging():
+    """A visual-odometry CNN: per-batch losses scattered from 1 to 2.4e5, their median 25 over
+    the first fifth of the run and 97 over the last. No single point rises beyond the scatter,
+    so only medians over many points show that the level climbed."""
+    n = 450
+    level = np.concatenate([np.linspace(30, 15, n // 5), np.linspace(15, 100, n - n // 5)])
+    d = fd.diagnose(_heavy_tailed_batches(level))
+    assert d.top.code == "diverging" and "typical level grows" in d.top.message
+    assert d.top.evidence["end"] > 2 * d.top.evidence["start"]
+    # the same scatter on a level that falls, or holds, never reads as a level that grew
+    for seed in range(8):
+        for level in (np.linspace(40, 15, n), np.full(n, 30.0)):
+            found = fd.diagnose(_heavy_tailed_batches(level, seed=seed)).findings
+            assert not any(f.code == "diverging" and f.evidence.get("typical_level") for f in found)
+
+
+def test_a_blow_up_is_judged_against_the_scatter_of_the_points():
+    """Minibatch losses with lognormal scatter as wide as their level: the top of the smoothed
+    curve is twice the first point by chance alone, and read as a blow-up it was a false alarm
+    on a flat run."""
+    rng = np.random.default_rng(0)
+    h = fd.RunHistory()
+    h.add("loss", np.arange(450) * 100.0, 30.0 * rng.lognormal(0.0, 1.0, 450), axis="step")
+    assert "diverging" not in fd.diagnose(h).codes

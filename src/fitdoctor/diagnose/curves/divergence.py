@@ -13,6 +13,15 @@ from fitdoctor.diagnose.curves.shape import noise, sparse_train, train_curve, va
 from fitdoctor.findings import Finding, Remedy
 
 
+#: a per-batch loss of this many logged points or more is judged by the medians of its fifths ...
+LEVEL_MIN_POINTS = 40
+LEVEL_BLOCKS = 5
+#: ... whose rise must clear this many standard errors of the difference of two medians
+LEVEL_RISE_SE = 3.0
+#: a median's standard error over a mean's, for normal scatter
+MEDIAN_SE_FACTOR = 1.2533
+
+
 @rule("curves")
 def diverging(ctx: Context) -> Finding | None:
     L = train_curve(ctx) or val_curve(ctx)  # a log with validation only is judged on it
@@ -47,8 +56,12 @@ def _diverging(ctx: Context, L: Curve) -> Finding | None:
     if spike is not None and top <= ctx.th.blowup_factor * first:
         # smoothing takes one epoch's blow-up for an outlier: judged, and quoted, as logged
         peak, top, first = spike, float(L.y[spike]), float(L.y[0])
+    # on a long curve the blow-up clears the noise too: the top of a smoothed curve of wide
+    # minibatch scatter (lognormal, as wide as its level) is twice a single first point by chance
+    # alone. A short one has no noise scale but the blow-up itself (0.014, 0.008, 0.9)
+    clears_noise = L.n < LEVEL_MIN_POINTS or top - first > ctx.th.rise_sigmas * noise(L)
     if first > 0 and _blown_up(first, top, best, ctx.th.blowup_factor) and peak > 0 \
-            and end < ctx.th.diverge_start_factor * first:
+            and end < ctx.th.diverge_start_factor * first and clears_noise:
         start = first
         # it blew up and came back: the weights were thrown somewhere else mid-run
         ev = {"start": start, "peak": top, "peak_at": float(L.x[peak]), "end": end,
@@ -77,7 +90,7 @@ def _diverging(ctx: Context, L: Curve) -> Finding | None:
     if steady is not None:
         return steady
     if rise <= max(ctx.th.rise_sigmas * noise(L), 0.0):
-        return None
+        return _typical_level_rose(ctx, L)
     x, y = L.x[b:], L.y[b:]
     if x.size < 2:
         return None
@@ -120,6 +133,41 @@ def _diverging(ctx: Context, L: Curve) -> Finding | None:
     msg = (f"{L.name} grows: from its lowest {fv(low)} at {L.axis} {fx(low_x)} to {fv(last_logged)} at the last "
            f"{L.axis}" + (f" ({', '.join(times)})" if times else "") + peak_text)
     return finding("diverging", "error", msg, ctx, span=(L.x[b], L.x[-1]), evidence=ev)
+
+
+def _typical_level_rose(ctx: Context, L: Curve) -> Finding | None:
+    """A per-batch loss whose typical level ends far above where it started, though no single
+    point rose beyond the batch-to-batch scatter. Minibatch losses of a regression with single
+    batches blown up 1000x scatter by as much as the level moves (a visual-odometry CNN: median
+    25 over its first fifth, 97 over its last, points from 1 to 2.4e5), so the test above,
+    which asks the rise to clear three times one point's noise, never fires. Medians of fifths
+    are robust to the blow-ups and their standard error shrinks with the points in them: the
+    last fifth's median ``diverge_start_factor`` times the first fifth's and ``diverge_factor``
+    times the lowest fifth's, by ``LEVEL_RISE_SE`` standard errors of the difference, is a
+    level that rose, not a noisy stretch."""
+    lx, ly = L.logged_points
+    keep = np.isfinite(ly)
+    x, y = lx[keep], ly[keep]
+    if y.size < LEVEL_MIN_POINTS or negated(L) or float(np.min(y)) < 0:
+        return None
+    blocks = np.array_split(np.arange(y.size), LEVEL_BLOCKS)
+    medians = [float(np.median(y[i])) for i in blocks]
+    first, last = medians[0], medians[-1]
+    k = int(np.argmin(medians[:-1]))
+    low = medians[k]
+    se = MEDIAN_SE_FACTOR * stats.noise_scale(y) * math.sqrt(1 / blocks[0].size + 1 / blocks[-1].size)
+    if not (low > 0 and last > ctx.th.diverge_start_factor * first and last > ctx.th.diverge_factor * low
+            and last - first > LEVEL_RISE_SE * se):
+        return None
+    top = int(np.argmax(y))
+    ev = {"start": first, "best": low, "end": last, "ratio_to_start": last / first, "ratio_to_best": last / low,
+          "standard_error": se, "points": int(y.size), "typical_level": True}
+    peak = (f"; single points blew up to as much as {fv(float(y[top]))} (at {L.axis} {fx(x[top])})"
+            if y[top] > 10 * last else "")
+    msg = (f"{L.name}'s typical level grows: median {fv(first)} over the first fifth of its {y.size} logged "
+           f"points, {fv(last)} over the last ({fv(last / first)}x), with its lowest fifth at {fv(low)}{peak}; "
+           f"the points scatter too widely for any one of them to show it, their medians do not")
+    return finding("diverging", "error", msg, ctx, span=(x[blocks[k][0]], x[-1]), evidence=ev)
 
 
 #: a loss that ends this many times its lowest ...
