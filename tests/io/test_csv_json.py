@@ -9,6 +9,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 import fitdoctor as fd
 from fitdoctor.errors import BadInput
+from fitdoctor.io.csv_logs import keyed_rows
 
 KERAS_CSV = (
     "epoch,accuracy,learning_rate,loss,val_accuracy,val_loss\n"
@@ -1012,3 +1013,24 @@ def test_a_lightgbm_evals_result_dumped_as_json_is_read_with_its_l2_as_the_loss(
     config.write_text(_json.dumps({"train": {"loss_weights": [1.0, 0.5]}, "val": {"sizes": [3, 4]}}))
     with pytest.raises(BadInput):
         fd.read(config)
+
+
+def test_rows_that_name_each_of_their_values_are_read_as_columns(tmp_path):
+    """``writer.writerow(["iteration", i, "train_loss", loss, "train_accuracy", acc])``: every
+    line names its values, so the csv module's first line is no header but the first point."""
+    p = tmp_path / "train.log"
+    p.write_text("iteration,1,train_loss,2.3096,train_accuracy,0.0469\n"
+                 "iteration,2,train_loss,2.3116,train_accuracy,0.0156\n"
+                 "iteration,3,train_loss,2.3055,train_accuracy,0.125\n"
+                 "iteration,4,train_loss,2.2991,train_accuracy,0.1406\n"
+                 "iteration,5,train_loss,2.2982,train_acc")  # cut while being written
+    (h,) = fd.read_runs(p)
+    assert h.series["loss"].values.tolist() == [2.3096, 2.3116, 2.3055, 2.2991]
+    assert h.series["loss"].steps.tolist() == [1, 2, 3, 4]
+    assert h.series["accuracy"].values.tolist() == [0.0469, 0.0156, 0.125, 0.1406]
+    notes = " ".join(h.meta["notes"])
+    assert "names its own values" in notes and "last row is incomplete" in notes
+    # names that change from line to line are no such log
+    assert keyed_rows(["epoch", "1", "loss", "0.9"], [["step", "2", "loss", "0.8"]]) is None
+    assert keyed_rows(["epoch", "1", "loss", "0.9"], [["epoch", "2", "loss", "0.8"]]) == (
+        ["epoch", "loss"], [["1", "0.9"], ["2", "0.8"]])

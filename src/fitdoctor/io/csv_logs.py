@@ -225,6 +225,12 @@ class GenericCSVReader(Reader):
             h.note(f"one row per curve and one column per epoch ({', '.join(flipped[0][1:4])}, ...): a history "
                    "saved transposed (DataFrame(history.history).T), read with its columns as the epochs")
             return [h]
+        pairs = keyed_rows(header, rows)
+        if pairs is not None:
+            h = columns_to_history(*pairs, path=path, fmt=self.name)
+            h.note(f"each row names its own values ({','.join(header[:4])},...): read as columns "
+                   f"{', '.join(pairs[0])}")
+            return [h]
         _refuse_results_table(path, header, rows)
         rows, elsewhere_note = _without_other_set_evals(header, rows)
         export_note = "; ".join(n for n in (export_note, elsewhere_note) if n) or None
@@ -329,6 +335,34 @@ def transposed(header: list[str], rows: list[list[str]]) -> tuple[list[str], lis
     while out and not any(c.strip() for c in out[-1][1:]):
         out.pop()
     return ["epoch", *names], out
+
+
+def keyed_rows(first: list[str], rows: list[list[str]]) -> tuple[list[str], list[list[str]]] | None:
+    """``(header, rows)`` of a log whose every line names each of its values, ``name,value``
+    pairs in one order (``writer.writerow(["iteration", i, "train_loss", loss, ...])``): the csv
+    module takes its first line for a header of numbers and names. None for any other table.
+    Every line (the first too) must hold two or more pairs, the same names at the same places,
+    one of them a loss or a metric, and a number or a blank after each name."""
+    lines = [r for r in [first, *rows] if any(c.strip() for c in r)]
+    cells = [[c.strip() for c in r] for r in lines]
+    width = len(cells[0])
+    if width < 4 or width % 2 or len(cells) < 2:
+        return None
+    names = cells[0][0::2]
+    if any(not n or _is_number(n) for n in names) or len(set(names)) != len(names) \
+            or not any(any(w in n.lower() for w in LOSS_WORDS + ("acc",)) for n in names):
+        return None
+    out = []
+    for i, r in enumerate(cells):
+        complete = len(r) // 2  # a line cut while being written ends in a name without its value
+        if r[0::2][:complete] != names[:complete] or len(r) > width:
+            return None
+        if len(r) < width and i < len(cells) - 1:  # only the last line may be cut
+            return None
+        if any(v and not _is_number(v) for v in r[1::2]):
+            return None
+        out.append(r[1::2][:complete])
+    return names, out
 
 
 def _transposed_head(head: bytes, cells: list[str]) -> bool:
