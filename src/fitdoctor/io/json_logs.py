@@ -238,17 +238,20 @@ _MIN_ROUNDS = 5
 
 def _evals_result(data: dict) -> dict | None:
     """A gradient-boosting ``evals_result_`` dumped as JSON (``{"training": {"l2": [..]},
-    "valid_0": {"l2": [..]}}``), its splits renamed for :func:`flatten_history` (``valid_0`` ->
-    ``valid``; later validation sets dropped); None for any other shape. Every key a split, each
-    holding a metric's list of ``_MIN_ROUNDS`` numbers or more, one per boosting round."""
+    "valid_0": {"l2": [..]}}``), its splits renamed for :func:`flatten_history` (the first
+    numbered validation set -> ``valid``, later ones dropped: ``valid_1`` is the validation set
+    where the train set came first as ``valid_0``, which LightGBM calls ``training``); None for
+    any other shape. Every key a split, each holding a metric's list of ``_MIN_ROUNDS`` numbers
+    or more, one per boosting round."""
     if len(data) < 1 or not all(isinstance(v, dict) for v in data.values()):
         return None
+    numbered = sorted(int(m.group(1)) for k in data if (m := _BOOSTING_SPLIT.match(str(k).lower())))
     out: dict = {}
     for key, value in data.items():
         name = str(key).lower()
         m = _BOOSTING_SPLIT.match(name)
         if m is not None:
-            if int(m.group(1)) != 0:
+            if int(m.group(1)) != numbered[0]:
                 continue
             name = "valid"
         if name not in _SPLITS:

@@ -117,8 +117,9 @@ def running_loss_as_loss(run: RunHistory) -> None:
 
 
 #: the errors a regression minimises, as :func:`fitdoctor.history.canonical_name` writes them
-#: (LightGBM names its mean squared and absolute errors ``l2`` and ``l1``)
-_OBJECTIVE_ERRORS = ("mse", "rmse", "mae", "l2", "l1")
+#: (LightGBM names its mean squared and absolute errors ``l2`` and ``l1``), and the log losses
+#: a boosted classifier minimises (LightGBM's ``binary_logloss``, XGBoost's ``mlogloss``)
+_OBJECTIVE_ERRORS = ("mse", "rmse", "mae", "l2", "l1", "logloss", "binary_logloss", "multi_logloss", "mlogloss")
 
 
 def error_as_loss(run: RunHistory) -> None:

@@ -91,6 +91,8 @@ _SNIFF_DARKNET = re.compile(r"^\s*\d+:\s*" + NUM + r",\s*" + NUM + r"\s+avg(?:\s
 #: GluonCV's detection log (see ``gluoncv_log.py``): "[Epoch 0][Batch 99], Speed: 41.3 samples/sec, ..."
 #: and "[Epoch 0] Training cost: 412.5, ..."
 _SNIFF_GLUONCV = re.compile(r"\[Epoch\s+\d+\](?:\[Batch\s+\d+\],\s*Speed:|\s+Training cost:)")
+#: LightGBM's evaluation line (see ``lightgbm_log.py``): "[10]\ttraining's binary_logloss: 0.512"
+_SNIFF_LIGHTGBM = re.compile(r"^\s*\[\d+\]\t[^\t\n']+'s\s+[\w@.-]+\s*:\s*" + NUM, re.M)
 _SNIFF_EPOCH_BATCH = re.compile(r"^\s*\[\s*\d+\s*,\s*\d+\s*\]\s*(?:\w+\s*)?loss\s*[:=]\s*" + NUM, re.M)
 
 
@@ -113,7 +115,7 @@ def sniff_text(text: str) -> float:
     if len(_SNIFF_KV_TABLE.findall(head)) >= 2:
         return 0.8
     if len(_SNIFF_BASICSR.findall(head)) >= 2 or len(_SNIFF_DARKNET.findall(head)) >= 2 \
-            or len(_SNIFF_GLUONCV.findall(head)) >= 2:
+            or len(_SNIFF_GLUONCV.findall(head)) >= 2 or len(_SNIFF_LIGHTGBM.findall(head)) >= 3:
         return 0.8
     if _SNIFF_SPACY.search(head) or len(_SNIFF_SPACY_V2.findall(head)) >= 3:
         return 0.8
