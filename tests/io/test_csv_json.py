@@ -1034,3 +1034,26 @@ def test_rows_that_name_each_of_their_values_are_read_as_columns(tmp_path):
     assert keyed_rows(["epoch", "1", "loss", "0.9"], [["step", "2", "loss", "0.8"]]) is None
     assert keyed_rows(["epoch", "1", "loss", "0.9"], [["epoch", "2", "loss", "0.8"]]) == (
         ["epoch", "loss"], [["1", "0.9"], ["2", "0.8"]])
+
+
+def test_evaluations_keyed_by_checkpoint_are_validation_curves_in_step_order(tmp_path):
+    """A script scores each saved ``checkpoint-N`` on held-out audio and dumps one object keyed
+    by checkpoint name, the base model first."""
+    data = {"openai_whisper-large-v3": {"cer": 0.115, "wer": 0.354, "per_speaker": {"A": {"cer": 0.1}}}}
+    for step, cer in [(69, 0.059), (138, 0.316), (207, 0.05), (1104, 0.0395), (276, 0.041), (1863, 0.164)]:
+        data[f"output_checkpoint-{step}"] = {"cer": cer, "wer": cer * 3, "per_speaker": {"A": {"cer": cer}}}
+    data["best"] = {"cer": 0.0395, "wer": 0.161}
+    p = tmp_path / "metrics.json"
+    p.write_text(json.dumps(data, indent=4))
+    (h,) = fd.read_runs(p)
+    cer = h.series["val_cer"]
+    assert cer.steps.tolist() == [0, 69, 138, 207, 276, 1104, 1863]
+    assert cer.values.tolist() == [0.115, 0.059, 0.316, 0.05, 0.041, 0.0395, 0.164]
+    notes = " ".join(h.meta["notes"])
+    assert "model before training" in notes and "'best'" in notes and "per_speaker" in notes
+    # a trainer_state.json names its best checkpoint in a string: still a Trainer's state
+    state = {"best_model_checkpoint": "out/checkpoint-500", "global_step": 600, "max_steps": 600,
+             "log_history": [{"step": s, "loss": 1.0 / s, "epoch": s / 100} for s in range(100, 700, 100)]}
+    q = tmp_path / "trainer_state.json"
+    q.write_text(json.dumps(state))
+    assert fd.read_runs(q)[0].meta["format"] == "huggingface"

@@ -18,6 +18,7 @@ from fitdoctor.errors import BadInput
 from fitdoctor.history import TRAIN_SPLITS, VAL_SPLITS, RunHistory, canonical_name
 from fitdoctor.io._table import AXIS_COLUMNS, restart_starts
 from fitdoctor.io.base import Reader, decode_text, json_object_head, looks_binary, read_text, register
+from fitdoctor.io.checkpoint_evals import CHECKPOINT_HEAD, checkpoint_history
 
 
 #: a Python dict of lists as print() or str() writes it: {'loss': [0.69, ...
@@ -548,6 +549,8 @@ class GenericJSONReader(Reader):
             return 0.5
         if text.startswith("{") and "\n{" in text and "loss" in text:
             return 0.6
+        if text.startswith("{") and CHECKPOINT_HEAD.search(text):
+            return 0.6  # checkpoints' evaluations keyed by name (see checkpoint_evals.py)
         return 0.0
 
     def read(self, path: Path) -> list[RunHistory]:
@@ -556,6 +559,10 @@ class GenericJSONReader(Reader):
         line_of: list[int] = []  # the line of each record, in a file of one record per line
         note = None
         stripped = text.strip()
+        if stripped.startswith("{") and CHECKPOINT_HEAD.search(stripped[:65536]):
+            h = checkpoint_history(_load_json(path), path, self.name)
+            if h is not None:
+                return [h]
         if stripped.startswith("["):
             try:
                 data = _load_json(path)
