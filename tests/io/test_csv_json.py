@@ -1057,3 +1057,22 @@ def test_evaluations_keyed_by_checkpoint_are_validation_curves_in_step_order(tmp
     q = tmp_path / "trainer_state.json"
     q.write_text(json.dumps(state))
     assert fd.read_runs(q)[0].meta["format"] == "huggingface"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "jsonl"])
+def test_rows_that_are_steps_saying_their_epoch_are_read_on_the_step(tmp_path, fmt):
+    """``{"global_step": 8, "loss": 1.24, "epoch": 2}`` per step, seven steps an epoch: read on
+    the epoch, seven steps piled on one point (JSON), or each new epoch's repeats were taken
+    for a resumed run and all but one row per epoch dropped (CSV)."""
+    loss = [1.48 - 0.02 * s for s in range(21)]
+    if fmt == "csv":
+        p = tmp_path / "log.csv"
+        p.write_text("epoch,global_step,loss\n" + "".join(f"{s // 7 + 1},{s},{v}\n" for s, v in enumerate(loss)))
+    else:
+        p = tmp_path / "train.log"
+        p.write_text("".join(json.dumps({"global_step": s, "loss": v, "epoch": s // 7 + 1}) + "\n"
+                             for s, v in enumerate(loss)))
+    (h,) = fd.read_runs(p)
+    assert h.axis == "step" and h.series["loss"].steps.tolist() == list(range(21))
+    assert h.series["loss"].values.tolist() == loss
+    assert any("the rows are steps" in n or "the records are steps" in n for n in h.meta["notes"])

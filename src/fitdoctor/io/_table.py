@@ -254,6 +254,10 @@ def columns_to_history(header: Sequence[str], rows: Iterable[Sequence[str]], *, 
     if within is not None:
         h.note(f"column {shown(header[within[0]])} counts the batches within each epoch: each row is read at its "
                "fraction of the epoch (epoch 3 halfway through is 3.5)")
+    elif axis_name in ("epoch", "epochs") and (j := step_column_of_epoch_rows(lower, rows, axis_idx)) is not None:
+        h.note(f"column {shown(header[axis_idx])} repeats over several rows while {shown(header[j])} rises at each: "
+               f"the rows are steps, read on {shown(header[j])}")
+        axis_idx, axis_name, axis = j, lower[j], "step"
     cols: dict[int, tuple[list[float], list[float]]] = {i: ([], []) for i in range(len(header))}
     bad_cells = 0
     for r, row in enumerate(rows):
@@ -300,6 +304,35 @@ def columns_to_history(header: Sequence[str], rows: Iterable[Sequence[str]], *, 
 
 #: a column counting the batches of each epoch afresh, beside an epoch column
 _WITHIN_EPOCH = ("step", "steps", "batch", "batch_idx", "iteration", "iter", "it")
+
+
+#: counters a log of several rows per epoch keeps running across its epochs
+STEP_COLUMNS = ("step", "global_step", "iteration", "iter", "steps")
+
+
+def steps_within_epochs(epochs: Sequence[float | None], steps: Sequence[float | None]) -> bool:
+    """Whether rows are steps that say which epoch they are in: the epoch repeats (several rows
+    per epoch, never going back) while a step counter beside it rises at every row (``epoch,
+    global_step, loss``: 1,0 1,1 ... 1,6 2,7 ...). Read on the epoch, seven steps would pile on
+    one point each, and each new epoch's repeats looked like a resumed run."""
+    pairs = [(e, c) for e, c in zip(epochs, steps) if e is not None and c is not None]
+    if len(pairs) < 4 or len(pairs) < len([e for e in epochs if e is not None]):
+        return False
+    es, cs = [e for e, _ in pairs], [c for _, c in pairs]
+    return len(set(es)) < len(es) and all(b >= a for a, b in zip(es, es[1:])) \
+        and all(b > a for a, b in zip(cs, cs[1:]))
+
+
+def step_column_of_epoch_rows(lower: Sequence[str], rows: Sequence[Sequence[str]], epoch_idx: int) -> int | None:
+    """The step column (:data:`STEP_COLUMNS`) of a table whose rows are steps within repeated
+    epochs (:func:`steps_within_epochs`), or None."""
+    live = [row for row in rows if any(c.strip() for c in row)]
+    for name in STEP_COLUMNS:
+        if name in lower:
+            j = lower.index(name)
+            if steps_within_epochs([cell_at(r, epoch_idx) for r in live], [cell_at(r, j) for r in live]):
+                return j
+    return None
 
 
 def within_epoch_positions(lower: Sequence[str], rows: Sequence[Sequence[str]],

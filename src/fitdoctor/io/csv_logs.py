@@ -15,7 +15,7 @@ from fitdoctor.errors import BadInput
 from fitdoctor.history import TRAIN_SPLITS, VAL_SPLITS, RunHistory
 from fitdoctor.io._table import (cell_at, columns_to_history, delimiter_of, evaluated_elsewhere, is_bookkeeping,
                                  is_sentence, other_set_note, parse_cell, read_csv_rows, restart_starts, shown,
-                                 title_lines)
+                                 step_column_of_epoch_rows, title_lines)
 from fitdoctor.io.base import Reader, decode_text, looks_binary, register
 from fitdoctor.io.console.vocabulary import translate
 
@@ -78,6 +78,8 @@ def split_fits(header: list[str], rows: list[list[str]]) -> list[tuple[int, list
     repeated mid-file (files concatenated) also starts a run.
     """
     keys = [c.strip().lower() for c in header]
+    if step_column_of_epoch_rows(keys, rows, 0) is not None:
+        return [(2, rows, [])]  # steps within epochs, numbered on: one run, whose epochs repeat by design
     fits: list[tuple[int, list[list[str]], list[str]]] = [(2, [], [])]
     first = last = None
     for i, row in enumerate(rows):

@@ -16,7 +16,7 @@ import numpy as np
 
 from fitdoctor.errors import BadInput
 from fitdoctor.history import TRAIN_SPLITS, VAL_SPLITS, RunHistory, canonical_name
-from fitdoctor.io._table import AXIS_COLUMNS, restart_starts
+from fitdoctor.io._table import AXIS_COLUMNS, STEP_COLUMNS, restart_starts, steps_within_epochs
 from fitdoctor.io.base import Reader, decode_text, json_object_head, looks_binary, read_text, register
 from fitdoctor.io.checkpoint_evals import CHECKPOINT_HEAD, checkpoint_history
 
@@ -486,9 +486,21 @@ def _is_history(record: dict) -> bool:
 
 
 def _axis_key(records: list[dict]) -> str | None:
-    """The key that counts the records (epoch before step), from the first 50 of them."""
-    return next((k for k in ("epoch", "step", "global_step", "iteration", "iter")
-                 if any(k in r for r in records[:50])), None)
+    """The key that counts the records (epoch before step), from the first 50 of them; a step
+    key where the epoch repeats while the step rises at each record (rows that are steps, each
+    saying its epoch: :func:`~fitdoctor.io._table.steps_within_epochs`)."""
+    key = next((k for k in ("epoch", "step", "global_step", "iteration", "iter")
+                if any(k in r for r in records[:50])), None)
+    if key == "epoch":
+        for step in STEP_COLUMNS:
+            if any(step in r for r in records[:50]) and steps_within_epochs(
+                    [_number(r.get("epoch")) for r in records], [_number(r.get(step)) for r in records]):
+                return step
+    return key
+
+
+def _number(value: Any) -> float | None:
+    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def records_to_history(records: list[dict], *, path: Path, fmt: str) -> RunHistory:
@@ -497,6 +509,9 @@ def records_to_history(records: list[dict], *, path: Path, fmt: str) -> RunHisto
     records = [flat_record(r) for r in records]  # {"train": {"loss": ..}, "val": {..}} per record
     axis_key = _axis_key(records)
     axis = "epoch" if axis_key in (None, "epoch") else "step"
+    if axis_key in STEP_COLUMNS and any("epoch" in r for r in records[:50]):
+        h.note(f"'epoch' repeats over several records while {axis_key!r} rises at each: the records are steps, "
+               f"read on {axis_key!r}")
     cols: dict[str, tuple[list[float], list[float]]] = {}
     for i, rec in enumerate(records):
         x = rec.get(axis_key, i) if axis_key else i
