@@ -1076,3 +1076,16 @@ def test_rows_that_are_steps_saying_their_epoch_are_read_on_the_step(tmp_path, f
     assert h.axis == "step" and h.series["loss"].steps.tolist() == list(range(21))
     assert h.series["loss"].values.tolist() == loss
     assert any("the rows are steps" in n or "the records are steps" in n for n in h.meta["notes"])
+
+
+def test_a_csv_with_no_header_is_read_by_what_its_columns_do_or_refused(tmp_path):
+    """``csv.writer`` rows with no header: the first row is data, never column names (a DQN log
+    had read as curves named '1150', '1121' and '0.052219816')."""
+    p = tmp_path / "log.csv"
+    p.write_text("".join(f"{e},{2.0 * 0.9 ** e:.4f},{0.5 + 0.02 * e:.3f}\n" for e in range(12)))
+    (h,) = fd.read_runs(p)
+    assert {"loss", "accuracy"} <= set(h.series) and h.series["loss"].values[0] == 2.0
+    q = tmp_path / "episodes.csv"
+    q.write_text("".join(f"{1150 + 7 * i},{1121 - 3 * i},{0.05 - 0.001 * i},0.5\n" for i in range(24)))
+    with pytest.raises(BadInput, match=r"4 numbers per row and no header \(first row: 1150, 1121, 0.05, 0.5\)"):
+        fd.read_runs(q)

@@ -233,6 +233,18 @@ class GenericCSVReader(Reader):
             h.note(f"each row names its own values ({','.join(header[:4])},...): read as columns "
                    f"{', '.join(pairs[0])}")
             return [h]
+        if _numbers_only([header, *rows[:20]]):
+            # no header, the first row is data: the columns are named by what they do, or the
+            # file is refused for not saying, as the console reader does with a bare table
+            from fitdoctor.io.console.reader import ConsoleReader
+
+            try:
+                return ConsoleReader().read(path)
+            except BadInput:
+                first = ", ".join(c.strip() for c in header[:4]) + (", ..." if len(header) > 4 else "")
+                raise BadInput(f"{path}: a table of {len(header)} numbers per row and no header (first row: {first}); "
+                               "cannot tell which column is which; add a header line such as "
+                               "'epoch,loss,val_loss'") from None
         _refuse_results_table(path, header, rows)
         rows, elsewhere_note = _without_other_set_evals(header, rows)
         export_note = "; ".join(n for n in (export_note, elsewhere_note) if n) or None
@@ -375,6 +387,12 @@ def _transposed_head(head: bytes, cells: list[str]) -> bool:
         return False
     rows = [ln.split(delim) for ln in lines[1:-1] or lines[1:]]  # the head may cut its last line
     return transposed(cells, [r[:len(cells)] for r in rows]) is not None
+
+
+def _numbers_only(rows: list[list[str]]) -> bool:
+    """Rows of numbers and blanks only, the first holding a number: a table with no header."""
+    return bool(rows) and any(c.strip() for c in rows[0]) and all(
+        _is_number(c) or not c.strip() for row in rows for c in row)
 
 
 def _is_number(cell: str) -> bool:
