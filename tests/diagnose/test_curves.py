@@ -2790,3 +2790,14 @@ def test_a_blow_up_is_judged_against_the_scatter_of_the_points():
     h = fd.RunHistory()
     h.add("loss", np.arange(450) * 100.0, 30.0 * rng.lognormal(0.0, 1.0, 450), axis="step")
     assert "diverging" not in fd.diagnose(h).codes
+
+
+def test_a_rising_scores_evidence_is_on_the_scale_the_log_has_it():
+    """A mAP still rising at the end: its evidence rose too (it read 'slope -0.0017, trend_z
+    -2.9, tail_drop 0.023' beside a message saying it rose)."""
+    x = np.arange(50)
+    d = fd.diagnose({"map50_95": noisy(0.3 - 0.25 * np.exp(-x / 30), 0.003, 4)})
+    f = next(f for f in d.findings if f.code == "still_improving")
+    assert "rising" in f.message
+    assert f.evidence["slope"] > 0 and f.evidence["trend_z"] > 0
+    assert f.evidence["tail_gain"] > 0 and "tail_drop" not in f.evidence

@@ -207,7 +207,24 @@ def _still_improving_on(ctx: Context, P: Curve, train_only: bool = False) -> Fin
         msg = (f"{P.name} was still {verb} at the end: "
                f"{fv(shown(P.logged_at(P.x[-k - 1 if k < P.n else 0])))} -> {fv(shown(P.logged_last))} over the last {k} "
                f"{unit(P)}s ({z_text(-z if rising else z)}), {size}")
-    return finding("still_improving", "warning", msg, ctx, span=(P.x[first], P.x[-1]), evidence=ev)
+    return finding("still_improving", "warning", msg, ctx, span=(P.x[first], P.x[-1]),
+                   evidence=as_logged(ev) if rising else ev)
+
+
+def as_logged(ev: dict) -> dict:
+    """The evidence of a score (judged negated) on the scale the log has it: its slope and trend
+    up, its progress a gain, its quarters' medians as logged (a rising mAP read 'slope -0.0017,
+    trend_z -2.9, tail_drop 0.023' beside a message saying it rose)."""
+    renamed = {"tail_drop": "tail_gain", "total_drop": "total_gain"}
+    flipped = {"slope", "trend_z", "trend_z_last_half"}
+    out = {}
+    for key, value in ev.items():
+        if key in flipped and isinstance(value, (int, float)):
+            value = -value
+        elif key == "quarter_medians":
+            value = [-v for v in value]
+        out[renamed.get(key, key)] = value
+    return out
 
 
 def levelled_off(slope: float, slope_end: float, z_end: float, ctx: Context) -> bool:
