@@ -63,7 +63,10 @@ TABLE: tuple[Code, ...] = (
          'score, and accuracy equals always guessing the majority class: the model predicts the '
          'class prior; it has learned nothing from the features. More data will not fix this; the '
          'pipeline or the optimisation is broken.',
-         explains=('plateau', 'underfitting', 'val_not_improving', 'lr_too_low', 'still_improving', 'oscillating'),
+         # a model at its prior learned nothing a validation curve could lose: a val accuracy that
+         # fell from one lucky early epoch back to the majority rate is no overfitting
+         explains=('plateau', 'underfitting', 'val_not_improving', 'lr_too_low', 'still_improving', 'oscillating',
+                   'overfitting'),
          variants={'agent': 'The agent scores at the end what it scored at the start, while its actions were mostly '
                             'random: the return a random policy gets is its chance level, and it never rose above it. '
                             'More episodes of the same loop will not fix this; the reward signal, the exploration '

@@ -2801,3 +2801,15 @@ def test_a_rising_scores_evidence_is_on_the_scale_the_log_has_it():
     assert "rising" in f.message
     assert f.evidence["slope"] > 0 and f.evidence["trend_z"] > 0
     assert f.evidence["tail_gain"] > 0 and "tail_drop" not in f.evidence
+
+
+def test_a_model_at_its_prior_is_not_also_overfitting():
+    """8 balanced classes: loss at ln 8 throughout, val accuracy 0.30 at one early epoch, then
+    back to 0.09. The model learned nothing a validation curve could lose; 'overfitting' beside
+    'chance_level' contradicted it (LABELS.md: a practitioner forbids it)."""
+    rng = np.random.default_rng(2)
+    n = 20
+    loss = list(2.16 - 0.0005 * np.arange(n) + rng.normal(0, 0.004, n))
+    val_acc = [0.12, 0.30, 0.22, 0.15] + list(0.1 + rng.normal(0, 0.01, n - 4))
+    d = fd.diagnose({"loss": loss, "accuracy": list(0.125 + rng.normal(0, 0.01, n)), "val_accuracy": val_acc})
+    assert d.top.code == "chance_level" and "overfitting" not in d.codes
