@@ -1089,3 +1089,15 @@ def test_a_csv_with_no_header_is_read_by_what_its_columns_do_or_refused(tmp_path
     q.write_text("".join(f"{1150 + 7 * i},{1121 - 3 * i},{0.05 - 0.001 * i},0.5\n" for i in range(24)))
     with pytest.raises(BadInput, match=r"4 numbers per row and no header \(first row: 1150, 1121, 0.05, 0.5\)"):
         fd.read_runs(q)
+
+
+def test_a_tab_separated_header_above_comma_separated_rows_names_the_columns(tmp_path):
+    """``"Iteration\\td1_loss\\td2_loss\\tg_loss",,,`` over ``1,0.29,0.80,83.9``: one header
+    cell of tab-separated names had read as a single curve named by all four."""
+    p = tmp_path / "logs.csv"
+    p.write_text('"Iteration\td1_loss\td2_loss\tg_loss",,,\n'
+                 + "".join(f"{1 + 300 * i},{0.3 / (i + 1):.5f},{0.8 / (i + 1):.5f},{80 / (i + 1):.4f}\n" for i in range(12)))
+    (h,) = fd.read_runs(p)
+    assert {"d1_loss", "d2_loss", "g_loss"} <= set(h.series)
+    assert h.series["g_loss"].steps.tolist()[:2] == [1, 301]
+    assert any("tab-separated names" in n for n in h.meta["notes"])

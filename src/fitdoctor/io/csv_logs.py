@@ -218,6 +218,8 @@ class GenericCSVReader(Reader):
         # console reader reads them
         header = [translate(c).strip() for c in header]
         header, rows, export_note = exported_columns(path, header, rows)
+        header, tab_note = _tab_joined_header(header, rows)
+        export_note = "; ".join(n for n in (export_note, tab_note) if n) or None
         flipped = transposed(header, rows)
         if flipped is not None and not flipped[1]:
             raise BadInput(f"{path}: one row per curve ({', '.join(flipped[0][1:4])}) and one column per epoch, but no "
@@ -387,6 +389,19 @@ def _transposed_head(head: bytes, cells: list[str]) -> bool:
         return False
     rows = [ln.split(delim) for ln in lines[1:-1] or lines[1:]]  # the head may cut its last line
     return transposed(cells, [r[:len(cells)] for r in rows]) is not None
+
+
+def _tab_joined_header(header: list[str], rows: list[list[str]]) -> tuple[list[str], str | None]:
+    """A header written with tabs above rows written with commas (``"Iteration\td1_loss\tg_loss",,``,
+    a tab-separated title row saved into a CSV): its one cell split at the tabs, when that gives
+    as many names as the rows have cells; the header unchanged otherwise."""
+    filled = [c for c in header if c.strip()]
+    if len(filled) != 1 or "\t" not in filled[0] or not rows:
+        return header, None
+    names = [c.strip() for c in filled[0].split("\t")]
+    if len(names) != len(rows[0]) or not all(names):
+        return header, None
+    return names, f"the header is one cell of tab-separated names above comma-separated rows: read as {', '.join(names)}"
 
 
 def _numbers_only(rows: list[list[str]]) -> bool:
