@@ -60,10 +60,10 @@ def checkpoint_history(data: Any, path: Path, fmt: str) -> RunHistory | None:
         notes.append(f"left out {len(left)} entr{'y' if len(left) == 1 else 'ies'} that name no checkpoint "
                      f"({', '.join(map(repr, left[:3]))})")
     h = RunHistory(meta={"source": str(path), "format": fmt})
-    names = sorted({n for _, k in points for n in _scores(data[k])})
-    for name in names:
-        xs = [float(s) for s, k in points if name in _scores(data[k])]
-        ys = [_scores(data[k])[name] for s, k in points if name in _scores(data[k])]
+    scores = {k: _scores(data[k]) for _, k in points}
+    for name in sorted({n for row in scores.values() for n in row}):
+        xs = [float(s) for s, k in points if name in scores[k]]
+        ys = [scores[k][name] for s, k in points if name in scores[k]]
         raw = name if _SPLIT_LED.match(name) else f"val_{name}"
         h.add(canonical_name(raw), np.asarray(xs), np.asarray(ys), raw_name=name, axis="step")
     nested = sorted({str(k) for _, key in points for k, v in data[key].items() if isinstance(v, (dict, list))})
