@@ -99,6 +99,17 @@ def test_an_rl_logs_counters_get_no_panel_and_its_points_are_episodes():
     assert "frames" in [p.title for p in run_panels(fd.diagnose(h), "r0")]
 
 
+def test_an_objective_read_as_the_loss_is_drawn_once(tmp_path):
+    """An XGBoost log's train-rmse and eval-rmse are its loss: a panel of the loss and a second,
+    identical one of the rmse said it twice."""
+    p = tmp_path / "xgb.log"
+    p.write_text("".join(f"[{i}]\ttrain-rmse:{5 * 0.9 ** i:.5f}\teval-rmse:{5.2 * 0.92 ** i + 0.01 * i:.5f}\n"
+                         for i in range(40)))
+    d = fd.diagnose(fd.read_runs(p)[0])
+    assert {"rmse", "loss"} <= set(d.history.series)
+    assert [p.title for p in run_panels(d, "r0")] == ["loss"]
+
+
 def test_folds_mean_and_std():
     folds = []
     for k in range(3):

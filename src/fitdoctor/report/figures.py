@@ -379,7 +379,8 @@ def _group_series(h: RunHistory) -> tuple[dict[str, list[str]], dict[str, list[s
     probes: dict[str, list[str]] = {}
     for name, series in h.series.items():
         base = _base(name)
-        if base == "lr" or is_counter(name, series):
+        # a series a reader copied to the loss (a boosting log's only objective) is drawn once, as the loss
+        if base == "lr" or is_counter(name, series) or _is_copy(h, name):
             continue
         if "/" in base:
             probes.setdefault(base.split("/", 1)[0], []).append(name)
@@ -389,6 +390,17 @@ def _group_series(h: RunHistory) -> tuple[dict[str, list[str]], dict[str, list[s
     if not curves["loss"]:
         del curves["loss"]
     return curves, probes
+
+
+def _is_copy(h: RunHistory, name: str) -> bool:
+    """``name`` holds the same points as the loss a reader made of it (``val_binary_logloss`` as
+    ``val_loss``)."""
+    if name in ("loss", "val_loss"):
+        return False
+    twin = h.series.get("val_loss" if name.startswith("val_") else "loss")
+    s = h.series[name]
+    return twin is not None and twin.raw_name == s.raw_name and np.array_equal(twin.steps, s.steps) \
+        and np.array_equal(twin.values, s.values, equal_nan=True)
 
 
 def _baselines_for(baselines: Mapping[str, Any] | None, key: str) -> list[tuple[str, float]]:

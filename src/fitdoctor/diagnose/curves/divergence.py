@@ -164,8 +164,9 @@ def _typical_level_rose(ctx: Context, L: Curve) -> Finding | None:
           "standard_error": se, "points": int(y.size), "typical_level": True}
     peak = (f"; single points blew up to as much as {fv(float(y[top]))} (at {L.axis} {fx(x[top])})"
             if y[top] > 10 * last else "")
+    lowest = f", with its lowest fifth at {fv(low)}" if k > 0 else ""
     msg = (f"{L.name}'s typical level grows: median {fv(first)} over the first fifth of its {y.size} logged "
-           f"points, {fv(last)} over the last ({fv(last / first)}x), with its lowest fifth at {fv(low)}{peak}; "
+           f"points, {fv(last)} over the last ({fv(last / first)}x){lowest}{peak}; "
            f"the points scatter too widely for any one of them to show it, their medians do not")
     return finding("diverging", "error", msg, ctx, span=(x[blocks[k][0]], x[-1]), evidence=ev)
 
