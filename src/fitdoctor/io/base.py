@@ -79,6 +79,13 @@ def load_readers() -> dict[str, type[Reader]]:
     return READERS
 
 
+def json_number(value: object) -> float | None:
+    """A JSON value as a float when it is a number (not a bool); None for anything else."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
 def read_head(path: Path) -> bytes:
     try:
         with open(path, "rb") as fh:

@@ -219,7 +219,6 @@ class GenericCSVReader(Reader):
         header = [translate(c).strip() for c in header]
         header, rows, export_note = exported_columns(path, header, rows)
         header, tab_note = _tab_joined_header(header, rows)
-        export_note = "; ".join(n for n in (export_note, tab_note) if n) or None
         flipped = transposed(header, rows)
         if flipped is not None and not flipped[1]:
             raise BadInput(f"{path}: one row per curve ({', '.join(flipped[0][1:4])}) and one column per epoch, but no "
@@ -249,7 +248,7 @@ class GenericCSVReader(Reader):
                                "'epoch,loss,val_loss'") from None
         _refuse_results_table(path, header, rows)
         rows, elsewhere_note = _without_other_set_evals(header, rows)
-        export_note = "; ".join(n for n in (export_note, elsewhere_note) if n) or None
+        export_note = "; ".join(n for n in (export_note, tab_note, elsewhere_note) if n) or None
         columns = _run_columns(header, rows)
         parts = _runs_in_table(header, rows, columns)
         if len(parts) == 1 and _split_column(header, rows) is None:
@@ -366,7 +365,7 @@ def keyed_rows(first: list[str], rows: list[list[str]]) -> tuple[list[str], list
         return None
     names = cells[0][0::2]
     if any(not n or _is_number(n) for n in names) or len(set(names)) != len(names) \
-            or not any(any(w in n.lower() for w in LOSS_WORDS + ("acc",)) for n in names):
+            or not any(any(w in n.lower() for w in LOSS_WORDS) for n in names):
         return None
     out = []
     for i, r in enumerate(cells):

@@ -28,7 +28,7 @@ import numpy as np
 from fitdoctor.errors import BadInput
 from fitdoctor.history import RunHistory, canonical_name
 from fitdoctor.io._table import AXIS_COLUMNS, evaluated_elsewhere, other_set_note
-from fitdoctor.io.base import Reader, decode_text, looks_binary, read_text, register
+from fitdoctor.io.base import Reader, decode_text, json_number, looks_binary, read_text, register
 
 STATE_FILE = "trainer_state.json"
 CHECKPOINT_RE = re.compile(r"checkpoint-(\d+)")
@@ -75,12 +75,6 @@ def checkpoint_steps(root: Path) -> dict[int, Path]:
     return dict(sorted(out.items()))
 
 
-def _num(v: Any) -> float | None:
-    if isinstance(v, bool) or not isinstance(v, (int, float)):
-        return None
-    return float(v)
-
-
 def state_to_history(state: dict[str, Any], *, source: str) -> RunHistory:
     """A parsed TrainerState -> RunHistory on the step axis."""
     h = RunHistory(meta={"source": source, "format": HuggingFaceReader.name})
@@ -96,18 +90,18 @@ def state_to_history(state: dict[str, Any], *, source: str) -> RunHistory:
             skipped += 1
             continue
         seen.update(k for k in entry if isinstance(k, str))
-        step = _num(entry.get("step"))
+        step = json_number(entry.get("step"))
         if step is None:
             skipped += 1
             continue
         if any(k in entry for k in SUMMARY_KEYS):
-            h.meta["train_summary"] = {k: v for k, v in entry.items() if _num(v) is not None}
+            h.meta["train_summary"] = {k: v for k, v in entry.items() if json_number(v) is not None}
             continue
-        epoch = _num(entry.get("epoch"))
+        epoch = json_number(entry.get("epoch"))
         if epoch is not None and epoch > 0 and step > 0:
             steps_epochs.append((step, epoch))
         for key, value in entry.items():
-            v = _num(value)
+            v = json_number(value)
             if v is None or key in SKIP_KEYS or key.lower() in AXIS_COLUMNS:
                 continue
             if key.endswith(("_runtime", "_per_second", "_model_preparation_time")):
@@ -156,7 +150,7 @@ def _evaluated_elsewhere(entries: list[Any], h: RunHistory) -> set[int]:
     """The log_history entries of evaluations on another set (:func:`evaluated_elsewhere`),
     noted on ``h``."""
     evals = [(n, e) for n, e in enumerate(entries) if isinstance(e, dict) and "eval_runtime" in e]
-    counts = [(_num(e.get("eval_runtime")) or 0.0) * (_num(e.get("eval_samples_per_second")) or 0.0) or None
+    counts = [(json_number(e.get("eval_runtime")) or 0.0) * (json_number(e.get("eval_samples_per_second")) or 0.0) or None
               for _, e in evals]
     odd = evaluated_elsewhere(counts)
     if odd:
@@ -185,10 +179,10 @@ def _first_eval_set(cols: dict[str, tuple[list[float], list[float]]], seen: set[
 
 def _best_metric_name(state: dict[str, Any], cols: dict[str, tuple[list[float], list[float]]]) -> str | None:
     """Which eval key ``best_metric`` came from (TrainerState does not store it)."""
-    best = _num(state.get("best_metric"))
+    best = json_number(state.get("best_metric"))
     if best is None:
         return None
-    at = _num(state.get("best_global_step"))
+    at = json_number(state.get("best_global_step"))
     hits = []
     for key, (xs, vs) in cols.items():
         if not key.startswith("eval_"):
@@ -300,7 +294,7 @@ class HuggingFaceReader(Reader):
         best: tuple[tuple, Path, dict] | None = None
         for f in candidates:
             state = load_state(f)
-            key = (_num(state.get("global_step")) or 0.0, len(state["log_history"]), f.parent == path)
+            key = (json_number(state.get("global_step")) or 0.0, len(state["log_history"]), f.parent == path)
             if best is None or key > best[0]:
                 best = (key, f, state)
         assert best is not None

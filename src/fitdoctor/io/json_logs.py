@@ -17,7 +17,7 @@ import numpy as np
 from fitdoctor.errors import BadInput
 from fitdoctor.history import TRAIN_SPLITS, VAL_SPLITS, RunHistory, canonical_name
 from fitdoctor.io._table import AXIS_COLUMNS, STEP_COLUMNS, restart_starts, steps_within_epochs
-from fitdoctor.io.base import Reader, decode_text, json_object_head, looks_binary, read_text, register
+from fitdoctor.io.base import Reader, decode_text, json_number, json_object_head, looks_binary, read_text, register
 from fitdoctor.io.checkpoint_evals import CHECKPOINT_HEAD, checkpoint_history
 
 
@@ -202,7 +202,7 @@ def wrapped_records(data: dict) -> list[dict] | None:
     for key in _WRAPPERS:
         inner = data.get(key)
         if isinstance(inner, list) and len(inner) >= 2 and all(isinstance(r, dict) for r in inner) \
-                and _axis_key(inner) is not None:  # numbered epochs, not a table of results
+                and _counter_key(inner) is not None:  # numbered epochs, not a table of results
             return inner
     return None
 
@@ -286,7 +286,7 @@ def _record_columns(value: Any) -> dict | None:
     if isinstance(value, dict):
         return value
     if not (isinstance(value, list) and len(value) >= 2 and all(isinstance(r, dict) for r in value)
-            and _axis_key(value) is not None):
+            and _counter_key(value) is not None):
         return None
     rows = [flat_record(r) for r in value]
     if any(r.keys() != rows[0].keys() for r in rows):
@@ -485,22 +485,25 @@ def _is_history(record: dict) -> bool:
         isinstance(v, list) for k, v in record.items() if k.lower() not in AXIS_COLUMNS)
 
 
+def _counter_key(records: list[dict]) -> str | None:
+    """The key that counts the records (epoch before step), from the first 50 of them: whether
+    a list of records is numbered at all."""
+    return next((k for k in ("epoch", "step", "global_step", "iteration", "iter")
+                 if any(k in r for r in records[:50])), None)
+
+
 def _axis_key(records: list[dict]) -> str | None:
-    """The key that counts the records (epoch before step), from the first 50 of them; a step
-    key where the epoch repeats while the step rises at each record (rows that are steps, each
-    saying its epoch: :func:`~fitdoctor.io._table.steps_within_epochs`)."""
-    key = next((k for k in ("epoch", "step", "global_step", "iteration", "iter")
-                if any(k in r for r in records[:50])), None)
+    """The key the records are read on: :func:`_counter_key`'s, or a step key where the epoch
+    repeats while the step rises at each record (rows that are steps, each saying its epoch:
+    :func:`~fitdoctor.io._table.steps_within_epochs`)."""
+    key = _counter_key(records)
     if key == "epoch":
         for step in STEP_COLUMNS:
             if any(step in r for r in records[:50]) and steps_within_epochs(
-                    [_number(r.get("epoch")) for r in records], [_number(r.get(step)) for r in records]):
+                    [json_number(r.get("epoch")) for r in records], [json_number(r.get(step)) for r in records]):
                 return step
     return key
 
-
-def _number(value: Any) -> float | None:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else None
 
 
 def records_to_history(records: list[dict], *, path: Path, fmt: str) -> RunHistory:

@@ -283,7 +283,7 @@ def agent_never_learned(ctx: Context) -> Finding | None:
     # medians and a robust scatter: returns are heavy-tailed (one episode of -241 among 2.5s)
     blocks = np.array_split(y, RETURN_BLOCKS)
     medians = np.array([float(np.median(b)) for b in blocks])
-    spread = 1.4826 * float(np.median([np.median(np.abs(b - np.median(b))) for b in blocks]))
+    spread = stats.MAD_TO_SIGMA * float(np.median([np.median(np.abs(b - np.median(b))) for b in blocks]))
     se = 1.253 * spread / math.sqrt(min(b.size for b in blocks))  # the standard error of a median
     gain = float(np.max(medians[1:]) - medians[0])
     if gain > RETURN_GAIN_SE * se:

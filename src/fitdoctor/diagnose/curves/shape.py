@@ -291,18 +291,18 @@ def chosen_metric_improved(ctx: Context) -> bool:
     return gain > max(2 * noise(c), 0.02 * abs(float(c.y[0])))
 
 
+#: points closer than this share of an epoch are batches inside it, not evaluations
+BATCH_SPACING = 1 / 3
+#: a curve of batches is judged at the epoch cadence when it spans at least this many epochs
+MIN_EPOCHS_JUDGED = 8
+
+
 def batches_inside_epochs(c: Curve) -> bool:
     """The curve's points are batches inside epochs, on an epoch axis at fractions of one
     ("Epoch 1/2, step 10/542, loss = 0.0296": 54 points an epoch): their swings are minibatch
     noise, which LABELS.md does not call oscillation ("judge at the evaluation cadence")."""
     x = c.logged[0] if c.logged is not None else c.x
     return c.axis == "epoch" and x.size >= 8 and float(np.median(np.diff(x))) < BATCH_SPACING
-
-
-#: points closer than this share of an epoch are batches inside it, not evaluations
-BATCH_SPACING = 1 / 3
-#: a curve of batches is judged at the epoch cadence when it spans at least this many epochs
-MIN_EPOCHS_JUDGED = 8
 
 
 def at_epoch_cadence(c: Curve) -> Curve | None:

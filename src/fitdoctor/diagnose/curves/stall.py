@@ -245,6 +245,7 @@ def underfitting(ctx: Context) -> Finding | None:
     msg = f"{T.name} settled at {fv(end)} ({high}) {close}; the model cannot fit even its training data"
     return finding("underfitting", "warning", msg, ctx, span=(T.x[0], T.x[-1]), evidence=ev)
 
+
 #: regression scores that a prediction carrying no signal puts at 0 (a correlation, R^2)
 NO_SIGNAL_AT_ZERO = frozenset({"spearman", "pearson", "rho", "corr", "correlation", "r2", "rsquared"})
 #: the mean absolute percentage error of predicting 0 for every row, in percent

@@ -57,7 +57,7 @@ def _fold(data_set: str) -> str:
 def lightgbm_lines_as_lines(text: str) -> tuple[str, str | None]:
     """One ``epoch N | ...`` line per logged round, each fold's rounds together (other lines
     dropped), and a note; the text unchanged when it holds fewer than ``MIN_ROUNDS`` round lines."""
-    if "'s " not in text or "[" not in text:
+    if "]\t" not in text or "'s " not in text:
         return text, None
     lines = text.split("\n")
     rounds: dict[str, list[str]] = {}  # fold -> its "epoch N | .." lines, in order
