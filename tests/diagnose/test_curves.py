@@ -2813,3 +2813,22 @@ def test_a_model_at_its_prior_is_not_also_overfitting():
     val_acc = [0.12, 0.30, 0.22, 0.15] + list(0.1 + rng.normal(0, 0.01, n - 4))
     d = fd.diagnose({"loss": loss, "accuracy": list(0.125 + rng.normal(0, 0.01, n)), "val_accuracy": val_acc})
     assert d.top.code == "chance_level" and "overfitting" not in d.codes
+
+
+def test_a_val_loss_worse_at_each_of_six_epochs_after_its_best_while_train_fell_is_overfitting():
+    """A movie-rating regressor: val 0.7357 at epoch 4, then higher at each of the 6 epochs after
+    it to 0.7695 (+4.6%) while train fell at each, 0.709 -> 0.564. Its labeller called it
+    overfitting with high confidence; it read healthy, the rise under a tenth of the drop and
+    of the best. Six steps up in a row come by chance 1 time in 5,040. A climb of under 2.5%,
+    one broken by a step down, or a train loss that rose at a step names nothing."""
+    train = [1.3943, 1.1133, 0.8075, 0.7090, 0.6800, 0.6550, 0.6300, 0.6050, 0.5800, 0.5635]
+    val = [1.0736, 0.8281, 0.7494, 0.7357, 0.7358, 0.7396, 0.7448, 0.7500, 0.7595, 0.7695]
+    d = fd.diagnose({"loss": train, "val_loss": val})
+    assert d.top.code == "overfitting", d.codes
+    assert "then worse at each of the 6 epochs after it (0.7695 at the last, +5%" in d.top.message
+    assert "1 time in 5,040" in d.top.message
+    small = val[:4] + [0.7358, 0.7370, 0.7380, 0.7400, 0.7420, 0.7440]  # +1.1%
+    broken = val[:4] + [0.7358, 0.7396, 0.7448, 0.7440, 0.7595, 0.7695]
+    train_up = train[:7] + [0.6400, 0.5800, 0.5635]
+    for t, v in ((train, small), (train, broken), (train_up, val)):
+        assert "overfitting" not in fd.diagnose({"loss": t, "val_loss": v}).codes, (t, v)

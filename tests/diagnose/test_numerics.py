@@ -97,3 +97,32 @@ def test_a_loop_that_says_its_loss_went_nan_and_skipped_the_batch_is_non_finite(
     path.write_text("\n".join(line for line in lines if "NaN" not in line) + "\n")
     [run] = fd.read_runs(path)
     assert "non_finite" not in fd.diagnose(run).codes
+
+
+def test_a_train_loss_logged_as_exactly_zero_after_a_real_value_is_a_filtered_nan(tmp_path):
+    """LLaMA-Factory's trainer_log.jsonl of a fine-tune: 122.14 at step 10, then 0.0 at each of
+    36 logs. The Hugging Face Trainer drops NaN step losses from its running sum by default
+    (logging_nan_inf_filter), so a window of only NaN steps logs 0.0; it read "fell and
+    settled: 122.1 -> 0.0", which its labeller ruled out. A loss that learned its way to 0
+    (0.3, 0.02, 0.001, 0.0001, then 0.0) is no NaN, nor are two zeros."""
+    lines = [{"current_steps": 10, "total_steps": 375, "loss": 122.1416, "lr": 2.4e-05, "epoch": 0.08}]
+    lines += [{"current_steps": s, "total_steps": 375, "loss": 0.0, "lr": 5e-05, "epoch": round(s / 125, 2)}
+              for s in range(20, 380, 10)]
+    path = tmp_path / "trainer_log.jsonl"
+    path.write_text("\n".join(json.dumps(x) for x in lines) + "\n")
+    d = fd.diagnose(fd.read_runs(str(path))[0])
+    assert d.top.code == "non_finite", d.codes
+    assert "exactly 0 at each of 36 logged points" in d.top.message
+    assert "straight after 122.1" in d.top.message and "logging_nan_inf_filter" in d.top.message
+    learned = [0.9, 0.5, 0.3, 0.1, 0.02, 0.004, 0.001, 0.0003, 0.0001, 0.0, 0.0, 0.0]
+    assert "non_finite" not in fd.diagnose({"loss": learned}).codes
+    assert "non_finite" not in fd.diagnose({"loss": [0.9, 0.6, 0.5, 0.0, 0.0, 0.4, 0.3]}).codes
+
+
+def test_a_loss_that_barely_moved_is_not_a_fast_drop_then_a_creep(tmp_path):
+    """A BERT multilabel fine-tune at its label prior: train 0.14173, lowest 0.14139 at epoch 3,
+    0.14171 at epoch 10 (a 0.2% move). It read lr_too_high ("dropped fast, then crept back
+    up"), which its labeller ruled out: nothing fell to be lost again."""
+    train = [0.141734, 0.141395, 0.141390, 0.141443, 0.141526, 0.141659, 0.141693, 0.141647, 0.141713, 0.141708]
+    val = [0.139325, 0.139202, 0.139120, 0.139274, 0.139355, 0.139544, 0.139353, 0.139401, 0.139501, 0.139449]
+    assert "lr_too_high" not in fd.diagnose({"loss": train, "val_loss": val}).codes

@@ -32,7 +32,7 @@ def non_finite(ctx: Context) -> Finding | None:
         last_finite = float(s.values[i - 1]) if i > 0 and np.isfinite(s.values[i - 1]) else None
         hits.append((float(s.steps[i]), name, s.values[i], last_finite, int(bad.sum()), float(s.steps[0])))
     if not hits:
-        return _reported_by_the_loop(ctx)
+        return _reported_by_the_loop(ctx) or _nan_logged_as_zero(ctx)
     # earliest first; at the same step a gradient norm outranks the loss it poisons
     hits.sort(key=lambda h: (h[0], 0 if h[1].startswith("grad_norm") else 1 if h[1] == "loss" else 2))
     step, name, value, last_finite, count, first_step = hits[0]
@@ -111,6 +111,56 @@ def _reported_by_the_loop(ctx: Context) -> Finding | None:
            "steps, so the curve hides the blow-up; find the batches or updates that produce it")
     ev: dict[str, Any] = {"notices": len(notices), "first_notice_line": first["line"]}
     return finding("non_finite", "error", msg, ctx, evidence=ev, confidence=0.9)
+
+
+#: a train loss at exactly 0 for at least this many logged points in a row ...
+ZERO_RUN_MIN = 3
+#: ... straight after a logged value at least this large: a loss that learned its way down
+#: passes through 1e-2, 1e-3, 1e-4 on the way; one that drops from 0.1 or more to exactly 0
+#: within one logging window and stays there was not computed (a loss at 0 from its first point
+#: was never computed at all: no verdict, see the unnamed summary)
+ZERO_AFTER_AT_LEAST = 0.1
+
+
+def _nan_logged_as_zero(ctx: Context) -> Finding | None:
+    """NaN losses the trainer logged as 0.0: the Hugging Face Trainer (and LLaMA-Factory, which
+    copies its logs) drops a NaN or inf step loss from its running sum by default
+    (``logging_nan_inf_filter``), so a logging window whose every step was NaN logs exactly 0.0,
+    usually beside a NaN ``grad_norm`` (fp16 overflow, a broken mixed-precision setup). The
+    witness: the train loss at exactly 0 for ``ZERO_RUN_MIN`` or more logged points in a row,
+    straight after ``ZERO_AFTER_AT_LEAST`` or more (a LLaMA-Factory
+    fine-tune: 122.14 at step 10, then 0.0 at each of 36 logs to step 370)."""
+    s = ctx.history.series.get("loss")
+    if s is None or len(s) < ZERO_RUN_MIN:
+        return None
+    y = np.asarray(s.values, dtype=float)
+    zero = y == 0.0
+    i = 0
+    while i < y.size:
+        if not zero[i]:
+            i += 1
+            continue
+        j = i
+        while j < y.size and zero[j]:
+            j += 1
+        if j - i >= ZERO_RUN_MIN and i > 0 and y[i - 1] >= ZERO_AFTER_AT_LEAST:
+            return _zero_finding(ctx, s, i, j)
+        i = j
+    return None
+
+
+def _zero_finding(ctx: Context, s: Any, i: int, j: int) -> Finding:
+    steps = np.asarray(s.steps, dtype=float)
+    after = f" straight after {fv(float(s.values[i - 1]))} at {s.axis} {fx(float(steps[i - 1]))}"
+    held = "to the end" if j == len(s) else f"until {s.axis} {fx(float(steps[j - 1]))}"
+    msg = (f"loss is exactly 0 at each of {j - i} logged points from {s.axis} {fx(float(steps[i]))}{after}, {held}: "
+           "no loss falls to exactly zero in one logging window; a trainer that filters NaN/inf step losses "
+           "(Hugging Face's logging_nan_inf_filter, on by default) logs 0.0 for a window of only NaN steps. "
+           "The updates produced NaN (fp16 overflow, a learning rate too high, a broken loss or labels all masked)")
+    ev: dict[str, Any] = {"first_series": "loss", "first_at": float(steps[i]), "value": "0.0 (NaN filtered)",
+                          "zero_points": j - i, "before": float(s.values[i - 1]), "from_start": False}
+    return finding("non_finite", "error", msg, ctx, span=(float(steps[i]), float(steps[j - 1])), evidence=ev,
+                   confidence=0.8)
 
 
 def skipped_by_loss_scaler(ctx: Context, hits: list[tuple]) -> bool:

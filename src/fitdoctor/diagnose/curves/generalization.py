@@ -25,7 +25,7 @@ HELD_SHARE = 0.8
 def overfitting(ctx: Context) -> Finding | None:
     found = _overfitting(ctx)
     if found is None and not ctx.partial:
-        found = late_rise(ctx) or short_run_turn(ctx) or three_evaluation_turn(ctx)
+        found = late_rise(ctx) or short_run_turn(ctx) or three_evaluation_turn(ctx) or steady_climb(ctx)
     return found
 
 
@@ -177,6 +177,46 @@ def late_rise(ctx: Context) -> Finding | None:
            f"{unit(V)}s after it (each beyond twice the {unit(V)}-to-{unit(V)} noise, {fv(sigma)}; "
            f"{fv(sign * V.logged_last)} at the last{pct}) while {T.name} fell to {fv(last_as_logged(ctx, T))}: "
            "a late rise, but one that held to the end")
+    return finding("overfitting", "warning", msg, ctx, span=(best_x, V.x[-1]), evidence=ev)
+
+
+def steady_climb(ctx: Context) -> Finding | None:
+    """Overfitting as a climb: validation worse at each of ``climb_min_steps`` or more
+    evaluations after its logged best, ending ``climb_frac_of_best`` of the best above it and
+    beyond three noise scales, while the train loss fell at each of them. A smooth val curve
+    that creeps up epoch after epoch rises less than the other kinds' size bars (a tenth of the
+    drop or of the best) yet shows a turn that held: each step up is a witness, and k of them in
+    a row come by chance 1 time in (k + 1)!. Runs of ``short_run`` evaluations or more (shorter
+    ones are :func:`short_run_turn`'s). A finished run only."""
+    V, T = val_curve(ctx), train_curve(ctx)
+    if V is None or T is None or V.n < ctx.th.short_run:
+        return None
+    rb = int(np.argmin(V.y))
+    after = V.n - 1 - rb
+    if after < ctx.th.climb_min_steps or not bool(np.all(np.diff(V.y[rb:]) > 0)):
+        return None
+    best, last = float(V.y[rb]), float(V.y[-1])
+    sigma = noise_after_best(V, rb, ctx, best)
+    if last - best < max(ctx.th.climb_frac_of_best * abs(best), 3 * sigma):
+        return None
+    t_on_v = ctx.train_on(V.x)[rb:]
+    if not bool(np.all(np.diff(t_on_v) < 0)):
+        return None  # train did not keep improving at each of them: not memorising
+    if not val_improved(V, ctx) or rise_at_a_train_spike(V, T, rb, last, ctx) is not None:
+        return None
+    best_x, best_v = V.logged_best(rb)
+    sign = -1 if negated(V) else 1
+    name = V.name if V is ctx.val_loss else f"val {ctx.metric_name}"
+    pct = f", {sign * (V.logged_last - best_v) / abs(best_v):+.0%}" if best_v else ""
+    ev = {"val_min": sign * best_v, "best_at": best_x, "val_last": sign * V.logged_last, "late_points": after,
+          "noise": sigma, "train_at_best": float(t_on_v[0]), "train_last": float(t_on_v[-1]), "axis": V.axis,
+          "steady_climb": True}
+    if sign < 0:
+        ev["higher_is_better"] = True
+    msg = (f"{name} best {fv(sign * best_v)} at {V.axis} {fx(best_x)}, then worse at each of the {after} "
+           f"{unit(V)}s after it ({fv(sign * V.logged_last)} at the last{pct}; a climb that long comes by chance "
+           f"1 time in {math.factorial(after + 1):,}) while {T.name} fell at each of them, to "
+           f"{fv(last_as_logged(ctx, T))}: validation turned while training kept improving")
     return finding("overfitting", "warning", msg, ctx, span=(best_x, V.x[-1]), evidence=ev)
 
 

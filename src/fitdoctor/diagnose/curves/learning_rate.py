@@ -49,6 +49,9 @@ def lr_too_high(ctx: Context) -> Finding | None:
     spiky = len(jumps) >= ctx.th.lr_high_spike_events
     if total <= 3 * noise(T) and not (wild or spiky):
         return None
+    if total < ctx.th.healthy_min_fall * abs(start) and not (wild or spiky):
+        return None  # no fall worth the name to have been fast: a loss that moved 0.2% learned
+        # nothing it could lose again (a BERT fine-tune at its label prior, 0.1417 -> 0.1414 -> 0.1417)
     if b > 0.6 * (T.n - 1) and not (wild or spiky):
         return None
     # fast early drop: most of the progress in the first fifth
