@@ -2832,3 +2832,14 @@ def test_a_val_loss_worse_at_each_of_six_epochs_after_its_best_while_train_fell_
     train_up = train[:7] + [0.6400, 0.5800, 0.5635]
     for t, v in ((train, small), (train, broken), (train_up, val)):
         assert "overfitting" not in fd.diagnose({"loss": t, "val_loss": v}).codes, (t, v)
+
+
+def test_a_short_curve_whose_last_step_did_not_improve_is_not_still_improving():
+    """A fraud classifier retrained over 4 rounds of augmentation: F1 0.8304, 0.8372, 0.8439,
+    0.8439, the last round repeating the one before. It read "still rising: trend z=+4.2" off
+    a three-point tail; its labeller called it converged. A handful of points has no tail trend
+    worth the name: the last step is the witness. One more step up is still improving."""
+    assert "still_improving" not in fd.diagnose({"f1": [0.8304, 0.8372, 0.8439, 0.8439]}).codes
+    assert fd.diagnose({"f1": [0.8304, 0.8372, 0.8439, 0.8506]}).top.code == "still_improving"
+    assert "still_improving" not in fd.diagnose({"loss": [0.9, 0.7, 0.6, 0.55, 0.52, 0.5, 0.5]}).codes
+    assert fd.diagnose({"loss": [0.9, 0.7, 0.6, 0.55, 0.52, 0.5, 0.48]}).top.code == "still_improving"

@@ -96,6 +96,9 @@ def _still_improving_on(ctx: Context, P: Curve, train_only: bool = False) -> Fin
             return None
     if best_before_tail(P, ctx) and through_end != "first_passes":
         return None  # the best is not near the end (a noisy batch loss's lowest point is one batch)
+    if P.n <= ctx.th.short_curve_points and through_end in ("", "noisy") and float(P.y[-1]) >= float(P.y[-2]):
+        return None  # a handful of points has no tail trend worth the name: its last step is the
+        # witness, and it did not improve (F1 0.8304, 0.8372, 0.8439, 0.8439 read "still rising")
     if through_end != "cut" and P.n > ctx.th.short_run_max and lr_annealed(ctx) and not one_pass(ctx, P):
         # the schedule ran to its end: the last fall is its anneal, not a run cut short (the
         # healthy verdict says so: see say_annealed())
