@@ -2843,3 +2843,22 @@ def test_a_short_curve_whose_last_step_did_not_improve_is_not_still_improving():
     assert fd.diagnose({"f1": [0.8304, 0.8372, 0.8439, 0.8506]}).top.code == "still_improving"
     assert "still_improving" not in fd.diagnose({"loss": [0.9, 0.7, 0.6, 0.55, 0.52, 0.5, 0.5]}).codes
     assert fd.diagnose({"loss": [0.9, 0.7, 0.6, 0.55, 0.52, 0.5, 0.48]}).top.code == "still_improving"
+
+
+def test_a_short_run_whose_val_loss_doubled_stepwise_while_train_ended_lower_is_overfitting():
+    """The last of four runs appended to a malaria CNN's CSVLogger file: val 0.234, 5.07, 0.192,
+    0.182 (best), then 0.264, 0.790, 1.109, while train went 0.077, 0.094, 0.080, 0.058 over
+    those epochs. Train did not fall at each, so the short-run turn stayed silent ("not
+    healthy", no fault); its labeller called it overfitting. A val loss worse at each step to
+    6x its best while train ended below its level at the best is no run that simply got worse.
+    A train loss that ended above its level at the best is no memorising."""
+    train = [0.0922, 0.0940, 0.0897, 0.0765, 0.0935, 0.0798, 0.0578]
+    val = [0.2342, 5.0706, 0.1920, 0.1819, 0.2635, 0.7903, 1.1090]
+    acc = [0.939, 0.7608, 0.9514, 0.9426, 0.9016, 0.9506, 0.9368]
+    val_auc = [0.9767, 0.8584, 0.9788, 0.982, 0.9792, 0.9814, 0.9776]  # the log's own: it learned
+    d = fd.diagnose({"loss": train, "val_loss": val, "val_accuracy": acc, "val_auc": val_auc})
+    assert d.top.code == "overfitting", d.codes
+    assert "while loss ended below its level at the best (0.0765 -> 0.0578)" in d.top.message
+    train_up = train[:6] + [0.0900]
+    assert "overfitting" not in fd.diagnose({"loss": train_up, "val_loss": val, "val_accuracy": acc,
+                                             "val_auc": val_auc}).codes

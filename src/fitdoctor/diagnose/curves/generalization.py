@@ -16,6 +16,10 @@ from fitdoctor.diagnose.curves.shape import drop, dropout_hint, harder_train_tar
 from fitdoctor.findings import Finding
 
 
+#: a short run's val loss at this multiple of its best or more, worse at each step since it,
+#: needs train only to end below its level at the best, not to fall at each evaluation
+SHORT_TURN_DOUBLED = 2.0
+
 #: the share of the later points after the best that must sit two noise scales above it for a
 #: rise to have held (not one excursion)
 HELD_SHARE = 0.8
@@ -261,8 +265,13 @@ def short_run_turn(ctx: Context) -> Finding | None:
     if float(V.y[-1]) - best < ctx.th.healthy_end_worse * abs(best):
         return None
     t_on_v = ctx.train_on(V.x)[rb:]  # each evaluation's own stretch of train points
-    if not bool(np.all(np.diff(t_on_v) < 0)):
-        return None  # train did not keep improving at each of them: not memorising
+    fell_each = bool(np.all(np.diff(t_on_v) < 0))
+    # or a val loss that at least doubled, stepwise, while train ended below where it was at the
+    # best: a noisy train step on the way does not make a run that simply got worse (a malaria
+    # CNN: val 0.182, 0.264, 0.790, 1.109 while train went 0.077, 0.094, 0.080, 0.058)
+    doubled = stepwise and float(V.y[-1]) >= SHORT_TURN_DOUBLED * best > 0 and float(t_on_v[-1]) < float(t_on_v[0])
+    if not (fell_each or doubled):
+        return None  # train did not keep improving: not memorising
     if not val_improved(V, ctx) or rise_at_a_train_spike(V, T, rb, float(V.y[-1]), ctx) is not None:
         return None
     best_x, best_v = V.logged_best(rb)
@@ -279,8 +288,10 @@ def short_run_turn(ctx: Context) -> Finding | None:
     how = "worse at each" if stepwise else "above it at each"
     last_is = "at the last" if stepwise else "at the last, the worst"
     msg = (f"{name} best {fv(sign * best_v)} at {V.axis} {fx(best_x)}, then {how} of the {after} "
-           f"{unit(V)}s after it ({later}, {fv(sign * V.logged_last)} {last_is}{pct}) while {T.name} fell at each "
-           f"of them, to {fv(last_as_logged(ctx, T))}: a short run, but validation turned while training kept improving")
+           f"{unit(V)}s after it ({later}, {fv(sign * V.logged_last)} {last_is}{pct}) while {T.name} "
+           + (f"fell at each of them, to {fv(last_as_logged(ctx, T))}" if fell_each else
+              f"ended below its level at the best ({fv(float(t_on_v[0]))} -> {fv(float(t_on_v[-1]))})")
+           + ": a short run, but validation turned while training kept improving")
     return finding("overfitting", "warning", msg, ctx, span=(best_x, V.x[-1]), evidence=ev)
 
 
