@@ -2862,3 +2862,21 @@ def test_a_short_run_whose_val_loss_doubled_stepwise_while_train_ended_lower_is_
     train_up = train[:6] + [0.0900]
     assert "overfitting" not in fd.diagnose({"loss": train_up, "val_loss": val, "val_accuracy": acc,
                                              "val_auc": val_auc}).codes
+
+
+def test_a_val_curve_the_log_says_early_stopping_ended_is_not_still_improving(tmp_path):
+    """A tabular gating net logged every 20 epochs: val loss 0.4380, 0.4080, 0.3925, 0.3828,
+    then "Early stopping at epoch 90". The four points still fall, but the trainer watched
+    every epoch and stopped after its patience without a better one; it read still_improving,
+    its labeller healthy. The same log without the message is still improving."""
+    rows = [(20, 0.4954, 0.4380, 0.8400), (40, 0.4540, 0.4080, 0.8671), (60, 0.4263, 0.3925, 0.8829),
+            (80, 0.3981, 0.3828, 0.8871)]
+    prefix = "2026-02-13 15:03:06,467 - gating.components - INFO - "
+    lines = [f"{prefix}Epoch {e}/200: train_loss={t:.4f}, val_loss={v:.4f}, val_acc={a:.4f}" for e, t, v, a in rows]
+    stopped = tmp_path / "training.log"
+    stopped.write_text("\n".join(lines + [f"{prefix}Early stopping at epoch 90",
+                                          f"{prefix}Gating network training complete. Best validation loss: 0.3828"]) + "\n")
+    assert "still_improving" not in fd.diagnose(fd.read_runs(str(stopped))[0]).codes
+    going = tmp_path / "going.log"
+    going.write_text("\n".join(lines) + "\n")
+    assert fd.diagnose(fd.read_runs(str(going))[0]).top.code == "still_improving"

@@ -94,6 +94,10 @@ def _still_improving_on(ctx: Context, P: Curve, train_only: bool = False) -> Fin
             through_end = "noisy"
         else:
             return None
+    if P is val_curve(ctx) and ctx.history.meta.get("early_stopped") and through_end != "first_passes":
+        return None  # the log says early stopping ended it: validation had stopped improving for its
+        # patience, which the logged points need not show (a gating net logged every 20 epochs,
+        # "Early stopping at epoch 90" after its best at 80)
     if best_before_tail(P, ctx) and through_end != "first_passes":
         return None  # the best is not near the end (a noisy batch loss's lowest point is one batch)
     if P.n <= ctx.th.short_curve_points and through_end in ("", "noisy") and float(P.y[-1]) >= float(P.y[-2]):
