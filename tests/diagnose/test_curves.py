@@ -2880,3 +2880,33 @@ def test_a_val_curve_the_log_says_early_stopping_ended_is_not_still_improving(tm
     going = tmp_path / "going.log"
     going.write_text("\n".join(lines) + "\n")
     assert fd.diagnose(fd.read_runs(str(going))[0]).top.code == "still_improving"
+
+
+def test_a_trainer_told_to_stop_at_its_planned_end_was_not_stopped_early(tmp_path):
+    """The Hugging Face Trainer sets TrainerControl's should_training_stop both when early
+    stopping fires and when global_step reaches max_steps. Read as early stopping at the plan's
+    end, a Whisper fine-tune whose val loss still fell at each evaluation (0.2278 -> 0.2091)
+    lost its still_improving. At step 1000 of 4500 with the flag set, it was stopped early."""
+    import json
+
+    evals = [0.50 - 0.3 * (1 - math.exp(-i / 6)) for i in range(1, 11)]
+    for step, planned, stopped_early in ((1000, 1000, False), (1000, 4500, True)):
+        path = _trainer_state(tmp_path / f"{planned}", evals, global_step=step, max_steps=planned)
+        state = json.loads(path.read_text())
+        state["stateful_callbacks"] = {"TrainerControl": {"args": {"should_training_stop": True}, "attributes": {}}}
+        path.write_text(json.dumps(state))
+        run = fd.read_runs(str(path))[0]
+        assert bool(run.meta.get("early_stopped")) is stopped_early
+        assert ("still_improving" in fd.diagnose(run).codes) is not stopped_early
+
+
+def test_a_train_loss_held_where_it_memorised_still_counts_as_falling_at_each_evaluation():
+    """A BERT classifier's 3 epochs: val 4.643, 4.947, 5.036 while train went 0.0189, 0.0001,
+    0.0001 (the log's 4 decimals can show no lower). Train "did not fall at each" so nothing was
+    named; its labeller called it val_not_improving or overfitting. Held at 1% of where it was,
+    train has memorised its data; held at 0.4 it has not."""
+    val = [4.6429, 4.9465, 5.0356]
+    d = fd.diagnose({"loss": [0.0189, 0.0001, 0.0001], "val_loss": val})
+    assert d.top.code == "overfitting", d.codes
+    assert "while loss fell to 0.0001 and held there (memorised)" in d.top.message
+    assert "overfitting" not in fd.diagnose({"loss": [0.5, 0.4, 0.4], "val_loss": val}).codes

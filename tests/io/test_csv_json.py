@@ -1101,3 +1101,27 @@ def test_a_tab_separated_header_above_comma_separated_rows_names_the_columns(tmp
     assert {"d1_loss", "d2_loss", "g_loss"} <= set(h.series)
     assert h.series["g_loss"].steps.tolist()[:2] == [1, 301]
     assert any("tab-separated names" in n for n in h.meta["notes"])
+
+
+def test_a_json_list_of_step_train_val_rows_named_for_its_loss_is_read(tmp_path):
+    """A small GPT's loss_history.json: 25 rows of [step, train loss, val loss] every 200 steps.
+    It was refused as an unknown format; read as a headerless table named by the file, its val
+    loss turns at step 3000 while train keeps falling. Rows whose second loss sits below the
+    first, or a name that says nothing, are refused in one line."""
+    steps = np.arange(200, 5200, 200)
+    train = 3.5 * np.exp(-steps / 2500) + 2.3
+    val = np.where(steps <= 3000, 4.67 + 1.5 * np.exp(-steps / 700), 4.67 + 0.00006 * (steps - 3000))
+    path = tmp_path / "loss_history.json"
+    path.write_text(json.dumps([[int(s), float(t), float(v)] for s, t, v in zip(steps, train, val)], indent=2))
+    run = fd.read_runs(str(path))[0]
+    assert run.axis == "step" and list(run.series) == ["loss", "val_loss"]
+    assert run.series["val_loss"].steps[0] == 200 and len(run.series["loss"]) == 25
+    assert fd.diagnose(run).top.code == "overfitting"
+    swapped = tmp_path / "loss_history_swapped.json"
+    swapped.write_text(json.dumps([[int(s), float(v), float(t)] for s, t, v in zip(steps, train, val)]))
+    with pytest.raises(fd.BadInput, match="cannot tell which is train and which validation"):
+        fd.read_runs(str(swapped))
+    unnamed = tmp_path / "history_rows.json"
+    unnamed.write_text(json.dumps([[1, 0.5], [2, 0.4], [3, 0.3]]))
+    with pytest.raises(fd.BadInput, match="does not say what they are"):
+        fd.read_runs(str(unnamed))

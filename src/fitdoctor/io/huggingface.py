@@ -131,11 +131,14 @@ def state_to_history(state: dict[str, Any], *, source: str) -> RunHistory:
             h.meta[f] = state[f]
     if isinstance(state.get("epoch"), (int, float)):
         h.meta["epochs"] = float(state["epoch"])
-    # TrainerControl in the saved callback state: the Trainer was told to stop (early stopping)
+    # TrainerControl in the saved callback state: the Trainer was told to stop before its planned
+    # end (early stopping); the Trainer sets the same flag at max_steps, the plan's own end
     callbacks = state.get("stateful_callbacks")
     control = callbacks.get("TrainerControl") if isinstance(callbacks, dict) else None
     args = control.get("args") if isinstance(control, dict) else None
-    if isinstance(args, dict) and args.get("should_training_stop") is True:
+    step, planned = state.get("global_step"), state.get("max_steps")
+    at_plan_end = isinstance(step, (int, float)) and isinstance(planned, (int, float)) and 0 < planned <= step
+    if isinstance(args, dict) and args.get("should_training_stop") is True and not at_plan_end:
         h.meta["early_stopped"] = True
     if steps_epochs:
         h.meta["steps_per_epoch"] = float(np.median([s / e for s, e in steps_epochs]))

@@ -91,7 +91,8 @@ class NumberListJSONReader(Reader):
     @classmethod
     def sniff(cls, path: Path, head: bytes) -> float:
         text = decode_text(head).strip()
-        if looks_binary(head) or not _NUMBER_LIST.match(text) or not _ONLY_NUMBERS.fullmatch(text):
+        rows = _ROWS_LIST.match(text) is not None and _ONLY_NUMBER_ROWS.fullmatch(text) is not None
+        if looks_binary(head) or not (rows or (_NUMBER_LIST.match(text) and _ONLY_NUMBERS.fullmatch(text))):
             return 0.0
         # a name that says what the numbers are: this reader's; any other is still read by it,
         # to say what is missing (no other reader claims a bare list of numbers)
@@ -100,11 +101,42 @@ class NumberListJSONReader(Reader):
     def read(self, path: Path) -> list[RunHistory]:
         text = decode_text(path.read_bytes())
         data, note = _load(text, path)
+        if isinstance(data, list) and data and all(isinstance(r, list) for r in data):
+            return [self._rows(path, data, note)]
         if not isinstance(data, list) or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
                                                  for v in data):
             raise BadInput(f"{path}: expected a list of numbers such as [0.69, 0.52, 0.41]")
         return [named_numbers(path, [float(v) for v in data], self.name, f"a list of {len(data)} numbers,",
                               "losses.json, val_loss.json or accuracy.json", note)]
+
+
+    def _rows(self, path: Path, data: list, note: str | None) -> RunHistory:
+        """A list of rows of numbers (``history.append([step, train_loss, val_loss])``, then
+        ``json.dump(history, f)``), read as a headerless table named by the file."""
+        width = len(data[0])
+        if not 2 <= width <= 3 or any(len(r) != width or not all(_is_number(v) for v in r) for r in data):
+            raise BadInput(f"{path}: expected rows of 2 or 3 numbers such as [[200, 5.95, 6.02], [400, 5.43, 5.55]]")
+        if len(data) < 2:
+            raise BadInput(f"{path}: {len(data)} row(s); need at least 2 to judge a training curve")
+        metric = metric_of(path)
+        if metric is None:
+            raise BadInput(f"{path}: a list of {len(data)} rows of {width} numbers, and the file's name "
+                           f"({path.stem!r}) does not say what they are; expected a name with the metric in it, "
+                           "e.g. loss_history.json")
+        h = rows_history(path, np.asarray(data, dtype=float), self.name, metric)
+        if note:
+            h.note(note)
+        return h
+
+
+def _is_number(v: object) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+#: a list of lists whose first element is a number (``[[200, 5.95, 6.02], ...]``) ...
+_ROWS_LIST = re.compile(r"\[\s*\[\s*-?(?:\d+\.?\d*|\.\d+)")
+#: ... and nothing but numbers, commas, brackets and white space (a head may end mid-list)
+_ONLY_NUMBER_ROWS = re.compile(r"[\[\]\s\d.eE+\-,]*(?:(?:NaN|Infinity)[\[\]\s\d.eE+\-,]*)*")
 
 
 #: said of a file whose last line is cut short (a file still being written)
@@ -203,30 +235,53 @@ class NumberPairsReader(Reader):
         if metric is None:
             raise BadInput(f"{path}: two numbers per line and the file's name ({path.stem!r}) does not say what "
                            "they are; expected a name with the metric in it, e.g. loss.txt or val_loss_log.txt")
-        h = RunHistory(meta={"source": str(path), "format": self.name})
-        stride = _counter_stride(rows[:, 0])
-        if stride is not None:
-            per_epoch = bool(np.all(np.diff(rows[:, 0]) == 1)) and rows.shape[0] <= _MAX_EPOCHS
-            h.add(metric, rows[:, 0], rows[:, 1], raw_name=path.stem, axis="epoch" if per_epoch else "step")
-            h.note(f"no header: column 1 read as the {'epoch' if per_epoch else 'step'} (it counts up, mostly by {stride:g}), "
-                   f"column 2 as {metric} (the file's name says what it is)")
-        elif metric == "loss":
-            train, val = rows[:, 0], rows[:, 1]
-            ok = np.isfinite(train) & np.isfinite(val)
-            above = float(np.mean(val[ok] >= train[ok])) if ok.any() else 0.0
-            if above < VAL_ABOVE_SHARE:
-                raise BadInput(f"{path}: two losses per line and no header, the second below the first on most "
-                               "rows; cannot tell which is train and which validation; add a header line "
-                               "such as 'loss,val_loss'")
-            epochs = np.arange(1, rows.shape[0] + 1, dtype=float)
-            h.add("loss", epochs, train, raw_name=f"{path.stem} column 1")
-            h.add("val_loss", epochs, val, raw_name=f"{path.stem} column 2")
-            h.note("no header: column 1 read as the train loss and column 2 as the validation loss, one row per "
-                   "epoch (the order np.savetxt of the two lists writes; validation at or above train on "
-                   f"{above:.0%} of rows); a header line would settle it")
-        else:
-            raise BadInput(f"{path}: two numbers per line, neither a counter; expected a counter and the "
-                           f"{metric} ('100,0.693'), or a train and a validation loss in a file named for its loss")
+        h = rows_history(path, rows, self.name, metric)
         if note:
             h.note(note)
         return [h]
+
+
+def rows_history(path: Path, rows: np.ndarray, fmt: str, metric: str) -> RunHistory:
+    """The run of rows of bare numbers in a file named for ``metric``: a counting first column is
+    the axis (an epoch when it counts by 1, else a step), the rest one value (the metric) or, in a
+    file named for its loss, a train and a validation loss in that order (the order
+    ``np.savetxt(f, np.c_[train, val])`` and ``history.append([step, train, val])`` write, taken
+    on trust only when validation sits at or above train on ``VAL_ABOVE_SHARE`` of rows). BadInput
+    for any other shape."""
+    h = RunHistory(meta={"source": str(path), "format": fmt})
+    stride = _counter_stride(rows[:, 0]) if rows.shape[1] >= 2 else None
+    values = rows[:, 1:] if stride is not None else rows
+    if stride is not None:
+        x = rows[:, 0]
+        per_epoch = bool(np.all(np.diff(x) == 1)) and rows.shape[0] <= _MAX_EPOCHS
+        axis = "epoch" if per_epoch else "step"
+        counted = f"column 1 read as the {axis} (it counts up, mostly by {stride:g}), "
+    else:
+        x, axis, counted = np.arange(1, rows.shape[0] + 1, dtype=float), "epoch", ""
+    first = 2 if stride is not None else 1
+    if values.shape[1] == 1:
+        h.add(metric, x, values[:, 0], raw_name=path.stem, axis=axis)
+        h.note(f"no header: {counted}column {first} {'as' if counted else 'read as'} {metric} (the file's name says "
+               "what it is)")
+    elif values.shape[1] == 2 and metric == "loss":
+        train, val = values[:, 0], values[:, 1]
+        ok = np.isfinite(train) & np.isfinite(val)
+        above = float(np.mean(val[ok] >= train[ok])) if ok.any() else 0.0
+        if above < VAL_ABOVE_SHARE:
+            raise BadInput(f"{path}: two losses per row and no header, the second below the first on most "
+                           "rows; cannot tell which is train and which validation; add a header line "
+                           "such as 'loss,val_loss'")
+        h.add("loss", x, train, raw_name=f"{path.stem} column {first}", axis=axis)
+        h.add("val_loss", x, val, raw_name=f"{path.stem} column {first + 1}", axis=axis)
+        per = "row per epoch" if stride is None else f"per {axis}"
+        h.note(f"no header: {counted}column {first} {'as' if counted else 'read as'} the train loss and column "
+               f"{first + 1} as the validation "
+               f"loss, one {per} (the order np.savetxt of the two lists writes; validation at or above "
+               f"train on {above:.0%} of rows); a header line would settle it")
+    elif stride is None and values.shape[1] == 2:
+        raise BadInput(f"{path}: two numbers per row, neither a counter; expected a counter and the "
+                       f"{metric} ('100,0.693'), or a train and a validation loss in a file named for its loss")
+    else:
+        raise BadInput(f"{path}: {values.shape[1]} numbers per row{' after a counter' if stride is not None else ''} "
+                       f"and no header; expected a counter and the {metric}, or a train and a validation loss")
+    return h

@@ -204,7 +204,7 @@ def steady_climb(ctx: Context) -> Finding | None:
     if last - best < max(ctx.th.climb_frac_of_best * abs(best), 3 * sigma):
         return None
     t_on_v = ctx.train_on(V.x)[rb:]
-    if not bool(np.all(np.diff(t_on_v) < 0)):
+    if not fell_at_each(t_on_v):
         return None  # train did not keep improving at each of them: not memorising
     if not val_improved(V, ctx) or rise_at_a_train_spike(V, T, rb, last, ctx) is not None:
         return None
@@ -219,9 +219,31 @@ def steady_climb(ctx: Context) -> Finding | None:
         ev["higher_is_better"] = True
     msg = (f"{name} best {fv(sign * best_v)} at {V.axis} {fx(best_x)}, then worse at each of the {after} "
            f"{unit(V)}s after it ({fv(sign * V.logged_last)} at the last{pct}; a climb that long comes by chance "
-           f"1 time in {math.factorial(after + 1):,}) while {T.name} fell at each of them, to "
-           f"{fv(last_as_logged(ctx, T))}: validation turned while training kept improving")
+           f"1 time in {math.factorial(after + 1):,}) while {T.name} {train_fell(t_on_v, ctx, T)}: "
+           "validation turned while training kept improving")
     return finding("overfitting", "warning", msg, ctx, span=(best_x, V.x[-1]), evidence=ev)
+
+
+#: a train loss at or below this share of its level at the first of the evaluations judged has
+#: memorised its data: holding there is no stall (a log printing 4 decimals shows 0.0001 again)
+MEMORISED_SHARE = 0.01
+
+
+def fell_at_each(t: np.ndarray) -> bool:
+    """The train loss fell at each of the evaluations ``t`` (its mean over each one's stretch),
+    or held where it had memorised its data (``MEMORISED_SHARE`` of its first value: a BERT
+    fine-tune's 0.0189, then 0.0001 at each of two more epochs), ending below its first."""
+    d = np.diff(t)
+    floor = MEMORISED_SHARE * abs(float(t[0]))
+    return bool(np.all((d < 0) | ((d == 0) & (np.abs(t[1:]) <= floor)))) and float(t[-1]) < float(t[0])
+
+
+def train_fell(t: np.ndarray, ctx: Context, T: Curve) -> str:
+    """How the train loss went over the evaluations :func:`fell_at_each` passed, for a message."""
+    last = fv(last_as_logged(ctx, T))
+    if bool(np.all(np.diff(t) < 0)):
+        return f"fell at each of them, to {last}"
+    return f"fell to {last} and held there (memorised)"
 
 
 def _held_and_worst_last(y: np.ndarray) -> bool:
@@ -265,7 +287,7 @@ def short_run_turn(ctx: Context) -> Finding | None:
     if float(V.y[-1]) - best < ctx.th.healthy_end_worse * abs(best):
         return None
     t_on_v = ctx.train_on(V.x)[rb:]  # each evaluation's own stretch of train points
-    fell_each = bool(np.all(np.diff(t_on_v) < 0))
+    fell_each = fell_at_each(t_on_v)
     # or a val loss that at least doubled, stepwise, while train ended below where it was at the
     # best: a noisy train step on the way does not make a run that simply got worse (a malaria
     # CNN: val 0.182, 0.264, 0.790, 1.109 while train went 0.077, 0.094, 0.080, 0.058)
@@ -289,7 +311,7 @@ def short_run_turn(ctx: Context) -> Finding | None:
     last_is = "at the last" if stepwise else "at the last, the worst"
     msg = (f"{name} best {fv(sign * best_v)} at {V.axis} {fx(best_x)}, then {how} of the {after} "
            f"{unit(V)}s after it ({later}, {fv(sign * V.logged_last)} {last_is}{pct}) while {T.name} "
-           + (f"fell at each of them, to {fv(last_as_logged(ctx, T))}" if fell_each else
+           + (train_fell(t_on_v, ctx, T) if fell_each else
               f"ended below its level at the best ({fv(float(t_on_v[0]))} -> {fv(float(t_on_v[-1]))})")
            + ": a short run, but validation turned while training kept improving")
     return finding("overfitting", "warning", msg, ctx, span=(best_x, V.x[-1]), evidence=ev)
@@ -313,7 +335,7 @@ def three_evaluation_turn(ctx: Context) -> Finding | None:
     if not (last > float(np.max(y[:-1])) and last - best >= ctx.th.healthy_end_worse * abs(best)):
         return None
     t_on_v = ctx.train_on(V.x)
-    if not bool(np.all(np.diff(t_on_v) < 0)):
+    if not fell_at_each(t_on_v):
         return None  # train did not keep improving at each evaluation: not memorising
     if rise_at_a_train_spike(V, T, rb, last, ctx) is not None:
         return None
@@ -323,8 +345,8 @@ def three_evaluation_turn(ctx: Context) -> Finding | None:
           "train_at_best": float(t_on_v[rb]), "train_last": float(t_on_v[-1]), "axis": V.axis,
           "three_evaluation_turn": True}
     msg = (f"{V.name} best {fv(best_v)} at {V.axis} {fx(best_x)}, then {fv(V.logged_last)} at the last{pct}, "
-           f"the worst of its 3 {unit(V)}s, while {T.name} fell at each of them, to "
-           f"{fv(last_as_logged(ctx, T))}: few evaluations, but validation turned while training kept improving")
+           f"the worst of its 3 {unit(V)}s, while {T.name} {train_fell(t_on_v, ctx, T)}: few evaluations, but "
+           "validation turned while training kept improving")
     return finding("overfitting", "warning", msg, ctx, span=(best_x, V.x[-1]), evidence=ev)
 
 
