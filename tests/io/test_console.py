@@ -2841,3 +2841,19 @@ def test_trainer_dicts_glued_between_progress_bars_are_read(tmp_path):
     h = fd.read(path)
     np.testing.assert_allclose(h.series["loss"].values, losses, atol=1e-3)
     assert h.series["loss"].steps[-1] == 1.0
+
+
+def test_a_splits_loss_alone_on_its_line_under_the_epoch_header_is_read(tmp_path):
+    """A denoiser's log_train.log: 'Epoch: 3', then 'Training: 4.3395' and 'Validation: 4.0783'
+    on lines of their own. Refused before as an unknown format; each train line and the
+    held-out line under it are one epoch's losses. A lone 'Test: 0.41' summary is no epoch."""
+    rows = [(4.5240, 4.3572), (4.3596, 4.4099), (4.3395, 4.0783), (4.2810, 4.0552), (4.2502, 4.0101)]
+    text = "Using GPU\nLoading...\nCreating new model \n"
+    text += "".join(f"Epoch: {e}\nTraining: {t}\nValidation: {v}\n" for e, (t, v) in enumerate(rows))
+    text += "Test: 0.41\n"
+    p = tmp_path / "log_train.log"
+    p.write_text(text)
+    h = fd.read(p)
+    assert list(h.series["loss"].values) == [t for t, _ in rows]
+    assert list(h.series["val_loss"].values) == [v for _, v in rows]
+    assert any("printed alone on its line" in n for n in h.meta["notes"])

@@ -1125,3 +1125,22 @@ def test_a_json_list_of_step_train_val_rows_named_for_its_loss_is_read(tmp_path)
     unnamed.write_text(json.dumps([[1, 0.5], [2, 0.4], [3, 0.3]]))
     with pytest.raises(fd.BadInput, match="does not say what they are"):
         fd.read_runs(str(unnamed))
+
+
+def test_two_losses_a_line_whose_validation_starts_below_train_and_ends_above_it_are_read(tmp_path):
+    """A monocular-depth run's headerless losses.csv: validation below the epoch-averaged train
+    loss for its first 11 epochs, at or above it for the rest (0.5833/0.5479 at epoch 1,
+    0.2221/0.2755 at epoch 43). Refused before (the second below the first on a third of the
+    rows); the order holds over the later half, where train has fit. Validation below train over
+    the later half too is still refused."""
+    epochs = np.arange(43)
+    train = 0.40 * np.exp(-epochs / 14) + 0.2
+    val = 0.32 * np.exp(-epochs / 8) + 0.26
+    p = tmp_path / "losses.csv"
+    p.write_text("".join(f"{t} ,{v}\n" for t, v in zip(train, val)))
+    h = fd.read(p)
+    assert np.allclose(h.series["loss"].values, train) and np.allclose(h.series["val_loss"].values, val)
+    assert any("on 91% of rows of the later half" in n for n in h.meta["notes"])
+    p.write_text("".join(f"{v} ,{t}\n" for t, v in zip(train, val)))
+    with pytest.raises(BadInput, match="cannot tell which is train and which validation"):
+        fd.read(p)

@@ -246,7 +246,8 @@ def rows_history(path: Path, rows: np.ndarray, fmt: str, metric: str) -> RunHist
     the axis (an epoch when it counts by 1, else a step), the rest one value (the metric) or, in a
     file named for its loss, a train and a validation loss in that order (the order
     ``np.savetxt(f, np.c_[train, val])`` and ``history.append([step, train, val])`` write, taken
-    on trust only when validation sits at or above train on ``VAL_ABOVE_SHARE`` of rows). BadInput
+    on trust only when validation sits at or above train on ``VAL_ABOVE_SHARE`` of rows, or of the
+    later half's: early epochs' validation often sits below an epoch-averaged train loss). BadInput
     for any other shape."""
     h = RunHistory(meta={"source": str(path), "format": fmt})
     stride = _counter_stride(rows[:, 0]) if rows.shape[1] >= 2 else None
@@ -267,6 +268,13 @@ def rows_history(path: Path, rows: np.ndarray, fmt: str, metric: str) -> RunHist
         train, val = values[:, 0], values[:, 1]
         ok = np.isfinite(train) & np.isfinite(val)
         above = float(np.mean(val[ok] >= train[ok])) if ok.any() else 0.0
+        late = ok & (np.arange(ok.size) >= ok.size // 2)
+        late_above = float(np.mean(val[late] >= train[late])) if late.sum() >= 3 else 0.0
+        where = "rows"
+        if above < VAL_ABOVE_SHARE <= late_above:
+            # validation below train while the model still learned fast (an epoch-averaged train
+            # loss, dropout on), then above it once train had fit: the order holds where it is told
+            above, where = late_above, "rows of the later half"
         if above < VAL_ABOVE_SHARE:
             raise BadInput(f"{path}: two losses per row and no header, the second below the first on most "
                            "rows; cannot tell which is train and which validation; add a header line "
@@ -277,7 +285,7 @@ def rows_history(path: Path, rows: np.ndarray, fmt: str, metric: str) -> RunHist
         h.note(f"no header: {counted}column {first} {'as' if counted else 'read as'} the train loss and column "
                f"{first + 1} as the validation "
                f"loss, one {per} (the order np.savetxt of the two lists writes; validation at or above "
-               f"train on {above:.0%} of rows); a header line would settle it")
+               f"train on {above:.0%} of {where}); a header line would settle it")
     elif stride is None and values.shape[1] == 2:
         raise BadInput(f"{path}: two numbers per row, neither a counter; expected a counter and the "
                        f"{metric} ('100,0.693'), or a train and a validation loss in a file named for its loss")

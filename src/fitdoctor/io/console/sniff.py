@@ -11,6 +11,7 @@ from fitdoctor.io.console.bare_table import bare_rows
 from fitdoctor.io.console.epoch_blocks import has_epoch_blocks
 from fitdoctor.io.console.epoch_phrase import PHRASE as EPOCH_PHRASE
 from fitdoctor.io.console.named_column import named_column_rows
+from fitdoctor.io.console.split_lines import SPLIT_LINE
 from fitdoctor.io.console.fastai import TABLE_HEAD
 from fitdoctor.io.console.fomm_log import LINE as FOMM_LINE
 from fitdoctor.io.console.grouped_table import GROUP_ROW
@@ -134,6 +135,8 @@ def sniff_text(text: str) -> float:
         return 0.7
     if len(_SNIFF_SPLIT_LINE.findall(window)) >= 2 and EPOCH_WORD.search(window):
         return 0.7
+    if sum(1 for line in window.splitlines() if SPLIT_LINE.match(line)) >= 4 and EPOCH_WORD.search(window):
+        return 0.7  # "Training: 4.52" over "Validation: 4.35" under each epoch's header
     if len(_SNIFF_LOSS_PAIR.findall(window)) >= 2:
         return 0.7
     banners = len(_SNIFF_POINTNET.findall(window))
