@@ -172,11 +172,7 @@ def late_rise(ctx: Context) -> Finding | None:
     name = V.name if V is ctx.val_loss else f"val {ctx.metric_name}"
     k = int(after.size)
     pct = f", {sign * (V.logged_last - best_v) / abs(best_v):+.0%}" if best_v else ""
-    ev = {"val_min": sign * best_v, "best_at": best_x, "val_last": sign * V.logged_last, "late_points": k,
-          "noise": sigma, "train_at_best": float(t_on_v[rb]), "train_last": float(t_on_v[-1]),
-          "axis": V.axis, "late_onset": True}
-    if score:
-        ev["higher_is_better"] = True
+    ev = turn_evidence(V, best_x, best_v, sign, k, t_on_v[rb], t_on_v[-1], noise=sigma, late_onset=True)
     msg = (f"{name} best {fv(sign * best_v)} at {V.axis} {fx(best_x)}, then worse at each of the {k} "
            f"{unit(V)}s after it (each beyond twice the {unit(V)}-to-{unit(V)} noise, {fv(sigma)}; "
            f"{fv(sign * V.logged_last)} at the last{pct}) while {T.name} fell to {fv(last_as_logged(ctx, T))}: "
@@ -212,11 +208,7 @@ def steady_climb(ctx: Context) -> Finding | None:
     sign = -1 if negated(V) else 1
     name = V.name if V is ctx.val_loss else f"val {ctx.metric_name}"
     pct = f", {sign * (V.logged_last - best_v) / abs(best_v):+.0%}" if best_v else ""
-    ev = {"val_min": sign * best_v, "best_at": best_x, "val_last": sign * V.logged_last, "late_points": after,
-          "noise": sigma, "train_at_best": float(t_on_v[0]), "train_last": float(t_on_v[-1]), "axis": V.axis,
-          "steady_climb": True}
-    if sign < 0:
-        ev["higher_is_better"] = True
+    ev = turn_evidence(V, best_x, best_v, sign, after, t_on_v[0], t_on_v[-1], noise=sigma, steady_climb=True)
     msg = (f"{name} best {fv(sign * best_v)} at {V.axis} {fx(best_x)}, then worse at each of the {after} "
            f"{unit(V)}s after it ({fv(sign * V.logged_last)} at the last{pct}; a climb that long comes by chance "
            f"1 time in {math.factorial(after + 1):,}) while {T.name} {train_fell(t_on_v, ctx, T)}: "
@@ -244,6 +236,19 @@ def train_fell(t: np.ndarray, ctx: Context, T: Curve) -> str:
     if bool(np.all(np.diff(t) < 0)):
         return f"fell at each of them, to {last}"
     return f"fell to {last} and held there (memorised)"
+
+
+def turn_evidence(V: Curve, best_x: float, best_v: float, sign: int, late_points: int, train_at_best: float,
+                  train_last: float, **extra: object) -> dict[str, object]:
+    """The evidence of an overfitting turn told by the order of its points (a late rise, a steady
+    climb, a short run's turn): the best and the last as the log has them (a score negated back),
+    the points after the best, and train at the best and at the end."""
+    ev: dict[str, object] = {"val_min": sign * best_v, "best_at": best_x, "val_last": sign * V.logged_last,
+                             "late_points": late_points, "train_at_best": float(train_at_best),
+                             "train_last": float(train_last), "axis": V.axis, **extra}
+    if sign < 0:
+        ev["higher_is_better"] = True
+    return ev
 
 
 def _held_and_worst_last(y: np.ndarray) -> bool:
@@ -302,11 +307,7 @@ def short_run_turn(ctx: Context) -> Finding | None:
     name = V.name if V is ctx.val_loss else f"val {ctx.metric_name}"
     later = ", ".join(fv(sign * float(v)) for v in V.y[rb + 1:-1])
     pct = f", {sign * (V.logged_last - best_v) / abs(best_v):+.0%}" if best_v else ""
-    ev = {"val_min": sign * best_v, "best_at": best_x, "val_last": sign * V.logged_last, "late_points": after,
-          "train_at_best": float(t_on_v[0]), "train_last": float(t_on_v[-1]), "axis": V.axis,
-          "short_run_turn": True}
-    if score:
-        ev["higher_is_better"] = True
+    ev = turn_evidence(V, best_x, best_v, sign, after, t_on_v[0], t_on_v[-1], short_run_turn=True)
     how = "worse at each" if stepwise else "above it at each"
     last_is = "at the last" if stepwise else "at the last, the worst"
     msg = (f"{name} best {fv(sign * best_v)} at {V.axis} {fx(best_x)}, then {how} of the {after} "
