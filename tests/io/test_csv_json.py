@@ -1125,6 +1125,11 @@ def test_a_json_list_of_step_train_val_rows_named_for_its_loss_is_read(tmp_path)
     unnamed.write_text(json.dumps([[1, 0.5], [2, 0.4], [3, 0.3]]))
     with pytest.raises(fd.BadInput, match="does not say what they are"):
         fd.read_runs(str(unnamed))
+    cut = tmp_path / "loss_history_cut.json"  # still being written: read up to its last complete row
+    whole = json.dumps([[int(s), float(t), float(v)] for s, t, v in zip(steps, train, val)])
+    cut.write_text(whole[:whole.rfind(",")])  # ends inside its last row: "[5000, 2.83"
+    run = fd.read_runs(str(cut))[0]
+    assert len(run.series["loss"]) == 24 and any("cut short" in n for n in run.meta["notes"])
 
 
 def test_two_losses_a_line_whose_validation_starts_below_train_and_ends_above_it_are_read(tmp_path):

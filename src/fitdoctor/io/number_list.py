@@ -74,11 +74,13 @@ def _load(text: str, path: Path) -> tuple[object, str | None]:
     except json.JSONDecodeError as exc:
         cut = text.rstrip()
         if not cut.endswith("]") and "," in cut:
-            try:
-                return (json.loads(cut[:cut.rfind(",")] + "]"),
-                        "the list is cut short (file still being written?); read its complete numbers")
-            except json.JSONDecodeError:
-                pass
+            # up to its last complete number, or (a list of rows) its last complete row
+            for head in (cut[:cut.rfind(",")] + "]", cut[:cut.rfind("]") + 1] + "]"):
+                try:
+                    return (json.loads(head),
+                            "the list is cut short (file still being written?); read its complete numbers")
+                except json.JSONDecodeError:
+                    continue
         raise BadInput(f"{path}: not valid JSON ({exc.msg} at line {exc.lineno}); expected a list of "
                        "numbers such as [0.69, 0.52, 0.41]") from None
 
