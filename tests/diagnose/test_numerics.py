@@ -114,6 +114,7 @@ def test_a_train_loss_logged_as_exactly_zero_after_a_real_value_is_a_filtered_na
     assert d.top.code == "non_finite", d.codes
     assert "exactly 0 at each of 36 logged points" in d.top.message
     assert "straight after 122.1" in d.top.message and "logging_nan_inf_filter" in d.top.message
+    assert d.summary["keep"].startswith("nothing after epoch 0.16 is usable")  # not "best loss 0"
     learned = [0.9, 0.5, 0.3, 0.1, 0.02, 0.004, 0.001, 0.0003, 0.0001, 0.0, 0.0, 0.0]
     assert "non_finite" not in fd.diagnose({"loss": learned}).codes
     assert "non_finite" not in fd.diagnose({"loss": [0.9, 0.6, 0.5, 0.0, 0.0, 0.4, 0.3]}).codes
