@@ -172,8 +172,8 @@ def _judged(history: RunHistory, th: Any, mute: frozenset[str], partial: bool) -
     elif any(f.code == "diverging" and (f.evidence or {}).get("below_zero_without_floor") for f in findings):
         summary["keep"] = ("nothing worth keeping: the loss has no floor, so its lowest epoch is only its most "
                            "broken one; fix the objective and train again")
-    elif any(f.code == "non_finite" and (f.evidence or {}).get("zero_points") for f in findings):
-        zero = next(f for f in findings if f.code == "non_finite" and (f.evidence or {}).get("zero_points"))
+    elif (zero := next((f for f in findings if f.code == "non_finite" and (f.evidence or {}).get("zero_points")),
+                       None)) is not None:
         summary["keep"] = (f"nothing after {history.axis} {zero.evidence['first_at']:g} is usable: the loss logged as "
                            "0 from there is NaN filtered out of the Trainer's log; keep a checkpoint from before it, "
                            "fix the cause and train again")

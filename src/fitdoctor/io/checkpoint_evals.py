@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from fitdoctor.history import RunHistory, canonical_name
+from fitdoctor.io.base import json_number
 
 #: a checkpoint's name ending in its step: "checkpoint-1104", "output_checkpoint-69", "ckpt_500"
 CHECKPOINT_KEY = re.compile(r"(?:checkpoint|ckpt)[-_]?(\d+)$", re.I)
@@ -35,8 +36,7 @@ def _scores(value: Any) -> dict[str, float]:
     """The numbers an evaluation holds at its top level (nested objects are per-group detail)."""
     if not isinstance(value, dict):
         return {}
-    return {str(k): float(v) for k, v in value.items()
-            if isinstance(v, (int, float)) and not isinstance(v, bool)}
+    return {str(k): n for k, v in value.items() if (n := json_number(v)) is not None}
 
 
 def checkpoint_history(data: Any, path: Path, fmt: str) -> RunHistory | None:

@@ -19,7 +19,7 @@ import numpy as np
 
 from fitdoctor.errors import BadInput
 from fitdoctor.history import RunHistory, canonical_name
-from fitdoctor.io.base import Reader, decode_text, looks_binary, register
+from fitdoctor.io.base import Reader, decode_text, json_number, looks_binary, register
 from fitdoctor.io.console.named_column import column_metric
 
 #: a list whose first element is a whole number, then a comma or the list's end (not a record,
@@ -105,18 +105,16 @@ class NumberListJSONReader(Reader):
         data, note = _load(text, path)
         if isinstance(data, list) and data and all(isinstance(r, list) for r in data):
             return [self._rows(path, data, note)]
-        if not isinstance(data, list) or not all(isinstance(v, (int, float)) and not isinstance(v, bool)
-                                                 for v in data):
+        if not isinstance(data, list) or not all(json_number(v) is not None for v in data):
             raise BadInput(f"{path}: expected a list of numbers such as [0.69, 0.52, 0.41]")
         return [named_numbers(path, [float(v) for v in data], self.name, f"a list of {len(data)} numbers,",
                               "losses.json, val_loss.json or accuracy.json", note)]
-
 
     def _rows(self, path: Path, data: list, note: str | None) -> RunHistory:
         """A list of rows of numbers (``history.append([step, train_loss, val_loss])``, then
         ``json.dump(history, f)``), read as a headerless table named by the file."""
         width = len(data[0])
-        if not 2 <= width <= 3 or any(len(r) != width or not all(_is_number(v) for v in r) for r in data):
+        if not 2 <= width <= 3 or any(len(r) != width or not all(json_number(v) is not None for v in r) for r in data):
             raise BadInput(f"{path}: expected rows of 2 or 3 numbers such as [[200, 5.95, 6.02], [400, 5.43, 5.55]]")
         if len(data) < 2:
             raise BadInput(f"{path}: {len(data)} row(s); need at least 2 to judge a training curve")
@@ -129,10 +127,6 @@ class NumberListJSONReader(Reader):
         if note:
             h.note(note)
         return h
-
-
-def _is_number(v: object) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 #: a list of lists whose first element is a number (``[[200, 5.95, 6.02], ...]``) ...
@@ -262,10 +256,10 @@ def rows_history(path: Path, rows: np.ndarray, fmt: str, metric: str) -> RunHist
     else:
         x, axis, counted = np.arange(1, rows.shape[0] + 1, dtype=float), "epoch", ""
     first = 2 if stride is not None else 1
+    read_as = "as" if counted else "read as"
     if values.shape[1] == 1:
         h.add(metric, x, values[:, 0], raw_name=path.stem, axis=axis)
-        h.note(f"no header: {counted}column {first} {'as' if counted else 'read as'} {metric} (the file's name says "
-               "what it is)")
+        h.note(f"no header: {counted}column {first} {read_as} {metric} (the file's name says what it is)")
     elif values.shape[1] == 2 and metric == "loss":
         train, val = values[:, 0], values[:, 1]
         ok = np.isfinite(train) & np.isfinite(val)
@@ -284,9 +278,8 @@ def rows_history(path: Path, rows: np.ndarray, fmt: str, metric: str) -> RunHist
         h.add("loss", x, train, raw_name=f"{path.stem} column {first}", axis=axis)
         h.add("val_loss", x, val, raw_name=f"{path.stem} column {first + 1}", axis=axis)
         per = "row per epoch" if stride is None else f"per {axis}"
-        h.note(f"no header: {counted}column {first} {'as' if counted else 'read as'} the train loss and column "
-               f"{first + 1} as the validation "
-               f"loss, one {per} (the order np.savetxt of the two lists writes; validation at or above "
+        h.note(f"no header: {counted}column {first} {read_as} the train loss and column {first + 1} as the "
+               f"validation loss, one {per} (the order np.savetxt of the two lists writes; validation at or above "
                f"train on {above:.0%} of {where}); a header line would settle it")
     elif stride is None and values.shape[1] == 2:
         raise BadInput(f"{path}: two numbers per row, neither a counter; expected a counter and the "

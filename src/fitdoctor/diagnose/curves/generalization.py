@@ -242,7 +242,7 @@ def turn_evidence(V: Curve, best_x: float, best_v: float, sign: int, late_points
                   train_last: float, **extra: object) -> dict[str, object]:
     """The evidence of an overfitting turn told by the order of its points (a late rise, a steady
     climb, a short run's turn): the best and the last as the log has them (a score negated back),
-    the points after the best, and train at the best and at the end."""
+    the points after the best, and train at the best and at the end (three evaluations' turn too)."""
     ev: dict[str, object] = {"val_min": sign * best_v, "best_at": best_x, "val_last": sign * V.logged_last,
                              "late_points": late_points, "train_at_best": float(train_at_best),
                              "train_last": float(train_last), "axis": V.axis, **extra}
@@ -342,9 +342,7 @@ def three_evaluation_turn(ctx: Context) -> Finding | None:
         return None
     best_x, best_v = V.logged_best(rb)
     pct = f", {(V.logged_last - best_v) / abs(best_v):+.0%}" if best_v else ""
-    ev = {"val_min": best_v, "best_at": best_x, "val_last": V.logged_last, "late_points": V.n - 1 - rb,
-          "train_at_best": float(t_on_v[rb]), "train_last": float(t_on_v[-1]), "axis": V.axis,
-          "three_evaluation_turn": True}
+    ev = turn_evidence(V, best_x, best_v, 1, V.n - 1 - rb, t_on_v[rb], t_on_v[-1], three_evaluation_turn=True)
     msg = (f"{V.name} best {fv(best_v)} at {V.axis} {fx(best_x)}, then {fv(V.logged_last)} at the last{pct}, "
            f"the worst of its 3 {unit(V)}s, while {T.name} {train_fell(t_on_v, ctx, T)}: few evaluations, but "
            "validation turned while training kept improving")
