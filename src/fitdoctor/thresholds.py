@@ -143,6 +143,11 @@ class Thresholds:
     #: of its level: a descent that steady has not converged, however small the tail is beside a first
     #: fall by orders of magnitude (val MSE 0.21 -> 0.0029, 0.0027, 0.0025, 0.0023).
     still_improving_steady_steps: int = 6
+    #: ... and with no validation logged, a train curve of a short run (short_run..short_run_max
+    #: evaluations) better at each of its last still_improving_steady_steps, its last three steps
+    #: falling this share of its level: 1% over three epochs is a curve still descending, not the
+    #: creep of a loss at the level it converged to (a ranking loss down 0.2% over its last three).
+    short_run_steady_rel: float = 0.01
     #: a train curve that rises over its tail vetoes a val curve's still_improving (the model
     #: stopped fitting its training rows) only when the rise is at least this many times its
     #: epoch-to-epoch noise: three noisy batch losses going up say nothing about the run.

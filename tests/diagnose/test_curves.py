@@ -2400,6 +2400,22 @@ def test_a_val_curve_with_a_new_best_at_every_epoch_is_still_improving_after_a_h
     assert "still_improving" not in codes(landing)
 
 
+def test_a_short_train_only_run_better_at_every_epoch_is_still_improving_unless_it_creeps():
+    """Ten epochs of a small generator's train loss, no validation: 2.14 -> 1.24 -> ... -> 1.016,
+    1.007, 1.000, 0.9939, better at each of its nine epochs and still 2% down over its last three.
+    LABELS.md makes "stopped too early" the usual call for a run of 8-15 epochs; a descent in
+    strict order that long is no noise. A loss that creeps 0.2% over its last three epochs
+    (a ranking loss 0.1392 -> 0.1338) is at its level: healthy, as before."""
+    falling = [2.1402, 1.2381, 1.1443, 1.0929, 1.059, 1.0273, 1.0158, 1.0073, 1.0002, 0.9939]
+    d = fd.diagnose({"loss": falling})
+    assert d.top.code == "still_improving", d.codes
+    assert "a new best at each of its last 9 epochs" in d.top.message
+    creeping = [0.1392, 0.1371, 0.1348, 0.1342, 0.1341, 0.13405, 0.1340, 0.13395, 0.1339]
+    assert "still_improving" not in codes({"loss": creeping})
+    longer = falling + [0.9880, 0.9826, 0.9777, 0.9731, 0.9688, 0.9648, 0.9611, 0.9576]  # 18 epochs: not a short run
+    assert "still_improving" not in codes({"loss": longer})
+
+
 def test_a_train_loss_up_within_its_noise_does_not_veto_a_falling_val_loss():
     """A 9-epoch classifier: the val loss falls every epoch (0.411 -> 0.307, still -2% in the last)
     while the logged train loss, one noisy batch mean per epoch, went 0.32, 0.34, 0.37 at the end:

@@ -294,13 +294,20 @@ def steady_descent(P: Curve, ctx: Context) -> int | None:
     at least ``still_improving_steady_steps`` and the last three of them fell
     ``still_improving_min_rel`` of the level it ends at; None otherwise. A val MSE down from
     0.21 to 0.0029, then 0.0027, 0.0025, 0.0023 falls by a sliver of its first fall, but a
-    descent that steady has not converged."""
-    if P is not val_curve(ctx):
+    descent that steady has not converged. With no validation logged, a train curve of a short
+    run (``short_run``..``short_run_max`` evaluations, where LABELS.md makes "stopped too early"
+    the usual call) by ``short_run_steady_rel`` of its level: a loss 1.027, 1.016, 1.007, 1.000,
+    0.9939 after ten epochs is still on its way down, not creeping at a level it reached long ago."""
+    if P is val_curve(ctx):
+        rel = ctx.th.still_improving_min_rel
+    elif val_curve(ctx) is None and P is train_curve(ctx) and ctx.th.short_run <= P.n <= ctx.th.short_run_max:
+        rel = ctx.th.short_run_steady_rel
+    else:
         return None
     m = falling_steps(P)
     if m < ctx.th.still_improving_steady_steps:
         return None
-    if float(P.y[-4] - P.y[-1]) < ctx.th.still_improving_min_rel * max(abs(float(P.y[-1])), 1e-12):
+    if float(P.y[-4] - P.y[-1]) < rel * max(abs(float(P.y[-1])), 1e-12):
         return None  # landing on its level: 0.2511, 0.2493, 0.2486, 0.2482 are new bests too
     return m
 
