@@ -73,6 +73,30 @@ def test_two_fits_in_one_log_are_two_runs_in_order():
         fd.read(CON / "keras3_v2_two_runs.log")
 
 
+def test_a_loop_of_one_epoch_fits_is_one_run_of_those_epochs(tmp_path):
+    """A Keras text generator calls fit(epochs=1) once per iteration and prints samples between:
+    each fit says "Epoch 1/1", so the log held ten one-epoch runs and was refused ("only one
+    epoch"). Three or more such fits in a row are one run, its epochs in order, with a note."""
+    losses = [8.8566, 7.9593, 7.8776, 7.8286, 7.8102, 7.7950, 7.7861, 7.7790, 7.7712, 7.7676]
+    vals = [7.9603, 7.9788, 7.9794, 8.0312, 8.0101, 7.9723, 7.9905, 7.9018, 7.9811, 7.9674]
+    blocks = ["Using TensorFlow backend.", "train:  9980 9980 ;  test:  20 20"]
+    for i, (lo, va) in enumerate(zip(losses, vals)):
+        blocks += [f"Iteration {i}", "Epoch 1/1",
+                   f"100/100 [==============================] - 141s 1s/step - loss: {lo:.4f} - val_loss: {va:.4f}",
+                   "HEAD: Tropical Storm Ida moving slowly in Atlantic", "HEADS:", "2.46268892288208", "6.40857 ,"]
+    p = tmp_path / "log_train.log"
+    p.write_text("\n".join(blocks) + "\n")
+    runs = fd.read_runs(str(p))
+    assert len(runs) == 1 and runs[0].get("val_loss").values.tolist() == vals
+    assert runs[0].get("loss").steps.tolist() == list(range(1, 11))
+    assert any("10 fits of one epoch each" in n for n in runs[0].meta["notes"])
+    assert fd.diagnose(runs[0]).findings  # a verdict, not "only one epoch of values"
+    two = "\n".join(blocks[:2 + 14]) + "\n"  # two fits of one epoch: not a loop yet, left as they were
+    p.write_text(two)
+    with pytest.raises(fd.BadInput, match="only one epoch"):
+        fd.diagnose(fd.read_runs(str(p))[0])
+
+
 def test_callback_lines_are_ignored_and_learning_rate_kept():
     run = fd.read(CON / "keras3_v2_overfit_callbacks.log")
     assert len(run.series["val_loss"]) == 9  # EarlyStopping ended it

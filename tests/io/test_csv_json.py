@@ -503,6 +503,28 @@ def test_a_list_of_records_cut_short_is_read_up_to_its_last_whole_record_with_a_
     assert any("cut short" in n for n in h.meta.get("notes", []))
 
 
+def test_a_keras_history_dict_cut_short_is_read_up_to_its_last_whole_list_with_a_note(tmp_path):
+    """json.dump(history.history) under a run's name, copied while it was still being written:
+    the file ends inside "lr": [ . The four whole curves before the cut are the run; the cut is
+    said. A dict broken in its middle (not at its end) is still refused with one line."""
+    hist = {"loss": [0.2361, 0.1593, 0.1402, 0.1207, 0.1124, 0.1096, 0.1041, 0.0986],
+            "accuracy": [0.900, 0.934, 0.941, 0.950, 0.954, 0.957, 0.960, 0.963],
+            "val_loss": [0.2491, 0.2503, 0.3195, 0.4531, 0.2650, 0.2332, 0.2611, 0.2745],
+            "val_accuracy": [0.889, 0.881, 0.877, 0.856, 0.883, 0.905, 0.897, 0.893],
+            "lr": [1e-3] * 8}
+    text = json.dumps({"phase1": hist, "phase2": hist}, indent=2)
+    p = tmp_path / "training_history.json"
+    p.write_text(text[: text.index('"lr"') + 12])
+    h = fd.read_runs(str(p))[0]
+    assert h.get("val_loss").values.tolist() == hist["val_loss"] and "lr" not in h.series
+    assert any("cut short inside 'lr'" in n for n in h.meta.get("notes", []))
+    p.write_text(text[: text.index('"phase2"') + 40])  # phase 2 cut: phase 1 is whole
+    assert fd.read_runs(str(p))[0].get("loss").values.tolist() == hist["loss"]
+    p.write_text(text.replace('"accuracy": [', '"accuracy": [oops, ', 1))
+    with pytest.raises(BadInput, match="invalid JSON"):
+        fd.read_runs(str(p))
+
+
 def test_a_list_cut_short_after_one_record_is_still_bad_input(tmp_path):
     p = tmp_path / "history.json"
     p.write_text('[{"epoch": 1, "train_loss": 0.7}, {"epoch": 2, "train_lo')

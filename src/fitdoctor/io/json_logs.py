@@ -92,8 +92,60 @@ def _load_json(path: Path) -> Any:
                 return data
             raise BadInput(f"{path}: not a complete Python dict of lists (print(history.history) output cut "
                            "short, or followed by other text?); expected {'loss': [...], 'val_loss': [...]}") from exc
+        cut = _complete_lists(text, exc)
+        if cut is not None:
+            return cut
         raise BadInput(f"{path}: invalid JSON at line {exc.lineno} ({exc.msg}); "
                        "expected a dict of lists or a list of records") from exc
+
+
+#: one whole ``"name": [numbers]`` entry of a JSON dict of lists
+_WHOLE_LIST = re.compile(r'"([^"\n]{1,80})"\s*:\s*\[([^\[\]{}"]*)\]')
+
+
+#: the braces, commas and ``"name": {`` openings that may stand before a run's lists
+_WRAPPER_KEYS = re.compile(r'[\s{,]*(?:"[^"\n]{1,80}"\s*:\s*\{[\s,]*)*')
+
+
+class CutDict(dict):
+    """The whole lists of a JSON dict of lists cut short; ``note`` says what was read."""
+
+    note: str = ""
+
+
+def _complete_lists(text: str, exc: json.JSONDecodeError) -> CutDict | None:
+    """The whole lists at the head of a JSON dict of lists that ends before it closes
+    (``{"loss": [...], "val_loss": [...], "lr": [`` : a file copied or written while the run was
+    still saving it). Only a text that breaks at its very end (the parser ran out of it) and is
+    a dict of number lists up to there; None otherwise."""
+    body = text.rstrip()
+    if not body.lstrip().startswith("{") or exc.pos < len(body) - 1:
+        return None  # broken in the middle, not cut short
+    out = CutDict()
+    end = 0
+    for m in _WHOLE_LIST.finditer(body):
+        gap = body[end:m.start()]
+        if not out and _WRAPPER_KEYS.fullmatch(gap):
+            gap = ""  # {"phase1": {"loss": [...: one run's lists under its name
+        elif out and _WRAPPER_KEYS.fullmatch(gap.replace("}", "")) and "{" in gap:
+            break  # the next run's lists begin: the first is whole, the rest is cut
+        if gap.strip(" \t\r\n{,"):
+            return None  # something between the lists that is not a list: not a plain dict of lists
+        try:
+            values = json.loads(f"[{m.group(2)}]")
+        except json.JSONDecodeError:
+            return None
+        if not values or not all(json_number(v) or v is None for v in values):
+            return None
+        out[m.group(1)] = values
+        end = m.end()
+    if not _has_curve(out):
+        return None
+    rest = body[end:].strip(" \t\r\n,")
+    left = re.match(r'"([^"\n]{1,80})"', rest)
+    out.note = (f"the file is cut short{f' inside {left.group(1)!r}' if left else ''}; read the {len(out)} "
+                f"complete series before the cut ({', '.join(list(out)[:6])})")
+    return out
 
 
 def _first_dict(text: str) -> str:
@@ -438,6 +490,10 @@ class KerasHistoryJSONReader(Reader):
 
     def read(self, path: Path) -> list[RunHistory]:
         data = _load_json(path)
+        if isinstance(data, CutDict):
+            h = self._history(path, dict(data))
+            h.note(data.note)
+            return [h]
         if isinstance(data, dict) and (flower := _flower_history(data, path)) is not None:
             return [flower]
         if isinstance(data, dict) and (records := wrapped_records(data)) is not None:

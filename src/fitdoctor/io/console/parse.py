@@ -38,7 +38,7 @@ from fitdoctor.io.console.lines import (MAYBE_WRAPPED, cut_incomplete_tail, drop
 from fitdoctor.io.console.mbrl_log import mbrl_lines_as_lines
 from fitdoctor.io.console.pairs import clean_pairs, extract_pairs, is_metric_key
 from fitdoctor.io.console.patterns import CALLBACK, NUM, STEP_SPLIT_VALUE, holds_no_record, plain_values
-from fitdoctor.io.console.runs import Run, State, drop_one_value_runs, join_resumed, to_history
+from fitdoctor.io.console.runs import Run, State, drop_one_value_runs, join_one_epoch_fits, join_resumed, to_history
 from fitdoctor.io.console.settings import printed_settings
 from fitdoctor.io.console.spacy_table import spacy_tables_as_lines, spacy_v2_losses_as_lines
 from fitdoctor.io.console.vocabulary import translate
@@ -251,7 +251,7 @@ def parse_console_text(text: str, *, source: str, fmt: str = "console",
         meters.drop_unfinished_epoch(run)
     # in the order they begin (a run that went on after a table printed inside it was moved
     # last while it was being read: see ``generic._resumed_after_table``)
-    runs = sorted((r for r in state.runs if r.records or r.columns), key=lambda r: r.start_line)
+    runs = join_one_epoch_fits(sorted((r for r in state.runs if r.records or r.columns), key=lambda r: r.start_line))
     built = [(run, to_history(run, source=source, fmt=fmt)) for run in runs]
     for run, h in built:
         h.meta["run"] = f"line {run.start_line}"

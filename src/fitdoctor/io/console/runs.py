@@ -191,6 +191,43 @@ class State:
         return run
 
 
+#: at least this many fits of one epoch in a row ("Epoch 1/1" each) are read as one loop's epochs
+ONE_EPOCH_FITS_MIN = 3
+
+
+def join_one_epoch_fits(runs: list[Run]) -> list[Run]:
+    """The runs with each stretch of fits planned for one epoch ("Epoch 1/1", one record each,
+    the same metrics) joined into one run whose epochs are those fits, in order.
+
+    ``for i in range(n): model.fit(..., epochs=1); sample()`` is how a text generator or a GAN
+    shows its samples between epochs: each fit prints "Epoch 1/1", so the log reads as n runs of
+    one epoch each, none of them a curve. Three or more in a row are one training run."""
+    def single(run: Run) -> bool:
+        return run.header_total == 1 and run.open_header is None and len(run.records) == 1 and not run.columns
+
+    out: list[Run] = []
+    i = 0
+    while i < len(runs):
+        j = i
+        while j < len(runs) and single(runs[j]) and \
+                set(next(iter(runs[j].records.values()))) == set(next(iter(runs[i].records.values()))):
+            j += 1
+        if j - i < ONE_EPOCH_FITS_MIN:
+            out.append(runs[i])
+            i += 1
+            continue
+        first = runs[i]
+        joined = Run(axis="epoch", dialect=first.dialect, start_line=first.start_line)
+        for k, run in enumerate(runs[i:j], start=1):
+            joined.put(float(k), dict(next(iter(run.records.values()))))
+            joined.notes.extend(n for n in run.notes if n not in joined.notes)
+        joined.notes.append(f"{j - i} fits of one epoch each ('Epoch 1/1', from line {first.start_line}) are read "
+                            "as the epochs of one run: a loop calling fit(epochs=1)")
+        out.append(joined)
+        i = j
+    return out
+
+
 def to_history(run: Run, *, source: str, fmt: str) -> RunHistory:
     h = RunHistory(meta={"source": source, "format": fmt, "dialect": run.dialect})
     if counts_steps(run):
