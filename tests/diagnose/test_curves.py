@@ -842,6 +842,20 @@ def test_short_noisy_run_trending_down_through_its_noise_is_still_improving():
     assert "0.133 0.12 0.131 0.094 0.097" in d.top.message and d.top.span == (5, 9)
 
 
+def test_a_short_run_score_trending_up_is_judged_against_what_it_had_left_to_gain():
+    """12 epochs of a U-Net: val Dice 0.8477 -> 0.9111, 0.9139, 0.9153, 0.9098, 0.9192 (best),
+    0.9165 while train falls every epoch. Its last half rises 0.007, under 1% of its level but
+    8% of the 0.08 it had left to a perfect 1: a score's gain is a share of that, as its last step
+    is. A Dice flat at 0.9160 +- 0.003 to the end is not still rising."""
+    train = [0.9948, 0.3485, 0.2195, 0.164, 0.1327, 0.1152, 0.1017, 0.09186, 0.08463, 0.07862, 0.07341, 0.06939]
+    dice = [0.8477, 0.8807, 0.8994, 0.8951, 0.9032, 0.9051, 0.9111, 0.9139, 0.9153, 0.9098, 0.9192, 0.9165]
+    d = fd.diagnose({"loss": train, "val_dice": dice})
+    assert d.top.code == "still_improving", d.codes
+    assert "of what it had left to gain" in d.top.message
+    flat = dice[:6] + [0.9160, 0.9131, 0.9185, 0.9142, 0.9178, 0.9150]
+    assert "still_improving" not in codes({"loss": train, "val_dice": flat})
+
+
 def test_short_run_levelled_off_at_its_best_is_not_still_improving():
     """The same length, val smooth and settled (last steps of 0.001 at 0.12, its best at the
     end): the trend over the last half is a few percent of the level, so it converged."""

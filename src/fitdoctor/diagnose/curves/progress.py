@@ -179,9 +179,10 @@ def _still_improving_on(ctx: Context, P: Curve, train_only: bool = False) -> Fin
         first = -half
         ev.update({"short_run_trend_fall": fall, "noise": sigma})
         vals = " ".join(fv(shown(float(v))) for v in P.y[first:])
+        of_what = "what it had left to gain" if level < abs(float(np.median(P.y[-3:]))) - 1e-12 else "its level"
         msg = (f"{P.name} was still {verb} through its noise after only {P.n} {unit(P)}s: its last {half} "
                f"({vals}) trend {'up' if rising else 'down'} by {fv(fall)} ({fall / level:.0%} "
-               f"of its level, {fall / sigma:.1f}x its noise), its best at "
+               f"of {of_what}, {fall / sigma:.1f}x its noise), its best at "
                f"{'the last' if P.best_index() == P.n - 1 else 'the last but one'}"
                + ("" if P is ctx.loss else f", while {ctx.loss.name} still fell"))
     elif (z > -ctx.th.z_trend or z_end > -ctx.th.z_trend) and through_end == "best_last":
@@ -478,7 +479,9 @@ def short_run_trend(P: Curve, ctx: Context) -> tuple[float, float, int, float] |
     half = P.n - P.n // 2
     xs, ys = P.x[-half:], P.y[-half:]
     fall = -stats.theil_sen(xs, ys) * float(xs[-1] - xs[0])
-    level = max(abs(float(np.median(ys[-3:]))), 1e-12)
+    # a score's fall is judged against what it had left to gain, as its last step is (see
+    # falling_through_end): val Dice 0.905 -> 0.917 is 1% of its level and 13% of the way to 1
+    level = max(headroom(P, float(np.median(ys[-3:]))), 1e-12)
     sigma = noise(P)
     # with no validation, the train loss's own fall must be the larger share a train loss needs
     # (it creeps down long after a run has converged): a fifth of its level over its last half
