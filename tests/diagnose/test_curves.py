@@ -526,8 +526,17 @@ def test_messages_quote_logged_values_and_a_readable_trend():
     msg = d.top.message
     assert d.top.code == "still_improving" and "rising" in msg and "0.85" in msg
     assert "e+" not in msg and "z=-" not in msg
-    h = fd.diagnose({"loss": [1, .6], "val_loss": [1.1, .7]})
-    assert "1 -> 0.6" in h.findings[0].message and "0.8" not in h.findings[0].message
+    h = fd.diagnose({"loss": [1, .6, .55], "val_loss": [1.1, .7, .68]})
+    assert "1 -> 0.55" in h.findings[0].message and "0.8" not in h.findings[0].message
+
+
+def test_two_points_are_no_healthy_run_and_the_summary_says_why():
+    """Two epochs (loss 1 -> 0.6) show a fall, not that it settled: "fell and settled" would be a
+    claim the log cannot back (a segmentation run stopped at Dice 0.16 after its second epoch
+    read healthy). No verdict, and the summary names the two points."""
+    d = fd.diagnose({"loss": [1, .6], "val_loss": [1.1, .7]})
+    assert "healthy" not in d.codes
+    assert "only 2 epochs logged (loss 1 -> 0.6)" in d.summary["unnamed"]
 
 
 def test_overfitting_counts_the_points_the_log_has():

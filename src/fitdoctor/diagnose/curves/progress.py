@@ -557,6 +557,11 @@ def healthy(ctx: Context) -> Finding | None:
         return _healthy_on_validation(ctx, ctx.val_loss)
     if T is None:
         return None
+    if T.n < 3:  # two points show a fall, not that it settled: nothing after it to see a level
+        ctx.facts["too_few_to_settle"] = {"curve": T.name, "points": T.n, "axis": T.axis,
+                                          "first": shown(T, first_as_logged(ctx, T)),
+                                          "last": shown(T, last_as_logged(ctx, T))}
+        return None
     t_drop = drop(T)
     if t_drop <= 3 * noise(T):
         return None  # nothing fell: not healthy, even if no rule can say why
