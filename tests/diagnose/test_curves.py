@@ -530,6 +530,17 @@ def test_messages_quote_logged_values_and_a_readable_trend():
     assert "1 -> 0.55" in h.findings[0].message and "0.8" not in h.findings[0].message
 
 
+def test_a_loss_flat_well_above_its_first_point_did_not_barely_move():
+    """A frame-interpolation run logs one batch loss every 500 steps: 0.06, 0.04, 0.02 in an
+    L1-only warm-up, then the full loss at 0.10 +- 0.03 for the rest of the run. Its level is 80%
+    above its first point: whatever it is, it is not a plateau "having moved only -0.04 from its
+    start" (a negative "only")."""
+    rng = np.random.default_rng(3)
+    loss = [0.0595, 0.0435, 0.0172] + list(0.10 + 0.03 * rng.standard_normal(97).clip(-1.5, 3))
+    d = fd.diagnose({"loss": loss})
+    assert not any("having moved only" in f.message for f in d.findings), d.codes
+
+
 def test_two_points_are_no_healthy_run_and_the_summary_says_why():
     """Two epochs (loss 1 -> 0.6) show a fall, not that it settled: "fell and settled" would be a
     claim the log cannot back (a segmentation run stopped at Dice 0.16 after its second epoch

@@ -153,7 +153,9 @@ def plateau(ctx: Context) -> Finding | None:
         ev["val_frozen_from"] = float(V.x[vf])
     # (d) barely moved at all, from the start (a log that begins well into its run, a resume
     # logged on its own, shows no start: flat there is where the run had got to, not a stall)
-    elif start_flat == 0 and total < 0.05 * abs(start) and (ctx.chance_loss is None or level < 0.9 * ctx.chance_loss) \
+    # (a loss flat from its start at a level well above its first point rose: it did not
+    # "barely move", and its flat stretch is no stall at the start's level)
+    elif start_flat == 0 and abs(total) < 0.05 * abs(start) and (ctx.chance_loss is None or level < 0.9 * ctx.chance_loss) \
             and not fell_before_first_point(ctx, T, level) and not begins_mid_run(T):
         reason = f"having moved only {fv(total)} from its start {fv(shown(T, start))}"
     if reason is None:
