@@ -548,6 +548,11 @@ def test_two_points_are_no_healthy_run_and_the_summary_says_why():
     d = fd.diagnose({"loss": [1, .6], "val_loss": [1.1, .7]})
     assert "healthy" not in d.codes
     assert "only 2 epochs logged (loss 1 -> 0.6)" in d.summary["unnamed"]
+    # a train loss sampled twice beside 12 val evaluations: the summary does not say "only 2"
+    val = [1.1, .8, .65, .58, .55, .53, .52, .515, .512, .51, .509, .508]
+    assert "only 2" not in fd.diagnose({"loss": [1, .5], "val_loss": val}).summary.get("unnamed", "")
+    one = fd.diagnose({"loss": [1, .6], "val_loss": [1.1]})
+    assert "healthy" not in one.codes and "only 2 epochs logged" in one.summary["unnamed"]
 
 
 def test_overfitting_counts_the_points_the_log_has():

@@ -204,7 +204,7 @@ def _judged(history: RunHistory, th: Any, mute: frozenset[str], partial: bool) -
                                   "validation never moved, so what the model learned did not reach it (its outputs "
                                   "there may be constant: an empty mask, one class)")
         elif (few := curves_ctx.facts.get("too_few_to_settle")) is not None and not moved:
-            summary["unnamed"] = (f"no verdict: only {few['points']} {few['axis']}s logged ({few['curve']} "
+            summary["unnamed"] = (f"no verdict: only {few['points']} {few['axis']}{'s' if few['points'] != 1 else ''} logged ({few['curve']} "
                                   f"{few['first']:.4g} -> {few['last']:.4g}): two points show a change, not whether "
                                   "it settled; judge it again after more")
         elif moved:

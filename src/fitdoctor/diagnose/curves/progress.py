@@ -558,6 +558,8 @@ def healthy(ctx: Context) -> Finding | None:
     if T is None:
         return None
     if T.n < 3:  # two points show a fall, not that it settled: nothing after it to see a level
+        if ctx.val_loss is not None and ctx.val_loss.n >= 3:
+            return None  # (the summary's "only 2 epochs" would not be true of the val curve)
         ctx.facts["too_few_to_settle"] = {"curve": T.name, "points": T.n, "axis": T.axis,
                                           "first": shown(T, first_as_logged(ctx, T)),
                                           "last": shown(T, last_as_logged(ctx, T))}
