@@ -520,6 +520,10 @@ def test_a_keras_history_dict_cut_short_is_read_up_to_its_last_whole_list_with_a
     assert any("cut short inside 'lr'" in n for n in h.meta.get("notes", []))
     p.write_text(text[: text.index('"phase2"') + 40])  # phase 2 cut: phase 1 is whole
     assert fd.read_runs(str(p))[0].get("loss").values.tolist() == hist["loss"]
+    zero = dict(hist, accuracy=[0.0] + hist["accuracy"][1:])  # an exact 0 is a number like any other
+    ztext = json.dumps({"phase1": zero}, indent=2)
+    p.write_text(ztext[: ztext.index('"lr"') + 12])
+    assert fd.read_runs(str(p))[0].get("accuracy").values.tolist()[0] == 0.0
     p.write_text(text.replace('"accuracy": [', '"accuracy": [oops, ', 1))
     with pytest.raises(BadInput, match="invalid JSON"):
         fd.read_runs(str(p))

@@ -135,7 +135,7 @@ def _complete_lists(text: str, exc: json.JSONDecodeError) -> CutDict | None:
             values = json.loads(f"[{m.group(2)}]")
         except json.JSONDecodeError:
             return None
-        if not values or not all(json_number(v) or v is None for v in values):
+        if not values or not all(json_number(v) is not None or v is None for v in values):
             return None
         out[m.group(1)] = values
         end = m.end()
@@ -559,7 +559,6 @@ def _axis_key(records: list[dict]) -> str | None:
                     [json_number(r.get("epoch")) for r in records], [json_number(r.get(step)) for r in records]):
                 return step
     return key
-
 
 
 def records_to_history(records: list[dict], *, path: Path, fmt: str) -> RunHistory:
