@@ -2881,3 +2881,39 @@ def test_a_splits_loss_alone_on_its_line_under_the_epoch_header_is_read(tmp_path
     assert list(h.series["loss"].values) == [t for t, _ in rows]
     assert list(h.series["val_loss"].values) == [v for _, v in rows]
     assert any("printed alone on its line" in n for n in h.meta["notes"])
+
+
+def test_values_printed_with_an_ellipsis_after_them_are_read(tmp_path):
+    """A speech-enhancement loop printing 'Epoch: 2/1000... Loss: -14.64... Test Loss: -10.58...
+    time: 18.7min': the ellipsis glued to each value hid the name after it, and the log was
+    refused ("no training output found"). Both curves are read, the held-out one as val."""
+    rows = [(-13.0, -9.83), (-14.64, -10.58), (-15.08, -10.88), (-15.3, -10.98), (-15.5, -11.26)]
+    text = "nohup: ignoring input\nTotal parameters:3671917\n"
+    text += "".join(f"Epoch: {e}/1000... Loss: {t:.6f}... Test Loss: {v:.6f}... time: 18.{e}min\n"
+                    for e, (t, v) in enumerate(rows, start=1))
+    p = tmp_path / "train.txt"
+    p.write_text(text)
+    h = fd.read(p)
+    np.testing.assert_allclose(h.series["loss"].values, [t for t, _ in rows])
+    np.testing.assert_allclose(h.series["val_loss"].values, [v for _, v in rows])
+    assert list(h.series["loss"].steps) == [1, 2, 3, 4, 5]
+
+
+def test_an_epoch_table_behind_a_logging_prefix_is_read(tmp_path):
+    """A table printed through Python logging: '[2025/05/28 20:34:16] - Epoch \\t lr \\t Time \\t
+    TrainLoss \\t TrainACC', each row behind the same stamp. The stamp hid the header, and the
+    log was refused as an unknown format. Its rows are the run's epochs; the time column is
+    left out."""
+    rows = [(0.1, 2.1119, 0.2521), (0.1, 1.6191, 0.4008), (0.1, 1.4261, 0.4850), (0.01, 1.2568, 0.5532),
+            (0.01, 1.1131, 0.6118), (0.001, 1.0209, 0.6491), (0.001, 0.9306, 0.6833)]
+    text = "[2025/05/28 20:34:14] - Namespace(batch_size=256, poison_type='badnets')\n"
+    text += "[2025/05/28 20:34:16] - Epoch \t lr \t Time \t TrainLoss \t TrainACC\n"
+    text += "".join(f"[2025/05/28 20:{35 + e}:01] - {e} \t {lr:.3f} \t 22.9 \t {loss:.4f} \t {acc:.4f}\n"
+                    for e, (lr, loss, acc) in enumerate(rows, start=1))
+    p = tmp_path / "output.log"
+    p.write_text(text)
+    h = fd.read(p)
+    np.testing.assert_allclose(h.series["loss"].values, [r[1] for r in rows])
+    np.testing.assert_allclose(h.series["lr"].values, [r[0] for r in rows])
+    assert list(h.series["loss"].steps) == list(range(1, 8))
+    assert not any("time" in name.lower() for name in h.series)

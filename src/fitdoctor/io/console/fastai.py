@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from fitdoctor.io.console.generic import without_log_prefix
 from fitdoctor.io.console.patterns import NUM
 
 #: a table's header: an epoch (or step) column first, then column names, one of them a loss
@@ -14,6 +15,9 @@ _STEP_HEADS = ("iter", "iteration", "step", "iters", "iterations", "steps")
 _CELL = re.compile(NUM + r"%?")
 #: a column name: no number, no "=" or ":" ("step 00020: loss=0.7674" is a record, not a header)
 _HEAD_CELL = re.compile(r"[^\d\s=:][^\s=:]*")
+#: what a header holds, wherever it starts: a counter's name with a name after it (no number: "step
+#: 12 loss 0.4" is a record), then a loss; the lines a logging prefix may hide a header in
+_HEAD_WORDS = re.compile(r"\b(?:epoch|ep|iter|iteration|step)s?[ \t]+[^\W\d][^\n]*?loss", re.I)
 _RULE = re.compile(r"[ \t]*[-=_+|:\u2500-\u257f]{3,}[ \t]*\r?")
 
 
@@ -25,18 +29,22 @@ def tables_as_lines(text: str) -> str:
     ``train_loss``/``valid_loss`` they are read as validation metrics. Time cells are skipped.
     """
     piped = "|" in text
-    if TABLE_HEAD.search(text.replace("|", " ") if piped else text) is None:  # most logs hold no such table
-        return text
-    out, head, fastai = [], None, False
     lines = text.split("\n")
+    if TABLE_HEAD.search(text.replace("|", " ") if piped else text) is not None:
+        bare = lines
+    else:  # most logs hold no such table
+        bare = _behind_log_prefix(lines)
+        if bare is None:
+            return text
+    out, head, fastai = [], None, False
     for i, raw in enumerate(lines):
         # " Epoch | TrainLoss | ValLoss | LR" over "     1 |    1.0164 |   0.8634 | 0.001": a
         # table drawn with bars is the same table (a Markdown one too: its rule row is a rule)
-        line = raw
-        if piped and "|" in raw and (head is not None or TABLE_HEAD.match(raw.replace("|", " "))):
-            line = raw.replace("|", " ")
+        line = own = bare[i]  # behind a logging prefix, where the table is printed behind one
+        if piped and "|" in own and (head is not None or TABLE_HEAD.match(own.replace("|", " "))):
+            line = own.replace("|", " ")
         if TABLE_HEAD.match(line) and all(_HEAD_CELL.fullmatch(t) for t in line.split()):
-            head = _wide_names(line, lines[i + 1:i + 4]) or line.split()
+            head = _wide_names(line, bare[i + 1:i + 4]) or line.split()
             fastai = any(h.startswith("train_") for h in head) and any(h.startswith("valid_") for h in head)
             axis = "step" if head[0].lower() in _STEP_HEADS else "epoch"
             out.append("")
@@ -59,13 +67,27 @@ def tables_as_lines(text: str) -> str:
                     parts.append(f"{key}={c.rstrip('%')}")
                 out.append(" ".join(parts))
                 continue
-            if _RULE.fullmatch(raw):
+            if _RULE.fullmatch(own):
                 out.append(raw)  # a rule under the header (=====, -----) is no end of the table
                 continue
             if line.strip():
                 head = None
         out.append(raw)
     return "\n".join(out)
+
+
+def _behind_log_prefix(lines: list[str]) -> list[str] | None:
+    """The lines with Python logging's prefix taken off ("[2025/05/28 20:34:16] - Epoch \\t lr \\t
+    Time \\t TrainLoss ..." over "[2025/05/28 20:34:39] - 1 \\t 0.100 \\t 22.9 \\t 2.1119 ..."), when
+    a table's header is found behind one; None when none is (the prefix is only looked behind on
+    lines that could be a header: a counter's name, a column name after it, and a loss)."""
+    text = "\n".join(lines)
+    for m in _HEAD_WORDS.finditer(text):
+        start, end = text.rfind("\n", 0, m.start()) + 1, text.find("\n", m.end())
+        line = text[start:end if end >= 0 else len(text)]
+        if TABLE_HEAD.match(bare := without_log_prefix(line)) and bare != line:
+            return [without_log_prefix(x) for x in lines]
+    return None
 
 
 def _wide_names(line: str, below: list[str]) -> list[str] | None:

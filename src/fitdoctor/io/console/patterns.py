@@ -26,9 +26,18 @@ _BRACED_NUM = re.compile(r"\{\s*(" + NUM + r"(?:\s*/\s*\d+)?)\s*\}")
 _IS_VALUE = re.compile(r"(?<=[A-Za-z_\]])\s+is\s+(?=[-+]?(?:\d|\.\d|\[\s*\d))")
 
 
+#: an ellipsis right after a value, before a space or the line's end: "Epoch: 2/1000... Loss:
+#: -14.642348... Test Loss: -10.580294... time: 18.7min" (a print whose separator is "... ");
+#: glued to the value it hid the name after it, and the value itself was lost
+_ELLIPSIS_AFTER_VALUE = re.compile(r"(?<=\d)(?:\.\.\.|\u2026)(?=[ \t\r]|$)", re.M)
+
+
 def plain_values(text: str) -> str:
     """``text`` with its values spelled the usual way: a number or counter printed inside
-    braces taken out of them, and a name's "is" before its value read as a colon."""
+    braces taken out of them, a name's "is" before its value read as a colon, and an ellipsis
+    after a value read as a space."""
+    if "..." in text or "\u2026" in text:
+        text = _ELLIPSIS_AFTER_VALUE.sub(" ", text)
     if "{" in text:
         text = _BRACED_NUM.sub(r"\1", text)
     if " is " in text:
