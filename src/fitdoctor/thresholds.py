@@ -275,6 +275,11 @@ class Thresholds:
     #: correlation or R^2 held within this of 0 (or a MAPE within a tenth of 100%)
     constant_predictor_moved: float = 0.05
     constant_predictor_score: float = 0.05
+    #: ... a short run's validation whose steps shrink is landing on its level only where, at the
+    #: pace they shrink (the median ratio of its last three), what it has left to gain is under
+    #: this share of its progress so far: val 0.0233, 0.0207, 0.0189 a step (ratio 0.9) has about
+    #: 0.15 to go after a 0.41 fall, still on its way; 0.0018, 0.0007, 0.0004 has landed
+    settling_left_share: float = 0.1
     #: still improving: the last few evaluations levelled off when their slope is shallower
     #: than the tail's by this many of their standard errors
     level_off_z: float = 1.0

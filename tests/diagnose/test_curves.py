@@ -2965,3 +2965,18 @@ def test_a_train_loss_held_where_it_memorised_still_counts_as_falling_at_each_ev
     assert d.top.code == "overfitting", d.codes
     assert "while loss fell to 0.0001 and held there (memorised)" in d.top.message
     assert "overfitting" not in fd.diagnose({"loss": [0.5, 0.4, 0.4], "val_loss": val}).codes
+
+
+def test_a_short_runs_val_whose_steps_shrink_slowly_is_still_on_its_way_not_landing():
+    """A 10-epoch translation model: val loss 10.01 -> 9.605, a new best at every epoch, its
+    steps shrinking by only a tenth each (0.0233, 0.0207, 0.0189). It had read "fell and
+    settled"; at that pace it has about 0.15 left to gain after a 0.41 fall, so it was stopped on
+    its way down. Steps that shrink by half each (0.2511, 0.2493, 0.2486, 0.2482) land within a
+    few epochs and stay healthy."""
+    val = [10.0123, 9.9339, 9.8364, 9.7716, 9.7280, 9.6950, 9.6680, 9.6447, 9.6240, 9.6051]
+    train = [10.0363, 9.9872, 9.9043, 9.8295, 9.7805, 9.7442, 9.7149, 9.6898, 9.6676, 9.6474]
+    d = fd.diagnose({"loss": train, "val_loss": val})
+    assert d.top.code == "still_improving", d.codes
+    assert "healthy" not in d.codes
+    landing = [10.0123, 9.9339, 9.8364, 9.7716, 9.7280, 9.6950, 9.6680, 9.6580, 9.6530, 9.6505]
+    assert "still_improving" not in codes({"loss": train, "val_loss": landing})

@@ -82,7 +82,7 @@ def _still_improving_on(ctx: Context, P: Curve, train_only: bool = False) -> Fin
     # a new best on data it does not train on (a train loss creeps down long after it settled),
     # unless each of its last steps was smaller than the one before: that is a curve landing
     # on its level (0.2511, 0.2493, 0.2486, 0.2482), not one stopped on its way down
-    exempt = through_end in ("cut", "first_passes") or (through_end == "best_last" and P is val_curve(ctx) and not settling(P)) \
+    exempt = through_end in ("cut", "first_passes") or (through_end == "best_last" and P is val_curve(ctx) and not settling(P, ctx)) \
         or (through_end == "steps" and P.n == 3)  # three points: the steps test judged what each step is worth
     speedup = speeding_up(P, ctx)
     exempt = exempt or speedup is not None  # a fall speeding up at its end has not converged, however small
@@ -491,12 +491,20 @@ def short_run_trend(P: Curve, ctx: Context) -> tuple[float, float, int, float] |
     return fall, sigma, half, level
 
 
-def settling(P: Curve, steps: int = 3) -> bool:
+def settling(P: Curve, ctx: Context, steps: int = 3) -> bool:
     """Each of the curve's last ``steps`` steps went down (better), each by no more than the
-    one before: the shrinking steps of a curve landing on the level it converges to."""
+    one before, and shrinking fast enough to land soon: at the pace they shrink (the median
+    ratio of one step to the one before), what is left to gain is under
+    ``settling_left_share`` of the curve's progress so far. Steps that shrink by a tenth each
+    (ratio 0.9) still have nine more of the last one to go."""
     if falling_steps(P) < steps:
         return False
-    return bool(np.all(np.diff(-np.diff(P.y[-(steps + 1):])) <= 0))
+    falls = -np.diff(P.y[-(steps + 1):])
+    if not np.all(np.diff(falls) <= 0):
+        return False
+    ratio = float(np.median(falls[1:] / falls[:-1]))
+    left = float(falls[-1]) * ratio / (1.0 - ratio) if ratio < 1.0 else math.inf
+    return left < ctx.th.settling_left_share * drop(P)
 
 
 def falling_steps(P: Curve) -> int:
