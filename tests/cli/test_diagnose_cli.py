@@ -155,6 +155,30 @@ def test_a_table_of_results_after_the_folds_does_not_speak_for_the_file(tmp_path
     assert [f["code"] for f in lead["findings"]][0] == "overfitting"
 
 
+def test_per_sample_lines_printed_after_training_do_not_speak_for_the_file(tmp_path):
+    """A speech model's log: 20 epochs of "Epoch 3 |   Training | ... | Loss: 5.1" and its
+    validation line, then the test report's per-utterance "WER: 0.0, CER: 0.0, loss: 27.42"
+    lines under "Best WER:", "Median WER:" and "Worst WER:". Those lines have no epoch of their
+    own and came after the training: they had led the verdict (a loss "growing" from 0.18 to
+    66, diverging); the epochs' run speaks for the file."""
+    lines = []
+    for e in range(20):
+        lines.append(f"Epoch {e} |   Training | Elapsed Time: 0:45:13 | Steps: 3533 | Loss: {6.2 - 0.13 * e:.6f}")
+        lines.append(f"Epoch {e} | Validation | Elapsed Time: 0:00:10 | Steps: 31 | Loss: {12.4 - 0.01 * e:.6f}")
+        lines.append("-" * 40)
+    lines.append("Test on test.csv - WER: 0.114730, CER: 0.063737, loss: 14.444828")
+    for title, losses in (("Best", (27.42, 21.16, 20.37, 19.08, 18.30)), ("Median", (0.18, 0.18, 0.18, 0.178, 0.177)),
+                          ("Worst", (149.7, 95.4, 87.9, 85.6, 65.9))):
+        lines.append(f"{title} WER: ")
+        for loss in losses:
+            lines += ["-" * 40, f"WER: 0.500000, CER: 0.250000, loss: {loss:.6f}", ' - src: "it is only"']
+    p = tmp_path / "training.txt"
+    p.write_text("\n".join(lines) + "\n")
+    lead = json.loads(run("diagnose", str(p), "--json").stdout)[0]
+    assert lead["latest"] and lead["run"].startswith("run 1")
+    assert "diverging" not in [f["code"] for f in lead["findings"]]
+
+
 def test_a_sweep_whose_file_ends_inside_its_last_run_leads_with_the_last_finished_one(tmp_path):
     """A Keras 1 sweep printed 15 epochs per config; the file ends at "Epoch 14/15" of the next
     config (killed, or still running). That run has most of the points, but the last one to run

@@ -734,6 +734,21 @@ def test_a_table_grouped_under_valid_and_train_reads_each_loss_under_its_split(t
     assert len(h.series["val_loss"]) == 15 and "time" not in h.series
 
 
+def test_records_that_name_their_split_between_bars_are_no_grouped_table(tmp_path):
+    """DeepSpeech's 'Epoch 3 |   Training | Elapsed Time: 0:45:13 | Steps: 3533 | Loss: 5.8' and
+    'Epoch 3 | Validation | ... | Loss: 12.4': a split word between bars looked like a grouped
+    table's group row, the next record like its column names, and every epoch was lost (the log
+    read nothing, or only what came after the training). A group row holds no numbers."""
+    lines = []
+    for e in range(12):
+        lines += [f"Epoch {e} |   Training | Elapsed Time: 0:45:13 | Steps: 3533 | Loss: {6.2 - 0.13 * e:.6f}",
+                  f"Epoch {e} | Validation | Elapsed Time: 0:00:10 | Steps: 31 | Loss: {12.4 - 0.01 * e:.6f}",
+                  "-" * 80]
+    h = _read_printed(tmp_path, lines, "training.txt")
+    assert list(h.series["loss"].steps) == list(range(12)) and h.series["loss"].values[0] == pytest.approx(6.2)
+    assert h.series["val_loss"].values[-1] == pytest.approx(12.4 - 0.11)
+
+
 def test_a_pointnet_fork_marking_epochs_with_dashes_is_read(tmp_path):
     """'-----3------' then 'train_mean loss:', 'train_accuracy:', 'test_mean loss:', 'test_accuracy:'
     (a PointNet fork's log_train.txt; refused before): the dashes open the epoch, test is its

@@ -82,8 +82,10 @@ def latest_run(diagnoses) -> int | None:
     histories = [d.history for d in diagnoses]
     if len(histories) < 2 or any("position_in_file" not in h.meta for h in histories):
         return None
-    # a table of results (:func:`_results_table`) leads only when the file holds nothing else
-    trained = [i for i, h in enumerate(histories) if not _results_table(h)] or list(range(len(histories)))
+    # a table of results (:func:`_results_table`), or a report printed after a counted run
+    # (:func:`_report_after_training`), leads only when the file holds nothing else
+    trained = [i for i, h in enumerate(histories)
+               if not _results_table(h) and not _report_after_training(h, histories)] or list(range(len(histories)))
     longest = max(histories[i].n_points for i in trained)
     # ... or one that reached the epoch count it announced ("Epoch 50/50"), however much
     # longer another run in the file was (a sweep of 50- and 200-epoch settings)
@@ -106,6 +108,17 @@ def _results_table(h: RunHistory) -> bool:
     of results (a baseline's "Acc=0.82 F1=0.71" after each fold, a per-class mAP table), not
     a training run, however many lines it has."""
     return h.meta.get("dialect") == "seq" and not any(k in h.series for k in ("loss", "val_loss"))
+
+
+def _report_after_training(h: RunHistory, histories: list[RunHistory]) -> bool:
+    """A block of lines with no epoch or step number of their own that comes after a run
+    counted by its epochs or steps in the same file: what the script printed once training was
+    done (a speech model's per-utterance "WER: 0.0, CER: 0.0, loss: 27.42" lines under "Best
+    WER:" and "Worst WER:"), not a training of its own, however many lines it has."""
+    if h.meta.get("dialect") != "seq":
+        return False
+    at = h.meta["position_in_file"]
+    return any(o.meta.get("dialect") not in (None, "seq") and o.meta["position_in_file"] < at for o in histories)
 
 
 def _stopped_short(h) -> bool:

@@ -18,6 +18,7 @@ from fitdoctor.io.console.patterns import NUM
 
 GROUP_ROW = re.compile(r"^[^|\n]*\|[-\s]*(?:VALID(?:ATION)?|VAL|TRAIN(?:ING)?|TEST|EVAL)[-\s]*\|.*\|", re.I | re.M)
 _CELL = re.compile(NUM)
+_DIGIT = re.compile(r"\d")
 #: the split a group names, as a key prefix ("" for train); other groups (a running best, time) are left out
 _PREFIX = {"valid": "val_", "validation": "val_", "val": "val_", "eval": "val_", "test": "test_",
            "train": "", "training": ""}
@@ -34,7 +35,10 @@ def grouped_tables_as_lines(text: str) -> str:
     i = 0
     while i < len(lines):
         line = lines[i]
-        if GROUP_ROW.match(line) and i + 1 < len(lines) and lines[i + 1].count("|") == line.count("|"):
+        # a group row names groups only: a line with a number in it is a record ("Epoch 3 |
+        # Training | Steps: 3533 | Loss: 6.10", DeepSpeech's), whatever its bars
+        if GROUP_ROW.match(line) and not _DIGIT.search(line) and i + 1 < len(lines) \
+                and lines[i + 1].count("|") == line.count("|"):
             groups = [re.sub(r"[-\s]", "", g).lower() for g in line.split("|")]
             names = [seg.split() for seg in lines[i + 1].split("|")]
             if any("epoch" in (n.lower() for n in seg) for seg in names[:1]):
