@@ -22,6 +22,7 @@ from fitdoctor.errors import BadInput
 METRIC_ALIASES: dict[str, str] = {
     "acc": "accuracy",
     "accur": "accuracy",
+    "accu": "accuracy",  # ProtoPNet's and many hand loops' "accu: 9.1%"
     "accuracy": "accuracy",
     "categorical_accuracy": "accuracy",
     "sparse_categorical_accuracy": "accuracy",

@@ -2980,3 +2980,20 @@ def test_a_short_runs_val_whose_steps_shrink_slowly_is_still_on_its_way_not_land
     assert "healthy" not in d.codes
     landing = [10.0123, 9.9339, 9.8364, 9.7716, 9.7280, 9.6950, 9.6680, 9.6580, 9.6530, 9.6505]
     assert "still_improving" not in codes({"loss": train, "val_loss": landing})
+
+
+
+def test_a_noisy_fall_whose_last_stretch_is_flat_is_not_still_improving():
+    """A prototype classifier restarted from scratch eight times, then trained on: val loss
+    4.5 -> 3.43, then 3.4272 ... 3.4259 for its last nine epochs. Its last half trends down far
+    beyond its noise (the restarts), and its best is its last point by 0.0001, so it had read
+    'still falling through its noise'. Its last stretch moves by 0.03% of its level and of its
+    progress: it has stopped."""
+    val = [4.512, 4.322, 4.269, 4.481, 4.315, 4.250, 4.191, 4.153, 4.423, 4.285, 4.221, 4.197, 4.145, 4.117, 4.491, 4.296, 4.239, 4.163, 4.194, 4.438, 4.292, 4.235, 4.166, 4.141, 4.452, 4.287, 4.186, 4.195, 4.129, 4.645, 4.465, 4.339, 4.299, 4.748, 4.480, 4.361, 4.190, 4.995, 4.553, 4.332, 4.220, 4.141, 3.669, 3.610, 3.575, 3.564, 3.544, 3.454, 3.452, 3.444, 3.440, 3.432,
+           3.4272, 3.4268, 3.4266, 3.4264, 3.4263, 3.4262, 3.4261, 3.4260, 3.4259]
+    train = [4.840, 4.380, 4.269, 4.829, 4.359, 4.248, 4.191, 4.144, 4.800, 4.318, 4.222, 4.174, 4.124, 4.089, 4.821, 4.368, 4.242, 4.169, 4.129, 4.818, 4.353, 4.241, 4.171, 4.126, 4.812, 4.328, 4.224, 4.166, 4.133, 4.935, 4.525, 4.381, 4.279, 4.959, 4.571, 4.373, 4.263, 5.042, 4.632, 4.400, 4.247, 4.135, 3.618, 3.473, 3.413, 3.370, 3.334, 3.224, 3.193, 3.177, 3.163, 3.153,
+             3.1380, 3.1330, 3.1300, 3.1280, 3.1260, 3.1222, 3.1221, 3.1220, 3.1219]
+    d = fd.diagnose({"loss": train, "val_loss": val})
+    assert "still_improving" not in d.codes, d.top.message
+    still = val[:52] + [3.41, 3.38, 3.35, 3.32, 3.29, 3.26, 3.23, 3.20, 3.17]
+    assert fd.diagnose({"loss": [v - 0.3 for v in still], "val_loss": still}).top.code == "still_improving"

@@ -2932,3 +2932,25 @@ def test_an_epoch_table_behind_a_logging_prefix_is_read(tmp_path):
     np.testing.assert_allclose(h.series["lr"].values, [r[0] for r in rows])
     assert list(h.series["loss"].steps) == list(range(1, 8))
     assert not any("time" in name.lower() for name in h.series)
+
+
+def test_values_under_a_line_naming_their_split_are_that_splits(tmp_path):
+    """ProtoPNet's log: 'epoch: \\t3', then '\\ttrain' over one value a line ('\\tcross ent: \\t4.27',
+    '\\taccu: \\t\\t9.1%'), then '\\ttest' over the same names. Refused before as an unknown format;
+    read as console output, the test block's values overwrote the train ones. The held-out block
+    is the validation, 'cross ent' is the loss and 'accu' the accuracy; a split printed again in
+    one epoch (a schedule's phases) replaces its values."""
+    lines = ["start training"]
+    for e in range(8):
+        lines += [f"epoch: \t{e}", "\twarm", "\ttrain", "\ttime: \t1055.7",
+                  f"\tcross ent: \t{4.8 - 0.2 * e:.4f}", f"\taccu: \t\t{5 + 3 * e:.2f}%",
+                  "\ttest", "\ttime: \t24.5", f"\tcross ent: \t{4.9 - 0.15 * e:.4f}", f"\taccu: \t\t{4 + 2 * e:.2f}%"]
+        if e == 7:  # a push phase evaluates again: its values are the epoch's last
+            lines += ["\tpush", "\ttest", f"\tcross ent: \t{3.0:.4f}", f"\taccu: \t\t{20.0:.2f}%"]
+    h = _read_printed(tmp_path, lines, "trainlog.txt")
+    assert list(h.series["loss"].steps) == list(range(8))
+    np.testing.assert_allclose(h.series["loss"].values, [4.8 - 0.2 * e for e in range(8)])
+    np.testing.assert_allclose(h.series["val_loss"].values[:7], [4.9 - 0.15 * e for e in range(7)])
+    assert h.series["val_loss"].values[-1] == pytest.approx(3.0)
+    assert h.series["val_accuracy"].values[0] == pytest.approx(0.04)
+    assert any("names their split" in n for n in h.meta["notes"])

@@ -1175,3 +1175,24 @@ def test_two_losses_a_line_whose_validation_starts_below_train_and_ends_above_it
     p.write_text("".join(f"{v} ,{t}\n" for t, v in zip(train, val)))
     with pytest.raises(BadInput, match="cannot tell which is train and which validation"):
         fd.read(p)
+
+
+def test_a_phase_column_that_comes_back_on_one_counter_marks_rows_of_one_run(tmp_path):
+    """A small language model's CSV: 'step,phase,train_loss,val_loss', phase 'trajectory' on the
+    rows that carry a validation checkpoint and 'train' between them, the step counting on
+    throughout. The phase column had split it into seven runs and the verdict led with the
+    last twelve train rows; it is one run with its validation at the checkpoints. A 'model'
+    column whose runs each count from 0 still names runs."""
+    rows = ["step,phase,train_loss,val_loss"]
+    for s in range(40):
+        checkpoint = s in (0, 1, 2, 5, 10, 25, 39)
+        rows.append(f"{s},{'trajectory' if checkpoint else 'train'},{3.4 - 0.06 * s:.4f},"
+                    + (f"{3.3 - 0.06 * s:.4f}" if checkpoint else ""))
+    p = tmp_path / "training.log"
+    p.write_text("\n".join(rows) + "\n")
+    runs = fd.read_runs(p)
+    assert len(runs) == 1
+    assert len(runs[0].series["loss"]) == 40 and len(runs[0].series["val_loss"]) == 7
+    models = ["epoch,model,loss"] + [f"{e},{m},{1 - 0.05 * e:.3f}" for m in ("lstm", "gru") for e in range(10)]
+    p.write_text("\n".join(models) + "\n")
+    assert len(fd.read_runs(p)) == 2

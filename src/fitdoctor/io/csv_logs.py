@@ -466,7 +466,8 @@ def _run_columns(header: list[str], rows: list[list[str]]) -> tuple[int | None, 
     naming runs whose rows take turns)."""
     low = [h.strip().lower() for h in header]
     axis = next((low.index(a) for a in _AXES if a in low), None)
-    labels = [j for j, name in enumerate(low) if j != axis and _names_runs(name, j, rows)]
+    labels = [j for j, name in enumerate(low) if j != axis and _names_runs(name, j, rows)
+              and not _annotates_one_run(j, rows, axis)]
     split = _split_column(header, rows)  # train and val rows taking turns are one run's splits
     mixed = [j for j, name in enumerate(low)
              if j not in (axis, split) and j not in labels and _interleaved(name, j, rows, axis)]
@@ -495,6 +496,28 @@ def _names_runs(name: str, j: int, rows: list[list[str]]) -> bool:
     if changes == 0 or changes > len(cells) / 4:
         return False
     return name in _RUN_COLUMNS or _mostly_text(cells)
+
+
+def _annotates_one_run(j: int, rows: list[list[str]], axis: int | None) -> bool:
+    """Whether text column ``j`` marks rows of one run rather than naming runs: the counter
+    counts on across every change of its value, and a value comes back after another
+    (``step,phase,...``: 0 trajectory, 1 trajectory, 3 train, 4 train, 5 trajectory: the rows
+    that carry a validation checkpoint). Runs named by a column each count on their own, or
+    follow one another without coming back; a column whose values come back on one counter is
+    a mark on the row (its phase), and split there one run read as seven."""
+    if axis is None:
+        return False
+    xs = [cell_at(r, axis) for r in rows]
+    if any(x is None for x in xs) or any(b < a for a, b in zip(xs, xs[1:])):
+        return False
+    cells = [r[j].strip() if j < len(r) else "" for r in rows]
+    seen: set[str] = set()
+    for a, b in zip(cells, cells[1:]):
+        if a != b:
+            if b in seen:
+                return True
+            seen.add(a)
+    return False
 
 
 def _interleaved(name: str, j: int, rows: list[list[str]], axis: int | None) -> bool:

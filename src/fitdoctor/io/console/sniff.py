@@ -9,6 +9,7 @@ from fitdoctor.io.console.allennlp_table import TABLE_HEAD as ALLENNLP_HEAD
 from fitdoctor.io.console.at_step import at_step_line
 from fitdoctor.io.console.bare_table import bare_rows
 from fitdoctor.io.console.epoch_blocks import has_epoch_blocks
+from fitdoctor.io.console.split_blocks import has_split_blocks
 from fitdoctor.io.console.epoch_phrase import PHRASE as EPOCH_PHRASE
 from fitdoctor.io.console.named_column import named_column_rows
 from fitdoctor.io.console.split_lines import SPLIT_LINE
@@ -154,6 +155,8 @@ def sniff_text(text: str) -> float:
         return 0.7  # AllenNLP's "Training |  Validation" table after each epoch
     if has_epoch_blocks(window):
         return 0.7  # ST-GCN's time-stamped "Training epoch: 4" / "Eval epoch: 4" blocks
+    if has_split_blocks(window):
+        return 0.7  # "epoch: 3" over "train" and "test" lines, each over its values a line
     if GROUP_ROW.search(window):
         lowered = window.lower()
         if "epoch" in lowered and "loss" in lowered:
