@@ -1196,3 +1196,24 @@ def test_a_phase_column_that_comes_back_on_one_counter_marks_rows_of_one_run(tmp
     models = ["epoch,model,loss"] + [f"{e},{m},{1 - 0.05 * e:.3f}" for m in ("lstm", "gru") for e in range(10)]
     p.write_text("\n".join(models) + "\n")
     assert len(fd.read_runs(p)) == 2
+
+
+def test_records_whose_step_is_rounded_are_read_on_their_fractional_epochs(tmp_path):
+    """A robot policy's metrics.jsonl: '"step": 2000' over 14 records (the step printed rounded to
+    the thousand) while '"epochs": 1.24, 1.27, ..' rises at each record, and an 'episodes' count
+    beside them. Read on the step, 60 records piled on three points and the falling loss read
+    'fell and settled'. Read on the epochs, each record is a point, the unit an epoch (not an
+    episode), and a message counts the points, not '18 epochs' within one pass."""
+    lines = []
+    for i in range(60):
+        ep = round(0.03 + i * 0.066, 2)
+        lines.append(json.dumps({"step": 1000 * round(ep * 1500 / 1000), "episodes": 2 + i * 2, "epochs": ep,
+                                 "loss": round(1.0 + 12 * math.exp(-i / 4) + 1.5 * (1 - i / 60), 3), "lr": 1e-05}))
+    p = tmp_path / "metrics.jsonl"
+    p.write_text("\n".join(lines) + "\n")
+    h = fd.read(p)
+    assert len(h.series["loss"]) == 60 and h.series["loss"].steps[-1] == pytest.approx(3.92)
+    assert h.unit == "epoch"
+    d = fd.diagnose(h)
+    assert d.top.code == "still_improving", d.codes
+    assert "logged points" in d.top.message and "epochs (" not in d.top.message

@@ -558,6 +558,12 @@ def _axis_key(records: list[dict]) -> str | None:
             if any(step in r for r in records[:50]) and steps_within_epochs(
                     [json_number(r.get("epoch")) for r in records], [json_number(r.get(step)) for r in records]):
                 return step
+    elif key in STEP_COLUMNS and any("epochs" in r for r in records[:50]) and steps_within_epochs(
+            [json_number(r.get(key)) for r in records], [json_number(r.get("epochs")) for r in records]):
+        # the step printed rounded ("step": 2000 over 14 records) while the fractional epoch
+        # beside it rises at each ("epochs": 1.24, 1.27, ..): read on the epochs, or the records
+        # pile up on a handful of steps
+        return "epochs"
     return key
 
 
@@ -566,10 +572,14 @@ def records_to_history(records: list[dict], *, path: Path, fmt: str) -> RunHisto
     h = RunHistory(meta={"source": str(path), "format": fmt})
     records = [flat_record(r) for r in records]  # {"train": {"loss": ..}, "val": {..}} per record
     axis_key = _axis_key(records)
-    axis = "epoch" if axis_key in (None, "epoch") else "step"
+    axis = "epoch" if axis_key in (None, "epoch", "epochs") else "step"
     if axis_key in STEP_COLUMNS and any("epoch" in r for r in records[:50]):
         h.note(f"'epoch' repeats over several records while {axis_key!r} rises at each: the records are steps, "
                f"read on {axis_key!r}")
+    if axis_key == "epochs":
+        step = _counter_key(records)
+        h.note(f"{step!r} repeats over several records while 'epochs' rises at each: read on 'epochs'")
+        h.meta["unit"] = "epoch"  # an "episodes" count beside it is no RL loop's counter
     cols: dict[str, tuple[list[float], list[float]]] = {}
     for i, rec in enumerate(records):
         x = rec.get(axis_key, i) if axis_key else i

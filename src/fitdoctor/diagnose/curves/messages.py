@@ -47,6 +47,8 @@ def unit(c: Curve) -> str:
         xs = c.logged[0] if c.logged is not None else c.x
         if c.n > 1 and c.name.startswith("val") and np.all(np.diff(xs) > 1):
             return "evaluation"  # validation every 10 epochs: "the next 44 epochs" would be wrong
+        if c.n > 1 and np.all(np.diff(xs) < 1):
+            return "logged point"  # 30 a pass (epochs 1.44, 1.47, ..): "the last 18 epochs" would be wrong
         return "epoch"
     if c.n > 1 and np.all(np.diff(c.x) == 1):
         return "step"
