@@ -556,3 +556,19 @@ def test_an_agent_whose_return_never_rose_above_its_start_is_at_chance_level():
     with_loss = {"episode": list(range(400)), "totalreward": list(snake), "loss": list(1 / (1 + np.arange(400)))}
     assert "chance_level" not in fd.diagnose(with_loss).codes
     assert "chance_level" not in fd.diagnose({"score": list(wander)}).codes
+
+
+def test_an_agent_that_learned_within_its_first_fifth_did_learn():
+    """A tabular Q-learning agent on a grid world, 1000 episodes: it wanders to the step limit
+    (score -101) over its first episodes and scores about 1 from episode 50 on. Its first fifth
+    is already at that level, so no later fifth rose above it and it had read chance_level ("it
+    has learned nothing"). Its very first episodes, the most random, are far below: it learned.
+    A return that never leaves its random level, first episodes included, still reads
+    chance_level."""
+    rng = np.random.default_rng(1)
+    early = list(np.linspace(-101, -5, 50) + rng.normal(0, 15, 50))
+    later = list(rng.choice([1.0, -1.0, -3.0, -9.0], p=[0.8, 0.1, 0.05, 0.05], size=950))
+    d = fd.diagnose({"episode": list(range(1000)), "score": early + later})
+    assert "chance_level" not in d.codes, d.top.message
+    flat = list(rng.choice([1.0, -1.0, -3.0, -9.0], p=[0.8, 0.1, 0.05, 0.05], size=1000))
+    assert fd.diagnose({"episode": list(range(1000)), "score": flat}).top.code == "chance_level"

@@ -245,6 +245,10 @@ RETURN_BLOCKS = 5
 RETURN_MIN_POINTS = 20
 #: standard errors of a block median above the first block's that count as the agent doing better
 RETURN_GAIN_SE = 3.0
+#: ... and the first episodes it is judged against a second time: a twentieth of them, at least
+#: this many (an agent that learned within its first fifth scored at its level over that fifth)
+RETURN_HEAD_SHARE = 20
+RETURN_HEAD_MIN = 5
 
 
 def _is_return(name: str, ctx: Context) -> bool:
@@ -265,7 +269,9 @@ def agent_never_learned(ctx: Context) -> Finding | None:
     ``chance_level`` (an IQN agent's 100-episode average wandering 21-25 for 500 CartPole
     episodes, random play's ~22; a Snake agent's reward at -1 on 9 episodes in 10 for 409). A
     return that climbed, then fell back, did learn (``diverging`` judges the fall); one that
-    rose by more than its scatter is learning, however slowly."""
+    rose by more than its scatter is learning, however slowly; and so did one whose later fifths
+    stand above its very first episodes (a twentieth of them), where it learned within its first
+    fifth."""
     if ctx.loss is not None or ctx.val_loss is not None:
         return None
     if ctx.metric is not None and ctx.metric.name in ctx.history.series and _is_return(ctx.metric.raw_name or ctx.metric.name, ctx):
@@ -288,6 +294,14 @@ def agent_never_learned(ctx: Context) -> Finding | None:
     gain = float(np.max(medians[1:]) - medians[0])
     if gain > RETURN_GAIN_SE * se:
         return None
+    # ... nor above its very first episodes, the most random of all: a tabular agent that
+    # learned in its first 50 of 1000 episodes (score -101 while it wandered, 1 ever after)
+    # has a first fifth already at its level, and it did learn
+    head = y[:max(RETURN_HEAD_MIN, y.size // RETURN_HEAD_SHARE)]
+    if head.size < blocks[0].size:
+        head_se = 1.253 * spread / math.sqrt(head.size)
+        if float(np.max(medians[1:]) - np.median(head)) > RETURN_GAIN_SE * max(head_se, se):
+            return None
     n = int(y.size)
     ev = {"return": name, "points": n, "first_fifth_median": float(medians[0]), "last_fifth_median": float(medians[-1]),
           "best_later_gain": gain, "standard_error": se}
