@@ -28,8 +28,7 @@ from fitdoctor.io.console.patterns import NUM
 _EPOCH = re.compile(r"^[ \t]*epoch\s*[:=#]?\s*(\d+)\s*$", re.I)
 _EPOCH_LINE = re.compile(r"^[ \t]*epoch[ \t]*[:=#]?[ \t]*\d+[ \t]*\r?$", re.I | re.M)
 #: a split's name alone on its line: "\ttrain", "test", "Validation:"
-_SPLIT = re.compile(r"^[ \t]*(train(?:ing)?|test(?:ing)?|val(?:id(?:ation)?)?|eval(?:uation)?|dev)[ \t]*:?[ \t]*$",
-                    re.I | re.M)
+_SPLIT = re.compile(r"^[ \t]*(train(?:ing)?|test(?:ing)?|val(?:id(?:ation)?)?|eval(?:uation)?|dev)[ \t]*:?[ \t]*\r?$", re.I)
 _HELD_OUT = re.compile(r"^[ \t]*(?:test(?:ing)?|val(?:id(?:ation)?)?|eval(?:uation)?|dev)[ \t]*:?[ \t]*\r?$", re.I | re.M)
 #: one value on its line: "cross ent: \t4.27", "accu: \t\t9.1%"
 _VALUE = re.compile(r"^[ \t]*([A-Za-z][\w .\-]{0,40}?)[ \t]*[:=][ \t]*(" + NUM + r")(%?)[ \t]*\r?$")
@@ -49,8 +48,7 @@ def has_split_blocks(text: str) -> bool:
 def split_blocks_as_lines(text: str) -> tuple[str, str | None]:
     """Every epoch's split blocks as one ``epoch N | key=value val_key=value`` line, with a note;
     ``text`` unchanged (and no note) when the log is not written this way."""
-    held_out = _HELD_OUT.search(text)
-    if held_out is None or _HELD_OUT.search(text, held_out.end()) is None:  # one scan: most logs hold none
+    if not has_split_blocks(text):  # most logs hold no held-out split line at all
         return text, None
     lines = text.split("\n")
     headers = [i for i, ln in enumerate(lines) if _EPOCH.match(ln)]
