@@ -251,6 +251,12 @@ RETURN_HEAD_SHARE = 20
 RETURN_HEAD_MIN = 5
 
 
+def _median_se(spread: float, n: int) -> float:
+    """The standard error of the median of ``n`` episodes whose robust scatter is ``spread``
+    (1.253 times a mean's, for normal scatter: ``divergence.MEDIAN_SE_FACTOR`` to four digits)."""
+    return 1.253 * spread / math.sqrt(n)
+
+
 def _is_return(name: str, ctx: Context) -> bool:
     words = re.split(r"[^a-z0-9]+", name.lower())
     if any(w in name.lower() for w in LOWER_IS_BETTER_WORDS):
@@ -290,7 +296,7 @@ def agent_never_learned(ctx: Context) -> Finding | None:
     blocks = np.array_split(y, RETURN_BLOCKS)
     medians = np.array([float(np.median(b)) for b in blocks])
     spread = stats.MAD_TO_SIGMA * float(np.median([np.median(np.abs(b - np.median(b))) for b in blocks]))
-    se = 1.253 * spread / math.sqrt(min(b.size for b in blocks))  # the standard error of a median
+    se = _median_se(spread, min(b.size for b in blocks))
     gain = float(np.max(medians[1:]) - medians[0])
     if gain > RETURN_GAIN_SE * se:
         return None
@@ -299,8 +305,7 @@ def agent_never_learned(ctx: Context) -> Finding | None:
     # has a first fifth already at its level, and it did learn
     head = y[:max(RETURN_HEAD_MIN, y.size // RETURN_HEAD_SHARE)]
     if head.size < blocks[0].size:
-        head_se = 1.253 * spread / math.sqrt(head.size)
-        if float(np.max(medians[1:]) - np.median(head)) > RETURN_GAIN_SE * max(head_se, se):
+        if float(np.max(medians[1:]) - np.median(head)) > RETURN_GAIN_SE * max(_median_se(spread, head.size), se):
             return None
     n = int(y.size)
     ev = {"return": name, "points": n, "first_fifth_median": float(medians[0]), "last_fifth_median": float(medians[-1]),
