@@ -214,9 +214,9 @@ HIGHER_IS_BETTER_ROOTS = ("accuracy", "jaccard", "auroc", "auprc", "matthews", "
                           "io_u", "c_index", "averageprecision", "average_precision", "fbeta", "f1score")
 
 
-#: generative models' distances to the real images, as whole words ("fid50k_full", "val_kid",
-#: "fvd"; not the "fid" inside "confidence")
-_LOWER_IS_BETTER_SCORES = re.compile(r"(?<![a-z])(?:fid|kid|fvd)(?![a-z])")
+#: generative models' distances to the real images, and a label error rate (TIMIT's "LER"), as
+#: whole words ("fid50k_full", "val_kid", "fvd"; not the "fid" inside "confidence")
+_LOWER_IS_BETTER_SCORES = re.compile(r"(?<![a-z])(?:fid|kid|fvd|ler)(?![a-z])")
 
 
 def _says_lower(base: str) -> bool:

@@ -2997,3 +2997,32 @@ def test_a_noisy_fall_whose_last_stretch_is_flat_is_not_still_improving():
     assert "still_improving" not in d.codes, d.top.message
     still = val[:52] + [3.41, 3.38, 3.35, 3.32, 3.29, 3.26, 3.23, 3.20, 3.17]
     assert fd.diagnose({"loss": [v - 0.3 for v in still], "val_loss": still}).top.code == "still_improving"
+
+
+def test_a_console_run_cut_short_whose_noisy_batch_loss_still_falls_is_still_improving(tmp_path):
+    """A detector logged every 10 of 354 batches, '[Epoch: 3/7][Iter: 330/354]..[losses: 7.34]'
+    at its last line: 106 points, its tail falling far beyond noise, its lowest (7.33) five
+    points before the end. It read "fell and settled" because the best had to be one of the
+    last three points; on a curve this long, one noisy batch is no stop. Finished (7/7), the
+    same curve is not called cut short."""
+    rng = np.random.default_rng(3)
+
+    losses = [7.0 + 12.6 * math.exp(-i / 30) + float(rng.normal(0, 0.12)) for i in range(106)]
+    losses[-5] = min(losses) - 0.05  # the lowest batch five points before the last
+    losses[-4:] = [losses[-5] + d for d in (0.25, 0.1, 0.15, 0.02)]
+
+    def lines(total: int) -> list[str]:
+        out = []
+        for i, loss in enumerate(losses):
+            epoch, it = 1 + (i * 10) // 354, (i * 10) % 354
+            out.append(f"[Epoch: {epoch}/{total}][Iter: {it}/354][lr: 0.000050][losses: {loss:.2f}][time: 9.83]")
+        return out
+
+    cut = tmp_path / "cut.log"
+    cut.write_text("\n".join(lines(7)) + "\n")
+    d = fd.diagnose(fd.read(cut))
+    assert d.top.code == "still_improving", d.codes
+    assert "epoch 3 of the 7 planned" in d.top.message
+    done = tmp_path / "done.log"
+    done.write_text("\n".join(lines(3)) + "\n")
+    assert "planned" not in fd.diagnose(fd.read(done)).top.message

@@ -2954,3 +2954,46 @@ def test_values_under_a_line_naming_their_split_are_that_splits(tmp_path):
     assert h.series["val_loss"].values[-1] == pytest.approx(3.0)
     assert h.series["val_accuracy"].values[0] == pytest.approx(0.04)
     assert any("names their split" in n for n in h.meta["notes"])
+
+
+def test_numbers_printed_with_thousands_separators_are_one_number(tmp_path):
+    """An SAC loop's 'step=  1,000 | critic=0.50' (Python's f"{n:,}"): the comma cut the step in
+    two, and the log was refused as an unknown format. A row of values ('1,250,0.33') and a
+    list ('hidden=[128,256]') keep their commas."""
+    from fitdoctor.io.console.patterns import plain_values
+
+    assert plain_values("step=  1,000 | loss=0.50") == "step=  1000 | loss=0.50"
+    assert plain_values("[Ep 300] step=1,185,886 | rew=-2320.43") == "[Ep 300] step=1185886 | rew=-2320.43"
+    assert plain_values("[1,000/10,000] cash=$+3,032.72") == "[1000/10000] cash=$+3032.72"
+    for kept in ("1,250,0.33", "1,250,300", "hidden=[128,256,512]", "loss: 0.5, acc: 0.9", "2021-12-25 21:44:38,457"):
+        assert plain_values(kept) == kept
+    lines = [f"  step= {s:>7,} | loss={2.0 / (1 + s / 4000):.3f} | alpha=0.200" for s in range(1000, 21000, 1000)]
+    h = _read_printed(tmp_path, lines, "train_output.txt")
+    assert list(h.series["loss"].steps)[:3] == [1000, 2000, 3000] and h.series["loss"].axis == "step"
+
+
+def test_a_games_lost_count_beside_wins_and_draws_is_no_loss(tmp_path):
+    """A MAPPO air-combat log: 'win=  4 loss=  2 draw=  0 timeout= 94' under each episode line.
+    Its 'loss' counts lost games; read as a training loss it made the run "diverging" (0 -> 6).
+    A loss with no wins and draws beside it stays a loss."""
+    from fitdoctor.io.console.pairs import clean_pairs, extract_pairs
+
+    assert "loss" not in clean_pairs(extract_pairs("bitis: win=  4 loss=  2 draw=  0 timeout= 94"))
+    assert "losses" not in clean_pairs(extract_pairs("wins: 3, losses: 5, ties: 2"))
+    assert clean_pairs(extract_pairs("epoch 3 win_rate=0.4 loss=0.52"))["loss"] == 0.52
+
+
+def test_a_label_error_rate_is_read_as_an_error_rate(tmp_path):
+    """TIMIT's 'Epoch 1. Training LER: 2.593263, validation LER: 3.230116' (a phone label error
+    rate): LER was no metric word, so no line held a record and the log was refused. It reads
+    as a lower-is-better validation curve."""
+    from fitdoctor.history import higher_is_better
+
+    vals = [3.23, 1.24, 3.27, 1.62, 1.11, 0.98]
+    lines = []
+    for e, v in enumerate(vals, start=1):
+        lines += [f"Epoch {e}. Training LER: {2.6 - 0.1 * e:.6f}, validation LER: {v:.6f}", "New best valid_ler"]
+    h = _read_printed(tmp_path, lines, "train_log.txt")
+    np.testing.assert_allclose(h.series["val_ler"].values, vals)
+    assert not higher_is_better("val_ler") and not higher_is_better("ler")
+    assert higher_is_better("val_scheduler_acc")  # "ler" inside a word is not the rate

@@ -1217,3 +1217,19 @@ def test_records_whose_step_is_rounded_are_read_on_their_fractional_epochs(tmp_p
     d = fd.diagnose(h)
     assert d.top.code == "still_improving", d.codes
     assert "logged points" in d.top.message and "epochs (" not in d.top.message
+
+
+def test_a_counter_and_its_value_glued_by_a_dash_are_two_numbers(tmp_path):
+    """A YOLOv3 port's loss.txt: '0001-64.5714' a line, the epoch and the loss. Refused before
+    as an unknown format. Two decimals glued by a dash ('0.52-0.61') are not read so."""
+    p = tmp_path / "loss.txt"
+    values = [64.5714, 6.4211, 3.7808, 2.9633, 2.4412, 1.9986]
+    p.write_text("".join(f"{e:04d}-{v:.4f}\n" for e, v in enumerate(values, start=1)))
+    h = fd.read(p)
+    assert h.meta["format"] == "number-pairs"
+    assert list(h.series["loss"].steps) == list(range(1, 7))
+    np.testing.assert_allclose(h.series["loss"].values, values)
+    q = tmp_path / "val_loss.txt"
+    q.write_text("".join(f"0.{50 + e}-0.{60 + e}\n" for e in range(6)))
+    with pytest.raises(BadInput):
+        fd.read(q)

@@ -299,7 +299,7 @@ def auc_learned(ctx: Context) -> bool:
 #: scores of generated text, as whole words of a series' name ("eval_rougeL", "val_bleu",
 #: "eval_gen_len", "test_wer"): a run logging one trains a sequence model, whose loss is a mean
 #: over tokens, not a classifier's over K classes
-_GENERATION_SCORE = re.compile(r"(?:^|_)(?:rouge\w*|bleu|sacrebleu|meteor|chrf|gen_len|wer|cer|perplexity|ppl)(?:_|$)",
+_GENERATION_SCORE = re.compile(r"(?:^|_)(?:rouge\w*|bleu|sacrebleu|meteor|chrf|gen_len|wer|cer|ler|perplexity|ppl)(?:_|$)",
                                re.I)
 
 

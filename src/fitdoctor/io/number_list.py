@@ -179,8 +179,9 @@ class NumberLinesReader(Reader):
                               note)]
 
 
-#: two numbers on a line and nothing else, apart by a comma, a semicolon, a tab or spaces
-_PAIR_LINE = re.compile(r"\s*(-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|NaN)\s*[,;\t ]\s*"
+#: two numbers on a line and nothing else, apart by a comma, a semicolon, a tab or spaces, or
+#: a dash glued between a whole counter and its value ("0001-64.5714": a YOLO port's loss.txt)
+_PAIR_LINE = re.compile(r"\s*(-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|NaN)(\s*[,;\t ]\s*|(?<=\d)-(?=\d|\.\d))"
                         r"(-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|NaN|-?inf|-?Infinity)\s*,?\s*")
 
 #: the share of rows whose second number is at or above the first, for two losses to read as
@@ -196,7 +197,9 @@ def _pair_rows(text: str) -> tuple[np.ndarray, str | None] | None:
     if found is None:
         return None
     matches, _, note = found
-    return np.array([(float(m.group(1)), float(m.group(2))) for m in matches], dtype=float), note
+    if any(m.group(2) == "-" and not m.group(1).isdigit() for m in matches):
+        return None  # "0.52-0.61" is no counter and its value
+    return np.array([(float(m.group(1)), float(m.group(3))) for m in matches], dtype=float), note
 
 
 def _counter_stride(x: np.ndarray) -> float | None:

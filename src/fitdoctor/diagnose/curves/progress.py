@@ -402,6 +402,14 @@ def at_its_ceiling(ctx: Context) -> bool:
     return bool(np.all(np.abs(A.y[-k:] - top) <= 1e-9 * top))
 
 
+def _near_end(P: Curve, ctx: Context) -> int:
+    """How many of a curve's last points its best may lie among and still be "at the end": three,
+    or the last ``tail_frac / 2`` of a long one (a detector's loss logged every 10 batches, 106
+    points, best 7.33 five points before the last 7.34 while its tail falls at z = -9: one
+    noisy batch is no stop)."""
+    return max(3, int(math.ceil(ctx.th.tail_frac / 2 * P.n)))
+
+
 def falling_through_end(P: Curve, ctx: Context) -> str:
     """Still falling at the last point where the tail's own z-test cannot tell: a short curve
     (a handful of evaluations gives no noise estimate worth the name) that went down at each of
@@ -423,7 +431,7 @@ def falling_through_end(P: Curve, ctx: Context) -> str:
     far_short = z_cut < ctx.th.z_trend
     if cut is not None and (P.n >= 4 or (far_short and P.n == 3)) and (
             (P.best_index() == P.n - 1 and falling_steps(P) >= min(3, P.n - 1))
-            or (P.best_index() >= P.n - 3 and min(tail_trend(P, ctx.th.tail_frac)[1],
+            or (P.best_index() >= P.n - _near_end(P, ctx) and min(tail_trend(P, ctx.th.tail_frac)[1],
                                                   tail_trend(P, 0.5)[1] if far_short else 0.0) < -z_cut)
             # or at its best at the last, its last half down a tenth of where it ends (a loss
             # 0.039, 0.029, 0.032, 0.022 at epoch 3 of 400: a bump on the way is no stop)

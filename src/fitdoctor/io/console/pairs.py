@@ -23,7 +23,7 @@ _PAIR_QUOTED = re.compile(r"['\"](" + _WORD + r")['\"]\s*:\s*(" + NUM + r")(?![\
 _KEY_TOKEN = re.compile(r"[_/.\-\s()@]+")
 _METRIC_TOKEN = re.compile(
     r"^(?:(?:loss|acc|err|perplexity|precision|recall|score|bleu|rouge|dice|map|miou|top\d|f1|auc|iou)\w*|"
-    r"ce|bce|nll|wer|cer|r2|mae|mse|rmse|ppl|psnr|ssim|ap\d*|recon|kld?|elbo|"
+    r"ce|bce|nll|wer|cer|ler|r2|mae|mse|rmse|ppl|psnr|ssim|ap\d*|recon|kld?|elbo|"
     r"m?logloss|mape|ndcg\w*|"  # boosting libraries' metrics ("binary_logloss", "mlogloss", "ndcg@5")
     r"reward\w*|rew|returns?|srcc|plcc|krcc)$", re.I)  # an RL run's episode reward or return ("ep_rew_mean", "Avg Reward")
 #: Counters, timings and axes that are printed beside metrics but are not curves.
@@ -217,6 +217,12 @@ def _scoped(segment: str, found: list[re.Match], keys: list[str]) -> list[str]:
 _FILLER = re.compile(r"^(?:(?:the|with|finished|ended|completed?|done|after|is|was|has)[_.\s]+)+(?=\w)", re.I)
 
 
+def _is_game_tally(pairs: dict[str, float]) -> bool:
+    """Wins, losses and draws (or ties) printed side by side."""
+    keys = {k.lower() for k in pairs}
+    return bool(keys & {"win", "wins"}) and bool(keys & {"loss", "losses"}) and bool(keys & {"draw", "draws", "tie", "ties"})
+
+
 def clean_pairs(pairs: dict[str, float]) -> dict[str, float]:
     """``pairs`` without counters and timings; Lightning's ``_step`` twin of an ``_epoch`` key dropped."""
     # "loss is: 0.41" (PaddlePaddle's tutorials and the loops copied from them): the key is "loss"
@@ -227,6 +233,10 @@ def clean_pairs(pairs: dict[str, float]) -> dict[str, float]:
     # "Val. Loss: 0.52" (an abbreviation's period: the seq2seq tutorials' "Val. Loss | Val. PPL")
     pairs = {(re.sub(r"(?<=[A-Za-z])\.(?=_)", "", k) if "._" in k else k): v for k, v in pairs.items()}
     out = {k: v for k, v in pairs.items() if not skipped(k)}
+    if _is_game_tally(out):
+        # "win=  4 loss=  2 draw=  0 timeout= 94": a game-playing agent's tally of lost episodes
+        # beside its wins and draws, no training loss
+        out = {k: v for k, v in out.items() if k.lower() not in ("loss", "losses")}
     # Lightning shows both train_loss_step and train_loss_epoch: the epoch mean is the curve.
     for k in list(out):
         if k.endswith("_step") and (k[:-5] + "_epoch") in out:

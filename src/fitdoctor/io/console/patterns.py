@@ -32,10 +32,27 @@ _IS_VALUE = re.compile(r"(?<=[A-Za-z_\]])\s+is\s+(?=[-+]?(?:\d|\.\d|\[\s*\d))")
 _ELLIPSIS_AFTER_VALUE = re.compile(r"(?<=\d)(?:\.\.\.|\u2026)(?=[ \t\r]|$)", re.M)
 
 
+#: a whole number printed with thousands separators: "step=  1,000 | critic=0.50",
+#: "[Ep 300] step=1,185,886 | rew=-2320.43", "cash=$+3,032.72" (Python's ``f"{n:,}"``); a
+#: comma glued to digits on both sides of it would cut the number in two. Groups of exactly three
+#: digits, right after a sign, a closing bracket, slash, colon or "=" (the places a value is
+#: printed; ``1,250,300`` alone on a line is a row of values; a colon after a digit is a clock's,
+#: and logging's "21:44:38,457" holds milliseconds), or an opening bracket when a
+#: counter's slash follows (``[1,000/10,000]``; ``[128,256]`` is a list), and not next to another
+#: comma-and-digit (``1,250,0.33``)
+_THOUSANDS = re.compile(r"((?:(?<!\d):|[=$+\-\]/])\s*|[\[(]\s*(?=[\d,]+/))(\d{1,3}(?:,\d{3})+)(?![\d,]|\.\d*,)")
+
+
+def _without_separators(m: re.Match) -> str:
+    return m.group(1) + m.group(2).replace(",", "")
+
+
 def plain_values(text: str) -> str:
     """``text`` with its values spelled the usual way: a number or counter printed inside
-    braces taken out of them, a name's "is" before its value read as a colon, and an ellipsis
-    after a value read as a space."""
+    braces taken out of them, a name's "is" before its value read as a colon, an ellipsis
+    after a value read as a space, and a number's thousands separators dropped."""
+    if "," in text:
+        text = _THOUSANDS.sub(_without_separators, text)
     if "..." in text or "\u2026" in text:
         text = _ELLIPSIS_AFTER_VALUE.sub(" ", text)
     if "{" in text:
@@ -76,7 +93,10 @@ METRIC_WORDS = re.compile(
     # "Step   10000 | Avg Reward (last 10):  2853.27"): a learning curve, not a reward printed
     # while data is collected
     r"|" + RL_COUNTER + r"(?<![a-z])(?:reward|return)s?(?![a-z])"
-    r"|(?<![a-z])(?:srcc|plcc|krcc)(?![a-z])",  # image-quality correlations with the opinion score
+    r"|(?<![a-z])(?:srcc|plcc|krcc)(?![a-z])"  # image-quality correlations with the opinion score
+    # speech recognition's error rates over words, characters and labels (TIMIT's phone "LER"):
+    # "Epoch 1. Training LER: 2.59, validation LER: 3.23"
+    r"|(?<![a-z])(?:wer|cer|ler)(?![a-z])",
     re.I)
 #: the share of a split a number was taken on, glued to the split word: "Val~20% 9.6793" (a
 #: loop that evaluates on a fifth of its validation set); the number is still that split's

@@ -36,7 +36,7 @@ _SNIFF_TQDM_EPOCHS = re.compile(
 #: what a script prints beside its epoch: a loss or accuracy, or a named score without either
 #: ("Epoch 3: Val MAE = 0.0199", "epoch 3 val_f1 0.71"), as whole words
 #: (a named score may follow its split and an underscore: "Val_PSNR: 28.86")
-_SCORE_WORD = r"(?:(?:loss|acc)\w*|(?<![A-Za-z0-9])(?:mae|mse|rmse|f1|auc|roc_auc|iou|miou|dice|psnr|ssim|bleu|wer|cer|ppl|perplexity|recon|kld?|elbo)\b)"
+_SCORE_WORD = r"(?:(?:loss|acc)\w*|(?<![A-Za-z0-9])(?:mae|mse|rmse|f1|auc|roc_auc|iou|miou|dice|psnr|ssim|bleu|wer|cer|ler|ppl|perplexity|recon|kld?|elbo)\b)"
 _SNIFF_GENERIC = re.compile(r"(?:epoch|step|iter\w*|\b(?-i:E)(?=\d+/\d+\b))(?:\((?:train|val|test)\))?\s*[:=#]?\s*\[?\d+.{0,200}?"
                             + _SCORE_WORD + r"(?:\s+is)?\W{0,3}\s*" + NUM, re.I)
 #: an RL loop's line numbered by its episode or step, with the reward it earned (or an average of them):
