@@ -206,8 +206,9 @@ def remedies_for(code: str, evidence: Mapping[str, Any] | None = None) -> list[R
     if code == "still_improving" and isinstance(planned, (int, float)) and isinstance(done, (int, float)):
         # the log ended before its own schedule did: finishing it comes first, not 3x more
         what = ev.get("planned_unit", "step")
+        stopped = f"{done:.0f}" if done >= 1 else f"{done:.2g}"  # inside its first epoch: how far
         table[code] = [R(f"let the run finish: resume from its last checkpoint to {what} {planned:.0f} as planned "
-                         f"(it stopped at {what} {done:.0f}), keeping the best weights by validation", {},
+                         f"(it stopped at {what} {stopped}), keeping the best weights by validation", {},
                          "validation was still improving when the log ends"), *table[code]]
     if code == "below_baseline":
         table[code] = _below_baseline(ev)

@@ -2578,7 +2578,7 @@ def test_a_log_cut_at_a_hundredth_of_its_plan_at_its_best_is_still_improving():
         return fd.diagnose(h)
     d = run([0.0391, 0.0294, 0.0324, 0.0224])
     assert d.top.code == "still_improving", d.codes
-    assert "at epoch 3 of the 400 planned (1%): 0.0324 -> 0.0224 over its last 2 epochs (45% of where it ends)" \
+    assert "at epoch 3 of the 400 planned (0.75%): 0.0324 -> 0.0224 over its last 2 epochs (45% of where it ends)" \
         in d.top.message, d.top.message
     assert "still_improving" not in run([0.0391, 0.0224, 0.0324, 0.0294]).codes
 

@@ -2997,3 +2997,32 @@ def test_a_label_error_rate_is_read_as_an_error_rate(tmp_path):
     np.testing.assert_allclose(h.series["val_ler"].values, vals)
     assert not higher_is_better("val_ler") and not higher_is_better("ler")
     assert higher_is_better("val_scheduler_acc")  # "ler" inside a word is not the rate
+
+
+def test_values_under_a_progress_line_are_that_batchs_and_a_run_inside_its_first_epoch_is_a_curve(tmp_path):
+    """RandLA-Net's log_train.txt: '**** EPOCH 000 / 149 ****', then '[TRAIN] Epoch 000 | batch
+    0010/9565 (  0.1%)' over '[TRAIN] mean acc: 0.089' and '[TRAIN] mean loss: 25.24', a pair
+    every 10 batches. Stopped inside epoch 0, its 30 points were averaged into the epoch's one
+    ("only one epoch of values"), and a restart's settings ('Batch size: 2', 'max_epoch: 150')
+    were read as metrics that joined the restart to the first run. Each pair is its batch's
+    point, the settings are no metrics, the restart is a run of its own, and the banner's
+    total is the plan: still improving at 0.3% of 150 epochs."""
+    settings = ["Train samples: 19130", "Batch size: 2", "START TRAINING", "start_epoch: 0", "max_epoch: 150"]
+    lines = settings + ["**** EPOCH 000 / 149 ****", "[TRAIN] Epoch 000 started | lr=0.00950000"]
+    for b in range(10, 310, 10):
+        lines += [f"[TRAIN] Epoch 000 | batch {b:04d}/9565 ({100 * b / 9565:5.1f}%) | 0.195s/batch",
+                  f"[TRAIN] mean acc: {0.09 + b / 700:.6f}", f"[TRAIN] mean loss: {25 * (b / 10) ** -0.3:.6f}"]
+    lines += settings + ["**** EPOCH 000 / 149 ****"]
+    for b in (10, 20, 30):
+        lines += [f"[TRAIN] Epoch 000 | batch {b:04d}/9565 (  0.1%) | 0.195s/batch",
+                  "[TRAIN] mean acc: 0.2", f"[TRAIN] mean loss: {22 - b / 10:.6f}"]
+    runs = fd.read_runs(_printed(tmp_path, lines, "log_train.txt"))
+    assert [len(r.series["loss"]) for r in runs] == [30, 3]
+    first = runs[0]
+    assert "batch_size" not in first.series and "max" not in first.series
+    assert first.series["loss"].steps[0] == pytest.approx(10 / 9565)
+    assert first.series["loss"].values[0] == pytest.approx(25.0)
+    assert first.meta["planned_epochs"] == 150 and first.meta["epochs_done"] == pytest.approx(300 / 9565)
+    d = fd.diagnose(first)
+    assert d.top.code == "still_improving", d.codes
+    assert "at epoch 0.031 of the 150 planned (0.021%)" in d.top.message

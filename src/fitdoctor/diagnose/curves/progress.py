@@ -150,8 +150,11 @@ def _still_improving_on(ctx: Context, P: Curve, train_only: bool = False) -> Fin
                    f"({z_text(-z if rising else z)})")
         best_at = "the last" if P.best_index() == P.n - 1 else \
             f"{P.axis} {fx(P.x[P.best_index()])} ({fv(shown(float(P.y[P.best_index()])))})"
-        msg = (f"{P.name} was still {verb} when the log ends, at {what} {done:.0f} of the {planned:.0f} planned "
-               f"({done / planned:.0%}): {how}, its best at {best_at}; the run was cut short while it improved")
+        # a run stopped inside its first epoch says how far into it ("epoch 0.095 of the 150")
+        reached = f"{done:.0f}" if done >= 1 else f"{done:.2g}"
+        share = f"{done / planned:.0%}" if done / planned >= 0.01 else f"{100 * done / planned:.2g}%"
+        msg = (f"{P.name} was still {verb} when the log ends, at {what} {reached} of the {planned:.0f} planned "
+               f"({share}): {how}, its best at {best_at}; the run was cut short while it improved")
     elif through_end == "first_passes":
         z_half, quarters = first_pass_measures(P)
         first = -(P.n - P.n // 2)

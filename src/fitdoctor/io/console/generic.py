@@ -223,6 +223,31 @@ def header_lines(segs: list[tuple[int, str]]) -> list[int]:
     return found
 
 
+#: how many lines under a progress line its values may be printed on, one a line
+_PROGRESS_REACH = 3
+
+
+def note_progress_point(state: State, n: int, seg: str) -> None:
+    """Remember where in its epoch a line that counts batches and holds no value stands
+    ("[TRAIN] Epoch 000 | batch 0010/9565 (0.1%) | 0.539s/batch", then "[TRAIN] mean acc: 0.089"
+    and "[TRAIN] mean loss: 25.24" a line each): the values under it are that batch's, where
+    they had all piled on the epoch (a RandLA-Net log of 91 such points, stopped inside its first
+    epoch, read as "only one epoch of values")."""
+    m = EPOCH_INLINE.search(seg)
+    sub = _STEP_OF.search(seg, m.end()) if m is not None else None
+    if sub is not None and int(sub.group(2)) > 0:
+        state.progress_point = (n, within_epoch(float(m.group(1)), int(sub.group(1)), int(sub.group(2))))
+
+
+def progress_point_for(state: State, n: int, epoch: float) -> float | None:
+    """The point of the progress line right above line ``n`` (within ``_PROGRESS_REACH`` lines),
+    when it lies in ``epoch`` (see :func:`note_progress_point`)."""
+    p = state.progress_point
+    if p is None or not 0 < n - p[0] <= _PROGRESS_REACH or state.header_line > p[0]:
+        return None
+    return p[1] if abs(p[1] - epoch) <= 1 else None  # epoch 3's batches lie between 2 and 3 (counted from 1)
+
+
 def header_epoch_for(state: State, n: int) -> float | None:
     """The epoch of the header line above line ``n``, if line ``n`` is still that header's: before
     the next header ("Epoch 1/50 | LR=.." over batch lines, a train and a val summary and a
@@ -476,6 +501,8 @@ def handle_generic(state: State, n: int, seg: str) -> None:
         if x is not None and state.header_planned and planned is None:
             planned = (int(x), state.header_planned)
         inside = batch_point(seg, x) if x is not None and not held_out else None
+        if inside is None and x is not None and not held_out:
+            inside = progress_point_for(state, n, x)
         if inside is not None:
             x = inside
     else:

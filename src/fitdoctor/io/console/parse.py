@@ -27,7 +27,7 @@ from fitdoctor.io.console.fomm_log import fomm_lines_as_lines
 from fitdoctor.io.console.grouped_table import grouped_tables_as_lines
 from fitdoctor.io.console.generic import (EVAL_ANNOUNCEMENT, close_eval_block, eval_block_line, handle_generic,
                                           handle_step_split_value, header_lines, line_lead, names_held_out,
-                                          note_epoch_header)
+                                          note_epoch_header, note_progress_point)
 from fitdoctor.io.console.gluoncv_log import gluoncv_lines_as_lines
 from fitdoctor.io.console.hf import hf_dict, handle_dict
 from fitdoctor.io.console.kv_table import kv_tables_as_lines
@@ -152,6 +152,7 @@ def handle(state: State, n: int, seg: str) -> None:
     if holds_no_record(seg):
         if "poch" in seg or "POCH" in seg:
             note_epoch_header(state, n, seg)
+            note_progress_point(state, n, seg)
         elif EVAL_ANNOUNCEMENT.match(seg):
             _announce_eval(state, n, seg)
         return

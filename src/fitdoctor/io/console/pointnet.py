@@ -26,10 +26,12 @@ from __future__ import annotations
 
 import re
 
+from fitdoctor.io.console.generic import progress_point_for
+from fitdoctor.io.console.pairs import is_metric_key
 from fitdoctor.io.console.patterns import NUM
 from fitdoctor.io.console.runs import State
 
-BANNER = re.compile(r"^\s*\*{3,}\s*EPOCH\s+(\d+)(?:\s*/\s*\d+)?\s*\*{3,}\s*$")
+BANNER = re.compile(r"^\s*\*{3,}\s*EPOCH\s+(\d+)(?:\s*/\s*(\d+))?\s*\*{3,}\s*$")
 #: a split's tag in brackets before a metric line: "[TRAIN] mean loss: 25.24", "[VAL] mean acc: 0.41"
 _SPLIT_TAG = r"\[(?:train|val|eval|test)\]\s*"
 #: a fork's epoch marker, "-----3------", with "train_mean loss:" / "test_mean loss:" under it;
@@ -56,12 +58,19 @@ def handle_banner(state: State, n: int, seg: str) -> bool:
     if m is None:
         return False
     _open_epoch(state, n, float(m.group(1)), banner=True)
+    if m.group(2):  # "**** EPOCH 000 / 149 ****": the last epoch of the plan, counted as the banner counts
+        last = int(m.group(2))
+        state.run.last_header = int(m.group(1))
+        state.run.header_total = last + 1 if m.group(1).startswith("0") else last
     return True
 
 
 def _open_epoch(state: State, n: int, epoch: float, *, banner: bool) -> None:
     """The metric lines from here on are ``epoch``'s (a new run when the epochs start again, or
     after another log's lines)."""
+    run = state.run
+    if run.dialect == "pointnet" and run.records and state.pointnet_epoch is not None and epoch <= state.pointnet_epoch:
+        state.new_run(n)  # the same epoch's banner again: the script started over
     state.run_for(n, "pointnet", "epoch", epoch)
     state.pointnet_epoch, state.pointnet_banner = epoch, banner
 
@@ -89,12 +98,20 @@ def handle_metric(state: State, n: int, seg: str) -> bool:
     if m is None:
         return False
     words = m.group(2).lower().strip()
+    if not is_metric_key(words):
+        return False  # a setting printed when a run starts again ("Batch size: 2", "max_epoch: 150")
     name = _NAMES.get(words) or re.sub(r"\W+", "_", words).strip("_")
     value = float(m.group(3))
     split = (m.group(1) or "").strip().strip("[]").rstrip("_").lower()
     if split and split != "train":  # eval, val and a fork's test_: the epoch's evaluation
         state.run.put(state.pointnet_epoch, {f"val_{name}": value})
     else:  # a group of batches: the epoch's value is the mean of its groups so far
-        state.run.put_mean(state.pointnet_epoch, {name: value})
+        run = state.run
+        run.put_mean(state.pointnet_epoch, {name: value})
+        point = progress_point_for(state, n, state.pointnet_epoch)
+        if point is not None and len(run.records) == 1:
+            # under a line that says how far into the epoch it is ("[TRAIN] Epoch 000 | batch
+            # 0010/9565 (0.1%)"): kept at that point too, for a run that stops inside this epoch
+            run.first_epoch_points.setdefault(point, {})[name] = value
     state.record_line = n
     return True

@@ -43,6 +43,9 @@ class Run:
     #: the last unpositioned record was built from lines of one metric each (see
     #: ``generic.one_metric_lines``)
     one_metric_rows: bool = False
+    #: the batches of a run's first epoch at their own points, while the run has no other epoch
+    #: (see ``pointnet.handle_metric``): a run stopped inside that epoch is read on them
+    first_epoch_points: dict[float, dict[str, float]] = field(default_factory=dict)
 
     @property
     def n_records(self) -> int:
@@ -92,6 +95,10 @@ class State:
     header_lines: list[int] = field(default_factory=list)
     #: the total that header named ("epoch: 3/100"): the length the run was planned for
     header_planned: int | None = None
+    #: (line, point) of the last line that counted an epoch's batches and held no value
+    #: ("[TRAIN] Epoch 000 | batch 0010/9565 (0.1%)"): the values printed under it are that
+    #: point's (see ``generic.progress_point_for``)
+    progress_point: tuple[int, float] | None = None
     #: the epoch of the last AverageMeter line ("Epoch: [3][120/5005] .. Loss 0.9 (1.1)"; see ``meters.py``)
     meter_epoch: float | None = None
     #: the number on the last "epoch: N" line alone (see ``generic._counting_epoch``)
@@ -230,6 +237,11 @@ def join_one_epoch_fits(runs: list[Run]) -> list[Run]:
 
 def to_history(run: Run, *, source: str, fmt: str) -> RunHistory:
     h = RunHistory(meta={"source": source, "format": fmt, "dialect": run.dialect})
+    if len(run.records) == 1 and len(run.first_epoch_points) >= 2:
+        # stopped inside its first epoch: its one epoch mean is no curve, its batches are
+        run.records = dict(run.first_epoch_points)
+        run.notes.append("the run stopped inside its first epoch: its batches' values are read at their "
+                         "place in it")
     if counts_steps(run):
         # "[1000/70000] .. [2000/70000]": a bare counter that moves by more than one between
         # records counts iterations, not epochs
@@ -239,6 +251,8 @@ def to_history(run: Run, *, source: str, fmt: str) -> RunHistory:
         done, planned = PROGRESS_KEYS["step" if run.axis == "step" else "epoch"]
         h.meta[planned] = run.header_total
         h.meta[done] = run.last_header - (run.open_header is not None)
+        if h.meta[done] <= 0 and run.records:  # stopped inside its first epoch: as far as its batches got
+            h.meta[done] = max(0.0, float(max(run.records)))
     elif run.pass_progress is not None and run.pass_progress[0] <= 1 and run.pass_progress[1] < run.pass_progress[2]:
         # it never finished its first pass, so it was planned for at least that many batches
         _, batch, total = run.pass_progress
