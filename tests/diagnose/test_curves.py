@@ -3026,3 +3026,21 @@ def test_a_console_run_cut_short_whose_noisy_batch_loss_still_falls_is_still_imp
     done = tmp_path / "done.log"
     done.write_text("\n".join(lines(3)) + "\n")
     assert "planned" not in fd.diagnose(fd.read(done)).top.message
+
+
+def test_a_long_noisy_climb_after_the_last_lr_cut_is_overfitting():
+    """A ResNet on Fashion-MNIST: after its last lr cut val loss bottoms at 0.141, then climbs
+    through its noise to about 0.159 over the last quarter of 300 epochs (+13% at the last, far
+    beyond its noise, never worse at each step) while train falls 0.117 -> 0.083. It read
+    "fell and settled": the rise is under a tenth of the best and of the drop, the size bars of
+    a rise judged against noise alone. The same curve flat after its best stays healthy."""
+    rng = np.random.default_rng(5)
+    n = 300
+    train = np.r_[0.30 - 0.0001 * np.arange(225), 0.117 - 0.00045 * np.arange(75)] + rng.normal(0, 0.0015, n)
+    head = 0.30 + 0.05 * np.abs(np.sin(np.arange(225))) + rng.normal(0, 0.02, 225)
+    climb = 0.1415 + 0.00025 * np.arange(75) + rng.normal(0, 0.0015, 75)
+    d = fd.diagnose({"loss": list(train), "val_loss": list(np.r_[head, climb])})
+    assert d.top.code == "overfitting", d.codes
+    assert "then climbing for the" in d.top.message
+    flat = 0.1415 + rng.normal(0, 0.0015, 75)
+    assert "overfitting" not in fd.diagnose({"loss": list(train), "val_loss": list(np.r_[head, flat])}).codes

@@ -29,7 +29,8 @@ HELD_SHARE = 0.8
 def overfitting(ctx: Context) -> Finding | None:
     found = _overfitting(ctx)
     if found is None and not ctx.partial:
-        found = late_rise(ctx) or short_run_turn(ctx) or three_evaluation_turn(ctx) or steady_climb(ctx)
+        found = late_rise(ctx) or short_run_turn(ctx) or three_evaluation_turn(ctx) or steady_climb(ctx) \
+            or held_climb(ctx)
     return found
 
 
@@ -213,6 +214,61 @@ def steady_climb(ctx: Context) -> Finding | None:
            f"{unit(V)}s after it ({fv(sign * V.logged_last)} at the last{pct}; a climb that long comes by chance "
            f"1 time in {math.factorial(after + 1):,}) while {T.name} {train_fell(t_on_v, ctx, T)}: "
            "validation turned while training kept improving")
+    return finding("overfitting", "warning", msg, ctx, span=(best_x, V.x[-1]), evidence=ev)
+
+
+#: the share of the later points after the best that must sit two noise scales above it for a
+#: long, noisy climb (see :func:`held_climb`): nearly all, where a rise that has held needs most
+HELD_CLIMB_SHARE = 0.9
+#: ... and the share of the run after the best, at least, for that climb to be a long one
+HELD_CLIMB_RUN_SHARE = 0.15
+
+
+def held_climb(ctx: Context) -> Finding | None:
+    """Overfitting as a long climb through noise: from its (smoothed) best, validation trends up
+    beyond noise to the end (``z_trend``) over at least ``HELD_CLIMB_RUN_SHARE`` of the run and
+    ``2 * held_min_points`` evaluations, nearly all of its later half (``HELD_CLIMB_SHARE``)
+    two noise scales above the best, the end ``climb_frac_of_best`` of the best and three noise
+    scales above it, while the train loss fell beyond twice its noise over the same stretch. A
+    ResNet's val loss 0.1408 after its last lr cut, then up to 0.159 over 73 of 300 epochs
+    (+8%, at 7 noise scales) while train went 0.117 -> 0.083, had read healthy: under a tenth of
+    the best or the drop, the size bars of a rise judged against noise alone, and not worse at
+    each step, as :func:`steady_climb` asks. The trend and how long it held are the witnesses
+    here. A finished run only."""
+    V, T = val_curve(ctx), train_curve(ctx)
+    if V is None or T is None or V.n < ctx.th.short_run:
+        return None
+    sv = V.smoothed()
+    b = int(np.argmin(sv))
+    after = V.n - 1 - b
+    if after < max(2 * ctx.th.held_min_points, HELD_CLIMB_RUN_SHARE * V.n):
+        return None
+    vmin = float(sv[b])
+    sigma = noise_after_best(V, b, ctx, vmin)
+    late = V.y[b + (after + 1) // 2:]
+    held = float(np.mean(late > vmin + 2 * sigma))
+    _, z = stats.trend(V.x[b:], V.y[b:], sigma)  # against the stretch's own noise, as the rise is
+    end = tail_level(V, 0.15)
+    if held < HELD_CLIMB_SHARE or z < ctx.th.z_trend or end - vmin < max(ctx.th.climb_frac_of_best * abs(vmin), 3 * sigma):
+        return None
+    t_at_best = float(np.interp(V.x[b], T.x, T.smoothed()))
+    t_end = tail_level(T, 0.15)
+    if not t_end < t_at_best - 2 * noise(T):
+        return None  # train did not keep improving: not memorising
+    if not val_improved(V, ctx) or rise_at_a_train_spike(V, T, b, end, ctx) is not None:
+        return None
+    rb = int(np.argmin(V.y[: min(V.n, b + 3)]))  # the logged minimum near the smoothed one
+    best_x, best_v = V.logged_best(rb)
+    sign = -1 if negated(V) else 1
+    name = V.name if V is ctx.val_loss else f"val {ctx.metric_name}"
+    pct = f", {sign * (V.logged_last - best_v) / abs(best_v):+.0%}" if best_v else ""
+    share = (V.x[-1] - best_x) / max(V.x[-1] - V.x[0], 1e-12)
+    ev = turn_evidence(V, best_x, best_v, sign, V.n - 1 - rb, t_at_best, t_end, noise=sigma, trend_z=z,
+                       share_of_late_points_above_best=held, share_after_best=share)
+    msg = (f"{name} best {fv(sign * best_v)} at {V.axis} {fx(best_x)}, then climbing for the "
+           f"{logged_after(ctx, V, best_x)} {unit(V)}s after it ({share:.0%} of the run; {fv(sign * V.logged_last)} at the last{pct}): a trend "
+           f"up at z={z:.1f}, {held:.0%} of its later {unit(V)}s above the best beyond twice the "
+           f"{unit(V)}-to-{unit(V)} noise ({fv(sigma)}), while {T.name} fell to {fv(last_as_logged(ctx, T))}")
     return finding("overfitting", "warning", msg, ctx, span=(best_x, V.x[-1]), evidence=ev)
 
 
