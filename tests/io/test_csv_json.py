@@ -1233,3 +1233,24 @@ def test_a_counter_and_its_value_glued_by_a_dash_are_two_numbers(tmp_path):
     q.write_text("".join(f"0.{50 + e}-0.{60 + e}\n" for e in range(6)))
     with pytest.raises(BadInput):
         fd.read(q)
+
+
+def test_a_deit_family_log_says_its_recipe_trains_on_harder_targets(tmp_path):
+    """ConvNeXt's log.txt (DeiT's main.py: 'train_lr', 'train_loss', 'test_loss', 'test_acc1',
+    'test_acc5', 'epoch', 'n_parameters' a line): the recipe trains with mixup 0.8, cutmix 1.0
+    and label smoothing 0.1 by default, which the log does not print. A fine-tune whose train loss
+    sits above its test loss at every epoch read suspicious_validation; the reader now says what
+    the recipe does, and the verdict says that explains the gap."""
+    p = tmp_path / "log.txt"
+    rows = []
+    for e in range(30):
+        train = 0.46 + 0.23 * math.exp(-e / 6)
+        rows.append(json.dumps({"train_lr": 1e-4, "train_min_lr": 1e-4, "train_loss": train, "train_weight_decay": 0.05,
+                                "test_loss": 0.7 * train, "test_acc1": 80 + e / 3, "test_acc5": 99.0, "epoch": e,
+                                "n_parameters": 27820000}))
+    p.write_text("\n".join(rows) + "\n")
+    h = fd.read(p)
+    assert h.meta["hparams"]["mixup"] == 0.8 and any("DeiT family" in n for n in h.meta["notes"])
+    d = fd.diagnose(h)
+    assert "suspicious_validation" not in d.codes, d.codes
+    assert "mixup 0.8" in d.top.message

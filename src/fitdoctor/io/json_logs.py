@@ -600,7 +600,20 @@ def records_to_history(records: list[dict], *, path: Path, fmt: str) -> RunHisto
             cols[k][1].append(float(v))
     for k, (xs, vs) in cols.items():
         h.add(canonical_name(k), np.asarray(xs), np.asarray(vs), raw_name=k, axis=axis)
+    if records and _DEIT_RECIPE_KEYS.issubset(records[0]):
+        h.meta["hparams"] = {**DEIT_RECIPE_DEFAULTS, **h.meta.get("hparams", {})}
+        h.note("the records are the DeiT family's log.txt (train_lr, test_acc1, n_parameters: DeiT, ConvNeXt, "
+               "BEiT and their forks), whose recipe trains with mixup 0.8, cutmix 1.0 and label smoothing 0.1 "
+               "unless told otherwise: its train loss sits above validation's by design")
     return h
+
+
+#: the keys of the DeiT family's per-epoch record (``log_stats`` in its main.py: the train and test
+#: stats, the epoch and the parameter count)
+_DEIT_RECIPE_KEYS = frozenset({"train_lr", "train_loss", "test_loss", "test_acc1", "n_parameters"})
+#: ... and that recipe's defaults for the augmentations that make train targets harder than
+#: validation's (the log does not print its arguments)
+DEIT_RECIPE_DEFAULTS = {"mixup": 0.8, "cutmix": 1.0, "smoothing": 0.1}
 
 
 def _restarted(records: list[dict], lines: list[int]) -> list[tuple[int, list[dict]]]:
