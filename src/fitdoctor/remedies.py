@@ -209,7 +209,7 @@ def remedies_for(code: str, evidence: Mapping[str, Any] | None = None) -> list[R
         stopped = f"{done:.0f}" if done >= 1 else f"{done:.2g}"  # inside its first epoch: how far
         table[code] = [R(f"let the run finish: resume from its last checkpoint to {what} {planned:.0f} as planned "
                          f"(it stopped at {what} {stopped}), keeping the best weights by validation", {},
-                         "validation was still improving when the log ends"), *table[code]]
+                         "the run was still improving when the log ends"), *table[code]]
     if code == "below_baseline":
         table[code] = _below_baseline(ev)
     if code in ("needs_more_data", "data_saturated"):

@@ -1229,6 +1229,8 @@ def test_a_counter_and_its_value_glued_by_a_dash_are_two_numbers(tmp_path):
     assert h.meta["format"] == "number-pairs"
     assert list(h.series["loss"].steps) == list(range(1, 7))
     np.testing.assert_allclose(h.series["loss"].values, values)
+    p.write_text("0001-64.5714\n0002-nan\n0003-3.7808\n0004-2.9633\n")
+    assert math.isnan(fd.read(p).series["loss"].values[1])  # a NaN loss is read, for non_finite to say so
     q = tmp_path / "val_loss.txt"
     q.write_text("".join(f"0.{50 + e}-0.{60 + e}\n" for e in range(6)))
     with pytest.raises(BadInput):

@@ -263,10 +263,11 @@ def held_climb(ctx: Context) -> Finding | None:
     name = V.name if V is ctx.val_loss else f"val {ctx.metric_name}"
     pct = f", {sign * (V.logged_last - best_v) / abs(best_v):+.0%}" if best_v else ""
     share = (V.x[-1] - best_x) / max(V.x[-1] - V.x[0], 1e-12)
-    ev = turn_evidence(V, best_x, best_v, sign, V.n - 1 - rb, t_at_best, t_end, noise=sigma, trend_z=z,
+    later = logged_after(ctx, V, best_x)  # counted in the log's own points, as the message counts them
+    ev = turn_evidence(V, best_x, best_v, sign, later, t_at_best, t_end, noise=sigma, trend_z=z,
                        share_of_late_points_above_best=held, share_after_best=share)
     msg = (f"{name} best {fv(sign * best_v)} at {V.axis} {fx(best_x)}, then climbing for the "
-           f"{logged_after(ctx, V, best_x)} {unit(V)}s after it ({share:.0%} of the run; {fv(sign * V.logged_last)} at the last{pct}): a trend "
+           f"{later} {unit(V)}s after it ({share:.0%} of the run; {fv(sign * V.logged_last)} at the last{pct}): a trend "
            f"up at z={z:.1f}, {held:.0%} of its later {unit(V)}s above the best beyond twice the "
            f"{unit(V)}-to-{unit(V)} noise ({fv(sigma)}), while {T.name} fell to {fv(last_as_logged(ctx, T))}")
     return finding("overfitting", "warning", msg, ctx, span=(best_x, V.x[-1]), evidence=ev)
