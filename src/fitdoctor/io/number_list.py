@@ -181,7 +181,8 @@ class NumberLinesReader(Reader):
 
 #: two numbers on a line and nothing else, apart by a comma, a semicolon, a tab or spaces, or
 #: a dash glued between a whole counter and its value ("0001-64.5714": a YOLO port's loss.txt)
-_PAIR_LINE = re.compile(r"\s*(-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|NaN)(\s*[,;\t ]\s*|(?<=\d)-(?=\d|\.\d|nan|NaN|inf|Infinity))"
+_PAIR_LINE = re.compile(r"\s*(-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|NaN)"
+                        r"(\s*[,;\t ]\s*|(?<=\d)-(?=\d|\.\d|nan|NaN|inf|Infinity))"
                         r"(-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|NaN|-?inf|-?Infinity)\s*,?\s*")
 
 #: the share of rows whose second number is at or above the first, for two losses to read as

@@ -249,7 +249,8 @@ def held_climb(ctx: Context) -> Finding | None:
     held = float(np.mean(late > vmin + 2 * sigma))
     _, z = stats.trend(V.x[b:], V.y[b:], sigma)  # against the stretch's own noise, as the rise is
     end = tail_level(V, 0.15)
-    if held < HELD_CLIMB_SHARE or z < ctx.th.z_trend or end - vmin < max(ctx.th.climb_frac_of_best * abs(vmin), 3 * sigma):
+    big_enough = end - vmin >= max(ctx.th.climb_frac_of_best * abs(vmin), 3 * sigma)
+    if held < HELD_CLIMB_SHARE or z < ctx.th.z_trend or not big_enough:
         return None
     t_at_best = float(np.interp(V.x[b], T.x, T.smoothed()))
     t_end = tail_level(T, 0.15)
@@ -267,8 +268,8 @@ def held_climb(ctx: Context) -> Finding | None:
     ev = turn_evidence(V, best_x, best_v, sign, later, t_at_best, t_end, noise=sigma, trend_z=z,
                        share_of_late_points_above_best=held, share_after_best=share)
     msg = (f"{name} best {fv(sign * best_v)} at {V.axis} {fx(best_x)}, then climbing for the "
-           f"{later} {unit(V)}s after it ({share:.0%} of the run; {fv(sign * V.logged_last)} at the last{pct}): a trend "
-           f"up at z={z:.1f}, {held:.0%} of its later {unit(V)}s above the best beyond twice the "
+           f"{later} {unit(V)}s after it ({share:.0%} of the run; {fv(sign * V.logged_last)} at the last{pct}): "
+           f"a trend up at z={z:.1f}, {held:.0%} of its later {unit(V)}s above the best beyond twice the "
            f"{unit(V)}-to-{unit(V)} noise ({fv(sigma)}), while {T.name} fell to {fv(last_as_logged(ctx, T))}")
     return finding("overfitting", "warning", msg, ctx, span=(best_x, V.x[-1]), evidence=ev)
 

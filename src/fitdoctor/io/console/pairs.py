@@ -220,7 +220,8 @@ _FILLER = re.compile(r"^(?:(?:the|with|finished|ended|completed?|done|after|is|w
 def _is_game_tally(pairs: dict[str, float]) -> bool:
     """Wins, losses and draws (or ties) printed side by side."""
     keys = {k.lower() for k in pairs}
-    return bool(keys & {"win", "wins"}) and bool(keys & {"loss", "losses"}) and bool(keys & {"draw", "draws", "tie", "ties"})
+    return (bool(keys & {"win", "wins"}) and bool(keys & {"loss", "losses"})
+            and bool(keys & {"draw", "draws", "tie", "ties"}))
 
 
 def clean_pairs(pairs: dict[str, float]) -> dict[str, float]:
