@@ -7,6 +7,8 @@ from typing import Any, Callable
 
 import numpy as np
 
+from fitdoctor.stats import paired_t
+
 from fitdoctor.errors import BadInput
 from typing import TYPE_CHECKING
 
@@ -202,7 +204,7 @@ def _gap_se(scores: list[float], baseline: list[float]) -> float | None:
     if s.size < 2:
         return None
     if b.size == s.size:
-        return float(np.std(s - b, ddof=1) / math.sqrt(s.size))
+        return paired_t(s - b)["se"]
     var_b = float(np.var(b, ddof=1)) / b.size if b.size > 1 else 0.0
     return math.sqrt(float(np.var(s, ddof=1)) / s.size + var_b)
 

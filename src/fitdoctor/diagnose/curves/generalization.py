@@ -34,6 +34,16 @@ def overfitting(ctx: Context) -> Finding | None:
     return found
 
 
+def late_after_best(V: Curve, b: int) -> np.ndarray:
+    """The later half of the points after index ``b`` (the best): where a rise that held stays."""
+    return V.y[b + (V.n - b) // 2:]
+
+
+def train_at(V: Curve, T: Curve, b: int) -> float:
+    """The smoothed train curve at the axis position of validation's point ``b``."""
+    return float(np.interp(V.x[b], T.x, T.smoothed()))
+
+
 def _overfitting(ctx: Context) -> Finding | None:
     V = val_curve(ctx)
     T = train_curve(ctx)
@@ -60,7 +70,7 @@ def _overfitting(ctx: Context) -> Finding | None:
     shift_p = level_shift_p(V, ctx)
     # it stays up: most of the late points sit clearly above the minimum (a slope test would
     # miss a fast rise followed by a long high plateau)
-    late = V.y[b + (after + 1) // 2:]
+    late = late_after_best(V, b)
     persistence = float(np.mean(late > vmin + 2 * sigma))
     held = late.size >= ctx.th.held_min_points and persistence >= HELD_SHARE
     bar = ctx.th.rise_sigmas_held if held else ctx.th.rise_sigmas
@@ -78,8 +88,7 @@ def _overfitting(ctx: Context) -> Finding | None:
         return gap_widening(ctx, V, T, b)
     by_shift = shift is not None and not (rise_shows and rise_held)  # the late mean decided, not a rise
     # training kept improving over the same stretch (else it is divergence or noise)
-    st = T.smoothed()
-    t_at_best = float(np.interp(V.x[b], T.x, st))
+    t_at_best = train_at(V, T, b)
     t_end = tail_level(T, 0.15)
     if t_end > t_at_best + 2 * noise(T):
         return None
@@ -245,14 +254,13 @@ def held_climb(ctx: Context) -> Finding | None:
         return None
     vmin = float(sv[b])
     sigma = noise_after_best(V, b, ctx, vmin)
-    late = V.y[b + (after + 1) // 2:]
-    held = float(np.mean(late > vmin + 2 * sigma))
+    held = float(np.mean(late_after_best(V, b) > vmin + 2 * sigma))
     _, z = stats.trend(V.x[b:], V.y[b:], sigma)  # against the stretch's own noise, as the rise is
     end = tail_level(V, 0.15)
     big_enough = end - vmin >= max(ctx.th.climb_frac_of_best * abs(vmin), 3 * sigma)
     if held < HELD_CLIMB_SHARE or z < ctx.th.z_trend or not big_enough:
         return None
-    t_at_best = float(np.interp(V.x[b], T.x, T.smoothed()))
+    t_at_best = train_at(V, T, b)
     t_end = tail_level(T, 0.15)
     if not t_end < t_at_best - 2 * noise(T):
         return None  # train did not keep improving: not memorising
@@ -470,8 +478,7 @@ def held_mean_shift(V: Curve, b: int, ctx: Context, vdrop: float, vmin: float) -
     correlates neighbours, and their means then vary more than the point-to-point noise says).
     The shift must also matter, as a rise does (``rise_frac_of_drop`` or ``rise_frac_of_best``).
     Its evidence (the means as the curve holds them: a score negated), or None."""
-    after = V.n - 1 - b
-    late = V.y[b + (after + 1) // 2:]
+    late = late_after_best(V, b)
     if late.size < ctx.th.shift_min_points:
         return None
     w = max(2, round(V.n / 20))
