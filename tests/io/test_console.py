@@ -3026,3 +3026,35 @@ def test_values_under_a_progress_line_are_that_batchs_and_a_run_inside_its_first
     d = fd.diagnose(first)
     assert d.top.code == "still_improving", d.codes
     assert "at epoch 0.031 of the 150 planned (0.021%)" in d.top.message
+
+
+def test_a_negative_log_likelihood_by_its_name_is_a_loss(tmp_path):
+    """A LoRA fine-tune's 'epoch 0 step 3/45 lr=9.33e-05 nll=0.4304' and 'epoch 0 VAL nll=0.0398':
+    'nll' was no metric word, so no line held a record and the log was refused. It reads as the
+    run's train and validation loss."""
+    lines, v = ["train=960 val=120"], 0.5
+    for e in range(3):
+        for s in range(15 * e, 15 * (e + 1)):
+            v *= 0.93
+            lines.append(f"epoch {e} step {s}/45 lr={1e-4 * (1 - s / 50):.2e} nll={v:.4f}")
+        lines.append(f"epoch {e} VAL nll={v * 1.2:.4f}")
+    h = _read_printed(tmp_path, lines, "train.log")
+    assert len(h.series["val_loss"]) == 3 and len(h.series["loss"]) == 45
+
+
+def test_epoch_zeros_own_summary_after_its_batch_lines_closes_epoch_zero(tmp_path):
+    """'epoch 0 step 3/3 loss=..' then 'epoch 0 val_loss=..': a log counting epochs from 0 puts
+    epoch 0's batches where a log counted from 1 puts epoch 1's (0 to 1), so its summary at 0
+    went back on them and began a new run: epoch 0's batches were a run of their own, and the
+    next epoch's joined the summaries. They are one run, each summary closing its epoch."""
+    lines = []
+    for e in range(4):
+        lines += [f"epoch {e} step {s}/3 loss={1 / (1 + 3 * e + s):.4f}" for s in (1, 2, 3)]
+        lines.append(f"epoch {e} val_loss={1 / (2 + 3 * e):.4f}")
+    runs = fd.read_runs(_printed(tmp_path, lines, "train.log"))
+    assert len(runs) == 1
+    h = runs[0]
+    np.testing.assert_allclose(h.series["val_loss"].steps, [0, 1, 2, 3])
+    loss = h.series["loss"]
+    assert len(loss) == 12 and np.all(np.diff(loss.steps) > 0)
+    assert loss.steps[2] == 0 and loss.steps[5] == 1  # each epoch's last batch sits at its summary

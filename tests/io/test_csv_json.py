@@ -1256,3 +1256,30 @@ def test_a_deit_family_log_says_its_recipe_trains_on_harder_targets(tmp_path):
     d = fd.diagnose(h)
     assert "suspicious_validation" not in d.codes, d.codes
     assert "mixup 0.8" in d.top.message
+
+
+def test_a_csv_of_list_cells_reads_each_cell_as_its_curve(tmp_path):
+    """pandas' to_csv of lists: one row, each cell the text of a whole list. A per-epoch list in
+    a column pandas named '0' takes the file's name (loss.csv); a list of lists per cell is each
+    epoch's batches. Both were refused ("a table of results", "no numeric columns")."""
+    pd = pytest.importorskip("pandas")
+    losses = [0.032 * 0.93 ** e for e in range(30)]
+    pd.DataFrame([str(losses)]).to_csv(tmp_path / "loss.csv")  # ",0" then "0,\"[0.032, ...]\""
+    h = fd.read(tmp_path / "loss.csv")
+    np.testing.assert_allclose(h.series["loss"].values, losses)
+    assert h.series["loss"].steps[0] == 1 and len(h.series["loss"]) == 30
+
+    per_batch = [[1.0 / (1 + e * 20 + i) for i in range(20)] for e in range(4)]
+    acc = [[min(1.0, 0.4 + 0.15 * e + 0.01 * i) for i in range(20)] for e in range(4)]
+    pd.DataFrame({"loss": [str(per_batch)], "accuracy": [str(acc)]}).to_csv(tmp_path / "train_history.csv", index=False)
+    h = fd.read(tmp_path / "train_history.csv")
+    assert len(h.series["loss"]) == 80 and len(h.series["accuracy"]) == 80
+    assert h.series["loss"].steps[19] == 1.0 and h.series["loss"].steps[-1] == 4.0  # batch 20 of 20 closes its epoch
+    assert any("whole list" in n for n in h.meta["notes"])
+
+
+def test_a_csv_list_cell_in_a_file_whose_name_says_nothing_is_refused_with_what_to_add(tmp_path):
+    pd = pytest.importorskip("pandas")
+    pd.DataFrame([str([0.5, 0.4, 0.3])]).to_csv(tmp_path / "history.csv")
+    with pytest.raises(BadInput, match="does not say what they are"):
+        fd.read(tmp_path / "history.csv")

@@ -17,6 +17,7 @@ from fitdoctor.io._table import (cell_at, columns_to_history, delimiter_of, eval
                                  is_sentence, other_set_note, parse_cell, read_csv_rows, restart_starts, shown,
                                  step_column_of_epoch_rows, title_lines)
 from fitdoctor.io.base import Reader, decode_text, looks_binary, register
+from fitdoctor.io.csv_list_cells import list_cells, list_cells_history
 from fitdoctor.io.console.vocabulary import translate
 
 LOSS_WORDS = ("loss", "acc", "accuracy", "error", "mae", "mse", "auc")
@@ -228,6 +229,9 @@ class GenericCSVReader(Reader):
             h.note(f"one row per curve and one column per epoch ({', '.join(flipped[0][1:4])}, ...): a history "
                    "saved transposed (DataFrame(history.history).T), read with its columns as the epochs")
             return [h]
+        cells = list_cells(header, rows)
+        if cells is not None:
+            return [list_cells_history(path, cells, self.name)]
         pairs = keyed_rows(header, rows)
         if pairs is not None:
             h = columns_to_history(*pairs, path=path, fmt=self.name)

@@ -283,6 +283,15 @@ def _move_back_an_epoch(run: Run) -> None:
         run.last_x -= 1.0
 
 
+def _closes_epoch_zero(state: State, epoch: float) -> bool:
+    """An epoch line with no batch counter for epoch 0, right after epoch 0's batch lines (placed
+    between 0 and 1, see :func:`within_epoch`) and before any of epoch 1's: its summary."""
+    run = state.run
+    return (epoch == 0 and state.epoch_zero_batches and state.batch_epoch == 0 and not state.batch_shift
+            and run.dialect == "generic" and bool(run.records) and run.last_x is not None
+            and 0 < run.last_x <= 1 and min(run.records) >= 0)
+
+
 def _summary_counts_from_zero(state: State, epoch: float) -> bool:
     """An epoch line with no batch counter numbered one below the batch lines just before it, which
     counted from 1 and reached into the last part of that epoch: its summary, numbered from 0."""
@@ -374,6 +383,13 @@ def handle_generic(state: State, n: int, seg: str) -> None:
                     rest = seg[:m.start()] + " | " + seg[prog.end():]
                 else:
                     rest = rest[:sub.start()] + " | " + rest[sub.end():]
+            elif _closes_epoch_zero(state, x):
+                # "epoch 0 VAL nll=0.0398" right after "epoch 0 step 14/45 .. nll=0.0591": epoch 0's
+                # own summary, after its batches, which sit where a log counted from 1 puts epoch
+                # 1's (0 to 1); they move back a whole epoch (-1 to 0), so the summary closes epoch
+                # 0 at 0 (it started a new run, its epoch below their points), as epoch 1's batches
+                # would have moved them had they come first
+                _move_back_an_epoch(state.run)
             elif _summary_counts_from_zero(state, x):
                 # "Epoch 0/1000, Loss: .., Val Loss: .." right after "Epoch 1/1000 Batch 9500/9585"
                 # lines: the script numbers its batch lines from 1 and its epoch summaries from 0,

@@ -96,7 +96,10 @@ METRIC_WORDS = re.compile(
     r"|(?<![a-z])(?:srcc|plcc|krcc)(?![a-z])"  # image-quality correlations with the opinion score
     # speech recognition's error rates over words, characters and labels (TIMIT's phone "LER"):
     # "Epoch 1. Training LER: 2.59, validation LER: 3.23"
-    r"|(?<![a-z])(?:wer|cer|ler)(?![a-z])",
+    r"|(?<![a-z])(?:wer|cer|ler)(?![a-z])"
+    # a loss by its function's name, the negative log-likelihood: "epoch 0 step 3/45 lr=9.33e-05
+    # nll=0.4304" and "epoch 0 VAL nll=0.0398" (see ``meaning._LOSS_FUNCTION_NAMES``)
+    r"|(?<![a-z])nll(?![a-z])",
     re.I)
 #: the share of a split a number was taken on, glued to the split word: "Val~20% 9.6793" (a
 #: loop that evaluates on a fifth of its validation set); the number is still that split's
