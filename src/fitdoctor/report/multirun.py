@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -147,16 +148,60 @@ def ranking_notes(diagnoses, rows: list[dict[str, Any]]) -> list[str]:
     if rows and "beyond_noise" in rows[0]:
         notes.append("the best run beats the next beyond noise" if rows[0]["beyond_noise"]
                      else "the best run is within noise of the next: not a real difference")
+    majority = replicate_majority(diagnoses)
     i = latest_run(diagnoses)
-    if i is not None:
+    if majority is not None:
+        j, code, count = majority
+        notes.append(f"replicates of one setup (folds or seeds): {count} of {len(diagnoses)} read {code}; "
+                     f"run {diagnoses[j].history.name}, the last of them, is first in --json")
+    elif i is not None:
         notes.append(f"last complete run in the file: {diagnoses[i].history.name} (first in --json)")
     return notes
 
 
+#: the names of replicate runs of one setup in one file: cross-validation folds or seeds
+#: ("0".."4" as a dict's keys, "fold_2", "Fold 3", "seed=44")
+_REPLICATE_NAME = re.compile(r"(?:fold|cv|split|seed)?[\s_=#-]*\d+", re.I)
+#: at least this many replicates for their majority to speak for the setup
+REPLICATES_MIN = 3
+
+
+def verdict_code(d) -> str:
+    """A run's verdict as one code: its first finding at warning or error, else ``healthy``."""
+    top = next((f for f in d.findings if f.severity in ("warning", "error")), None)
+    return top.code if top is not None else "healthy"
+
+
+def replicate_majority(diagnoses) -> tuple[int, str, int] | None:
+    """``(index, code, count)`` for the runs of one file that are replicates of one setup
+    (:data:`_REPLICATE_NAME`, ``REPLICATES_MIN`` or more): the verdict most of them share, over
+    half, and the last run that shows it. Folds and seeds differ only by chance, so the
+    setup's verdict is what most of them show, not what the last one happens to (a 5-fold log
+    whose folds 0-3 overfit and whose fold 4 ended as its val loss came back: the setup
+    overfits). None otherwise."""
+    histories = [d.history for d in diagnoses]
+    if len(histories) < REPLICATES_MIN or any("position_in_file" not in h.meta for h in histories):
+        return None
+    if not all(_REPLICATE_NAME.fullmatch(str(h.meta.get("run", "")).strip()) for h in histories):
+        return None
+    codes = [verdict_code(d) for d in diagnoses]
+    code = max(dict.fromkeys(codes), key=codes.count)
+    count = codes.count(code)
+    if 2 * count <= len(codes):
+        return None
+    last = max((i for i, c in enumerate(codes) if c == code), key=lambda i: histories[i].meta["position_in_file"])
+    return last, code, count
+
+
 def leading_run(diagnoses, rows: list[dict[str, Any]] | None = None) -> int:
     """The index of the run a verdict on several runs leads with (``diagnose --json``'s first
-    item): the last complete run of one file (:func:`latest_run`), else the best-ranked run
-    (from ``rows``, :func:`rank_runs`'s, when the caller has ranked them already)."""
+    item): for replicates of one setup (folds, seeds), the last run showing the verdict most of
+    them share (:func:`replicate_majority`); else the last complete run of one file
+    (:func:`latest_run`), else the best-ranked run (from ``rows``, :func:`rank_runs`'s, when the
+    caller has ranked them already)."""
+    majority = replicate_majority(diagnoses)
+    if majority is not None:
+        return majority[0]
     latest = latest_run(diagnoses)
     if latest is not None:
         return latest
