@@ -316,6 +316,12 @@ class Thresholds:
     #: its peak finished an annealing schedule (cosine, one-cycle, linear to zero): the fall at
     #: its end is the anneal's, not a run stopped on its way down, so it is not still improving.
     annealed_lr_share: float = 0.05
+    #: a logged lr that peaked, then fell at each of its last ``mid_decay_steps`` logged values
+    #: and still ends at this share of its peak or more, is a decay schedule (cosine, linear)
+    #: stopped partway: the run had its schedule's way to go (a GPT pretraining log ending at
+    #: lr 2.9e-4 of its 6e-4, its val loss falling 0.05-0.15 per 3000 steps)
+    mid_decay_lr_share: float = 0.25
+    mid_decay_steps: int = 3
     #: ... unless the run passed over its data fewer than this many times (a one-epoch fine-tune
     #: annealed to zero): more passes, on a longer schedule, is then the change to make.
     annealed_min_epochs: float = 2.0

@@ -3044,3 +3044,22 @@ def test_a_long_noisy_climb_after_the_last_lr_cut_is_overfitting():
     assert "then climbing for the" in d.top.message
     flat = 0.1415 + rng.normal(0, 0.0015, 75)
     assert "overfitting" not in fd.diagnose({"loss": list(train), "val_loss": list(np.r_[head, flat])}).codes
+
+
+def test_a_tail_still_falling_while_the_lr_is_partway_down_its_schedule_is_still_improving():
+    """A language model's val loss 10.9 -> 4.8, still falling beyond noise over its last
+    evaluations but by a few percent of its fall, its last three too noisy to show a slope of
+    their own: at a constant lr that reads as levelled off (healthy). With the lr partway down a
+    cosine (50% of its peak, lower at each evaluation) the schedule had its way to go: a GPT
+    pretraining log stopped at lr 2.9e-4 of 6e-4 had read healthy."""
+    n = np.arange(32)
+    rng = np.random.default_rng(0)
+    val = list(3.5 + 7.4 * (1 + n) ** -0.8 + rng.normal(0, 0.02, 32))
+    tr = list(3.53 + 7.4 * (1 + n) ** -0.8 + rng.normal(0, 0.02, 32))
+    half_cosine = list(6e-4 * 0.5 * (1 + np.cos(np.pi * n / 62)))
+    d = fd.diagnose({"loss": tr, "val_loss": val, "lr": half_cosine})
+    assert d.codes[0] == "still_improving"
+    assert "the lr was still decaying (50% of its peak at the last)" in d.findings[0].message
+    assert fd.diagnose({"loss": tr, "val_loss": val, "lr": [6e-4] * 32}).codes == ["healthy"]
+    stepped = [6e-4] * 16 + [3e-4] * 16  # a step schedule holding its level: no decay under way
+    assert fd.diagnose({"loss": tr, "val_loss": val, "lr": stepped}).codes == ["healthy"]

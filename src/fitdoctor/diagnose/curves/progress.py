@@ -113,8 +113,12 @@ def _still_improving_on(ctx: Context, P: Curve, train_only: bool = False) -> Fin
     if at_its_ceiling(ctx):
         return None  # a perfect validation score: nothing left to gain, however far the loss falls
     slope_end, z_end, _ = tail_trend(P, ctx.th.tail_frac / 2)
-    if z_end > -ctx.th.z_trend and not through_end and (tail_drop < ctx.th.level_off_tail_share * total
-                                                        or levelled_off(slope, slope_end, z_end, ctx)):
+    # a tail falling beyond noise while the lr is still on its way down a decay schedule has
+    # not levelled off: the schedule had its way to go, and the last few evaluations are too
+    # few to show a slope of their own
+    mid_decay = lr_mid_decay(ctx) if z <= -ctx.th.z_trend else None
+    if z_end > -ctx.th.z_trend and not through_end and mid_decay is None and (
+            tail_drop < ctx.th.level_off_tail_share * total or levelled_off(slope, slope_end, z_end, ctx)):
         return None  # it was falling, but has levelled off by the last few evaluations
     T = train_curve(ctx)
     if T is not None and T is not P:
@@ -218,6 +222,10 @@ def _still_improving_on(ctx: Context, P: Curve, train_only: bool = False) -> Fin
         msg = (f"{P.name} was still {verb} at the end: "
                f"{fv(shown(P.logged_at(P.x[-k - 1 if k < P.n else 0])))} -> {fv(shown(P.logged_last))} over the last {k} "
                f"{unit(P)}s ({z_text(-z if rising else z)}), {size}")
+    if mid_decay is not None:
+        ev["lr_end_share"] = mid_decay
+        msg += (f"; the lr was still decaying ({mid_decay:.0%} of its peak at the last): its schedule had not run "
+                "its course")
     return finding("still_improving", "warning", msg, ctx, span=(P.x[first], P.x[-1]),
                    evidence=as_logged(ev) if rising else ev)
 
@@ -554,6 +562,21 @@ def say_annealed(findings: list[Finding], ctx: Context) -> list[Finding]:
             "peak: that is the schedule's last stretch, so more epochs at this lr would not go further "
             "(a longer schedule might)")
     return [replace(f, message=f.message + text) if f.code == "healthy" else f for f in findings]
+
+
+def lr_mid_decay(ctx: Context) -> float | None:
+    """The last logged lr as a share of its peak when a decay schedule was still under way at the
+    end: it fell at each of its last ``mid_decay_steps`` logged values and ends at
+    ``mid_decay_lr_share`` of its peak or more (and below it). None otherwise (no lr logged, a
+    constant or stepped lr, one annealed to about zero)."""
+    share = lr_end_share(ctx)
+    if share is None or not ctx.th.mid_decay_lr_share <= share < 1.0:
+        return None
+    y = ctx.lr.y[np.isfinite(ctx.lr.y)]
+    k = ctx.th.mid_decay_steps
+    if y.size < k + 2 or int(np.argmax(y)) >= y.size - 1 - k or not bool(np.all(np.diff(y[-k - 1:]) < 0)):
+        return None
+    return share
 
 
 def lr_annealed(ctx: Context) -> bool:
