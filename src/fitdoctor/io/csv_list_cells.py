@@ -24,7 +24,7 @@ _INDEX_NAMES = ("", "unnamed: 0", "index")
 def list_cells(header: list[str], rows: list[list[str]]) -> dict[str, object] | None:
     """``{column: parsed list}`` when the table is one row whose cells (an index column aside)
     each hold a bracketed list of numbers or of lists of numbers; else None."""
-    from fitdoctor.io.json_logs import _python_literal
+    from fitdoctor.io.json_logs import python_literal
 
     if len(rows) != 1 or len(rows[0]) != len(header):
         return None
@@ -35,7 +35,7 @@ def list_cells(header: list[str], rows: list[list[str]]) -> dict[str, object] | 
             continue  # the frame's index, written beside its one row
         if not text.startswith("["):
             return None
-        value = _python_literal(text)
+        value = python_literal(text)
         if not _numbers(value) and not (isinstance(value, list) and value and all(_numbers(v) for v in value)):
             return None
         out[name.strip()] = value

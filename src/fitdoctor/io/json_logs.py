@@ -32,7 +32,7 @@ _NAMED_LIST_LINE = re.compile(r"^\s*['\"]?([A-Za-z_][\w/.\-]{0,79})['\"]?\s*[:=]
 _NP_SCALAR = re.compile(r"\b(?:np|numpy)\.(?:float|int)(?:16|32|64)\(\s*([^()]*?)\s*\)")
 
 
-def _python_literal(text: str) -> Any:
+def python_literal(text: str) -> Any:
     """A history written with ``str()``/``print()`` instead of ``json.dump``: single quotes,
     ``nan``/``inf``, numpy 2's ``np.float64(0.69)``. Parsed as a literal (never run); None
     when it is not one."""
@@ -59,7 +59,7 @@ def _named_lists(text: str) -> dict[str, list] | None:
     out: dict[str, list] = {}
     for ln in lines:
         m = _NAMED_LIST_LINE.match(ln)
-        values = _python_literal(m.group(2)) if m is not None else None
+        values = python_literal(m.group(2)) if m is not None else None
         if not isinstance(values, list) or not values:
             return None
         out[m.group(1)] = values
@@ -75,7 +75,7 @@ def _load_json(path: Path) -> Any:
         data = json.loads(text)
         if isinstance(data, str) and _PY_DICT_OF_LISTS.match(data.lstrip()):
             # json.dump(str(history.history), f): a JSON string that holds the printed dict
-            inner = _python_literal(data)
+            inner = python_literal(data)
             if isinstance(inner, dict):
                 return inner
         return data
@@ -87,7 +87,7 @@ def _load_json(path: Path) -> Any:
         if labelled is not None:  # print("train history:", history.history), and what it printed next
             text = _first_dict(text[labelled.end():])
         if _PY_DICT_OF_LISTS.match(text.lstrip()):
-            data = _python_literal(text)
+            data = python_literal(text)
             if isinstance(data, dict):
                 return data
             raise BadInput(f"{path}: not a complete Python dict of lists (print(history.history) output cut "
@@ -676,7 +676,7 @@ class GenericJSONReader(Reader):
                     rec = json.loads(line)
                 except json.JSONDecodeError:
                     # print(record) each epoch: "{'epoch': 1, 'train_loss': 0.41}" (a Python literal)
-                    rec = _python_literal(line) if line.lstrip().startswith("{'") else None
+                    rec = python_literal(line) if line.lstrip().startswith("{'") else None
                     if isinstance(rec, dict):
                         records.append(rec)
                         line_of.append(line_no)

@@ -166,12 +166,6 @@ _REPLICATE_NAME = re.compile(r"(?:fold|cv|split|seed)?[\s_=#-]*\d+", re.I)
 REPLICATES_MIN = 3
 
 
-def verdict_code(d) -> str:
-    """A run's verdict as one code: its first finding at warning or error, else ``healthy``."""
-    top = next((f for f in d.findings if f.severity in ("warning", "error")), None)
-    return top.code if top is not None else "healthy"
-
-
 def replicate_majority(diagnoses) -> tuple[int, str, int] | None:
     """``(index, code, count)`` for the runs of one file that are replicates of one setup
     (:data:`_REPLICATE_NAME`, ``REPLICATES_MIN`` or more): the verdict most of them share, over
@@ -184,7 +178,7 @@ def replicate_majority(diagnoses) -> tuple[int, str, int] | None:
         return None
     if not all(_REPLICATE_NAME.fullmatch(str(h.meta.get("run", "")).strip()) for h in histories):
         return None
-    codes = [verdict_code(d) for d in diagnoses]
+    codes = [d.top.code if d.top else "no verdict" for d in diagnoses]  # the ranking's "top finding"
     code = max(dict.fromkeys(codes), key=codes.count)
     count = codes.count(code)
     if 2 * count <= len(codes):
