@@ -1283,3 +1283,13 @@ def test_a_csv_list_cell_in_a_file_whose_name_says_nothing_is_refused_with_what_
     pd.DataFrame([str([0.5, 0.4, 0.3])]).to_csv(tmp_path / "history.csv")
     with pytest.raises(BadInput, match="does not say what they are"):
         fd.read(tmp_path / "history.csv")
+
+
+def test_a_csv_list_cell_cut_short_reads_its_complete_values_with_a_note(tmp_path):
+    """A run still writing its list cell: the file ends inside the list. It is read up to its
+    last complete value, with a note (it was refused as "a table of results")."""
+    path = tmp_path / "loss.csv"
+    path.write_text(',0\n0,"[0.5, 0.41, 0.35, 0.31, 0.29, 0.2')
+    h = fd.read(path)
+    np.testing.assert_allclose(h.series["loss"].values, [0.5, 0.41, 0.35, 0.31, 0.29])
+    assert any("cut short" in n for n in h.meta["notes"])

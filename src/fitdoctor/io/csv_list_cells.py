@@ -24,22 +24,44 @@ _INDEX_NAMES = ("", "unnamed: 0", "index")
 def list_cells(header: list[str], rows: list[list[str]]) -> dict[str, object] | None:
     """``{column: parsed list}`` when the table is one row whose cells (an index column aside)
     each hold a bracketed list of numbers or of lists of numbers; else None."""
-    from fitdoctor.io.json_logs import python_literal
-
     if len(rows) != 1 or len(rows[0]) != len(header):
         return None
     out: dict[str, object] = {}
-    for name, cell in zip(header, rows[0]):
+    for j, (name, cell) in enumerate(zip(header, rows[0])):
         text = cell.strip()
         if name.strip().lower() in _INDEX_NAMES and text.isdigit():
             continue  # the frame's index, written beside its one row
         if not text.startswith("["):
             return None
-        value = python_literal(text)
+        value = _parsed(text, last=j == len(header) - 1)
         if not _numbers(value) and not (isinstance(value, list) and value and all(_numbers(v) for v in value)):
             return None
         out[name.strip()] = value
     return out or None
+
+
+#: the note a list cut short at the file's end gets (see :func:`_parsed`)
+CUT_NOTE = "the last list is cut short (file still being written?); read its complete values"
+
+
+def _parsed(text: str, last: bool) -> object:
+    """The cell's list; for the row's last cell, one cut short at the end of the file (a run
+    still writing it) is read up to its last complete value (or, nested, its last complete
+    list), marked by a ``CutList``."""
+    from fitdoctor.io.json_logs import python_literal
+
+    value = python_literal(text)
+    if value is not None or not last or text.rstrip().endswith("]"):
+        return value
+    for cut in (text[:text.rfind("],") + 1] + "]", text[:text.rfind(",")] + "]"):
+        value = python_literal(cut)
+        if isinstance(value, list) and value:
+            return CutList(value)
+    return None
+
+
+class CutList(list):
+    """A list read up to its last complete value: the file ended inside it."""
 
 
 def _numbers(value: object) -> bool:
@@ -69,6 +91,8 @@ def list_cells_history(path: Path, cells: dict[str, object], fmt: str) -> RunHis
             values = [np.nan if v is None else float(v) for v in value]  # type: ignore[union-attr]
             steps = list(range(1, len(values) + 1))
         h.add(name, np.asarray(steps, dtype=float), np.asarray(values, dtype=float), raw_name=raw)
+    if any(isinstance(v, CutList) for v in cells.values()):
+        h.note(CUT_NOTE)
     shown = ", ".join(repr(k) for k in cells)
     h.note(f"one row whose cells each hold a whole list ({shown}; pandas' to_csv of lists): read as "
            + ("each epoch's batches in order" if nested else "one value per epoch")
