@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import math
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
-from fitdoctor.stats import paired_t
-
 from fitdoctor.errors import BadInput
-from typing import TYPE_CHECKING
+from fitdoctor.stats import paired_t
 
 if TYPE_CHECKING:
     from fitdoctor.doctor.result import DoctorRound

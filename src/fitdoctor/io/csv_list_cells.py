@@ -16,6 +16,7 @@ import numpy as np
 
 from fitdoctor.errors import BadInput
 from fitdoctor.history import RunHistory, canonical_name
+from fitdoctor.io.base import json_number
 
 #: what pandas names its index column when the frame is written back with one
 _INDEX_NAMES = ("", "unnamed: 0", "index")
@@ -65,8 +66,8 @@ class CutList(list):
 
 
 def _numbers(value: object) -> bool:
-    return isinstance(value, list) and bool(value) and all(
-        v is None or (isinstance(v, (int, float)) and not isinstance(v, bool)) for v in value)
+    """A non-empty list of numbers (a missing one, None, allowed)."""
+    return isinstance(value, list) and bool(value) and all(v is None or json_number(v) is not None for v in value)
 
 
 def list_cells_history(path: Path, cells: dict[str, object], fmt: str) -> RunHistory:
