@@ -300,6 +300,24 @@ def test_a_loss_that_blows_up_and_comes_back_is_diverging():
     assert d.top.code == "diverging" and "blew up" in d.top.message
 
 
+def test_a_best_inside_the_tail_is_judged_on_what_came_after_it(tmp_path):
+    """A triplet loss logged per step: 3.1 give or take over steps 1-320, then a resumed
+    session's steps 17800-17810 at 0.34-1.87 (its best and its noise). The tail's median took
+    the 39 points before the best with the 11 after it and read "grows 3.4x its lowest"; the
+    level it ended at is what came after its best."""
+    rng = np.random.default_rng(4)
+    early = 3.1 + 0.25 * rng.standard_normal(321)
+    late = [0.3758, 0.3672, 0.6062, 1.3742, 0.3735, 0.8896, 1.8683, 0.3379, 0.3906, 0.3435, 1.2885]
+    p = tmp_path / "losses.txt"
+    p.write_text("".join(f"{s},{v:.4f}\n" for s, v in enumerate(early))
+                 + "".join(f"{s},{v}\n" for s, v in zip(range(17800, 17811), late)))
+    d = fd.diagnose(p)
+    assert "diverging" not in d.codes, d.codes
+    # a loss that grew after a best in its tail still reads so (0.3 -> 5.3 over its last 10)
+    grown = {"loss": list(3.1 * np.exp(-E[:90] / 15) + 0.3) + list(0.3 + 0.5 * np.arange(1, 11))}
+    assert fd.diagnose(grown).top.code == "diverging"
+
+
 def test_a_loss_that_swings_below_zero_and_back_is_no_blow_up():
     """An energy-based model's contrastive-divergence loss has no floor at 0: it swings from
     0.032 down to -0.136 and back up to +0.075 before settling near 0. Its peak is 8x its start,

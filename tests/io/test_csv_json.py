@@ -986,6 +986,32 @@ def test_two_numbers_a_line_are_a_counter_and_the_metric_its_name_says(tmp_path)
     assert fd.read(epochs).series["val_loss"].axis == "epoch"
 
 
+def test_a_counter_that_starts_again_splits_the_pairs_into_runs(tmp_path):
+    """A character LSTM's ``loss_log.txt``: 'epoch,loss' a line, 23 epochs, then the script
+    resumed from its checkpoint and counted from 1 again for 206 more. The counter stepping back
+    made it no counter, and the file was refused as two losses a row with validation below
+    train. Each start is a run now, the last the one that leads; starts that logged one row and
+    began again (a triplet trainer restarted at step 0 three times) are left out, with a note."""
+    first = [6.2 - 0.1 * e for e in range(1, 24)]
+    second = [3.97 - 0.4 * (1 - math.exp(-e / 30)) for e in range(1, 207)]
+    p = tmp_path / "loss_log.txt"
+    p.write_text("".join(f"{e},{v:.4f}\n" for e, v in enumerate(first, 1))
+                 + "".join(f"{e},{v:.4f}\n" for e, v in enumerate(second, 1)))
+    runs = fd.read_runs(p)
+    assert [r.meta["run"] for r in runs] == ["run 1 (line 1)", "run 2 (line 24)"]
+    assert [len(r.series["loss"].values) for r in runs] == [23, 206]
+    assert all(r.series["loss"].axis == "epoch" and "val_loss" not in r.series for r in runs)
+    restarted = tmp_path / "losses.txt"
+    restarted.write_text("0,3.46\n0,3.54\n0,3.41\n" + "".join(f"{s},{3.2 - 0.001 * s:.4f}\n" for s in range(40)))
+    runs = fd.read_runs(restarted)
+    assert len(runs) == 1 and list(runs[0].series["loss"].steps) == list(range(40))
+    assert any("3 start(s) before line 4 logged one row each and began again" in n for n in runs[0].meta["notes"])
+    stepping_back = tmp_path / "loss.txt"  # not to its start: no counter, two losses as before
+    stepping_back.write_text("4,1\n6,3\n5,2\n7,4\n")
+    with pytest.raises(BadInput, match="cannot tell which is train and which validation"):
+        fd.read_runs(stepping_back)
+
+
 def test_two_losses_a_line_are_train_then_validation_when_validation_sits_above(tmp_path):
     """GPT-2 medium's SFT ``loss.txt``: '2.5973<TAB>2.6106' a line, np.savetxt of the train and
     the val loss. Refused before as a table nothing names; read now in the order savetxt writes,

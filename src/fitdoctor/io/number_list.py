@@ -235,10 +235,47 @@ class NumberPairsReader(Reader):
         if metric is None:
             raise BadInput(f"{path}: two numbers per line and the file's name ({path.stem!r}) does not say what "
                            "they are; expected a name with the metric in it, e.g. loss.txt or val_loss_log.txt")
-        h = rows_history(path, rows, self.name, metric)
+        runs = []
+        for first, last, dropped in counter_restarts(rows):
+            h = rows_history(path, rows[first:last], self.name, metric)
+            if len(runs) or last < len(rows):  # a file of several runs names each by its first line
+                h.meta["run"] = f"run {len(runs) + 1} (line {first + 1})"
+            if dropped:
+                h.note(f"{dropped} start(s) before line {first + 1} logged one row each and began again: left out")
+            runs.append(h)
         if note:
-            h.note(note)
-        return [h]
+            runs[-1].note(note)
+        return runs
+
+
+def counter_restarts(rows: np.ndarray) -> list[tuple[int, int, int]]:
+    """``(first, end, dropped)`` row ranges of each run in rows led by a counter that starts
+    again: a resumed script appending to its ``loss_log.txt`` from epoch 1 once more, or a
+    triplet trainer restarted four times at step 0 before it ran on. A row whose counter is at
+    or below its run's first begins a new run; a run of one row (a start that logged its first
+    step and stopped) is left out and counted in the next run's ``dropped``. The whole file is
+    one range where the first column is no counter that, split so, counts up within each run."""
+    whole = [(0, len(rows), 0)]
+    x = rows[:, 0] if rows.ndim == 2 and rows.shape[1] >= 2 else None
+    if x is None or len(x) < 3 or not np.all(np.isfinite(x)) or not np.all(x == np.round(x)):
+        return whole
+    starts, begin = [0], 0
+    for i in range(1, len(x)):
+        if x[i] <= x[i - 1]:
+            if x[i] > x[begin]:
+                return whole  # it stepped back, but not to its run's start: no counter
+            starts.append(i)
+            begin = i
+    if len(starts) == 1:
+        return whole
+    ranges, dropped = [], 0
+    for a, b in zip(starts, starts[1:] + [len(x)]):
+        if b - a < 2:
+            dropped += 1
+            continue
+        ranges.append((a, b, dropped))
+        dropped = 0
+    return ranges or whole
 
 
 def rows_history(path: Path, rows: np.ndarray, fmt: str, metric: str) -> RunHistory:

@@ -47,6 +47,11 @@ def _diverging(ctx: Context, L: Curve) -> Finding | None:
     best = float(s[b])
     start = head_level(L)
     end = tail_level(L, 0.15)
+    if b > 0 and L.n - b < math.ceil(0.15 * L.n):
+        # the best falls inside the tail: the level it ended at is what came after the best, not
+        # the points before it (a triplet loss at 3.1 over steps 1-320, then 0.34-1.87 over a
+        # resumed session's 17800-17810: the tail's median mixed the two, and "grew 3.4x")
+        end = float(np.median(L.y[b:]))
     rise = end - best
     peak = int(np.argmax(s))
     # a blow-up can begin at the second point, which then is no part of the "start"
