@@ -889,6 +889,23 @@ def test_a_json_list_of_numbers_is_the_metric_its_file_names(tmp_path):
         fd.read_runs(str(tmp_path / "data.json"))
 
 
+def test_a_list_written_on_one_line_without_brackets_is_the_metric_its_file_names(tmp_path):
+    """A graph network's ``train_loss.txt``: its 100 losses on one line, ``", ".join(...)`` of
+    them, no brackets and no newline. It was an unknown log format; it is the list the file
+    names, as its bracketed twin is. Two lines of such numbers are a table, not a list."""
+    losses = [1.0988, 1.0984, 1.0986, 1.0986, 1.1045, 1.0983]
+    p = tmp_path / "train_loss.txt"
+    p.write_text(", ".join(map(str, losses)))
+    h = fd.read_runs(p)[0]
+    assert list(h.series) == ["loss"] and h.series["loss"].values.tolist() == losses
+    p.write_text(", ".join(map(str, losses)) + ",\n")  # a trailing comma and newline, as a loop writes it
+    assert fd.read_runs(p)[0].series["loss"].values.tolist() == losses
+    table = tmp_path / "loss.txt"
+    table.write_text("1, 0.9, 0.95\n2, 0.8, 0.85\n")
+    with pytest.raises(BadInput, match="unknown log format"):
+        fd.read_runs(table)
+
+
 def test_the_pytorch_tutorial_print_is_not_a_list_of_numbers(tmp_path):
     """``[1,  2000] loss: 2.178`` opens with a bracketed pair of numbers, as a list would."""
     import fitdoctor as fd

@@ -2,7 +2,8 @@
 
     [0.9524158731912934, 0.7585970863207974, 0.6632806780383255, ...]
 
-(``json.dump(train_losses, open("losses.json", "w"))`` after a hand-written loop), or a text
+(``json.dump(train_losses, open("losses.json", "w"))`` after a hand-written loop; the same
+numbers on one line without the brackets, ``", ".join(...)``), or a text
 file of one number per line (``np.savetxt("train_loss.txt", losses)``, ``f.write(f"{loss}\n")``).
 Nothing in the file says what the numbers are, so its name must: ``losses.json`` is the train
 loss, ``val_losses.json`` the val loss, ``accuracies.json`` an accuracy. One value per line or
@@ -29,6 +30,16 @@ _NUMBER_LIST = re.compile(r"\[\s*(?:-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|NaN|-
 #: nothing but the list: numbers, commas and white space (a head may end mid-list); the
 #: PyTorch tutorial's "[1,  2000] loss: 2.178" is a console log, not a list
 _ONLY_NUMBERS = re.compile(r"\[[\s\d.eE+\-,]*(?:(?:NaN|Infinity)[\s\d.eE+\-,]*)*\]?")
+
+
+#: the numbers of a list on one line with no brackets (``f.write(", ".join(map(str, losses)))``)
+_BARE_LIST = re.compile(r"\s*(?:-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|NaN|-?Infinity)"
+                        r"(?:[ \t]*,[ \t]*(?:-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|NaN|-?Infinity))+[ \t]*,?\s*")
+
+
+def _bracketed(text: str) -> str:
+    """A list written without its brackets, given them back; any other text as it is."""
+    return f"[{text.strip().rstrip(',')}]" if _BARE_LIST.fullmatch(text) else text
 
 
 #: one number on a line, nothing else (a savetxt line, a written float)
@@ -92,7 +103,7 @@ class NumberListJSONReader(Reader):
 
     @classmethod
     def sniff(cls, path: Path, head: bytes) -> float:
-        text = decode_text(head).strip()
+        text = _bracketed(decode_text(head)).strip()
         rows = _ROWS_LIST.match(text) is not None and _ONLY_NUMBER_ROWS.fullmatch(text) is not None
         if looks_binary(head) or not (rows or (_NUMBER_LIST.match(text) and _ONLY_NUMBERS.fullmatch(text))):
             return 0.0
@@ -101,7 +112,7 @@ class NumberListJSONReader(Reader):
         return 0.7 if metric_of(path) is not None else 0.2
 
     def read(self, path: Path) -> list[RunHistory]:
-        text = decode_text(path.read_bytes())
+        text = _bracketed(decode_text(path.read_bytes()))
         data, note = _load(text, path)
         if isinstance(data, list) and data and all(isinstance(r, list) for r in data):
             return [self._rows(path, data, note)]
