@@ -389,6 +389,21 @@ def test_histories_kept_as_lists_of_epoch_records_under_their_names_are_one_run_
     assert list(runs[0].series["loss"].steps) == list(range(1, len(_L) + 1))
 
 
+def test_epoch_records_under_a_name_of_their_own_are_the_run(tmp_path):
+    """A captcha classifier's ``train_log.json``: {"epochs": [{"epoch": 1, "train_loss": ..,
+    "val_loss": .., "f1_macro": .., "f1_per_class": {..}}, ..]}. "epochs" is none of the names a
+    history is usually kept under, and the file was refused ("no numeric lists found"). The only
+    list of numbered records in the file is its history; two such lists stay runs or splits."""
+    recs = [{"epoch": e, "train_loss": v, "val_loss": w, "f1_macro": 0.8 + 0.01 * e,
+             "f1_per_class": {"bus": 0.8, "car": 0.7}, "elapsed_s": 250.0 * e}
+            for e, (v, w) in enumerate(zip(_L, _V), 1)]
+    path = tmp_path / "train_log.json"
+    path.write_text(json.dumps({"config": {"lr": 1e-3}, "epochs": recs}, indent=2))
+    h = fd.read_runs(path)[0]
+    assert list(h.series["loss"].values) == _L and list(h.series["val_loss"].values) == _V
+    assert list(h.series["loss"].steps) == list(range(1, len(_L) + 1))
+
+
 @pytest.mark.parametrize("shape,want", [
     ({"train": {"loss_weights": [1.0, 0.5], "batch_size": 32}, "model": {"layers": [64, 32]}}, None),
     ({"loss": {"train": _L, "test": _V}}, {"loss", "val_loss"}),

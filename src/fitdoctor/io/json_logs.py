@@ -250,13 +250,19 @@ _WRAPPED_RECORDS = re.compile(r'^[ \t]{0,4}"(?:' + "|".join(_WRAPPERS) + r')"\s*
 def wrapped_records(data: dict) -> list[dict] | None:
     """The per-epoch records a history is saved as beside other things (``{"parameters": {..},
     "history": [{"epoch": 1, "train": {..}, "validation": {..}}, ..]}``), as saved
-    (:func:`records_to_history` flattens each one); None when no wrapper key holds a list of records."""
+    (:func:`records_to_history` flattens each one); None when no wrapper key holds a list of
+    records and no other key holds the only one."""
+    def numbered(inner: Any) -> bool:  # numbered epochs, not a table of results
+        return isinstance(inner, list) and len(inner) >= 2 and all(isinstance(r, dict) for r in inner) \
+            and _counter_key(inner) is not None
+
     for key in _WRAPPERS:
-        inner = data.get(key)
-        if isinstance(inner, list) and len(inner) >= 2 and all(isinstance(r, dict) for r in inner) \
-                and _counter_key(inner) is not None:  # numbered epochs, not a table of results
-            return inner
-    return None
+        if numbered(data.get(key)):
+            return data[key]
+    # under a name of its own ({"epochs": [{"epoch": 1, "train_loss": ..}, ..]}): when it is the
+    # only list of numbered records (two or more are runs or splits, read by key)
+    lists = [v for v in data.values() if numbered(v)]
+    return lists[0] if len(lists) == 1 else None
 
 
 def flat_record(record: dict) -> dict:
