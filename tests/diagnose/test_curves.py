@@ -1658,6 +1658,19 @@ def test_a_perfect_val_accuracy_with_a_sure_val_loss_is_not_still_improving():
     assert d.top.code == "still_improving"
 
 
+def test_a_loss_five_orders_of_magnitude_down_is_at_its_floor_not_still_improving():
+    """A slot parser's val cross-entropy: 1.91 at its first epoch, 6.5e-7 eight epochs before
+    the end, 3.0e-7 at the last, a new best at each. No score is logged, but a loss that far down
+    is every answer right and sure; it read still_improving on a trend z of -70. The same curve
+    stopped at 1e-3, a thousandth of its start, still has something to learn."""
+    def run(end):
+        val = [1.91, 0.5, 0.05] + list(np.geomspace(end * 40, end, 22))
+        train = [2.32, 0.6, 0.06] + list(np.geomspace(end * 60, end * 1.5, 22))
+        return fd.diagnose({"loss": train, "val_loss": val})
+    assert "still_improving" not in run(3.0e-7).codes
+    assert run(1e-3).top.code == "still_improving"
+
+
 def test_val_below_a_train_loss_still_falling_steeply_is_a_remark_and_the_run_still_improving():
     """Ten epochs of a dropout net (Keras's MNIST example): val 0.18 -> 0.077 below a train loss
     still falling 0.52 -> 0.13 (a third over the last five epochs). Until train settles nobody can

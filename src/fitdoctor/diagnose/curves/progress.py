@@ -110,8 +110,8 @@ def _still_improving_on(ctx: Context, P: Curve, train_only: bool = False) -> Fin
         return None
     if ends_worse_than_best(P) and through_end != "first_passes":
         return None  # it turned: the last evaluation is worse than the best beyond noise
-    if at_its_ceiling(ctx):
-        return None  # a perfect validation score: nothing left to gain, however far the loss falls
+    if at_its_ceiling(ctx) or at_its_floor(P):
+        return None  # a perfect validation score, or a loss at zero: nothing left to gain
     slope_end, z_end, _ = tail_trend(P, ctx.th.tail_frac / 2)
     # a tail falling beyond noise while the lr is still on its way down a decay schedule has
     # not levelled off: the schedule had its way to go, and the last few evaluations are too
@@ -411,6 +411,25 @@ def at_its_ceiling(ctx: Context) -> bool:
     top = percent_scale(A.y)
     k = max(2, int(math.ceil(ctx.th.tail_frac * A.n)))
     return bool(np.all(np.abs(A.y[-k:] - top) <= 1e-9 * top))
+
+
+#: a loss at or below this share of where it began has nothing left to give: five orders of
+#: magnitude down, its further halvings are rounding, not learning
+FLOOR_SHARE = 1e-5
+
+
+def at_its_floor(P: Curve) -> bool:
+    """A loss (never below zero) that ended within :data:`FLOOR_SHARE` of its start from zero,
+    and below :data:`_SURE_LOSS`: a slot parser's val cross-entropy 1.91 -> 6.5e-7 -> 3.0e-7
+    over its last 8 epochs is every answer right and sure, not a run with anything left to
+    learn. :func:`at_its_ceiling` says the same from a perfect score."""
+    if negated(P) or P.n < 3:
+        return False
+    y = P.y[np.isfinite(P.y)]
+    if y.size < 3 or float(np.min(y)) < 0:
+        return False
+    start = head_level(P)
+    return start > 0 and abs(P.last) <= _SURE_LOSS and P.last <= FLOOR_SHARE * start
 
 
 def _near_end(P: Curve, ctx: Context) -> int:
