@@ -247,7 +247,7 @@ class NumberPairsReader(Reader):
             raise BadInput(f"{path}: two numbers per line and the file's name ({path.stem!r}) does not say what "
                            "they are; expected a name with the metric in it, e.g. loss.txt or val_loss_log.txt")
         runs = []
-        for first, last, dropped in counter_restarts(rows):
+        for first, last, dropped in _counter_restarts(rows):
             h = rows_history(path, rows[first:last], self.name, metric)
             if len(runs) or last < len(rows):  # a file of several runs names each by its first line
                 h.meta["run"] = f"run {len(runs) + 1} (line {first + 1})"
@@ -259,13 +259,15 @@ class NumberPairsReader(Reader):
         return runs
 
 
-def counter_restarts(rows: np.ndarray) -> list[tuple[int, int, int]]:
+def _counter_restarts(rows: np.ndarray) -> list[tuple[int, int, int]]:
     """``(first, end, dropped)`` row ranges of each run in rows led by a counter that starts
     again: a resumed script appending to its ``loss_log.txt`` from epoch 1 once more, or a
     triplet trainer restarted four times at step 0 before it ran on. A row whose counter is at
     or below its run's first begins a new run; a run of one row (a start that logged its first
     step and stopped) is left out and counted in the next run's ``dropped``. The whole file is
-    one range where the first column is no counter that, split so, counts up within each run."""
+    one range where the first column is no counter that, split so, counts up within each run.
+    (:func:`fitdoctor.io._table.restart_starts` keeps a repeated count in its run: a table's
+    rows may share an epoch. Here each row has a count of its own, so a repeat starts again.)"""
     whole = [(0, len(rows), 0)]
     x = rows[:, 0] if rows.ndim == 2 and rows.shape[1] >= 2 else None
     if x is None or len(x) < 3 or not np.all(np.isfinite(x)) or not np.all(x == np.round(x)):
