@@ -23,9 +23,12 @@ from fitdoctor.history import RunHistory, canonical_name
 from fitdoctor.io.base import Reader, decode_text, json_number, looks_binary, register
 from fitdoctor.io.console.named_column import column_metric
 
+#: a number as a JSON list (or Python's repr of one) prints it, NaN and infinities included
+_LIST_NUMBER = r"(?:-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|NaN|-?Infinity)"
+
 #: a list whose first element is a whole number, then a comma or the list's end (not a record,
 #: not a string, not a log line led by a bracketed time stamp: "[2026-02-22 15:43:42] INFO")
-_NUMBER_LIST = re.compile(r"\[\s*(?:-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|NaN|-?Infinity)\s*[,\]]")
+_NUMBER_LIST = re.compile(r"\[\s*" + _LIST_NUMBER + r"\s*[,\]]")
 
 #: nothing but the list: numbers, commas and white space (a head may end mid-list); the
 #: PyTorch tutorial's "[1,  2000] loss: 2.178" is a console log, not a list
@@ -33,8 +36,7 @@ _ONLY_NUMBERS = re.compile(r"\[[\s\d.eE+\-,]*(?:(?:NaN|Infinity)[\s\d.eE+\-,]*)*
 
 
 #: the numbers of a list on one line with no brackets (``f.write(", ".join(map(str, losses)))``)
-_BARE_LIST = re.compile(r"\s*(?:-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|NaN|-?Infinity)"
-                        r"(?:[ \t]*,[ \t]*(?:-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|NaN|-?Infinity))+[ \t]*,?\s*")
+_BARE_LIST = re.compile(r"\s*" + _LIST_NUMBER + r"(?:[ \t]*,[ \t]*" + _LIST_NUMBER + r")+[ \t]*,?\s*")
 
 
 def _bracketed(text: str) -> str:

@@ -50,7 +50,9 @@ def _diverging(ctx: Context, L: Curve) -> Finding | None:
     if b > 0 and L.n - b < math.ceil(0.15 * L.n):
         # the best falls inside the tail: the level it ended at is what came after the best, not
         # the points before it (a triplet loss at 3.1 over steps 1-320, then 0.34-1.87 over a
-        # resumed session's 17800-17810: the tail's median mixed the two, and "grew 3.4x")
+        # resumed session's 17800-17810: the tail's median mixed the two, and "grew 3.4x"). The
+        # tail counted as 15% of the points, without tail_level's 3-point floor: a 3-point sparse
+        # sample (0.014, 0.008, 0.9) keeps its median, and its blow-up reading
         end = float(np.median(L.y[b:]))
     rise = end - best
     peak = int(np.argmax(s))
