@@ -921,6 +921,27 @@ def test_a_list_written_on_one_line_without_brackets_is_the_metric_its_file_name
         fd.read_runs(table)
 
 
+def test_a_list_python_printed_with_nan_and_inf_in_it_reads_them_as_non_finite(tmp_path):
+    """``f.write(str(losses))`` and ``", ".join(map(str, losses))`` spell a blown-up loss
+    ``nan`` and ``inf``, not JSON's NaN and Infinity. Such a list was an unknown log format;
+    it is the run it logged, and it says the loss went non-finite."""
+    losses = [0.69, 0.52, float("nan"), 0.41, float("inf"), -float("inf")]
+    for name, text in (("losses.txt", str(losses)), ("train_loss.txt", ", ".join(map(str, losses))),
+                       ("loss_rows.json", str([[1, 0.7, 0.8], [2, 0.5, float("nan")], [3, 0.4, 0.6]]))):
+        p = tmp_path / name
+        p.write_text(text)
+        h = fd.read_runs(p)[0]
+        values = np.concatenate([s.values for s in h.series.values()])
+        assert np.isnan(values).sum() == (1 if "rows" in name else 1) and len(values) >= 6
+        if "rows" not in name:
+            assert np.isposinf(values).sum() == 1 and np.isneginf(values).sum() == 1
+        assert fd.diagnose(h).findings[0].code == "non_finite"
+    # a word with nan or inf inside it is not a number: still not a list
+    (tmp_path / "loss.txt").write_text("0.5, nanometre, 0.4")
+    with pytest.raises(BadInput, match="unknown log format"):
+        fd.read_runs(tmp_path / "loss.txt")
+
+
 def test_the_pytorch_tutorial_print_is_not_a_list_of_numbers(tmp_path):
     """``[1,  2000] loss: 2.178`` opens with a bracketed pair of numbers, as a list would."""
     import fitdoctor as fd

@@ -23,8 +23,9 @@ from fitdoctor.history import RunHistory, canonical_name
 from fitdoctor.io.base import Reader, decode_text, json_number, looks_binary, register
 from fitdoctor.io.console.named_column import column_metric
 
-#: a number as a JSON list (or Python's repr of one) prints it, NaN and infinities included
-_LIST_NUMBER = r"(?:-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|NaN|-?Infinity)"
+#: a number as a JSON list (or Python's repr of one) prints it, NaN and infinities included:
+#: ``json.dump`` writes NaN and Infinity, ``str(losses)`` writes nan and inf
+_LIST_NUMBER = r"(?:-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|NaN|-?Infinity|nan|-?inf)"
 
 #: a list whose first element is a whole number, then a comma or the list's end (not a record,
 #: not a string, not a log line led by a bracketed time stamp: "[2026-02-22 15:43:42] INFO")
@@ -32,7 +33,18 @@ _NUMBER_LIST = re.compile(r"\[\s*" + _LIST_NUMBER + r"\s*[,\]]")
 
 #: nothing but the list: numbers, commas and white space (a head may end mid-list); the
 #: PyTorch tutorial's "[1,  2000] loss: 2.178" is a console log, not a list
-_ONLY_NUMBERS = re.compile(r"\[[\s\d.eE+\-,]*(?:(?:NaN|Infinity)[\s\d.eE+\-,]*)*\]?")
+_ONLY_NUMBERS = re.compile(r"\[[\s\d.eE+\-,]*(?:(?:NaN|Infinity|nan|inf)[\s\d.eE+\-,]*)*\]?")
+
+#: Python's spelling of a non-finite float, which JSON spells NaN and Infinity
+_PYTHON_NON_FINITE = re.compile(r"\b(?:(nan)|(inf))\b")
+
+
+def _json_spelling(text: str) -> str:
+    """A list of numbers as Python prints it (``[0.5, nan, inf]``) in JSON's spelling, so a
+    run that blew up reads as the NaN it logged; any other text as it is."""
+    if not (_ONLY_NUMBERS.fullmatch(text.strip()) or _ONLY_NUMBER_ROWS.fullmatch(text.strip())):
+        return text
+    return _PYTHON_NON_FINITE.sub(lambda m: "NaN" if m.group(1) else "Infinity", text)
 
 
 #: the numbers of a list on one line with no brackets (``f.write(", ".join(map(str, losses)))``)
@@ -114,7 +126,7 @@ class NumberListJSONReader(Reader):
         return 0.7 if metric_of(path) is not None else 0.2
 
     def read(self, path: Path) -> list[RunHistory]:
-        text = _bracketed(decode_text(path.read_bytes()))
+        text = _json_spelling(_bracketed(decode_text(path.read_bytes())))
         data, note = _load(text, path)
         if isinstance(data, list) and data and all(isinstance(r, list) for r in data):
             return [self._rows(path, data, note)]
@@ -145,7 +157,7 @@ class NumberListJSONReader(Reader):
 #: a list of lists whose first element is a number (``[[200, 5.95, 6.02], ...]``) ...
 _ROWS_LIST = re.compile(r"\[\s*\[\s*-?(?:\d+\.?\d*|\.\d+)")
 #: ... and nothing but numbers, commas, brackets and white space (a head may end mid-list)
-_ONLY_NUMBER_ROWS = re.compile(r"[\[\]\s\d.eE+\-,]*(?:(?:NaN|Infinity)[\[\]\s\d.eE+\-,]*)*")
+_ONLY_NUMBER_ROWS = re.compile(r"[\[\]\s\d.eE+\-,]*(?:(?:NaN|Infinity|nan|inf)[\[\]\s\d.eE+\-,]*)*")
 
 
 #: said of a file whose last line is cut short (a file still being written)
