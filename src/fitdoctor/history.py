@@ -200,7 +200,10 @@ HIGHER_IS_BETTER_WORDS = frozenset({"prec", "rec", "ndcg", "mrr", "hit", "hits",
                                     "sdr", "pesq", "stoi", "snr",
                                     # image quality assessment: rank and linear correlation with
                                     # the mean opinion score (pyiqa's srcc, plcc, krcc)
-                                    "srcc", "plcc", "krcc"})
+                                    "srcc", "plcc", "krcc",
+                                    # a Pearson or Spearman correlation coefficient, one per
+                                    # epoch ("val_pccs" in spatial transcriptomics, regression)
+                                    "pcc", "pccs", "scc", "corrs"})
 
 
 #: scores whose root is distinctive enough to be found anywhere in a name (so none is also a

@@ -1047,6 +1047,24 @@ def test_a_counting_epoch_colon_line_is_the_header_of_the_summaries_under_it(tmp
     assert runs[0].series["val_loss"].values[0] == pytest.approx(1.5)
 
 
+def test_values_behind_python_loggings_default_prefix_are_read(tmp_path):
+    """``logging.warning(f"Loss: {loss}")`` with no format set prints ``WARNING:root:Loss: 1.92``:
+    the prefix glued itself to the name, and a sound-localisation log of 30 epochs was an
+    unknown format. The value under its ``Epoch: N`` header is the epoch's loss."""
+    losses = [1.93, 1.66, 1.47, 1.35, 1.23, 1.20]
+    lines = ["WARNING:root:Starting to train the model"]
+    for e, loss in enumerate(losses):
+        lines += [f"WARNING:root:Epoch: {e}", f"WARNING:root:Loss: {loss}", "WARNING:root:" + "-" * 24]
+    path = tmp_path / "log.txt"
+    path.write_text("\n".join(lines) + "\n")
+    run = fd.read_runs(path)[0]
+    assert run.meta["format"] == "console"
+    assert run.series["loss"].values.tolist() == losses and run.series["loss"].steps.tolist() == list(range(6))
+    stamped = parse_console_text("".join(f"2020-01-01 10:00:0{e} INFO Loss: {v}\nEpoch: {e + 1}\n" for e, v in enumerate(losses)),
+                                 source="x")
+    assert list(stamped[0].series) == ["loss"]  # not "INFO_Loss"
+
+
 def test_epoch_header_lines_are_recognised_without_a_preamble(tmp_path):
     path = tmp_path / "train.log"
     path.write_text("".join(f"Epoch {e}:\nloss={1 / e:.4f}, accuracy={1 - 0.3 / e:.4f}\n"

@@ -370,6 +370,33 @@ def test_histories_under_one_key_beside_their_summary_are_one_run_each(tmp_path)
     assert list(runs[1].series["val_loss"].values) == _L
 
 
+def test_runs_kept_three_levels_down_beside_a_config_are_found_and_read(tmp_path):
+    """``{"sample": .., "config": {..}, "results": {"HistoMoE": {"train_losses": [..], "val_pccs":
+    [..]}, "Baseline": {..}}}``, indented by ``json.dump(indent=2)``: its lists sit six spaces in,
+    deeper than a history's, and the file was an unknown format. A list whose name says loss or
+    accuracy that deep is a run's; a config's deep lists ("layers") are not."""
+    path = tmp_path / "log.json"
+    path.write_text(json.dumps({"sample": "INT1", "config": {"epochs": 5, "lr": 1e-3},
+                                "results": {"HistoMoE": {"best_val_pcc": 0.02, "train_losses": _L, "val_pccs": _V},
+                                            "Baseline": {"best_val_pcc": 0.03, "train_losses": _V, "val_pccs": _L}}},
+                               indent=2))
+    runs = fd.read_runs(path)
+    assert [r.name for r in runs] == ["HistoMoE", "Baseline"] and runs[0].series["loss"].values.tolist() == _L
+    config = tmp_path / "model.json"
+    config.write_text(json.dumps({"name": "net", "arch": {"encoder": {"layers": [64, 32, 16]}}}, indent=2))
+    with pytest.raises(BadInput):
+        fd.read_runs(config)
+
+
+def test_a_correlation_coefficient_is_better_higher():
+    """A per-epoch Pearson correlation ("val_pccs") read as an error made a run's best its most
+    negative correlation."""
+    from fitdoctor.history import higher_is_better
+
+    assert all(higher_is_better(n) for n in ("val_pccs", "val_pcc", "test_scc", "corrs"))
+    assert not higher_is_better("val_loss")
+
+
 def test_histories_kept_as_lists_of_epoch_records_under_their_names_are_one_run_each(tmp_path):
     """{"selected_model": .., "rows": {..}, .., "histories": {"tcn_32": [{"epoch": 1,
     "train_loss": .., "val_auc": ..}, ..], "lstm_32": [..]}} (an embryo model comparison, its

@@ -199,6 +199,10 @@ _LATER_LIST_LINE = re.compile(r'^[ \t]{1,4}"[^"]{1,80}"\s*:\s*\[\s*-?(?:[\d.]|Na
 #: a curve one or two levels down: {"history": {"loss": [1.77, .. or {"metrics": {"train": {"loss": [..
 #: a run kept as a list of per-epoch records under its name, beside others: "tcn_64": [ {"epoch": 1,
 _NAMED_RECORD_LIST = re.compile(r'^[ \t]{1,8}"[^"]{1,80}"\s*:\s*\[\s*\{\s*"(?:epoch|step|global_step|iteration|iter)"\s*:', re.M)
+#: a list deeper down, past the head, its key kept to be asked whether it names a loss or an
+#: accuracy: ``{"config": {..}, "results": {"HistoMoE": {"train_losses": [0.49, ..`` (runs
+#: kept side by side under a summary)
+_DEEP_LIST_LINE = re.compile(r'^[ \t]{5,16}"([^"]{1,80})"\s*:\s*\[\s*-?(?:[\d.]|NaN|Infinity|null)', re.M)
 _NESTED_LIST_HEAD = re.compile(r'\{\s*"[^"]{1,80}"\s*:\s*(?:\{\s*"[^"]{1,80}"\s*:\s*){1,2}\[\s*-?(?:[\d.]|NaN|Infinity|null)')
 
 
@@ -491,6 +495,8 @@ class KerasHistoryJSONReader(Reader):
         if re.match(r'\s*"[^"]{1,80}"\s*:\s*\{\s*"0"\s*:\s*-?[\d.]', body):
             return 0.75  # pandas to_json(): {"loss": {"0": 0.69, ...
         if _LATER_LIST_LINE.search(text) or _WRAPPED_RECORDS.search(text) or _NAMED_RECORD_LIST.search(text):
+            return 0.7
+        if any(canonical_name(m.group(1)) in _CURVE_NAMES for m in _DEEP_LIST_LINE.finditer(text)):
             return 0.7
         return 0.0
 

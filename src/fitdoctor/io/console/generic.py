@@ -475,7 +475,9 @@ def handle_generic(state: State, n: int, seg: str) -> None:
             planned = (int(bar.group(1)), int(bar.group(2)))
         rest = bar_postfix(rest)
     rest = _COUNT_RATIO.sub(lambda r: f"{int(r.group(1)) / max(int(r.group(2)), 1):.6g}", rest)
-    pairs = clean_pairs(extract_pairs(rest))
+    # Python logging's "INFO:root:" glues itself to the first name ("INFO:root:Loss: 1.92"):
+    # the message is what holds the pairs
+    pairs = clean_pairs(extract_pairs(without_log_prefix(rest)))
     named = None
     if pairs and not any(is_metric_key(k) for k in pairs):
         named = bare_split_losses(rest, pairs)
