@@ -479,6 +479,23 @@ def test_split_named_curves_that_rise_within_0_and_1_are_accuracy(tmp_path):
     assert list(h.series) == ["accuracy", "val_accuracy"]
 
 
+def test_a_text_table_headed_by_split_words_alone_is_read_as_those_curves(tmp_path):
+    """``losses.txt`` of a depth regressor: "train,valid" over 50 rows of numbers. A CSV that
+    names no metric and does not end in .csv was an unknown log format; its header of split
+    words is as distinctive as a loss column's name, and the direction says what they are."""
+    path = tmp_path / "losses.txt"
+    path.write_text("train,valid\n" + "".join(f"{2122.6 - 11 * i:.4f},{674.7 - 4 * i:.4f}\n" for i in range(12)))
+    [h] = fd.read_runs(path)
+    assert h.meta["format"] == "csv" and list(h.series)[:2] == ["loss", "val_loss"]
+    tabbed = tmp_path / "log.txt"
+    tabbed.write_text("epoch\ttrain\tval\n" + "".join(f"{i}\t{0.5 + 0.04 * i:.2f}\t{0.5 + 0.03 * i:.2f}\n"
+                                                        for i in range(1, 9)))
+    assert {"accuracy", "val_accuracy"} <= set(fd.read_runs(tabbed)[0].series)
+    (tmp_path / "scores.txt").write_text("train,train\n1,2\n3,4\n")  # no held-out split: not this
+    with pytest.raises(BadInput):
+        fd.read_runs(tmp_path / "scores.txt")
+
+
 def test_split_named_curves_beside_a_loss_keep_their_names(tmp_path):
     path = tmp_path / "history.json"
     path.write_text(json.dumps({"loss": [1.0, 0.8, 0.7], "train": [3.0, 2.0, 1.0], "val": [3.0, 2.5, 2.0]}))

@@ -68,6 +68,20 @@ class KerasCSVReader(Reader):
         return runs
 
 
+#: the counter a table of split-named curves may lead with ("epoch,train,val")
+_COUNTERS = ("epoch", "epochs", "step", "steps", "iter", "iteration")
+
+
+def _split_words_only(cells: list[str]) -> bool:
+    """A header naming its curves by their split alone ("train,valid" over two columns of
+    numbers in ``losses.txt``): a hand loop's history, whatever the file's suffix; the curves'
+    direction says whether they are a loss or an accuracy (see ``bare_split_curves``)."""
+    names = [c.strip().lower() for c in cells]
+    names = names[1:] if names and names[0] in _COUNTERS else names
+    return (len(names) >= 2 and all(n in TRAIN_SPLITS or n in VAL_SPLITS for n in names)
+            and any(n in TRAIN_SPLITS for n in names) and any(n in VAL_SPLITS for n in names))
+
+
 def split_fits(header: list[str], rows: list[list[str]]) -> list[tuple[int, list[list[str]], list[str]]]:
     """(first line, rows, notes) of each ``model.fit`` call in one CSVLogger file.
 
@@ -207,7 +221,7 @@ class GenericCSVReader(Reader):
         cells = _header_cells(head)
         if len(cells) < 2:
             return 0.0
-        if any(any(w in c for w in LOSS_WORDS) for c in cells):
+        if any(any(w in c for w in LOSS_WORDS) for c in cells) or _split_words_only(cells):
             return 0.4
         if _transposed_head(head, cells):
             return 0.4
