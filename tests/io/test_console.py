@@ -1065,6 +1065,27 @@ def test_values_behind_python_loggings_default_prefix_are_read(tmp_path):
     assert list(stamped[0].series) == ["loss"]  # not "INFO_Loss"
 
 
+def test_a_capital_e_epoch_after_a_run_tag_counts_epochs_and_each_fold_is_a_run(tmp_path):
+    """A graph network's 3 seeds x 3 folds printed every 20 epochs as ``S42F1 E 20 loss=0.997
+    vloss=0.930 acc=0.787``: with no epoch counter read, the nine folds were one run whose loss
+    "jumped back up 8 times" (lr_too_high). ``E`` is the epoch, and each fold starts again."""
+    lines = []
+    for fold in (1, 2, 3):
+        lines += ["", f"  Fold {fold}/3"]
+        for e in (1, 20, 40, 60, 80, 100, 120):
+            loss = 0.5 + 1.7 / (1 + e / 10)
+            lines.append(f"    S42F{fold} E{e:3d} loss={loss:.3f} vloss={loss + 0.05:.3f} acc={0.9 - loss / 5:.3f} p=0/50")
+        lines.append("  Best: 0.8652")
+    path = tmp_path / "train.log"
+    path.write_text("\n".join(lines) + "\n")
+    runs = fd.read_runs(path)
+    assert len(runs) == 3
+    assert runs[0].series["loss"].steps.tolist() == [1, 20, 40, 60, 80, 100, 120]
+    assert "lr_too_high" not in [f.code for f in fd.diagnose(runs[-1]).findings]
+    # a word ending in E before a number is no epoch ("SCORE 3 loss=..": not a capital E alone)
+    assert parse_console_text("SCORE 3 loss=0.5\nSCORE 4 loss=0.4\nSCORE 5 loss=0.3\n", source="x")[0].series["loss"].steps.tolist() != [3, 4, 5]
+
+
 def test_epoch_header_lines_are_recognised_without_a_preamble(tmp_path):
     path = tmp_path / "train.log"
     path.write_text("".join(f"Epoch {e}:\nloss={1 / e:.4f}, accuracy={1 - 0.3 / e:.4f}\n"

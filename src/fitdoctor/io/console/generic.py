@@ -34,6 +34,9 @@ _SUMMARY_LEAD = re.compile(r"^\W*(?:avg|average|mean|summary|overall|total|runni
 _EP_ABBREV = re.compile(r"^\s*ep\.?\s*[:=#]?\s*(\d+)\b", re.I)
 #: "1       train loss=0.308        valid loss=2.737": a bare counter leading the line, set off
 #: by a tab or a run of spaces from the named values after it (a table of one row per epoch)
+#: "S42F1 E 20 loss=0.997 vloss=0.930", "E100 loss=..": a capital E for the epoch, its number
+#: padded or glued to it, after at most one tag naming the run (seed 42, fold 1), then the values
+_E_COUNT = re.compile(r"^\s*(?:[A-Za-z][\w\-]*\s+)?E\s*(\d{1,6})\s+(?=[A-Za-z_]\w*\s*[=:])")
 _LEAD_COUNT = re.compile(r"^\s*(\d{1,6})(?:\t|\s{2,})\s*(?=[A-Za-z])")
 _STEP_OF = re.compile(r"\b(?:step|iter|iteration|batch)\s*[:=#]?\s*\[?\s*(\d+)\s*/\s*(\d+)", re.I)
 _STEP_INLINE = re.compile(r"\b(?:global[_ ]step|step|iteration|iter|it)\s*[:=#]?\s*\[?\s*(\d+)", re.I)
@@ -442,7 +445,7 @@ def handle_generic(state: State, n: int, seg: str) -> None:
                 seg = line
             else:
                 b = None
-        b = b or _EP_ABBREV.match(seg) or _LEAD_COUNT.match(seg)
+        b = b or _EP_ABBREV.match(seg) or _E_COUNT.match(seg) or _LEAD_COUNT.match(seg)
         if b is not None:
             x = float(b.group(1))
             rest = seg[b.end():]
