@@ -135,6 +135,19 @@ def test_val_far_below_train_is_suspicious():
     assert fd.diagnose(run).top.code == "suspicious_validation"
 
 
+def test_a_val_loss_of_the_opposite_sign_to_train_is_no_leak():
+    """A deepfake detector's val loss of -4.1 beside its train loss of 11.8 (a different
+    formula on each split): "val below train on 100% of epochs" was read as a leak. Opposite
+    signs at every evaluation are two quantities; the same curves on one side of zero still
+    say suspicious (above)."""
+    train = 11.75 + 0.3 * np.exp(-E / 3)
+    val = -4.1 + 0.1 * np.exp(-E / 3)
+    codes = [f.code for f in fd.diagnose({"loss": noisy(train, 0.01), "val_loss": noisy(val, 0.02, 1)}).findings]
+    assert "suspicious_validation" not in codes
+    assert "suspicious_validation" in [f.code for f in fd.diagnose(
+        {"loss": noisy(train, 0.01), "val_loss": noisy(val + 8.0, 0.02, 1)}).findings]
+
+
 def test_early_val_below_train_with_dropout_is_an_info_not_an_alarm():
     train = 0.12 + 0.55 * np.exp(-E / 6)
     val = 0.13 + 0.45 * np.exp(-E / 6)

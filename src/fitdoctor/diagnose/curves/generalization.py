@@ -792,6 +792,10 @@ def suspicious_validation(ctx: Context) -> Finding | None:
     acc_gap = _val_minus_train_accuracy(ctx)
     if other_unit(float(ratio[0]), late_med, ctx) and (acc_gap is None or acc_gap <= 0.01):
         return None  # (unless the accuracies, which have no unit, say validation scores better)
+    finite = ratio[np.isfinite(ratio)]
+    if finite.size and bool(np.all(finite < 0)) and (acc_gap is None or acc_gap <= 0.01):
+        return None  # opposite signs at every evaluation (a val loss of -4.1 beside a train
+        # loss of 11.8): two different quantities, whose levels say nothing about a leak
     far_below = late_med < 1 - allowed and np.all(late < 1) and gap_share >= ctx.th.suspicious_gap_of_scale \
         and not (acc_gap is not None and acc_gap < -0.01)  # below train's beyond rounding
     # a smaller gap that never closes counts when accuracy tells the same story: validation
