@@ -738,6 +738,20 @@ def test_a_val_loss_still_climbing_to_its_end_is_overfitting():
     assert all("rise" not in f.evidence and "gap grew" in f.message for f in found)
 
 
+def test_a_rise_still_ramping_at_the_last_evaluation_is_measured_where_it_got_to():
+    """A BiLSTM text classifier stopped by patience 5: val 1.366 at epoch 10, then 1.371, 1.370,
+    1.388, 1.391, 1.427 while train kept falling. The tail's median (1.391) lagged a rise still
+    under way, under 3 noise scales; the last evaluation, +4% and 7x the noise, is where it got
+    to. The same run with its last point back down is no rise."""
+    loss = [1.5838, 1.5568, 1.5467, 1.4955, 1.4744, 1.4169, 1.38, 1.35, 1.3255, 1.3042, 1.2874, 1.2741, 1.2492,
+            1.2297, 1.1948]
+    val = [1.5647, 1.5538, 1.5457, 1.456, 1.442, 1.4164, 1.3893, 1.3708, 1.371, 1.3664, 1.3706, 1.3701, 1.3881,
+           1.391, 1.4266]
+    d = fd.diagnose({"loss": loss, "val_loss": val})
+    assert d.top.code == "overfitting" and "1.427 at the last" in d.top.message
+    assert "overfitting" not in fd.diagnose({"loss": loss, "val_loss": val[:-1] + [1.372]}).codes
+
+
 def test_jumpy_flat_val_with_train_beside_it_is_not_overfitting():
     """The same jumpy val with train settling close to it: no gap grew, nothing memorised."""
     assert "overfitting" not in codes(_jumpy_flat_val(0.36))
