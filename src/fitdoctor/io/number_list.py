@@ -31,9 +31,12 @@ _LIST_NUMBER = r"(?:-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|NaN|-?Infinity|nan|-?
 #: not a string, not a log line led by a bracketed time stamp: "[2026-02-22 15:43:42] INFO")
 _NUMBER_LIST = re.compile(r"\[\s*" + _LIST_NUMBER + r"\s*[,\]]")
 
+#: a non-finite value as a list prints it: JSON's NaN and Infinity, Python's nan and inf
+_NON_FINITE = r"(?:NaN|Infinity|nan|inf)"
+
 #: nothing but the list: numbers, commas and white space (a head may end mid-list); the
 #: PyTorch tutorial's "[1,  2000] loss: 2.178" is a console log, not a list
-_ONLY_NUMBERS = re.compile(r"\[[\s\d.eE+\-,]*(?:(?:NaN|Infinity|nan|inf)[\s\d.eE+\-,]*)*\]?")
+_ONLY_NUMBERS = re.compile(r"\[[\s\d.eE+\-,]*(?:" + _NON_FINITE + r"[\s\d.eE+\-,]*)*\]?")
 
 #: Python's spelling of a non-finite float, which JSON spells NaN and Infinity
 _PYTHON_NON_FINITE = re.compile(r"\b(?:(nan)|(inf))\b")
@@ -157,7 +160,7 @@ class NumberListJSONReader(Reader):
 #: a list of lists whose first element is a number (``[[200, 5.95, 6.02], ...]``) ...
 _ROWS_LIST = re.compile(r"\[\s*\[\s*-?(?:\d+\.?\d*|\.\d+)")
 #: ... and nothing but numbers, commas, brackets and white space (a head may end mid-list)
-_ONLY_NUMBER_ROWS = re.compile(r"[\[\]\s\d.eE+\-,]*(?:(?:NaN|Infinity|nan|inf)[\[\]\s\d.eE+\-,]*)*")
+_ONLY_NUMBER_ROWS = re.compile(r"[\[\]\s\d.eE+\-,]*(?:" + _NON_FINITE + r"[\[\]\s\d.eE+\-,]*)*")
 
 
 #: said of a file whose last line is cut short (a file still being written)

@@ -32,11 +32,11 @@ _SPLIT_BRACKET_EPOCH = re.compile(r"^(?:train(?:ing)?|val(?:id(?:ation)?)?|eval(
 _SUMMARY_LEAD = re.compile(r"^\W*(?:avg|average|mean|summary|overall|total|running|epoch|train(?:ing)?)\b", re.I)
 #: "Ep  3 | loss=0.41": the word abbreviated, at the start of the line
 _EP_ABBREV = re.compile(r"^\s*ep\.?\s*[:=#]?\s*(\d+)\b", re.I)
-#: "1       train loss=0.308        valid loss=2.737": a bare counter leading the line, set off
-#: by a tab or a run of spaces from the named values after it (a table of one row per epoch)
 #: "S42F1 E 20 loss=0.997 vloss=0.930", "E100 loss=..": a capital E for the epoch, its number
 #: padded or glued to it, after at most one tag naming the run (seed 42, fold 1), then the values
 _E_COUNT = re.compile(r"^\s*(?:[A-Za-z][\w\-]*\s+)?E\s*(\d{1,6})\s+(?=[A-Za-z_]\w*\s*[=:])")
+#: "1       train loss=0.308        valid loss=2.737": a bare counter leading the line, set off
+#: by a tab or a run of spaces from the named values after it (a table of one row per epoch)
 _LEAD_COUNT = re.compile(r"^\s*(\d{1,6})(?:\t|\s{2,})\s*(?=[A-Za-z])")
 _STEP_OF = re.compile(r"\b(?:step|iter|iteration|batch)\s*[:=#]?\s*\[?\s*(\d+)\s*/\s*(\d+)", re.I)
 _STEP_INLINE = re.compile(r"\b(?:global[_ ]step|step|iteration|iter|it)\s*[:=#]?\s*\[?\s*(\d+)", re.I)
