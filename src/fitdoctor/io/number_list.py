@@ -45,7 +45,8 @@ _PYTHON_NON_FINITE = re.compile(r"\b(?:(nan)|(inf))\b")
 def _json_spelling(text: str) -> str:
     """A list of numbers as Python prints it (``[0.5, nan, inf]``) in JSON's spelling, so a
     run that blew up reads as the NaN it logged; any other text as it is."""
-    if not (_ONLY_NUMBERS.fullmatch(text.strip()) or _ONLY_NUMBER_ROWS.fullmatch(text.strip())):
+    body = text.strip()
+    if not (_ONLY_NUMBERS.fullmatch(body) or _ONLY_NUMBER_ROWS.fullmatch(body)):
         return text
     return _PYTHON_NON_FINITE.sub(lambda m: "NaN" if m.group(1) else "Infinity", text)
 

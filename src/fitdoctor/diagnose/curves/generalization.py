@@ -44,6 +44,12 @@ def train_at(V: Curve, T: Curve, b: int) -> float:
     return float(np.interp(V.x[b], T.x, T.smoothed()))
 
 
+def logged_min_near(V: Curve, b: int) -> int:
+    """The index of the logged minimum at or before two points past the smoothed best ``b``:
+    the value a message quotes as the best, as the log printed it."""
+    return int(np.argmin(V.y[: min(V.n, b + 3)]))
+
+
 def _overfitting(ctx: Context) -> Finding | None:
     V = val_curve(ctx)
     T = train_curve(ctx)
@@ -105,7 +111,7 @@ def _overfitting(ctx: Context) -> Finding | None:
     if (spike := rise_at_a_train_spike(V, T, b, end, ctx)) is not None:
         ctx.facts["val_rise_at_train_spike"] = spike  # lr_too_high quotes it
         return None  # knocked out of its minimum by one unstable step: lr_too_high's to name
-    rb = int(np.argmin(V.y[: min(V.n, b + 3)]))  # the logged minimum near the smoothed one
+    rb = logged_min_near(V, b)
     by_order = shift_p is not None and rise < ctx.th.rise_sigmas * sigma
     if by_order:
         rb = int(np.argmin(V.y))  # judged by the order around the logged best: that best
@@ -274,8 +280,7 @@ def held_climb(ctx: Context) -> Finding | None:
         return None  # train did not keep improving: not memorising
     if not val_improved(V, ctx) or rise_at_a_train_spike(V, T, b, end, ctx) is not None:
         return None
-    rb = int(np.argmin(V.y[: min(V.n, b + 3)]))  # the logged minimum near the smoothed one
-    best_x, best_v = V.logged_best(rb)
+    best_x, best_v = V.logged_best(logged_min_near(V, b))
     sign = -1 if negated(V) else 1
     name = V.name if V is ctx.val_loss else f"val {ctx.metric_name}"
     pct = f", {sign * (V.logged_last - best_v) / abs(best_v):+.0%}" if best_v else ""
