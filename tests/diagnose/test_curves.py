@@ -2749,6 +2749,19 @@ def test_a_clock_is_never_the_metric_a_run_is_judged_by():
     assert "val_not_improving" not in d.codes and not any("val_time" in f.message for f in d.findings), d.codes
 
 
+def test_a_validation_error_logged_alone_is_the_validation_curve_before_a_train_only_loss_part():
+    """A pose forecaster's JSON: ``train_loss`` with its parts (``train_pose``, ``train_vel``), and
+    validation only as ``val_pose_mse`` and ``val_mpjpe_mm``. The first train-only part was taken
+    as the run's metric, so "no validation series" was said of a run that logs two. A metric
+    logged on validation says how the model does held out; a train-only loss part says nothing
+    the train loss does not."""
+    run = {"loss": [0.0293, 0.00688, 0.00479, 0.0041, 0.0038], "pose": [0.0283, 0.0056, 0.00348, 0.0031, 0.0029],
+           "vel": [0.00101, 0.00128, 0.00131, 0.0012, 0.0011],
+           "val_pose_mse": [0.1068, 0.0940, 0.0908, 0.0890, 0.0881], "val_mpjpe_mm": [14.76, 13.45, 13.39, 13.2, 13.1]}
+    d = fd.diagnose(run)
+    assert "no validation series" not in d.top.message and "val_pose_mse" in d.top.message, d.top.message
+
+
 def test_four_epochs_at_one_class_share_with_the_train_accuracy_frozen_too_are_chance_level():
     """A 4-epoch Keras CSVLogger: val accuracy 0.73348 at every epoch and train accuracy 0.76020
     at each of the last three, while the train loss falls 0.81 -> 0.53. Four evaluations were one

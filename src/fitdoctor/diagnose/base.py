@@ -217,9 +217,14 @@ class Context:
         # higher is better, before error-like metrics (a detector's box/cls loss parts are last)
         preferred = ["accuracy", "auc", "f1", "map50_95", "map50", "map"]
         # and among the rest one logged for both splits: a train-only term ("reg", a loss part
-        # under its own name) beside a train and val mae says nothing about the model held out
+        # under its own name) beside a train and val mae says nothing about the model held out.
+        # Beside a train loss, one logged on validation alone (``val_pose_mse``) comes before a
+        # train-only one too; with no train loss, a train-only metric (an RL run's rollout
+        # reward) is the train curve the run is judged on, and keeps its place
+        has_loss = ctx.loss is not None
         pairs.sort(key=lambda p: (preferred.index(p[0]) if p[0] in preferred else len(preferred),
-                                  p[1] is None or p[2] is None, not higher_is_better(p[0])))
+                                  p[1] is None or p[2] is None, has_loss and p[2] is None,
+                                  not higher_is_better(p[0])))
         for name, tr, va in pairs:
             if name.startswith(("grad_norm", "dead_fraction", "saturated", "update_ratio")) or is_timing(name):
                 continue
