@@ -26,6 +26,11 @@ class Thresholds:
     #: against where validation got to, not against how far it fell first).
     rise_frac_of_drop: float = 0.1
     rise_frac_of_best: float = 0.1
+    #: ... or only this fraction of the best, for a rise still under way at the end (each of the
+    #: last three evaluations after the best higher than the one before, every late point above
+    #: it beyond noise): that shape is the witness the larger share stands for on a tail level,
+    #: and a creep of a fraction of a percent is still no harm worth acting on.
+    ramp_rise_frac_of_best: float = 0.02
     #: ... or this many noise scales, when it has held: at least ``held_min_points`` points in
     #: the later half of the stretch after the best, nearly all (the share that judges
     #: persistence, 0.8) two noise scales above the best. Each of those points is a witness of

@@ -28,9 +28,11 @@ HELD_SHARE = 0.8
 @rule("curves")
 def overfitting(ctx: Context) -> Finding | None:
     found = _overfitting(ctx)
-    if found is None and not ctx.partial:
+    if (found is None or ctx.facts.get("rise_shown_by_ramp")) and not ctx.partial:
+        # a rise shown by its ramp alone is one a named kind may tell better (six steps up in a
+        # row, and how rarely that comes by chance)
         found = late_rise(ctx) or short_run_turn(ctx) or three_evaluation_turn(ctx) or steady_climb(ctx) \
-            or held_climb(ctx)
+            or held_climb(ctx) or found
     return found
 
 
@@ -86,11 +88,17 @@ def _overfitting(ctx: Context) -> Finding | None:
         # points after the best are the held kind's to judge, a long climb held_climb's)
         end = max(end, float(V.y[-1]))
         rise = end - vmin
+        ramp = True
+    else:
+        ramp = False
     held = late.size >= ctx.th.held_min_points and persistence >= HELD_SHARE
     bar = ctx.th.rise_sigmas_held if held else ctx.th.rise_sigmas
     shift = held_mean_shift(V, b, ctx, vdrop, vmin) if shift_p is None else None
-    rise_shows = not (rise < bar * sigma or (rise < ctx.th.rise_frac_of_drop * vdrop
-                                             and rise < ctx.th.rise_frac_of_best * abs(vmin)))
+    matters = (rise >= ctx.th.rise_frac_of_drop * vdrop or rise >= ctx.th.rise_frac_of_best * abs(vmin)
+               or (ramp and rise >= ctx.th.ramp_rise_frac_of_best * abs(vmin)))
+    rise_shows = rise >= bar * sigma and matters
+    ctx.facts["rise_shown_by_ramp"] = rise_shows and not (rise >= ctx.th.rise_frac_of_drop * vdrop
+                                                          or rise >= ctx.th.rise_frac_of_best * abs(vmin))
     if shift_p is None and shift is None and not rise_shows:
         return gap_widening(ctx, V, T, b)
     slope, z = stats.trend(V.x[b:], V.y[b:], V.sigma)
