@@ -118,6 +118,28 @@ def test_a_slow_creep_beside_an_accuracy_right_on_99_percent_of_rows_is_not_lr_t
     assert "lr_too_low" in codes(unsure)
 
 
+def test_a_short_run_whose_accuracy_learned_is_still_improving_however_straight_its_loss():
+    """A 10-epoch Keras CNN on cats vs dogs: loss 0.620 -> 0.478 and val loss 0.589 -> 0.447
+    along near-straight lines, val accuracy 0.677 -> 0.794, a new best at every epoch. Its
+    labeller called it still_improving with high confidence: lr_too_low is "far from where the
+    task converges (accuracy still near guessing)" (LABELS.md), and for 8-15 epochs
+    still_improving is the usual verdict. It read lr_too_low off the loss alone. The same run
+    with its accuracy still near guessing, or a 40-epoch straight line, stays lr_too_low."""
+    n = np.arange(10)
+    loss = list(0.62 - 0.0158 * n + 0.004 * (-1.0) ** n)
+    val = list(0.589 - 0.0158 * n + 0.002 * (-1.0) ** n)
+    acc = list(0.654 + 0.013 * n)
+    learned = {"loss": loss, "val_loss": val, "accuracy": acc, "val_accuracy": list(0.677 + 0.013 * n)}
+    d = fd.diagnose(learned)
+    assert d.top.code == "still_improving", d.codes
+    guessing = {**learned, "accuracy": list(0.50 + 0.004 * n), "val_accuracy": list(0.51 + 0.004 * n)}
+    assert fd.diagnose(guessing).top.code == "lr_too_low", fd.diagnose(guessing).codes
+    m = np.arange(40)
+    long = {"loss": list(0.68 - 0.004 * m + 0.002 * (-1.0) ** m), "val_loss": list(0.69 - 0.004 * m + 0.001 * (-1.0) ** m),
+            "val_accuracy": list(0.52 + 0.007 * m)}
+    assert fd.diagnose(long).top.code == "lr_too_low", fd.diagnose(long).codes
+
+
 def test_oscillating_swings_around_a_slow_trend():
     """Epoch-to-epoch swings of about half the level the run ends at, to the last epoch."""
     swing = 0.1 * (-1.0) ** E

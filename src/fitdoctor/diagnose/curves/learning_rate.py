@@ -169,16 +169,20 @@ def val_settling(ctx: Context) -> bool:
 NEAR_PERFECT_ACCURACY = 0.99
 
 
+def logged_accuracy(ctx: Context) -> Curve | None:
+    """The run's accuracy curve, validation's where logged, else train's; None without one."""
+    if ctx.metric_name != "accuracy":
+        return None
+    A = ctx.val_metric if ctx.val_metric is not None and ctx.val_metric.n >= 2 else ctx.metric
+    return A if A is not None and A.n >= 2 else None
+
+
 def _accuracy_near_perfect(ctx: Context) -> bool:
     """The run's accuracy (validation's where logged, else train's) holds at or above
     :data:`NEAR_PERFECT_ACCURACY` over its tail (GraphNovo's peptide model: accuracy 0.998 at
     every step while its per-step loss creeps 0.0068 -> 0.0055)."""
-    if ctx.metric_name != "accuracy":
-        return False
-    A = ctx.val_metric if ctx.val_metric is not None and ctx.val_metric.n >= 2 else ctx.metric
-    if A is None or A.n < 2:
-        return False
-    return tail_level(A, 0.3) >= NEAR_PERFECT_ACCURACY * percent_scale(A.y)
+    A = logged_accuracy(ctx)
+    return A is not None and tail_level(A, 0.3) >= NEAR_PERFECT_ACCURACY * percent_scale(A.y)
 
 
 @rule("curves")
@@ -215,6 +219,12 @@ def lr_too_low(ctx: Context) -> Finding | None:
         acc_end = -end / percent_scale(-end)
         guess = ctx.majority_rate if ctx.majority_rate is not None else 0.5
         far = far and not clear_of_guessing(acc_end, guess, ctx)
+    elif T.n <= ctx.th.short_run_max and (A := logged_accuracy(ctx)) is not None:
+        # the same measure for a short run (LABELS.md: still_improving is the usual verdict for
+        # 8-15 epochs) whose loss is judged beside a logged accuracy: a cats-vs-dogs CNN whose val
+        # accuracy ends at 0.79 learned and was stopped early, however straight its 10-epoch loss
+        guess = ctx.majority_rate if ctx.majority_rate is not None else 0.5
+        far = far and not clear_of_guessing(tail_level(A, 0.15) / percent_scale(A.y), guess, ctx)
     if not ctx.th.lr_low_linearity <= linearity <= ctx.th.lr_low_max_speedup or not far:
         return None
     if _accuracy_near_perfect(ctx):
