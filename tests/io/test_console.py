@@ -1549,6 +1549,26 @@ def test_batch_lines_that_carry_only_their_epoch_give_the_epoch_mean(tmp_path):
     assert h.series["loss"].values[0] == pytest.approx(first_mean)
 
 
+@pytest.mark.parametrize("line", ["Epoch 0, Batch {b}, Loss: {v:.4f}", "epoch 0 iter {b} loss {v:.4f}",
+                                  "Epoch: 1 | Batch: {b} | loss={v:.4f}"])
+def test_a_run_stopped_inside_its_first_epoch_is_read_on_its_batch_counter(tmp_path, line):
+    """A one-epoch fine-tune (or a run killed early) prints 'Epoch 0, Batch 10, Loss: 3.21'
+    every 10 batches and never reaches epoch 1: its lines all fold into one epoch mean, and the
+    log was refused as "only one epoch of values". Its batches are its curve, on their counter.
+    Two epochs of the same lines are still two epoch means, each the mean of its batches."""
+    values = [3 * math.exp(-i / 10) + 0.5 for i in range(40)]
+    lines = [line.format(b=(i + 1) * 10, v=v) for i, v in enumerate(values)]
+    h = _read_printed(tmp_path, lines, "train.log")
+    loss = h.series["loss"]
+    assert len(loss.values) == 40 and list(loss.steps)[:2] == [10, 20] and loss.axis == "step"
+    assert fd.diagnose(h).top.code == "still_improving"
+    two = lines[:20] + [ln.replace("Epoch 0", "Epoch 1").replace("epoch 0", "epoch 1").replace("Epoch: 1", "Epoch: 2")
+                        for ln in lines[20:]]
+    h2 = _read_printed(tmp_path, two, "train2.log")
+    assert len(h2.series["loss"].values) == 2
+    assert h2.series["loss"].values[0] == pytest.approx(float(np.mean([round(v, 4) for v in values[:20]])), rel=1e-3)
+
+
 def test_evaluations_on_a_step_counter_beside_the_epoch_are_one_run_on_steps(tmp_path):
     """'epoch=1 step=200 train_loss=0.3574 val_loss=0.3097' every 200 steps, with an
     'epoch_end=1 train_loss=.. val_loss=..' summary after each epoch: each epoch's evaluations

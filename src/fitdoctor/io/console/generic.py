@@ -40,6 +40,9 @@ _E_COUNT = re.compile(r"^\s*(?:[A-Za-z][\w\-]*\s+)?E\s*(\d{1,6})\s+(?=[A-Za-z_]\
 _LEAD_COUNT = re.compile(r"^\s*(\d{1,6})(?:\t|\s{2,})\s*(?=[A-Za-z])")
 _STEP_OF = re.compile(r"\b(?:step|iter|iteration|batch)\s*[:=#]?\s*\[?\s*(\d+)\s*/\s*(\d+)", re.I)
 _STEP_INLINE = re.compile(r"\b(?:global[_ ]step|step|iteration|iter|it)\s*[:=#]?\s*\[?\s*(\d+)", re.I)
+#: "Epoch 0, Batch 10, Loss: 2.31": a batch counter with no total after the epoch (with one,
+#: ``_STEP_OF`` places the line at its fraction of the epoch)
+_BATCH_INLINE = re.compile(r"\bbatch\s*[:=#]?\s*\[?\s*(\d+)\b(?!\s*/)", re.I)
 #: an evaluation's line that opens with the step it was taken at: "  eval 20: train 1.0542 | val
 #: 1.1876 | 1.7134 bpc" beside "iter 50 | loss 0.9582" lines (a char-level LM's fine-tune loop)
 _EVAL_AT = re.compile(r"^\s*eval(?:uation)?\s*[#@]?\s*(\d+)\s*:", re.I)
@@ -409,7 +412,7 @@ def handle_generic(state: State, n: int, seg: str) -> None:
                 # every few batches, on the global counter (the epoch alone would fold them into one)
                 x, axis = float(g.group(1)), "step"
                 rest = rest[:g.start()] + " | " + rest[g.end():]
-            elif (st := _STEP_INLINE.search(rest)) is not None:
+            elif (st := _STEP_INLINE.search(rest) or _BATCH_INLINE.search(rest)) is not None:
                 # "epoch 1, phase train, step 10, loss_train, 0.838": a batch counter with no
                 # total, so no fraction of the epoch; the epoch's value is its lines' mean (or,
                 # when the line holds an evaluation, the step it was taken at: see below)
@@ -631,6 +634,11 @@ def handle_generic(state: State, n: int, seg: str) -> None:
         run.start_line = n
     if batch_line:
         run.put_mean(x, pairs)
+        if step_x is not None and len(run.records) == 1:
+            # while the run has no other epoch, each batch line is kept at its own step too: a run
+            # stopped inside its first epoch (a one-epoch fine-tune) is read on them
+            run.first_epoch_points.setdefault(step_x, {}).update(pairs)
+            run.first_epoch_axis = "step"
     else:
         run.put(x, pairs)
     if planned is not None and planned[1] >= planned[0] > 0:

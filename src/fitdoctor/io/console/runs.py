@@ -46,6 +46,8 @@ class Run:
     #: the batches of a run's first epoch at their own points, while the run has no other epoch
     #: (see ``pointnet.handle_metric``): a run stopped inside that epoch is read on them
     first_epoch_points: dict[float, dict[str, float]] = field(default_factory=dict)
+    #: what those points count: a place in the epoch, or the line's own step counter
+    first_epoch_axis: str = "epoch"
 
     @property
     def n_records(self) -> int:
@@ -240,6 +242,7 @@ def to_history(run: Run, *, source: str, fmt: str) -> RunHistory:
     if len(run.records) == 1 and len(run.first_epoch_points) >= 2:
         # stopped inside its first epoch: its one epoch mean is no curve, its batches are
         run.records = dict(run.first_epoch_points)
+        run.axis = run.first_epoch_axis
         run.notes.append("the run stopped inside its first epoch: its batches' values are read at their "
                          "place in it")
     if counts_steps(run):
