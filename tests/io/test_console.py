@@ -1561,6 +1561,7 @@ def test_a_run_stopped_inside_its_first_epoch_is_read_on_its_batch_counter(tmp_p
     h = _read_printed(tmp_path, lines, "train.log")
     loss = h.series["loss"]
     assert len(loss.values) == 40 and list(loss.steps)[:2] == [10, 20] and loss.axis == "step"
+    assert any("read on their own counter" in note for note in h.meta.get("notes", [])), h.meta.get("notes")
     assert fd.diagnose(h).top.code == "still_improving"
     two = lines[:20] + [ln.replace("Epoch 0", "Epoch 1").replace("epoch 0", "epoch 1").replace("Epoch: 1", "Epoch: 2")
                         for ln in lines[20:]]

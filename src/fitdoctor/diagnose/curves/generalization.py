@@ -80,25 +80,21 @@ def _overfitting(ctx: Context) -> Finding | None:
     # miss a fast rise followed by a long high plateau)
     late = late_after_best(V, b)
     persistence = float(np.mean(late > vmin + 2 * sigma))
-    if (int(np.argmin(V.y)) < V.n - 3 and after < 2 * ctx.th.held_min_points and persistence == 1.0
-            and bool(np.all(np.diff(V.y[-3:]) > 0))):
+    ramp = (int(np.argmin(V.y)) < V.n - 3 and after < 2 * ctx.th.held_min_points and persistence == 1.0
+            and bool(np.all(np.diff(V.y[-3:]) > 0)))
+    if ramp:
         # a short rise still under way at the end (each of the last three evaluations, all after
         # the logged best, higher than the one before, every late point above the best beyond
         # noise): the tail's median lags it, and the last evaluation is where it has got to (two
         # points after the best are the held kind's to judge, a long climb held_climb's)
         end = max(end, float(V.y[-1]))
         rise = end - vmin
-        ramp = True
-    else:
-        ramp = False
     held = late.size >= ctx.th.held_min_points and persistence >= HELD_SHARE
     bar = ctx.th.rise_sigmas_held if held else ctx.th.rise_sigmas
     shift = held_mean_shift(V, b, ctx, vdrop, vmin) if shift_p is None else None
-    matters = (rise >= ctx.th.rise_frac_of_drop * vdrop or rise >= ctx.th.rise_frac_of_best * abs(vmin)
-               or (ramp and rise >= ctx.th.ramp_rise_frac_of_best * abs(vmin)))
-    rise_shows = rise >= bar * sigma and matters
-    ctx.facts["rise_shown_by_ramp"] = rise_shows and not (rise >= ctx.th.rise_frac_of_drop * vdrop
-                                                          or rise >= ctx.th.rise_frac_of_best * abs(vmin))
+    sizeable = rise >= ctx.th.rise_frac_of_drop * vdrop or rise >= ctx.th.rise_frac_of_best * abs(vmin)
+    rise_shows = rise >= bar * sigma and (sizeable or ramp and rise >= ctx.th.ramp_rise_frac_of_best * abs(vmin))
+    ctx.facts["rise_shown_by_ramp"] = rise_shows and not sizeable
     if shift_p is None and shift is None and not rise_shows:
         return gap_widening(ctx, V, T, b)
     slope, z = stats.trend(V.x[b:], V.y[b:], V.sigma)

@@ -213,18 +213,19 @@ def lr_too_low(ctx: Context) -> Finding | None:
         # only a straight line from start to end says the steps are too small
         far = False
     score = negated(T)  # a score stands in for the loss
+    acc_end: float | None = None
     if score and "acc" in T.name.lower():
         # an accuracy is far from where the task converges when it is still near guessing (LABELS.md),
         # not when it moved little: 0.80 -> 0.85 after 0.62 at the start is a run that learned
         acc_end = -end / percent_scale(-end)
-        guess = ctx.majority_rate if ctx.majority_rate is not None else 0.5
-        far = far and not clear_of_guessing(acc_end, guess, ctx)
     elif T.n <= ctx.th.short_run_max and (A := logged_accuracy(ctx)) is not None:
         # the same measure for a short run (LABELS.md: still_improving is the usual verdict for
         # 8-15 epochs) whose loss is judged beside a logged accuracy: a cats-vs-dogs CNN whose val
         # accuracy ends at 0.79 learned and was stopped early, however straight its 10-epoch loss
+        acc_end = tail_level(A, 0.15) / percent_scale(A.y)
+    if acc_end is not None:
         guess = ctx.majority_rate if ctx.majority_rate is not None else 0.5
-        far = far and not clear_of_guessing(tail_level(A, 0.15) / percent_scale(A.y), guess, ctx)
+        far = far and not clear_of_guessing(acc_end, guess, ctx)
     if not ctx.th.lr_low_linearity <= linearity <= ctx.th.lr_low_max_speedup or not far:
         return None
     if _accuracy_near_perfect(ctx):

@@ -243,8 +243,8 @@ def to_history(run: Run, *, source: str, fmt: str) -> RunHistory:
         # stopped inside its first epoch: its one epoch mean is no curve, its batches are
         run.records = dict(run.first_epoch_points)
         run.axis = run.first_epoch_axis
-        run.notes.append("the run stopped inside its first epoch: its batches' values are read at their "
-                         "place in it")
+        where = "on their own counter" if run.axis == "step" else "at their place in it"
+        run.notes.append(f"the run stopped inside its first epoch: its batches' values are read {where}")
     if counts_steps(run):
         # "[1000/70000] .. [2000/70000]": a bare counter that moves by more than one between
         # records counts iterations, not epochs
