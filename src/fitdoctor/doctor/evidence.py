@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any, Callable
 
 import numpy as np
 
+from fitdoctor.diagnose.run_level import BASELINE_NAMES, TRIVIAL, Z_CRIT
 from fitdoctor.errors import BadInput
 from fitdoctor.stats import paired_t
 
@@ -156,8 +157,6 @@ def consensus_findings(sel: Any, cfg: Any = None, task: str = "") -> list[tuple[
 def _baseline_verdict(sel: Any, baselines: dict[str, list[float]], remaining: list[tuple[Any, Any]],
                       metric: str) -> dict[str, Any] | None:
     """Does a baseline still beat the network on validation? (below_baseline is part of the verdict.)"""
-    from fitdoctor.diagnose.run_level import BASELINE_NAMES, TRIVIAL
-
     cands = {b: v for b, v in baselines.items() if b not in TRIVIAL and v}
     if not cands or not sel.scores:
         return None
@@ -189,8 +188,8 @@ def _baseline_verdict(sel: Any, baselines: dict[str, list[float]], remaining: li
 
 
 #: standard errors of the gap the network must lead a baseline by to be said to beat it (the
-#: bar below_baseline holds a baseline to)
-BEATS_SE = 1.96
+#: normal quantile below_baseline holds a baseline to on one split)
+BEATS_SE = Z_CRIT
 
 
 def _gap_se(scores: list[float], baseline: list[float]) -> float | None:

@@ -191,19 +191,21 @@ _SPLITS = {*VAL_SPLITS, *TRAIN_SPLITS}
 _WRAPPERS = ("history", "training_history", "train_history", "metrics", "logs", "log", "curves", "results")
 
 
-#: an object whose first value is an object whose first value is a list of numbers (a history
-#: wrapped or nested by split: ``{"history": {"loss": [0.69``, ``{"train": {"loss": [0.69``)
+#: the start of a list of numbers as JSON writes it: ``[0.69``, ``[-1e-3``, ``[NaN``, ``[null``
+_LIST_START = r'\[\s*-?(?:[\d.]|NaN|Infinity|null)'
 #: a top-level curve further down, after a first value that is no curve (``"_provenance": {...}``,
 #: ``"model": "resnet"``): one key per line as ``json.dump(..., indent=...)`` writes them
-_LATER_LIST_LINE = re.compile(r'^[ \t]{1,4}"[^"]{1,80}"\s*:\s*\[\s*-?(?:[\d.]|NaN|Infinity|null)', re.M)
-#: a curve one or two levels down: {"history": {"loss": [1.77, .. or {"metrics": {"train": {"loss": [..
+_LATER_LIST_LINE = re.compile(r'^[ \t]{1,4}"[^"]{1,80}"\s*:\s*' + _LIST_START, re.M)
 #: a run kept as a list of per-epoch records under its name, beside others: "tcn_64": [ {"epoch": 1,
 _NAMED_RECORD_LIST = re.compile(r'^[ \t]{1,8}"[^"]{1,80}"\s*:\s*\[\s*\{\s*"(?:epoch|step|global_step|iteration|iter)"\s*:', re.M)
 #: a list deeper down, past the head, its key kept to be asked whether it names a loss or an
 #: accuracy: ``{"config": {..}, "results": {"HistoMoE": {"train_losses": [0.49, ..`` (runs
 #: kept side by side under a summary)
-_DEEP_LIST_LINE = re.compile(r'^[ \t]{5,16}"([^"]{1,80})"\s*:\s*\[\s*-?(?:[\d.]|NaN|Infinity|null)', re.M)
-_NESTED_LIST_HEAD = re.compile(r'\{\s*"[^"]{1,80}"\s*:\s*(?:\{\s*"[^"]{1,80}"\s*:\s*){1,2}\[\s*-?(?:[\d.]|NaN|Infinity|null)')
+_DEEP_LIST_LINE = re.compile(r'^[ \t]{5,16}"([^"]{1,80})"\s*:\s*' + _LIST_START, re.M)
+#: a curve one or two levels down, an object whose first value is an object whose first value
+#: is a list of numbers (a history wrapped or nested by split: ``{"history": {"loss": [1.77``,
+#: ``{"metrics": {"train": {"loss": [..``)
+_NESTED_LIST_HEAD = re.compile(r'\{\s*"[^"]{1,80}"\s*:\s*(?:\{\s*"[^"]{1,80}"\s*:\s*){1,2}' + _LIST_START)
 
 
 def _as_list(value: Any) -> Any:
