@@ -1819,6 +1819,22 @@ def test_a_metric_that_does_not_say_which_way_is_better_is_never_judged_as_a_los
     assert d.codes == ["healthy"] and "no train loss logged" in d.findings[0].message
 
 
+def test_a_log_of_validation_accuracy_alone_that_rose_and_settled_is_healthy():
+    """Only "val Results: Prec@1 .." each epoch (no loss at all): the accuracy rose from guessing
+    to a level it held, which is healthy; "no curve fell or rose beyond its noise" was untrue."""
+    e = np.arange(1, 101)
+    rng = np.random.default_rng(0)
+    acc = 0.58 - 0.57 * np.exp(-e / 15) + rng.normal(0, 0.003, e.size)
+    d = fd.diagnose({"val_accuracy": acc})
+    assert d.codes == ["healthy"], d.codes
+    assert d.top.message.startswith(f"rose and settled: val_accuracy {acc[0]:.4g} -> {acc[-1]:.4g}")
+    assert "no train loss logged" in d.top.message
+    # still rising at its end: stopped too early, not healthy
+    assert fd.diagnose({"val_accuracy": 0.9 - 0.85 * np.exp(-e / 80)}).top.code == "still_improving"
+    # never moved beyond its noise: nothing to call healthy
+    assert "healthy" not in fd.diagnose({"val_accuracy": 0.5 + rng.normal(0, 0.01, e.size)}).codes
+
+
 def test_a_validation_every_ten_epochs_is_counted_in_evaluations():
     e = np.arange(0, 601)
     run = fd.RunHistory()

@@ -2487,6 +2487,21 @@ def test_a_batch_counter_in_brackets_after_test_is_no_epoch(tmp_path):
     assert all(max(s.steps) < 10 for r in runs for s in r.series.values()), [dict(r.series) for r in runs]
 
 
+def test_prec_at_k_is_a_top_k_accuracy_by_its_old_name(tmp_path):
+    """"EPOCH: 12 val Results: Prec@1 1.740 Prec@5 5.940" (a long-tailed CIFAR-100 run printing only
+    its evaluations): "Prec@1", the ImageNet example's first name for top-1 accuracy, was no
+    metric's name, so the log was refused as an unknown format."""
+    lines = [f"2025-06-26 11:{e:02d}:13,215 EPOCH: {e} val Results: Prec@1 {1 + 0.5 * e:.3f} Prec@5 {4 + e:.3f}"
+             for e in range(1, 21)]
+    p = tmp_path / "log.txt"
+    p.write_text("\n".join(lines) + "\n")
+    run = fd.read(p)
+    assert sorted(run.series) == ["val_prec@1", "val_prec@5"]
+    assert list(run.series["val_prec@1"].steps) == list(range(1, 21))
+    assert run.series["val_prec@5"].values[-1] == pytest.approx(24.0)
+    assert extract_pairs("Loss 1.2 Prec@1 30.5") == {"Loss": 1.2, "Prec@1": 30.5}
+
+
 def test_a_top_k_score_with_its_k_set_off_by_a_space_is_one_name():
     """"top 1 acc: 0.223": read apart, "top" took the 1 as its value and top-1 and top-5 shared
     the name "acc"."""

@@ -619,8 +619,9 @@ def train_still_falling(ctx: Context) -> bool:
 def healthy(ctx: Context) -> Finding | None:
     """Emitted always; resolve() removes it whenever a warning or error stands beside it."""
     T = train_curve(ctx)
-    if T is None and ctx.loss is None and ctx.val_loss is not None and ctx.val_loss.n >= 2:
-        return _healthy_on_validation(ctx, ctx.val_loss)
+    if T is None and ctx.loss is None:
+        V = val_curve(ctx)  # the val loss, else a val score that says which way is better
+        return _healthy_on_validation(ctx, V) if V is not None else None
     if T is None:
         return None
     if T.n < 3:  # two points show a fall, not that it settled: nothing after it to see a level
@@ -712,10 +713,13 @@ def val_ended_above_its_start(ctx: Context) -> bool:
 
 def _healthy_on_validation(ctx: Context, V: Curve) -> Finding | None:
     """A log of evaluations only (no train loss, no metric that says which way is better beside
-    it): healthy when the val loss fell beyond its noise, said with what cannot be judged."""
+    it): healthy when the val loss (or a val score, kept negated) got better beyond its noise,
+    said with what cannot be judged."""
     if drop(V) <= 3 * noise(V):
         return None
-    ev: dict[str, Any] = {"val_start": head_level(V), "val_last": tail_level(V, 0.2)}
-    msg = (f"fell and settled: {V.name} {fv(V.logged_first)} -> {fv(V.logged_last)} (no train loss logged, so "
+    score = negated(V)
+    ev: dict[str, Any] = {"val_start": shown(V, head_level(V)), "val_last": shown(V, tail_level(V, 0.2))}
+    first, last = fv(shown(V, V.logged_first)), fv(shown(V, V.logged_last))
+    msg = (f"{'rose' if score else 'fell'} and settled: {V.name} {first} -> {last} (no train loss logged, so "
            "overfitting cannot be judged)")
     return finding("healthy", "info", msg, ctx, span=(V.x[0], V.x[-1]), evidence=ev)

@@ -25,6 +25,7 @@ _METRIC_TOKEN = re.compile(
     r"^(?:(?:loss|acc|err|perplexity|precision|recall|score|bleu|rouge|dice|map|miou|top\d|f1|auc|iou)\w*|"
     r"ce|bce|nll|wer|cer|ler|r2|mae|mse|rmse|ppl|psnr|ssim|ap\d*|recon|kld?|elbo|"
     r"m?logloss|mape|ndcg\w*|"  # boosting libraries' metrics ("binary_logloss", "mlogloss", "ndcg@5")
+    r"prec\d*|"  # a top-k accuracy by its old name, split at its "@" ("Prec@1", PyTorch's first ImageNet example)
     r"reward\w*|rew|returns?|srcc|plcc|krcc)$", re.I)  # an RL run's episode reward or return ("ep_rew_mean", "Avg Reward")
 #: Counters, timings and axes that are printed beside metrics but are not curves.
 SKIP_KEYS = {"v_num", "eta", "it/s", "s/it", "epoch", "epochs", "step", "global_step", "iter", "fold",

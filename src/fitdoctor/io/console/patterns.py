@@ -85,6 +85,7 @@ RL_COUNTER = r"\b(?:episode|step|iter(?:ation)?|update|epoch)\s*[:=#]?\s*\d+\b[^
 METRIC_WORDS = re.compile(
     r"loss|acc|error|mae|mse|rmse|auc|f1|map|iou|dice|psnr|ssim|perplexity|ppl|bleu|rouge|precision|recall|score|r2"
     r"|top-?\d"  # "validation: top1=0.72 top5=0.91" (GluonCV's ImageNet scripts)
+    r"|(?<![a-z])prec@?\d"  # "val Results: Prec@1 34.46 Prec@5 69.08" (the ImageNet example's old name)
     r"|\brecon\b|\bkld?\b|\belbo\b"  # a VAE's terms: "Recon: 0.0384 | KL: 8.0062"
     # Stable-Baselines3's episode reward, train and eval ("ep_rew_mean", "mean_reward"; see
     # ``kv_table``); not any "reward=" a script prints while it collects data
