@@ -368,6 +368,22 @@ def test_a_binary_accuracy_frozen_after_its_first_evaluations_with_the_loss_at_i
     assert "chance_level" not in fd.diagnose(thawed).codes
 
 
+def test_an_accuracy_wobbling_near_a_skewed_prior_is_no_constant_answer_unless_it_holds_one_value():
+    """A 5-epoch garbage classifier: val accuracy 0.856, 0.824, 0.859, 0.873, 0.872 and val loss
+    0.43 -> 0.40, near H(0.872) = 0.382. A constant answer scores one share of fixed rows at
+    every evaluation; an accuracy that moves by points each epoch is a model changing its
+    answers (LABELS.md's witness for a skewed prior is "frozen at one value p"). Held at one
+    value, or pinned within 0.01 over 8 evaluations, it stays chance_level."""
+    run = {"loss": [0.504, 0.3826, 0.3925, 0.3917, 0.3308],
+           "val_loss": [0.4288, 0.5364, 0.4482, 0.4158, 0.3992],
+           "val_accuracy": [0.8556, 0.8239, 0.8594, 0.8728, 0.8717]}
+    d = fd.diagnose(run)
+    assert "chance_level" not in d.codes and d.top.code == "still_improving", d.codes
+    pinned_run = {"loss": [0.40 - 0.001 * i for i in range(10)], "val_loss": [0.386 + 0.001 * (i % 2) for i in range(10)],
+                  "val_accuracy": [0.872 + 0.004 * (i % 2) for i in range(10)]}
+    assert fd.diagnose(pinned_run).top.code == "chance_level"
+
+
 def test_a_val_accuracy_that_climbed_to_a_frozen_value_with_a_loss_far_above_its_entropy_is_no_chance_level():
     """A converged model on a 120-row val split: val accuracy climbs 0.825 -> 0.967 and then holds
     116 of 120 for 17 epochs, val loss 0.32, twice H(0.967) = 0.146. It ranks the rows; it stopped

@@ -105,6 +105,21 @@ def pinned(c: Curve | None, level: float) -> bool:
     return c is not None and c.n >= 8 and bool(np.all(np.abs(c.y - level) <= 0.01))
 
 
+def holds_one_share(ctx: Context, A: Curve, a: float) -> bool:
+    """An accuracy held at a skewed class share ``a`` the way a constant answer holds it: frozen
+    at one value, pinned within 0.01 (see :func:`pinned`), or matched by a train accuracy that
+    holds the same share. A val accuracy that moves by points from epoch to epoch near 0.87
+    (0.856, 0.824, 0.859, 0.873, 0.872) is a model changing its answers, not the prior
+    (LABELS.md's witness for a skewed prior is "a binary accuracy frozen at one value p")."""
+    if frozen_level(A) is not None or pinned(A, a):
+        return True
+    T = ctx.metric
+    if A is T or T is None or ctx.metric_name != "accuracy":
+        return False
+    held = steady_level(T, ctx.th.z_trend)
+    return held is not None and abs(held - a) <= 0.01
+
+
 def accuracy_curve(ctx: Context) -> Curve | None:
     """The accuracy that says what the model predicts: validation if logged, else train."""
     if ctx.metric_name != "accuracy":
@@ -405,7 +420,7 @@ def init_chance(ctx: Context) -> None:
                 c, m, upper = stats.binary_entropy(a_end), a_end, math.log(2) * 1.1
                 src = (f"H({a_end:.3f}): accuracy {a_end:.3f} and a loss at the entropy of that rate are what "
                        "predicting the class prior scores")
-            elif a is not None and 0.5 <= a < 1.0:
+            elif a is not None and 0.5 <= a < 1.0 and (a <= 0.6 or holds_one_share(ctx, A, a)):
                 h = stats.binary_entropy(a)
                 if h * (1 - tol) - 1e-3 <= level <= math.log(2) * (1 + tol):
                     c, m, upper = h, a, math.log(2)
