@@ -2437,6 +2437,20 @@ def test_a_val_loss_that_stepped_to_new_lows_in_the_last_third_is_no_wide_gap():
     assert "overfitting" not in fd.diagnose(run).codes
 
 
+def test_a_wide_loss_gap_while_val_accuracy_sets_new_highs_in_the_last_third_is_no_overfitting():
+    """An 8-epoch ResNet fine-tune: val loss swinging 0.70, 1.02, 0.69, 0.78, 0.63, 0.74, 0.46, 0.50
+    (no new low beyond that noise in its last third) at 4x the train loss, while val accuracy
+    climbs 0.68 -> 0.88, its best at the last epoch. What it gets right on unseen data still
+    grows; the wide-gap rule read memorising. With the val accuracy stalled it still does."""
+    run = {"loss": [0.3349, 0.2643, 0.2057, 0.1748, 0.1514, 0.1373, 0.1258, 0.1192],
+           "accuracy": [0.864, 0.894, 0.917, 0.93, 0.94, 0.946, 0.951, 0.954],
+           "val_loss": [0.6975, 1.0213, 0.6941, 0.7772, 0.6293, 0.7387, 0.4555, 0.4956],
+           "val_accuracy": [0.679, 0.712, 0.753, 0.741, 0.78, 0.802, 0.861, 0.880]}
+    assert "overfitting" not in fd.diagnose(run).codes
+    stalled = dict(run, val_accuracy=[0.679, 0.712, 0.753, 0.741, 0.78, 0.762, 0.77, 0.765])
+    assert fd.diagnose(stalled).top.code == "overfitting"
+
+
 def test_a_train_loss_summed_over_batches_is_no_better_validation():
     """A 5-class speech model logs its train loss as a sum over 16 batches (25.79 = 16 x ln 5 at
     epoch 0, beside val's 1.610 = ln 5) and val every 10 epochs: val is 1/16 of train from the
