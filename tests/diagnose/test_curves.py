@@ -1835,6 +1835,15 @@ def test_a_log_of_validation_accuracy_alone_that_rose_and_settled_is_healthy():
     assert "healthy" not in fd.diagnose({"val_accuracy": 0.5 + rng.normal(0, 0.01, e.size)}).codes
 
 
+def test_validation_curves_whose_names_do_not_say_which_way_is_better_are_not_called_healthy_alone():
+    """A multitask regressor logs ``train_total`` and ``val_total`` (and their parts): "total" says
+    neither loss nor score, so neither curve is judged, and "fell and settled (no train loss
+    logged)" would be untrue twice over."""
+    e = np.arange(1, 21)
+    d = fd.diagnose({"train_total": list(3.0 + 8.0 * np.exp(-e / 2)), "val_total": list(2.5 + 1.6 * np.exp(-e / 4))})
+    assert "healthy" not in d.codes, d.codes
+
+
 def test_a_validation_every_ten_epochs_is_counted_in_evaluations():
     e = np.arange(0, 601)
     run = fd.RunHistory()

@@ -15,7 +15,7 @@ from fitdoctor.diagnose.curves.shape import (best_before_tail, cut_short, drop, 
                                              material_fall, noise, percent_scale, tail_trend, train_curve, val_curve,
                                              validation_frozen)
 from fitdoctor.findings import Finding
-from fitdoctor.history import higher_is_better
+from fitdoctor.history import direction_known, higher_is_better
 
 
 @rule("curves", end_of_run=True)
@@ -620,8 +620,11 @@ def healthy(ctx: Context) -> Finding | None:
     """Emitted always; resolve() removes it whenever a warning or error stands beside it."""
     T = train_curve(ctx)
     if T is None and ctx.loss is None:
-        V = val_curve(ctx)  # the val loss, else a val score that says which way is better
-        return _healthy_on_validation(ctx, V) if V is not None else None
+        # the val loss, else a val score whose name says which way is better ("val_total" does not)
+        V = val_curve(ctx)
+        if V is None or (V is not ctx.val_loss and not direction_known(ctx.val_metric.name)):
+            return None
+        return _healthy_on_validation(ctx, V)
     if T is None:
         return None
     if T.n < 3:  # two points show a fall, not that it settled: nothing after it to see a level
