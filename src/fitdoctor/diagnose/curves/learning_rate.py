@@ -8,7 +8,7 @@ import numpy as np
 
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
-from fitdoctor.diagnose.chance import clear_of_guessing
+from fitdoctor.diagnose.chance import accuracy_curve, clear_of_guessing
 from fitdoctor.diagnose.curves.messages import finding, first_as_logged, fv, fx, last_as_logged, negated, shown, unit
 from fitdoctor.diagnose.curves.shape import (at_epoch_cadence, batches_inside_epochs, best_before_tail, cut_short, half_slopes,
                                              jumps_over_recent, no_loss_scale, noise, percent_scale, sparse_train,
@@ -169,19 +169,11 @@ def val_settling(ctx: Context) -> bool:
 NEAR_PERFECT_ACCURACY = 0.99
 
 
-def logged_accuracy(ctx: Context) -> Curve | None:
-    """The run's accuracy curve, validation's where logged, else train's; None without one."""
-    if ctx.metric_name != "accuracy":
-        return None
-    A = ctx.val_metric if ctx.val_metric is not None and ctx.val_metric.n >= 2 else ctx.metric
-    return A if A is not None and A.n >= 2 else None
-
-
 def _accuracy_near_perfect(ctx: Context) -> bool:
     """The run's accuracy (validation's where logged, else train's) holds at or above
     :data:`NEAR_PERFECT_ACCURACY` over its tail (GraphNovo's peptide model: accuracy 0.998 at
     every step while its per-step loss creeps 0.0068 -> 0.0055)."""
-    A = logged_accuracy(ctx)
+    A = accuracy_curve(ctx)
     return A is not None and tail_level(A, 0.3) >= NEAR_PERFECT_ACCURACY * percent_scale(A.y)
 
 
@@ -218,7 +210,7 @@ def lr_too_low(ctx: Context) -> Finding | None:
         # an accuracy is far from where the task converges when it is still near guessing (LABELS.md),
         # not when it moved little: 0.80 -> 0.85 after 0.62 at the start is a run that learned
         acc_end = -end / percent_scale(-end)
-    elif T.n <= ctx.th.short_run_max and (A := logged_accuracy(ctx)) is not None:
+    elif T.n <= ctx.th.short_run_max and (A := accuracy_curve(ctx)) is not None:
         # the same measure for a short run (LABELS.md: still_improving is the usual verdict for
         # 8-15 epochs) whose loss is judged beside a logged accuracy: a cats-vs-dogs CNN whose val
         # accuracy ends at 0.79 learned and was stopped early, however straight its 10-epoch loss
