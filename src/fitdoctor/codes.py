@@ -41,7 +41,7 @@ class Code:
 
 TABLE: tuple[Code, ...] = (
     Code('healthy', 'curves', 0,
-         'The losses fell and settled (validation with training, where it is logged); nothing in the '
+         'The curves improved and settled (validation with training, where it is logged); nothing in the '
          'curves points at a problem.',
          explains=()),
     Code('still_improving', 'curves', 40,

@@ -1829,6 +1829,8 @@ def test_a_log_of_validation_accuracy_alone_that_rose_and_settled_is_healthy():
     assert d.codes == ["healthy"], d.codes
     assert d.top.message.startswith(f"rose and settled: val_accuracy {acc[0]:.4g} -> {acc[-1]:.4g}")
     assert "no train loss logged" in d.top.message
+    # the explanation under it speaks of curves, not of losses the log never had
+    assert "loss" not in d.top.explanation
     # still rising at its end: stopped too early, not healthy
     assert fd.diagnose({"val_accuracy": 0.9 - 0.85 * np.exp(-e / 80)}).top.code == "still_improving"
     # never moved beyond its noise: nothing to call healthy

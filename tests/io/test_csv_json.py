@@ -431,6 +431,44 @@ def test_epoch_records_under_a_name_of_their_own_are_the_run(tmp_path):
     assert list(h.series["loss"].steps) == list(range(1, len(_L) + 1))
 
 
+def test_per_split_lists_of_epoch_records_are_one_run(tmp_path):
+    """A hand loop that appends each split's record to its own list and dumps ``{"train":
+    [{"epoch": 0, "loss": ..}, ..], "val": [{"epoch": 0, "loss": ..}, ..]}`` was refused ("no
+    numeric lists found"). The splits are merged on their epoch; a val list evaluated every
+    second epoch keeps its own epochs."""
+    train = [{"epoch": e, "loss": v, "acc": 0.5 + 0.04 * e} for e, v in enumerate(_L)]
+    val = [{"epoch": e, "loss": w} for e, w in enumerate(_V) if e % 2 == 0]
+    path = tmp_path / "history.json"
+    path.write_text(json.dumps({"config": {"lr": 1e-3}, "train": train, "val": val}, indent=2))
+    h = fd.read_runs(path)[0]
+    assert list(h.series["loss"].values) == _L
+    assert list(h.series["val_loss"].values) == _V[::2]
+    assert list(h.series["val_loss"].steps) == list(range(0, len(_V), 2))
+    assert "accuracy" in h.series
+
+
+def test_runs_each_kept_as_per_split_record_lists_are_read_by_name(tmp_path):
+    """``{"jepa": {"train": [..], "val": [..]}, "baseline": {..}}``: a model beside its baseline,
+    each a pair of per-split record lists (a liver-imaging study's train_history.json)."""
+    def run(loss, val):
+        return {"train": [{"epoch": e, "loss": v} for e, v in enumerate(loss)],
+                "val": [{"epoch": e, "loss": w} for e, w in enumerate(val)]}
+    path = tmp_path / "train_history.json"
+    path.write_text(json.dumps({"jepa": run(_L, _V), "baseline": run(_V, _L)}))
+    runs = fd.read_runs(path)
+    assert [r.name for r in runs] == ["jepa", "baseline"]
+    assert list(runs[0].series["val_loss"].values) == _V
+    assert list(runs[1].series["loss"].values) == _V
+
+
+def test_two_record_lists_neither_a_split_are_not_merged_as_splits(tmp_path):
+    """Record lists under names that are not splits stay runs (read by key), not one run."""
+    recs = [{"epoch": e, "loss": v} for e, v in enumerate(_L)]
+    path = tmp_path / "h.json"
+    path.write_text(json.dumps({"small": recs, "large": recs}))
+    assert [r.name for r in fd.read_runs(path)] == ["small", "large"]
+
+
 @pytest.mark.parametrize("shape,want", [
     ({"train": {"loss_weights": [1.0, 0.5], "batch_size": 32}, "model": {"layers": [64, 32]}}, None),
     ({"loss": {"train": _L, "test": _V}}, {"loss", "val_loss"}),

@@ -271,6 +271,36 @@ def wrapped_records(data: dict) -> list[dict] | None:
     return lists[0] if len(lists) == 1 else None
 
 
+def split_records(data: dict) -> list[dict] | None:
+    """Per-split lists of per-epoch records (``{"train": [{"epoch": 0, "loss": ..}, ..], "val":
+    [{"epoch": 0, "loss": ..}, ..]}``, a hand loop appending each split's record) merged into
+    one record per epoch, each split's values grouped under its name for :func:`flat_record`;
+    None unless a train split is among them and every list of numbered records in ``data``
+    sits under a split's name (other such lists are runs, read by key)."""
+    lists = {str(k): v for k, v in data.items() if isinstance(v, list) and len(v) >= 2
+             and all(isinstance(r, dict) for r in v) and _counter_key(v) is not None}
+    if not lists or not all(k.lower() in _SPLITS for k in lists) \
+            or not any(k.lower() in TRAIN_SPLITS for k in lists):
+        return None
+    merged: dict[float, dict] = {}
+    for split, records in lists.items():
+        key = _counter_key(records)
+        for r in records:
+            at = json_number(r.get(key))
+            if at is None:
+                return None
+            rec = merged.setdefault(at, {"epoch" if key == "epoch" else "step": at})
+            rec[split] = {k: v for k, v in r.items() if k != key}
+    return [merged[at] for at in sorted(merged)]
+
+
+def _split_record_runs(data: dict) -> dict[str, list[dict]] | None:
+    """Runs each kept as :func:`split_records` reads them, by name (``{"jepa": {"train": [..],
+    "val": [..]}, "baseline": {..}}``, or one such run beside a config): their merged records."""
+    runs = {str(k): recs for k, v in data.items() if isinstance(v, dict) and (recs := split_records(v)) is not None}
+    return runs or None
+
+
 def flat_record(record: dict) -> dict:
     """One epoch's record with its per-split groups flattened (``{"train": {"loss": ..}}`` ->
     ``train_loss``). A split's ``total`` is its loss when it logs no ``loss`` of its own (a
@@ -514,6 +544,14 @@ class KerasHistoryJSONReader(Reader):
             h = records_to_history(records, path=path, fmt=self.name)
             if h.series:
                 return [h]
+        if isinstance(data, dict) and (records := split_records(data)) is not None:
+            return [records_to_history(records, path=path, fmt=self.name)]
+        if isinstance(data, dict) and (split_runs := _split_record_runs(data)) is not None:
+            out = [records_to_history(recs, path=path, fmt=self.name) for recs in split_runs.values()]
+            if len(out) > 1:
+                for h, key in zip(out, split_runs):
+                    h.meta["run"] = key
+            return out
         if isinstance(data, dict):
             runs = _runs_by_key(data)
             if runs is None:
