@@ -52,6 +52,10 @@ def test_fail_on_warning_exits_1(overfit_log):
     ("epoch,loss,val_loss\n", "header only"),
     ("hello\nworld\n", "unknown log format"),
     ("epoch,loss\n0,0.7\n", "only one"),
+    # a console log stopped after its first evaluation: cut short, not of an unknown format
+    ("2025-06-26 11:04:13,215 EPOCH: 1 val Results: Prec@1 1.030 Prec@5 4.500\n",
+     "only one epoch of values (val_Prec@1, val_Prec@5)"),
+    ("Starting run\nmodel params: 12345\n", "unknown log format"),
 ])
 def test_bad_input_is_one_line_exit_2(tmp_path, content, needle):
     p = tmp_path / "run.log"

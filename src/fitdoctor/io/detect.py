@@ -137,6 +137,9 @@ def _read_file(p: Path, readers: Mapping[str, type[Reader]]) -> list[RunHistory]
         runs = _console_by_reading(p, readers)
         if runs:
             return runs
+        if one := _one_evaluation(_console_runs(p, readers)):
+            raise BadInput(f"{p}: only one epoch of values ({', '.join(one)}); need at least 2 to judge "
+                           "a training curve")
         raise BadInput(f"{p}: unknown log format; expected one of: {', '.join(sorted(readers))} "
                        "(or pass --format)")
     try:
@@ -164,13 +167,9 @@ def _a_curve(name: str, points: int) -> bool:
     return name.startswith("val_") and points >= 5 and direction_known(name)
 
 
-def _console_by_reading(p: Path, readers: Mapping[str, type[Reader]], *,
-                        note: str = "no reader recognised the file from its first lines; read as console output"
-                        ) -> list[RunHistory]:
-    """The console reader's runs when no sniffer claimed the file but reading it finds a
-    curve (see :func:`_a_curve`): a log whose head is all banner, a classification report or
-    bars (tables the console sniffer leaves to the CSV reader) is still console output.
-    Empty when it finds none, so the file stays an unknown format."""
+def _console_runs(p: Path, readers: Mapping[str, type[Reader]]) -> list[RunHistory]:
+    """What the console reader finds in ``p``, its names read (:func:`interpret`); empty when
+    it finds nothing."""
     console = readers.get("console")
     if console is None:
         return []
@@ -180,6 +179,32 @@ def _console_by_reading(p: Path, readers: Mapping[str, type[Reader]], *,
         return []
     for r in runs:  # a curve may show only once its names are read (a perplexity, a named loss)
         interpret(r)
+    return runs
+
+
+def _one_evaluation(runs: list[RunHistory]) -> list[str]:
+    """The curves' names when the console reader found a log of one evaluation and nothing
+    more (a run stopped after its first epoch: "EPOCH: 1 val Results: Prec@1 1.03 Prec@5 4.5"):
+    every series a single point, one of them a loss or a score whose name says which way is
+    better. Such a file is a training log cut short, which "unknown log format" would hide."""
+    from fitdoctor.history import direction_known
+
+    series = [(name, s) for r in runs for name, s in r.series.items()]
+    if not series or any(len(s) != 1 for _, s in series):
+        return []
+    if not any(name in ("loss", "val_loss") or direction_known(name) for name, _ in series):
+        return []
+    return [s.raw_name or name for name, s in series]
+
+
+def _console_by_reading(p: Path, readers: Mapping[str, type[Reader]], *,
+                        note: str = "no reader recognised the file from its first lines; read as console output"
+                        ) -> list[RunHistory]:
+    """The console reader's runs when no sniffer claimed the file but reading it finds a
+    curve (see :func:`_a_curve`): a log whose head is all banner, a classification report or
+    bars (tables the console sniffer leaves to the CSV reader) is still console output.
+    Empty when it finds none, so the file stays an unknown format."""
+    runs = _console_runs(p, readers)
     if not any(_a_curve(name, len(series)) for r in runs for name, series in r.series.items()):
         return []
     for r in runs:
