@@ -188,3 +188,21 @@ def test_a_roc_auc_far_from_a_half_says_validation_improved_before_it_was_logged
     d = fd.diagnose(run)
     assert "val_not_improving" not in d.codes and "healthy" not in d.codes, d.codes
     assert "keep the weights from epoch 2" in d.summary["keep"]  # (counted from 0)
+
+
+def test_a_val_score_whose_name_does_not_say_which_way_is_better_is_never_judged_either_way():
+    """A train loss beside one validation column called ``val_thing`` that rose 0.55 -> 0.90:
+    nothing says whether that is better or worse. It was judged as a loss: "keep the weights
+    from epoch 1, the last is worse" and, with a val_thing that fell instead, "fell and settled
+    ... overfitting judged on val_thing". Neither the verdict nor the keep advice may guess: both
+    judge the train loss, and the keep says why."""
+    e = np.arange(1, 41)
+    loss = list(1.0 * np.exp(-e / 10) + 0.1)
+    for vals in (0.5 + 0.4 * (1 - np.exp(-e / 8)), 0.9 - 0.4 * (1 - np.exp(-e / 8))):
+        d = fd.diagnose({"loss": loss, "val_thing": list(vals)})
+        assert "val_thing" not in d.findings[0].message, d.findings[0].message
+        assert d.summary["keep"].startswith(
+            "judged on loss (val_thing does not say whether higher or lower is better): the last epoch is as good")
+    # a name that says it (val_f1 is better higher) is judged as before: a rise is an improvement
+    d = fd.diagnose({"loss": loss, "val_f1": list(0.5 + 0.4 * (1 - np.exp(-e / 8)))})
+    assert d.summary["keep_judged_on"] == "val_f1" and "val_f1" in d.findings[0].message

@@ -13,17 +13,19 @@ import numpy as np
 
 from fitdoctor.diagnose.base import Context, Curve, chosen_curve
 from fitdoctor.findings import Finding
+from fitdoctor.history import direction_known
 
 
 def selection_curve(ctx: Context) -> Curve | None:
     """The curve to select the epoch on: the metric the run itself selected on when it says
     (Hugging Face's metric_for_best_model), else val loss (what the findings and Keras's
-    EarlyStopping watch by default), else the val metric, else train loss."""
+    EarlyStopping watch by default), else the val metric when its name says which way is
+    better, else train loss."""
     c = chosen_curve(ctx)
     if c is not None:
         return c
     for c in (ctx.val_loss, ctx.val_metric, ctx.loss):
-        if c is not None and c.n >= 1:
+        if c is not None and c.n >= 1 and (c is not ctx.val_metric or direction_known(c.name)):
             return c
     return None
 
@@ -120,6 +122,9 @@ def selection_reason(ctx: Context, c: Curve) -> str:
     if chosen_curve(ctx) is not None:
         return "the run's metric_for_best_model"
     if c.name == "loss":
+        vm = ctx.val_metric
+        if vm is not None and vm.n and not direction_known(vm.name):
+            return f"{vm.name} does not say whether higher or lower is better"
         return "no validation curve logged"
     return "no val_loss logged"
 

@@ -15,7 +15,7 @@ from fitdoctor.diagnose.curves.shape import (best_before_tail, cut_short, drop, 
                                              material_fall, noise, percent_scale, tail_trend, train_curve, val_curve,
                                              validation_frozen)
 from fitdoctor.findings import Finding
-from fitdoctor.history import direction_known, higher_is_better
+from fitdoctor.history import higher_is_better
 
 
 @rule("curves", end_of_run=True)
@@ -622,7 +622,7 @@ def healthy(ctx: Context) -> Finding | None:
     if T is None and ctx.loss is None:
         # the val loss, else a val score whose name says which way is better ("val_total" does not)
         V = val_curve(ctx)
-        if V is None or (V is not ctx.val_loss and not direction_known(ctx.val_metric.name)):
+        if V is None:
             return None
         return _healthy_on_validation(ctx, V)
     if T is None:

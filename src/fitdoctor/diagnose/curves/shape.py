@@ -42,7 +42,7 @@ def val_curve(ctx: Context) -> Curve | None:
     """Validation loss if logged, else the validation metric (as lower-is-better)."""
     if ctx.val_loss is not None and ctx.val_loss.n >= 2:
         return ctx.val_loss
-    if ctx.val_metric is not None and ctx.val_metric.n >= 2:
+    if ctx.val_metric is not None and ctx.val_metric.n >= 2 and direction_known(ctx.val_metric.name):
         # the same object on every call: rules ask "is P the validation curve?" by identity, and a
         # fresh negated copy each time read a val accuracy standing alone as a train curve
         cached = ctx.facts.get("val_curve")
