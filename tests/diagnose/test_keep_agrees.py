@@ -206,3 +206,16 @@ def test_a_val_score_whose_name_does_not_say_which_way_is_better_is_never_judged
     # a name that says it (val_f1 is better higher) is judged as before: a rise is an improvement
     d = fd.diagnose({"loss": loss, "val_f1": list(0.5 + 0.4 * (1 - np.exp(-e / 8)))})
     assert d.summary["keep_judged_on"] == "val_f1" and "val_f1" in d.findings[0].message
+
+
+def test_a_train_loss_alone_that_climbed_at_each_report_since_its_best_is_not_healthy():
+    """A tiny language model's log of four reports and no validation: loss 16.67, 4.539, 5.079,
+    6.036. Its noise, taken over the steep first fall, swallowed the climb, so it read "fell and
+    settled" with "the last is as good as the best within noise". The curve the keep is judged on
+    got worse at each report since its best, as a short val loss does: not healthy."""
+    d = fd.diagnose({"loss": [16.6723, 4.5389, 5.0791, 6.0356]})
+    assert "healthy" not in d.codes
+    assert d.summary["unnamed"].startswith("no fault named, but not healthy: loss got worse at each evaluation")
+    assert d.summary["keep"].startswith("keep the weights from epoch 1 (loss 4.539; no validation curve logged)")
+    # one rise at the end is no climb
+    assert fd.diagnose({"loss": [16.6723, 4.5389, 4.3, 4.4]}).codes == ["healthy"]

@@ -60,7 +60,8 @@ def summarize(ctx: Context, overfitting: bool = False, held_shift: bool = False)
     last = float(c.y[-1])
     worse_beyond_noise = (last < best - 3 * judged) if c.higher_better else (last > best + 3 * judged)
     worse_beyond_noise = worse_beyond_noise or held_shift
-    if not worse_beyond_noise and c is ctx.val_loss:
+    # (the train loss too, where no validation is logged: it is the curve the keep is judged on)
+    if not worse_beyond_noise and (c is ctx.val_loss or (c is ctx.loss and ctx.val_loss is None)):
         # a short curve that settled higher after its best (every later point worse than every
         # earlier one) is worse by the order of its points, as overfitting says
         worse_beyond_noise = level_shift_p(c, ctx) is not None
