@@ -149,6 +149,7 @@ def test_a_short_run_whose_val_loss_climbed_at_each_epoch_since_its_best_is_not_
     d = fd.diagnose(run)
     assert "healthy" not in d.codes and d.top.code == "overfitting", d.codes
     assert "keep the weights from epoch 1" in d.summary["keep"]
+    assert d.summary["equivalent_band"][1] == 1.0  # the climb after the best is no equivalent
     # train flat through those epochs: no fault to name, but still not a clean bill
     flat = fd.diagnose({**run, "loss": [1.2208, 0.9807, 0.9874, 0.9839]})
     assert "healthy" not in flat.codes and "overfitting" not in flat.codes
@@ -217,5 +218,7 @@ def test_a_train_loss_alone_that_climbed_at_each_report_since_its_best_is_not_he
     assert "healthy" not in d.codes
     assert d.summary["unnamed"].startswith("no fault named, but not healthy: loss got worse at each evaluation")
     assert d.summary["keep"].startswith("keep the weights from epoch 1 (loss 4.539; no validation curve logged)")
+    # the epochs it calls equivalent to the best are not the ones it says got worse at each
+    assert d.summary["equivalent_band"] == [1.0, 1.0]
     # one rise at the end is no climb
     assert fd.diagnose({"loss": [16.6723, 4.5389, 4.3, 4.4]}).codes == ["healthy"]

@@ -194,3 +194,13 @@ def test_the_ranking_table_never_says_no_findings_for_a_run_left_without_a_verdi
     table = render_html([moved, flat]).split("Runs, best first")[1].split("</table>")[0]
     assert "no findings" not in table
     assert "<td style='color:#333'>-</td>" in table or ">-</td></tr>" in table
+
+
+def test_a_best_with_no_equivalent_epoch_says_so_instead_of_a_band_of_one():
+    """A train loss worse at each report since its best: the keep box read "equivalent within
+    noise: epochs 2-4" under "the last epoch is worse", then "epochs 1-1" once the band left the
+    climb out. It says that no other epoch is as good."""
+    d = fd.diagnose({"loss": [16.6723, 4.5389, 5.0791, 6.0356]})
+    page = render_html([d])
+    assert "no other epoch within noise of it" in page
+    assert "equivalent within noise: epochs 1" not in page

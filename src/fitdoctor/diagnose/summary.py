@@ -49,11 +49,6 @@ def summarize(ctx: Context, overfitting: bool = False, held_shift: bool = False)
     # as overfitting judges a rise after the best, when it stands; else the curve's own noise
     # (a healthy run 0.4% above its best at the end is as good as its best)
     judged = noise_after_best(c, b, ctx, best) if overfitting else sigma
-    if c.higher_better:
-        in_band = c.y >= best - band_tol
-    else:
-        in_band = c.y <= best + band_tol
-    band = c.x[in_band]
     first_x, last_x = float(c.x[0]), float(c.x[-1])
     total = last_x - first_x
     after = (last_x - float(c.x[b])) / total if total > 0 else 0.0
@@ -67,6 +62,8 @@ def summarize(ctx: Context, overfitting: bool = False, held_shift: bool = False)
         worse_beyond_noise = level_shift_p(c, ctx) is not None
         if not worse_beyond_noise and climbed_since_best(c, b, ctx):
             worse_beyond_noise = out["climbed_since_best"] = True
+    band = c.x[_equivalent_to_best(c, b, min(band_tol, 3 * judged) if worse_beyond_noise else band_tol,
+                                   worse_beyond_noise, bool(out.get("climbed_since_best")))]
     # quoted as logged (a long curve is binned for the tests above)
     best_x, best_shown = c.logged_best(b)
     out.update({
@@ -177,6 +174,19 @@ def checkpoint_advice(c: Curve, saved: list[float], band_tol: float) -> dict[str
                        "saved and no saved checkpoint is within noise of it: set save_steps equal to "
                        "eval_steps (and load_best_model_at_end=True)")
     return out
+
+
+def _equivalent_to_best(c: Curve, b: int, tol: float, last_worse: bool, climbed: bool) -> np.ndarray:
+    """Which points are as good as the best (index ``b``) within ``tol``. Where the keep calls
+    the last point worse, none it calls worse is in the band: not the last, and not any point of
+    a climb since the best (a band of "epochs 2-4" under "the last epoch is worse" asked the
+    user to reconcile the two); ``tol`` is then the noise that judgement used, where smaller."""
+    in_band = c.y >= c.y[b] - tol if c.higher_better else c.y <= c.y[b] + tol
+    if last_worse:
+        in_band[-1] = False
+        if climbed:
+            in_band[b + 1:] = False
+    return in_band
 
 
 def climbed_since_best(c: Curve, b: int, ctx: Context) -> bool:

@@ -284,7 +284,10 @@ def keep_html(d: Diagnosis) -> str:
         facts.append(f"best {esc(s.get('selected_by', ''))} {esc(fmt(s.get('best_value')))} at {esc(unit)} "
                      f"{esc(fmt(s['best_at']))}")
     band = s.get("equivalent_band")
-    if band:
+    if band and band[0] == band[1]:  # the best alone: "epochs 2-2" read as a typo
+        facts.append(f"no other {esc(unit)} within noise of it" if band[0] == s.get("best_at") else
+                     f"equivalent within noise: {esc(unit)} {esc(fmt(band[0]))}")
+    elif band:
         facts.append(f"equivalent within noise: {esc(unit)}s {esc(fmt(band[0]))}–{esc(fmt(band[1]))}")
     if s.get("chance_loss") is not None:
         facts.append(f"chance-level loss {esc(fmt(s['chance_loss']))}"
