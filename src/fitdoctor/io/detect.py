@@ -134,10 +134,10 @@ def _read_file(p: Path, readers: Mapping[str, type[Reader]]) -> list[RunHistory]
         raise BadInput(f"{p}: file is empty; expected a training log")
     cls, _ = best_reader(p, readers, directory=False)
     if cls is None:
-        runs = _console_by_reading(p, readers)
-        if runs:
+        found = _console_runs(p, readers)
+        if runs := _kept_as_console(found, _NO_SNIFFER_NOTE):
             return runs
-        if one := _one_evaluation(_console_runs(p, readers)):
+        if one := _one_evaluation(found):
             raise BadInput(f"{p}: only one epoch of values ({', '.join(one)}); need at least 2 to judge "
                            "a training curve")
         raise BadInput(f"{p}: unknown log format; expected one of: {', '.join(sorted(readers))} "
@@ -197,14 +197,20 @@ def _one_evaluation(runs: list[RunHistory]) -> list[str]:
     return [s.raw_name or name for name, s in series]
 
 
-def _console_by_reading(p: Path, readers: Mapping[str, type[Reader]], *,
-                        note: str = "no reader recognised the file from its first lines; read as console output"
+_NO_SNIFFER_NOTE = "no reader recognised the file from its first lines; read as console output"
+
+
+def _console_by_reading(p: Path, readers: Mapping[str, type[Reader]], *, note: str = _NO_SNIFFER_NOTE
                         ) -> list[RunHistory]:
+    """The console reader's runs of ``p`` when they hold a curve (:func:`_kept_as_console`)."""
+    return _kept_as_console(_console_runs(p, readers), note)
+
+
+def _kept_as_console(runs: list[RunHistory], note: str) -> list[RunHistory]:
     """The console reader's runs when no sniffer claimed the file but reading it finds a
     curve (see :func:`_a_curve`): a log whose head is all banner, a classification report or
     bars (tables the console sniffer leaves to the CSV reader) is still console output.
     Empty when it finds none, so the file stays an unknown format."""
-    runs = _console_runs(p, readers)
     if not any(_a_curve(name, len(series)) for r in runs for name, series in r.series.items()):
         return []
     for r in runs:
