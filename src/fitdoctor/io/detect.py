@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Mapping
 
 from fitdoctor.errors import BadInput
-from fitdoctor.history import RunHistory, canonical_name, keep_curves
+from fitdoctor.history import RunHistory, canonical_name, direction_known, keep_curves
 from fitdoctor.io.base import Reader, load_readers, read_head
 from fitdoctor.io.meaning import interpret
 
@@ -135,7 +135,8 @@ def _read_file(p: Path, readers: Mapping[str, type[Reader]]) -> list[RunHistory]
     cls, _ = best_reader(p, readers, directory=False)
     if cls is None:
         found = _console_runs(p, readers)
-        if runs := _kept_as_console(found, _NO_SNIFFER_NOTE):
+        if runs := _kept_as_console(found, "no reader recognised the file from its first lines; read as "
+                                           "console output"):
             return runs
         if one := _one_evaluation(found):
             raise BadInput(f"{p}: only one epoch of values ({', '.join(one)}); need at least 2 to judge "
@@ -149,7 +150,7 @@ def _read_file(p: Path, readers: Mapping[str, type[Reader]]) -> list[RunHistory]
         # "19:02:06,356" makes every line a comma-separated row): when the CSV reader finds
         # nothing, a curve the console reader finds is the file's. Any other reader's error
         # stands (a JSON file caught half-written is no console log: watch waits for it)
-        runs = (_console_by_reading(p, readers, note="the csv reader found no curve in it; read as console output")
+        runs = (_kept_as_console(_console_runs(p, readers), "the csv reader found no curve in it; read as console output")
                 if cls is readers.get("csv") else [])
         if runs:
             return runs
@@ -160,8 +161,6 @@ def _a_curve(name: str, points: int) -> bool:
     """A loss curve of 3 points or more, or a validation score whose name says which way is
     better, of 5 or more ("INFO: Validation Dice Coeff: 0.51" once per evaluation, with no
     counter: U-Net scripts that log their val dice alone)."""
-    from fitdoctor.history import direction_known
-
     if name in ("loss", "val_loss"):
         return points >= 3
     return name.startswith("val_") and points >= 5 and direction_known(name)
@@ -187,23 +186,12 @@ def _one_evaluation(runs: list[RunHistory]) -> list[str]:
     more (a run stopped after its first epoch: "EPOCH: 1 val Results: Prec@1 1.03 Prec@5 4.5"):
     every series a single point, one of them a loss or a score whose name says which way is
     better. Such a file is a training log cut short, which "unknown log format" would hide."""
-    from fitdoctor.history import direction_known
-
     series = [(name, s) for r in runs for name, s in r.series.items()]
     if not series or any(len(s) != 1 for _, s in series):
         return []
     if not any(name in ("loss", "val_loss") or direction_known(name) for name, _ in series):
         return []
     return [s.raw_name or name for name, s in series]
-
-
-_NO_SNIFFER_NOTE = "no reader recognised the file from its first lines; read as console output"
-
-
-def _console_by_reading(p: Path, readers: Mapping[str, type[Reader]], *, note: str = _NO_SNIFFER_NOTE
-                        ) -> list[RunHistory]:
-    """The console reader's runs of ``p`` when they hold a curve (:func:`_kept_as_console`)."""
-    return _kept_as_console(_console_runs(p, readers), note)
 
 
 def _kept_as_console(runs: list[RunHistory], note: str) -> list[RunHistory]:

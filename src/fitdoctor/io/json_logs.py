@@ -253,21 +253,24 @@ _CURVE_NAMES = {"loss", "val_loss", "accuracy", "val_accuracy"}
 _WRAPPED_RECORDS = re.compile(r'^[ \t]{0,4}"(?:' + "|".join(_WRAPPERS) + r')"\s*:\s*\[\s*\{', re.M)
 
 
+def numbered_records(value: Any) -> bool:
+    """A list of two or more per-epoch (or per-step) records that count themselves
+    (:func:`_counter_key`): a history, not a table of results."""
+    return isinstance(value, list) and len(value) >= 2 and all(isinstance(r, dict) for r in value) \
+        and _counter_key(value) is not None
+
+
 def wrapped_records(data: dict) -> list[dict] | None:
     """The per-epoch records a history is saved as beside other things (``{"parameters": {..},
     "history": [{"epoch": 1, "train": {..}, "validation": {..}}, ..]}``), as saved
     (:func:`records_to_history` flattens each one); None when no wrapper key holds a list of
     records and no other key holds the only one."""
-    def numbered(inner: Any) -> bool:  # numbered epochs, not a table of results
-        return isinstance(inner, list) and len(inner) >= 2 and all(isinstance(r, dict) for r in inner) \
-            and _counter_key(inner) is not None
-
     for key in _WRAPPERS:
-        if numbered(data.get(key)):
+        if numbered_records(data.get(key)):
             return data[key]
     # under a name of its own ({"epochs": [{"epoch": 1, "train_loss": ..}, ..]}): when it is the
     # only list of numbered records (two or more are runs or splits, read by key)
-    lists = [v for v in data.values() if numbered(v)]
+    lists = [v for v in data.values() if numbered_records(v)]
     return lists[0] if len(lists) == 1 else None
 
 
@@ -277,8 +280,7 @@ def split_records(data: dict) -> list[dict] | None:
     one record per epoch, each split's values grouped under its name for :func:`flat_record`;
     None unless a train split is among them and every list of numbered records in ``data``
     sits under a split's name (other such lists are runs, read by key)."""
-    lists = {str(k): v for k, v in data.items() if isinstance(v, list) and len(v) >= 2
-             and all(isinstance(r, dict) for r in v) and _counter_key(v) is not None}
+    lists = {str(k): v for k, v in data.items() if numbered_records(v)}
     if not lists or not all(k.lower() in _SPLITS for k in lists) \
             or not any(k.lower() in TRAIN_SPLITS for k in lists):
         return None
@@ -379,8 +381,7 @@ def _record_columns(value: Any) -> dict | None:
     into its columns; None for anything else."""
     if isinstance(value, dict):
         return value
-    if not (isinstance(value, list) and len(value) >= 2 and all(isinstance(r, dict) for r in value)
-            and _counter_key(value) is not None):
+    if not numbered_records(value):
         return None
     rows = [flat_record(r) for r in value]
     if any(r.keys() != rows[0].keys() for r in rows):
