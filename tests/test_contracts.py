@@ -39,6 +39,7 @@ SAMPLES = {
     "number-lines": FIX / "number_list" / "train_loss.txt",  # np.savetxt
     "json-list": FIX / "number_list" / "losses.json",  # json.dump of a list
     "number-pairs": FIX / "number_list" / "loss_log.txt",  # a step counter and the loss, no header
+    "named-lists": FIX / "number_list" / "history_lists.txt",  # a Keras history's lists printed after each fit
 }
 
 

@@ -1454,3 +1454,49 @@ def test_a_csv_list_cell_cut_short_reads_its_complete_values_with_a_note(tmp_pat
     h = fd.read(path)
     np.testing.assert_allclose(h.series["loss"].values, [0.5, 0.41, 0.35, 0.31, 0.29])
     assert any("cut short" in n for n in h.meta["notes"])
+
+
+def test_rows_led_by_a_time_stamp_and_apart_by_a_symbol_are_a_counter_and_its_value(tmp_path):
+    """An OCR fine-tune's ``train_loss.txt``: '2024-11-29 18:15:04.852164🫤0🫤4.4855' a line, a
+    time stamp, the epoch and its loss with an emoji between the fields. It was an unknown log
+    format; the stamp says when the row was written and is left out, with a note, and a bar or a
+    symbol outside ASCII parts two numbers as a comma does. A letter of another script is no
+    separator."""
+    losses = [4.4855, 3.6918, 3.2327, 2.8232, 2.5516, 2.3632, 2.2036]
+    for sep in ("\N{FACE WITH DIAGONAL MOUTH}", " | ", ","):
+        p = tmp_path / "train_loss.txt"
+        p.write_text("".join(f"2024-11-29 {10 + e:02d}:15:04.852164{sep}{e}{sep}{v}\n" for e, v in enumerate(losses)),
+                     encoding="utf-8")
+        h = fd.read(p)
+        assert h.meta["format"] == "number-pairs"
+        assert list(h.series["loss"].values) == losses and list(h.series["loss"].steps) == list(range(7))
+        assert any("led by a time stamp" in n for n in h.meta["notes"])
+    lettered = tmp_path / "loss.txt"
+    lettered.write_text("".join(f"{e}\N{CJK UNIFIED IDEOGRAPH-635F}{v}\n" for e, v in enumerate(losses)), encoding="utf-8")
+    with pytest.raises(BadInput):
+        fd.read(lettered)
+
+
+def test_lines_of_named_lists_are_the_curves_they_name(tmp_path):
+    """A super-resolution script's ``losses.txt``: 'epoch0 : loss = [0.00132, 0.00124, ...] ;', a
+    history's list printed after each fit. The commas made it a CSV of a header and no rows
+    ("header only"). Each line is the list its name says; a name on several lines (a loop of
+    fits) is one curve in order, with a note; a name that says no loss or accuracy is not read."""
+    first = [0.0013235741, 0.0012382002, 0.0011853248, 0.0011397437, 0.0011205901]
+    p = tmp_path / "losses.txt"
+    p.write_text(f"epoch0 : loss = {first} ;\n")
+    h = fd.read(p)
+    assert h.meta["format"] == "named-lists" and list(h.series["loss"].values) == first
+    assert h.series["loss"].axis == "epoch"
+    later = [0.00110, 0.00109]
+    p.write_text(f"epoch0 : loss = {first} ;\nepoch1 : loss = {later} ;\n")
+    assert list(fd.read(p).series["loss"].values) == first + later
+    assert any("2 lists, one after another" in n for n in fd.read(p).meta["notes"])
+    both = tmp_path / "history.txt"
+    both.write_text("loss: [0.9, 0.7, 0.5, 0.45]\nval_loss: [0.95, 0.8, 0.7, 0.69]\n")
+    h = fd.read(both)
+    assert list(h.series["val_loss"].values) == [0.95, 0.8, 0.7, 0.69] and len(h.series["loss"].values) == 4
+    unnamed = tmp_path / "numbers.txt"
+    unnamed.write_text("sizes = [1, 2, 3, 4]\n")
+    with pytest.raises(BadInput):
+        fd.read(unnamed)

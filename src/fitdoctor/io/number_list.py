@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from pathlib import Path
 
 import numpy as np
@@ -208,10 +209,12 @@ class NumberLinesReader(Reader):
                               note)]
 
 
-#: two numbers on a line and nothing else, apart by a comma, a semicolon, a tab or spaces, or
-#: a dash glued between a whole counter and its value ("0001-64.5714": a YOLO port's loss.txt)
+#: two numbers on a line and nothing else, apart by a comma, a semicolon, a tab, spaces or a bar,
+#: a run of symbols outside ASCII (an emoji a script writes between its fields: checked by
+#: _symbols_apart), or a dash glued between a whole counter and its value ("0001-64.5714": a
+#: YOLO port's loss.txt)
 _PAIR_LINE = re.compile(r"\s*(-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|NaN)"
-                        r"(\s*[,;\t ]\s*|(?<=\d)-(?=\d|\.\d|nan|NaN|inf|Infinity))"
+                        r"(\s*[,;\t |]\s*|\s*[^\x00-\x7f]+\s*|(?<=\d)-(?=\d|\.\d|nan|NaN|inf|Infinity))"
                         r"(-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|NaN|-?inf|-?Infinity)\s*,?\s*")
 
 #: the share of rows whose second number is at or above the first, for two losses to read as
@@ -220,15 +223,45 @@ _PAIR_LINE = re.compile(r"\s*(-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|NaN)"
 VAL_ABOVE_SHARE = 0.8
 
 
+#: a date and time leading a line ("2024-11-29 18:15:04.852164", ISO's "T" too), then what
+#: parts it from the fields after it: when the row was written, not a counter or a value
+_STAMP = re.compile(r"\s*\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:\s*[,;\t |]\s*|\s*[^\x00-\x7f\d]+\s*)")
+
+#: said of rows led by a time stamp
+_STAMPED = "each row is led by a time stamp (when it was written): left out"
+
+
+def _unstamped(text: str) -> tuple[str, bool]:
+    """The text with the time stamp that leads every non-empty line left out
+    (``f.write(f"{datetime.now()},{epoch},{loss}")``), and whether there were any; the text as it
+    was when any line has none."""
+    lines = text.split("\n")
+    full = [ln for ln in lines if ln.strip()]
+    if not full or any(_STAMP.match(ln) is None for ln in full):
+        return text, False
+    return "\n".join(_STAMP.sub("", ln, count=1) if ln.strip() else ln for ln in lines), True
+
+
+def _symbols_apart(sep: str) -> bool:
+    """A separator outside ASCII is symbols and punctuation alone (an emoji, a bullet), never a
+    letter of another script: "0损失0.5" is no pair of numbers."""
+    return all(unicodedata.category(c)[0] in "SPZ" for c in sep.strip())
+
+
 def _pair_rows(text: str) -> tuple[np.ndarray, str | None] | None:
-    """The rows of two numbers (the last line may be cut short: left out, with a note), or None
-    when any other line is not such a row."""
+    """The rows of two numbers (the last line may be cut short: left out, with a note; a time
+    stamp leading every row left out too), or None when any other line is not such a row."""
+    text, stamped = _unstamped(text)
     found = _complete_lines(text, _PAIR_LINE)
     if found is None:
         return None
     matches, _, note = found
     if any(m.group(2) == "-" and not m.group(1).isdigit() for m in matches):
         return None  # "0.52-0.61" is no counter and its value
+    if not all(m.group(2).isascii() or _symbols_apart(m.group(2)) for m in matches):
+        return None
+    if stamped:
+        note = f"{_STAMPED}; {note}" if note else _STAMPED
     return np.array([(float(m.group(1)), float(m.group(3))) for m in matches], dtype=float), note
 
 
@@ -360,3 +393,63 @@ def rows_history(path: Path, rows: np.ndarray, fmt: str, metric: str) -> RunHist
         raise BadInput(f"{path}: {values.shape[1]} numbers per row{' after a counter' if stride is not None else ''} "
                        f"and no header; expected a counter and the {metric}, or a train and a validation loss")
     return h
+
+
+#: one named list of numbers a line, as a script prints a history's lists: ``loss = [0.0013, ..]``,
+#: ``val_loss: [..]``, a label first where a loop of fits numbers them (``epoch0 : loss = [..] ;``)
+_NAMED_LIST_LINE = re.compile(r"\s*(?:(?P<label>[\w.\-]+)\s*[:|]\s*)?(?P<name>[A-Za-z][\w.\-]*)\s*[=:]\s*"
+                              r"(?P<list>\[[\s\d.eE+\-,]*(?:" + _NON_FINITE + r"[\s\d.eE+\-,]*)*\])\s*[;,]?\s*")
+
+
+def _named_lists(text: str) -> list[tuple[str, str, list[float]]] | None:
+    """``(name, metric, values)`` for each line of ``text`` (every non-empty line one named list,
+    each name one a loss or an accuracy word says), or None."""
+    lines = [ln for ln in text.splitlines() if ln.strip()]
+    if not lines:
+        return None
+    out = []
+    for ln in lines:
+        m = _NAMED_LIST_LINE.fullmatch(ln)
+        metric = column_metric(canonical_name(m.group("name")).replace("_", " ")) if m is not None else None
+        if m is None or metric is None:
+            return None
+        try:
+            values = json.loads(_json_spelling(m.group("list")))
+        except json.JSONDecodeError:
+            return None
+        out.append((m.group("name"), metric, [float(v) for v in values]))
+    return out
+
+
+@register
+class NamedListsReader(Reader):
+    name = "named-lists"
+    description = "lines of named lists of numbers, one per epoch, as a script prints a history (loss = [0.69, 0.52, ..])"
+
+    @classmethod
+    def sniff(cls, path: Path, head: bytes) -> float:
+        if looks_binary(head) or len(head) >= 65536:
+            return 0.0
+        found = _named_lists(decode_text(head))
+        return 0.7 if found and max(len(v) for _, _, v in found) >= 2 else 0.0
+
+    def read(self, path: Path) -> list[RunHistory]:
+        found = _named_lists(decode_text(path.read_bytes()))
+        if not found:
+            raise BadInput(f"{path}: expected lines such as 'loss = [0.69, 0.52, 0.41]', each naming a loss or an accuracy")
+        # a name on several lines (a loop of fits, each printing its history): one curve, in order
+        curves: dict[str, tuple[str, list[float], int]] = {}
+        for name, metric, values in found:
+            raw, before, lines = curves.get(metric, (name, [], 0))
+            curves[metric] = (raw, before + values, lines + 1)
+        if max(len(v) for _, v, _ in curves.values()) < 2:
+            raise BadInput(f"{path}: one value per list; need at least 2 to judge a training curve")
+        h = RunHistory(meta={"source": str(path), "format": self.name})
+        for metric, (raw, values, lines) in curves.items():
+            y = np.asarray(values, dtype=float)
+            h.add(metric, np.arange(1, y.size + 1, dtype=float), y, raw_name=raw,
+                  axis="epoch" if y.size <= _MAX_EPOCHS else "step")
+            if lines > 1:
+                h.note(f"{raw}: {lines} lists, one after another, read as one curve of {y.size} values")
+        h.note("each list element read as one epoch (a history's list as printed)")
+        return [h]
