@@ -33,6 +33,7 @@ from fitdoctor.io.console.hf import hf_dict, handle_dict
 from fitdoctor.io.console.kv_table import kv_tables_as_lines
 from fitdoctor.io.console.lightgbm_log import lightgbm_lines_as_lines
 from fitdoctor.io.console.split_blocks import split_blocks_as_lines
+from fitdoctor.io.console.split_rows_table import split_rows_tables_as_lines
 from fitdoctor.io.console.split_lines import split_lines_joined
 from fitdoctor.io.console.lines import (MAYBE_WRAPPED, cut_incomplete_tail, drop_foreign, join_wrapped, segments,
                                         unglue_callbacks, unglue_trainer_dicts)
@@ -202,7 +203,7 @@ _NONFINITE_NOTICE = re.compile(r"\b(?:nan|inf|infinite|non-?finite)\s+(?:\w+\s+)
 _AS_LINES_WITH_NOTE = (kv_tables_as_lines, lightgbm_lines_as_lines, basicsr_lines_as_lines, gluoncv_lines_as_lines,
                        darknet_lines_as_lines, spacy_tables_as_lines, spacy_v2_losses_as_lines, bare_table_as_lines, deepxde_tables_as_lines, yolo_tables_as_lines,
                        fomm_lines_as_lines, mbrl_lines_as_lines, epoch_number_lists_as_lines, epoch_phrases_as_lines,
-                       named_column_as_lines, split_blocks_as_lines, split_lines_joined)
+                       named_column_as_lines, split_blocks_as_lines, split_rows_tables_as_lines, split_lines_joined)
 
 
 def _matches_by_line(pattern: re.Pattern, text: str) -> Iterator[tuple[int, re.Match]]:

@@ -13,6 +13,7 @@ from fitdoctor.io.console.split_blocks import has_split_blocks
 from fitdoctor.io.console.epoch_phrase import PHRASE as EPOCH_PHRASE
 from fitdoctor.io.console.named_column import named_column_rows
 from fitdoctor.io.console.split_lines import SPLIT_LINE
+from fitdoctor.io.console.split_rows_table import split_rows_tables_as_lines
 from fitdoctor.io.console.fastai import TABLE_HEAD
 from fitdoctor.io.console.fomm_log import LINE as FOMM_LINE
 from fitdoctor.io.console.grouped_table import GROUP_ROW
@@ -121,6 +122,8 @@ def sniff_text(text: str) -> float:
         return 0.8
     if _SNIFF_SPACY.search(head) or len(_SNIFF_SPACY_V2.findall(head)) >= 3:
         return 0.8
+    if split_rows_tables_as_lines(head)[1] is not None:
+        return 0.75  # a table of splits by metrics at each epoch
     if TABLE_HEAD.search(window.replace("|", " ") if "|" in window else window):
         return 0.7  # an epoch table, aligned or drawn with bars (a Markdown one too)
     if sum(1 for line in window.splitlines() if "poch" in line and EPOCH_PHRASE.match(line)) >= 2:
