@@ -3133,3 +3133,17 @@ def test_epoch_zeros_own_summary_after_its_batch_lines_closes_epoch_zero(tmp_pat
     loss = h.series["loss"]
     assert len(loss) == 12 and np.all(np.diff(loss.steps) > 0)
     assert loss.steps[2] == 0 and loss.steps[5] == 1  # each epoch's last batch sits at its summary
+
+
+def test_cross_entropy_by_its_initials_after_a_split_is_the_loss(tmp_path):
+    """A linear-to-MoE sweep prints 'linear_continue    epoch= 20 train_CE=0.098942 val_CE=0.168543':
+    CE, the cross-entropy, after a split word is the run's loss (the file was an unknown log
+    format). A bare 'CE' or a word holding the letters (price, ace) is not."""
+    p = tmp_path / "training.log"
+    p.write_text("=== Split 2026 / seed 42 ===\n" + "".join(
+        f"linear_continue    epoch={e:3d} train_CE={0.18 / (1 + e / 20):.6f} val_CE={0.23 / (1 + e / 40):.6f}\n"
+        for e in range(0, 100, 20)))
+    h = fd.read(p)
+    assert list(h.series["loss"].steps) == [0, 20, 40, 60, 80]
+    assert h.series["val_loss"].values[0] == pytest.approx(0.23)
+    assert not re.search(r"(?<![a-z])(?:train|val|valid|test|eval)_ce(?![a-z])", "price=3 ace=1 CE=2", re.I)

@@ -73,7 +73,7 @@ def bare_split_curves(run: RunHistory) -> None:
 #: what a loss is called when it goes by its function's name (a Lightning module that logs
 #: ``train_cross_entropy`` / ``val_cross_entropy``, Keras's ``binary_crossentropy``, ProtoPNet's ``cross ent``)
 _LOSS_FUNCTION_ENDINGS = ("_loss", "cross_entropy", "crossentropy", "cross_ent")
-_LOSS_FUNCTION_NAMES = ("nll", "bce")
+_LOSS_FUNCTION_NAMES = ("nll", "bce", "ce")
 
 
 def _names_a_loss(name: str) -> bool:

@@ -100,7 +100,9 @@ METRIC_WORDS = re.compile(
     r"|(?<![a-z])(?:wer|cer|ler)(?![a-z])"
     # a loss by its function's name, the negative log-likelihood: "epoch 0 step 3/45 lr=9.33e-05
     # nll=0.4304" and "epoch 0 VAL nll=0.0398" (see ``meaning._LOSS_FUNCTION_NAMES``)
-    r"|(?<![a-z])nll(?![a-z])",
+    r"|(?<![a-z])nll(?![a-z])"
+    # ... and the cross-entropy by its initials, after a split: "epoch= 20 train_CE=0.1755 val_CE=0.2302"
+    r"|(?<![a-z])(?:train|val|valid|test|eval)_ce(?![a-z])",
     re.I)
 #: the share of a split a number was taken on, glued to the split word: "Val~20% 9.6793" (a
 #: loop that evaluates on a fifth of its validation set); the number is still that split's
