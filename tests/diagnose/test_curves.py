@@ -3221,3 +3221,21 @@ def test_a_tail_still_falling_while_the_lr_is_partway_down_its_schedule_is_still
     assert fd.diagnose({"loss": tr, "val_loss": val, "lr": [6e-4] * 32}).codes == ["healthy"]
     stepped = [6e-4] * 16 + [3e-4] * 16  # a step schedule holding its level: no decay under way
     assert fd.diagnose({"loss": tr, "val_loss": val, "lr": stepped}).codes == ["healthy"]
+
+
+def test_swings_after_an_opening_blow_up_are_judged_without_it():
+    """A diffusion model's train loss opens at 50598 and 505, then lives between 3 and 500,
+    swinging by its own level from epoch to epoch to the end (3.83 -> 13.9, 9.36 -> 60.5, 3.03
+    -> 59.3 -> 4.13; practitioner label: oscillating). Against the opening's range every later
+    swing looked small and the run read healthy. Opening evaluations more than 10x the median
+    of all after them are the start and are set aside, saying so. The same run calm after its
+    opening is still not oscillating."""
+    rng = np.random.default_rng(5)
+    tail = np.exp(np.log(12.0) - 0.02 * np.arange(48) + 1.1 * rng.standard_normal(48))
+    loss = [50598.1, 504.75] + list(tail)
+    d = fd.diagnose({"loss": loss})
+    osc = [f for f in d.findings if f.code == "oscillating"]
+    assert osc and osc[0].severity == "warning"
+    assert "after its first 2 epochs (5.06e+04, 504.8), set aside as the start" in osc[0].message
+    calm = [50598.1, 504.75] + list(12.0 * np.exp(-0.03 * np.arange(48)) * (1 + 0.02 * rng.standard_normal(48)))
+    assert "oscillating" not in fd.diagnose({"loss": calm}).codes

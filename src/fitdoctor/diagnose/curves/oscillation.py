@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, rule, tail_level
 from fitdoctor.diagnose.curves.shape import (accuracy_sampling_error, at_epoch_cadence, batches_inside_epochs,
                                              rows_behind_accuracy, still_moving)
-from fitdoctor.diagnose.curves.messages import finding, fv, unit
+from fitdoctor.diagnose.curves.messages import finding, fv, fx, unit
 from fitdoctor.findings import Finding
 
 
@@ -37,6 +39,31 @@ def tail_step(c: Curve, accuracy: bool) -> float:
     return float(np.median(np.abs(np.diff(y)))) / max(level, 1e-12)
 
 
+#: an opening evaluation this many times the median of all after it is the start's blow-up, not a swing
+OPENING_RATIO = 10.0
+#: ... and at most this many of them are set aside
+OPENING_MAX = 3
+
+
+def after_the_opening(c: Curve) -> Curve:
+    """The loss curve without the evaluations it opens with far above everything after them (a
+    diffusion model's first-epoch loss of 50598 before a run that lives between 3 and 500):
+    their fall is the start, and left in it makes every later swing small against the run's
+    range and hides the zig-zag in the correlation of its steps. The curve as it is otherwise."""
+    if c.higher_better or c.n < 8 + 1:
+        return c
+    k = 0
+    while k < min(OPENING_MAX, c.n - 8):
+        rest = float(np.median(c.y[k + 1:]))
+        if not (rest > 0 and float(c.y[k]) > OPENING_RATIO * rest):
+            break
+        k += 1
+    if k == 0:
+        return c
+    y = c.y[k:]
+    return replace(c, x=c.x[k:], y=y, sigma=stats.noise_scale(y), logged=None)
+
+
 @rule("curves")
 def oscillating(ctx: Context) -> Finding | None:
     best: Finding | None = None
@@ -49,6 +76,8 @@ def oscillating(ctx: Context) -> Finding | None:
             c = at_epoch_cadence(c)  # minibatch noise is no oscillation: judge each epoch's mean
         if c is None or c.n < 8:
             continue
+        opened = c
+        c = after_the_opening(c)
         resid = c.y - c.smoothed()
         ac = stats.lag1_autocorr(np.diff(c.y))
         rng = float(np.max(c.smoothed()) - np.min(c.smoothed()))
@@ -81,6 +110,12 @@ def oscillating(ctx: Context) -> Finding | None:
                   "noise_over_level": c.sigma / level, "diff_autocorr": ac, "tail_step_over_level": step}
             msg = (f"{c.name} swings by about {fv(c.sigma)} from {unit(c)} to {unit(c)} "
                    f"({share:.0%} of its whole range, {c.sigma / level:.0%} of its level)")
+            if c.n < opened.n:
+                ev["opening_set_aside"] = opened.n - c.n
+                k = opened.n - c.n
+                first = (f"opening {fv(float(opened.y[0]))} at {opened.axis} {fx(opened.x[0])}" if k == 1 else
+                         f"first {k} {unit(opened)}s ({', '.join(fv(float(v)) for v in opened.y[:k])})")
+                msg += f", after its {first}, set aside as the start"
             se = accuracy_sampling_error(c, level) if c is ctx.val_metric else 0.0
             if se > 0:
                 ev["val_rows"], ev["sampling_sd"] = rows_behind_accuracy(c.y), se
