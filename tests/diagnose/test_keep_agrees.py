@@ -222,3 +222,13 @@ def test_a_train_loss_alone_that_climbed_at_each_report_since_its_best_is_not_he
     assert d.summary["equivalent_band"] == [1.0, 1.0]
     # one rise at the end is no climb
     assert fd.diagnose({"loss": [16.6723, 4.5389, 4.3, 4.4]}).codes == ["healthy"]
+
+
+def test_the_keep_line_agrees_with_a_three_evaluation_overfitting_turn():
+    """A LoRA fine-tune of 3 epochs: val loss 0.3535, 0.3312, 0.3769 (the last the worst, +14%)
+    while train fell 0.4974 -> 0.2883 reads overfitting; the keep line under it said "the last
+    epoch is as good as the best within noise", the noise of three points. It keeps the best (epoch 1, counted from 0)
+    now and says the last is worse."""
+    d = fd.diagnose({"loss": [0.4974, 0.3504, 0.2883], "val_loss": [0.3535, 0.3312, 0.3769]})
+    assert d.findings[0].code == "overfitting"
+    assert d.summary["keep"].startswith("keep the weights from epoch 1 (val_loss 0.3312); the last epoch is worse")

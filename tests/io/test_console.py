@@ -3147,3 +3147,20 @@ def test_cross_entropy_by_its_initials_after_a_split_is_the_loss(tmp_path):
     assert list(h.series["loss"].steps) == [0, 20, 40, 60, 80]
     assert h.series["val_loss"].values[0] == pytest.approx(0.23)
     assert not re.search(r"(?<![a-z])(?:train|val|valid|test|eval)_ce(?![a-z])", "price=3 ace=1 CE=2", re.I)
+
+
+@pytest.mark.parametrize("split", ["val=", "val: ", "val "])
+def test_a_split_word_leading_a_group_names_the_split_of_each_key_in_it(tmp_path, split):
+    """A protein classifier's '[ColabPLM] epoch 2/3 train_loss=0.3504 | val=acc=0.8680,
+    f1=0.8575, loss=0.3312': the group after 'val' is the validation split's. Its loss was read
+    as a second train loss ('loss#2') and its accuracy as the train accuracy, so the run had no
+    validation at all. Two keys that name one metric (train_loss, loss) are scoped by the split
+    word before each, as a name printed twice already was."""
+    p = tmp_path / "train_log.txt"
+    p.write_text("".join(f"[ColabPLM] epoch {e}/3 train_loss={t} | {split}acc={a}, f1={f}, loss={v}\n" for e, t, a, f, v in
+                         [(1, 0.4974, 0.86, 0.8523, 0.3535), (2, 0.3504, 0.868, 0.8575, 0.3312),
+                          (3, 0.2883, 0.866, 0.8544, 0.3769)]))
+    h = fd.read(p)
+    assert sorted(h.series) == ["loss", "val_accuracy", "val_f1", "val_loss"]
+    assert list(h.series["val_loss"].values) == [0.3535, 0.3312, 0.3769]
+    assert list(h.series["loss"].values) == [0.4974, 0.3504, 0.2883]

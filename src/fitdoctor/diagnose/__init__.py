@@ -163,7 +163,9 @@ def _judged(history: RunHistory, th: Any, mute: frozenset[str], partial: bool) -
 
     codes = {f.code for f in findings}
     summary = summarize(ctx, overfitting="overfitting" in codes,
-                        held_shift=any(f.code == "overfitting" and "shift_z" in (f.evidence or {}) for f in findings))
+                        held_shift=any(f.code == "overfitting" and "shift_z" in (f.evidence or {}) for f in findings),
+                        val_loss_turned=any(f.code == "overfitting" and (f.evidence or {}).get("three_evaluation_turn")
+                                            for f in findings))
     if "chance_level" in codes:
         agent = any(f.code == "chance_level" and "return" in (f.evidence or {}) for f in findings)
         summary["keep"] = ("nothing worth keeping: the agent learned nothing from its episodes; fix the cause and "

@@ -30,11 +30,15 @@ def selection_curve(ctx: Context) -> Curve | None:
     return None
 
 
-def summarize(ctx: Context, overfitting: bool = False, held_shift: bool = False) -> dict[str, Any]:
+def summarize(ctx: Context, overfitting: bool = False, held_shift: bool = False,
+              val_loss_turned: bool = False) -> dict[str, Any]:
     """The run's numbers and the checkpoint to keep. ``overfitting``: that finding stands, and
     the last evaluation is judged against the noise it judged the rise with, so the two agree;
     ``held_shift``: it stands on the mean of the late evaluations, not on a single point's rise
-    (the last is then worse than the best too: it is one of that worse level's points)."""
+    (the last is then worse than the best too: it is one of that worse level's points);
+    ``val_loss_turned``: it stands on a val loss of three evaluations whose last is the worst,
+    5% or more above its best, a rise three points cannot measure against their noise: a keep
+    judged on that val loss says the last is worse too (LABELS.md: never contradict it)."""
     h = ctx.history
     out: dict[str, Any] = {"axis": h.axis, "points": h.n_points}
     c = selection_curve(ctx)
@@ -54,7 +58,7 @@ def summarize(ctx: Context, overfitting: bool = False, held_shift: bool = False)
     after = (last_x - float(c.x[b])) / total if total > 0 else 0.0
     last = float(c.y[-1])
     worse_beyond_noise = (last < best - 3 * judged) if c.higher_better else (last > best + 3 * judged)
-    worse_beyond_noise = worse_beyond_noise or held_shift
+    worse_beyond_noise = worse_beyond_noise or held_shift or (val_loss_turned and c is ctx.val_loss)
     # (the train loss too, where no validation is logged: it is the curve the keep is judged on)
     if not worse_beyond_noise and (c is ctx.val_loss or (c is ctx.loss and ctx.val_loss is None)):
         # a short curve that settled higher after its best (every later point worse than every

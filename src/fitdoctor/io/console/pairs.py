@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from fitdoctor.io._table import AXIS_COLUMNS
-from fitdoctor.history import GLUED_SPLIT, SHORT_SPLITS, TRAIN_SPLITS, VAL_SPLITS
+from fitdoctor.history import GLUED_SPLIT, SHORT_SPLITS, TRAIN_SPLITS, VAL_SPLITS, canonical_name
 from fitdoctor.io.console.patterns import BRACKETED_NUM, NUM, QUALIFIED_NAME, SHARE_SUFFIX, WRAPPED_NUM
 
 #: what ends a value: not more of a word or number, nor the rest of a date or a clock time
@@ -160,7 +160,9 @@ def extract_pairs(segment: str) -> dict[str, float]:
     keys = [_norm_key(m.group(1)) for m in found]
     if eq:
         keys = [_with_split_before(segment, m.start(1), k) for m, k in zip(found, keys)]
-    if len(set(k.lower() for k in keys)) < len(keys):
+    # a name printed twice, or two that mean one metric ("train_loss=0.35 | val: acc=0.87, loss=0.33":
+    # loss is the train loss's name too until the split word before it scopes it)
+    if len(set(k.lower() for k in keys)) < len(keys) or len(set(canonical_name(k) for k in keys)) < len(keys):
         keys = _scoped(segment, found, keys)
     return {k: to_float(m.group(2)) for k, m in zip(keys, found)}
 
