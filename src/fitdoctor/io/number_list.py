@@ -68,10 +68,15 @@ _NUMBER_LINE = re.compile(r"\s*-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?\s*|\s*(?:n
 _MAX_EPOCHS = 2000
 
 
+def metric_named(name: str) -> str | None:
+    """The metric a name says (``val_losses`` -> ``val_loss``), or None when it holds no loss or
+    accuracy word."""
+    return column_metric(canonical_name(name).replace("_", " "))
+
+
 def metric_of(path: Path) -> str | None:
-    """The metric the file's name says it holds (``val_losses.json`` -> ``val_loss``), or None
-    when the name holds no loss or accuracy word."""
-    return column_metric(canonical_name(path.stem).replace("_", " "))
+    """The metric the file's name says it holds (``val_losses.json`` -> ``val_loss``), or None."""
+    return metric_named(path.stem)
 
 
 def named_numbers(path: Path, numbers: list[float], fmt: str, what: str, examples: str,
@@ -209,12 +214,13 @@ class NumberLinesReader(Reader):
                               note)]
 
 
-#: two numbers on a line and nothing else, apart by a comma, a semicolon, a tab, spaces or a bar,
-#: a run of symbols outside ASCII (an emoji a script writes between its fields: checked by
-#: _symbols_apart), or a dash glued between a whole counter and its value ("0001-64.5714": a
-#: YOLO port's loss.txt)
+#: what parts two fields: a comma, a semicolon, a tab, spaces or a bar, or a run of symbols
+#: outside ASCII (an emoji a script writes between its fields: checked by _symbols_apart)
+_FIELD_SEP = r"\s*[,;\t |]\s*|\s*[^\x00-\x7f\d]+\s*"
+#: two numbers on a line and nothing else, apart by a field separator, or a dash glued between a
+#: whole counter and its value ("0001-64.5714": a YOLO port's loss.txt)
 _PAIR_LINE = re.compile(r"\s*(-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|NaN)"
-                        r"(\s*[,;\t |]\s*|\s*[^\x00-\x7f]+\s*|(?<=\d)-(?=\d|\.\d|nan|NaN|inf|Infinity))"
+                        r"(" + _FIELD_SEP + r"|(?<=\d)-(?=\d|\.\d|nan|NaN|inf|Infinity))"
                         r"(-?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?|nan|NaN|-?inf|-?Infinity)\s*,?\s*")
 
 #: the share of rows whose second number is at or above the first, for two losses to read as
@@ -225,7 +231,7 @@ VAL_ABOVE_SHARE = 0.8
 
 #: a date and time leading a line ("2024-11-29 18:15:04.852164", ISO's "T" too), then what
 #: parts it from the fields after it: when the row was written, not a counter or a value
-_STAMP = re.compile(r"\s*\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:\s*[,;\t |]\s*|\s*[^\x00-\x7f\d]+\s*)")
+_STAMP = re.compile(r"\s*\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:[.,]\d+)?(?:" + _FIELD_SEP + r")")
 
 #: said of rows led by a time stamp
 _STAMPED = "each row is led by a time stamp (when it was written): left out"
@@ -410,7 +416,7 @@ def _named_lists(text: str) -> list[tuple[str, str, list[float]]] | None:
     out = []
     for ln in lines:
         m = _NAMED_LIST_LINE.fullmatch(ln)
-        metric = column_metric(canonical_name(m.group("name")).replace("_", " ")) if m is not None else None
+        metric = metric_named(m.group("name")) if m is not None else None
         if m is None or metric is None:
             return None
         try:

@@ -43,6 +43,8 @@ def tail_step(c: Curve, accuracy: bool) -> float:
 OPENING_RATIO = 10.0
 #: ... and at most this many of them are set aside
 OPENING_MAX = 3
+#: the fewest evaluations the swings are judged on
+MIN_POINTS = 8
 
 
 def after_the_opening(c: Curve) -> Curve:
@@ -50,10 +52,8 @@ def after_the_opening(c: Curve) -> Curve:
     diffusion model's first-epoch loss of 50598 before a run that lives between 3 and 500):
     their fall is the start, and left in it makes every later swing small against the run's
     range and hides the zig-zag in the correlation of its steps. The curve as it is otherwise."""
-    if c.higher_better or c.n < 8 + 1:
-        return c
     k = 0
-    while k < min(OPENING_MAX, c.n - 8):
+    while not c.higher_better and k < min(OPENING_MAX, c.n - MIN_POINTS):
         rest = float(np.median(c.y[k + 1:]))
         if not (rest > 0 and float(c.y[k]) > OPENING_RATIO * rest):
             break
@@ -74,7 +74,7 @@ def oscillating(ctx: Context) -> Finding | None:
     for c in curves:
         if c is not None and batches_inside_epochs(c):
             c = at_epoch_cadence(c)  # minibatch noise is no oscillation: judge each epoch's mean
-        if c is None or c.n < 8:
+        if c is None or c.n < MIN_POINTS:
             continue
         opened = c
         c = after_the_opening(c)
@@ -111,8 +111,7 @@ def oscillating(ctx: Context) -> Finding | None:
             msg = (f"{c.name} swings by about {fv(c.sigma)} from {unit(c)} to {unit(c)} "
                    f"({share:.0%} of its whole range, {c.sigma / level:.0%} of its level)")
             if c.n < opened.n:
-                ev["opening_set_aside"] = opened.n - c.n
-                k = opened.n - c.n
+                k = ev["opening_set_aside"] = opened.n - c.n
                 first = (f"opening {fv(float(opened.y[0]))} at {opened.axis} {fx(opened.x[0])}" if k == 1 else
                          f"first {k} {unit(opened)}s ({', '.join(fv(float(v)) for v in opened.y[:k])})")
                 msg += f", after its {first}, set aside as the start"

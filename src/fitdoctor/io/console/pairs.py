@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from fitdoctor.io._table import AXIS_COLUMNS
 from fitdoctor.history import GLUED_SPLIT, SHORT_SPLITS, TRAIN_SPLITS, VAL_SPLITS, canonical_name
@@ -128,6 +129,10 @@ _RUNNING_WINDOW = re.compile(r"(?<=[A-Za-z])\s*\(\s*(?:last|past|over(?: the las
                              re.I)
 
 
+#: canonical_name of the keys every printed line repeats (this runs on each line of a log)
+_canonical = lru_cache(maxsize=4096)(canonical_name)
+
+
 def extract_pairs(segment: str) -> dict[str, float]:
     """Metric name -> value from one printed line, in any of the spellings above.
 
@@ -161,8 +166,9 @@ def extract_pairs(segment: str) -> dict[str, float]:
     if eq:
         keys = [_with_split_before(segment, m.start(1), k) for m, k in zip(found, keys)]
     # a name printed twice, or two that mean one metric ("train_loss=0.35 | val: acc=0.87, loss=0.33":
-    # loss is the train loss's name too until the split word before it scopes it)
-    if len(set(k.lower() for k in keys)) < len(keys) or len(set(canonical_name(k) for k in keys)) < len(keys):
+    # loss is the train loss's name too until the split word before it scopes it); canonical
+    # names are lower case, so a name printed twice in two cases counts too
+    if len(set(map(_canonical, keys))) < len(keys):
         keys = _scoped(segment, found, keys)
     return {k: to_float(m.group(2)) for k, m in zip(keys, found)}
 
