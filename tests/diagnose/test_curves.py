@@ -2433,6 +2433,35 @@ def test_a_three_epoch_fine_tune_landing_on_its_level_is_not_still_improving():
     assert "still_improving" not in [f.code for f in fd.diagnose(run).findings if f.severity != "info"]
 
 
+def test_three_train_points_with_no_validation_better_at_both_steps_by_a_twentieth_are_still_improving(tmp_path):
+    """A super-resolution net's L1 printed every 10 epochs, 0.0241 -> 0.0193 -> 0.0180 (the last
+    step 7% of its level), and a federated run's accuracy 12% -> 58% -> 65%, no validation:
+    stopped too early, as a three-point validation curve is. Both read `healthy` ("settled")."""
+    log = tmp_path / "history.csv"
+    log.write_text("epoch,loss\n10,0.02410\n20,0.01932\n30,0.01801\n")
+    d = fd.diagnose(fd.read_runs(str(log))[0])
+    assert d.top.code == "still_improving" and d.top.severity == "warning", d.codes
+    assert "both its steps" in d.top.message and "after only 3 logged points" in d.top.message
+    d = fd.diagnose({"accuracy": [0.1228, 0.5839, 0.6479]})
+    assert d.top.code == "still_improving", d.codes
+    assert "what it had left to gain" in d.top.message
+
+
+def test_three_train_points_landing_on_their_level_are_not_still_improving():
+    """The last step 1.5% of its level (a forecaster's 36.8 -> 24.1 -> 23.75): it has landed."""
+    d = fd.diagnose({"loss": [36.76, 24.11, 23.75]})
+    assert "still_improving" not in [f.code for f in d.findings if f.severity != "info"], d.codes
+
+
+def test_a_rise_under_one_percent_is_quoted_to_a_tenth_of_a_percent():
+    """"+0%" beside "worse than its best beyond its noise" read as no change at all."""
+    val = [5.873, 5.282, 5.010, 4.835, 4.726, 4.654, 4.594, 4.566, 4.526, 4.502, 4.490, 4.473, 4.470, 4.467,
+           4.4664, 4.4686, 4.4721, 4.4800, 4.4817, 4.4883]
+    d = fd.diagnose({"loss": list(np.linspace(6.6, 3.4, 20)), "val_loss": val})
+    text = " ".join(f.message for f in d.findings) + " " + d.summary.get("unnamed", "")
+    assert "+0.5%" in text and "+0%" not in text, text
+
+
 def test_a_val_loss_that_stepped_to_new_lows_in_the_last_third_is_no_wide_gap():
     """A lung-cancer CNN: val 0.198 through epochs 11-14, then 0.163 down to 0.155 for the last
     six (4x its noise below anything before), val accuracy to its best at epoch 19. The wide-gap

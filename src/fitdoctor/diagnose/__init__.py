@@ -159,6 +159,7 @@ def _judged(history: RunHistory, th: Any, mute: frozenset[str], partial: bool) -
         else:
             drop_applied(findings, history.meta["config"])
     from fitdoctor.diagnose.curves.progress import say_annealed
+    from fitdoctor.diagnose.curves.messages import signed_pct
     from fitdoctor.diagnose.summary import agree_with_keep, summarize
 
     codes = {f.code for f in findings}
@@ -198,7 +199,7 @@ def _judged(history: RunHistory, th: Any, mute: frozenset[str], partial: bool) -
         if above and not moved and not frozen:
             summary["unnamed"] = (f"no fault named, but not healthy: {above['curve']} ended above where it began "
                                   f"({above['first']:.4g} -> {above['last']:.4g}, "
-                                  f"{above['last'] / above['first'] - 1:+.0%}) while training went on: validation "
+                                  f"{signed_pct(above['last'] / above['first'] - 1)}) while training went on: validation "
                                   "did not fall and settle")
         elif frozen and not moved:
             summary["unnamed"] = (f"no verdict, and not healthy: {frozen['curve']} held {frozen['low']:.4g}-{frozen['high']:.4g} "

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 
 from fitdoctor.diagnose.base import Context, Curve, chosen_curve
+from fitdoctor.diagnose.curves.messages import signed_pct
 from fitdoctor.findings import Finding
 from fitdoctor.history import direction_known
 
@@ -227,7 +228,7 @@ def agree_with_keep(findings: list[Finding], summary: dict[str, Any], end_worse:
                else "the last evaluation is worse than the best beyond its noise")
         summary["unnamed"] = f"no fault named, but not healthy: {how} (keep below)"
         return [f for f in findings if f.code != "healthy"]
-    pct = f", {(last - best) / abs(best):+.0%}" if best and abs(last - best) < 10 * abs(best) else ""
+    pct = f", {signed_pct((last - best) / abs(best))}" if best and abs(last - best) < 10 * abs(best) else ""
     text = (f"but {summary['selected_by']} ended worse than its best beyond its noise ({best:.4g} at "
             f"{summary['axis']} {_fmt_x(summary['best_at'])}, {last:.4g} at the last{pct}): keep the best "
             "checkpoint (below)")

@@ -11,7 +11,7 @@ from fitdoctor import stats
 from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
 from fitdoctor.diagnose.chance import accuracy_learned
 from fitdoctor.diagnose.curves.oscillation import oscillating
-from fitdoctor.diagnose.curves.messages import finding, first_as_logged, fv, fx, last_as_logged, logged_after, negated, shown, unit
+from fitdoctor.diagnose.curves.messages import finding, first_as_logged, fv, fx, last_as_logged, logged_after, negated, shown, signed_pct, unit
 from fitdoctor.diagnose.curves.shape import drop, dropout_hint, harder_train_targets, jumps_over_recent, no_loss_scale, noise, still_moving, stuck_val_accuracy, tail_trend, train_curve, val_curve, val_gain, val_improved, validation_frozen
 from fitdoctor.findings import Finding
 
@@ -135,7 +135,7 @@ def _overfitting(ctx: Context) -> Finding | None:
     # a higher-is-better score is kept negated on the curve; shown as the log has it (an error
     # metric standing in for val loss, val_rmse or val_mae, is not negated: it rises as val loss would)
     score = negated(V)
-    pct = f" ({(-1 if score else 1) * rise_raw / abs(vmin_raw):+.0%})" if vmin_raw else ""
+    pct = f" ({signed_pct((-1 if score else 1) * rise_raw / abs(vmin_raw))})" if vmin_raw else ""
     shown_best = -vmin_raw if score else vmin_raw
     shown_last = -V.logged_last if score else V.logged_last
     if score:
@@ -199,7 +199,7 @@ def late_rise(ctx: Context) -> Finding | None:
     sign = -1 if score else 1
     name = V.name if V is ctx.val_loss else f"val {ctx.metric_name}"
     k = int(after.size)
-    pct = f", {sign * (V.logged_last - best_v) / abs(best_v):+.0%}" if best_v else ""
+    pct = f", {signed_pct(sign * (V.logged_last - best_v) / abs(best_v))}" if best_v else ""
     ev = turn_evidence(V, best_x, best_v, sign, k, t_on_v[rb], t_on_v[-1], noise=sigma, late_onset=True)
     msg = (f"{name} best {fv(sign * best_v)} at {V.axis} {fx(best_x)}, then worse at each of the {k} "
            f"{unit(V)}s after it (each beyond twice the {unit(V)}-to-{unit(V)} noise, {fv(sigma)}; "
@@ -235,7 +235,7 @@ def steady_climb(ctx: Context) -> Finding | None:
     best_x, best_v = V.logged_best(rb)
     sign = -1 if negated(V) else 1
     name = V.name if V is ctx.val_loss else f"val {ctx.metric_name}"
-    pct = f", {sign * (V.logged_last - best_v) / abs(best_v):+.0%}" if best_v else ""
+    pct = f", {signed_pct(sign * (V.logged_last - best_v) / abs(best_v))}" if best_v else ""
     ev = turn_evidence(V, best_x, best_v, sign, after, t_on_v[0], t_on_v[-1], noise=sigma, steady_climb=True)
     msg = (f"{name} best {fv(sign * best_v)} at {V.axis} {fx(best_x)}, then worse at each of the {after} "
            f"{unit(V)}s after it ({fv(sign * V.logged_last)} at the last{pct}; a climb that long comes by chance "
@@ -287,7 +287,7 @@ def held_climb(ctx: Context) -> Finding | None:
     best_x, best_v = V.logged_best(logged_min_near(V, b))
     sign = -1 if negated(V) else 1
     name = V.name if V is ctx.val_loss else f"val {ctx.metric_name}"
-    pct = f", {sign * (V.logged_last - best_v) / abs(best_v):+.0%}" if best_v else ""
+    pct = f", {signed_pct(sign * (V.logged_last - best_v) / abs(best_v))}" if best_v else ""
     share = (V.x[-1] - best_x) / max(V.x[-1] - V.x[0], 1e-12)
     later = logged_after(ctx, V, best_x)  # counted in the log's own points, as the message counts them
     ev = turn_evidence(V, best_x, best_v, sign, later, t_at_best, t_end, noise=sigma, trend_z=z,
@@ -389,7 +389,7 @@ def short_run_turn(ctx: Context) -> Finding | None:
     sign = -1 if score else 1
     name = V.name if V is ctx.val_loss else f"val {ctx.metric_name}"
     later = ", ".join(fv(sign * float(v)) for v in V.y[rb + 1:-1])
-    pct = f", {sign * (V.logged_last - best_v) / abs(best_v):+.0%}" if best_v else ""
+    pct = f", {signed_pct(sign * (V.logged_last - best_v) / abs(best_v))}" if best_v else ""
     ev = turn_evidence(V, best_x, best_v, sign, after, t_on_v[0], t_on_v[-1], short_run_turn=True)
     how = "worse at each" if stepwise else "above it at each"
     last_is = "at the last" if stepwise else "at the last, the worst"
@@ -424,7 +424,7 @@ def three_evaluation_turn(ctx: Context) -> Finding | None:
     if rise_at_a_train_spike(V, T, rb, last, ctx) is not None:
         return None
     best_x, best_v = V.logged_best(rb)
-    pct = f", {(V.logged_last - best_v) / abs(best_v):+.0%}" if best_v else ""
+    pct = f", {signed_pct((V.logged_last - best_v) / abs(best_v))}" if best_v else ""
     ev = turn_evidence(V, best_x, best_v, 1, V.n - 1 - rb, t_on_v[rb], t_on_v[-1], three_evaluation_turn=True)
     msg = (f"{V.name} best {fv(best_v)} at {V.axis} {fx(best_x)}, then {fv(V.logged_last)} at the last{pct}, "
            f"the worst of its 3 {unit(V)}s, while {T.name} {train_fell(t_on_v, ctx, T)}: few evaluations, but "

@@ -45,8 +45,10 @@ def unit(c: Curve) -> str:
     be wrong for 146 evaluations spanning 1,460 steps."""
     if c.axis == "epoch":
         xs = c.logged[0] if c.logged is not None else c.x
-        if c.n > 1 and c.name.startswith("val") and np.all(np.diff(xs) > 1):
-            return "evaluation"  # validation every 10 epochs: "the next 44 epochs" would be wrong
+        if c.n > 1 and np.all(np.diff(xs) > 1):
+            # validation every 10 epochs: "the next 44 epochs" would be wrong; a train loss
+            # printed every 10 epochs is as many logged points
+            return "evaluation" if c.name.startswith("val") else "logged point"
         if c.n > 1 and np.all(np.diff(xs) < 1):
             return "logged point"  # 30 a pass (epochs 1.44, 1.47, ..): "the last 18 epochs" would be wrong
         return "epoch"
@@ -73,6 +75,14 @@ def fv(v: float) -> str:
     if abs(v) >= 1e4 or abs(v) < 1e-3:
         return f"{v:.3g}"
     return f"{v:.4g}"
+
+def signed_pct(share: float) -> str:
+    """A relative change for messages: "+14%", and one decimal under 1%, where a whole percent
+    would say "+0%" of a change the message calls beyond noise (val loss 4.466 -> 4.488 is +0.5%)."""
+    share = float(share)
+    if share != 0 and abs(share) < 0.0095:
+        return f"{share:+.1%}" if abs(share) >= 0.0005 else ("+<0.1%" if share > 0 else "-<0.1%")
+    return f"{share:+.0%}"
 
 def negated(c: Curve) -> bool:
     """``c`` is a higher-is-better score kept negated by lower_better() (an accuracy standing in
