@@ -2462,6 +2462,39 @@ def test_a_rise_under_one_percent_is_quoted_to_a_tenth_of_a_percent():
     assert "+0.5%" in text and "+0%" not in text, text
 
 
+SPIKING_NET = {  # 20-class spiking net: no val loss, val accuracy flat after its best at epoch 7
+    "loss": [2.7823, 2.4118, 2.2697, 2.1772, 2.1087, 2.0521, 2.0082, 1.9664, 1.9551, 1.9114, 1.8803, 1.8432, 1.8163,
+             1.7182, 1.6821, 1.6584, 1.6442],
+    "accuracy": [0.1063, 0.1873, 0.2312, 0.2587, 0.2819, 0.293, 0.3046, 0.3297, 0.3331, 0.3433, 0.357, 0.3738, 0.3782,
+                 0.4138, 0.4288, 0.4351, 0.4393],
+    "val_accuracy": [0.1405, 0.2301, 0.216, 0.2319, 0.2456, 0.2469, 0.2712, 0.2496, 0.2513, 0.2359, 0.2244, 0.2606,
+                     0.2447, 0.2394, 0.2496, 0.2319, 0.2394]}
+
+
+def test_a_val_accuracy_flat_since_its_best_while_train_accuracy_climbs_away_is_overfitting():
+    """With no val loss logged, the gap-widening kind was never judged on the accuracies: the
+    val accuracy held 0.22-0.26 for ten epochs after its best while train climbed 0.30 -> 0.44
+    (the gap 0.04 -> 0.20, wider than all validation ever gained). It read `healthy`."""
+    d = fd.diagnose(SPIKING_NET)
+    assert d.top.code == "overfitting" and d.top.severity == "warning", d.codes
+    assert "no new high beyond its noise" in d.top.message and "0.2712 at epoch 6" in d.top.message
+
+
+def test_a_val_accuracy_still_rising_beside_the_train_accuracy_is_no_gap_overfitting():
+    run = dict(SPIKING_NET)
+    run["val_accuracy"] = [round(a - 0.03 + 0.002 * i, 4) for i, a in enumerate(SPIKING_NET["accuracy"])]
+    assert "overfitting" not in fd.diagnose(run).codes
+
+
+def test_a_val_accuracy_flat_beside_a_train_accuracy_as_flat_is_no_gap_overfitting():
+    """A converged run with a small, stable gap is healthy (LABELS.md)."""
+    n = 30
+    run = {"loss": list(np.linspace(1.0, 0.2, n)),
+           "accuracy": [min(0.95, 0.6 + 0.05 * i) for i in range(n)],
+           "val_accuracy": [round(min(0.93, 0.58 + 0.05 * i) + 0.004 * (-1) ** i, 4) for i in range(n)]}
+    assert "overfitting" not in fd.diagnose(run).codes
+
+
 def test_a_val_loss_that_stepped_to_new_lows_in_the_last_third_is_no_wide_gap():
     """A lung-cancer CNN: val 0.198 through epochs 11-14, then 0.163 down to 0.155 for the last
     six (4x its noise below anything before), val accuracy to its best at epoch 19. The wide-gap

@@ -12,7 +12,7 @@ from fitdoctor.diagnose.base import Context, Curve, head_level, rule, tail_level
 from fitdoctor.diagnose.chance import accuracy_learned
 from fitdoctor.diagnose.curves.oscillation import oscillating
 from fitdoctor.diagnose.curves.messages import finding, first_as_logged, fv, fx, last_as_logged, logged_after, negated, shown, signed_pct, unit
-from fitdoctor.diagnose.curves.shape import drop, dropout_hint, harder_train_targets, jumps_over_recent, no_loss_scale, noise, still_moving, stuck_val_accuracy, tail_trend, train_curve, val_curve, val_gain, val_improved, validation_frozen
+from fitdoctor.diagnose.curves.shape import drop, dropout_hint, harder_train_targets, jumps_over_recent, lower_better, no_loss_scale, noise, still_moving, stuck_val_accuracy, tail_trend, train_curve, val_curve, val_gain, val_improved, validation_frozen
 from fitdoctor.findings import Finding
 
 
@@ -541,6 +541,8 @@ def gap_widening(ctx: Context, V: Curve, T: Curve, b: int) -> Finding | None:
     flat, else a gap too wide to be healthy. Both judge a val and a train loss, neither a
     curve at its best at the last evaluation ("has not improved since" would be false), and
     both leave a val curve jumping by a good share of its level to ``oscillating``."""
+    if ctx.val_loss is None and V.n >= 8 and V.best_index() < V.n - 1:
+        return score_gap_widening(ctx, V)
     if V is not ctx.val_loss or T is not ctx.loss or V.n < 8 or V.best_index() == V.n - 1:
         return None
     if 0 <= tail_level(V, 0.15) <= ctx.th.overfit_negligible_val * head_level(V):
@@ -548,6 +550,63 @@ def gap_widening(ctx: Context, V: Curve, T: Curve, b: int) -> Finding | None:
     if V.sigma > ctx.th.oscillation_roughness * 2 * abs(tail_level(V, 0.15)) and oscillating(ctx) is not None:
         return None  # oscillation speaks
     return _gap_widening(ctx, V, T, b) or wide_gap(ctx, V, T)
+
+
+def score_gap_widening(ctx: Context, V: Curve) -> Finding | None:
+    """The gap-widening kind judged on a score logged for both splits where no val loss is
+    (accuracy, AUC, F1 as fractions): the val score has found no new high beyond its noise for
+    ``overfit_flat_share`` of the run or more since it came within its noise (or a small share
+    of all it gained) of its best, while the train score kept rising beyond its noise over the
+    same stretch, and the gap between them grew (``overfit_gap_growth``, beyond twice the noise)
+    to a wide one: the train error at most ``overfit_gap_ratio`` of the val error. A spiking
+    net's val accuracy at 0.22-0.26 for ten epochs after its best 0.271 while train accuracy
+    climbed 0.31 -> 0.44 had read healthy, since only a val loss was judged this way.
+    (Preconditions: :func:`gap_widening`; ``V`` is the val score kept negated.)"""
+    A, M = ctx.val_metric, ctx.metric
+    if A is None or M is None or M.n < 3 or not negated(V):
+        return None
+    if min(float(np.min(A.y)), float(np.min(M.y))) < 0.0 or max(float(np.max(A.y)), float(np.max(M.y))) > 1.0:
+        return None  # a score as a fraction: its error is what it has left to gain
+    sv = V.smoothed()
+    top = int(np.argmin(sv))
+    gained = val_gain(V)[2]
+    tol = max(noise(V), ctx.th.overfit_flat_gain_share * max(gained, 0.0))
+    b = int(np.argmax(sv[: top + 1] <= sv[top] + tol))
+    share_after = (V.x[-1] - V.x[b]) / max(V.x[-1] - V.x[0], 1e-12)
+    if share_after < ctx.th.overfit_flat_share or V.n - 1 - b < ctx.th.held_min_points:
+        return None
+    _, vz = stats.trend(V.x[b:], V.y[b:], V.sigma)
+    if vz < -ctx.th.z_trend or float(np.min(V.y[top + 1:], initial=np.inf)) < float(sv[top]) - 2 * noise(V):
+        return None  # validation still improving, or a new high beyond its noise after all
+    Tn = lower_better(M)
+    t_on_v = np.interp(V.x, Tn.x, Tn.y)
+    _, tz = stats.trend(V.x[b:], t_on_v[b:], max(Tn.sigma, 1e-12))
+    if tz > -ctx.th.z_trend:
+        return None  # train is not rising either: nothing is being memorised
+    val_err_end, train_err_end = 1.0 + tail_level(V, 0.15), 1.0 + float(np.median(t_on_v[-max(2, V.n // 7):]))
+    gap_start = float(sv[b] - t_on_v[b])  # negated scores: the val error less the train error
+    gap_end = val_err_end - train_err_end
+    # wide: the train error a share of the val error, or (a hard task's errors stay close in
+    # ratio however far they part) the gap wider than all the val score ever gained
+    beyond_val_gain = gained > 2 * noise(V) and gap_end > gained
+    if gap_end <= 0 or (train_err_end > ctx.th.overfit_gap_ratio * val_err_end and not beyond_val_gain):
+        return None
+    if gap_end - gap_start < 2 * noise(V) or gap_end < ctx.th.overfit_gap_growth * max(gap_start, 0.0):
+        return None
+    if not val_improved(V, ctx):
+        return None
+    rb = b + int(np.argmin(V.y[b:]))
+    best_x, best_v = V.logged_best(rb)
+    name = f"val {ctx.metric_name}"
+    ev = {"val_best": -best_v, "best_at": best_x, "val_last": -V.logged_last, "flat_since": float(V.x[b]),
+          "train_at_start": -float(t_on_v[b]), "train_last": -float(np.median(t_on_v[-max(2, V.n // 7):])),
+          "gap_at_start": gap_start, "gap_last": gap_end, "share_after_best": share_after,
+          "higher_is_better": True, "axis": V.axis}
+    msg = (f"{name} has found no new high beyond its noise since {V.axis} {fx(V.x[b])} (best {fv(-best_v)} at "
+           f"{V.axis} {fx(best_x)}, {fv(-V.logged_last)} at the last) while {ctx.metric_name} kept rising "
+           f"{fv(-float(t_on_v[b]))} -> {fv(float(M.logged_last))}: the train/val gap grew from {fv(gap_start)} to "
+           f"{fv(gap_end)} over the last {share_after:.0%} of the run")
+    return finding("overfitting", "warning", msg, ctx, span=(V.x[b], V.x[-1]), evidence=ev)
 
 
 def wide_gap(ctx: Context, V: Curve, T: Curve) -> Finding | None:
