@@ -540,7 +540,8 @@ def gap_widening(ctx: Context, V: Curve, T: Curve, b: int) -> Finding | None:
     """Overfitting without a clear rise after the best: the gap that widened since val went
     flat, else a gap too wide to be healthy. Both judge a val and a train loss, neither a
     curve at its best at the last evaluation ("has not improved since" would be false), and
-    both leave a val curve jumping by a good share of its level to ``oscillating``."""
+    both leave a val curve jumping by a good share of its level to ``oscillating``. With no val
+    loss logged, a score logged for both splits is judged instead (:func:`score_gap_widening`)."""
     if ctx.val_loss is None and V.n >= 8 and V.best_index() < V.n - 1:
         return score_gap_widening(ctx, V)
     if V is not ctx.val_loss or T is not ctx.loss or V.n < 8 or V.best_index() == V.n - 1:
