@@ -553,6 +553,19 @@ def gap_widening(ctx: Context, V: Curve, T: Curve, b: int) -> Finding | None:
     return _gap_widening(ctx, V, T, b) or wide_gap(ctx, V, T)
 
 
+def flat_stretch(V: Curve, sv: np.ndarray, b: int, ctx: Context) -> tuple[int, float, float, float]:
+    """Where the flat stretch before the smoothed best ``sv[b]`` begins, for the gap kinds of
+    overfitting: on a jumpy curve the smoothed minimum lands late, where the gap is already
+    wide, so the stretch is judged from where val first came within its noise of that best, or
+    within ``overfit_flat_gain_share`` of all it gained (a last tiny new low does not restart
+    it). Returns (its index, the share of the run after it, that tolerance, all val gained)."""
+    gained = val_gain(V)[2]  # all val ever gained from its start
+    tol = max(noise(V), ctx.th.overfit_flat_gain_share * max(gained, 0.0))
+    start = int(np.argmax(sv[: b + 1] <= sv[b] + tol))
+    share_after = (V.x[-1] - V.x[start]) / max(V.x[-1] - V.x[0], 1e-12)
+    return start, share_after, tol, gained
+
+
 def score_gap_widening(ctx: Context, V: Curve) -> Finding | None:
     """The gap-widening kind judged on a score logged for both splits where no val loss is
     (accuracy, AUC, F1 as fractions): the val score has found no new high beyond its noise for
@@ -570,10 +583,7 @@ def score_gap_widening(ctx: Context, V: Curve) -> Finding | None:
         return None  # a score as a fraction: its error is what it has left to gain
     sv = V.smoothed()
     top = int(np.argmin(sv))
-    gained = val_gain(V)[2]
-    tol = max(noise(V), ctx.th.overfit_flat_gain_share * max(gained, 0.0))
-    b = int(np.argmax(sv[: top + 1] <= sv[top] + tol))
-    share_after = (V.x[-1] - V.x[b]) / max(V.x[-1] - V.x[0], 1e-12)
+    b, share_after, _, gained = flat_stretch(V, sv, top, ctx)
     if share_after < ctx.th.overfit_flat_share or V.n - 1 - b < ctx.th.held_min_points:
         return None
     _, vz = stats.trend(V.x[b:], V.y[b:], V.sigma)
@@ -584,7 +594,8 @@ def score_gap_widening(ctx: Context, V: Curve) -> Finding | None:
     _, tz = stats.trend(V.x[b:], t_on_v[b:], max(Tn.sigma, 1e-12))
     if tz > -ctx.th.z_trend:
         return None  # train is not rising either: nothing is being memorised
-    val_err_end, train_err_end = 1.0 + tail_level(V, 0.15), 1.0 + float(np.median(t_on_v[-max(2, V.n // 7):]))
+    train_end = float(np.median(t_on_v[-max(2, V.n // 7):]))
+    val_err_end, train_err_end = 1.0 + tail_level(V, 0.15), 1.0 + train_end
     gap_start = float(sv[b] - t_on_v[b])  # negated scores: the val error less the train error
     gap_end = val_err_end - train_err_end
     # wide: the train error a share of the val error, or (a hard task's errors stay close in
@@ -600,7 +611,7 @@ def score_gap_widening(ctx: Context, V: Curve) -> Finding | None:
     best_x, best_v = V.logged_best(rb)
     name = f"val {ctx.metric_name}"
     ev = {"val_best": -best_v, "best_at": best_x, "val_last": -V.logged_last, "flat_since": float(V.x[b]),
-          "train_at_start": -float(t_on_v[b]), "train_last": -float(np.median(t_on_v[-max(2, V.n // 7):])),
+          "train_at_start": -float(t_on_v[b]), "train_last": -train_end,
           "gap_at_start": gap_start, "gap_last": gap_end, "share_after_best": share_after,
           "higher_is_better": True, "axis": V.axis}
     msg = (f"{name} has found no new high beyond its noise since {V.axis} {fx(V.x[b])} (best {fv(-best_v)} at "
@@ -727,14 +738,8 @@ def _gap_widening(ctx: Context, V: Curve, T: Curve, b: int) -> Finding | None:
     """The other kind of overfitting: validation flat or creeping up for a long stretch after
     its best while training keeps falling far below it (the gap widens, no clear rise).
     (Preconditions: :func:`gap_widening`.)"""
-    # on a jumpy curve the smoothed minimum lands late, where the gap is already wide: the
-    # stretch is judged from where val first came within its noise of that best, or within
-    # a small share of all it gained (a last tiny new low does not restart the flat stretch)
     sv = V.smoothed()
-    gained = val_gain(V)[2]  # all val ever gained from its start
-    tol = max(noise(V), ctx.th.overfit_flat_gain_share * max(gained, 0.0))
-    b = int(np.argmax(sv[: b + 1] <= sv[b] + tol))
-    share_after = (V.x[-1] - V.x[b]) / max(V.x[-1] - V.x[0], 1e-12)
+    b, share_after, tol, gained = flat_stretch(V, sv, b, ctx)
     if share_after < ctx.th.overfit_flat_share:
         return None
     _, vz = stats.trend(V.x[b:], V.y[b:], V.sigma)
